@@ -1,0 +1,27 @@
+import { Command, Errors } from '@oclif/core';
+import { ExitCode, LockreplayError } from '../errors.js';
+
+/** Shared by every command: user errors print one clear line and exit with their own code. */
+export abstract class BaseCommand extends Command {
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (err instanceof LockreplayError) {
+      process.stderr.write(`lockreplay: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return this.exit(err.exitCode);
+    }
+    if (err instanceof Errors.ExitError) throw err;
+    // oclif's own parse errors (unknown flag, missing argument): usage errors
+    if (err.oclif !== undefined || /Missing required|Unexpected argument|Nonexistent flag|Expected --|flag/i.test(err.message)) {
+      process.stderr.write(`lockreplay: ${err.message.split('\n')[0]}\nSee: lockreplay ${this.id ?? ''} --help\n`);
+      return this.exit(ExitCode.usage);
+    }
+    if (process.env.LOCKREPLAY_DEBUG) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`lockreplay: internal error: ${err.message} (set LOCKREPLAY_DEBUG=1 for details)\n`);
+    return this.exit(ExitCode.internal);
+  }
+
+  /** Progress goes to stderr, only on a terminal and never with --json. */
+  protected progressEnabled(json: boolean): boolean {
+    return !json && process.stderr.isTTY === true && !process.env.CI;
+  }
+}

@@ -1,0 +1,51 @@
+/** Exit codes: documented in README.md ("Exit codes"). Each class of failure has its own. */
+export const ExitCode = {
+  ok: 0,
+  /** unexpected internal failure (a bug): still printed without a stack unless LOCKREPLAY_DEBUG=1 */
+  internal: 1,
+  /** bad flags or arguments */
+  usage: 2,
+  /** an input file is missing or unreadable */
+  inputUnreadable: 3,
+  /** an input line could not be parsed (strict mode) */
+  badInput: 4,
+  /** the input is not a trace of a known format */
+  unknownFormat: 5,
+  /** the output could not be written */
+  outputFailed: 6,
+  /** a replay found a deadlock and --fail-on-deadlock was given */
+  deadlock: 7,
+  /** `check` found a regression against the baseline */
+  regression: 10,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error meant for the user: a clear message, a distinct exit code, never a stack trace. */
+export class LockreplayError extends Error {
+  readonly exitCode: ExitCodeValue;
+  constructor(message: string, exitCode: ExitCodeValue) {
+    super(message);
+    this.name = 'LockreplayError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** A line of input that cannot be understood: names the file and the 1-based line. */
+export class BadInputError extends LockreplayError {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+  constructor(file: string, line: number, reason: string, excerpt?: string) {
+    const shown = excerpt === undefined ? '' : `\n  ${clip(excerpt, 160)}`;
+    super(`${file}:${line}: ${reason}${shown}`, ExitCode.badInput);
+    this.name = 'BadInputError';
+    this.file = file;
+    this.line = line;
+    this.reason = reason;
+  }
+}
+
+export function clip(text: string, maxChars: number): string {
+  const printable = text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?');
+  return printable.length <= maxChars ? printable : `${printable.slice(0, maxChars)}…`;
+}

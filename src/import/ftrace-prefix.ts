@@ -1,0 +1,197 @@
+/**
+ * Parses the fixed prefix of a tracefs `trace` / `trace_pipe` line (trace-formats.md §1.1):
+ *   COMM-PID [(TGID)] [CPU] [FLAGS] SECONDS.MICROS: EVENT: BODY
+ * Works on latin1 strings with charCodeAt scans: no regex on the hot path.
+ */
+export const enum LineType {
+  Event = 0,
+  Blank = 1,
+  Comment = 2,
+  LostEvents = 3,
+  Marker = 4,
+  Bad = 5,
+}
+
+export const enum SyscallPhase {
+  None = 0,
+  Enter = 1,
+  Exit = 2,
+}
+
+/** Reused for every line: the parser writes into it and returns a LineType. */
+export interface EventFields {
+  comm: string;
+  pid: number;
+  /** -1 when the trace has no TGID column or prints (-----) */
+  tgid: number;
+  cpu: number;
+  tsNs: number;
+  /** event name; for the kernel's syscall rendering, "sys_NAME" (with phase set) */
+  event: string;
+  phase: SyscallPhase;
+  /** the text after "EVENT: " (or the syscall arguments without parentheses, or the return value) */
+  body: string;
+  /** why a line is Bad, or the count of a LostEvents line */
+  note: string;
+}
+
+export function newEventFields(): EventFields {
+  return { comm: '', pid: 0, tgid: -1, cpu: 0, tsNs: 0, event: '', phase: SyscallPhase.None, body: '', note: '' };
+}
+
+const SPACE = 32, TAB = 9, HASH = 35, LBRACK = 91, RBRACK = 93, LPAREN = 40, RPAREN = 41, DASH = 45;
+const DOT = 46, COLON = 58, ZERO = 48, NINE = 57, BACKSLASH = 92;
+
+function isDigit(c: number): boolean {
+  return c >= ZERO && c <= NINE;
+}
+
+/** The irq-info flag characters of trace_print_lat_fmt, plus hex digits for the depth columns. */
+function isFlagChar(c: number): boolean {
+  // . d D b X N n p B L l Z z H h s 0-9 a-f
+  return c === DOT || isDigit(c) || (c >= 97 && c <= 102) || c === 68 || c === 88 || c === 78 || c === 110 ||
+    c === 112 || c === 66 || c === 76 || c === 108 || c === 90 || c === 122 || c === 72 || c === 104 || c === 115;
+}
+
+export function parseFtraceLine(line: string, out: EventFields): LineType {
+  let end = line.length;
+  // JS-string-escaped systraces extracted from HTML end every line with "\n\".
+  if (end >= 3 && line.charCodeAt(end - 1) === BACKSLASH && line.charCodeAt(end - 2) === 110 && line.charCodeAt(end - 3) === BACKSLASH) end -= 3;
+  let i = 0;
+  while (i < end && (line.charCodeAt(i) === SPACE || line.charCodeAt(i) === TAB)) i++;
+  if (i === end) return LineType.Blank;
+  const c0 = line.charCodeAt(i);
+  if (c0 === HASH) {
+    return line.startsWith('#####', i) ? LineType.Marker : LineType.Comment;
+  }
+  if (c0 === 67 /* C */ && line.startsWith('CPU:', i)) {
+    const m = /^CPU:\s*(\d+)\s+\[(?:LOST )?(\d+) EVENTS(?: DROPPED)?\]/.exec(line.slice(i));
+    if (m) {
+      out.cpu = Number(m[1]);
+      out.note = m[2];
+      return LineType.LostEvents;
+    }
+  }
+  // Find the CPU field: " [digits] " (or "\t[digits]"). The comm before it may contain anything.
+  let b = line.indexOf('[', i);
+  let rb = -1;
+  while (b >= 0 && b < end) {
+    let k = b + 1;
+    while (k < end && isDigit(line.charCodeAt(k))) k++;
+    if (k > b + 1 && k < end && line.charCodeAt(k) === RBRACK && b > i) {
+      const before = line.charCodeAt(b - 1);
+      if (before === SPACE || before === TAB) {
+        rb = k;
+        break;
+      }
+    }
+    b = line.indexOf('[', b + 1);
+  }
+  if (rb < 0) return bad(out, 'no "[CPU]" field: not an ftrace event line');
+  out.cpu = parseIntRange(line, b + 1, rb);
+  // Left of the CPU field: optional "(TGID)", then "COMM-PID".
+  let j = b - 1;
+  while (j > i && (line.charCodeAt(j) === SPACE || line.charCodeAt(j) === TAB)) j--;
+  out.tgid = -1;
+  if (line.charCodeAt(j) === RPAREN) {
+    const lp = line.lastIndexOf('(', j);
+    if (lp < i) return bad(out, 'unbalanced "(TGID)" field');
+    let t = lp + 1;
+    while (t < j && line.charCodeAt(t) === SPACE) t++;
+    if (t < j && isDigit(line.charCodeAt(t))) out.tgid = parseIntRange(line, t, j);
+    j = lp - 1;
+    while (j > i && (line.charCodeAt(j) === SPACE || line.charCodeAt(j) === TAB)) j--;
+  }
+  const pidEnd = j + 1;
+  while (j >= i && isDigit(line.charCodeAt(j))) j--;
+  if (j + 1 === pidEnd || j < i || line.charCodeAt(j) !== DASH) return bad(out, 'no "COMM-PID" before the CPU field');
+  out.pid = parseIntRange(line, j + 1, pidEnd);
+  out.comm = line.slice(i, j);
+  // Right of the CPU field: optional irq flags (4 or 5 chars), then the timestamp.
+  let k = rb + 1;
+  while (k < end && (line.charCodeAt(k) === SPACE || line.charCodeAt(k) === TAB)) k++;
+  let tokEnd = k;
+  while (tokEnd < end && line.charCodeAt(tokEnd) !== SPACE) tokEnd++;
+  if (line.charCodeAt(tokEnd - 1) !== COLON) {
+    const flagLen = tokEnd - k;
+    if (flagLen < 4 || flagLen > 5) return bad(out, 'irq-info flags field is not 4 or 5 characters');
+    for (let f = k; f < tokEnd; f++) if (!isFlagChar(line.charCodeAt(f))) return bad(out, 'unknown character in the irq-info flags field');
+    k = tokEnd;
+    while (k < end && line.charCodeAt(k) === SPACE) k++;
+    tokEnd = k;
+    while (tokEnd < end && line.charCodeAt(tokEnd) !== SPACE) tokEnd++;
+    if (line.charCodeAt(tokEnd - 1) !== COLON) return bad(out, 'no "SECONDS.MICROS:" timestamp');
+  }
+  // Timestamp: digits[.digits] followed by ':'
+  let sec = 0;
+  let t = k;
+  const tsEnd = tokEnd - 1;
+  while (t < tsEnd && isDigit(line.charCodeAt(t))) sec = sec * 10 + (line.charCodeAt(t++) - ZERO);
+  if (t === k) return bad(out, 'timestamp is not a number');
+  let ns = sec * 1e9;
+  if (t < tsEnd) {
+    if (line.charCodeAt(t) !== DOT) return bad(out, 'timestamp is not a number');
+    t++;
+    let frac = 0;
+    let digits = 0;
+    while (t < tsEnd && isDigit(line.charCodeAt(t))) {
+      if (digits < 9) {
+        frac = frac * 10 + (line.charCodeAt(t) - ZERO);
+        digits++;
+      }
+      t++;
+    }
+    if (t !== tsEnd || digits === 0) return bad(out, 'timestamp is not a number');
+    ns += frac * POW10[9 - digits];
+  }
+  out.tsNs = ns;
+  // Event name, then body.
+  let e = tokEnd + 1;
+  while (e < end && line.charCodeAt(e) === SPACE) e++;
+  const nameStart = e;
+  while (e < end) {
+    const c = line.charCodeAt(e);
+    if (c === COLON || c === LPAREN || c === SPACE) break;
+    e++;
+  }
+  if (e === nameStart) return bad(out, 'no event name after the timestamp');
+  const stop = e < end ? line.charCodeAt(e) : -1;
+  out.event = line.slice(nameStart, e);
+  if (stop === COLON) {
+    out.phase = SyscallPhase.None;
+    let bs = e + 1;
+    if (bs < end && line.charCodeAt(bs) === SPACE) bs++;
+    out.body = line.slice(bs, end);
+    return LineType.Event;
+  }
+  if (stop === LPAREN) {
+    // kernel syscall enter rendering: sys_pread64(fd: 7, buf: 0x..., count: 0x1000, pos: 0x0)
+    const close = line.lastIndexOf(')', end - 1);
+    if (close < e) return bad(out, 'syscall arguments cut short (no closing parenthesis)');
+    out.phase = SyscallPhase.Enter;
+    out.body = line.slice(e + 1, close);
+    return LineType.Event;
+  }
+  if (stop === SPACE && line.startsWith(' -> ', e)) {
+    out.phase = SyscallPhase.Exit;
+    out.body = line.slice(e + 4, end);
+    return LineType.Event;
+  }
+  // a function-tracer line ("func <-parent") or an event without a body
+  out.phase = SyscallPhase.None;
+  out.body = stop === SPACE ? line.slice(e + 1, end) : '';
+  return LineType.Event;
+}
+
+const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+function parseIntRange(s: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (s.charCodeAt(i) - ZERO);
+  return v;
+}
+
+function bad(out: EventFields, reason: string): LineType {
+  out.note = reason;
+  return LineType.Bad;
+}

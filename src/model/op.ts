@@ -1,0 +1,76 @@
+/**
+ * The Op model: the contract between import and replay (see docs/op-stream.md).
+ * Byte ranges are [offset, offset + lengthBytes). A lengthBytes of 0 on truncate means "to EOF";
+ * strategies lock truncate ranges as [offset, infinity) regardless.
+ */
+export const OP_KINDS = [
+  'read', 'write', 'dio-read', 'dio-write', 'fault-read', 'fault-write', 'readahead', 'writeback',
+  'truncate', 'punch', 'zero-range', 'collapse-range', 'insert-range', 'fallocate', 'fsync',
+  'mmap', 'munmap',
+] as const;
+export type OpKind = (typeof OP_KINDS)[number];
+
+const KIND_SET: ReadonlySet<string> = new Set(OP_KINDS);
+export function isOpKind(value: string): value is OpKind {
+  return KIND_SET.has(value);
+}
+
+/** Exclusive class of the seed design: DIO, truncate, punch, zero/collapse/insert range. */
+export const EXCLUSIVE_KINDS: ReadonlySet<OpKind> = new Set<OpKind>([
+  'dio-read', 'dio-write', 'truncate', 'punch', 'zero-range', 'collapse-range', 'insert-range',
+]);
+export function isExclusiveKind(kind: OpKind): boolean {
+  return EXCLUSIVE_KINDS.has(kind);
+}
+
+export interface Op {
+  /** 0-based, in issue-time order within one Op stream */
+  id: number;
+  tsNs: number;
+  /** observed duration (issue to completion) where the trace has one */
+  durNs?: number;
+  /** the task (thread) id; the sequential actor of the replay */
+  pid: number;
+  /** the process: tgid where the trace has it, else the mm the task was seen using, else the pid */
+  proc: string;
+  comm: string;
+  /** "MAJ:MIN:INO" (decimal), or "fd:PID:FD" when the trace never named the inode */
+  file: string;
+  kind: OpKind;
+  offset: number;
+  lengthBytes: number;
+  /** id of the enclosing op (a fault inside a syscall) */
+  parent?: number;
+  /** 1-based line of the input where the op starts */
+  line: number;
+}
+
+/** Lock activity the kernel recorded (xfs_ilock/xfs_iunlock, mmap_lock_*): kept for fidelity checks. */
+export interface ObservedLock {
+  tsNs: number;
+  pid: number;
+  comm: string;
+  /** "MAJ:MIN:INO" for inode locks, "mm:HASH" for mmap_lock */
+  target: string;
+  /** xfs_ilock, xfs_ilock_nowait, xfs_ilock_demote, xfs_iunlock, mmap_lock_start, mmap_lock_acquired, mmap_lock_released */
+  event: string;
+  /** XFS flags (IOLOCK_EXCL|MMAPLOCK_SHARED...) or "write"/"read" for mmap_lock */
+  mode: string;
+  /** XFS caller symbol, or "" */
+  caller: string;
+  line: number;
+}
+
+export const PAGE_SIZE_BYTES = 4096;
+
+export function fileKey(major: number, minor: number, ino: number): string {
+  return `${major}:${minor}:${ino}`;
+}
+
+/** Parses a user's DEV:INO file selector: "7:0:0x85", "7:0:133", "254,0:2154529". */
+export function parseFileSelector(text: string): string | undefined {
+  const m = /^\s*(\d+)[:,](\d+):(0x[0-9a-fA-F]+|\d+)\s*$/.exec(text);
+  if (!m) return undefined;
+  const ino = m[3].startsWith('0x') || m[3].startsWith('0X') ? parseInt(m[3].slice(2), 16) : parseInt(m[3], 10);
+  return fileKey(Number(m[1]), Number(m[2]), ino);
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const TRACES = join(ROOT, 'traces');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+export function trace(name: string): string {
+  return join(TRACES, name);
+}
+
+/** fio's own per-job IO counts from the *.fio.json beside a capture. */
+export function fioJobs(name: string): Record<string, { read: number; write: number; trim: number }> {
+  const json = JSON.parse(readFileSync(join(TRACES, name), 'utf8')) as {
+    jobs: { jobname: string; read: { total_ios: number }; write: { total_ios: number }; trim: { total_ios: number } }[];
+  };
+  const out: Record<string, { read: number; write: number; trim: number }> = {};
+  for (const j of json.jobs) out[j.jobname] = { read: j.read.total_ios, write: j.write.total_ios, trim: j.trim.total_ios };
+  return out;
+}
+
+/** Runs the built CLI (npm test builds first). */
+export function cli(args: string[], input?: string | Buffer): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { input, encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 28, env: { ...process.env, CI: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function within(actual: number, expected: number, fraction: number): boolean {
+  return Math.abs(actual - expected) <= Math.max(1, expected * fraction);
+}
