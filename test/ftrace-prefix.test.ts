@@ -5,7 +5,8 @@ import { inodeKey, parseSyscallReturn } from '../src/import/op-builder.js';
 function parse(line: string) {
   const ev = newEventFields();
   const type = parseFtraceLine(line, ev);
-  return { type, ...ev };
+  const { pid, tgid, cpu, tsNs, event, phase, note } = ev;
+  return { type, pid, tgid, cpu, tsNs, event, phase, note, comm: ev.comm, body: ev.body };
 }
 
 describe('ftrace line prefix (trace-formats.md §1.1)', () => {

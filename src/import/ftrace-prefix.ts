@@ -18,25 +18,49 @@ export const enum SyscallPhase {
   Exit = 2,
 }
 
-/** Reused for every line: the parser writes into it and returns a LineType. */
-export interface EventFields {
-  comm: string;
-  pid: number;
+/**
+ * Reused for every line: the parser writes positions into it and returns a LineType. The comm and
+ * body strings are cut from the line only when a consumer asks for them (most events are not wanted).
+ */
+export class EventFields {
+  text = '';
+  commStart = 0;
+  commEnd = 0;
+  bodyStart = 0;
+  bodyEnd = 0;
+  pid = 0;
   /** -1 when the trace has no TGID column or prints (-----) */
-  tgid: number;
-  cpu: number;
-  tsNs: number;
+  tgid = -1;
+  cpu = 0;
+  tsNs = 0;
   /** event name; for the kernel's syscall rendering, "sys_NAME" (with phase set) */
-  event: string;
-  phase: SyscallPhase;
-  /** the text after "EVENT: " (or the syscall arguments without parentheses, or the return value) */
-  body: string;
+  event = '';
+  phase: SyscallPhase = SyscallPhase.None;
   /** why a line is Bad, or the count of a LostEvents line */
-  note: string;
+  note = '';
+  private commText: string | undefined;
+  private bodyText: string | undefined;
+
+  get comm(): string {
+    if (this.commText === undefined) this.commText = this.text.slice(this.commStart, this.commEnd);
+    return this.commText;
+  }
+
+  /** the text after "EVENT: " (or the syscall arguments without parentheses, or the return value) */
+  get body(): string {
+    if (this.bodyText === undefined) this.bodyText = this.text.slice(this.bodyStart, this.bodyEnd);
+    return this.bodyText;
+  }
+
+  reset(text: string): void {
+    this.text = text;
+    this.commText = undefined;
+    this.bodyText = undefined;
+  }
 }
 
 export function newEventFields(): EventFields {
-  return { comm: '', pid: 0, tgid: -1, cpu: 0, tsNs: 0, event: '', phase: SyscallPhase.None, body: '', note: '' };
+  return new EventFields();
 }
 
 const SPACE = 32, TAB = 9, HASH = 35, LBRACK = 91, RBRACK = 93, LPAREN = 40, RPAREN = 41, DASH = 45;
@@ -47,17 +71,36 @@ function isDigit(c: number): boolean {
 }
 
 /** The irq-info flag characters of trace_print_lat_fmt, plus hex digits for the depth columns. */
+const FLAG_CHARS = (() => {
+  const t = new Uint8Array(128);
+  for (const c of '.dDbXNnpBLlZzHhs0123456789abcdef') t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
 function isFlagChar(c: number): boolean {
-  // . d D b X N n p B L l Z z H h s 0-9 a-f
-  return c === DOT || isDigit(c) || (c >= 97 && c <= 102) || c === 68 || c === 88 || c === 78 || c === 110 ||
-    c === 112 || c === 66 || c === 76 || c === 108 || c === 90 || c === 122 || c === 72 || c === 104 || c === 115;
+  return c < 128 && FLAG_CHARS[c] === 1;
 }
 
-export function parseFtraceLine(line: string, out: EventFields): LineType {
-  let end = line.length;
+/**
+ * Event names are interned: the name's hash is computed while scanning it, and a name seen before
+ * is reused after a comparison in place, so no string is made per line.
+ */
+const internedNames = new Map<number, string>();
+
+function internName(line: string, from: number, to: number, hash: number): string {
+  const known = internedNames.get(hash);
+  if (known !== undefined && known.length === to - from && line.startsWith(known, from)) return known;
+  const name = line.slice(from, to);
+  if (known === undefined && internedNames.size < 4096) internedNames.set(hash, name);
+  return name;
+}
+
+/** Parses the line text[start, end) of a larger string (no per-line substring is made). */
+export function parseFtraceLine(line: string, out: EventFields, start = 0, end = line.length): LineType {
+  out.reset(line);
   // JS-string-escaped systraces extracted from HTML end every line with "\n\".
-  if (end >= 3 && line.charCodeAt(end - 1) === BACKSLASH && line.charCodeAt(end - 2) === 110 && line.charCodeAt(end - 3) === BACKSLASH) end -= 3;
-  let i = 0;
+  if (end - start >= 3 && line.charCodeAt(end - 1) === BACKSLASH && line.charCodeAt(end - 2) === 110 && line.charCodeAt(end - 3) === BACKSLASH) end -= 3;
+  let i = start;
   while (i < end && (line.charCodeAt(i) === SPACE || line.charCodeAt(i) === TAB)) i++;
   if (i === end) return LineType.Blank;
   const c0 = line.charCodeAt(i);
@@ -65,7 +108,7 @@ export function parseFtraceLine(line: string, out: EventFields): LineType {
     return line.startsWith('#####', i) ? LineType.Marker : LineType.Comment;
   }
   if (c0 === 67 /* C */ && line.startsWith('CPU:', i)) {
-    const m = /^CPU:\s*(\d+)\s+\[(?:LOST )?(\d+) EVENTS(?: DROPPED)?\]/.exec(line.slice(i));
+    const m = /^CPU:\s*(\d+)\s+\[(?:LOST )?(\d+) EVENTS(?: DROPPED)?\]/.exec(line.slice(i, end));
     if (m) {
       out.cpu = Number(m[1]);
       out.note = m[2];
@@ -106,7 +149,8 @@ export function parseFtraceLine(line: string, out: EventFields): LineType {
   while (j >= i && isDigit(line.charCodeAt(j))) j--;
   if (j + 1 === pidEnd || j < i || line.charCodeAt(j) !== DASH) return bad(out, 'no "COMM-PID" before the CPU field');
   out.pid = parseIntRange(line, j + 1, pidEnd);
-  out.comm = line.slice(i, j);
+  out.commStart = i;
+  out.commEnd = j;
   // Right of the CPU field: optional irq flags (4 or 5 chars), then the timestamp.
   let k = rb + 1;
   while (k < end && (line.charCodeAt(k) === SPACE || line.charCodeAt(k) === TAB)) k++;
@@ -149,19 +193,22 @@ export function parseFtraceLine(line: string, out: EventFields): LineType {
   let e = tokEnd + 1;
   while (e < end && line.charCodeAt(e) === SPACE) e++;
   const nameStart = e;
+  let hash = 0;
   while (e < end) {
     const c = line.charCodeAt(e);
     if (c === COLON || c === LPAREN || c === SPACE) break;
+    hash = (Math.imul(hash, 31) + c) | 0;
     e++;
   }
   if (e === nameStart) return bad(out, 'no event name after the timestamp');
   const stop = e < end ? line.charCodeAt(e) : -1;
-  out.event = line.slice(nameStart, e);
+  out.event = internName(line, nameStart, e, hash);
   if (stop === COLON) {
     out.phase = SyscallPhase.None;
     let bs = e + 1;
     if (bs < end && line.charCodeAt(bs) === SPACE) bs++;
-    out.body = line.slice(bs, end);
+    out.bodyStart = bs;
+    out.bodyEnd = end;
     return LineType.Event;
   }
   if (stop === LPAREN) {
@@ -169,17 +216,20 @@ export function parseFtraceLine(line: string, out: EventFields): LineType {
     const close = line.lastIndexOf(')', end - 1);
     if (close < e) return bad(out, 'syscall arguments cut short (no closing parenthesis)');
     out.phase = SyscallPhase.Enter;
-    out.body = line.slice(e + 1, close);
+    out.bodyStart = e + 1;
+    out.bodyEnd = close;
     return LineType.Event;
   }
   if (stop === SPACE && line.startsWith(' -> ', e)) {
     out.phase = SyscallPhase.Exit;
-    out.body = line.slice(e + 4, end);
+    out.bodyStart = e + 4;
+    out.bodyEnd = end;
     return LineType.Event;
   }
   // a function-tracer line ("func <-parent") or an event without a body
   out.phase = SyscallPhase.None;
-  out.body = stop === SPACE ? line.slice(e + 1, end) : '';
+  out.bodyStart = stop === SPACE ? e + 1 : end;
+  out.bodyEnd = end;
   return LineType.Event;
 }
 

@@ -31,20 +31,20 @@ export class FtraceLineParser {
     private readonly lenient: boolean,
   ) {}
 
-  line(text: string, lineNo: number): void {
+  line(text: string, start: number, end: number, lineNo: number): void {
     const ev = this.ev;
-    const type = parseFtraceLine(text, ev);
+    const type = parseFtraceLine(text, ev, start, end);
     switch (type) {
       case LineType.Event: {
         if (ev.tsNs < this.lastTsNs) {
-          this.bad(lineNo, `timestamp goes backwards (${fmtSec(ev.tsNs)} after ${fmtSec(this.lastTsNs)})`, text);
+          this.bad(lineNo, `timestamp goes backwards (${fmtSec(ev.tsNs)} after ${fmtSec(this.lastTsNs)})`, text, start, end);
           return;
         }
         this.lastTsNs = ev.tsNs;
         this.eventLines++;
         this.lastWasForeignEvent = !isHandled(ev.event);
         const malformed = this.builder.handle(ev, lineNo);
-        if (malformed !== undefined) this.bad(lineNo, malformed, text);
+        if (malformed !== undefined) this.bad(lineNo, malformed, text, start, end);
         return;
       }
       case LineType.Blank:
@@ -53,7 +53,7 @@ export class FtraceLineParser {
       case LineType.Comment: {
         this.counter.skip('header-comment');
         if (this.header.cpus === undefined) {
-          const m = /#P:(\d+)/.exec(text);
+          const m = /#P:(\d+)/.exec(text.slice(start, end));
           if (m) this.header.cpus = Number(m[1]);
         }
         return;
@@ -66,22 +66,22 @@ export class FtraceLineParser {
         this.counter.skip('lost-events-marker');
         return;
       default: {
-        const trimmed = text.trimStart();
-        if (trimmed.startsWith('=>')) {
+        const line = text.slice(start, end);
+        if (line.trimStart().startsWith('=>')) {
           this.counter.skip('stack-trace-continuation');
           return;
         }
-        if (this.lastWasForeignEvent && !/\[\d{3}\]/.test(text)) {
+        if (this.lastWasForeignEvent && !/\[\d{3}\]/.test(line)) {
           this.counter.skip('payload-continuation');
           return;
         }
-        this.bad(lineNo, ev.note, text);
+        this.bad(lineNo, ev.note, text, start, end);
       }
     }
   }
 
-  private bad(lineNo: number, reason: string, text: string): void {
-    if (!this.lenient) throw new BadInputError(this.fileName, lineNo, reason, text);
+  private bad(lineNo: number, reason: string, text: string, start: number, end: number): void {
+    if (!this.lenient) throw new BadInputError(this.fileName, lineNo, reason, text.slice(start, end));
     this.counter.badLine(`${this.fileName}:${lineNo}: ${reason}`);
   }
 }

@@ -11,6 +11,10 @@ import { LineSplitter } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
 import { OPSTREAM_MAGIC, readOpStream } from './opstream.js';
 import { type InputSource, openSource } from './source.js';
+import { collectGarbage } from '../util/gc.js';
+
+/** input bytes between two forced collections (see util/gc.ts) */
+const GC_EVERY_BYTES = 48 << 20;
 
 export const INPUT_FORMATS = ['auto', 'ftrace', 'ops'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -97,12 +101,18 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const counter = new LineCounter();
   const builder = new OpBuilder(sink, counter, options);
   const parser = new FtraceLineParser(source.name, builder, counter, options.lenient ?? false);
-  const splitter = new LineSplitter((line, no) => parser.line(line, no));
+  const splitter = new LineSplitter((text, start, end, no) => parser.line(text, start, end, no));
   let lines = 0;
   let sinceProgress = 0;
+  let sinceGc = 0;
   for await (const chunk of chunks) {
     splitter.push(chunk);
     sinceProgress += chunk.length;
+    sinceGc += chunk.length;
+    if (sinceGc >= GC_EVERY_BYTES) {
+      sinceGc = 0;
+      collectGarbage();
+    }
     if (options.onProgress && sinceProgress >= 1 << 20) {
       sinceProgress = 0;
       options.onProgress({ lines: counter.used, bytes: splitter.bytesSeen, totalBytes: source.sizeBytes });

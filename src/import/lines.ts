@@ -1,40 +1,68 @@
 /**
- * Splits a byte stream into lines without a per-line allocation beyond the line string itself.
- * Bytes are decoded as latin1 (one char per byte, so offsets stay byte offsets); text that came from
- * a trace is turned back into UTF-8 only where it is shown (see utf8FromLatin1).
+ * Splits a byte stream into lines without a per-line allocation: each line is handed over as a
+ * range of one decoded chunk string. Bytes are decoded as latin1 (one char per byte, so offsets stay
+ * byte offsets); text from a trace is turned back into UTF-8 only where it is shown (utf8FromLatin1).
+ * The partial line at the end of a chunk is carried as bytes (concatenating strings instead makes
+ * V8 re-flatten a cons string on every search, which costs more than the parse itself).
  */
-export type LineHandler = (line: string, lineNo: number) => void;
+/** Receives line `lineNo` as text[start, end) of a larger string (no per-line copy). */
+export type LineHandler = (text: string, start: number, end: number, lineNo: number) => void;
+
+const PIECE_BYTES = 64 * 1024;
 
 export class LineSplitter {
-  private carry = '';
+  private carry: Buffer | undefined;
   private lineNo = 0;
   bytesSeen = 0;
 
   constructor(private readonly onLine: LineHandler) {}
 
+  /**
+   * Takes the next bytes of the input. The chunk may be reused by the caller afterwards: nothing
+   * keeps a reference to it. Text is decoded in pieces of about 64 KiB, small enough for V8's young
+   * generation (a larger string goes to large-object space, fresh pages every time, and the page
+   * faults cost more than the parse).
+   */
   push(chunk: Buffer): void {
     this.bytesSeen += chunk.length;
-    const text = this.carry.length > 0 ? this.carry + chunk.toString('latin1') : chunk.toString('latin1');
-    let start = 0;
+    const bytes = this.carry === undefined ? chunk : Buffer.concat([this.carry, chunk]);
+    let from = 0;
+    while (from < bytes.length) {
+      const limit = Math.min(bytes.length, from + PIECE_BYTES);
+      let last = limit === bytes.length ? bytes.lastIndexOf(10) : bytes.lastIndexOf(10, limit - 1);
+      if (last < from) {
+        // a line longer than a piece: take everything up to its end
+        last = bytes.indexOf(10, limit);
+        if (last < 0) break;
+      }
+      this.lines(bytes.toString('latin1', from, last + 1));
+      from = last + 1;
+    }
+    this.carry = from < bytes.length ? Buffer.from(bytes.subarray(from)) : undefined;
+  }
+
+  private lines(text: string): void {
     const onLine = this.onLine;
+    let start = 0;
+    let lineNo = this.lineNo;
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
       let end = nl;
       if (end > start && text.charCodeAt(end - 1) === 13) end--; // CRLF
-      onLine(text.slice(start, end), ++this.lineNo);
+      onLine(text, start, end, ++lineNo);
       start = nl + 1;
     }
-    this.carry = start < text.length ? text.slice(start) : '';
+    this.lineNo = lineNo;
   }
 
   /** Flushes a last line without a newline. Returns the number of lines seen. */
   end(): number {
-    if (this.carry.length > 0) {
-      let line = this.carry;
+    if (this.carry !== undefined && this.carry.length > 0) {
+      let line = this.carry.toString('latin1');
       if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-      this.carry = '';
-      this.onLine(line, ++this.lineNo);
+      this.carry = undefined;
+      this.onLine(line, 0, line.length, ++this.lineNo);
     }
     return this.lineNo;
   }

@@ -6,9 +6,9 @@
  * syscall is that syscall's child; lock events are kept as observed locks.
  */
 import { type ObservedLock, type Op, type OpKind, PAGE_SIZE_BYTES, fileKey } from '../model/op.js';
-import { MinHeap } from '../util/heap.js';
+import { ReorderQueue } from '../util/reorder-queue.js';
 import { LineCounter } from './accounting.js';
-import { devOf, numAfter, numberAt, rangeAfter, wordAfter } from './fields.js';
+import { devOf, numAfter, numberAt, numberEnd, rangeAfter, wordAfter } from './fields.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import { utf8FromLatin1 } from './lines.js';
 
@@ -75,6 +75,7 @@ const enum PKind {
   Syscall = 0,
   Fault = 1,
   FsOp = 2,
+  Lock = 3,
 }
 
 interface Pending {
@@ -116,6 +117,7 @@ interface Pending {
 }
 
 interface LockRec {
+  pk: PKind.Lock;
   lock: ObservedLock;
   /** lines accounted when the record is released */
   nLines: number;
@@ -186,7 +188,7 @@ const EXT4_CHUNK_GAP_NS = 20_000;
 export class OpBuilder {
   private readonly tasks = new Map<number, TaskState>();
   private readonly openTasks = new Set<TaskState>();
-  private readonly heap = new MinHeap<Pending | LockRec>();
+  private readonly heap = new ReorderQueue<Pending | LockRec>();
   private readonly fdFiles = new Map<string, string>();
   private readonly fileSizes = new Map<string, number>();
   private readonly fineWriteback = new Set<string>();
@@ -283,15 +285,22 @@ export class OpBuilder {
 
   // ---- tasks and release order -------------------------------------------------------------
 
+  private lastTask: TaskState | undefined;
+
   private task(ev: KernelEvent): TaskState {
+    const last = this.lastTask;
+    if (last !== undefined && last.pid === ev.pid) {
+      if (ev.tgid >= 0) last.tgid = ev.tgid;
+      return last;
+    }
     let t = this.tasks.get(ev.pid);
     if (t === undefined) {
       t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, inMmapRead: false, open: false };
       this.tasks.set(ev.pid, t);
-    } else {
-      t.comm = ev.comm;
-      if (ev.tgid >= 0) t.tgid = ev.tgid;
+    } else if (ev.tgid >= 0) {
+      t.tgid = ev.tgid;
     }
+    this.lastTask = t;
     return t;
   }
 
@@ -343,7 +352,7 @@ export class OpBuilder {
     }
     if (!all && this.heap.size > MAX_BUFFERED) this.giveUpOldest();
     while (this.heap.size > 0 && (all || this.heap.peekKey() < watermark)) {
-      this.release(this.heap.pop() as Pending | LockRec);
+      this.release(this.heap.shift() as Pending | LockRec);
     }
   }
 
@@ -362,22 +371,23 @@ export class OpBuilder {
   }
 
   private release(item: Pending | LockRec): void {
-    if ('lock' in item) {
-      const l = item.lock;
+    if (item.pk === PKind.Lock) {
+      const rec = item as LockRec;
+      const l = rec.lock;
       if (this.files !== undefined && l.target.charCodeAt(0) !== 109 /* m */ && !this.files.has(l.target)) {
-        this.counter.skip('filtered-file', item.nLines);
+        this.counter.skip('filtered-file', rec.nLines);
         return;
       }
       if (!this.taskWanted(l.pid, l.comm) || l.tsNs < this.fromNs || l.tsNs > this.toNs) {
-        this.counter.skip(this.taskWanted(l.pid, l.comm) ? 'filtered-time' : 'filtered-task', item.nLines);
+        this.counter.skip(this.taskWanted(l.pid, l.comm) ? 'filtered-time' : 'filtered-task', rec.nLines);
         return;
       }
-      this.counter.use(item.nLines);
+      this.counter.use(rec.nLines);
       this.stats.locksKept++;
       this.sink.lock(l);
       return;
     }
-    const p = item;
+    const p = item as Pending;
     if (p.kind === undefined) {
       this.drop(p, 'no-op-kind');
       return;
@@ -925,7 +935,7 @@ export class OpBuilder {
       tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: file, event: ev.event,
       mode: wordAfter(ev.body, 'flags '), caller: wordAfter(ev.body, 'caller '), line,
     };
-    this.heap.push(ev.tsNs, this.seq++, { lock, nLines: 1 });
+    this.heap.push(ev.tsNs, this.seq++, { pk: PKind.Lock, lock, nLines: 1 });
   }
 
   private onMmapLock(ev: KernelEvent, task: TaskState, line: number): void {
@@ -945,12 +955,18 @@ export class OpBuilder {
     }
     const event = ev.event === 'mmap_lock_start_locking' ? 'mmap_lock_start' : ev.event === 'mmap_lock_acquire_returned' ? 'mmap_lock_acquired' : 'mmap_lock_released';
     const lock: ObservedLock = { tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: `mm:${mm}`, event, mode: write ? 'write' : 'read', caller: '', line };
-    this.heap.push(ev.tsNs, this.seq++, { lock, nLines: 1 });
+    this.heap.push(ev.tsNs, this.seq++, { pk: PKind.Lock, lock, nLines: 1 });
   }
 }
 
 /** "MAJ:MIN:INO" from an event body; `radix` is how the subsystem prints ino without a 0x prefix. */
 export function inodeKey(body: string, radix: 10 | 16): string | undefined {
+  // most events name the same few inodes: reuse the key when the body starts with the same text
+  const cache = radix === 16 ? hexCache : decCache;
+  if (cache.prefix !== '' && body.startsWith(cache.prefix)) {
+    const c = body.charCodeAt(cache.prefix.length);
+    if (!(c >= 48 && c <= 57) && !((c | 32) >= 97 && (c | 32) <= 102)) return cache.key;
+  }
   const dev = devOf(body);
   if (dev === undefined) return undefined;
   let k = body.indexOf('ino');
@@ -961,8 +977,14 @@ export function inodeKey(body: string, radix: 10 | 16): string | undefined {
   while (body.charCodeAt(at) === 32 || body.charCodeAt(at) === 61) at++;
   const ino = numberAt(body, at, radix);
   if (Number.isNaN(ino)) return undefined;
-  return `${dev}:${ino}`;
+  const key = `${dev}:${ino}`;
+  cache.prefix = body.slice(0, numberEnd(body, at));
+  cache.key = key;
+  return key;
 }
+
+const hexCache = { prefix: '', key: '' };
+const decCache = { prefix: '', key: '' };
 
 /** writeback events print "bdi MAJ:MIN: ino=DECIMAL". */
 function bdiInodeKey(body: string): string | undefined {

@@ -49,7 +49,7 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   let tail = '';
   const feed = (async () => {
     for await (const chunk of text) {
-      parser.write(chunk);
+      parser.write(Buffer.from(chunk)); // the source may reuse its buffer
       tail = (tail + chunk.toString('latin1')).slice(-(1 << 20));
     }
     parser.end();

@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ExitCode, LockreplayError } from '../errors.js';
@@ -12,7 +12,7 @@ export interface InputSource {
   chunks(): AsyncIterable<Buffer>;
 }
 
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 18;
 
 export function openSource(pathOrDash: string): InputSource {
   if (pathOrDash === '-') {
@@ -30,8 +30,65 @@ export function openSource(pathOrDash: string): InputSource {
   return {
     name: pathOrDash,
     sizeBytes,
-    chunks: () => decompressIfGzip(createReadStream(pathOrDash, { highWaterMark: CHUNK_BYTES }), pathOrDash),
+    chunks: () => readFileChunks(pathOrDash),
   };
+}
+
+/**
+ * A file: synchronous reads into one reused buffer (the consumer copies what it keeps), gunzipped
+ * when the first bytes are the gzip magic.
+ */
+async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new LockreplayError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
+  }
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    const first = readSync(fd, buf, 0, CHUNK_BYTES, null);
+    if (first >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+      yield* gunzipChunks(buf.subarray(0, first), fd, path);
+      return;
+    }
+    let n = first;
+    while (n > 0) {
+      yield buf.subarray(0, n);
+      n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+    }
+  } catch (err) {
+    if (err instanceof LockreplayError) throw err;
+    throw new LockreplayError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Gunzips a file in this thread, chunk by chunk (zlib's streaming API is slower for this). */
+async function* gunzipChunks(first: Buffer, fd: number, name: string): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: 1 << 16 });
+  const out: Buffer[] = [];
+  gunzip.on('data', (d: Buffer) => out.push(d));
+  let failed: Error | undefined;
+  gunzip.on('error', (e) => (failed = e));
+  const input = Buffer.allocUnsafe(CHUNK_BYTES);
+  let chunk: Buffer | undefined = Buffer.from(first);
+  while (chunk !== undefined) {
+    await new Promise<void>((resolve) => gunzip.write(chunk, () => resolve()));
+    if (failed) throw new LockreplayError(`${name}: corrupt gzip data (${failed.message})`, ExitCode.badInput);
+    while (out.length > 0) yield out.shift() as Buffer;
+    const n = readSync(fd, input, 0, CHUNK_BYTES, null);
+    chunk = n > 0 ? input.subarray(0, n) : undefined;
+  }
+  const ended = new Promise<void>((resolve) => {
+    gunzip.once('end', () => resolve());
+    gunzip.once('error', () => resolve());
+  });
+  gunzip.end();
+  await ended;
+  if (failed) throw new LockreplayError(`${name}: corrupt gzip data (${(failed as Error).message})`, ExitCode.badInput);
+  while (out.length > 0) yield out.shift() as Buffer;
 }
 
 /** Yields the raw bytes of a stream, gunzipped when the first two bytes are the gzip magic. */
