@@ -1,0 +1,27 @@
+import { Flags } from '@oclif/core';
+import { INPUT_FORMATS, type ImportOptions } from '../import/index.js';
+import { selectionOptions } from '../commands/import.js';
+import type { ReplayOptions } from '../replay/index.js';
+
+/** Flags shared by replay and compare: input selection and the simulation model. */
+export const replayFlags = {
+  mode: Flags.string({ description: 'closed: an op issues when the previous one of its task completed plus the recorded think time; open: at its trace timestamp × --time-scale', options: ['closed', 'open'], default: 'closed' }),
+  'time-scale': Flags.string({ description: 'open mode: multiply trace inter-arrival times by X (0.05 = 20x faster arrivals)', default: '1' }),
+  cpus: Flags.integer({ description: 'CPUs that do work at once (default: the trace header #P:N, else 1)', min: 1 }),
+  format: Flags.string({ description: 'input format', options: [...INPUT_FORMATS], default: 'auto' }),
+  file: Flags.string({ description: 'replay only ops on this file, DEV:INO; repeatable', multiple: true }),
+  task: Flags.string({ description: 'replay only ops of this task, PID or COMM; repeatable', multiple: true }),
+  from: Flags.string({ description: 'replay ops issued at or after S seconds (+S = from the first event)' }),
+  to: Flags.string({ description: 'replay ops issued at or before S seconds (+S = from the first event)' }),
+  lenient: Flags.boolean({ description: 'count bad input lines instead of stopping at the first' }),
+  json: Flags.boolean({ description: 'print the result JSON on stdout' }),
+  out: Flags.string({ char: 'o', description: 'write the result JSON here (atomically)' }),
+};
+
+export function importOptionsFrom(flags: { format: string; lenient: boolean; file?: string[]; task?: string[]; from?: string; to?: string }): ImportOptions {
+  return { format: flags.format as ImportOptions['format'], lenient: flags.lenient, ...selectionOptions(flags) };
+}
+
+export function replayOptionsFrom(flags: { mode: string; 'time-scale': string; cpus?: number }): ReplayOptions {
+  return { mode: flags.mode as 'closed' | 'open', timeScale: Number(flags['time-scale']), cpus: flags.cpus };
+}

@@ -1,0 +1,42 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base.js';
+import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
+import { ExitCode, LockreplayError } from '../errors.js';
+import { loadForReplay, replayStrategies } from '../replay/index.js';
+import { strategyNames } from '../strategies/index.js';
+import { formatCompare } from '../report/table.js';
+import { writeOutput } from '../util/output.js';
+import { Progress } from '../util/progress.js';
+import { resultJson } from '../report/json.js';
+
+export default class Compare extends BaseCommand {
+  static override summary = 'Replay a trace against several strategies and compare them side by side.';
+  static override description = `Replays the same ops against each strategy (same service times, same arrivals) and prints one
+row per strategy with throughput, latency percentiles, lock waits, and ratios to the baseline.`;
+  static override examples = [
+    '<%= config.bin %> compare traces/xfs-mix.trace.gz --all',
+    '<%= config.bin %> compare traces/xfs-mix.trace.gz --strategy i-mutex,range-lock --baseline i-mutex --out result.json',
+  ];
+  static override args = { trace: Args.string({ description: 'trace file or Op stream (plain or .gz), or - for stdin', required: true }) };
+  static override flags = {
+    strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
+    all: Flags.boolean({ description: 'every built-in strategy' }),
+    baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first)' }),
+    ...replayFlags,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Compare);
+    if (Boolean(flags.all) === (flags.strategy !== undefined)) {
+      throw new LockreplayError('name the strategies with --strategy A,B,C, or give --all (one of the two)', ExitCode.usage);
+    }
+    const names = flags.all ? strategyNames() : (flags.strategy as string).split(/,(?![^:]*=)/).map((s) => s.trim()).filter((s) => s !== '');
+    const progress = new Progress(this.progressEnabled(flags.json), 'importing');
+    const trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
+    progress.done();
+    const result = replayStrategies(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task });
+    const json = resultJson(result);
+    if (flags.out !== undefined) await writeOutput(flags.out, json);
+    process.stdout.write(flags.json ? json : formatCompare(result));
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Lock primitives with explicit fairness policies. Each is deterministic: waiters are granted in a
+ * fixed order, and the caller learns which requests a release granted.
+ *
+ * Ranges are byte ranges [start, end) with end = Infinity for "to EOF and beyond".
+ */
+export type LockMode = 'S' | 'X';
+
+export interface LockRequest {
+  /** the replay task (actor) index */
+  task: number;
+  mode: LockMode;
+  start: number;
+  end: number;
+  granted: boolean;
+  /** range lock: earlier conflicting requests still present */
+  blockers: number;
+  /** virtual time the request was made */
+  requestedNs: number;
+  grantedNs: number;
+}
+
+export interface LockPrimitive {
+  /** Adds the request; returns true if granted at once. */
+  acquire(req: LockRequest): boolean;
+  /** Removes a granted request; returns the requests this release granted, in grant order. */
+  release(req: LockRequest): LockRequest[];
+  /** Requests that hold this lock (for the wait-for graph). */
+  holders(): LockRequest[];
+  /** Requests the given waiting request waits for (for the wait-for graph). */
+  blockersOf(req: LockRequest): LockRequest[];
+}
+
+export function overlaps(a: LockRequest, b: LockRequest): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+function conflicts(a: LockRequest, b: LockRequest): boolean {
+  return (a.mode === 'X' || b.mode === 'X') && overlaps(a, b);
+}
+
+/** One exclusive holder; waiters granted in arrival order. */
+export class Mutex implements LockPrimitive {
+  private holder: LockRequest | undefined;
+  private readonly queue: LockRequest[] = [];
+
+  acquire(req: LockRequest): boolean {
+    if (this.holder === undefined && this.queue.length === 0) {
+      this.holder = req;
+      req.granted = true;
+      return true;
+    }
+    this.queue.push(req);
+    return false;
+  }
+
+  release(req: LockRequest): LockRequest[] {
+    if (this.holder !== req) throw new Error('mutex released by a request that does not hold it');
+    this.holder = this.queue.shift();
+    if (this.holder === undefined) return [];
+    this.holder.granted = true;
+    return [this.holder];
+  }
+
+  holders(): LockRequest[] {
+    return this.holder === undefined ? [] : [this.holder];
+  }
+
+  blockersOf(req: LockRequest): LockRequest[] {
+    const i = this.queue.indexOf(req);
+    const before = this.queue.slice(0, Math.max(0, i));
+    return this.holder === undefined ? before : [this.holder, ...before];
+  }
+}
+
+export type RwsemFairness = 'fifo' | 'reader-pref';
+
+/**
+ * A reader/writer semaphore. `fifo` is Linux rwsem fairness: once anyone waits, new readers queue
+ * behind (kernel/locking/rwsem.c, RWSEM_FLAG_WAITERS in the read-fail mask); a release grants the
+ * waiter at the head, and with a reader at the head, every reader up to the next writer.
+ * `reader-pref` grants a reader whenever no writer holds the lock.
+ */
+export class RwSem implements LockPrimitive {
+  private readonly granted: LockRequest[] = [];
+  private readonly queue: LockRequest[] = [];
+  constructor(private readonly fairness: RwsemFairness = 'fifo') {}
+
+  private writerHolds(): boolean {
+    return this.granted.length > 0 && this.granted[0].mode === 'X';
+  }
+
+  acquire(req: LockRequest): boolean {
+    const free = req.mode === 'S'
+      ? !this.writerHolds() && (this.fairness === 'reader-pref' || this.queue.length === 0)
+      : this.granted.length === 0 && this.queue.length === 0;
+    if (free) {
+      req.granted = true;
+      this.granted.push(req);
+      return true;
+    }
+    this.queue.push(req);
+    return false;
+  }
+
+  release(req: LockRequest): LockRequest[] {
+    const i = this.granted.indexOf(req);
+    if (i < 0) throw new Error('rwsem released by a request that does not hold it');
+    this.granted.splice(i, 1);
+    const woken: LockRequest[] = [];
+    while (this.queue.length > 0) {
+      const head = this.queue[0];
+      if (head.mode === 'X') {
+        if (this.granted.length > 0) break;
+        this.queue.shift();
+        head.granted = true;
+        this.granted.push(head);
+        woken.push(head);
+        break;
+      }
+      if (this.writerHolds()) break;
+      this.queue.shift();
+      head.granted = true;
+      this.granted.push(head);
+      woken.push(head);
+    }
+    if (this.fairness === 'reader-pref' && !this.writerHolds()) {
+      for (let k = 0; k < this.queue.length; k++) {
+        const r = this.queue[k];
+        if (r.mode === 'S') {
+          this.queue.splice(k--, 1);
+          r.granted = true;
+          this.granted.push(r);
+          woken.push(r);
+        }
+      }
+    }
+    return woken;
+  }
+
+  holders(): LockRequest[] {
+    return [...this.granted];
+  }
+
+  blockersOf(req: LockRequest): LockRequest[] {
+    const i = this.queue.indexOf(req);
+    const ahead = this.queue.slice(0, Math.max(0, i)).filter((r) => r.mode === 'X' || req.mode === 'X');
+    const holding = this.granted.filter((h) => h.mode === 'X' || req.mode === 'X');
+    return [...holding, ...ahead];
+  }
+}
+
+export type RangeFairness = 'fifo' | 'reader-pref';
+
+/**
+ * A shared/exclusive byte-range lock. `fifo` is the Kara 2013 / Bueso 2017 semantics: a request
+ * waits for every earlier overlapping request that conflicts with it, granted or still waiting, so a
+ * queued exclusive request blocks later overlapping shared ones (locking-designs.md §1-2).
+ * `reader-pref` grants a shared request that conflicts with no granted request (Dave Chinner's 2012
+ * "shared lock if already locked shared"); exclusive requests then wait until no overlapping request
+ * is granted and no earlier overlapping exclusive one waits.
+ */
+export class RangeLock implements LockPrimitive {
+  /** every present request (granted and waiting), in arrival order */
+  private readonly requests: LockRequest[] = [];
+  constructor(private readonly fairness: RangeFairness = 'fifo') {}
+
+  acquire(req: LockRequest): boolean {
+    if (this.fairness === 'fifo') {
+      let blockers = 0;
+      for (const r of this.requests) if (conflicts(r, req)) blockers++;
+      req.blockers = blockers;
+      this.requests.push(req);
+      if (blockers === 0) req.granted = true;
+      return req.granted;
+    }
+    this.requests.push(req);
+    if (this.grantable(req)) req.granted = true;
+    return req.granted;
+  }
+
+  release(req: LockRequest): LockRequest[] {
+    const i = this.requests.indexOf(req);
+    if (i < 0 || !req.granted) throw new Error('range lock released by a request that does not hold it');
+    this.requests.splice(i, 1);
+    const woken: LockRequest[] = [];
+    if (this.fairness === 'fifo') {
+      for (let k = i; k < this.requests.length; k++) {
+        const r = this.requests[k];
+        if (!r.granted && conflicts(r, req) && --r.blockers === 0) {
+          r.granted = true;
+          woken.push(r);
+        }
+      }
+      return woken;
+    }
+    for (const r of this.requests) {
+      if (!r.granted && overlaps(r, req) && this.grantable(r)) {
+        r.granted = true;
+        woken.push(r);
+      }
+    }
+    return woken;
+  }
+
+  /** reader-pref: granted conflicts block everyone; waiting exclusive requests block later exclusive ones */
+  private grantable(req: LockRequest): boolean {
+    for (const r of this.requests) {
+      if (r === req) {
+        if (req.mode === 'S') continue;
+        break;
+      }
+      if (r.granted ? conflicts(r, req) : req.mode === 'X' && r.mode === 'X' && overlaps(r, req)) return false;
+    }
+    if (req.mode === 'X') {
+      // later-arrived shared requests may have been granted ahead of this one
+      for (const r of this.requests) if (r !== req && r.granted && overlaps(r, req)) return false;
+    }
+    return true;
+  }
+
+  holders(): LockRequest[] {
+    return this.requests.filter((r) => r.granted);
+  }
+
+  blockersOf(req: LockRequest): LockRequest[] {
+    const out: LockRequest[] = [];
+    for (const r of this.requests) {
+      if (r === req) {
+        if (this.fairness === 'fifo') break;
+        continue;
+      }
+      if (this.fairness === 'fifo' ? conflicts(r, req) : r.granted && conflicts(r, req)) out.push(r);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * The deterministic replay engine: a discrete-event simulation in virtual nanoseconds.
+ *
+ * - Each task (pid) is a sequential actor running its top-level ops in trace order.
+ * - `closed` mode: an op issues when the task's previous op completed plus the think time the trace
+ *   recorded between them. `open` mode: an op is due at its trace timestamp × timeScale; a busy task
+ *   starts it late, and the lateness counts in its latency (no coordinated omission).
+ * - An op runs its strategy's lock plan: acquire / work / release steps. Work needs one of `cpus`
+ *   CPUs (FIFO queue). A child op (a fault inside a syscall) runs inside its parent's plan at its
+ *   recorded position in the parent's work.
+ * - Events are ordered by (time, sequence); every structure iterates in a fixed order, so identical
+ *   input and options give identical results.
+ */
+import type { Op } from '../model/op.js';
+import type { AcquireStep, LockSpec, Step, Strategy } from '../strategies/types.js';
+import { MinHeap } from '../util/heap.js';
+import { type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem } from './locks.js';
+
+export interface SimOptions {
+  mode: 'closed' | 'open';
+  timeScale: number;
+  cpus: number;
+  pageSizeBytes: number;
+}
+
+/** What the simulation measured for one op. */
+export interface OpOutcome {
+  /** virtual ns, relative to the first op's trace time */
+  intendedNs: number;
+  startNs: number;
+  endNs: number;
+  lockWaitNs: number;
+  cpuWaitNs: number;
+}
+
+export interface LockClassStats {
+  acquisitions: number;
+  contentions: number;
+  waitTotalNs: number;
+  waitMaxNs: number;
+  holdTotalNs: number;
+}
+
+export interface BlockedTask {
+  pid: number;
+  comm: string;
+  opId: number;
+  kind: string;
+  lockClass: string;
+  lockKey: string;
+  mode: string;
+  start: number;
+  end: number;
+  sinceNs: number;
+  /** pids of the tasks this one waits for */
+  waitsFor: number[];
+}
+
+export interface SimOutput {
+  outcomes: (OpOutcome | undefined)[];
+  lockStats: Map<string, LockClassStats>;
+  cpuWaitTotalNs: number;
+  makespanNs: number;
+  completed: number;
+  /** set when tasks remain blocked with nothing left to happen */
+  stalled?: { atNs: number; blocked: BlockedTask[] };
+}
+
+interface Held {
+  req: LockRequest;
+  lock: LockPrimitive;
+  lockClass: string;
+}
+
+interface Frame {
+  op: number;
+  steps: Step[];
+  idx: number;
+  ownNs: number;
+  workDoneNs: number;
+  /** remaining ns of the current work step, or -1 before it starts */
+  remainingNs: number;
+  children: number[];
+  childPos: number[];
+  nextChild: number;
+  held: Map<number, Held>;
+  lockWaitNs: number;
+  cpuWaitNs: number;
+}
+
+const enum TaskState {
+  Idle,
+  Ready,
+  WaitLock,
+  WaitCpu,
+  OnCpu,
+  Done,
+}
+
+interface Task {
+  index: number;
+  pid: number;
+  comm: string;
+  ops: number[];
+  next: number;
+  stack: Frame[];
+  state: TaskState;
+  /** when the current wait (lock or CPU) began */
+  waitSinceNs: number;
+  waitingFor: { req: LockRequest; lock: LockPrimitive; step: AcquireStep } | undefined;
+  /** ns of work being run on a CPU */
+  segmentNs: number;
+  prevEndNs: number;
+}
+
+const EV_ISSUE = 0;
+const EV_RESUME = 1;
+const EV_CPU_DONE = 2;
+
+export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions): SimOutput {
+  const n = ops.length;
+  const outcomes: (OpOutcome | undefined)[] = new Array(n);
+  const lockStats = new Map<string, LockClassStats>();
+  const locks = new Map<string, LockPrimitive>();
+  const heap = new MinHeap<number>();
+  let seq = 0;
+  const t0 = n > 0 ? ops[0].tsNs : 0;
+
+  // children of each op, and the op index of each id
+  const indexOfId = new Map<number, number>();
+  for (let i = 0; i < n; i++) indexOfId.set(ops[i].id, i);
+  const children = new Map<number, number[]>();
+  const isChild = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = ops[i].parent;
+    if (p === undefined) continue;
+    const pi = indexOfId.get(p);
+    if (pi === undefined) continue;
+    isChild[i] = 1;
+    let list = children.get(pi);
+    if (list === undefined) children.set(pi, (list = []));
+    list.push(i);
+  }
+
+  // tasks: one per pid, in order of first appearance
+  const tasks: Task[] = [];
+  const taskOfPid = new Map<number, Task>();
+  for (let i = 0; i < n; i++) {
+    if (isChild[i]) continue;
+    const op = ops[i];
+    let t = taskOfPid.get(op.pid);
+    if (t === undefined) {
+      t = { index: tasks.length, pid: op.pid, comm: op.comm, ops: [], next: 0, stack: [], state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 };
+      tasks.push(t);
+      taskOfPid.set(op.pid, t);
+    }
+    t.ops.push(i);
+  }
+
+  let cpusFree = Math.max(1, options.cpus);
+  const cpuQueue: Task[] = [];
+  let cpuWaitTotalNs = 0;
+  let completed = 0;
+  let lastEndNs = 0;
+  let firstIssueNs = Infinity;
+
+  const schedule = (timeNs: number, task: Task, kind: number): void => {
+    heap.push(timeNs, seq++, task.index * 4 + kind);
+  };
+
+  const statsOf = (cls: string): LockClassStats => {
+    let s = lockStats.get(cls);
+    if (s === undefined) lockStats.set(cls, (s = { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0 }));
+    return s;
+  };
+
+  const lockOf = (cls: string, key: string, spec: LockSpec): LockPrimitive => {
+    const id = `${cls}\u0000${key}`;
+    let l = locks.get(id);
+    if (l === undefined) {
+      l = spec.kind === 'mutex' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : new RangeLock(spec.fairness);
+      locks.set(id, l);
+    }
+    return l;
+  };
+
+  const intendedOf = (task: Task, k: number): number => {
+    const op = ops[task.ops[k]];
+    if (options.mode === 'open') return (op.tsNs - t0) * options.timeScale;
+    if (k === 0) return op.tsNs - t0;
+    const prev = ops[task.ops[k - 1]];
+    const prevTraceEnd = prev.tsNs + serviceNs[task.ops[k - 1]];
+    const thinkNs = Math.max(0, op.tsNs - prevTraceEnd);
+    return task.prevEndNs + thinkNs;
+  };
+
+  const pushFrame = (task: Task, opIndex: number, parent: Op | undefined, now: number): void => {
+    const op = ops[opIndex];
+    if (parent !== undefined) outcomes[opIndex] = { intendedNs: now, startNs: now, endNs: now, lockWaitNs: 0, cpuWaitNs: 0 };
+    const kids = children.get(opIndex) ?? [];
+    let kidsNs = 0;
+    for (const c of kids) kidsNs += serviceNs[c];
+    const ownNs = Math.max(0, serviceNs[opIndex] - kidsNs);
+    const childPos: number[] = [];
+    let before = 0;
+    for (const c of kids) {
+      const pos = Math.min(ownNs, Math.max(0, ops[c].tsNs - op.tsNs - before));
+      childPos.push(childPos.length > 0 ? Math.max(pos, childPos[childPos.length - 1]) : pos);
+      before += serviceNs[c];
+    }
+    task.stack.push({
+      op: opIndex, steps: strategy.plan(op, { parent, pageSizeBytes: options.pageSizeBytes }), idx: 0, ownNs, workDoneNs: 0,
+      remainingNs: -1, children: kids, childPos, nextChild: 0, held: new Map(), lockWaitNs: 0, cpuWaitNs: 0,
+    });
+  };
+
+  const wake = (req: LockRequest, now: number): void => {
+    const t = tasks[req.task];
+    schedule(now, t, EV_RESUME);
+  };
+
+  const startCpu = (task: Task, ns: number, now: number): void => {
+    task.segmentNs = ns;
+    if (cpusFree > 0) {
+      cpusFree--;
+      task.state = TaskState.OnCpu;
+      schedule(now + ns, task, EV_CPU_DONE);
+    } else {
+      task.state = TaskState.WaitCpu;
+      task.waitSinceNs = now;
+      cpuQueue.push(task);
+    }
+  };
+
+  const releaseCpu = (now: number): void => {
+    const nextTask = cpuQueue.shift();
+    if (nextTask === undefined) {
+      cpusFree++;
+      return;
+    }
+    const waited = now - nextTask.waitSinceNs;
+    cpuWaitTotalNs += waited;
+    const f = nextTask.stack[nextTask.stack.length - 1];
+    f.cpuWaitNs += waited;
+    nextTask.state = TaskState.OnCpu;
+    schedule(now + nextTask.segmentNs, nextTask, EV_CPU_DONE);
+  };
+
+  /** Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. */
+  const advance = (task: Task, now: number): void => {
+    for (;;) {
+      const frame = task.stack[task.stack.length - 1];
+      if (frame.idx >= frame.steps.length) {
+        if (frame.nextChild < frame.children.length) {
+          pushFrame(task, frame.children[frame.nextChild++], ops[frame.op], now);
+          continue;
+        }
+        // the op is complete
+        for (const h of frame.held.values()) {
+          // a plan that forgot a release: release at completion so the lock does not leak
+          for (const w of h.lock.release(h.req)) wake(w, now);
+        }
+        const o = outcomes[frame.op] as OpOutcome;
+        o.endNs = now;
+        o.lockWaitNs = frame.lockWaitNs;
+        o.cpuWaitNs = frame.cpuWaitNs;
+        completed++;
+        if (now > lastEndNs) lastEndNs = now;
+        task.stack.pop();
+        if (task.stack.length > 0) continue;
+        task.prevEndNs = now;
+        task.next++;
+        if (task.next < task.ops.length) {
+          task.state = TaskState.Idle;
+          schedule(Math.max(now, intendedOf(task, task.next)), task, EV_ISSUE);
+        } else {
+          task.state = TaskState.Done;
+        }
+        return;
+      }
+      const step = frame.steps[frame.idx];
+      if (step.type === 'acquire') {
+        const lock = lockOf(step.lockClass, step.key, step.spec);
+        const req: LockRequest = { task: task.index, mode: step.mode, start: step.start, end: step.end, granted: false, blockers: 0, requestedNs: now, grantedNs: now };
+        const s = statsOf(step.lockClass);
+        s.acquisitions++;
+        frame.held.set(step.tag, { req, lock, lockClass: step.lockClass });
+        frame.idx++;
+        if (!lock.acquire(req)) {
+          s.contentions++;
+          task.state = TaskState.WaitLock;
+          task.waitSinceNs = now;
+          task.waitingFor = { req, lock, step };
+          return;
+        }
+        continue;
+      }
+      if (step.type === 'release') {
+        const h = frame.held.get(step.tag);
+        frame.idx++;
+        if (h === undefined) continue;
+        frame.held.delete(step.tag);
+        statsOf(h.lockClass).holdTotalNs += now - h.req.grantedNs;
+        for (const w of h.lock.release(h.req)) wake(w, now);
+        continue;
+      }
+      // work
+      if (frame.remainingNs < 0) frame.remainingNs = Math.round(step.fraction * frame.ownNs);
+      const hasChild = frame.nextChild < frame.children.length;
+      const childAt = hasChild ? frame.childPos[frame.nextChild] : Infinity;
+      if (hasChild && childAt <= frame.workDoneNs) {
+        pushFrame(task, frame.children[frame.nextChild++], ops[frame.op], now);
+        continue;
+      }
+      if (frame.remainingNs <= 0) {
+        frame.idx++;
+        frame.remainingNs = -1;
+        continue;
+      }
+      const segment = childAt < frame.workDoneNs + frame.remainingNs ? childAt - frame.workDoneNs : frame.remainingNs;
+      startCpu(task, segment, now);
+      return;
+    }
+  };
+
+  const issue = (task: Task, now: number): void => {
+    const k = task.next;
+    const opIndex = task.ops[k];
+    const intended = options.mode === 'open' ? intendedOf(task, k) : now;
+    if (now < firstIssueNs) firstIssueNs = now;
+    outcomes[opIndex] = { intendedNs: intended, startNs: now, endNs: now, lockWaitNs: 0, cpuWaitNs: 0 };
+    task.state = TaskState.Ready;
+    pushFrame(task, opIndex, undefined, now);
+    advance(task, now);
+  };
+
+  let nowGlobal = 0;
+  for (const t of tasks) {
+    if (t.ops.length > 0) schedule(intendedOf(t, 0), t, EV_ISSUE);
+  }
+
+  while (heap.size > 0) {
+    const time = heap.peekKey();
+    const ev = heap.pop() as number;
+    nowGlobal = time;
+    const task = tasks[ev >> 2];
+    const kind = ev & 3;
+    if (kind === EV_ISSUE) {
+      issue(task, time);
+    } else if (kind === EV_CPU_DONE) {
+      const f = task.stack[task.stack.length - 1];
+      f.workDoneNs += task.segmentNs;
+      f.remainingNs -= task.segmentNs;
+      task.state = TaskState.Ready;
+      releaseCpu(time);
+      advance(task, time);
+    } else {
+      // a lock this task waited for was granted
+      const w = task.waitingFor;
+      if (w !== undefined && task.state === TaskState.WaitLock) {
+        const waited = time - task.waitSinceNs;
+        const s = statsOf(w.step.lockClass);
+        s.waitTotalNs += waited;
+        if (waited > s.waitMaxNs) s.waitMaxNs = waited;
+        w.req.grantedNs = time;
+        task.stack[task.stack.length - 1].lockWaitNs += waited;
+        task.waitingFor = undefined;
+        task.state = TaskState.Ready;
+        advance(task, time);
+      }
+    }
+  }
+
+  const out: SimOutput = {
+    outcomes,
+    lockStats,
+    cpuWaitTotalNs,
+    makespanNs: completed > 0 ? lastEndNs - Math.min(firstIssueNs, lastEndNs) : 0,
+    completed,
+  };
+  const blocked = tasks.filter((t) => t.state === TaskState.WaitLock || t.state === TaskState.WaitCpu);
+  if (blocked.length > 0) {
+    out.stalled = { atNs: nowGlobal, blocked: blocked.map((t) => describeBlocked(t, tasks, ops)) };
+  }
+  return out;
+}
+
+function describeBlocked(t: Task, tasks: Task[], ops: readonly Op[]): BlockedTask {
+  const frame = t.stack[t.stack.length - 1];
+  const op = ops[frame.op];
+  const w = t.waitingFor;
+  const waitsFor = w === undefined ? [] : [...new Set(w.lock.blockersOf(w.req).map((r) => tasks[r.task].pid))];
+  return {
+    pid: t.pid, comm: t.comm, opId: op.id, kind: op.kind,
+    lockClass: w?.step.lockClass ?? 'cpu', lockKey: w?.step.key ?? '', mode: w?.step.mode ?? '',
+    start: w?.step.start ?? 0, end: w?.step.end ?? 0, sinceNs: t.waitSinceNs, waitsFor,
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Replay and compare: the library API behind `lockreplay replay` and `lockreplay compare`.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, LockreplayError } from '../errors.js';
+import { loadTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
+import { type Op, PAGE_SIZE_BYTES } from '../model/op.js';
+import { serviceTimes } from '../engine/service-model.js';
+import { simulate, type SimOptions } from '../engine/simulator.js';
+import { createStrategy } from '../strategies/index.js';
+import type { Strategy } from '../strategies/types.js';
+import { encodeHistogram, newHistogram, percentiles, type Histogram } from '../stats/histogram.js';
+import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './result.js';
+
+export interface ReplayOptions {
+  mode?: 'closed' | 'open';
+  timeScale?: number;
+  /** CPUs to model; default: the trace header's #P:N, else 1 */
+  cpus?: number;
+  pageSizeBytes?: number;
+  /** strategy ratios are relative to this one (default: the first) */
+  baseline?: string;
+}
+
+export interface LoadedTrace {
+  ops: Op[];
+  summary: ImportSummary;
+}
+
+export async function loadForReplay(path: string, importOptions: ImportOptions = {}): Promise<LoadedTrace> {
+  const r = await loadTrace(path, { ...importOptions, keepLocks: false });
+  return { ops: r.ops, summary: r.summary };
+}
+
+/** Replays one trace against each strategy (by spec or instance). */
+export function replayStrategies(trace: LoadedTrace, strategies: (string | Strategy)[], options: ReplayOptions = {}, selection: { files?: string[]; tasks?: string[] } = {}): ReplayResult {
+  const warnings: string[] = [];
+  const mode = options.mode ?? 'closed';
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new LockreplayError(`--time-scale must be a positive number, not ${timeScale}`, ExitCode.usage);
+  let cpus = options.cpus;
+  let cpusSource: 'flag' | 'trace' | 'default' = 'flag';
+  if (cpus === undefined) {
+    if (trace.summary.cpus !== undefined) {
+      cpus = trace.summary.cpus;
+      cpusSource = 'trace';
+    } else {
+      cpus = 1;
+      cpusSource = 'default';
+      warnings.push('the trace header names no CPU count (#P:N) and --cpus was not given: modelling 1 CPU');
+    }
+  }
+  if (!Number.isInteger(cpus) || cpus < 1) throw new LockreplayError(`--cpus must be a whole number >= 1, not ${cpus}`, ExitCode.usage);
+  const pageSizeBytes = options.pageSizeBytes ?? PAGE_SIZE_BYTES;
+  const ops = trace.ops;
+  if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
+  const service = serviceTimes(ops, pageSizeBytes);
+  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes };
+  const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
+  const results: StrategyResult[] = instances.map((strategy) => runOne(ops, service.ns, strategy, simOptions));
+  for (const r of results) {
+    if (r.deadlock !== null) warnings.push(`${r.strategy}: deadlock at ${(r.deadlock.atNs / 1e6).toFixed(3)} ms: ${r.deadlock.blocked.length} tasks blocked for good; the run stopped there`);
+  }
+  const baselineName = options.baseline ?? results[0]?.strategy ?? null;
+  const base = results.find((r) => r.strategy === baselineName || labelOf(r) === baselineName);
+  if (options.baseline !== undefined && base === undefined) {
+    throw new LockreplayError(`--baseline ${options.baseline} is not one of the strategies run (${results.map(labelOf).join(', ')})`, ExitCode.usage);
+  }
+  const comparison = base === undefined ? [] : results.map((r) => ({
+    strategy: labelOf(r),
+    throughputRatio: ratio(r.throughput.opsPerSec, base.throughput.opsPerSec),
+    p99Ratio: ratio(r.all.latency.p99, base.all.latency.p99),
+    lockWaitRatio: ratio(sumWait(r), sumWait(base)),
+  }));
+  const files = new Set(ops.map((o) => o.file));
+  return {
+    schema: RESULT_SCHEMA,
+    tool: { name: 'lockreplay', version: toolVersion() },
+    input: {
+      trace: trace.summary.input,
+      format: trace.summary.format,
+      lines: trace.summary.lines,
+      ops: ops.length,
+      files: files.size,
+      cpusInTrace: trace.summary.cpus ?? null,
+    },
+    options: { mode, timeScale, cpus, cpusSource, pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
+    serviceTime: { observed: service.observed, modelled: service.modelled, modelledByKind: service.modelledByKind, model: service.model },
+    results,
+    baseline: base === undefined ? null : labelOf(base),
+    comparison,
+    warnings,
+  };
+}
+
+export function labelOf(r: StrategyResult): string {
+  const opts = Object.entries(r.strategyOptions);
+  const nonDefault = opts.filter(([k, v]) => !(k === 'fairness' && v === 'fifo'));
+  return nonDefault.length === 0 ? r.strategy : `${r.strategy}:${nonDefault.map(([k, v]) => `${k}=${v}`).join(',')}`;
+}
+
+function sumWait(r: StrategyResult): number {
+  let s = 0;
+  for (const l of Object.values(r.locks)) s += l.waitTotalNs;
+  return s;
+}
+
+function ratio(a: number, b: number): number {
+  if (b === 0) return a === 0 ? 1 : Infinity;
+  return Math.round((a / b) * 10000) / 10000;
+}
+
+const BYTE_KINDS = new Set(['read', 'write', 'dio-read', 'dio-write']);
+
+function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions): StrategyResult {
+  const sim = simulate(ops, serviceNs, strategy, options);
+  const hists = new Map<string, { lat: Histogram; wait: Histogram; bytes: number }>();
+  const all = { lat: newHistogram(), wait: newHistogram(), bytes: 0 };
+  let bytes = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const o = sim.outcomes[i];
+    if (o === undefined || (sim.stalled !== undefined && o.endNs === o.startNs && o.endNs >= sim.stalled.atNs)) continue;
+    const op = ops[i];
+    let h = hists.get(op.kind);
+    if (h === undefined) hists.set(op.kind, (h = { lat: newHistogram(), wait: newHistogram(), bytes: 0 }));
+    const lat = Math.max(0, Math.round(o.endNs - o.intendedNs));
+    const wait = Math.max(0, Math.round(o.lockWaitNs));
+    h.lat.recordValue(lat);
+    h.wait.recordValue(wait);
+    all.lat.recordValue(lat);
+    all.wait.recordValue(wait);
+    if (BYTE_KINDS.has(op.kind)) {
+      h.bytes += op.lengthBytes;
+      all.bytes += op.lengthBytes;
+      bytes += op.lengthBytes;
+    }
+  }
+  const byKind: Record<string, KindResult> = {};
+  for (const kind of [...hists.keys()].sort()) byKind[kind] = kindResult(hists.get(kind) as { lat: Histogram; wait: Histogram; bytes: number });
+  const makespanS = sim.makespanNs / 1e9;
+  const locks: StrategyResult['locks'] = {};
+  for (const cls of [...sim.lockStats.keys()].sort()) {
+    const s = sim.lockStats.get(cls)!;
+    locks[cls] = { ...s, waitTotalNs: Math.round(s.waitTotalNs), waitMaxNs: Math.round(s.waitMaxNs), holdTotalNs: Math.round(s.holdTotalNs) };
+  }
+  return {
+    strategy: strategy.name,
+    strategyOptions: { ...strategy.options },
+    completedOps: sim.completed,
+    throughput: {
+      opsPerSec: makespanS > 0 ? round3(sim.completed / makespanS) : 0,
+      mibPerSec: makespanS > 0 ? round3(bytes / 1048576 / makespanS) : 0,
+      makespanNs: Math.round(sim.makespanNs),
+    },
+    all: kindResult(all),
+    byKind,
+    locks,
+    cpuWaitTotalNs: Math.round(sim.cpuWaitTotalNs),
+    deadlock: sim.stalled === undefined ? null : { atNs: Math.round(sim.stalled.atNs), blocked: sim.stalled.blocked },
+  };
+}
+
+function kindResult(h: { lat: Histogram; wait: Histogram; bytes: number }): KindResult {
+  return {
+    count: h.lat.totalCount,
+    bytes: h.bytes,
+    latency: percentiles(h.lat),
+    lockWait: percentiles(h.wait),
+    latencyHistogram: encodeHistogram(h.lat),
+    lockWaitHistogram: encodeHistogram(h.wait),
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+let version: string | undefined;
+function toolVersion(): string {
+  if (version === undefined) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string };
+      version = pkg.version;
+    } catch {
+      version = 'unknown';
+    }
+  }
+  return version;
+}

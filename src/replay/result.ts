@@ -1,0 +1,74 @@
+/**
+ * The replay result: versioned data (schema "lockreplay-result/1", documented in docs/result.md).
+ * Everything in it is derived from the input and the options: no wall-clock time, no host names,
+ * keys in a fixed order, so identical runs give identical bytes.
+ */
+import type { LineAccounting } from '../import/accounting.js';
+import type { LockClassStats, BlockedTask } from '../engine/simulator.js';
+import type { Percentiles } from '../stats/histogram.js';
+
+export const RESULT_SCHEMA = 'lockreplay-result/1';
+
+export interface KindResult {
+  count: number;
+  bytes: number;
+  /** completion − intended issue, ns */
+  latency: Percentiles;
+  /** time blocked on locks, ns */
+  lockWait: Percentiles;
+  /** HdrHistogram V2, compressed, base64 */
+  latencyHistogram: string;
+  lockWaitHistogram: string;
+}
+
+export interface StrategyResult {
+  strategy: string;
+  strategyOptions: Record<string, string | number | boolean>;
+  completedOps: number;
+  throughput: { opsPerSec: number; mibPerSec: number; makespanNs: number };
+  all: KindResult;
+  byKind: Record<string, KindResult>;
+  locks: Record<string, LockClassStats>;
+  cpuWaitTotalNs: number;
+  deadlock: null | { atNs: number; blocked: BlockedTask[] };
+}
+
+export interface ReplayInputInfo {
+  trace: string;
+  format: string;
+  lines: LineAccounting;
+  ops: number;
+  files: number;
+  cpusInTrace: number | null;
+}
+
+export interface ReplayOptionsInfo {
+  mode: 'closed' | 'open';
+  timeScale: number;
+  cpus: number;
+  cpusSource: 'flag' | 'trace' | 'default';
+  pageSizeBytes: number;
+  files: string[];
+  tasks: string[];
+}
+
+export interface ServiceInfo {
+  observed: number;
+  modelled: number;
+  modelledByKind: Record<string, number>;
+  model: { byKindAndSize: Record<string, Record<string, number>>; byKind: Record<string, number>; defaultBaseNs: number; defaultPerPageNs: number };
+}
+
+export interface ReplayResult {
+  schema: typeof RESULT_SCHEMA;
+  tool: { name: 'lockreplay'; version: string };
+  input: ReplayInputInfo;
+  options: ReplayOptionsInfo;
+  serviceTime: ServiceInfo;
+  /** one entry per strategy, in the order they were run */
+  results: StrategyResult[];
+  /** the strategy the ratios in `comparison` are relative to */
+  baseline: string | null;
+  comparison: { strategy: string; throughputRatio: number; p99Ratio: number; lockWaitRatio: number }[];
+  warnings: string[];
+}

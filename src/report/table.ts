@@ -1,0 +1,66 @@
+import type { ReplayResult, StrategyResult } from '../replay/result.js';
+import { labelOf } from '../replay/index.js';
+import { table } from './import-summary.js';
+
+/** ns → a short human duration */
+export function fmtNs(ns: number): string {
+  if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)}s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)}ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)}µs`;
+  return `${Math.round(ns)}ns`;
+}
+
+function fmtRate(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(1);
+}
+
+function header(r: ReplayResult): string[] {
+  const o = r.options;
+  const lines = [`${r.input.trace}: ${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files; ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''}, ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} (${o.cpusSource})`];
+  lines.push(`service time: ${r.serviceTime.observed.toLocaleString('en-US')} ops observed, ${r.serviceTime.modelled.toLocaleString('en-US')} modelled`);
+  return lines;
+}
+
+/** One strategy in detail: per-kind latency and lock wait, throughput, lock classes. */
+export function formatReplay(r: ReplayResult): string {
+  const out = header(r);
+  for (const s of r.results) out.push('', ...formatStrategy(s));
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  return `${out.join('\n')}\n`;
+}
+
+function formatStrategy(s: StrategyResult): string[] {
+  const out: string[] = [];
+  out.push(`strategy ${labelOf(s)}: ${fmtRate(s.throughput.opsPerSec)} ops/s, ${s.throughput.mibPerSec.toFixed(1)} MiB/s, makespan ${fmtNs(s.throughput.makespanNs)}${s.deadlock ? '  DEADLOCK' : ''}`);
+  const rows = [['kind', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'lock wait p99', 'lock wait max']];
+  const add = (name: string, k: StrategyResult['all']): void => {
+    rows.push([name, String(k.count), fmtNs(k.latency.p50), fmtNs(k.latency.p90), fmtNs(k.latency.p99), fmtNs(k.latency.p99_9), fmtNs(k.latency.max), fmtNs(k.latency.mean), fmtNs(k.lockWait.p99), fmtNs(k.lockWait.max)]);
+  };
+  for (const [kind, k] of Object.entries(s.byKind)) add(kind, k);
+  add('all', s.all);
+  out.push(table(rows));
+  const lockRows = [['lock class', 'acquisitions', 'contentions', 'wait total', 'wait max', 'hold total']];
+  for (const [cls, l] of Object.entries(s.locks)) lockRows.push([cls, String(l.acquisitions), String(l.contentions), fmtNs(l.waitTotalNs), fmtNs(l.waitMaxNs), fmtNs(l.holdTotalNs)]);
+  if (lockRows.length > 1) out.push(table(lockRows));
+  if (s.deadlock) {
+    out.push(`deadlock at ${fmtNs(s.deadlock.atNs)}:`);
+    for (const b of s.deadlock.blocked) out.push(`  task ${b.pid} (${b.comm}) op ${b.opId} ${b.kind} waits for ${b.lockClass} ${b.mode} [${b.start}, ${b.end === null || b.end === Infinity ? '∞' : b.end}) on ${b.lockKey}, held or queued by ${b.waitsFor.join(', ') || '?'}`);
+  }
+  return out;
+}
+
+/** One row per strategy, with ratios to the baseline. */
+export function formatCompare(r: ReplayResult): string {
+  const out = header(r);
+  const rows = [['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock waits', 'lock wait total', 'throughput ×', 'p99 ×', 'deadlock']];
+  r.results.forEach((s, i) => {
+    const c = r.comparison[i];
+    const contentions = Object.values(s.locks).reduce((a, l) => a + l.contentions, 0);
+    const waitTotal = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
+    rows.push([labelOf(s), fmtRate(s.throughput.opsPerSec), fmtNs(s.throughput.makespanNs), fmtNs(s.all.latency.p50), fmtNs(s.all.latency.p99), fmtNs(s.all.latency.p99_9), fmtNs(s.all.latency.max),
+      String(contentions), fmtNs(waitTotal), c ? c.throughputRatio.toFixed(3) : '', c ? c.p99Ratio.toFixed(3) : '', s.deadlock ? 'DEADLOCK' : '']);
+  });
+  out.push('', table(rows), `(ratios relative to ${r.baseline ?? 'the first strategy'})`);
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,14 @@
+import type { Step, Strategy } from './types.js';
+import { WORK_ONLY } from './plan-helpers.js';
+
+/** No locks at all: the lower bound of what any locking can achieve on this trace. */
+export function noneStrategy(): Strategy {
+  return {
+    name: 'none',
+    summary: 'No locks: the lower bound (and the upper bound on races).',
+    source: 'locking-designs.md §10.1 (oracle baseline)',
+    rules: [{ kinds: 'every op', locks: 'none' }],
+    options: {},
+    plan: () => WORK_ONLY as Step[],
+  };
+}

@@ -1,0 +1,47 @@
+import type { Op } from '../model/op.js';
+import { isFlushInsideParent, pageAlignedRange, pageByPage, WORK_ONLY } from './plan-helpers.js';
+import type { LockSpec, PlanContext, Step, Strategy } from './types.js';
+
+const PAGE_LOCK: LockSpec = { kind: 'range', fairness: 'fifo' };
+
+/**
+ * One exclusive lock per page (PG_locked), FIFO waiters. Buffered IO, faults, readahead and
+ * writeback lock one page at a time; truncate, punch and the other range-removing fallocate modes
+ * lock each page of the range in ascending order, one at a time (truncate_inode_pages_range); DIO
+ * takes no page locks. Nothing serialises a punch against a fault on a page it already passed: the
+ * race of the 2012 thread.
+ */
+export function pageLockStrategy(): Strategy {
+  return {
+    name: 'page-lock',
+    summary: 'One exclusive FIFO lock per page; buffered IO and faults take one page at a time, truncate/punch walk their range page by page; DIO takes none.',
+    source: 'locking-designs.md §4 (folio lock discipline), §10.2',
+    rules: [
+      { kinds: 'read, write, readahead, writeback', locks: 'page lock X on each page of the range, one at a time, ascending' },
+      { kinds: 'fault-read, fault-write', locks: 'page lock X on the faulting page(s)' },
+      { kinds: 'truncate', locks: 'page lock X on each page from the new size to the old EOF, one at a time' },
+      { kinds: 'punch, zero-range, collapse-range, insert-range', locks: 'page lock X on each page of the range, one at a time' },
+      { kinds: 'dio-read, dio-write, fallocate, fsync, mmap, munmap', locks: 'none' },
+      { kinds: 'child fault (inside a syscall)', locks: 'its own page lock, at its position in the parent\'s page walk' },
+      { kinds: 'child writeback (a syscall flushing its range)', locks: 'none: part of the parent\'s work' },
+    ],
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx)) return WORK_ONLY as Step[];
+      switch (op.kind) {
+        case 'dio-read':
+        case 'dio-write':
+        case 'fallocate':
+        case 'fsync':
+        case 'mmap':
+        case 'munmap':
+          return WORK_ONLY as Step[];
+        default: {
+          if (op.lengthBytes <= 0 && (op.kind === 'truncate' || op.kind === 'punch' || op.kind === 'writeback')) return WORK_ONLY as Step[];
+          const [start, end] = pageAlignedRange(op, ctx.pageSizeBytes);
+          return pageByPage('page', op.file, PAGE_LOCK, start, end, ctx.pageSizeBytes);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { Op } from '../model/op.js';
+import type { RangeFairness } from '../engine/locks.js';
+import { acquire, isFlushInsideParent, pageAlignedRange, underOneLock, WORK_ONLY } from './plan-helpers.js';
+import type { LockSpec, PlanContext, Step, Strategy } from './types.js';
+
+export interface RangeLockOptions {
+  fairness: RangeFairness;
+}
+
+/**
+ * One shared/exclusive byte-range lock per inode over page-aligned ranges (the 2012 seed design):
+ * exclusive for DIO, truncate ([new size, end)), punch and zero/collapse/insert range; shared for
+ * buffered IO, faults, readahead and writeback. FIFO by default (Kara/Bueso): a request waits for
+ * every earlier overlapping conflicting request, so a queued exclusive request blocks later
+ * overlapping shared ones. A child fault takes its own shared range while its parent holds its
+ * range: the "above and below mmap_lock" pattern the seed warns deadlocks under FIFO.
+ */
+export function rangeLockStrategy(options: Partial<RangeLockOptions> = {}): Strategy {
+  const fairness = options.fairness ?? 'fifo';
+  const spec: LockSpec = { kind: 'range', fairness };
+  return {
+    name: 'range-lock',
+    summary: 'Shared/exclusive byte-range lock per inode, page-aligned; exclusive for DIO/truncate/punch, shared for buffered IO/faults/writeback.',
+    source: 'locking-designs.md §0 (the seed), §1-2 (Kara 2013, Bueso 2017 FIFO semantics)',
+    rules: [
+      { kinds: 'read, write, readahead, writeback', locks: 'range S on the op range (page-aligned), whole op' },
+      { kinds: 'fault-read, fault-write', locks: 'range S on the faulting page(s)' },
+      { kinds: 'dio-read, dio-write', locks: 'range X on the op range' },
+      { kinds: 'truncate', locks: 'range X on [new size, infinity)' },
+      { kinds: 'punch, zero-range', locks: 'range X on the op range' },
+      { kinds: 'collapse-range, insert-range', locks: 'range X on [offset, infinity) (shifts everything after)' },
+      { kinds: 'fallocate', locks: 'range S on the op range' },
+      { kinds: 'fsync, mmap, munmap', locks: 'none' },
+      { kinds: 'child fault (inside a syscall)', locks: 'its own range S on the page, nested inside the parent\'s range hold' },
+      { kinds: 'child writeback (a syscall flushing its range)', locks: 'none: part of the parent\'s work, under its hold' },
+    ],
+    options: { fairness },
+    plan(op: Op, ctx: PlanContext): Step[] {
+      const page = ctx.pageSizeBytes;
+      if (isFlushInsideParent(op, ctx)) return WORK_ONLY as Step[];
+      switch (op.kind) {
+        case 'fsync':
+        case 'mmap':
+        case 'munmap':
+          return WORK_ONLY as Step[];
+        case 'truncate':
+          return underOneLock(acquire('range', op.file, spec, 'X', Math.floor(op.offset / page) * page, Infinity, 0));
+        case 'collapse-range':
+        case 'insert-range':
+          return underOneLock(acquire('range', op.file, spec, 'X', Math.floor(op.offset / page) * page, Infinity, 0));
+        default: {
+          const whole = op.lengthBytes <= 0 && (op.kind === 'punch' || op.kind === 'zero-range' || op.kind === 'writeback');
+          const [start, end] = whole ? [0, Infinity] : pageAlignedRange(op, page);
+          const exclusive = op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'punch' || op.kind === 'zero-range';
+          return underOneLock(acquire('range', op.file, spec, exclusive ? 'X' : 'S', start, end, 0));
+        }
+      }
+    },
+  };
+}

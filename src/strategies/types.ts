@@ -1,0 +1,65 @@
+/**
+ * The strategy interface: a strategy turns each op into a lock plan, an ordered list of steps the
+ * engine executes. A strategy is data plus one function; it knows nothing of time or other tasks.
+ */
+import type { LockMode, RangeFairness, RwsemFairness } from '../engine/locks.js';
+import type { Op, OpKind } from '../model/op.js';
+
+/** How a lock instance behaves; instances are keyed by (lockClass, key), e.g. ("range", file). */
+export type LockSpec =
+  | { kind: 'mutex' }
+  | { kind: 'rwsem'; fairness: RwsemFairness }
+  | { kind: 'range'; fairness: RangeFairness };
+
+export interface AcquireStep {
+  type: 'acquire';
+  /** the lock class, for statistics ("i_mutex", "range", "page") */
+  lockClass: string;
+  /** the lock instance within its class, usually the file */
+  key: string;
+  spec: LockSpec;
+  mode: LockMode;
+  /** byte range [start, end), end = Infinity for to-EOF; ignored by mutex and rwsem */
+  start: number;
+  end: number;
+  /** names this acquisition for its release step */
+  tag: number;
+}
+
+export interface ReleaseStep {
+  type: 'release';
+  tag: number;
+}
+
+/** A share of the op's service time (the shares of a plan add up to 1). */
+export interface WorkStep {
+  type: 'work';
+  fraction: number;
+}
+
+export type Step = AcquireStep | ReleaseStep | WorkStep;
+
+export interface PlanContext {
+  /** the enclosing op, when this op is a child (a fault inside a syscall) */
+  parent?: Op;
+  pageSizeBytes: number;
+}
+
+/** One row of a strategy's rules table, as `lockreplay strategies` prints it. */
+export interface RuleRow {
+  kinds: string;
+  locks: string;
+}
+
+export interface Strategy {
+  readonly name: string;
+  readonly summary: string;
+  /** where the design comes from */
+  readonly source: string;
+  readonly rules: readonly RuleRow[];
+  /** Options this instance was made with (part of the result, so runs with different options differ). */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  plan(op: Op, ctx: PlanContext): Step[];
+}
+
+export const SHARED_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(['read', 'write', 'fault-read', 'fault-write', 'readahead', 'writeback']);

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { simulate, type SimOptions } from '../src/engine/simulator.js';
+import type { Op, OpKind } from '../src/model/op.js';
+import { createStrategy } from '../src/strategies/index.js';
+
+const US = 1000;
+const F = '7:0:133';
+
+/** Builds ops in issue order; times in µs. */
+function ops(list: { pid: number; kind: OpKind; t: number; dur: number; off: number; len: number; file?: string; parent?: number }[]): Op[] {
+  return list.map((o, id) => ({
+    id, tsNs: o.t * US, durNs: o.dur * US, pid: o.pid, proc: `pid:${o.pid}`, comm: `t${o.pid}`, file: o.file ?? F,
+    kind: o.kind, offset: o.off, lengthBytes: o.len, line: id + 1, ...(o.parent !== undefined ? { parent: o.parent } : {}),
+  }));
+}
+
+function run(list: Op[], strategy: string, opts: Partial<SimOptions> = {}) {
+  const service = Float64Array.from(list.map((o) => o.durNs ?? 0));
+  const sim = simulate(list, service, createStrategy(strategy), { mode: 'closed', timeScale: 1, cpus: 8, pageSizeBytes: 4096, ...opts });
+  // [start, end, lockWait] per op in µs
+  return { sim, t: sim.outcomes.map((o) => [o!.startNs / US, o!.endNs / US, o!.lockWaitNs / US]) };
+}
+
+describe('exact timelines per strategy', () => {
+  const twoWriters = ops([
+    { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+    { pid: 2, kind: 'write', t: 0, dur: 10, off: 65536, len: 4096 },
+  ]);
+
+  it('two buffered writers on disjoint pages run concurrently under range-lock and page-lock', () => {
+    for (const s of ['range-lock', 'page-lock', 'none']) {
+      expect(run(twoWriters, s).t).toEqual([[0, 10, 0], [0, 10, 0]]);
+    }
+  });
+
+  it('... and serialise under i-mutex: the second waits from 0 to 10 µs', () => {
+    const { t, sim } = run(twoWriters, 'i-mutex');
+    expect(t).toEqual([[0, 10, 0], [0, 20, 10]]);
+    expect(sim.lockStats.get('i_mutex')).toMatchObject({ acquisitions: 2, contentions: 1, waitTotalNs: 10 * US, waitMaxNs: 10 * US, holdTotalNs: 20 * US });
+  });
+
+  it('a punch over a page being faulted waits under range-lock, not under page-lock once past the page', () => {
+    const list = ops([
+      { pid: 1, kind: 'fault-read', t: 0, dur: 10, off: 4096, len: 4096 },
+      { pid: 2, kind: 'punch', t: 2, dur: 5, off: 0, len: 8192 },
+    ]);
+    expect(run(list, 'range-lock').t).toEqual([[0, 10, 0], [2, 15, 8]]);
+    // page-lock: the punch locks page 0 (free, 2.5 µs of work), then waits for page 1 until the fault ends at 10
+    expect(run(list, 'page-lock').t).toEqual([[0, 10, 0], [2, 12.5, 5.5]]);
+    expect(run(list, 'none').t).toEqual([[0, 10, 0], [2, 7, 0]]);
+  });
+
+  it('a shared request behind a queued overlapping exclusive one waits (FIFO); reader-pref lets it pass', () => {
+    const list = ops([
+      { pid: 1, kind: 'read', t: 0, dur: 10, off: 0, len: 8192 },
+      { pid: 2, kind: 'punch', t: 1, dur: 5, off: 0, len: 4096 },
+      { pid: 3, kind: 'read', t: 2, dur: 3, off: 0, len: 4096 },
+    ]);
+    expect(run(list, 'range-lock').t).toEqual([[0, 10, 0], [1, 15, 9], [2, 18, 13]]);
+    expect(run(list, 'range-lock:fairness=reader-pref').t).toEqual([[0, 10, 0], [1, 15, 9], [2, 5, 0]]);
+    // a shared request that does not overlap the queued exclusive range is not held up
+    const disjoint = ops([
+      { pid: 1, kind: 'read', t: 0, dur: 10, off: 0, len: 8192 },
+      { pid: 2, kind: 'punch', t: 1, dur: 5, off: 0, len: 4096 },
+      { pid: 3, kind: 'read', t: 2, dur: 3, off: 4096, len: 4096 },
+    ]);
+    expect(run(disjoint, 'range-lock').t).toEqual([[0, 10, 0], [1, 15, 9], [2, 5, 0]]);
+  });
+
+  it('closed mode keeps the think time after a delayed op; open mode keeps the trace schedule', () => {
+    const list = ops([
+      { pid: 9, kind: 'write', t: 0, dur: 50, off: 0, len: 4096 },
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 1, kind: 'write', t: 100, dur: 10, off: 0, len: 4096 },
+    ]);
+    // pid 1's first write waits for pid 9's i_mutex until 50, ends 60; think time 90 → second at 150
+    const closed = run(list, 'i-mutex');
+    expect(closed.t).toEqual([[0, 50, 0], [0, 60, 50], [150, 160, 0]]);
+    const open = run(list, 'i-mutex', { mode: 'open', timeScale: 1 });
+    expect(open.t).toEqual([[0, 50, 0], [0, 60, 50], [100, 110, 0]]);
+    // open mode at 0.5x: the second write is due at 50 but its task is busy until 60: it starts late
+    const fast = run(list, 'i-mutex', { mode: 'open', timeScale: 0.5 });
+    expect(fast.t).toEqual([[0, 50, 0], [0, 60, 50], [60, 70, 0]]);
+    expect(fast.sim.outcomes[2]!.intendedNs).toBe(50 * US);
+  });
+
+  it('the CPU model bounds how many ops work at once', () => {
+    const { t, sim } = run(twoWriters, 'none', { cpus: 1 });
+    expect(t).toEqual([[0, 10, 0], [0, 20, 0]]);
+    expect(sim.cpuWaitTotalNs).toBe(10 * US);
+  });
+
+  it('a child fault runs inside its parent at its recorded position', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 1 << 20, len: 4096 },
+      { pid: 1, kind: 'fault-read', t: 4, dur: 2, off: 0, len: 4096, parent: 0 },
+    ]);
+    // parent's own work = 10 - 2 = 8 µs; the child starts after 4 µs of it
+    expect(run(list, 'range-lock').t).toEqual([[0, 10, 0], [4, 6, 0]]);
+  });
+});
