@@ -50,12 +50,24 @@ results.import.plain = measure('import, plain', 'child-import.js', [plainPath]);
 results.import.gzip = measure('import, gzip', 'child-import.js', [gzPath]);
 rmSync(work, { recursive: true, force: true });
 
+// replay: every built-in strategy, closed mode, on xfs-mix-large repeated 7x (>= 1 M ops)
+results.replay = {};
+for (const strategy of ['none', 'page-lock', 'i-mutex', 'range-lock']) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(child('child-replay.js', [gzPath, strategy, 'closed', '7']));
+  const ms = median(samples.map((x) => x.ms));
+  results.replay[strategy] = { ops: samples[0].ops, ms, opsPerSec: samples[0].ops / (ms / 1000), maxRssMb: median(samples.map((x) => x.maxRssKb)) / 1024 };
+}
+
 const imp = results.import.plain;
 const targets = [
   { name: 'import plain >= 2 M lines/s', pass: imp.linesPerSec >= 2e6, value: `${(imp.linesPerSec / 1e6).toFixed(2)} M lines/s` },
   { name: 'import plain >= 0.6 of floor (b)', pass: imp.linesPerSec >= 0.6 * results.floors.extract.linesPerSec, value: (imp.linesPerSec / results.floors.extract.linesPerSec).toFixed(2) },
   { name: 'gzip within 25% of plain', pass: results.import.gzip.linesPerSec >= 0.75 * imp.linesPerSec, value: (results.import.gzip.linesPerSec / imp.linesPerSec).toFixed(2) },
 ];
+for (const [strategy, r] of Object.entries(results.replay)) {
+  targets.push({ name: `replay ${strategy} >= 3 M ops/s`, pass: r.opsPerSec >= 3e6, value: `${(r.opsPerSec / 1e6).toFixed(2)} M ops/s` });
+}
 results.targets = targets;
 
 const rows = [...Object.values(results.floors), ...Object.values(results.import)];
@@ -63,6 +75,10 @@ const md = [
   `| measurement | lines/s | MB/s | ms | peak RSS MB |`,
   `|---|---:|---:|---:|---:|`,
   ...rows.map((r) => `| ${r.label} | ${(r.linesPerSec / 1e6).toFixed(2)} M | ${r.mbPerSec.toFixed(0)} | ${r.ms.toFixed(0)} | ${r.maxRssMb.toFixed(0)} |`),
+  '',
+  `| replay (closed, ${Object.values(results.replay)[0].ops} ops) | ops/s | ms | peak RSS MB |`,
+  `|---|---:|---:|---:|`,
+  ...Object.entries(results.replay).map(([s, r]) => `| ${s} | ${(r.opsPerSec / 1e6).toFixed(2)} M | ${r.ms.toFixed(0)} | ${r.maxRssMb.toFixed(0)} |`),
   '',
   `| target | measured | |`,
   `|---|---|---|`,

@@ -18,7 +18,8 @@ function run(list: Op[], strategy: string, opts: Partial<SimOptions> = {}) {
   const service = Float64Array.from(list.map((o) => o.durNs ?? 0));
   const sim = simulate(list, service, createStrategy(strategy), { mode: 'closed', timeScale: 1, cpus: 8, pageSizeBytes: 4096, ...opts });
   // [start, end, lockWait] per op in µs
-  return { sim, t: sim.outcomes.map((o) => [o!.startNs / US, o!.endNs / US, o!.lockWaitNs / US]) };
+  const o = sim.outcomes;
+  return { sim, t: list.map((_, i) => [o.startNs[i] / US, o.endNs[i] / US, o.lockWaitNs[i] / US]) };
 }
 
 describe('exact timelines per strategy', () => {
@@ -81,7 +82,7 @@ describe('exact timelines per strategy', () => {
     // open mode at 0.5x: the second write is due at 50 but its task is busy until 60: it starts late
     const fast = run(list, 'i-mutex', { mode: 'open', timeScale: 0.5 });
     expect(fast.t).toEqual([[0, 50, 0], [0, 60, 50], [60, 70, 0]]);
-    expect(fast.sim.outcomes[2]!.intendedNs).toBe(50 * US);
+    expect(fast.sim.outcomes.intendedNs[2]).toBe(50 * US);
   });
 
   it('the CPU model bounds how many ops work at once', () => {

@@ -35,6 +35,9 @@ export function overlaps(a: LockRequest, b: LockRequest): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
+/** returned by a release that grants nobody (no allocation on the common path) */
+const NONE: LockRequest[] = [];
+
 function conflicts(a: LockRequest, b: LockRequest): boolean {
   return (a.mode === 'X' || b.mode === 'X') && overlaps(a, b);
 }
@@ -57,7 +60,7 @@ export class Mutex implements LockPrimitive {
   release(req: LockRequest): LockRequest[] {
     if (this.holder !== req) throw new Error('mutex released by a request that does not hold it');
     this.holder = this.queue.shift();
-    if (this.holder === undefined) return [];
+    if (this.holder === undefined) return NONE;
     this.holder.granted = true;
     return [this.holder];
   }
@@ -182,18 +185,21 @@ export class RangeLock implements LockPrimitive {
   release(req: LockRequest): LockRequest[] {
     const i = this.requests.indexOf(req);
     if (i < 0 || !req.granted) throw new Error('range lock released by a request that does not hold it');
-    this.requests.splice(i, 1);
-    const woken: LockRequest[] = [];
+    if (i === this.requests.length - 1) this.requests.pop();
+    else this.requests.splice(i, 1);
     if (this.fairness === 'fifo') {
+      let woken = NONE;
       for (let k = i; k < this.requests.length; k++) {
         const r = this.requests[k];
         if (!r.granted && conflicts(r, req) && --r.blockers === 0) {
           r.granted = true;
+          if (woken === NONE) woken = [];
           woken.push(r);
         }
       }
       return woken;
     }
+    const woken: LockRequest[] = [];
     for (const r of this.requests) {
       if (!r.granted && overlaps(r, req) && this.grantable(r)) {
         r.granted = true;

@@ -30,38 +30,43 @@ const DEFAULT_BASE_NS = 5_000;
 const DEFAULT_PER_PAGE_NS = 1_000;
 
 function sizeClass(lengthBytes: number, pageSizeBytes: number): string {
-  const pages = Math.max(1, Math.ceil(lengthBytes / pageSizeBytes));
-  return String(Math.floor(Math.log2(pages)));
+  return String(sizeClassNum(lengthBytes, pageSizeBytes));
 }
 
 function lowerQuartile(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
+  const s = Float64Array.from(values).sort();
   return s[Math.floor((s.length - 1) / 4)];
 }
 
+function sizeClassNum(lengthBytes: number, pageSizeBytes: number): number {
+  const pages = lengthBytes <= pageSizeBytes ? 1 : Math.ceil(lengthBytes / pageSizeBytes);
+  return 31 - Math.clz32(pages);
+}
+
 export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceModel {
-  const samples = new Map<string, Map<string, number[]>>();
-  const all = new Map<string, number[]>();
+  const samples = new Map<string, number[][]>();
   for (const op of ops) {
-    if (op.durNs === undefined || op.durNs <= 0 || op.parent !== undefined) continue;
-    const cls = sizeClass(op.lengthBytes, pageSizeBytes);
+    const d = op.durNs;
+    if (d === undefined || d <= 0 || op.parent !== undefined) continue;
+    const cls = sizeClassNum(op.lengthBytes, pageSizeBytes);
     let perKind = samples.get(op.kind);
-    if (perKind === undefined) samples.set(op.kind, (perKind = new Map()));
-    let list = perKind.get(cls);
-    if (list === undefined) perKind.set(cls, (list = []));
-    list.push(op.durNs);
-    let k = all.get(op.kind);
-    if (k === undefined) all.set(op.kind, (k = []));
-    k.push(op.durNs);
+    if (perKind === undefined) samples.set(op.kind, (perKind = []));
+    while (perKind.length <= cls) perKind.push([]);
+    perKind[cls].push(d);
   }
   const byKindAndSize: Record<string, Record<string, number>> = {};
   const byKind: Record<string, number> = {};
   for (const kind of [...samples.keys()].sort()) {
-    const perKind = samples.get(kind) as Map<string, number[]>;
+    const perKind = samples.get(kind) as number[][];
     const row: Record<string, number> = {};
-    for (const cls of [...perKind.keys()].sort((a, b) => Number(a) - Number(b))) row[cls] = lowerQuartile(perKind.get(cls) as number[]);
+    const all: number[] = [];
+    perKind.forEach((list, cls) => {
+      if (list.length === 0) return;
+      row[String(cls)] = lowerQuartile(list);
+      for (const v of list) all.push(v);
+    });
     byKindAndSize[kind] = row;
-    byKind[kind] = lowerQuartile(all.get(kind) as number[]);
+    byKind[kind] = lowerQuartile(all);
   }
   return { byKindAndSize, byKind, defaultBaseNs: DEFAULT_BASE_NS, defaultPerPageNs: DEFAULT_PER_PAGE_NS };
 }
@@ -80,13 +85,29 @@ export function serviceTimes(ops: readonly Op[], pageSizeBytes: number): Service
   let observed = 0;
   let modelled = 0;
   const modelledByKind: Record<string, number> = {};
+  // kind → ns by size class, filled on first use
+  const lookup = new Map<string, Float64Array>();
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     if (op.durNs !== undefined && op.durNs > 0) {
       ns[i] = op.durNs;
       observed++;
     } else {
-      ns[i] = modelNs(model, op.kind, op.lengthBytes, pageSizeBytes);
+      let row = lookup.get(op.kind);
+      if (row === undefined && model.byKind[op.kind] === undefined) {
+        // no observed op of this kind: the default model is exact per page count
+        ns[i] = modelNs(model, op.kind, op.lengthBytes, pageSizeBytes);
+        modelled++;
+        modelledByKind[op.kind] = (modelledByKind[op.kind] ?? 0) + 1;
+        continue;
+      }
+      if (row === undefined) {
+        row = new Float64Array(54);
+        for (let c = 0; c < row.length; c++) row[c] = modelNs(model, op.kind, pageSizeBytes * 2 ** c, pageSizeBytes);
+        lookup.set(op.kind, row);
+      }
+      const cls = sizeClassNum(op.lengthBytes, pageSizeBytes);
+      ns[i] = cls < row.length ? row[cls] : modelNs(model, op.kind, op.lengthBytes, pageSizeBytes);
       modelled++;
       modelledByKind[op.kind] = (modelledByKind[op.kind] ?? 0) + 1;
     }

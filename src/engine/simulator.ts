@@ -12,8 +12,8 @@
  *   input and options give identical results.
  */
 import type { Op } from '../model/op.js';
-import type { AcquireStep, LockSpec, Step, Strategy } from '../strategies/types.js';
-import { MinHeap } from '../util/heap.js';
+import type { AcquireStep, Step, Strategy } from '../strategies/types.js';
+import { NumHeap } from '../util/num-heap.js';
 import { type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem } from './locks.js';
 
 export interface SimOptions {
@@ -23,14 +23,15 @@ export interface SimOptions {
   pageSizeBytes: number;
 }
 
-/** What the simulation measured for one op. */
-export interface OpOutcome {
-  /** virtual ns, relative to the first op's trace time */
-  intendedNs: number;
-  startNs: number;
-  endNs: number;
-  lockWaitNs: number;
-  cpuWaitNs: number;
+/** What the simulation measured for each op (struct of arrays, indexed like the ops; virtual ns from the first op). */
+export interface OpOutcomes {
+  intendedNs: Float64Array;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  lockWaitNs: Float64Array;
+  cpuWaitNs: Float64Array;
+  /** 1 when the op completed */
+  done: Uint8Array;
 }
 
 export interface LockClassStats {
@@ -57,7 +58,7 @@ export interface BlockedTask {
 }
 
 export interface SimOutput {
-  outcomes: (OpOutcome | undefined)[];
+  outcomes: OpOutcomes;
   lockStats: Map<string, LockClassStats>;
   cpuWaitTotalNs: number;
   makespanNs: number;
@@ -67,6 +68,7 @@ export interface SimOutput {
 }
 
 interface Held {
+  tag: number;
   req: LockRequest;
   lock: LockPrimitive;
   lockClass: string;
@@ -83,7 +85,7 @@ interface Frame {
   children: number[];
   childPos: number[];
   nextChild: number;
-  held: Map<number, Held>;
+  held: Held[];
   lockWaitNs: number;
   cpuWaitNs: number;
 }
@@ -113,28 +115,42 @@ interface Task {
   prevEndNs: number;
 }
 
+const NO_CHILDREN: number[] = [];
 const EV_ISSUE = 0;
 const EV_RESUME = 1;
 const EV_CPU_DONE = 2;
 
 export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions): SimOutput {
   const n = ops.length;
-  const outcomes: (OpOutcome | undefined)[] = new Array(n);
+  const outcomes: OpOutcomes = {
+    intendedNs: new Float64Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n),
+    lockWaitNs: new Float64Array(n), cpuWaitNs: new Float64Array(n), done: new Uint8Array(n),
+  };
+  const begin = (opIndex: number, intendedNs: number, now: number): void => {
+    outcomes.intendedNs[opIndex] = intendedNs;
+    outcomes.startNs[opIndex] = now;
+  };
   const lockStats = new Map<string, LockClassStats>();
-  const locks = new Map<string, LockPrimitive>();
-  const heap = new MinHeap<number>();
+  const heap = new NumHeap();
   let seq = 0;
   const t0 = n > 0 ? ops[0].tsNs : 0;
 
-  // children of each op, and the op index of each id
+  // children of each op, and the op index of each id (ids are usually the indices already)
+  let idsAreIndices = true;
+  for (let i = 0; i < n; i++) {
+    if (ops[i].id !== i) {
+      idsAreIndices = false;
+      break;
+    }
+  }
   const indexOfId = new Map<number, number>();
-  for (let i = 0; i < n; i++) indexOfId.set(ops[i].id, i);
+  if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(ops[i].id, i);
   const children = new Map<number, number[]>();
   const isChild = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const p = ops[i].parent;
     if (p === undefined) continue;
-    const pi = indexOfId.get(p);
+    const pi = idsAreIndices ? (p >= 0 && p < n ? p : undefined) : indexOfId.get(p);
     if (pi === undefined) continue;
     isChild[i] = 1;
     let list = children.get(pi);
@@ -157,6 +173,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     t.ops.push(i);
   }
 
+  const framePool: Frame[] = [];
   let cpusFree = Math.max(1, options.cpus);
   const cpuQueue: Task[] = [];
   let cpuWaitTotalNs = 0;
@@ -174,14 +191,15 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     return s;
   };
 
-  const lockOf = (cls: string, key: string, spec: LockSpec): LockPrimitive => {
-    const id = `${cls}\u0000${key}`;
-    let l = locks.get(id);
-    if (l === undefined) {
-      l = spec.kind === 'mutex' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : new RangeLock(spec.fairness);
-      locks.set(id, l);
+  /** lock class → (its statistics, key → lock instance) */
+  const classes = new Map<string, { stats: LockClassStats; instances: Map<string, LockPrimitive> }>();
+  const classOf = (cls: string): { stats: LockClassStats; instances: Map<string, LockPrimitive> } => {
+    let c = classes.get(cls);
+    if (c === undefined) {
+      c = { stats: statsOf(cls), instances: new Map() };
+      classes.set(cls, c);
     }
-    return l;
+    return c;
   };
 
   const intendedOf = (task: Task, k: number): number => {
@@ -196,22 +214,41 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
 
   const pushFrame = (task: Task, opIndex: number, parent: Op | undefined, now: number): void => {
     const op = ops[opIndex];
-    if (parent !== undefined) outcomes[opIndex] = { intendedNs: now, startNs: now, endNs: now, lockWaitNs: 0, cpuWaitNs: 0 };
-    const kids = children.get(opIndex) ?? [];
-    let kidsNs = 0;
-    for (const c of kids) kidsNs += serviceNs[c];
-    const ownNs = Math.max(0, serviceNs[opIndex] - kidsNs);
-    const childPos: number[] = [];
-    let before = 0;
-    for (const c of kids) {
-      const pos = Math.min(ownNs, Math.max(0, ops[c].tsNs - op.tsNs - before));
-      childPos.push(childPos.length > 0 ? Math.max(pos, childPos[childPos.length - 1]) : pos);
-      before += serviceNs[c];
+    if (parent !== undefined) begin(opIndex, now, now);
+    const kids = children.get(opIndex) ?? NO_CHILDREN;
+    let ownNs = serviceNs[opIndex];
+    let childPos = NO_CHILDREN;
+    if (kids.length > 0) {
+      let kidsNs = 0;
+      for (const c of kids) kidsNs += serviceNs[c];
+      ownNs = Math.max(0, ownNs - kidsNs);
+      childPos = [];
+      let before = 0;
+      for (const c of kids) {
+        const pos = Math.min(ownNs, Math.max(0, ops[c].tsNs - op.tsNs - before));
+        childPos.push(childPos.length > 0 ? Math.max(pos, childPos[childPos.length - 1]) : pos);
+        before += serviceNs[c];
+      }
     }
-    task.stack.push({
-      op: opIndex, steps: strategy.plan(op, { parent, pageSizeBytes: options.pageSizeBytes }), idx: 0, ownNs, workDoneNs: 0,
-      remainingNs: -1, children: kids, childPos, nextChild: 0, held: new Map(), lockWaitNs: 0, cpuWaitNs: 0,
-    });
+    const steps = strategy.plan(op, { parent, pageSizeBytes: options.pageSizeBytes });
+    const pooled = framePool.pop();
+    if (pooled !== undefined) {
+      pooled.op = opIndex;
+      pooled.steps = steps;
+      pooled.idx = 0;
+      pooled.ownNs = ownNs;
+      pooled.workDoneNs = 0;
+      pooled.remainingNs = -1;
+      pooled.children = kids;
+      pooled.childPos = childPos;
+      pooled.nextChild = 0;
+      pooled.held.length = 0;
+      pooled.lockWaitNs = 0;
+      pooled.cpuWaitNs = 0;
+      task.stack.push(pooled);
+    } else {
+      task.stack.push({ op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, children: kids, childPos, nextChild: 0, held: [], lockWaitNs: 0, cpuWaitNs: 0 });
+    }
   };
 
   const wake = (req: LockRequest, now: number): void => {
@@ -256,17 +293,17 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           continue;
         }
         // the op is complete
-        for (const h of frame.held.values()) {
+        for (const h of frame.held) {
           // a plan that forgot a release: release at completion so the lock does not leak
           for (const w of h.lock.release(h.req)) wake(w, now);
         }
-        const o = outcomes[frame.op] as OpOutcome;
-        o.endNs = now;
-        o.lockWaitNs = frame.lockWaitNs;
-        o.cpuWaitNs = frame.cpuWaitNs;
+        outcomes.endNs[frame.op] = now;
+        outcomes.lockWaitNs[frame.op] = frame.lockWaitNs;
+        outcomes.cpuWaitNs[frame.op] = frame.cpuWaitNs;
+        outcomes.done[frame.op] = 1;
         completed++;
         if (now > lastEndNs) lastEndNs = now;
-        task.stack.pop();
+        framePool.push(task.stack.pop() as Frame);
         if (task.stack.length > 0) continue;
         task.prevEndNs = now;
         task.next++;
@@ -280,11 +317,17 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       }
       const step = frame.steps[frame.idx];
       if (step.type === 'acquire') {
-        const lock = lockOf(step.lockClass, step.key, step.spec);
+        const c = classOf(step.lockClass);
+        let lock = c.instances.get(step.key);
+        if (lock === undefined) {
+          const spec = step.spec;
+          lock = spec.kind === 'mutex' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : new RangeLock(spec.fairness);
+          c.instances.set(step.key, lock);
+        }
         const req: LockRequest = { task: task.index, mode: step.mode, start: step.start, end: step.end, granted: false, blockers: 0, requestedNs: now, grantedNs: now };
-        const s = statsOf(step.lockClass);
+        const s = c.stats;
         s.acquisitions++;
-        frame.held.set(step.tag, { req, lock, lockClass: step.lockClass });
+        frame.held.push({ tag: step.tag, req, lock, lockClass: step.lockClass });
         frame.idx++;
         if (!lock.acquire(req)) {
           s.contentions++;
@@ -296,10 +339,13 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         continue;
       }
       if (step.type === 'release') {
-        const h = frame.held.get(step.tag);
         frame.idx++;
-        if (h === undefined) continue;
-        frame.held.delete(step.tag);
+        const held = frame.held;
+        let hi = held.length - 1;
+        while (hi >= 0 && held[hi].tag !== step.tag) hi--;
+        if (hi < 0) continue;
+        const h = held[hi];
+        held.splice(hi, 1);
         statsOf(h.lockClass).holdTotalNs += now - h.req.grantedNs;
         for (const w of h.lock.release(h.req)) wake(w, now);
         continue;
@@ -328,7 +374,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     const opIndex = task.ops[k];
     const intended = options.mode === 'open' ? intendedOf(task, k) : now;
     if (now < firstIssueNs) firstIssueNs = now;
-    outcomes[opIndex] = { intendedNs: intended, startNs: now, endNs: now, lockWaitNs: 0, cpuWaitNs: 0 };
+    begin(opIndex, intended, now);
     task.state = TaskState.Ready;
     pushFrame(task, opIndex, undefined, now);
     advance(task, now);
@@ -341,7 +387,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
 
   while (heap.size > 0) {
     const time = heap.peekKey();
-    const ev = heap.pop() as number;
+    const ev = heap.pop();
     nowGlobal = time;
     const task = tasks[ev >> 2];
     const kind = ev & 3;

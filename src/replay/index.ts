@@ -119,23 +119,23 @@ function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options:
   const hists = new Map<string, { lat: Histogram; wait: Histogram; bytes: number }>();
   const all = { lat: newHistogram(), wait: newHistogram(), bytes: 0 };
   let bytes = 0;
+  const o = sim.outcomes;
   for (let i = 0; i < ops.length; i++) {
-    const o = sim.outcomes[i];
-    if (o === undefined || (sim.stalled !== undefined && o.endNs === o.startNs && o.endNs >= sim.stalled.atNs)) continue;
+    if (o.done[i] === 0) continue;
     const op = ops[i];
     let h = hists.get(op.kind);
     if (h === undefined) hists.set(op.kind, (h = { lat: newHistogram(), wait: newHistogram(), bytes: 0 }));
-    const lat = Math.max(0, Math.round(o.endNs - o.intendedNs));
-    const wait = Math.max(0, Math.round(o.lockWaitNs));
-    h.lat.recordValue(lat);
-    h.wait.recordValue(wait);
-    all.lat.recordValue(lat);
-    all.wait.recordValue(wait);
+    h.lat.recordValue(Math.max(0, Math.round(o.endNs[i] - o.intendedNs[i])));
+    h.wait.recordValue(Math.max(0, Math.round(o.lockWaitNs[i])));
     if (BYTE_KINDS.has(op.kind)) {
       h.bytes += op.lengthBytes;
-      all.bytes += op.lengthBytes;
       bytes += op.lengthBytes;
     }
+  }
+  for (const h of hists.values()) {
+    all.lat.add(h.lat);
+    all.wait.add(h.wait);
+    all.bytes += h.bytes;
   }
   const byKind: Record<string, KindResult> = {};
   for (const kind of [...hists.keys()].sort()) byKind[kind] = kindResult(hists.get(kind) as { lat: Histogram; wait: Histogram; bytes: number });
