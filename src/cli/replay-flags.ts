@@ -7,6 +7,7 @@ import type { ReplayOptions } from '../replay/index.js';
 export const replayFlags = {
   mode: Flags.string({ description: 'closed: an op issues when the previous one of its task completed plus the recorded think time; open: at its trace timestamp × --time-scale', options: ['closed', 'open'], default: 'closed' }),
   'time-scale': Flags.string({ description: 'open mode: multiply trace inter-arrival times by X (0.05 = 20x faster arrivals)', default: '1' }),
+  'no-mmap-lock': Flags.boolean({ description: 'do not model each process\'s mmap_lock (faults S, mmap/munmap X, DIO S for get_user_pages)' }),
   cpus: Flags.integer({ description: 'CPUs that do work at once (default: the trace header #P:N, else 1)', min: 1 }),
   format: Flags.string({ description: 'input format', options: [...INPUT_FORMATS], default: 'auto' }),
   file: Flags.string({ description: 'replay only ops on this file, DEV:INO; repeatable', multiple: true }),
@@ -22,6 +23,6 @@ export function importOptionsFrom(flags: { format: string; lenient: boolean; fil
   return { format: flags.format as ImportOptions['format'], lenient: flags.lenient, ...selectionOptions(flags) };
 }
 
-export function replayOptionsFrom(flags: { mode: string; 'time-scale': string; cpus?: number }): ReplayOptions {
-  return { mode: flags.mode as 'closed' | 'open', timeScale: Number(flags['time-scale']), cpus: flags.cpus };
+export function replayOptionsFrom(flags: { mode: string; 'time-scale': string; cpus?: number; 'no-mmap-lock'?: boolean }): ReplayOptions {
+  return { mode: flags.mode as 'closed' | 'open', timeScale: Number(flags['time-scale']), cpus: flags.cpus, mmapLock: !flags['no-mmap-lock'] };
 }

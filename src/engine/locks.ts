@@ -153,15 +153,18 @@ export class RwSem implements LockPrimitive {
   }
 }
 
-export type RangeFairness = 'fifo' | 'reader-pref';
+export type RangeFairness = 'fifo' | 'reader-pref' | 'nested-shared-ok';
 
 /**
- * A shared/exclusive byte-range lock. `fifo` is the Kara 2013 / Bueso 2017 semantics: a request
- * waits for every earlier overlapping request that conflicts with it, granted or still waiting, so a
- * queued exclusive request blocks later overlapping shared ones (locking-designs.md §1-2).
- * `reader-pref` grants a shared request that conflicts with no granted request (Dave Chinner's 2012
- * "shared lock if already locked shared"); exclusive requests then wait until no overlapping request
- * is granted and no earlier overlapping exclusive one waits.
+ * A shared/exclusive byte-range lock.
+ * - `fifo` is the Kara 2013 / Bueso 2017 semantics: a request waits for every earlier overlapping
+ *   request that conflicts with it, granted or still waiting, so a queued exclusive request blocks
+ *   later overlapping shared ones (locking-designs.md §1-2).
+ * - `reader-pref` grants a shared request that conflicts with no granted request, passing waiting
+ *   exclusive ones (Dave Chinner's 2012 "shared lock if already locked shared"; exclusive requests
+ *   can starve: Jan Kara's objection).
+ * - `nested-shared-ok` is FIFO except that a task already holding an overlapping shared range may
+ *   take another shared range past waiting exclusive requests (§10, exploratory).
  */
 export class RangeLock implements LockPrimitive {
   /** every present request (granted and waiting), in arrival order */
@@ -209,20 +212,18 @@ export class RangeLock implements LockPrimitive {
     return woken;
   }
 
-  /** reader-pref: granted conflicts block everyone; waiting exclusive requests block later exclusive ones */
+  /** scan policies: may this waiting request be granted now? */
   private grantable(req: LockRequest): boolean {
-    for (const r of this.requests) {
-      if (r === req) {
-        if (req.mode === 'S') continue;
-        break;
-      }
-      if (r.granted ? conflicts(r, req) : req.mode === 'X' && r.mode === 'X' && overlaps(r, req)) return false;
-    }
-    if (req.mode === 'X') {
-      // later-arrived shared requests may have been granted ahead of this one
-      for (const r of this.requests) if (r !== req && r.granted && overlaps(r, req)) return false;
-    }
-    return true;
+    return this.blockersOf(req).length === 0;
+  }
+
+  /** a shared request from a task that holds an overlapping shared range may pass waiting ones */
+  private passesWaiters(req: LockRequest): boolean {
+    if (req.mode !== 'S') return false;
+    if (this.fairness === 'reader-pref') return true;
+    if (this.fairness !== 'nested-shared-ok') return false;
+    for (const r of this.requests) if (r.granted && r.task === req.task && r.mode === 'S' && overlaps(r, req)) return true;
+    return false;
   }
 
   holders(): LockRequest[] {
@@ -231,12 +232,16 @@ export class RangeLock implements LockPrimitive {
 
   blockersOf(req: LockRequest): LockRequest[] {
     const out: LockRequest[] = [];
+    const passes = this.fairness !== 'fifo' && this.passesWaiters(req);
+    let earlier = true;
     for (const r of this.requests) {
       if (r === req) {
-        if (this.fairness === 'fifo') break;
+        earlier = false;
         continue;
       }
-      if (this.fairness === 'fifo' ? conflicts(r, req) : r.granted && conflicts(r, req)) out.push(r);
+      if (!conflicts(r, req)) continue;
+      // granted conflicting requests always block; under fifo, so do earlier waiting ones
+      if (r.granted || (earlier && !passes)) out.push(r);
     }
     return out;
   }

@@ -21,6 +21,12 @@ export interface SimOptions {
   timeScale: number;
   cpus: number;
   pageSizeBytes: number;
+  /**
+   * Model each process's mmap_lock as an rwsem with Linux fairness (default true): faults take it
+   * shared around their whole plan, mmap/munmap exclusive, and DIO shared right after its strategy
+   * locks (get_user_pages of the user buffer).
+   */
+  mmapLock?: boolean;
 }
 
 /** What the simulation measured for each op (struct of arrays, indexed like the ops; virtual ns from the first op). */
@@ -30,6 +36,8 @@ export interface OpOutcomes {
   endNs: Float64Array;
   lockWaitNs: Float64Array;
   cpuWaitNs: Float64Array;
+  /** when the op first entered a work step (its locks taken): the start of its critical section */
+  activeNs: Float64Array;
   /** 1 when the op completed */
   done: Uint8Array;
 }
@@ -47,6 +55,7 @@ export interface BlockedTask {
   comm: string;
   opId: number;
   kind: string;
+  file: string;
   lockClass: string;
   lockKey: string;
   mode: string;
@@ -63,8 +72,12 @@ export interface SimOutput {
   cpuWaitTotalNs: number;
   makespanNs: number;
   completed: number;
-  /** set when tasks remain blocked with nothing left to happen */
-  stalled?: { atNs: number; blocked: BlockedTask[] };
+  /**
+   * Set when the run stopped on a deadlock: a cycle in the wait-for graph (found when a task
+   * blocks), or tasks left blocked with nothing left to happen. `cycle` lists the tasks of the
+   * cycle in wait order (each waits for the next, the last for the first).
+   */
+  stalled?: { atNs: number; reason: 'cycle' | 'stall'; cycle: BlockedTask[]; blocked: BlockedTask[] };
 }
 
 interface Held {
@@ -86,6 +99,8 @@ interface Frame {
   childPos: number[];
   nextChild: number;
   held: Held[];
+  /** the plan has a 'children' step: children run there, not at their positions */
+  childrenStep: boolean;
   lockWaitNs: number;
   cpuWaitNs: number;
 }
@@ -116,6 +131,13 @@ interface Task {
 }
 
 const NO_CHILDREN: number[] = [];
+/** the tag of the engine's own mmap_lock steps (strategies use small tags) */
+const MMAP_TAG = -1;
+const MMAP_RELEASE: Step = { type: 'release', tag: MMAP_TAG };
+const MMAP_SPEC = { kind: 'rwsem', fairness: 'fifo' } as const;
+function mmapAcquire(proc: string, mode: 'S' | 'X'): AcquireStep {
+  return { type: 'acquire', lockClass: 'mmap_lock', key: proc, spec: MMAP_SPEC, mode, start: 0, end: Infinity, tag: MMAP_TAG };
+}
 const EV_ISSUE = 0;
 const EV_RESUME = 1;
 const EV_CPU_DONE = 2;
@@ -124,7 +146,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const n = ops.length;
   const outcomes: OpOutcomes = {
     intendedNs: new Float64Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n),
-    lockWaitNs: new Float64Array(n), cpuWaitNs: new Float64Array(n), done: new Uint8Array(n),
+    lockWaitNs: new Float64Array(n), cpuWaitNs: new Float64Array(n), activeNs: new Float64Array(n).fill(-1), done: new Uint8Array(n),
   };
   const begin = (opIndex: number, intendedNs: number, now: number): void => {
     outcomes.intendedNs[opIndex] = intendedNs;
@@ -174,6 +196,21 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   }
 
   const framePool: Frame[] = [];
+  const mmapLock = options.mmapLock ?? true;
+  const withMmapLock = (steps: Step[], op: Op): Step[] => {
+    if (!mmapLock) return steps;
+    const k = op.kind;
+    if (k === 'fault-read' || k === 'fault-write') {
+      return [mmapAcquire(op.proc, 'S'), ...steps, MMAP_RELEASE];
+    }
+    if (k === 'mmap' || k === 'munmap') return [mmapAcquire(op.proc, 'X'), ...steps, MMAP_RELEASE];
+    if (k === 'dio-read' || k === 'dio-write') {
+      const w = steps.findIndex((st) => st.type === 'work');
+      if (w < 0) return steps;
+      return [...steps.slice(0, w), mmapAcquire(op.proc, 'S'), MMAP_RELEASE, ...steps.slice(w)];
+    }
+    return steps;
+  };
   let cpusFree = Math.max(1, options.cpus);
   const cpuQueue: Task[] = [];
   let cpuWaitTotalNs = 0;
@@ -230,7 +267,9 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         before += serviceNs[c];
       }
     }
-    const steps = strategy.plan(op, { parent, pageSizeBytes: options.pageSizeBytes });
+    const steps = withMmapLock(strategy.plan(op, { parent, pageSizeBytes: options.pageSizeBytes }), op);
+    let childrenStep = false;
+    if (kids.length > 0) for (const st of steps) if (st.type === 'children') childrenStep = true;
     const pooled = framePool.pop();
     if (pooled !== undefined) {
       pooled.op = opIndex;
@@ -243,11 +282,12 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       pooled.childPos = childPos;
       pooled.nextChild = 0;
       pooled.held.length = 0;
+      pooled.childrenStep = childrenStep;
       pooled.lockWaitNs = 0;
       pooled.cpuWaitNs = 0;
       task.stack.push(pooled);
     } else {
-      task.stack.push({ op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, children: kids, childPos, nextChild: 0, held: [], lockWaitNs: 0, cpuWaitNs: 0 });
+      task.stack.push({ op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, children: kids, childPos, nextChild: 0, held: [], childrenStep, lockWaitNs: 0, cpuWaitNs: 0 });
     }
   };
 
@@ -334,8 +374,18 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           task.state = TaskState.WaitLock;
           task.waitSinceNs = now;
           task.waitingFor = { req, lock, step };
+          const cycle = findCycle(task, tasks);
+          if (cycle !== undefined) deadlock = { atNs: now, cycle };
           return;
         }
+        continue;
+      }
+      if (step.type === 'children') {
+        if (frame.nextChild < frame.children.length) {
+          pushFrame(task, frame.children[frame.nextChild++], ops[frame.op], now);
+          continue;
+        }
+        frame.idx++;
         continue;
       }
       if (step.type === 'release') {
@@ -351,8 +401,11 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         continue;
       }
       // work
-      if (frame.remainingNs < 0) frame.remainingNs = Math.round(step.fraction * frame.ownNs);
-      const hasChild = frame.nextChild < frame.children.length;
+      if (frame.remainingNs < 0) {
+        frame.remainingNs = Math.round(step.fraction * frame.ownNs);
+        if (outcomes.activeNs[frame.op] < 0) outcomes.activeNs[frame.op] = now;
+      }
+      const hasChild = frame.nextChild < frame.children.length && !frame.childrenStep;
       const childAt = hasChild ? frame.childPos[frame.nextChild] : Infinity;
       if (hasChild && childAt <= frame.workDoneNs) {
         pushFrame(task, frame.children[frame.nextChild++], ops[frame.op], now);
@@ -381,11 +434,12 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   };
 
   let nowGlobal = 0;
+  let deadlock: { atNs: number; cycle: Task[] } | undefined;
   for (const t of tasks) {
     if (t.ops.length > 0) schedule(intendedOf(t, 0), t, EV_ISSUE);
   }
 
-  while (heap.size > 0) {
+  while (heap.size > 0 && deadlock === undefined) {
     const time = heap.peekKey();
     const ev = heap.pop();
     nowGlobal = time;
@@ -425,20 +479,66 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     completed,
   };
   const blocked = tasks.filter((t) => t.state === TaskState.WaitLock || t.state === TaskState.WaitCpu);
-  if (blocked.length > 0) {
-    out.stalled = { atNs: nowGlobal, blocked: blocked.map((t) => describeBlocked(t, tasks, ops)) };
+  if (deadlock !== undefined) {
+    out.stalled = { atNs: deadlock.atNs, reason: 'cycle', cycle: deadlock.cycle.map((t) => describeBlocked(t, tasks, ops)), blocked: blocked.map((t) => describeBlocked(t, tasks, ops)) };
+  } else if (blocked.length > 0) {
+    // nothing left to happen: find a cycle among the blocked tasks to report, if there is one
+    let cycle: Task[] = [];
+    for (const t of blocked) {
+      const c = findCycle(t, tasks);
+      if (c !== undefined) {
+        cycle = c;
+        break;
+      }
+    }
+    out.stalled = { atNs: nowGlobal, reason: 'stall', cycle: cycle.map((t) => describeBlocked(t, tasks, ops)), blocked: blocked.map((t) => describeBlocked(t, tasks, ops)) };
   }
   return out;
+}
+
+/** The tasks a blocked task waits for (the holders and earlier conflicting waiters of its lock). */
+function waitsFor(t: Task, tasks: Task[]): Task[] {
+  const w = t.waitingFor;
+  if (w === undefined || t.state !== TaskState.WaitLock) return [];
+  const out: Task[] = [];
+  for (const r of w.lock.blockersOf(w.req)) {
+    const other = tasks[r.task];
+    if (!out.includes(other)) out.push(other);
+  }
+  return out;
+}
+
+/**
+ * A cycle through `start` in the wait-for graph, as the list of tasks in wait order, or undefined.
+ * Every blocked task waits on exactly one request, so the search is small.
+ */
+function findCycle(start: Task, tasks: Task[]): Task[] | undefined {
+  const path: Task[] = [];
+  const onPath = new Set<Task>();
+  const visited = new Set<Task>();
+  const dfs = (t: Task): boolean => {
+    path.push(t);
+    onPath.add(t);
+    visited.add(t);
+    for (const next of waitsFor(t, tasks)) {
+      if (next === start) return true;
+      if (!visited.has(next) && next.state === TaskState.WaitLock && dfs(next)) return true;
+    }
+    path.pop();
+    onPath.delete(t);
+    return false;
+  };
+  return dfs(start) ? path : undefined;
 }
 
 function describeBlocked(t: Task, tasks: Task[], ops: readonly Op[]): BlockedTask {
   const frame = t.stack[t.stack.length - 1];
   const op = ops[frame.op];
   const w = t.waitingFor;
-  const waitsFor = w === undefined ? [] : [...new Set(w.lock.blockersOf(w.req).map((r) => tasks[r.task].pid))];
+  const waitsForPids = w === undefined ? [] : [...new Set(w.lock.blockersOf(w.req).map((r) => tasks[r.task].pid))];
   return {
-    pid: t.pid, comm: t.comm, opId: op.id, kind: op.kind,
+    pid: t.pid, comm: t.comm, opId: op.id, kind: op.kind, file: op.file,
     lockClass: w?.step.lockClass ?? 'cpu', lockKey: w?.step.key ?? '', mode: w?.step.mode ?? '',
-    start: w?.step.start ?? 0, end: w?.step.end ?? 0, sinceNs: t.waitSinceNs, waitsFor,
+    start: w?.step.start ?? 0, end: w?.step.end ?? 0, sinceNs: t.waitSinceNs, waitsFor: waitsForPids,
   };
 }

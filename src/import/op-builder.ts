@@ -136,7 +136,8 @@ interface TaskState {
   open: boolean;
 }
 
-const SYSCALLS: ReadonlyMap<string, 'read' | 'write' | 'fallocate' | 'ftruncate' | 'truncate' | 'fsync'> = new Map([
+const SYSCALLS: ReadonlyMap<string, 'read' | 'write' | 'fallocate' | 'ftruncate' | 'truncate' | 'fsync' | 'mmap' | 'munmap'> = new Map([
+  ['sys_mmap', 'mmap'], ['sys_munmap', 'munmap'],
   ['sys_read', 'read'], ['sys_pread64', 'read'], ['sys_readv', 'read'], ['sys_preadv', 'read'], ['sys_preadv2', 'read'],
   ['sys_write', 'write'], ['sys_pwrite64', 'write'], ['sys_writev', 'write'], ['sys_pwritev', 'write'], ['sys_pwritev2', 'write'],
   ['sys_fallocate', 'fallocate'], ['sys_ftruncate', 'ftruncate'], ['sys_truncate', 'truncate'],
@@ -430,7 +431,7 @@ export class OpBuilder {
     }
     const task = this.task(ev);
     if (ev.phase === SyscallPhase.Enter) {
-      if (!ev.body.includes('fd: ') && !ev.body.includes('length: ') && !ev.body.includes('path')) {
+      if (!ev.body.includes(': ')) {
         this.badReason = `${ev.event}: syscall arguments are missing or cut short`;
         return;
       }
@@ -470,8 +471,16 @@ export class OpBuilder {
     else if (/: [0-9]*[a-f][0-9a-f]*(,|$)/.test(body)) this.sysHex = true;
     const radix = this.sysHex ? 16 : 10;
     const arg = (name: string): number => numAfter(body, `${name}: `, radix);
-    p.fd = family === 'truncate' ? -1 : arg('fd');
+    p.fd = family === 'truncate' || family === 'munmap' ? -1 : arg('fd');
     switch (family) {
+      case 'mmap':
+      case 'munmap':
+        // the process's address space, not a file: these take mmap_lock exclusively
+        p.kind = family;
+        p.offset = 0;
+        p.length = arg('len');
+        p.fd = -1;
+        break;
       case 'read':
       case 'write': {
         p.count = arg('count');
@@ -503,6 +512,11 @@ export class OpBuilder {
   }
 
   private completeSyscall(p: Pending, family: string, ret: number, task: TaskState): void {
+    if (family === 'mmap' || family === 'munmap') {
+      p.file = this.proc(task);
+      if (Number.isNaN(p.length)) p.length = 0;
+      return;
+    }
     const fdKey = `${task.tgid >= 0 ? task.tgid : task.pid}:${p.fd}`;
     if (p.file === '') {
       const known = p.fd >= 0 ? this.fdFiles.get(fdKey) : undefined;
@@ -945,8 +959,17 @@ export class OpBuilder {
     const sys = task.sys;
     if (sys !== undefined && !write) {
       // inside a syscall, a read acquisition of mmap_lock is a user-copy fault or get_user_pages:
-      // each acquisition starts a new child-fault episode (kept only if a file event follows)
-      if (ev.event === 'mmap_lock_start_locking') this.closeFault(task);
+      // it spans one child-fault episode (kept only if a file event falls inside it)
+      if (ev.event === 'mmap_lock_start_locking') {
+        this.closeFault(task);
+        const p = this.newPending(PKind.Fault, ev, task, line);
+        p.nLines = 0; // its lines are lock events, accounted as such
+        p.bounded = true;
+        task.fault = p;
+      } else if (ev.event === 'mmap_lock_released' && task.fault !== undefined && task.fault.bounded) {
+        task.fault.lastNs = ev.tsNs;
+        this.closeFault(task);
+      }
     }
     if (!this.keepLocks) {
       if (sys !== undefined) sys.nLines++;

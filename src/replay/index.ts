@@ -9,6 +9,7 @@ import { loadTrace, type ImportOptions, type ImportSummary } from '../import/ind
 import { type Op, PAGE_SIZE_BYTES } from '../model/op.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { simulate, type SimOptions } from '../engine/simulator.js';
+import { findRaces } from '../engine/races.js';
 import { createStrategy } from '../strategies/index.js';
 import type { Strategy } from '../strategies/types.js';
 import { encodeHistogram, newHistogram, percentiles, type Histogram } from '../stats/histogram.js';
@@ -19,6 +20,8 @@ export interface ReplayOptions {
   timeScale?: number;
   /** CPUs to model; default: the trace header's #P:N, else 1 */
   cpus?: number;
+  /** model each process's mmap_lock (default true) */
+  mmapLock?: boolean;
   pageSizeBytes?: number;
   /** strategy ratios are relative to this one (default: the first) */
   baseline?: string;
@@ -57,11 +60,15 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
   const ops = trace.ops;
   if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);
-  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes };
+  const mmapLock = options.mmapLock ?? true;
+  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock };
   const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
   const results: StrategyResult[] = instances.map((strategy) => runOne(ops, service.ns, strategy, simOptions));
   for (const r of results) {
-    if (r.deadlock !== null) warnings.push(`${r.strategy}: deadlock at ${(r.deadlock.atNs / 1e6).toFixed(3)} ms: ${r.deadlock.blocked.length} tasks blocked for good; the run stopped there`);
+    if (r.deadlock !== null) {
+      const what = r.deadlock.cycle.length > 0 ? `a ${r.deadlock.cycle.length}-task wait-for cycle (${r.deadlock.cycle.map((b) => b.pid).join(' → ')} → ${r.deadlock.cycle[0].pid})` : `${r.deadlock.blocked.length} tasks blocked with nothing left to happen`;
+      warnings.push(`${labelOf(r)}: deadlock at ${(r.deadlock.atNs / 1e6).toFixed(3)} ms: ${what}; the run stopped there`);
+    }
   }
   const baselineName = options.baseline ?? results[0]?.strategy ?? null;
   const base = results.find((r) => r.strategy === baselineName || labelOf(r) === baselineName);
@@ -73,6 +80,8 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
     throughputRatio: ratio(r.throughput.opsPerSec, base.throughput.opsPerSec),
     p99Ratio: ratio(r.all.latency.p99, base.all.latency.p99),
     lockWaitRatio: ratio(sumWait(r), sumWait(base)),
+    races: r.races.count,
+    deadlock: r.deadlock !== null,
   }));
   const files = new Set(ops.map((o) => o.file));
   return {
@@ -86,7 +95,7 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
       files: files.size,
       cpusInTrace: trace.summary.cpus ?? null,
     },
-    options: { mode, timeScale, cpus, cpusSource, pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
+    options: { mode, timeScale, cpus, cpusSource, mmapLock, pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
     serviceTime: { observed: service.observed, modelled: service.modelled, modelledByKind: service.modelledByKind, model: service.model },
     results,
     baseline: base === undefined ? null : labelOf(base),
@@ -97,7 +106,8 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
 
 export function labelOf(r: StrategyResult): string {
   const opts = Object.entries(r.strategyOptions);
-  const nonDefault = opts.filter(([k, v]) => !(k === 'fairness' && v === 'fifo'));
+  const defaults: Record<string, string | number | boolean> = { fairness: 'fifo', prefault: false, buffered: 'syscall' };
+  const nonDefault = opts.filter(([k, v]) => defaults[k] !== v);
   return nonDefault.length === 0 ? r.strategy : `${r.strategy}:${nonDefault.map(([k, v]) => `${k}=${v}`).join(',')}`;
 }
 
@@ -107,8 +117,9 @@ function sumWait(r: StrategyResult): number {
   return s;
 }
 
-function ratio(a: number, b: number): number {
-  if (b === 0) return a === 0 ? 1 : Infinity;
+/** a ÷ b to 4 decimals; null when the baseline is 0 and the value is not (no meaningful ratio) */
+function ratio(a: number, b: number): number | null {
+  if (b === 0) return a === 0 ? 1 : null;
   return Math.round((a / b) * 10000) / 10000;
 }
 
@@ -158,7 +169,8 @@ function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options:
     byKind,
     locks,
     cpuWaitTotalNs: Math.round(sim.cpuWaitTotalNs),
-    deadlock: sim.stalled === undefined ? null : { atNs: Math.round(sim.stalled.atNs), blocked: sim.stalled.blocked },
+    races: findRaces(ops, sim.outcomes),
+    deadlock: sim.stalled === undefined ? null : { atNs: Math.round(sim.stalled.atNs), reason: sim.stalled.reason, cycle: sim.stalled.cycle, blocked: sim.stalled.blocked },
   };
 }
 

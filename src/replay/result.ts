@@ -5,6 +5,7 @@
  */
 import type { LineAccounting } from '../import/accounting.js';
 import type { LockClassStats, BlockedTask } from '../engine/simulator.js';
+import type { RaceReport } from '../engine/races.js';
 import type { Percentiles } from '../stats/histogram.js';
 
 export const RESULT_SCHEMA = 'lockreplay-result/1';
@@ -30,7 +31,10 @@ export interface StrategyResult {
   byKind: Record<string, KindResult>;
   locks: Record<string, LockClassStats>;
   cpuWaitTotalNs: number;
-  deadlock: null | { atNs: number; blocked: BlockedTask[] };
+  /** unserialised exclusive-class ops on the simulated schedule */
+  races: RaceReport;
+  /** null, or why the run stopped early: a wait-for cycle, or tasks blocked with nothing left to happen */
+  deadlock: null | { atNs: number; reason: 'cycle' | 'stall'; cycle: BlockedTask[]; blocked: BlockedTask[] };
 }
 
 export interface ReplayInputInfo {
@@ -46,6 +50,7 @@ export interface ReplayOptionsInfo {
   mode: 'closed' | 'open';
   timeScale: number;
   cpus: number;
+  mmapLock: boolean;
   cpusSource: 'flag' | 'trace' | 'default';
   pageSizeBytes: number;
   files: string[];
@@ -69,6 +74,6 @@ export interface ReplayResult {
   results: StrategyResult[];
   /** the strategy the ratios in `comparison` are relative to */
   baseline: string | null;
-  comparison: { strategy: string; throughputRatio: number; p99Ratio: number; lockWaitRatio: number }[];
+  comparison: { strategy: string; throughputRatio: number | null; p99Ratio: number | null; lockWaitRatio: number | null; races: number; deadlock: boolean }[];
   warnings: string[];
 }

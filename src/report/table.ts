@@ -10,6 +10,10 @@ export function fmtNs(ns: number): string {
   return `${Math.round(ns)}ns`;
 }
 
+function fmtRatio(x: number | null | undefined): string {
+  return x === null || x === undefined ? '—' : x.toFixed(3);
+}
+
 function fmtRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(1);
 }
@@ -42,25 +46,47 @@ function formatStrategy(s: StrategyResult): string[] {
   const lockRows = [['lock class', 'acquisitions', 'contentions', 'wait total', 'wait max', 'hold total']];
   for (const [cls, l] of Object.entries(s.locks)) lockRows.push([cls, String(l.acquisitions), String(l.contentions), fmtNs(l.waitTotalNs), fmtNs(l.waitMaxNs), fmtNs(l.holdTotalNs)]);
   if (lockRows.length > 1) out.push(table(lockRows));
-  if (s.deadlock) {
-    out.push(`deadlock at ${fmtNs(s.deadlock.atNs)}:`);
-    for (const b of s.deadlock.blocked) out.push(`  task ${b.pid} (${b.comm}) op ${b.opId} ${b.kind} waits for ${b.lockClass} ${b.mode} [${b.start}, ${b.end === null || b.end === Infinity ? '∞' : b.end}) on ${b.lockKey}, held or queued by ${b.waitsFor.join(', ') || '?'}`);
+  out.push(`races: ${s.races.count}`);
+  for (const r of s.races.first) {
+    out.push(`  ${r.file}: ${r.a.kind} [${r.a.start}, ${r.a.end ?? '∞'}) by ${r.a.pid} at ${fmtNs(r.a.fromNs)}-${fmtNs(r.a.toNs)} overlaps ${r.b.kind} [${r.b.start}, ${r.b.end ?? '∞'}) by ${r.b.pid} at ${fmtNs(r.b.fromNs)}-${fmtNs(r.b.toNs)}`);
   }
+  if (s.deadlock) out.push(...formatDeadlock(s));
+  return out;
+}
+
+export function formatDeadlock(s: StrategyResult): string[] {
+  const d = s.deadlock;
+  if (d === null) return [];
+  const out: string[] = [];
+  const range = (b: { start: number; end: number | null }): string => `[${b.start}, ${b.end === null || b.end === Infinity ? '∞' : b.end})`;
+  if (d.cycle.length > 0) {
+    out.push(`DEADLOCK at ${fmtNs(d.atNs)}: ${d.cycle.length}-task wait-for cycle:`);
+    d.cycle.forEach((b, k) => {
+      const next = d.cycle[(k + 1) % d.cycle.length];
+      out.push(`  task ${b.pid} (${b.comm}) in op ${b.opId} ${b.kind} on ${b.file} waits since ${fmtNs(b.sinceNs)} for ${b.lockClass} ${b.mode} ${range(b)} on ${b.lockKey}, held or queued ahead by task ${next.pid}`);
+    });
+  } else {
+    out.push(`DEADLOCK at ${fmtNs(d.atNs)}: ${d.blocked.length} tasks blocked with nothing left to happen:`);
+  }
+  const others = d.blocked.filter((b) => !d.cycle.some((c) => c.pid === b.pid));
+  for (const b of others) out.push(`  also blocked: task ${b.pid} (${b.comm}) op ${b.opId} ${b.kind} on ${b.lockClass} ${b.mode} ${range(b)}, behind ${b.waitsFor.join(', ') || '?'}`);
   return out;
 }
 
 /** One row per strategy, with ratios to the baseline. */
 export function formatCompare(r: ReplayResult): string {
   const out = header(r);
-  const rows = [['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock waits', 'lock wait total', 'throughput ×', 'p99 ×', 'deadlock']];
+  const rows = [['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock waits', 'lock wait total', 'throughput ×', 'p99 ×', 'races', 'deadlock']];
   r.results.forEach((s, i) => {
     const c = r.comparison[i];
     const contentions = Object.values(s.locks).reduce((a, l) => a + l.contentions, 0);
     const waitTotal = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
     rows.push([labelOf(s), fmtRate(s.throughput.opsPerSec), fmtNs(s.throughput.makespanNs), fmtNs(s.all.latency.p50), fmtNs(s.all.latency.p99), fmtNs(s.all.latency.p99_9), fmtNs(s.all.latency.max),
-      String(contentions), fmtNs(waitTotal), c ? c.throughputRatio.toFixed(3) : '', c ? c.p99Ratio.toFixed(3) : '', s.deadlock ? 'DEADLOCK' : '']);
+      String(contentions), fmtNs(waitTotal), fmtRatio(c?.throughputRatio), fmtRatio(c?.p99Ratio), String(s.races.count),
+      s.deadlock ? (s.deadlock.cycle.length > 0 ? `DEADLOCK (${s.deadlock.cycle.length}-task cycle)` : 'DEADLOCK (stall)') : '']);
   });
   out.push('', table(rows), `(ratios relative to ${r.baseline ?? 'the first strategy'})`);
+  for (const s of r.results) if (s.deadlock) out.push('', `${labelOf(s)}:`, ...formatDeadlock(s));
   for (const w of r.warnings) out.push(`warning: ${w}`);
   return `${out.join('\n')}\n`;
 }

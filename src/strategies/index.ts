@@ -9,22 +9,41 @@ export type { Strategy } from './types.js';
 
 /** The built-in strategies, in the order `compare --all` runs and prints them. */
 const FACTORIES: Record<string, (options: Record<string, string>) => Strategy> = {
-  none: () => noneStrategy(),
-  'page-lock': () => pageLockStrategy(),
-  'i-mutex': () => iMutexStrategy(),
+  none: (o) => (known('none', o, []), noneStrategy()),
+  'page-lock': (o) => (known('page-lock', o, []), pageLockStrategy()),
+  'i-mutex': (o) => (known('i-mutex', o, []), iMutexStrategy()),
   'range-lock': (o) => {
-    const fairness = o.fairness ?? 'fifo';
-    if (fairness !== 'fifo' && fairness !== 'reader-pref') throw new LockreplayError(`range-lock: fairness must be fifo or reader-pref, not "${fairness}"`, ExitCode.usage);
-    return rangeLockStrategy({ fairness });
+    known('range-lock', o, ['fairness', 'prefault', 'buffered']);
+    const fairness = oneOf('range-lock', 'fairness', o.fairness ?? 'fifo', ['fifo', 'reader-pref', 'nested-shared-ok'] as const);
+    const buffered = oneOf('range-lock', 'buffered', o.buffered ?? 'syscall', ['syscall', 'page'] as const);
+    return rangeLockStrategy({ fairness, prefault: bool('range-lock', 'prefault', o.prefault ?? 'false'), buffered });
   },
 };
+
+function known(strategy: string, options: Record<string, string>, allowed: string[]): void {
+  for (const k of Object.keys(options)) {
+    if (!allowed.includes(k)) throw new LockreplayError(`${strategy}: unknown option "${k}"; it takes ${allowed.length > 0 ? allowed.join(', ') : 'no options'}`, ExitCode.usage);
+  }
+}
+
+function oneOf<T extends string>(strategy: string, key: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new LockreplayError(`${strategy}: ${key} must be ${allowed.join(' or ')}, not "${value}"`, ExitCode.usage);
+  return value as T;
+}
+
+function bool(strategy: string, key: string, value: string): boolean {
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  if (value === 'false' || value === '0' || value === 'no') return false;
+  throw new LockreplayError(`${strategy}: ${key} must be true or false, not "${value}"`, ExitCode.usage);
+}
 
 export function strategyNames(): string[] {
   return Object.keys(FACTORIES);
 }
 
 /**
- * Makes a strategy from "NAME" or "NAME:key=value,key=value" (e.g. "range-lock:fairness=reader-pref").
+ * Makes a strategy from "NAME" or "NAME:key=value,key=value" (e.g. "range-lock:fairness=reader-pref",
+ * "range-lock:prefault=true,buffered=page").
  */
 export function createStrategy(spec: string): Strategy {
   const [name, rest] = splitOnce(spec.trim(), ':');

@@ -24,13 +24,13 @@ export const WORK_ONLY: readonly Step[] = Object.freeze([{ type: 'work', fractio
  * Locks each page of [start, end) in ascending order, one at a time, with an equal share of the
  * work under each: how the page cache walks folios in buffered IO, faults, truncate and writeback.
  */
-export function pageByPage(lockClass: string, key: string, spec: LockSpec, start: number, end: number, pageSizeBytes: number): Step[] {
+export function pageByPage(lockClass: string, key: string, spec: LockSpec, start: number, end: number, pageSizeBytes: number, mode: 'S' | 'X' = 'X'): Step[] {
   const pages = Math.max(1, Math.round((end - start) / pageSizeBytes));
   const share = 1 / pages;
   const steps: Step[] = [];
   for (let p = 0; p < pages; p++) {
     const s = start + p * pageSizeBytes;
-    steps.push(acquire(lockClass, key, spec, 'X', s, s + pageSizeBytes, p), { type: 'work', fraction: share }, { type: 'release', tag: p });
+    steps.push(acquire(lockClass, key, spec, mode, s, s + pageSizeBytes, p), { type: 'work', fraction: share }, { type: 'release', tag: p });
   }
   return steps;
 }

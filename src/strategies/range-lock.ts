@@ -1,10 +1,16 @@
 import type { Op } from '../model/op.js';
 import type { RangeFairness } from '../engine/locks.js';
-import { acquire, isFlushInsideParent, pageAlignedRange, underOneLock, WORK_ONLY } from './plan-helpers.js';
-import type { LockSpec, PlanContext, Step, Strategy } from './types.js';
+import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, underOneLock, WORK_ONLY } from './plan-helpers.js';
+import type { ChildrenStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
+
+const CHILDREN_FIRST: ChildrenStep = { type: 'children' };
 
 export interface RangeLockOptions {
   fairness: RangeFairness;
+  /** fault the user buffer in before taking the range lock (Linux's fault_in_iov_iter_readable) */
+  prefault: boolean;
+  /** buffered IO locks its whole syscall range at once, or one page at a time (Jan Kara's 2012 variant) */
+  buffered: 'syscall' | 'page';
 }
 
 /**
@@ -17,13 +23,16 @@ export interface RangeLockOptions {
  */
 export function rangeLockStrategy(options: Partial<RangeLockOptions> = {}): Strategy {
   const fairness = options.fairness ?? 'fifo';
+  const prefault = options.prefault ?? false;
+  const buffered = options.buffered ?? 'syscall';
   const spec: LockSpec = { kind: 'range', fairness };
   return {
     name: 'range-lock',
     summary: 'Shared/exclusive byte-range lock per inode, page-aligned; exclusive for DIO/truncate/punch, shared for buffered IO/faults/writeback.',
     source: 'locking-designs.md §0 (the seed), §1-2 (Kara 2013, Bueso 2017 FIFO semantics)',
     rules: [
-      { kinds: 'read, write, readahead, writeback', locks: 'range S on the op range (page-aligned), whole op' },
+      { kinds: 'read, write', locks: buffered === 'page' ? 'range S on each page of the op range, one at a time' : 'range S on the op range (page-aligned), whole op' },
+      { kinds: 'readahead, writeback', locks: 'range S on the op range (page-aligned), whole op' },
       { kinds: 'fault-read, fault-write', locks: 'range S on the faulting page(s)' },
       { kinds: 'dio-read, dio-write', locks: 'range X on the op range' },
       { kinds: 'truncate', locks: 'range X on [new size, infinity)' },
@@ -31,10 +40,10 @@ export function rangeLockStrategy(options: Partial<RangeLockOptions> = {}): Stra
       { kinds: 'collapse-range, insert-range', locks: 'range X on [offset, infinity) (shifts everything after)' },
       { kinds: 'fallocate', locks: 'range S on the op range' },
       { kinds: 'fsync, mmap, munmap', locks: 'none' },
-      { kinds: 'child fault (inside a syscall)', locks: 'its own range S on the page, nested inside the parent\'s range hold' },
+      { kinds: 'child fault (inside a syscall)', locks: prefault ? 'its own range S on the page, before the parent takes its range (prefault)' : 'its own range S on the page, nested inside the parent\'s range hold' },
       { kinds: 'child writeback (a syscall flushing its range)', locks: 'none: part of the parent\'s work, under its hold' },
     ],
-    options: { fairness },
+    options: { fairness, prefault, buffered },
     plan(op: Op, ctx: PlanContext): Step[] {
       const page = ctx.pageSizeBytes;
       if (isFlushInsideParent(op, ctx)) return WORK_ONLY as Step[];
@@ -48,6 +57,12 @@ export function rangeLockStrategy(options: Partial<RangeLockOptions> = {}): Stra
         case 'collapse-range':
         case 'insert-range':
           return underOneLock(acquire('range', op.file, spec, 'X', Math.floor(op.offset / page) * page, Infinity, 0));
+        case 'read':
+        case 'write': {
+          const [start, end] = pageAlignedRange(op, page);
+          const body = buffered === 'page' ? pageByPage('range', op.file, spec, start, end, page, 'S') : underOneLock(acquire('range', op.file, spec, 'S', start, end, 0));
+          return prefault ? [CHILDREN_FIRST, ...body] : body;
+        }
         default: {
           const whole = op.lengthBytes <= 0 && (op.kind === 'punch' || op.kind === 'zero-range' || op.kind === 'writeback');
           const [start, end] = whole ? [0, Infinity] : pageAlignedRange(op, page);

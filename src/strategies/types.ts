@@ -37,7 +37,16 @@ export interface WorkStep {
   fraction: number;
 }
 
-export type Step = AcquireStep | ReleaseStep | WorkStep;
+/**
+ * Where the op's child ops (faults inside the syscall) run, all of them in order. Without this step
+ * a child runs at its recorded position in the parent's work; a strategy that pre-faults the user
+ * buffer before taking its locks (as Linux does for buffered writes) puts this step first.
+ */
+export interface ChildrenStep {
+  type: 'children';
+}
+
+export type Step = AcquireStep | ReleaseStep | WorkStep | ChildrenStep;
 
 export interface PlanContext {
   /** the enclosing op, when this op is a child (a fault inside a syscall) */

@@ -1,0 +1,144 @@
+/**
+ * Synthetic scenarios (`lockreplay synth`): ftrace-format traces of the situations the 2012 thread
+ * and locking-designs.md §9 describe, small enough to read, deterministic for a seed.
+ */
+import { ExitCode, LockreplayError } from '../errors.js';
+import { FtraceWriter, OpEmitter, type SynthTask } from './ftrace-writer.js';
+import { Prng } from './prng.js';
+
+export interface SynthOptions {
+  seed: number;
+  /** tasks (scenario-specific meaning, see SCENARIOS) */
+  tasks?: number;
+  /** ops per task, or repetitions of the pattern */
+  ops?: number;
+}
+
+interface Scenario {
+  summary: string;
+  defaults: { tasks: number; ops: number };
+  build(w: FtraceWriter, e: OpEmitter, rnd: Prng, tasks: number, ops: number): void;
+}
+
+const US = 1000;
+const PAGE = 4096;
+const T0 = 100e9; // traces start at 100 s of the trace clock
+
+const task = (comm: string, pid: number, tgid: number, cpu = 0): SynthTask => ({ comm, pid, tgid, cpu });
+
+export const SCENARIOS: Record<string, Scenario> = {
+  'seed-race': {
+    summary: 'mmap faults and hole punches on the same pages: page locks alone do not serialise them',
+    defaults: { tasks: 4, ops: 200 },
+    build(_w, e, rnd, tasks, ops) {
+      const faulters = Math.max(1, Math.ceil(tasks / 2));
+      const region = 64 * PAGE;
+      for (let k = 0; k < tasks; k++) {
+        const isFaulter = k < faulters;
+        const t = isFaulter ? task('mmapread', 1000 + k, 1000, k % 2) : task('punch', 2000 + k, 2000 + k, k % 2);
+        let ts = T0 + rnd.int(0, 50) * US;
+        for (let i = 0; i < ops; i++) {
+          if (isFaulter) {
+            const dur = rnd.int(5, 40) * US;
+            e.fault(t, ts, dur, rnd.int(0, region / PAGE - 1) * PAGE, rnd.next() < 0.3);
+            ts += dur + rnd.int(1, 30) * US;
+          } else {
+            const dur = rnd.int(20, 80) * US;
+            e.punch(t, ts, dur, rnd.int(0, region / PAGE - 4) * PAGE, 4 * PAGE);
+            ts += dur + rnd.int(50, 200) * US;
+          }
+        }
+      }
+    },
+  },
+  'seed-deadlock': {
+    summary: 'scenario A (locking-designs.md §9): a buffered write from an mmap of the same range, and a punch arriving between the write taking its range and its fault',
+    defaults: { tasks: 2, ops: 1 },
+    build(_w, e, rnd, _tasks, ops) {
+      const writer = task('writer', 201, 200, 0);
+      const puncher = task('puncher', 301, 300, 1);
+      for (let i = 0; i < ops; i++) {
+        const base = T0 + i * 1000 * US;
+        const off = i * 64 * PAGE;
+        const jitter = rnd.int(0, 5) * US;
+        // the write copies from a mapping of its own range: the copy faults on page 2 of it
+        e.bufferedWrite(writer, base, 100 * US, off, 4 * PAGE, { atNs: 50 * US, durNs: 10 * US, pageOff: off + 2 * PAGE });
+        e.punch(puncher, base + 20 * US + jitter, 30 * US, off, 4 * PAGE);
+      }
+    },
+  },
+  'dio-gup-mmap': {
+    summary: 'scenario B (§9): a DIO write holding its range exclusively while pinning pages, a fault in the same process, and a munmap queued on mmap_lock',
+    defaults: { tasks: 4, ops: 1 },
+    build(_w, e, rnd, _tasks, ops) {
+      const dio = task('dio', 401, 400, 0);
+      const faulter = task('faulter', 402, 400, 1);
+      const unmapper = task('unmapper', 403, 400, 1);
+      const reader = task('reader', 501, 500, 0);
+      for (let i = 0; i < ops; i++) {
+        const base = T0 + i * 1000 * US;
+        const off = i * 64 * PAGE;
+        const jitter = rnd.int(0, 2) * US;
+        // a buffered reader holds the range shared, so the DIO's exclusive request queues first
+        e.bufferedRead(reader, base, 50 * US, off, 16 * PAGE);
+        e.dioWrite(dio, base + 5 * US, 40 * US, off, 16 * PAGE);
+        e.fault(faulter, base + 10 * US + jitter, 10 * US, off + 4 * PAGE, false);
+        e.munmap(unmapper, base + 20 * US + jitter, 5 * US);
+      }
+    },
+  },
+  'disjoint-writers': {
+    summary: 'N buffered writers, each on its own region of one file',
+    defaults: { tasks: 4, ops: 500 },
+    build(_w, e, rnd, tasks, ops) {
+      const region = 4096 * PAGE;
+      for (let k = 0; k < tasks; k++) {
+        const t = task('writer', 3000 + k, 3000 + k, k % 2);
+        let ts = T0 + rnd.int(0, 20) * US;
+        for (let i = 0; i < ops; i++) {
+          const dur = rnd.int(5, 20) * US;
+          e.bufferedWrite(t, ts, dur, k * region + rnd.int(0, region / PAGE - 1) * PAGE, PAGE);
+          ts += dur + rnd.int(10, 100) * US;
+        }
+      }
+    },
+  },
+  'single-page-storm': {
+    summary: 'many tasks faulting single pages of a small file, with occasional truncates',
+    defaults: { tasks: 8, ops: 200 },
+    build(_w, e, rnd, tasks, ops) {
+      const pages = 16;
+      for (let k = 0; k < tasks; k++) {
+        const t = task('storm', 4000 + k, 4000, k % 2);
+        let ts = T0 + rnd.int(0, 20) * US;
+        for (let i = 0; i < ops; i++) {
+          const dur = rnd.int(2, 10) * US;
+          e.fault(t, ts, dur, rnd.int(0, pages - 1) * PAGE, rnd.next() < 0.5);
+          ts += dur + rnd.int(1, 20) * US;
+        }
+      }
+      const truncater = task('truncate', 4999, 4999, 1);
+      let ts = T0 + 100 * US;
+      for (let i = 0; i < Math.max(1, Math.floor(ops / 20)); i++) {
+        e.truncate(truncater, ts, 20 * US, rnd.int(pages / 2, pages) * PAGE);
+        ts += rnd.int(200, 800) * US;
+      }
+    },
+  },
+};
+
+export function scenarioNames(): string[] {
+  return Object.keys(SCENARIOS);
+}
+
+/** The trace text of a scenario. Same options, same bytes. */
+export function synthesize(name: string, options: SynthOptions): string {
+  const sc = SCENARIOS[name];
+  if (sc === undefined) throw new LockreplayError(`unknown scenario "${name}"; known: ${scenarioNames().join(', ')}`, ExitCode.usage);
+  const tasks = options.tasks ?? sc.defaults.tasks;
+  const ops = options.ops ?? sc.defaults.ops;
+  if (!Number.isInteger(tasks) || tasks < 1 || !Number.isInteger(ops) || ops < 1) throw new LockreplayError('--tasks and --ops must be whole numbers >= 1', ExitCode.usage);
+  const w = new FtraceWriter(2, `${name} seed=${options.seed} tasks=${tasks} ops=${ops}`);
+  sc.build(w, new OpEmitter(w), new Prng(options.seed), tasks, ops);
+  return w.text();
+}
