@@ -17,6 +17,8 @@ export const ExitCode = {
   deadlock: 7,
   /** `check` found a regression against the baseline */
   regression: 10,
+  /** `check` / `merge`: the results cannot be compared or merged (other trace, options, strategies) */
+  incompatible: 11,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -22,8 +22,10 @@ export function fioJobs(name: string): Record<string, { read: number; write: num
 }
 
 /** Runs the built CLI (npm test builds first). */
-export function cli(args: string[], input?: string | Buffer): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { input, encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 28, env: { ...process.env, CI: '1' } });
+export function cli(args: string[], input?: string | Buffer, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const base: Record<string, string | undefined> = { ...process.env, CI: '1' };
+  delete base.GITHUB_STEP_SUMMARY;
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { input, encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 28, env: { ...base, ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -17,6 +17,9 @@ export const replayFlags = {
   lenient: Flags.boolean({ description: 'count bad input lines instead of stopping at the first' }),
   json: Flags.boolean({ description: 'print the result JSON on stdout' }),
   out: Flags.string({ char: 'o', description: 'write the result JSON here (atomically)' }),
+  html: Flags.string({ description: 'also write the HTML report here (self-contained)' }),
+  md: Flags.string({ description: 'also write a Markdown table here (and append it to $GITHUB_STEP_SUMMARY when set)' }),
+  hgrm: Flags.string({ description: 'also write one HdrHistogram .hgrm per strategy and op kind into this directory' }),
 };
 
 export function importOptionsFrom(flags: { format: string; lenient: boolean; file?: string[]; task?: string[]; from?: string; to?: string }): ImportOptions {

@@ -8,6 +8,7 @@ import { formatCompare } from '../report/table.js';
 import { writeOutput } from '../util/output.js';
 import { Progress } from '../util/progress.js';
 import { resultJson } from '../report/json.js';
+import { writeSideOutputs } from '../report/emit.js';
 
 export default class Compare extends BaseCommand {
   static override summary = 'Replay a trace against several strategies and compare them side by side.';
@@ -37,6 +38,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     const result = replayStrategies(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task });
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
+    await writeSideOutputs(result, flags);
     process.stdout.write(flags.json ? json : formatCompare(result));
   }
 }

@@ -6,6 +6,7 @@ import { formatReplay } from '../report/table.js';
 import { writeOutput } from '../util/output.js';
 import { Progress } from '../util/progress.js';
 import { resultJson } from '../report/json.js';
+import { writeSideOutputs } from '../report/emit.js';
 
 export default class Replay extends BaseCommand {
   static override summary = 'Replay a trace against one locking strategy.';
@@ -31,6 +32,7 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     const result = replayStrategies(trace, [flags.strategy], options, { files: flags.file, tasks: flags.task });
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
+    await writeSideOutputs(result, flags);
     process.stdout.write(flags.json ? json : formatReplay(result));
   }
 }

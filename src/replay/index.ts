@@ -89,6 +89,7 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
     tool: { name: 'lockreplay', version: toolVersion() },
     input: {
       trace: trace.summary.input,
+      opsDigest: opsDigest(ops),
       format: trace.summary.format,
       lines: trace.summary.lines,
       ops: ops.length,
@@ -102,6 +103,38 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
     comparison,
     warnings,
   };
+}
+
+/** Two 32-bit FNV-style lanes over every op's fields: cheap enough for millions of ops. */
+export function opsDigest(ops: readonly Op[]): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  const fileHash = new Map<string, number>();
+  const mix = (x: number): void => {
+    const lo = x >>> 0;
+    const hi = Math.floor(x / 4294967296) >>> 0;
+    a = Math.imul(a ^ lo, 16777619);
+    a = Math.imul(a ^ hi, 16777619);
+    b = Math.imul(b ^ lo, 2246822519);
+    b = Math.imul(b ^ hi, 3266489917);
+  };
+  for (const op of ops) {
+    let f = fileHash.get(op.file);
+    if (f === undefined) {
+      f = 0;
+      for (let i = 0; i < op.file.length; i++) f = Math.imul(f ^ op.file.charCodeAt(i), 16777619);
+      fileHash.set(op.file, f);
+    }
+    mix(op.tsNs);
+    mix(op.durNs ?? -1);
+    mix(op.pid);
+    mix(f);
+    mix(op.kind.length * 131 + op.kind.charCodeAt(0) + op.kind.charCodeAt(op.kind.length - 1) * 7);
+    mix(op.offset);
+    mix(op.lengthBytes);
+    mix(op.parent ?? -1);
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}-${ops.length}`;
 }
 
 export function labelOf(r: StrategyResult): string {

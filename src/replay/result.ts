@@ -39,6 +39,8 @@ export interface StrategyResult {
 
 export interface ReplayInputInfo {
   trace: string;
+  /** a digest of the replayed ops (times, tasks, kinds, files, ranges): equal digests, same ops */
+  opsDigest: string;
   format: string;
   lines: LineAccounting;
   ops: number;

@@ -1,0 +1,50 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base.js';
+import { ExitCode } from '../errors.js';
+import { assertComparable, check, CHECK_METRICS, parseThresholds } from '../report/check.js';
+import { checkJunit } from '../report/junit.js';
+import { loadResult } from '../report/load.js';
+import { table } from '../report/import-summary.js';
+import { writeOutput } from '../util/output.js';
+import { appendJobSummary } from '../report/emit.js';
+
+export default class Check extends BaseCommand {
+  static override summary = 'Compare a result with a baseline result: exit 0 if nothing regressed, 10 if something did.';
+  static override description = `Compares each strategy present in both, metric by metric (${CHECK_METRICS.join(', ')}, and p99 per op
+kind). A metric regresses when it gets worse by more than its threshold (default 0: replays are
+deterministic, so identical input gives identical numbers). Exit codes: 0 all pass; 10 a
+regression; 11 the results cannot be compared (a missing or unreadable file, not a result, another
+schema, another trace or selection, other options, no strategy in common).`;
+  static override examples = [
+    '<%= config.bin %> check result.json --baseline baseline.json',
+    '<%= config.bin %> check result.json --baseline baseline.json --threshold p99=5%,throughput=3% --junit check.xml',
+  ];
+  static override args = { result: Args.string({ description: 'the result JSON to check', required: true }) };
+  static override flags = {
+    baseline: Flags.string({ char: 'b', description: 'the baseline result JSON', required: true }),
+    threshold: Flags.string({ char: 't', description: 'METRIC=N% (relative) or METRIC=N (absolute: ns, ops/s, count), comma-separated' }),
+    junit: Flags.string({ description: 'also write JUnit XML here: one testcase per (strategy, metric)' }),
+    json: Flags.boolean({ description: 'print the comparison as JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Check);
+    const thresholds = parseThresholds(flags.threshold);
+    const current = loadResult(args.result, ExitCode.incompatible);
+    const baseline = loadResult(flags.baseline, ExitCode.incompatible);
+    assertComparable(current, baseline, args.result, flags.baseline);
+    const report = check(current, baseline, thresholds);
+    if (flags.junit !== undefined) await writeOutput(flags.junit, checkJunit(report));
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      const rows = [['strategy', 'metric', 'baseline', 'current', 'worse by', 'allowed', '']];
+      for (const r of report.rows) rows.push([r.strategy, r.metric, String(r.baseline), String(r.current), String(r.worseBy), String(r.allowed), r.pass ? 'ok' : 'REGRESSION']);
+      const summary = `${report.regressions === 0 ? 'pass' : `${report.regressions} regression${report.regressions === 1 ? '' : 's'}`}: ${report.rows.length} checks`;
+      process.stdout.write(`${table(rows)}\n${summary}${report.unmatched.length > 0 ? `; not in the baseline: ${report.unmatched.join(', ')}` : ''}\n`);
+      const failed = report.rows.filter((r) => !r.pass);
+      appendJobSummary(`### lockreplay check: ${summary}\n\n${failed.length > 0 ? `| strategy | metric | baseline | current |\n|---|---|---:|---:|\n${failed.map((r) => `| ${r.strategy} | ${r.metric} | ${r.baseline} | ${r.current} |`).join('\n')}\n` : ''}`);
+    }
+    if (report.regressions > 0) this.exit(ExitCode.regression);
+  }
+}

@@ -1,0 +1,40 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base.js';
+import { appendJobSummary, renderReport, REPORT_FORMATS, writeHgrmDir } from '../report/emit.js';
+import { loadResult } from '../report/load.js';
+import { writeOutput } from '../util/output.js';
+import { ExitCode, LockreplayError } from '../errors.js';
+
+export default class Report extends BaseCommand {
+  static override summary = 'Turn result JSON files into a table, Markdown, HTML, .hgrm, CSV or JSON.';
+  static override description = `Results are data (written by replay/compare --out); this prints them. html is one self-contained
+file with charts; hgrm writes HdrHistogram's percentile distribution, one file per strategy and op
+kind, into the --out directory; md also appends to $GITHUB_STEP_SUMMARY when it is set. For JUnit
+XML, use check --junit.`;
+  static override strict = false;
+  static override examples = [
+    '<%= config.bin %> report result.json --format html --out report.html',
+    '<%= config.bin %> report result.json --format hgrm --out hgrm/',
+    '<%= config.bin %> report a.json b.json --format md',
+  ];
+  static override args = { results: Args.string({ description: 'result JSON files', required: true }) };
+  static override flags = {
+    format: Flags.string({ char: 'f', description: 'output format', options: [...REPORT_FORMATS], default: 'table' }),
+    out: Flags.string({ char: 'o', description: 'where to write (- = stdout, the default; a directory for hgrm)' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Report);
+    const results = (argv as string[]).map((p) => loadResult(p));
+    const format = flags.format as (typeof REPORT_FORMATS)[number];
+    if (format === 'hgrm') {
+      if (flags.out === undefined || flags.out === '-') throw new LockreplayError('--format hgrm writes a directory of files: name it with --out DIR', ExitCode.usage);
+      const files = await writeHgrmDir(results, flags.out);
+      process.stdout.write(`${files.length} .hgrm files in ${flags.out}\n`);
+      return;
+    }
+    const text = renderReport(results, format);
+    await writeOutput(flags.out ?? '-', text);
+    if (format === 'md') appendJobSummary(text);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * `lockreplay check`: compares a result with a baseline result, strategy by strategy and metric by
+ * metric, and says which metrics regressed beyond their threshold. Replays are deterministic, so a
+ * threshold of 0 is meaningful: any change in the worse direction is a regression.
+ */
+import { ExitCode, LockreplayError } from '../errors.js';
+import type { ReplayResult, StrategyResult } from '../replay/result.js';
+import { labelOf } from '../replay/index.js';
+
+export interface Threshold {
+  /** relative (fraction of the baseline) or absolute (in the metric's unit) */
+  relative: boolean;
+  value: number;
+}
+
+/** metric → how much worse it may get; unnamed metrics default to 0 */
+export type Thresholds = Record<string, Threshold>;
+
+export const CHECK_METRICS = ['throughput', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'lockwait', 'races', 'deadlock'] as const;
+
+export interface CheckRow {
+  strategy: string;
+  /** e.g. "p99", or "p99[write]" for a per-kind metric */
+  metric: string;
+  baseline: number;
+  current: number;
+  /** current − baseline, signed so that positive is worse */
+  worseBy: number;
+  /** allowed worsening in the metric's unit */
+  allowed: number;
+  pass: boolean;
+}
+
+export interface CheckReport {
+  trace: string;
+  baselineTrace: string;
+  rows: CheckRow[];
+  regressions: number;
+  /** strategies in the result with no counterpart in the baseline (not checked) */
+  unmatched: string[];
+}
+
+export function parseThresholds(spec: string | undefined): Thresholds {
+  const out: Thresholds = {};
+  if (spec === undefined || spec.trim() === '') return out;
+  for (const part of spec.split(',')) {
+    const m = /^\s*([a-z0-9.]+)\s*=\s*([0-9.]+)\s*(%?)\s*$/i.exec(part);
+    if (!m || !(CHECK_METRICS as readonly string[]).includes(m[1])) {
+      throw new LockreplayError(`--threshold ${part.trim()}: expected METRIC=N% or METRIC=N, with METRIC one of ${CHECK_METRICS.join(', ')}`, ExitCode.usage);
+    }
+    const value = Number(m[2]);
+    if (!Number.isFinite(value)) throw new LockreplayError(`--threshold ${part.trim()}: not a number`, ExitCode.usage);
+    out[m[1]] = { relative: m[3] === '%', value: m[3] === '%' ? value / 100 : value };
+  }
+  return out;
+}
+
+/** Refuses to compare results of different traces or options: the numbers would mean nothing. */
+export function assertComparable(current: ReplayResult, baseline: ReplayResult, currentName: string, baselineName: string): void {
+  const fail = (what: string): never => {
+    throw new LockreplayError(`${currentName} and ${baselineName} cannot be compared: ${what}`, ExitCode.incompatible);
+  };
+  if (current.input.opsDigest !== baseline.input.opsDigest) fail(`they replay different ops (digest ${current.input.opsDigest} vs ${baseline.input.opsDigest}): a different trace or selection`);
+  const keys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'pageSizeBytes'];
+  for (const k of keys) {
+    if (JSON.stringify(current.options[k]) !== JSON.stringify(baseline.options[k])) fail(`option ${k} differs (${JSON.stringify(current.options[k])} vs ${JSON.stringify(baseline.options[k])})`);
+  }
+}
+
+function metricValue(s: StrategyResult, metric: string): number {
+  const l = s.all.latency;
+  switch (metric) {
+    case 'throughput': return s.throughput.opsPerSec;
+    case 'p50': return l.p50;
+    case 'p90': return l.p90;
+    case 'p99': return l.p99;
+    case 'p99.9': return l.p99_9;
+    case 'max': return l.max;
+    case 'mean': return l.mean;
+    case 'lockwait': return Object.values(s.locks).reduce((a, c) => a + c.waitTotalNs, 0);
+    case 'races': return s.races.count;
+    default: return s.deadlock === null ? 0 : 1;
+  }
+}
+
+export function check(current: ReplayResult, baseline: ReplayResult, thresholds: Thresholds): CheckReport {
+  const rows: CheckRow[] = [];
+  const unmatched: string[] = [];
+  const base = new Map(baseline.results.map((s) => [labelOf(s), s]));
+  for (const s of current.results) {
+    const label = labelOf(s);
+    const b = base.get(label);
+    if (b === undefined) {
+      unmatched.push(label);
+      continue;
+    }
+    const add = (metric: string, thresholdKey: string, cur: number, was: number, higherIsBetter: boolean): void => {
+      const t = thresholds[thresholdKey] ?? { relative: false, value: 0 };
+      const allowed = t.relative ? Math.abs(was) * t.value : t.value;
+      const worseBy = higherIsBetter ? was - cur : cur - was;
+      rows.push({ strategy: label, metric, baseline: was, current: cur, worseBy: round(worseBy), allowed: round(allowed), pass: worseBy <= allowed + 1e-9 });
+    };
+    for (const m of CHECK_METRICS) add(m, m, metricValue(s, m), metricValue(b, m), m === 'throughput');
+    for (const [kind, k] of Object.entries(s.byKind)) {
+      const bk = b.byKind[kind];
+      if (bk !== undefined) add(`p99[${kind}]`, 'p99', k.latency.p99, bk.latency.p99, false);
+    }
+  }
+  if (rows.length === 0) {
+    throw new LockreplayError(`no strategy of the result is in the baseline (result: ${current.results.map(labelOf).join(', ')}; baseline: ${baseline.results.map(labelOf).join(', ')})`, ExitCode.incompatible);
+  }
+  return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, regressions: rows.filter((r) => !r.pass).length, unmatched };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

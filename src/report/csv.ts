@@ -1,0 +1,18 @@
+/** One row per (strategy, op kind): the numbers of a result for spreadsheets. */
+import type { ReplayResult } from '../replay/result.js';
+import { labelOf } from '../replay/index.js';
+import { csvField } from '../import/opstream.js';
+
+export function resultCsv(results: ReplayResult[]): string {
+  const rows = ['trace,strategy,kind,count,bytes,p50_ns,p90_ns,p99_ns,p99_9_ns,max_ns,mean_ns,lock_wait_p99_ns,lock_wait_max_ns,ops_per_sec,makespan_ns,races,deadlock'];
+  for (const r of results) {
+    for (const s of r.results) {
+      const kinds = [...Object.entries(s.byKind), ['all', s.all] as const];
+      for (const [kind, k] of kinds) {
+        const l = k.latency;
+        rows.push([csvField(r.input.trace), csvField(labelOf(s)), kind, k.count, k.bytes, l.p50, l.p90, l.p99, l.p99_9, l.max, l.mean, k.lockWait.p99, k.lockWait.max, s.throughput.opsPerSec, s.throughput.makespanNs, s.races.count, s.deadlock === null ? 0 : 1].join(','));
+      }
+    }
+  }
+  return `${rows.join('\n')}\n`;
+}

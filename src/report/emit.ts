@@ -1,0 +1,69 @@
+/**
+ * Turns results into the bytes of each output format, and sends them where they go. The one place
+ * that decides about destinations: "-" is stdout, a path is written atomically, a directory (hgrm)
+ * gets one file per strategy and op kind.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ReplayResult } from '../replay/result.js';
+import { writeOutput } from '../util/output.js';
+import { resultCsv } from './csv.js';
+import { hgrmFiles } from './hgrm.js';
+import { resultsHtml } from './html.js';
+import { resultJson } from './json.js';
+import { compareMarkdown } from './markdown.js';
+import { formatCompare } from './table.js';
+import { ExitCode, LockreplayError } from '../errors.js';
+
+export const REPORT_FORMATS = ['table', 'md', 'html', 'hgrm', 'csv', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function renderReport(results: ReplayResult[], format: Exclude<ReportFormat, 'hgrm'>): string {
+  switch (format) {
+    case 'table': return results.map(formatCompare).join('\n');
+    case 'md': return results.map(compareMarkdown).join('\n');
+    case 'html': return resultsHtml(results);
+    case 'csv': return resultCsv(results);
+    default: return results.length === 1 ? resultJson(results[0]) : `${JSON.stringify(results, (_k, v) => (v === Infinity ? null : v), 2)}\n`;
+  }
+}
+
+/** Writes one .hgrm per strategy and op kind into a directory (created if needed). */
+export async function writeHgrmDir(results: ReplayResult[], dir: string): Promise<string[]> {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new LockreplayError(`${dir}: cannot create the directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
+  }
+  const written: string[] = [];
+  for (const [i, r] of results.entries()) {
+    for (const [name, text] of hgrmFiles(r)) {
+      const file = join(dir, results.length > 1 ? `${i + 1}.${name}` : name);
+      await writeOutput(file, text);
+      written.push(file);
+    }
+  }
+  return written;
+}
+
+/** Markdown also goes to the GitHub job summary when $GITHUB_STEP_SUMMARY names a file. */
+export function appendJobSummary(markdown: string): void {
+  const path = process.env.GITHUB_STEP_SUMMARY;
+  if (path === undefined || path === '') return;
+  try {
+    appendFileSync(path, markdown);
+  } catch (err) {
+    throw new LockreplayError(`$GITHUB_STEP_SUMMARY ${path}: cannot append (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
+  }
+}
+
+/** The --html / --md / --hgrm side outputs of replay and compare. */
+export async function writeSideOutputs(result: ReplayResult, flags: { html?: string; md?: string; hgrm?: string }): Promise<void> {
+  if (flags.html !== undefined) await writeOutput(flags.html, renderReport([result], 'html'));
+  if (flags.md !== undefined) {
+    const md = renderReport([result], 'md');
+    await writeOutput(flags.md, md);
+    appendJobSummary(md);
+  }
+  if (flags.hgrm !== undefined) await writeHgrmDir([result], flags.hgrm);
+}

@@ -1,0 +1,60 @@
+/**
+ * HdrHistogram's percentile-distribution text (.hgrm), exactly as HdrHistogram writes it, so
+ * existing plotters (HistogramLogAnalyzer, the hdrhistogram.github.io plotter) accept it.
+ * Values are in microseconds (the histograms hold ns; scaling ratio 1000).
+ */
+import { decodeHistogram } from '../stats/histogram.js';
+import type { ReplayResult } from '../replay/result.js';
+import { labelOf } from '../replay/index.js';
+
+export const HGRM_TICKS_PER_HALF = 5;
+export const HGRM_SCALE_NS_TO_US = 1000;
+
+export function hgrmText(encodedHistogram: string): string {
+  const h = decodeHistogram(encodedHistogram);
+  return h.outputPercentileDistribution(HGRM_TICKS_PER_HALF, HGRM_SCALE_NS_TO_US);
+}
+
+/** One .hgrm per strategy and op kind (and "all"): file name → text. */
+export function hgrmFiles(result: ReplayResult): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const s of result.results) {
+    const base = safeName(labelOf(s));
+    files.set(`${base}.all.hgrm`, hgrmText(s.all.latencyHistogram));
+    for (const [kind, k] of Object.entries(s.byKind)) files.set(`${base}.${kind}.hgrm`, hgrmText(k.latencyHistogram));
+  }
+  return files;
+}
+
+export function safeName(label: string): string {
+  return label.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+export interface HgrmRow {
+  value: number;
+  percentile: number;
+  totalCount: number;
+}
+
+/** Parses .hgrm text back (for tests and for users' own tooling). */
+export function parseHgrm(text: string): { rows: HgrmRow[]; mean: number; max: number; totalCount: number } {
+  const rows: HgrmRow[] = [];
+  let mean = NaN;
+  let max = NaN;
+  let totalCount = NaN;
+  for (const line of text.split('\n')) {
+    const m = /^\s*([\d.]+)\s+([\d.]+)\s+(\d+)\s+([\d.]+|inf)\s*$/.exec(line);
+    if (m) {
+      rows.push({ value: Number(m[1]), percentile: Number(m[2]), totalCount: Number(m[3]) });
+      continue;
+    }
+    const f = /^#\[Mean\s*=\s*([\d.]+), StdDeviation\s*=\s*([\d.]+)\]/.exec(line);
+    if (f) mean = Number(f[1]);
+    const x = /^#\[Max\s*=\s*([\d.]+), Total count\s*=\s*(\d+)\]/.exec(line);
+    if (x) {
+      max = Number(x[1]);
+      totalCount = Number(x[2]);
+    }
+  }
+  return { rows, mean, max, totalCount };
+}

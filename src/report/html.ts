@@ -1,0 +1,179 @@
+/**
+ * The HTML report: one self-contained file (inline CSS and SVG, no script, no network), charts
+ * rendered to SVG by Apache ECharts' server-side renderer. Every string that comes from a trace or
+ * a result is escaped (ECharts escapes the text it draws; everything else goes through escHtml).
+ */
+import * as echarts from 'echarts';
+import type { ReplayResult, StrategyResult } from '../replay/result.js';
+import { labelOf } from '../replay/index.js';
+import { decodeHistogram } from '../stats/histogram.js';
+import { fmtNs } from './table.js';
+
+export function escHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+const WIDTH = 860;
+const COLORS = ['#5470c6', '#ee6666', '#3ba272', '#fac858', '#73c0de', '#9a60b4', '#fc8452', '#91cc75', '#ea7ccc', '#2f4554'];
+
+function svg(option: echarts.EChartsOption, height: number): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height });
+  chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: 'sans-serif' }, ...option });
+  const out = chart.renderToSVGString();
+  chart.dispose();
+  return out;
+}
+
+/** Percentile → HdrHistogram's x coordinate 1/(1-p). */
+function spectrumPoints(encoded: string): [number, number][] {
+  const h = decodeHistogram(encoded);
+  const count = h.totalCount;
+  if (count === 0) return [];
+  const points: [number, number][] = [];
+  for (let j = 0; ; j++) {
+    const tail = Math.pow(10, -j / 4); // 1, 0.56, 0.32, 0.18, 0.1, ...
+    const p = 1 - tail;
+    const x = 1 / tail;
+    if (x > Math.max(count, 10) * 1.0001) break;
+    points.push([round(x), round(h.getValueAtPercentile(p * 100) / 1000)]);
+    if (j > 40) break;
+  }
+  points.push([round(Math.max(count, 10)), round(h.maxValue / 1000)]);
+  return points;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function percentLabel(x: number): string {
+  const p = 100 * (1 - 1 / x);
+  if (p <= 0) return '0%';
+  const digits = Math.max(0, Math.round(-Math.log10(100 - p)));
+  return `${p.toFixed(Math.min(digits, 5))}%`;
+}
+
+function spectrumChart(title: string, series: { name: string; points: [number, number][] }[]): string {
+  return svg({
+    title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
+    legend: { top: 28, type: 'plain' },
+    grid: { left: 70, right: 40, top: 64, bottom: 50 },
+    xAxis: { type: 'log', name: 'percentile', nameLocation: 'middle', nameGap: 30, min: 1, axisLabel: { formatter: (v: number) => percentLabel(v) } },
+    yAxis: { type: 'value', name: 'latency (µs)', nameLocation: 'middle', nameGap: 50 },
+    series: series.map((s) => ({ name: s.name, type: 'line', step: 'end', showSymbol: false, data: s.points })),
+  }, 320);
+}
+
+function barChart(title: string, unit: string, categories: string[], series: { name: string; values: number[] }[]): string {
+  return svg({
+    title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
+    legend: series.length > 1 ? { top: 28 } : undefined,
+    grid: { left: 80, right: 30, top: series.length > 1 ? 64 : 40, bottom: 40 },
+    xAxis: { type: 'category', data: categories },
+    yAxis: { type: 'value', name: unit, nameLocation: 'middle', nameGap: 60 },
+    series: series.map((s) => ({
+      name: s.name, type: 'bar', data: s.values.map((v) => round(v)),
+      label: { show: series.length === 1, position: 'top', fontSize: 10, formatter: (p: { value: unknown }) => Number(p.value).toLocaleString('en-US', { maximumFractionDigits: Number(p.value) >= 100 ? 0 : 1 }) },
+    })),
+  }, 280);
+}
+
+function table(head: string[], rows: string[][], numericFrom = 1): string {
+  const th = head.map((h) => `<th>${escHtml(h)}</th>`).join('');
+  const trs = rows.map((r) => `<tr>${r.map((c, i) => `<td${i >= numericFrom ? ' class="n"' : ''}>${escHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;
+}
+
+function correctness(s: StrategyResult): string {
+  const parts: string[] = [];
+  const label = escHtml(labelOf(s));
+  if (s.races.count === 0 && s.deadlock === null) return `<p class="ok"><b>${label}</b>: no races, no deadlock.</p>`;
+  if (s.races.count > 0) {
+    parts.push(`<p class="bad"><b>${label}</b>: ${s.races.count} race${s.races.count === 1 ? '' : 's'} (unserialised exclusive ops).</p>`);
+    const rows = s.races.first.map((r) => [r.file, `${r.a.kind} by ${r.a.pid} (${r.a.comm})`, `[${r.a.start}, ${r.a.end ?? '∞'})`, `${fmtNs(r.a.fromNs)}–${fmtNs(r.a.toNs)}`, `${r.b.kind} by ${r.b.pid} (${r.b.comm})`, `[${r.b.start}, ${r.b.end ?? '∞'})`, `${fmtNs(r.b.fromNs)}–${fmtNs(r.b.toNs)}`]);
+    parts.push(table(['file', 'op', 'range', 'time', 'overlaps op', 'range', 'time'], rows, 99));
+  }
+  const d = s.deadlock;
+  if (d !== null) {
+    parts.push(`<p class="bad"><b>${label}</b>: DEADLOCK at ${escHtml(fmtNs(d.atNs))} (${d.cycle.length > 0 ? `${d.cycle.length}-task wait-for cycle` : 'tasks blocked with nothing left to happen'}); the run stopped there.</p>`);
+    const list = d.cycle.length > 0 ? d.cycle : d.blocked;
+    const rows = list.map((b, k) => [String(b.pid), b.comm, `${b.opId} ${b.kind}`, b.file, `${b.lockClass} ${b.mode} [${b.start}, ${b.end === null ? '∞' : b.end}) on ${b.lockKey}`, fmtNs(b.sinceNs), d.cycle.length > 0 ? String(d.cycle[(k + 1) % d.cycle.length].pid) : b.waitsFor.join(', ')]);
+    parts.push(table(['task', 'comm', 'op', 'file', 'waits for', 'since', 'behind task'], rows, 99));
+  }
+  return parts.join('\n');
+}
+
+function section(r: ReplayResult): string {
+  const names = r.results.map(labelOf);
+  const o = r.options;
+  const out: string[] = [];
+  out.push(`<h2>${escHtml(r.input.trace)}</h2>`);
+  out.push(`<p>${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files · ${escHtml(o.mode)} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs (${escHtml(o.cpusSource)}) · mmap_lock ${o.mmapLock ? 'modelled' : 'off'} · baseline ${escHtml(r.baseline ?? '—')}</p>`);
+  const rows = r.results.map((s, i) => {
+    const c = r.comparison[i];
+    const wait = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
+    const ratio = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(3));
+    return [labelOf(s), s.throughput.opsPerSec.toFixed(0), fmtNs(s.throughput.makespanNs), fmtNs(s.all.latency.p50), fmtNs(s.all.latency.p99), fmtNs(s.all.latency.p99_9), fmtNs(s.all.latency.max), fmtNs(wait), ratio(c?.throughputRatio), ratio(c?.p99Ratio), String(s.races.count), s.deadlock === null ? '' : 'DEADLOCK'];
+  });
+  out.push(table(['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock wait', 'throughput ×', 'p99 ×', 'races', 'deadlock'], rows));
+  out.push('<h3>Correctness</h3>', ...r.results.map(correctness));
+  out.push('<h3>Latency by percentile</h3>', '<p class="note">Completion minus intended issue time, per op kind, one line per strategy; the x axis is HdrHistogram\'s 1/(1−percentile) on a log scale.</p>');
+  const kinds = ['all', ...new Set(r.results.flatMap((s) => Object.keys(s.byKind)))];
+  for (const kind of kinds) {
+    const series = r.results.flatMap((s) => {
+      const encoded = kind === 'all' ? s.all.latencyHistogram : s.byKind[kind]?.latencyHistogram;
+      const points = encoded === undefined ? [] : spectrumPoints(encoded);
+      return points.length > 0 ? [{ name: labelOf(s), points }] : [];
+    });
+    if (series.length > 0) out.push(`<div class="chart">${spectrumChart(`${kind} latency`, series)}</div>`);
+  }
+  out.push('<h3>Throughput and tail latency</h3>');
+  out.push(`<div class="chart">${barChart('throughput', 'ops/s', names, [{ name: 'ops/s', values: r.results.map((s) => s.throughput.opsPerSec) }])}</div>`);
+  out.push(`<div class="chart">${barChart('p99 latency, all ops', 'µs', names, [{ name: 'p99 µs', values: r.results.map((s) => s.all.latency.p99 / 1000) }])}</div>`);
+  const classes = [...new Set(r.results.flatMap((s) => Object.keys(s.locks)))].sort();
+  if (classes.length > 0) {
+    out.push('<h3>Lock wait by lock class</h3>');
+    out.push(`<div class="chart">${barChart('total lock wait', 'ms', names, classes.map((cls) => ({ name: cls, values: r.results.map((s) => (s.locks[cls]?.waitTotalNs ?? 0) / 1e6) })))}</div>`);
+    const lockRows = r.results.flatMap((s) => Object.entries(s.locks).map(([cls, l]) => [labelOf(s), cls, String(l.acquisitions), String(l.contentions), fmtNs(l.waitTotalNs), fmtNs(l.waitMaxNs), fmtNs(l.holdTotalNs)]));
+    out.push(table(['strategy', 'lock class', 'acquisitions', 'contentions', 'wait total', 'wait max', 'hold total'], lockRows, 2));
+  }
+  out.push('<h3>Input and options</h3>');
+  const l = r.input.lines;
+  const acct = [['total lines', String(l.total)], ['used', String(l.used)], ...Object.entries(l.skipped).map(([k, v]) => [`skipped: ${k}`, String(v)]), ['bad', String(l.bad)]];
+  out.push(table(['input line accounting', 'lines'], acct));
+  const opts = [
+    ['trace', r.input.trace], ['format', r.input.format], ['ops digest', r.input.opsDigest], ['mode', o.mode], ['time scale', String(o.timeScale)], ['CPUs', `${o.cpus} (${o.cpusSource})`],
+    ['mmap_lock', o.mmapLock ? 'modelled' : 'off'], ['page size', `${o.pageSizeBytes} bytes`], ['files', o.files.join(', ') || 'all'], ['tasks', o.tasks.join(', ') || 'all'],
+    ['service time', `${r.serviceTime.observed} ops observed, ${r.serviceTime.modelled} modelled`], ['tool', `${r.tool.name} ${r.tool.version}`],
+  ];
+  out.push(table(['option', 'value'], opts, 99));
+  for (const w of r.warnings) out.push(`<p class="bad">warning: ${escHtml(w)}</p>`);
+  return out.join('\n');
+}
+
+export function resultsHtml(results: ReplayResult[]): string {
+  const title = results.length === 1 ? `lockreplay: ${results[0].input.trace}` : `lockreplay: ${results.length} results`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escHtml(title)}</title>
+<style>
+body { font-family: sans-serif; margin: 2em auto; max-width: 900px; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; } h3 { font-size: 1.05em; margin-top: 1.5em; }
+table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.85em; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f4f4f4; }
+.ok { color: #2e7d32; } .bad { color: #c62828; } .note { color: #666; font-size: 0.85em; }
+.chart svg { max-width: 100%; height: auto; }
+</style>
+</head>
+<body>
+<h1>${escHtml(title)}</h1>
+<p class="note">Deterministic replay of a real trace against locking strategies (virtual time). Made by lockreplay; self-contained, no network access.</p>
+${results.map(section).join('\n')}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,28 @@
+/** A compact comparison table for GitHub job summaries and pull requests. */
+import type { ReplayResult } from '../replay/result.js';
+import { labelOf } from '../replay/index.js';
+import { fmtNs } from './table.js';
+
+function esc(text: string): string {
+  return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
+export function compareMarkdown(result: ReplayResult): string {
+  const o = result.options;
+  const lines: string[] = [];
+  lines.push(`### lockreplay: ${esc(result.input.trace)}`);
+  lines.push('');
+  lines.push(`${result.input.ops.toLocaleString('en-US')} ops on ${result.input.files} files · ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs · baseline ${esc(result.baseline ?? '—')}`);
+  lines.push('');
+  lines.push('| strategy | ops/s | p50 | p99 | p99.9 | max | lock wait | throughput × | p99 × | races | deadlock |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  result.results.forEach((s, i) => {
+    const c = result.comparison[i];
+    const wait = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
+    const ratio = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(3));
+    const dl = s.deadlock === null ? '' : s.deadlock.cycle.length > 0 ? `**${s.deadlock.cycle.length}-task cycle**` : '**stall**';
+    lines.push(`| ${esc(labelOf(s))} | ${s.throughput.opsPerSec.toFixed(0)} | ${fmtNs(s.all.latency.p50)} | ${fmtNs(s.all.latency.p99)} | ${fmtNs(s.all.latency.p99_9)} | ${fmtNs(s.all.latency.max)} | ${fmtNs(wait)} | ${ratio(c?.throughputRatio)} | ${ratio(c?.p99Ratio)} | ${s.races.count} | ${dl} |`);
+  });
+  for (const w of result.warnings) lines.push('', `> ${esc(w)}`);
+  return `${lines.join('\n')}\n`;
+}

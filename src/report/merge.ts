@@ -1,0 +1,128 @@
+/**
+ * `lockreplay merge`: adds results made with the same strategies and options (shards of a trace
+ * replayed in parallel, e.g. by a CI matrix): histograms add, counters add, maxima take the max,
+ * makespans add (shards are consecutive slices of time), percentiles are derived again.
+ */
+import { ExitCode, LockreplayError } from '../errors.js';
+import type { KindResult, ReplayResult, StrategyResult } from '../replay/result.js';
+import { labelOf } from '../replay/index.js';
+import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogram.js';
+import type { LockClassStats } from '../engine/simulator.js';
+
+function mergeKind(a: KindResult, b: KindResult): KindResult {
+  const lat = decodeHistogram(a.latencyHistogram);
+  lat.add(decodeHistogram(b.latencyHistogram));
+  const wait = decodeHistogram(a.lockWaitHistogram);
+  wait.add(decodeHistogram(b.lockWaitHistogram));
+  // a decoded histogram knows its maximum only to its precision: keep the exact one
+  return {
+    count: a.count + b.count,
+    bytes: a.bytes + b.bytes,
+    latency: { ...percentiles(lat), max: Math.max(a.latency.max, b.latency.max) },
+    lockWait: { ...percentiles(wait), max: Math.max(a.lockWait.max, b.lockWait.max) },
+    latencyHistogram: encodeHistogram(lat),
+    lockWaitHistogram: encodeHistogram(wait),
+  };
+}
+
+function mergeStrategy(a: StrategyResult, b: StrategyResult): StrategyResult {
+  const byKind: Record<string, KindResult> = {};
+  for (const kind of [...new Set([...Object.keys(a.byKind), ...Object.keys(b.byKind)])].sort()) {
+    const x = a.byKind[kind];
+    const y = b.byKind[kind];
+    byKind[kind] = x === undefined ? (y as KindResult) : y === undefined ? x : mergeKind(x, y);
+  }
+  const locks: Record<string, LockClassStats> = {};
+  for (const cls of [...new Set([...Object.keys(a.locks), ...Object.keys(b.locks)])].sort()) {
+    const x = a.locks[cls] ?? { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0 };
+    const y = b.locks[cls] ?? { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0 };
+    locks[cls] = {
+      acquisitions: x.acquisitions + y.acquisitions, contentions: x.contentions + y.contentions,
+      waitTotalNs: x.waitTotalNs + y.waitTotalNs, waitMaxNs: Math.max(x.waitMaxNs, y.waitMaxNs), holdTotalNs: x.holdTotalNs + y.holdTotalNs,
+    };
+  }
+  const completedOps = a.completedOps + b.completedOps;
+  const makespanNs = a.throughput.makespanNs + b.throughput.makespanNs;
+  const all = mergeKind(a.all, b.all);
+  const s = makespanNs / 1e9;
+  return {
+    strategy: a.strategy,
+    strategyOptions: a.strategyOptions,
+    completedOps,
+    throughput: { opsPerSec: s > 0 ? Math.round((completedOps / s) * 1000) / 1000 : 0, mibPerSec: s > 0 ? Math.round((all.bytes / 1048576 / s) * 1000) / 1000 : 0, makespanNs },
+    all,
+    byKind,
+    locks,
+    cpuWaitTotalNs: a.cpuWaitTotalNs + b.cpuWaitTotalNs,
+    races: { count: a.races.count + b.races.count, first: [...a.races.first, ...b.races.first].slice(0, 10) },
+    deadlock: a.deadlock ?? b.deadlock,
+  };
+}
+
+export function mergeResults(results: ReplayResult[], names: string[]): ReplayResult {
+  if (results.length === 0) throw new LockreplayError('merge needs at least one result', ExitCode.usage);
+  const first = results[0];
+  const labels = first.results.map(labelOf);
+  const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'pageSizeBytes'];
+  results.forEach((r, i) => {
+    const other = r.results.map(labelOf);
+    if (JSON.stringify(other) !== JSON.stringify(labels)) {
+      throw new LockreplayError(`${names[i]} cannot be merged with ${names[0]}: its strategies differ (${other.join(', ')} vs ${labels.join(', ')})`, ExitCode.incompatible);
+    }
+    for (const k of optionKeys) {
+      if (JSON.stringify(r.options[k]) !== JSON.stringify(first.options[k])) {
+        throw new LockreplayError(`${names[i]} cannot be merged with ${names[0]}: option ${k} differs (${JSON.stringify(r.options[k])} vs ${JSON.stringify(first.options[k])})`, ExitCode.incompatible);
+      }
+    }
+  });
+  let merged = first;
+  for (const r of results.slice(1)) {
+    const mergedResults = merged.results.map((s, i) => mergeStrategy(s, r.results[i]));
+    const skipped: Record<string, number> = { ...merged.input.lines.skipped };
+    for (const [k, v] of Object.entries(r.input.lines.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
+    merged = {
+      ...merged,
+      input: {
+        trace: `${merged.input.trace} + ${r.input.trace}`,
+        opsDigest: `merged(${merged.input.opsDigest},${r.input.opsDigest})`,
+        format: merged.input.format === r.input.format ? merged.input.format : 'mixed',
+        lines: {
+          total: merged.input.lines.total + r.input.lines.total, used: merged.input.lines.used + r.input.lines.used,
+          skipped: Object.fromEntries(Object.entries(skipped).sort((x, y) => (x[0] < y[0] ? -1 : 1))),
+          bad: merged.input.lines.bad + r.input.lines.bad, badSamples: [...merged.input.lines.badSamples, ...r.input.lines.badSamples].slice(0, 10),
+        },
+        ops: merged.input.ops + r.input.ops,
+        files: Math.max(merged.input.files, r.input.files),
+        cpusInTrace: merged.input.cpusInTrace,
+      },
+      serviceTime: {
+        ...merged.serviceTime,
+        observed: merged.serviceTime.observed + r.serviceTime.observed,
+        modelled: merged.serviceTime.modelled + r.serviceTime.modelled,
+        modelledByKind: addCounts(merged.serviceTime.modelledByKind, r.serviceTime.modelledByKind),
+      },
+      results: mergedResults,
+      warnings: [...merged.warnings, ...r.warnings],
+    };
+  }
+  const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
+  const ratio = (x: number, y: number): number | null => (y === 0 ? (x === 0 ? 1 : null) : Math.round((x / y) * 10000) / 10000);
+  const wait = (s: StrategyResult): number => Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
+  return {
+    ...merged,
+    comparison: merged.results.map((s) => ({
+      strategy: labelOf(s),
+      throughputRatio: ratio(s.throughput.opsPerSec, base.throughput.opsPerSec),
+      p99Ratio: ratio(s.all.latency.p99, base.all.latency.p99),
+      lockWaitRatio: ratio(wait(s), wait(base)),
+      races: s.races.count,
+      deadlock: s.deadlock !== null,
+    })),
+  };
+}
+
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(out).sort((x, y) => (x[0] < y[0] ? -1 : 1)));
+}

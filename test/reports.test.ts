@@ -1,0 +1,186 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeHistogram } from '../src/stats/histogram.js';
+import { parseHgrm } from '../src/report/hgrm.js';
+import { synthesize } from '../src/synth/scenarios.js';
+import { cli, ROOT, trace } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-reports-'));
+const resultPath = join(tmp, 'result.json');
+const run = cli(['compare', trace('xfs-mix.trace.gz'), '--all', '--mode', 'open', '--time-scale', '0.05', '--out', resultPath, '--html', join(tmp, 'r.html'), '--md', join(tmp, 'r.md'), '--hgrm', join(tmp, 'hgrm')]);
+const result = JSON.parse(readFileSync(resultPath, 'utf8'));
+
+describe('check', () => {
+  it('exits 0 against its own result', () => {
+    expect(run.code).toBe(0);
+    const r = cli(['check', resultPath, '--baseline', resultPath]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^pass: \d+ checks$/m);
+  });
+
+  it('exits 10 against a baseline whose p99 is better, and names the metric', () => {
+    const better = structuredClone(result);
+    better.results[3].all.latency.p99 = Math.floor(result.results[3].all.latency.p99 / 2);
+    const basePath = join(tmp, 'better.json');
+    writeFileSync(basePath, JSON.stringify(better));
+    const junit = join(tmp, 'check.xml');
+    const r = cli(['check', resultPath, '--baseline', basePath, '--junit', junit]);
+    expect(r.code).toBe(10);
+    expect(r.stdout).toMatch(/range-lock\s+p99\s+\d+\s+\d+\s+\d+\s+0\s+REGRESSION/);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testcase classname="lockreplay.range-lock" name="p99">\s*<failure message="p99 regressed/);
+    expect(xml).toMatch(/failures="1"/);
+    // p99 doubled relative to the baseline: within a 101% threshold it passes
+    expect(cli(['check', resultPath, '--baseline', basePath, '--threshold', 'p99=101%']).code).toBe(0);
+    // a better current result is never a regression
+    expect(cli(['check', basePath, '--baseline', resultPath]).code).toBe(0);
+  });
+
+  it('exits 11 for results that cannot be compared, 2 for a bad threshold', () => {
+    const other = join(tmp, 'other.json');
+    expect(cli(['compare', trace('xfs-mix.trace.gz'), '--all', '--out', other]).code).toBe(0); // closed mode: other options
+    expect(cli(['check', other, '--baseline', resultPath]).code).toBe(11);
+    const otherTrace = join(tmp, 'other-trace.json');
+    expect(cli(['compare', trace('ext4-dio-buffered.trace.gz'), '--all', '--mode', 'open', '--time-scale', '0.05', '--out', otherTrace]).code).toBe(0);
+    const r = cli(['check', otherTrace, '--baseline', resultPath]);
+    expect(r.code).toBe(11);
+    expect(r.stderr).toMatch(/different ops/);
+    expect(cli(['check', join(tmp, 'missing.json'), '--baseline', resultPath]).code).toBe(11);
+    writeFileSync(join(tmp, 'junk.json'), '{"schema":"other/9"}');
+    expect(cli(['check', join(tmp, 'junk.json'), '--baseline', resultPath]).code).toBe(11);
+    expect(cli(['check', resultPath, '--baseline', resultPath, '--threshold', 'p77=3%']).code).toBe(2);
+  });
+});
+
+describe('hgrm', () => {
+  it('writes one file per strategy and op kind, in HdrHistogram format, that parses back to the same percentiles', () => {
+    const dir = join(tmp, 'hgrm');
+    const files = readdirSync(dir).sort();
+    expect(files).toContain('range-lock.all.hgrm');
+    expect(files).toContain('i-mutex.write.hgrm');
+    const text = readFileSync(join(dir, 'range-lock.write.hgrm'), 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^\s+Value\s+Percentile\s+TotalCount 1\/\(1-Percentile\)$/);
+    expect(text).toMatch(/^#\[Mean\s+=\s+[\d.]+, StdDeviation\s+=\s+[\d.]+\]$/m);
+    expect(text).toMatch(/^#\[Buckets = +\d+, SubBuckets +=\s+\d+\]$/m);
+    const parsed = parseHgrm(text);
+    const h = decodeHistogram(result.results[3].byKind.write.latencyHistogram);
+    expect(parsed.totalCount).toBe(h.totalCount);
+    for (const row of parsed.rows) {
+      // the file's values are µs with 3 decimals, the histogram's ns to 3 significant digits
+      const expected = h.getValueAtPercentile(row.percentile * 100) / 1000;
+      expect(Math.abs(row.value - expected)).toBeLessThanOrEqual(expected * 0.001 + 0.0005);
+    }
+    expect(parsed.rows.length).toBeGreaterThan(10);
+  });
+});
+
+describe('merge', () => {
+  it('merging a result with itself doubles every count and keeps every percentile', () => {
+    const merged = join(tmp, 'merged.json');
+    expect(cli(['merge', resultPath, resultPath, '--out', merged]).code).toBe(0);
+    const m = JSON.parse(readFileSync(merged, 'utf8'));
+    m.results.forEach((s: typeof result.results[0], i: number) => {
+      const o = result.results[i];
+      expect(s.completedOps).toBe(2 * o.completedOps);
+      expect(s.all.count).toBe(2 * o.all.count);
+      expect(s.all.latency).toEqual({ ...o.all.latency, count: 2 * o.all.latency.count });
+      for (const [kind, k] of Object.entries(o.byKind) as [string, { count: number; latency: Record<string, number> }][]) {
+        expect(s.byKind[kind].count).toBe(2 * k.count);
+        expect(s.byKind[kind].latency).toEqual({ ...k.latency, count: 2 * k.latency.count });
+      }
+      for (const [cls, l] of Object.entries(o.locks) as [string, { acquisitions: number; waitMaxNs: number }][]) {
+        expect(s.locks[cls].acquisitions).toBe(2 * l.acquisitions);
+        expect(s.locks[cls].waitMaxNs).toBe(l.waitMaxNs);
+      }
+      expect(s.races.count).toBe(2 * o.races.count);
+      expect(s.throughput.opsPerSec).toBeCloseTo(o.throughput.opsPerSec, 0);
+    });
+    expect(m.input.lines.total).toBe(2 * result.input.lines.total);
+  });
+
+  it('refuses results with other strategies or options', () => {
+    const other = join(tmp, 'two.json');
+    expect(cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', 'none,i-mutex', '--mode', 'open', '--time-scale', '0.05', '--out', other]).code).toBe(0);
+    const r = cli(['merge', resultPath, other]);
+    expect(r.code).toBe(11);
+    expect(r.stderr).toMatch(/strategies differ/);
+  });
+});
+
+describe('markdown and report', () => {
+  it('md is a compact table, also appended to $GITHUB_STEP_SUMMARY', () => {
+    const md = readFileSync(join(tmp, 'r.md'), 'utf8');
+    expect(md).toMatch(/^\| strategy \| ops\/s \| p50 \| p99 \|/m);
+    expect(md.match(/^\| (none|page-lock|i-mutex|range-lock) \|/gm)).toHaveLength(4);
+    const summary = join(tmp, 'summary.md');
+    writeFileSync(summary, '# before\n');
+    const r = cli(['report', resultPath, '--format', 'md'], undefined, { GITHUB_STEP_SUMMARY: summary });
+    expect(r.code).toBe(0);
+    expect(readFileSync(summary, 'utf8')).toBe(`# before\n${r.stdout}`);
+  });
+
+  it('report reads results back in every format', () => {
+    for (const f of ['table', 'csv', 'json', 'html']) expect(cli(['report', resultPath, '--format', f]).code).toBe(0);
+    expect(cli(['report', resultPath, '--format', 'csv']).stdout.split('\n')[0]).toMatch(/^trace,strategy,kind,count/);
+    expect(JSON.parse(cli(['report', resultPath, '--format', 'json']).stdout)).toEqual(result);
+    expect(cli(['report', join(tmp, 'nope.json')]).code).toBe(3);
+  });
+});
+
+const chromium = '/usr/bin/chromium';
+describe.skipIf(!existsSync(chromium))('HTML report in headless Chromium', () => {
+  async function open(htmlPath: string, screenshot?: string) {
+    const { chromium: pw } = await import('playwright-core');
+    const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 960, height: 1300 } });
+      const errors: string[] = [];
+      const dialogs: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('dialog', async (d) => {
+        dialogs.push(d.message());
+        await d.dismiss();
+      });
+      page.on('request', (r) => !r.url().startsWith('file:') && requests.push(r.url()));
+      await page.goto(`file://${htmlPath}`);
+      const text = await page.innerText('body');
+      const images = await page.locator('img').count();
+      const svgs = await page.locator('svg').count();
+      if (screenshot) await page.screenshot({ path: screenshot });
+      return { errors, dialogs, requests, text, images, svgs };
+    } finally {
+      await browser.close();
+    }
+  }
+
+  it('renders with no console errors, no network, the strategy names and numbers; saves a screenshot', async () => {
+    mkdirSync(join(ROOT, 'reports'), { recursive: true });
+    const r = await open(join(tmp, 'r.html'), join(ROOT, 'reports', 'report-screenshot.png'));
+    expect(r.errors).toEqual([]);
+    expect(r.requests).toEqual([]);
+    for (const s of ['none', 'page-lock', 'i-mutex', 'range-lock']) expect(r.text).toContain(s);
+    expect(r.text).toContain(String(Math.round(result.results[2].throughput.opsPerSec)));
+    expect(r.svgs).toBeGreaterThanOrEqual(8);
+    expect(r.text).toMatch(/none: 32 races/);
+  }, 60_000);
+
+  it('a comm like <img src=x onerror=alert(1)> in a trace renders as text', async () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const traceText = synthesize('seed-deadlock', { seed: 1 }).replace(/^ {10}writer-201/gm, `${evil}-201`);
+    expect(traceText).toContain(`${evil}-201`);
+    const tracePath = join(tmp, 'evil.trace');
+    writeFileSync(tracePath, traceText);
+    const html = join(tmp, 'evil.html');
+    expect(cli(['compare', tracePath, '--strategy', 'range-lock,i-mutex', '--html', html]).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).not.toContain(evil);
+    const r = await open(html);
+    expect(r.dialogs).toEqual([]);
+    expect(r.images).toBe(0);
+    expect(r.errors).toEqual([]);
+    expect(r.text).toContain(evil);
+  }, 60_000);
+});
