@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { INPUT_FORMATS, type ImportOptions } from '../import/index.js';
+import type { ImportOptions } from '../import/index.js';
+import { inputFlags, inputOptionsFrom } from './input-flags.js';
 import { selectionOptions } from '../commands/import.js';
 import type { ReplayOptions } from '../replay/index.js';
 
@@ -9,12 +10,11 @@ export const replayFlags = {
   'time-scale': Flags.string({ description: 'open mode: multiply trace inter-arrival times by X (0.05 = 20x faster arrivals)', default: '1' }),
   'no-mmap-lock': Flags.boolean({ description: 'do not model each process\'s mmap_lock (faults S, mmap/munmap X, DIO S for get_user_pages)' }),
   cpus: Flags.integer({ description: 'CPUs that do work at once (default: the trace header #P:N, else 1)', min: 1 }),
-  format: Flags.string({ description: 'input format', options: [...INPUT_FORMATS], default: 'auto' }),
+  ...inputFlags,
   file: Flags.string({ description: 'replay only ops on this file, DEV:INO; repeatable', multiple: true }),
   task: Flags.string({ description: 'replay only ops of this task, PID or COMM; repeatable', multiple: true }),
   from: Flags.string({ description: 'replay ops issued at or after S seconds (+S = from the first event)' }),
   to: Flags.string({ description: 'replay ops issued at or before S seconds (+S = from the first event)' }),
-  lenient: Flags.boolean({ description: 'count bad input lines instead of stopping at the first' }),
   json: Flags.boolean({ description: 'print the result JSON on stdout' }),
   out: Flags.string({ char: 'o', description: 'write the result JSON here (atomically)' }),
   html: Flags.string({ description: 'also write the HTML report here (self-contained)' }),
@@ -22,8 +22,8 @@ export const replayFlags = {
   hgrm: Flags.string({ description: 'also write one HdrHistogram .hgrm per strategy and op kind into this directory' }),
 };
 
-export function importOptionsFrom(flags: { format: string; lenient: boolean; file?: string[]; task?: string[]; from?: string; to?: string }): ImportOptions {
-  return { format: flags.format as ImportOptions['format'], lenient: flags.lenient, ...selectionOptions(flags) };
+export function importOptionsFrom(flags: Parameters<typeof inputOptionsFrom>[0] & { file?: string[]; task?: string[]; from?: string; to?: string }): ImportOptions {
+  return { ...inputOptionsFrom(flags), ...selectionOptions(flags) };
 }
 
 export function replayOptionsFrom(flags: { mode: string; 'time-scale': string; cpus?: number; 'no-mmap-lock'?: boolean }): ReplayOptions {

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { ExitCode, LockreplayError } from '../errors.js';
-import { importTrace, INPUT_FORMATS, type ImportOptions } from '../import/index.js';
+import { importTrace, type ImportOptions } from '../import/index.js';
+import { inputFlags, inputOptionsFrom } from '../cli/input-flags.js';
 import { lockRow, opRow, opStreamFooter, opStreamHeader } from '../import/opstream.js';
 import { parseFileSelector } from '../model/op.js';
 import { OutputTarget } from '../util/output.js';
@@ -24,21 +25,19 @@ ops per kind and per file, and line accounting (used / skipped by reason / bad).
   };
   static override flags = {
     out: Flags.string({ char: 'o', description: 'write the Op stream here (- = stdout); written atomically' }),
-    format: Flags.string({ description: 'input format', options: [...INPUT_FORMATS], default: 'auto' }),
+    ...inputFlags,
     file: Flags.string({ description: 'keep only ops on this file, as DEV:INO (7:0:0x85, 254,0:2154529); repeatable', multiple: true }),
     task: Flags.string({ description: 'keep only ops of this task, by PID or COMM; repeatable', multiple: true }),
     from: Flags.string({ description: 'keep ops issued at or after S seconds (trace clock; +S = from the first event)' }),
     to: Flags.string({ description: 'keep ops issued at or before S seconds (trace clock; +S = from the first event)' }),
     'no-locks': Flags.boolean({ description: 'do not keep observed lock events (xfs_ilock, mmap_lock) in the Op stream' }),
-    lenient: Flags.boolean({ description: 'count bad lines and go on, instead of stopping at the first' }),
     json: Flags.boolean({ description: 'print the summary as JSON' }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Import);
     const options: ImportOptions = {
-      format: flags.format as ImportOptions['format'],
-      lenient: flags.lenient,
+      ...inputOptionsFrom(flags),
       keepLocks: !flags['no-locks'],
       ...selectionOptions(flags),
     };

@@ -1,34 +1,55 @@
 /**
- * The ftrace text importer: tracefs `trace` / `trace_pipe` files (plain or gzip, path or stdin).
- * Line prefixes are parsed by ftrace-prefix.ts; events become ops in op-builder.ts.
+ * Text traces in the kernel's line layout: tracefs `trace` / `trace_pipe` (dialect "ftrace") and
+ * `trace-cmd report` 2.x/3.x (dialect "trace-cmd"). Both share the prefix parser (ftrace-prefix.ts)
+ * and the event → op mapping (op-builder.ts); lines of the ftrace `blk` tracer go to the block
+ * importer (block.ts). trace-cmd specifics: its header lines, `sys_enter_X: fd: 0x…` syscall bodies
+ * (also accepted in ftrace text), `[FAILED TO PARSE]` bodies, a file-name prefix per line with
+ * several inputs, and lines out of time order (re-sorted within a window).
  */
 import { BadInputError } from '../errors.js';
+import { MinHeap } from '../util/heap.js';
 import type { LineCounter } from './accounting.js';
-import { type EventFields, LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
-import type { OpBuilder } from './op-builder.js';
+import { type BlockOpBuilder, parseBlockTail } from './block.js';
+import { type EventFields, LineType, newEventFields, parseFtraceLine, SyscallPhase } from './ftrace-prefix.js';
+import type { KernelEvent, OpBuilder } from './op-builder.js';
+
+export type TextDialect = 'ftrace' | 'trace-cmd';
 
 export interface FtraceHeader {
-  /** CPUs from "#P:N" in the header, when present */
+  /** CPUs from "#P:N" (ftrace) or "cpus=N" (trace-cmd), when present */
   cpus?: number;
   lostEvents: number;
+  /** trace-cmd: lines that came out of time order and were re-sorted */
+  reordered: number;
 }
 
 /** Events whose payload may run over several lines (print-style), so a prefix-less line after them is theirs. */
-const HANDLED_PREFIXES = ['sys_', 'xfs_', 'ext4_', 'iomap_', 'mm_filemap_', 'writeback_', 'mmap_lock_', 'page_cache_', 'page_fault_'];
+const HANDLED_PREFIXES = ['sys_', 'xfs_', 'ext4_', 'f2fs_', 'iomap_', 'mm_filemap_', 'writeback_', 'mmap_lock_', 'page_cache_', 'page_fault_'];
+const REORDER_WINDOW = 4096;
+
+interface Held extends KernelEvent {
+  line: number;
+}
 
 export class FtraceLineParser {
-  readonly header: FtraceHeader = { lostEvents: 0 };
+  readonly header: FtraceHeader = { lostEvents: 0, reordered: 0 };
   private readonly ev: EventFields = newEventFields();
   private lastTsNs = -Infinity;
   private lastWasForeignEvent = false;
+  private readonly blockTail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '' };
+  private readonly window = new MinHeap<Held>();
+  private released = -Infinity;
+  private maxSeenNs = -Infinity;
   /** lines parsed as events (for format detection) */
   eventLines = 0;
 
   constructor(
     private readonly fileName: string,
     private readonly builder: OpBuilder,
+    private readonly blocks: BlockOpBuilder,
     private readonly counter: LineCounter,
     private readonly lenient: boolean,
+    private readonly dialect: TextDialect = 'ftrace',
   ) {}
 
   line(text: string, start: number, end: number, lineNo: number): void {
@@ -36,15 +57,15 @@ export class FtraceLineParser {
     const type = parseFtraceLine(text, ev, start, end);
     switch (type) {
       case LineType.Event: {
-        if (ev.tsNs < this.lastTsNs) {
-          this.bad(lineNo, `timestamp goes backwards (${fmtSec(ev.tsNs)} after ${fmtSec(this.lastTsNs)})`, text, start, end);
-          return;
+        if (this.dialect === 'ftrace') {
+          if (ev.tsNs < this.lastTsNs) {
+            this.bad(lineNo, `timestamp goes backwards (${fmtSec(ev.tsNs)} after ${fmtSec(this.lastTsNs)})`, text, start, end);
+            return;
+          }
+          this.lastTsNs = ev.tsNs;
         }
-        this.lastTsNs = ev.tsNs;
         this.eventLines++;
-        this.lastWasForeignEvent = !isHandled(ev.event);
-        const malformed = this.builder.handle(ev, lineNo);
-        if (malformed !== undefined) this.bad(lineNo, malformed, text, start, end);
+        this.event(ev, text, start, end, lineNo);
         return;
       }
       case LineType.Blank:
@@ -67,8 +88,20 @@ export class FtraceLineParser {
         return;
       default: {
         const line = text.slice(start, end);
-        if (line.trimStart().startsWith('=>')) {
+        const trimmed = line.trim();
+        if (trimmed.startsWith('=>')) {
           this.counter.skip('stack-trace-continuation');
+          return;
+        }
+        // trace-cmd report headers
+        const cpus = /^cpus=(\d+)$/.exec(trimmed);
+        if (cpus) {
+          this.header.cpus ??= Number(cpus[1]);
+          this.counter.skip('header-trace-cmd');
+          return;
+        }
+        if (/^version = \d+$/.test(trimmed) || /^CPU \d+ is empty$/.test(trimmed) || /^CPU:\d+ \[\d+ EVENTS DROPPED\]$/.test(trimmed)) {
+          this.counter.skip('header-trace-cmd');
           return;
         }
         if (this.lastWasForeignEvent && !/\[\d{3}\]/.test(line)) {
@@ -80,10 +113,81 @@ export class FtraceLineParser {
     }
   }
 
+  private event(ev: EventFields, text: string, start: number, end: number, lineNo: number): void {
+    let name = ev.event;
+    // the ftrace blk tracer: "MAJ,MIN ACTION RWBS ..." where the event name would be
+    if (isDevName(name)) {
+      const comma = name.indexOf(',');
+      if (!parseBlockTail(ev.body, this.blockTail)) {
+        this.bad(lineNo, 'blk tracer line without an action', text, start, end);
+        return;
+      }
+      const t = this.blockTail;
+      this.flushWindow(Infinity);
+      this.blocks.handle({
+        tsNs: ev.tsNs, pid: ev.pid, comm: t.comm !== '' && t.action !== 'C' ? t.comm : ev.comm, major: Number(name.slice(0, comma)), minor: Number(name.slice(comma + 1)),
+        action: t.action, rwbs: t.rwbs, sector: t.sector, sectors: t.sectors, line: lineNo,
+      });
+      this.lastWasForeignEvent = false;
+      return;
+    }
+    let phase = ev.phase;
+    let body = ev.body;
+    // perf/trace-cmd rendering of syscalls: sys_enter_pread64: fd: 0x..., sys_exit_pread64: 0x...
+    if (name.startsWith('sys_enter_')) {
+      name = `sys_${name.slice(10)}`;
+      phase = SyscallPhase.Enter;
+      body = body.trim();
+    } else if (name.startsWith('sys_exit_')) {
+      name = `sys_${name.slice(9)}`;
+      phase = SyscallPhase.Exit;
+      body = body.trim();
+    }
+    this.lastWasForeignEvent = !isHandled(name);
+    if (body.includes('[FAILED TO PARSE]')) {
+      this.counter.skip('failed-to-parse');
+      return;
+    }
+    let comm = ev.comm;
+    if (this.dialect === 'trace-cmd') {
+      // with several input files, trace-cmd prefixes each line with "FILE: "
+      const pre = /^\S+:\s+(\S.*)$/.exec(comm);
+      if (pre) comm = pre[1];
+      this.window.push(ev.tsNs, lineNo, { pid: ev.pid, tgid: ev.tgid, comm, tsNs: ev.tsNs, event: name, phase, body: body.trimStart(), line: lineNo });
+      if (ev.tsNs < this.maxSeenNs) this.header.reordered++;
+      else this.maxSeenNs = ev.tsNs;
+      if (this.window.size > REORDER_WINDOW) this.flushWindow(REORDER_WINDOW);
+      return;
+    }
+    const k: KernelEvent = name === ev.event && phase === ev.phase ? ev : { pid: ev.pid, tgid: ev.tgid, comm, tsNs: ev.tsNs, event: name, phase, body };
+    const malformed = this.builder.handle(k, lineNo);
+    if (malformed !== undefined) this.bad(lineNo, malformed, text, start, end);
+  }
+
+  /** trace-cmd: hands events to the builder in time order, keeping `keep` back for late lines. */
+  private flushWindow(keep: number): void {
+    while (this.window.size > (keep === Infinity ? 0 : keep)) {
+      const e = this.window.pop() as Held;
+      if (e.tsNs > this.released) this.released = e.tsNs;
+      const malformed = this.builder.handle(e, e.line);
+      if (malformed !== undefined) this.bad(e.line, malformed, `${e.comm}-${e.pid} ${e.event}: ${e.body}`, 0, Infinity);
+    }
+  }
+
+  /** Call at the end of the input. */
+  finish(): void {
+    this.flushWindow(Infinity);
+  }
+
   private bad(lineNo: number, reason: string, text: string, start: number, end: number): void {
     if (!this.lenient) throw new BadInputError(this.fileName, lineNo, reason, text.slice(start, end));
     this.counter.badLine(`${this.fileName}:${lineNo}: ${reason}`);
   }
+}
+
+function isDevName(name: string): boolean {
+  const c = name.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^\d+,\d+$/.test(name);
 }
 
 function isHandled(event: string): boolean {

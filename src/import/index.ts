@@ -6,6 +6,10 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
 import { type LineAccounting, LineCounter } from './accounting.js';
 import { FtraceLineParser } from './ftrace.js';
+import { BlockOpBuilder } from './block.js';
+import { BlkparseLineParser } from './blkparse.js';
+import { FioIologParser } from './fio-iolog.js';
+import { CSV_PRESETS, type CsvMapping, describeMapping, importCsv } from './csv.js';
 import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
 import { LineSplitter } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
@@ -16,11 +20,16 @@ import { collectGarbage } from '../util/gc.js';
 /** input bytes between two forced collections (see util/gc.ts) */
 const GC_EVERY_BYTES = 48 << 20;
 
-export const INPUT_FORMATS = ['auto', 'ftrace', 'ops'] as const;
+export const INPUT_FORMATS = ['auto', 'ftrace', 'trace-cmd', 'blkparse', 'csv', 'fio-iolog', 'ops'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
+type ConcreteFormat = Exclude<InputFormat, 'auto'>;
 
 export interface ImportOptions extends BuilderOptions {
   format?: InputFormat;
+  /** csv: a preset name (msr, alibaba, tencent, systor, cloudphysics, disksim) */
+  csvPreset?: string;
+  /** csv: a full mapping (wins over the preset) */
+  csvMapping?: CsvMapping;
   /** count bad lines instead of stopping at the first */
   lenient?: boolean;
   /** called about every MiB of input */
@@ -30,8 +39,10 @@ export interface ImportOptions extends BuilderOptions {
 export interface ImportSummary {
   schema: 'lockreplay-import/1';
   input: string;
-  format: Exclude<InputFormat, 'auto'>;
-  /** CPUs named by the trace header (#P:N), if any */
+  format: ConcreteFormat;
+  /** how the format was read: the CSV mapping with its units and polarity, the text dialect */
+  formatDetail?: string;
+  /** CPUs named by the trace header (#P:N or cpus=N), if any */
   cpus?: number;
   lostEvents: number;
   bytes: number;
@@ -51,8 +62,17 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
   if (first.done || first.value.length === 0) {
     throw new LockreplayError(`${source.name}: empty input, not a trace`, ExitCode.unknownFormat);
   }
-  const head: Buffer = first.value;
-  const format = options.format === undefined || options.format === 'auto' ? detectFormat(head, source.name) : options.format;
+  // the source may reuse its buffer: keep a copy of the head for detection and replay
+  const head: Buffer = Buffer.from(first.value);
+  let format: ConcreteFormat;
+  let preset = options.csvPreset;
+  if (options.format === undefined || options.format === 'auto') {
+    const d = detectFormat(head, source.name);
+    format = d.format;
+    preset ??= d.preset;
+  } else {
+    format = options.format;
+  }
   const all = (async function* () {
     yield head;
     for (;;) {
@@ -61,8 +81,13 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
       yield r.value;
     }
   })();
-  if (format === 'ops') return importOpStream(source, all, sink, options);
-  return importFtrace(source, all, sink, options);
+  switch (format) {
+    case 'ops': return importOpStream(source, all, sink, options);
+    case 'csv': return importCsvTrace(source, all, sink, options, preset);
+    case 'fio-iolog': return importLineFormat(source, all, sink, options, 'fio-iolog');
+    case 'blkparse': return importLineFormat(source, all, sink, options, 'blkparse');
+    default: return importFtrace(source, all, sink, options, format);
+  }
 }
 
 /** Collects everything in memory (for replay). */
@@ -73,36 +98,176 @@ export async function loadTrace(path: string, options: ImportOptions = {}): Prom
   return { ops, locks, summary };
 }
 
-function detectFormat(head: Buffer, name: string): Exclude<InputFormat, 'auto'> {
+const BLKPARSE_LINE = /^\s*\d+,\d+\s+\d+\s+\d+\s+\d+\.\d+\s+\d+\s+[A-Za-z]{1,2}\s+[A-Z]+/;
+
+/** Decides the format from the first lines; when unsure, says which candidates it saw. */
+export function detectFormat(head: Buffer, name: string): { format: ConcreteFormat; preset?: string } {
   const text = head.toString('latin1', 0, Math.min(head.length, 65536));
-  if (text.startsWith(OPSTREAM_MAGIC)) return 'ops';
-  const lines = text.split('\n').slice(0, 60);
-  if (lines.length > 1) lines.pop(); // maybe cut mid-line
+  if (text.startsWith(OPSTREAM_MAGIC)) return { format: 'ops' };
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  if (lines.length > 1 && head.length > 65536) lines.pop(); // maybe cut mid-line
+  const firstLines = lines.filter((l) => l.trim() !== '').slice(0, 60);
+  const firstLine = (firstLines[0] ?? '').replace(/^\uFEFF/, '').trim();
+  if (/^fio version [23] iolog$/.test(firstLine)) return { format: 'fio-iolog' };
   const ev = newEventFields();
   let events = 0;
   let bad = 0;
   let tracerHeader = false;
-  for (const line of lines) {
-    const t = parseFtraceLine(line.replace(/\r$/, ''), ev);
-    if (t === LineType.Event) events++;
-    else if (t === LineType.Bad) bad++;
-    else if (t === LineType.Comment && /^#\s*tracer:/.test(line)) tracerHeader = true;
+  let traceCmd = false;
+  let blk = 0;
+  for (const line of firstLines) {
+    const t = line.trim();
+    if (/^(version = \d+|cpus=\d+|CPU \d+ is empty)$/.test(t)) traceCmd = true;
+    if (BLKPARSE_LINE.test(line)) blk++;
+    const type = parseFtraceLine(line, ev);
+    if (type === LineType.Event) {
+      events++;
+      if (ev.event.startsWith('sys_enter_') || ev.event.startsWith('sys_exit_')) traceCmd = traceCmd || !tracerHeader;
+    } else if (type === LineType.Bad) bad++;
+    else if (type === LineType.Comment && /^#\s*tracer:/.test(line)) tracerHeader = true;
   }
-  if (tracerHeader || (events > 0 && events >= bad)) return 'ftrace';
+  if (traceCmd && events > 0) return { format: 'trace-cmd' };
+  if (tracerHeader || (events > 0 && events >= bad)) return { format: 'ftrace' };
+  if (blk > 0 && blk >= firstLines.length / 2) return { format: 'blkparse' };
+  // CSV and CSV-like block traces
+  const rows = firstLines.slice(0, 20);
+  const lower = firstLine.toLowerCase().replace(/\s/g, '');
+  if (lower === 'version,time,op,size,lbn') return { format: 'csv', preset: 'cloudphysics' };
+  if (lower === 'timestamp,response,iotype,lun,offset,size') return { format: 'csv', preset: 'systor' };
+  if (rows.length > 0 && rows.every((r) => /^\s*\d+(\s+\d+){4}\s*$/.test(r))) return { format: 'csv', preset: 'disksim' };
+  const split = rows.map((r) => r.split(','));
+  // a bad row among the first ones must not hide the format: all rows but one must agree
+  const most = (test: (f: string[]) => boolean): boolean => {
+    const n = split.filter(test).length;
+    return n > 0 && n >= split.length - 1 && (n >= 2 || split.length === 1);
+  };
+  if (most((f) => f.length === 7 && /^(Read|Write)$/.test(f[3]))) return { format: 'csv', preset: 'msr' };
+  if (most((f) => f.length === 5 && /^[RW]$/.test(f[1]))) return { format: 'csv', preset: 'alibaba' };
+  if (most((f) => f.length === 5 && /^\d+$/.test(f[0]) && /^[01]$/.test(f[3]))) return { format: 'csv', preset: 'tencent' };
+  const candidates: string[] = [];
+  if (events > 0) candidates.push(`ftrace text (${events} of ${firstLines.length} lines parse)`);
+  if (blk > 0) candidates.push(`blkparse (${blk} lines look like it)`);
+  if (split.length > 0 && split.every((f) => f.length > 2)) candidates.push(`CSV with ${split[0].length} columns (choose --format csv with --preset ${Object.keys(CSV_PRESETS).join('|')}, or --columns ts=I,op=I,offset=I,length=I --ts-unit ... --offset-unit ... --read-values ...)`);
   throw new LockreplayError(
-    `${name}: not a recognised trace: its first lines match none of the formats tried ` +
-      `(ftrace text: ${events} of ${lines.length} lines parse; lockreplay op stream: no "${OPSTREAM_MAGIC}" header). ` +
-      `Name the format with --format if you know it.`,
+    `${name}: cannot tell the format from its first lines. ` +
+      (candidates.length > 0 ? `Candidates: ${candidates.join('; ')}. ` : 'It matches none of: ftrace text, trace-cmd report, blkparse text, CSV block traces, fio iolog v2/v3, lockreplay op stream. ') +
+      'Name it with --format.',
     ExitCode.unknownFormat,
   );
 }
 
-async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions): Promise<ImportSummary> {
+function summaryOf(source: InputSource, format: ConcreteFormat, counter: LineCounter, lines: number, bytes: number, o: { byKind: Record<string, number>; byFile: Record<string, Record<string, number>>; firstTsNs?: number; lastTsNs?: number }, notes: string[], extra: Partial<ImportSummary> = {}): ImportSummary {
+  const accounting = counter.result();
+  if (accounting.total !== lines) notes.push(`internal: accounted ${accounting.total} of ${lines} lines`);
+  return {
+    schema: 'lockreplay-import/1',
+    input: source.name,
+    format,
+    ...extra,
+    lostEvents: extra.lostEvents ?? 0,
+    bytes,
+    lines: accounting,
+    ops: { total: sumValues(o.byKind), byKind: sortKeys(o.byKind), byFile: sortFiles(o.byFile) },
+    observedLocks: extra.observedLocks ?? 0,
+    firstTsNs: o.firstTsNs,
+    lastTsNs: o.lastTsNs,
+    notes,
+  };
+}
+
+async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions, dialect: 'ftrace' | 'trace-cmd'): Promise<ImportSummary> {
   const counter = new LineCounter();
   const builder = new OpBuilder(sink, counter, options);
-  const parser = new FtraceLineParser(source.name, builder, counter, options.lenient ?? false);
+  const blocks = new BlockOpBuilder(sink, counter);
+  const parser = new FtraceLineParser(source.name, builder, blocks, counter, options.lenient ?? false, dialect);
   const splitter = new LineSplitter((text, start, end, no) => parser.line(text, start, end, no));
+  await pump(chunks, splitter, counter, options, source);
+  const lines = splitter.end();
+  parser.finish();
+  builder.finish();
+  blocks.finish();
+  if (parser.eventLines === 0 && options.format !== dialect) {
+    throw new LockreplayError(`${source.name}: no trace events in ${lines} lines`, ExitCode.unknownFormat);
+  }
+  const s = builder.stats;
+  const b = blocks.stats;
+  const notes: string[] = [];
+  if (parser.header.lostEvents > 0) notes.push(`${parser.header.lostEvents} events were lost by the kernel ring buffer: ops around them may be incomplete`);
+  if (parser.header.reordered > 0) notes.push(`${parser.header.reordered} lines came out of time order and were re-sorted`);
+  if (s.fdResolvedFromHistory > 0) notes.push(`${s.fdResolvedFromHistory} syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd`);
+  if (s.unresolvedFiles > 0) notes.push(`${s.unresolvedFiles} syscalls name no inode anywhere in the trace: they are reported under "fd:PID:FD"`);
+  if (s.dioDirectionUnknown > 0) notes.push(`${s.dioDirectionUnknown} direct IOs were seen only as iomap events, which do not say read or write: counted as dio-write`);
+  if (b.incomplete > 0) notes.push(`${b.incomplete} block requests never completed in the trace: replayed without an observed duration`);
+  if (parser.header.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
+  const byKind = addNested(s.opsByKind, b.opsByKind);
+  const byFile: Record<string, Record<string, number>> = { ...s.opsByFile, ...b.opsByFile };
+  return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
+    byKind, byFile, firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
+  }, notes, { cpus: parser.header.cpus, lostEvents: parser.header.lostEvents, observedLocks: s.locksKept, formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text' });
+}
+
+async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions, format: 'blkparse' | 'fio-iolog'): Promise<ImportSummary> {
+  const counter = new LineCounter();
+  const lenient = options.lenient ?? false;
+  const notes: string[] = [];
+  let lines: number;
+  let bytes: number;
+  if (format === 'blkparse') {
+    const blocks = new BlockOpBuilder(sink, counter);
+    const parser = new BlkparseLineParser(source.name, blocks, counter, lenient);
+    const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n));
+    await pump(chunks, splitter, counter, options, source);
+    lines = splitter.end();
+    bytes = splitter.bytesSeen;
+    blocks.finish();
+    const b = blocks.stats;
+    const reads = b.opsByKind.read ?? 0;
+    const writes = b.opsByKind.write ?? 0;
+    const sm = parser.summary;
+    if (sm.readsQueued !== undefined) {
+      const agree = sm.readsQueued === reads && sm.writesQueued === writes;
+      notes.push(`blkparse's own summary: ${sm.readsQueued} reads and ${sm.writesQueued} writes queued; imported ${reads} reads and ${writes} writes${agree ? ' (they agree)' : ' (they DIFFER)'}`);
+    }
+    if (b.incomplete > 0) notes.push(`${b.incomplete} requests never completed in the trace: replayed without an observed duration`);
+    return summaryOf(source, format, counter, lines, bytes, { byKind: b.opsByKind, byFile: b.opsByFile }, notes, { formatDetail: 'blkparse default text output; device = file, offset = sector × 512' });
+  }
+  const parser = new FioIologParser(source.name, sink, counter, lenient);
+  const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n));
+  await pump(chunks, splitter, counter, options, source);
+  lines = splitter.end();
+  return summaryOf(source, format, counter, lines, splitter.bytesSeen, parser, notes, { formatDetail: 'fio iolog (v2/v3); trim → punch, sync/datasync → fsync' });
+}
+
+async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions, preset: string | undefined): Promise<ImportSummary> {
+  let mapping = options.csvMapping;
+  if (mapping === undefined) {
+    if (preset === undefined) throw new LockreplayError(`${source.name}: --format csv needs --preset (${Object.keys(CSV_PRESETS).join(', ')}) or --columns`, ExitCode.usage);
+    const p = CSV_PRESETS[preset];
+    if (p === undefined) throw new LockreplayError(`unknown CSV preset "${preset}"; known: ${Object.keys(CSV_PRESETS).join(', ')}`, ExitCode.usage);
+    mapping = p.mapping;
+  }
+  const counter = new LineCounter();
+  let bytes = 0;
   let lines = 0;
+  let lastByte = 10;
+  const counted = (async function* () {
+    for await (const c of chunks) {
+      bytes += c.length;
+      for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) lines++;
+      if (c.length > 0) lastByte = c[c.length - 1];
+      yield c;
+    }
+  })();
+  const r = await importCsv(counted, source.name, mapping, sink, counter, options.lenient ?? false);
+  if (lastByte !== 10) lines++;
+  // csv-parse does not hand over trailing blank lines: account for them
+  const acc = counter.result();
+  if (acc.total < lines) counter.skip('blank', lines - acc.total);
+  const detail = `${preset !== undefined && options.csvMapping === undefined ? `preset ${preset}: ` : ''}${describeMapping(mapping)}`;
+  return summaryOf(source, 'csv', counter, lines, bytes, r, [`CSV read as ${detail}`], { formatDetail: detail });
+}
+
+async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, counter: LineCounter, options: ImportOptions, source: InputSource): Promise<void> {
   let sinceProgress = 0;
   let sinceGc = 0;
   for await (const chunk of chunks) {
@@ -118,34 +283,12 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
       options.onProgress({ lines: counter.used, bytes: splitter.bytesSeen, totalBytes: source.sizeBytes });
     }
   }
-  lines = splitter.end();
-  builder.finish();
-  if (parser.eventLines === 0 && options.format !== 'ftrace') {
-    throw new LockreplayError(`${source.name}: no trace events in ${lines} lines`, ExitCode.unknownFormat);
-  }
-  const s = builder.stats;
-  const notes: string[] = [];
-  if (parser.header.lostEvents > 0) notes.push(`${parser.header.lostEvents} events were lost by the kernel ring buffer: ops around them may be incomplete`);
-  if (s.fdResolvedFromHistory > 0) notes.push(`${s.fdResolvedFromHistory} syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd`);
-  if (s.unresolvedFiles > 0) notes.push(`${s.unresolvedFiles} syscalls name no inode anywhere in the trace: they are reported under "fd:PID:FD"`);
-  if (s.dioDirectionUnknown > 0) notes.push(`${s.dioDirectionUnknown} direct IOs were seen only as iomap events, which do not say read or write: counted as dio-write`);
-  if (parser.header.cpus === undefined) notes.push('the trace header names no CPU count (#P:N)');
-  const accounting = counter.result();
-  if (accounting.total !== lines) notes.push(`internal: accounted ${accounting.total} of ${lines} lines`);
-  return {
-    schema: 'lockreplay-import/1',
-    input: source.name,
-    format: 'ftrace',
-    cpus: parser.header.cpus,
-    lostEvents: parser.header.lostEvents,
-    bytes: splitter.bytesSeen,
-    lines: accounting,
-    ops: { total: sumValues(s.opsByKind), byKind: sortKeys(s.opsByKind), byFile: sortFiles(s.opsByFile) },
-    observedLocks: s.locksKept,
-    firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs,
-    lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
-    notes,
-  };
+}
+
+function addNested(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
 }
 
 async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions): Promise<ImportSummary> {

@@ -174,6 +174,8 @@ const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
   ['mmap_lock_start_locking', H.MmapLock], ['mmap_lock_acquire_returned', H.MmapLock], ['mmap_lock_released', H.MmapLock],
   ['xfs_ilock', H.XfsIlock], ['xfs_ilock_nowait', H.XfsIlock], ['xfs_ilock_demote', H.XfsIlock], ['xfs_iunlock', H.XfsIlock],
   ['xfs_setattr', H.XfsSetattr], ['xfs_itruncate_extents_start', H.XfsSetattr],
+  ['f2fs_write_begin', H.Ext4WriteBegin], ['f2fs_sync_file_enter', H.Fsync],
+  ['f2fs_write_end', H.Ext4Other], ['f2fs_sync_file_exit', H.Ext4Other],
   ['ext4_truncate_exit', H.Ext4Other], ['ext4_writepages_result', H.Ext4Other], ['ext4_sync_file_exit', H.Ext4Other],
   ['ext4_fallocate_exit', H.Ext4Other], ['ext4_da_write_end', H.Ext4Other], ['ext4_write_end', H.Ext4Other],
 ]);
@@ -565,7 +567,7 @@ export class OpBuilder {
   // ---- file IO events ----------------------------------------------------------------------
 
   private onFileIo(ev: KernelEvent, task: TaskState, line: number, h: H): void {
-    const file = inodeKey(ev.body, h === H.Ext4WriteBegin || h === H.Ext4Falloc || h === H.Ext4TruncateEnter || h === H.Fsync && ev.event.startsWith('ext4') ? 10 : 16);
+    const file = inodeKey(ev.body, isDecimalFs(ev.event) ? 10 : 16);
     if (file === undefined) {
       this.badReason = `${ev.event}: no device and inode in the event body`;
       return;
@@ -578,7 +580,7 @@ export class OpBuilder {
       this.resolve(sys, file, Strength.Strong);
       if (h === H.IomapDioBegin || ev.event === 'xfs_file_direct_read' || ev.event === 'xfs_file_direct_write') sys.dio = true;
       if (Number.isNaN(sys.eventOffset)) {
-        const pos = h === H.IomapDioBegin ? numAfter(body, 'offset ', 16) : h === H.Ext4WriteBegin ? numAfter(body, 'pos ', 10) : h === H.XfsFile ? numAfter(body, 'pos ', 16) : NaN;
+        const pos = h === H.IomapDioBegin ? numAfter(body, 'offset ', 16) : h === H.Ext4WriteBegin ? field(body, 'pos') : h === H.XfsFile ? numAfter(body, 'pos ', 16) : NaN;
         if (!Number.isNaN(pos)) sys.eventOffset = pos;
       }
       return;
@@ -593,8 +595,8 @@ export class OpBuilder {
         return;
       }
       if (h === H.Ext4WriteBegin && fs.kind === 'write' && fs.event === ev.event && ev.tsNs - fs.lastNs <= EXT4_CHUNK_GAP_NS) {
-        const pos = numAfter(body, 'pos ', 10);
-        const len = numAfter(body, 'len ', 10);
+        const pos = field(body, 'pos');
+        const len = field(body, 'len');
         // the next page of the same write, or ext4 retrying a short copy at the same position
         if (pos === fs.endOffset && fs.endOffset % PAGE_SIZE_BYTES === 0 || pos === fs.eventOffset) {
           fs.nLines++;
@@ -629,8 +631,8 @@ export class OpBuilder {
         break;
       case H.Ext4WriteBegin:
         p.kind = 'write';
-        p.offset = numAfter(body, 'pos ', 10);
-        p.length = numAfter(body, 'len ', 10);
+        p.offset = field(body, 'pos');
+        p.length = field(body, 'len');
         p.eventOffset = p.offset;
         p.endOffset = p.offset + p.length;
         break;
@@ -694,7 +696,7 @@ export class OpBuilder {
     const sys = task.sys;
     if (sys !== undefined) {
       sys.nLines++;
-      if (sys.fileStrength < Strength.Weak) this.resolve(sys, inodeKey(ev.body, ev.event.startsWith('ext4') ? 10 : 16), Strength.Weak);
+      if (sys.fileStrength < Strength.Weak) this.resolve(sys, inodeKey(ev.body, isDecimalFs(ev.event) ? 10 : 16), Strength.Weak);
       return;
     }
     if (task.fsop !== undefined) {
@@ -1008,6 +1010,24 @@ export function inodeKey(body: string, radix: 10 | 16): string | undefined {
 
 const hexCache = { prefix: '', key: '' };
 const decCache = { prefix: '', key: '' };
+
+/** ext4 and f2fs print inodes in decimal; xfs, iomap and filemap in hex. */
+function isDecimalFs(event: string): boolean {
+  return event.startsWith('ext4') || event.startsWith('f2fs');
+}
+
+/** A decimal field printed "name N" (ext4), "name=N" or "name = N" (f2fs). */
+function field(body: string, name: string): number {
+  let k = body.indexOf(`${name} `);
+  while (k > 0 && body.charCodeAt(k - 1) !== 32 && body.charCodeAt(k - 1) !== 44) k = body.indexOf(`${name} `, k + 1);
+  if (k < 0) {
+    const eq = numAfter(body, `${name}=`, 10);
+    return eq;
+  }
+  let at = k + name.length;
+  while (body.charCodeAt(at) === 32 || body.charCodeAt(at) === 61) at++;
+  return numberAt(body, at, 10);
+}
 
 /** writeback events print "bdi MAJ:MIN: ino=DECIMAL". */
 function bdiInodeKey(body: string): string | undefined {

@@ -52,7 +52,7 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
     } else {
       cpus = 1;
       cpusSource = 'default';
-      warnings.push('the trace header names no CPU count (#P:N) and --cpus was not given: modelling 1 CPU');
+      warnings.push('the input names no CPU count (#P:N or cpus=N) and --cpus was not given: modelling 1 CPU');
     }
   }
   if (!Number.isInteger(cpus) || cpus < 1) throw new LockreplayError(`--cpus must be a whole number >= 1, not ${cpus}`, ExitCode.usage);

@@ -1,0 +1,83 @@
+/**
+ * blkparse's default text output (trace-formats.md §3):
+ *   "%3d,%-3d %2d %8d %5d.%09lu %5u %2s %3s " maj,min cpu seq sec.nsec pid action rwbs, then a tail.
+ * The trailing per-CPU/total summary block is read for a cross-check of the counts, not as events.
+ */
+import { BadInputError } from '../errors.js';
+import type { LineCounter } from './accounting.js';
+import { type BlockAction, BlockOpBuilder, parseBlockTail } from './block.js';
+
+const LINE = /^\s*(\d+),(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\.(\d+)\s+(\d+)\s+(.*)$/;
+
+export interface BlkparseSummary {
+  readsQueued?: number;
+  writesQueued?: number;
+}
+
+export class BlkparseLineParser {
+  private inSummary = false;
+  private summaryScope = '';
+  readonly summary: BlkparseSummary = {};
+  private readonly tail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '' };
+  eventLines = 0;
+
+  constructor(private readonly fileName: string, private readonly builder: BlockOpBuilder, private readonly counter: LineCounter, private readonly lenient: boolean) {}
+
+  line(text: string, start: number, end: number, lineNo: number): void {
+    const line = text.slice(start, end);
+    if (line.trim() === '') {
+      this.counter.skip('blank');
+      return;
+    }
+    const scope = /^(CPU\d+|Total) \(/.exec(line);
+    if (scope) {
+      this.inSummary = true;
+      this.summaryScope = scope[1];
+    }
+    if (this.inSummary) {
+      this.counter.skip('summary');
+      this.readSummary(line);
+      return;
+    }
+    const m = LINE.exec(line);
+    if (!m || !parseBlockTail(m[8], this.tail)) {
+      if (/^(Throughput|Events|Skips)\b/.test(line.trim())) {
+        this.counter.skip('summary');
+        return;
+      }
+      if (!this.lenient) throw new BadInputError(this.fileName, lineNo, 'not a blkparse line ("MAJ,MIN CPU SEQ SEC.NSEC PID ACTION RWBS ...")', line);
+      this.counter.badLine(`${this.fileName}:${lineNo}: not a blkparse line`);
+      return;
+    }
+    this.eventLines++;
+    const t = this.tail;
+    const nsec = m[6].padEnd(9, '0').slice(0, 9);
+    const a: BlockAction = {
+      tsNs: Number(m[5]) * 1e9 + Number(nsec), pid: Number(m[7]), comm: t.comm, major: Number(m[1]), minor: Number(m[2]),
+      action: t.action, rwbs: t.rwbs, sector: t.sector, sectors: t.sectors, line: lineNo,
+    };
+    this.builder.handle(a);
+  }
+
+  private readSummary(line: string): void {
+    // counts use thousands separators: "Reads Queued:       2,411,   38,576KiB"
+    const r = /Reads Queued:\s+([\d,]+),/.exec(line);
+    const w = /Writes Queued:\s+([\d,]+),/.exec(line);
+    const num = (s: string): number => Number(s.replace(/,/g, ''));
+    if (this.summaryScope === 'Total') {
+      if (r) this.summary.readsQueued = num(r[1]);
+      if (w) this.summary.writesQueued = num(w[1]);
+      this.totalSeen = true;
+    } else if (!this.totalSeen) {
+      // per-CPU blocks add up when there is no Total block (a single device)
+      if (r) this.cpuReads += num(r[1]);
+      if (w) this.cpuWrites += num(w[1]);
+      this.summary.readsQueued = this.cpuReads;
+      this.summary.writesQueued = this.cpuWrites;
+    }
+  }
+
+  private totalSeen = false;
+  private cpuReads = 0;
+  private cpuWrites = 0;
+}

@@ -1,0 +1,202 @@
+/**
+ * Block-layer ops from blktrace actions (trace-formats.md §3), whether they come from blkparse's
+ * text or from the ftrace `blk` tracer. The device is the "file": offset = sector × 512, length =
+ * sectors × 512. A queued bio (Q) is one op; its completion (C) ends it: service time is C minus
+ * the issue to the driver (D), or minus Q when no D was traced. RWBS decides the kind: read, write,
+ * discard (punch: exclusive class), flush (fsync).
+ */
+import type { Op, OpKind } from '../model/op.js';
+import type { LineCounter } from './accounting.js';
+import type { OpSink } from './op-builder.js';
+import { utf8FromLatin1 } from './lines.js';
+
+export const SECTOR_BYTES = 512;
+
+export interface BlockAction {
+  tsNs: number;
+  pid: number;
+  comm: string;
+  major: number;
+  minor: number;
+  action: string;
+  rwbs: string;
+  /** -1 when the action has no sector (P, U, flushes) */
+  sector: number;
+  sectors: number;
+  line: number;
+}
+
+interface PendingIo {
+  op: Op;
+  dispatchedNs: number;
+  end: number;
+}
+
+export interface BlockStats {
+  opsByKind: Record<string, number>;
+  opsByFile: Record<string, Record<string, number>>;
+  unpairedCompletions: number;
+  incomplete: number;
+}
+
+export function blockFileKey(major: number, minor: number): string {
+  return `blk:${major}:${minor}`;
+}
+
+/** RWBS → op kind: D discard, W write, R read, F alone (or FN) a flush; N (no data) gives no op. */
+export function kindOfRwbs(rwbs: string, sectors: number): OpKind | undefined {
+  if (rwbs.includes('D')) return 'punch';
+  if (rwbs.includes('W')) return 'write';
+  if (rwbs.includes('R')) return 'read';
+  if (rwbs.startsWith('F') && sectors <= 0) return 'fsync';
+  return undefined;
+}
+
+/**
+ * Pairs actions into ops. Ops are queued until every earlier-issued op is complete, so the stream
+ * stays in issue order.
+ */
+export class BlockOpBuilder {
+  private readonly pending = new Map<string, PendingIo[]>();
+  private readonly done: Op[] = [];
+  private readonly order: Op[] = [];
+  private nextId = 0;
+  readonly stats: BlockStats = { opsByKind: {}, opsByFile: {}, unpairedCompletions: 0, incomplete: 0 };
+
+  constructor(private readonly sink: OpSink, private readonly counter: LineCounter) {}
+
+  handle(a: BlockAction): void {
+    const file = blockFileKey(a.major, a.minor);
+    switch (a.action) {
+      case 'Q': {
+        const kind = kindOfRwbs(a.rwbs, a.sectors);
+        if (kind === undefined) {
+          this.counter.skip('block-no-data');
+          return;
+        }
+        const op: Op = {
+          id: -1, tsNs: a.tsNs, pid: a.pid, proc: `pid:${a.pid}`, comm: utf8FromLatin1(a.comm), file, kind,
+          offset: Math.max(0, a.sector) * SECTOR_BYTES, lengthBytes: Math.max(0, a.sectors) * SECTOR_BYTES, line: a.line,
+        };
+        let list = this.pending.get(file);
+        if (list === undefined) this.pending.set(file, (list = []));
+        list.push({ op, dispatchedNs: -1, end: a.sector + Math.max(0, a.sectors) });
+        this.order.push(op);
+        this.counter.use();
+        return;
+      }
+      case 'D': {
+        const list = this.pending.get(file);
+        const hit = list?.find((p) => p.op.offset === a.sector * SECTOR_BYTES && p.dispatchedNs < 0);
+        if (hit !== undefined) {
+          hit.dispatchedNs = a.tsNs;
+          this.counter.use();
+          return;
+        }
+        // a request whose Q was not traced: the op starts at its dispatch
+        if (a.sector >= 0) {
+          this.handle({ ...a, action: 'Q' });
+          const again = this.pending.get(file)?.find((p) => p.op.offset === a.sector * SECTOR_BYTES && p.dispatchedNs < 0);
+          if (again !== undefined) again.dispatchedNs = a.tsNs;
+          return;
+        }
+        this.counter.skip('block-dispatch-without-sector');
+        return;
+      }
+      case 'C': {
+        const list = this.pending.get(file);
+        if (list === undefined || a.sector < 0) {
+          this.stats.unpairedCompletions++;
+          this.counter.skip('block-complete-without-queue');
+          return;
+        }
+        // the completion covers [sector, sector + n): every bio queued (or merged) in it ends now
+        const end = a.sector + Math.max(1, a.sectors);
+        let matched = 0;
+        for (let i = 0; i < list.length; i++) {
+          const p = list[i];
+          const s = p.op.offset / SECTOR_BYTES;
+          if (s >= a.sector && s < end) {
+            const from = p.dispatchedNs >= 0 ? p.dispatchedNs : p.op.tsNs;
+            p.op.durNs = Math.max(0, a.tsNs - from);
+            this.done.push(p.op);
+            list.splice(i--, 1);
+            matched++;
+          }
+        }
+        if (matched === 0) {
+          this.stats.unpairedCompletions++;
+          this.counter.skip('block-complete-without-queue');
+          return;
+        }
+        this.counter.use();
+        this.release();
+        return;
+      }
+      default:
+        this.counter.skip(`block-action-${actionName(a.action)}`);
+    }
+  }
+
+  /** Emits completed ops in issue order, up to the first one still in flight. */
+  private release(): void {
+    let k = 0;
+    while (k < this.order.length && this.order[k].durNs !== undefined) {
+      this.emit(this.order[k]);
+      k++;
+    }
+    if (k > 0) this.order.splice(0, k);
+    this.done.length = 0;
+  }
+
+  private emit(op: Op): void {
+    op.id = this.nextId++;
+    const s = this.stats;
+    s.opsByKind[op.kind] = (s.opsByKind[op.kind] ?? 0) + 1;
+    const f = s.opsByFile[op.file] ?? (s.opsByFile[op.file] = {});
+    f[op.kind] = (f[op.kind] ?? 0) + 1;
+    this.sink.op(op);
+  }
+
+  /** At the end: ops never completed are still replayed, without an observed duration. */
+  finish(): void {
+    for (const op of this.order) {
+      if (op.durNs === undefined) this.stats.incomplete++;
+      this.emit(op);
+    }
+    this.order.length = 0;
+    this.pending.clear();
+  }
+}
+
+function actionName(a: string): string {
+  const names: Record<string, string> = {
+    A: 'remap', B: 'bounce', F: 'front-merge', G: 'get-request', I: 'insert', M: 'back-merge', P: 'plug', R: 'requeue',
+    S: 'sleep', T: 'unplug-timer', U: 'unplug', UT: 'unplug-timer', X: 'split', m: 'message', Z: 'zone',
+  };
+  return names[a] ?? a;
+}
+
+/**
+ * The action part of a blk line: "ACTION RWBS rest", rest being "SECTOR + N [comm]",
+ * "SECTOR + N [error]", "[comm]" or "[comm] N". Returns false if it is not one.
+ */
+export function parseBlockTail(text: string, out: { action: string; rwbs: string; sector: number; sectors: number; comm: string }): boolean {
+  const m = /^\s*([A-Za-z]{1,2})\s+([A-Z]+)\s*(.*)$/.exec(text);
+  if (!m) return false;
+  out.action = m[1];
+  out.rwbs = m[2];
+  const rest = m[3];
+  const range = /^(\d+)\s+\+\s+(\d+)/.exec(rest);
+  if (range) {
+    out.sector = Number(range[1]);
+    out.sectors = Number(range[2]);
+  } else {
+    const single = /^(\d+)\s*(?:\[|$)/.exec(rest);
+    out.sector = single ? Number(single[1]) : -1;
+    out.sectors = 0;
+  }
+  const c = /\[([^\]]*)\]/.exec(rest);
+  out.comm = c ? c[1] : '';
+  return true;
+}
