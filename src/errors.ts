@@ -19,6 +19,16 @@ export const ExitCode = {
   regression: 10,
   /** `check` / `merge`: the results cannot be compared or merged (other trace, options, strategies) */
   incompatible: 11,
+  /** `record`: not root */
+  notRoot: 12,
+  /** `record`: no tracefs */
+  noTracefs: 13,
+  /** `record`: an event that does not exist on this kernel */
+  unknownEvent: 14,
+  /** `record`: the command to run was not found */
+  commandNotFound: 15,
+  /** `record`: another capture is using tracefs */
+  captureBusy: 16,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

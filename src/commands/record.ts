@@ -1,0 +1,55 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base.js';
+import { importTrace } from '../import/index.js';
+import { record, EVENT_PRESETS } from '../record/recorder.js';
+import { formatImportSummary } from '../report/import-summary.js';
+
+export default class Record extends BaseCommand {
+  static override summary = 'Capture the trace the importer needs around a workload (root, tracefs).';
+  static override description = `Enables the events lockreplay imports (those this kernel lacks are listed and skipped), runs the
+command (or records for --duration), streams trace_pipe into a gzip file while it runs, then prints
+what it captured: events per kind, the ops the importer sees, lost events. tracefs is left exactly as
+it was found (events, filters, tracer, buffer size, tracing_on), on success, on failure and on
+Ctrl-C / SIGTERM (which keep what was captured). Exit codes: 12 not root, 13 no tracefs, 14 an event
+this kernel lacks, 15 the command not found, 16 another capture is running; the command's own exit
+code is printed, not returned.`;
+  static override strict = false;
+  static override examples = [
+    'sudo <%= config.bin %> record --out fio.trace.gz -- fio job.fio',
+    'sudo <%= config.bin %> record --duration 10 --out system.trace.gz',
+  ];
+  static override flags = {
+    out: Flags.string({ char: 'o', description: 'the gzip trace to write', default: 'lockreplay.trace.gz' }),
+    events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}) or a comma-separated list of SYSTEM/EVENT`, default: 'default' }),
+    'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
+    duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds)' }),
+    'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm' }),
+    json: Flags.boolean({ description: 'print the capture summary as JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Record);
+    const command = argv as string[];
+    const durationS = flags.duration === undefined ? undefined : Number(flags.duration);
+    if (durationS !== undefined && !(durationS > 0)) this.error('--duration must be a positive number of seconds', { exit: 2 });
+    const quiet = flags.json;
+    const r = await record({
+      out: flags.out, events: flags.events, bufferKb: flags['buffer-kb'], durationS, filterComm: flags['filter-comm'], command,
+      log: (line) => (quiet ? undefined : process.stderr.write(`${line}\n`)),
+    });
+    const summary = await importTrace(r.out, { op: () => undefined, lock: () => undefined }, { lenient: true, keepLocks: true });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ record: r, import: summary }, null, 2)}\n`);
+    } else {
+      const out: string[] = [];
+      out.push(`captured ${r.lines.toLocaleString('en-US')} event lines into ${r.out} in ${(r.durationMs / 1000).toFixed(1)} s; lost events: ${r.lostEvents}${r.interrupted ? ' (interrupted: what was captured is kept)' : ''}`);
+      if (r.command) out.push(`command ${r.command.argv.join(' ')} exited with ${r.command.exitCode ?? `signal ${r.command.signal}`}`);
+      if (r.missingEvents.length > 0) out.push(`events this kernel lacks (skipped): ${r.missingEvents.join(', ')}`);
+      const top = Object.entries(r.eventsByName).sort((a, b) => b[1] - a[1]);
+      out.push(`events per kind: ${top.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+      out.push('', formatImportSummary(summary));
+      process.stdout.write(`${out.join('\n')}\n`);
+    }
+    if (r.interrupted) this.exit(130);
+  }
+}

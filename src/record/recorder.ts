@@ -1,0 +1,246 @@
+/**
+ * `lockreplay record`: enables the events the importer uses, runs a command (or waits), streams
+ * trace_pipe into a gzip file while it runs (so a full ring buffer loses nothing that was read in
+ * time), and leaves tracefs as it found it, whatever happens.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, constants, createWriteStream, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { ExitCode, LockreplayError } from '../errors.js';
+import { restore, snapshot, Tracefs, type TracefsState } from './tracefs.js';
+
+/** The events the importer understands (those this kernel lacks are skipped and listed). */
+export const DEFAULT_EVENTS = [
+  'xfs/xfs_file_buffered_read', 'xfs/xfs_file_buffered_write', 'xfs/xfs_file_direct_read', 'xfs/xfs_file_direct_write',
+  'xfs/xfs_read_fault', 'xfs/xfs_write_fault', 'xfs/xfs_filemap_fault', 'xfs/xfs_free_file_space', 'xfs/xfs_zero_file_space',
+  'xfs/xfs_ilock', 'xfs/xfs_iunlock', 'xfs/xfs_setattr', 'xfs/xfs_itruncate_extents_start', 'xfs/xfs_file_fsync',
+  'ext4/ext4_da_write_begin', 'ext4/ext4_write_begin', 'ext4/ext4_punch_hole', 'ext4/ext4_zero_range', 'ext4/ext4_collapse_range',
+  'ext4/ext4_insert_range', 'ext4/ext4_truncate_enter', 'ext4/ext4_truncate_exit', 'ext4/ext4_writepages', 'ext4/ext4_sync_file_enter',
+  'ext4/ext4_fallocate_enter',
+  'filemap/mm_filemap_fault', 'filemap/mm_filemap_get_pages', 'filemap/mm_filemap_map_pages',
+  'writeback/writeback_single_inode', 'writeback/writeback_dirty_folio',
+  'iomap/iomap_dio_rw_begin', 'iomap/iomap_dio_complete', 'iomap/iomap_writeback_folio', 'iomap/iomap_readahead',
+  'readahead/page_cache_sync_ra', 'readahead/page_cache_async_ra',
+  'mmap_lock/mmap_lock_start_locking', 'mmap_lock/mmap_lock_acquire_returned', 'mmap_lock/mmap_lock_released',
+  'exceptions/page_fault_user',
+  ...['pread64', 'pwrite64', 'read', 'write', 'fallocate', 'ftruncate', 'truncate', 'fsync', 'fdatasync', 'mmap', 'munmap']
+    .flatMap((s) => [`syscalls/sys_enter_${s}`, `syscalls/sys_exit_${s}`]),
+];
+
+export const EVENT_PRESETS: Record<string, string[]> = {
+  default: DEFAULT_EVENTS,
+  /** without the per-lock events: smaller traces when fidelity checks are not needed */
+  'no-locks': DEFAULT_EVENTS.filter((e) => !/ilock|iunlock|mmap_lock/.test(e)),
+};
+
+export interface RecordOptions {
+  out: string;
+  events: string;
+  bufferKb?: number;
+  durationS?: number;
+  filterComm?: string;
+  command: string[];
+  /** progress and messages */
+  log: (line: string) => void;
+}
+
+export interface RecordResult {
+  out: string;
+  events: string[];
+  missingEvents: string[];
+  eventsByName: Record<string, number>;
+  lines: number;
+  bytes: number;
+  lostEvents: number;
+  command?: { argv: string[]; exitCode: number | null; signal: string | null };
+  interrupted: boolean;
+  durationMs: number;
+}
+
+const LOCK_FILE = '/run/lockreplay-record.lock';
+
+function resolveEvents(fs: Tracefs, spec: string): { events: string[]; missing: string[] } {
+  const preset = EVENT_PRESETS[spec];
+  if (preset !== undefined) {
+    return { events: preset.filter((e) => fs.hasEvent(e)), missing: preset.filter((e) => !fs.hasEvent(e)) };
+  }
+  const list = spec.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const e of list) {
+    if (!/^[\w-]+\/[\w-]+$/.test(e) || !fs.hasEvent(e)) {
+      throw new LockreplayError(`event "${e}" does not exist on this kernel (expected SYSTEM/EVENT, e.g. syscalls/sys_enter_pwrite64; see ${fs.path('available_events')}); presets: ${Object.keys(EVENT_PRESETS).join(', ')}`, ExitCode.unknownEvent);
+    }
+  }
+  return { events: list, missing: [] };
+}
+
+function claimLock(): void {
+  if (existsSync(LOCK_FILE)) {
+    const pid = Number(readFileSync(LOCK_FILE, 'utf8').trim());
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = pid > 0;
+    } catch {
+      alive = false;
+    }
+    if (alive) throw new LockreplayError(`another capture is running (lockreplay record, pid ${pid}): wait for it or stop it`, ExitCode.captureBusy);
+  }
+  writeFileSync(LOCK_FILE, `${process.pid}\n`);
+}
+
+function releaseLock(): void {
+  try {
+    if (existsSync(LOCK_FILE) && readFileSync(LOCK_FILE, 'utf8').trim() === String(process.pid)) rmSync(LOCK_FILE);
+  } catch {
+    // nothing to do
+  }
+}
+
+export async function record(opts: RecordOptions): Promise<RecordResult> {
+  const tracefs = Tracefs.open();
+  const started = Date.now();
+  let state: TracefsState | undefined;
+  let lockClaimed = false;
+  const tmpOut = join(dirname(opts.out), `.${basename(opts.out)}.${process.pid}.tmp`);
+  let interrupted = false;
+  let stopRequested: (() => void) | undefined;
+  let child: ReturnType<typeof spawn> | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
+    if (child !== undefined && child.exitCode === null) child.kill(signal);
+    stopRequested?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { events, missing } = resolveEvents(tracefs, opts.events);
+    if (events.length === 0) throw new LockreplayError('none of the events exist on this kernel', ExitCode.unknownEvent);
+    // another capture: our lock file, or someone else's tracer or events
+    claimLock();
+    lockClaimed = true;
+    const busyEvents = tracefs.read('set_event').split('\n').filter((l) => l.trim() !== '');
+    const tracer = tracefs.read('current_tracer').trim();
+    if (busyEvents.length > 0 || tracer !== 'nop') {
+      throw new LockreplayError(`another capture seems to be using tracefs (${tracer !== 'nop' ? `tracer ${tracer}` : `${busyEvents.length} events enabled, e.g. ${busyEvents[0]}`}): refusing to disturb it`, ExitCode.captureBusy);
+    }
+    state = snapshot(tracefs, events);
+    // set up: stop, clear, size, our events (our own process's events are not traced)
+    tracefs.write('tracing_on', '0');
+    if (opts.bufferKb !== undefined) tracefs.write('buffer_size_kb', String(opts.bufferKb));
+    tracefs.write('trace', '');
+    tracefs.write('set_event', '\n');
+    for (const e of events) tracefs.append('set_event', `${e.replace('/', ':')}\n`);
+    if (existsSync(tracefs.path('set_event_notrace_pid'))) tracefs.append('set_event_notrace_pid', String(process.pid));
+    else for (const e of events) tracefs.write(`events/${e}/filter`, `common_pid != ${process.pid}`);
+    const cpus = tracefs.cpuCount();
+
+    // output: gzip stream into a temporary file, renamed into place at the end
+    const gzip = createGzip({ level: 6 });
+    const file = createWriteStream(tmpOut);
+    let writeError: Error | undefined;
+    file.on('error', (e) => (writeError = e));
+    gzip.pipe(file);
+    gzip.write(`# tracer: nop\n#\n# lockreplay record: ${events.length} events; trace_pipe stream\n# entries-in-buffer/entries-written: 0/0   #P:${cpus}\n#\n`);
+    const eventsByName: Record<string, number> = {};
+    let lines = 0;
+    let bytes = 0;
+    let carry = '';
+    const filter = opts.filterComm;
+    const consume = (text: string): void => {
+      const all = carry + text;
+      const cut = all.lastIndexOf('\n');
+      carry = cut < 0 ? all : all.slice(cut + 1);
+      if (cut < 0) return;
+      const chunk = all.slice(0, cut + 1);
+      let out = chunk;
+      const kept: string[] = [];
+      for (const line of chunk.split('\n')) {
+        if (line === '') continue;
+        const m = /^\s*(.*?)-\d+\s+(?:\([\s\d-]+\)\s+)?\[\d+\][^:]*?\d+\.\d+:\s+([\w]+)/.exec(line);
+        if (filter !== undefined && m && m[1] !== filter) continue;
+        if (m) eventsByName[m[2]] = (eventsByName[m[2]] ?? 0) + 1;
+        lines++;
+        if (filter !== undefined) kept.push(line);
+      }
+      if (filter !== undefined) out = kept.length > 0 ? `${kept.join('\n')}\n` : '';
+      bytes += out.length;
+      if (out !== '') gzip.write(out);
+    };
+
+    const pipeFd = openSync(tracefs.path('trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const drain = (): number => {
+      let total = 0;
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(pipeFd, buf, 0, buf.length, null);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return total;
+          throw err;
+        }
+        if (n <= 0) return total;
+        total += n;
+        consume(buf.toString('latin1', 0, n));
+      }
+    };
+
+    tracefs.write('tracing_on', '1');
+    opts.log(`recording ${events.length} events${missing.length > 0 ? ` (${missing.length} not on this kernel)` : ''} into ${opts.out}`);
+
+    // the command, or the duration
+    let commandResult: RecordResult['command'];
+    const done = new Promise<void>((resolve, reject) => {
+      stopRequested = resolve;
+      if (opts.command.length > 0) {
+        child = spawn(opts.command[0], opts.command.slice(1), { stdio: 'inherit' });
+        child.on('error', (err) => {
+          const code = (err as NodeJS.ErrnoException).code;
+          reject(new LockreplayError(`cannot run ${opts.command[0]}: ${code === 'ENOENT' ? 'command not found' : code ?? err.message}`, code === 'ENOENT' || code === 'EACCES' ? ExitCode.commandNotFound : ExitCode.internal));
+        });
+        child.on('exit', (exitCode, signal) => {
+          commandResult = { argv: opts.command, exitCode, signal };
+          resolve();
+        });
+      }
+      if (opts.durationS !== undefined) setTimeout(resolve, opts.durationS * 1000);
+      if (opts.command.length === 0 && opts.durationS === undefined) {
+        reject(new LockreplayError('nothing to record: give a command after --, or --duration S', ExitCode.usage));
+      }
+    });
+    const poll = setInterval(() => {
+      try {
+        drain();
+      } catch {
+        // reported at the end
+      }
+    }, 50);
+    try {
+      await done;
+    } finally {
+      clearInterval(poll);
+      tracefs.write('tracing_on', '0');
+      drain();
+      closeSync(pipeFd);
+      if (carry !== '') consume('\n');
+    }
+    const lostEvents = tracefs.lostEvents();
+    await new Promise<void>((resolve) => {
+      file.once('close', () => resolve());
+      gzip.end();
+    });
+    if (writeError !== undefined) throw new LockreplayError(`${opts.out}: cannot write (${(writeError as NodeJS.ErrnoException).code ?? writeError.message})`, ExitCode.outputFailed);
+    renameSync(tmpOut, opts.out);
+    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started };
+  } catch (err) {
+    rmSync(tmpOut, { force: true });
+    throw err;
+  } finally {
+    if (state !== undefined) restore(tracefs, state);
+    if (lockClaimed) releaseLock();
+    tracefs.unmountIfOurs();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

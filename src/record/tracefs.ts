@@ -1,0 +1,136 @@
+/**
+ * tracefs access for `lockreplay record`: find or mount it, snapshot and restore the settings a
+ * capture touches (events, filters, tracer, buffer size, tracing_on, notrace pids).
+ */
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, LockreplayError } from '../errors.js';
+
+export class Tracefs {
+  private constructor(readonly root: string, readonly mountedByUs: boolean) {}
+
+  /** /sys/kernel/tracing when it is populated, else a tracefs mounted in a temporary folder. */
+  static open(): Tracefs {
+    if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+      throw new LockreplayError('record needs root (tracefs is root-only): run it with sudo', ExitCode.notRoot);
+    }
+    for (const p of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']) {
+      if (existsSync(join(p, 'trace')) && existsSync(join(p, 'events'))) return new Tracefs(p, false);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-tracefs-'));
+    try {
+      execFileSync('mount', ['-t', 'tracefs', 'nodev', dir], { stdio: 'pipe' });
+    } catch (err) {
+      rmdirSync(dir);
+      throw new LockreplayError(`no tracefs: /sys/kernel/tracing is empty and mounting tracefs failed (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`, ExitCode.noTracefs);
+    }
+    if (!existsSync(join(dir, 'trace'))) {
+      throw new LockreplayError('no tracefs: the mounted tracefs has no trace file (is CONFIG_FTRACE enabled?)', ExitCode.noTracefs);
+    }
+    return new Tracefs(dir, true);
+  }
+
+  path(rel: string): string {
+    return join(this.root, rel);
+  }
+
+  read(rel: string): string {
+    return readFileSync(this.path(rel), 'utf8');
+  }
+
+  write(rel: string, text: string): void {
+    writeFileSync(this.path(rel), text);
+  }
+
+  /** appends without truncating (set_event and the pid lists add entries this way) */
+  append(rel: string, text: string): void {
+    appendFileSync(this.path(rel), text);
+  }
+
+  hasEvent(event: string): boolean {
+    return existsSync(this.path(join('events', event, 'enable')));
+  }
+
+  cpuCount(): number {
+    try {
+      return readdirSync(this.path('per_cpu')).filter((d) => /^cpu\d+$/.test(d)).length;
+    } catch {
+      return 1;
+    }
+  }
+
+  /** Events lost by the ring buffer, from per_cpu/cpuN/stats (overrun + dropped events). */
+  lostEvents(): number {
+    let lost = 0;
+    for (const d of readdirSync(this.path('per_cpu')).filter((x) => /^cpu\d+$/.test(x))) {
+      const stats = readFileSync(this.path(`per_cpu/${d}/stats`), 'utf8');
+      const over = /^overrun: (\d+)/m.exec(stats);
+      const dropped = /^dropped events: (\d+)/m.exec(stats);
+      lost += Number(over?.[1] ?? 0) + Number(dropped?.[1] ?? 0);
+    }
+    return lost;
+  }
+
+  unmountIfOurs(): void {
+    if (!this.mountedByUs) return;
+    try {
+      execFileSync('umount', [this.root], { stdio: 'pipe' });
+      rmdirSync(this.root);
+    } catch {
+      // left mounted: harmless, and nothing better to do
+    }
+  }
+}
+
+/** The settings a capture changes, as text, to put back exactly. */
+export interface TracefsState {
+  tracingOn: string;
+  currentTracer: string;
+  /** the effective per-CPU size in KB ("7 (expanded: 1408)" means 1408 once tracing starts) */
+  bufferSizeKb: string;
+  setEvent: string;
+  notracePid: string;
+  /** filters of the events a capture sets one on */
+  filters: Record<string, string>;
+}
+
+export function effectiveBufferKb(text: string): string {
+  const m = /\(expanded: (\d+)\)/.exec(text);
+  return m ? m[1] : text.trim();
+}
+
+export function snapshot(fs: Tracefs, events: string[]): TracefsState {
+  const filters: Record<string, string> = {};
+  for (const e of events) if (fs.hasEvent(e)) filters[e] = fs.read(`events/${e}/filter`).trim();
+  return {
+    tracingOn: fs.read('tracing_on').trim(),
+    currentTracer: fs.read('current_tracer').trim(),
+    bufferSizeKb: effectiveBufferKb(fs.read('buffer_size_kb')),
+    setEvent: fs.read('set_event'),
+    notracePid: existsSync(fs.path('set_event_notrace_pid')) ? fs.read('set_event_notrace_pid') : '',
+    filters,
+  };
+}
+
+export function restore(fs: Tracefs, s: TracefsState): void {
+  const attempt = (f: () => void): void => {
+    try {
+      f();
+    } catch {
+      // restore what can be restored
+    }
+  };
+  attempt(() => fs.write('tracing_on', '0'));
+  attempt(() => fs.write('set_event', '\n'));
+  for (const line of s.setEvent.split('\n').filter((l) => l.trim() !== '')) attempt(() => fs.append('set_event', `${line}\n`));
+  for (const [e, f] of Object.entries(s.filters)) attempt(() => fs.write(`events/${e}/filter`, f === 'none' ? '0' : f));
+  if (existsSync(fs.path('set_event_notrace_pid'))) {
+    attempt(() => fs.write('set_event_notrace_pid', '\n'));
+    for (const pid of s.notracePid.split(/\s+/).filter((p) => p !== '')) attempt(() => fs.append('set_event_notrace_pid', pid));
+  }
+  attempt(() => fs.write('current_tracer', s.currentTracer));
+  attempt(() => fs.write('buffer_size_kb', s.bufferSizeKb));
+  attempt(() => fs.write('tracing_on', s.tracingOn));
+}

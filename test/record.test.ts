@@ -1,0 +1,104 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadTrace } from '../src/import/index.js';
+import { snapshot, Tracefs } from '../src/record/tracefs.js';
+import { DEFAULT_EVENTS } from '../src/record/recorder.js';
+import { cli, ROOT } from './helpers.js';
+
+/** Real captures need root and tracefs; elsewhere these tests are skipped with the reason printed. */
+function tracefsOrReason(): Tracefs | string {
+  if (process.getuid?.() !== 0) return 'not root';
+  try {
+    return Tracefs.open();
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+const fs = tracefsOrReason();
+if (typeof fs === 'string') console.log(`record tests skipped: ${fs}`);
+afterAll(() => {
+  if (typeof fs !== 'string') fs.unmountIfOurs();
+});
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-record-'));
+
+describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () => {
+  const tracefs = fs as Tracefs;
+  const state = () => {
+    const s = snapshot(tracefs, DEFAULT_EVENTS);
+    return { ...s, setEvent: s.setEvent.split('\n').filter((l) => l !== '').sort() };
+  };
+
+  it('records a dd workload; the import counts what dd did; tracefs is left as it was', () => {
+    const before = state();
+    const out = join(tmp, 'dd.trace.gz');
+    const r = cli(['record', '--out', out, '--', 'dd', 'if=/dev/zero', `of=${join(tmp, 'dd.out')}`, 'bs=4096', 'count=64', 'conv=fsync']);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/command dd .* exited with 0/);
+    expect(r.stdout).toMatch(/lost events: 0/);
+    expect(state()).toEqual(before);
+    return loadTrace(out).then(({ ops }) => {
+      const dd = ops.filter((o) => o.comm === 'dd');
+      const writes = dd.filter((o) => o.kind === 'write' && o.lengthBytes === 4096);
+      expect(writes.length).toBe(64);
+      expect(new Set(writes.map((o) => o.file)).size).toBe(1);
+      expect(writes.map((o) => o.offset)).toEqual(Array.from({ length: 64 }, (_, i) => i * 4096));
+      expect(dd.filter((o) => o.kind === 'fsync' && o.file === writes[0].file)).toHaveLength(1);
+    });
+  }, 60_000);
+
+  it.skipIf(spawnSync('fio', ['--version']).status !== 0)('records fio (the README example); import counts match fio\'s own report', async () => {
+    const out = join(tmp, 'fio.trace.gz');
+    const report = join(tmp, 'fio.json');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', '--out', out, '--', 'fio', '--output-format=json', `--output=${report}`, join(ROOT, 'test', 'fixtures', 'record', 'small.fio')], { cwd: tmp, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.status).toBe(0);
+    const fio = JSON.parse(readFileSync(report, 'utf8')) as { jobs: { jobname: string; read: { total_ios: number }; write: { total_ios: number }; trim: { total_ios: number } }[] };
+    const job = (n: string) => fio.jobs.find((j) => j.jobname === n)!;
+    const { summary } = await loadTrace(out);
+    const [, kinds] = Object.entries(summary.ops.byFile)[0];
+    expect(kinds.write).toBe(job('bufwrite').write.total_ios);
+    expect(kinds['dio-read']).toBe(job('dioread').read.total_ios);
+    expect(kinds.punch).toBe(job('punch').trim.total_ios);
+  }, 120_000);
+
+  it('a capture killed with SIGTERM keeps what it captured and leaves tracefs unchanged; a second capture is refused', async () => {
+    const before = state();
+    const out = join(tmp, 'killed.trace.gz');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', '--out', out, '--', 'sleep', '30'], { stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      const check = (): void => (stderr.includes('recording') ? resolve() : void setTimeout(check, 50));
+      check();
+    });
+    const busy = cli(['record', '--out', join(tmp, 'busy.trace.gz'), '--', 'true']);
+    expect(busy.code).toBe(16);
+    expect(busy.stderr).toMatch(/another capture is running/);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(existsSync(out)).toBe(true);
+    expect(existsSync(join(tmp, 'busy.trace.gz'))).toBe(false);
+    expect(state()).toEqual(before);
+  }, 60_000);
+
+  it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {
+    const ev = cli(['record', '--events', 'nope/nothing', '--', 'true']);
+    expect(ev.code).toBe(14);
+    expect(ev.stderr).toMatch(/event "nope\/nothing" does not exist/);
+    const cmd = cli(['record', '--out', join(tmp, 'x.trace.gz'), '--', 'no-such-command-here']);
+    expect(cmd.code).toBe(15);
+    expect(cmd.stderr).toMatch(/command not found/);
+    const setpriv = spawnSync('setpriv', ['--version']);
+    if (setpriv.status === 0) {
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'bin', 'run.js'), 'record', '--', 'true'], { encoding: 'utf8', cwd: tmpdir() });
+      expect(r.status).toBe(12);
+      expect(r.stderr).toMatch(/needs root/);
+    }
+    void execFileSync;
+  }, 60_000);
+});
