@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import type { Op, OpKind } from '../src/model/op.js';
 import { createStrategy } from '../src/strategies/index.js';
+import { DEFAULT_COSTS, ZERO_COSTS } from '../src/strategies/types.js';
 
 const US = 1000;
 const F = '7:0:133';
@@ -16,7 +17,7 @@ function ops(list: { pid: number; kind: OpKind; t: number; dur: number; off: num
 
 function run(list: Op[], strategy: string, opts: Partial<SimOptions> = {}) {
   const service = Float64Array.from(list.map((o) => o.durNs ?? 0));
-  const sim = simulate(list, service, createStrategy(strategy), { mode: 'closed', timeScale: 1, cpus: 8, pageSizeBytes: 4096, ...opts });
+  const sim = simulate(list, service, createStrategy(strategy), { mode: 'closed', timeScale: 1, cpus: 8, pageSizeBytes: 4096, costs: ZERO_COSTS, ...opts });
   // [start, end, lockWait] per op in µs
   const o = sim.outcomes;
   return { sim, t: list.map((_, i) => [o.startNs[i] / US, o.endNs[i] / US, o.lockWaitNs[i] / US]) };
@@ -98,5 +99,23 @@ describe('exact timelines per strategy', () => {
     ]);
     // parent's own work = 10 - 2 = 8 µs; the child starts after 4 µs of it
     expect(run(list, 'range-lock').t).toEqual([[0, 10, 0], [4, 6, 0]]);
+  });
+});
+
+describe('lock operation costs', () => {
+  it('every acquire and release charges CPU time; a contended acquire also pays a wakeup', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+    ]);
+    const { t } = run(list, 'i-mutex', { costs: DEFAULT_COSTS });
+    const a = DEFAULT_COSTS.atomicNs / US;
+    const w = DEFAULT_COSTS.wakeupNs / US;
+    // writer 1: acquire (work + atomic), release (+atomic, charged after the release)
+    expect(t[0]).toEqual([0, 10 + 2 * a, 0]);
+    // writer 2 is granted at writer 1's release (10 + a), then pays acquire + wakeup + release
+    expect(t[1][0]).toBe(0);
+    expect(t[1][1]).toBeCloseTo(10 + a + 10 + a + w + a, 6);
+    expect(t[1][2]).toBeCloseTo(10 + a, 6);
   });
 });

@@ -212,6 +212,13 @@ export class RangeLock implements LockPrimitive {
     return woken;
   }
 
+  /** requests waiting (for cost models that walk the whole tree) */
+  waiting(): number {
+    let n = 0;
+    for (const r of this.requests) if (!r.granted) n++;
+    return n;
+  }
+
   /** scan policies: may this waiting request be granted now? */
   private grantable(req: LockRequest): boolean {
     return this.blockersOf(req).length === 0;
@@ -244,5 +251,125 @@ export class RangeLock implements LockPrimitive {
       if (r.granted || (earlier && !passes)) out.push(r);
     }
     return out;
+  }
+}
+
+/**
+ * A range lock without a waiter queue (Kogan/Dice/Issa 2020, FreeBSD rangelock): a request is
+ * granted when it conflicts with no granted range; otherwise it sleeps, and every release wakes
+ * every sleeper to retry in arrival order. No FIFO among conflicting requests: a steady stream of
+ * compatible requests can starve an exclusive one, and the model shows it instead of hiding it.
+ * `exclusiveOnly` turns every request exclusive (btrfs extent bits).
+ */
+export class ListRangeLock implements LockPrimitive {
+  private readonly granted: LockRequest[] = [];
+  private readonly sleeping: LockRequest[] = [];
+  /** retries caused by wake-all (wasted wakeups) */
+  retries = 0;
+  constructor(private readonly exclusiveOnly = false) {}
+
+  private fits(req: LockRequest): boolean {
+    for (const g of this.granted) if (this.conflict(g, req)) return false;
+    return true;
+  }
+
+  private conflict(a: LockRequest, b: LockRequest): boolean {
+    return (this.exclusiveOnly || a.mode === 'X' || b.mode === 'X') && overlaps(a, b);
+  }
+
+  /** live ranges: what a traversal walks */
+  get size(): number {
+    return this.granted.length;
+  }
+
+  acquire(req: LockRequest): boolean {
+    if (this.fits(req)) {
+      req.granted = true;
+      this.granted.push(req);
+      return true;
+    }
+    this.sleeping.push(req);
+    return false;
+  }
+
+  release(req: LockRequest): LockRequest[] {
+    const i = this.granted.indexOf(req);
+    if (i < 0) throw new Error('list range lock released by a request that does not hold it');
+    this.granted.splice(i, 1);
+    if (this.sleeping.length === 0) return NONE;
+    const woken: LockRequest[] = [];
+    const still: LockRequest[] = [];
+    for (const r of this.sleeping) {
+      if (this.fits(r)) {
+        r.granted = true;
+        this.granted.push(r);
+        woken.push(r);
+      } else {
+        this.retries++;
+        still.push(r);
+      }
+    }
+    this.sleeping.length = 0;
+    this.sleeping.push(...still);
+    return woken;
+  }
+
+  holders(): LockRequest[] {
+    return [...this.granted];
+  }
+
+  blockersOf(req: LockRequest): LockRequest[] {
+    return this.granted.filter((g) => g !== req && this.conflict(g, req));
+  }
+}
+
+/**
+ * bcachefs's two-state shared lock ("pagecache add/block"): one signed counter per inode. Requests
+ * in the same state share (S = add: buffered IO, faults; X = block: DIO, truncate, fallocate); the
+ * other state waits until the count drops to zero; every waiter is woken then, with no queue.
+ */
+export class TwoStateLock implements LockPrimitive {
+  private readonly granted: LockRequest[] = [];
+  private readonly waiting: LockRequest[] = [];
+
+  private state(): LockMode | undefined {
+    return this.granted[0]?.mode;
+  }
+
+  acquire(req: LockRequest): boolean {
+    const s = this.state();
+    if (s === undefined || s === req.mode) {
+      req.granted = true;
+      this.granted.push(req);
+      return true;
+    }
+    this.waiting.push(req);
+    return false;
+  }
+
+  release(req: LockRequest): LockRequest[] {
+    const i = this.granted.indexOf(req);
+    if (i < 0) throw new Error('two-state lock released by a request that does not hold it');
+    this.granted.splice(i, 1);
+    if (this.granted.length > 0 || this.waiting.length === 0) return NONE;
+    // count reached zero: everyone is woken; the first waiter's state wins, the others of it join
+    const mode = this.waiting[0].mode;
+    const woken = this.waiting.filter((r) => r.mode === mode);
+    for (const r of woken) {
+      r.granted = true;
+      this.granted.push(r);
+    }
+    const rest = this.waiting.filter((r) => r.mode !== mode);
+    this.waiting.length = 0;
+    this.waiting.push(...rest);
+    return woken;
+  }
+
+  holders(): LockRequest[] {
+    return [...this.granted];
+  }
+
+  blockersOf(req: LockRequest): LockRequest[] {
+    return this.granted.filter((g) => g.mode !== req.mode);
   }
 }

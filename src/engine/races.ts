@@ -2,7 +2,8 @@
  * Races on the simulated schedule: an exclusive-class op (DIO, truncate, punch, zero/collapse/insert
  * range) whose critical section overlaps in time and byte range another op's on the same file, from
  * another task. A critical section runs from the moment the op first does work (its locks taken) to
- * its completion. Under a strategy that serialises them, the sections never overlap.
+ * the end of its last work (its releases, and their cost, come after). Under a strategy that
+ * serialises them, the sections never overlap.
  */
 import { isExclusiveKind, type Op } from '../model/op.js';
 import type { OpOutcomes } from './simulator.js';
@@ -65,7 +66,7 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10): RaceR
     const r = dataRange(ops[i]);
     if (r === undefined) continue;
     const from = o.activeNs[i] >= 0 ? o.activeNs[i] : o.startNs[i];
-    const to = o.endNs[i];
+    const to = o.workEndNs[i] >= 0 ? o.workEndNs[i] : o.endNs[i];
     if (!(to > from)) continue;
     let list = byFile.get(ops[i].file);
     if (list === undefined) byFile.set(ops[i].file, (list = []));

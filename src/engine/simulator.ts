@@ -12,9 +12,9 @@
  *   input and options give identical results.
  */
 import type { Op } from '../model/op.js';
-import type { AcquireStep, Step, Strategy } from '../strategies/types.js';
+import { type AcquireStep, DEFAULT_COSTS, type LockCosts, type Step, type Strategy } from '../strategies/types.js';
 import { NumHeap } from '../util/num-heap.js';
-import { type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem } from './locks.js';
+import { ListRangeLock, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem, TwoStateLock } from './locks.js';
 
 export interface SimOptions {
   mode: 'closed' | 'open';
@@ -27,6 +27,8 @@ export interface SimOptions {
    * locks (get_user_pages of the user buffer).
    */
   mmapLock?: boolean;
+  /** CPU cost of lock operations (default DEFAULT_COSTS; docs/costs.md) */
+  costs?: LockCosts;
 }
 
 /** What the simulation measured for each op (struct of arrays, indexed like the ops; virtual ns from the first op). */
@@ -38,6 +40,8 @@ export interface OpOutcomes {
   cpuWaitNs: Float64Array;
   /** when the op first entered a work step (its locks taken): the start of its critical section */
   activeNs: Float64Array;
+  /** when its last share of work ended (before the releases that follow): the end of its critical section */
+  workEndNs: Float64Array;
   /** 1 when the op completed */
   done: Uint8Array;
 }
@@ -101,6 +105,10 @@ interface Frame {
   held: Held[];
   /** the plan has a 'children' step: children run there, not at their positions */
   childrenStep: boolean;
+  /** lock-operation CPU time owed (charged with the next work, or at the end) */
+  overheadNs: number;
+  /** the CPU segment running is a cost (not a share of the op's work) */
+  inCost: boolean;
   lockWaitNs: number;
   cpuWaitNs: number;
 }
@@ -146,7 +154,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const n = ops.length;
   const outcomes: OpOutcomes = {
     intendedNs: new Float64Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n),
-    lockWaitNs: new Float64Array(n), cpuWaitNs: new Float64Array(n), activeNs: new Float64Array(n).fill(-1), done: new Uint8Array(n),
+    lockWaitNs: new Float64Array(n), cpuWaitNs: new Float64Array(n), activeNs: new Float64Array(n).fill(-1), workEndNs: new Float64Array(n).fill(-1), done: new Uint8Array(n),
   };
   const begin = (opIndex: number, intendedNs: number, now: number): void => {
     outcomes.intendedNs[opIndex] = intendedNs;
@@ -196,6 +204,13 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   }
 
   const framePool: Frame[] = [];
+  const costs = options.costs ?? DEFAULT_COSTS;
+  const sizes = new Map<string, number>();
+  for (const op of ops) {
+    const end = op.offset + op.lengthBytes;
+    if (end > (sizes.get(op.file) ?? 0)) sizes.set(op.file, end);
+  }
+  const fileSizeBytes = (file: string): number => sizes.get(file) ?? 0;
   const mmapLock = options.mmapLock ?? true;
   const withMmapLock = (steps: Step[], op: Op): Step[] => {
     if (!mmapLock) return steps;
@@ -267,7 +282,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         before += serviceNs[c];
       }
     }
-    const steps = withMmapLock(strategy.plan(op, { parent, pageSizeBytes: options.pageSizeBytes }), op);
+    const steps = withMmapLock(strategy.plan(op, { parent, pageSizeBytes: options.pageSizeBytes, fileSizeBytes, costs }), op);
     let childrenStep = false;
     if (kids.length > 0) for (const st of steps) if (st.type === 'children') childrenStep = true;
     const pooled = framePool.pop();
@@ -283,11 +298,13 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       pooled.nextChild = 0;
       pooled.held.length = 0;
       pooled.childrenStep = childrenStep;
+      pooled.overheadNs = 0;
+      pooled.inCost = false;
       pooled.lockWaitNs = 0;
       pooled.cpuWaitNs = 0;
       task.stack.push(pooled);
     } else {
-      task.stack.push({ op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, children: kids, childPos, nextChild: 0, held: [], childrenStep, lockWaitNs: 0, cpuWaitNs: 0 });
+      task.stack.push({ op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, children: kids, childPos, nextChild: 0, held: [], childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0 });
     }
   };
 
@@ -332,6 +349,15 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           pushFrame(task, frame.children[frame.nextChild++], ops[frame.op], now);
           continue;
         }
+        if (frame.overheadNs > 0) {
+          // the releases' cost, before the op completes
+          const ns = frame.overheadNs;
+          frame.overheadNs = 0;
+          frame.inCost = true;
+          frame.idx = frame.steps.length;
+          startCpu(task, ns, now);
+          return;
+        }
         // the op is complete
         for (const h of frame.held) {
           // a plan that forgot a release: release at completion so the lock does not leak
@@ -361,12 +387,14 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         let lock = c.instances.get(step.key);
         if (lock === undefined) {
           const spec = step.spec;
-          lock = spec.kind === 'mutex' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : new RangeLock(spec.fairness);
+          lock = spec.kind === 'mutex' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : spec.kind === 'range' ? new RangeLock(spec.fairness)
+            : spec.kind === 'list-range' ? new ListRangeLock(spec.exclusiveOnly) : new TwoStateLock();
           c.instances.set(step.key, lock);
         }
         const req: LockRequest = { task: task.index, mode: step.mode, start: step.start, end: step.end, granted: false, blockers: 0, requestedNs: now, grantedNs: now };
         const s = c.stats;
         s.acquisitions++;
+        frame.overheadNs += costs.atomicNs;
         frame.held.push({ tag: step.tag, req, lock, lockClass: step.lockClass });
         frame.idx++;
         if (!lock.acquire(req)) {
@@ -388,6 +416,23 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         frame.idx++;
         continue;
       }
+      if (step.type === 'cost') {
+        let nodes = 0;
+        if (step.nodesOf !== undefined) {
+          const inst = classes.get(step.nodesOf.lockClass)?.instances.get(step.nodesOf.key);
+          nodes = inst === undefined ? 0 : inst.holders().length + (inst instanceof RangeLock ? inst.waiting() : 0);
+        }
+        const walk = step.logNodes ? (1 + nodes) * Math.log2(nodes + 2) : nodes;
+        const ns = Math.round(step.baseNs + (step.perNodeNs ?? 0) * walk + frame.overheadNs);
+        frame.overheadNs = 0;
+        frame.idx++;
+        if (ns > 0) {
+          frame.inCost = true;
+          startCpu(task, ns, now);
+          return;
+        }
+        continue;
+      }
       if (step.type === 'release') {
         frame.idx++;
         const held = frame.held;
@@ -397,12 +442,14 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         const h = held[hi];
         held.splice(hi, 1);
         statsOf(h.lockClass).holdTotalNs += now - h.req.grantedNs;
+        frame.overheadNs += costs.atomicNs;
         for (const w of h.lock.release(h.req)) wake(w, now);
         continue;
       }
       // work
       if (frame.remainingNs < 0) {
-        frame.remainingNs = Math.round(step.fraction * frame.ownNs);
+        frame.remainingNs = Math.round(step.fraction * frame.ownNs) + frame.overheadNs;
+        frame.overheadNs = 0;
         if (outcomes.activeNs[frame.op] < 0) outcomes.activeNs[frame.op] = now;
       }
       const hasChild = frame.nextChild < frame.children.length && !frame.childrenStep;
@@ -449,8 +496,13 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       issue(task, time);
     } else if (kind === EV_CPU_DONE) {
       const f = task.stack[task.stack.length - 1];
-      f.workDoneNs += task.segmentNs;
-      f.remainingNs -= task.segmentNs;
+      if (f.inCost) {
+        f.inCost = false;
+      } else {
+        f.workDoneNs += task.segmentNs;
+        f.remainingNs -= task.segmentNs;
+        outcomes.workEndNs[f.op] = time;
+      }
       task.state = TaskState.Ready;
       releaseCpu(time);
       advance(task, time);
@@ -463,7 +515,9 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         s.waitTotalNs += waited;
         if (waited > s.waitMaxNs) s.waitMaxNs = waited;
         w.req.grantedNs = time;
-        task.stack[task.stack.length - 1].lockWaitNs += waited;
+        const top = task.stack[task.stack.length - 1];
+        top.lockWaitNs += waited;
+        top.overheadNs += costs.wakeupNs;
         task.waitingFor = undefined;
         task.state = TaskState.Ready;
         advance(task, time);

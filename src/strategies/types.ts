@@ -9,7 +9,11 @@ import type { Op, OpKind } from '../model/op.js';
 export type LockSpec =
   | { kind: 'mutex' }
   | { kind: 'rwsem'; fairness: RwsemFairness }
-  | { kind: 'range'; fairness: RangeFairness };
+  | { kind: 'range'; fairness: RangeFairness }
+  /** no waiter queue, wake-all and retry (list-based range locks; exclusiveOnly for extent bits) */
+  | { kind: 'list-range'; exclusiveOnly: boolean }
+  /** two shared states that exclude each other (bcachefs add/block) */
+  | { kind: 'two-state' };
 
 export interface AcquireStep {
   type: 'acquire';
@@ -46,13 +50,49 @@ export interface ChildrenStep {
   type: 'children';
 }
 
-export type Step = AcquireStep | ReleaseStep | WorkStep | ChildrenStep;
+/**
+ * CPU time a lock operation costs, independent of the op's service time: base ns, plus perNode ns
+ * for every request present in the named lock instance (a tree or list walk), run while holding
+ * whatever the plan holds at that point (a spinlock, to model a serialising critical section).
+ */
+export interface CostStep {
+  type: 'cost';
+  baseNs: number;
+  perNodeNs?: number;
+  /** the lock whose size (requests present) the walk visits */
+  nodesOf?: { lockClass: string; key: string };
+  /** log2 scaling of the walk (a balanced tree) instead of linear (a list) */
+  logNodes?: boolean;
+}
+
+export type Step = AcquireStep | ReleaseStep | WorkStep | ChildrenStep | CostStep;
 
 export interface PlanContext {
   /** the enclosing op, when this op is a child (a fault inside a syscall) */
   parent?: Op;
   pageSizeBytes: number;
+  /** the largest end offset any op of the trace reaches in this file (a size estimate) */
+  fileSizeBytes(file: string): number;
+  /** lock operation costs (docs/costs.md), for strategies that add serialising work */
+  costs: LockCosts;
 }
+
+/** CPU cost of lock operations in ns; defaults and their justification in docs/costs.md. */
+export interface LockCosts {
+  /** an uncontended acquire or release: one atomic on a cache line the CPU owns */
+  atomicNs: number;
+  /** a cache line that moved to another CPU (contended lock word, tree or list node) */
+  cacheMissNs: number;
+  /** waking a sleeping waiter and switching to it */
+  wakeupNs: number;
+  /** entering and leaving a spinlock-protected critical section */
+  spinBaseNs: number;
+  /** visiting one node of an interval tree or list under that spinlock */
+  perNodeNs: number;
+}
+
+export const DEFAULT_COSTS: LockCosts = { atomicNs: 20, cacheMissNs: 100, wakeupNs: 2000, spinBaseNs: 50, perNodeNs: 30 };
+export const ZERO_COSTS: LockCosts = { atomicNs: 0, cacheMissNs: 0, wakeupNs: 0, spinBaseNs: 0, perNodeNs: 0 };
 
 /** One row of a strategy's rules table, as `lockreplay strategies` prints it. */
 export interface RuleRow {
