@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadForReplay, replayStrategies } from '../src/replay/index.js';
 import { resultJson } from '../src/report/json.js';
 import { cli, trace } from './helpers.js';
+import { strategyNames } from '../src/strategies/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-replay-'));
 
@@ -49,7 +50,7 @@ describe('replay on real captures', () => {
     expect(sha(a)).toBe(sha(b));
     const r = JSON.parse(readFileSync(a, 'utf8'));
     expect(r.schema).toBe('lockreplay-result/1');
-    expect(r.results.map((s: { strategy: string }) => s.strategy)).toEqual(['none', 'page-lock', 'i-mutex', 'range-lock']);
+    expect(r.results.map((s: { strategy: string }) => s.strategy)).toEqual(strategyNames());
     expect(r.results[0].byKind.write.latencyHistogram).toMatch(/^HISTF/);
   });
 
@@ -79,7 +80,7 @@ describe('replay on real captures', () => {
   it('strategies lists every strategy with its rules', () => {
     const r = cli(['strategies', '--json']);
     const list = JSON.parse(r.stdout) as { name: string; rules: { kinds: string; locks: string }[] }[];
-    expect(list.map((s) => s.name)).toEqual(['none', 'page-lock', 'i-mutex', 'range-lock']);
+    expect(list.map((s) => s.name)).toEqual(strategyNames());
     expect(list.every((s) => s.rules.length > 0)).toBe(true);
   });
 });

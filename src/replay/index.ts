@@ -11,7 +11,7 @@ import { serviceTimes } from '../engine/service-model.js';
 import { simulate, type SimOptions } from '../engine/simulator.js';
 import { findRaces } from '../engine/races.js';
 import { createStrategy } from '../strategies/index.js';
-import type { Strategy } from '../strategies/types.js';
+import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
 import { encodeHistogram, newHistogram, percentiles, type Histogram } from '../stats/histogram.js';
 import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './result.js';
 
@@ -22,6 +22,8 @@ export interface ReplayOptions {
   cpus?: number;
   /** model each process's mmap_lock (default true) */
   mmapLock?: boolean;
+  /** lock operation costs (default DEFAULT_COSTS) */
+  costs?: LockCosts;
   pageSizeBytes?: number;
   /** strategy ratios are relative to this one (default: the first) */
   baseline?: string;
@@ -35,6 +37,20 @@ export interface LoadedTrace {
 export async function loadForReplay(path: string, importOptions: ImportOptions = {}): Promise<LoadedTrace> {
   const r = await loadTrace(path, { ...importOptions, keepLocks: false });
   return { ops: r.ops, summary: r.summary };
+}
+
+/** "atomicNs=20,wakeupNs=2000" → costs over the defaults */
+export function parseCosts(spec: string | undefined): LockCosts {
+  const costs: LockCosts = { ...DEFAULT_COSTS };
+  if (spec === undefined || spec.trim() === '') return costs;
+  for (const part of spec.split(',')) {
+    const m = /^\s*(\w+)\s*=\s*([0-9.]+)\s*$/.exec(part);
+    if (!m || !(m[1] in costs) || !Number.isFinite(Number(m[2]))) {
+      throw new LockreplayError(`--cost ${part.trim()}: expected KEY=NS with KEY one of ${Object.keys(DEFAULT_COSTS).join(', ')}`, ExitCode.usage);
+    }
+    (costs as unknown as Record<string, number>)[m[1]] = Number(m[2]);
+  }
+  return costs;
 }
 
 /** Replays one trace against each strategy (by spec or instance). */
@@ -61,7 +77,8 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
   if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);
   const mmapLock = options.mmapLock ?? true;
-  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock };
+  const costs = options.costs ?? DEFAULT_COSTS;
+  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock, costs };
   const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
   const results: StrategyResult[] = instances.map((strategy) => runOne(ops, service.ns, strategy, simOptions));
   for (const r of results) {
@@ -96,7 +113,7 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
       files: files.size,
       cpusInTrace: trace.summary.cpus ?? null,
     },
-    options: { mode, timeScale, cpus, cpusSource, mmapLock, pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
+    options: { mode, timeScale, cpus, cpusSource, mmapLock, costs: { ...costs }, pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
     serviceTime: { observed: service.observed, modelled: service.modelled, modelledByKind: service.modelledByKind, model: service.model },
     results,
     baseline: base === undefined ? null : labelOf(base),
@@ -139,7 +156,7 @@ export function opsDigest(ops: readonly Op[]): string {
 
 export function labelOf(r: StrategyResult): string {
   const opts = Object.entries(r.strategyOptions);
-  const defaults: Record<string, string | number | boolean> = { fairness: 'fifo', prefault: false, buffered: 'syscall' };
+  const defaults: Record<string, string | number | boolean> = { fairness: 'fifo', prefault: false, buffered: 'syscall', segments: 64, minSegmentBytes: 65536 };
   const nonDefault = opts.filter(([k, v]) => defaults[k] !== v);
   return nonDefault.length === 0 ? r.strategy : `${r.strategy}:${nonDefault.map(([k, v]) => `${k}=${v}`).join(',')}`;
 }

@@ -53,6 +53,8 @@ export interface ReplayOptionsInfo {
   timeScale: number;
   cpus: number;
   mmapLock: boolean;
+  /** lock operation costs in ns (docs/costs.md) */
+  costs: { atomicNs: number; cacheMissNs: number; wakeupNs: number; spinBaseNs: number; perNodeNs: number };
   cpusSource: 'flag' | 'trace' | 'default';
   pageSizeBytes: number;
   files: string[];

@@ -63,7 +63,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   if (results.length === 0) throw new LockreplayError('merge needs at least one result', ExitCode.usage);
   const first = results[0];
   const labels = first.results.map(labelOf);
-  const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'pageSizeBytes'];
+  const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'costs', 'pageSizeBytes'];
   results.forEach((r, i) => {
     const other = r.results.map(labelOf);
     if (JSON.stringify(other) !== JSON.stringify(labels)) {

@@ -4,6 +4,8 @@ import { noneStrategy } from './none.js';
 import { pageLockStrategy } from './page-lock.js';
 import { rangeLockStrategy } from './range-lock.js';
 import type { Strategy } from './types.js';
+import { LINUX_PROFILES, linuxStrategy } from './linux.js';
+import { btrfsExtentStrategy, buesoRwStrategy, kara2013Strategy, listRangeStrategy, lustreWriteStrategy, segmentBitmapStrategy, twoStateStrategy } from './range-designs.js';
 
 export type { Strategy } from './types.js';
 
@@ -18,7 +20,28 @@ const FACTORIES: Record<string, (options: Record<string, string>) => Strategy> =
     const buffered = oneOf('range-lock', 'buffered', o.buffered ?? 'syscall', ['syscall', 'page'] as const);
     return rangeLockStrategy({ fairness, prefault: bool('range-lock', 'prefault', o.prefault ?? 'false'), buffered });
   },
+  'i-rwsem': (o) => (known('i-rwsem', o, []), linuxStrategy('i-rwsem')),
+  'linux:xfs': (o) => (known('linux', o, []), linuxStrategy('xfs')),
+  'linux:ext4': (o) => (known('linux', o, []), linuxStrategy('ext4')),
+  'linux:generic': (o) => (known('linux', o, []), linuxStrategy('generic')),
+  'kara-2013': (o) => (known('kara-2013', o, []), kara2013Strategy()),
+  'bueso-rw': (o) => (known('bueso-rw', o, []), buesoRwStrategy()),
+  'list-rl': (o) => (known('list-rl', o, []), listRangeStrategy()),
+  'segment-bitmap': (o) => {
+    known('segment-bitmap', o, ['segments', 'minSegment']);
+    const segments = positiveInt('segment-bitmap', 'segments', o.segments ?? '64');
+    return segmentBitmapStrategy(segments, positiveInt('segment-bitmap', 'minSegment', o.minSegment ?? '65536'));
+  },
+  'two-state': (o) => (known('two-state', o, []), twoStateStrategy()),
+  'btrfs-extent': (o) => (known('btrfs-extent', o, []), btrfsExtentStrategy()),
+  'lustre-write': (o) => (known('lustre-write', o, []), lustreWriteStrategy()),
 };
+
+function positiveInt(strategy: string, key: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new LockreplayError(`${strategy}: ${key} must be a whole number >= 1, not "${value}"`, ExitCode.usage);
+  return n;
+}
 
 function known(strategy: string, options: Record<string, string>, allowed: string[]): void {
   for (const k of Object.keys(options)) {
@@ -46,7 +69,14 @@ export function strategyNames(): string[] {
  * "range-lock:prefault=true,buffered=page").
  */
 export function createStrategy(spec: string): Strategy {
-  const [name, rest] = splitOnce(spec.trim(), ':');
+  let [name, rest] = splitOnce(spec.trim(), ':');
+  // linux:PROFILE[:options]
+  if (name === 'linux') {
+    const [profile, more] = splitOnce(rest ?? '', ':');
+    if (!(LINUX_PROFILES as readonly string[]).includes(profile)) throw new LockreplayError(`linux needs a profile: ${LINUX_PROFILES.map((p) => `linux:${p}`).join(', ')}`, ExitCode.usage);
+    name = `linux:${profile}`;
+    rest = more;
+  }
   const factory = FACTORIES[name];
   if (factory === undefined) {
     throw new LockreplayError(`unknown strategy "${name}"; known: ${strategyNames().join(', ')} (see: lockreplay strategies)`, ExitCode.usage);

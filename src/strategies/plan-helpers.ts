@@ -20,17 +20,24 @@ export function underOneLock(step: AcquireStep): Step[] {
 
 export const WORK_ONLY: readonly Step[] = Object.freeze([{ type: 'work', fraction: 1 }]) as readonly Step[];
 
+/** A page walk longer than this locks its range in this many equal chunks instead of page by page. */
+export const MAX_WALK_STEPS = 256;
+
 /**
  * Locks each page of [start, end) in ascending order, one at a time, with an equal share of the
  * work under each: how the page cache walks folios in buffered IO, faults, truncate and writeback.
+ * The kernel locks only the folios present in the page cache, which a trace does not list: a walk
+ * over more than MAX_WALK_STEPS pages locks MAX_WALK_STEPS equal chunks of the range instead.
  */
 export function pageByPage(lockClass: string, key: string, spec: LockSpec, start: number, end: number, pageSizeBytes: number, mode: 'S' | 'X' = 'X'): Step[] {
   const pages = Math.max(1, Math.round((end - start) / pageSizeBytes));
-  const share = 1 / pages;
+  const chunks = Math.min(pages, MAX_WALK_STEPS);
+  const pagesPerChunk = Math.ceil(pages / chunks);
   const steps: Step[] = [];
-  for (let p = 0; p < pages; p++) {
-    const s = start + p * pageSizeBytes;
-    steps.push(acquire(lockClass, key, spec, mode, s, s + pageSizeBytes, p), { type: 'work', fraction: share }, { type: 'release', tag: p });
+  for (let c = 0; c * pagesPerChunk < pages; c++) {
+    const s = start + c * pagesPerChunk * pageSizeBytes;
+    const e = Math.min(end, s + pagesPerChunk * pageSizeBytes);
+    steps.push(acquire(lockClass, key, spec, mode, s, e, c), { type: 'work', fraction: (e - s) / (end - start) }, { type: 'release', tag: c });
   }
   return steps;
 }

@@ -1,0 +1,106 @@
+/**
+ * What Linux ships (locking-designs.md §3): i_rwsem (XFS: IOLOCK) + mapping->invalidate_lock
+ * (XFS: MMAPLOCK) + folio locks, with Linux rwsem fairness (a waiting writer blocks new readers).
+ * Profiles `xfs`, `ext4`, `generic` (§3b); `i-rwsem` is the i_rwsem layer alone.
+ * Order: i_rwsem → mmap_lock → invalidate_lock → folio.
+ */
+import type { Op } from '../model/op.js';
+import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, WORK_ONLY } from './plan-helpers.js';
+import type { LockSpec, PlanContext, RuleRow, Step, Strategy } from './types.js';
+
+const RWSEM: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
+const FOLIO: LockSpec = { kind: 'range', fairness: 'fifo' };
+export const LINUX_PROFILES = ['xfs', 'ext4', 'generic'] as const;
+export type LinuxProfile = (typeof LINUX_PROFILES)[number];
+
+/** i_rwsem mode per op kind, or undefined for none */
+function iRwsemMode(op: Op, profile: LinuxProfile, pageSizeBytes: number): 'S' | 'X' | undefined {
+  const aligned = op.offset % pageSizeBytes === 0 && op.lengthBytes % pageSizeBytes === 0;
+  switch (op.kind) {
+    case 'read': return profile === 'xfs' ? 'S' : undefined;
+    case 'write': return 'X';
+    case 'dio-read': return 'S';
+    case 'dio-write': return profile === 'generic' ? 'X' : aligned ? 'S' : 'X';
+    case 'truncate': case 'punch': case 'zero-range': case 'collapse-range': case 'insert-range': case 'fallocate': return 'X';
+    default: return undefined;
+  }
+}
+
+/** invalidate_lock mode per op kind */
+function invalidateMode(op: Op): 'S' | 'X' | undefined {
+  switch (op.kind) {
+    case 'fault-write': return 'S';
+    // read faults take it only on a page-cache miss: the importer's exact-page faults (a filemap
+    // fault happened) rather than fault-around windows (a minor fault mapping cached pages)
+    case 'fault-read': return op.lengthBytes <= 4096 ? 'S' : undefined;
+    case 'readahead': return 'S';
+    case 'truncate': case 'punch': case 'zero-range': case 'collapse-range': case 'insert-range': case 'fallocate': return 'X';
+    default: return undefined;
+  }
+}
+
+function rules(profile: LinuxProfile | 'i-rwsem'): RuleRow[] {
+  const io = profile === 'xfs' ? 'IOLOCK (i_rwsem)' : 'i_rwsem';
+  const mm = profile === 'xfs' ? 'MMAPLOCK (invalidate_lock)' : 'invalidate_lock';
+  const r: RuleRow[] = [
+    { kinds: 'read', locks: profile === 'xfs' || profile === 'i-rwsem' ? `${io} S` : 'none (generic_file_read_iter)' },
+    { kinds: 'write', locks: `${io} X` },
+    { kinds: 'dio-read', locks: `${io} S` },
+    { kinds: 'dio-write', locks: profile === 'generic' ? `${io} X` : `${io} S if page-aligned, else X` },
+    { kinds: 'truncate, punch, zero/collapse/insert-range, fallocate', locks: profile === 'i-rwsem' ? `${io} X` : `${io} X, then ${mm} X` },
+  ];
+  if (profile !== 'i-rwsem') {
+    r.push(
+      { kinds: 'fault-write (page_mkwrite)', locks: `${mm} S, folio X` },
+      { kinds: 'fault-read', locks: `${mm} S only on a page-cache miss (an exact-page fault), folio X` },
+      { kinds: 'readahead', locks: `${mm} S, folio X per page` },
+      { kinds: 'write, writeback', locks: 'folio X per page, one at a time (under i_rwsem for writes)' },
+      { kinds: 'truncate, punch', locks: 'folio X per page of the range, after i_rwsem and invalidate_lock' },
+    );
+  }
+  r.push({ kinds: 'faults, writeback, fsync', locks: `never ${io} (taken above mmap_lock only)` });
+  r.push({ kinds: 'child fault (inside a syscall)', locks: 'its own locks, under the parent\'s i_rwsem (the i_rwsem → mmap_lock order); child writeback: none' });
+  return r;
+}
+
+export function linuxStrategy(profile: LinuxProfile | 'i-rwsem'): Strategy {
+  const full = profile !== 'i-rwsem';
+  const io = profile === 'xfs' ? 'iolock' : 'i_rwsem';
+  const mm = profile === 'xfs' ? 'mmaplock' : 'invalidate_lock';
+  return {
+    name: full ? `linux:${profile}` : 'i-rwsem',
+    summary: full
+      ? `Linux today, ${profile} profile: i_rwsem + invalidate_lock + folio locks, Linux rwsem fairness.`
+      : 'The VFS i_rwsem alone (per inode rwsem, Linux fairness): shared for reads and DIO, exclusive for writes and truncate/fallocate.',
+    source: 'locking-designs.md §3a, §3b (Documentation/filesystems/locking.rst, fs/xfs/xfs_inode.c, fs/ext4/file.c)',
+    rules: rules(profile),
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx)) return WORK_ONLY as Step[];
+      const profileForModes: LinuxProfile = profile === 'i-rwsem' ? 'xfs' : profile;
+      const steps: Step[] = [];
+      const releases: Step[] = [];
+      let tag = 1000;
+      const take = (cls: string, mode: 'S' | 'X'): void => {
+        const t = tag++;
+        steps.push(acquire(cls, op.file, RWSEM, mode, 0, Infinity, t));
+        releases.unshift({ type: 'release', tag: t });
+      };
+      const ioMode = iRwsemMode(op, profileForModes, ctx.pageSizeBytes);
+      // a child op runs under its parent's i_rwsem: it never takes i_rwsem itself
+      if (ioMode !== undefined && ctx.parent === undefined) take(io, ioMode);
+      const mmMode = full ? invalidateMode(op) : undefined;
+      if (mmMode !== undefined) take(mm, mmMode);
+      const folioKinds = full && (op.kind === 'write' || op.kind === 'writeback' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fault-write' || op.kind === 'truncate' || op.kind === 'punch');
+      // buffered IO faults the user buffer in before locking folios (fault_in_iov_iter_readable):
+      // a child fault runs first, under i_rwsem only
+      const prefault: Step[] = op.kind === 'write' || op.kind === 'read' ? [{ type: 'children' }] : [];
+      steps.push(...prefault);
+      if (folioKinds && op.lengthBytes > 0) {
+        const [start, end] = op.kind === 'truncate' ? [Math.floor(op.offset / ctx.pageSizeBytes) * ctx.pageSizeBytes, Math.ceil((op.offset + op.lengthBytes) / ctx.pageSizeBytes) * ctx.pageSizeBytes] : pageAlignedRange(op, ctx.pageSizeBytes);
+        return [...steps, ...pageByPage('folio', op.file, FOLIO, start, end, ctx.pageSizeBytes), ...releases];
+      }
+      return [...steps, { type: 'work', fraction: 1 }, ...releases];
+    },
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * The range-lock designs proposed since 2012 (locking-designs.md §1, §2, §5c, §7, §8a, §6, §5b),
+ * each as its rules plus the costs that make its structure visible.
+ */
+import type { Op } from '../model/op.js';
+import { acquire, isFlushInsideParent, pageAlignedRange, underOneLock, WORK_ONLY } from './plan-helpers.js';
+import type { CostStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
+
+const MUTEX: LockSpec = { kind: 'mutex' };
+const RWSEM: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
+const FIFO_RANGE: LockSpec = { kind: 'range', fairness: 'fifo' };
+const EXCLUSIVE_KINDS = new Set(['dio-read', 'dio-write', 'truncate', 'punch', 'zero-range', 'collapse-range', 'insert-range']);
+
+/** [start, end) of an op for range locks: truncate/collapse/insert to infinity, unknown ranges whole */
+function opRange(op: Op, page: number): [number, number] {
+  if (op.kind === 'truncate' || op.kind === 'collapse-range' || op.kind === 'insert-range') return [Math.floor(op.offset / page) * page, Infinity];
+  if (op.lengthBytes <= 0 && (op.kind === 'punch' || op.kind === 'zero-range' || op.kind === 'writeback')) return [0, Infinity];
+  return pageAlignedRange(op, page);
+}
+
+/** the serialising critical section of a tree under one spinlock: spinlock, walk, unlock */
+function spinTreeWalk(file: string, treeClass: string, ctx: PlanContext, tag: number): Step[] {
+  const walk: CostStep = { type: 'cost', baseNs: ctx.costs.spinBaseNs, perNodeNs: ctx.costs.perNodeNs, nodesOf: { lockClass: treeClass, key: file }, logNodes: true };
+  return [acquire('tree_spinlock', file, MUTEX, 'X', 0, Infinity, tag), walk, { type: 'release', tag }];
+}
+
+/** Jan Kara's 2013 mapping range lock: exclusive-only, page granular, FIFO, under one spinlock. */
+export function kara2013Strategy(): Strategy {
+  return {
+    name: 'kara-2013',
+    summary: 'Jan Kara 2013 mapping range lock: exclusive-only interval tree (FIFO, page granular) under one per-mapping spinlock; i_mutex kept for buffered writes and truncate.',
+    source: 'locking-designs.md §1, §10.5 ([PATCH 0/6 RFC] Mapping range lock, 2013)',
+    rules: [
+      { kinds: 'read, readahead, fault-read, fault-write', locks: 'mapping range X on the page(s), only around page-cache insertion (a fraction of the op), then unlocked' },
+      { kinds: 'dio-read, dio-write', locks: 'mapping range X on the range (after get_user_pages), for the whole IO' },
+      { kinds: 'write', locks: 'i_mutex X (unchanged by the RFC)' },
+      { kinds: 'truncate, punch, zero/collapse/insert-range', locks: 'i_mutex X, then mapping range X on the range' },
+      { kinds: 'every range lock/unlock', locks: 'tree_spinlock X for spinBase + perNode × (1+R)·log2(R+2) ns: one serialising critical section per mapping' },
+    ],
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'fallocate') return WORK_ONLY as Step[];
+      const page = ctx.pageSizeBytes;
+      const [start, end] = opRange(op, page);
+      const range = (tag: number): Step[] => [...spinTreeWalk(op.file, 'mapping_range', ctx, 900 + tag), acquire('mapping_range', op.file, FIFO_RANGE, 'X', start, end, tag)];
+      if (op.kind === 'write') return underOneLock(acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0));
+      if (op.kind === 'read' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fault-write') {
+        // only the page insertion is under the range lock: model it as the first tenth of the work
+        return [...range(1), { type: 'work', fraction: 0.1 }, { type: 'release', tag: 1 }, { type: 'work', fraction: 0.9 }];
+      }
+      const withMutex = op.kind !== 'dio-read' && op.kind !== 'dio-write' && ctx.parent === undefined;
+      const steps: Step[] = withMutex ? [acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0)] : [];
+      steps.push(...range(1), { type: 'work', fraction: 1 }, { type: 'release', tag: 1 });
+      if (withMutex) steps.push({ type: 'release', tag: 0 });
+      return steps;
+    },
+  };
+}
+
+/** Davidlohr Bueso's range reader/writer lock replacing i_rwsem (readers count only writers). */
+export function buesoRwStrategy(): Strategy {
+  return {
+    name: 'bueso-rw',
+    summary: 'Bueso/Kara 2017 range reader/writer lock in place of i_rwsem: interval tree under a spinlock, FIFO (a queued writer blocks later overlapping readers), invalidate_lock kept for faults.',
+    source: 'locking-designs.md §2, §10.6 (locking: Introduce range reader/writer lock)',
+    rules: [
+      { kinds: 'read, dio-read', locks: 'range S on the op range' },
+      { kinds: 'write, dio-write', locks: 'range X on the op range' },
+      { kinds: 'truncate', locks: 'range X on [new size, ∞), then invalidate_lock X' },
+      { kinds: 'punch, zero-range, collapse/insert-range, fallocate', locks: 'range X on the range (collapse/insert: to ∞), then invalidate_lock X' },
+      { kinds: 'fault-read, fault-write, readahead', locks: 'invalidate_lock S (never the range lock: it is taken above mmap_lock only)' },
+      { kinds: 'every range lock/unlock', locks: 'tree_spinlock X for spinBase + perNode × (1+R)·log2(R+2) ns' },
+    ],
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback') return WORK_ONLY as Step[];
+      if (op.kind === 'fault-read' || op.kind === 'fault-write' || op.kind === 'readahead') return underOneLock(acquire('invalidate_lock', op.file, RWSEM, 'S', 0, Infinity, 0));
+      if (ctx.parent !== undefined) return WORK_ONLY as Step[];
+      const [start, end] = opRange(op, ctx.pageSizeBytes);
+      const mode = op.kind === 'read' || op.kind === 'dio-read' ? 'S' : 'X';
+      const steps: Step[] = [...spinTreeWalk(op.file, 'range', ctx, 900), acquire('range', op.file, FIFO_RANGE, mode, start, end, 0)];
+      const invalidates = mode === 'X' && op.kind !== 'write' && op.kind !== 'dio-write';
+      if (invalidates) steps.push(acquire('invalidate_lock', op.file, RWSEM, 'X', 0, Infinity, 1));
+      steps.push({ type: 'work', fraction: 1 });
+      if (invalidates) steps.push({ type: 'release', tag: 1 });
+      steps.push({ type: 'release', tag: 0 });
+      return steps;
+    },
+  };
+}
+
+/** Kogan/Dice/Issa list-based range lock: no waiter queue, wake-all and retry. */
+export function listRangeStrategy(): Strategy {
+  return {
+    name: 'list-rl',
+    summary: 'List-based lock-free range lock (Kogan/Dice/Issa 2020, FreeBSD): no waiter queue, a release wakes every sleeper to retry; readers share; exclusive requests can starve, and it shows.',
+    source: 'locking-designs.md §8a, §10.10',
+    rules: [
+      { kinds: 'DIO, truncate, punch, zero/collapse/insert-range', locks: 'range X (no queue: waits until no conflicting range is held, retries on every release)' },
+      { kinds: 'buffered IO, faults, readahead, writeback, fallocate', locks: 'range S' },
+      { kinds: 'every acquire', locks: 'a list traversal: cacheMiss ns per live range' },
+      { kinds: 'child fault', locks: 'its own range S (no queue, so no FIFO deadlock)' },
+    ],
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap') return WORK_ONLY as Step[];
+      const [start, end] = opRange(op, ctx.pageSizeBytes);
+      const mode = EXCLUSIVE_KINDS.has(op.kind) ? 'X' : 'S';
+      const traverse: CostStep = { type: 'cost', baseNs: ctx.costs.atomicNs, perNodeNs: ctx.costs.cacheMissNs, nodesOf: { lockClass: 'list_range', key: op.file } };
+      return [traverse, ...underOneLock(acquire('list_range', op.file, { kind: 'list-range', exclusiveOnly: false }, mode, start, end, 0))];
+    },
+  };
+}
+
+/** Dave Chinner's 2025 segment bitmap: i_rwsem shared + exclusive bits on 64 segments. */
+export function segmentBitmapStrategy(segments = 64, minSegmentBytes = 65536): Strategy {
+  return {
+    name: 'segment-bitmap',
+    summary: `Dave Chinner 2025: per inode ${segments} exclusive segment bits (segment = max(${minSegmentBytes / 1024} KiB, EOF/${segments})) under i_rwsem shared; i_rwsem exclusive for truncate/fallocate.`,
+    source: 'locking-designs.md §5b, §10.8',
+    rules: [
+      { kinds: 'write', locks: 'i_rwsem S, then the bits of every segment the write covers, X (ascending, all at once)' },
+      { kinds: 'read, dio-read, dio-write', locks: 'i_rwsem S (reads do not wait on segments: readsWaitOnSegments=false)' },
+      { kinds: 'truncate, punch, zero/collapse/insert-range, fallocate', locks: 'i_rwsem X' },
+      { kinds: 'faults, writeback, readahead, fsync', locks: 'none' },
+      { kinds: 'every bit', locks: 'one atomic' },
+    ],
+    options: { segments, minSegmentBytes },
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx) || ctx.parent !== undefined) return WORK_ONLY as Step[];
+      switch (op.kind) {
+        case 'write': {
+          const seg = Math.max(minSegmentBytes, Math.ceil(ctx.fileSizeBytes(op.file) / segments));
+          const first = Math.floor(op.offset / seg);
+          const last = Math.floor((op.offset + Math.max(op.lengthBytes, 1) - 1) / seg);
+          const bits: CostStep = { type: 'cost', baseNs: ctx.costs.atomicNs * (last - first + 1) };
+          return [acquire('i_rwsem', op.file, RWSEM, 'S', 0, Infinity, 0), bits, acquire('segment_bits', op.file, FIFO_RANGE, 'X', first * seg, (last + 1) * seg, 1),
+            { type: 'work', fraction: 1 }, { type: 'release', tag: 1 }, { type: 'release', tag: 0 }];
+        }
+        case 'read': case 'dio-read': case 'dio-write':
+          return underOneLock(acquire('i_rwsem', op.file, RWSEM, 'S', 0, Infinity, 0));
+        case 'truncate': case 'punch': case 'zero-range': case 'collapse-range': case 'insert-range': case 'fallocate':
+          return underOneLock(acquire('i_rwsem', op.file, RWSEM, 'X', 0, Infinity, 0));
+        default:
+          return WORK_ONLY as Step[];
+      }
+    },
+  };
+}
+
+/** bcachefs pagecache add/block: a two-state shared lock, plus i_rwsem for truncate/fallocate. */
+export function twoStateStrategy(): Strategy {
+  return {
+    name: 'two-state',
+    summary: 'bcachefs two-state lock: "add" (buffered IO, faults) and "block" (DIO, truncate, fallocate) states share within and exclude across; wake-all at zero, no queue; i_rwsem X for truncate/fallocate.',
+    source: 'locking-designs.md §5c, §10.9',
+    rules: [
+      { kinds: 'read, write, readahead, fault-read, fault-write', locks: 'pagecache lock, add state (S)' },
+      { kinds: 'dio-read, dio-write', locks: 'pagecache lock, block state (X: shared among blockers)' },
+      { kinds: 'truncate, punch, zero/collapse/insert-range, fallocate', locks: 'i_rwsem X, then pagecache lock, block state' },
+      { kinds: 'writeback, fsync', locks: 'none' },
+    ],
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'writeback' || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap') return WORK_ONLY as Step[];
+      const pc = (mode: 'S' | 'X', tag: number): Step => acquire('pagecache_add_block', op.file, { kind: 'two-state' }, mode, 0, Infinity, tag);
+      if (op.kind === 'dio-read' || op.kind === 'dio-write') return [pc('X', 0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }];
+      if (EXCLUSIVE_KINDS.has(op.kind) || op.kind === 'fallocate') {
+        if (ctx.parent !== undefined) return [pc('X', 0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }];
+        return [acquire('i_rwsem', op.file, RWSEM, 'X', 0, Infinity, 1), pc('X', 0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }, { type: 'release', tag: 1 }];
+      }
+      return [pc('S', 0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }];
+    },
+  };
+}
+
+/** btrfs extent bits: exclusive bit ranges in a tree under a spinlock, wake-all on conflict. */
+export function btrfsExtentStrategy(): Strategy {
+  return {
+    name: 'btrfs-extent',
+    summary: 'btrfs extent_io_tree: exclusive extent-bit ranges (wait on the conflicting state, wake-all, retry) under a spinlock, with the inode lock for writes and punch/truncate.',
+    source: 'locking-designs.md §7, §10.11',
+    rules: [
+      { kinds: 'write', locks: 'inode lock X, then extent bits X on the range' },
+      { kinds: 'read', locks: 'extent bits X on the range around the mapping lookup only (6.12+: a tenth of the op)' },
+      { kinds: 'dio-read, dio-write', locks: 'extent bits X on the range, held until the IO ends' },
+      { kinds: 'fault-write', locks: 'extent bits X on the page' },
+      { kinds: 'truncate, punch, zero/collapse/insert-range', locks: 'inode lock X, invalidate_lock X, then extent bits X on the range' },
+      { kinds: 'every extent lock', locks: 'tree_spinlock X for spinBase + perNode × (1+R)·log2(R+2) ns' },
+    ],
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fallocate') return WORK_ONLY as Step[];
+      const [start, end] = opRange(op, ctx.pageSizeBytes);
+      const extent = (tag: number): Step[] => [...spinTreeWalk(op.file, 'extent_bits', ctx, 900 + tag), acquire('extent_bits', op.file, { kind: 'list-range', exclusiveOnly: true }, 'X', start, end, tag)];
+      if (op.kind === 'read') return [...extent(0), { type: 'work', fraction: 0.1 }, { type: 'release', tag: 0 }, { type: 'work', fraction: 0.9 }];
+      if (op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'fault-write' || ctx.parent !== undefined) return [...extent(0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }];
+      const outer: Step[] = [acquire('inode_lock', op.file, RWSEM, 'X', 0, Infinity, 1)];
+      const outerRelease: Step[] = [{ type: 'release', tag: 1 }];
+      if (op.kind !== 'write') {
+        outer.push(acquire('invalidate_lock', op.file, RWSEM, 'X', 0, Infinity, 2));
+        outerRelease.unshift({ type: 'release', tag: 2 });
+      }
+      return [...outer, ...extent(0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }, ...outerRelease];
+    },
+  };
+}
+
+/** Lustre llite's write range lock: exclusive FIFO ranges for writes and O_DIRECT reads. */
+export function lustreWriteStrategy(): Strategy {
+  return {
+    name: 'lustre-write',
+    summary: 'Lustre llite range_lock: an exclusive FIFO range on [pos, pos+len) for every write and O_DIRECT read, held across the IO; buffered reads and faults take none.',
+    source: 'locking-designs.md §6, §10.12',
+    rules: [
+      { kinds: 'write, dio-write, dio-read', locks: 'range X on the op range (FIFO), whole IO' },
+      { kinds: 'truncate, punch, zero/collapse/insert-range', locks: 'range X (truncate/collapse/insert: to ∞)' },
+      { kinds: 'read, faults, readahead, writeback, fsync', locks: 'none (cluster locks and folio locks do that work)' },
+    ],
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx) || ctx.parent !== undefined) return WORK_ONLY as Step[];
+      if (op.kind === 'write' || EXCLUSIVE_KINDS.has(op.kind)) {
+        const [start, end] = opRange(op, ctx.pageSizeBytes);
+        return underOneLock(acquire('lustre_range', op.file, FIFO_RANGE, 'X', start, end, 0));
+      }
+      return WORK_ONLY as Step[];
+    },
+  };
+}
