@@ -36,7 +36,7 @@ describe('replay on real captures', () => {
   it('no real capture deadlocks under any built-in strategy', async () => {
     for (const name of ['xfs-mix', 'ext4-mix', 'xfs-mmap-truncate', 'ext4-dio-buffered', 'xfs-nested-fault']) {
       const t = await loadForReplay(trace(`${name}.trace.gz`));
-      const r = replayStrategies(t, ['none', 'page-lock', 'i-mutex', 'range-lock', 'range-lock:prefault=true', 'range-lock:fairness=reader-pref', 'range-lock:buffered=page'], { mode: 'open', timeScale: 0.2 });
+      const r = replayStrategies(t, [...strategyNames(), 'range-lock:prefault=true', 'range-lock:fairness=reader-pref', 'range-lock:buffered=page'], { mode: 'open', timeScale: 0.2 });
       for (const s of r.results) expect([name, s.strategy, s.deadlock]).toEqual([name, s.strategy, null]);
     }
   });

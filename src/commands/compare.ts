@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
+import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, replayStrategies } from '../replay/index.js';
@@ -35,7 +36,8 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     const progress = new Progress(this.progressEnabled(flags.json), 'importing');
     const trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
     progress.done();
-    const result = replayStrategies(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task });
+    const strategies = await Promise.all(names.map((n) => loadStrategy(n)));
+    const result = replayStrategies(trace, strategies, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task });
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
     await writeSideOutputs(result, flags);

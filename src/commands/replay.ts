@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
+import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { loadForReplay, replayStrategies } from '../replay/index.js';
 import { formatReplay } from '../report/table.js';
@@ -19,7 +20,7 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
   ];
   static override args = { trace: Args.string({ description: 'trace file or Op stream (plain or .gz), or - for stdin', required: true }) };
   static override flags = {
-    strategy: Flags.string({ char: 's', description: 'strategy NAME or NAME:key=value (see: lockreplay strategies)', required: true }),
+    strategy: Flags.string({ char: 's', description: 'strategy NAME or NAME:key=value (see: lockreplay strategies), or a ./file.js module or ./rules.json table', required: true }),
     ...replayFlags,
   };
 
@@ -29,7 +30,8 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     const progress = new Progress(this.progressEnabled(flags.json), 'importing');
     const trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
     progress.done();
-    const result = replayStrategies(trace, [flags.strategy], options, { files: flags.file, tasks: flags.task });
+    const strategy = await loadStrategy(flags.strategy);
+    const result = replayStrategies(trace, [strategy], options, { files: flags.file, tasks: flags.task });
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
     await writeSideOutputs(result, flags);

@@ -713,6 +713,7 @@ export class OpBuilder {
       return;
     }
     owner.nLines++;
+    if (owner === task.fault) owner.lastNs = ev.tsNs;
     if (owner === task.sys && owner.fileStrength < Strength.Weak) this.resolve(owner, bdiInodeKey(ev.body), Strength.Weak);
   }
 
@@ -931,6 +932,9 @@ export class OpBuilder {
 
   private onXfsIlock(ev: KernelEvent, task: TaskState, line: number): void {
     const sys = task.sys;
+    // lock calls after a fault's last fault event (page_mkwrite takes MMAPLOCK after xfs_write_fault)
+    // are still that fault's work: its span runs to them
+    if (sys === undefined && task.fault !== undefined && task.fault.file !== '') task.fault.lastNs = ev.tsNs;
     const needFile = sys !== undefined && sys.fileStrength < Strength.Weak;
     if (!this.keepLocks) {
       if (sys !== undefined) {

@@ -1,0 +1,187 @@
+/**
+ * `lockreplay fidelity`: does a strategy take the locks the real kernel took? On XFS captures, for
+ * each op, the IOLOCK and MMAPLOCK modes the strategy's plan predicts against the xfs_ilock events
+ * the same task recorded on the same inode inside the op's span (excluding its child ops' spans).
+ * Also the lock waits a replay predicts against the gaps the trace shows between an xfs_ilock call
+ * and the task's next lock event (an upper bound on the real wait).
+ */
+import type { ObservedLock, Op } from '../model/op.js';
+import { PAGE_SIZE_BYTES } from '../model/op.js';
+import type { Strategy } from '../strategies/types.js';
+import { DEFAULT_COSTS } from '../strategies/types.js';
+import { serviceTimes } from '../engine/service-model.js';
+import { simulate } from '../engine/simulator.js';
+
+export type XfsLock = 'IOLOCK' | 'MMAPLOCK';
+type Modes = Partial<Record<XfsLock, 'S' | 'X'>>;
+
+/** locks a kernel path takes without xfs_ilock, so a trace cannot show them */
+const NOT_OBSERVABLE: Record<string, XfsLock[]> = {
+  // do_truncate takes the VFS inode lock (= IOLOCK) directly
+  truncate: ['IOLOCK'],
+  // filemap_fault and readahead take filemap_invalidate_lock_shared (= MMAPLOCK) directly
+  'fault-read': ['MMAPLOCK'],
+  readahead: ['MMAPLOCK'],
+};
+
+export interface KindFidelity {
+  ops: number;
+  /** ops with an observable span */
+  compared: number;
+  iolockAgree: number;
+  mmaplockAgree: number;
+  iolockPct: number | null;
+  mmaplockPct: number | null;
+  /** locks not compared for this kind (taken outside xfs_ilock) */
+  notObservable: XfsLock[];
+}
+
+export interface Disagreement {
+  opId: number;
+  kind: string;
+  pid: number;
+  line: number;
+  predicted: Modes;
+  observed: Modes;
+}
+
+export interface WaitComparison {
+  samples: number;
+  observedMeanNs: number;
+  observedP99Ns: number;
+  predictedMeanNs: number;
+  predictedP99Ns: number;
+}
+
+export interface FidelityReport {
+  trace: string;
+  strategy: string;
+  xfsFiles: string[];
+  byKind: Record<string, KindFidelity>;
+  disagreements: { count: number; first: Disagreement[] };
+  waits: Record<string, WaitComparison>;
+  notes: string[];
+}
+
+function classOf(lockClass: string): XfsLock | undefined {
+  if (lockClass === 'iolock' || lockClass === 'i_rwsem') return 'IOLOCK';
+  if (lockClass === 'mmaplock' || lockClass === 'invalidate_lock') return 'MMAPLOCK';
+  return undefined;
+}
+
+function observedModes(flags: string, into: Modes): void {
+  for (const f of flags.split('|')) {
+    if (f === 'IOLOCK_EXCL') into.IOLOCK ??= 'X';
+    else if (f === 'IOLOCK_SHARED') into.IOLOCK ??= 'S';
+    else if (f === 'MMAPLOCK_EXCL') into.MMAPLOCK ??= 'X';
+    else if (f === 'MMAPLOCK_SHARED') into.MMAPLOCK ??= 'S';
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number): FidelityReport {
+  const xfsLocks = locks.filter((l) => l.event === 'xfs_ilock' || l.event === 'xfs_ilock_nowait');
+  const xfsFiles = new Set(xfsLocks.map((l) => l.target));
+  // observed lock calls per (pid, file), in time order
+  const byTask = new Map<string, ObservedLock[]>();
+  for (const l of xfsLocks) {
+    const k = `${l.pid}\u0000${l.target}`;
+    let list = byTask.get(k);
+    if (list === undefined) byTask.set(k, (list = []));
+    list.push(l);
+  }
+  const allByPid = new Map<number, ObservedLock[]>();
+  for (const l of locks) {
+    let list = allByPid.get(l.pid);
+    if (list === undefined) allByPid.set(l.pid, (list = []));
+    list.push(l);
+  }
+  const childrenOf = new Map<number, Op[]>();
+  const byId = new Map(ops.map((o) => [o.id, o]));
+  for (const o of ops) {
+    if (o.parent === undefined) continue;
+    let list = childrenOf.get(o.parent);
+    if (list === undefined) childrenOf.set(o.parent, (list = []));
+    list.push(o);
+  }
+  const sizes = new Map<string, number>();
+  for (const o of ops) sizes.set(o.file, Math.max(sizes.get(o.file) ?? 0, o.offset + o.lengthBytes));
+  const ctxBase = { pageSizeBytes: PAGE_SIZE_BYTES, fileSizeBytes: (f: string) => sizes.get(f) ?? 0, costs: DEFAULT_COSTS };
+
+  const byKind: Record<string, KindFidelity> = {};
+  const first: Disagreement[] = [];
+  let count = 0;
+  const observedGaps = new Map<string, number[]>();
+  const opsWithGap: { op: Op; index: number }[] = [];
+  ops.forEach((op, index) => {
+    if (!xfsFiles.has(op.file)) return;
+    const k = byKind[op.kind] ?? (byKind[op.kind] = { ops: 0, compared: 0, iolockAgree: 0, mmaplockAgree: 0, iolockPct: null, mmaplockPct: null, notObservable: NOT_OBSERVABLE[op.kind] ?? [] });
+    k.ops++;
+    if (op.durNs === undefined || op.durNs <= 0) return;
+    const from = op.tsNs;
+    const to = op.tsNs + op.durNs;
+    const kids = childrenOf.get(op.id) ?? [];
+    const inChild = (t: number): boolean => kids.some((c) => t >= c.tsNs && t <= c.tsNs + (c.durNs ?? 0));
+    const observed: Modes = {};
+    let firstIolock: ObservedLock | undefined;
+    for (const l of byTask.get(`${op.pid}\u0000${op.file}`) ?? []) {
+      if (l.tsNs < from || l.tsNs > to || inChild(l.tsNs)) continue;
+      observedModes(l.mode, observed);
+      if (firstIolock === undefined && l.mode.includes('IOLOCK')) firstIolock = l;
+    }
+    const predicted: Modes = {};
+    const parent = op.parent === undefined ? undefined : byId.get(op.parent);
+    for (const st of strategy.plan(op, { ...ctxBase, parent })) {
+      if (st.type !== 'acquire' || st.key !== op.file) continue;
+      const c = classOf(st.lockClass);
+      if (c !== undefined) predicted[c] ??= st.mode;
+    }
+    k.compared++;
+    const hidden = NOT_OBSERVABLE[op.kind] ?? [];
+    const io = hidden.includes('IOLOCK') || predicted.IOLOCK === observed.IOLOCK;
+    const mm = hidden.includes('MMAPLOCK') || predicted.MMAPLOCK === observed.MMAPLOCK;
+    if (io) k.iolockAgree++;
+    if (mm) k.mmaplockAgree++;
+    if (!io || !mm) {
+      count++;
+      if (first.length < 20) first.push({ opId: op.id, kind: op.kind, pid: op.pid, line: op.line, predicted, observed });
+    }
+    // the gap between the IOLOCK call and the task's next recorded lock event bounds the wait
+    if (firstIolock !== undefined) {
+      const mine = allByPid.get(op.pid) ?? [];
+      const i = mine.indexOf(firstIolock);
+      const next = mine[i + 1];
+      if (next !== undefined && next.tsNs <= to) {
+        let list = observedGaps.get(op.kind);
+        if (list === undefined) observedGaps.set(op.kind, (list = []));
+        list.push(next.tsNs - firstIolock.tsNs);
+        opsWithGap.push({ op, index });
+      }
+    }
+  });
+  for (const k of Object.values(byKind)) {
+    k.iolockPct = k.compared > 0 ? Math.round((10000 * k.iolockAgree) / k.compared) / 100 : null;
+    k.mmaplockPct = k.compared > 0 ? Math.round((10000 * k.mmaplockAgree) / k.compared) / 100 : null;
+  }
+  // predicted waits: a closed-mode replay of the same ops under the strategy
+  const service = serviceTimes(ops, PAGE_SIZE_BYTES);
+  const sim = simulate(ops, service.ns, strategy, { mode: 'closed', timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES });
+  const waits: Record<string, WaitComparison> = {};
+  for (const [kind, gaps] of [...observedGaps].sort()) {
+    const predicted = opsWithGap.filter((g) => g.op.kind === kind).map((g) => sim.outcomes.lockWaitNs[g.index]).sort((a, b) => a - b);
+    const obs = [...gaps].sort((a, b) => a - b);
+    const mean = (xs: number[]): number => (xs.length === 0 ? 0 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
+    waits[kind] = { samples: obs.length, observedMeanNs: mean(obs), observedP99Ns: percentile(obs, 99), predictedMeanNs: mean(predicted), predictedP99Ns: Math.round(percentile(predicted, 99)) };
+  }
+  const notes: string[] = [];
+  if (xfsFiles.size === 0) notes.push('the trace has no xfs_ilock events: nothing to compare (record XFS with the xfs/xfs_ilock event)');
+  notes.push('not observable in a trace (taken without xfs_ilock): IOLOCK of truncate (the VFS inode lock), MMAPLOCK of read faults and readahead (filemap_invalidate_lock_shared)');
+  notes.push('observed waits are the gap from the IOLOCK call to the task\'s next lock event: an upper bound that includes the work in between');
+  const sortedKinds: Record<string, KindFidelity> = {};
+  for (const kind of Object.keys(byKind).sort()) sortedKinds[kind] = byKind[kind];
+  return { trace, strategy: strategy.name, xfsFiles: [...xfsFiles].sort(), byKind: sortedKinds, disagreements: { count, first }, waits, notes };
+}

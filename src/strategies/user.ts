@@ -1,0 +1,179 @@
+/**
+ * User strategies: a JavaScript module implementing the Strategy interface, or a JSON rules table
+ * (op kind → ordered lock steps). Both are validated with messages that name the file and field.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ExitCode, LockreplayError } from '../errors.js';
+import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
+import { createStrategy } from './index.js';
+import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, WORK_ONLY } from './plan-helpers.js';
+import type { LockSpec, PlanContext, RuleRow, Step, Strategy } from './types.js';
+
+export function isUserStrategySpec(spec: string): boolean {
+  return /\.(m?js|json)$/.test(spec.split(':')[0]) || spec.startsWith('./') || spec.startsWith('/') || spec.startsWith('../');
+}
+
+/** Any strategy spec: a built-in name (with options) or a path to a .js / .json user strategy. */
+export async function loadStrategy(spec: string): Promise<Strategy> {
+  if (!isUserStrategySpec(spec)) return createStrategy(spec);
+  const path = resolve(spec);
+  if (spec.endsWith('.json')) return jsonRulesStrategy(path);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new LockreplayError(`${spec}: cannot load the strategy module (${(err as Error).message.split('\n')[0]})`, ExitCode.badInput);
+  }
+  let s = mod.default ?? mod.strategy;
+  if (typeof s === 'function' && !('plan' in (s as object))) s = (s as (o: Record<string, string>) => unknown)({});
+  return validateStrategy(s, spec);
+}
+
+const STEP_TYPES = new Set(['acquire', 'release', 'work', 'children', 'cost']);
+const LOCK_KINDS = new Set(['mutex', 'rwsem', 'range', 'list-range', 'two-state']);
+
+/** Checks a module's export is a Strategy, and wraps its plan so a malformed plan is reported, not crashed on. */
+export function validateStrategy(s: unknown, file: string): Strategy {
+  const fail = (what: string): never => {
+    throw new LockreplayError(`${file}: ${what}`, ExitCode.badInput);
+  };
+  if (s === null || typeof s !== 'object') fail('the module must export (default) a strategy object, or a function returning one');
+  const o = s as Record<string, unknown>;
+  if (typeof o.name !== 'string' || o.name === '') fail('strategy.name must be a non-empty string');
+  if (typeof o.plan !== 'function') fail('strategy.plan must be a function (op, ctx) => Step[]');
+  const rules = o.rules === undefined ? [] : o.rules;
+  if (!Array.isArray(rules) || !rules.every((r) => r && typeof r.kinds === 'string' && typeof r.locks === 'string')) fail('strategy.rules must be an array of { kinds: string, locks: string }');
+  const plan = o.plan as (op: Op, ctx: PlanContext) => unknown;
+  return {
+    name: o.name as string,
+    summary: typeof o.summary === 'string' ? o.summary : `user strategy from ${basename(file)}`,
+    source: typeof o.source === 'string' ? o.source : file,
+    rules: rules as RuleRow[],
+    options: (o.options as Record<string, string | number | boolean>) ?? {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      let steps: unknown;
+      try {
+        steps = plan.call(o, op, ctx);
+      } catch (err) {
+        throw new LockreplayError(`${file}: plan() threw on op ${op.id} (${op.kind}, line ${op.line}): ${(err as Error).message}`, ExitCode.badInput);
+      }
+      if (!Array.isArray(steps)) fail(`plan() must return an array of steps (op ${op.id}, ${op.kind})`);
+      (steps as unknown[]).forEach((st, i) => {
+        const x = st as Record<string, unknown>;
+        const where = `plan() step ${i} for op ${op.id} (${op.kind})`;
+        if (x === null || typeof x !== 'object' || !STEP_TYPES.has(x.type as string)) fail(`${where}: type must be one of ${[...STEP_TYPES].join(', ')}`);
+        if (x.type === 'acquire') {
+          if (typeof x.lockClass !== 'string' || typeof x.key !== 'string') fail(`${where}: acquire needs lockClass and key strings`);
+          if (x.mode !== 'S' && x.mode !== 'X') fail(`${where}: mode must be "S" or "X"`);
+          const spec = x.spec as Record<string, unknown> | undefined;
+          if (!spec || !LOCK_KINDS.has(spec.kind as string)) fail(`${where}: spec.kind must be one of ${[...LOCK_KINDS].join(', ')}`);
+          if (typeof x.start !== 'number' || typeof x.end !== 'number' || !((x.end as number) > (x.start as number))) fail(`${where}: start and end must be numbers with start < end`);
+          if (typeof x.tag !== 'number') fail(`${where}: tag must be a number`);
+        }
+        if (x.type === 'release' && typeof x.tag !== 'number') fail(`${where}: release needs the tag of its acquire`);
+        if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction >= 0)) fail(`${where}: work needs a fraction >= 0`);
+      });
+      return steps as Step[];
+    },
+  };
+}
+
+type RangeRule = 'op' | 'page' | 'file' | 'from-new-size';
+interface JsonRule {
+  lock: string;
+  mode: 'S' | 'X';
+  range: RangeRule;
+}
+
+/**
+ * A JSON rules table: { name, summary?, locks: { NAME: { kind, fairness? } }, rules: { KIND | "default":
+ * [ { lock, mode, range } ] }, children?: "own" | "none" }. Steps are taken in order and held for the
+ * whole op, released in reverse; a "page" step walks the op's pages one at a time around the work
+ * (so it must come last).
+ */
+export function jsonRulesStrategy(path: string): Strategy {
+  const file = basename(path);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new LockreplayError(`${path}: ${code !== undefined ? `cannot read (${code})` : `not JSON (${(err as Error).message})`}`, code !== undefined ? ExitCode.inputUnreadable : ExitCode.badInput);
+  }
+  const fail = (field: string, what: string): never => {
+    throw new LockreplayError(`${file}: ${field}: ${what}`, ExitCode.badInput);
+  };
+  const j = raw as Record<string, unknown>;
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) fail('(top)', 'expected an object with name, locks and rules');
+  if (typeof j.name !== 'string' || j.name.trim() === '') fail('name', 'expected a non-empty string');
+  const locksIn = j.locks as Record<string, Record<string, unknown>>;
+  if (locksIn === null || typeof locksIn !== 'object' || Array.isArray(locksIn)) fail('locks', 'expected an object of lock name → { kind, fairness? }');
+  const locks = new Map<string, LockSpec>();
+  for (const [name, l] of Object.entries(locksIn)) {
+    const at = `locks.${name}`;
+    if (l === null || typeof l !== 'object') fail(at, 'expected { kind, fairness? }');
+    const fairness = l.fairness ?? 'fifo';
+    switch (l.kind) {
+      case 'mutex': locks.set(name, { kind: 'mutex' }); break;
+      case 'rwsem':
+        if (fairness !== 'fifo' && fairness !== 'reader-pref') fail(`${at}.fairness`, `expected "fifo" or "reader-pref", got ${JSON.stringify(fairness)}`);
+        locks.set(name, { kind: 'rwsem', fairness: fairness as 'fifo' | 'reader-pref' });
+        break;
+      case 'range':
+        if (fairness !== 'fifo' && fairness !== 'reader-pref' && fairness !== 'nested-shared-ok') fail(`${at}.fairness`, `expected "fifo", "reader-pref" or "nested-shared-ok", got ${JSON.stringify(fairness)}`);
+        locks.set(name, { kind: 'range', fairness: fairness as 'fifo' | 'reader-pref' | 'nested-shared-ok' });
+        break;
+      default: fail(`${at}.kind`, `expected "mutex", "rwsem" or "range", got ${JSON.stringify(l.kind)}`);
+    }
+  }
+  const rulesIn = j.rules as Record<string, unknown>;
+  if (rulesIn === null || typeof rulesIn !== 'object' || Array.isArray(rulesIn)) fail('rules', 'expected an object of op kind (or "default") → [ { lock, mode, range } ]');
+  const rules = new Map<string, JsonRule[]>();
+  for (const [kind, list] of Object.entries(rulesIn)) {
+    if (kind !== 'default' && !isOpKind(kind)) fail(`rules.${kind}`, `not an op kind; expected one of ${OP_KINDS.join(', ')}, or "default"`);
+    if (!Array.isArray(list)) fail(`rules.${kind}`, 'expected an array of steps');
+    const steps: JsonRule[] = [];
+    (list as unknown[]).forEach((st, i) => {
+      const at = `rules.${kind}[${i}]`;
+      const x = st as Record<string, unknown>;
+      if (x === null || typeof x !== 'object') fail(at, 'expected { lock, mode, range }');
+      if (typeof x.lock !== 'string' || !locks.has(x.lock)) fail(`${at}.lock`, `expected one of the locks (${[...locks.keys()].join(', ')}), got ${JSON.stringify(x.lock)}`);
+      if (x.mode !== 'S' && x.mode !== 'X') fail(`${at}.mode`, `expected "S" or "X", got ${JSON.stringify(x.mode)}`);
+      if (!['op', 'page', 'file', 'from-new-size'].includes(x.range as string)) fail(`${at}.range`, `expected "op", "page", "file" or "from-new-size", got ${JSON.stringify(x.range)}`);
+      if (x.range === 'page' && i !== (list as unknown[]).length - 1) fail(`${at}.range`, '"page" walks the pages around the work, so it must be the last step');
+      steps.push({ lock: x.lock as string, mode: x.mode as 'S' | 'X', range: x.range as RangeRule });
+    });
+    rules.set(kind, steps);
+  }
+  const children = j.children ?? 'own';
+  if (children !== 'own' && children !== 'none') fail('children', `expected "own" (a child op takes its own rules) or "none" (it runs under its parent's locks), got ${JSON.stringify(children)}`);
+  const table: RuleRow[] = [...rules].map(([kind, steps]) => ({ kinds: kind, locks: steps.length === 0 ? 'none' : steps.map((s) => `${s.lock} ${s.mode} (${s.range})`).join(', then ') }));
+  table.push({ kinds: 'child op', locks: children === 'own' ? 'its own rules' : 'none (under its parent\'s locks)' });
+  return {
+    name: j.name as string,
+    summary: typeof j.summary === 'string' ? j.summary : `rules from ${file}`,
+    source: file,
+    rules: table,
+    options: {},
+    plan(op: Op, ctx: PlanContext): Step[] {
+      if (isFlushInsideParent(op, ctx) || (children === 'none' && ctx.parent !== undefined)) return WORK_ONLY as Step[];
+      const list = rules.get(op.kind) ?? rules.get('default') ?? [];
+      const page = ctx.pageSizeBytes;
+      const steps: Step[] = [];
+      const releases: Step[] = [];
+      for (const [i, r] of list.entries()) {
+        const spec = locks.get(r.lock) as LockSpec;
+        if (r.range === 'page') {
+          const [s, e] = pageAlignedRange(op, page);
+          return [...steps, ...pageByPage(r.lock, op.file, spec, s, e, page, r.mode), ...releases];
+        }
+        const [start, end] = r.range === 'file' ? [0, Infinity] : r.range === 'from-new-size' ? [Math.floor(op.offset / page) * page, Infinity] : op.lengthBytes <= 0 ? [0, Infinity] : pageAlignedRange(op, page);
+        steps.push(acquire(r.lock, op.file, spec, r.mode, start, end, 1000 + i));
+        releases.unshift({ type: 'release', tag: 1000 + i });
+      }
+      return [...steps, { type: 'work', fraction: 1 }, ...releases];
+    },
+  };
+}

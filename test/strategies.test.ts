@@ -1,0 +1,239 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulate, type SimOptions } from '../src/engine/simulator.js';
+import { fidelity } from '../src/fidelity/index.js';
+import { loadTrace } from '../src/import/index.js';
+import type { Op, OpKind } from '../src/model/op.js';
+import { createStrategy, strategyNames } from '../src/strategies/index.js';
+import { DEFAULT_COSTS, ZERO_COSTS, type Strategy } from '../src/strategies/types.js';
+import { loadStrategy } from '../src/strategies/user.js';
+import { cli, ROOT, trace } from './helpers.js';
+
+const US = 1000;
+const F = '7:0:133';
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-strategies-'));
+
+function ops(list: { pid: number; kind: OpKind; t: number; dur: number; off: number; len: number }[]): Op[] {
+  return list.map((o, id) => ({ id, tsNs: o.t * US, durNs: o.dur * US, pid: o.pid, proc: `pid:${o.pid}`, comm: `t${o.pid}`, file: F, kind: o.kind, offset: o.off, lengthBytes: o.len, line: id + 1 }));
+}
+
+/** [start µs, end µs, lock wait µs] per op */
+function run(list: Op[], strategy: string | Strategy, opts: Partial<SimOptions> = {}): number[][] {
+  const s = typeof strategy === 'string' ? createStrategy(strategy) : strategy;
+  const sim = simulate(list, Float64Array.from(list.map((o) => o.durNs ?? 0)), s, { mode: 'closed', timeScale: 1, cpus: 8, pageSizeBytes: 4096, costs: ZERO_COSTS, mmapLock: false, ...opts });
+  const o = sim.outcomes;
+  return list.map((_, i) => [o.startNs[i] / US, o.endNs[i] / US, o.lockWaitNs[i] / US]);
+}
+
+const P = 4096;
+describe('timelines follow each strategy\'s rules', () => {
+  it('i-rwsem: reads share, a write waits, and a read behind the queued writer waits too (Linux fairness)', () => {
+    const list = ops([
+      { pid: 1, kind: 'read', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'write', t: 1, dur: 5, off: 64 * P, len: P },
+      { pid: 3, kind: 'read', t: 2, dur: 3, off: 128 * P, len: P },
+    ]);
+    expect(run(list, 'i-rwsem')).toEqual([[0, 10, 0], [1, 15, 9], [2, 18, 13]]);
+  });
+
+  it('linux:xfs: a punch holds IOLOCK and MMAPLOCK exclusively; a write fault and a buffered read wait for it', () => {
+    const list = ops([
+      { pid: 1, kind: 'punch', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'fault-write', t: 1, dur: 2, off: 512 * P, len: P },
+      { pid: 3, kind: 'read', t: 1, dur: 2, off: 1024 * P, len: P },
+    ]);
+    expect(run(list, 'linux:xfs')).toEqual([[0, 10, 0], [1, 12, 9], [1, 12, 9]]);
+  });
+
+  it('linux:ext4 reads take no i_rwsem; linux:generic serialises aligned DIO writes that xfs and ext4 share', () => {
+    const rw = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'read', t: 1, dur: 2, off: 64 * P, len: P },
+    ]);
+    expect(run(rw, 'linux:ext4')).toEqual([[0, 10, 0], [1, 3, 0]]);
+    expect(run(rw, 'linux:xfs')).toEqual([[0, 10, 0], [1, 12, 9]]);
+    const dio = ops([
+      { pid: 1, kind: 'dio-write', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'dio-write', t: 1, dur: 2, off: 64 * P, len: P },
+    ]);
+    expect(run(dio, 'linux:xfs')).toEqual([[0, 10, 0], [1, 3, 0]]);
+    expect(run(dio, 'linux:generic')).toEqual([[0, 10, 0], [1, 12, 9]]);
+  });
+
+  it('kara-2013: writes serialise on i_mutex; a fault holds its page range only while inserting the page', () => {
+    const w = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'write', t: 0, dur: 10, off: 64 * P, len: P },
+    ]);
+    expect(run(w, 'kara-2013')).toEqual([[0, 10, 0], [0, 20, 10]]);
+    const f = ops([
+      { pid: 1, kind: 'fault-read', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'punch', t: 0.5, dur: 5, off: 0, len: P },
+    ]);
+    // the fault's range lock covers its first tenth (1 µs); the punch waits only for that
+    expect(run(f, 'kara-2013')).toEqual([[0, 10, 0], [0.5, 6, 0.5]]);
+  });
+
+  it('bueso-rw: disjoint writes run together, overlapping ones queue', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 2 * P },
+      { pid: 2, kind: 'write', t: 1, dur: 2, off: 64 * P, len: P },
+      { pid: 3, kind: 'write', t: 2, dur: 2, off: P, len: P },
+    ]);
+    expect(run(list, 'bueso-rw')).toEqual([[0, 10, 0], [1, 3, 0], [2, 12, 8]]);
+  });
+
+  it('list-rl: no waiter queue, so a shared request passes a waiting exclusive one (range-lock FIFO does not)', () => {
+    const list = ops([
+      { pid: 1, kind: 'read', t: 0, dur: 10, off: 0, len: 2 * P },
+      { pid: 2, kind: 'punch', t: 1, dur: 5, off: 0, len: P },
+      { pid: 3, kind: 'read', t: 2, dur: 3, off: 0, len: P },
+    ]);
+    expect(run(list, 'list-rl')).toEqual([[0, 10, 0], [1, 15, 9], [2, 5, 0]]);
+    expect(run(list, 'range-lock')).toEqual([[0, 10, 0], [1, 15, 9], [2, 18, 13]]);
+  });
+
+  it('segment-bitmap: writes in one segment serialise, writes in different segments do not', () => {
+    // 64 segments over a 64 MiB file: 1 MiB segments
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'write', t: 1, dur: 2, off: 8 * P, len: P },
+      { pid: 3, kind: 'write', t: 1, dur: 2, off: 512 * P, len: P },
+      { pid: 4, kind: 'read', t: 0, dur: 1, off: 16383 * P, len: P },
+    ]);
+    expect(run(list, 'segment-bitmap')).toEqual([[0, 10, 0], [1, 12, 9], [1, 3, 0], [0, 1, 0]]);
+  });
+
+  it('two-state: DIOs share the block state; a buffered write waits until the count drops to zero', () => {
+    const list = ops([
+      { pid: 1, kind: 'dio-write', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'dio-read', t: 1, dur: 2, off: 0, len: P },
+      { pid: 3, kind: 'write', t: 2, dur: 3, off: 64 * P, len: P },
+    ]);
+    expect(run(list, 'two-state')).toEqual([[0, 10, 0], [1, 3, 0], [2, 13, 8]]);
+  });
+
+  it('btrfs-extent: overlapping DIOs exclude each other; a buffered read holds its extent bits only briefly', () => {
+    const list = ops([
+      { pid: 1, kind: 'read', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'dio-write', t: 0.5, dur: 4, off: 0, len: P },
+      { pid: 3, kind: 'dio-read', t: 1, dur: 2, off: 0, len: P },
+    ]);
+    expect(run(list, 'btrfs-extent')).toEqual([[0, 10, 0], [0.5, 5, 0.5], [1, 7, 4]]);
+  });
+
+  it('lustre-write: overlapping writes serialise; buffered reads take nothing', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'write', t: 1, dur: 2, off: 0, len: P },
+      { pid: 3, kind: 'read', t: 1, dur: 2, off: 0, len: P },
+    ]);
+    expect(run(list, 'lustre-write')).toEqual([[0, 10, 0], [1, 12, 9], [1, 3, 0]]);
+  });
+
+  it('a tree under one spinlock serialises even disjoint ranges: its cost grows with the requests present', () => {
+    const list = ops(Array.from({ length: 4 }, (_, i) => ({ pid: i + 1, kind: 'dio-read' as OpKind, t: 0, dur: 1, off: i * 64 * P, len: P })));
+    const withCosts = run(list, 'bueso-rw', { costs: DEFAULT_COSTS });
+    const ends = withCosts.map((r) => r[1]);
+    // all four start at 0; each waits for the spinlock held by the ones before it
+    expect(withCosts.every((r) => r[0] === 0)).toBe(true);
+    expect(new Set(ends).size).toBe(4);
+    expect(Math.max(...ends)).toBeGreaterThan(1 + (4 * (DEFAULT_COSTS.spinBaseNs + DEFAULT_COSTS.perNodeNs)) / US);
+  });
+});
+
+describe('fidelity against the real kernel', () => {
+  it('linux:xfs agrees >= 99% on IOLOCK and MMAPLOCK modes for buffered write, direct read and fallocate ops', async () => {
+    const agree: Record<string, { compared: number; io: number; mm: number }> = {};
+    for (const name of ['xfs-mix', 'xfs-mmap-truncate', 'xfs-nested-fault', 'xfs-disjoint-writers']) {
+      const t = await loadTrace(trace(`${name}.trace.gz`));
+      const r = fidelity(t.ops, t.locks, createStrategy('linux:xfs'), name, 2);
+      for (const [kind, k] of Object.entries(r.byKind)) {
+        const a = agree[kind] ?? (agree[kind] = { compared: 0, io: 0, mm: 0 });
+        a.compared += k.compared;
+        a.io += k.iolockAgree;
+        a.mm += k.mmaplockAgree;
+      }
+    }
+    for (const kind of ['write', 'dio-read', 'punch', 'fallocate']) {
+      expect(agree[kind].compared).toBeGreaterThan(0);
+      expect(agree[kind].io / agree[kind].compared).toBeGreaterThanOrEqual(0.99);
+      expect(agree[kind].mm / agree[kind].compared).toBeGreaterThanOrEqual(0.99);
+    }
+    // a strategy with other rules disagrees, so the check can fail
+    const t = await loadTrace(trace('xfs-mix.trace.gz'));
+    const wrong = fidelity(t.ops, t.locks, createStrategy('linux:generic'), 'xfs-mix', 2);
+    expect(wrong.byKind['dio-read'].iolockPct).toBe(100);
+    const json = await loadStrategy(join(ROOT, 'examples/strategies/xfs-like.json'));
+    expect(fidelity(t.ops, t.locks, json, 'xfs-mix', 2).byKind.write.iolockPct).toBe(100);
+    const allS = { ...createStrategy('i-rwsem'), name: 'all-shared', plan: (op: Op) => [{ type: 'acquire' as const, lockClass: 'i_rwsem', key: op.file, spec: { kind: 'rwsem' as const, fairness: 'fifo' as const }, mode: 'S' as const, start: 0, end: Infinity, tag: 0 }, { type: 'work' as const, fraction: 1 }, { type: 'release' as const, tag: 0 }] };
+    expect(fidelity(t.ops, t.locks, allS, 'xfs-mix', 2).byKind.write.iolockPct).toBe(0);
+  });
+
+  it('the fidelity command prints agreement per op kind', () => {
+    const r = cli(['fidelity', trace('xfs-mix.trace.gz'), '--strategy', 'linux:xfs']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^write\s+1501\s+1501\s+100\.00%\s+100\.00%/m);
+    expect(r.stdout).toMatch(/^dio-read\s+1501\s+1501\s+100\.00%\s+100\.00%/m);
+  });
+});
+
+describe('user strategies', () => {
+  it('the README\'s JS-module and JSON-rules examples replay xfs-mix', () => {
+    const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', './examples/strategies/whole-file-rwsem.js,./examples/strategies/xfs-like.json', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.results.map((s: { strategy: string }) => s.strategy)).toEqual(['whole-file-rwsem', 'xfs-like-rules']);
+    for (const s of j.results) expect(s.completedOps).toBe(j.input.ops);
+    expect(j.results[0].locks.file_rwsem.acquisitions).toBeGreaterThan(0);
+    expect(j.results[1].locks.iolock.acquisitions).toBeGreaterThan(0);
+  });
+
+  it('JSON rules are validated with precise errors naming the file and field', () => {
+    const bad = (name: string, json: unknown) => {
+      const p = join(tmp, name);
+      writeFileSync(p, typeof json === 'string' ? json : JSON.stringify(json));
+      return cli(['replay', trace('xfs-mix.trace.gz'), '--strategy', p]);
+    };
+    let r = bad('a.json', { name: 'a', locks: { io: { kind: 'rwsem' } }, rules: { write: [{ lock: 'io', mode: 'Q', range: 'op' }] } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/a\.json: rules\.write\[0\]\.mode: expected "S" or "X", got "Q"/);
+    r = bad('b.json', { name: 'b', locks: { io: { kind: 'rwsem' } }, rules: { scribble: [] } });
+    expect(r.stderr).toMatch(/b\.json: rules\.scribble: not an op kind/);
+    r = bad('c.json', { name: 'c', locks: { io: { kind: 'spin' } }, rules: {} });
+    expect(r.stderr).toMatch(/c\.json: locks\.io\.kind: expected "mutex", "rwsem" or "range", got "spin"/);
+    r = bad('d.json', { name: 'd', locks: { io: { kind: 'rwsem' } }, rules: { write: [{ lock: 'nope', mode: 'S', range: 'op' }] } });
+    expect(r.stderr).toMatch(/d\.json: rules\.write\[0\]\.lock: expected one of the locks \(io\), got "nope"/);
+    r = bad('e.json', '{ not json');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/e\.json: not JSON/);
+  });
+
+  it('a JS module with a malformed plan is reported, not crashed on', () => {
+    const p = join(tmp, 'bad.mjs');
+    writeFileSync(p, "export default { name: 'bad', rules: [], plan: () => [{ type: 'acquire', lockClass: 'x', key: 'f', spec: { kind: 'rwsem' }, mode: 'W', start: 0, end: 1, tag: 0 }] };\n");
+    const r = cli(['replay', trace('xfs-mix.trace.gz'), '--strategy', p]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/bad\.mjs: plan\(\) step 0 for op \d+ \(\S+\): mode must be "S" or "X"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('strategies and compare --all', () => {
+  it('compare --all on xfs-mix shows every strategy, none deadlocks', () => {
+    const r = cli(['compare', trace('xfs-mix.trace.gz'), '--all', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.results.map((s: { strategy: string }) => s.strategy)).toEqual(strategyNames());
+    expect(strategyNames()).toEqual(expect.arrayContaining(['i-rwsem', 'linux:xfs', 'linux:ext4', 'linux:generic', 'kara-2013', 'bueso-rw', 'list-rl', 'segment-bitmap', 'two-state', 'btrfs-extent', 'lustre-write']));
+    for (const s of j.results) expect([s.strategy, s.deadlock]).toEqual([s.strategy, null]);
+  });
+
+  it('lockreplay strategies prints every strategy with its rules table and source', () => {
+    const r = cli(['strategies']);
+    for (const n of strategyNames()) expect(r.stdout).toContain(`${n}: `);
+    expect(r.stdout).toMatch(/source: locking-designs\.md §3a/);
+  });
+});
