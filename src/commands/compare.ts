@@ -3,7 +3,8 @@ import { BaseCommand } from '../cli/base.js';
 import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
-import { loadForReplay, replayStrategies } from '../replay/index.js';
+import { loadForReplay, replayStrategiesParallel } from '../replay/index.js';
+import { availableParallelism } from 'node:os';
 import { strategyNames } from '../strategies/index.js';
 import { formatCompare } from '../report/table.js';
 import { writeOutput } from '../util/output.js';
@@ -24,6 +25,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
     baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first)' }),
+    threads: Flags.integer({ description: 'worker threads replaying strategies in parallel (default: the CPU cores; 1 = in this thread); results are identical either way', min: 1 }),
     ...replayFlags,
   };
 
@@ -36,8 +38,10 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     const progress = new Progress(this.progressEnabled(flags.json), 'importing');
     const trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
     progress.done();
-    const strategies = await Promise.all(names.map((n) => loadStrategy(n)));
-    const result = replayStrategies(trace, strategies, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task });
+    // check every spec here, so a bad one fails before any work
+    await Promise.all(names.map((n) => loadStrategy(n)));
+    const threads = flags.threads ?? availableParallelism();
+    const result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task }, threads);
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
     await writeSideOutputs(result, flags);

@@ -33,15 +33,6 @@ export interface RaceReport {
   first: Race[];
 }
 
-interface Span {
-  i: number;
-  start: number;
-  end: number;
-  from: number;
-  to: number;
-  exclusive: boolean;
-}
-
 /** The byte range an op touches for race purposes, or undefined (fsync, mmap, munmap). */
 function dataRange(op: Op): [number, number] | undefined {
   switch (op.kind) {
@@ -59,10 +50,22 @@ function dataRange(op: Op): [number, number] | undefined {
   }
 }
 
+interface Span {
+  i: number;
+  start: number;
+  end: number;
+  from: number;
+  to: number;
+  exclusive: boolean;
+}
+
 export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10): RaceReport {
+  // only files with an exclusive-class op can race
+  const racyFiles = new Set<string>();
+  for (let i = 0; i < ops.length; i++) if (o.done[i] === 1 && isExclusiveKind(ops[i].kind)) racyFiles.add(ops[i].file);
   const byFile = new Map<string, Span[]>();
   for (let i = 0; i < ops.length; i++) {
-    if (o.done[i] === 0) continue;
+    if (o.done[i] === 0 || !racyFiles.has(ops[i].file)) continue;
     const r = dataRange(ops[i]);
     if (r === undefined) continue;
     const from = o.activeNs[i] >= 0 ? o.activeNs[i] : o.startNs[i];
@@ -75,15 +78,18 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10): RaceR
   let count = 0;
   const first: Race[] = [];
   for (const [file, spans] of byFile) {
-    if (!spans.some((s) => s.exclusive)) continue;
     spans.sort((a, b) => a.from - b.from || a.i - b.i);
-    let active: Span[] = [];
+    const active: Span[] = [];
     for (const cur of spans) {
-      active = active.filter((s) => s.to > cur.from);
-      for (const s of active) {
+      // drop the sections that ended before this one starts (in place)
+      let k = 0;
+      for (let j = 0; j < active.length; j++) if (active[j].to > cur.from) active[k++] = active[j];
+      active.length = k;
+      for (let j = 0; j < k; j++) {
+        const s = active[j];
         if (!(s.exclusive || cur.exclusive)) continue;
-        if (ops[s.i].pid === ops[cur.i].pid) continue;
         if (!(s.start < cur.end && cur.start < s.end)) continue;
+        if (ops[s.i].pid === ops[cur.i].pid) continue;
         count++;
         if (first.length < listed) first.push({ file, a: side(ops, s), b: side(ops, cur) });
       }

@@ -212,17 +212,25 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   }
   const fileSizeBytes = (file: string): number => sizes.get(file) ?? 0;
   const mmapLock = options.mmapLock ?? true;
+  // acquire steps are immutable data: one per (process, mode)
+  const mmapSteps = new Map<string, AcquireStep>();
+  const mmapStep = (proc: string, mode: 'S' | 'X'): AcquireStep => {
+    const key = `${mode}${proc}`;
+    let st = mmapSteps.get(key);
+    if (st === undefined) mmapSteps.set(key, (st = mmapAcquire(proc, mode)));
+    return st;
+  };
   const withMmapLock = (steps: Step[], op: Op): Step[] => {
     if (!mmapLock) return steps;
     const k = op.kind;
     if (k === 'fault-read' || k === 'fault-write') {
-      return [mmapAcquire(op.proc, 'S'), ...steps, MMAP_RELEASE];
+      return [mmapStep(op.proc, 'S'), ...steps, MMAP_RELEASE];
     }
-    if (k === 'mmap' || k === 'munmap') return [mmapAcquire(op.proc, 'X'), ...steps, MMAP_RELEASE];
+    if (k === 'mmap' || k === 'munmap') return [mmapStep(op.proc, 'X'), ...steps, MMAP_RELEASE];
     if (k === 'dio-read' || k === 'dio-write') {
       const w = steps.findIndex((st) => st.type === 'work');
       if (w < 0) return steps;
-      return [...steps.slice(0, w), mmapAcquire(op.proc, 'S'), MMAP_RELEASE, ...steps.slice(w)];
+      return [...steps.slice(0, w), mmapStep(op.proc, 'S'), MMAP_RELEASE, ...steps.slice(w)];
     }
     return steps;
   };

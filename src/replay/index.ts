@@ -53,8 +53,15 @@ export function parseCosts(spec: string | undefined): LockCosts {
   return costs;
 }
 
-/** Replays one trace against each strategy (by spec or instance). */
-export function replayStrategies(trace: LoadedTrace, strategies: (string | Strategy)[], options: ReplayOptions = {}, selection: { files?: string[]; tasks?: string[] } = {}): ReplayResult {
+interface Prepared {
+  ops: Op[];
+  service: ReturnType<typeof serviceTimes>;
+  simOptions: SimOptions;
+  cpusSource: 'flag' | 'trace' | 'default';
+  warnings: string[];
+}
+
+function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const warnings: string[] = [];
   const mode = options.mode ?? 'closed';
   const timeScale = options.timeScale ?? 1;
@@ -76,11 +83,12 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
   const ops = trace.ops;
   if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);
-  const mmapLock = options.mmapLock ?? true;
-  const costs = options.costs ?? DEFAULT_COSTS;
-  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock, costs };
-  const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
-  const results: StrategyResult[] = instances.map((strategy) => runOne(ops, service.ns, strategy, simOptions));
+  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, costs: options.costs ?? DEFAULT_COSTS };
+  return { ops, service, simOptions, cpusSource, warnings };
+}
+
+function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }): ReplayResult {
+  const warnings = [...p.warnings];
   for (const r of results) {
     if (r.deadlock !== null) {
       const what = r.deadlock.cycle.length > 0 ? `a ${r.deadlock.cycle.length}-task wait-for cycle (${r.deadlock.cycle.map((b) => b.pid).join(' → ')} → ${r.deadlock.cycle[0].pid})` : `${r.deadlock.blocked.length} tasks blocked with nothing left to happen`;
@@ -100,7 +108,9 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
     races: r.races.count,
     deadlock: r.deadlock !== null,
   }));
-  const files = new Set(ops.map((o) => o.file));
+  const ops = p.ops;
+  const o = p.simOptions;
+  const files = new Set(ops.map((x) => x.file));
   return {
     schema: RESULT_SCHEMA,
     tool: { name: 'lockreplay', version: toolVersion() },
@@ -113,13 +123,40 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
       files: files.size,
       cpusInTrace: trace.summary.cpus ?? null,
     },
-    options: { mode, timeScale, cpus, cpusSource, mmapLock, costs: { ...costs }, pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
-    serviceTime: { observed: service.observed, modelled: service.modelled, modelledByKind: service.modelledByKind, model: service.model },
+    options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
+    serviceTime: { observed: p.service.observed, modelled: p.service.modelled, modelledByKind: p.service.modelledByKind, model: p.service.model },
     results,
     baseline: base === undefined ? null : labelOf(base),
     comparison,
     warnings,
   };
+}
+
+/** Replays one trace against each strategy (by spec or instance), in this thread. */
+export function replayStrategies(trace: LoadedTrace, strategies: (string | Strategy)[], options: ReplayOptions = {}, selection: { files?: string[]; tasks?: string[] } = {}): ReplayResult {
+  const p = prepare(trace, options);
+  const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
+  const results = instances.map((strategy) => runOne(p.ops, p.service.ns, strategy, p.simOptions));
+  return assemble(trace, p, results, options, selection);
+}
+
+/**
+ * The same, with the strategies spread over `threads` worker threads (strategy specs, so each
+ * worker can make its own instances). Results, and so the JSON, are identical to a serial run.
+ */
+export async function replayStrategiesParallel(trace: LoadedTrace, specs: string[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }, threads: number): Promise<ReplayResult> {
+  const p = prepare(trace, options);
+  const workers = Math.max(1, Math.min(threads, specs.length));
+  let results: StrategyResult[];
+  if (workers <= 1) {
+    const { loadStrategy } = await import('../strategies/user.js');
+    results = [];
+    for (const spec of specs) results.push(runOne(p.ops, p.service.ns, await loadStrategy(spec), p.simOptions));
+  } else {
+    const { runInWorkers } = await import('./pool.js');
+    results = await runInWorkers(p.ops, p.service.ns, p.simOptions, specs, workers);
+  }
+  return assemble(trace, p, results, options, selection);
 }
 
 /** Two 32-bit FNV-style lanes over every op's fields: cheap enough for millions of ops. */
@@ -175,7 +212,7 @@ function ratio(a: number, b: number): number | null {
 
 const BYTE_KINDS = new Set(['read', 'write', 'dio-read', 'dio-write']);
 
-function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions): StrategyResult {
+export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions): StrategyResult {
   const sim = simulate(ops, serviceNs, strategy, options);
   const hists = new Map<string, { lat: Histogram; wait: Histogram; bytes: number }>();
   const all = { lat: newHistogram(), wait: newHistogram(), bytes: 0 };
