@@ -1,89 +1,161 @@
-// npm run bench: import throughput and peak RSS on the large real trace (plain and gzip), beside two
-// floors measured in the same run on the same file. Each measurement runs in its own process (its own
-// peak RSS); each is repeated and the median kept. Results go to reports/bench.json and bench.md.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
+// npm run bench: every performance figure of the project, each beside its target with a pass/fail
+// mark, measured in one run on the large real trace (and a 10x longer trace made from it):
+//  - import: lines/s and MB/s, plain, gzip file, gzip on stdin, beside two floors on the same file
+//    (line split only; split + pid/timestamp/event extraction), as ratios;
+//  - peak RSS for the 1x and the 10x input;
+//  - replay: ops/s per strategy, closed and open mode, on >= 1 M ops;
+//  - compare --all: wall time serial (--threads 1) and on worker threads, and the speed-up;
+//  - hdr-histogram-js recording in JS and WebAssembly mode.
+// Each measurement runs in its own process (its own peak RSS). Results: reports/bench.json, bench.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { repeatTrace } from '../dist/util/repeat-trace.js';
+import { strategyNames } from '../dist/strategies/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const gzPath = join(root, 'traces', 'xfs-mix-large.trace.gz');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+const replayRepeat = Number(process.env.BENCH_REPLAY_REPEAT ?? 7);
 const work = mkdtempSync(join(tmpdir(), 'lockreplay-bench-'));
-const plainPath = join(work, 'xfs-mix-large.trace');
-writeFileSync(plainPath, gunzipSync(readFileSync(gzPath)));
-const plainBytes = statSync(plainPath).size;
+const log = (s) => process.stderr.write(`${s}\n`);
 
 function child(script, args) {
   const out = execFileSync(process.execPath, [join(root, 'bench', script), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  return JSON.parse(out.trim().split('\n').pop());
+  return out.trim().split('\n').map((l) => JSON.parse(l));
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+/** a child reading `file` on its stdin */
+function childFromStdin(script, args, file) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [join(root, 'bench', script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`${script} exit ${code}`))));
+    createReadStream(file).pipe(c.stdin);
+  });
 }
 
-function measure(label, script, args) {
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function measure(label, fn, bytes) {
   const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(child(script, args));
+  for (let i = 0; i < runs; i++) samples.push(await fn());
   const ms = median(samples.map((s) => s.ms));
   const lines = samples[0].lines;
-  return { label, lines, ms, linesPerSec: lines / (ms / 1000), mbPerSec: plainBytes / 1e6 / (ms / 1000), maxRssMb: median(samples.map((s) => s.maxRssKb)) / 1024 };
+  return { label, lines, ms, linesPerSec: lines / (ms / 1000), mbPerSec: bytes / 1e6 / (ms / 1000), maxRssMb: median(samples.map((s) => s.maxRssKb)) / 1024 };
 }
 
-const results = {
-  schema: 'lockreplay-bench/1',
-  input: 'traces/xfs-mix-large.trace.gz',
-  plainBytes,
-  node: process.version,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  runs,
-  import: {},
-  floors: {},
+const plainPath = join(work, 'xfs-mix-large.trace');
+const plainText = gunzipSync(readFileSync(gzPath));
+writeFileSync(plainPath, plainText);
+const plainBytes = statSync(plainPath).size;
+
+const results = { schema: 'lockreplay-bench/1', input: 'traces/xfs-mix-large.trace.gz', plainBytes, node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), runs, floors: {}, import: {}, replay: {}, compare: {}, hdr: {} };
+
+log('floors and import (1x)...');
+results.floors.split = await measure('floor (a): split lines', () => child('floors.js', [plainPath, 'split'])[0], plainBytes);
+results.floors.extract = await measure('floor (b): split + pid/ts/event', () => child('floors.js', [plainPath, 'extract'])[0], plainBytes);
+results.import.plain = await measure('import, plain file', () => child('child-import.js', [plainPath])[0], plainBytes);
+results.import.gzip = await measure('import, gzip file', () => child('child-import.js', [gzPath])[0], plainBytes);
+results.import.gzipStdin = await measure('import, gzip on stdin', () => childFromStdin('child-import.js', ['-'], gzPath), plainBytes);
+
+log('import (10x, generated)...');
+const tenPath = join(work, 'xfs-mix-large-10x.trace');
+await new Promise((resolve, reject) => {
+  const ws = createWriteStream(tenPath);
+  ws.on('error', reject);
+  const gen = repeatTrace(plainText.toString('latin1'), 10);
+  const pump = () => {
+    for (;;) {
+      const r = gen.next();
+      if (r.done) return ws.end(resolve);
+      if (!ws.write(r.value, 'latin1')) return ws.once('drain', pump);
+    }
+  };
+  pump();
+});
+const tenBytes = statSync(tenPath).size;
+const saved = runs;
+results.import.plain10x = await measure('import, plain file, 10x', () => child('child-import.js', [tenPath])[0], tenBytes);
+rmSync(tenPath, { force: true });
+void saved;
+
+log(`replay (${replayRepeat}x the trace end to end, every strategy, closed and open)...`);
+for (const mode of ['closed', 'open']) {
+  for (const r of child('child-replay.js', [gzPath, strategyNames().join(','), mode, String(replayRepeat)])) {
+    results.replay[`${r.strategy} ${mode}`] = { strategy: r.strategy, mode, ops: r.ops, ms: r.ms, opsPerSec: r.opsPerSec, maxRssMb: r.maxRssKb / 1024 };
+  }
+}
+
+log('compare --all, serial and on worker threads...');
+const compareWall = (threads) => {
+  const t0 = performance.now();
+  execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'compare', gzPath, '--all', '--threads', String(threads), '--out', join(work, `all-${threads}.json`)], { stdio: 'ignore' });
+  return performance.now() - t0;
 };
-results.floors.split = measure('floor (a): split lines', 'floors.js', [plainPath, 'split']);
-results.floors.extract = measure('floor (b): split + pid/ts/event', 'floors.js', [plainPath, 'extract']);
-results.import.plain = measure('import, plain', 'child-import.js', [plainPath]);
-results.import.gzip = measure('import, gzip', 'child-import.js', [gzPath]);
+const threads = Math.max(2, availableParallelism());
+const serialMs = median(Array.from({ length: Math.min(runs, 2) }, () => compareWall(1)));
+const parallelMs = median(Array.from({ length: Math.min(runs, 2) }, () => compareWall(threads)));
+const identical = readFileSync(join(work, 'all-1.json')).equals(readFileSync(join(work, `all-${threads}.json`)));
+results.compare = { strategies: strategyNames().length, threads, serialMs, parallelMs, speedup: serialMs / parallelMs, identicalResults: identical };
+
+log('hdr-histogram-js JS vs WebAssembly...');
+results.hdr = child('child-hdr.js', [])[0];
 rmSync(work, { recursive: true, force: true });
 
-// replay: every built-in strategy, closed mode, on xfs-mix-large repeated 7x (>= 1 M ops)
-results.replay = {};
-for (const strategy of ['none', 'page-lock', 'i-mutex', 'range-lock']) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(child('child-replay.js', [gzPath, strategy, 'closed', '7']));
-  const ms = median(samples.map((x) => x.ms));
-  results.replay[strategy] = { ops: samples[0].ops, ms, opsPerSec: samples[0].ops / (ms / 1000), maxRssMb: median(samples.map((x) => x.maxRssKb)) / 1024 };
+// targets
+const imp = results.import;
+const fb = results.floors.extract.linesPerSec;
+const t = [];
+const target = (name, pass, value) => t.push({ name, pass, value });
+target('import plain >= 2 M lines/s (one core)', imp.plain.linesPerSec >= 2e6, `${(imp.plain.linesPerSec / 1e6).toFixed(2)} M lines/s`);
+target('import plain >= 0.6 of floor (b)', imp.plain.linesPerSec >= 0.6 * fb, (imp.plain.linesPerSec / fb).toFixed(2));
+target('gzip file within 25% of plain', imp.gzip.linesPerSec >= 0.75 * imp.plain.linesPerSec, (imp.gzip.linesPerSec / imp.plain.linesPerSec).toFixed(2));
+target('gzip on stdin within 20% of plain', imp.gzipStdin.linesPerSec >= 0.8 * imp.plain.linesPerSec, (imp.gzipStdin.linesPerSec / imp.plain.linesPerSec).toFixed(2));
+target('peak RSS 10x input < 1.3x of 1x', imp.plain10x.maxRssMb < 1.3 * imp.plain.maxRssMb, `${(imp.plain10x.maxRssMb / imp.plain.maxRssMb).toFixed(2)} (${imp.plain10x.maxRssMb.toFixed(0)} / ${imp.plain.maxRssMb.toFixed(0)} MB)`);
+for (const s of ['page-lock', 'i-mutex', 'range-lock']) {
+  for (const mode of ['closed', 'open']) {
+    const r = results.replay[`${s} ${mode}`];
+    target(`replay ${s} ${mode} >= 3 M ops/s`, r.opsPerSec >= 3e6, `${(r.opsPerSec / 1e6).toFixed(2)} M ops/s`);
+  }
 }
+target(`compare --all >= 1.8x faster on ${threads} threads than serial`, results.compare.speedup >= 1.8, `${results.compare.speedup.toFixed(2)}x (${(serialMs / 1000).toFixed(1)} s → ${(parallelMs / 1000).toFixed(1)} s)`);
+target('compare --all identical results serial and parallel', identical, identical ? 'byte-identical JSON' : 'DIFFERENT');
+results.targets = t;
 
-const imp = results.import.plain;
-const targets = [
-  { name: 'import plain >= 2 M lines/s', pass: imp.linesPerSec >= 2e6, value: `${(imp.linesPerSec / 1e6).toFixed(2)} M lines/s` },
-  { name: 'import plain >= 0.6 of floor (b)', pass: imp.linesPerSec >= 0.6 * results.floors.extract.linesPerSec, value: (imp.linesPerSec / results.floors.extract.linesPerSec).toFixed(2) },
-  { name: 'gzip within 25% of plain', pass: results.import.gzip.linesPerSec >= 0.75 * imp.linesPerSec, value: (results.import.gzip.linesPerSec / imp.linesPerSec).toFixed(2) },
-];
-for (const [strategy, r] of Object.entries(results.replay)) {
-  targets.push({ name: `replay ${strategy} >= 3 M ops/s`, pass: r.opsPerSec >= 3e6, value: `${(r.opsPerSec / 1e6).toFixed(2)} M ops/s` });
-}
-results.targets = targets;
-
-const rows = [...Object.values(results.floors), ...Object.values(results.import)];
+const mdRows = (rows) => rows.join('\n');
+const importRows = [...Object.values(results.floors), ...Object.values(results.import)];
 const md = [
-  `| measurement | lines/s | MB/s | ms | peak RSS MB |`,
-  `|---|---:|---:|---:|---:|`,
-  ...rows.map((r) => `| ${r.label} | ${(r.linesPerSec / 1e6).toFixed(2)} M | ${r.mbPerSec.toFixed(0)} | ${r.ms.toFixed(0)} | ${r.maxRssMb.toFixed(0)} |`),
+  `lockreplay benchmark on ${results.input} (${(plainBytes / 1e6).toFixed(0)} MB, ${imp.plain.lines.toLocaleString('en-US')} lines), median of ${runs}; ${results.cores} cores, ${results.cpu}, Node ${results.node}`,
   '',
-  `| replay (closed, ${Object.values(results.replay)[0].ops} ops) | ops/s | ms | peak RSS MB |`,
-  `|---|---:|---:|---:|`,
-  ...Object.entries(results.replay).map(([s, r]) => `| ${s} | ${(r.opsPerSec / 1e6).toFixed(2)} M | ${r.ms.toFixed(0)} | ${r.maxRssMb.toFixed(0)} |`),
+  '| import | lines/s | MB/s | ms | peak RSS MB | ratio to floor (b) |',
+  '|---|---:|---:|---:|---:|---:|',
+  mdRows(importRows.map((r) => `| ${r.label} | ${(r.linesPerSec / 1e6).toFixed(2)} M | ${r.mbPerSec.toFixed(0)} | ${r.ms.toFixed(0)} | ${r.maxRssMb.toFixed(0)} | ${(r.linesPerSec / fb).toFixed(2)} |`)),
   '',
-  `| target | measured | |`,
-  `|---|---|---|`,
-  ...targets.map((t) => `| ${t.name} | ${t.value} | ${t.pass ? 'pass' : 'FAIL'} |`),
+  `| replay (${Object.values(results.replay)[0].ops.toLocaleString('en-US')} ops) | closed ops/s | open ops/s |`,
+  '|---|---:|---:|',
+  mdRows(strategyNames().map((s) => `| ${s} | ${(results.replay[`${s} closed`].opsPerSec / 1e6).toFixed(2)} M | ${(results.replay[`${s} open`].opsPerSec / 1e6).toFixed(2)} M |`)),
+  '',
+  `| compare --all (${results.compare.strategies} strategies) | wall time |`,
+  '|---|---:|',
+  `| serial (--threads 1) | ${(serialMs / 1000).toFixed(2)} s |`,
+  `| ${threads} worker threads | ${(parallelMs / 1000).toFixed(2)} s |`,
+  `| speed-up | ${results.compare.speedup.toFixed(2)}x |`,
+  '',
+  '| hdr-histogram-js | records/s |',
+  '|---|---:|',
+  `| JS | ${(results.hdr.js.recordsPerSec / 1e6).toFixed(1)} M |`,
+  `| WebAssembly | ${(results.hdr.wasm.recordsPerSec / 1e6).toFixed(1)} M |`,
+  '',
+  '| target | measured | |',
+  '|---|---|---|',
+  mdRows(t.map((x) => `| ${x.name} | ${x.value} | ${x.pass ? 'pass' : 'FAIL'} |`)),
 ].join('\n');
+mkdirSync(join(root, 'reports'), { recursive: true });
 writeFileSync(join(root, 'reports', 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(root, 'reports', 'bench.md'), `${md}\n`);
-process.stdout.write(`lockreplay benchmark on ${results.input} (${(plainBytes / 1e6).toFixed(0)} MB, ${imp.lines} lines), median of ${runs}\n\n${md}\n`);
+process.stdout.write(`${md}\n`);

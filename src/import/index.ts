@@ -18,7 +18,7 @@ import { type InputSource, openSource } from './source.js';
 import { collectGarbage } from '../util/gc.js';
 
 /** input bytes between two forced collections (see util/gc.ts) */
-const GC_EVERY_BYTES = 48 << 20;
+const GC_EVERY_BYTES = 16 << 20;
 
 export const INPUT_FORMATS = ['auto', 'ftrace', 'trace-cmd', 'blkparse', 'csv', 'fio-iolog', 'ops'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -197,6 +197,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   if (s.fdResolvedFromHistory > 0) notes.push(`${s.fdResolvedFromHistory} syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd`);
   if (s.unresolvedFiles > 0) notes.push(`${s.unresolvedFiles} syscalls name no inode anywhere in the trace: they are reported under "fd:PID:FD"`);
   if (s.dioDirectionUnknown > 0) notes.push(`${s.dioDirectionUnknown} direct IOs were seen only as iomap events, which do not say read or write: counted as dio-write`);
+  if (s.releasedEarly > 0) notes.push(`${s.releasedEarly} syscalls stayed open so long that they were released before their exit (length as requested, duration modelled)`);
   if (b.incomplete > 0) notes.push(`${b.incomplete} block requests never completed in the trace: replayed without an observed duration`);
   if (parser.header.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
   const byKind = addNested(s.opsByKind, b.opsByKind);

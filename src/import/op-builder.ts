@@ -51,6 +51,8 @@ export interface BuildStats {
   unresolvedFiles: number;
   /** DIO ops seen only as iomap events, whose direction the trace does not say */
   dioDirectionUnknown: number;
+  /** syscalls released before their exit to keep memory bounded */
+  releasedEarly: number;
   firstTsNs: number;
   lastTsNs: number;
 }
@@ -133,6 +135,8 @@ interface TaskState {
   fsop: Pending | undefined;
   /** inside a syscall: an mmap_lock read acquisition is under way (a user-copy fault) */
   inMmapRead: boolean;
+  /** a syscall released before its exit: the exit of that name is expected and absorbed */
+  earlyExit: string;
   open: boolean;
 }
 
@@ -183,8 +187,12 @@ const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
 const FLUSH_EVERY_EVENTS = 2048;
 /** a fault episode or fs-event op with no event for this long is complete */
 const IDLE_CLOSE_NS = 50_000_000;
-/** beyond this many buffered records, the oldest still-open syscall is given up (memory stays bounded) */
-const MAX_BUFFERED = 250_000;
+/**
+ * Beyond this many buffered records, the oldest still-open syscall is released early (memory stays
+ * bounded): a task blocked for the rest of the trace, or whose exit was lost, must not hold back
+ * every later op.
+ */
+const MAX_BUFFERED = 40_000;
 /** ext4 write_begin chunks of one write follow each other within this gap */
 const EXT4_CHUNK_GAP_NS = 20_000;
 
@@ -201,7 +209,7 @@ export class OpBuilder {
   private sysHex = false;
   private readonly keepLocks: boolean;
   readonly stats: BuildStats = {
-    opsByKind: {}, opsByFile: {}, locksKept: 0, fdResolvedFromHistory: 0, unresolvedFiles: 0, dioDirectionUnknown: 0,
+    opsByKind: {}, opsByFile: {}, locksKept: 0, fdResolvedFromHistory: 0, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
     firstTsNs: NaN, lastTsNs: NaN,
   };
   private fromNs = -Infinity;
@@ -298,7 +306,7 @@ export class OpBuilder {
     }
     let t = this.tasks.get(ev.pid);
     if (t === undefined) {
-      t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, inMmapRead: false, open: false };
+      t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, inMmapRead: false, earlyExit: '', open: false };
       this.tasks.set(ev.pid, t);
     } else if (ev.tgid >= 0) {
       t.tgid = ev.tgid;
@@ -366,10 +374,21 @@ export class OpBuilder {
       if (t.sys !== undefined && (oldest === undefined || t.sys.tsNs < (oldest.sys as Pending).tsNs)) oldest = t;
     }
     if (oldest === undefined || oldest.sys === undefined) return;
-    if (process.env.LOCKREPLAY_DEBUG) console.error('giving up', oldest.pid, oldest.comm, oldest.sys.sys, oldest.sys.line);
+    // released without its exit: the requested length stands for the result, the duration is
+    // unknown (the replay models it); the exit, if it comes, is counted as this op's line
+    const p = oldest.sys;
     this.closeFault(oldest);
-    this.drop(oldest.sys, 'syscall-open-too-long');
     oldest.sys = undefined;
+    oldest.earlyExit = p.sys;
+    this.stats.releasedEarly++;
+    const family = SYSCALLS.get(p.sys);
+    if (family === undefined) {
+      this.drop(p, 'syscall-open-too-long');
+    } else {
+      this.completeSyscall(p, family, p.count > 0 ? p.count : 0, oldest);
+      p.durNs = -1;
+      this.emit(p);
+    }
     this.flush(false);
   }
 
@@ -452,6 +471,11 @@ export class OpBuilder {
     }
     const p = task.sys;
     if (p === undefined || p.sys !== ev.event) {
+      if (task.earlyExit === ev.event) {
+        task.earlyExit = '';
+        this.counter.skip('exit-of-syscall-released-early');
+        return;
+      }
       this.counter.skip('syscall-exit-without-enter');
       return;
     }
