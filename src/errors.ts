@@ -13,8 +13,6 @@ export const ExitCode = {
   unknownFormat: 5,
   /** the output could not be written */
   outputFailed: 6,
-  /** a replay found a deadlock and --fail-on-deadlock was given */
-  deadlock: 7,
   /** `check` found a regression against the baseline */
   regression: 10,
   /** `check` / `merge`: the results cannot be compared or merged (other trace, options, strategies) */

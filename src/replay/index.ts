@@ -100,14 +100,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
   if (options.baseline !== undefined && base === undefined) {
     throw new LockreplayError(`--baseline ${options.baseline} is not one of the strategies run (${results.map(labelOf).join(', ')})`, ExitCode.usage);
   }
-  const comparison = base === undefined ? [] : results.map((r) => ({
-    strategy: labelOf(r),
-    throughputRatio: ratio(r.throughput.opsPerSec, base.throughput.opsPerSec),
-    p99Ratio: ratio(r.all.latency.p99, base.all.latency.p99),
-    lockWaitRatio: ratio(sumWait(r), sumWait(base)),
-    races: r.races.count,
-    deadlock: r.deadlock !== null,
-  }));
+  const comparison = base === undefined ? [] : compareToBaseline(results, base);
   const ops = p.ops;
   const o = p.simOptions;
   const files = new Set(ops.map((x) => x.file));
@@ -196,6 +189,18 @@ export function labelOf(r: StrategyResult): string {
   const defaults: Record<string, string | number | boolean> = { fairness: 'fifo', prefault: false, buffered: 'syscall', segments: 64, minSegmentBytes: 65536 };
   const nonDefault = opts.filter(([k, v]) => defaults[k] !== v);
   return nonDefault.length === 0 ? r.strategy : `${r.strategy}:${nonDefault.map(([k, v]) => `${k}=${v}`).join(',')}`;
+}
+
+/** Each result's ratios to the baseline's: throughput, all-ops p99, total lock wait. */
+export function compareToBaseline(results: StrategyResult[], base: StrategyResult): ReplayResult['comparison'] {
+  return results.map((r) => ({
+    strategy: labelOf(r),
+    throughputRatio: ratio(r.throughput.opsPerSec, base.throughput.opsPerSec),
+    p99Ratio: ratio(r.all.latency.p99, base.all.latency.p99),
+    lockWaitRatio: ratio(sumWait(r), sumWait(base)),
+    races: r.races.count,
+    deadlock: r.deadlock !== null,
+  }));
 }
 
 function sumWait(r: StrategyResult): number {

@@ -5,7 +5,7 @@
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { KindResult, ReplayResult, StrategyResult } from '../replay/result.js';
-import { labelOf } from '../replay/index.js';
+import { compareToBaseline, labelOf } from '../replay/index.js';
 import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogram.js';
 import type { LockClassStats } from '../engine/simulator.js';
 
@@ -106,19 +106,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
     };
   }
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
-  const ratio = (x: number, y: number): number | null => (y === 0 ? (x === 0 ? 1 : null) : Math.round((x / y) * 10000) / 10000);
-  const wait = (s: StrategyResult): number => Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
-  return {
-    ...merged,
-    comparison: merged.results.map((s) => ({
-      strategy: labelOf(s),
-      throughputRatio: ratio(s.throughput.opsPerSec, base.throughput.opsPerSec),
-      p99Ratio: ratio(s.all.latency.p99, base.all.latency.p99),
-      lockWaitRatio: ratio(wait(s), wait(base)),
-      races: s.races.count,
-      deadlock: s.deadlock !== null,
-    })),
-  };
+  return { ...merged, comparison: compareToBaseline(merged.results, base) };
 }
 
 function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
