@@ -1,6 +1,7 @@
 // Replays a trace against strategies in this process, the trace repeated N times end to end
 // (shifted in time, distinct tasks): prints ops/s of each replay (service model, simulation,
 // histograms; import excluded) and the peak RSS, as JSON lines.
+import { peakRssKb } from './peak-rss.js';
 import { loadForReplay, replayStrategies } from '../dist/replay/index.js';
 
 const [path, strategies, mode = 'closed', repeat = '1'] = process.argv.slice(2);
@@ -21,5 +22,5 @@ for (const strategy of strategies.split(',')) {
   const t0 = performance.now();
   const r = replayStrategies(shifted, [strategy], mode === 'open' ? { mode: 'open', timeScale: 0.05 } : {});
   const ms = performance.now() - t0;
-  process.stdout.write(`${JSON.stringify({ strategy, mode, ops: ops.length, ms, opsPerSec: ops.length / (ms / 1000), completed: r.results[0].completedOps, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+  process.stdout.write(`${JSON.stringify({ strategy, mode, ops: ops.length, ms, opsPerSec: ops.length / (ms / 1000), completed: r.results[0].completedOps, maxRssKb: peakRssKb() })}\n`);
 }

@@ -1,6 +1,7 @@
 // The two floors the importer is measured against, on the same file, in the same run:
 // (a) splitting into lines only; (b) splitting plus extracting each line's pid, timestamp and event
 // name with a byte-level scan. Prints JSON with lines/s.
+import { peakRssKb } from './peak-rss.js';
 import { openSync, readSync, closeSync } from 'node:fs';
 
 const path = process.argv[2];
@@ -61,4 +62,4 @@ function extract(b, s, e) {
 const t0 = performance.now();
 const lines = mode === 'split' ? scan(() => undefined) : scan(extract);
 const ms = performance.now() - t0;
-process.stdout.write(`${JSON.stringify({ lines, ms, sink, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(`${JSON.stringify({ lines, ms, sink, maxRssKb: peakRssKb() })}\n`);
