@@ -7,7 +7,7 @@
  * several inputs, and lines out of time order (re-sorted within a window).
  */
 import { BadInputError } from '../errors.js';
-import { MinHeap } from '../util/heap.js';
+import { ReorderQueue } from '../util/reorder-queue.js';
 import type { LineCounter } from './accounting.js';
 import { type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceLine, SyscallPhase } from './ftrace-prefix.js';
@@ -37,7 +37,7 @@ export class FtraceLineParser {
   private lastTsNs = -Infinity;
   private lastWasForeignEvent = false;
   private readonly blockTail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '' };
-  private readonly window = new MinHeap<Held>();
+  private readonly window = new ReorderQueue<Held>();
   private released = -Infinity;
   private maxSeenNs = -Infinity;
   /** lines parsed as events (for format detection) */
@@ -167,7 +167,7 @@ export class FtraceLineParser {
   /** trace-cmd: hands events to the builder in time order, keeping `keep` back for late lines. */
   private flushWindow(keep: number): void {
     while (this.window.size > (keep === Infinity ? 0 : keep)) {
-      const e = this.window.pop() as Held;
+      const e = this.window.shift() as Held;
       if (e.tsNs > this.released) this.released = e.tsNs;
       const malformed = this.builder.handle(e, e.line);
       if (malformed !== undefined) this.bad(e.line, malformed, `${e.comm}-${e.pid} ${e.event}: ${e.body}`, 0, Infinity);
