@@ -79,10 +79,8 @@ await new Promise((resolve, reject) => {
   pump();
 });
 const tenBytes = statSync(tenPath).size;
-const saved = runs;
 results.import.plain10x = await measure('import, plain file, 10x', () => child('child-import.js', [tenPath])[0], tenBytes);
 rmSync(tenPath, { force: true });
-void saved;
 
 log(`replay (${replayRepeat}x the trace end to end, every strategy, closed and open)...`);
 for (const mode of ['closed', 'open']) {

@@ -264,8 +264,6 @@ export class RangeLock implements LockPrimitive {
 export class ListRangeLock implements LockPrimitive {
   private readonly granted: LockRequest[] = [];
   private readonly sleeping: LockRequest[] = [];
-  /** retries caused by wake-all (wasted wakeups) */
-  retries = 0;
   constructor(private readonly exclusiveOnly = false) {}
 
   private fits(req: LockRequest): boolean {
@@ -275,11 +273,6 @@ export class ListRangeLock implements LockPrimitive {
 
   private conflict(a: LockRequest, b: LockRequest): boolean {
     return (this.exclusiveOnly || a.mode === 'X' || b.mode === 'X') && overlaps(a, b);
-  }
-
-  /** live ranges: what a traversal walks */
-  get size(): number {
-    return this.granted.length;
   }
 
   acquire(req: LockRequest): boolean {
@@ -305,7 +298,6 @@ export class ListRangeLock implements LockPrimitive {
         this.granted.push(r);
         woken.push(r);
       } else {
-        this.retries++;
         still.push(r);
       }
     }

@@ -133,11 +133,8 @@ interface TaskState {
   sys: Pending | undefined;
   fault: Pending | undefined;
   fsop: Pending | undefined;
-  /** inside a syscall: an mmap_lock read acquisition is under way (a user-copy fault) */
-  inMmapRead: boolean;
   /** a syscall released before its exit: the exit of that name is expected and absorbed */
   earlyExit: string;
-  open: boolean;
 }
 
 const SYSCALLS: ReadonlyMap<string, 'read' | 'write' | 'fallocate' | 'ftruncate' | 'truncate' | 'fsync' | 'mmap' | 'munmap'> = new Map([
@@ -306,7 +303,7 @@ export class OpBuilder {
     }
     let t = this.tasks.get(ev.pid);
     if (t === undefined) {
-      t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, inMmapRead: false, earlyExit: '', open: false };
+      t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, earlyExit: '' };
       this.tasks.set(ev.pid, t);
     } else if (ev.tgid >= 0) {
       t.tgid = ev.tgid;
@@ -466,7 +463,6 @@ export class OpBuilder {
       p.sys = ev.event;
       this.parseSyscallArgs(p, family, ev.body);
       task.sys = p;
-      task.inMmapRead = false;
       return;
     }
     const p = task.sys;
