@@ -29,6 +29,8 @@ export interface LockPrimitive {
   holders(): LockRequest[];
   /** Requests the given waiting request waits for (for the wait-for graph). */
   blockersOf(req: LockRequest): LockRequest[];
+  /** Whether any request waits (a cheap test before a wait-for graph search). */
+  hasWaiters(): boolean;
 }
 
 export function overlaps(a: LockRequest, b: LockRequest): boolean {
@@ -67,6 +69,10 @@ export class Mutex implements LockPrimitive {
 
   holders(): LockRequest[] {
     return this.holder === undefined ? [] : [this.holder];
+  }
+
+  hasWaiters(): boolean {
+    return this.queue.length > 0;
   }
 
   blockersOf(req: LockRequest): LockRequest[] {
@@ -143,6 +149,10 @@ export class RwSem implements LockPrimitive {
 
   holders(): LockRequest[] {
     return [...this.granted];
+  }
+
+  hasWaiters(): boolean {
+    return this.queue.length > 0;
   }
 
   blockersOf(req: LockRequest): LockRequest[] {
@@ -237,6 +247,11 @@ export class RangeLock implements LockPrimitive {
     return this.requests.filter((r) => r.granted);
   }
 
+  hasWaiters(): boolean {
+    for (const r of this.requests) if (!r.granted) return true;
+    return false;
+  }
+
   blockersOf(req: LockRequest): LockRequest[] {
     const out: LockRequest[] = [];
     const passes = this.fairness !== 'fifo' && this.passesWaiters(req);
@@ -310,6 +325,10 @@ export class ListRangeLock implements LockPrimitive {
     return [...this.granted];
   }
 
+  hasWaiters(): boolean {
+    return this.sleeping.length > 0;
+  }
+
   blockersOf(req: LockRequest): LockRequest[] {
     return this.granted.filter((g) => g !== req && this.conflict(g, req));
   }
@@ -359,6 +378,10 @@ export class TwoStateLock implements LockPrimitive {
 
   holders(): LockRequest[] {
     return [...this.granted];
+  }
+
+  hasWaiters(): boolean {
+    return this.waiting.length > 0;
   }
 
   blockersOf(req: LockRequest): LockRequest[] {

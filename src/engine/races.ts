@@ -5,7 +5,8 @@
  * the end of its last work (its releases, and their cost, come after). Under a strategy that
  * serialises them, the sections never overlap.
  */
-import { isExclusiveKind, type Op } from '../model/op.js';
+import { type Op, OP_KINDS } from '../model/op.js';
+import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import type { OpOutcomes } from './simulator.js';
 
 export interface RaceSide {
@@ -33,74 +34,113 @@ export interface RaceReport {
   first: Race[];
 }
 
-/** The byte range an op touches for race purposes, or undefined (fsync, mmap, munmap). */
-function dataRange(op: Op): [number, number] | undefined {
-  switch (op.kind) {
-    case 'fsync':
-    case 'mmap':
-    case 'munmap':
-      return undefined;
-    case 'truncate':
-    case 'collapse-range':
-    case 'insert-range':
-      return [op.offset, Infinity];
-    default:
-      if (op.lengthBytes <= 0) return op.kind === 'punch' || op.kind === 'zero-range' || op.kind === 'writeback' ? [0, Infinity] : [op.offset, op.offset + 1];
-      return [op.offset, op.offset + op.lengthBytes];
+const FSYNC = KIND_CODE.get('fsync') as number;
+const MMAP = KIND_CODE.get('mmap') as number;
+const MUNMAP = KIND_CODE.get('munmap') as number;
+const TO_EOF = new Uint8Array(OP_KINDS.length);
+for (const k of ['truncate', 'collapse-range', 'insert-range'] as const) TO_EOF[KIND_CODE.get(k) as number] = 1;
+/** kinds whose zero length means the whole file */
+const EMPTY_IS_WHOLE = new Uint8Array(OP_KINDS.length);
+for (const k of ['punch', 'zero-range', 'writeback'] as const) EMPTY_IS_WHOLE[KIND_CODE.get(k) as number] = 1;
+
+/**
+ * The byte range an op touches for race purposes into `out` ([start, end)); false when it touches
+ * none (fsync, mmap, munmap).
+ */
+function dataRange(t: OpTable, i: number, out: Float64Array): boolean {
+  const k = t.kind[i];
+  if (k === FSYNC || k === MMAP || k === MUNMAP) return false;
+  const offset = t.offset[i];
+  const length = t.lengthBytes[i];
+  if (TO_EOF[k] === 1) {
+    out[0] = offset;
+    out[1] = Infinity;
+  } else if (length <= 0) {
+    out[0] = EMPTY_IS_WHOLE[k] === 1 ? 0 : offset;
+    out[1] = EMPTY_IS_WHOLE[k] === 1 ? Infinity : offset + 1;
+  } else {
+    out[0] = offset;
+    out[1] = offset + length;
   }
+  return true;
 }
 
-interface Span {
-  i: number;
-  start: number;
-  end: number;
-  from: number;
-  to: number;
-  exclusive: boolean;
-}
-
-export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10): RaceReport {
+export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table: OpTable = opTable(ops)): RaceReport {
+  const n = table.n;
+  const fileOf = table.file;
+  const exclusive = table.exclusive;
   // only files with an exclusive-class op can race
-  const racyFiles = new Set<string>();
-  for (let i = 0; i < ops.length; i++) if (o.done[i] === 1 && isExclusiveKind(ops[i].kind)) racyFiles.add(ops[i].file);
-  const byFile = new Map<string, Span[]>();
-  for (let i = 0; i < ops.length; i++) {
-    if (o.done[i] === 0 || !racyFiles.has(ops[i].file)) continue;
-    const r = dataRange(ops[i]);
-    if (r === undefined) continue;
-    const from = o.activeNs[i] >= 0 ? o.activeNs[i] : o.startNs[i];
-    const to = o.workEndNs[i] >= 0 ? o.workEndNs[i] : o.endNs[i];
-    if (!(to > from)) continue;
-    let list = byFile.get(ops[i].file);
-    if (list === undefined) byFile.set(ops[i].file, (list = []));
-    list.push({ i, start: r[0], end: r[1], from, to, exclusive: isExclusiveKind(ops[i].kind) });
+  const racy = new Uint8Array(table.files.length);
+  for (let i = 0; i < n; i++) if (o.done[i] === 1 && exclusive[i] === 1) racy[fileOf[i]] = 1;
+  // each candidate's section and range, in columns; candidates grouped by file (in first-seen order)
+  const from = new Float64Array(n);
+  const to = new Float64Array(n);
+  const rStart = new Float64Array(n);
+  const rEnd = new Float64Array(n);
+  const range = new Float64Array(2);
+  const perFile = new Int32Array(table.files.length);
+  const candidate = new Uint8Array(n);
+  const fileOrder: number[] = [];
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const f = fileOf[i];
+    if (o.done[i] === 0 || racy[f] === 0) continue;
+    if (!dataRange(table, i, range)) continue;
+    const a = o.activeNs[i] >= 0 ? o.activeNs[i] : o.startNs[i];
+    const b = o.workEndNs[i] >= 0 ? o.workEndNs[i] : o.endNs[i];
+    if (!(b > a)) continue;
+    from[i] = a;
+    to[i] = b;
+    rStart[i] = range[0];
+    rEnd[i] = range[1];
+    candidate[i] = 1;
+    if (perFile[f]++ === 0) fileOrder.push(f);
+    total++;
   }
+  const base = new Int32Array(table.files.length);
+  let acc = 0;
+  for (const f of fileOrder) {
+    base[f] = acc;
+    acc += perFile[f];
+  }
+  const order = new Int32Array(total);
+  const fill = base.slice();
+  for (let i = 0; i < n; i++) if (candidate[i] === 1) order[fill[fileOf[i]]++] = i;
+
   let count = 0;
   const first: Race[] = [];
-  for (const [file, spans] of byFile) {
-    spans.sort((a, b) => a.from - b.from || a.i - b.i);
-    const active: Span[] = [];
-    for (const cur of spans) {
+  const active = new Int32Array(total);
+  const byStart = (x: number, y: number): number => from[x] - from[y] || x - y;
+  for (const f of fileOrder) {
+    const spans = order.subarray(base[f], base[f] + perFile[f]);
+    spans.sort(byStart);
+    let k = 0;
+    for (let s = 0; s < spans.length; s++) {
+      const cur = spans[s];
+      const curFrom = from[cur];
       // drop the sections that ended before this one starts (in place)
-      let k = 0;
-      for (let j = 0; j < active.length; j++) if (active[j].to > cur.from) active[k++] = active[j];
-      active.length = k;
+      // and check the others against it
+      const curExclusive = exclusive[cur] === 1;
+      let kept = 0;
       for (let j = 0; j < k; j++) {
-        const s = active[j];
-        if (!(s.exclusive || cur.exclusive)) continue;
-        if (!(s.start < cur.end && cur.start < s.end)) continue;
-        if (ops[s.i].pid === ops[cur.i].pid) continue;
+        const a = active[j];
+        if (!(to[a] > curFrom)) continue;
+        active[kept++] = a;
+        if (!(exclusive[a] === 1 || curExclusive)) continue;
+        if (!(rStart[a] < rEnd[cur] && rStart[cur] < rEnd[a])) continue;
+        if (table.pid[a] === table.pid[cur]) continue;
         count++;
-        if (first.length < listed) first.push({ file, a: side(ops, s), b: side(ops, cur) });
+        if (first.length < listed) first.push({ file: table.files[f], a: side(ops, a, rStart, rEnd, from, to), b: side(ops, cur, rStart, rEnd, from, to) });
       }
-      active.push(cur);
+      k = kept;
+      active[k++] = cur;
     }
   }
   first.sort((x, y) => x.b.fromNs - y.b.fromNs || x.a.opId - y.a.opId);
   return { count, first };
 }
 
-function side(ops: readonly Op[], s: Span): RaceSide {
-  const op = ops[s.i];
-  return { opId: op.id, pid: op.pid, comm: op.comm, kind: op.kind, start: s.start, end: s.end === Infinity ? null : s.end, fromNs: Math.round(s.from), toNs: Math.round(s.to) };
+function side(ops: readonly Op[], i: number, rStart: Float64Array, rEnd: Float64Array, from: Float64Array, to: Float64Array): RaceSide {
+  const op = ops[i];
+  return { opId: op.id, pid: op.pid, comm: op.comm, kind: op.kind, start: rStart[i], end: rEnd[i] === Infinity ? null : rEnd[i], fromNs: Math.round(from[i]), toNs: Math.round(to[i]) };
 }

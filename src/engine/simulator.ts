@@ -12,9 +12,10 @@
  *   input and options give identical results.
  */
 import type { Op } from '../model/op.js';
-import { type AcquireStep, DEFAULT_COSTS, type LockCosts, type Step, type Strategy } from '../strategies/types.js';
+import { type AcquireStep, DEFAULT_COSTS, type LockCosts, type PlanContext, type Step, type Strategy } from '../strategies/types.js';
 import { NumHeap } from '../util/num-heap.js';
-import { ListRangeLock, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem, TwoStateLock } from './locks.js';
+import { ListRangeLock, type LockMode, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem, TwoStateLock } from './locks.js';
+import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 
 export interface SimOptions {
   mode: 'closed' | 'open';
@@ -84,11 +85,28 @@ export interface SimOutput {
   stalled?: { atNs: number; reason: 'cycle' | 'stall'; cycle: BlockedTask[]; blocked: BlockedTask[] };
 }
 
-interface Held {
-  tag: number;
-  req: LockRequest;
-  lock: LockPrimitive;
-  lockClass: string;
+interface LockClass {
+  stats: LockClassStats;
+  instances: Map<string, LockPrimitive>;
+}
+
+/** A lock request of the simulator: what the lock primitive needs, plus what the release needs. */
+class Held implements LockRequest {
+  granted = false;
+  blockers = 0;
+  grantedNs: number;
+  constructor(
+    public task: number,
+    public mode: LockMode,
+    public start: number,
+    public end: number,
+    public requestedNs: number,
+    public tag: number,
+    public lock: LockPrimitive,
+    public cls: LockClass,
+  ) {
+    this.grantedNs = requestedNs;
+  }
 }
 
 interface Frame {
@@ -99,7 +117,9 @@ interface Frame {
   workDoneNs: number;
   /** remaining ns of the current work step, or -1 before it starts */
   remainingNs: number;
-  children: number[];
+  /** children: table.childList[nextChild .. childEnd) */
+  childBase: number;
+  childEnd: number;
   childPos: number[];
   nextChild: number;
   held: Held[];
@@ -132,7 +152,7 @@ interface Task {
   state: TaskState;
   /** when the current wait (lock or CPU) began */
   waitSinceNs: number;
-  waitingFor: { req: LockRequest; lock: LockPrimitive; step: AcquireStep } | undefined;
+  waitingFor: { req: Held; step: AcquireStep } | undefined;
   /** ns of work being run on a CPU */
   segmentNs: number;
   prevEndNs: number;
@@ -150,92 +170,89 @@ const EV_ISSUE = 0;
 const EV_RESUME = 1;
 const EV_CPU_DONE = 2;
 
-export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions): SimOutput {
+const FAULT_READ = KIND_CODE.get('fault-read') as number;
+const FAULT_WRITE = KIND_CODE.get('fault-write') as number;
+const MMAP = KIND_CODE.get('mmap') as number;
+const MUNMAP = KIND_CODE.get('munmap') as number;
+const DIO_READ = KIND_CODE.get('dio-read') as number;
+const DIO_WRITE = KIND_CODE.get('dio-write') as number;
+
+/**
+ * Replays `ops` (with their service times) against `strategy`. `table` is the ops as columns
+ * (opTable(ops)); pass it when several strategies replay the same ops, so it is built once.
+ */
+export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table: OpTable = opTable(ops)): SimOutput {
   const n = ops.length;
   const outcomes: OpOutcomes = {
     intendedNs: new Float64Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n),
     lockWaitNs: new Float64Array(n), cpuWaitNs: new Float64Array(n), activeNs: new Float64Array(n).fill(-1), workEndNs: new Float64Array(n).fill(-1), done: new Uint8Array(n),
   };
-  const begin = (opIndex: number, intendedNs: number, now: number): void => {
-    outcomes.intendedNs[opIndex] = intendedNs;
-    outcomes.startNs[opIndex] = now;
-  };
+  const { intendedNs: outIntended, startNs: outStart, endNs: outEnd, lockWaitNs: outLockWait, cpuWaitNs: outCpuWait, activeNs: outActive, workEndNs: outWorkEnd, done: outDone } = outcomes;
+  const tsNs = table.tsNs;
+  const kindOf = table.kind;
+  const childStart = table.childStart;
+  const childList = table.childList;
   const lockStats = new Map<string, LockClassStats>();
   const heap = new NumHeap();
   let seq = 0;
-  const t0 = n > 0 ? ops[0].tsNs : 0;
-
-  // children of each op, and the op index of each id (ids are usually the indices already)
-  let idsAreIndices = true;
-  for (let i = 0; i < n; i++) {
-    if (ops[i].id !== i) {
-      idsAreIndices = false;
-      break;
-    }
-  }
-  const indexOfId = new Map<number, number>();
-  if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(ops[i].id, i);
-  const children = new Map<number, number[]>();
-  const isChild = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = ops[i].parent;
-    if (p === undefined) continue;
-    const pi = idsAreIndices ? (p >= 0 && p < n ? p : undefined) : indexOfId.get(p);
-    if (pi === undefined) continue;
-    isChild[i] = 1;
-    let list = children.get(pi);
-    if (list === undefined) children.set(pi, (list = []));
-    list.push(i);
-  }
+  const t0 = n > 0 ? tsNs[0] : 0;
+  const open = options.mode === 'open';
+  const timeScale = options.timeScale;
 
   // tasks: one per pid, in order of first appearance
   const tasks: Task[] = [];
   const taskOfPid = new Map<number, Task>();
   for (let i = 0; i < n; i++) {
-    if (isChild[i]) continue;
-    const op = ops[i];
-    let t = taskOfPid.get(op.pid);
+    if (table.parentIndex[i] >= 0) continue;
+    const p = table.pid[i];
+    let t = taskOfPid.get(p);
     if (t === undefined) {
-      t = { index: tasks.length, pid: op.pid, comm: op.comm, ops: [], next: 0, stack: [], state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 };
+      t = { index: tasks.length, pid: p, comm: ops[i].comm, ops: [], next: 0, stack: [], state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 };
       tasks.push(t);
-      taskOfPid.set(op.pid, t);
+      taskOfPid.set(p, t);
     }
     t.ops.push(i);
   }
 
   const framePool: Frame[] = [];
   const costs = options.costs ?? DEFAULT_COSTS;
-  const sizes = new Map<string, number>();
-  for (const op of ops) {
-    const end = op.offset + op.lengthBytes;
-    if (end > (sizes.get(op.file) ?? 0)) sizes.set(op.file, end);
-  }
-  const fileSizeBytes = (file: string): number => sizes.get(file) ?? 0;
+  const atomicNs = costs.atomicNs;
+  const sizes = table.fileSizeBytes;
+  const ctx: PlanContext = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs };
   const mmapLock = options.mmapLock ?? true;
   // acquire steps are immutable data: one per (process, mode)
-  const mmapSteps = new Map<string, AcquireStep>();
-  const mmapStep = (proc: string, mode: 'S' | 'X'): AcquireStep => {
-    const key = `${mode}${proc}`;
-    let st = mmapSteps.get(key);
-    if (st === undefined) mmapSteps.set(key, (st = mmapAcquire(proc, mode)));
-    return st;
-  };
-  const withMmapLock = (steps: Step[], op: Op): Step[] => {
+  const mmapShared: AcquireStep[] = table.procs.map((p) => mmapAcquire(p, 'S'));
+  const mmapExclusive: AcquireStep[] = table.procs.map((p) => mmapAcquire(p, 'X'));
+  const procOf = table.proc;
+  const withMmapLock = (steps: Step[], opIndex: number): Step[] => {
     if (!mmapLock) return steps;
-    const k = op.kind;
-    if (k === 'fault-read' || k === 'fault-write') {
-      return [mmapStep(op.proc, 'S'), ...steps, MMAP_RELEASE];
+    const k = kindOf[opIndex];
+    const len = steps.length;
+    if (k === FAULT_READ || k === FAULT_WRITE || k === MMAP || k === MUNMAP) {
+      // around the whole plan
+      const out: Step[] = new Array(len + 2);
+      out[0] = k === MMAP || k === MUNMAP ? mmapExclusive[procOf[opIndex]] : mmapShared[procOf[opIndex]];
+      for (let i = 0; i < len; i++) out[i + 1] = steps[i];
+      out[len + 1] = MMAP_RELEASE;
+      return out;
     }
-    if (k === 'mmap' || k === 'munmap') return [mmapStep(op.proc, 'X'), ...steps, MMAP_RELEASE];
-    if (k === 'dio-read' || k === 'dio-write') {
-      const w = steps.findIndex((st) => st.type === 'work');
-      if (w < 0) return steps;
-      return [...steps.slice(0, w), mmapStep(op.proc, 'S'), MMAP_RELEASE, ...steps.slice(w)];
+    if (k === DIO_READ || k === DIO_WRITE) {
+      // after the strategy's locks, before the work (get_user_pages of the user buffer)
+      let w = 0;
+      while (w < len && steps[w].type !== 'work') w++;
+      if (w === len) return steps;
+      const out: Step[] = new Array(len + 2);
+      for (let i = 0; i < w; i++) out[i] = steps[i];
+      out[w] = mmapShared[procOf[opIndex]];
+      out[w + 1] = MMAP_RELEASE;
+      for (let i = w; i < len; i++) out[i + 2] = steps[i];
+      return out;
     }
     return steps;
   };
   let cpusFree = Math.max(1, options.cpus);
   const cpuQueue: Task[] = [];
+  let cpuQueueHead = 0;
   let cpuWaitTotalNs = 0;
   let completed = 0;
   let lastEndNs = 0;
@@ -252,8 +269,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   };
 
   /** lock class → (its statistics, key → lock instance) */
-  const classes = new Map<string, { stats: LockClassStats; instances: Map<string, LockPrimitive> }>();
-  const classOf = (cls: string): { stats: LockClassStats; instances: Map<string, LockPrimitive> } => {
+  const classes = new Map<string, LockClass>();
+  const classOf = (cls: string): LockClass => {
     let c = classes.get(cls);
     if (c === undefined) {
       c = { stats: statsOf(cls), instances: new Map() };
@@ -263,62 +280,68 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   };
 
   const intendedOf = (task: Task, k: number): number => {
-    const op = ops[task.ops[k]];
-    if (options.mode === 'open') return (op.tsNs - t0) * options.timeScale;
-    if (k === 0) return op.tsNs - t0;
-    const prev = ops[task.ops[k - 1]];
-    const prevTraceEnd = prev.tsNs + serviceNs[task.ops[k - 1]];
-    const thinkNs = Math.max(0, op.tsNs - prevTraceEnd);
+    const i = task.ops[k];
+    if (open) return (tsNs[i] - t0) * timeScale;
+    if (k === 0) return tsNs[i] - t0;
+    const prev = task.ops[k - 1];
+    const prevTraceEnd = tsNs[prev] + serviceNs[prev];
+    const thinkNs = Math.max(0, tsNs[i] - prevTraceEnd);
     return task.prevEndNs + thinkNs;
   };
 
   const pushFrame = (task: Task, opIndex: number, parent: Op | undefined, now: number): void => {
-    const op = ops[opIndex];
-    if (parent !== undefined) begin(opIndex, now, now);
-    const kids = children.get(opIndex) ?? NO_CHILDREN;
+    if (parent !== undefined) {
+      outIntended[opIndex] = now;
+      outStart[opIndex] = now;
+    }
+    const kidsFrom = childStart[opIndex];
+    const kidsTo = childStart[opIndex + 1];
     let ownNs = serviceNs[opIndex];
     let childPos = NO_CHILDREN;
-    if (kids.length > 0) {
+    if (kidsTo > kidsFrom) {
       let kidsNs = 0;
-      for (const c of kids) kidsNs += serviceNs[c];
+      for (let c = kidsFrom; c < kidsTo; c++) kidsNs += serviceNs[childList[c]];
       ownNs = Math.max(0, ownNs - kidsNs);
       childPos = [];
       let before = 0;
-      for (const c of kids) {
-        const pos = Math.min(ownNs, Math.max(0, ops[c].tsNs - op.tsNs - before));
+      const opTs = tsNs[opIndex];
+      for (let c = kidsFrom; c < kidsTo; c++) {
+        const kid = childList[c];
+        const pos = Math.min(ownNs, Math.max(0, tsNs[kid] - opTs - before));
         childPos.push(childPos.length > 0 ? Math.max(pos, childPos[childPos.length - 1]) : pos);
-        before += serviceNs[c];
+        before += serviceNs[kid];
       }
     }
-    const steps = withMmapLock(strategy.plan(op, { parent, pageSizeBytes: options.pageSizeBytes, fileSizeBytes, costs }), op);
+    ctx.parent = parent;
+    const steps = withMmapLock(strategy.plan(ops[opIndex], ctx), opIndex);
     let childrenStep = false;
-    if (kids.length > 0) for (const st of steps) if (st.type === 'children') childrenStep = true;
-    const pooled = framePool.pop();
-    if (pooled !== undefined) {
-      pooled.op = opIndex;
-      pooled.steps = steps;
-      pooled.idx = 0;
-      pooled.ownNs = ownNs;
-      pooled.workDoneNs = 0;
-      pooled.remainingNs = -1;
-      pooled.children = kids;
-      pooled.childPos = childPos;
-      pooled.nextChild = 0;
-      pooled.held.length = 0;
-      pooled.childrenStep = childrenStep;
-      pooled.overheadNs = 0;
-      pooled.inCost = false;
-      pooled.lockWaitNs = 0;
-      pooled.cpuWaitNs = 0;
-      task.stack.push(pooled);
+    if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
+    let f = framePool.pop();
+    if (f === undefined) {
+      f = { op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0 };
     } else {
-      task.stack.push({ op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, children: kids, childPos, nextChild: 0, held: [], childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0 });
+      f.op = opIndex;
+      f.steps = steps;
+      f.idx = 0;
+      f.ownNs = ownNs;
+      f.workDoneNs = 0;
+      f.remainingNs = -1;
+      f.childBase = kidsFrom;
+      f.childEnd = kidsTo;
+      f.childPos = childPos;
+      f.nextChild = kidsFrom;
+      f.held.length = 0;
+      f.childrenStep = childrenStep;
+      f.overheadNs = 0;
+      f.inCost = false;
+      f.lockWaitNs = 0;
+      f.cpuWaitNs = 0;
     }
+    task.stack.push(f);
   };
 
-  const wake = (req: LockRequest, now: number): void => {
-    const t = tasks[req.task];
-    schedule(now, t, EV_RESUME);
+  const wakeAll = (woken: LockRequest[], now: number): void => {
+    for (let i = 0; i < woken.length; i++) schedule(now, tasks[woken[i].task], EV_RESUME);
   };
 
   const startCpu = (task: Task, ns: number, now: number): void => {
@@ -335,10 +358,14 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   };
 
   const releaseCpu = (now: number): void => {
-    const nextTask = cpuQueue.shift();
-    if (nextTask === undefined) {
+    if (cpuQueueHead >= cpuQueue.length) {
       cpusFree++;
       return;
+    }
+    const nextTask = cpuQueue[cpuQueueHead++];
+    if (cpuQueueHead > 1024 && cpuQueueHead * 2 > cpuQueue.length) {
+      cpuQueue.splice(0, cpuQueueHead);
+      cpuQueueHead = 0;
     }
     const waited = now - nextTask.waitSinceNs;
     cpuWaitTotalNs += waited;
@@ -352,9 +379,10 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const advance = (task: Task, now: number): void => {
     for (;;) {
       const frame = task.stack[task.stack.length - 1];
-      if (frame.idx >= frame.steps.length) {
-        if (frame.nextChild < frame.children.length) {
-          pushFrame(task, frame.children[frame.nextChild++], ops[frame.op], now);
+      const steps = frame.steps;
+      if (frame.idx >= steps.length) {
+        if (frame.nextChild < frame.childEnd) {
+          pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
           continue;
         }
         if (frame.overheadNs > 0) {
@@ -362,19 +390,21 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           const ns = frame.overheadNs;
           frame.overheadNs = 0;
           frame.inCost = true;
-          frame.idx = frame.steps.length;
+          frame.idx = steps.length;
           startCpu(task, ns, now);
           return;
         }
         // the op is complete
-        for (const h of frame.held) {
+        const held = frame.held;
+        for (let h = 0; h < held.length; h++) {
           // a plan that forgot a release: release at completion so the lock does not leak
-          for (const w of h.lock.release(h.req)) wake(w, now);
+          wakeAll(held[h].lock.release(held[h]), now);
         }
-        outcomes.endNs[frame.op] = now;
-        outcomes.lockWaitNs[frame.op] = frame.lockWaitNs;
-        outcomes.cpuWaitNs[frame.op] = frame.cpuWaitNs;
-        outcomes.done[frame.op] = 1;
+        const op = frame.op;
+        outEnd[op] = now;
+        outLockWait[op] = frame.lockWaitNs;
+        outCpuWait[op] = frame.cpuWaitNs;
+        outDone[op] = 1;
         completed++;
         if (now > lastEndNs) lastEndNs = now;
         framePool.push(task.stack.pop() as Frame);
@@ -389,8 +419,30 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         }
         return;
       }
-      const step = frame.steps[frame.idx];
-      if (step.type === 'acquire') {
+      const step = steps[frame.idx];
+      const type = step.type;
+      if (type === 'work') {
+        if (frame.remainingNs < 0) {
+          frame.remainingNs = Math.round(step.fraction * frame.ownNs) + frame.overheadNs;
+          frame.overheadNs = 0;
+          if (outActive[frame.op] < 0) outActive[frame.op] = now;
+        }
+        const hasChild = frame.nextChild < frame.childEnd && !frame.childrenStep;
+        const childAt = hasChild ? frame.childPos[frame.nextChild - frame.childBase] : Infinity;
+        if (hasChild && childAt <= frame.workDoneNs) {
+          pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
+          continue;
+        }
+        if (frame.remainingNs <= 0) {
+          frame.idx++;
+          frame.remainingNs = -1;
+          continue;
+        }
+        const segment = childAt < frame.workDoneNs + frame.remainingNs ? childAt - frame.workDoneNs : frame.remainingNs;
+        startCpu(task, segment, now);
+        return;
+      }
+      if (type === 'acquire') {
         const c = classOf(step.lockClass);
         let lock = c.instances.get(step.key);
         if (lock === undefined) {
@@ -399,90 +451,72 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
             : spec.kind === 'list-range' ? new ListRangeLock(spec.exclusiveOnly) : new TwoStateLock();
           c.instances.set(step.key, lock);
         }
-        const req: LockRequest = { task: task.index, mode: step.mode, start: step.start, end: step.end, granted: false, blockers: 0, requestedNs: now, grantedNs: now };
+        const req = new Held(task.index, step.mode, step.start, step.end, now, step.tag, lock, c);
         const s = c.stats;
         s.acquisitions++;
-        frame.overheadNs += costs.atomicNs;
-        frame.held.push({ tag: step.tag, req, lock, lockClass: step.lockClass });
+        frame.overheadNs += atomicNs;
+        frame.held.push(req);
         frame.idx++;
         if (!lock.acquire(req)) {
           s.contentions++;
           task.state = TaskState.WaitLock;
           task.waitSinceNs = now;
-          task.waitingFor = { req, lock, step };
-          const cycle = findCycle(task, tasks);
-          if (cycle !== undefined) deadlock = { atNs: now, cycle };
+          task.waitingFor = { req, step };
+          if (mayCloseCycle(task)) {
+            const cycle = findCycle(task, tasks);
+            if (cycle !== undefined) deadlock = { atNs: now, cycle };
+          }
           return;
         }
         continue;
       }
-      if (step.type === 'children') {
-        if (frame.nextChild < frame.children.length) {
-          pushFrame(task, frame.children[frame.nextChild++], ops[frame.op], now);
-          continue;
-        }
-        frame.idx++;
-        continue;
-      }
-      if (step.type === 'cost') {
-        let nodes = 0;
-        if (step.nodesOf !== undefined) {
-          const inst = classes.get(step.nodesOf.lockClass)?.instances.get(step.nodesOf.key);
-          nodes = inst === undefined ? 0 : inst.holders().length + (inst instanceof RangeLock ? inst.waiting() : 0);
-        }
-        const walk = step.logNodes ? (1 + nodes) * Math.log2(nodes + 2) : nodes;
-        const ns = Math.round(step.baseNs + (step.perNodeNs ?? 0) * walk + frame.overheadNs);
-        frame.overheadNs = 0;
-        frame.idx++;
-        if (ns > 0) {
-          frame.inCost = true;
-          startCpu(task, ns, now);
-          return;
-        }
-        continue;
-      }
-      if (step.type === 'release') {
+      if (type === 'release') {
         frame.idx++;
         const held = frame.held;
         let hi = held.length - 1;
         while (hi >= 0 && held[hi].tag !== step.tag) hi--;
         if (hi < 0) continue;
         const h = held[hi];
-        held.splice(hi, 1);
-        statsOf(h.lockClass).holdTotalNs += now - h.req.grantedNs;
-        frame.overheadNs += costs.atomicNs;
-        for (const w of h.lock.release(h.req)) wake(w, now);
+        if (hi === held.length - 1) held.pop();
+        else held.splice(hi, 1);
+        h.cls.stats.holdTotalNs += now - h.grantedNs;
+        frame.overheadNs += atomicNs;
+        wakeAll(h.lock.release(h), now);
         continue;
       }
-      // work
-      if (frame.remainingNs < 0) {
-        frame.remainingNs = Math.round(step.fraction * frame.ownNs) + frame.overheadNs;
-        frame.overheadNs = 0;
-        if (outcomes.activeNs[frame.op] < 0) outcomes.activeNs[frame.op] = now;
-      }
-      const hasChild = frame.nextChild < frame.children.length && !frame.childrenStep;
-      const childAt = hasChild ? frame.childPos[frame.nextChild] : Infinity;
-      if (hasChild && childAt <= frame.workDoneNs) {
-        pushFrame(task, frame.children[frame.nextChild++], ops[frame.op], now);
-        continue;
-      }
-      if (frame.remainingNs <= 0) {
+      if (type === 'children') {
+        if (frame.nextChild < frame.childEnd) {
+          pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
+          continue;
+        }
         frame.idx++;
-        frame.remainingNs = -1;
         continue;
       }
-      const segment = childAt < frame.workDoneNs + frame.remainingNs ? childAt - frame.workDoneNs : frame.remainingNs;
-      startCpu(task, segment, now);
-      return;
+      // cost
+      let nodes = 0;
+      if (step.nodesOf !== undefined) {
+        const inst = classes.get(step.nodesOf.lockClass)?.instances.get(step.nodesOf.key);
+        nodes = inst === undefined ? 0 : inst.holders().length + (inst instanceof RangeLock ? inst.waiting() : 0);
+      }
+      const walk = step.logNodes ? (1 + nodes) * Math.log2(nodes + 2) : nodes;
+      const ns = Math.round(step.baseNs + (step.perNodeNs ?? 0) * walk + frame.overheadNs);
+      frame.overheadNs = 0;
+      frame.idx++;
+      if (ns > 0) {
+        frame.inCost = true;
+        startCpu(task, ns, now);
+        return;
+      }
     }
   };
 
   const issue = (task: Task, now: number): void => {
     const k = task.next;
     const opIndex = task.ops[k];
-    const intended = options.mode === 'open' ? intendedOf(task, k) : now;
+    const intended = open ? intendedOf(task, k) : now;
     if (now < firstIssueNs) firstIssueNs = now;
-    begin(opIndex, intended, now);
+    outIntended[opIndex] = intended;
+    outStart[opIndex] = now;
     task.state = TaskState.Ready;
     pushFrame(task, opIndex, undefined, now);
     advance(task, now);
@@ -509,7 +543,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       } else {
         f.workDoneNs += task.segmentNs;
         f.remainingNs -= task.segmentNs;
-        outcomes.workEndNs[f.op] = time;
+        outWorkEnd[f.op] = time;
       }
       task.state = TaskState.Ready;
       releaseCpu(time);
@@ -519,7 +553,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       const w = task.waitingFor;
       if (w !== undefined && task.state === TaskState.WaitLock) {
         const waited = time - task.waitSinceNs;
-        const s = statsOf(w.step.lockClass);
+        const s = w.req.cls.stats;
         s.waitTotalNs += waited;
         if (waited > s.waitMaxNs) s.waitMaxNs = waited;
         w.req.grantedNs = time;
@@ -532,7 +566,6 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       }
     }
   }
-
   const out: SimOutput = {
     outcomes,
     lockStats,
@@ -558,12 +591,24 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   return out;
 }
 
+/**
+ * Whether a task that just blocked can have closed a wait-for cycle: only if some request waits on
+ * a lock the task holds (nothing else can wait for it). Saves the graph search on most blocks.
+ */
+function mayCloseCycle(task: Task): boolean {
+  const waiting = task.waitingFor?.req;
+  for (const f of task.stack) {
+    for (const h of f.held) if (h !== waiting && h.granted && h.lock.hasWaiters()) return true;
+  }
+  return false;
+}
+
 /** The tasks a blocked task waits for (the holders and earlier conflicting waiters of its lock). */
 function waitsFor(t: Task, tasks: Task[]): Task[] {
   const w = t.waitingFor;
   if (w === undefined || t.state !== TaskState.WaitLock) return [];
   const out: Task[] = [];
-  for (const r of w.lock.blockersOf(w.req)) {
+  for (const r of w.req.lock.blockersOf(w.req)) {
     const other = tasks[r.task];
     if (!out.includes(other)) out.push(other);
   }
@@ -597,7 +642,7 @@ function describeBlocked(t: Task, tasks: Task[], ops: readonly Op[]): BlockedTas
   const frame = t.stack[t.stack.length - 1];
   const op = ops[frame.op];
   const w = t.waitingFor;
-  const waitsForPids = w === undefined ? [] : [...new Set(w.lock.blockersOf(w.req).map((r) => tasks[r.task].pid))];
+  const waitsForPids = w === undefined ? [] : [...new Set(w.req.lock.blockersOf(w.req).map((r) => tasks[r.task].pid))];
   return {
     pid: t.pid, comm: t.comm, opId: op.id, kind: op.kind, file: op.file,
     lockClass: w?.step.lockClass ?? 'cpu', lockKey: w?.step.key ?? '', mode: w?.step.mode ?? '',

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
-import { type Op, PAGE_SIZE_BYTES } from '../model/op.js';
+import { type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
+import { opTable, type OpTable } from '../engine/op-table.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { simulate, type SimOptions } from '../engine/simulator.js';
 import { findRaces } from '../engine/races.js';
@@ -55,6 +56,7 @@ export function parseCosts(spec: string | undefined): LockCosts {
 
 interface Prepared {
   ops: Op[];
+  table: OpTable;
   service: ReturnType<typeof serviceTimes>;
   simOptions: SimOptions;
   cpusSource: 'flag' | 'trace' | 'default';
@@ -84,7 +86,7 @@ function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);
   const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, costs: options.costs ?? DEFAULT_COSTS };
-  return { ops, service, simOptions, cpusSource, warnings };
+  return { ops, table: opTable(ops), service, simOptions, cpusSource, warnings };
 }
 
 function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }): ReplayResult {
@@ -129,7 +131,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
 export function replayStrategies(trace: LoadedTrace, strategies: (string | Strategy)[], options: ReplayOptions = {}, selection: { files?: string[]; tasks?: string[] } = {}): ReplayResult {
   const p = prepare(trace, options);
   const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
-  const results = instances.map((strategy) => runOne(p.ops, p.service.ns, strategy, p.simOptions));
+  const results = instances.map((strategy) => runOne(p.ops, p.service.ns, strategy, p.simOptions, p.table));
   return assemble(trace, p, results, options, selection);
 }
 
@@ -144,7 +146,7 @@ export async function replayStrategiesParallel(trace: LoadedTrace, specs: string
   if (workers <= 1) {
     const { loadStrategy } = await import('../strategies/user.js');
     results = [];
-    for (const spec of specs) results.push(runOne(p.ops, p.service.ns, await loadStrategy(spec), p.simOptions));
+    for (const spec of specs) results.push(runOne(p.ops, p.service.ns, await loadStrategy(spec), p.simOptions, p.table));
   } else {
     const { runInWorkers } = await import('./pool.js');
     results = await runInWorkers(p.ops, p.service.ns, p.simOptions, specs, workers);
@@ -215,26 +217,39 @@ function ratio(a: number, b: number): number | null {
   return Math.round((a / b) * 10000) / 10000;
 }
 
-const BYTE_KINDS = new Set(['read', 'write', 'dio-read', 'dio-write']);
+const BYTE_KIND = Uint8Array.from(OP_KINDS, (k) => (k === 'read' || k === 'write' || k === 'dio-read' || k === 'dio-write' ? 1 : 0));
 
-export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions): StrategyResult {
-  const sim = simulate(ops, serviceNs, strategy, options);
-  const hists = new Map<string, { lat: Histogram; wait: Histogram; bytes: number }>();
+/**
+ * Replays the ops against one strategy and summarises the run. `table` is opTable(ops), built once
+ * when several strategies replay the same ops.
+ */
+export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table: OpTable = opTable(ops)): StrategyResult {
+  const sim = simulate(ops, serviceNs, strategy, options, table);
+  const perKind: ({ lat: Histogram; wait: Histogram; bytes: number } | undefined)[] = new Array(OP_KINDS.length).fill(undefined);
   const all = { lat: newHistogram(), wait: newHistogram(), bytes: 0 };
   let bytes = 0;
   const o = sim.outcomes;
+  const kindOf = table.kind;
+  const lengthBytes = table.lengthBytes;
+  // kinds in order of first appearance (the order the totals are summed in)
+  const seen: number[] = [];
   for (let i = 0; i < ops.length; i++) {
     if (o.done[i] === 0) continue;
-    const op = ops[i];
-    let h = hists.get(op.kind);
-    if (h === undefined) hists.set(op.kind, (h = { lat: newHistogram(), wait: newHistogram(), bytes: 0 }));
+    const k = kindOf[i];
+    let h = perKind[k];
+    if (h === undefined) {
+      perKind[k] = h = { lat: newHistogram(), wait: newHistogram(), bytes: 0 };
+      seen.push(k);
+    }
     h.lat.recordValue(Math.max(0, Math.round(o.endNs[i] - o.intendedNs[i])));
     h.wait.recordValue(Math.max(0, Math.round(o.lockWaitNs[i])));
-    if (BYTE_KINDS.has(op.kind)) {
-      h.bytes += op.lengthBytes;
-      bytes += op.lengthBytes;
+    if (BYTE_KIND[k] === 1) {
+      h.bytes += lengthBytes[i];
+      bytes += lengthBytes[i];
     }
   }
+  const hists = new Map<string, { lat: Histogram; wait: Histogram; bytes: number }>();
+  for (const k of seen) hists.set(OP_KINDS[k], perKind[k] as { lat: Histogram; wait: Histogram; bytes: number });
   for (const h of hists.values()) {
     all.lat.add(h.lat);
     all.wait.add(h.wait);
@@ -261,7 +276,7 @@ export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, o
     byKind,
     locks,
     cpuWaitTotalNs: Math.round(sim.cpuWaitTotalNs),
-    races: findRaces(ops, sim.outcomes),
+    races: findRaces(ops, sim.outcomes, 10, table),
     deadlock: sim.stalled === undefined ? null : { atNs: Math.round(sim.stalled.atNs), reason: sim.stalled.reason, cycle: sim.stalled.cycle, blocked: sim.stalled.blocked },
   };
 }

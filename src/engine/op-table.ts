@@ -1,0 +1,108 @@
+/**
+ * The ops of a replay as a struct of arrays, built once per trace and shared by every strategy's
+ * run: the simulator, the race check and the statistics read typed columns instead of Op objects
+ * (whose shapes vary with their optional fields), and nothing here is rebuilt per strategy.
+ */
+import { EXCLUSIVE_KINDS, type Op, OP_KINDS, type OpKind } from '../model/op.js';
+
+export const KIND_CODE: ReadonlyMap<OpKind, number> = new Map(OP_KINDS.map((k, i) => [k, i]));
+const EXCLUSIVE_CODE = Uint8Array.from(OP_KINDS, (k) => (EXCLUSIVE_KINDS.has(k) ? 1 : 0));
+
+export interface OpTable {
+  n: number;
+  tsNs: Float64Array;
+  pid: Float64Array;
+  offset: Float64Array;
+  lengthBytes: Float64Array;
+  /** index into OP_KINDS */
+  kind: Uint8Array;
+  /** 1 for the exclusive class of the seed design (DIO, truncate, punch, zero/collapse/insert) */
+  exclusive: Uint8Array;
+  /** index into `files` */
+  file: Int32Array;
+  files: string[];
+  /** index into `procs` (Op.proc) */
+  proc: Int32Array;
+  procs: string[];
+  /** the op index of the enclosing op, -1 for a top-level op */
+  parentIndex: Int32Array;
+  /** children of op i: childList[childStart[i] .. childStart[i + 1]), in op order */
+  childStart: Int32Array;
+  childList: Int32Array;
+  /** the largest end offset any op reaches, per file (a size estimate for strategies) */
+  fileSizeBytes: Map<string, number>;
+}
+
+export function opTable(ops: readonly Op[]): OpTable {
+  const n = ops.length;
+  const tsNs = new Float64Array(n);
+  const pid = new Float64Array(n);
+  const offset = new Float64Array(n);
+  const lengthBytes = new Float64Array(n);
+  const kind = new Uint8Array(n);
+  const exclusive = new Uint8Array(n);
+  const file = new Int32Array(n);
+  const files: string[] = [];
+  const fileIndex = new Map<string, number>();
+  const fileSizeBytes = new Map<string, number>();
+  const parentIndex = new Int32Array(n).fill(-1);
+  const proc = new Int32Array(n);
+  const procs: string[] = [];
+  const procIndex = new Map<string, number>();
+
+  // op ids are usually their indices; otherwise parents are found through a map
+  let idsAreIndices = true;
+  for (let i = 0; i < n; i++) {
+    if (ops[i].id !== i) {
+      idsAreIndices = false;
+      break;
+    }
+  }
+  const indexOfId = new Map<number, number>();
+  if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(ops[i].id, i);
+
+  const childCount = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const op = ops[i];
+    tsNs[i] = op.tsNs;
+    pid[i] = op.pid;
+    offset[i] = op.offset;
+    lengthBytes[i] = op.lengthBytes;
+    const k = KIND_CODE.get(op.kind) ?? 0;
+    kind[i] = k;
+    exclusive[i] = EXCLUSIVE_CODE[k];
+    let f = fileIndex.get(op.file);
+    if (f === undefined) {
+      f = files.length;
+      files.push(op.file);
+      fileIndex.set(op.file, f);
+    }
+    file[i] = f;
+    let pr = procIndex.get(op.proc);
+    if (pr === undefined) {
+      pr = procs.length;
+      procs.push(op.proc);
+      procIndex.set(op.proc, pr);
+    }
+    proc[i] = pr;
+    const end = op.offset + op.lengthBytes;
+    if (end > (fileSizeBytes.get(op.file) ?? 0)) fileSizeBytes.set(op.file, end);
+    const p = op.parent;
+    if (p !== undefined) {
+      const pi = idsAreIndices ? (p >= 0 && p < n ? p : -1) : (indexOfId.get(p) ?? -1);
+      if (pi >= 0) {
+        parentIndex[i] = pi;
+        childCount[pi]++;
+      }
+    }
+  }
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i] + childCount[i];
+  const childList = new Int32Array(childStart[n]);
+  const fill = childStart.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    const pi = parentIndex[i];
+    if (pi >= 0) childList[fill[pi]++] = i;
+  }
+  return { n, tsNs, pid, offset, lengthBytes, kind, exclusive, file, files, proc, procs, parentIndex, childStart, childList, fileSizeBytes };
+}
