@@ -29,6 +29,11 @@ export interface OpTable {
   /** children of op i: childList[childStart[i] .. childStart[i + 1]), in op order */
   childStart: Int32Array;
   childList: Int32Array;
+  /** top-level ops by task (pid, in order of first appearance): taskOps[taskStart[t] .. taskStart[t + 1]) */
+  taskStart: Int32Array;
+  taskOps: Int32Array;
+  /** the pid of each task */
+  taskPid: Float64Array;
   /** the largest end offset any op reaches, per file (a size estimate for strategies) */
   fileSizeBytes: Map<string, number>;
 }
@@ -104,5 +109,27 @@ export function opTable(ops: readonly Op[]): OpTable {
     const pi = parentIndex[i];
     if (pi >= 0) childList[fill[pi]++] = i;
   }
-  return { n, tsNs, pid, offset, lengthBytes, kind, exclusive, file, files, proc, procs, parentIndex, childStart, childList, fileSizeBytes };
+  // tasks: one per pid of a top-level op, in order of first appearance
+  const taskOfPid = new Map<number, number>();
+  const taskOfOp = new Int32Array(n).fill(-1);
+  const perTask: number[] = [];
+  const pids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (parentIndex[i] >= 0) continue;
+    let t = taskOfPid.get(pid[i]);
+    if (t === undefined) {
+      t = perTask.length;
+      taskOfPid.set(pid[i], t);
+      perTask.push(0);
+      pids.push(pid[i]);
+    }
+    taskOfOp[i] = t;
+    perTask[t]++;
+  }
+  const taskStart = new Int32Array(perTask.length + 1);
+  for (let t = 0; t < perTask.length; t++) taskStart[t + 1] = taskStart[t] + perTask[t];
+  const taskOps = new Int32Array(taskStart[perTask.length]);
+  const taskFill = taskStart.slice(0, perTask.length);
+  for (let i = 0; i < n; i++) if (taskOfOp[i] >= 0) taskOps[taskFill[taskOfOp[i]]++] = i;
+  return { taskStart, taskOps, taskPid: Float64Array.from(pids), n, tsNs, pid, offset, lengthBytes, kind, exclusive, file, files, proc, procs, parentIndex, childStart, childList, fileSizeBytes };
 }

@@ -7,6 +7,7 @@
  */
 import { type Op, OP_KINDS } from '../model/op.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
+import { sortIndicesByKey } from '../util/radix-sort.js';
 import type { OpOutcomes } from './simulator.js';
 
 export interface RaceSide {
@@ -65,6 +66,17 @@ function dataRange(t: OpTable, i: number, out: Float64Array): boolean {
   return true;
 }
 
+interface RaceScratch {
+  from: Float64Array;
+  to: Float64Array;
+  rStart: Float64Array;
+  rEnd: Float64Array;
+  candidate: Uint8Array;
+  order: Int32Array;
+  active: Int32Array;
+}
+const scratchOf = new WeakMap<OpTable, RaceScratch>();
+
 export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table: OpTable = opTable(ops)): RaceReport {
   const n = table.n;
   const fileOf = table.file;
@@ -73,13 +85,16 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
   const racy = new Uint8Array(table.files.length);
   for (let i = 0; i < n; i++) if (o.done[i] === 1 && exclusive[i] === 1) racy[fileOf[i]] = 1;
   // each candidate's section and range, in columns; candidates grouped by file (in first-seen order)
-  const from = new Float64Array(n);
-  const to = new Float64Array(n);
-  const rStart = new Float64Array(n);
-  const rEnd = new Float64Array(n);
+  // (scratch columns are kept per table: every run of a compare reuses the same memory)
+  let scratch = scratchOf.get(table);
+  if (scratch === undefined) {
+    scratch = { from: new Float64Array(n), to: new Float64Array(n), rStart: new Float64Array(n), rEnd: new Float64Array(n), candidate: new Uint8Array(n), order: new Int32Array(n), active: new Int32Array(n) };
+    scratchOf.set(table, scratch);
+  }
+  const { from, to, rStart, rEnd, candidate } = scratch;
+  candidate.fill(0);
   const range = new Float64Array(2);
   const perFile = new Int32Array(table.files.length);
-  const candidate = new Uint8Array(n);
   const fileOrder: number[] = [];
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -103,17 +118,23 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
     base[f] = acc;
     acc += perFile[f];
   }
-  const order = new Int32Array(total);
+  // candidates by (section start, index), then grouped by file keeping that order
+  const byStart = scratch.order.subarray(0, total);
+  let c = 0;
+  for (let i = 0; i < n; i++) if (candidate[i] === 1) byStart[c++] = i;
+  sortIndicesByKey(byStart, from);
+  const order = scratch.active.subarray(0, total);
   const fill = base.slice();
-  for (let i = 0; i < n; i++) if (candidate[i] === 1) order[fill[fileOf[i]]++] = i;
+  for (let k = 0; k < total; k++) {
+    const i = byStart[k];
+    order[fill[fileOf[i]]++] = i;
+  }
 
   let count = 0;
   const first: Race[] = [];
-  const active = new Int32Array(total);
-  const byStart = (x: number, y: number): number => from[x] - from[y] || x - y;
+  const active = scratch.order;
   for (const f of fileOrder) {
     const spans = order.subarray(base[f], base[f] + perFile[f]);
-    spans.sort(byStart);
     let k = 0;
     for (let s = 0; s < spans.length; s++) {
       const cur = spans[s];

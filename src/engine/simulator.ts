@@ -146,7 +146,8 @@ interface Task {
   index: number;
   pid: number;
   comm: string;
-  ops: number[];
+  /** the task's top-level ops, in order */
+  ops: Int32Array;
   next: number;
   stack: Frame[];
   state: TaskState;
@@ -170,6 +171,25 @@ const EV_ISSUE = 0;
 const EV_RESUME = 1;
 const EV_CPU_DONE = 2;
 
+function newOutcomes(n: number): OpOutcomes {
+  return resetOutcomes({
+    intendedNs: new Float64Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n), lockWaitNs: new Float64Array(n),
+    cpuWaitNs: new Float64Array(n), activeNs: new Float64Array(n), workEndNs: new Float64Array(n), done: new Uint8Array(n),
+  });
+}
+
+function resetOutcomes(o: OpOutcomes): OpOutcomes {
+  o.intendedNs.fill(0);
+  o.startNs.fill(0);
+  o.endNs.fill(0);
+  o.lockWaitNs.fill(0);
+  o.cpuWaitNs.fill(0);
+  o.activeNs.fill(-1);
+  o.workEndNs.fill(-1);
+  o.done.fill(0);
+  return o;
+}
+
 const FAULT_READ = KIND_CODE.get('fault-read') as number;
 const FAULT_WRITE = KIND_CODE.get('fault-write') as number;
 const MMAP = KIND_CODE.get('mmap') as number;
@@ -180,13 +200,12 @@ const DIO_WRITE = KIND_CODE.get('dio-write') as number;
 /**
  * Replays `ops` (with their service times) against `strategy`. `table` is the ops as columns
  * (opTable(ops)); pass it when several strategies replay the same ops, so it is built once.
+ * `reuse` is the outcomes of an earlier run whose arrays may be overwritten (fresh memory is
+ * expensive: every page is faulted in); the result's outcomes are then those same arrays.
  */
-export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table: OpTable = opTable(ops)): SimOutput {
+export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table: OpTable = opTable(ops), reuse?: OpOutcomes): SimOutput {
   const n = ops.length;
-  const outcomes: OpOutcomes = {
-    intendedNs: new Float64Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n),
-    lockWaitNs: new Float64Array(n), cpuWaitNs: new Float64Array(n), activeNs: new Float64Array(n).fill(-1), workEndNs: new Float64Array(n).fill(-1), done: new Uint8Array(n),
-  };
+  const outcomes = reuse !== undefined && reuse.done.length === n ? resetOutcomes(reuse) : newOutcomes(n);
   const { intendedNs: outIntended, startNs: outStart, endNs: outEnd, lockWaitNs: outLockWait, cpuWaitNs: outCpuWait, activeNs: outActive, workEndNs: outWorkEnd, done: outDone } = outcomes;
   const tsNs = table.tsNs;
   const kindOf = table.kind;
@@ -201,17 +220,9 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
 
   // tasks: one per pid, in order of first appearance
   const tasks: Task[] = [];
-  const taskOfPid = new Map<number, Task>();
-  for (let i = 0; i < n; i++) {
-    if (table.parentIndex[i] >= 0) continue;
-    const p = table.pid[i];
-    let t = taskOfPid.get(p);
-    if (t === undefined) {
-      t = { index: tasks.length, pid: p, comm: ops[i].comm, ops: [], next: 0, stack: [], state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 };
-      tasks.push(t);
-      taskOfPid.set(p, t);
-    }
-    t.ops.push(i);
+  for (let t = 0; t < table.taskPid.length; t++) {
+    const own = table.taskOps.subarray(table.taskStart[t], table.taskStart[t + 1]);
+    tasks.push({ index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, stack: [], state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 });
   }
 
   const framePool: Frame[] = [];

@@ -9,11 +9,11 @@ import { loadTrace, type ImportOptions, type ImportSummary } from '../import/ind
 import { type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { opTable, type OpTable } from '../engine/op-table.js';
 import { serviceTimes } from '../engine/service-model.js';
-import { simulate, type SimOptions } from '../engine/simulator.js';
+import { type OpOutcomes, simulate, type SimOptions } from '../engine/simulator.js';
 import { findRaces } from '../engine/races.js';
 import { createStrategy } from '../strategies/index.js';
 import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
-import { encodeHistogram, newHistogram, percentiles, type Histogram } from '../stats/histogram.js';
+import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } from '../stats/histogram.js';
 import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './result.js';
 
 export interface ReplayOptions {
@@ -219,14 +219,18 @@ function ratio(a: number, b: number): number | null {
 
 const BYTE_KIND = Uint8Array.from(OP_KINDS, (k) => (k === 'read' || k === 'write' || k === 'dio-read' || k === 'dio-write' ? 1 : 0));
 
+/** the outcome arrays of the last run on each table, overwritten by the next (fresh pages are slow) */
+const outcomesOf = new WeakMap<OpTable, OpOutcomes>();
+
 /**
  * Replays the ops against one strategy and summarises the run. `table` is opTable(ops), built once
  * when several strategies replay the same ops.
  */
 export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table: OpTable = opTable(ops)): StrategyResult {
-  const sim = simulate(ops, serviceNs, strategy, options, table);
+  const sim = simulate(ops, serviceNs, strategy, options, table, outcomesOf.get(table));
+  outcomesOf.set(table, sim.outcomes);
   const perKind: ({ lat: Histogram; wait: Histogram; bytes: number } | undefined)[] = new Array(OP_KINDS.length).fill(undefined);
-  const all = { lat: newHistogram(), wait: newHistogram(), bytes: 0 };
+  const all = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0 };
   let bytes = 0;
   const o = sim.outcomes;
   const kindOf = table.kind;
@@ -238,7 +242,7 @@ export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, o
     const k = kindOf[i];
     let h = perKind[k];
     if (h === undefined) {
-      perKind[k] = h = { lat: newHistogram(), wait: newHistogram(), bytes: 0 };
+      perKind[k] = h = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0 };
       seen.push(k);
     }
     h.lat.recordValue(Math.max(0, Math.round(o.endNs[i] - o.intendedNs[i])));
@@ -257,6 +261,11 @@ export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, o
   }
   const byKind: Record<string, KindResult> = {};
   for (const kind of [...hists.keys()].sort()) byKind[kind] = kindResult(hists.get(kind) as { lat: Histogram; wait: Histogram; bytes: number });
+  const allResult = kindResult(all);
+  for (const h of [all, ...hists.values()]) {
+    h.lat.destroy();
+    h.wait.destroy();
+  }
   const makespanS = sim.makespanNs / 1e9;
   const locks: StrategyResult['locks'] = {};
   for (const cls of [...sim.lockStats.keys()].sort()) {
@@ -272,7 +281,7 @@ export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, o
       mibPerSec: makespanS > 0 ? round3(bytes / 1048576 / makespanS) : 0,
       makespanNs: Math.round(sim.makespanNs),
     },
-    all: kindResult(all),
+    all: allResult,
     byKind,
     locks,
     cpuWaitTotalNs: Math.round(sim.cpuWaitTotalNs),

@@ -7,6 +7,28 @@ export function newHistogram(): Histogram {
   return hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: false });
 }
 
+let wasmReady: boolean | undefined;
+function webAssembly(): boolean {
+  if (wasmReady === undefined) {
+    try {
+      hdr.initWebAssemblySync();
+      wasmReady = true;
+    } catch {
+      wasmReady = false;
+    }
+  }
+  return wasmReady;
+}
+
+/**
+ * A histogram to record millions of values into: hdr-histogram-js's WebAssembly build where it
+ * loads (about 4x faster to record; the same counts, percentiles and encoding as the JS build).
+ * Call destroy() when done with it.
+ */
+export function newRecordingHistogram(): Histogram {
+  return hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: webAssembly() });
+}
+
 export interface Percentiles {
   count: number;
   p50: number;
