@@ -4,7 +4,8 @@
 //    (line split only; split + pid/timestamp/event extraction), as ratios;
 //  - peak RSS for the 1x and the 10x input;
 //  - replay: ops/s per strategy, closed and open mode, on >= 1 M ops;
-//  - compare --all: wall time serial (--threads 1) and on worker threads, and the speed-up;
+//  - compare --all: wall time serial (--threads 1) and on worker threads, and the speed-up, beside
+//    what the machine's cores give to CPU-bound, memory-bound and fresh-memory kernels;
 //  - hdr-histogram-js recording in JS and WebAssembly mode.
 // Each measurement runs in its own process (its own peak RSS). Results: reports/bench.json, bench.md.
 import { execFileSync, spawn } from 'node:child_process';
@@ -54,7 +55,7 @@ const plainText = gunzipSync(readFileSync(gzPath));
 writeFileSync(plainPath, plainText);
 const plainBytes = statSync(plainPath).size;
 
-const results = { schema: 'lockreplay-bench/1', input: 'traces/xfs-mix-large.trace.gz', plainBytes, node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), runs, floors: {}, import: {}, replay: {}, compare: {}, hdr: {} };
+const results = { schema: 'lockreplay-bench/2', input: 'traces/xfs-mix-large.trace.gz', plainBytes, node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), runs, floors: {}, import: {}, replay: {}, compare: {}, hdr: {} };
 
 log('floors and import (1x)...');
 results.floors.split = await measure('floor (a): split lines', () => child('floors.js', [plainPath, 'split'])[0], plainBytes);
@@ -85,7 +86,7 @@ rmSync(tenPath, { force: true });
 log(`replay (${replayRepeat}x the trace end to end, every strategy, closed and open)...`);
 for (const mode of ['closed', 'open']) {
   for (const r of child('child-replay.js', [gzPath, strategyNames().join(','), mode, String(replayRepeat)])) {
-    results.replay[`${r.strategy} ${mode}`] = { strategy: r.strategy, mode, ops: r.ops, ms: r.ms, opsPerSec: r.opsPerSec, maxRssMb: r.maxRssKb / 1024 };
+    results.replay[`${r.strategy} ${mode}`] = { strategy: r.strategy, mode, ops: r.ops, prepareMs: r.prepareMs, warmupMs: r.warmupMs, ms: r.ms, opsPerSec: r.opsPerSec, maxRssMb: r.maxRssKb / 1024 };
   }
 }
 
@@ -100,6 +101,9 @@ const serialMs = median(Array.from({ length: Math.min(runs, 2) }, () => compareW
 const parallelMs = median(Array.from({ length: Math.min(runs, 2) }, () => compareWall(threads)));
 const identical = readFileSync(join(work, 'all-1.json')).equals(readFileSync(join(work, `all-${threads}.json`)));
 results.compare = { strategies: strategyNames().length, threads, serialMs, parallelMs, speedup: serialMs / parallelMs, identicalResults: identical };
+
+log('parallel ceiling of this machine (CPU-bound, memory-bound, fresh-memory kernels)...');
+results.scaling = child('child-scaling.js', [String(threads)])[0];
 
 log('hdr-histogram-js JS vs WebAssembly...');
 results.hdr = child('child-hdr.js', [])[0];
@@ -134,7 +138,7 @@ const md = [
   '|---|---:|---:|---:|---:|---:|',
   mdRows(importRows.map((r) => `| ${r.label} | ${(r.linesPerSec / 1e6).toFixed(2)} M | ${r.mbPerSec.toFixed(0)} | ${r.ms.toFixed(0)} | ${r.maxRssMb.toFixed(0)} | ${(r.linesPerSec / fb).toFixed(2)} |`)),
   '',
-  `| replay (${Object.values(results.replay)[0].ops.toLocaleString('en-US')} ops) | closed ops/s | open ops/s |`,
+  `| replay (${Object.values(results.replay)[0].ops.toLocaleString('en-US')} ops; per strategy, after one prepare of ${(results.replay[`${strategyNames()[0]} closed`].prepareMs / 1000).toFixed(2)} s and one warm-up replay) | closed ops/s | open ops/s |`,
   '|---|---:|---:|',
   mdRows(strategyNames().map((s) => `| ${s} | ${(results.replay[`${s} closed`].opsPerSec / 1e6).toFixed(2)} M | ${(results.replay[`${s} open`].opsPerSec / 1e6).toFixed(2)} M |`)),
   '',
@@ -143,6 +147,12 @@ const md = [
   `| serial (--threads 1) | ${(serialMs / 1000).toFixed(2)} s |`,
   `| ${threads} worker threads | ${(parallelMs / 1000).toFixed(2)} s |`,
   `| speed-up | ${results.compare.speedup.toFixed(2)}x |`,
+  '',
+  `| ceiling: the same kernel on 1 thread vs ${threads} threads at once | speed-up |`,
+  '|---|---:|',
+  `| CPU-bound | ${results.scaling.cpu.speedup.toFixed(2)}x |`,
+  `| memory-bound (random access, 128 MB resident) | ${results.scaling.memory.speedup.toFixed(2)}x |`,
+  `| fresh memory (first touch of new pages) | ${results.scaling['fresh-memory'].speedup.toFixed(2)}x |`,
   '',
   '| hdr-histogram-js | records/s |',
   '|---|---:|',

@@ -54,7 +54,8 @@ export function parseCosts(spec: string | undefined): LockCosts {
   return costs;
 }
 
-interface Prepared {
+/** A trace made ready to replay: options checked, service times and op columns computed once. */
+export interface Prepared {
   ops: Op[];
   table: OpTable;
   service: ReturnType<typeof serviceTimes>;
@@ -63,7 +64,7 @@ interface Prepared {
   warnings: string[];
 }
 
-function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
+export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const warnings: string[] = [];
   const mode = options.mode ?? 'closed';
   const timeScale = options.timeScale ?? 1;
@@ -127,29 +128,36 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
   };
 }
 
+/** Replays a prepared trace against one strategy (the per-strategy part of a compare). */
+export function runPrepared(p: Prepared, strategy: Strategy): StrategyResult {
+  return runOne(p.ops, p.service.ns, strategy, p.simOptions, p.table);
+}
+
 /** Replays one trace against each strategy (by spec or instance), in this thread. */
 export function replayStrategies(trace: LoadedTrace, strategies: (string | Strategy)[], options: ReplayOptions = {}, selection: { files?: string[]; tasks?: string[] } = {}): ReplayResult {
   const p = prepare(trace, options);
   const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
-  const results = instances.map((strategy) => runOne(p.ops, p.service.ns, strategy, p.simOptions, p.table));
+  const results = instances.map((strategy) => runPrepared(p, strategy));
   return assemble(trace, p, results, options, selection);
 }
 
 /**
- * The same, with the strategies spread over `threads` worker threads (strategy specs, so each
- * worker can make its own instances). Results, and so the JSON, are identical to a serial run.
+ * The same, with the strategies spread over `threads` threads: this one and threads - 1 workers
+ * (strategy specs, so each worker makes its own instances). Results, and so the JSON, are
+ * identical to a serial run.
  */
 export async function replayStrategiesParallel(trace: LoadedTrace, specs: string[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }, threads: number): Promise<ReplayResult> {
   const p = prepare(trace, options);
-  const workers = Math.max(1, Math.min(threads, specs.length));
+  const { loadStrategy } = await import('../strategies/user.js');
+  const runSpec = async (spec: string): Promise<StrategyResult> => runPrepared(p, await loadStrategy(spec));
+  const used = Math.max(1, Math.min(threads, specs.length));
   let results: StrategyResult[];
-  if (workers <= 1) {
-    const { loadStrategy } = await import('../strategies/user.js');
+  if (used <= 1) {
     results = [];
-    for (const spec of specs) results.push(runOne(p.ops, p.service.ns, await loadStrategy(spec), p.simOptions, p.table));
+    for (const spec of specs) results.push(await runSpec(spec));
   } else {
     const { runInWorkers } = await import('./pool.js');
-    results = await runInWorkers(p.ops, p.service.ns, p.simOptions, specs, workers);
+    results = await runInWorkers(p.ops, p.service.ns, p.simOptions, specs, used, runSpec);
   }
   return assemble(trace, p, results, options, selection);
 }

@@ -1,7 +1,7 @@
 /**
  * Runs strategies on worker threads. The ops go to each worker once, packed into typed arrays and
- * string tables (cheap to copy); strategies go one at a time to whichever worker is free; results
- * come back as plain data and are put in the order of the specs.
+ * string tables (cheap to copy); each thread claims the next strategy from a shared counter;
+ * results come back as plain data and are put in the order of the specs.
  */
 import { Worker } from 'node:worker_threads';
 import type { Op, OpKind } from '../model/op.js';
@@ -70,37 +70,53 @@ export function unpackOps(p: PackedOps): Op[] {
   return ops;
 }
 
-export async function runInWorkers(ops: readonly Op[], serviceNs: Float64Array, simOptions: SimOptions, specs: string[], threads: number): Promise<StrategyResult[]> {
+/**
+ * Runs the strategies on `threads` threads: this one and threads - 1 workers. Every thread claims
+ * the next strategy from a shared counter (no round trip through this thread's event loop, which
+ * is busy replaying too), so a thread that finishes early takes more. Results are placed by the
+ * index of their spec: the same as a serial run, whichever thread ran what.
+ */
+export async function runInWorkers(ops: readonly Op[], serviceNs: Float64Array, simOptions: SimOptions, specs: string[], threads: number, runHere: (spec: string) => Promise<StrategyResult>): Promise<StrategyResult[]> {
   const packed = packOps(ops);
   const results: (StrategyResult | undefined)[] = new Array(specs.length);
+  const next = new Int32Array(new SharedArrayBuffer(4));
   const workerUrl = new URL('./worker.js', import.meta.url);
-  let next = 0;
   let failure: Error | undefined;
-  const runWorker = (): Promise<void> => new Promise((resolve) => {
-    const w = new Worker(workerUrl, { workerData: { packed, serviceNs, simOptions }, resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 8192 } });
-    const feed = (): void => {
-      if (failure !== undefined || next >= specs.length) {
-        void w.terminate().then(() => resolve());
-        return;
-      }
-      const i = next++;
-      w.postMessage({ index: i, spec: specs[i] });
-    };
-    w.on('message', (m: { index: number; result?: StrategyResult; error?: { message: string; exitCode?: number } }) => {
-      if (m.error !== undefined) {
-        failure ??= m.error.exitCode !== undefined ? new LockreplayError(m.error.message, m.error.exitCode as never) : new Error(m.error.message);
-      } else {
-        results[m.index] = m.result;
-      }
-      feed();
+  const fail = (err: Error): void => {
+    failure ??= err;
+    // nobody claims more work
+    Atomics.store(next, 0, specs.length);
+  };
+  // A worker's start needs this thread's event loop: it must be up (modules loaded, ops unpacked)
+  // before this thread starts replaying, or it would wait for this thread's whole share.
+  const ready: Promise<void>[] = [];
+  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => new Promise<void>((resolve) => {
+    let up: () => void = () => undefined;
+    ready.push(new Promise<void>((r) => (up = r)));
+    const w = new Worker(workerUrl, { workerData: { packed, serviceNs, simOptions, specs, next }, resourceLimits: { maxOldGenerationSizeMb: 8192 } });
+    w.on('message', (m: { index?: number; result?: StrategyResult; error?: { message: string; exitCode?: number }; ready?: boolean; done?: boolean }) => {
+      if (m.ready === true) up();
+      if (m.error !== undefined) fail(m.error.exitCode !== undefined ? new LockreplayError(m.error.message, m.error.exitCode as never) : new Error(m.error.message));
+      else if (m.index !== undefined) results[m.index] = m.result;
+      if (m.done === true) void w.terminate().then(() => resolve());
     });
     w.on('error', (err) => {
-      failure ??= err;
+      fail(err);
+      up();
       resolve();
     });
-    feed();
-  });
-  await Promise.all(Array.from({ length: threads }, runWorker));
+  }));
+  await Promise.all(ready);
+  for (;;) {
+    const i = Atomics.add(next, 0, 1);
+    if (i >= specs.length) break;
+    try {
+      results[i] = await runHere(specs[i]);
+    } catch (err) {
+      fail(err as Error);
+    }
+  }
+  await Promise.all(workers);
   if (failure !== undefined) throw failure;
   if (results.some((r) => r === undefined)) throw new LockreplayError('a worker thread ended without its results', ExitCode.internal);
   return results as StrategyResult[];
