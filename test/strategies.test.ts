@@ -223,6 +223,28 @@ describe('user strategies', () => {
 });
 
 describe('strategies and compare --all', () => {
+  it('compare --all gives byte-identical JSON serially and on 2 and 3 threads', () => {
+    const outs = [1, 2, 3].map((threads) => {
+      const r = cli(['compare', trace('xfs-mix.trace.gz'), '--all', '--threads', String(threads), '--json']);
+      expect(r.code).toBe(0);
+      return r.stdout;
+    });
+    expect(JSON.parse(outs[0]).results.length).toBe(strategyNames().length);
+    expect(outs[1]).toBe(outs[0]);
+    expect(outs[2]).toBe(outs[0]);
+  });
+
+  it('a strategy failing on another thread is reported with its exit code, not crashed on', () => {
+    const p = join(tmp, 'bad-parallel.mjs');
+    writeFileSync(p, "export default { name: 'bad', rules: [], plan: () => { throw new Error('no plan here'); } };\n");
+    for (const specs of [`none,${p}`, `${p},none`, `none,i-mutex,range-lock,${p}`]) {
+      const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', specs, '--threads', '2']);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/bad-parallel\.mjs: plan\(\) threw on op \d+ .*no plan here/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('compare --all on xfs-mix shows every strategy, none deadlocks', () => {
     const r = cli(['compare', trace('xfs-mix.trace.gz'), '--all', '--json']);
     expect(r.code).toBe(0);

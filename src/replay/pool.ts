@@ -105,6 +105,11 @@ export async function runInWorkers(ops: readonly Op[], serviceNs: Float64Array, 
       up();
       resolve();
     });
+    // an exit without 'done' (killed, out of memory) must not leave this thread waiting
+    w.on('exit', () => {
+      up();
+      resolve();
+    });
   }));
   await Promise.all(ready);
   for (;;) {
