@@ -25,7 +25,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
     baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first)' }),
-    threads: Flags.integer({ description: 'worker threads replaying strategies in parallel (default: the CPU cores; 1 = in this thread); results are identical either way', min: 1 }),
+    threads: Flags.integer({ description: 'threads replaying strategies in parallel, this one included (default: the CPU cores; 1 = only this thread); results are identical either way', min: 1 }),
     ...replayFlags,
   };
 
