@@ -3,6 +3,7 @@
  * run: the simulator, the race check and the statistics read typed columns instead of Op objects
  * (whose shapes vary with their optional fields), and nothing here is rebuilt per strategy.
  */
+import { Interner } from '../util/interner.js';
 import { EXCLUSIVE_KINDS, type Op, OP_KINDS, type OpKind } from '../model/op.js';
 
 export const KIND_CODE: ReadonlyMap<OpKind, number> = new Map(OP_KINDS.map((k, i) => [k, i]));
@@ -47,13 +48,11 @@ export function opTable(ops: readonly Op[]): OpTable {
   const kind = new Uint8Array(n);
   const exclusive = new Uint8Array(n);
   const file = new Int32Array(n);
-  const files: string[] = [];
-  const fileIndex = new Map<string, number>();
+  const files = new Interner();
   const fileSizeBytes = new Map<string, number>();
   const parentIndex = new Int32Array(n).fill(-1);
   const proc = new Int32Array(n);
-  const procs: string[] = [];
-  const procIndex = new Map<string, number>();
+  const procs = new Interner();
 
   // op ids are usually their indices; otherwise parents are found through a map
   let idsAreIndices = true;
@@ -76,20 +75,8 @@ export function opTable(ops: readonly Op[]): OpTable {
     const k = KIND_CODE.get(op.kind) ?? 0;
     kind[i] = k;
     exclusive[i] = EXCLUSIVE_CODE[k];
-    let f = fileIndex.get(op.file);
-    if (f === undefined) {
-      f = files.length;
-      files.push(op.file);
-      fileIndex.set(op.file, f);
-    }
-    file[i] = f;
-    let pr = procIndex.get(op.proc);
-    if (pr === undefined) {
-      pr = procs.length;
-      procs.push(op.proc);
-      procIndex.set(op.proc, pr);
-    }
-    proc[i] = pr;
+    file[i] = files.index(op.file);
+    proc[i] = procs.index(op.proc);
     const end = op.offset + op.lengthBytes;
     if (end > (fileSizeBytes.get(op.file) ?? 0)) fileSizeBytes.set(op.file, end);
     const p = op.parent;
@@ -131,5 +118,5 @@ export function opTable(ops: readonly Op[]): OpTable {
   const taskOps = new Int32Array(taskStart[perTask.length]);
   const taskFill = taskStart.slice(0, perTask.length);
   for (let i = 0; i < n; i++) if (taskOfOp[i] >= 0) taskOps[taskFill[taskOfOp[i]]++] = i;
-  return { taskStart, taskOps, taskPid: Float64Array.from(pids), n, tsNs, pid, offset, lengthBytes, kind, exclusive, file, files, proc, procs, parentIndex, childStart, childList, fileSizeBytes };
+  return { taskStart, taskOps, taskPid: Float64Array.from(pids), n, tsNs, pid, offset, lengthBytes, kind, exclusive, file, files: files.strings, proc, procs: procs.strings, parentIndex, childStart, childList, fileSizeBytes };
 }

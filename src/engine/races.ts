@@ -71,9 +71,8 @@ interface RaceScratch {
   to: Float64Array;
   rStart: Float64Array;
   rEnd: Float64Array;
-  candidate: Uint8Array;
-  order: Int32Array;
-  active: Int32Array;
+  sorted: Int32Array;
+  grouped: Int32Array;
 }
 const scratchOf = new WeakMap<OpTable, RaceScratch>();
 
@@ -88,11 +87,12 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
   // (scratch columns are kept per table: every run of a compare reuses the same memory)
   let scratch = scratchOf.get(table);
   if (scratch === undefined) {
-    scratch = { from: new Float64Array(n), to: new Float64Array(n), rStart: new Float64Array(n), rEnd: new Float64Array(n), candidate: new Uint8Array(n), order: new Int32Array(n), active: new Int32Array(n) };
+    scratch = { from: new Float64Array(n), to: new Float64Array(n), rStart: new Float64Array(n), rEnd: new Float64Array(n), sorted: new Int32Array(n), grouped: new Int32Array(n) };
     scratchOf.set(table, scratch);
   }
-  const { from, to, rStart, rEnd, candidate } = scratch;
-  candidate.fill(0);
+  const { from, to, rStart, rEnd } = scratch;
+  // candidates in index order, sorted below by (section start, index)
+  const sorted = scratch.sorted;
   const range = new Float64Array(2);
   const perFile = new Int32Array(table.files.length);
   const fileOrder: number[] = [];
@@ -108,9 +108,8 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
     to[i] = b;
     rStart[i] = range[0];
     rEnd[i] = range[1];
-    candidate[i] = 1;
+    sorted[total++] = i;
     if (perFile[f]++ === 0) fileOrder.push(f);
-    total++;
   }
   const base = new Int32Array(table.files.length);
   let acc = 0;
@@ -118,12 +117,10 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
     base[f] = acc;
     acc += perFile[f];
   }
-  // candidates by (section start, index), then grouped by file keeping that order
-  const byStart = scratch.order.subarray(0, total);
-  let c = 0;
-  for (let i = 0; i < n; i++) if (candidate[i] === 1) byStart[c++] = i;
+  // by (section start, index), then grouped by file keeping that order
+  const byStart = sorted.subarray(0, total);
   sortIndicesByKey(byStart, from);
-  const order = scratch.active.subarray(0, total);
+  const order = scratch.grouped.subarray(0, total);
   const fill = base.slice();
   for (let k = 0; k < total; k++) {
     const i = byStart[k];
@@ -132,7 +129,8 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
 
   let count = 0;
   const first: Race[] = [];
-  const active = scratch.order;
+  // the sweep's open sections (the sorted list is not needed any more)
+  const active = sorted;
   for (const f of fileOrder) {
     const spans = order.subarray(base[f], base[f] + perFile[f]);
     let k = 0;

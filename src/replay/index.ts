@@ -157,7 +157,7 @@ export async function replayStrategiesParallel(trace: LoadedTrace, specs: string
     for (const spec of specs) results.push(await runSpec(spec));
   } else {
     const { runInWorkers } = await import('./pool.js');
-    results = await runInWorkers(p.ops, p.service.ns, p.simOptions, specs, used, runSpec);
+    results = await runInWorkers(p.ops, p.table, p.service.ns, p.simOptions, specs, used, runSpec);
   }
   return assemble(trace, p, results, options, selection);
 }

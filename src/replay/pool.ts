@@ -1,6 +1,6 @@
 /**
  * Runs strategies on worker threads. The ops go to each worker once, packed into typed arrays and
- * string tables (cheap to copy); each thread claims the next strategy from a shared counter;
+ * string tables (cheap to copy), with the op table this thread built; each thread claims the next strategy from a shared counter;
  * results come back as plain data and are put in the order of the specs.
  */
 import { Worker } from 'node:worker_threads';
@@ -8,6 +8,8 @@ import type { Op, OpKind } from '../model/op.js';
 import type { SimOptions } from '../engine/simulator.js';
 import type { StrategyResult } from './result.js';
 import { ExitCode, LockreplayError } from '../errors.js';
+import { Interner } from '../util/interner.js';
+import type { OpTable } from '../engine/op-table.js';
 
 export interface PackedOps {
   n: number;
@@ -23,17 +25,7 @@ export function packOps(ops: readonly Op[]): PackedOps {
   const n = ops.length;
   const nums = new Float64Array(n * NUMS);
   const refs = new Int32Array(n * REFS);
-  const index = new Map<string, number>();
-  const strings: string[] = [];
-  const ref = (s: string): number => {
-    let i = index.get(s);
-    if (i === undefined) {
-      i = strings.length;
-      strings.push(s);
-      index.set(s, i);
-    }
-    return i;
-  };
+  const strings = new Interner();
   for (let i = 0; i < n; i++) {
     const o = ops[i];
     const b = i * NUMS;
@@ -46,12 +38,12 @@ export function packOps(ops: readonly Op[]): PackedOps {
     nums[b + 6] = o.parent ?? NaN;
     nums[b + 7] = o.line;
     const r = i * REFS;
-    refs[r] = ref(o.proc);
-    refs[r + 1] = ref(o.comm);
-    refs[r + 2] = ref(o.file);
-    refs[r + 3] = ref(o.kind);
+    refs[r] = strings.index(o.proc);
+    refs[r + 1] = strings.index(o.comm);
+    refs[r + 2] = strings.index(o.file);
+    refs[r + 3] = strings.index(o.kind);
   }
-  return { n, nums, refs, strings };
+  return { n, nums, refs, strings: strings.strings };
 }
 
 export function unpackOps(p: PackedOps): Op[] {
@@ -76,7 +68,7 @@ export function unpackOps(p: PackedOps): Op[] {
  * is busy replaying too), so a thread that finishes early takes more. Results are placed by the
  * index of their spec: the same as a serial run, whichever thread ran what.
  */
-export async function runInWorkers(ops: readonly Op[], serviceNs: Float64Array, simOptions: SimOptions, specs: string[], threads: number, runHere: (spec: string) => Promise<StrategyResult>): Promise<StrategyResult[]> {
+export async function runInWorkers(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], threads: number, runHere: (spec: string) => Promise<StrategyResult>): Promise<StrategyResult[]> {
   const packed = packOps(ops);
   const results: (StrategyResult | undefined)[] = new Array(specs.length);
   const next = new Int32Array(new SharedArrayBuffer(4));
@@ -93,7 +85,7 @@ export async function runInWorkers(ops: readonly Op[], serviceNs: Float64Array, 
   const workers = Array.from({ length: Math.max(0, threads - 1) }, () => new Promise<void>((resolve) => {
     let up: () => void = () => undefined;
     ready.push(new Promise<void>((r) => (up = r)));
-    const w = new Worker(workerUrl, { workerData: { packed, serviceNs, simOptions, specs, next }, resourceLimits: { maxOldGenerationSizeMb: 8192 } });
+    const w = new Worker(workerUrl, { workerData: { packed, table, serviceNs, simOptions, specs, next }, resourceLimits: { maxOldGenerationSizeMb: 8192 } });
     w.on('message', (m: { index?: number; result?: StrategyResult; error?: { message: string; exitCode?: number }; ready?: boolean; done?: boolean }) => {
       if (m.ready === true) up();
       if (m.error !== undefined) fail(m.error.exitCode !== undefined ? new LockreplayError(m.error.message, m.error.exitCode as never) : new Error(m.error.message));

@@ -8,13 +8,13 @@ import { loadStrategy } from '../strategies/user.js';
 import { runOne } from './index.js';
 import { type PackedOps, unpackOps } from './pool.js';
 import type { SimOptions } from '../engine/simulator.js';
-import { opTable } from '../engine/op-table.js';
+import type { OpTable } from '../engine/op-table.js';
 
-const data = workerData as { packed: PackedOps; serviceNs: Float64Array; simOptions: SimOptions; specs: string[]; next: Int32Array };
+const data = workerData as { packed: PackedOps; table: OpTable; serviceNs: Float64Array; simOptions: SimOptions; specs: string[]; next: Int32Array };
 const port = parentPort;
 if (port === null) throw new Error('replay worker started outside a worker thread');
 const ops = unpackOps(data.packed);
-const table = opTable(ops);
+const table = data.table;
 port.postMessage({ ready: true });
 for (;;) {
   const index = Atomics.add(data.next, 0, 1);

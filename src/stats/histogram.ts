@@ -3,8 +3,10 @@ import * as hdr from 'hdr-histogram-js';
 export type Histogram = hdr.Histogram;
 
 /** Latencies in integer nanoseconds, 3 significant digits, 64-bit counts (no silent wrap). */
+const SHAPE = { bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3 } as const;
+
 export function newHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  return hdr.build({ ...SHAPE, useWebAssembly: false });
 }
 
 let wasmReady: boolean | undefined;
@@ -26,7 +28,7 @@ function webAssembly(): boolean {
  * Call destroy() when done with it.
  */
 export function newRecordingHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: webAssembly() });
+  return hdr.build({ ...SHAPE, useWebAssembly: webAssembly() });
 }
 
 export interface Percentiles {
