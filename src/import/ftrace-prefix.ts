@@ -83,32 +83,52 @@ function isFlagChar(c: number): boolean {
 
 /**
  * Event names are interned: the name's hash is computed while scanning it, and a name seen before
- * is reused after a comparison in place, so no string is made per line.
+ * is reused after a byte comparison in place, so no string is made per line.
  */
 const internedNames = new Map<number, string>();
 
-function internName(line: string, from: number, to: number, hash: number): string {
+function internName(b: Uint8Array, from: number, to: number, hash: number, text: string, base: number): string {
   const known = internedNames.get(hash);
-  if (known !== undefined && known.length === to - from && line.startsWith(known, from)) return known;
-  const name = line.slice(from, to);
+  if (known !== undefined && known.length === to - from) {
+    let same = true;
+    for (let i = 0; i < known.length; i++) {
+      if (known.charCodeAt(i) !== b[from + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return known;
+  }
+  const name = text.slice(from - base, to - base);
   if (known === undefined && internedNames.size < 4096) internedNames.set(hash, name);
   return name;
 }
 
 /** Parses the line text[start, end) of a larger string (no per-line substring is made). */
 export function parseFtraceLine(line: string, out: EventFields, start = 0, end = line.length): LineType {
-  out.reset(line);
+  return parseFtraceBytes(Buffer.from(line, 'latin1'), 0, line, start, end, out);
+}
+
+/**
+ * The same, scanning bytes: `text` is the latin1 decoding of `b` from byte `base` on (text index
+ * i is byte i + base), and the line is text[start, end). Byte loads are what makes this fast: a
+ * string's charCodeAt re-checks the string's representation on every call.
+ */
+export function parseFtraceBytes(b: Uint8Array, base: number, text: string, start: number, end: number, out: EventFields): LineType {
+  out.reset(text);
+  let i = start + base;
+  let e0 = end + base;
   // JS-string-escaped systraces extracted from HTML end every line with "\n\".
-  if (end - start >= 3 && line.charCodeAt(end - 1) === BACKSLASH && line.charCodeAt(end - 2) === 110 && line.charCodeAt(end - 3) === BACKSLASH) end -= 3;
-  let i = start;
-  while (i < end && (line.charCodeAt(i) === SPACE || line.charCodeAt(i) === TAB)) i++;
-  if (i === end) return LineType.Blank;
-  const c0 = line.charCodeAt(i);
+  if (e0 - i >= 3 && b[e0 - 1] === BACKSLASH && b[e0 - 2] === 110 && b[e0 - 3] === BACKSLASH) e0 -= 3;
+  const endB = e0;
+  while (i < endB && (b[i] === SPACE || b[i] === TAB)) i++;
+  if (i === endB) return LineType.Blank;
+  const c0 = b[i];
   if (c0 === HASH) {
-    return line.startsWith('#####', i) ? LineType.Marker : LineType.Comment;
+    return i + 5 <= endB && b[i + 1] === HASH && b[i + 2] === HASH && b[i + 3] === HASH && b[i + 4] === HASH ? LineType.Marker : LineType.Comment;
   }
-  if (c0 === 67 /* C */ && line.startsWith('CPU:', i)) {
-    const m = /^CPU:\s*(\d+)\s+\[(?:LOST )?(\d+) EVENTS(?: DROPPED)?\]/.exec(line.slice(i, end));
+  if (c0 === 67 /* C */ && text.startsWith('CPU:', i - base)) {
+    const m = /^CPU:\s*(\d+)\s+\[(?:LOST )?(\d+) EVENTS(?: DROPPED)?\]/.exec(text.slice(i - base, endB - base));
     if (m) {
       out.cpu = Number(m[1]);
       out.note = m[2];
@@ -116,71 +136,72 @@ export function parseFtraceLine(line: string, out: EventFields, start = 0, end =
     }
   }
   // Find the CPU field: " [digits] " (or "\t[digits]"). The comm before it may contain anything.
-  let b = line.indexOf('[', i);
+  let lb = i;
   let rb = -1;
-  while (b >= 0 && b < end) {
-    let k = b + 1;
-    while (k < end && isDigit(line.charCodeAt(k))) k++;
-    if (k > b + 1 && k < end && line.charCodeAt(k) === RBRACK && b > i) {
-      const before = line.charCodeAt(b - 1);
+  for (; lb < endB; lb++) {
+    if (b[lb] !== LBRACK) continue;
+    let k = lb + 1;
+    while (k < endB && isDigit(b[k])) k++;
+    if (k > lb + 1 && k < endB && b[k] === RBRACK && lb > i) {
+      const before = b[lb - 1];
       if (before === SPACE || before === TAB) {
         rb = k;
         break;
       }
     }
-    b = line.indexOf('[', b + 1);
   }
   if (rb < 0) return bad(out, 'no "[CPU]" field: not an ftrace event line');
-  out.cpu = parseIntRange(line, b + 1, rb);
+  out.cpu = parseIntBytes(b, lb + 1, rb);
   // Left of the CPU field: optional "(TGID)", then "COMM-PID".
-  let j = b - 1;
-  while (j > i && (line.charCodeAt(j) === SPACE || line.charCodeAt(j) === TAB)) j--;
+  let j = lb - 1;
+  while (j > i && (b[j] === SPACE || b[j] === TAB)) j--;
   out.tgid = -1;
-  if (line.charCodeAt(j) === RPAREN) {
-    const lp = line.lastIndexOf('(', j);
+  if (b[j] === RPAREN) {
+    let lp = j - 1;
+    while (lp >= i && b[lp] !== LPAREN) lp--;
     if (lp < i) return bad(out, 'unbalanced "(TGID)" field');
     let t = lp + 1;
-    while (t < j && line.charCodeAt(t) === SPACE) t++;
-    if (t < j && isDigit(line.charCodeAt(t))) out.tgid = parseIntRange(line, t, j);
+    while (t < j && b[t] === SPACE) t++;
+    if (t < j && isDigit(b[t])) out.tgid = parseIntBytes(b, t, j);
     j = lp - 1;
-    while (j > i && (line.charCodeAt(j) === SPACE || line.charCodeAt(j) === TAB)) j--;
+    while (j > i && (b[j] === SPACE || b[j] === TAB)) j--;
   }
   const pidEnd = j + 1;
-  while (j >= i && isDigit(line.charCodeAt(j))) j--;
-  if (j + 1 === pidEnd || j < i || line.charCodeAt(j) !== DASH) return bad(out, 'no "COMM-PID" before the CPU field');
-  out.pid = parseIntRange(line, j + 1, pidEnd);
-  out.commStart = i;
-  out.commEnd = j;
+  while (j >= i && isDigit(b[j])) j--;
+  if (j + 1 === pidEnd || j < i || b[j] !== DASH) return bad(out, 'no "COMM-PID" before the CPU field');
+  out.pid = parseIntBytes(b, j + 1, pidEnd);
+  out.commStart = i - base;
+  out.commEnd = j - base;
   // Right of the CPU field: optional irq flags (4 or 5 chars), then the timestamp.
   let k = rb + 1;
-  while (k < end && (line.charCodeAt(k) === SPACE || line.charCodeAt(k) === TAB)) k++;
+  while (k < endB && (b[k] === SPACE || b[k] === TAB)) k++;
   let tokEnd = k;
-  while (tokEnd < end && line.charCodeAt(tokEnd) !== SPACE) tokEnd++;
-  if (line.charCodeAt(tokEnd - 1) !== COLON) {
+  while (tokEnd < endB && b[tokEnd] !== SPACE) tokEnd++;
+  if (b[tokEnd - 1] !== COLON) {
     const flagLen = tokEnd - k;
     if (flagLen < 4 || flagLen > 5) return bad(out, 'irq-info flags field is not 4 or 5 characters');
-    for (let f = k; f < tokEnd; f++) if (!isFlagChar(line.charCodeAt(f))) return bad(out, 'unknown character in the irq-info flags field');
+    for (let f = k; f < tokEnd; f++) if (!isFlagChar(b[f])) return bad(out, 'unknown character in the irq-info flags field');
     k = tokEnd;
-    while (k < end && line.charCodeAt(k) === SPACE) k++;
+    while (k < endB && b[k] === SPACE) k++;
     tokEnd = k;
-    while (tokEnd < end && line.charCodeAt(tokEnd) !== SPACE) tokEnd++;
-    if (line.charCodeAt(tokEnd - 1) !== COLON) return bad(out, 'no "SECONDS.MICROS:" timestamp');
+    while (tokEnd < endB && b[tokEnd] !== SPACE) tokEnd++;
+    if (b[tokEnd - 1] !== COLON) return bad(out, 'no "SECONDS.MICROS:" timestamp');
   }
   // Timestamp: digits[.digits] followed by ':'
   let sec = 0;
   let t = k;
   const tsEnd = tokEnd - 1;
-  while (t < tsEnd && isDigit(line.charCodeAt(t))) sec = sec * 10 + (line.charCodeAt(t++) - ZERO);
+  while (t < tsEnd && isDigit(b[t])) sec = sec * 10 + (b[t++] - ZERO);
   if (t === k) return bad(out, 'timestamp is not a number');
   let ns = sec * 1e9;
   if (t < tsEnd) {
-    if (line.charCodeAt(t) !== DOT) return bad(out, 'timestamp is not a number');
+    if (b[t] !== DOT) return bad(out, 'timestamp is not a number');
     t++;
     let frac = 0;
     let digits = 0;
-    while (t < tsEnd && isDigit(line.charCodeAt(t))) {
+    while (t < tsEnd && isDigit(b[t])) {
       if (digits < 9) {
-        frac = frac * 10 + (line.charCodeAt(t) - ZERO);
+        frac = frac * 10 + (b[t] - ZERO);
         digits++;
       }
       t++;
@@ -191,53 +212,54 @@ export function parseFtraceLine(line: string, out: EventFields, start = 0, end =
   out.tsNs = ns;
   // Event name, then body.
   let e = tokEnd + 1;
-  while (e < end && line.charCodeAt(e) === SPACE) e++;
+  while (e < endB && b[e] === SPACE) e++;
   const nameStart = e;
   let hash = 0;
-  while (e < end) {
-    const c = line.charCodeAt(e);
+  while (e < endB) {
+    const c = b[e];
     if (c === COLON || c === LPAREN || c === SPACE) break;
     hash = (Math.imul(hash, 31) + c) | 0;
     e++;
   }
   if (e === nameStart) return bad(out, 'no event name after the timestamp');
-  const stop = e < end ? line.charCodeAt(e) : -1;
-  out.event = internName(line, nameStart, e, hash);
+  const stop = e < endB ? b[e] : -1;
+  out.event = internName(b, nameStart, e, hash, text, base);
   if (stop === COLON) {
     out.phase = SyscallPhase.None;
     let bs = e + 1;
-    if (bs < end && line.charCodeAt(bs) === SPACE) bs++;
-    out.bodyStart = bs;
-    out.bodyEnd = end;
+    if (bs < endB && b[bs] === SPACE) bs++;
+    out.bodyStart = bs - base;
+    out.bodyEnd = endB - base;
     return LineType.Event;
   }
   if (stop === LPAREN) {
     // kernel syscall enter rendering: sys_pread64(fd: 7, buf: 0x..., count: 0x1000, pos: 0x0)
-    const close = line.lastIndexOf(')', end - 1);
+    let close = endB - 1;
+    while (close >= e && b[close] !== RPAREN) close--;
     if (close < e) return bad(out, 'syscall arguments cut short (no closing parenthesis)');
     out.phase = SyscallPhase.Enter;
-    out.bodyStart = e + 1;
-    out.bodyEnd = close;
+    out.bodyStart = e + 1 - base;
+    out.bodyEnd = close - base;
     return LineType.Event;
   }
-  if (stop === SPACE && line.startsWith(' -> ', e)) {
+  if (stop === SPACE && e + 4 <= endB && b[e + 1] === DASH && b[e + 2] === 62 /* > */ && b[e + 3] === SPACE) {
     out.phase = SyscallPhase.Exit;
-    out.bodyStart = e + 4;
-    out.bodyEnd = end;
+    out.bodyStart = e + 4 - base;
+    out.bodyEnd = endB - base;
     return LineType.Event;
   }
   // a function-tracer line ("func <-parent") or an event without a body
   out.phase = SyscallPhase.None;
-  out.bodyStart = stop === SPACE ? e + 1 : end;
-  out.bodyEnd = end;
+  out.bodyStart = (stop === SPACE ? e + 1 : endB) - base;
+  out.bodyEnd = endB - base;
   return LineType.Event;
 }
 
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
-function parseIntRange(s: string, from: number, to: number): number {
+function parseIntBytes(b: Uint8Array, from: number, to: number): number {
   let v = 0;
-  for (let i = from; i < to; i++) v = v * 10 + (s.charCodeAt(i) - ZERO);
+  for (let i = from; i < to; i++) v = v * 10 + (b[i] - ZERO);
   return v;
 }
 

@@ -10,7 +10,7 @@ import { BadInputError } from '../errors.js';
 import { ReorderQueue } from '../util/reorder-queue.js';
 import type { LineCounter } from './accounting.js';
 import { type BlockOpBuilder, parseBlockTail } from './block.js';
-import { type EventFields, LineType, newEventFields, parseFtraceLine, SyscallPhase } from './ftrace-prefix.js';
+import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
 
 export type TextDialect = 'ftrace' | 'trace-cmd';
@@ -38,6 +38,8 @@ export class FtraceLineParser {
   private lastWasForeignEvent = false;
   private readonly blockTail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '' };
   private readonly window = new ReorderQueue<Held>();
+  /** what each event name means, by interned name */
+  private readonly names = new Map<string, NameInfo>();
   private released = -Infinity;
   private maxSeenNs = -Infinity;
   /** lines parsed as events (for format detection) */
@@ -52,9 +54,10 @@ export class FtraceLineParser {
     private readonly dialect: TextDialect = 'ftrace',
   ) {}
 
-  line(text: string, start: number, end: number, lineNo: number): void {
+  /** text[start, end) is the line; bytes[i + base] is text[i] (see LineHandler) */
+  line(text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number): void {
     const ev = this.ev;
-    const type = parseFtraceLine(text, ev, start, end);
+    const type = parseFtraceBytes(bytes, base, text, start, end, ev);
     switch (type) {
       case LineType.Event: {
         if (this.dialect === 'ftrace') {
@@ -65,7 +68,7 @@ export class FtraceLineParser {
           this.lastTsNs = ev.tsNs;
         }
         this.eventLines++;
-        this.event(ev, text, start, end, lineNo);
+        this.event(ev, text, start, end, lineNo, bytes, base);
         return;
       }
       case LineType.Blank:
@@ -113,10 +116,12 @@ export class FtraceLineParser {
     }
   }
 
-  private event(ev: EventFields, text: string, start: number, end: number, lineNo: number): void {
+  private event(ev: EventFields, text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number): void {
     let name = ev.event;
+    let info = this.names.get(name);
+    if (info === undefined) this.names.set(name, (info = nameInfo(name)));
     // the ftrace blk tracer: "MAJ,MIN ACTION RWBS ..." where the event name would be
-    if (isDevName(name)) {
+    if (info.dev) {
       const comma = name.indexOf(',');
       if (!parseBlockTail(ev.body, this.blockTail)) {
         this.bad(lineNo, 'blk tracer line without an action', text, start, end);
@@ -131,23 +136,24 @@ export class FtraceLineParser {
       this.lastWasForeignEvent = false;
       return;
     }
-    let phase = ev.phase;
-    let body = ev.body;
-    // perf/trace-cmd rendering of syscalls: sys_enter_pread64: fd: 0x..., sys_exit_pread64: 0x...
-    if (name.startsWith('sys_enter_')) {
-      name = `sys_${name.slice(10)}`;
-      phase = SyscallPhase.Enter;
-      body = body.trim();
-    } else if (name.startsWith('sys_exit_')) {
-      name = `sys_${name.slice(9)}`;
-      phase = SyscallPhase.Exit;
-      body = body.trim();
-    }
-    this.lastWasForeignEvent = !isHandled(name);
-    if (body.includes('[FAILED TO PARSE]')) {
+    this.lastWasForeignEvent = !info.handled;
+    if (hasFailedToParse(bytes, base, ev)) {
       this.counter.skip('failed-to-parse');
       return;
     }
+    let phase = ev.phase;
+    // perf/trace-cmd rendering of syscalls: sys_enter_pread64: fd: 0x..., sys_exit_pread64: 0x...
+    if (info.syscall !== SyscallPhase.None) {
+      name = info.name;
+      phase = info.syscall;
+    }
+    if (this.dialect !== 'trace-cmd' && name === ev.event) {
+      // the common case: the parsed fields go to the builder as they are (body cut only if read)
+      const malformed = this.builder.handle(ev, lineNo);
+      if (malformed !== undefined) this.bad(lineNo, malformed, text, start, end);
+      return;
+    }
+    const body = info.syscall !== SyscallPhase.None ? ev.body.trim() : ev.body;
     let comm = ev.comm;
     if (this.dialect === 'trace-cmd') {
       // with several input files, trace-cmd prefixes each line with "FILE: "
@@ -185,9 +191,41 @@ export class FtraceLineParser {
   }
 }
 
-function isDevName(name: string): boolean {
-  const c = name.charCodeAt(0);
-  return c >= 48 && c <= 57 && /^\d+,\d+$/.test(name);
+interface NameInfo {
+  /** a blk tracer device ("MAJ,MIN") where the event name would be */
+  dev: boolean;
+  handled: boolean;
+  /** sys_enter_X / sys_exit_X: the phase, and name is sys_X */
+  syscall: SyscallPhase;
+  name: string;
+}
+
+function nameInfo(event: string): NameInfo {
+  const c = event.charCodeAt(0);
+  const dev = c >= 48 && c <= 57 && /^\d+,\d+$/.test(event);
+  let name = event;
+  let syscall = SyscallPhase.None;
+  if (event.startsWith('sys_enter_')) {
+    name = `sys_${event.slice(10)}`;
+    syscall = SyscallPhase.Enter;
+  } else if (event.startsWith('sys_exit_')) {
+    name = `sys_${event.slice(9)}`;
+    syscall = SyscallPhase.Exit;
+  }
+  return { dev, handled: isHandled(name), syscall, name };
+}
+
+const FAILED_TO_PARSE = '[FAILED TO PARSE]';
+
+/**
+ * whether the event's body is trace-cmd's "[FAILED TO PARSE] raw fields" (trace-cmd prints the
+ * marker first, after the padding: only the first non-blank byte is looked at)
+ */
+function hasFailedToParse(bytes: Uint8Array, base: number, ev: EventFields): boolean {
+  const to = ev.bodyEnd + base;
+  let i = ev.bodyStart + base;
+  while (i < to && (bytes[i] === 32 || bytes[i] === 9)) i++;
+  return i < to && bytes[i] === 91 && i - base + FAILED_TO_PARSE.length <= ev.bodyEnd && ev.text.startsWith(FAILED_TO_PARSE, i - base);
 }
 
 function isHandled(event: string): boolean {

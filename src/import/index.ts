@@ -180,7 +180,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const builder = new OpBuilder(sink, counter, options);
   const blocks = new BlockOpBuilder(sink, counter);
   const parser = new FtraceLineParser(source.name, builder, blocks, counter, options.lenient ?? false, dialect);
-  const splitter = new LineSplitter((text, start, end, no) => parser.line(text, start, end, no));
+  const splitter = new LineSplitter((text, start, end, no, bytes, base) => parser.line(text, start, end, no, bytes, base));
   await pump(chunks, splitter, counter, options, source);
   const lines = splitter.end();
   parser.finish();

@@ -5,8 +5,11 @@
  * The partial line at the end of a chunk is carried as bytes (concatenating strings instead makes
  * V8 re-flatten a cons string on every search, which costs more than the parse itself).
  */
-/** Receives line `lineNo` as text[start, end) of a larger string (no per-line copy). */
-export type LineHandler = (text: string, start: number, end: number, lineNo: number) => void;
+/**
+ * Receives line `lineNo` as text[start, end) of a larger string (no per-line copy). `bytes` holds
+ * the same text undecoded: text index i is bytes[i + base] (for parsers that scan bytes).
+ */
+export type LineHandler = (text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number) => void;
 
 const PIECE_BYTES = 64 * 1024;
 
@@ -25,23 +28,37 @@ export class LineSplitter {
    */
   push(chunk: Buffer): void {
     this.bytesSeen += chunk.length;
-    const bytes = this.carry === undefined ? chunk : Buffer.concat([this.carry, chunk]);
     let from = 0;
-    while (from < bytes.length) {
-      const limit = Math.min(bytes.length, from + PIECE_BYTES);
-      let last = limit === bytes.length ? bytes.lastIndexOf(10) : bytes.lastIndexOf(10, limit - 1);
+    if (this.carry !== undefined) {
+      // only the line cut by the last chunk is joined: the rest of this chunk is used in place
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return;
+      }
+      const joined = Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]);
+      this.carry = undefined;
+      this.piece(joined, 0, joined.length);
+      from = nl + 1;
+    }
+    const n = chunk.length;
+    while (from < n) {
+      const limit = Math.min(n, from + PIECE_BYTES);
+      let last = limit === n ? chunk.lastIndexOf(10) : chunk.lastIndexOf(10, limit - 1);
       if (last < from) {
         // a line longer than a piece: take everything up to its end
-        last = bytes.indexOf(10, limit);
+        last = chunk.indexOf(10, limit);
         if (last < 0) break;
       }
-      this.lines(bytes.toString('latin1', from, last + 1));
+      this.piece(chunk, from, last + 1);
       from = last + 1;
     }
-    this.carry = from < bytes.length ? Buffer.from(bytes.subarray(from)) : undefined;
+    if (from < n) this.carry = Buffer.from(chunk.subarray(from));
   }
 
-  private lines(text: string): void {
+  /** bytes[from, to) is whole lines */
+  private piece(bytes: Buffer, from: number, to: number): void {
+    const text = bytes.toString('latin1', from, to);
     const onLine = this.onLine;
     let start = 0;
     let lineNo = this.lineNo;
@@ -50,7 +67,7 @@ export class LineSplitter {
       if (nl < 0) break;
       let end = nl;
       if (end > start && text.charCodeAt(end - 1) === 13) end--; // CRLF
-      onLine(text, start, end, ++lineNo);
+      onLine(text, start, end, ++lineNo, bytes, from);
       start = nl + 1;
     }
     this.lineNo = lineNo;
@@ -61,8 +78,9 @@ export class LineSplitter {
     if (this.carry !== undefined && this.carry.length > 0) {
       let line = this.carry.toString('latin1');
       if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+      const bytes = Buffer.from(line, 'latin1');
       this.carry = undefined;
-      this.onLine(line, 0, line.length, ++this.lineNo);
+      this.onLine(line, 0, line.length, ++this.lineNo, bytes, 0);
     }
     return this.lineNo;
   }
