@@ -4,6 +4,7 @@ import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, replayStrategiesParallel } from '../replay/index.js';
+import { ReplayPool } from '../replay/pool.js';
 import { availableParallelism } from 'node:os';
 import { strategyNames } from '../strategies/index.js';
 import { formatCompare } from '../report/table.js';
@@ -35,13 +36,21 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
       throw new LockreplayError('name the strategies with --strategy A,B,C, or give --all (one of the two)', ExitCode.usage);
     }
     const names = flags.all ? strategyNames() : (flags.strategy as string).split(/,(?![^:]*=)/).map((s) => s.trim()).filter((s) => s !== '');
-    const progress = new Progress(this.progressEnabled(flags.json), 'importing');
-    const trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
-    progress.done();
     // check every spec here, so a bad one fails before any work
     await Promise.all(names.map((n) => loadStrategy(n)));
-    const threads = flags.threads ?? availableParallelism();
-    const result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task }, threads);
+    const threads = Math.min(flags.threads ?? availableParallelism(), names.length);
+    // replay workers start now and load the engine while this thread reads the trace
+    const pool = threads > 1 ? new ReplayPool(threads) : undefined;
+    let trace;
+    try {
+      const progress = new Progress(this.progressEnabled(flags.json), 'importing');
+      trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
+      progress.done();
+    } catch (err) {
+      await pool?.close();
+      throw err;
+    }
+    const result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task }, threads, pool);
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
     await writeSideOutputs(result, flags);

@@ -15,6 +15,7 @@ import { createStrategy } from '../strategies/index.js';
 import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
 import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } from '../stats/histogram.js';
 import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './result.js';
+import type { ReplayPool } from './pool.js';
 
 export interface ReplayOptions {
   mode?: 'closed' | 'open';
@@ -144,22 +145,28 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
 /**
  * The same, with the strategies spread over `threads` threads: this one and threads - 1 workers
  * (strategy specs, so each worker makes its own instances). Results, and so the JSON, are
- * identical to a serial run.
+ * identical to a serial run. `pool`, when given, is workers started earlier (before the import)
+ * for this call: its thread count wins over `threads`, and the call closes it.
  */
-export async function replayStrategiesParallel(trace: LoadedTrace, specs: string[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }, threads: number): Promise<ReplayResult> {
-  const p = prepare(trace, options);
-  const { loadStrategy } = await import('../strategies/user.js');
-  const runSpec = async (spec: string): Promise<StrategyResult> => runPrepared(p, await loadStrategy(spec));
-  const used = Math.max(1, Math.min(threads, specs.length));
-  let results: StrategyResult[];
-  if (used <= 1) {
-    results = [];
-    for (const spec of specs) results.push(await runSpec(spec));
-  } else {
-    const { runInWorkers } = await import('./pool.js');
-    results = await runInWorkers(p.ops, p.table, p.service.ns, p.simOptions, specs, used, runSpec);
+export async function replayStrategiesParallel(trace: LoadedTrace, specs: string[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }, threads: number, pool?: ReplayPool): Promise<ReplayResult> {
+  try {
+    const p = prepare(trace, options);
+    const { loadStrategy } = await import('../strategies/user.js');
+    const runSpec = async (spec: string): Promise<StrategyResult> => runPrepared(p, await loadStrategy(spec));
+    const used = pool?.threads ?? Math.max(1, Math.min(threads, specs.length));
+    let results: StrategyResult[];
+    if (used <= 1) {
+      results = [];
+      for (const spec of specs) results.push(await runSpec(spec));
+    } else {
+      const { ReplayPool } = await import('./pool.js');
+      pool ??= new ReplayPool(used);
+      results = await pool.run(p.ops, p.table, p.service.ns, p.simOptions, specs, runSpec);
+    }
+    return assemble(trace, p, results, options, selection);
+  } finally {
+    await pool?.close();
   }
-  return assemble(trace, p, results, options, selection);
 }
 
 /** Two 32-bit FNV-style lanes over every op's fields: cheap enough for millions of ops. */
