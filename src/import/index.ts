@@ -34,6 +34,11 @@ export interface ImportOptions extends BuilderOptions {
   lenient?: boolean;
   /** called about every MiB of input */
   onProgress?: (progress: { lines: number; bytes: number; totalBytes?: number }) => void;
+  /**
+   * the caller keeps every op in memory (loadTrace): no forced collections, which only keep a
+   * streaming import's peak flat and here would mark the growing op list again and again
+   */
+  keepsAll?: boolean;
 }
 
 export interface ImportSummary {
@@ -94,7 +99,7 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
 export async function loadTrace(path: string, options: ImportOptions = {}): Promise<{ ops: Op[]; locks: ObservedLock[]; summary: ImportSummary }> {
   const ops: Op[] = [];
   const locks: ObservedLock[] = [];
-  const summary = await importTrace(path, { op: (o) => ops.push(o), lock: (l) => locks.push(l) }, options);
+  const summary = await importTrace(path, { op: (o) => ops.push(o), lock: (l) => locks.push(l) }, { ...options, keepsAll: true });
   return { ops, locks, summary };
 }
 
@@ -275,7 +280,7 @@ async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, count
     splitter.push(chunk);
     sinceProgress += chunk.length;
     sinceGc += chunk.length;
-    if (sinceGc >= GC_EVERY_BYTES) {
+    if (sinceGc >= GC_EVERY_BYTES && options.keepsAll !== true) {
       sinceGc = 0;
       collectGarbage();
     }
