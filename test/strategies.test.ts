@@ -245,6 +245,20 @@ describe('strategies and compare --all', () => {
     }
   });
 
+  it('compare on threads: a trace that cannot be read or imported keeps its exit code and message (workers start before the import)', () => {
+    const bad = join(tmp, 'not-a-trace.txt');
+    writeFileSync(bad, 'garbage\nmore garbage\n');
+    const cases: [string, number, RegExp][] = [
+      [join(tmp, 'missing.trace'), 3, /missing\.trace: cannot read \(ENOENT\)/],
+      [bad, 5, /not-a-trace\.txt: cannot tell the format/],
+    ];
+    for (const [input, code, message] of cases) {
+      const r = cli(['compare', input, '--all', '--threads', '3']);
+      expect([r.code, r.stderr]).toEqual([code, expect.stringMatching(message)]);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('compare --all on xfs-mix shows every strategy, none deadlocks', () => {
     const r = cli(['compare', trace('xfs-mix.trace.gz'), '--all', '--json']);
     expect(r.code).toBe(0);
