@@ -73,6 +73,10 @@ interface RaceScratch {
   rEnd: Float64Array;
   sorted: Int32Array;
   grouped: Int32Array;
+  /** 1 for the ops of this run that are candidates */
+  candidate: Uint8Array;
+  /** the sweep's open shared sections */
+  openShared: Int32Array;
 }
 const scratchOf = new WeakMap<OpTable, RaceScratch>();
 
@@ -87,17 +91,20 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
   // (scratch columns are kept per table: every run of a compare reuses the same memory)
   let scratch = scratchOf.get(table);
   if (scratch === undefined) {
-    scratch = { from: new Float64Array(n), to: new Float64Array(n), rStart: new Float64Array(n), rEnd: new Float64Array(n), sorted: new Int32Array(n), grouped: new Int32Array(n) };
+    scratch = { from: new Float64Array(n), to: new Float64Array(n), rStart: new Float64Array(n), rEnd: new Float64Array(n), sorted: new Int32Array(n), grouped: new Int32Array(n), candidate: new Uint8Array(n), openShared: new Int32Array(n) };
     scratchOf.set(table, scratch);
   }
-  const { from, to, rStart, rEnd } = scratch;
+  const { from, to, rStart, rEnd, candidate } = scratch;
   // candidates in index order, sorted below by (section start, index)
   const sorted = scratch.sorted;
   const range = new Float64Array(2);
   const perFile = new Int32Array(table.files.length);
   const fileOrder: number[] = [];
   let total = 0;
+  /** candidates that never did work (their section starts when they started) */
+  let inactive = 0;
   for (let i = 0; i < n; i++) {
+    candidate[i] = 0;
     const f = fileOf[i];
     if (o.done[i] === 0 || racy[f] === 0) continue;
     if (!dataRange(table, i, range)) continue;
@@ -108,6 +115,8 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
     to[i] = b;
     rStart[i] = range[0];
     rEnd[i] = range[1];
+    candidate[i] = 1;
+    if (o.activeNs[i] < 0) inactive++;
     sorted[total++] = i;
     if (perFile[f]++ === 0) fileOrder.push(f);
   }
@@ -119,7 +128,8 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
   }
   // by (section start, index), then grouped by file keeping that order
   const byStart = sorted.subarray(0, total);
-  sortIndicesByKey(byStart, from);
+  if (inactive === 0) inActivationOrder(byStart, o, candidate, from);
+  else sortIndicesByKey(byStart, from);
   const order = scratch.grouped.subarray(0, total);
   const fill = base.slice();
   for (let k = 0; k < total; k++) {
@@ -129,34 +139,95 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
 
   let count = 0;
   const first: Race[] = [];
-  // the sweep's open sections (the sorted list is not needed any more)
-  const active = sorted;
+  const pid = table.pid;
+  // the sweep's open sections, as positions in the file's start order: exclusive and shared ones
+  // apart, since a shared section races only with exclusive ones (the sorted list is not needed
+  // any more: it holds the exclusive ones)
+  const openX = sorted;
+  const openS = scratch.openShared;
+  const race = (f: number, a: number, cur: number): void => {
+    count++;
+    if (first.length < listed) first.push({ file: table.files[f], a: side(ops, a, rStart, rEnd, from, to), b: side(ops, cur, rStart, rEnd, from, to) });
+  };
   for (const f of fileOrder) {
     const spans = order.subarray(base[f], base[f] + perFile[f]);
-    let k = 0;
+    let nx = 0;
+    let ns = 0;
+    let pruneAt = 64;
     for (let s = 0; s < spans.length; s++) {
       const cur = spans[s];
       const curFrom = from[cur];
-      // drop the sections that ended before this one starts (in place)
-      // and check the others against it
-      const curExclusive = exclusive[cur] === 1;
-      let kept = 0;
-      for (let j = 0; j < k; j++) {
-        const a = active[j];
-        if (!(to[a] > curFrom)) continue;
-        active[kept++] = a;
-        if (!(exclusive[a] === 1 || curExclusive)) continue;
-        if (!(rStart[a] < rEnd[cur] && rStart[cur] < rEnd[a])) continue;
-        if (table.pid[a] === table.pid[cur]) continue;
-        count++;
-        if (first.length < listed) first.push({ file: table.files[f], a: side(ops, a, rStart, rEnd, from, to), b: side(ops, cur, rStart, rEnd, from, to) });
+      const curStart = rStart[cur];
+      const curEnd = rEnd[cur];
+      const curPid = pid[cur];
+      if (exclusive[cur] === 1) {
+        // every open section can race with it: both lists, merged back into the order they opened
+        // (the order races are found in decides which are listed)
+        let i = 0;
+        let j = 0;
+        let keptX = 0;
+        let keptS = 0;
+        while (i < nx || j < ns) {
+          let pos: number;
+          if (j >= ns || (i < nx && openX[i] < openS[j])) {
+            pos = openX[i++];
+            if (!(to[spans[pos]] > curFrom)) continue;
+            openX[keptX++] = pos;
+          } else {
+            pos = openS[j++];
+            if (!(to[spans[pos]] > curFrom)) continue;
+            openS[keptS++] = pos;
+          }
+          const a = spans[pos];
+          if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) race(f, a, cur);
+        }
+        nx = keptX;
+        ns = keptS;
+        openX[nx++] = s;
+      } else {
+        // only the open exclusive sections can race with a shared one
+        let keptX = 0;
+        for (let i = 0; i < nx; i++) {
+          const pos = openX[i];
+          const a = spans[pos];
+          if (!(to[a] > curFrom)) continue;
+          openX[keptX++] = pos;
+          if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) race(f, a, cur);
+        }
+        nx = keptX;
+        // shared sections that ended cannot race with anything later: dropped now and then
+        if (ns >= pruneAt) {
+          let kept = 0;
+          for (let j = 0; j < ns; j++) if (to[spans[openS[j]]] > curFrom) openS[kept++] = openS[j];
+          ns = kept;
+          pruneAt = Math.max(64, 2 * ns);
+        }
+        openS[ns++] = s;
       }
-      k = kept;
-      active[k++] = cur;
     }
   }
   first.sort((x, y) => x.b.fromNs - y.b.fromNs || x.a.opId - y.a.opId);
   return { count, first };
+}
+
+/**
+ * The candidates by (section start, index) without a sort when every one did work: the simulation
+ * lists ops in the order they became active, which is the order of their activeNs; only runs of
+ * equal start times are put back in index order.
+ */
+function inActivationOrder(out: Int32Array, o: OpOutcomes, candidate: Uint8Array, from: Float64Array): void {
+  let k = 0;
+  for (let j = 0; j < o.activeCount; j++) {
+    const i = o.activeOrder[j];
+    if (candidate[i] === 1) out[k++] = i;
+  }
+  if (k !== out.length) throw new Error(`race check: ${out.length} candidates, ${k} in activation order`);
+  for (let s = 0; s < k; ) {
+    let e = s + 1;
+    while (e < k && from[out[e]] === from[out[s]]) e++;
+    if (e - s > 1) out.subarray(s, e).sort();
+    s = e;
+  }
 }
 
 function side(ops: readonly Op[], i: number, rStart: Float64Array, rEnd: Float64Array, from: Float64Array, to: Float64Array): RaceSide {

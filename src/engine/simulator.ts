@@ -43,6 +43,12 @@ export interface OpOutcomes {
   activeNs: Float64Array;
   /** when its last share of work ended (before the releases that follow): the end of its critical section */
   workEndNs: Float64Array;
+  /**
+   * the ops that became active, in the order they did: activeOrder[0 .. activeCount) (simulated time
+   * never goes back, so this is the order of activeNs, ties in the order the simulation ran them)
+   */
+  activeOrder: Int32Array;
+  activeCount: number;
   /** 1 when the op completed */
   done: Uint8Array;
 }
@@ -175,6 +181,7 @@ function newOutcomes(n: number): OpOutcomes {
   return resetOutcomes({
     intendedNs: new Float64Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n), lockWaitNs: new Float64Array(n),
     cpuWaitNs: new Float64Array(n), activeNs: new Float64Array(n), workEndNs: new Float64Array(n), done: new Uint8Array(n),
+    activeOrder: new Int32Array(n), activeCount: 0,
   });
 }
 
@@ -187,6 +194,7 @@ function resetOutcomes(o: OpOutcomes): OpOutcomes {
   o.activeNs.fill(-1);
   o.workEndNs.fill(-1);
   o.done.fill(0);
+  o.activeCount = 0;
   return o;
 }
 
@@ -206,7 +214,8 @@ const DIO_WRITE = KIND_CODE.get('dio-write') as number;
 export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table: OpTable = opTable(ops), reuse?: OpOutcomes): SimOutput {
   const n = ops.length;
   const outcomes = reuse !== undefined && reuse.done.length === n ? resetOutcomes(reuse) : newOutcomes(n);
-  const { intendedNs: outIntended, startNs: outStart, endNs: outEnd, lockWaitNs: outLockWait, cpuWaitNs: outCpuWait, activeNs: outActive, workEndNs: outWorkEnd, done: outDone } = outcomes;
+  const { intendedNs: outIntended, startNs: outStart, endNs: outEnd, lockWaitNs: outLockWait, cpuWaitNs: outCpuWait, activeNs: outActive, workEndNs: outWorkEnd, done: outDone, activeOrder } = outcomes;
+  let activeCount = 0;
   const tsNs = table.tsNs;
   const kindOf = table.kind;
   const childStart = table.childStart;
@@ -436,7 +445,10 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         if (frame.remainingNs < 0) {
           frame.remainingNs = Math.round(step.fraction * frame.ownNs) + frame.overheadNs;
           frame.overheadNs = 0;
-          if (outActive[frame.op] < 0) outActive[frame.op] = now;
+          if (outActive[frame.op] < 0) {
+            outActive[frame.op] = now;
+            activeOrder[activeCount++] = frame.op;
+          }
         }
         const hasChild = frame.nextChild < frame.childEnd && !frame.childrenStep;
         const childAt = hasChild ? frame.childPos[frame.nextChild - frame.childBase] : Infinity;
@@ -577,6 +589,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       }
     }
   }
+  outcomes.activeCount = activeCount;
   const out: SimOutput = {
     outcomes,
     lockStats,
