@@ -10,6 +10,7 @@ const MUTEX: LockSpec = { kind: 'mutex' };
  * parent's hold and takes nothing (it cannot re-take a mutex its own task holds).
  */
 export function iMutexStrategy(): Strategy {
+  const byFile = new Map<string, Step[]>();
   return {
     name: 'i-mutex',
     summary: 'One exclusive FIFO mutex per inode, taken by every op for its whole duration.',
@@ -21,7 +22,10 @@ export function iMutexStrategy(): Strategy {
     options: {},
     plan(op: Op, ctx: PlanContext): Step[] {
       if (ctx.parent !== undefined && ctx.parent.file === op.file) return WORK_ONLY as Step[];
-      return underOneLock(acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0));
+      // the plan depends on the file only: one per file (plans are read-only to the engine)
+      let steps = byFile.get(op.file);
+      if (steps === undefined) byFile.set(op.file, (steps = underOneLock(acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0))));
+      return steps;
     },
   };
 }

@@ -5,7 +5,7 @@
  * Order: i_rwsem → mmap_lock → invalidate_lock → folio.
  */
 import type { Op } from '../model/op.js';
-import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, WORK_ONLY } from './plan-helpers.js';
+import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import type { LockSpec, PlanContext, RuleRow, Step, Strategy } from './types.js';
 
 const RWSEM: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
@@ -84,7 +84,7 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem'): Strategy {
       const take = (cls: string, mode: 'S' | 'X'): void => {
         const t = tag++;
         steps.push(acquire(cls, op.file, RWSEM, mode, 0, Infinity, t));
-        releases.unshift({ type: 'release', tag: t });
+        releases.unshift(release(t));
       };
       const ioMode = iRwsemMode(op, profileForModes, ctx.pageSizeBytes);
       // a child op runs under its parent's i_rwsem: it never takes i_rwsem itself
@@ -100,7 +100,7 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem'): Strategy {
         const [start, end] = op.kind === 'truncate' ? [Math.floor(op.offset / ctx.pageSizeBytes) * ctx.pageSizeBytes, Math.ceil((op.offset + op.lengthBytes) / ctx.pageSizeBytes) * ctx.pageSizeBytes] : pageAlignedRange(op, ctx.pageSizeBytes);
         return [...steps, ...pageByPage('folio', op.file, FOLIO, start, end, ctx.pageSizeBytes), ...releases];
       }
-      return [...steps, { type: 'work', fraction: 1 }, ...releases];
+      return [...steps, WORK_ALL, ...releases];
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Op } from '../model/op.js';
-import type { AcquireStep, LockSpec, PlanContext, Step } from './types.js';
+import type { AcquireStep, LockSpec, PlanContext, ReleaseStep, Step, WorkStep } from './types.js';
 
 /** The byte range an op covers, page-aligned: [first page start, last page end). */
 export function pageAlignedRange(op: Op, pageSizeBytes: number): [number, number] {
@@ -13,9 +13,28 @@ export function acquire(lockClass: string, key: string, spec: LockSpec, mode: 'S
   return { type: 'acquire', lockClass, key, spec, mode, start, end, tag };
 }
 
+/**
+ * Plans are read-only data to the engine, so their common steps are shared: one object for "all
+ * the work" and one release step per tag (a replay makes millions of plans; fewer objects, less
+ * garbage to collect).
+ */
+export const WORK_ALL: WorkStep = Object.freeze({ type: 'work', fraction: 1 }) as WorkStep;
+const RELEASES: ReleaseStep[] = [];
+
+/** The release step of `tag`, shared. */
+export function release(tag: number): ReleaseStep {
+  if (!(Number.isInteger(tag) && tag >= 0 && tag < 1024)) return { type: 'release', tag };
+  let r = RELEASES[tag];
+  if (r === undefined) {
+    for (let t = RELEASES.length; t <= tag; t++) RELEASES.push(Object.freeze({ type: 'release', tag: t }) as ReleaseStep);
+    r = RELEASES[tag];
+  }
+  return r;
+}
+
 /** acquire, all the work, release: the plan of an op under one lock. */
 export function underOneLock(step: AcquireStep): Step[] {
-  return [step, { type: 'work', fraction: 1 }, { type: 'release', tag: step.tag }];
+  return [step, WORK_ALL, release(step.tag)];
 }
 
 export const WORK_ONLY: readonly Step[] = Object.freeze([{ type: 'work', fraction: 1 }]) as readonly Step[];
@@ -37,7 +56,8 @@ export function pageByPage(lockClass: string, key: string, spec: LockSpec, start
   for (let c = 0; c * pagesPerChunk < pages; c++) {
     const s = start + c * pagesPerChunk * pageSizeBytes;
     const e = Math.min(end, s + pagesPerChunk * pageSizeBytes);
-    steps.push(acquire(lockClass, key, spec, mode, s, e, c), { type: 'work', fraction: (e - s) / (end - start) }, { type: 'release', tag: c });
+    const fraction = (e - s) / (end - start);
+    steps.push(acquire(lockClass, key, spec, mode, s, e, c), fraction === 1 ? WORK_ALL : { type: 'work', fraction }, release(c));
   }
   return steps;
 }

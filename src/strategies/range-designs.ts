@@ -3,7 +3,7 @@
  * each as its rules plus the costs that make its structure visible.
  */
 import type { Op } from '../model/op.js';
-import { acquire, isFlushInsideParent, pageAlignedRange, underOneLock, WORK_ONLY } from './plan-helpers.js';
+import { acquire, isFlushInsideParent, pageAlignedRange, release, underOneLock, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import type { CostStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
 
 const MUTEX: LockSpec = { kind: 'mutex' };
@@ -46,12 +46,12 @@ export function kara2013Strategy(): Strategy {
       if (op.kind === 'write') return underOneLock(acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0));
       if (op.kind === 'read' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fault-write') {
         // only the page insertion is under the range lock: model it as the first tenth of the work
-        return [...range(1), { type: 'work', fraction: 0.1 }, { type: 'release', tag: 1 }, { type: 'work', fraction: 0.9 }];
+        return [...range(1), { type: 'work', fraction: 0.1 }, release(1), { type: 'work', fraction: 0.9 }];
       }
       const withMutex = op.kind !== 'dio-read' && op.kind !== 'dio-write' && ctx.parent === undefined;
       const steps: Step[] = withMutex ? [acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0)] : [];
-      steps.push(...range(1), { type: 'work', fraction: 1 }, { type: 'release', tag: 1 });
-      if (withMutex) steps.push({ type: 'release', tag: 0 });
+      steps.push(...range(1), WORK_ALL, release(1));
+      if (withMutex) steps.push(release(0));
       return steps;
     },
   };
@@ -81,9 +81,9 @@ export function buesoRwStrategy(): Strategy {
       const steps: Step[] = [...spinTreeWalk(op.file, 'range', ctx, 900), acquire('range', op.file, FIFO_RANGE, mode, start, end, 0)];
       const invalidates = mode === 'X' && op.kind !== 'write' && op.kind !== 'dio-write';
       if (invalidates) steps.push(acquire('invalidate_lock', op.file, RWSEM, 'X', 0, Infinity, 1));
-      steps.push({ type: 'work', fraction: 1 });
-      if (invalidates) steps.push({ type: 'release', tag: 1 });
-      steps.push({ type: 'release', tag: 0 });
+      steps.push(WORK_ALL);
+      if (invalidates) steps.push(release(1));
+      steps.push(release(0));
       return steps;
     },
   };
@@ -135,7 +135,7 @@ export function segmentBitmapStrategy(segments = 64, minSegmentBytes = 65536): S
           const last = Math.floor((op.offset + Math.max(op.lengthBytes, 1) - 1) / seg);
           const bits: CostStep = { type: 'cost', baseNs: ctx.costs.atomicNs * (last - first + 1) };
           return [acquire('i_rwsem', op.file, RWSEM, 'S', 0, Infinity, 0), bits, acquire('segment_bits', op.file, FIFO_RANGE, 'X', first * seg, (last + 1) * seg, 1),
-            { type: 'work', fraction: 1 }, { type: 'release', tag: 1 }, { type: 'release', tag: 0 }];
+            WORK_ALL, release(1), release(0)];
         }
         case 'read': case 'dio-read': case 'dio-write':
           return underOneLock(acquire('i_rwsem', op.file, RWSEM, 'S', 0, Infinity, 0));
@@ -164,12 +164,12 @@ export function twoStateStrategy(): Strategy {
     plan(op: Op, ctx: PlanContext): Step[] {
       if (isFlushInsideParent(op, ctx) || op.kind === 'writeback' || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap') return WORK_ONLY as Step[];
       const pc = (mode: 'S' | 'X', tag: number): Step => acquire('pagecache_add_block', op.file, { kind: 'two-state' }, mode, 0, Infinity, tag);
-      if (op.kind === 'dio-read' || op.kind === 'dio-write') return [pc('X', 0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }];
+      if (op.kind === 'dio-read' || op.kind === 'dio-write') return [pc('X', 0), WORK_ALL, release(0)];
       if (EXCLUSIVE_KINDS.has(op.kind) || op.kind === 'fallocate') {
-        if (ctx.parent !== undefined) return [pc('X', 0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }];
-        return [acquire('i_rwsem', op.file, RWSEM, 'X', 0, Infinity, 1), pc('X', 0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }, { type: 'release', tag: 1 }];
+        if (ctx.parent !== undefined) return [pc('X', 0), WORK_ALL, release(0)];
+        return [acquire('i_rwsem', op.file, RWSEM, 'X', 0, Infinity, 1), pc('X', 0), WORK_ALL, release(0), release(1)];
       }
-      return [pc('S', 0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }];
+      return [pc('S', 0), WORK_ALL, release(0)];
     },
   };
 }
@@ -193,15 +193,15 @@ export function btrfsExtentStrategy(): Strategy {
       if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fallocate') return WORK_ONLY as Step[];
       const [start, end] = opRange(op, ctx.pageSizeBytes);
       const extent = (tag: number): Step[] => [...spinTreeWalk(op.file, 'extent_bits', ctx, 900 + tag), acquire('extent_bits', op.file, { kind: 'list-range', exclusiveOnly: true }, 'X', start, end, tag)];
-      if (op.kind === 'read') return [...extent(0), { type: 'work', fraction: 0.1 }, { type: 'release', tag: 0 }, { type: 'work', fraction: 0.9 }];
-      if (op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'fault-write' || ctx.parent !== undefined) return [...extent(0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }];
+      if (op.kind === 'read') return [...extent(0), { type: 'work', fraction: 0.1 }, release(0), { type: 'work', fraction: 0.9 }];
+      if (op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'fault-write' || ctx.parent !== undefined) return [...extent(0), WORK_ALL, release(0)];
       const outer: Step[] = [acquire('inode_lock', op.file, RWSEM, 'X', 0, Infinity, 1)];
-      const outerRelease: Step[] = [{ type: 'release', tag: 1 }];
+      const outerRelease: Step[] = [release(1)];
       if (op.kind !== 'write') {
         outer.push(acquire('invalidate_lock', op.file, RWSEM, 'X', 0, Infinity, 2));
-        outerRelease.unshift({ type: 'release', tag: 2 });
+        outerRelease.unshift(release(2));
       }
-      return [...outer, ...extent(0), { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }, ...outerRelease];
+      return [...outer, ...extent(0), WORK_ALL, release(0), ...outerRelease];
     },
   };
 }
