@@ -1,11 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { loadTrace } from '../src/import/index.js';
-import { cli, FIXTURES, trace } from './helpers.js';
+import { cli, FIXTURES, ROOT, trace } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-test-'));
 const mixText = gunzipSync(readFileSync(trace('xfs-mix.trace.gz'))).toString('latin1');
@@ -54,6 +55,29 @@ describe('lockreplay import (CLI)', () => {
     const sb = JSON.parse(b.stdout);
     expect(sa.ops).toEqual(sb.ops);
     expect(sa.lines).toEqual(sb.lines);
+  });
+
+  it('reads a non-blocking stdin fed slowly (the reads that find nothing yet are retried) with the same result as the file', async () => {
+    const fifo = join(tmp, 'stdin.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'import', '-', '--json'], { stdio: [reader, 'pipe', 'pipe'] });
+    closeSync(reader);
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const gz = readFileSync(trace('xfs-mix.trace.gz'));
+    for (let at = 0; at < gz.length; at += 32 * 1024) {
+      writeSync(writer, gz.subarray(at, Math.min(gz.length, at + 32 * 1024)));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    closeSync(writer);
+    expect(await exited).toBe(0);
+    const fromStdin = JSON.parse(stdout);
+    const fromFile = JSON.parse(cli(['import', trace('xfs-mix.trace.gz'), '--json']).stdout);
+    expect(fromStdin.ops).toEqual(fromFile.ops);
+    expect(fromStdin.lines).toEqual(fromFile.lines);
   });
 
   it('identical input gives byte-identical output', () => {
