@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sortIndicesByKey, sortIndicesByKeyComparator } from '../src/util/radix-sort.js';
+import { inActivationOrder } from '../src/engine/races.js';
 
 /** a deterministic pseudo-random sequence in [0, 1) */
 function lcg(seed: number): () => number {
@@ -58,5 +59,31 @@ describe('sortIndicesByKey (radix) against the comparator sort', () => {
     const [radix, reference] = both(keys, indices);
     expect(Array.from(radix)).toEqual(Array.from(reference));
     expect(keys[radix[0]]).toBe(-500);
+  });
+});
+
+describe('race candidates in activation order', () => {
+  it('gives the order of the sort by (start, index) when ops became active in start order, ties in any order', () => {
+    const rnd = lcg(11);
+    const n = 20_000;
+    // start times with many ties (the simulation activates several ops at one instant)
+    const from = Float64Array.from({ length: n }, () => Math.floor(rnd() * 3000) * 1000);
+    // activation order: by start time, ties in a shuffled order
+    const shuffled = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    const activeOrder = Int32Array.from(shuffled.sort((a, b) => from[a] - from[b]));
+    // a subset of the active ops are race candidates
+    const candidate = Uint8Array.from({ length: n }, () => (rnd() < 0.6 ? 1 : 0));
+    const candidates = Int32Array.from(Array.from({ length: n }, (_, i) => i).filter((i) => candidate[i] === 1));
+    const out = new Int32Array(candidates.length);
+    inActivationOrder(out, { activeOrder, activeCount: n }, candidate, from);
+    const reference = candidates.slice();
+    sortIndicesByKeyComparator(reference, from);
+    expect(Array.from(out)).toEqual(Array.from(reference));
+    // an activation list that misses a candidate is refused, not silently mis-ordered
+    expect(() => inActivationOrder(new Int32Array(candidates.length), { activeOrder, activeCount: n - 50 }, candidate, from)).toThrow(/candidates/);
   });
 });

@@ -215,7 +215,7 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
  * lists ops in the order they became active, which is the order of their activeNs; only runs of
  * equal start times are put back in index order.
  */
-function inActivationOrder(out: Int32Array, o: OpOutcomes, candidate: Uint8Array, from: Float64Array): void {
+export function inActivationOrder(out: Int32Array, o: Pick<OpOutcomes, 'activeOrder' | 'activeCount'>, candidate: Uint8Array, from: Float64Array): void {
   let k = 0;
   for (let j = 0; j < o.activeCount; j++) {
     const i = o.activeOrder[j];
