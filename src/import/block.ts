@@ -9,6 +9,7 @@ import type { Op, OpKind } from '../model/op.js';
 import type { LineCounter } from './accounting.js';
 import type { OpSink } from './op-builder.js';
 import { utf8FromLatin1 } from './lines.js';
+import { keep } from '../util/strings.js';
 
 export const SECTOR_BYTES = 512;
 
@@ -197,6 +198,6 @@ export function parseBlockTail(text: string, out: { action: string; rwbs: string
     out.sectors = 0;
   }
   const c = /\[([^\]]*)\]/.exec(rest);
-  out.comm = c ? c[1] : '';
+  out.comm = c ? keep(c[1]) : '';
   return true;
 }

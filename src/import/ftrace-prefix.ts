@@ -3,6 +3,8 @@
  *   COMM-PID [(TGID)] [CPU] [FLAGS] SECONDS.MICROS: EVENT: BODY
  * Works on latin1 strings with charCodeAt scans: no regex on the hot path.
  */
+import { keep, owned } from '../util/strings.js';
+
 export const enum LineType {
   Event = 0,
   Blank = 1,
@@ -41,8 +43,9 @@ export class EventFields {
   private commText: string | undefined;
   private bodyText: string | undefined;
 
+  /** kept (an own copy, shared per value: see util/strings.ts) */
   get comm(): string {
-    if (this.commText === undefined) this.commText = this.text.slice(this.commStart, this.commEnd);
+    if (this.commText === undefined) this.commText = keep(this.text.slice(this.commStart, this.commEnd));
     return this.commText;
   }
 
@@ -99,7 +102,7 @@ function internName(b: Uint8Array, from: number, to: number, hash: number, text:
     }
     if (same) return known;
   }
-  const name = text.slice(from - base, to - base);
+  const name = owned(text.slice(from - base, to - base));
   if (known === undefined && internedNames.size < 4096) internedNames.set(hash, name);
   return name;
 }

@@ -8,6 +8,7 @@
  */
 import { BadInputError } from '../errors.js';
 import { ReorderQueue } from '../util/reorder-queue.js';
+import { keep } from '../util/strings.js';
 import type { LineCounter } from './accounting.js';
 import { type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
@@ -158,7 +159,7 @@ export class FtraceLineParser {
     if (this.dialect === 'trace-cmd') {
       // with several input files, trace-cmd prefixes each line with "FILE: "
       const pre = /^\S+:\s+(\S.*)$/.exec(comm);
-      if (pre) comm = pre[1];
+      if (pre) comm = keep(pre[1]);
       this.window.push(ev.tsNs, lineNo, { pid: ev.pid, tgid: ev.tgid, comm, tsNs: ev.tsNs, event: name, phase, body: body.trimStart(), line: lineNo });
       if (ev.tsNs < this.maxSeenNs) this.header.reordered++;
       else this.maxSeenNs = ev.tsNs;

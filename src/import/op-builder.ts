@@ -11,6 +11,7 @@ import { LineCounter } from './accounting.js';
 import { devOf, numAfter, numberAt, numberEnd, rangeAfter, wordAfter } from './fields.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import { utf8FromLatin1 } from './lines.js';
+import { keep } from '../util/strings.js';
 
 export interface KernelEvent {
   pid: number;
@@ -973,13 +974,13 @@ export class OpBuilder {
     if (needFile) this.resolve(sys, file, Strength.Weak);
     const lock: ObservedLock = {
       tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: file, event: ev.event,
-      mode: wordAfter(ev.body, 'flags '), caller: wordAfter(ev.body, 'caller '), line,
+      mode: keep(wordAfter(ev.body, 'flags ')), caller: keep(wordAfter(ev.body, 'caller ')), line,
     };
     this.heap.push(ev.tsNs, this.seq++, { pk: PKind.Lock, lock, nLines: 1 });
   }
 
   private onMmapLock(ev: KernelEvent, task: TaskState, line: number): void {
-    const mm = wordAfter(ev.body, 'mm=');
+    const mm = keep(wordAfter(ev.body, 'mm='));
     if (mm !== '' && task.mm === '') task.mm = mm;
     const write = ev.body.includes('write=true');
     const sys = task.sys;

@@ -1,0 +1,23 @@
+/**
+ * Strings kept from input lines. V8 makes a substring of 13 characters or more a view into the
+ * string it was cut from: a comm, an mm or a lock mode kept from a line would keep the whole
+ * 64 KiB piece of input text it came from alive, and a long trace's text with it (a streaming
+ * import grew with the number of tasks; a loaded trace with its lock records held its text).
+ */
+
+/** A copy of `s` (latin1 text, as every input line is decoded) that owns its characters. */
+export function owned(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'latin1').toString('latin1');
+}
+
+const kept = new Map<string, string>();
+const MAX_KEPT = 1 << 16;
+
+/** `owned(s)`, one copy per distinct value (comms, modes, callers repeat on every line). */
+export function keep(s: string): string {
+  const k = kept.get(s);
+  if (k !== undefined) return k;
+  const o = owned(s);
+  if (kept.size < MAX_KEPT) kept.set(o, o);
+  return o;
+}
