@@ -141,6 +141,14 @@ const parallelCores = median(parallelRuns.map((r) => r.cores));
 const identical = readFileSync(join(work, 'all-1.json')).equals(readFileSync(join(work, `all-${threads}.json`)));
 results.compare = { strategies: strategyNames().length, threads, serialMs, parallelMs, speedup: serialMs / parallelMs, serialCores, parallelCores, identicalResults: identical };
 
+log('fidelity (linux:xfs) on the large trace...');
+const fidelityRun = () => {
+  const t0 = performance.now();
+  execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'fidelity', gzPath, '--json'], { stdio: 'ignore', maxBuffer: 1 << 26 });
+  return performance.now() - t0;
+};
+results.fidelity = { strategy: 'linux:xfs', ms: median(Array.from({ length: Math.min(runs, 2) }, fidelityRun)) };
+
 log('parallel ceiling of this machine (CPU-bound, memory-bound, fresh-memory kernels)...');
 results.scaling = child('child-scaling.js', [String(threads)])[0];
 
@@ -187,6 +195,10 @@ const md = [
   `| serial (--threads 1) | ${(serialMs / 1000).toFixed(2)} s, using ${serialCores.toFixed(2)} cores (V8 compiles and collects on other threads) |`,
   `| ${threads} threads | ${(parallelMs / 1000).toFixed(2)} s, using ${parallelCores.toFixed(2)} cores |`,
   `| speed-up | ${results.compare.speedup.toFixed(2)}x (what the cores left over by the serial run allow: ${(threads / serialCores).toFixed(2)}x) |`,
+  '',
+  `| fidelity (linux:xfs: import with lock events, plan checks, one replay) | wall time |`,
+  '|---|---:|',
+  `| ${results.input} | ${(results.fidelity.ms / 1000).toFixed(2)} s |`,
   '',
   `| ceiling: the same kernel on 1 thread vs ${threads} threads at once | speed-up |`,
   '|---|---:|',

@@ -78,6 +78,18 @@ function observedModes(flags: string, into: Modes): void {
   }
 }
 
+/** the index of the first lock at or after `tsNs` in a time-ordered list (its length if none) */
+function firstAtOrAfter(list: ObservedLock[], tsNs: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].tsNs < tsNs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -94,10 +106,21 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     if (list === undefined) byTask.set(k, (list = []));
     list.push(l);
   }
+  // every list is in time order when the import gave the locks in time order (it does); a list
+  // that is not is scanned whole, as before
+  const timeOrdered = new Set<ObservedLock[]>();
+  for (const list of byTask.values()) {
+    let ordered = true;
+    for (let i = 1; i < list.length && ordered; i++) if (list[i].tsNs < list[i - 1].tsNs) ordered = false;
+    if (ordered) timeOrdered.add(list);
+  }
   const allByPid = new Map<number, ObservedLock[]>();
+  /** each lock's position in its task's list */
+  const positionInPid = new Map<ObservedLock, number>();
   for (const l of locks) {
     let list = allByPid.get(l.pid);
     if (list === undefined) allByPid.set(l.pid, (list = []));
+    if (!positionInPid.has(l)) positionInPid.set(l, list.length);
     list.push(l);
   }
   const childrenOf = new Map<number, Op[]>();
@@ -128,7 +151,12 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     const inChild = (t: number): boolean => kids.some((c) => t >= c.tsNs && t <= c.tsNs + (c.durNs ?? 0));
     const observed: Modes = {};
     let firstIolock: ObservedLock | undefined;
-    for (const l of byTask.get(`${op.pid}\u0000${op.file}`) ?? []) {
+    const mineOnFile = byTask.get(`${op.pid}\u0000${op.file}`) ?? [];
+    // the op's span in a time-ordered list: from its first lock at or after `from` to `to`
+    const ordered = timeOrdered.has(mineOnFile);
+    for (let i = ordered ? firstAtOrAfter(mineOnFile, from) : 0; i < mineOnFile.length; i++) {
+      const l = mineOnFile[i];
+      if (ordered && l.tsNs > to) break;
       if (l.tsNs < from || l.tsNs > to || inChild(l.tsNs)) continue;
       observedModes(l.mode, observed);
       if (firstIolock === undefined && l.mode.includes('IOLOCK')) firstIolock = l;
@@ -153,7 +181,7 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     // the gap between the IOLOCK call and the task's next recorded lock event bounds the wait
     if (firstIolock !== undefined) {
       const mine = allByPid.get(op.pid) ?? [];
-      const i = mine.indexOf(firstIolock);
+      const i = positionInPid.get(firstIolock) ?? -1;
       const next = mine[i + 1];
       if (next !== undefined && next.tsNs <= to) {
         let list = observedGaps.get(op.kind);
