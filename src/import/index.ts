@@ -298,7 +298,7 @@ function addNested(a: Record<string, number>, b: Record<string, number>): Record
 }
 
 async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions): Promise<ImportSummary> {
-  const read = await readOpStream(chunks, source.name);
+  const read = await readOpStream(chunks, source.name, options.keepLocks ?? true);
   const original = read.summary as Partial<ImportSummary> | undefined;
   const byKind: Record<string, number> = {};
   const byFile: Record<string, Record<string, number>> = {};

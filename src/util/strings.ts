@@ -5,9 +5,11 @@
  * import grew with the number of tasks; a loaded trace with its lock records held its text).
  */
 
-/** A copy of `s` (latin1 text, as every input line is decoded) that owns its characters. */
+/** A copy of `s` that owns its characters. */
 export function owned(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'latin1').toString('latin1');
+  if (s.length < 13) return s;
+  // slicing a new concatenation flattens it: a new string with a copy of the characters
+  return (' ' + s).slice(1);
 }
 
 const kept = new Map<string, string>();
