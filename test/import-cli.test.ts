@@ -80,6 +80,21 @@ describe('lockreplay import (CLI)', () => {
     expect(fromStdin.lines).toEqual(fromFile.lines);
   });
 
+  it('an output that cannot be written exits 6 naming it; a failed run leaves an existing output as it was', () => {
+    const nowhere = join(tmp, 'no-such-dir', 'ops.csv');
+    const r = cli(['import', trace('xfs-mix.trace.gz'), '-o', nowhere]);
+    expect([r.code, r.stderr]).toEqual([6, expect.stringMatching(/no-such-dir\/ops\.csv: cannot write \(ENOENT\)/)]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const kept = join(tmp, 'kept.csv');
+    writeFileSync(kept, 'the previous good output\n');
+    const bad = join(tmp, 'bad-line.trace');
+    writeFileSync(bad, `${mixLines.slice(0, 2000).join('\n')}\nthis is not a trace line\n`);
+    const failed = cli(['import', bad, '--format', 'ftrace', '-o', kept]);
+    expect(failed.code).toBe(4);
+    expect(readFileSync(kept, 'utf8')).toBe('the previous good output\n');
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('identical input gives byte-identical output', () => {
     const o1 = join(tmp, 'd1.csv');
     const o2 = join(tmp, 'd2.csv');

@@ -1,4 +1,4 @@
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { ExitCode, LockreplayError } from '../errors.js';
 
@@ -8,9 +8,13 @@ import { ExitCode, LockreplayError } from '../errors.js';
  * half a file (and never clobbers a good one).
  */
 export class OutputTarget {
-  private readonly stream: NodeJS.WritableStream;
+  /** standard output, written as a stream */
+  private readonly stream: NodeJS.WritableStream | undefined;
+  /** a path: its temporary file, written synchronously through `buf` (no bytes queue in memory) */
+  private fd: number | undefined;
   private readonly tmpPath: string | undefined;
-  private failed: Error | undefined;
+  private readonly buf: Buffer | undefined;
+  private used = 0;
   private parts: string[] = [];
   private partsChars = 0;
 
@@ -20,56 +24,86 @@ export class OutputTarget {
       this.tmpPath = undefined;
     } else {
       this.tmpPath = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-      const ws: WriteStream = createWriteStream(this.tmpPath);
-      ws.on('error', (err) => {
-        this.failed = err;
-      });
-      this.stream = ws;
+      try {
+        this.fd = openSync(this.tmpPath, 'w');
+      } catch (err) {
+        throw this.failure(err);
+      }
+      this.buf = Buffer.allocUnsafe(1 << 20);
     }
   }
 
   /** Buffered write; flushed in large pieces. */
   write(text: string): void {
-    this.parts.push(text);
-    this.partsChars += text.length;
-    if (this.partsChars >= 1 << 20) this.flushParts();
+    const buf = this.buf;
+    if (buf === undefined) {
+      this.parts.push(text);
+      this.partsChars += text.length;
+      if (this.partsChars >= 1 << 20) this.flushParts();
+      return;
+    }
+    // a UTF-16 unit is at most 3 bytes of UTF-8
+    if (this.used + 3 * text.length > buf.length) this.flushBuf();
+    if (3 * text.length > buf.length) this.writeBytes(Buffer.from(text, 'utf8'));
+    else this.used += buf.write(text, this.used, 'utf8');
   }
 
   private flushParts(): void {
     if (this.parts.length === 0) return;
-    this.stream.write(this.parts.join(''));
+    (this.stream as NodeJS.WritableStream).write(this.parts.join(''));
     this.parts = [];
     this.partsChars = 0;
   }
 
+  private flushBuf(): void {
+    if (this.buf === undefined || this.used === 0) return;
+    this.writeBytes(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeBytes(bytes: Uint8Array): void {
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(this.fd as number, bytes, at);
+    } catch (err) {
+      this.abort();
+      throw this.failure(err);
+    }
+  }
+
+  private failure(err: unknown): LockreplayError {
+    return new LockreplayError(`${this.path}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
+  }
+
   /** Waits until the bytes are written and puts the file in place. */
   async commit(): Promise<void> {
-    this.flushParts();
     if (this.tmpPath === undefined) {
-      await new Promise<void>((resolve) => (this.stream.write('') ? resolve() : this.stream.once('drain', () => resolve())));
+      this.flushParts();
+      const stream = this.stream as NodeJS.WritableStream;
+      await new Promise<void>((resolve) => (stream.write('') ? resolve() : stream.once('drain', () => resolve())));
       return;
     }
-    const ws = this.stream as WriteStream;
-    await new Promise<void>((resolve) => {
-      ws.end(() => resolve());
-      ws.once('error', () => resolve());
-    });
-    if (this.failed) {
-      this.abort();
-      throw new LockreplayError(`${this.path}: cannot write (${(this.failed as NodeJS.ErrnoException).code ?? this.failed.message})`, ExitCode.outputFailed);
-    }
+    this.flushBuf();
     try {
+      closeSync(this.fd as number);
+      this.fd = undefined;
       renameSync(this.tmpPath, this.path);
     } catch (err) {
       this.abort();
-      throw new LockreplayError(`${this.path}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
+      throw this.failure(err);
     }
   }
 
   /** Discards a partial file. */
   abort(): void {
     if (this.tmpPath === undefined) return;
-    (this.stream as WriteStream).destroy();
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already unusable: the file is removed below
+      }
+      this.fd = undefined;
+    }
     rmSync(this.tmpPath, { force: true });
   }
 }
