@@ -65,43 +65,13 @@ class Tail {
  * reference it is tested against.
  */
 export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string, keepLocks = true): Promise<ReadOpStream> {
-  const ops: Op[] = [];
-  const locks: ObservedLock[] = [];
   const tail = new Tail(1 << 20);
   const fields: string[] = [];
-  let sawHeader = false;
+  const records = new RecordReader(fileName, keepLocks, text8);
   /** the lines so far of a record whose quoted field goes on past a line break */
   let open = '';
   let failure: Error | undefined;
-  const record = (line: number): void => {
-    if (!sawHeader) {
-      if (fields.join(',') !== OPSTREAM_COLUMNS.join(',')) throw new BadInputError(fileName, line, 'op stream header does not match version 1 columns');
-      sawHeader = true;
-      return;
-    }
-    if (fields.length !== OPSTREAM_COLUMNS.length) throw new BadInputError(fileName, line, `not a valid op stream (a record of ${fields.length} fields, not ${OPSTREAM_COLUMNS.length})`);
-    const r = fields;
-    if (r[0] === 'op') {
-      const kind = r[8];
-      if (!isOpKind(kind)) throw new BadInputError(fileName, line, `unknown op kind "${kind}"`);
-      const num = (i: number, name: string): number => {
-        const v = Number(r[i]);
-        if (r[i] === '' || !Number.isFinite(v)) throw new BadInputError(fileName, line, `column ${name} is not a number`);
-        return v;
-      };
-      const op: Op = {
-        id: num(1, 'id'), tsNs: num(2, 'ts_ns'), pid: num(4, 'pid'), proc: text8(r[5]), comm: text8(r[6]), file: text8(r[7]), kind,
-        offset: num(9, 'offset'), lengthBytes: num(10, 'length'), line: num(12, 'line'),
-      };
-      if (r[3] !== '') op.durNs = num(3, 'dur_ns');
-      if (r[11] !== '') op.parent = num(11, 'parent');
-      ops.push(op);
-    } else if (r[0] === 'lock') {
-      if (keepLocks) locks.push({ tsNs: Number(r[2]), pid: Number(r[4]), comm: text8(r[6]), target: text8(r[7]), event: text8(r[8]), mode: text8(r[13]), caller: text8(r[14]), line: Number(r[12]) });
-    } else {
-      throw new BadInputError(fileName, line, `unknown record type "${r[0]}"`);
-    }
-  };
+  const record = (line: number): void => records.add(fields, line);
   const splitter = new LineSplitter((t, start, end, lineNo) => {
     if (failure !== undefined) return;
     try {
@@ -143,10 +113,8 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   const lines = splitter.end();
   if (failure !== undefined) throw failure;
   if (open !== '') throw new BadInputError(fileName, lines, 'not a valid op stream (a quoted field is not closed)');
-  if (!sawHeader) throw new BadInputError(fileName, lines, 'not a valid op stream (no header line)');
-  const lastLines = tail.text().trimEnd().split('\n');
-  const summary = summaryFromFooterLine(utf8FromLatin1(lastLines[lastLines.length - 1] ?? ''));
-  return { ops, locks, summary };
+  if (!records.sawHeader) throw new BadInputError(fileName, lines, 'not a valid op stream (no header line)');
+  return records.result(tail);
 }
 
 /** a text field of the (UTF-8) op stream, read as latin1: decoded, kept once per value */
@@ -194,11 +162,8 @@ function splitQuoted(line: string, fields: string[]): boolean {
  * xfs-mix-large, more than importing the trace itself (1 s).
  */
 export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, fileName: string, keepLocks = true): Promise<ReadOpStream> {
-  const ops: Op[] = [];
-  const locks: ObservedLock[] = [];
-  let summary: unknown;
   const parser = parse({ comment: '#', columns: false, relax_column_count: false, info: true, skip_empty_lines: true });
-  let sawHeader = false;
+  const records = new RecordReader(fileName, keepLocks, keep);
   const tail = new Tail(1 << 20);
   const feed = (async () => {
     for await (const chunk of text) {
@@ -211,43 +176,59 @@ export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, file
   })();
   feed.catch((err) => parser.destroy(err as Error));
   try {
-    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const r = rec.record;
-      const line = rec.info.lines;
-      if (!sawHeader) {
-        if (r.join(',') !== OPSTREAM_COLUMNS.join(',')) throw new BadInputError(fileName, line, 'op stream header does not match version 1 columns');
-        sawHeader = true;
-        continue;
-      }
-      if (r[0] === 'op') {
-        const kind = r[8];
-        if (!isOpKind(kind)) throw new BadInputError(fileName, line, `unknown op kind "${kind}"`);
-        const num = (i: number, name: string): number => {
-          const v = Number(r[i]);
-          if (r[i] === '' || !Number.isFinite(v)) throw new BadInputError(fileName, line, `column ${name} is not a number`);
-          return v;
-        };
-        const op: Op = {
-          id: num(1, 'id'), tsNs: num(2, 'ts_ns'), pid: num(4, 'pid'), proc: keep(r[5]), comm: keep(r[6]), file: keep(r[7]), kind,
-          offset: num(9, 'offset'), lengthBytes: num(10, 'length'), line: num(12, 'line'),
-        };
-        if (r[3] !== '') op.durNs = num(3, 'dur_ns');
-        if (r[11] !== '') op.parent = num(11, 'parent');
-        ops.push(op);
-      } else if (r[0] === 'lock') {
-        if (keepLocks) locks.push({ tsNs: Number(r[2]), pid: Number(r[4]), comm: keep(r[6]), target: keep(r[7]), event: keep(r[8]), mode: keep(r[13]), caller: keep(r[14]), line: Number(r[12]) });
-      } else {
-        throw new BadInputError(fileName, line, `unknown record type "${r[0]}"`);
-      }
-    }
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) records.add(rec.record, rec.info.lines);
   } catch (err) {
     if (err instanceof BadInputError) throw err;
     throw new BadInputError(fileName, (err as { lines?: number }).lines ?? 0, `not a valid op stream (${(err as Error).message})`);
   }
   await feed.catch(() => undefined);
-  const lastLines = tail.text().trimEnd().split('\n');
-  summary = summaryFromFooterLine(utf8FromLatin1(lastLines[lastLines.length - 1] ?? ''));
-  return { ops, locks, summary };
+  return records.result(tail);
+}
+
+/** The records of a stream, header first, into ops and lock records; `text` decodes a text field. */
+class RecordReader {
+  sawHeader = false;
+  private readonly ops: Op[] = [];
+  private readonly locks: ObservedLock[] = [];
+
+  constructor(private readonly fileName: string, private readonly keepLocks: boolean, private readonly text: (field: string) => string) {}
+
+  add(r: string[], line: number): void {
+    const fileName = this.fileName;
+    if (!this.sawHeader) {
+      if (r.join(',') !== OPSTREAM_COLUMNS.join(',')) throw new BadInputError(fileName, line, 'op stream header does not match version 1 columns');
+      this.sawHeader = true;
+      return;
+    }
+    if (r.length !== OPSTREAM_COLUMNS.length) throw new BadInputError(fileName, line, `not a valid op stream (a record of ${r.length} fields, not ${OPSTREAM_COLUMNS.length})`);
+    const text = this.text;
+    if (r[0] === 'op') {
+      const kind = r[8];
+      if (!isOpKind(kind)) throw new BadInputError(fileName, line, `unknown op kind "${kind}"`);
+      const num = (i: number, name: string): number => {
+        const v = Number(r[i]);
+        if (r[i] === '' || !Number.isFinite(v)) throw new BadInputError(fileName, line, `column ${name} is not a number`);
+        return v;
+      };
+      const op: Op = {
+        id: num(1, 'id'), tsNs: num(2, 'ts_ns'), pid: num(4, 'pid'), proc: text(r[5]), comm: text(r[6]), file: text(r[7]), kind,
+        offset: num(9, 'offset'), lengthBytes: num(10, 'length'), line: num(12, 'line'),
+      };
+      if (r[3] !== '') op.durNs = num(3, 'dur_ns');
+      if (r[11] !== '') op.parent = num(11, 'parent');
+      this.ops.push(op);
+    } else if (r[0] === 'lock') {
+      if (this.keepLocks) this.locks.push({ tsNs: Number(r[2]), pid: Number(r[4]), comm: text(r[6]), target: text(r[7]), event: text(r[8]), mode: text(r[13]), caller: text(r[14]), line: Number(r[12]) });
+    } else {
+      throw new BadInputError(fileName, line, `unknown record type "${r[0]}"`);
+    }
+  }
+
+  /** the ops, the lock records and the summary of the footer (the last line) */
+  result(tail: Tail): ReadOpStream {
+    const lastLines = tail.text().trimEnd().split('\n');
+    return { ops: this.ops, locks: this.locks, summary: summaryFromFooterLine(utf8FromLatin1(lastLines[lastLines.length - 1] ?? '')) };
+  }
 }
 
 /** Extracts the summary footer of an op stream, if the text has one. */
