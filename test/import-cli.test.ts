@@ -80,19 +80,22 @@ describe('lockreplay import (CLI)', () => {
     expect(fromStdin.lines).toEqual(fromFile.lines);
   });
 
-  it('an output that cannot be written exits 6 naming it; a failed run leaves an existing output as it was', () => {
+  it('an output that cannot be written exits 6 naming it', () => {
     const nowhere = join(tmp, 'no-such-dir', 'ops.csv');
     const r = cli(['import', trace('xfs-mix.trace.gz'), '-o', nowhere]);
     expect([r.code, r.stderr]).toEqual([6, expect.stringMatching(/no-such-dir\/ops\.csv: cannot write \(ENOENT\)/)]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    const kept = join(tmp, 'kept.csv');
-    writeFileSync(kept, 'the previous good output\n');
-    const bad = join(tmp, 'bad-line.trace');
-    writeFileSync(bad, `${mixLines.slice(0, 2000).join('\n')}\nthis is not a trace line\n`);
-    const failed = cli(['import', bad, '--format', 'ftrace', '-o', kept]);
-    expect(failed.code).toBe(4);
-    expect(readFileSync(kept, 'utf8')).toBe('the previous good output\n');
-    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('corrupt gzip data, from a file or stdin, exits 4 with a message (it used to end silently with 13)', () => {
+    const gz = Buffer.from(readFileSync(trace('xfs-mix.trace.gz')));
+    for (let i = 30; i < 60; i++) gz[i] ^= 0xff;
+    const corrupt = join(tmp, 'corrupt.trace.gz');
+    writeFileSync(corrupt, gz);
+    for (const r of [cli(['import', corrupt, '--json']), cli(['import', '-', '--json'], gz)]) {
+      expect([r.code, r.stderr]).toEqual([4, expect.stringMatching(/corrupt gzip data \(invalid code lengths set\)/)]);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('identical input gives byte-identical output', () => {
@@ -156,6 +159,12 @@ describe('lockreplay import (CLI)', () => {
     writeFileSync(garbage, 'nope\n');
     expect(cli(['import', garbage, '--out', out]).code).toBe(5);
     expect(readFileSync(out, 'utf8')).toBe('precious');
+    // a bad line after megabytes of output were written to the temporary file
+    const lateBad = join(tmp, 'late-bad.trace');
+    writeFileSync(lateBad, `${mixText}this is not a trace line\n`);
+    expect(cli(['import', lateBad, '--format', 'ftrace', '--out', out]).code).toBe(4);
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('missing file exits 3; bad flag values exit 2', () => {

@@ -31,7 +31,7 @@ describe('op stream reader', () => {
   });
 
   it('reads quoted fields (commas, quotes, line breaks, blanks, UTF-8) as written, in any chunking', async () => {
-    const comms = ['a,b', 'say "hi"', 'two\nlines', ' padded ', 'café 中文', 'kworker/u8:2-events_unbound'];
+    const comms = ['a,b', 'say "hi"', 'two\nlines', 'crlf\r\ninside', '#hash', 'x#y', ' padded ', 'café 中文', 'kworker/u8:2-events_unbound'];
     const ops: Op[] = comms.map((comm, i) => ({ id: i, tsNs: 1000 + i, pid: 10 + i, proc: `tgid:${10 + i}`, comm, file: '7:0:133', kind: 'write', offset: 4096 * i, lengthBytes: 4096, line: 3 + i, ...(i % 2 === 0 ? { durNs: 50 } : { parent: 0 }) }));
     const locks: ObservedLock[] = [{ tsNs: 1001, pid: 10, comm: 'x,"y"', target: '7:0:133', event: 'xfs_ilock', mode: 'IOLOCK_SHARED', caller: 'xfs_file_buffered_write', line: 4 }];
     const text = opStreamHeader() + ops.map(opRow).join('') + locks.map(lockRow).join('') + opStreamFooter({ note: 'x' });
@@ -43,6 +43,15 @@ describe('op stream reader', () => {
       expect(fast.summary).toEqual({ note: 'x' });
       expect(fast).toEqual(await readOpStreamWithCsvParse(chunks(bytes, size), 'mem.ops'));
     }
+  });
+
+  it('a quote left open early fails at the end in linear time (the open record is not re-read on every line)', async () => {
+    const row = opRow({ id: 0, tsNs: 1, pid: 1, proc: 'pid:1', comm: 'a', file: 'f', kind: 'read', offset: 0, lengthBytes: 1, line: 1 });
+    const text = `${opStreamHeader()}op,1,2,,3,p,"bash,f,read,0,1,,5,,\n${row.repeat(40_000)}`;
+    const t0 = performance.now();
+    await expect(readOpStream(chunks(Buffer.from(text), 1 << 16), 'stray.ops')).rejects.toThrow(/stray\.ops:40003: not a valid op stream \(a quoted field is not closed\)/);
+    // re-reading the open record on every line took minutes here; linear, it takes milliseconds
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
   it('names the file and line of a bad record', async () => {

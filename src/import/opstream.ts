@@ -29,8 +29,9 @@ export function opStreamFooter(summary: unknown): string {
   return `${SUMMARY_PREFIX}${JSON.stringify(summary)}\n`;
 }
 
+/** A CSV field, quoted when it holds a comma, a quote, a line break or '#' (which csv-parse's comment option would cut at). */
 export function csvField(text: string): string {
-  if (!/[",\n\r]/.test(text) && text.trim() === text) return text;
+  if (!/[",\n\r#]/.test(text) && text.trim() === text) return text;
   return `"${text.replace(/"/g, '""')}"`;
 }
 
@@ -70,6 +71,8 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   const records = new RecordReader(fileName, keepLocks, text8);
   /** the lines so far of a record whose quoted field goes on past a line break */
   let open = '';
+  /** the open record's last line ended with CR LF */
+  let openEndsCr = false;
   let failure: Error | undefined;
   const record = (line: number): void => records.add(fields, line);
   const splitter = new LineSplitter((t, start, end, lineNo) => {
@@ -95,8 +98,17 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
         }
         open = t.slice(start, end);
       } else {
-        open += `\n${t.slice(start, end)}`;
+        open += `${openEndsCr ? '\r\n' : '\n'}${t.slice(start, end)}`;
+        // the record can only close on a line with a quote: no re-parse of a long open record
+        // on every line (a stray quote made the rest of the file quadratic)
+        const q = t.indexOf('"', start);
+        if (q < 0 || q >= end) {
+          openEndsCr = t.charCodeAt(end) === 13;
+          return;
+        }
       }
+      // the splitter cut a CR before the line break: inside a quoted field it is data
+      openEndsCr = t.charCodeAt(end) === 13;
       if (splitQuoted(open, fields)) {
         open = '';
         record(lineNo);

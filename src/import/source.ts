@@ -112,7 +112,10 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string): AsyncGene
   gunzip.on('data', (d: Buffer) => out.push(d));
   let failed: Error | undefined;
   gunzip.on('error', (e) => (failed = e));
-  const write = (chunk: Buffer): Promise<void> => new Promise<void>((resolve) => gunzip.write(chunk, () => resolve()));
+  // a write to a gunzip that failed never calls back: the error settles it instead (without this,
+  // corrupt gzip data left nothing to wait for and the process ended with no message)
+  const broken = new Promise<void>((resolve) => gunzip.once('error', () => resolve()));
+  const write = (chunk: Buffer): Promise<void> => Promise.race([new Promise<void>((resolve) => gunzip.write(chunk, () => resolve())), broken]);
   // nothing is inflating when the input buffer is refilled: each write is awaited first
   const input = Buffer.allocUnsafe(CHUNK_BYTES);
   let inflating: Promise<void> | undefined = write(Buffer.from(first));
