@@ -166,8 +166,8 @@ export class FtraceLineParser {
       if (this.window.size > REORDER_WINDOW) this.flushWindow(REORDER_WINDOW);
       return;
     }
-    const k: KernelEvent = name === ev.event && phase === ev.phase ? ev : { pid: ev.pid, tgid: ev.tgid, comm, tsNs: ev.tsNs, event: name, phase, body };
-    const malformed = this.builder.handle(k, lineNo);
+    // a renamed syscall event (the common case went to the builder above)
+    const malformed = this.builder.handle({ pid: ev.pid, tgid: ev.tgid, comm, tsNs: ev.tsNs, event: name, phase, body }, lineNo);
     if (malformed !== undefined) this.bad(lineNo, malformed, text, start, end);
   }
 

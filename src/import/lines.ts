@@ -75,12 +75,11 @@ export class LineSplitter {
 
   /** Flushes a last line without a newline. Returns the number of lines seen. */
   end(): number {
-    if (this.carry !== undefined && this.carry.length > 0) {
-      let line = this.carry.toString('latin1');
-      if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-      const bytes = Buffer.from(line, 'latin1');
+    const bytes = this.carry;
+    if (bytes !== undefined && bytes.length > 0) {
       this.carry = undefined;
-      this.onLine(line, 0, line.length, ++this.lineNo, bytes, 0);
+      const end = bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
+      this.onLine(bytes.toString('latin1', 0, end), 0, end, ++this.lineNo, bytes, 0);
     }
     return this.lineNo;
   }
