@@ -41,7 +41,7 @@ export interface ReadOpStream {
   summary: unknown;
 }
 
-/** The last bytes of a stream (where the summary footer is), as chunks that add up to at least `keepBytes`. */
+/** The last bytes of a stream (where the summary footer is), as chunks that add up to at least `keepBytes` (the reference reader: csv-parse does not hand over comment lines). */
 class Tail {
   private readonly chunks: Buffer[] = [];
   private bytes = 0;
@@ -66,34 +66,23 @@ class Tail {
  * reference it is tested against.
  */
 export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string, keepLocks = true): Promise<ReadOpStream> {
-  const tail = new Tail(1 << 20);
   const fields: string[] = [];
   const records = new RecordReader(fileName, keepLocks, text8);
   /** the lines so far of a record whose quoted field goes on past a line break */
   let open = '';
   /** the open record's last line ended with CR LF */
   let openEndsCr = false;
+  /** the last line, when it is a comment (the summary footer is the last line) */
+  let lastComment: string | undefined;
   let failure: Error | undefined;
-  const record = (line: number): void => records.add(fields, line);
   const splitter = new LineSplitter((t, start, end, lineNo) => {
-    if (failure !== undefined) return;
+    if (failure !== undefined || (open === '' && start === end)) return;
     try {
       if (open === '') {
-        if (start === end || t.charCodeAt(start) === 35 /* # */) return;
-        if (t.indexOf('"', start) < 0 || t.indexOf('"', start) >= end) {
-          // no quotes: fields are what lies between commas
-          fields.length = 0;
-          let from = start;
-          for (;;) {
-            const comma = t.indexOf(',', from);
-            if (comma < 0 || comma >= end) {
-              fields.push(t.slice(from, end));
-              break;
-            }
-            fields.push(t.slice(from, comma));
-            from = comma + 1;
-          }
-          record(lineNo);
+        lastComment = t.charCodeAt(start) === 35 /* # */ ? t.slice(start, end) : undefined;
+        if (lastComment !== undefined) return;
+        if (splitQuoted(t, start, end, fields)) {
+          records.add(fields, lineNo);
           return;
         }
         open = t.slice(start, end);
@@ -109,16 +98,15 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
       }
       // the splitter cut a CR before the line break: inside a quoted field it is data
       openEndsCr = t.charCodeAt(end) === 13;
-      if (splitQuoted(open, fields)) {
+      if (splitQuoted(open, 0, open.length, fields)) {
         open = '';
-        record(lineNo);
+        records.add(fields, lineNo);
       }
     } catch (err) {
       failure = err as Error;
     }
   });
   for await (const chunk of text) {
-    tail.push(Buffer.from(chunk)); // the source may reuse its buffer
     splitter.push(chunk);
     if (failure !== undefined) throw failure;
   }
@@ -126,7 +114,7 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   if (failure !== undefined) throw failure;
   if (open !== '') throw new BadInputError(fileName, lines, 'not a valid op stream (a quoted field is not closed)');
   if (!records.sawHeader) throw new BadInputError(fileName, lines, 'not a valid op stream (no header line)');
-  return records.result(tail);
+  return records.result(lastComment ?? '');
 }
 
 /** a text field of the (UTF-8) op stream, read as latin1: decoded, kept once per value */
@@ -135,35 +123,34 @@ function text8(field: string): string {
 }
 
 /**
- * Splits a record with quoted fields ("a ""b"", c" is one field); false while a quoted field is
- * still open at the end (its record goes on past a line break).
+ * Splits the record line[from, to) into fields ("a ""b"", c" is one field); false while a quoted
+ * field is still open at the end (its record goes on past a line break).
  */
-function splitQuoted(line: string, fields: string[]): boolean {
+function splitQuoted(line: string, from: number, to: number, fields: string[]): boolean {
   fields.length = 0;
-  const n = line.length;
-  let i = 0;
+  let i = from;
   for (;;) {
     let value = '';
-    if (line.charCodeAt(i) === 34 /* " */) {
-      let from = i + 1;
+    if (i < to && line.charCodeAt(i) === 34 /* " */) {
+      let at = i + 1;
       for (;;) {
-        const q = line.indexOf('"', from);
-        if (q < 0) return false;
-        value += line.slice(from, q);
-        if (line.charCodeAt(q + 1) !== 34) {
+        const q = line.indexOf('"', at);
+        if (q < 0 || q >= to) return false;
+        value += line.slice(at, q);
+        if (q + 1 >= to || line.charCodeAt(q + 1) !== 34) {
           i = q + 1;
           break;
         }
         value += '"';
-        from = q + 2;
+        at = q + 2;
       }
     }
     // unquoted text (or, leniently, text after a closing quote) up to the next comma
     let comma = line.indexOf(',', i);
-    if (comma < 0) comma = n;
+    if (comma < 0 || comma > to) comma = to;
     value += line.slice(i, comma);
     fields.push(value);
-    if (comma >= n) return true;
+    if (comma >= to) return true;
     i = comma + 1;
   }
 }
@@ -194,7 +181,8 @@ export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, file
     throw new BadInputError(fileName, (err as { lines?: number }).lines ?? 0, `not a valid op stream (${(err as Error).message})`);
   }
   await feed.catch(() => undefined);
-  return records.result(tail);
+  const lastLines = tail.text().trimEnd().split('\n');
+  return records.result(lastLines[lastLines.length - 1] ?? '');
 }
 
 /** The records of a stream, header first, into ops and lock records; `text` decodes a text field. */
@@ -236,10 +224,9 @@ class RecordReader {
     }
   }
 
-  /** the ops, the lock records and the summary of the footer (the last line) */
-  result(tail: Tail): ReadOpStream {
-    const lastLines = tail.text().trimEnd().split('\n');
-    return { ops: this.ops, locks: this.locks, summary: summaryFromFooterLine(utf8FromLatin1(lastLines[lastLines.length - 1] ?? '')) };
+  /** the ops, the lock records and the summary of the footer (the last line of the stream) */
+  result(lastLine: string): ReadOpStream {
+    return { ops: this.ops, locks: this.locks, summary: summaryFromFooterLine(utf8FromLatin1(lastLine)) };
   }
 }
 
