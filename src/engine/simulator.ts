@@ -92,8 +92,12 @@ export interface SimOutput {
 }
 
 interface LockClass {
+  name: string;
   stats: LockClassStats;
   instances: Map<string, LockPrimitive>;
+  /** the instance looked up last (ops in a row mostly lock the same file) */
+  lastKey: string | undefined;
+  lastLock: LockPrimitive | undefined;
 }
 
 /** A lock request of the simulator: what the lock primitive needs, plus what the release needs. */
@@ -156,6 +160,8 @@ interface Task {
   ops: Int32Array;
   next: number;
   stack: Frame[];
+  /** stack[stack.length - 1], or undefined */
+  top: Frame | undefined;
   state: TaskState;
   /** when the current wait (lock or CPU) began */
   waitSinceNs: number;
@@ -231,7 +237,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const tasks: Task[] = [];
   for (let t = 0; t < table.taskPid.length; t++) {
     const own = table.taskOps.subarray(table.taskStart[t], table.taskStart[t + 1]);
-    tasks.push({ index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, stack: [], state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 });
+    tasks.push({ index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, stack: [], top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 });
   }
 
   const framePool: Frame[] = [];
@@ -290,11 +296,16 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
 
   /** lock class → (its statistics, key → lock instance) */
   const classes = new Map<string, LockClass>();
+  // the same classes in a list: a strategy has a handful, and their names are mostly the same
+  // string objects, so a scan is cheaper than hashing the name
+  const classList: LockClass[] = [];
   const classOf = (cls: string): LockClass => {
+    for (let i = 0; i < classList.length; i++) if (classList[i].name === cls) return classList[i];
     let c = classes.get(cls);
     if (c === undefined) {
-      c = { stats: statsOf(cls), instances: new Map() };
+      c = { name: cls, stats: statsOf(cls), instances: new Map(), lastKey: undefined, lastLock: undefined };
       classes.set(cls, c);
+      classList.push(c);
     }
     return c;
   };
@@ -350,7 +361,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       f.childEnd = kidsTo;
       f.childPos = childPos;
       f.nextChild = kidsFrom;
-      f.held.length = 0;
+      // (setting length goes through the runtime: replace the array only if a plan left it non-empty)
+      if (f.held.length !== 0) f.held = [];
       f.childrenStep = childrenStep;
       f.overheadNs = 0;
       f.inCost = false;
@@ -358,6 +370,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       f.cpuWaitNs = 0;
     }
     task.stack.push(f);
+    task.top = f;
   };
 
   const wakeAll = (woken: LockRequest[], now: number): void => {
@@ -389,7 +402,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     }
     const waited = now - nextTask.waitSinceNs;
     cpuWaitTotalNs += waited;
-    const f = nextTask.stack[nextTask.stack.length - 1];
+    const f = nextTask.top as Frame;
     f.cpuWaitNs += waited;
     nextTask.state = TaskState.OnCpu;
     schedule(now + nextTask.segmentNs, nextTask, EV_CPU_DONE);
@@ -398,7 +411,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   /** Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. */
   const advance = (task: Task, now: number): void => {
     for (;;) {
-      const frame = task.stack[task.stack.length - 1];
+      const frame = task.top as Frame;
       const steps = frame.steps;
       if (frame.idx >= steps.length) {
         if (frame.nextChild < frame.childEnd) {
@@ -428,7 +441,9 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         completed++;
         if (now > lastEndNs) lastEndNs = now;
         framePool.push(task.stack.pop() as Frame);
-        if (task.stack.length > 0) continue;
+        const below = task.stack.length;
+        task.top = below > 0 ? task.stack[below - 1] : undefined;
+        if (below > 0) continue;
         task.prevEndNs = now;
         task.next++;
         if (task.next < task.ops.length) {
@@ -467,12 +482,18 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       }
       if (type === 'acquire') {
         const c = classOf(step.lockClass);
-        let lock = c.instances.get(step.key);
-        if (lock === undefined) {
-          const spec = step.spec;
-          lock = spec.kind === 'mutex' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : spec.kind === 'range' ? new RangeLock(spec.fairness)
-            : spec.kind === 'list-range' ? new ListRangeLock(spec.exclusiveOnly) : new TwoStateLock();
-          c.instances.set(step.key, lock);
+        const key = step.key;
+        let lock = c.lastLock;
+        if (key !== c.lastKey || lock === undefined) {
+          lock = c.instances.get(key);
+          if (lock === undefined) {
+            const spec = step.spec;
+            lock = spec.kind === 'mutex' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : spec.kind === 'range' ? new RangeLock(spec.fairness)
+              : spec.kind === 'list-range' ? new ListRangeLock(spec.exclusiveOnly) : new TwoStateLock();
+            c.instances.set(key, lock);
+          }
+          c.lastKey = key;
+          c.lastLock = lock;
         }
         const req = new Held(task.index, step.mode, step.start, step.end, now, step.tag, lock, c);
         const s = c.stats;
@@ -560,7 +581,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     if (kind === EV_ISSUE) {
       issue(task, time);
     } else if (kind === EV_CPU_DONE) {
-      const f = task.stack[task.stack.length - 1];
+      const f = task.top as Frame;
       if (f.inCost) {
         f.inCost = false;
       } else {
@@ -580,7 +601,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         s.waitTotalNs += waited;
         if (waited > s.waitMaxNs) s.waitMaxNs = waited;
         w.req.grantedNs = time;
-        const top = task.stack[task.stack.length - 1];
+        const top = task.top as Frame;
         top.lockWaitNs += waited;
         top.overheadNs += costs.wakeupNs;
         task.waitingFor = undefined;

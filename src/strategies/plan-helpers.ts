@@ -16,9 +16,10 @@ export function acquire(lockClass: string, key: string, spec: LockSpec, mode: 'S
 /**
  * Plans are read-only data to the engine, so their common steps are shared: one object for "all
  * the work" and one release step per tag (a replay makes millions of plans; fewer objects, less
- * garbage to collect).
+ * garbage to collect). They are not frozen: a frozen object or array has hidden classes of its
+ * own, and every extra one makes the engine's reads of steps slower (polymorphic).
  */
-export const WORK_ALL: WorkStep = Object.freeze({ type: 'work', fraction: 1 }) as WorkStep;
+export const WORK_ALL: WorkStep = { type: 'work', fraction: 1 };
 const RELEASES: ReleaseStep[] = [];
 
 /** The release step of `tag`, shared. */
@@ -26,7 +27,7 @@ export function release(tag: number): ReleaseStep {
   if (!(Number.isInteger(tag) && tag >= 0 && tag < 1024)) return { type: 'release', tag };
   let r = RELEASES[tag];
   if (r === undefined) {
-    for (let t = RELEASES.length; t <= tag; t++) RELEASES.push(Object.freeze({ type: 'release', tag: t }) as ReleaseStep);
+    for (let t = RELEASES.length; t <= tag; t++) RELEASES.push({ type: 'release', tag: t });
     r = RELEASES[tag];
   }
   return r;
@@ -37,7 +38,7 @@ export function underOneLock(step: AcquireStep): Step[] {
   return [step, WORK_ALL, release(step.tag)];
 }
 
-export const WORK_ONLY: readonly Step[] = Object.freeze([{ type: 'work', fraction: 1 }]) as readonly Step[];
+export const WORK_ONLY: readonly Step[] = [WORK_ALL];
 
 /** A page walk longer than this locks its range in this many equal chunks instead of page by page. */
 export const MAX_WALK_STEPS = 256;
