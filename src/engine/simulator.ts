@@ -133,6 +133,8 @@ interface Frame {
   childPos: number[];
   nextChild: number;
   held: Held[];
+  /** the frame below on the task's stack (the parent op), or the next free frame */
+  below: Frame | undefined;
   /** the plan has a 'children' step: children run there, not at their positions */
   childrenStep: boolean;
   /** lock-operation CPU time owed (charged with the next work, or at the end) */
@@ -159,8 +161,7 @@ interface Task {
   /** the task's top-level ops, in order */
   ops: Int32Array;
   next: number;
-  stack: Frame[];
-  /** stack[stack.length - 1], or undefined */
+  /** the running op's frame, linked to the ones below it (a child op runs on its parent's frame) */
   top: Frame | undefined;
   state: TaskState;
   /** when the current wait (lock or CPU) began */
@@ -237,10 +238,11 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const tasks: Task[] = [];
   for (let t = 0; t < table.taskPid.length; t++) {
     const own = table.taskOps.subarray(table.taskStart[t], table.taskStart[t + 1]);
-    tasks.push({ index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, stack: [], top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 });
+    tasks.push({ index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 });
   }
 
-  const framePool: Frame[] = [];
+  /** frames of completed ops, linked through `below`, reused */
+  let freeFrames: Frame | undefined;
   const costs = options.costs ?? DEFAULT_COSTS;
   const atomicNs = costs.atomicNs;
   const sizes = table.fileSizeBytes;
@@ -347,10 +349,12 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     const steps = withMmapLock(strategy.plan(ops[opIndex], ctx), opIndex);
     let childrenStep = false;
     if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
-    let f = framePool.pop();
+    let f = freeFrames;
     if (f === undefined) {
-      f = { op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0 };
+      f = { op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0 };
     } else {
+      freeFrames = f.below;
+      f.below = task.top;
       f.op = opIndex;
       f.steps = steps;
       f.idx = 0;
@@ -369,7 +373,6 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       f.lockWaitNs = 0;
       f.cpuWaitNs = 0;
     }
-    task.stack.push(f);
     task.top = f;
   };
 
@@ -440,10 +443,11 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         outDone[op] = 1;
         completed++;
         if (now > lastEndNs) lastEndNs = now;
-        framePool.push(task.stack.pop() as Frame);
-        const below = task.stack.length;
-        task.top = below > 0 ? task.stack[below - 1] : undefined;
-        if (below > 0) continue;
+        const below = frame.below;
+        frame.below = freeFrames;
+        freeFrames = frame;
+        task.top = below;
+        if (below !== undefined) continue;
         task.prevEndNs = now;
         task.next++;
         if (task.next < task.ops.length) {
@@ -642,7 +646,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
  */
 function mayCloseCycle(task: Task): boolean {
   const waiting = task.waitingFor?.req;
-  for (const f of task.stack) {
+  for (let f = task.top; f !== undefined; f = f.below) {
     for (const h of f.held) if (h !== waiting && h.granted && h.lock.hasWaiters()) return true;
   }
   return false;
@@ -684,7 +688,7 @@ function findCycle(start: Task, tasks: Task[]): Task[] | undefined {
 }
 
 function describeBlocked(t: Task, tasks: Task[], ops: readonly Op[]): BlockedTask {
-  const frame = t.stack[t.stack.length - 1];
+  const frame = t.top as Frame;
   const op = ops[frame.op];
   const w = t.waitingFor;
   const waitsForPids = w === undefined ? [] : [...new Set(w.req.lock.blockersOf(w.req).map((r) => tasks[r.task].pid))];
