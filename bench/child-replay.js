@@ -1,8 +1,10 @@
 // Replays a trace against strategies in this process, the trace repeated N times end to end
 // (shifted in time, distinct tasks). The trace is prepared once (service-time model, op columns:
 // what compare does once for all strategies, timed apart) and warmed up by one untimed replay;
-// each strategy's replay (simulation, races, histograms, statistics) is timed on its own. Prints one JSON line per strategy.
+// each strategy's replay (simulation, races, histograms, statistics) is timed on its own. Prints one JSON line per strategy,
+// then one for the replay floor (replay-floor.js: the bare event loop over the same ops, best of three).
 import { peakRssKb } from './peak-rss.js';
+import { replayFloor } from './replay-floor.js';
 import { loadForReplay, prepare, runPrepared } from '../dist/replay/index.js';
 import { createStrategy } from '../dist/strategies/index.js';
 
@@ -35,3 +37,10 @@ for (const strategy of strategies.split(',')) {
   const ms = performance.now() - t1;
   process.stdout.write(`${JSON.stringify({ strategy, mode, ops: ops.length, prepareMs, warmupMs, ms, opsPerSec: ops.length / (ms / 1000), completed: r.completedOps, maxRssKb: peakRssKb() })}\n`);
 }
+let floorMs = Infinity;
+for (let i = 0; i < 3; i++) {
+  const t1 = performance.now();
+  replayFloor(prepared);
+  floorMs = Math.min(floorMs, performance.now() - t1);
+}
+process.stdout.write(`${JSON.stringify({ strategy: '(floor)', mode, ops: ops.length, ms: floorMs, opsPerSec: ops.length / (floorMs / 1000) })}\n`);
