@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sortIndicesByKey, sortIndicesByKeyComparator } from '../src/util/radix-sort.js';
 import { inActivationOrder } from '../src/engine/races.js';
+import { calibrate, lowerQuartile } from '../src/engine/service-model.js';
+import { loadForReplay } from '../src/replay/index.js';
+import type { Op } from '../src/model/op.js';
+import { trace } from './helpers.js';
 
 /** a deterministic pseudo-random sequence in [0, 1) */
 function lcg(seed: number): () => number {
@@ -87,3 +91,63 @@ describe('race candidates in activation order', () => {
     expect(() => inActivationOrder(new Int32Array(candidates.length), { activeOrder, activeCount: n - 50 }, candidate, from)).toThrow(/candidates/);
   });
 });
+
+describe('lower quartile by selection against a sort', () => {
+  it('finds the element a sort puts at floor((n - 1) / 4), for every length up to 300 and heavy duplicates', () => {
+    const rnd = lcg(7);
+    for (let n = 1; n <= 300; n++) {
+      for (const distinct of [1, 3, 1000]) {
+        const values = Float64Array.from({ length: n }, () => 1 + Math.floor(rnd() * distinct) * 250.5);
+        const sorted = values.slice().sort();
+        const padded = new Float64Array(n + 4).fill(-1);
+        padded.set(values, 2);
+        expect(lowerQuartile(padded, 2, n + 2)).toBe(sorted[Math.floor((n - 1) / 4)]);
+        // only the range was reordered, and it holds the same values
+        expect([padded[0], padded[1], padded[n + 2], padded[n + 3]]).toEqual([-1, -1, -1, -1]);
+        expect(padded.slice(2, n + 2).sort()).toEqual(sorted);
+      }
+    }
+  });
+
+  it('already sorted and reversed inputs', () => {
+    const up = Float64Array.from({ length: 10_001 }, (_, i) => i);
+    expect(lowerQuartile(up.slice(), 0, up.length)).toBe(2500);
+    expect(lowerQuartile(up.slice().reverse(), 0, up.length)).toBe(2500);
+  });
+
+  it('calibrates the same service model as sorting each (kind, size class) sample list, on a real trace', async () => {
+    const { ops } = await loadForReplay(trace('xfs-mix.trace.gz'));
+    expect(ops.filter((o) => o.durNs !== undefined && o.durNs > 0).length).toBeGreaterThan(1000);
+    expect(calibrate(ops, 4096)).toEqual(calibrateBySort(ops, 4096));
+  });
+});
+
+/** The service model as first written: every sample list sorted (the reference for the selection). */
+function calibrateBySort(ops: readonly Op[], pageSizeBytes: number): ReturnType<typeof calibrate> {
+  const q = (xs: number[]): number => Float64Array.from(xs).sort()[Math.floor((xs.length - 1) / 4)];
+  const samples = new Map<string, number[][]>();
+  for (const op of ops) {
+    const d = op.durNs;
+    if (d === undefined || d <= 0 || op.parent !== undefined) continue;
+    const pages = op.lengthBytes <= pageSizeBytes ? 1 : Math.ceil(op.lengthBytes / pageSizeBytes);
+    const cls = 31 - Math.clz32(pages);
+    let perKind = samples.get(op.kind);
+    if (perKind === undefined) samples.set(op.kind, (perKind = []));
+    while (perKind.length <= cls) perKind.push([]);
+    perKind[cls].push(d);
+  }
+  const byKindAndSize: Record<string, Record<string, number>> = {};
+  const byKind: Record<string, number> = {};
+  for (const kind of [...samples.keys()].sort()) {
+    const row: Record<string, number> = {};
+    const all: number[] = [];
+    (samples.get(kind) as number[][]).forEach((list, cls) => {
+      if (list.length === 0) return;
+      row[String(cls)] = q(list);
+      all.push(...list);
+    });
+    byKindAndSize[kind] = row;
+    byKind[kind] = q(all);
+  }
+  return { byKindAndSize, byKind, defaultBaseNs: 5_000, defaultPerPageNs: 1_000 };
+}

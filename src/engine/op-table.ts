@@ -66,19 +66,51 @@ export function opTable(ops: readonly Op[]): OpTable {
   if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(ops[i].id, i);
 
   const childCount = new Int32Array(n + 1);
+  // ops in a row mostly share their kind, file and process (the same string objects): the last
+  // ones are kept to skip the hash lookups
+  let lastKind: string | undefined;
+  let lastKindCode = 0;
+  let lastFile: string | undefined;
+  let lastFileIndex = 0;
+  let lastProc: string | undefined;
+  let lastProcIndex = 0;
+  // largest end offset per file index, and the files in the order they first got one above 0
+  // (the order the size map was filled in before)
+  let sizeOf = new Float64Array(64);
+  const sizedOrder: number[] = [];
   for (let i = 0; i < n; i++) {
     const op = ops[i];
     tsNs[i] = op.tsNs;
     pid[i] = op.pid;
     offset[i] = op.offset;
     lengthBytes[i] = op.lengthBytes;
-    const k = KIND_CODE.get(op.kind) ?? 0;
+    if (op.kind !== lastKind) {
+      lastKind = op.kind;
+      lastKindCode = KIND_CODE.get(op.kind) ?? 0;
+    }
+    const k = lastKindCode;
     kind[i] = k;
     exclusive[i] = EXCLUSIVE_CODE[k];
-    file[i] = files.index(op.file);
-    proc[i] = procs.index(op.proc);
+    if (op.file !== lastFile) {
+      lastFile = op.file;
+      lastFileIndex = files.index(op.file);
+      if (lastFileIndex >= sizeOf.length) {
+        const more = new Float64Array(sizeOf.length * 2);
+        more.set(sizeOf);
+        sizeOf = more;
+      }
+    }
+    file[i] = lastFileIndex;
+    if (op.proc !== lastProc) {
+      lastProc = op.proc;
+      lastProcIndex = procs.index(op.proc);
+    }
+    proc[i] = lastProcIndex;
     const end = op.offset + op.lengthBytes;
-    if (end > (fileSizeBytes.get(op.file) ?? 0)) fileSizeBytes.set(op.file, end);
+    if (end > sizeOf[lastFileIndex]) {
+      if (sizeOf[lastFileIndex] === 0) sizedOrder.push(lastFileIndex);
+      sizeOf[lastFileIndex] = end;
+    }
     const p = op.parent;
     if (p !== undefined) {
       const pi = idsAreIndices ? (p >= 0 && p < n ? p : -1) : (indexOfId.get(p) ?? -1);
@@ -88,6 +120,7 @@ export function opTable(ops: readonly Op[]): OpTable {
       }
     }
   }
+  for (const f of sizedOrder) fileSizeBytes.set(files.strings[f], sizeOf[f]);
   const childStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i] + childCount[i];
   const childList = new Int32Array(childStart[n]);
@@ -101,15 +134,19 @@ export function opTable(ops: readonly Op[]): OpTable {
   const taskOfOp = new Int32Array(n).fill(-1);
   const perTask: number[] = [];
   const pids: number[] = [];
+  let lastPid = NaN;
+  let lastTask = -1;
   for (let i = 0; i < n; i++) {
     if (parentIndex[i] >= 0) continue;
-    let t = taskOfPid.get(pid[i]);
+    let t = pid[i] === lastPid ? lastTask : taskOfPid.get(pid[i]);
     if (t === undefined) {
       t = perTask.length;
       taskOfPid.set(pid[i], t);
       perTask.push(0);
       pids.push(pid[i]);
     }
+    lastPid = pid[i];
+    lastTask = t;
     taskOfOp[i] = t;
     perTask[t]++;
   }

@@ -33,9 +33,46 @@ function sizeClass(lengthBytes: number, pageSizeBytes: number): string {
   return String(sizeClassNum(lengthBytes, pageSizeBytes));
 }
 
-function lowerQuartile(values: number[]): number {
-  const s = Float64Array.from(values).sort();
-  return s[Math.floor((s.length - 1) / 4)];
+/**
+ * The lower quartile of values[from, to): the element a sort would put at floor((n - 1) / 4).
+ * Found by selection (Hoare's quickselect with a three-way partition, so runs of equal durations
+ * cost nothing), reordering that part of `values`; no sort of every sample.
+ */
+export function lowerQuartile(values: Float64Array, from: number, to: number): number {
+  const k = from + Math.floor((to - 1 - from) / 4);
+  let lo = from;
+  let hi = to - 1;
+  while (lo < hi) {
+    // median of three as the pivot: deterministic, and no quadratic case on sorted input
+    const mid = lo + ((hi - lo) >> 1);
+    const a = values[lo];
+    const b = values[mid];
+    const c = values[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // three-way partition: [lo, lt) < pivot, [lt, gt] = pivot, (gt, hi] > pivot
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = values[i];
+      if (v < pivot) {
+        values[i] = values[lt];
+        values[lt] = v;
+        lt++;
+        i++;
+      } else if (v > pivot) {
+        values[i] = values[gt];
+        values[gt] = v;
+        gt--;
+      } else {
+        i++;
+      }
+    }
+    if (k < lt) hi = lt - 1;
+    else if (k > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return values[k];
 }
 
 function sizeClassNum(lengthBytes: number, pageSizeBytes: number): number {
@@ -43,30 +80,61 @@ function sizeClassNum(lengthBytes: number, pageSizeBytes: number): number {
   return 31 - Math.clz32(pages);
 }
 
+/** Size classes kept per kind: 2^53 pages is beyond any offset a trace can name. */
+const SIZE_CLASSES = 54;
+
 export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceModel {
-  const samples = new Map<string, number[][]>();
-  for (const op of ops) {
+  // the observed durations bucketed by (kind, size class) in one array, kind-major: a kind's
+  // classes lie side by side, so its all-sizes quartile is taken over one range too
+  const kinds = new Map<string, number>();
+  const bucketOf = new Int32Array(ops.length).fill(-1);
+  let counts = new Int32Array(16 * SIZE_CLASSES);
+  let lastKind: string | undefined;
+  let lastKindIndex = -1;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
     const d = op.durNs;
     if (d === undefined || d <= 0 || op.parent !== undefined) continue;
-    const cls = sizeClassNum(op.lengthBytes, pageSizeBytes);
-    let perKind = samples.get(op.kind);
-    if (perKind === undefined) samples.set(op.kind, (perKind = []));
-    while (perKind.length <= cls) perKind.push([]);
-    perKind[cls].push(d);
+    const kind = op.kind;
+    if (kind !== lastKind) {
+      let k = kinds.get(kind);
+      if (k === undefined) {
+        k = kinds.size;
+        kinds.set(kind, k);
+        if ((k + 1) * SIZE_CLASSES > counts.length) {
+          const more = new Int32Array(counts.length * 2);
+          more.set(counts);
+          counts = more;
+        }
+      }
+      lastKind = kind;
+      lastKindIndex = k;
+    }
+    const b = lastKindIndex * SIZE_CLASSES + Math.min(SIZE_CLASSES - 1, sizeClassNum(op.lengthBytes, pageSizeBytes));
+    bucketOf[i] = b;
+    counts[b]++;
+  }
+  const buckets = kinds.size * SIZE_CLASSES;
+  const start = new Int32Array(buckets + 1);
+  for (let b = 0; b < buckets; b++) start[b + 1] = start[b] + counts[b];
+  const values = new Float64Array(start[buckets]);
+  const fill = start.slice(0, buckets);
+  for (let i = 0; i < ops.length; i++) {
+    const b = bucketOf[i];
+    if (b >= 0) values[fill[b]++] = ops[i].durNs as number;
   }
   const byKindAndSize: Record<string, Record<string, number>> = {};
   const byKind: Record<string, number> = {};
-  for (const kind of [...samples.keys()].sort()) {
-    const perKind = samples.get(kind) as number[][];
+  for (const kind of [...kinds.keys()].sort()) {
+    const k = kinds.get(kind) as number;
     const row: Record<string, number> = {};
-    const all: number[] = [];
-    perKind.forEach((list, cls) => {
-      if (list.length === 0) return;
-      row[String(cls)] = lowerQuartile(list);
-      for (const v of list) all.push(v);
-    });
+    for (let cls = 0; cls < SIZE_CLASSES; cls++) {
+      const b = k * SIZE_CLASSES + cls;
+      if (start[b + 1] > start[b]) row[String(cls)] = lowerQuartile(values, start[b], start[b + 1]);
+    }
     byKindAndSize[kind] = row;
-    byKind[kind] = lowerQuartile(all);
+    // (the selections above only reorder within each class: the kind's range holds the same values)
+    byKind[kind] = lowerQuartile(values, start[k * SIZE_CLASSES], start[(k + 1) * SIZE_CLASSES]);
   }
   return { byKindAndSize, byKind, defaultBaseNs: DEFAULT_BASE_NS, defaultPerPageNs: DEFAULT_PER_PAGE_NS };
 }
@@ -87,13 +155,15 @@ export function serviceTimes(ops: readonly Op[], pageSizeBytes: number): Service
   const modelledByKind: Record<string, number> = {};
   // kind → ns by size class, filled on first use
   const lookup = new Map<string, Float64Array>();
+  let lastKind: string | undefined;
+  let lastRow: Float64Array | undefined;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     if (op.durNs !== undefined && op.durNs > 0) {
       ns[i] = op.durNs;
       observed++;
     } else {
-      let row = lookup.get(op.kind);
+      let row = op.kind === lastKind ? lastRow : lookup.get(op.kind);
       if (row === undefined && model.byKind[op.kind] === undefined) {
         // no observed op of this kind: the default model is exact per page count
         ns[i] = modelNs(model, op.kind, op.lengthBytes, pageSizeBytes);
@@ -106,6 +176,8 @@ export function serviceTimes(ops: readonly Op[], pageSizeBytes: number): Service
         for (let c = 0; c < row.length; c++) row[c] = modelNs(model, op.kind, pageSizeBytes * 2 ** c, pageSizeBytes);
         lookup.set(op.kind, row);
       }
+      lastKind = op.kind;
+      lastRow = row;
       const cls = sizeClassNum(op.lengthBytes, pageSizeBytes);
       ns[i] = cls < row.length ? row[cls] : modelNs(model, op.kind, op.lengthBytes, pageSizeBytes);
       modelled++;
