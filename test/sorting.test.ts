@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sortIndicesByKey, sortIndicesByKeyComparator } from '../src/util/radix-sort.js';
 import { inActivationOrder } from '../src/engine/races.js';
-import { calibrate, lowerQuartile } from '../src/engine/service-model.js';
+import { calibrate, lowerQuartile, sizeClassNum } from '../src/engine/service-model.js';
 import { loadForReplay } from '../src/replay/index.js';
-import type { Op } from '../src/model/op.js';
+import { type Op, OP_KINDS } from '../src/model/op.js';
 import { trace } from './helpers.js';
 
 /** a deterministic pseudo-random sequence in [0, 1) */
@@ -113,6 +113,36 @@ describe('lower quartile by selection against a sort', () => {
     const up = Float64Array.from({ length: 10_001 }, (_, i) => i);
     expect(lowerQuartile(up.slice(), 0, up.length)).toBe(2500);
     expect(lowerQuartile(up.slice().reverse(), 0, up.length)).toBe(2500);
+  });
+
+  it('an empty range has no quartile', () => {
+    expect(lowerQuartile(new Float64Array([3, 1, 2]), 1, 1)).toBeNaN();
+  });
+
+  it('calibrates every op kind (more kinds than the first bucket array holds) as the sort does, without NaN durations', () => {
+    const rnd = lcg(3);
+    const ops: Op[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const kind = OP_KINDS[i % OP_KINDS.length];
+      const op: Op = { id: i, tsNs: i * 1000, pid: 1 + (i % 5), proc: '1', comm: 'c', file: '7:0:1', kind, offset: 0, lengthBytes: 4096 * (1 + Math.floor(rnd() * 40)), line: i + 1 };
+      op.durNs = i % 97 === 0 ? NaN : 1000 + Math.floor(rnd() * 50_000);
+      ops.push(op);
+    }
+    const model = calibrate(ops, 4096);
+    expect(Object.keys(model.byKind).length).toBe(OP_KINDS.length);
+    expect(model).toEqual(calibrateBySort(ops.map((o) => (Number.isNaN(o.durNs) ? { ...o, durNs: undefined } : o)), 4096));
+  });
+
+  it('puts ops of 2^32 pages and more (a punch of 2^63 bytes) in the top size classes instead of failing', () => {
+    expect(sizeClassNum(2 ** 63, 4096)).toBe(51);
+    expect(sizeClassNum(2 ** 44, 4096)).toBe(32);
+    expect(sizeClassNum(Infinity, 4096)).toBe(53);
+    expect(sizeClassNum(4096 * (2 ** 31 - 1), 4096)).toBe(30);
+    expect(sizeClassNum(4096 * 2 ** 31, 4096)).toBe(31);
+    const base: Op = { id: 0, tsNs: 0, pid: 1, proc: '1', comm: 'c', file: '7:0:1', kind: 'punch', offset: 0, lengthBytes: 2 ** 63, line: 1, durNs: 900_000 };
+    const model = calibrate([base, { ...base, id: 1, kind: 'write', lengthBytes: 4096, durNs: 5000 }], 4096);
+    expect(model.byKindAndSize).toEqual({ punch: { '51': 900_000 }, write: { '0': 5000 } });
+    expect(model.byKind).toEqual({ punch: 900_000, write: 5000 });
   });
 
   it('calibrates the same service model as sorting each (kind, size class) sample list, on a real trace', async () => {

@@ -29,6 +29,9 @@ export interface ServiceTimes {
 const DEFAULT_BASE_NS = 5_000;
 const DEFAULT_PER_PAGE_NS = 1_000;
 
+/** Size classes per kind: 0 .. 53 (2^53 pages and more share the last). */
+const SIZE_CLASSES = 54;
+
 function sizeClass(lengthBytes: number, pageSizeBytes: number): string {
   return String(sizeClassNum(lengthBytes, pageSizeBytes));
 }
@@ -39,6 +42,7 @@ function sizeClass(lengthBytes: number, pageSizeBytes: number): string {
  * cost nothing), reordering that part of `values`; no sort of every sample.
  */
 export function lowerQuartile(values: Float64Array, from: number, to: number): number {
+  if (to <= from) return NaN;
   const k = from + Math.floor((to - 1 - from) / 4);
   let lo = from;
   let hi = to - 1;
@@ -75,13 +79,16 @@ export function lowerQuartile(values: Float64Array, from: number, to: number): n
   return values[k];
 }
 
-function sizeClassNum(lengthBytes: number, pageSizeBytes: number): number {
+/**
+ * floor(log2(pages)), 0 for one page or less. (Math.clz32 takes 32 bits: for 2^32 pages or more,
+ * 16 TiB at 4 KiB pages, e.g. a punch "to the end" of 2^63 bytes, it gave -1 or a small wrong
+ * class; the model then crashed.) Capped at the last size class.
+ */
+export function sizeClassNum(lengthBytes: number, pageSizeBytes: number): number {
   const pages = lengthBytes <= pageSizeBytes ? 1 : Math.ceil(lengthBytes / pageSizeBytes);
-  return 31 - Math.clz32(pages);
+  if (pages < 2 ** 31) return 31 - Math.clz32(pages);
+  return Number.isFinite(pages) ? Math.min(SIZE_CLASSES - 1, Math.floor(Math.log2(pages))) : SIZE_CLASSES - 1;
 }
-
-/** Size classes kept per kind: 2^53 pages is beyond any offset a trace can name. */
-const SIZE_CLASSES = 54;
 
 export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceModel {
   // the observed durations bucketed by (kind, size class) in one array, kind-major: a kind's
@@ -94,7 +101,8 @@ export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceMod
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     const d = op.durNs;
-    if (d === undefined || d <= 0 || op.parent !== undefined) continue;
+    // (a NaN duration is no observation: `!(d > 0)` leaves it out, as serviceTimes does)
+    if (d === undefined || !(d > 0) || op.parent !== undefined) continue;
     const kind = op.kind;
     if (kind !== lastKind) {
       let k = kinds.get(kind);
@@ -110,7 +118,7 @@ export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceMod
       lastKind = kind;
       lastKindIndex = k;
     }
-    const b = lastKindIndex * SIZE_CLASSES + Math.min(SIZE_CLASSES - 1, sizeClassNum(op.lengthBytes, pageSizeBytes));
+    const b = lastKindIndex * SIZE_CLASSES + sizeClassNum(op.lengthBytes, pageSizeBytes);
     bucketOf[i] = b;
     counts[b]++;
   }
