@@ -7,7 +7,7 @@
 //    over the same ops (replay-floor.js) for context;
 //  - compare --all: wall time serial (--threads 1) and on worker threads, and the speed-up, beside
 //    what the machine's cores give to CPU-bound, memory-bound and fresh-memory kernels and to N
-//    independent serial compares run at once in separate processes (the ceiling of any split);
+//    independent serial compares run at once in separate processes (what the cores give to the whole compare);
 //  - hdr-histogram-js recording in JS and WebAssembly mode.
 // Each measurement runs in its own process (its own peak RSS). Results: reports/bench.json, bench.md.
 import { execFileSync, spawn } from 'node:child_process';
@@ -145,8 +145,8 @@ const parallelMs = median(parallelRuns.map((r) => r.ms));
 const serialCores = median(serialRuns.map((r) => r.cores));
 const parallelCores = median(parallelRuns.map((r) => r.cores));
 const identical = readFileSync(join(work, 'all-1.json')).equals(readFileSync(join(work, `all-${threads}.json`)));
-// the most any split of the compare could gain here: as many serial compares as threads, each in
-// its own process (nothing shared, nothing copied), at once, against one alone just before
+// what the cores give to the whole compare here: as many serial compares as threads, each in its
+// own process (nothing shared, nothing copied), at once, against one alone just before
 // (one compare of the large trace peaks near 250 MB: at most 8 at once)
 const independents = Math.min(threads, 8);
 const independentRun = async () => {

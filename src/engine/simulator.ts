@@ -296,18 +296,21 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     return s;
   };
 
-  /** lock class → (its statistics, key → lock instance) */
-  const classes = new Map<string, LockClass>();
-  // the same classes in a list: a strategy has a handful, and their names are mostly the same
-  // string objects, so a scan is cheaper than hashing the name
-  const classList: LockClass[] = [];
+  /**
+   * The lock classes met so far (each with its statistics and key → lock instance), in a list: a
+   * strategy has a handful, and their names are mostly the same string objects, so a scan is
+   * cheaper than hashing the name.
+   */
+  const classes: LockClass[] = [];
+  const findClass = (cls: string): LockClass | undefined => {
+    for (let i = 0; i < classes.length; i++) if (classes[i].name === cls) return classes[i];
+    return undefined;
+  };
   const classOf = (cls: string): LockClass => {
-    for (let i = 0; i < classList.length; i++) if (classList[i].name === cls) return classList[i];
-    let c = classes.get(cls);
+    let c = findClass(cls);
     if (c === undefined) {
       c = { name: cls, stats: statsOf(cls), instances: new Map(), lastKey: undefined, lastLock: undefined };
-      classes.set(cls, c);
-      classList.push(c);
+      classes.push(c);
     }
     return c;
   };
@@ -543,7 +546,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       // cost
       let nodes = 0;
       if (step.nodesOf !== undefined) {
-        const inst = classes.get(step.nodesOf.lockClass)?.instances.get(step.nodesOf.key);
+        const inst = findClass(step.nodesOf.lockClass)?.instances.get(step.nodesOf.key);
         nodes = inst === undefined ? 0 : inst.holders().length + (inst instanceof RangeLock ? inst.waiting() : 0);
       }
       const walk = step.logNodes ? (1 + nodes) * Math.log2(nodes + 2) : nodes;

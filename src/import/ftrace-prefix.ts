@@ -1,7 +1,7 @@
 /**
  * Parses the fixed prefix of a tracefs `trace` / `trace_pipe` line (trace-formats.md §1.1):
  *   COMM-PID [(TGID)] [CPU] [FLAGS] SECONDS.MICROS: EVENT: BODY
- * Works on latin1 strings with charCodeAt scans: no regex on the hot path.
+ * Scans the line's bytes (the latin1 text is cut only for fields that are read): no regex on the hot path.
  */
 import { keep, owned } from '../util/strings.js';
 
