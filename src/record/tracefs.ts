@@ -131,6 +131,9 @@ export function restore(fs: Tracefs, s: TracefsState): void {
     for (const pid of s.notracePid.split(/\s+/).filter((p) => p !== '')) attempt(() => fs.append('set_event_notrace_pid', pid));
   }
   attempt(() => fs.write('current_tracer', s.currentTracer));
-  attempt(() => fs.write('buffer_size_kb', s.bufferSizeKb));
+  // written back only when it changed: the kernel rounds a written size (1408 can read back as 1410)
+  attempt(() => {
+    if (effectiveBufferKb(fs.read('buffer_size_kb')) !== s.bufferSizeKb) fs.write('buffer_size_kb', s.bufferSizeKb);
+  });
   attempt(() => fs.write('tracing_on', s.tracingOn));
 }
