@@ -103,6 +103,29 @@ export const SCENARIOS: Record<string, Scenario> = {
       }
     },
   },
+  'shared-rw': {
+    summary: 'N tasks (separate processes) doing random 4 KiB buffered reads and writes, half each, with no think time, on one shared 64 MiB file',
+    defaults: { tasks: 4, ops: 2000 },
+    build(_w, e, rnd, tasks, ops) {
+      const pages = 16384;
+      for (let k = 0; k < tasks; k++) {
+        const t = task('rw', 6000 + k, 6000 + k, k % 2);
+        let ts = T0;
+        for (let i = 0; i < ops; i++) {
+          const off = rnd.int(0, pages - 1) * PAGE;
+          if (rnd.next() < 0.5) {
+            const dur = rnd.int(2, 6) * US;
+            e.bufferedRead(t, ts, dur, off, PAGE);
+            ts += dur;
+          } else {
+            const dur = rnd.int(4, 12) * US;
+            e.bufferedWrite(t, ts, dur, off, PAGE);
+            ts += dur;
+          }
+        }
+      }
+    },
+  },
   'single-page-storm': {
     summary: 'many tasks faulting single pages of a small file, with occasional truncates',
     defaults: { tasks: 8, ops: 200 },
