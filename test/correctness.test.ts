@@ -81,9 +81,18 @@ describe('synth scenarios through the importer', () => {
       expect(races['range-lock']).toBe(0);
       expect(races['i-mutex']).toBe(0);
       expect(r.results.every((s) => s.deadlock === null)).toBe(true);
-      const first = r.results[1].races.first[0];
-      expect(first.a.kind === 'punch' || first.b.kind === 'punch').toBe(true);
-      expect(first.a.pid).not.toBe(first.b.pid);
+      // faults filling pages of a range being punched: the 2012 race, by its class
+      const classes = r.results[1].races.byClass;
+      expect(classes.map((c) => c.class)).toContain('stale-instantiation');
+      expect(classes.every((c) => c.severity === 'data' && c.first.length > 0 && c.first.length <= 3)).toBe(true);
+      for (const c of classes) {
+        for (const first of c.first) {
+          expect([first.a.kind, first.b.kind]).toContain('punch');
+          expect(first.a.pid).not.toBe(first.b.pid);
+          expect(first.class).toBe(c.class);
+        }
+      }
+      expect(classes.reduce((a, c) => a + c.count, 0)).toBe(races['page-lock']);
     }
   });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import type { Op, OpKind } from '../src/model/op.js';
 import { createStrategy } from '../src/strategies/index.js';
-import { DEFAULT_COSTS, ZERO_COSTS } from '../src/strategies/types.js';
+import { acquire, release, underOneLock, WORK_ONLY } from '../src/strategies/plan-helpers.js';
+import { DEFAULT_COSTS, type LockSpec, type Strategy, ZERO_COSTS } from '../src/strategies/types.js';
 
 const US = 1000;
 const F = '7:0:133';
@@ -108,7 +109,7 @@ describe('lock operation costs', () => {
       { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
       { pid: 2, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
     ]);
-    const { t } = run(list, 'i-mutex', { costs: DEFAULT_COSTS });
+    const { t } = run(list, 'i-mutex', { costs: DEFAULT_COSTS, spin: false });
     const a = DEFAULT_COSTS.atomicNs / US;
     const w = DEFAULT_COSTS.wakeupNs / US;
     // writer 1: acquire (work + atomic), release (+atomic, charged after the release)
@@ -117,5 +118,109 @@ describe('lock operation costs', () => {
     expect(t[1][0]).toBe(0);
     expect(t[1][1]).toBeCloseTo(10 + a + 10 + a + w + a, 6);
     expect(t[1][2]).toBeCloseTo(10 + a, 6);
+    // with optimistic spinning (the default) writer 2 spins on its CPU while writer 1 runs and has
+    // the lock a cache-line transfer after the release, with no wakeup
+    const spun = run(list, 'i-mutex', { costs: DEFAULT_COSTS }).t;
+    const m = DEFAULT_COSTS.cacheMissNs / US;
+    expect(spun[1][1]).toBeCloseTo(10 + a + m + 10 + a + a, 6);
+    expect(spun[1][2]).toBeCloseTo(10 + a + m, 6);
+  });
+});
+
+/** a strategy that takes one lock of `spec` in `mode` (by op kind) around all the work */
+function oneLock(spec: LockSpec, modeOf: (op: Op) => 'S' | 'X' = () => 'X'): Strategy {
+  return {
+    name: `one-${spec.kind}`, summary: '', source: 'test', rules: [], options: {},
+    plan: (op) => underOneLock(acquire('L', op.file, spec, modeOf(op), 0, Infinity, 0)),
+  };
+}
+
+function runWith(list: Op[], strategy: Strategy, opts: Partial<SimOptions>) {
+  const service = Float64Array.from(list.map((o) => o.durNs ?? 0));
+  const sim = simulate(list, service, strategy, { mode: 'closed', timeScale: 1, cpus: 2, pageSizeBytes: 4096, costs: ZERO_COSTS, ...opts });
+  const o = sim.outcomes;
+  return { sim, t: list.map((_, i) => [o.startNs[i] / US, o.endNs[i] / US, o.lockWaitNs[i] / US, o.cpuWaitNs[i] / US]) };
+}
+
+describe('spinning (only the cost under test is non-zero)', () => {
+  const costs = { ...ZERO_COSTS, cacheMissNs: 100, wakeupNs: 2000 };
+  // two tasks want the lock at 0; a third op needs a CPU at 1 (2 CPUs)
+  const three = ops([
+    { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+    { pid: 2, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+    { pid: 3, kind: 'read', t: 1, dur: 5, off: 0, len: 4096, file: 'other' },
+  ]);
+  const spinOnlyOnF = (spec: LockSpec): Strategy => {
+    const s = oneLock(spec);
+    return { ...s, plan: (op, ctx) => (op.file === F ? s.plan(op, ctx) : WORK_ONLY) };
+  };
+
+  it('a spinlock waiter keeps its CPU busy and has the lock one cacheMissNs after the release, with no wakeup', () => {
+    const { t, sim } = runWith(three, spinOnlyOnF({ kind: 'spinlock' }), { costs });
+    expect(t[0]).toEqual([0, 10, 0, 0]);
+    // spins 0 → 10, the cache line comes over by 10.1, works 10.1 → 20.1 on the same CPU
+    expect(t[1]).toEqual([0, 20.1, 10.1, 0]);
+    // both CPUs are busy (one working, one spinning): the third op waits for task 1's CPU at 10
+    expect(t[2]).toEqual([1, 15, 0, 9]);
+    expect(sim.lockStats.get('L')).toMatchObject({ acquisitions: 2, contentions: 1, spins: 1, spinNs: 10_100, waitTotalNs: 10_100 });
+    expect(sim.spinNs).toBe(10_100);
+    expect(sim.cpuBusyNs).toBe(10_000 + 10_100 + 10_000 + 5_000);
+  });
+
+  it('the same waiter on a sleeping mutex with --spin off gives up its CPU and pays a wakeup', () => {
+    const { t, sim } = runWith(three, spinOnlyOnF({ kind: 'mutex' }), { costs, spin: false });
+    expect(t[1]).toEqual([0, 22, 10, 0]);
+    expect(t[2]).toEqual([1, 6, 0, 0]);
+    expect(sim.lockStats.get('L')).toMatchObject({ contentions: 1, spins: 0, spinNs: 0 });
+    expect(sim.spinNs).toBe(0);
+  });
+
+  it('an optimistic spinner on a mutex whose owner runs pays no wakeup and holds its CPU', () => {
+    const { t, sim } = runWith(three, spinOnlyOnF({ kind: 'mutex' }), { costs });
+    expect(t[1]).toEqual([0, 20.1, 10.1, 0]);
+    expect(t[2]).toEqual([1, 15, 0, 9]);
+    expect(sim.lockStats.get('L')).toMatchObject({ spins: 1, spinNs: 10_100 });
+  });
+
+  it('a waiter whose owner sleeps on its device (a direct IO in flight) sleeps and pays a wakeup', () => {
+    const list = ops([
+      { pid: 1, kind: 'dio-write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+    ]);
+    const { t, sim } = runWith(list, oneLock({ kind: 'mutex' }), { costs, mmapLock: false });
+    expect(t[1]).toEqual([0, 22, 10, 0]);
+    expect(sim.lockStats.get('L')).toMatchObject({ spins: 0, spinNs: 0 });
+  });
+
+  it('a spinner whose owner stops running goes to sleep then, and pays the wakeup', () => {
+    // owner 1 takes L, then waits for M (held by a direct IO of task 3): task 2 spins on L until then
+    const list = ops([
+      { pid: 3, kind: 'dio-write', t: 0, dur: 20, off: 0, len: 4096 },
+      { pid: 1, kind: 'write', t: 1, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 3, dur: 10, off: 0, len: 4096 },
+    ]);
+    const s: Strategy = {
+      name: 'two-locks', summary: '', source: 'test', rules: [], options: {},
+      plan: (op) => (op.kind === 'dio-write' ? underOneLock(acquire('M', 'm', { kind: 'mutex' }, 'X', 0, Infinity, 0))
+        : op.pid === 1 ? [acquire('L', 'l', { kind: 'mutex' }, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.5 }, acquire('M', 'm', { kind: 'mutex' }, 'X', 0, Infinity, 1), { type: 'work', fraction: 0.5 }, release(1), release(0)]
+          : underOneLock(acquire('L', 'l', { kind: 'mutex' }, 'X', 0, Infinity, 0))),
+    };
+    const { t, sim } = runWith(list, s, { costs, cpus: 4, mmapLock: false });
+    // task 1 works 1 → 6, then sleeps on M until task 3's IO ends at 20 (14 µs of lock wait), pays
+    // a wakeup, works 22 → 27
+    expect(t[1]).toEqual([1, 27, 14, 0]);
+    // task 2 spins 3 → 6 while task 1 runs, then sleeps; granted at 27, wakes 2 µs later: 29 → 39
+    expect(t[2]).toEqual([3, 39, 24, 0]);
+    expect(sim.lockStats.get('L')).toMatchObject({ spins: 1, spinNs: 3_000 });
+  });
+
+  it('rwsem readers never spin; a writer spins on a running writer owner', () => {
+    const rw = (second: 'read' | 'write') => ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: second, t: 0, dur: 10, off: 0, len: 4096 },
+    ]);
+    const strategy = oneLock({ kind: 'rwsem', fairness: 'fifo' }, (op) => (op.kind === 'read' ? 'S' : 'X'));
+    expect(runWith(rw('read'), strategy, { costs }).t[1]).toEqual([0, 22, 10, 0]);
+    expect(runWith(rw('write'), strategy, { costs }).t[1]).toEqual([0, 20.1, 10.1, 0]);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * Races on the simulated schedule: an exclusive-class op (DIO, truncate, punch, zero/collapse/insert
- * range) whose critical section overlaps in time and byte range another op's on the same file, from
- * another task. A critical section runs from the moment the op first does work (its locks taken) to
- * the end of its last work (its releases, and their cost, come after). Under a strategy that
- * serialises them, the sections never overlap.
+ * Races on the simulated schedule: two ops on the same file, from different tasks, whose critical
+ * sections overlap in time and whose byte ranges overlap, and whose kinds are a data conflict in the
+ * conflict matrix (src/model/conflicts.ts, docs/races.md). A critical section runs from the moment
+ * the op first does work (its locks taken) to the end of its last work (its releases, and their
+ * cost, come after). Under a strategy that serialises the pair, the sections never overlap.
  */
 import { type Op, OP_KINDS } from '../model/op.js';
+import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH, type ConflictSeverity } from '../model/conflicts.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import { sortIndicesByKey } from '../util/radix-sort.js';
 import type { OpOutcomes } from './simulator.js';
@@ -25,14 +26,30 @@ export interface RaceSide {
 
 export interface Race {
   file: string;
+  /** the conflict class (CONFLICT_CLASSES id) and what it harms */
+  class: string;
+  consequence: string;
+  /** the side whose section started first, and the other */
   a: RaceSide;
   b: RaceSide;
 }
 
-export interface RaceReport {
+export interface RaceClassReport {
+  class: string;
+  severity: ConflictSeverity;
+  consequence: string;
   count: number;
-  /** the first races in time order (at most `listed`) */
+  /** the first overlaps of the class in time (by the later side's start), at most `listed` */
   first: Race[];
+}
+
+export interface RaceReport {
+  /** overlaps of severity `data`: the races the strategy let happen */
+  count: number;
+  /** overlaps of severity `ordering` (the application owns their order): reported apart, not races */
+  ordering: number;
+  /** every class with at least one overlap, in the conflict matrix's order */
+  byClass: RaceClassReport[];
 }
 
 const FSYNC = KIND_CODE.get('fsync') as number;
@@ -75,23 +92,44 @@ interface RaceScratch {
   grouped: Int32Array;
   /** 1 for the ops of this run that are candidates */
   candidate: Uint8Array;
-  /** the sweep's open shared sections */
-  openShared: Int32Array;
 }
 const scratchOf = new WeakMap<OpTable, RaceScratch>();
 
-export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table: OpTable = opTable(ops)): RaceReport {
+/** the examples kept per class: (later side's start, earlier op, later op), smallest first */
+interface Examples {
+  count: number;
+  file: number[];
+  a: number[];
+  b: number[];
+}
+
+/** whether overlap (a, b) comes before example k of `ex` in the listing order */
+function before(ex: Examples, k: number, from: Float64Array, a: number, b: number): boolean {
+  const fb = from[b];
+  const fk = from[ex.b[k]];
+  if (fb !== fk) return fb < fk;
+  if (a !== ex.a[k]) return a < ex.a[k];
+  return b < ex.b[k];
+}
+
+/**
+ * Every conflicting overlap on the schedule `o`, counted per conflict class, with the first
+ * `listed` of each class in time.
+ */
+export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 3, table: OpTable = opTable(ops)): RaceReport {
   const n = table.n;
   const fileOf = table.file;
-  const exclusive = table.exclusive;
-  // only files with an exclusive-class op can race
+  const kindOf = table.kind;
+  // only files with two kinds that conflict can race: the kinds each file has, as a bit mask
+  const kindMask = new Int32Array(table.files.length);
+  for (let i = 0; i < n; i++) if (o.done[i] === 1 && CONFLICTING_KIND[kindOf[i]] === 1) kindMask[fileOf[i]] |= 1 << kindOf[i];
   const racy = new Uint8Array(table.files.length);
-  for (let i = 0; i < n; i++) if (o.done[i] === 1 && exclusive[i] === 1) racy[fileOf[i]] = 1;
+  for (let f = 0; f < racy.length; f++) racy[f] = masksConflict(kindMask[f]) ? 1 : 0;
   // each candidate's section and range, in columns; candidates grouped by file (in first-seen order)
   // (scratch columns are kept per table: every run of a compare reuses the same memory)
   let scratch = scratchOf.get(table);
   if (scratch === undefined) {
-    scratch = { from: new Float64Array(n), to: new Float64Array(n), rStart: new Float64Array(n), rEnd: new Float64Array(n), sorted: new Int32Array(n), grouped: new Int32Array(n), candidate: new Uint8Array(n), openShared: new Int32Array(n) };
+    scratch = { from: new Float64Array(n), to: new Float64Array(n), rStart: new Float64Array(n), rEnd: new Float64Array(n), sorted: new Int32Array(n), grouped: new Int32Array(n), candidate: new Uint8Array(n) };
     scratchOf.set(table, scratch);
   }
   const { from, to, rStart, rEnd, candidate } = scratch;
@@ -106,7 +144,7 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
   for (let i = 0; i < n; i++) {
     candidate[i] = 0;
     const f = fileOf[i];
-    if (o.done[i] === 0 || racy[f] === 0) continue;
+    if (o.done[i] === 0 || racy[f] === 0 || CONFLICTING_KIND[kindOf[i]] === 0) continue;
     if (!dataRange(table, i, range)) continue;
     const a = o.activeNs[i] >= 0 ? o.activeNs[i] : o.startNs[i];
     const b = o.workEndNs[i] >= 0 ? o.workEndNs[i] : o.endNs[i];
@@ -137,77 +175,85 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 10, table:
     order[fill[fileOf[i]]++] = i;
   }
 
-  let count = 0;
-  const first: Race[] = [];
+  const examples: Examples[] = CONFLICT_CLASSES.map(() => ({ count: 0, file: [], a: [], b: [] }));
   const pid = table.pid;
-  // the sweep's open sections, as positions in the file's start order: exclusive and shared ones
-  // apart, since a shared section races only with exclusive ones (the sorted list is not needed
-  // any more: it holds the exclusive ones)
-  const openX = sorted;
-  const openS = scratch.openShared;
-  const race = (f: number, a: number, cur: number): void => {
-    count++;
-    if (first.length < listed) first.push({ file: table.files[f], a: side(ops, a, rStart, rEnd, from, to), b: side(ops, cur, rStart, rEnd, from, to) });
+  const record = (f: number, a: number, b: number): void => {
+    const ex = examples[conflictClassOf(kindOf[a], kindOf[b])];
+    ex.count++;
+    if (listed <= 0) return;
+    const len = ex.b.length;
+    if (len === listed && !before(ex, len - 1, from, a, b)) return;
+    let k = len;
+    while (k > 0 && before(ex, k - 1, from, a, b)) k--;
+    ex.file.splice(k, 0, f);
+    ex.a.splice(k, 0, a);
+    ex.b.splice(k, 0, b);
+    if (ex.b.length > listed) {
+      ex.file.pop();
+      ex.a.pop();
+      ex.b.pop();
+    }
   };
+  // the sweep's open sections, one list per kind (op indices in the order they opened)
+  const open: number[][] = OP_KINDS.map(() => []);
+  const pruneAt = new Int32Array(OP_KINDS.length);
   for (const f of fileOrder) {
+    for (const l of open) l.length = 0;
+    pruneAt.fill(64);
     const spans = order.subarray(base[f], base[f] + perFile[f]);
-    let nx = 0;
-    let ns = 0;
-    let pruneAt = 64;
     for (let s = 0; s < spans.length; s++) {
       const cur = spans[s];
       const curFrom = from[cur];
       const curStart = rStart[cur];
       const curEnd = rEnd[cur];
       const curPid = pid[cur];
-      if (exclusive[cur] === 1) {
-        // every open section can race with it: both lists, merged back into the order they opened
-        // (the order races are found in decides which are listed)
-        let i = 0;
-        let j = 0;
-        let keptX = 0;
-        let keptS = 0;
-        while (i < nx || j < ns) {
-          let pos: number;
-          if (j >= ns || (i < nx && openX[i] < openS[j])) {
-            pos = openX[i++];
-            if (!(to[spans[pos]] > curFrom)) continue;
-            openX[keptX++] = pos;
-          } else {
-            pos = openS[j++];
-            if (!(to[spans[pos]] > curFrom)) continue;
-            openS[keptS++] = pos;
-          }
-          const a = spans[pos];
-          if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) race(f, a, cur);
-        }
-        nx = keptX;
-        ns = keptS;
-        openX[nx++] = s;
-      } else {
-        // only the open exclusive sections can race with a shared one
-        let keptX = 0;
-        for (let i = 0; i < nx; i++) {
-          const pos = openX[i];
-          const a = spans[pos];
+      const k = kindOf[cur];
+      // every open section of a kind that conflicts with this one (ended ones dropped as met)
+      const partners = CONFLICTS_WITH[k];
+      for (let p = 0; p < partners.length; p++) {
+        const list = open[partners[p]];
+        let kept = 0;
+        for (let i = 0; i < list.length; i++) {
+          const a = list[i];
           if (!(to[a] > curFrom)) continue;
-          openX[keptX++] = pos;
-          if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) race(f, a, cur);
+          list[kept++] = a;
+          if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) record(f, a, cur);
         }
-        nx = keptX;
-        // shared sections that ended cannot race with anything later: dropped now and then
-        if (ns >= pruneAt) {
-          let kept = 0;
-          for (let j = 0; j < ns; j++) if (to[spans[openS[j]]] > curFrom) openS[kept++] = openS[j];
-          ns = kept;
-          pruneAt = Math.max(64, 2 * ns);
-        }
-        openS[ns++] = s;
+        list.length = kept;
       }
+      const own = open[k];
+      // sections that ended cannot overlap anything later: dropped now and then from lists that
+      // no later op may scan for a while
+      if (own.length >= pruneAt[k]) {
+        let kept = 0;
+        for (let i = 0; i < own.length; i++) if (to[own[i]] > curFrom) own[kept++] = own[i];
+        own.length = kept;
+        pruneAt[k] = Math.max(64, 2 * kept);
+      }
+      own.push(cur);
     }
   }
-  first.sort((x, y) => x.b.fromNs - y.b.fromNs || x.a.opId - y.a.opId);
-  return { count, first };
+  let count = 0;
+  let ordering = 0;
+  const byClass: RaceClassReport[] = [];
+  CONFLICT_CLASSES.forEach((c, ci) => {
+    const ex = examples[ci];
+    if (ex.count === 0) return;
+    if (c.severity === 'data') count += ex.count;
+    else ordering += ex.count;
+    const first: Race[] = ex.a.map((a, k) => ({ file: table.files[ex.file[k]], class: c.id, consequence: c.consequence, a: side(ops, a, rStart, rEnd, from, to), b: side(ops, ex.b[k], rStart, rEnd, from, to) }));
+    byClass.push({ class: c.id, severity: c.severity, consequence: c.consequence, count: ex.count, first });
+  });
+  return { count, ordering, byClass };
+}
+
+/** whether a file with the kinds of `mask` (bit i = OP_KINDS[i]) has two kinds that conflict */
+function masksConflict(mask: number): boolean {
+  for (let i = 0; i < OP_KINDS.length; i++) {
+    if ((mask & (1 << i)) === 0) continue;
+    for (const j of CONFLICTS_WITH[i]) if ((mask & (1 << j)) !== 0) return true;
+  }
+  return false;
 }
 
 /**

@@ -30,6 +30,13 @@ export interface SimOptions {
   mmapLock?: boolean;
   /** CPU cost of lock operations (default DEFAULT_COSTS; docs/costs.md) */
   costs?: LockCosts;
+  /**
+   * Optimistic spinning of sleeping locks (default true; docs/costs.md): a waiter for a mutex, or
+   * for an rwsem in write mode, whose lock has one owner that runs on a CPU keeps its own CPU and
+   * spins instead of sleeping, and takes the lock a cache-line transfer after the release, with no
+   * wakeup. Spinlocks (`spinlock` lock kind) always spin.
+   */
+  spin?: boolean;
 }
 
 /** What the simulation measured for each op (struct of arrays, indexed like the ops; virtual ns from the first op). */
@@ -59,6 +66,10 @@ export interface LockClassStats {
   waitTotalNs: number;
   waitMaxNs: number;
   holdTotalNs: number;
+  /** contended acquisitions that spun (all of a spinlock's; optimistic spinners of sleeping locks) */
+  spins: number;
+  /** CPU time spent spinning on this class, hand-offs included (part of waitTotalNs) */
+  spinNs: number;
 }
 
 export interface BlockedTask {
@@ -81,6 +92,10 @@ export interface SimOutput {
   outcomes: OpOutcomes;
   lockStats: Map<string, LockClassStats>;
   cpuWaitTotalNs: number;
+  /** CPU time used: ops' work, lock costs, and spinning */
+  cpuBusyNs: number;
+  /** the part of cpuBusyNs spent spinning on locks */
+  spinNs: number;
   makespanNs: number;
   completed: number;
   /**
@@ -114,6 +129,8 @@ class Held implements LockRequest {
     public tag: number,
     public lock: LockPrimitive,
     public cls: LockClass,
+    /** a spinlock: its waiters spin, its holder keeps its CPU */
+    public spinlock: boolean,
   ) {
     this.grantedNs = requestedNs;
   }
@@ -170,6 +187,17 @@ interface Task {
   /** ns of work being run on a CPU */
   segmentNs: number;
   prevEndNs: number;
+  /** the task occupies a CPU: running a segment, spinning, or holding a spinlock between steps */
+  cpuHeld: boolean;
+  /** spinlocks held: the task keeps its CPU until the last is released */
+  spinlocksHeld: number;
+  /** queued for a CPU to take a spinlock on (spin_lock() runs on a CPU) */
+  claiming: boolean;
+  /** waiting for a lock on its CPU instead of sleeping (a spinlock, or optimistic spinning) */
+  spinning: boolean;
+  spinSinceNs: number;
+  /** optimistic spinning: it spins while the lock's single owner runs (false for a spinlock) */
+  spinsOnOwner: boolean;
 }
 
 const NO_CHILDREN: number[] = [];
@@ -183,6 +211,8 @@ function mmapAcquire(proc: string, mode: 'S' | 'X'): AcquireStep {
 const EV_ISSUE = 0;
 const EV_RESUME = 1;
 const EV_CPU_DONE = 2;
+/** a spinning waiter, granted its lock, has it after the cache-line transfer */
+const EV_SPIN_DONE = 3;
 
 function newOutcomes(n: number): OpOutcomes {
   return resetOutcomes({
@@ -211,6 +241,13 @@ const MMAP = KIND_CODE.get('mmap') as number;
 const MUNMAP = KIND_CODE.get('munmap') as number;
 const DIO_READ = KIND_CODE.get('dio-read') as number;
 const DIO_WRITE = KIND_CODE.get('dio-write') as number;
+/**
+ * Kinds whose work is mostly waiting for the device, not running on a CPU: an owner doing one does
+ * not count as running for optimistic spinning (the trace cannot tell CPU time from IO sleep inside
+ * an op; docs/costs.md says what is assumed per kind).
+ */
+const IO_BOUND = new Uint8Array(KIND_CODE.size);
+for (const k of ['dio-read', 'dio-write', 'fsync', 'writeback'] as const) IO_BOUND[KIND_CODE.get(k) as number] = 1;
 
 /**
  * Replays `ops` (with their service times) against `strategy`. `table` is the ops as columns
@@ -238,7 +275,10 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const tasks: Task[] = [];
   for (let t = 0; t < table.taskPid.length; t++) {
     const own = table.taskOps.subarray(table.taskStart[t], table.taskStart[t + 1]);
-    tasks.push({ index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0 });
+    tasks.push({
+      index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0,
+      cpuHeld: false, spinlocksHeld: 0, claiming: false, spinning: false, spinSinceNs: 0, spinsOnOwner: false,
+    });
   }
 
   /** frames of completed ops, linked through `below`, reused */
@@ -248,6 +288,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const sizes = table.fileSizeBytes;
   const ctx: PlanContext = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs };
   const mmapLock = options.mmapLock ?? true;
+  const optimisticSpin = options.spin ?? true;
+  const cacheMissNs = costs.cacheMissNs;
   // acquire steps are immutable data: one per (process, mode)
   const mmapShared: AcquireStep[] = table.procs.map((p) => mmapAcquire(p, 'S'));
   const mmapExclusive: AcquireStep[] = table.procs.map((p) => mmapAcquire(p, 'X'));
@@ -282,6 +324,10 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const cpuQueue: Task[] = [];
   let cpuQueueHead = 0;
   let cpuWaitTotalNs = 0;
+  let cpuBusyNs = 0;
+  let spinTotalNs = 0;
+  /** tasks spinning optimistically on a sleeping lock's owner (checked after every event) */
+  const ownerSpinners: Task[] = [];
   let completed = 0;
   let lastEndNs = 0;
   let firstIssueNs = Infinity;
@@ -292,7 +338,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
 
   const statsOf = (cls: string): LockClassStats => {
     let s = lockStats.get(cls);
-    if (s === undefined) lockStats.set(cls, (s = { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0 }));
+    if (s === undefined) lockStats.set(cls, (s = { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0, spins: 0, spinNs: 0 }));
     return s;
   };
 
@@ -385,8 +431,12 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
 
   const startCpu = (task: Task, ns: number, now: number): void => {
     task.segmentNs = ns;
-    if (cpusFree > 0) {
+    if (task.cpuHeld) {
+      task.state = TaskState.OnCpu;
+      schedule(now + ns, task, EV_CPU_DONE);
+    } else if (cpusFree > 0) {
       cpusFree--;
+      task.cpuHeld = true;
       task.state = TaskState.OnCpu;
       schedule(now + ns, task, EV_CPU_DONE);
     } else {
@@ -410,8 +460,78 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     cpuWaitTotalNs += waited;
     const f = nextTask.top as Frame;
     f.cpuWaitNs += waited;
+    nextTask.cpuHeld = true;
     nextTask.state = TaskState.OnCpu;
     schedule(now + nextTask.segmentNs, nextTask, EV_CPU_DONE);
+  };
+
+  /** the task gives up the CPU it holds */
+  const dropCpu = (task: Task, now: number): void => {
+    task.cpuHeld = false;
+    releaseCpu(now);
+  };
+
+  /** A task that holds a CPU it no longer uses (not running, spinning or holding a spinlock) gives it up. */
+  const settleCpu = (task: Task, now: number): void => {
+    if (task.cpuHeld && task.state !== TaskState.OnCpu && !task.spinning && task.spinlocksHeld === 0 && !task.claiming) dropCpu(task, now);
+  };
+
+  /** whether a task runs on a CPU, for a spinner deciding to spin on it (mutex_spin_on_owner: owner_on_cpu) */
+  const isRunning = (t: Task): boolean => {
+    if (!t.cpuHeld) return false;
+    if (t.spinning) return true;
+    if (t.state !== TaskState.OnCpu) return false;
+    const f = t.top as Frame;
+    return f.inCost || IO_BOUND[kindOf[f.op]] === 0;
+  };
+
+  /**
+   * The single running owner a waiter may spin on: the holder of a mutex, or the one writer holding
+   * an rwsem, when a writer waits (rwsem readers never spin; a reader-owned rwsem makes writers sleep).
+   */
+  const spinOwnerOf = (req: Held): Task | undefined => {
+    const lock = req.lock;
+    if (!(lock instanceof Mutex) && !(lock instanceof RwSem && req.mode === 'X')) return undefined;
+    const h = lock.holders();
+    if (h.length !== 1 || h[0].mode !== 'X' || h[0].task === req.task) return undefined;
+    const owner = tasks[h[0].task];
+    return isRunning(owner) ? owner : undefined;
+  };
+
+  /** a spinner stops spinning and sleeps: its CPU goes to the next task that wants one */
+  const stopSpinning = (t: Task, now: number): void => {
+    const spun = now - t.spinSinceNs;
+    spinTotalNs += spun;
+    cpuBusyNs += spun;
+    const s = (t.waitingFor as { req: Held }).req.cls.stats;
+    s.spinNs += spun;
+    t.spinning = false;
+    t.spinsOnOwner = false;
+    dropCpu(t, now);
+  };
+
+  /**
+   * After every event: an optimistic spinner whose lock has no running single owner any more (the
+   * owner blocked, sleeps, does IO, or the lock passed to a sleeper or to readers) goes to sleep.
+   * Repeated until nothing changes (a spinner can be the owner another one spins on).
+   */
+  const checkSpinners = (now: number): void => {
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let i = 0; i < ownerSpinners.length; i++) {
+        const t = ownerSpinners[i];
+        const w = t.waitingFor;
+        if (!t.spinsOnOwner || w === undefined || w.req.granted) {
+          ownerSpinners.splice(i--, 1);
+          continue;
+        }
+        if (spinOwnerOf(w.req) === undefined) {
+          ownerSpinners.splice(i--, 1);
+          stopSpinning(t, now);
+          changed = true;
+        }
+      }
+    }
   };
 
   /** Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. */
@@ -437,6 +557,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         const held = frame.held;
         for (let h = 0; h < held.length; h++) {
           // a plan that forgot a release: release at completion so the lock does not leak
+          if (held[h].spinlock) task.spinlocksHeld--;
           wakeAll(held[h].lock.release(held[h]), now);
         }
         const op = frame.op;
@@ -488,6 +609,19 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         return;
       }
       if (type === 'acquire') {
+        const spinlock = step.spec.kind === 'spinlock';
+        if (spinlock && !task.cpuHeld) {
+          // spin_lock() runs on a CPU: take one (or queue for one, and come back to this step on it)
+          if (cpusFree > 0) {
+            cpusFree--;
+            task.cpuHeld = true;
+          } else {
+            task.claiming = true;
+            frame.inCost = true;
+            startCpu(task, 0, now);
+            return;
+          }
+        }
         const c = classOf(step.lockClass);
         const key = step.key;
         let lock = c.lastLock;
@@ -495,14 +629,14 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           lock = c.instances.get(key);
           if (lock === undefined) {
             const spec = step.spec;
-            lock = spec.kind === 'mutex' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : spec.kind === 'range' ? new RangeLock(spec.fairness)
+            lock = spec.kind === 'mutex' || spec.kind === 'spinlock' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : spec.kind === 'range' ? new RangeLock(spec.fairness)
               : spec.kind === 'list-range' ? new ListRangeLock(spec.exclusiveOnly) : new TwoStateLock();
             c.instances.set(key, lock);
           }
           c.lastKey = key;
           c.lastLock = lock;
         }
-        const req = new Held(task.index, step.mode, step.start, step.end, now, step.tag, lock, c);
+        const req = new Held(task.index, step.mode, step.start, step.end, now, step.tag, lock, c, spinlock);
         const s = c.stats;
         s.acquisitions++;
         frame.overheadNs += atomicNs;
@@ -513,12 +647,30 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           task.state = TaskState.WaitLock;
           task.waitSinceNs = now;
           task.waitingFor = { req, step };
+          if (spinlock) {
+            // a spinlock waiter keeps its CPU busy until the lock comes to it
+            s.spins++;
+            task.spinning = true;
+            task.spinSinceNs = now;
+          } else if (optimisticSpin && (task.cpuHeld || cpusFree > 0) && spinOwnerOf(req) !== undefined) {
+            // optimistic spinning: the owner runs, so the lock should come soon
+            if (!task.cpuHeld) {
+              cpusFree--;
+              task.cpuHeld = true;
+            }
+            s.spins++;
+            task.spinning = true;
+            task.spinsOnOwner = true;
+            task.spinSinceNs = now;
+            ownerSpinners.push(task);
+          }
           if (mayCloseCycle(task)) {
             const cycle = findCycle(task, tasks);
             if (cycle !== undefined) deadlock = { atNs: now, cycle };
           }
           return;
         }
+        if (spinlock) task.spinlocksHeld++;
         continue;
       }
       if (type === 'release') {
@@ -531,6 +683,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         if (hi === held.length - 1) held.pop();
         else held.splice(hi, 1);
         h.cls.stats.holdTotalNs += now - h.grantedNs;
+        if (h.spinlock) task.spinlocksHeld--;
         frame.overheadNs += atomicNs;
         wakeAll(h.lock.release(h), now);
         continue;
@@ -587,8 +740,10 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     const kind = ev & 3;
     if (kind === EV_ISSUE) {
       issue(task, time);
+      settleCpu(task, time);
     } else if (kind === EV_CPU_DONE) {
       const f = task.top as Frame;
+      cpuBusyNs += task.segmentNs;
       if (f.inCost) {
         f.inCost = false;
       } else {
@@ -597,12 +752,40 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         outWorkEnd[f.op] = time;
       }
       task.state = TaskState.Ready;
-      releaseCpu(time);
+      // a spinlock holder keeps its CPU; so does a task that queued for one to take a spinlock on
+      const keep = task.spinlocksHeld > 0 || task.claiming;
+      task.claiming = false;
+      if (!keep) dropCpu(task, time);
       advance(task, time);
+      settleCpu(task, time);
+    } else if (kind === EV_SPIN_DONE) {
+      // a spinner has the lock: no wakeup, its CPU was busy all along
+      const w = task.waitingFor as { req: Held; step: AcquireStep };
+      const waited = time - task.waitSinceNs;
+      const s = w.req.cls.stats;
+      s.waitTotalNs += waited;
+      if (waited > s.waitMaxNs) s.waitMaxNs = waited;
+      const spun = time - task.spinSinceNs;
+      s.spinNs += spun;
+      spinTotalNs += spun;
+      cpuBusyNs += spun;
+      w.req.grantedNs = time;
+      (task.top as Frame).lockWaitNs += waited;
+      task.waitingFor = undefined;
+      task.spinning = false;
+      task.spinsOnOwner = false;
+      task.state = TaskState.Ready;
+      advance(task, time);
+      settleCpu(task, time);
     } else {
       // a lock this task waited for was granted
       const w = task.waitingFor;
-      if (w !== undefined && task.state === TaskState.WaitLock) {
+      if (w !== undefined && task.state === TaskState.WaitLock && task.spinning) {
+        // granted while spinning: it takes the lock once the lock's cache line has come over
+        if (w.req.spinlock) task.spinlocksHeld++;
+        task.spinsOnOwner = false;
+        schedule(time + cacheMissNs, task, EV_SPIN_DONE);
+      } else if (w !== undefined && task.state === TaskState.WaitLock) {
         const waited = time - task.waitSinceNs;
         const s = w.req.cls.stats;
         s.waitTotalNs += waited;
@@ -614,14 +797,18 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         task.waitingFor = undefined;
         task.state = TaskState.Ready;
         advance(task, time);
+        settleCpu(task, time);
       }
     }
+    if (ownerSpinners.length > 0) checkSpinners(time);
   }
   outcomes.activeCount = activeCount;
   const out: SimOutput = {
     outcomes,
     lockStats,
     cpuWaitTotalNs,
+    cpuBusyNs,
+    spinNs: spinTotalNs,
     makespanNs: completed > 0 ? lastEndNs - Math.min(firstIssueNs, lastEndNs) : 0,
     completed,
   };

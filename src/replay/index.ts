@@ -24,6 +24,8 @@ export interface ReplayOptions {
   cpus?: number;
   /** model each process's mmap_lock (default true) */
   mmapLock?: boolean;
+  /** optimistic spinning of sleeping locks (default true; docs/costs.md) */
+  spin?: boolean;
   /** lock operation costs (default DEFAULT_COSTS) */
   costs?: LockCosts;
   pageSizeBytes?: number;
@@ -87,7 +89,7 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const ops = trace.ops;
   if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);
-  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, costs: options.costs ?? DEFAULT_COSTS };
+  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS };
   return { ops, table: opTable(ops), service, simOptions, cpusSource, warnings };
 }
 
@@ -120,7 +122,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
       files: files.size,
       cpusInTrace: trace.summary.cpus ?? null,
     },
-    options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
+    options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, spin: o.spin ?? true, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
     serviceTime: { observed: p.service.observed, modelled: p.service.modelled, modelledByKind: p.service.modelledByKind, model: p.service.model },
     results,
     baseline: base === undefined ? null : labelOf(base),
@@ -285,8 +287,9 @@ export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, o
   const locks: StrategyResult['locks'] = {};
   for (const cls of [...sim.lockStats.keys()].sort()) {
     const s = sim.lockStats.get(cls)!;
-    locks[cls] = { ...s, waitTotalNs: Math.round(s.waitTotalNs), waitMaxNs: Math.round(s.waitMaxNs), holdTotalNs: Math.round(s.holdTotalNs) };
+    locks[cls] = { ...s, waitTotalNs: Math.round(s.waitTotalNs), waitMaxNs: Math.round(s.waitMaxNs), holdTotalNs: Math.round(s.holdTotalNs), spinNs: Math.round(s.spinNs) };
   }
+  const cpuCapacityNs = options.cpus * sim.makespanNs;
   return {
     strategy: strategy.name,
     strategyOptions: { ...strategy.options },
@@ -300,7 +303,8 @@ export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, o
     byKind,
     locks,
     cpuWaitTotalNs: Math.round(sim.cpuWaitTotalNs),
-    races: findRaces(ops, sim.outcomes, 10, table),
+    cpu: { busyNs: Math.round(sim.cpuBusyNs), spinNs: Math.round(sim.spinNs), utilisation: cpuCapacityNs > 0 ? Math.round((sim.cpuBusyNs / cpuCapacityNs) * 10000) / 10000 : 0 },
+    races: findRaces(ops, sim.outcomes, 3, table),
     deadlock: sim.stalled === undefined ? null : { atNs: Math.round(sim.stalled.atNs), reason: sim.stalled.reason, cycle: sim.stalled.cycle, blocked: sim.stalled.blocked },
   };
 }

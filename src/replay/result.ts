@@ -1,5 +1,5 @@
 /**
- * The replay result: versioned data (schema "lockreplay-result/1", documented in docs/result.md).
+ * The replay result: versioned data (schema "lockreplay-result/2", documented in docs/result.md).
  * Everything in it is derived from the input and the options: no wall-clock time, no host names,
  * keys in a fixed order, so identical runs give identical bytes.
  */
@@ -8,7 +8,7 @@ import type { LockClassStats, BlockedTask } from '../engine/simulator.js';
 import type { RaceReport } from '../engine/races.js';
 import type { Percentiles } from '../stats/histogram.js';
 
-export const RESULT_SCHEMA = 'lockreplay-result/1';
+export const RESULT_SCHEMA = 'lockreplay-result/2';
 
 export interface KindResult {
   count: number;
@@ -31,7 +31,12 @@ export interface StrategyResult {
   byKind: Record<string, KindResult>;
   locks: Record<string, LockClassStats>;
   cpuWaitTotalNs: number;
-  /** unserialised exclusive-class ops on the simulated schedule */
+  /**
+   * CPU time used (ops' work, lock costs, spinning), the part of it spent spinning on locks, and
+   * busy time ÷ (CPUs × makespan)
+   */
+  cpu: { busyNs: number; spinNs: number; utilisation: number };
+  /** overlaps of conflicting ops on the simulated schedule, by conflict class (docs/races.md) */
   races: RaceReport;
   /** null, or why the run stopped early: a wait-for cycle, or tasks blocked with nothing left to happen */
   deadlock: null | { atNs: number; reason: 'cycle' | 'stall'; cycle: BlockedTask[]; blocked: BlockedTask[] };
@@ -53,6 +58,8 @@ export interface ReplayOptionsInfo {
   timeScale: number;
   cpus: number;
   mmapLock: boolean;
+  /** optimistic spinning of sleeping locks (docs/costs.md) */
+  spin: boolean;
   /** lock operation costs in ns (docs/costs.md) */
   costs: { atomicNs: number; cacheMissNs: number; wakeupNs: number; spinBaseNs: number; perNodeNs: number };
   cpusSource: 'flag' | 'trace' | 'default';

@@ -6,6 +6,7 @@
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { ReplayResult, StrategyResult } from '../replay/result.js';
 import { labelOf } from '../replay/index.js';
+import { CONFLICT_CLASSES } from '../model/conflicts.js';
 
 export interface Threshold {
   /** relative (fraction of the baseline) or absolute (in the metric's unit) */
@@ -61,7 +62,7 @@ export function assertComparable(current: ReplayResult, baseline: ReplayResult, 
     throw new LockreplayError(`${currentName} and ${baselineName} cannot be compared: ${what}`, ExitCode.incompatible);
   };
   if (current.input.opsDigest !== baseline.input.opsDigest) fail(`they replay different ops (digest ${current.input.opsDigest} vs ${baseline.input.opsDigest}): a different trace or selection`);
-  const keys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'costs', 'pageSizeBytes'];
+  const keys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'costs', 'pageSizeBytes'];
   for (const k of keys) {
     if (JSON.stringify(current.options[k]) !== JSON.stringify(baseline.options[k])) fail(`option ${k} differs (${JSON.stringify(current.options[k])} vs ${JSON.stringify(baseline.options[k])})`);
   }
@@ -105,11 +106,18 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
       const bk = b.byKind[kind];
       if (bk !== undefined) add(`p99[${kind}]`, 'p99', k.latency.p99, bk.latency.p99, false);
     }
+    // race counts per conflict class (ordering overlaps too: a change there is worth seeing)
+    const present = new Set([...s.races.byClass, ...b.races.byClass].map((c) => c.class));
+    for (const c of CONFLICT_CLASSES) if (present.has(c.id)) add(`races[${c.id}]`, 'races', classCount(s, c.id), classCount(b, c.id), false);
   }
   if (rows.length === 0) {
     throw new LockreplayError(`no strategy of the result is in the baseline (result: ${current.results.map(labelOf).join(', ')}; baseline: ${baseline.results.map(labelOf).join(', ')})`, ExitCode.incompatible);
   }
   return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, regressions: rows.filter((r) => !r.pass).length, unmatched };
+}
+
+function classCount(s: StrategyResult, id: string): number {
+  return s.races.byClass.find((c) => c.class === id)?.count ?? 0;
 }
 
 function round(x: number): number {

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as Echarts from 'echarts';
 import type { ReplayResult, StrategyResult } from '../replay/result.js';
+import { fmtRange, orderingSummary, raceSummary } from './races.js';
 import { labelOf } from '../replay/index.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import { fmtNs } from './table.js';
@@ -98,11 +99,16 @@ function table(head: string[], rows: string[][], numericFrom = 1): string {
 function correctness(s: StrategyResult): string {
   const parts: string[] = [];
   const label = escHtml(labelOf(s));
-  if (s.races.count === 0 && s.deadlock === null) return `<p class="ok"><b>${label}</b>: no races, no deadlock.</p>`;
-  if (s.races.count > 0) {
-    parts.push(`<p class="bad"><b>${label}</b>: ${s.races.count} race${s.races.count === 1 ? '' : 's'} (unserialised exclusive ops).</p>`);
-    const rows = s.races.first.map((r) => [r.file, `${r.a.kind} by ${r.a.pid} (${r.a.comm})`, `[${r.a.start}, ${r.a.end ?? '∞'})`, `${fmtNs(r.a.fromNs)}–${fmtNs(r.a.toNs)}`, `${r.b.kind} by ${r.b.pid} (${r.b.comm})`, `[${r.b.start}, ${r.b.end ?? '∞'})`, `${fmtNs(r.b.fromNs)}–${fmtNs(r.b.toNs)}`]);
-    parts.push(table(['file', 'op', 'range', 'time', 'overlaps op', 'range', 'time'], rows, 99));
+  if (s.races.count === 0 && s.deadlock === null) {
+    const ordering = s.races.ordering > 0 ? ` (${escHtml(orderingSummary(s))}: the application owns their order)` : '';
+    return `<p class="ok"><b>${label}</b>: no races, no deadlock${ordering}.</p>`;
+  }
+  if (s.races.count > 0 || s.races.ordering > 0) {
+    parts.push(`<p class="${s.races.count > 0 ? 'bad' : 'ok'}"><b>${label}</b>: ${escHtml(raceSummary(s))}.</p>`);
+    const rows = s.races.byClass.map((c) => [c.class, c.severity === 'data' ? 'race' : 'ordering', String(c.count), c.consequence]);
+    parts.push(table(['conflict class', 'kind', 'overlaps', 'consequence'], rows, 99));
+    const examples = s.races.byClass.flatMap((c) => c.first.map((r) => [c.class, r.file, `${r.a.kind} by ${r.a.pid} (${r.a.comm})`, fmtRange(r.a.start, r.a.end), `${fmtNs(r.a.fromNs)}–${fmtNs(r.a.toNs)}`, `${r.b.kind} by ${r.b.pid} (${r.b.comm})`, fmtRange(r.b.start, r.b.end), `${fmtNs(r.b.fromNs)}–${fmtNs(r.b.toNs)}`]));
+    parts.push(`<details><summary>first examples of each class</summary>${table(['class', 'file', 'op', 'range', 'time', 'overlaps op', 'range', 'time'], examples, 99)}</details>`);
   }
   const d = s.deadlock;
   if (d !== null) {

@@ -2,6 +2,7 @@
 import type { ReplayResult } from '../replay/result.js';
 import { labelOf } from '../replay/index.js';
 import { fmtNs } from './table.js';
+import { raceSummary } from './races.js';
 
 function esc(text: string): string {
   return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
@@ -23,6 +24,11 @@ export function compareMarkdown(result: ReplayResult): string {
     const dl = s.deadlock === null ? '' : s.deadlock.cycle.length > 0 ? `**${s.deadlock.cycle.length}-task cycle**` : '**stall**';
     lines.push(`| ${esc(labelOf(s))} | ${s.throughput.opsPerSec.toFixed(0)} | ${fmtNs(s.all.latency.p50)} | ${fmtNs(s.all.latency.p99)} | ${fmtNs(s.all.latency.p99_9)} | ${fmtNs(s.all.latency.max)} | ${fmtNs(wait)} | ${ratio(c?.throughputRatio)} | ${ratio(c?.p99Ratio)} | ${s.races.count} | ${dl} |`);
   });
+  const withRaces = result.results.filter((s) => s.races.count > 0 || s.races.ordering > 0);
+  if (withRaces.length > 0) {
+    lines.push('', '**Races by conflict class** (docs/races.md):', '');
+    for (const s of withRaces) lines.push(`- ${esc(labelOf(s))}: ${esc(raceSummary(s))}`);
+  }
   for (const w of result.warnings) lines.push('', `> ${esc(w)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -8,6 +8,8 @@ import type { KindResult, ReplayResult, StrategyResult } from '../replay/result.
 import { compareToBaseline, labelOf } from '../replay/index.js';
 import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogram.js';
 import type { LockClassStats } from '../engine/simulator.js';
+import type { RaceClassReport, RaceReport } from '../engine/races.js';
+import { CONFLICT_CLASSES } from '../model/conflicts.js';
 
 function mergeKind(a: KindResult, b: KindResult): KindResult {
   const lat = decodeHistogram(a.latencyHistogram);
@@ -34,11 +36,13 @@ function mergeStrategy(a: StrategyResult, b: StrategyResult): StrategyResult {
   }
   const locks: Record<string, LockClassStats> = {};
   for (const cls of [...new Set([...Object.keys(a.locks), ...Object.keys(b.locks)])].sort()) {
-    const x = a.locks[cls] ?? { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0 };
-    const y = b.locks[cls] ?? { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0 };
+    const none: LockClassStats = { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0, spins: 0, spinNs: 0 };
+    const x = a.locks[cls] ?? none;
+    const y = b.locks[cls] ?? none;
     locks[cls] = {
       acquisitions: x.acquisitions + y.acquisitions, contentions: x.contentions + y.contentions,
       waitTotalNs: x.waitTotalNs + y.waitTotalNs, waitMaxNs: Math.max(x.waitMaxNs, y.waitMaxNs), holdTotalNs: x.holdTotalNs + y.holdTotalNs,
+      spins: x.spins + y.spins, spinNs: x.spinNs + y.spinNs,
     };
   }
   const completedOps = a.completedOps + b.completedOps;
@@ -54,16 +58,37 @@ function mergeStrategy(a: StrategyResult, b: StrategyResult): StrategyResult {
     byKind,
     locks,
     cpuWaitTotalNs: a.cpuWaitTotalNs + b.cpuWaitTotalNs,
-    races: { count: a.races.count + b.races.count, first: [...a.races.first, ...b.races.first].slice(0, 10) },
+    cpu: mergeCpu(a, b),
+    races: mergeRaces(a.races, b.races),
     deadlock: a.deadlock ?? b.deadlock,
   };
+}
+
+/** busy and spin times add; utilisation is busy over the CPUs' capacity over both makespans */
+function mergeCpu(a: StrategyResult, b: StrategyResult): StrategyResult['cpu'] {
+  const busyNs = a.cpu.busyNs + b.cpu.busyNs;
+  const capacity = (a.cpu.utilisation > 0 ? a.cpu.busyNs / a.cpu.utilisation : 0) + (b.cpu.utilisation > 0 ? b.cpu.busyNs / b.cpu.utilisation : 0);
+  return { busyNs, spinNs: a.cpu.spinNs + b.cpu.spinNs, utilisation: capacity > 0 ? Math.round((busyNs / capacity) * 10000) / 10000 : 0 };
+}
+
+/** counts per class add; each class keeps its first examples, the earlier shard's first */
+function mergeRaces(a: RaceReport, b: RaceReport): RaceReport {
+  const byClass: RaceClassReport[] = [];
+  for (const c of CONFLICT_CLASSES) {
+    const x = a.byClass.find((r) => r.class === c.id);
+    const y = b.byClass.find((r) => r.class === c.id);
+    if (x === undefined && y === undefined) continue;
+    const listed = Math.max(x?.first.length ?? 0, y?.first.length ?? 0);
+    byClass.push({ class: c.id, severity: c.severity, consequence: c.consequence, count: (x?.count ?? 0) + (y?.count ?? 0), first: [...(x?.first ?? []), ...(y?.first ?? [])].slice(0, listed) });
+  }
+  return { count: a.count + b.count, ordering: a.ordering + b.ordering, byClass };
 }
 
 export function mergeResults(results: ReplayResult[], names: string[]): ReplayResult {
   if (results.length === 0) throw new LockreplayError('merge needs at least one result', ExitCode.usage);
   const first = results[0];
   const labels = first.results.map(labelOf);
-  const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'costs', 'pageSizeBytes'];
+  const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'costs', 'pageSizeBytes'];
   results.forEach((r, i) => {
     const other = r.results.map(labelOf);
     if (JSON.stringify(other) !== JSON.stringify(labels)) {

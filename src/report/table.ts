@@ -1,6 +1,7 @@
 import type { ReplayResult, StrategyResult } from '../replay/result.js';
 import { labelOf } from '../replay/index.js';
 import { table } from './import-summary.js';
+import { fmtRace, raceSummary } from './races.js';
 
 /** ns → a short human duration */
 export function fmtNs(ns: number): string {
@@ -46,9 +47,10 @@ function formatStrategy(s: StrategyResult): string[] {
   const lockRows = [['lock class', 'acquisitions', 'contentions', 'wait total', 'wait max', 'hold total']];
   for (const [cls, l] of Object.entries(s.locks)) lockRows.push([cls, String(l.acquisitions), String(l.contentions), fmtNs(l.waitTotalNs), fmtNs(l.waitMaxNs), fmtNs(l.holdTotalNs)]);
   if (lockRows.length > 1) out.push(table(lockRows));
-  out.push(`races: ${s.races.count}`);
-  for (const r of s.races.first) {
-    out.push(`  ${r.file}: ${r.a.kind} [${r.a.start}, ${r.a.end ?? '∞'}) by ${r.a.pid} at ${fmtNs(r.a.fromNs)}-${fmtNs(r.a.toNs)} overlaps ${r.b.kind} [${r.b.start}, ${r.b.end ?? '∞'}) by ${r.b.pid} at ${fmtNs(r.b.fromNs)}-${fmtNs(r.b.toNs)}`);
+  out.push(`races: ${raceSummary(s)}`);
+  for (const c of s.races.byClass) {
+    out.push(`  ${c.class} (${c.severity === 'data' ? 'race' : 'ordering'}): ${c.count}: ${c.consequence}`);
+    for (const r of c.first) out.push(`    ${fmtRace(r)}`);
   }
   if (s.deadlock) out.push(...formatDeadlock(s));
   return out;

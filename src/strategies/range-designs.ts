@@ -7,6 +7,7 @@ import { acquire, isFlushInsideParent, pageAlignedRange, release, underOneLock, 
 import type { CostStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
 
 const MUTEX: LockSpec = { kind: 'mutex' };
+const SPINLOCK: LockSpec = { kind: 'spinlock' };
 const RWSEM: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
 const FIFO_RANGE: LockSpec = { kind: 'range', fairness: 'fifo' };
 const EXCLUSIVE_KINDS = new Set(['dio-read', 'dio-write', 'truncate', 'punch', 'zero-range', 'collapse-range', 'insert-range']);
@@ -21,7 +22,7 @@ function opRange(op: Op, page: number): [number, number] {
 /** the serialising critical section of a tree under one spinlock: spinlock, walk, unlock */
 function spinTreeWalk(file: string, treeClass: string, ctx: PlanContext, tag: number): Step[] {
   const walk: CostStep = { type: 'cost', baseNs: ctx.costs.spinBaseNs, perNodeNs: ctx.costs.perNodeNs, nodesOf: { lockClass: treeClass, key: file }, logNodes: true };
-  return [acquire('tree_spinlock', file, MUTEX, 'X', 0, Infinity, tag), walk, { type: 'release', tag }];
+  return [acquire('tree_spinlock', file, SPINLOCK, 'X', 0, Infinity, tag), walk, { type: 'release', tag }];
 }
 
 /** Jan Kara's 2013 mapping range lock: exclusive-only, page granular, FIFO, under one spinlock. */

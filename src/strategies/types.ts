@@ -8,6 +8,11 @@ import type { Op, OpKind } from '../model/op.js';
 /** How a lock instance behaves; instances are keyed by (lockClass, key), e.g. ("range", file). */
 export type LockSpec =
   | { kind: 'mutex' }
+  /**
+   * a spinlock (FIFO, like a queued spinlock): a waiter keeps its CPU busy spinning and takes the
+   * lock a cache-line transfer after the release, with no wakeup; the holder keeps its CPU
+   */
+  | { kind: 'spinlock' }
   | { kind: 'rwsem'; fairness: RwsemFairness }
   | { kind: 'range'; fairness: RangeFairness }
   /** no waiter queue, wake-all and retry (list-based range locks; exclusiveOnly for extent bits) */

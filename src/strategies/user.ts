@@ -32,7 +32,7 @@ export async function loadStrategy(spec: string): Promise<Strategy> {
 }
 
 const STEP_TYPES = new Set(['acquire', 'release', 'work', 'children', 'cost']);
-const LOCK_KINDS = new Set(['mutex', 'rwsem', 'range', 'list-range', 'two-state']);
+const LOCK_KINDS = new Set(['mutex', 'spinlock', 'rwsem', 'range', 'list-range', 'two-state']);
 
 /** Checks a module's export is a Strategy, and wraps its plan so a malformed plan is reported, not crashed on. */
 export function validateStrategy(s: unknown, file: string): Strategy {
@@ -117,6 +117,7 @@ export function jsonRulesStrategy(path: string): Strategy {
     const fairness = l.fairness ?? 'fifo';
     switch (l.kind) {
       case 'mutex': locks.set(name, { kind: 'mutex' }); break;
+      case 'spinlock': locks.set(name, { kind: 'spinlock' }); break;
       case 'rwsem':
         if (fairness !== 'fifo' && fairness !== 'reader-pref') fail(`${at}.fairness`, `expected "fifo" or "reader-pref", got ${JSON.stringify(fairness)}`);
         locks.set(name, { kind: 'rwsem', fairness: fairness as 'fifo' | 'reader-pref' });
@@ -125,7 +126,7 @@ export function jsonRulesStrategy(path: string): Strategy {
         if (fairness !== 'fifo' && fairness !== 'reader-pref' && fairness !== 'nested-shared-ok') fail(`${at}.fairness`, `expected "fifo", "reader-pref" or "nested-shared-ok", got ${JSON.stringify(fairness)}`);
         locks.set(name, { kind: 'range', fairness: fairness as 'fifo' | 'reader-pref' | 'nested-shared-ok' });
         break;
-      default: fail(`${at}.kind`, `expected "mutex", "rwsem" or "range", got ${JSON.stringify(l.kind)}`);
+      default: fail(`${at}.kind`, `expected "mutex", "spinlock", "rwsem" or "range", got ${JSON.stringify(l.kind)}`);
     }
   }
   const rulesIn = j.rules as Record<string, unknown>;

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { findRaces } from '../src/engine/races.js';
+import { simulate } from '../src/engine/simulator.js';
+import { CONFLICT_CLASSES, conflictClassOf } from '../src/model/conflicts.js';
+import { type Op, OP_KINDS, type OpKind } from '../src/model/op.js';
+import { loadForReplay, replayStrategies } from '../src/replay/index.js';
+import { createStrategy, strategyNames } from '../src/strategies/index.js';
+import { ZERO_COSTS } from '../src/strategies/types.js';
+import { trace } from './helpers.js';
+
+const US = 1000;
+const READS: OpKind[] = ['read', 'fault-read', 'readahead', 'dio-read'];
+const kindIndex = (k: OpKind): number => OP_KINDS.indexOf(k);
+const classOf = (a: OpKind, b: OpKind): string | undefined => {
+  const c = conflictClassOf(kindIndex(a), kindIndex(b));
+  return c < 0 ? undefined : CONFLICT_CLASSES[c].id;
+};
+
+describe('the conflict matrix', () => {
+  it('is symmetric, and has the cells the design names', () => {
+    for (const a of OP_KINDS) for (const b of OP_KINDS) expect(classOf(a, b)).toBe(classOf(b, a));
+    expect(classOf('fault-read', 'punch')).toBe('stale-instantiation');
+    expect(classOf('readahead', 'truncate')).toBe('stale-instantiation');
+    expect(classOf('read', 'zero-range')).toBe('stale-instantiation');
+    expect(classOf('write', 'punch')).toBe('write-into-removal');
+    expect(classOf('fault-write', 'collapse-range')).toBe('write-into-removal');
+    expect(classOf('dio-write', 'read')).toBe('dio-stale-cache');
+    expect(classOf('dio-write', 'fault-read')).toBe('dio-stale-cache');
+    expect(classOf('dio-write', 'write')).toBe('dio-lost-update');
+    expect(classOf('dio-read', 'fault-write')).toBe('dio-read-dirty');
+    expect(classOf('dio-read', 'truncate')).toBe('io-to-freed-blocks');
+    expect(classOf('dio-write', 'insert-range')).toBe('io-to-freed-blocks');
+    expect(classOf('dio-write', 'dio-write')).toBe('dio-write-overlap');
+    expect(CONFLICT_CLASSES.find((c) => c.id === 'dio-write-overlap')?.severity).toBe('ordering');
+  });
+
+  it('never pairs two reads, nor fallocate (mode 0), fsync, mmap, munmap or writeback with anything', () => {
+    for (const a of READS) for (const b of READS) expect(classOf(a, b)).toBeUndefined();
+    for (const quiet of ['fallocate', 'fsync', 'mmap', 'munmap', 'writeback'] as OpKind[]) {
+      for (const b of OP_KINDS) expect(classOf(quiet, b)).toBeUndefined();
+    }
+  });
+
+  it('gives every class a consequence and a reason', () => {
+    for (const c of CONFLICT_CLASSES) {
+      expect(c.consequence.length).toBeGreaterThan(10);
+      expect(c.why.length).toBeGreaterThan(10);
+    }
+  });
+});
+
+/** two ops of two tasks overlapping in time and bytes under `none` (nothing serialises them) */
+function pair(a: OpKind, b: OpKind, lenB = 4096): Op[] {
+  return [
+    { id: 0, tsNs: 0, durNs: 10 * US, pid: 1, proc: 'pid:1', comm: 'a', file: 'f', kind: a, offset: 0, lengthBytes: 8192, line: 1 },
+    { id: 1, tsNs: 2 * US, durNs: 4 * US, pid: 2, proc: 'pid:2', comm: 'b', file: 'f', kind: b, offset: 4096, lengthBytes: lenB, line: 2 },
+  ];
+}
+
+function racesOf(list: Op[], strategy = 'none') {
+  const sim = simulate(list, Float64Array.from(list.map((o) => o.durNs ?? 0)), createStrategy(strategy), { mode: 'closed', timeScale: 1, cpus: 4, pageSizeBytes: 4096, costs: ZERO_COSTS, mmapLock: false });
+  return findRaces(list, sim.outcomes);
+}
+
+describe('races on a schedule', () => {
+  it('an overlap of a conflicting pair is a race with its class, consequence and both sides', () => {
+    const r = racesOf(pair('dio-write', 'read'));
+    expect(r.count).toBe(1);
+    expect(r.ordering).toBe(0);
+    expect(r.byClass).toHaveLength(1);
+    const c = r.byClass[0];
+    expect(c).toMatchObject({ class: 'dio-stale-cache', severity: 'data', count: 1 });
+    expect(c.first[0]).toMatchObject({ file: 'f', class: 'dio-stale-cache', a: { kind: 'dio-write', pid: 1, start: 0, end: 8192, fromNs: 0, toNs: 10 * US }, b: { kind: 'read', pid: 2, start: 4096, end: 8192, fromNs: 2 * US, toNs: 6 * US } });
+    expect(c.first[0].consequence).toBe(c.consequence);
+  });
+
+  it('preallocation and read pairs overlapping are no race', () => {
+    for (const [a, b] of [['fallocate', 'dio-read'], ['fallocate', 'write'], ['dio-read', 'read'], ['dio-read', 'fault-read'], ['writeback', 'punch']] as [OpKind, OpKind][]) {
+      expect(racesOf(pair(a, b))).toEqual({ count: 0, ordering: 0, byClass: [] });
+    }
+  });
+
+  it('overlapping direct writes are counted apart as ordering, not as races', () => {
+    const r = racesOf(pair('dio-write', 'dio-write'));
+    expect(r.count).toBe(0);
+    expect(r.ordering).toBe(1);
+    expect(r.byClass.map((c) => [c.class, c.severity, c.count])).toEqual([['dio-write-overlap', 'ordering', 1]]);
+  });
+
+  it('no race without a byte overlap, within one task, or when a strategy serialises the pair', () => {
+    const apart = pair('dio-write', 'read');
+    apart[1].offset = 65536;
+    expect(racesOf(apart).count).toBe(0);
+    const oneTask = pair('dio-write', 'read');
+    oneTask[1].pid = 1;
+    expect(racesOf(oneTask).count).toBe(0);
+    expect(racesOf(pair('dio-write', 'read'), 'i-mutex').count).toBe(0);
+    expect(racesOf(pair('dio-write', 'read'), 'range-lock').count).toBe(0);
+  });
+
+  it('lists at most three examples per class, the earliest in time, and counts them all', () => {
+    const list: Op[] = [{ id: 0, tsNs: 0, durNs: 100 * US, pid: 1, proc: 'pid:1', comm: 'p', file: 'f', kind: 'punch', offset: 0, lengthBytes: 1 << 20, line: 1 }];
+    for (let i = 0; i < 6; i++) list.push({ id: i + 1, tsNs: (10 + 10 * i) * US, durNs: 2 * US, pid: 2 + i, proc: `pid:${2 + i}`, comm: 'r', file: 'f', kind: 'fault-read', offset: i * 4096, lengthBytes: 4096, line: i + 2 });
+    const r = racesOf(list);
+    expect(r.count).toBe(6);
+    expect(r.byClass[0].first.map((x) => x.b.opId)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('races on the bundled captures', () => {
+  it('no reported race is a read/read pair or involves fallocate; the demo trace has no data race under any strategy', async () => {
+    for (const name of ['xfs-mix.trace.gz', 'ext4-mix.trace.gz', 'ext4-dio-buffered.trace.gz', 'xfs-mmap-truncate.trace.gz']) {
+      const t = await loadForReplay(trace(name));
+      for (const opts of [{}, { mode: 'open' as const, timeScale: 0.05 }]) {
+        const r = replayStrategies(t, strategyNames(), opts);
+        for (const s of r.results) {
+          expect(s.races.count + s.races.ordering).toBe(s.races.byClass.reduce((a, c) => a + c.count, 0));
+          for (const c of s.races.byClass) {
+            for (const x of c.first) {
+              expect(READS.includes(x.a.kind as OpKind) && READS.includes(x.b.kind as OpKind)).toBe(false);
+              expect([x.a.kind, x.b.kind]).not.toContain('fallocate');
+              expect(classOf(x.a.kind as OpKind, x.b.kind as OpKind)).toBe(c.class);
+            }
+          }
+          if (name === 'xfs-mix.trace.gz') expect(s.races.count).toBe(0);
+        }
+      }
+    }
+  }, 120_000);
+});
