@@ -175,11 +175,18 @@ describe('spinning (only the cost under test is non-zero)', () => {
     expect(sim.spinNs).toBe(0);
   });
 
-  it('an optimistic spinner on a mutex whose owner runs pays no wakeup and holds its CPU', () => {
-    const { t, sim } = runWith(three, spinOnlyOnF({ kind: 'mutex' }), { costs });
+  it('an optimistic spinner on a mutex whose owner runs pays no wakeup, its CPU busy meanwhile', () => {
+    const { t, sim } = runWith(three.slice(0, 2), spinOnlyOnF({ kind: 'mutex' }), { costs });
     expect(t[1]).toEqual([0, 20.1, 10.1, 0]);
-    expect(t[2]).toEqual([1, 15, 0, 9]);
     expect(sim.lockStats.get('L')).toMatchObject({ spins: 1, spinNs: 10_100 });
+    expect(sim.cpuBusyNs).toBe(10_000 + 10_100 + 10_000);
+  });
+
+  it('... and yields its CPU to a task that needs one (need_resched), then sleeps and pays the wakeup', () => {
+    const { t, sim } = runWith(three, spinOnlyOnF({ kind: 'mutex' }), { costs });
+    expect(t[2]).toEqual([1, 6, 0, 0]);
+    expect(t[1]).toEqual([0, 22, 10, 0]);
+    expect(sim.lockStats.get('L')).toMatchObject({ spins: 1, spinNs: 1_000 });
   });
 
   it('a waiter whose owner sleeps on its device (a direct IO in flight) sleeps and pays a wakeup', () => {

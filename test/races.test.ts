@@ -128,3 +128,19 @@ describe('races on the bundled captures', () => {
     }
   }, 120_000);
 });
+
+describe('docs/races.md', () => {
+  it('has a row for every class of the code\'s table, with its severity and consequence', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('./helpers.js');
+    const doc = readFileSync(join(ROOT, 'docs', 'races.md'), 'utf8');
+    for (const c of CONFLICT_CLASSES) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${c.id}\` |`));
+      expect(row, c.id).toBeDefined();
+      expect(row).toContain(`| ${c.severity === 'data' ? 'race' : 'ordering'} |`);
+      expect(row).toContain(c.consequence);
+      for (const k of [...c.a, ...c.b]) expect(row).toContain(k);
+    }
+  });
+});

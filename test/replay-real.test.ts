@@ -49,7 +49,7 @@ describe('replay on real captures', () => {
     const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
     expect(sha(a)).toBe(sha(b));
     const r = JSON.parse(readFileSync(a, 'utf8'));
-    expect(r.schema).toBe('lockreplay-result/1');
+    expect(r.schema).toBe('lockreplay-result/2');
     expect(r.results.map((s: { strategy: string }) => s.strategy)).toEqual(strategyNames());
     expect(r.results[0].byKind.write.latencyHistogram).toMatch(/^HISTF/);
   });

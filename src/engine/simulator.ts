@@ -510,10 +510,14 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     dropCpu(t, now);
   };
 
+  /** a task waits for a CPU: a spinner on a sleeping lock yields (need_resched()) */
+  const needResched = (): boolean => cpuQueueHead < cpuQueue.length;
+
   /**
    * After every event: an optimistic spinner whose lock has no running single owner any more (the
-   * owner blocked, sleeps, does IO, or the lock passed to a sleeper or to readers) goes to sleep.
-   * Repeated until nothing changes (a spinner can be the owner another one spins on).
+   * owner blocked, sleeps, does IO, or the lock passed to a sleeper or to readers), or whose CPU
+   * another task is waiting for, goes to sleep. Repeated until nothing changes (a spinner can be
+   * the owner another one spins on).
    */
   const checkSpinners = (now: number): void => {
     for (let changed = true; changed; ) {
@@ -525,7 +529,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           ownerSpinners.splice(i--, 1);
           continue;
         }
-        if (spinOwnerOf(w.req) === undefined) {
+        if (needResched() || spinOwnerOf(w.req) === undefined) {
           ownerSpinners.splice(i--, 1);
           stopSpinning(t, now);
           changed = true;
@@ -652,7 +656,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
             s.spins++;
             task.spinning = true;
             task.spinSinceNs = now;
-          } else if (optimisticSpin && (task.cpuHeld || cpusFree > 0) && spinOwnerOf(req) !== undefined) {
+          } else if (optimisticSpin && (task.cpuHeld || cpusFree > 0) && !needResched() && spinOwnerOf(req) !== undefined) {
             // optimistic spinning: the owner runs, so the lock should come soon
             if (!task.cpuHeld) {
               cpusFree--;

@@ -125,14 +125,14 @@ function section(r: ReplayResult): string {
   const o = r.options;
   const out: string[] = [];
   out.push(`<h2>${escHtml(r.input.trace)}</h2>`);
-  out.push(`<p>${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files · ${escHtml(o.mode)} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs (${escHtml(o.cpusSource)}) · mmap_lock ${o.mmapLock ? 'modelled' : 'off'} · baseline ${escHtml(r.baseline ?? '—')}</p>`);
+  out.push(`<p>${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files · ${escHtml(o.mode)} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs (${escHtml(o.cpusSource)}) · mmap_lock ${o.mmapLock ? 'modelled' : 'off'} · optimistic spinning ${o.spin ? 'on' : 'off'} · baseline ${escHtml(r.baseline ?? '—')}</p>`);
   const rows = r.results.map((s, i) => {
     const c = r.comparison[i];
     const wait = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
     const ratio = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(3));
-    return [labelOf(s), s.throughput.opsPerSec.toFixed(0), fmtNs(s.throughput.makespanNs), fmtNs(s.all.latency.p50), fmtNs(s.all.latency.p99), fmtNs(s.all.latency.p99_9), fmtNs(s.all.latency.max), fmtNs(wait), ratio(c?.throughputRatio), ratio(c?.p99Ratio), String(s.races.count), s.deadlock === null ? '' : 'DEADLOCK'];
+    return [labelOf(s), s.throughput.opsPerSec.toFixed(0), fmtNs(s.throughput.makespanNs), fmtNs(s.all.latency.p50), fmtNs(s.all.latency.p99), fmtNs(s.all.latency.p99_9), fmtNs(s.all.latency.max), fmtNs(wait), fmtNs(s.cpu.spinNs), `${(s.cpu.utilisation * 100).toFixed(1)}%`, ratio(c?.throughputRatio), ratio(c?.p99Ratio), String(s.races.count), s.deadlock === null ? '' : 'DEADLOCK'];
   });
-  out.push(table(['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock wait', 'throughput ×', 'p99 ×', 'races', 'deadlock'], rows));
+  out.push(table(['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock wait', 'spinning', 'CPU busy', 'throughput ×', 'p99 ×', 'races', 'deadlock'], rows));
   out.push('<h3>Correctness</h3>', ...r.results.map(correctness));
   out.push('<h3>Latency by percentile</h3>', '<p class="note">Completion minus intended issue time, per op kind, one line per strategy; the x axis is HdrHistogram\'s 1/(1−percentile) on a log scale.</p>');
   const kinds = ['all', ...new Set(r.results.flatMap((s) => Object.keys(s.byKind)))];
@@ -160,7 +160,7 @@ function section(r: ReplayResult): string {
   out.push(table(['input line accounting', 'lines'], acct));
   const opts = [
     ['trace', r.input.trace], ['format', r.input.format], ['ops digest', r.input.opsDigest], ['mode', o.mode], ['time scale', String(o.timeScale)], ['CPUs', `${o.cpus} (${o.cpusSource})`],
-    ['mmap_lock', o.mmapLock ? 'modelled' : 'off'], ['page size', `${o.pageSizeBytes} bytes`], ['files', o.files.join(', ') || 'all'], ['tasks', o.tasks.join(', ') || 'all'],
+    ['mmap_lock', o.mmapLock ? 'modelled' : 'off'], ['optimistic spinning', o.spin ? 'on' : 'off'], ['page size', `${o.pageSizeBytes} bytes`], ['files', o.files.join(', ') || 'all'], ['tasks', o.tasks.join(', ') || 'all'],
     ['service time', `${r.serviceTime.observed} ops observed, ${r.serviceTime.modelled} modelled`], ['tool', `${r.tool.name} ${r.tool.version}`],
   ];
   out.push(table(['option', 'value'], opts, 99));

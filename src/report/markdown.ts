@@ -15,14 +15,14 @@ export function compareMarkdown(result: ReplayResult): string {
   lines.push('');
   lines.push(`${result.input.ops.toLocaleString('en-US')} ops on ${result.input.files} files · ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs · baseline ${esc(result.baseline ?? '—')}`);
   lines.push('');
-  lines.push('| strategy | ops/s | p50 | p99 | p99.9 | max | lock wait | throughput × | p99 × | races | deadlock |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  lines.push('| strategy | ops/s | p50 | p99 | p99.9 | max | lock wait | spinning | throughput × | p99 × | races | deadlock |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   result.results.forEach((s, i) => {
     const c = result.comparison[i];
     const wait = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
     const ratio = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(3));
     const dl = s.deadlock === null ? '' : s.deadlock.cycle.length > 0 ? `**${s.deadlock.cycle.length}-task cycle**` : '**stall**';
-    lines.push(`| ${esc(labelOf(s))} | ${s.throughput.opsPerSec.toFixed(0)} | ${fmtNs(s.all.latency.p50)} | ${fmtNs(s.all.latency.p99)} | ${fmtNs(s.all.latency.p99_9)} | ${fmtNs(s.all.latency.max)} | ${fmtNs(wait)} | ${ratio(c?.throughputRatio)} | ${ratio(c?.p99Ratio)} | ${s.races.count} | ${dl} |`);
+    lines.push(`| ${esc(labelOf(s))} | ${s.throughput.opsPerSec.toFixed(0)} | ${fmtNs(s.all.latency.p50)} | ${fmtNs(s.all.latency.p99)} | ${fmtNs(s.all.latency.p99_9)} | ${fmtNs(s.all.latency.max)} | ${fmtNs(wait)} | ${fmtNs(s.cpu.spinNs)} | ${ratio(c?.throughputRatio)} | ${ratio(c?.p99Ratio)} | ${s.races.count} | ${dl} |`);
   });
   const withRaces = result.results.filter((s) => s.races.count > 0 || s.races.ordering > 0);
   if (withRaces.length > 0) {

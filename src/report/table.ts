@@ -15,6 +15,10 @@ function fmtRatio(x: number | null | undefined): string {
   return x === null || x === undefined ? '—' : x.toFixed(3);
 }
 
+function fmtPct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
 function fmtRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(1);
 }
@@ -36,7 +40,7 @@ export function formatReplay(r: ReplayResult): string {
 
 function formatStrategy(s: StrategyResult): string[] {
   const out: string[] = [];
-  out.push(`strategy ${labelOf(s)}: ${fmtRate(s.throughput.opsPerSec)} ops/s, ${s.throughput.mibPerSec.toFixed(1)} MiB/s, makespan ${fmtNs(s.throughput.makespanNs)}${s.deadlock ? '  DEADLOCK' : ''}`);
+  out.push(`strategy ${labelOf(s)}: ${fmtRate(s.throughput.opsPerSec)} ops/s, ${s.throughput.mibPerSec.toFixed(1)} MiB/s, makespan ${fmtNs(s.throughput.makespanNs)}, CPU busy ${fmtPct(s.cpu.utilisation)} (spinning ${fmtNs(s.cpu.spinNs)})${s.deadlock ? '  DEADLOCK' : ''}`);
   const rows = [['kind', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'lock wait p99', 'lock wait max']];
   const add = (name: string, k: StrategyResult['all']): void => {
     rows.push([name, String(k.count), fmtNs(k.latency.p50), fmtNs(k.latency.p90), fmtNs(k.latency.p99), fmtNs(k.latency.p99_9), fmtNs(k.latency.max), fmtNs(k.latency.mean), fmtNs(k.lockWait.p99), fmtNs(k.lockWait.max)]);
@@ -44,8 +48,8 @@ function formatStrategy(s: StrategyResult): string[] {
   for (const [kind, k] of Object.entries(s.byKind)) add(kind, k);
   add('all', s.all);
   out.push(table(rows));
-  const lockRows = [['lock class', 'acquisitions', 'contentions', 'wait total', 'wait max', 'hold total']];
-  for (const [cls, l] of Object.entries(s.locks)) lockRows.push([cls, String(l.acquisitions), String(l.contentions), fmtNs(l.waitTotalNs), fmtNs(l.waitMaxNs), fmtNs(l.holdTotalNs)]);
+  const lockRows = [['lock class', 'acquisitions', 'contentions', 'spun', 'wait total', 'of it spinning', 'wait max', 'hold total']];
+  for (const [cls, l] of Object.entries(s.locks)) lockRows.push([cls, String(l.acquisitions), String(l.contentions), String(l.spins), fmtNs(l.waitTotalNs), fmtNs(l.spinNs), fmtNs(l.waitMaxNs), fmtNs(l.holdTotalNs)]);
   if (lockRows.length > 1) out.push(table(lockRows));
   out.push(`races: ${raceSummary(s)}`);
   for (const c of s.races.byClass) {
@@ -78,13 +82,13 @@ export function formatDeadlock(s: StrategyResult): string[] {
 /** One row per strategy, with ratios to the baseline. */
 export function formatCompare(r: ReplayResult): string {
   const out = header(r);
-  const rows = [['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock waits', 'lock wait total', 'throughput ×', 'p99 ×', 'races', 'deadlock']];
+  const rows = [['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock waits', 'lock wait total', 'spinning', 'CPU busy', 'throughput ×', 'p99 ×', 'races', 'deadlock']];
   r.results.forEach((s, i) => {
     const c = r.comparison[i];
     const contentions = Object.values(s.locks).reduce((a, l) => a + l.contentions, 0);
     const waitTotal = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
     rows.push([labelOf(s), fmtRate(s.throughput.opsPerSec), fmtNs(s.throughput.makespanNs), fmtNs(s.all.latency.p50), fmtNs(s.all.latency.p99), fmtNs(s.all.latency.p99_9), fmtNs(s.all.latency.max),
-      String(contentions), fmtNs(waitTotal), fmtRatio(c?.throughputRatio), fmtRatio(c?.p99Ratio), String(s.races.count),
+      String(contentions), fmtNs(waitTotal), fmtNs(s.cpu.spinNs), fmtPct(s.cpu.utilisation), fmtRatio(c?.throughputRatio), fmtRatio(c?.p99Ratio), String(s.races.count),
       s.deadlock ? (s.deadlock.cycle.length > 0 ? `DEADLOCK (${s.deadlock.cycle.length}-task cycle)` : 'DEADLOCK (stall)') : '']);
   });
   out.push('', table(rows), `(ratios relative to ${r.baseline ?? 'the first strategy'})`);
