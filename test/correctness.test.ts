@@ -131,3 +131,25 @@ describe('wait-for graph and stalls', () => {
     expect(cli(['synth', 'nope']).code).toBe(2);
   });
 });
+
+describe('check compares races per conflict class', () => {
+  it('a class whose count grew fails its own row, even when the total did not change', async () => {
+    const { check } = await import('../src/report/check.js');
+    const t = await load('seed-race');
+    const current = replayStrategies(t, ['page-lock'], {});
+    const classes = current.results[0].races.byClass;
+    expect(classes.length).toBeGreaterThanOrEqual(2);
+    // a baseline with the same total, one race moved from the first class to the second
+    const baseline = structuredClone(current);
+    baseline.results[0].races.byClass[0].count -= 1;
+    baseline.results[0].races.byClass[1].count += 1;
+    const report = check(current, baseline, {});
+    const rows = Object.fromEntries(report.rows.filter((r) => r.metric.startsWith('races')).map((r) => [r.metric, r.pass]));
+    expect(rows).toEqual({ races: true, [`races[${classes[0].class}]`]: false, [`races[${classes[1].class}]`]: true });
+    expect(report.regressions).toBe(1);
+    // a class the baseline did not have at all is compared against 0
+    const without = structuredClone(current);
+    without.results[0].races.byClass = without.results[0].races.byClass.slice(1);
+    expect(check(current, without, {}).rows.find((r) => r.metric === `races[${classes[0].class}]`)).toMatchObject({ baseline: 0, current: classes[0].count, pass: false });
+  });
+});
