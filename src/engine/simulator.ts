@@ -491,9 +491,11 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
    */
   const spinOwnerOf = (req: Held): Task | undefined => {
     const lock = req.lock;
-    if (!(lock instanceof Mutex) && !(lock instanceof RwSem && req.mode === 'X')) return undefined;
+    const mutex = lock instanceof Mutex;
+    if (!mutex && !(lock instanceof RwSem && req.mode === 'X')) return undefined;
     const h = lock.holders();
-    if (h.length !== 1 || h[0].mode !== 'X' || h[0].task === req.task) return undefined;
+    // (a mutex excludes whatever mode a plan names; an rwsem has a single owner only in write mode)
+    if (h.length !== 1 || (!mutex && h[0].mode !== 'X') || h[0].task === req.task) return undefined;
     const owner = tasks[h[0].task];
     return isRunning(owner) ? owner : undefined;
   };
