@@ -212,6 +212,23 @@ describe('user strategies', () => {
     expect(r.stderr).toMatch(/e\.json: not JSON/);
   });
 
+  it('JSON and JS strategies can name a spinlock: its waiters spin (the result counts the spinning)', () => {
+    const json = join(tmp, 'spin.json');
+    writeFileSync(json, JSON.stringify({ name: 'spin-json', locks: { sl: { kind: 'spinlock' } }, rules: { default: [{ lock: 'sl', mode: 'X', range: 'file' }] } }));
+    const js = join(tmp, 'spin.mjs');
+    writeFileSync(js, "export default { name: 'spin-js', rules: [], plan: (op) => [{ type: 'acquire', lockClass: 'sl', key: op.file, spec: { kind: 'spinlock' }, mode: 'X', start: 0, end: Infinity, tag: 0 }, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }] };\n");
+    const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', `${json},${js}`, '--mode', 'open', '--time-scale', '0.05', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout) as { results: { cpu: { spinNs: number }; locks: Record<string, { contentions: number; spins: number; spinNs: number }> }[] };
+    for (const s of res.results) {
+      expect(s.locks.sl.contentions).toBeGreaterThan(0);
+      expect(s.locks.sl.spins).toBe(s.locks.sl.contentions);
+      expect(s.cpu.spinNs).toBeGreaterThanOrEqual(s.locks.sl.spinNs);
+      expect(s.locks.sl.spinNs).toBeGreaterThan(0);
+    }
+  });
+
   it('a JS module with a malformed plan is reported, not crashed on', () => {
     const p = join(tmp, 'bad.mjs');
     writeFileSync(p, "export default { name: 'bad', rules: [], plan: () => [{ type: 'acquire', lockClass: 'x', key: 'f', spec: { kind: 'rwsem' }, mode: 'W', start: 0, end: 1, tag: 0 }] };\n");

@@ -2,7 +2,7 @@
 import type { ReplayResult } from '../replay/result.js';
 import { labelOf } from '../replay/index.js';
 import { fmtNs } from './table.js';
-import { raceSummary } from './races.js';
+import { fmtRace, raceSummary } from './races.js';
 
 function esc(text: string): string {
   return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
@@ -27,7 +27,10 @@ export function compareMarkdown(result: ReplayResult): string {
   const withRaces = result.results.filter((s) => s.races.count > 0 || s.races.ordering > 0);
   if (withRaces.length > 0) {
     lines.push('', '**Races by conflict class** (docs/races.md):', '');
-    for (const s of withRaces) lines.push(`- ${esc(labelOf(s))}: ${esc(raceSummary(s))}`);
+    for (const s of withRaces) {
+      lines.push(`- ${esc(labelOf(s))}: ${esc(raceSummary(s))}`);
+      for (const c of s.races.byClass) if (c.first.length > 0) lines.push(`  - ${esc(c.class)} (${esc(c.consequence)}), first: ${esc(fmtRace(c.first[0]))}`);
+    }
   }
   for (const w of result.warnings) lines.push('', `> ${esc(w)}`);
   return `${lines.join('\n')}\n`;
