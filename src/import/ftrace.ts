@@ -76,9 +76,15 @@ export class FtraceLineParser {
         this.counter.skip('blank');
         return;
       case LineType.Comment: {
+        const line = text.slice(start, end);
+        // lockreplay record's mounts, device names and open-file scans say which file is which
+        if (line.startsWith('# lockreplay ') && this.builder.identity.comment(line)) {
+          this.counter.skip('file-identity-comment');
+          return;
+        }
         this.counter.skip('header-comment');
         if (this.header.cpus === undefined) {
-          const m = /#P:(\d+)/.exec(text.slice(start, end));
+          const m = /#P:(\d+)/.exec(line);
           if (m) this.header.cpus = Number(m[1]);
         }
         return;

@@ -15,6 +15,7 @@ import { LineSplitter } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
 import { OPSTREAM_MAGIC, readOpStream } from './opstream.js';
 import { type InputSource, openSource } from './source.js';
+import { renameCounts, renameFiles } from './file-identity.js';
 import { collectGarbage } from '../util/gc.js';
 
 /** input bytes between two forced collections (see util/gc.ts) */
@@ -58,6 +59,11 @@ export interface ImportSummary {
   lastTsNs?: number;
   /** things a user should know about how ops were derived */
   notes: string[];
+  /**
+   * Files identified only after ops on them were released: provisional key (fd:TGID:FD, or a device
+   * name with an inode) → the file. `loadTrace` and op-stream input rename those ops.
+   */
+  fileAliases?: Record<string, string>;
 }
 
 export async function importTrace(path: string, sink: OpSink, options: ImportOptions = {}): Promise<ImportSummary> {
@@ -100,6 +106,7 @@ export async function loadTrace(path: string, options: ImportOptions = {}): Prom
   const ops: Op[] = [];
   const locks: ObservedLock[] = [];
   const summary = await importTrace(path, { op: (o) => ops.push(o), lock: (l) => locks.push(l) }, { ...options, keepsAll: true });
+  if (summary.fileAliases !== undefined) renameFiles(ops, summary.fileAliases);
   return { ops, locks, summary };
 }
 
@@ -200,16 +207,21 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   if (parser.header.lostEvents > 0) notes.push(`${parser.header.lostEvents} events were lost by the kernel ring buffer: ops around them may be incomplete`);
   if (parser.header.reordered > 0) notes.push(`${parser.header.reordered} lines came out of time order and were re-sorted`);
   if (s.fdResolvedFromHistory > 0) notes.push(`${s.fdResolvedFromHistory} syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd`);
-  if (s.unresolvedFiles > 0) notes.push(`${s.unresolvedFiles} syscalls name no inode anywhere in the trace: they are reported under "fd:PID:FD"`);
+  const aliases = s.fileAliases;
+  const aliased = Object.keys(aliases).length;
+  if (s.fdResolvedFromScan > 0) notes.push(`${s.fdResolvedFromScan} syscalls had no filesystem event inside: their file came from the recorder's scan of the process's open files`);
+  if (aliased > 0) notes.push(`${aliased} provisional file keys were identified after their first ops were released (${Object.entries(aliases).slice(0, 3).map(([a, b]) => `${a} → ${b}`).join(', ')}${aliased > 3 ? ', …' : ''}): replay renames them`);
+  const unresolved = Object.keys(s.opsByFile).filter((f) => f.startsWith('fd:') && aliases[f] === undefined).length;
+  if (s.unresolvedFiles > 0) notes.push(`${s.unresolvedFiles} syscalls named no inode inside (${unresolved} fds stay "fd:PID:FD": nothing in the trace identifies their file; \`lockreplay record\` writes the traced processes' open files into the capture)`);
   if (s.dioDirectionUnknown > 0) notes.push(`${s.dioDirectionUnknown} direct IOs were seen only as iomap events, which do not say read or write: counted as dio-write`);
   if (s.releasedEarly > 0) notes.push(`${s.releasedEarly} syscalls stayed open so long that they were released before their exit (length as requested, duration modelled)`);
   if (b.incomplete > 0) notes.push(`${b.incomplete} block requests never completed in the trace: replayed without an observed duration`);
   if (parser.header.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
   const byKind = addNested(s.opsByKind, b.opsByKind);
-  const byFile: Record<string, Record<string, number>> = { ...s.opsByFile, ...b.opsByFile };
+  const byFile: Record<string, Record<string, number>> = { ...renameCounts(s.opsByFile, aliases), ...b.opsByFile };
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind, byFile, firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
-  }, notes, { cpus: parser.header.cpus, lostEvents: parser.header.lostEvents, observedLocks: s.locksKept, formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text' });
+  }, notes, { cpus: parser.header.cpus, lostEvents: parser.header.lostEvents, observedLocks: s.locksKept, formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}) });
 }
 
 async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions, format: 'blkparse' | 'fio-iolog'): Promise<ImportSummary> {
@@ -300,6 +312,8 @@ function addNested(a: Record<string, number>, b: Record<string, number>): Record
 async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions): Promise<ImportSummary> {
   const read = await readOpStream(chunks, source.name, options.keepLocks ?? true);
   const original = read.summary as Partial<ImportSummary> | undefined;
+  // files identified after the stream's ops were written (the footer's aliases)
+  if (original?.fileAliases !== undefined) renameFiles(read.ops, original.fileAliases);
   const byKind: Record<string, number> = {};
   const byFile: Record<string, Record<string, number>> = {};
   let kept = 0;

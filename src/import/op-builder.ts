@@ -5,6 +5,7 @@
  * only name its inode and mark it direct; faults are episodes of several events; a fault inside a
  * syscall is that syscall's child; lock events are kept as observed locks.
  */
+import { FileIdentity } from './file-identity.js';
 import { type ObservedLock, type Op, type OpKind, PAGE_SIZE_BYTES, fileKey } from '../model/op.js';
 import { ReorderQueue } from '../util/reorder-queue.js';
 import { LineCounter } from './accounting.js';
@@ -49,6 +50,10 @@ export interface BuildStats {
   locksKept: number;
   /** ops whose file came from an earlier syscall on the same fd, or not at all */
   fdResolvedFromHistory: number;
+  /** ops whose file came from the recorder's scan of the process's open files */
+  fdResolvedFromScan: number;
+  /** provisional keys (fd:TGID:FD, NAME:INO) of released ops → the file the trace later identified */
+  fileAliases: Record<string, string>;
   unresolvedFiles: number;
   /** DIO ops seen only as iomap events, whose direction the trace does not say */
   dioDirectionUnknown: number;
@@ -199,6 +204,8 @@ export class OpBuilder {
   private readonly openTasks = new Set<TaskState>();
   private readonly heap = new ReorderQueue<Pending | LockRec>();
   private readonly fdFiles = new Map<string, string>();
+  /** what the trace says about files named by a device name or only an fd */
+  readonly identity = new FileIdentity();
   private readonly fileSizes = new Map<string, number>();
   private readonly fineWriteback = new Set<string>();
   private seq = 0;
@@ -207,7 +214,7 @@ export class OpBuilder {
   private sysHex = false;
   private readonly keepLocks: boolean;
   readonly stats: BuildStats = {
-    opsByKind: {}, opsByFile: {}, locksKept: 0, fdResolvedFromHistory: 0, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
+    opsByKind: {}, opsByFile: {}, locksKept: 0, fdResolvedFromHistory: 0, fdResolvedFromScan: 0, fileAliases: {}, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
     firstTsNs: NaN, lastTsNs: NaN,
   };
   private fromNs = -Infinity;
@@ -290,6 +297,7 @@ export class OpBuilder {
     }
     this.openTasks.clear();
     this.flush(true);
+    for (const [from, to] of this.identity.aliases()) this.stats.fileAliases[from] = to;
   }
 
   // ---- tasks and release order -------------------------------------------------------------
@@ -311,6 +319,12 @@ export class OpBuilder {
     }
     this.lastTask = t;
     return t;
+  }
+
+  /** writeback events print "bdi MAJ:MIN: ino=DECIMAL", or a device name: "bdi btrfs-1: ino=257" */
+  private bdiInodeKey(body: string): string | undefined | null {
+    const ino = numAfter(body, 'ino=', 10);
+    return Number.isNaN(ino) ? undefined : this.identity.bdiKey(body, ino);
   }
 
   private proc(task: TaskState): string {
@@ -427,6 +441,7 @@ export class OpBuilder {
     s.opsByKind[p.kind] = (s.opsByKind[p.kind] ?? 0) + 1;
     const perFile = s.opsByFile[p.file] ?? (s.opsByFile[p.file] = {});
     perFile[p.kind] = (perFile[p.kind] ?? 0) + 1;
+    this.identity.noteReleased(p.file);
     this.sink.op(op);
   }
 
@@ -540,18 +555,30 @@ export class OpBuilder {
       if (Number.isNaN(p.length)) p.length = 0;
       return;
     }
-    const fdKey = `${task.tgid >= 0 ? task.tgid : task.pid}:${p.fd}`;
+    const tgid = task.tgid >= 0 ? task.tgid : task.pid;
+    const fdKey = `${tgid}:${p.fd}`;
+    // the recorder's scan says what the fd is: it wins over a weak event inside the syscall, which
+    // can name another inode (btrfs's metadata inode in a punch, a page of another file)
+    if (p.fileStrength <= Strength.Weak && p.fd >= 0) {
+      const scanned = this.identity.scannedFd(tgid, p.fd);
+      if (scanned !== undefined && scanned !== p.file) {
+        if (p.file === '') this.stats.fdResolvedFromScan++;
+        p.file = scanned;
+        p.fileStrength = Strength.Strong;
+      }
+    }
     if (p.file === '') {
       const known = p.fd >= 0 ? this.fdFiles.get(fdKey) : undefined;
       if (known !== undefined) {
         p.file = known;
         this.stats.fdResolvedFromHistory++;
       } else {
-        p.file = `fd:${task.tgid >= 0 ? task.tgid : task.pid}:${p.fd}`;
+        p.file = `fd:${tgid}:${p.fd}`;
         this.stats.unresolvedFiles++;
       }
     } else if (p.fd >= 0) {
       this.fdFiles.set(fdKey, p.file);
+      this.identity.learn(`fd:${tgid}:${p.fd}`, p.file);
     }
     if (family === 'read' || family === 'write') {
       if (p.dio) p.kind = family === 'read' ? 'dio-read' : 'dio-write';
@@ -735,7 +762,7 @@ export class OpBuilder {
     }
     owner.nLines++;
     if (owner === task.fault) owner.lastNs = ev.tsNs;
-    if (owner === task.sys && owner.fileStrength < Strength.Weak) this.resolve(owner, bdiInodeKey(ev.body), Strength.Weak);
+    if (owner === task.sys && owner.fileStrength < Strength.Weak) this.resolve(owner, this.bdiInodeKey(ev.body) ?? undefined, Strength.Weak);
   }
 
   private onGetPages(ev: KernelEvent, task: TaskState, line: number): void {
@@ -800,7 +827,14 @@ export class OpBuilder {
 
   private onWriteback(ev: KernelEvent, task: TaskState, line: number, h: H): void {
     const body = ev.body;
-    const file = h === H.WritebackSingle ? bdiInodeKey(body) : inodeKey(body, h === H.Ext4Writepages ? 10 : 16);
+    const key = h === H.WritebackSingle ? this.bdiInodeKey(body) : inodeKey(body, h === H.Ext4Writepages ? 10 : 16);
+    if (key === null) {
+      // the filesystem writing back its own metadata: no file's data
+      if (task.sys !== undefined) task.sys.nLines++;
+      else this.counter.skip('filesystem-metadata');
+      return;
+    }
+    const file = key;
     if (file === undefined && body.includes('(unknown)')) {
       // writeback of a device without a name (e.g. "bdi (unknown)"): not a file we can key
       this.counter.skip('writeback-unknown-bdi');
@@ -1054,13 +1088,6 @@ function field(body: string, name: string): number {
   return numberAt(body, at, 10);
 }
 
-/** writeback events print "bdi MAJ:MIN: ino=DECIMAL". */
-function bdiInodeKey(body: string): string | undefined {
-  const dev = devOf(body);
-  if (dev === undefined) return undefined;
-  const ino = numAfter(body, 'ino=', 10);
-  return Number.isNaN(ino) ? undefined : `${dev}:${ino}`;
-}
 
 /** "0x1000", "0xfffffffffffffff2" (a negative errno), "-2", "4096" → number (negative on error). */
 export function parseSyscallReturn(body: string): number {

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { restore, snapshot, Tracefs, type TracefsState } from './tracefs.js';
+import { identityHeader, processTree, readMounts, scanOpenFiles } from './identity.js';
 
 /** The events the importer understands (those this kernel lacks are skipped and listed). */
 export const DEFAULT_EVENTS = [
@@ -24,14 +25,18 @@ export const DEFAULT_EVENTS = [
   'readahead/page_cache_sync_ra', 'readahead/page_cache_async_ra',
   'mmap_lock/mmap_lock_start_locking', 'mmap_lock/mmap_lock_acquire_returned', 'mmap_lock/mmap_lock_released',
   'exceptions/page_fault_user',
-  ...['pread64', 'pwrite64', 'read', 'write', 'fallocate', 'ftruncate', 'truncate', 'fsync', 'fdatasync', 'mmap', 'munmap']
+  // every contended acquisition of a sleeping lock or spinlock, with its wait (Linux 5.19+)
+  'lock/contention_begin', 'lock/contention_end',
+  ...['pread64', 'pwrite64', 'read', 'write', 'fallocate', 'ftruncate', 'truncate', 'fsync', 'fdatasync', 'mmap', 'munmap',
+    // an fd's lifetime (the fd → file mapping comes from /proc/PID/fd, written as "# lockreplay fd:" lines)
+    'openat', 'openat2', 'open', 'close', 'dup', 'dup2', 'dup3']
     .flatMap((s) => [`syscalls/sys_enter_${s}`, `syscalls/sys_exit_${s}`]),
 ];
 
 export const EVENT_PRESETS: Record<string, string[]> = {
   default: DEFAULT_EVENTS,
   /** without the per-lock events: smaller traces when fidelity checks are not needed */
-  'no-locks': DEFAULT_EVENTS.filter((e) => !/ilock|iunlock|mmap_lock/.test(e)),
+  'no-locks': DEFAULT_EVENTS.filter((e) => !/ilock|iunlock|mmap_lock|contention/.test(e)),
 };
 
 export interface RecordOptions {
@@ -60,18 +65,29 @@ export interface RecordResult {
 
 const LOCK_FILE = '/run/lockreplay-record.lock';
 
+/**
+ * A preset name, a list of SYSTEM/EVENT, or "+EVENT,..." (the default preset plus these), or
+ * "PRESET+EVENT,...". The preset's events this kernel lacks are skipped; named events must exist.
+ */
 function resolveEvents(fs: Tracefs, spec: string): { events: string[]; missing: string[] } {
-  const preset = EVENT_PRESETS[spec];
-  if (preset !== undefined) {
+  const plus = spec.indexOf('+');
+  const presetName = plus < 0 ? spec : plus === 0 ? 'default' : spec.slice(0, plus);
+  const preset = EVENT_PRESETS[presetName];
+  if (plus < 0 && preset !== undefined) {
     return { events: preset.filter((e) => fs.hasEvent(e)), missing: preset.filter((e) => !fs.hasEvent(e)) };
   }
-  const list = spec.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (plus >= 0 && preset === undefined) {
+    throw new LockreplayError(`--events ${spec}: "${presetName}" is not a preset (${Object.keys(EVENT_PRESETS).join(', ')})`, ExitCode.usage);
+  }
+  const list = (plus < 0 ? spec : spec.slice(plus + 1)).split(',').map((e) => e.trim()).filter((e) => e !== '');
   for (const e of list) {
     if (!/^[\w-]+\/[\w-]+$/.test(e) || !fs.hasEvent(e)) {
       throw new LockreplayError(`event "${e}" does not exist on this kernel (expected SYSTEM/EVENT, e.g. syscalls/sys_enter_pwrite64; see ${fs.path('available_events')}); presets: ${Object.keys(EVENT_PRESETS).join(', ')}`, ExitCode.unknownEvent);
     }
   }
-  return { events: list, missing: [] };
+  if (preset === undefined) return { events: list, missing: [] };
+  const base = preset.filter((e) => fs.hasEvent(e));
+  return { events: [...base, ...list.filter((e) => !base.includes(e))], missing: preset.filter((e) => !fs.hasEvent(e)) };
 }
 
 function claimLock(): void {
@@ -141,7 +157,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     let writeError: Error | undefined;
     file.on('error', (e) => (writeError = e));
     gzip.pipe(file);
-    gzip.write(`# tracer: nop\n#\n# lockreplay record: ${events.length} events; trace_pipe stream\n# entries-in-buffer/entries-written: 0/0   #P:${cpus}\n#\n`);
+    gzip.write(`# tracer: nop\n#\n# lockreplay record: ${events.length} events; trace_pipe stream\n# entries-in-buffer/entries-written: 0/0   #P:${cpus}\n${identityHeader()}#\n`);
     const eventsByName: Record<string, number> = {};
     let lines = 0;
     let bytes = 0;
@@ -209,8 +225,20 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         reject(new LockreplayError('nothing to record: give a command after --, or --duration S', ExitCode.usage));
       }
     });
+    // the traced command's open files, written before the events drained with them (each once)
+    const seenFds = new Set<string>();
+    const mounts = readMounts();
+    const scanFds = (): void => {
+      if (child?.pid === undefined) return;
+      const text = scanOpenFiles(processTree(child.pid), seenFds, mounts);
+      if (text !== '') {
+        gzip.write(text);
+        bytes += text.length;
+      }
+    };
     const poll = setInterval(() => {
       try {
+        scanFds();
         drain();
       } catch {
         // reported at the end

@@ -1,0 +1,145 @@
+/**
+ * One file, one key, whatever notation an event uses. Kernel events name a file three ways: a
+ * numeric device and inode ("dev 7:0 ino 0x85", the key MAJ:MIN:INO), a backing-device name
+ * ("bdi btrfs-1: ino=257" in writeback events), or only an fd (a syscall with no filesystem event
+ * inside, such as a punch on btrfs). This module keeps what the trace says about each and turns
+ * provisional keys into final ones:
+ *
+ * - `bdi NAME`: through the capture's header ("# lockreplay bdi: NAME MAJ:MIN", written by
+ *   `lockreplay record`), else, at the end, through the one numeric-device file with the same inode
+ *   number (the key stays "NAME:INO" when there is none, or more than one);
+ * - an fd: through "# lockreplay fd: TGID FD MAJ:MIN:INO" lines (the recorder's scans of the traced
+ *   processes' open files), or through another syscall on the same fd that named its inode. Ops
+ *   released before either was known keep "fd:TGID:FD" and are renamed at the end (`aliases()`).
+ */
+import { devOf } from './fields.js';
+
+/** btrfs: the first object id of a file; lower ones are the filesystem's own trees */
+const BTRFS_FIRST_FREE_OBJECTID = 256;
+
+export class FileIdentity {
+  /** backing-device name → "MAJ:MIN" (capture header) */
+  private readonly bdiDevs = new Map<string, string>();
+  /** "TGID:FD" → file key, from the recorder's scans */
+  private readonly scannedFds = new Map<string, string>();
+  /** provisional keys released in ops ("fd:TGID:FD", "NAME:INO") → the final key, once known */
+  private readonly late = new Map<string, string>();
+  /** provisional keys released in ops */
+  private readonly released = new Set<string>();
+  /** numeric-device keys by inode number (for names the header did not map): ino → keys */
+  private readonly byInode = new Map<string, Set<string>>();
+  /** files identified through a scan or a header line */
+  identifiedByCapture = 0;
+
+  /** A header or scan comment of `lockreplay record`; false when the line is none of them. */
+  comment(line: string): boolean {
+    const fd = /^#\s*lockreplay fd:\s+(\d+)\s+(\d+)\s+(\d+:\d+:\d+)\s*$/.exec(line);
+    if (fd !== null) {
+      this.scannedFds.set(`${fd[1]}:${fd[2]}`, fd[3]);
+      this.learn(`fd:${fd[1]}:${fd[2]}`, fd[3]);
+      return true;
+    }
+    const bdi = /^#\s*lockreplay bdi:\s+(\S+)\s+(\d+:\d+)\s*$/.exec(line);
+    if (bdi !== null) {
+      this.bdiDevs.set(bdi[1], bdi[2]);
+      return true;
+    }
+    return /^#\s*lockreplay mount:/.test(line);
+  }
+
+  /** The file an fd of a process was scanned to be, if any. */
+  scannedFd(tgid: number, fd: number): string | undefined {
+    return this.scannedFds.get(`${tgid}:${fd}`);
+  }
+
+  /**
+   * "bdi NAME: ino=N" → "MAJ:MIN:N" (numeric name, or mapped by the header), else "NAME:N"; null for
+   * a filesystem's own metadata inode (btrfs keeps object ids below 256 for its trees: the btree
+   * inode is 1), which is no file's data.
+   */
+  bdiKey(body: string, ino: number): string | undefined | null {
+    const dev = devOf(body);
+    if (dev !== undefined) return `${dev}:${ino}`;
+    const k = body.indexOf('bdi ');
+    if (k < 0) return undefined;
+    const colon = body.indexOf(':', k + 4);
+    if (colon < 0) return undefined;
+    const name = body.slice(k + 4, colon);
+    if (name === '' || name.includes(' ') || name === '(unknown)') return undefined;
+    if (name.startsWith('btrfs-') && ino < BTRFS_FIRST_FREE_OBJECTID) return null;
+    const mapped = this.bdiDevs.get(name);
+    return mapped === undefined ? `${name}:${ino}` : `${mapped}:${ino}`;
+  }
+
+  /** A file key an op was released with (for the renames at the end). */
+  noteReleased(file: string): void {
+    if (isProvisional(file)) this.released.add(file);
+    else if (file.split(':').length === 3) this.noteNumeric(file);
+  }
+
+  /** A numeric key seen in an event (for matching bdi names by inode number). */
+  noteNumeric(file: string): void {
+    const ino = file.slice(file.lastIndexOf(':') + 1);
+    let set = this.byInode.get(ino);
+    if (set === undefined) this.byInode.set(ino, (set = new Set()));
+    set.add(file);
+  }
+
+  /** `provisional` turned out to be `file` (the first answer wins). */
+  learn(provisional: string, file: string): void {
+    if (provisional !== file && !this.late.has(provisional)) this.late.set(provisional, file);
+  }
+
+  /** Final keys for the provisional keys that were released, where the trace identifies them. */
+  aliases(): Map<string, string> {
+    const out = new Map<string, string>();
+    const finalOf = (key: string, depth = 0): string => {
+      const next = this.late.get(key) ?? this.byInodeNumber(key);
+      return next === undefined || depth > 8 ? key : finalOf(next, depth + 1);
+    };
+    for (const key of [...this.released].sort()) {
+      const f = finalOf(key);
+      if (f !== key) out.set(key, f);
+    }
+    return out;
+  }
+
+  /** "NAME:INO" → the one numeric-device key with that inode number */
+  private byInodeNumber(key: string): string | undefined {
+    if (key.startsWith('fd:')) return undefined;
+    const parts = key.split(':');
+    if (parts.length !== 2) return undefined;
+    const set = this.byInode.get(parts[1]);
+    return set !== undefined && set.size === 1 ? [...set][0] : undefined;
+  }
+}
+
+/** a key that is not MAJ:MIN:INO: "fd:TGID:FD" or "NAME:INO" */
+function isProvisional(file: string): boolean {
+  if (file.startsWith('fd:')) return true;
+  const parts = file.split(':');
+  // (mmap and munmap are keyed by their process: tgid:N, mm:HASH, pid:N)
+  return parts.length === 2 && parts[0] !== 'tgid' && parts[0] !== 'mm' && parts[0] !== 'pid';
+}
+
+/** Renames ops' files and merges the per-file counts by `aliases`. */
+export function renameFiles<T extends { file: string }>(items: T[], aliases: ReadonlyMap<string, string> | Record<string, string>): void {
+  const map = aliases instanceof Map ? aliases : new Map(Object.entries(aliases));
+  if (map.size === 0) return;
+  for (const it of items) {
+    const f = map.get(it.file);
+    if (f !== undefined) it.file = f;
+  }
+}
+
+export function renameCounts(byFile: Record<string, Record<string, number>>, aliases: ReadonlyMap<string, string> | Record<string, string>): Record<string, Record<string, number>> {
+  const map = aliases instanceof Map ? aliases : new Map(Object.entries(aliases));
+  if (map.size === 0) return byFile;
+  const out: Record<string, Record<string, number>> = {};
+  for (const [file, kinds] of Object.entries(byFile)) {
+    const to = map.get(file) ?? file;
+    const t = out[to] ?? (out[to] = {});
+    for (const [k, n] of Object.entries(kinds)) t[k] = (t[k] ?? 0) + n;
+  }
+  return out;
+}

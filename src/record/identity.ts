@@ -1,0 +1,163 @@
+/**
+ * What identifies files on the recording machine, written into a capture as header comments so the
+ * importer can give one file one key whatever notation an event uses:
+ *
+ *   # lockreplay mount: MAJ:MIN FSTYPE MOUNTPOINT     (from /proc/self/mountinfo)
+ *   # lockreplay bdi: NAME MAJ:MIN                     (a filesystem naming its device: btrfs-1)
+ *   # lockreplay fd: TGID FD MAJ:MIN:INO               (an open file of a traced process, /proc/TGID/fd)
+ *
+ * Old captures have none of these and still import.
+ */
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+/** pseudo filesystems that hold no file data a trace would show */
+const PSEUDO = new Set(['proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mqueue', 'tracefs', 'debugfs', 'securityfs', 'pstore', 'bpf', 'configfs',
+  'fusectl', 'hugetlbfs', 'autofs', 'binfmt_misc', 'efivarfs', 'nsfs', 'rpc_pipefs', 'selinuxfs']);
+
+export interface Mount {
+  dev: string;
+  fsType: string;
+  /** as mountinfo prints it (spaces escaped as \040) */
+  mountPoint: string;
+  source: string;
+}
+
+export function readMounts(mountinfo = '/proc/self/mountinfo'): Mount[] {
+  const out: Mount[] = [];
+  let text: string;
+  try {
+    text = readFileSync(mountinfo, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
+    const f = line.split(' ');
+    const dash = f.indexOf('-');
+    if (f.length < 7 || dash < 6) continue;
+    const fsType = f[dash + 1];
+    if (PSEUDO.has(fsType)) continue;
+    out.push({ dev: f[2], fsType, mountPoint: f[4], source: f[dash + 2] ?? '' });
+  }
+  return out;
+}
+
+/**
+ * Filesystems that name their backing device by a name (btrfs: "btrfs-N", in writeback events'
+ * `bdi NAME:`): the name and the device number its files carry (st_dev, as in mountinfo).
+ */
+export function readBdiNames(mounts: Mount[], sysfsBtrfs = '/sys/fs/btrfs'): { name: string; dev: string }[] {
+  const out: { name: string; dev: string }[] = [];
+  if (!existsSync(sysfsBtrfs)) return out;
+  for (const fsid of readdirSync(sysfsBtrfs)) {
+    const dir = join(sysfsBtrfs, fsid);
+    let bdi: string;
+    try {
+      bdi = basename(readlinkSync(join(dir, 'bdi')));
+    } catch {
+      continue;
+    }
+    let devices: string[] = [];
+    try {
+      devices = readdirSync(join(dir, 'devices'));
+    } catch {
+      // no device list: cannot tie the name to a mount
+    }
+    const m = mounts.find((x) => x.fsType === 'btrfs' && devices.some((d) => x.source === `/dev/${d}`));
+    if (m !== undefined && !out.some((o) => o.name === bdi)) out.push({ name: bdi, dev: m.dev });
+  }
+  return out;
+}
+
+export function identityHeader(): string {
+  const mounts = readMounts();
+  const lines = mounts.map((m) => `# lockreplay mount: ${m.dev} ${m.fsType} ${m.mountPoint}`);
+  for (const b of readBdiNames(mounts)) lines.push(`# lockreplay bdi: ${b.name} ${b.dev}`);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** "MAJ:MIN" of a dev_t as Linux encodes it */
+export function devName(dev: bigint): string {
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  return `${major}:${minor}`;
+}
+
+/** the process and its descendants, from /proc/PID/task/TID/children */
+export function processTree(root: number): number[] {
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop() as number;
+    out.push(pid);
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim() !== '') todo.push(Number(c));
+      } catch {
+        // the task ended
+      }
+    }
+  }
+  return out;
+}
+
+/** mountinfo's escapes (\040 for a space) undone */
+function unescapeMount(path: string): string {
+  return path.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/**
+ * The device number kernel events print for a file at `path`: its mount's (the superblock's), by the
+ * longest mount point that contains it. (A file's st_dev can differ: btrfs gives each subvolume an
+ * anonymous device of its own, while its events print the superblock's.)
+ */
+export function eventDevOf(path: string, mounts: Mount[]): string | undefined {
+  let best: Mount | undefined;
+  let bestLength = -1;
+  for (const m of mounts) {
+    const mp = unescapeMount(m.mountPoint);
+    const inside = mp === '/' || path === mp || path.startsWith(`${mp}/`);
+    if (inside && mp.length >= bestLength) {
+      best = m;
+      bestLength = mp.length;
+    }
+  }
+  return best?.dev;
+}
+
+/**
+ * The regular files the processes have open, as "# lockreplay fd:" lines, each (process, fd, file)
+ * once: `seen` keeps what was written already.
+ */
+export function scanOpenFiles(pids: number[], seen: Set<string>, mounts: Mount[] = readMounts()): string {
+  let text = '';
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const st = statSync(`/proc/${pid}/fd/${fd}`, { bigint: true });
+        if (!st.isFile()) continue;
+        const dev = eventDevOf(readlinkSync(`/proc/${pid}/fd/${fd}`), mounts) ?? devName(st.dev);
+        const line = `# lockreplay fd: ${pid} ${fd} ${dev}:${st.ino}\n`;
+        if (seen.has(line)) continue;
+        seen.add(line);
+        text += line;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return text;
+}
