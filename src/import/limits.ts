@@ -24,7 +24,8 @@ export function rangeProblem(offsetBytes: number, lengthBytes: number): string |
   if (l !== undefined) return l;
   if (offsetBytes < 0) return `offset ${offsetBytes} is negative`;
   if (lengthBytes < 0) return `length ${lengthBytes} is negative`;
-  if (offsetBytes > LOFF_MAX_BYTES || lengthBytes > LOFF_MAX_BYTES || offsetBytes + lengthBytes > LOFF_MAX_BYTES) {
+  // as doubles, 2^63 - 1 and 2^63 are one value: a sum that reaches it is past every loff_t
+  if (offsetBytes + lengthBytes >= LOFF_MAX_BYTES) {
     return `offset ${fmt(offsetBytes)} + length ${fmt(lengthBytes)} is beyond 2^63-1 (the largest file position)`;
   }
   if (offsetBytes + lengthBytes > MAX_EXACT_BYTES) {
