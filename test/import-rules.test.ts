@@ -115,6 +115,11 @@ describe('each format checks numbers and time order the same way', () => {
     expect(cli(['import', falloc]).stderr).toMatch(/falloc\.trace:5: sys_fallocate: length -4096 is negative/);
     const lenient = await summary(falloc, { lenient: true });
     expect([lenient.s.lines.bad, lenient.s.lines.skipped['lines-of-a-bad-op'], lenient.ops.length]).toEqual([1, 1, 0]);
+    // an exit 9,007,200 s after its enter: more than 2^53 ns after the first event
+    const late = file('late.trace', FTRACE_HEAD + ftraceLine('fio', 7, '1.000000', 'sys_fsync(fd: 3)') + ftraceLine('fio', 7, '9007201.000000', 'sys_fsync -> 0x0'));
+    expect(cli(['import', late]).stderr).toMatch(/late\.trace:6: timestamp 9007201\.000000s is more than 2\^53 ns/);
+    const lateLenient = await summary(late, { lenient: true });
+    expect([lateLenient.s.lines.bad, lateLenient.s.lines.skipped['syscall-cut-by-trace-end'], lateLenient.ops.length]).toEqual([1, 1, 0]);
   });
 
   it('CSV, fio iolog and blkparse refuse a timestamp going backwards, as ftrace text does', () => {
