@@ -21,11 +21,17 @@ export function fioJobs(name: string): Record<string, { read: number; write: num
   return out;
 }
 
+/** a run of the CLI that takes longer than this is a hang: the test fails naming the command */
+export const CLI_TIMEOUT_MS = 60_000;
+
 /** Runs the built CLI (npm test builds first). */
 export function cli(args: string[], input?: string | Buffer, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
   const base: Record<string, string | undefined> = { ...process.env, CI: '1' };
   delete base.GITHUB_STEP_SUMMARY;
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { input, encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 28, env: { ...base, ...env } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { input, encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 28, env: { ...base, ...env }, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    throw new Error(`lockreplay ${args.join(' ')}: did not finish within ${CLI_TIMEOUT_MS / 1000} s (a hang?)`);
+  }
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -5,6 +5,7 @@ import { importTrace, type ImportOptions } from '../import/index.js';
 import { inputFlags, inputOptionsFrom } from '../cli/input-flags.js';
 import { lockRow, opRow, opStreamFooter, opStreamHeader } from '../import/opstream.js';
 import { parseFileSelector } from '../model/op.js';
+import { fileSelectorKey } from '../import/selection.js';
 import { OutputTarget } from '../util/output.js';
 import { formatImportSummary } from '../report/import-summary.js';
 import { Progress } from '../util/progress.js';
@@ -26,7 +27,7 @@ ops per kind and per file, and line accounting (used / skipped by reason / bad).
   static override flags = {
     out: Flags.string({ char: 'o', description: 'write the Op stream here (- = stdout); written atomically' }),
     ...inputFlags,
-    file: Flags.string({ description: 'keep only ops on this file, as DEV:INO (7:0:0x85, 254,0:2154529); repeatable', multiple: true }),
+    file: Flags.string({ description: 'keep only ops on this file: DEV:INO (7:0:0x85, 254,0:2154529), or a file key as the op stream writes it (blk:7:0, vol:3, file:/data/f); repeatable', multiple: true }),
     task: Flags.string({ description: 'keep only ops of this task, by PID or COMM; repeatable', multiple: true }),
     from: Flags.string({ description: 'keep ops issued at or after S seconds (trace clock; +S = from the first event)' }),
     to: Flags.string({ description: 'keep ops issued at or before S seconds (trace clock; +S = from the first event)' }),
@@ -67,8 +68,8 @@ export function selectionOptions(flags: { file?: string[]; task?: string[]; from
   const o: ReturnType<typeof selectionOptions> = {};
   if (flags.file && flags.file.length > 0) {
     o.files = new Set(flags.file.map((f) => {
-      const key = parseFileSelector(f);
-      if (key === undefined) throw new LockreplayError(`--file ${f}: expected DEV:INO such as 7:0:0x85 or 254,0:2154529`, ExitCode.usage);
+      const key = fileSelectorKey(f, parseFileSelector);
+      if (key === undefined) throw new LockreplayError(`--file ${f}: expected DEV:INO such as 7:0:0x85 or 254,0:2154529, or a file key such as blk:7:0 (block devices), vol:3 (CSV volumes), file:/data/f (fio iolog files), fd:PID:FD`, ExitCode.usage);
       return key;
     }));
   }

@@ -147,12 +147,18 @@ export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceMod
   return { byKindAndSize, byKind, defaultBaseNs: DEFAULT_BASE_NS, defaultPerPageNs: DEFAULT_PER_PAGE_NS };
 }
 
+/** the longest modelled service time: 2^53 ns (about 104 days), the import's bound on an observed one */
+export const MAX_MODELLED_NS = Number.MAX_SAFE_INTEGER;
+
 export function modelNs(model: ServiceModel, kind: OpKind, lengthBytes: number, pageSizeBytes: number): number {
   const exact = model.byKindAndSize[kind]?.[sizeClass(lengthBytes, pageSizeBytes)];
   if (exact !== undefined) return exact;
   const k = model.byKind[kind];
   if (k !== undefined) return k;
-  return model.defaultBaseNs + model.defaultPerPageNs * Math.max(1, Math.ceil(lengthBytes / pageSizeBytes));
+  const ns = model.defaultBaseNs + model.defaultPerPageNs * Math.max(1, Math.ceil(lengthBytes / pageSizeBytes));
+  // lengths are bounded by the import (2^53 bytes), so this is finite; a length that is not a
+  // number (an op made in memory) must still not give a service time that never ends
+  return Number.isFinite(ns) ? Math.min(ns, MAX_MODELLED_NS) : MAX_MODELLED_NS;
 }
 
 export function serviceTimes(ops: readonly Op[], pageSizeBytes: number): ServiceTimes {

@@ -1,3 +1,4 @@
+import { BadInputError } from '../errors.js';
 /** Every input line is used, skipped for a named reason, or bad. The three add up to the line count. */
 export interface LineAccounting {
   total: number;
@@ -35,5 +36,33 @@ export class LineCounter {
       skippedTotal += n;
     }
     return { total: this.used + skippedTotal + this.bad, used: this.used, skipped, bad: this.bad, badSamples: [...this.badSamples] };
+  }
+}
+
+/**
+ * The one rule for a bad line, shared by every parser: in strict mode it stops the import
+ * (exit 4, naming file:line); with --lenient it is counted, and the first few are kept as samples.
+ */
+export class BadLines {
+  constructor(private readonly fileName: string, private readonly lenient: boolean, private readonly counter: LineCounter) {}
+
+  /** Line `line` is bad for `reason`. Throws in strict mode. */
+  report(line: number, reason: string, excerpt?: string): void {
+    if (!this.lenient) throw new BadInputError(this.fileName, line, reason, excerpt);
+    this.counter.badLine(`${this.fileName}:${line}: ${reason}`);
+  }
+
+  /**
+   * An op made of `lines` input lines, starting at `line`, is bad: its first line counts as bad,
+   * the others as skipped ("lines-of-a-bad-op").
+   */
+  reportOp(line: number, reason: string, lines: number): void {
+    if (lines === 0) {
+      // a child op whose lines its parent accounts for: nothing to recount
+      if (!this.lenient) throw new BadInputError(this.fileName, line, reason);
+      return;
+    }
+    this.report(line, reason);
+    if (lines > 1) this.counter.skip('lines-of-a-bad-op', lines - 1);
   }
 }

@@ -3,9 +3,9 @@
  *   "%3d,%-3d %2d %8d %5d.%09lu %5u %2s %3s " maj,min cpu seq sec.nsec pid action rwbs, then a tail.
  * The trailing per-CPU/total summary block is read for a cross-check of the counts, not as events.
  */
-import { BadInputError } from '../errors.js';
-import type { LineCounter } from './accounting.js';
+import type { BadLines, LineCounter } from './accounting.js';
 import { type BlockAction, BlockOpBuilder, parseBlockTail } from './block.js';
+import { TimeOrder } from './limits.js';
 
 const LINE = /^\s*(\d+),(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\.(\d+)\s+(\d+)\s+(.*)$/;
 
@@ -20,8 +20,10 @@ export class BlkparseLineParser {
   readonly summary: BlkparseSummary = {};
   private readonly tail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '' };
   eventLines = 0;
+  /** blkparse sorts its output by time: a timestamp going backwards is a bad line, as in ftrace text */
+  private readonly time = new TimeOrder(true);
 
-  constructor(private readonly fileName: string, private readonly builder: BlockOpBuilder, private readonly counter: LineCounter, private readonly lenient: boolean) {}
+  constructor(private readonly builder: BlockOpBuilder, private readonly counter: LineCounter, private readonly badLines: BadLines) {}
 
   line(text: string, start: number, end: number, lineNo: number): void {
     const line = text.slice(start, end);
@@ -45,15 +47,20 @@ export class BlkparseLineParser {
         this.counter.skip('summary');
         return;
       }
-      if (!this.lenient) throw new BadInputError(this.fileName, lineNo, 'not a blkparse line ("MAJ,MIN CPU SEQ SEC.NSEC PID ACTION RWBS ...")', line);
-      this.counter.badLine(`${this.fileName}:${lineNo}: not a blkparse line`);
+      this.badLines.report(lineNo, 'not a blkparse line ("MAJ,MIN CPU SEQ SEC.NSEC PID ACTION RWBS ...")', line);
+      return;
+    }
+    const t = this.tail;
+    const nsec = m[6].padEnd(9, '0').slice(0, 9);
+    const tsNs = Number(m[5]) * 1e9 + Number(nsec);
+    const badTime = this.time.check(tsNs);
+    if (badTime !== undefined) {
+      this.badLines.report(lineNo, badTime, line);
       return;
     }
     this.eventLines++;
-    const t = this.tail;
-    const nsec = m[6].padEnd(9, '0').slice(0, 9);
     const a: BlockAction = {
-      tsNs: Number(m[5]) * 1e9 + Number(nsec), pid: Number(m[7]), comm: t.comm, major: Number(m[1]), minor: Number(m[2]),
+      tsNs, pid: Number(m[7]), comm: t.comm, major: Number(m[1]), minor: Number(m[2]),
       action: t.action, rwbs: t.rwbs, sector: t.sector, sectors: t.sectors, line: lineNo,
     };
     this.builder.handle(a);

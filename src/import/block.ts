@@ -6,8 +6,9 @@
  * discard (punch: exclusive class), flush (fsync).
  */
 import type { Op, OpKind } from '../model/op.js';
-import type { LineCounter } from './accounting.js';
-import type { OpSink } from './op-builder.js';
+import type { BadLines, LineCounter } from './accounting.js';
+import { opProblem, rangeProblem } from './limits.js';
+import type { SelectingSink } from './selection.js';
 import { utf8FromLatin1 } from './lines.js';
 import { keep } from '../util/strings.js';
 
@@ -31,11 +32,11 @@ interface PendingIo {
   op: Op;
   dispatchedNs: number;
   end: number;
+  /** input lines this op accounts for: its Q, its D, the C that completed it first */
+  lines: number;
 }
 
 export interface BlockStats {
-  opsByKind: Record<string, number>;
-  opsByFile: Record<string, Record<string, number>>;
   unpairedCompletions: number;
   incomplete: number;
 }
@@ -59,14 +60,13 @@ export function kindOfRwbs(rwbs: string, sectors: number): OpKind | undefined {
  */
 export class BlockOpBuilder {
   private readonly pending = new Map<string, PendingIo[]>();
-  private readonly done: Op[] = [];
-  private readonly order: Op[] = [];
-  private nextId = 0;
-  readonly stats: BlockStats = { opsByKind: {}, opsByFile: {}, unpairedCompletions: 0, incomplete: 0 };
+  private readonly order: PendingIo[] = [];
+  readonly stats: BlockStats = { unpairedCompletions: 0, incomplete: 0 };
 
-  constructor(private readonly sink: OpSink, private readonly counter: LineCounter) {}
+  constructor(private readonly out: SelectingSink, private readonly counter: LineCounter, private readonly badLines: BadLines) {}
 
   handle(a: BlockAction): void {
+    this.out.clock(a.tsNs);
     const file = blockFileKey(a.major, a.minor);
     switch (a.action) {
       case 'Q': {
@@ -75,15 +75,19 @@ export class BlockOpBuilder {
           this.counter.skip('block-no-data');
           return;
         }
-        const op: Op = {
-          id: -1, tsNs: a.tsNs, pid: a.pid, proc: `pid:${a.pid}`, comm: utf8FromLatin1(a.comm), file, kind,
-          offset: Math.max(0, a.sector) * SECTOR_BYTES, lengthBytes: Math.max(0, a.sectors) * SECTOR_BYTES, line: a.line,
-        };
+        const offset = Math.max(0, a.sector) * SECTOR_BYTES;
+        const lengthBytes = Math.max(0, a.sectors) * SECTOR_BYTES;
+        const problem = rangeProblem(offset, lengthBytes);
+        if (problem !== undefined) {
+          this.badLines.report(a.line, `sector ${a.sector} + ${a.sectors}: ${problem}`);
+          return;
+        }
+        const op: Op = { id: -1, tsNs: a.tsNs, pid: a.pid, proc: `pid:${a.pid}`, comm: utf8FromLatin1(a.comm), file, kind, offset, lengthBytes, line: a.line };
         let list = this.pending.get(file);
         if (list === undefined) this.pending.set(file, (list = []));
-        list.push({ op, dispatchedNs: -1, end: a.sector + Math.max(0, a.sectors) });
-        this.order.push(op);
-        this.counter.use();
+        const io: PendingIo = { op, dispatchedNs: -1, end: a.sector + Math.max(0, a.sectors), lines: 1 };
+        list.push(io);
+        this.order.push(io);
         return;
       }
       case 'D': {
@@ -91,7 +95,7 @@ export class BlockOpBuilder {
         const hit = list?.find((p) => p.op.offset === a.sector * SECTOR_BYTES && p.dispatchedNs < 0);
         if (hit !== undefined) {
           hit.dispatchedNs = a.tsNs;
-          this.counter.use();
+          hit.lines++;
           return;
         }
         // a request whose Q was not traced: the op starts at its dispatch
@@ -120,7 +124,8 @@ export class BlockOpBuilder {
           if (s >= a.sector && s < end) {
             const from = p.dispatchedNs >= 0 ? p.dispatchedNs : p.op.tsNs;
             p.op.durNs = Math.max(0, a.tsNs - from);
-            this.done.push(p.op);
+            // the completion line is accounted once, with the first bio it completes
+            if (matched === 0) p.lines++;
             list.splice(i--, 1);
             matched++;
           }
@@ -130,7 +135,6 @@ export class BlockOpBuilder {
           this.counter.skip('block-complete-without-queue');
           return;
         }
-        this.counter.use();
         this.release();
         return;
       }
@@ -142,28 +146,27 @@ export class BlockOpBuilder {
   /** Emits completed ops in issue order, up to the first one still in flight. */
   private release(): void {
     let k = 0;
-    while (k < this.order.length && this.order[k].durNs !== undefined) {
+    while (k < this.order.length && this.order[k].op.durNs !== undefined) {
       this.emit(this.order[k]);
       k++;
     }
     if (k > 0) this.order.splice(0, k);
-    this.done.length = 0;
   }
 
-  private emit(op: Op): void {
-    op.id = this.nextId++;
-    const s = this.stats;
-    s.opsByKind[op.kind] = (s.opsByKind[op.kind] ?? 0) + 1;
-    const f = s.opsByFile[op.file] ?? (s.opsByFile[op.file] = {});
-    f[op.kind] = (f[op.kind] ?? 0) + 1;
-    this.sink.op(op);
+  private emit(io: PendingIo): void {
+    const problem = opProblem(io.op);
+    if (problem !== undefined) {
+      this.badLines.reportOp(io.op.line, problem, io.lines);
+      return;
+    }
+    this.out.op(io.op, io.lines);
   }
 
   /** At the end: ops never completed are still replayed, without an observed duration. */
   finish(): void {
-    for (const op of this.order) {
-      if (op.durNs === undefined) this.stats.incomplete++;
-      this.emit(op);
+    for (const io of this.order) {
+      if (io.op.durNs === undefined) this.stats.incomplete++;
+      this.emit(io);
     }
     this.order.length = 0;
     this.pending.clear();

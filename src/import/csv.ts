@@ -4,10 +4,12 @@
  * states them. Each row is one op on its volume ("file").
  */
 import { parse } from 'csv-parse';
-import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
+import { ExitCode, LockreplayError } from '../errors.js';
 import type { Op, OpKind } from '../model/op.js';
-import type { LineCounter } from './accounting.js';
-import type { OpSink } from './op-builder.js';
+import type { BadLines, LineCounter } from './accounting.js';
+import { KeptLines } from './kept-lines.js';
+import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
+import type { SelectingSink } from './selection.js';
 
 export type TsUnit = 'ns' | 'us' | 'ms' | 's' | 'filetime';
 export type OffsetUnit = 'bytes' | 'sectors';
@@ -27,32 +29,34 @@ export interface CsvMapping {
   header: boolean;
   /** response-time column unit (msr: filetime ticks) */
   responseUnit?: TsUnit;
+  /** how many columns a row has; undefined = as many as the first row (the header, if any) */
+  columnCount?: number;
 }
 
 export const CSV_PRESETS: Record<string, { summary: string; mapping: CsvMapping }> = {
   msr: {
     summary: 'MSR Cambridge: Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime; FILETIME 100 ns ticks; bytes; Read/Write; no header',
-    mapping: { columns: { ts: 0, file: 2, op: 3, offset: 4, length: 5, response: 6 }, tsUnit: 'filetime', responseUnit: 'filetime', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['Read'], writeValues: ['Write'], delimiter: ',', header: false },
+    mapping: { columns: { ts: 0, file: 2, op: 3, offset: 4, length: 5, response: 6 }, tsUnit: 'filetime', responseUnit: 'filetime', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['Read'], writeValues: ['Write'], columnCount: 7, delimiter: ',', header: false },
   },
   alibaba: {
     summary: 'Alibaba 2020: device_id,opcode,offset,length,timestamp; µs; bytes; R/W; no header',
-    mapping: { columns: { file: 0, op: 1, offset: 2, length: 3, ts: 4 }, tsUnit: 'us', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['R'], writeValues: ['W'], delimiter: ',', header: false },
+    mapping: { columns: { file: 0, op: 1, offset: 2, length: 3, ts: 4 }, tsUnit: 'us', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['R'], writeValues: ['W'], columnCount: 5, delimiter: ',', header: false },
   },
   tencent: {
     summary: 'Tencent CBS: Timestamp,Offset,Size,IOType,VolumeID; seconds; 512-byte sectors; 0 = read, 1 = write; no header',
-    mapping: { columns: { ts: 0, offset: 1, length: 2, op: 3, file: 4 }, tsUnit: 's', offsetUnit: 'sectors', lengthUnit: 'sectors', readValues: ['0'], writeValues: ['1'], delimiter: ',', header: false },
+    mapping: { columns: { ts: 0, offset: 1, length: 2, op: 3, file: 4 }, tsUnit: 's', offsetUnit: 'sectors', lengthUnit: 'sectors', readValues: ['0'], writeValues: ['1'], columnCount: 5, delimiter: ',', header: false },
   },
   systor: {
     summary: 'SYSTOR \'17: Timestamp,Response,IOType,LUN,Offset,Size; seconds; bytes; R/W; header',
-    mapping: { columns: { ts: 0, response: 1, op: 2, file: 3, offset: 4, length: 5 }, tsUnit: 's', responseUnit: 's', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['R'], writeValues: ['W'], delimiter: ',', header: true },
+    mapping: { columns: { ts: 0, response: 1, op: 2, file: 3, offset: 4, length: 5 }, tsUnit: 's', responseUnit: 's', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['R'], writeValues: ['W'], columnCount: 6, delimiter: ',', header: true },
   },
   cloudphysics: {
     summary: 'CloudPhysics (libCacheSim CSV): version,time,op,size,lbn; seconds; lbn in 512-byte sectors, size in bytes; SCSI opcode 28 = read, 2a = write; header',
-    mapping: { columns: { ts: 1, op: 2, length: 3, offset: 4 }, tsUnit: 's', offsetUnit: 'sectors', lengthUnit: 'bytes', readValues: ['28', '08', '88', 'a8'], writeValues: ['2a', '0a', '8a', 'aa'], delimiter: ',', header: true },
+    mapping: { columns: { ts: 1, op: 2, length: 3, offset: 4 }, tsUnit: 's', offsetUnit: 'sectors', lengthUnit: 'bytes', readValues: ['28', '08', '88', 'a8'], writeValues: ['2a', '0a', '8a', 'aa'], columnCount: 5, delimiter: ',', header: true },
   },
   disksim: {
     summary: 'DiskSim/MQSim ASCII: arrival_time device lba size_sectors type, space-separated; ns; 512-byte sectors; 1 = read, 0 = write',
-    mapping: { columns: { ts: 0, file: 1, offset: 2, length: 3, op: 4 }, tsUnit: 'ns', offsetUnit: 'sectors', lengthUnit: 'sectors', readValues: ['1'], writeValues: ['0'], delimiter: ' ', header: false },
+    mapping: { columns: { ts: 0, file: 1, offset: 2, length: 3, op: 4 }, tsUnit: 'ns', offsetUnit: 'sectors', lengthUnit: 'sectors', readValues: ['1'], writeValues: ['0'], columnCount: 5, delimiter: ' ', header: false },
   },
 };
 
@@ -92,84 +96,207 @@ export function describeMapping(m: CsvMapping): string {
     `time in ${m.tsUnit}; offset in ${m.offsetUnit}, length in ${m.lengthUnit}; read = ${m.readValues.join('|')}, write = ${m.writeValues.length > 0 ? m.writeValues.join('|') : 'anything else'}`;
 }
 
-/** Streams CSV rows into ops. Rows are expected in time order (the datasets are); ops keep row order. */
-export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, mapping: CsvMapping, sink: OpSink, counter: LineCounter, lenient: boolean): Promise<{ ops: number; byKind: Record<string, number>; byFile: Record<string, Record<string, number>>; firstTsNs?: number; lastTsNs?: number }> {
-  const parser = parse({
-    delimiter: mapping.delimiter === ' ' ? [' ', '\t'] : mapping.delimiter,
-    bom: true, relax_column_count: true, skip_empty_lines: false, trim: mapping.delimiter === ' ', ltrim: true, rtrim: true, info: true,
-  });
-  const feed = (async () => {
-    for await (const chunk of chunks) {
-      if (!parser.write(Buffer.from(chunk))) await new Promise<void>((r) => parser.once('drain', () => r()));
+/** Where a CSV record broke (a quote not closed by the end, a stray closing quote). */
+interface CsvFailure {
+  /** the first line of the broken record (where its quote opened) */
+  line: number;
+  /** the line csv-parse stopped at */
+  endLine: number;
+  message: string;
+  notClosed: boolean;
+}
+
+/**
+ * Streams CSV rows into ops. Rows must be in time order (a timestamp going backwards is a bad line,
+ * as in ftrace text), have the mapping's number of columns, and valid numbers (limits.ts). A
+ * record csv-parse cannot read (a quote not closed) is a bad line at the line where it starts;
+ * with --lenient, reading starts again on the line after it.
+ */
+export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, mapping: CsvMapping, out: SelectingSink, counter: LineCounter, badLines: BadLines): Promise<{ firstTsNs?: number; lastTsNs?: number }> {
+  const source = chunks[Symbol.asyncIterator]();
+  const rows = new CsvRows(name, mapping, out, counter, badLines);
+  let prefix: Buffer | undefined;
+  for (;;) {
+    const kept = new KeptLines();
+    kept.firstLine = rows.lastLine + 1;
+    const lineBase = rows.lastLine;
+    const failure = await parseSegment(prefix, source, kept, lineBase, rows);
+    if (failure === undefined) {
+      // lines csv-parse never handed over (after the last record) must be blank
+      if (kept.blank()) rows.trailingBlank(kept);
+      return { firstTsNs: rows.firstTsNs, lastTsNs: rows.lastTsNs };
     }
-    parser.end();
-  })();
-  feed.catch((err) => parser.destroy(err as Error));
-  const read = new Set(mapping.readValues.map((v) => v.toLowerCase()));
-  const write = new Set(mapping.writeValues.map((v) => v.toLowerCase()));
-  const c = mapping.columns;
-  const byKind: Record<string, number> = {};
-  const byFile: Record<string, Record<string, number>> = {};
-  let id = 0;
-  let first: number | undefined;
-  let last: number | undefined;
-  let headerPending = mapping.header;
-  const bad = (line: number, reason: string, row: string[]): void => {
-    if (!lenient) throw new BadInputError(name, line, reason, row.join(mapping.delimiter));
-    counter.badLine(`${name}:${line}: ${reason}`);
-  };
-  try {
-    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const row = rec.record.filter((f, i) => mapping.delimiter !== ' ' || f !== '' || i === 0);
-      const line = rec.info.lines;
-      if (row.length === 0 || (row.length === 1 && row[0] === '')) {
-        counter.skip('blank');
-        continue;
-      }
-      if (headerPending) {
-        headerPending = false;
-        if (row.some((f) => /[a-zA-Z]/.test(f) && !read.has(f.toLowerCase()) && !write.has(f.toLowerCase()))) {
-          counter.skip('header');
-          continue;
-        }
-      }
-      const num = (i: number): number => (i < row.length && row[i] !== '' ? Number(row[i]) : NaN);
-      const ts = num(c.ts);
-      const offset = num(c.offset);
-      const length = num(c.length);
-      if (!Number.isFinite(ts) || !Number.isFinite(offset) || !Number.isFinite(length)) {
-        bad(line, `row needs numbers in columns ts=${c.ts}, offset=${c.offset}, length=${c.length}`, row);
-        continue;
-      }
-      const opText = (row[c.op] ?? '').toLowerCase();
-      let kind: OpKind;
-      if (read.has(opText)) kind = 'read';
-      else if (write.size === 0 ? opText !== '' : write.has(opText)) kind = 'write';
-      else {
-        bad(line, `op column ${c.op} is "${row[c.op] ?? ''}": neither a read (${mapping.readValues.join('|')}) nor a write (${mapping.writeValues.join('|') || 'anything else'})`, row);
-        continue;
-      }
-      const tsNs = Math.round(toNs(ts, mapping.tsUnit));
-      const scale = (v: number, unit: OffsetUnit): number => (unit === 'sectors' ? v * 512 : v);
-      const file = `vol:${c.file !== undefined ? row[c.file] ?? '' : '0'}`;
-      const op: Op = { id: id++, tsNs, pid: 1, proc: 'pid:1', comm: name.split('/').pop() ?? name, file, kind, offset: scale(offset, mapping.offsetUnit), lengthBytes: scale(length, mapping.lengthUnit), line };
-      if (c.response !== undefined) {
-        const r = num(c.response);
-        if (Number.isFinite(r) && r > 0) op.durNs = Math.round(durationNs(r, mapping.responseUnit ?? mapping.tsUnit));
-      }
-      first ??= tsNs;
-      last = tsNs;
-      byKind[kind] = (byKind[kind] ?? 0) + 1;
-      const f = byFile[file] ?? (byFile[file] = {});
-      f[kind] = (f[kind] ?? 0) + 1;
-      counter.use();
-      sink.op(op);
-    }
-  } catch (err) {
-    if (err instanceof LockreplayError) throw err;
-    const e = err as Error & { lines?: number };
-    throw new BadInputError(name, e.lines ?? 0, `not valid CSV (${e.message})`);
+    badLines.report(failure.line, `not valid CSV (${failure.message.replace(/ at line \d+/, '')})`);
+    // lenient: a quote left open swallowed the lines after it, which are read again; after
+    // another quote error csv-parse cannot go on, so reading starts after the line it stopped at
+    const restartAfter = failure.notClosed ? failure.line : Math.max(failure.line, failure.endLine);
+    if (restartAfter > failure.line) counter.skip('lines-of-a-bad-record', restartAfter - failure.line);
+    kept.dropThrough(restartAfter);
+    rows.lastLine = restartAfter;
+    prefix = kept.bytes();
   }
+}
+
+/** Parses from `prefix` then the rest of `source`, until the end or a CSV syntax error. */
+async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Buffer>, kept: KeptLines, lineBase: number, rows: CsvRows): Promise<CsvFailure | undefined> {
+  const m = rows.mapping;
+  const parser = parse({
+    delimiter: m.delimiter === ' ' ? [' ', '\t'] : m.delimiter,
+    bom: true, relax_column_count: true, skip_empty_lines: false, trim: m.delimiter === ' ', ltrim: true, rtrim: true, info: true,
+  });
+  let stopped = false;
+  let failed: Error | undefined;
+  // records are handled as csv-parse makes them ('data' in flowing mode): none waits in a buffer
+  // when an error comes, so the line where a broken record starts is known
+  parser.on('data', (rec: { record: string[]; info: { lines: number } }) => {
+    if (failed !== undefined) return;
+    try {
+      const line = lineBase + rec.info.lines;
+      rows.record(rec.record, line);
+      kept.dropThrough(line);
+    } catch (err) {
+      failed = err as Error;
+      parser.destroy(failed);
+    }
+  });
+  const ended = new Promise<void>((resolve) => {
+    parser.once('end', () => resolve());
+    parser.once('close', () => resolve());
+    parser.once('error', (err) => {
+      failed ??= err;
+      resolve();
+    });
+  });
+  const write = async (b: Buffer): Promise<void> => {
+    kept.push(b);
+    if (stopped || parser.destroyed) return;
+    if (parser.write(b)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        parser.off('drain', done);
+        parser.off('close', done);
+        resolve();
+      };
+      parser.once('drain', done);
+      parser.once('close', done);
+    });
+  };
+  const feed = (async () => {
+    if (prefix !== undefined) await write(prefix);
+    while (!stopped && !parser.destroyed) {
+      const r = await source.next();
+      if (r.done) {
+        parser.end();
+        return;
+      }
+      // the source may reuse its buffer
+      await write(Buffer.from(r.value));
+    }
+  })();
+  feed.catch((err) => {
+    failed ??= err as Error;
+    parser.destroy(err as Error);
+  });
+  await ended;
+  stopped = true;
   await feed.catch(() => undefined);
-  return { ops: id, byKind, byFile, firstTsNs: first, lastTsNs: last };
+  if (failed === undefined) return undefined;
+  const e = failed as Error & { lines?: number; code?: string };
+  if (e instanceof LockreplayError || typeof e.code !== 'string' || !e.code.startsWith('CSV_')) throw e;
+  return { line: rows.lastLine + 1, endLine: lineBase + (e.lines ?? 0), message: e.message, notClosed: e.code === 'CSV_QUOTE_NOT_CLOSED' };
+}
+
+/** The rows of one CSV input, in order, into ops; every line accounted. */
+class CsvRows {
+  /** the last line of the last record handled */
+  lastLine = 0;
+  firstTsNs: number | undefined;
+  lastTsNs: number | undefined;
+  private headerPending: boolean;
+  private columnCount: number | undefined;
+  private readonly read: Set<string>;
+  private readonly write: Set<string>;
+  private readonly time = new TimeOrder(true);
+
+  constructor(private readonly name: string, readonly mapping: CsvMapping, private readonly out: SelectingSink, private readonly counter: LineCounter, private readonly badLines: BadLines) {
+    this.headerPending = mapping.header;
+    this.columnCount = mapping.columnCount;
+    this.read = new Set(mapping.readValues.map((v) => v.toLowerCase()));
+    this.write = new Set(mapping.writeValues.map((v) => v.toLowerCase()));
+  }
+
+  /** the record whose last line is `endLine` */
+  record(record: string[], endLine: number): void {
+    const mapping = this.mapping;
+    const line = this.lastLine + 1;
+    // a quoted field with line breaks: the record's first line stands for it, the others are skipped
+    if (endLine > line) this.counter.skip('quoted-line-break', endLine - line);
+    this.lastLine = endLine;
+    const row = record.filter((f, i) => mapping.delimiter !== ' ' || f !== '' || i === 0);
+    if (row.length === 0 || (row.length === 1 && row[0] === '')) {
+      this.counter.skip('blank');
+      return;
+    }
+    if (this.headerPending) {
+      this.headerPending = false;
+      if (row.some((f) => /[a-zA-Z]/.test(f) && !this.read.has(f.toLowerCase()) && !this.write.has(f.toLowerCase()))) {
+        this.columnCount ??= row.length;
+        this.counter.skip('header');
+        return;
+      }
+    }
+    this.columnCount ??= row.length;
+    if (row.length !== this.columnCount) return this.bad(line, `a row of ${row.length} columns, not ${this.columnCount}`, row);
+    const c = mapping.columns;
+    const num = (i: number): number => (i < row.length && row[i] !== '' ? Number(row[i]) : NaN);
+    const ts = num(c.ts);
+    const offset = num(c.offset);
+    const length = num(c.length);
+    if (!Number.isFinite(ts) || !Number.isFinite(offset) || !Number.isFinite(length)) {
+      return this.bad(line, `row needs numbers in columns ts=${c.ts}, offset=${c.offset}, length=${c.length}`, row);
+    }
+    const opText = (row[c.op] ?? '').toLowerCase();
+    let kind: OpKind;
+    if (this.read.has(opText)) kind = 'read';
+    else if (this.write.size === 0 ? opText !== '' : this.write.has(opText)) kind = 'write';
+    else {
+      return this.bad(line, `op column ${c.op} is "${row[c.op] ?? ''}": neither a read (${mapping.readValues.join('|')}) nor a write (${mapping.writeValues.join('|') || 'anything else'})`, row);
+    }
+    const tsNs = Math.round(toNs(ts, mapping.tsUnit));
+    const badTime = this.time.check(tsNs);
+    if (badTime !== undefined) return this.bad(line, `column ts=${c.ts}: ${badTime}`, row);
+    const scale = (v: number, unit: OffsetUnit): number => (unit === 'sectors' ? v * 512 : v);
+    const offsetBytes = scale(offset, mapping.offsetUnit);
+    const lengthBytes = scale(length, mapping.lengthUnit);
+    const badRange = rangeProblem(offsetBytes, lengthBytes);
+    if (badRange !== undefined) return this.bad(line, badRange, row);
+    const file = `vol:${c.file !== undefined ? row[c.file] ?? '' : '0'}`;
+    const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.name.split('/').pop() ?? this.name, file, kind, offset: offsetBytes, lengthBytes, line };
+    if (c.response !== undefined && row[c.response] !== '') {
+      // a response time of 0 says nothing; one that is not a number, negative or too long is bad
+      const r = num(c.response);
+      const durNs = Math.round(durationNs(r, mapping.responseUnit ?? mapping.tsUnit));
+      const badDuration = Number.isNaN(r) ? 'is not a number' : durationProblem(durNs);
+      if (badDuration !== undefined) return this.bad(line, `response column ${c.response}: ${badDuration}`, row);
+      if (durNs > 0) op.durNs = durNs;
+    }
+    this.firstTsNs ??= tsNs;
+    this.lastTsNs = tsNs;
+    this.out.op(op, 1);
+  }
+
+  /** the lines after the last record, which csv-parse did not hand over: blank */
+  trailingBlank(kept: KeptLines): void {
+    const text = kept.bytes();
+    if (text.length === 0) return;
+    let lines = 0;
+    for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lines++;
+    if (text[text.length - 1] !== 10) lines++;
+    if (lines > 0) this.counter.skip('blank', lines);
+    this.lastLine += lines;
+  }
+
+  private bad(line: number, reason: string, row: string[]): void {
+    this.badLines.report(line, reason, row.join(this.mapping.delimiter));
+  }
 }

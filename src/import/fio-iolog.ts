@@ -4,23 +4,22 @@
  *   v3: "fio version 3 iolog", then "USEC FILE ACTION [OFFSET LENGTH]" (µs since the run start).
  * Actions: add/open/close (bookkeeping), read, write, trim (→ punch), sync/datasync (→ fsync).
  */
-import { BadInputError } from '../errors.js';
 import type { Op, OpKind } from '../model/op.js';
-import type { LineCounter } from './accounting.js';
-import type { OpSink } from './op-builder.js';
+import type { BadLines, LineCounter } from './accounting.js';
+import { MAX_SPAN_NS, rangeProblem, TimeOrder } from './limits.js';
+import type { SelectingSink } from './selection.js';
 
 const KINDS: Record<string, OpKind> = { read: 'read', write: 'write', trim: 'punch', sync: 'fsync', datasync: 'fsync' };
 
 export class FioIologParser {
   private version = 0;
   private clockUs = 0;
-  private id = 0;
-  readonly byKind: Record<string, number> = {};
-  readonly byFile: Record<string, Record<string, number>> = {};
   firstTsNs: number | undefined;
   lastTsNs: number | undefined;
+  /** v3 timestamps must not go backwards (as in ftrace text); v2 is paced by its wait lines */
+  private readonly time = new TimeOrder(true);
 
-  constructor(private readonly name: string, private readonly sink: OpSink, private readonly counter: LineCounter, private readonly lenient: boolean) {}
+  constructor(private readonly out: SelectingSink, private readonly counter: LineCounter, private readonly badLines: BadLines) {}
 
   line(text: string, start: number, end: number, lineNo: number): void {
     const line = text.slice(start, end).trim();
@@ -32,14 +31,20 @@ export class FioIologParser {
       const m = /^fio version (\d) iolog$/.exec(line);
       if (!m || (m[1] !== '2' && m[1] !== '3')) return this.bad(lineNo, 'expected "fio version 2 iolog" or "fio version 3 iolog" on the first line', line);
       this.version = Number(m[1]);
+      // relative --from/--to count from the start of the run (v2) or the first timestamp (v3)
+      if (this.version === 2) this.out.clock(0);
       this.counter.skip('header');
       return;
     }
     const f = line.split(/\s+/);
     let tsUs: number;
     if (this.version === 3) {
-      tsUs = Number(f.shift());
+      const field = f.shift() ?? '';
+      tsUs = field === '' ? NaN : Number(field);
       if (!Number.isFinite(tsUs)) return this.bad(lineNo, 'v3 lines start with a timestamp in µs', line);
+      const badTime = this.time.check(Math.round(tsUs * 1000));
+      if (badTime !== undefined) return this.bad(lineNo, badTime, line);
+      this.out.clock(Math.round(tsUs * 1000));
     } else {
       tsUs = this.clockUs;
     }
@@ -51,35 +56,38 @@ export class FioIologParser {
     }
     if (action === 'wait') {
       if (this.version === 3) return this.bad(lineNo, '"wait" is not allowed in a v3 iolog (timestamps pace it)', line);
-      const us = Number(off);
-      if (!Number.isFinite(us)) return this.bad(lineNo, 'wait needs a time in µs', line);
+      const us = off === undefined || off === '' ? NaN : Number(off);
+      if (!Number.isFinite(us) || us < 0) return this.bad(lineNo, 'wait needs a time in µs, 0 or more', line);
+      if ((this.clockUs + us) * 1000 > MAX_SPAN_NS) return this.bad(lineNo, `wait ${off} µs takes the clock beyond 2^53 ns (about 104 days) from the start`, line);
       this.clockUs += us;
       this.counter.skip('iolog-wait');
       return;
     }
     const kind = KINDS[action];
     if (kind === undefined) return this.bad(lineNo, `unknown action "${action}" (add, open, close, wait, read, write, trim, sync, datasync)`, line);
-    const offset = kind === 'fsync' ? 0 : Number(off);
-    const length = kind === 'fsync' ? 0 : Number(len);
-    if (!Number.isFinite(offset) || !Number.isFinite(length)) return this.bad(lineNo, `${action} needs OFFSET and LENGTH`, line);
+    const offset = kind === 'fsync' ? 0 : number(off);
+    const length = kind === 'fsync' ? 0 : number(len);
+    if (Number.isNaN(offset) || Number.isNaN(length)) return this.bad(lineNo, `${action} needs OFFSET and LENGTH`, line);
+    const badRange = rangeProblem(offset, length);
+    if (badRange !== undefined) return this.bad(lineNo, `${action}: ${badRange}`, line);
     const tsNs = Math.round(tsUs * 1000);
-    const key = `file:${file}`;
-    const op: Op = { id: this.id++, tsNs, pid: 1, proc: 'pid:1', comm: 'fio', file: key, kind, offset, lengthBytes: length, line: lineNo };
+    if (this.version === 2) {
+      // v2 has no timestamps on its lines: its ops are its events
+      const badTime = this.time.check(tsNs);
+      if (badTime !== undefined) return this.bad(lineNo, badTime, line);
+    }
+    const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: 'fio', file: `file:${file}`, kind, offset, lengthBytes: length, line: lineNo };
     this.firstTsNs ??= tsNs;
     this.lastTsNs = tsNs;
-    this.byKind[kind] = (this.byKind[kind] ?? 0) + 1;
-    const per = this.byFile[key] ?? (this.byFile[key] = {});
-    per[kind] = (per[kind] ?? 0) + 1;
-    this.counter.use();
-    this.sink.op(op);
-  }
-
-  get ops(): number {
-    return this.id;
+    this.out.op(op, 1);
   }
 
   private bad(lineNo: number, reason: string, line: string): void {
-    if (!this.lenient) throw new BadInputError(this.name, lineNo, reason, line);
-    this.counter.badLine(`${this.name}:${lineNo}: ${reason}`);
+    this.badLines.report(lineNo, reason, line);
   }
+}
+
+/** a number field: NaN when absent or empty (Number('') is 0) */
+function number(field: string | undefined): number {
+  return field === undefined || field === '' ? NaN : Number(field);
 }

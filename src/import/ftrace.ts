@@ -6,10 +6,10 @@
  * (also accepted in ftrace text), `[FAILED TO PARSE]` bodies, a file-name prefix per line with
  * several inputs, and lines out of time order (re-sorted within a window).
  */
-import { BadInputError } from '../errors.js';
 import { ReorderQueue } from '../util/reorder-queue.js';
 import { keep } from '../util/strings.js';
-import type { LineCounter } from './accounting.js';
+import type { BadLines, LineCounter } from './accounting.js';
+import { TimeOrder } from './limits.js';
 import { type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
@@ -17,8 +17,10 @@ import type { KernelEvent, OpBuilder } from './op-builder.js';
 export type TextDialect = 'ftrace' | 'trace-cmd';
 
 export interface FtraceHeader {
-  /** CPUs from "#P:N" (ftrace) or "cpus=N" (trace-cmd), when present */
+  /** CPUs from "#P:N" (ftrace) or "cpus=N" (trace-cmd), when present and not 0 */
   cpus?: number;
+  /** a header count that is no count (#P:0 or cpus=0): ignored, the count is unknown */
+  ignoredCpus?: number;
   lostEvents: number;
   /** trace-cmd: lines that came out of time order and were re-sorted */
   reordered: number;
@@ -35,7 +37,7 @@ interface Held extends KernelEvent {
 export class FtraceLineParser {
   readonly header: FtraceHeader = { lostEvents: 0, reordered: 0 };
   private readonly ev: EventFields = newEventFields();
-  private lastTsNs = -Infinity;
+  private readonly time: TimeOrder;
   private lastWasForeignEvent = false;
   private readonly blockTail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '' };
   private readonly window = new ReorderQueue<Held>();
@@ -47,13 +49,15 @@ export class FtraceLineParser {
   eventLines = 0;
 
   constructor(
-    private readonly fileName: string,
     private readonly builder: OpBuilder,
     private readonly blocks: BlockOpBuilder,
     private readonly counter: LineCounter,
-    private readonly lenient: boolean,
+    private readonly badLines: BadLines,
     private readonly dialect: TextDialect = 'ftrace',
-  ) {}
+  ) {
+    // tracefs text is in time order; trace-cmd report is re-sorted within a window
+    this.time = new TimeOrder(dialect === 'ftrace');
+  }
 
   /** text[start, end) is the line; bytes[i + base] is text[i] (see LineHandler) */
   line(text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number): void {
@@ -61,12 +65,10 @@ export class FtraceLineParser {
     const type = parseFtraceBytes(bytes, base, text, start, end, ev);
     switch (type) {
       case LineType.Event: {
-        if (this.dialect === 'ftrace') {
-          if (ev.tsNs < this.lastTsNs) {
-            this.bad(lineNo, `timestamp goes backwards (${fmtSec(ev.tsNs)} after ${fmtSec(this.lastTsNs)})`, text, start, end);
-            return;
-          }
-          this.lastTsNs = ev.tsNs;
+        const badTime = this.time.check(ev.tsNs);
+        if (badTime !== undefined) {
+          this.bad(lineNo, badTime, text, start, end);
+          return;
         }
         this.eventLines++;
         this.event(ev, text, start, end, lineNo, bytes, base);
@@ -85,7 +87,7 @@ export class FtraceLineParser {
         this.counter.skip('header-comment');
         if (this.header.cpus === undefined) {
           const m = /#P:(\d+)/.exec(line);
-          if (m) this.header.cpus = Number(m[1]);
+          if (m) this.headerCpus(Number(m[1]));
         }
         return;
       }
@@ -106,7 +108,7 @@ export class FtraceLineParser {
         // trace-cmd report headers
         const cpus = /^cpus=(\d+)$/.exec(trimmed);
         if (cpus) {
-          this.header.cpus ??= Number(cpus[1]);
+          if (this.header.cpus === undefined) this.headerCpus(Number(cpus[1]));
           this.counter.skip('header-trace-cmd');
           return;
         }
@@ -192,9 +194,14 @@ export class FtraceLineParser {
     this.flushWindow(Infinity);
   }
 
+  /** a CPU count of 0 (or one no machine has) is not a count: the replay's default applies */
+  private headerCpus(n: number): void {
+    if (n >= 1 && Number.isSafeInteger(n)) this.header.cpus = n;
+    else this.header.ignoredCpus = n;
+  }
+
   private bad(lineNo: number, reason: string, text: string, start: number, end: number): void {
-    if (!this.lenient) throw new BadInputError(this.fileName, lineNo, reason, text.slice(start, end));
-    this.counter.badLine(`${this.fileName}:${lineNo}: ${reason}`);
+    this.badLines.report(lineNo, reason, text.slice(start, end));
   }
 }
 
@@ -238,8 +245,4 @@ function hasFailedToParse(bytes: Uint8Array, base: number, ev: EventFields): boo
 function isHandled(event: string): boolean {
   for (const p of HANDLED_PREFIXES) if (event.startsWith(p)) return true;
   return false;
-}
-
-function fmtSec(ns: number): string {
-  return `${(ns / 1e9).toFixed(6)}s`;
 }

@@ -4,7 +4,7 @@
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
-import { type LineAccounting, LineCounter } from './accounting.js';
+import { BadLines, type LineAccounting, LineCounter } from './accounting.js';
 import { FtraceLineParser } from './ftrace.js';
 import { BlockOpBuilder } from './block.js';
 import { BlkparseLineParser } from './blkparse.js';
@@ -13,9 +13,10 @@ import { CSV_PRESETS, type CsvMapping, describeMapping, importCsv } from './csv.
 import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
 import { LineSplitter } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
-import { OPSTREAM_MAGIC, readOpStream } from './opstream.js';
+import { OPSTREAM_MAGIC, type OpStreamChecks, readOpStream } from './opstream.js';
 import { type InputSource, openSource } from './source.js';
 import { renameCounts, renameFiles } from './file-identity.js';
+import { type SelectedCounts, SelectingSink } from './selection.js';
 import { collectGarbage } from '../util/gc.js';
 
 /** input bytes between two forced collections (see util/gc.ts) */
@@ -48,11 +49,15 @@ export interface ImportSummary {
   format: ConcreteFormat;
   /** how the format was read: the CSV mapping with its units and polarity, the text dialect */
   formatDetail?: string;
-  /** CPUs named by the trace header (#P:N or cpus=N), if any */
+  /** CPUs named by the trace header (#P:N or cpus=N), if any (a count of 0 is left out, with a note) */
   cpus?: number;
+  /** the header's CPU count when it was not one (#P:0): ignored */
+  headerCpusIgnored?: number;
   lostEvents: number;
   bytes: number;
   lines: LineAccounting;
+  /** an op stream input: where its own lines went (`lines` is the accounting of the trace it was made from) */
+  opStreamLines?: LineAccounting;
   ops: { total: number; byKind: Record<string, number>; byFile: Record<string, Record<string, number>> };
   observedLocks: number;
   firstTsNs?: number;
@@ -168,8 +173,9 @@ export function detectFormat(head: Buffer, name: string): { format: ConcreteForm
   );
 }
 
-function summaryOf(source: InputSource, format: ConcreteFormat, counter: LineCounter, lines: number, bytes: number, o: { byKind: Record<string, number>; byFile: Record<string, Record<string, number>>; firstTsNs?: number; lastTsNs?: number }, notes: string[], extra: Partial<ImportSummary> = {}): ImportSummary {
+function summaryOf(source: InputSource, format: ConcreteFormat, counter: LineCounter, lines: number, bytes: number, o: SelectedCounts & { firstTsNs?: number; lastTsNs?: number }, notes: string[], extra: Partial<ImportSummary> = {}): ImportSummary {
   const accounting = counter.result();
+  // `lines` is counted by the line splitter (or, for CSV, by counting line breaks), apart from the parsers
   if (accounting.total !== lines) notes.push(`internal: accounted ${accounting.total} of ${lines} lines`);
   return {
     schema: 'lockreplay-import/1',
@@ -189,9 +195,11 @@ function summaryOf(source: InputSource, format: ConcreteFormat, counter: LineCou
 
 async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions, dialect: 'ftrace' | 'trace-cmd'): Promise<ImportSummary> {
   const counter = new LineCounter();
-  const builder = new OpBuilder(sink, counter, options);
-  const blocks = new BlockOpBuilder(sink, counter);
-  const parser = new FtraceLineParser(source.name, builder, blocks, counter, options.lenient ?? false, dialect);
+  const out = new SelectingSink(sink, counter, options);
+  const badLines = new BadLines(source.name, options.lenient ?? false, counter);
+  const builder = new OpBuilder(out, counter, badLines, options);
+  const blocks = new BlockOpBuilder(out, counter, badLines);
+  const parser = new FtraceLineParser(builder, blocks, counter, badLines, dialect);
   const splitter = new LineSplitter((text, start, end, no, bytes, base) => parser.line(text, start, end, no, bytes, base));
   await pump(chunks, splitter, counter, options, source);
   const lines = splitter.end();
@@ -211,49 +219,53 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const aliased = Object.keys(aliases).length;
   if (s.fdResolvedFromScan > 0) notes.push(`${s.fdResolvedFromScan} syscalls had no filesystem event inside: their file came from the recorder's scan of the process's open files`);
   if (aliased > 0) notes.push(`${aliased} provisional file keys were identified after their first ops were released (${Object.entries(aliases).slice(0, 3).map(([a, b]) => `${a} → ${b}`).join(', ')}${aliased > 3 ? ', …' : ''}): replay renames them`);
-  const unresolved = Object.keys(s.opsByFile).filter((f) => f.startsWith('fd:') && aliases[f] === undefined).length;
+  const unresolved = Object.keys(out.counts.byFile).filter((f) => f.startsWith('fd:') && aliases[f] === undefined).length;
   if (s.unresolvedFiles > 0) notes.push(`${s.unresolvedFiles} syscalls named no inode inside (${unresolved} fds stay "fd:PID:FD": nothing in the trace identifies their file; \`lockreplay record\` writes the traced processes' open files into the capture)`);
   if (s.dioDirectionUnknown > 0) notes.push(`${s.dioDirectionUnknown} direct IOs were seen only as iomap events, which do not say read or write: counted as dio-write`);
   if (s.releasedEarly > 0) notes.push(`${s.releasedEarly} syscalls stayed open so long that they were released before their exit (length as requested, duration modelled)`);
   if (b.incomplete > 0) notes.push(`${b.incomplete} block requests never completed in the trace: replayed without an observed duration`);
-  if (parser.header.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
-  const byKind = addNested(s.opsByKind, b.opsByKind);
-  const byFile: Record<string, Record<string, number>> = { ...renameCounts(s.opsByFile, aliases), ...b.opsByFile };
+  const ignoredCpus = parser.header.ignoredCpus;
+  if (ignoredCpus !== undefined) notes.push(`the trace header names ${ignoredCpus} CPUs (${dialect === 'trace-cmd' ? 'cpus=' : '#P:'}${ignoredCpus}): ignored, the CPU count is unknown`);
+  else if (parser.header.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
-    byKind, byFile, firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
-  }, notes, { cpus: parser.header.cpus, lostEvents: parser.header.lostEvents, observedLocks: s.locksKept, formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}) });
+    byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
+  }, notes, {
+    cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept,
+    formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}),
+  });
 }
 
 async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions, format: 'blkparse' | 'fio-iolog'): Promise<ImportSummary> {
   const counter = new LineCounter();
-  const lenient = options.lenient ?? false;
+  const out = new SelectingSink(sink, counter, options);
+  const badLines = new BadLines(source.name, options.lenient ?? false, counter);
   const notes: string[] = [];
   let lines: number;
   let bytes: number;
   if (format === 'blkparse') {
-    const blocks = new BlockOpBuilder(sink, counter);
-    const parser = new BlkparseLineParser(source.name, blocks, counter, lenient);
+    const blocks = new BlockOpBuilder(out, counter, badLines);
+    const parser = new BlkparseLineParser(blocks, counter, badLines);
     const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n));
     await pump(chunks, splitter, counter, options, source);
     lines = splitter.end();
     bytes = splitter.bytesSeen;
     blocks.finish();
     const b = blocks.stats;
-    const reads = b.opsByKind.read ?? 0;
-    const writes = b.opsByKind.write ?? 0;
+    const reads = out.counts.byKind.read ?? 0;
+    const writes = out.counts.byKind.write ?? 0;
     const sm = parser.summary;
-    if (sm.readsQueued !== undefined) {
+    if (sm.readsQueued !== undefined && !selects(options)) {
       const agree = sm.readsQueued === reads && sm.writesQueued === writes;
       notes.push(`blkparse's own summary: ${sm.readsQueued} reads and ${sm.writesQueued} writes queued; imported ${reads} reads and ${writes} writes${agree ? ' (they agree)' : ' (they DIFFER)'}`);
     }
     if (b.incomplete > 0) notes.push(`${b.incomplete} requests never completed in the trace: replayed without an observed duration`);
-    return summaryOf(source, format, counter, lines, bytes, { byKind: b.opsByKind, byFile: b.opsByFile }, notes, { formatDetail: 'blkparse default text output; device = file, offset = sector × 512' });
+    return summaryOf(source, format, counter, lines, bytes, out.counts, notes, { formatDetail: 'blkparse default text output; device = file, offset = sector × 512' });
   }
-  const parser = new FioIologParser(source.name, sink, counter, lenient);
+  const parser = new FioIologParser(out, counter, badLines);
   const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n));
   await pump(chunks, splitter, counter, options, source);
   lines = splitter.end();
-  return summaryOf(source, format, counter, lines, splitter.bytesSeen, parser, notes, { formatDetail: 'fio iolog (v2/v3); trim → punch, sync/datasync → fsync' });
+  return summaryOf(source, format, counter, lines, splitter.bytesSeen, { ...out.counts, firstTsNs: parser.firstTsNs, lastTsNs: parser.lastTsNs }, notes, { formatDetail: 'fio iolog (v2/v3); trim → punch, sync/datasync → fsync' });
 }
 
 async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions, preset: string | undefined): Promise<ImportSummary> {
@@ -265,6 +277,9 @@ async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>
     mapping = p.mapping;
   }
   const counter = new LineCounter();
+  const out = new SelectingSink(sink, counter, options);
+  const badLines = new BadLines(source.name, options.lenient ?? false, counter);
+  // the line count the accounting is checked against, kept apart from csv-parse's
   let bytes = 0;
   let lines = 0;
   let lastByte = 10;
@@ -276,13 +291,10 @@ async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>
       yield c;
     }
   })();
-  const r = await importCsv(counted, source.name, mapping, sink, counter, options.lenient ?? false);
+  const r = await importCsv(counted, source.name, mapping, out, counter, badLines);
   if (lastByte !== 10) lines++;
-  // csv-parse does not hand over trailing blank lines: account for them
-  const acc = counter.result();
-  if (acc.total < lines) counter.skip('blank', lines - acc.total);
   const detail = `${preset !== undefined && options.csvMapping === undefined ? `preset ${preset}: ` : ''}${describeMapping(mapping)}`;
-  return summaryOf(source, 'csv', counter, lines, bytes, r, [`CSV read as ${detail}`], { formatDetail: detail });
+  return summaryOf(source, 'csv', counter, lines, bytes, { ...out.counts, ...r }, [`CSV read as ${detail}`], { formatDetail: detail });
 }
 
 async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, counter: LineCounter, options: ImportOptions, source: InputSource): Promise<void> {
@@ -303,51 +315,52 @@ async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, count
   }
 }
 
-function addNested(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return out;
+/** whether any of --file, --task, --from, --to is given */
+function selects(o: ImportOptions): boolean {
+  return o.files !== undefined || o.taskPids !== undefined || o.taskComms !== undefined || o.fromNs !== undefined || o.toNs !== undefined;
 }
 
 async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions): Promise<ImportSummary> {
-  const read = await readOpStream(chunks, source.name, options.keepLocks ?? true);
+  const counter = new LineCounter();
+  const checks: OpStreamChecks = { counter, badLines: new BadLines(source.name, options.lenient ?? false, counter) };
+  const read = await readOpStream(chunks, source.name, options.keepLocks ?? true, checks);
   const original = read.summary as Partial<ImportSummary> | undefined;
   // files identified after the stream's ops were written (the footer's aliases)
   if (original?.fileAliases !== undefined) renameFiles(read.ops, original.fileAliases);
-  const byKind: Record<string, number> = {};
-  const byFile: Record<string, Record<string, number>> = {};
-  let kept = 0;
+  const out = new SelectingSink(sink, counter, options);
+  // the reader has checked that a parent is an earlier top-level op; a parent the selection
+  // dropped leaves its child top-level
   const ids = new Map<number, number>();
   for (const op of read.ops) {
-    if (options.files && !options.files.has(op.file)) continue;
-    if ((options.taskPids || options.taskComms) && !(options.taskPids?.has(op.pid) || options.taskComms?.has(op.comm))) continue;
-    ids.set(op.id, kept);
-    const copy: Op = { ...op, id: kept++ };
+    const copy: Op = { ...op };
     if (copy.parent !== undefined) {
       const p = ids.get(copy.parent);
       if (p === undefined) delete copy.parent;
       else copy.parent = p;
     }
-    byKind[op.kind] = (byKind[op.kind] ?? 0) + 1;
-    const f = byFile[op.file] ?? (byFile[op.file] = {});
-    f[op.kind] = (f[op.kind] ?? 0) + 1;
-    sink.op(copy);
+    const id = out.op(copy, 1);
+    if (id >= 0) ids.set(op.id, id);
   }
-  for (const l of read.locks) sink.lock(l);
-  const counter = new LineCounter();
+  for (const l of read.locks) out.lock(l, 1, false);
+  const own = counter.result();
+  const notes = [...(original?.notes ?? []), `read from an op stream made by "lockreplay import" of ${original?.input ?? 'an unknown trace'}`];
+  if (own.total !== checks.lines) notes.push(`internal: accounted ${own.total} of ${checks.lines ?? 0} op stream lines`);
+  if (own.bad > 0) notes.push(`${own.bad} bad lines in the op stream were left out (see opStreamLines)`);
+  const cpus = original?.cpus;
   return {
     schema: 'lockreplay-import/1',
     input: source.name,
     format: 'ops',
-    cpus: original?.cpus,
+    cpus: cpus !== undefined && cpus >= 1 ? cpus : undefined,
     lostEvents: original?.lostEvents ?? 0,
     bytes: original?.bytes ?? 0,
-    lines: original?.lines ?? counter.result(),
-    ops: { total: kept, byKind: sortKeys(byKind), byFile: sortFiles(byFile) },
-    observedLocks: read.locks.length,
+    lines: original?.lines ?? own,
+    opStreamLines: own,
+    ops: { total: out.ops, byKind: sortKeys(out.counts.byKind), byFile: sortFiles(out.counts.byFile) },
+    observedLocks: out.locksKept,
     firstTsNs: read.ops[0]?.tsNs,
     lastTsNs: read.ops[read.ops.length - 1]?.tsNs,
-    notes: [...(original?.notes ?? []), `read from an op stream made by "lockreplay import" of ${original?.input ?? 'an unknown trace'}`],
+    notes,
   };
 }
 

@@ -8,7 +8,9 @@
 import { FileIdentity } from './file-identity.js';
 import { type ObservedLock, type Op, type OpKind, PAGE_SIZE_BYTES, fileKey } from '../model/op.js';
 import { ReorderQueue } from '../util/reorder-queue.js';
-import { LineCounter } from './accounting.js';
+import type { BadLines, LineCounter } from './accounting.js';
+import { durationProblem, MAX_EXACT_BYTES, opProblem } from './limits.js';
+import type { Selection, SelectingSink } from './selection.js';
 import { devOf, numAfter, numberAt, numberEnd, rangeAfter, wordAfter } from './fields.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import { utf8FromLatin1 } from './lines.js';
@@ -29,25 +31,13 @@ export interface OpSink {
   lock(lock: ObservedLock): void;
 }
 
-export interface BuilderOptions {
+export interface BuilderOptions extends Selection {
   /** keep xfs_ilock/mmap_lock events as observed locks (default true) */
   keepLocks?: boolean;
-  /** keep only these files ("MAJ:MIN:INO") */
-  files?: ReadonlySet<string>;
-  /** keep only these tasks, by pid or comm */
-  taskPids?: ReadonlySet<number>;
-  taskComms?: ReadonlySet<string>;
-  /** keep only ops issued in [fromNs, toNs]; relative values count from the first event */
-  fromNs?: number;
-  toNs?: number;
-  timesRelative?: boolean;
 }
 
-/** Per-file, per-kind op counts, and notes on how ops were resolved. */
+/** Notes on how ops were resolved (the kept ops are counted by the SelectingSink). */
 export interface BuildStats {
-  opsByKind: Record<string, number>;
-  opsByFile: Record<string, Record<string, number>>;
-  locksKept: number;
   /** ops whose file came from an earlier syscall on the same fd, or not at all */
   fdResolvedFromHistory: number;
   /** ops whose file came from the recorder's scan of the process's open files */
@@ -209,21 +199,18 @@ export class OpBuilder {
   private readonly fileSizes = new Map<string, number>();
   private readonly fineWriteback = new Set<string>();
   private seq = 0;
-  private nextId = 0;
   private sinceFlush = 0;
   private sysHex = false;
   private readonly keepLocks: boolean;
   readonly stats: BuildStats = {
-    opsByKind: {}, opsByFile: {}, locksKept: 0, fdResolvedFromHistory: 0, fdResolvedFromScan: 0, fileAliases: {}, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
+    fdResolvedFromHistory: 0, fdResolvedFromScan: 0, fileAliases: {}, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
     firstTsNs: NaN, lastTsNs: NaN,
   };
-  private fromNs = -Infinity;
-  private toNs = Infinity;
-
   constructor(
-    private readonly sink: OpSink,
+    private readonly out: SelectingSink,
     readonly counter: LineCounter,
-    private readonly options: BuilderOptions = {},
+    private readonly badLines: BadLines,
+    options: BuilderOptions = {},
   ) {
     this.keepLocks = options.keepLocks ?? true;
   }
@@ -244,9 +231,7 @@ export class OpBuilder {
   private dispatch(ev: KernelEvent, line: number): void {
     if (Number.isNaN(this.stats.firstTsNs)) {
       this.stats.firstTsNs = ev.tsNs;
-      const base = this.options.timesRelative ? ev.tsNs : 0;
-      if (this.options.fromNs !== undefined) this.fromNs = base + this.options.fromNs;
-      if (this.options.toNs !== undefined) this.toNs = base + this.options.toNs;
+      this.out.clock(ev.tsNs);
     }
     this.stats.lastTsNs = ev.tsNs;
     if (++this.sinceFlush >= FLUSH_EVERY_EVENTS) {
@@ -407,18 +392,7 @@ export class OpBuilder {
   private release(item: Pending | LockRec): void {
     if (item.pk === PKind.Lock) {
       const rec = item as LockRec;
-      const l = rec.lock;
-      if (this.files !== undefined && l.target.charCodeAt(0) !== 109 /* m */ && !this.files.has(l.target)) {
-        this.counter.skip('filtered-file', rec.nLines);
-        return;
-      }
-      if (!this.taskWanted(l.pid, l.comm) || l.tsNs < this.fromNs || l.tsNs > this.toNs) {
-        this.counter.skip(this.taskWanted(l.pid, l.comm) ? 'filtered-time' : 'filtered-task', rec.nLines);
-        return;
-      }
-      this.counter.use(rec.nLines);
-      this.stats.locksKept++;
-      this.sink.lock(l);
+      this.out.lock(rec.lock, rec.nLines);
       return;
     }
     const p = item as Pending;
@@ -426,33 +400,22 @@ export class OpBuilder {
       this.drop(p, 'no-op-kind');
       return;
     }
-    if (this.files !== undefined && !this.files.has(p.file)) return this.drop(p, 'filtered-file');
-    if (!this.taskWanted(p.pid, p.comm)) return this.drop(p, 'filtered-task');
-    if (p.tsNs < this.fromNs || p.tsNs > this.toNs) return this.drop(p, 'filtered-time');
-    p.id = this.nextId++;
     const op: Op = {
-      id: p.id, tsNs: p.tsNs, pid: p.pid, proc: p.proc, comm: utf8FromLatin1(p.comm), file: p.file, kind: p.kind,
+      id: -1, tsNs: p.tsNs, pid: p.pid, proc: p.proc, comm: utf8FromLatin1(p.comm), file: p.file, kind: p.kind,
       offset: p.offset, lengthBytes: p.length, line: p.line,
     };
     if (p.durNs >= 0) op.durNs = p.durNs;
     if (p.parent !== undefined && p.parent.id >= 0) op.parent = p.parent.id;
-    this.counter.use(p.nLines);
-    const s = this.stats;
-    s.opsByKind[p.kind] = (s.opsByKind[p.kind] ?? 0) + 1;
-    const perFile = s.opsByFile[p.file] ?? (s.opsByFile[p.file] = {});
-    perFile[p.kind] = (perFile[p.kind] ?? 0) + 1;
-    this.identity.noteReleased(p.file);
-    this.sink.op(op);
-  }
-
-  private get files(): ReadonlySet<string> | undefined {
-    return this.options.files;
-  }
-
-  private taskWanted(pid: number, comm: string): boolean {
-    const { taskPids, taskComms } = this.options;
-    if (taskPids === undefined && taskComms === undefined) return true;
-    return (taskPids?.has(pid) ?? false) || (taskComms?.has(utf8FromLatin1(comm)) ?? false);
+    // a bad op is bad whatever the selection: it is checked before the filter
+    const problem = opProblem(op);
+    if (problem !== undefined) {
+      p.id = -2;
+      this.badLines.reportOp(p.line, `${p.event !== '' ? `${p.event}: ` : ''}${problem}`, p.nLines);
+      return;
+    }
+    const id = this.out.op(op, p.nLines);
+    p.id = id >= 0 ? id : -2;
+    if (id >= 0) this.identity.noteReleased(p.file);
   }
 
   // ---- syscalls ----------------------------------------------------------------------------
@@ -493,6 +456,13 @@ export class OpBuilder {
     }
     this.closeFault(task);
     task.sys = undefined;
+    const badDuration = durationProblem(ev.tsNs - p.tsNs);
+    if (badDuration !== undefined) {
+      // this exit line is the bad one; the rest of the syscall's lines go with it
+      this.drop(p, 'syscall-with-bad-exit');
+      this.badReason = `${ev.event}: ${badDuration}`;
+      return;
+    }
     p.nLines++;
     p.durNs = ev.tsNs - p.tsNs;
     const ret = parseSyscallReturn(ev.body);
@@ -601,6 +571,8 @@ export class OpBuilder {
   }
 
   private growSize(file: string, endBytes: number): void {
+    // an op beyond the supported range is refused when released: it must not size the file either
+    if (endBytes > MAX_EXACT_BYTES || !Number.isFinite(endBytes)) return;
     if (endBytes > (this.fileSizes.get(file) ?? 0)) this.fileSizes.set(file, endBytes);
   }
 
@@ -843,6 +815,14 @@ export class OpBuilder {
     if (file === undefined) {
       this.badReason = `${ev.event}: no device and inode in the event body`;
       return;
+    }
+    if (h === H.Ext4Writepages) {
+      const start = numAfter(body, 'range_start ', 10);
+      const end = numAfter(body, 'range_end ', 10);
+      if (end < start) {
+        this.badReason = `${ev.event}: range_end ${end} is before range_start ${start}`;
+        return;
+      }
     }
     const sys = task.sys;
     if (h === H.WritebackSingle) {

@@ -6,6 +6,8 @@
 import { parse } from 'csv-parse';
 import { BadInputError } from '../errors.js';
 import { type ObservedLock, type Op, isOpKind } from '../model/op.js';
+import { BadLines, LineCounter } from './accounting.js';
+import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import { LineSplitter, utf8FromLatin1 } from './lines.js';
 import { keep } from '../util/strings.js';
 
@@ -41,6 +43,16 @@ export interface ReadOpStream {
   summary: unknown;
 }
 
+/**
+ * How readOpStream reports bad records and accounts for lines (an import passes its own): without
+ * it, the first bad record stops the read. `lines` is set to the number of lines read.
+ */
+export interface OpStreamChecks {
+  badLines: BadLines;
+  counter: LineCounter;
+  lines?: number;
+}
+
 /** The last bytes of a stream (where the summary footer is), as chunks that add up to at least `keepBytes` (the reference reader: csv-parse does not hand over comment lines). */
 class Tail {
   private readonly chunks: Buffer[] = [];
@@ -65,9 +77,12 @@ class Tail {
  * a quote or a line break); a line starting with '#' is a comment. readOpStreamWithCsvParse is the
  * reference it is tested against.
  */
-export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string, keepLocks = true): Promise<ReadOpStream> {
+export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string, keepLocks = true, checks: OpStreamChecks = strictChecks(fileName)): Promise<ReadOpStream> {
   const fields: string[] = [];
-  const records = new RecordReader(fileName, keepLocks, text8);
+  const counter = checks.counter;
+  const records = new RecordReader(fileName, keepLocks, text8, checks);
+  /** the line where the open record starts */
+  let openLine = 0;
   /** the lines so far of a record whose quoted field goes on past a line break */
   let open = '';
   /** the open record's last line ended with CR LF */
@@ -76,16 +91,24 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   let lastComment: string | undefined;
   let failure: Error | undefined;
   const splitter = new LineSplitter((t, start, end, lineNo) => {
-    if (failure !== undefined || (open === '' && start === end)) return;
+    if (failure !== undefined) return;
+    if (open === '' && start === end) {
+      counter.skip('blank');
+      return;
+    }
     try {
       if (open === '') {
         lastComment = t.charCodeAt(start) === 35 /* # */ ? t.slice(start, end) : undefined;
-        if (lastComment !== undefined) return;
+        if (lastComment !== undefined) {
+          counter.skip('comment');
+          return;
+        }
         if (splitQuoted(t, start, end, fields)) {
           records.add(fields, lineNo);
           return;
         }
         open = t.slice(start, end);
+        openLine = lineNo;
       } else {
         open += `${openEndsCr ? '\r\n' : '\n'}${t.slice(start, end)}`;
         // the record can only close on a line with a quote: no re-parse of a long open record
@@ -100,7 +123,9 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
       openEndsCr = t.charCodeAt(end) === 13;
       if (splitQuoted(open, 0, open.length, fields)) {
         open = '';
-        records.add(fields, lineNo);
+        // a quoted field with line breaks: the record's first line stands for it
+        counter.skip('quoted-line-break', lineNo - openLine);
+        records.add(fields, openLine);
       }
     } catch (err) {
       failure = err as Error;
@@ -112,9 +137,18 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   }
   const lines = splitter.end();
   if (failure !== undefined) throw failure;
-  if (open !== '') throw new BadInputError(fileName, lines, 'not a valid op stream (a quoted field is not closed)');
+  checks.lines = lines;
+  if (open !== '') {
+    checks.badLines.report(lines, 'not a valid op stream (a quoted field is not closed)');
+    if (lines > openLine) counter.skip('lines-of-a-bad-record', lines - openLine);
+  }
   if (!records.sawHeader) throw new BadInputError(fileName, lines, 'not a valid op stream (no header line)');
   return records.result(lastComment ?? '');
+}
+
+function strictChecks(fileName: string): OpStreamChecks {
+  const counter = new LineCounter();
+  return { counter, badLines: new BadLines(fileName, false, counter) };
 }
 
 /** a text field of the (UTF-8) op stream, read as latin1: decoded, kept once per value */
@@ -162,7 +196,7 @@ function splitQuoted(line: string, from: number, to: number, fields: string[]): 
  */
 export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, fileName: string, keepLocks = true): Promise<ReadOpStream> {
   const parser = parse({ comment: '#', columns: false, relax_column_count: false, info: true, skip_empty_lines: true });
-  const records = new RecordReader(fileName, keepLocks, keep);
+  const records = new RecordReader(fileName, keepLocks, keep, strictChecks(fileName));
   const tail = new Tail(1 << 20);
   const feed = (async () => {
     for await (const chunk of text) {
@@ -190,24 +224,35 @@ class RecordReader {
   sawHeader = false;
   private readonly ops: Op[] = [];
   private readonly locks: ObservedLock[] = [];
+  /** ids read so far → whether that op has a parent */
+  private readonly seen = new Map<number, boolean>();
+  private readonly time = new TimeOrder(true);
 
-  constructor(private readonly fileName: string, private readonly keepLocks: boolean, private readonly text: (field: string) => string) {}
+  constructor(private readonly fileName: string, private readonly keepLocks: boolean, private readonly text: (field: string) => string, private readonly checks: OpStreamChecks) {}
 
+  /** the record `r` starting at line `line` */
   add(r: string[], line: number): void {
-    const fileName = this.fileName;
     if (!this.sawHeader) {
-      if (r.join(',') !== OPSTREAM_COLUMNS.join(',')) throw new BadInputError(fileName, line, 'op stream header does not match version 1 columns');
+      if (r.join(',') !== OPSTREAM_COLUMNS.join(',')) throw new BadInputError(this.fileName, line, 'op stream header does not match version 1 columns');
       this.sawHeader = true;
+      this.checks.counter.skip('header');
       return;
     }
-    if (r.length !== OPSTREAM_COLUMNS.length) throw new BadInputError(fileName, line, `not a valid op stream (a record of ${r.length} fields, not ${OPSTREAM_COLUMNS.length})`);
+    const problem = this.record(r);
+    if (problem !== undefined) this.checks.badLines.report(line, problem);
+  }
+
+  /** reads one record; returns why it is bad, if it is */
+  private record(r: string[]): string | undefined {
+    if (r.length !== OPSTREAM_COLUMNS.length) return `not a valid op stream (a record of ${r.length} fields, not ${OPSTREAM_COLUMNS.length})`;
     const text = this.text;
     if (r[0] === 'op') {
       const kind = r[8];
-      if (!isOpKind(kind)) throw new BadInputError(fileName, line, `unknown op kind "${kind}"`);
+      if (!isOpKind(kind)) return `unknown op kind "${kind}"`;
+      let notNumber: string | undefined;
       const num = (i: number, name: string): number => {
         const v = Number(r[i]);
-        if (r[i] === '' || !Number.isFinite(v)) throw new BadInputError(fileName, line, `column ${name} is not a number`);
+        if (r[i] === '' || !Number.isFinite(v)) notNumber ??= `column ${name} is not a number`;
         return v;
       };
       const op: Op = {
@@ -216,12 +261,38 @@ class RecordReader {
       };
       if (r[3] !== '') op.durNs = num(3, 'dur_ns');
       if (r[11] !== '') op.parent = num(11, 'parent');
+      const problem = notNumber ?? this.opProblem(op);
+      if (problem !== undefined) return problem;
+      this.seen.set(op.id, op.parent !== undefined);
       this.ops.push(op);
     } else if (r[0] === 'lock') {
       if (this.keepLocks) this.locks.push({ tsNs: Number(r[2]), pid: Number(r[4]), comm: text(r[6]), target: text(r[7]), event: text(r[8]), mode: text(r[13]), caller: text(r[14]), line: Number(r[12]) });
+      else this.checks.counter.skip('lock-record');
     } else {
-      throw new BadInputError(fileName, line, `unknown record type "${r[0]}"`);
+      return `unknown record type "${r[0]}"`;
     }
+    return undefined;
+  }
+
+  /** the rules of docs/op-stream.md: valid numbers, time order, a parent that is an earlier top-level op */
+  private opProblem(op: Op): string | undefined {
+    if (!Number.isSafeInteger(op.id) || op.id < 0) return `column id: ${op.id} is not an op id (a whole number, 0 or more)`;
+    if (this.seen.has(op.id)) return `column id: ${op.id} repeats the id of an earlier op`;
+    const badTime = this.time.check(op.tsNs);
+    if (badTime !== undefined) return `column ts_ns: ${badTime}`;
+    const badRange = rangeProblem(op.offset, op.lengthBytes);
+    if (badRange !== undefined) return badRange;
+    if (op.durNs !== undefined) {
+      const badDuration = durationProblem(op.durNs);
+      if (badDuration !== undefined) return `column dur_ns: ${badDuration}`;
+    }
+    if (op.parent !== undefined) {
+      if (op.parent === op.id) return `column parent: op ${op.id} names itself as its parent`;
+      const parentHasParent = this.seen.get(op.parent);
+      if (parentHasParent === undefined) return `column parent: ${op.parent} is not an earlier op (a parent comes before its children)`;
+      if (parentHasParent) return `column parent: op ${op.parent} is itself a child op; a child's parent must be a top-level op (nested children are not supported)`;
+    }
+    return undefined;
   }
 
   /** the ops, the lock records and the summary of the footer (the last line of the stream) */

@@ -121,7 +121,7 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string): AsyncGene
   let inflating: Promise<void> | undefined = write(Buffer.from(first));
   while (inflating !== undefined) {
     await inflating;
-    if (failed) throw new LockreplayError(`${name}: corrupt gzip data (${failed.message})`, ExitCode.badInput);
+    if (failed) throw gzipError(name, failed);
     const ready = out;
     out = [];
     const n = readChunk(fd, input);
@@ -134,6 +134,17 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string): AsyncGene
   });
   gunzip.end();
   await ended;
-  if (failed) throw new LockreplayError(`${name}: corrupt gzip data (${(failed as Error).message})`, ExitCode.badInput);
+  if (failed) throw gzipError(name, failed as Error);
   while (out.length > 0) yield out.shift() as Buffer;
+}
+
+/**
+ * A gzip stream that ends early (a capture cut short, a partial download) cannot be read to its end:
+ * exit 3, "unreadable input", like a file that cannot be read. Other corrupt gzip data is exit 4.
+ */
+function gzipError(name: string, err: Error & { code?: string }): LockreplayError {
+  if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/.test(err.message)) {
+    return new LockreplayError(`${name}: the gzip stream is truncated (it ends before its last block; ${err.message})`, ExitCode.inputUnreadable);
+  }
+  return new LockreplayError(`${name}: corrupt gzip data (${err.message})`, ExitCode.badInput);
 }

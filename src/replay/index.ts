@@ -75,13 +75,18 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   let cpus = options.cpus;
   let cpusSource: 'flag' | 'trace' | 'default' = 'flag';
   if (cpus === undefined) {
-    if (trace.summary.cpus !== undefined) {
-      cpus = trace.summary.cpus;
+    const inTrace = trace.summary.cpus;
+    if (inTrace !== undefined && Number.isInteger(inTrace) && inTrace >= 1) {
+      cpus = inTrace;
       cpusSource = 'trace';
     } else {
+      // a header's count of 0 is no count (the import said so): never reported as a bad --cpus
       cpus = 1;
       cpusSource = 'default';
-      warnings.push('the input names no CPU count (#P:N or cpus=N) and --cpus was not given: modelling 1 CPU');
+      const ignored = trace.summary.headerCpusIgnored ?? inTrace;
+      warnings.push(ignored !== undefined
+        ? `the trace header names ${ignored} CPUs, which is ignored, and --cpus was not given: modelling 1 CPU`
+        : 'the input names no CPU count (#P:N or cpus=N) and --cpus was not given: modelling 1 CPU');
     }
   }
   if (!Number.isInteger(cpus) || cpus < 1) throw new LockreplayError(`--cpus must be a whole number >= 1, not ${cpus}`, ExitCode.usage);
