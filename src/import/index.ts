@@ -323,7 +323,7 @@ function selects(o: ImportOptions): boolean {
 async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions): Promise<ImportSummary> {
   const counter = new LineCounter();
   const checks: OpStreamChecks = { counter, badLines: new BadLines(source.name, options.lenient ?? false, counter) };
-  const read = await readOpStream(chunks, source.name, options.keepLocks ?? true, checks);
+  const read = await readOpStream(chunks, source.name, (options.keepLocks ?? true) ? true : (options.keepContention ?? false) ? 'contention' : false, checks);
   const original = read.summary as Partial<ImportSummary> | undefined;
   // files identified after the stream's ops were written (the footer's aliases)
   if (original?.fileAliases !== undefined) renameFiles(read.ops, original.fileAliases);

@@ -5,6 +5,7 @@
  * only name its inode and mark it direct; faults are episodes of several events; a fault inside a
  * syscall is that syscall's child; lock events are kept as observed locks.
  */
+import { ContentionTracker } from './contention.js';
 import { FileIdentity } from './file-identity.js';
 import { type ObservedLock, type Op, type OpKind, PAGE_SIZE_BYTES, fileKey } from '../model/op.js';
 import { ReorderQueue } from '../util/reorder-queue.js';
@@ -34,6 +35,8 @@ export interface OpSink {
 export interface BuilderOptions extends Selection {
   /** keep xfs_ilock/mmap_lock events as observed locks (default true) */
   keepLocks?: boolean;
+  /** keep the kernel's lock waits (contention records; default: as keepLocks) */
+  keepContention?: boolean;
 }
 
 /** Notes on how ops were resolved (the kept ops are counted by the SelectingSink). */
@@ -149,6 +152,7 @@ const enum H {
   XfsFile, IomapDioBegin, IomapDioComplete, Ext4WriteBegin, Ext4Falloc, Ext4TruncateEnter, XfsFreeSpace,
   Fsync, Ext4Writepages, IomapWriteback, WritebackSingle, DirtyFolio, PageCacheRa, IomapReadahead, GetPages,
   PageFaultUser, FilemapFault, MapPages, XfsFault, XfsFilemapFault, MmapLock, XfsIlock, XfsSetattr, Ext4Other,
+  ContentionBegin, ContentionEnd,
 }
 
 const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
@@ -171,6 +175,7 @@ const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
   ['mmap_lock_start_locking', H.MmapLock], ['mmap_lock_acquire_returned', H.MmapLock], ['mmap_lock_released', H.MmapLock],
   ['xfs_ilock', H.XfsIlock], ['xfs_ilock_nowait', H.XfsIlock], ['xfs_ilock_demote', H.XfsIlock], ['xfs_iunlock', H.XfsIlock],
   ['xfs_setattr', H.XfsSetattr], ['xfs_itruncate_extents_start', H.XfsSetattr],
+  ['contention_begin', H.ContentionBegin], ['contention_end', H.ContentionEnd],
   ['f2fs_write_begin', H.Ext4WriteBegin], ['f2fs_sync_file_enter', H.Fsync],
   ['f2fs_write_end', H.Ext4Other], ['f2fs_sync_file_exit', H.Ext4Other],
   ['ext4_truncate_exit', H.Ext4Other], ['ext4_writepages_result', H.Ext4Other], ['ext4_sync_file_exit', H.Ext4Other],
@@ -196,6 +201,9 @@ export class OpBuilder {
   private readonly fdFiles = new Map<string, string>();
   /** what the trace says about files named by a device name or only an fd */
   readonly identity = new FileIdentity();
+  /** the kernel's lock waits (lock:contention_begin/end) */
+  private readonly contention = new ContentionTracker();
+  private readonly keepContention: boolean;
   private readonly fileSizes = new Map<string, number>();
   private readonly fineWriteback = new Set<string>();
   private seq = 0;
@@ -213,6 +221,7 @@ export class OpBuilder {
     options: BuilderOptions = {},
   ) {
     this.keepLocks = options.keepLocks ?? true;
+    this.keepContention = options.keepContention ?? this.keepLocks;
   }
 
   /** set by a handler when the event body is malformed (the caller reports a bad line) */
@@ -248,7 +257,17 @@ export class OpBuilder {
       return;
     }
     const task = this.task(ev);
+    if (h === H.FilemapFault) {
+      // filemap_fault takes the mapping's invalidate_lock (XFS: MMAPLOCK) shared to fill a page
+      this.contention.ilock(ev.pid, 'MMAPLOCK_SHARED', inodeKey(ev.body, 16) ?? '');
+    } else if (h !== H.XfsIlock && h !== H.MmapLock && h !== H.ContentionBegin && h !== H.ContentionEnd) {
+      this.contention.other(ev.pid);
+    }
     switch (h) {
+      case H.ContentionBegin:
+        this.contention.begin(ev.pid, ev.tsNs, ev.body, line);
+        return;
+      case H.ContentionEnd: return this.onContentionEnd(ev);
       case H.XfsIlock: return this.onXfsIlock(ev, task, line);
       case H.MmapLock: return this.onMmapLock(ev, task, line);
       case H.PageFaultUser: return this.onPageFaultUser(ev, task, line);
@@ -281,6 +300,8 @@ export class OpBuilder {
       this.closeFsop(task);
     }
     this.openTasks.clear();
+    const unfinished = this.contention.unfinished();
+    if (unfinished > 0) this.counter.skip('contention-unfinished', unfinished);
     this.flush(true);
     for (const [from, to] of this.identity.aliases()) this.stats.fileAliases[from] = to;
   }
@@ -965,7 +986,15 @@ export class OpBuilder {
 
   // ---- observed locks ----------------------------------------------------------------------
 
+  private onContentionEnd(ev: KernelEvent): void {
+    const rec = this.contention.end(ev.pid, ev.comm, ev.tsNs, ev.body);
+    if (rec === undefined) this.counter.skip('contention-end-without-begin');
+    else if (this.keepContention) this.heap.push(ev.tsNs, this.seq++, { pk: PKind.Lock, lock: rec, nLines: 2 });
+    else this.counter.skip('lock-event', 2);
+  }
+
   private onXfsIlock(ev: KernelEvent, task: TaskState, line: number): void {
+    if (ev.event === 'xfs_ilock') this.contention.ilock(ev.pid, wordAfter(ev.body, 'flags '), inodeKey(ev.body, 16) ?? '');
     const sys = task.sys;
     // lock calls after a fault's last fault event (page_mkwrite takes MMAPLOCK after xfs_write_fault)
     // are still that fault's work: its span runs to them
@@ -997,6 +1026,7 @@ export class OpBuilder {
     const mm = keep(wordAfter(ev.body, 'mm='));
     if (mm !== '' && task.mm === '') task.mm = mm;
     const write = ev.body.includes('write=true');
+    this.contention.mmap(ev.pid, ev.event === 'mmap_lock_start_locking' ? mm : '');
     const sys = task.sys;
     if (sys !== undefined && !write) {
       // inside a syscall, a read acquisition of mmap_lock is a user-copy fault or get_user_pages:

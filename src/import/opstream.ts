@@ -24,7 +24,7 @@ export function opRow(op: Op): string {
 }
 
 export function lockRow(lock: ObservedLock): string {
-  return `lock,,${lock.tsNs},,${lock.pid},,${csvField(utf8FromLatin1(lock.comm))},${lock.target},${lock.event},,,,${lock.line},${csvField(lock.mode)},${csvField(lock.caller)}\n`;
+  return `lock,,${lock.tsNs},${lock.waitNs ?? ''},${lock.pid},,${csvField(utf8FromLatin1(lock.comm))},${lock.target},${lock.event},,,,${lock.line},${csvField(lock.mode)},${csvField(lock.caller)}\n`;
 }
 
 export function opStreamFooter(summary: unknown): string {
@@ -72,12 +72,12 @@ class Tail {
 
 /**
  * Reads an Op stream file's text (already decompressed) back into ops, and its lock records when
- * `keepLocks` (a replay does not need them). Repeated strings (process, comm, file, lock mode and
+ * `keepLocks` (a replay needs only the kernel's lock waits: 'contention'). Repeated strings (process, comm, file, lock mode and
  * caller) are kept once per value. Fields follow RFC 4180 (the writer quotes a field with a comma,
  * a quote or a line break); a line starting with '#' is a comment. readOpStreamWithCsvParse is the
  * reference it is tested against.
  */
-export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string, keepLocks = true, checks: OpStreamChecks = strictChecks(fileName)): Promise<ReadOpStream> {
+export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string, keepLocks: boolean | 'contention' = true, checks: OpStreamChecks = strictChecks(fileName)): Promise<ReadOpStream> {
   const fields: string[] = [];
   const counter = checks.counter;
   const records = new RecordReader(fileName, keepLocks, text8, checks);
@@ -228,7 +228,7 @@ class RecordReader {
   private readonly seen = new Map<number, boolean>();
   private readonly time = new TimeOrder(true);
 
-  constructor(private readonly fileName: string, private readonly keepLocks: boolean, private readonly text: (field: string) => string, private readonly checks: OpStreamChecks) {}
+  constructor(private readonly fileName: string, private readonly keepLocks: boolean | 'contention', private readonly text: (field: string) => string, private readonly checks: OpStreamChecks) {}
 
   /** the record `r` starting at line `line` */
   add(r: string[], line: number): void {
@@ -266,8 +266,14 @@ class RecordReader {
       this.seen.set(op.id, op.parent !== undefined);
       this.ops.push(op);
     } else if (r[0] === 'lock') {
-      if (this.keepLocks) this.locks.push({ tsNs: Number(r[2]), pid: Number(r[4]), comm: text(r[6]), target: text(r[7]), event: text(r[8]), mode: text(r[13]), caller: text(r[14]), line: Number(r[12]) });
-      else this.checks.counter.skip('lock-record');
+      const event = text(r[8]);
+      if (this.keepLocks === true || (this.keepLocks === 'contention' && event === 'contention')) {
+        const lock: ObservedLock = { tsNs: Number(r[2]), pid: Number(r[4]), comm: text(r[6]), target: text(r[7]), event, mode: text(r[13]), caller: text(r[14]), line: Number(r[12]) };
+        if (r[3] !== '') lock.waitNs = Number(r[3]);
+        this.locks.push(lock);
+      } else {
+        this.checks.counter.skip('lock-record');
+      }
     } else {
       return `unknown record type "${r[0]}"`;
     }

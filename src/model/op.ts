@@ -52,13 +52,15 @@ export interface ObservedLock {
   comm: string;
   /** "MAJ:MIN:INO" for inode locks, "mm:HASH" for mmap_lock */
   target: string;
-  /** xfs_ilock, xfs_ilock_nowait, xfs_ilock_demote, xfs_iunlock, mmap_lock_start, mmap_lock_acquired, mmap_lock_released */
+  /** xfs_ilock, xfs_ilock_nowait, xfs_ilock_demote, xfs_iunlock, mmap_lock_start, mmap_lock_acquired, mmap_lock_released, contention */
   event: string;
-  /** XFS flags (IOLOCK_EXCL|MMAPLOCK_SHARED...) or "write"/"read" for mmap_lock */
+  /** XFS flags (IOLOCK_EXCL|MMAPLOCK_SHARED...), "write"/"read" for mmap_lock, the contention flags (READ, WRITE, MUTEX, SPIN) */
   mode: string;
-  /** XFS caller symbol, or "" */
+  /** XFS caller symbol, or "" (for `contention`: the lock class the wait was attributed to) */
   caller: string;
   line: number;
+  /** `contention` records: the wait (contention_begin → contention_end), which ended at tsNs */
+  waitNs?: number;
 }
 
 export const PAGE_SIZE_BYTES = 4096;

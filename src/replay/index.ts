@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
-import { type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
+import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
+import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
 import { opTable, type OpTable } from '../engine/op-table.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { type OpOutcomes, simulate, type SimOptions } from '../engine/simulator.js';
@@ -26,6 +27,8 @@ export interface ReplayOptions {
   mmapLock?: boolean;
   /** optimistic spinning of sleeping locks (default true; docs/costs.md) */
   spin?: boolean;
+  /** leave the kernel's observed lock waits in the ops' service times (default false) */
+  keepObservedWaits?: boolean;
   /** lock operation costs (default DEFAULT_COSTS) */
   costs?: LockCosts;
   pageSizeBytes?: number;
@@ -36,11 +39,13 @@ export interface ReplayOptions {
 export interface LoadedTrace {
   ops: Op[];
   summary: ImportSummary;
+  /** the kernel's lock waits (contention records), when the trace has them */
+  waits?: ObservedLock[];
 }
 
 export async function loadForReplay(path: string, importOptions: ImportOptions = {}): Promise<LoadedTrace> {
-  const r = await loadTrace(path, { ...importOptions, keepLocks: false });
-  return { ops: r.ops, summary: r.summary };
+  const r = await loadTrace(path, { ...importOptions, keepLocks: false, keepContention: true });
+  return { ops: r.ops, summary: r.summary, waits: r.locks.filter((l) => l.event === 'contention') };
 }
 
 /** "atomicNs=20,wakeupNs=2000" → costs over the defaults */
@@ -62,6 +67,8 @@ export interface Prepared {
   ops: Op[];
   table: OpTable;
   service: ReturnType<typeof serviceTimes>;
+  /** the kernel's lock waits found inside the ops, and what was removed from their service times */
+  observedWaits: ObservedWaitSummary;
   simOptions: SimOptions;
   cpusSource: 'flag' | 'trace' | 'default';
   warnings: string[];
@@ -94,8 +101,10 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const ops = trace.ops;
   if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);
+  // the recorded kernel's waits are not part of an op's work
+  const observedWaits = removeObservedWaits(ops, service.ns, trace.waits ?? [], options.keepObservedWaits ?? false);
   const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS };
-  return { ops, table: opTable(ops), service, simOptions, cpusSource, warnings };
+  return { ops, table: opTable(ops), service, observedWaits, simOptions, cpusSource, warnings };
 }
 
 function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }): ReplayResult {
@@ -127,8 +136,8 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
       files: files.size,
       cpusInTrace: trace.summary.cpus ?? null,
     },
-    options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, spin: o.spin ?? true, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
-    serviceTime: { observed: p.service.observed, modelled: p.service.modelled, modelledByKind: p.service.modelledByKind, model: p.service.model },
+    options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, spin: o.spin ?? true, keepObservedWaits: p.observedWaits.kept, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
+    serviceTime: { observed: p.service.observed, modelled: p.service.modelled, modelledByKind: p.service.modelledByKind, model: p.service.model, observedWaits: p.observedWaits },
     results,
     baseline: base === undefined ? null : labelOf(base),
     comparison,

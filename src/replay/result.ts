@@ -7,6 +7,7 @@ import type { LineAccounting } from '../import/accounting.js';
 import type { LockClassStats, BlockedTask } from '../engine/simulator.js';
 import type { RaceReport } from '../engine/races.js';
 import type { Percentiles } from '../stats/histogram.js';
+import type { ObservedWaitSummary } from './observed-waits.js';
 
 export const RESULT_SCHEMA = 'lockreplay-result/2';
 
@@ -60,6 +61,8 @@ export interface ReplayOptionsInfo {
   mmapLock: boolean;
   /** optimistic spinning of sleeping locks (docs/costs.md) */
   spin: boolean;
+  /** the kernel's observed lock waits were left in the ops' service times */
+  keepObservedWaits: boolean;
   /** lock operation costs in ns (docs/costs.md) */
   costs: { atomicNs: number; cacheMissNs: number; wakeupNs: number; spinBaseNs: number; perNodeNs: number };
   cpusSource: 'flag' | 'trace' | 'default';
@@ -73,6 +76,8 @@ export interface ServiceInfo {
   modelled: number;
   modelledByKind: Record<string, number>;
   model: { byKindAndSize: Record<string, Record<string, number>>; byKind: Record<string, number>; defaultBaseNs: number; defaultPerPageNs: number };
+  /** the kernel's lock waits inside the ops (lock:contention_* events) and what was removed from service times */
+  observedWaits: ObservedWaitSummary;
 }
 
 export interface ReplayResult {

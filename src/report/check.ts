@@ -62,7 +62,7 @@ export function assertComparable(current: ReplayResult, baseline: ReplayResult, 
     throw new LockreplayError(`${currentName} and ${baselineName} cannot be compared: ${what}`, ExitCode.incompatible);
   };
   if (current.input.opsDigest !== baseline.input.opsDigest) fail(`they replay different ops (digest ${current.input.opsDigest} vs ${baseline.input.opsDigest}): a different trace or selection`);
-  const keys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'costs', 'pageSizeBytes'];
+  const keys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'keepObservedWaits', 'costs', 'pageSizeBytes'];
   for (const k of keys) {
     if (JSON.stringify(current.options[k]) !== JSON.stringify(baseline.options[k])) fail(`option ${k} differs (${JSON.stringify(current.options[k])} vs ${JSON.stringify(baseline.options[k])})`);
   }

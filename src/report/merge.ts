@@ -10,6 +10,7 @@ import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogra
 import type { LockClassStats } from '../engine/simulator.js';
 import type { RaceClassReport, RaceReport } from '../engine/races.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
+import type { ObservedWaitSummary } from '../replay/observed-waits.js';
 
 function mergeKind(a: KindResult, b: KindResult): KindResult {
   const lat = decodeHistogram(a.latencyHistogram);
@@ -88,7 +89,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   if (results.length === 0) throw new LockreplayError('merge needs at least one result', ExitCode.usage);
   const first = results[0];
   const labels = first.results.map(labelOf);
-  const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'costs', 'pageSizeBytes'];
+  const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'keepObservedWaits', 'costs', 'pageSizeBytes'];
   results.forEach((r, i) => {
     const other = r.results.map(labelOf);
     if (JSON.stringify(other) !== JSON.stringify(labels)) {
@@ -125,6 +126,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
         observed: merged.serviceTime.observed + r.serviceTime.observed,
         modelled: merged.serviceTime.modelled + r.serviceTime.modelled,
         modelledByKind: addCounts(merged.serviceTime.modelledByKind, r.serviceTime.modelledByKind),
+        observedWaits: mergeWaits(merged.serviceTime.observedWaits, r.serviceTime.observedWaits),
       },
       results: mergedResults,
       warnings: [...merged.warnings, ...r.warnings],
@@ -132,6 +134,16 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   }
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
   return { ...merged, comparison: compareToBaseline(merged.results, base) };
+}
+
+function mergeWaits(a: ObservedWaitSummary, b: ObservedWaitSummary): ObservedWaitSummary {
+  const byKind: ObservedWaitSummary['byKind'] = {};
+  for (const kind of [...new Set([...Object.keys(a.byKind), ...Object.keys(b.byKind)])].sort()) {
+    const x = a.byKind[kind] ?? { waits: 0, removedNs: 0 };
+    const y = b.byKind[kind] ?? { waits: 0, removedNs: 0 };
+    byKind[kind] = { waits: x.waits + y.waits, removedNs: x.removedNs + y.removedNs };
+  }
+  return { waits: a.waits + b.waits, attributed: a.attributed + b.attributed, removedNs: a.removedNs + b.removedNs, keptNs: a.keptNs + b.keptNs, byKind, kept: a.kept };
 }
 
 function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {

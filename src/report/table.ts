@@ -27,6 +27,10 @@ function header(r: ReplayResult): string[] {
   const o = r.options;
   const lines = [`${r.input.trace}: ${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files; ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''}, ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} (${o.cpusSource})`];
   lines.push(`service time: ${r.serviceTime.observed.toLocaleString('en-US')} ops observed, ${r.serviceTime.modelled.toLocaleString('en-US')} modelled`);
+  const w = r.serviceTime.observedWaits;
+  if (w.waits > 0) {
+    lines.push(`kernel lock waits in the trace: ${w.attributed.toLocaleString('en-US')} inside ops; ${w.kept ? `kept in service times (--keep-observed-waits): ${fmtNs(w.keptNs)}` : `${fmtNs(w.removedNs)} on IOLOCK/MMAPLOCK/mmap_lock removed from service times, ${fmtNs(w.keptNs)} on other locks kept`}`);
+  }
   return lines;
 }
 

@@ -1,0 +1,132 @@
+/**
+ * The kernel's own lock waits: `lock:contention_begin` / `lock:contention_end` (Linux 5.19+) mark
+ * every contended acquisition of a sleeping lock or spinlock on the waiting task:
+ *
+ *   contention_begin: 000000008abe1a57 (flags=WRITE)      READ / WRITE (rwsem), MUTEX, SPIN, ...
+ *   contention_end: 000000008abe1a57 (ret=0)
+ *
+ * The span begin → end is the wait the kernel really had. Which lock it was comes from what the same
+ * task did just before: an `xfs_ilock` call (IOLOCK, MMAPLOCK or ILOCK by its flags; a call that
+ * takes several is settled by the lock address, once an unambiguous call named it), a
+ * `mmap_lock_start_locking` not yet acquired (mmap_lock), an `mm_filemap_fault` (the mapping's
+ * invalidate_lock, which is XFS's MMAPLOCK since Linux 5.15: class MMAPLOCK); a SPIN wait is a
+ * spinlock (an rwsem's or mutex's own wait_lock inside its slow path, too); anything else is
+ * `unknown`, with its flags.
+ */
+import type { ObservedLock } from '../model/op.js';
+
+/** the lock classes of an observed wait */
+export type WaitClass = 'IOLOCK' | 'MMAPLOCK' | 'ILOCK' | 'mmap_lock' | 'spinlock' | 'unknown';
+
+interface Open {
+  addr: string;
+  flags: string;
+  tsNs: number;
+  line: number;
+  cls: WaitClass;
+  target: string;
+}
+
+interface TaskContext {
+  /** the flags and inode of the task's last xfs_ilock call, while nothing else happened since */
+  ilockFlags: string;
+  ilockTarget: string;
+  /** the mm whose mmap_lock the task started to take and has not got yet */
+  mmapPending: string;
+  open: Open[];
+}
+
+const XFS_CLASSES: readonly [string, WaitClass][] = [['IOLOCK', 'IOLOCK'], ['MMAPLOCK', 'MMAPLOCK'], ['ILOCK', 'ILOCK']];
+
+export class ContentionTracker {
+  private readonly tasks = new Map<number, TaskContext>();
+  /** lock address → the class an unambiguous xfs_ilock call named for it */
+  private readonly classOfAddr = new Map<string, WaitClass>();
+  /** contention_end lines with no begin on their task */
+  endsWithoutBegin = 0;
+
+  private ctx(pid: number): TaskContext {
+    let c = this.tasks.get(pid);
+    if (c === undefined) this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', mmapPending: '', open: [] }));
+    return c;
+  }
+
+  /** the task calls xfs_ilock(flags) on `target` (MAJ:MIN:INO) */
+  ilock(pid: number, flags: string, target: string): void {
+    const c = this.ctx(pid);
+    c.ilockFlags = flags;
+    c.ilockTarget = target;
+  }
+
+  /** the task starts (`mm` set) or has finished (`mm` empty) taking an mmap_lock */
+  mmap(pid: number, mm: string): void {
+    this.ctx(pid).mmapPending = mm;
+  }
+
+  /** any other event of the task: its last xfs_ilock call is no longer what a wait would be on */
+  other(pid: number): void {
+    const c = this.tasks.get(pid);
+    if (c !== undefined) c.ilockFlags = '';
+  }
+
+  begin(pid: number, tsNs: number, body: string, line: number): void {
+    const addr = firstWord(body);
+    const flags = flagsOf(body);
+    const c = this.ctx(pid);
+    let cls: WaitClass = 'unknown';
+    let target = `lock:${addr}`;
+    const words = flags.split('|');
+    if (words.includes('SPIN')) {
+      cls = 'spinlock';
+    } else if (c.ilockFlags !== '' && (words.includes('READ') || words.includes('WRITE'))) {
+      // (the inode locks are rwsems: a MUTEX wait is on another lock)
+      const named = XFS_CLASSES.filter(([word]) => c.ilockFlags.includes(`${word}_`)).map(([, k]) => k);
+      const known = this.classOfAddr.get(addr);
+      cls = known !== undefined && named.includes(known) ? known : named[0] ?? 'unknown';
+      if (named.length === 1) this.classOfAddr.set(addr, named[0]);
+      if (cls !== 'unknown') target = c.ilockTarget;
+    } else if (c.mmapPending !== '') {
+      cls = 'mmap_lock';
+      target = `mm:${c.mmapPending}`;
+    }
+    c.open.push({ addr, flags, tsNs, line, cls, target });
+  }
+
+  /**
+   * The wait that `contention_end` closes, as an observed lock record at the end's time (its wait in
+   * `waitNs`), or undefined when the task had no wait open on that address.
+   */
+  end(pid: number, comm: string, tsNs: number, body: string): ObservedLock | undefined {
+    const c = this.tasks.get(pid);
+    const addr = firstWord(body);
+    let i = c === undefined ? -1 : c.open.length - 1;
+    while (i >= 0 && (c as TaskContext).open[i].addr !== addr) i--;
+    if (i < 0) {
+      this.endsWithoutBegin++;
+      return undefined;
+    }
+    const o = (c as TaskContext).open.splice(i, 1)[0];
+    return { tsNs, pid, comm, target: o.target, event: 'contention', mode: o.flags, caller: o.cls, line: o.line, waitNs: tsNs - o.tsNs };
+  }
+
+  /** waits still open at the end of the trace (their begin lines) */
+  unfinished(): number {
+    let n = 0;
+    for (const c of this.tasks.values()) n += c.open.length;
+    return n;
+  }
+}
+
+function firstWord(body: string): string {
+  const s = body.trimStart();
+  const sp = s.indexOf(' ');
+  return sp < 0 ? s : s.slice(0, sp);
+}
+
+/** "(flags=READ|SPIN)" → "READ|SPIN" */
+function flagsOf(body: string): string {
+  const k = body.indexOf('flags=');
+  if (k < 0) return '';
+  const end = body.indexOf(')', k);
+  return body.slice(k + 6, end < 0 ? body.length : end);
+}

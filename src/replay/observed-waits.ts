@@ -1,0 +1,102 @@
+/**
+ * The kernel's own lock waits inside the replayed ops (contention records of the import): which op
+ * each happened in, and the service times without them. An op's observed duration already contains
+ * the waits the recorded kernel imposed; replaying it under a strategy adds the strategy's waits on
+ * top, so every strategy, `none` included, would inherit the recorded contention. The waits on locks
+ * a strategy models (IOLOCK / i_rwsem, MMAPLOCK / invalidate_lock, mmap_lock) are removed from the
+ * op's service time (and from its enclosing ops'); waits on locks no strategy replaces (ILOCK, other
+ * spinlocks, unknown) stay part of the op's cost.
+ */
+import type { ObservedLock, Op } from '../model/op.js';
+
+/** the wait classes a strategy models: their waits belong to the recorded strategy, not to the op */
+export const MODELLED_WAIT_CLASSES: ReadonlySet<string> = new Set(['IOLOCK', 'MMAPLOCK', 'mmap_lock']);
+
+export interface ObservedWaitSummary {
+  /** contention records in the trace (after the selection) */
+  waits: number;
+  /** of them, inside a replayed op */
+  attributed: number;
+  /** the wait removed from service times (0 with keepObservedWaits) */
+  removedNs: number;
+  /** the attributed wait left in service times: classes no strategy models (or all, when kept) */
+  keptNs: number;
+  /** per op kind: waits and ns removed */
+  byKind: Record<string, { waits: number; removedNs: number }>;
+  /** keepObservedWaits was set: nothing removed */
+  kept: boolean;
+}
+
+/**
+ * For each wait, the index of the innermost op of its task whose observed span contains the wait's
+ * start, or -1. Ops are in issue-time order (a child after its parent).
+ */
+export function attributeWaits(ops: readonly Op[], waits: readonly ObservedLock[]): Int32Array {
+  const byPid = new Map<number, number[]>();
+  ops.forEach((op, i) => {
+    if (op.durNs === undefined) return;
+    let list = byPid.get(op.pid);
+    if (list === undefined) byPid.set(op.pid, (list = []));
+    list.push(i);
+  });
+  const out = new Int32Array(waits.length).fill(-1);
+  waits.forEach((w, k) => {
+    const list = byPid.get(w.pid);
+    if (list === undefined) return;
+    const startNs = w.tsNs - (w.waitNs ?? 0);
+    // the last op that started at or before the wait
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ops[list[mid]].tsNs <= startNs) lo = mid + 1;
+      else hi = mid;
+    }
+    // walk back to the innermost op that contains it (a child that ended before it gives way to its parent)
+    for (let j = lo - 1, steps = 0; j >= 0 && steps < 64; j--, steps++) {
+      const op = ops[list[j]];
+      if (op.tsNs + (op.durNs as number) >= startNs) {
+        out[k] = list[j];
+        return;
+      }
+      if (op.parent === undefined) return;
+    }
+  });
+  return out;
+}
+
+/**
+ * Removes the modelled-class waits from the service times of the ops they happened in and of those
+ * ops' parents (in place), unless `keep`. Returns what was found and removed.
+ */
+export function removeObservedWaits(ops: readonly Op[], serviceNs: Float64Array, waits: readonly ObservedLock[], keep: boolean): ObservedWaitSummary {
+  const at = attributeWaits(ops, waits);
+  const indexOfId = new Map<number, number>();
+  ops.forEach((op, i) => indexOfId.set(op.id, i));
+  const summary: ObservedWaitSummary = { waits: waits.length, attributed: 0, removedNs: 0, keptNs: 0, byKind: {}, kept: keep };
+  waits.forEach((w, k) => {
+    const i = at[k];
+    if (i < 0) return;
+    summary.attributed++;
+    const waitNs = w.waitNs ?? 0;
+    if (keep || !MODELLED_WAIT_CLASSES.has(w.caller)) {
+      summary.keptNs += waitNs;
+      return;
+    }
+    const kind = ops[i].kind;
+    const row = summary.byKind[kind] ?? (summary.byKind[kind] = { waits: 0, removedNs: 0 });
+    row.waits++;
+    row.removedNs += waitNs;
+    summary.removedNs += waitNs;
+    // the op and every op enclosing it
+    for (let j: number | undefined = i, depth = 0; j !== undefined && depth < 16; depth++) {
+      serviceNs[j] = Math.max(0, serviceNs[j] - waitNs);
+      const parent: number | undefined = ops[j].parent;
+      j = parent === undefined ? undefined : indexOfId.get(parent);
+    }
+  });
+  const sorted: ObservedWaitSummary['byKind'] = {};
+  for (const kind of Object.keys(summary.byKind).sort()) sorted[kind] = summary.byKind[kind];
+  summary.byKind = sorted;
+  return summary;
+}
