@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,10 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
       expect(new Set(writes.map((o) => o.file)).size).toBe(1);
       expect(writes.map((o) => o.offset)).toEqual(Array.from({ length: 64 }, (_, i) => i * 4096));
       expect(dd.filter((o) => o.kind === 'fsync' && o.file === writes[0].file)).toHaveLength(1);
+      // the capture says which file is which: the mounts; the open syscalls are traced
+      const text = gunzipSync(readFileSync(out)).toString('latin1');
+      expect(text).toMatch(/^# lockreplay mount: \d+:\d+ \S+ \/$/m);
+      expect(text).toMatch(/ sys_openat\(/);
     });
   }, 60_000);
 
@@ -59,10 +64,17 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     const fio = JSON.parse(readFileSync(report, 'utf8')) as { jobs: { jobname: string; read: { total_ios: number }; write: { total_ios: number }; trim: { total_ios: number } }[] };
     const job = (n: string) => fio.jobs.find((j) => j.jobname === n)!;
     const { summary } = await loadTrace(out);
-    const [, kinds] = Object.entries(summary.ops.byFile)[0];
+    // fio's data file, by its inode (the trace has other files: fio's own output, shared libraries)
+    const ino = statSync(join(tmp, 'record-test.dat')).ino;
+    const [, kinds] = Object.entries(summary.ops.byFile).find(([key]) => key.endsWith(`:${ino}`)) ?? ['', {} as Record<string, number>];
     expect(kinds.write).toBe(job('bufwrite').write.total_ios);
     expect(kinds['dio-read']).toBe(job('dioread').read.total_ios);
     expect(kinds.punch).toBe(job('punch').trim.total_ios);
+    // the traced processes' open files (scanned while they run: a job done within a few ms can be
+    // missed), under the same keys as the filesystem's events give those files
+    const text = gunzipSync(readFileSync(out)).toString('latin1');
+    const scanned = [...text.matchAll(/^# lockreplay fd: (\d+) (\d+) (\d+:\d+:\d+)$/gm)].map((m) => m[3]);
+    expect(scanned.some((key) => summary.ops.byFile[key] !== undefined)).toBe(true);
   }, 120_000);
 
   it('a capture killed with SIGTERM keeps what it captured and leaves tracefs unchanged; a second capture is refused', async () => {

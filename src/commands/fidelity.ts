@@ -40,7 +40,16 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     for (const d of r.disagreements.first) out.push(`  op ${d.opId} ${d.kind} (task ${d.pid}, line ${d.line}): predicted ${m(d.predicted)}; observed ${m(d.observed)}`);
     const w = [['op kind', 'samples', 'observed mean', 'observed p99', 'predicted mean', 'predicted p99']];
     for (const [kind, x] of Object.entries(r.waits)) w.push([kind, String(x.samples), fmtNs(x.observedMeanNs), fmtNs(x.observedP99Ns), fmtNs(x.predictedMeanNs), fmtNs(x.predictedP99Ns)]);
-    if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event) beside the replay', table(w));
+    if (r.contention.rows.length > 0) {
+      const ratio = (x: number | null): string => (x === null ? '—' : `${x.toFixed(2)}x`);
+      const c = [['lock class', 'op kind', 'observed', 'predicted', 'count ×', 'obs p50', 'obs p99', 'obs mean', 'obs total', 'pred p50', 'pred p99', 'pred mean', 'pred total', 'mean ×']];
+      for (const x of r.contention.rows) {
+        c.push([x.lockClass, x.kind, String(x.observed.count), String(x.predicted.count), ratio(x.countRatio), fmtNs(x.observed.p50Ns), fmtNs(x.observed.p99Ns), fmtNs(x.observed.meanNs), fmtNs(x.observed.totalNs),
+          fmtNs(x.predicted.p50Ns), fmtNs(x.predicted.p99Ns), fmtNs(x.predicted.meanNs), fmtNs(x.predicted.totalNs), ratio(x.meanRatio)]);
+      }
+      out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside a replay under ${r.strategy}`, table(c));
+    }
+    if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event, an upper bound that includes work) beside the replay', table(w));
     for (const n of r.notes) out.push(`note: ${n}`);
     process.stdout.write(`${out.join('\n')}\n`);
   }

@@ -37,6 +37,11 @@ export interface SimOptions {
    * wakeup. Spinlocks (`spinlock` lock kind) always spin.
    */
   spin?: boolean;
+  /**
+   * called for every contended acquisition once granted: its lock class, the op (index), the wait,
+   * and whether the waiter spun until it had the lock (false: it slept, or stopped spinning and slept)
+   */
+  onLockWait?: (lockClass: string, opIndex: number, waitNs: number, spun: boolean) => void;
 }
 
 /** What the simulation measured for each op (struct of arrays, indexed like the ops; virtual ns from the first op). */
@@ -289,6 +294,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const ctx: PlanContext = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs };
   const mmapLock = options.mmapLock ?? true;
   const optimisticSpin = options.spin ?? true;
+  const onLockWait = options.onLockWait;
   const cacheMissNs = costs.cacheMissNs;
   // acquire steps are immutable data: one per (process, mode)
   const mmapShared: AcquireStep[] = table.procs.map((p) => mmapAcquire(p, 'S'));
@@ -777,6 +783,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       cpuBusyNs += spun;
       w.req.grantedNs = time;
       (task.top as Frame).lockWaitNs += waited;
+      onLockWait?.(w.req.cls.name, (task.top as Frame).op, waited, true);
       task.waitingFor = undefined;
       task.spinning = false;
       task.spinsOnOwner = false;
@@ -799,6 +806,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         w.req.grantedNs = time;
         const top = task.top as Frame;
         top.lockWaitNs += waited;
+        onLockWait?.(w.req.cls.name, top.op, waited, false);
         top.overheadNs += costs.wakeupNs;
         task.waitingFor = undefined;
         task.state = TaskState.Ready;

@@ -11,6 +11,7 @@ import type { Strategy } from '../strategies/types.js';
 import { DEFAULT_COSTS } from '../strategies/types.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
+import { compareContention, type ContentionRow, kernelClassOf } from './contention.js';
 
 export type XfsLock = 'IOLOCK' | 'MMAPLOCK';
 type Modes = Partial<Record<XfsLock, 'S' | 'X'>>;
@@ -59,14 +60,19 @@ export interface FidelityReport {
   xfsFiles: string[];
   byKind: Record<string, KindFidelity>;
   disagreements: { count: number; first: Disagreement[] };
+  /** the gap from an IOLOCK call to the task's next lock event (an upper bound that includes work) beside the replay's per-op wait */
   waits: Record<string, WaitComparison>;
+  /**
+   * contended acquisitions per lock class and op kind, observed (lock:contention_* events) beside
+   * predicted; empty when the trace has no contention events (then only `waits` is there)
+   */
+  contention: { source: 'contention-events' | 'none'; observedWaits: number; rows: ContentionRow[] };
   notes: string[];
 }
 
 function classOf(lockClass: string): XfsLock | undefined {
-  if (lockClass === 'iolock' || lockClass === 'i_rwsem') return 'IOLOCK';
-  if (lockClass === 'mmaplock' || lockClass === 'invalidate_lock') return 'MMAPLOCK';
-  return undefined;
+  const c = kernelClassOf(lockClass);
+  return c === 'IOLOCK' || c === 'MMAPLOCK' ? c : undefined;
 }
 
 function observedModes(flags: string, into: Modes): void {
@@ -205,11 +211,17 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     const mean = (xs: number[]): number => (xs.length === 0 ? 0 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
     waits[kind] = { samples: obs.length, observedMeanNs: mean(obs), observedP99Ns: percentile(obs, 99), predictedMeanNs: mean(predicted), predictedP99Ns: Math.round(percentile(predicted, 99)) };
   }
+  const contentionWaits = locks.filter((l) => l.event === 'contention');
+  const contention = contentionWaits.length > 0
+    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, rows: compareContention(ops, contentionWaits, strategy, cpus) }
+    : { source: 'none' as const, observedWaits: 0, rows: [] };
   const notes: string[] = [];
+  if (contentionWaits.length === 0) notes.push('the trace has no lock:contention_begin/end events: contended acquisitions cannot be compared (record with lockreplay record, whose default preset has them)');
+  else notes.push('contention: observed = the kernel\'s contended acquisitions (lock:contention_* events) inside the ops; predicted = a closed-mode replay of the same ops, with those waits removed from the service times');
   if (xfsFiles.size === 0) notes.push('the trace has no xfs_ilock events: nothing to compare (record XFS with the xfs/xfs_ilock event)');
   notes.push('not observable in a trace (taken without xfs_ilock): IOLOCK of truncate (the VFS inode lock), MMAPLOCK of read faults and readahead (filemap_invalidate_lock_shared)');
   notes.push('observed waits are the gap from the IOLOCK call to the task\'s next lock event: an upper bound that includes the work in between');
   const sortedKinds: Record<string, KindFidelity> = {};
   for (const kind of Object.keys(byKind).sort()) sortedKinds[kind] = byKind[kind];
-  return { trace, strategy: strategy.name, xfsFiles: [...xfsFiles].sort(), byKind: sortedKinds, disagreements: { count, first }, waits, notes };
+  return { trace, strategy: strategy.name, xfsFiles: [...xfsFiles].sort(), byKind: sortedKinds, disagreements: { count, first }, waits, contention, notes };
 }

@@ -244,10 +244,19 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         // reported at the end
       }
     }, 50);
+    // short-lived files need closer looks than the drain's
+    const fdPoll = setInterval(() => {
+      try {
+        scanFds();
+      } catch {
+        // a process that ended meanwhile
+      }
+    }, 5);
     try {
       await done;
     } finally {
       clearInterval(poll);
+      clearInterval(fdPoll);
       tracefs.write('tracing_on', '0');
       drain();
       closeSync(pipeFd);

@@ -1,0 +1,91 @@
+/**
+ * Observed against predicted contention, per lock class and op kind: the contended acquisitions the
+ * kernel recorded (lock:contention_* events, attributed to the op they happened in) beside the
+ * contended acquisitions of a replay of the same ops under the strategy, in closed mode, with the
+ * recorded waits removed from the service times (they are what is being predicted).
+ */
+import type { ObservedLock, Op } from '../model/op.js';
+import { PAGE_SIZE_BYTES } from '../model/op.js';
+import type { Strategy } from '../strategies/types.js';
+import { serviceTimes } from '../engine/service-model.js';
+import { simulate } from '../engine/simulator.js';
+import { attributeWaits, removeObservedWaits } from '../replay/observed-waits.js';
+
+export interface WaitDistribution {
+  /** contended acquisitions */
+  count: number;
+  p50Ns: number;
+  p99Ns: number;
+  meanNs: number;
+  totalNs: number;
+}
+
+export interface ContentionRow {
+  /** IOLOCK (i_rwsem), MMAPLOCK (invalidate_lock), mmap_lock */
+  lockClass: string;
+  kind: string;
+  observed: WaitDistribution;
+  predicted: WaitDistribution;
+  /** predicted ÷ observed count; null when nothing was observed */
+  countRatio: number | null;
+  /** predicted ÷ observed mean wait per contended acquisition; null when either has none */
+  meanRatio: number | null;
+}
+
+/** the strategy's lock class names as the kernel's */
+export function kernelClassOf(lockClass: string): string | undefined {
+  if (lockClass === 'iolock' || lockClass === 'i_rwsem') return 'IOLOCK';
+  if (lockClass === 'mmaplock' || lockClass === 'invalidate_lock') return 'MMAPLOCK';
+  if (lockClass === 'mmap_lock') return 'mmap_lock';
+  return undefined;
+}
+
+const COMPARED = ['IOLOCK', 'MMAPLOCK', 'mmap_lock'];
+
+function distribution(waits: number[]): WaitDistribution {
+  const sorted = [...waits].sort((a, b) => a - b);
+  const total = sorted.reduce((a, b) => a + b, 0);
+  const at = (p: number): number => (sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]));
+  return { count: sorted.length, p50Ns: at(0.5), p99Ns: at(0.99), meanNs: sorted.length === 0 ? 0 : Math.round(total / sorted.length), totalNs: Math.round(total) };
+}
+
+function ratio(a: number, b: number): number | null {
+  return b === 0 ? null : Math.round((a / b) * 1000) / 1000;
+}
+
+export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number): ContentionRow[] {
+  const observed = new Map<string, number[]>();
+  const predicted = new Map<string, number[]>();
+  const add = (m: Map<string, number[]>, key: string, ns: number): void => {
+    let list = m.get(key);
+    if (list === undefined) m.set(key, (list = []));
+    list.push(ns);
+  };
+  const at = attributeWaits(ops, waits);
+  waits.forEach((w, k) => {
+    if (at[k] < 0 || !COMPARED.includes(w.caller)) return;
+    add(observed, `${w.caller}\u0000${ops[at[k]].kind}`, w.waitNs ?? 0);
+  });
+  const service = serviceTimes(ops, PAGE_SIZE_BYTES);
+  removeObservedWaits(ops, service.ns, waits, false);
+  simulate(ops, service.ns, strategy, {
+    mode: 'closed', timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES,
+    onLockWait: (lockClass, opIndex, waitNs, spun) => {
+      // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
+      // optimistic spinner that gets the lock is not in its contention events
+      const cls = kernelClassOf(lockClass);
+      if (cls !== undefined && !spun) add(predicted, `${cls}\u0000${ops[opIndex].kind}`, waitNs);
+    },
+  });
+  const keys = [...new Set([...observed.keys(), ...predicted.keys()])].sort((a, b) => {
+    const [ca, ka] = a.split('\u0000');
+    const [cb, kb] = b.split('\u0000');
+    return COMPARED.indexOf(ca) - COMPARED.indexOf(cb) || (ka < kb ? -1 : ka > kb ? 1 : 0);
+  });
+  return keys.map((key) => {
+    const [lockClass, kind] = key.split('\u0000');
+    const o = distribution(observed.get(key) ?? []);
+    const p = distribution(predicted.get(key) ?? []);
+    return { lockClass, kind, observed: o, predicted: p, countRatio: o.count === 0 ? null : ratio(p.count, o.count), meanRatio: o.count === 0 || p.count === 0 ? null : ratio(p.meanNs, o.meanNs) };
+  });
+}

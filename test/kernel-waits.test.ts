@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { fidelity } from '../src/fidelity/index.js';
+import { loadTrace } from '../src/import/index.js';
+import { loadForReplay, replayStrategies } from '../src/replay/index.js';
+import { MODELLED_WAIT_CLASSES } from '../src/replay/observed-waits.js';
+import { createStrategy } from '../src/strategies/index.js';
+import { cli, fioJobs, trace } from './helpers.js';
+
+/** the trace's lines, for counts made independently of the importer */
+function lines(name: string): string[] {
+  return gunzipSync(readFileSync(trace(name))).toString('latin1').split('\n');
+}
+
+describe('one file, one key (btrfs-mix, recorded with lockreplay record)', () => {
+  it('writes, direct reads, faults and punches of fio\'s one file import as one file, with fio\'s counts', async () => {
+    const fio = fioJobs('btrfs-mix.fio.json');
+    const { ops, summary } = await loadTrace(trace('btrfs-mix.trace.gz'));
+    const dio = ops.filter((o) => o.kind === 'dio-read');
+    const files = new Set(dio.map((o) => o.file));
+    expect(files.size).toBe(1);
+    const file = [...files][0];
+    // the device of btrfs's iomap events (a numeric device, not the bdi name, not an fd)
+    expect(file).toMatch(/^0:\d+:\d+$/);
+    const on = (kind: string): number => ops.filter((o) => o.file === file && o.kind === kind).length;
+    expect(on('write')).toBe(fio.bufwrite.write);
+    expect(on('dio-read')).toBe(fio.dioread.read);
+    expect(on('punch')).toBe(fio.punch.trim);
+    expect(on('fault-read')).toBeGreaterThan(0.9 * fio.mmapread.read);
+    expect(on('fault-read')).toBeLessThanOrEqual(fio.mmapread.read);
+    // nothing of the workload (4 KiB IOs) is left under the device name or an fd
+    expect(ops.filter((o) => o.lengthBytes === 4096 && o.comm === 'fio' && (o.file.startsWith('fd:') || o.file.startsWith('btrfs-')))).toEqual([]);
+    expect(summary.lines.used + Object.values(summary.lines.skipped).reduce((a, b) => a + b, 0) + summary.lines.bad).toBe(summary.lines.total);
+  });
+
+  it('an op stream made by import --out replays the same ops (the footer renames ops released before their file was known)', () => {
+    const direct = cli(['replay', trace('btrfs-mix.trace.gz'), '--strategy', 'none', '--json']);
+    expect(direct.code).toBe(0);
+    const out = join(mkdtempSync(join(tmpdir(), 'lockreplay-btrfs-')), 'btrfs-mix.ops');
+    expect(cli(['import', trace('btrfs-mix.trace.gz'), '--out', out]).code).toBe(0);
+    const viaStream = cli(['replay', out, '--strategy', 'none', '--json']);
+    expect(viaStream.code).toBe(0);
+    expect(JSON.parse(viaStream.stdout).input.opsDigest).toBe(JSON.parse(direct.stdout).input.opsDigest);
+  });
+});
+
+describe('the kernel\'s own lock waits', () => {
+  const name = 'xfs-contended-writers.trace.gz';
+
+  it('every paired contention_begin/end becomes one wait, classed by the task\'s preceding xfs_ilock', async () => {
+    const text = lines(name);
+    const begins = text.filter((l) => l.includes(' contention_begin: ')).length;
+    const ends = text.filter((l) => l.includes(' contention_end: ')).length;
+    const { locks, summary } = await loadTrace(trace(name));
+    const waits = locks.filter((l) => l.event === 'contention');
+    const unfinished = summary.lines.skipped['contention-unfinished'] ?? 0;
+    const orphanEnds = summary.lines.skipped['contention-end-without-begin'] ?? 0;
+    expect(waits.length).toBe(begins - unfinished);
+    expect(waits.length).toBe(ends - orphanEnds);
+    expect(waits.every((w) => (w.waitNs ?? -1) >= 0)).toBe(true);
+    const classes = new Set(waits.map((w) => w.caller));
+    expect(classes.has('IOLOCK')).toBe(true);
+    // an IOLOCK wait is on the file the workload used, with an rwsem's flags
+    const io = waits.filter((w) => w.caller === 'IOLOCK');
+    expect(new Set(io.map((w) => w.target)).size).toBe(1);
+    expect(io.every((w) => /^(READ|WRITE)$/.test(w.mode))).toBe(true);
+    expect(waits.filter((w) => w.mode.split('|').includes('SPIN')).every((w) => w.caller === 'spinlock')).toBe(true);
+  });
+
+  it('replay removes the waits on modelled locks from the service times, and says how much; --keep-observed-waits keeps them', async () => {
+    const t = await loadForReplay(trace(name));
+    const removed = replayStrategies(t, ['none'], {});
+    const kept = replayStrategies(t, ['none'], { keepObservedWaits: true });
+    const w = removed.serviceTime.observedWaits;
+    const modelled = (t.waits ?? []).filter((x) => MODELLED_WAIT_CLASSES.has(x.caller));
+    expect(w.waits).toBe((t.waits ?? []).length);
+    expect(w.removedNs).toBeGreaterThan(0);
+    expect(w.removedNs).toBeLessThanOrEqual(modelled.reduce((a, x) => a + (x.waitNs ?? 0), 0));
+    expect(Object.values(w.byKind).reduce((a, k) => a + k.removedNs, 0)).toBe(w.removedNs);
+    expect(kept.serviceTime.observedWaits).toMatchObject({ kept: true, removedNs: 0 });
+    expect(removed.options.keepObservedWaits).toBe(false);
+    expect(kept.options.keepObservedWaits).toBe(true);
+    // the lower bound no longer inherits the recorded kernel's contention
+    expect(removed.results[0].all.latency.mean).toBeLessThan(kept.results[0].all.latency.mean);
+  });
+
+  it('fidelity shows observed and predicted contended acquisitions side by side, per lock class and op kind', async () => {
+    const { ops, locks, summary } = await loadTrace(trace(name), { keepLocks: true });
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
+    expect(r.contention.source).toBe('contention-events');
+    const rows = r.contention.rows;
+    expect(rows.length).toBeGreaterThan(0);
+    const dio = rows.find((x) => x.lockClass === 'IOLOCK' && x.kind === 'dio-write');
+    expect(dio?.observed.count).toBeGreaterThan(50);
+    expect(dio?.predicted.count).toBeGreaterThan(0);
+    for (const x of rows) {
+      expect(x.observed.p50Ns).toBeLessThanOrEqual(x.observed.p99Ns);
+      if (x.observed.count > 0) expect(x.countRatio).toBeCloseTo(x.predicted.count / x.observed.count, 2);
+    }
+    // the observed rows add up to the modelled-class waits inside ops
+    const attributed = rows.reduce((a, x) => a + x.observed.count, 0);
+    expect(attributed).toBeLessThanOrEqual(locks.filter((l) => l.event === 'contention' && MODELLED_WAIT_CLASSES.has(l.caller)).length);
+    const text = cli(['fidelity', trace(name)]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/contended acquisitions: the kernel's \(\d+ lock:contention_\* waits in the trace\) beside a replay under linux:xfs/);
+    expect(text.stdout).toMatch(/IOLOCK\s+dio-write\s+\d+\s+\d+/);
+  }, 60_000);
+
+  it('a trace without contention events says so, and fidelity falls back to the upper bound', async () => {
+    const { ops, locks, summary } = await loadTrace(trace('xfs-mix.trace.gz'), { keepLocks: true });
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, 2);
+    expect(r.contention).toEqual({ source: 'none', observedWaits: 0, rows: [] });
+    expect(r.notes.join('\n')).toMatch(/no lock:contention_begin\/end events/);
+  });
+});
