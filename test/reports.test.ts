@@ -38,6 +38,19 @@ describe('check', () => {
     expect(cli(['check', basePath, '--baseline', resultPath]).code).toBe(0);
   });
 
+  it('exits 10 when the result lacks a strategy the baseline has, naming it (a gate cannot pass on what was not run)', () => {
+    const partial = join(tmp, 'partial.json');
+    expect(cli(['compare', trace('xfs-mix.trace.gz'), '-s', 'none,i-mutex', '--mode', 'open', '--time-scale', '0.05', '--out', partial]).code).toBe(0);
+    const r = cli(['check', partial, '--baseline', resultPath]);
+    expect(r.code).toBe(10);
+    expect(r.stdout).toMatch(/MISSING from the result \(in the baseline\): page-lock, range-lock, i-rwsem/);
+    const j = JSON.parse(cli(['check', partial, '--baseline', resultPath, '--json']).stdout);
+    expect(j.missing).toHaveLength(result.results.length - 2);
+    expect(j.rows.filter((x: { metric: string; pass: boolean }) => x.metric === 'present' && !x.pass)).toHaveLength(result.results.length - 2);
+    // the other way round (the result has more than the baseline) is not a failure
+    expect(cli(['check', resultPath, '--baseline', partial]).code).toBe(0);
+  });
+
   it('exits 11 for results that cannot be compared, 2 for a bad threshold', () => {
     const other = join(tmp, 'other.json');
     expect(cli(['compare', trace('xfs-mix.trace.gz'), '--all', '--out', other]).code).toBe(0); // closed mode: other options

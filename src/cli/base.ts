@@ -12,7 +12,9 @@ export abstract class BaseCommand extends Command {
     if (err instanceof Errors.ExitError) throw err;
     // oclif's own parse errors (unknown flag, missing argument): usage errors
     if (err.oclif !== undefined || /Missing required|Unexpected argument|Nonexistent flag|Expected --|flag/i.test(err.message)) {
-      process.stderr.write(`lockreplay: ${err.message.split('\n')[0]}\nSee: lockreplay ${this.id ?? ''} --help\n`);
+      // oclif puts the reason on the lines after the first ("Parsing --cpus \n\tExpected an integer ..."): keep it
+      const reason = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^See more help/.test(l)).join(': ');
+      process.stderr.write(`lockreplay: ${reason}\nSee: lockreplay ${this.id ?? ''} --help\n`);
       return this.exit(ExitCode.usage);
     }
     if (process.env.LOCKREPLAY_DEBUG) process.stderr.write(`${err.stack}\n`);

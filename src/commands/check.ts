@@ -11,8 +11,9 @@ import { appendJobSummary } from '../report/emit.js';
 export default class Check extends BaseCommand {
   static override summary = 'Compare a result with a baseline result: exit 0 if nothing regressed, 10 if something did.';
   static override description = `Compares each strategy present in both, metric by metric (${CHECK_METRICS.join(', ')}, and p99 per op
-kind). A metric regresses when it gets worse by more than its threshold (default 0: replays are
-deterministic, so identical input gives identical numbers). Exit codes: 0 all pass; 10 a
+kind, races per conflict class). A metric regresses when it gets worse by more than its threshold
+(default 0: replays are deterministic, so identical input gives identical numbers); a strategy of
+the baseline missing from the result is a regression too. Exit codes: 0 all pass; 10 a
 regression; 11 the results cannot be compared (a missing or unreadable file, not a result, another
 schema, another trace or selection, other options, no strategy in common).`;
   static override examples = [
@@ -41,7 +42,8 @@ schema, another trace or selection, other options, no strategy in common).`;
       const rows = [['strategy', 'metric', 'baseline', 'current', 'worse by', 'allowed', '']];
       for (const r of report.rows) rows.push([r.strategy, r.metric, String(r.baseline), String(r.current), String(r.worseBy), String(r.allowed), r.pass ? 'ok' : 'REGRESSION']);
       const summary = `${report.regressions === 0 ? 'pass' : `${report.regressions} regression${report.regressions === 1 ? '' : 's'}`}: ${report.rows.length} checks`;
-      process.stdout.write(`${table(rows)}\n${summary}${report.unmatched.length > 0 ? `; not in the baseline: ${report.unmatched.join(', ')}` : ''}\n`);
+      const missing = report.missing.length > 0 ? `; MISSING from the result (in the baseline): ${report.missing.join(', ')}` : '';
+      process.stdout.write(`${table(rows)}\n${summary}${missing}${report.unmatched.length > 0 ? `; not in the baseline: ${report.unmatched.join(', ')}` : ''}\n`);
       const failed = report.rows.filter((r) => !r.pass);
       appendJobSummary(`### lockreplay check: ${summary}\n\n${failed.length > 0 ? `| strategy | metric | baseline | current |\n|---|---|---:|---:|\n${failed.map((r) => `| ${r.strategy} | ${r.metric} | ${r.baseline} | ${r.current} |`).join('\n')}\n` : ''}`);
     }

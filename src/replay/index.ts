@@ -79,6 +79,7 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const mode = options.mode ?? 'closed';
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new LockreplayError(`--time-scale must be a positive number, not ${timeScale}`, ExitCode.usage);
+  if (mode === 'closed' && timeScale !== 1) warnings.push(`--time-scale ${timeScale} has no effect in closed mode (ops issue when their task's previous op completed): add --mode open`);
   let cpus = options.cpus;
   let cpusSource: 'flag' | 'trace' | 'default' = 'flag';
   if (cpus === undefined) {

@@ -39,6 +39,11 @@ export interface CheckReport {
   regressions: number;
   /** strategies in the result with no counterpart in the baseline (not checked) */
   unmatched: string[];
+  /**
+   * strategies of the baseline missing from the result: each is a failed `present` row (a gate
+   * must not pass because what it guards was not run)
+   */
+  missing: string[];
 }
 
 export function parseThresholds(spec: string | undefined): Thresholds {
@@ -110,10 +115,13 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
     const present = new Set([...s.races.byClass, ...b.races.byClass].map((c) => c.class));
     for (const c of CONFLICT_CLASSES) if (present.has(c.id)) add(`races[${c.id}]`, 'races', classCount(s, c.id), classCount(b, c.id), false);
   }
+  const have = new Set(current.results.map(labelOf));
+  const missing = baseline.results.map(labelOf).filter((l) => !have.has(l));
   if (rows.length === 0) {
     throw new LockreplayError(`no strategy of the result is in the baseline (result: ${current.results.map(labelOf).join(', ')}; baseline: ${baseline.results.map(labelOf).join(', ')})`, ExitCode.incompatible);
   }
-  return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, regressions: rows.filter((r) => !r.pass).length, unmatched };
+  for (const label of missing) rows.push({ strategy: label, metric: 'present', baseline: 1, current: 0, worseBy: 1, allowed: 0, pass: false });
+  return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, regressions: rows.filter((r) => !r.pass).length, unmatched, missing };
 }
 
 function classCount(s: StrategyResult, id: string): number {

@@ -21,8 +21,8 @@ function mergeKind(a: KindResult, b: KindResult): KindResult {
   return {
     count: a.count + b.count,
     bytes: a.bytes + b.bytes,
-    latency: { ...percentiles(lat), max: Math.max(a.latency.max, b.latency.max) },
-    lockWait: { ...percentiles(wait), max: Math.max(a.lockWait.max, b.lockWait.max) },
+    latency: percentiles(lat, Math.max(a.latency.max, b.latency.max)),
+    lockWait: percentiles(wait, Math.max(a.lockWait.max, b.lockWait.max)),
     latencyHistogram: encodeHistogram(lat),
     lockWaitHistogram: encodeHistogram(wait),
   };

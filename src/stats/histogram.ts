@@ -41,15 +41,21 @@ export interface Percentiles {
   mean: number;
 }
 
-export function percentiles(h: Histogram): Percentiles {
+/**
+ * HdrHistogram's percentiles (the highest value equivalent to the recorded ones at 3 significant
+ * digits), clamped to the maximum: a percentile is never above the largest value recorded. `maxNs`
+ * is the exact maximum when the histogram's own is approximate (a decoded or merged one).
+ */
+export function percentiles(h: Histogram, maxNs: number = h.maxValue): Percentiles {
   if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p99_9: 0, max: 0, mean: 0 };
+  const at = (p: number): number => Math.min(h.getValueAtPercentile(p), maxNs);
   return {
     count: h.totalCount,
-    p50: h.getValueAtPercentile(50),
-    p90: h.getValueAtPercentile(90),
-    p99: h.getValueAtPercentile(99),
-    p99_9: h.getValueAtPercentile(99.9),
-    max: h.maxValue,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p99_9: at(99.9),
+    max: maxNs,
     mean: Math.round(h.mean),
   };
 }

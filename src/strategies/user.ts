@@ -2,7 +2,7 @@
  * User strategies: a JavaScript module implementing the Strategy interface, or a JSON rules table
  * (op kind → ordered lock steps). Both are validated with messages that name the file and field.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ExitCode, LockreplayError } from '../errors.js';
@@ -20,6 +20,12 @@ export async function loadStrategy(spec: string): Promise<Strategy> {
   if (!isUserStrategySpec(spec)) return createStrategy(spec);
   const path = resolve(spec);
   if (spec.endsWith('.json')) return jsonRulesStrategy(path);
+  // a missing or unreadable module is an unreadable input (exit 3), named as the user gave it
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (err) {
+    throw new LockreplayError(`${spec}: cannot read the strategy module (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
+  }
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { cli, trace } from './helpers.js';
+
+describe('CLI conventions', () => {
+  it('a flag that does not parse keeps the reason, exit 2', () => {
+    for (const [flag, value, reason] of [['--cpus', '0', /Parsing --cpus: Expected an integer greater than or equal to 1 but received: 0/], ['--cpus', 'abc', /Parsing --cpus: Expected an integer but received: abc/]] as const) {
+      const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', flag, value]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(reason);
+    }
+    const t = cli(['compare', trace('xfs-mix.trace.gz'), '-s', 'none', '--threads', '0']);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/Parsing --threads: Expected an integer greater than or equal to 1/);
+  });
+
+  it('a strategy module that is not there is an unreadable input (exit 3), named as given', () => {
+    const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', './no-such-strategy.js']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('lockreplay: ./no-such-strategy.js: cannot read the strategy module (ENOENT)\n');
+  });
+
+  it('--time-scale without --mode open has no effect, and says so', () => {
+    const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--time-scale', '0.5', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).warnings).toContain('--time-scale 0.5 has no effect in closed mode (ops issue when their task\'s previous op completed): add --mode open');
+  });
+});
