@@ -25,3 +25,21 @@ describe('CLI conventions', () => {
     expect(JSON.parse(r.stdout).warnings).toContain('--time-scale 0.5 has no effect in closed mode (ops issue when their task\'s previous op completed): add --mode open');
   });
 });
+
+describe('help and unknown commands', () => {
+  it('-h, --help and help COMMAND print help, exit 0', () => {
+    for (const args of [['-h'], ['compare', '-h'], ['help', 'compare'], ['compare', '--help']]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/USAGE/);
+    }
+    expect(cli(['help', 'compare']).stdout).toMatch(/Replay a trace against several strategies/);
+  });
+
+  it('an unknown command exits 127 and points to the help', () => {
+    const r = cli(['compar', 'x']);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toMatch(/compar x is not a lockreplay command/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
