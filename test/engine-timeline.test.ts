@@ -231,3 +231,19 @@ describe('spinning (only the cost under test is non-zero)', () => {
     expect(runWith(rw('write'), strategy, { costs }).t[1]).toEqual([0, 20.1, 10.1, 0]);
   });
 });
+
+describe('think time with the kernel\'s waits removed', () => {
+  it('closed mode counts think time from the trace\'s end of the previous op, not from its shortened service', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 1, kind: 'write', t: 15, dur: 2, off: 0, len: 4096 },
+    ]);
+    // the first op waited 4 µs for a lock in the trace: its service is 6 µs; the task thought 5 µs
+    const service = Float64Array.from([6 * US, 2 * US]);
+    const sim = simulate(list, service, createStrategy('none'), { mode: 'closed', timeScale: 1, cpus: 2, pageSizeBytes: 4096, costs: ZERO_COSTS, traceDurNs: Float64Array.from([10 * US, 2 * US]) });
+    expect([sim.outcomes.startNs[1] / US, sim.outcomes.endNs[1] / US]).toEqual([11, 13]);
+    // without the trace's durations the removed wait would come back as think time
+    const naive = simulate(list, service, createStrategy('none'), { mode: 'closed', timeScale: 1, cpus: 2, pageSizeBytes: 4096, costs: ZERO_COSTS });
+    expect(naive.outcomes.startNs[1] / US).toBe(15);
+  });
+});

@@ -38,6 +38,12 @@ export interface SimOptions {
    */
   spin?: boolean;
   /**
+   * The ops' durations in the trace, where they differ from the service times (the kernel's own lock
+   * waits removed from those): closed mode measures a task's think time from the trace's end of its
+   * previous op, so that a wait taken out of an op does not come back as think time.
+   */
+  traceDurNs?: Float64Array;
+  /**
    * called for every contended acquisition once granted: its lock class, the op (index), the wait,
    * and whether the waiter spun until it had the lock (false: it slept, or stopped spinning and slept)
    */
@@ -294,6 +300,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const ctx: PlanContext = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs };
   const mmapLock = options.mmapLock ?? true;
   const optimisticSpin = options.spin ?? true;
+  const traceDurNs = options.traceDurNs ?? serviceNs;
   const onLockWait = options.onLockWait;
   const cacheMissNs = costs.cacheMissNs;
   // acquire steps are immutable data: one per (process, mode)
@@ -372,7 +379,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     if (open) return (tsNs[i] - t0) * timeScale;
     if (k === 0) return tsNs[i] - t0;
     const prev = task.ops[k - 1];
-    const prevTraceEnd = tsNs[prev] + serviceNs[prev];
+    const prevTraceEnd = tsNs[prev] + traceDurNs[prev];
     const thinkNs = Math.max(0, tsNs[i] - prevTraceEnd);
     return task.prevEndNs + thinkNs;
   };

@@ -67,9 +67,10 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
     add(observed, `${w.caller}\u0000${ops[at[k]].kind}`, w.waitNs ?? 0);
   });
   const service = serviceTimes(ops, PAGE_SIZE_BYTES);
+  const traceDurNs = Float64Array.from(service.ns);
   removeObservedWaits(ops, service.ns, waits, false);
   simulate(ops, service.ns, strategy, {
-    mode: 'closed', timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES,
+    mode: 'closed', timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs,
     onLockWait: (lockClass, opIndex, waitNs, spun) => {
       // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
       // optimistic spinner that gets the lock is not in its contention events

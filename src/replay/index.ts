@@ -102,9 +102,12 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const ops = trace.ops;
   if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);
-  // the recorded kernel's waits are not part of an op's work
+  // the recorded kernel's waits are not part of an op's work (think times still count from the
+  // trace's own end of each op)
+  const traceDurNs = Float64Array.from(service.ns);
   const observedWaits = removeObservedWaits(ops, service.ns, trace.waits ?? [], options.keepObservedWaits ?? false);
   const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS };
+  if (observedWaits.removedNs > 0) simOptions.traceDurNs = traceDurNs;
   return { ops, table: opTable(ops), service, observedWaits, simOptions, cpusSource, warnings };
 }
 
