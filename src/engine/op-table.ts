@@ -4,10 +4,9 @@
  * (whose shapes vary with their optional fields), and nothing here is rebuilt per strategy.
  */
 import { Interner } from '../util/interner.js';
-import { EXCLUSIVE_KINDS, type Op, OP_KINDS, type OpKind } from '../model/op.js';
+import { type Op, OP_KINDS, type OpKind } from '../model/op.js';
 
 export const KIND_CODE: ReadonlyMap<OpKind, number> = new Map(OP_KINDS.map((k, i) => [k, i]));
-const EXCLUSIVE_CODE = Uint8Array.from(OP_KINDS, (k) => (EXCLUSIVE_KINDS.has(k) ? 1 : 0));
 
 export interface OpTable {
   n: number;
@@ -17,8 +16,6 @@ export interface OpTable {
   lengthBytes: Float64Array;
   /** index into OP_KINDS */
   kind: Uint8Array;
-  /** 1 for the exclusive class of the seed design (DIO, truncate, punch, zero/collapse/insert) */
-  exclusive: Uint8Array;
   /** index into `files` */
   file: Int32Array;
   files: string[];
@@ -46,7 +43,6 @@ export function opTable(ops: readonly Op[]): OpTable {
   const offset = new Float64Array(n);
   const lengthBytes = new Float64Array(n);
   const kind = new Uint8Array(n);
-  const exclusive = new Uint8Array(n);
   const file = new Int32Array(n);
   const files = new Interner();
   const fileSizeBytes = new Map<string, number>();
@@ -90,7 +86,6 @@ export function opTable(ops: readonly Op[]): OpTable {
     }
     const k = lastKindCode;
     kind[i] = k;
-    exclusive[i] = EXCLUSIVE_CODE[k];
     if (op.file !== lastFile) {
       lastFile = op.file;
       lastFileIndex = files.index(op.file);
@@ -155,5 +150,5 @@ export function opTable(ops: readonly Op[]): OpTable {
   const taskOps = new Int32Array(taskStart[perTask.length]);
   const taskFill = taskStart.slice(0, perTask.length);
   for (let i = 0; i < n; i++) if (taskOfOp[i] >= 0) taskOps[taskFill[taskOfOp[i]]++] = i;
-  return { taskStart, taskOps, taskPid: Float64Array.from(pids), n, tsNs, pid, offset, lengthBytes, kind, exclusive, file, files: files.strings, proc, procs: procs.strings, parentIndex, childStart, childList, fileSizeBytes };
+  return { taskStart, taskOps, taskPid: Float64Array.from(pids), n, tsNs, pid, offset, lengthBytes, kind, file, files: files.strings, proc, procs: procs.strings, parentIndex, childStart, childList, fileSizeBytes };
 }

@@ -15,13 +15,14 @@ export function isOpKind(value: string): value is OpKind {
   return KIND_SET.has(value);
 }
 
-/** Exclusive class of the seed design: DIO, truncate, punch, zero/collapse/insert range. */
+/**
+ * Exclusive class of the seed design: DIO, truncate, punch, zero/collapse/insert range. A locking
+ * decision (which ops a proposed lock takes exclusively), not a definition of harm: races are
+ * defined by the conflict matrix (conflicts.ts).
+ */
 export const EXCLUSIVE_KINDS: ReadonlySet<OpKind> = new Set<OpKind>([
   'dio-read', 'dio-write', 'truncate', 'punch', 'zero-range', 'collapse-range', 'insert-range',
 ]);
-export function isExclusiveKind(kind: OpKind): boolean {
-  return EXCLUSIVE_KINDS.has(kind);
-}
 
 export interface Op {
   /** 0-based, in issue-time order within one Op stream */

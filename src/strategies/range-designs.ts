@@ -2,7 +2,7 @@
  * The range-lock designs proposed since 2012 (locking-designs.md §1, §2, §5c, §7, §8a, §6, §5b),
  * each as its rules plus the costs that make its structure visible.
  */
-import type { Op } from '../model/op.js';
+import { EXCLUSIVE_KINDS, type Op } from '../model/op.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, release, underOneLock, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import type { CostStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
 
@@ -10,7 +10,6 @@ const MUTEX: LockSpec = { kind: 'mutex' };
 const SPINLOCK: LockSpec = { kind: 'spinlock' };
 const RWSEM: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
 const FIFO_RANGE: LockSpec = { kind: 'range', fairness: 'fifo' };
-const EXCLUSIVE_KINDS = new Set(['dio-read', 'dio-write', 'truncate', 'punch', 'zero-range', 'collapse-range', 'insert-range']);
 
 /** [start, end) of an op for range locks: truncate/collapse/insert to infinity, unknown ranges whole */
 function opRange(op: Op, page: number): [number, number] {
