@@ -17,7 +17,8 @@ describe('check', () => {
     expect(run.code).toBe(0);
     const r = cli(['check', resultPath, '--baseline', resultPath]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^pass: \d+ checks$/m);
+    // a passing check prints its summary, not hundreds of rows
+    expect(r.stdout).toMatch(/^pass: \d+ checks \(--verbose shows every row\)\n$/);
   });
 
   it('exits 10 against a baseline whose p99 is better, and names the metric', () => {
@@ -28,10 +29,17 @@ describe('check', () => {
     const junit = join(tmp, 'check.xml');
     const r = cli(['check', resultPath, '--baseline', basePath, '--junit', junit]);
     expect(r.code).toBe(10);
-    expect(r.stdout).toMatch(/range-lock\s+p99\s+\d+\s+\d+\s+\d+\s+0\s+REGRESSION/);
+    // the failing row only, values with units, and the summary
+    expect(r.stdout).toMatch(/range-lock\s+p99\s+[\d.]+(ns|µs|ms|s)\s+[\d.]+(ns|µs|ms|s)\s+[\d.]+(ns|µs|ms|s)\s+0ns\s+REGRESSION/);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(r.stdout).toMatch(/^1 regression: \d+ checks \(--verbose shows every row\)$/m);
+    const verbose = cli(['check', resultPath, '--baseline', basePath, '--verbose']);
+    expect(verbose.stdout.trim().split('\n').length).toBeGreaterThan(100);
+    expect(verbose.stdout).toMatch(/none\s+throughput\s+[\d.]+ ops\/s\s+[\d.]+ ops\/s\s+0\.0 ops\/s\s+0\.0 ops\/s\s+ok/);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(/<testcase classname="lockreplay.range-lock" name="p99">\s*<failure message="p99 regressed/);
+    expect(xml).toMatch(/<testcase classname="lockreplay.range-lock" name="p99" time="0">\s*<failure message="p99 regressed: [\d.]+(µs|ms|s) vs baseline [\d.]+(µs|ms|s)/);
     expect(xml).toMatch(/failures="1"/);
+    expect(xml).toMatch(/<testsuite name="[^"]*" tests="\d+" failures="1" errors="0" skipped="0" time="\d+\.\d{3}" timestamp="\d{4}-\d\d-\d\dT[\d:.]+Z">/);
     // p99 doubled relative to the baseline: within a 101% threshold it passes
     expect(cli(['check', resultPath, '--baseline', basePath, '--threshold', 'p99=101%']).code).toBe(0);
     // a better current result is never a regression

@@ -4,7 +4,7 @@ import { ExitCode } from '../errors.js';
 import { assertComparable, check, CHECK_METRICS, parseThresholds } from '../report/check.js';
 import { checkJunit } from '../report/junit.js';
 import { loadResult } from '../report/load.js';
-import { table } from '../report/import-summary.js';
+import { checkSummary, fmtMetric, formatCheck } from '../report/check-format.js';
 import { writeOutput } from '../util/output.js';
 import { appendJobSummary } from '../report/emit.js';
 
@@ -26,26 +26,24 @@ schema, another trace or selection, other options, no strategy in common).`;
     threshold: Flags.string({ char: 't', description: 'METRIC=N% (relative) or METRIC=N (absolute: ns, ops/s, count), comma-separated' }),
     junit: Flags.string({ description: 'also write JUnit XML here: one testcase per (strategy, metric)' }),
     json: Flags.boolean({ description: 'print the comparison as JSON' }),
+    verbose: Flags.boolean({ char: 'v', description: 'print every row, not only the regressions' }),
   };
 
   async run(): Promise<void> {
+    const startedMs = Date.now();
     const { args, flags } = await this.parse(Check);
     const thresholds = parseThresholds(flags.threshold);
     const current = loadResult(args.result, ExitCode.incompatible);
     const baseline = loadResult(flags.baseline, ExitCode.incompatible);
     assertComparable(current, baseline, args.result, flags.baseline);
     const report = check(current, baseline, thresholds);
-    if (flags.junit !== undefined) await writeOutput(flags.junit, checkJunit(report));
+    if (flags.junit !== undefined) await writeOutput(flags.junit, checkJunit(report, new Date(startedMs).toISOString(), (Date.now() - startedMs) / 1000));
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
-      const rows = [['strategy', 'metric', 'baseline', 'current', 'worse by', 'allowed', '']];
-      for (const r of report.rows) rows.push([r.strategy, r.metric, String(r.baseline), String(r.current), String(r.worseBy), String(r.allowed), r.pass ? 'ok' : 'REGRESSION']);
-      const summary = `${report.regressions === 0 ? 'pass' : `${report.regressions} regression${report.regressions === 1 ? '' : 's'}`}: ${report.rows.length} checks`;
-      const missing = report.missing.length > 0 ? `; MISSING from the result (in the baseline): ${report.missing.join(', ')}` : '';
-      process.stdout.write(`${table(rows)}\n${summary}${missing}${report.unmatched.length > 0 ? `; not in the baseline: ${report.unmatched.join(', ')}` : ''}\n`);
+      process.stdout.write(formatCheck(report, flags.verbose));
       const failed = report.rows.filter((r) => !r.pass);
-      appendJobSummary(`### lockreplay check: ${summary}\n\n${failed.length > 0 ? `| strategy | metric | baseline | current |\n|---|---|---:|---:|\n${failed.map((r) => `| ${r.strategy} | ${r.metric} | ${r.baseline} | ${r.current} |`).join('\n')}\n` : ''}`);
+      appendJobSummary(`### lockreplay check: ${checkSummary(report)}\n\n${failed.length > 0 ? `| strategy | metric | baseline | current |\n|---|---|---:|---:|\n${failed.map((r) => `| ${r.strategy} | ${r.metric} | ${fmtMetric(r.metric, r.baseline)} | ${fmtMetric(r.metric, r.current)} |`).join('\n')}\n` : ''}`);
     }
     if (report.regressions > 0) this.exit(ExitCode.regression);
   }

@@ -1,5 +1,6 @@
-/** JUnit XML for CI systems: one testcase per (strategy, metric) of a check. */
+/** JUnit XML for CI systems: one testcase per (strategy, metric) of a check, values with units. */
 import type { CheckReport } from './check.js';
+import { fmtMetric } from './check-format.js';
 
 export function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string)
@@ -7,18 +8,26 @@ export function xmlEscape(text: string): string {
     .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '?');
 }
 
-export function checkJunit(report: CheckReport): string {
+/**
+ * `timestamp` (ISO 8601) and `timeS` (seconds the check took) are the run's, for CI reporters that
+ * need them; each testcase takes no measurable time (time="0").
+ */
+export function checkJunit(report: CheckReport, timestamp: string, timeS: number): string {
+  const f = (metric: string, v: number): string => fmtMetric(metric, v);
   const cases = report.rows.map((r) => {
     const name = `${xmlEscape(r.metric)}`;
     const cls = `lockreplay.${xmlEscape(r.strategy)}`;
-    if (r.pass) return `    <testcase classname="${cls}" name="${name}"/>`;
-    const msg = `${r.metric} regressed: ${r.current} vs baseline ${r.baseline} (worse by ${r.worseBy}, allowed ${r.allowed})`;
-    return `    <testcase classname="${cls}" name="${name}">\n      <failure message="${xmlEscape(msg)}" type="regression">${xmlEscape(msg)}</failure>\n    </testcase>`;
+    if (r.pass) return `    <testcase classname="${cls}" name="${name}" time="0"/>`;
+    const msg = r.metric === 'present'
+      ? `${r.strategy} is in the baseline but missing from the result`
+      : `${r.metric} regressed: ${f(r.metric, r.current)} vs baseline ${f(r.metric, r.baseline)} (worse by ${f(r.metric, r.worseBy)}, allowed ${f(r.metric, r.allowed)})`;
+    return `    <testcase classname="${cls}" name="${name}" time="0">\n      <failure message="${xmlEscape(msg)}" type="regression">${xmlEscape(msg)}</failure>\n    </testcase>`;
   });
+  const time = timeS.toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="lockreplay check" tests="${report.rows.length}" failures="${report.regressions}">`,
-    `  <testsuite name="${xmlEscape(`lockreplay check: ${report.trace}`)}" tests="${report.rows.length}" failures="${report.regressions}" errors="0" skipped="0">`,
+    `<testsuites name="lockreplay check" tests="${report.rows.length}" failures="${report.regressions}" time="${time}" timestamp="${timestamp}">`,
+    `  <testsuite name="${xmlEscape(`lockreplay check: ${report.trace}`)}" tests="${report.rows.length}" failures="${report.regressions}" errors="0" skipped="0" time="${time}" timestamp="${timestamp}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -1,0 +1,34 @@
+/** `check` results for people: values with their units, failing rows always, every row on request. */
+import type { CheckReport, CheckRow } from './check.js';
+import { table } from './import-summary.js';
+import { fmtNs } from './table.js';
+
+/** a metric's value with its unit: ops/s for throughput, counts for races, deadlock and presence, else a duration */
+export function fmtMetric(metric: string, value: number): string {
+  if (metric === 'throughput') return `${value.toFixed(1)} ops/s`;
+  if (metric === 'deadlock' || metric === 'present' || metric.startsWith('races')) return String(value);
+  return value < 0 ? `-${fmtNs(-value)}` : fmtNs(value);
+}
+
+export function checkSummary(report: CheckReport): string {
+  const missing = report.missing.length > 0 ? `; MISSING from the result (in the baseline): ${report.missing.join(', ')}` : '';
+  const extra = report.unmatched.length > 0 ? `; not in the baseline: ${report.unmatched.join(', ')}` : '';
+  return `${report.regressions === 0 ? 'pass' : `${report.regressions} regression${report.regressions === 1 ? '' : 's'}`}: ${report.rows.length} checks${missing}${extra}`;
+}
+
+/** The failing rows (every row when `verbose`), then the summary line. */
+export function formatCheck(report: CheckReport, verbose: boolean): string {
+  const shown = verbose ? report.rows : report.rows.filter((r) => !r.pass);
+  const out: string[] = [];
+  if (shown.length > 0) {
+    const rows = [['strategy', 'metric', 'baseline', 'current', 'worse by', 'allowed', '']];
+    for (const r of shown) rows.push(row(r));
+    out.push(table(rows));
+  }
+  out.push(checkSummary(report) + (verbose || report.rows.length === shown.length ? '' : ' (--verbose shows every row)'));
+  return `${out.join('\n')}\n`;
+}
+
+function row(r: CheckRow): string[] {
+  return [r.strategy, r.metric, fmtMetric(r.metric, r.baseline), fmtMetric(r.metric, r.current), fmtMetric(r.metric, r.worseBy), fmtMetric(r.metric, r.allowed), r.pass ? 'ok' : 'REGRESSION'];
+}
