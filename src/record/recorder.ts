@@ -244,14 +244,15 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         // reported at the end
       }
     }, 50);
-    // short-lived files need closer looks than the drain's
+    // short-lived files need closer looks than the drain's (each look is a few /proc reads per
+    // traced process: every 20 ms keeps the recorder's own load on the workload small)
     const fdPoll = setInterval(() => {
       try {
         scanFds();
       } catch {
         // a process that ended meanwhile
       }
-    }, 5);
+    }, 20);
     try {
       await done;
     } finally {
