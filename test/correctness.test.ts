@@ -153,3 +153,21 @@ describe('check compares races per conflict class', () => {
     expect(check(current, without, {}).rows.find((r) => r.metric === `races[${classes[0].class}]`)).toMatchObject({ baseline: 0, current: classes[0].count, pass: false });
   });
 });
+
+describe('the verdict', () => {
+  it('names the safe strategies and the fastest of them, with the unsafe ones and why', async () => {
+    const t = await load('seed-race');
+    const r = replayStrategies(t, ['none', 'page-lock', 'range-lock', 'i-mutex'], {});
+    const v = r.verdict;
+    expect(v.safe).toEqual(['range-lock', 'i-mutex']);
+    expect(v.unsafe.map((u) => [u.strategy, u.races > 0, u.deadlock])).toEqual([['none', true, false], ['page-lock', true, false]]);
+    const best = [...r.results].filter((s) => v.safe.includes(s.strategy)).sort((a, b) => b.throughput.opsPerSec - a.throughput.opsPerSec)[0];
+    expect(v.fastestByThroughput?.strategy).toBe(best.strategy);
+    expect(v.fastestByThroughput?.vsNone).toBeCloseTo(best.throughput.opsPerSec / r.results[0].throughput.opsPerSec, 3);
+    expect(v.text).toMatch(/^safe \(no races, no deadlock\): range-lock, i-mutex\. fastest safe by throughput: /);
+    // a deadlock makes a strategy unsafe too
+    const d = replayStrategies(await load('seed-deadlock'), ['range-lock', 'i-mutex'], {});
+    expect(d.verdict.unsafe).toEqual([{ strategy: 'range-lock', races: 0, deadlock: true }]);
+    expect(d.verdict.safe).toEqual(['i-mutex']);
+  });
+});

@@ -8,6 +8,7 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import { loadTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
+import { verdictOf } from './verdict.js';
 import { opTable, type OpTable } from '../engine/op-table.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { type OpOutcomes, simulate, type SimOptions } from '../engine/simulator.js';
@@ -145,6 +146,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
     results,
     baseline: base === undefined ? null : labelOf(base),
     comparison,
+    verdict: verdictOf(results, labelOf),
     warnings,
   };
 }

@@ -8,6 +8,7 @@ import type { LockClassStats, BlockedTask } from '../engine/simulator.js';
 import type { RaceReport } from '../engine/races.js';
 import type { Percentiles } from '../stats/histogram.js';
 import type { ObservedWaitSummary } from './observed-waits.js';
+import type { Verdict } from './verdict.js';
 
 export const RESULT_SCHEMA = 'lockreplay-result/2';
 
@@ -91,5 +92,7 @@ export interface ReplayResult {
   /** the strategy the ratios in `comparison` are relative to */
   baseline: string | null;
   comparison: { strategy: string; throughputRatio: number | null; p99Ratio: number | null; lockWaitRatio: number | null; races: number; deadlock: boolean }[];
+  /** which strategies were safe on this workload, and the fastest of them */
+  verdict: Verdict;
   warnings: string[];
 }

@@ -132,6 +132,7 @@ function section(r: ReplayResult): string {
     const ratio = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(3));
     return [labelOf(s), s.throughput.opsPerSec.toFixed(0), fmtNs(s.throughput.makespanNs), fmtNs(s.all.latency.p50), fmtNs(s.all.latency.p99), fmtNs(s.all.latency.p99_9), fmtNs(s.all.latency.max), fmtNs(wait), fmtNs(s.cpu.spinNs), `${(s.cpu.utilisation * 100).toFixed(1)}%`, ratio(c?.throughputRatio), ratio(c?.p99Ratio), String(s.races.count), s.deadlock === null ? '' : 'DEADLOCK'];
   });
+  out.push(`<p class="verdict"><b>Verdict:</b> ${escHtml(r.verdict.text)}</p>`);
   out.push(table(['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock wait', 'spinning', 'CPU busy', 'throughput ×', 'p99 ×', 'races', 'deadlock'], rows));
   out.push('<h3>Correctness</h3>', ...r.results.map(correctness));
   out.push('<h3>Latency by percentile</h3>', '<p class="note">Completion minus intended issue time, per op kind, one line per strategy; the x axis is HdrHistogram\'s 1/(1−percentile) on a log scale.</p>');

@@ -15,6 +15,8 @@ export function compareMarkdown(result: ReplayResult): string {
   lines.push('');
   lines.push(`${result.input.ops.toLocaleString('en-US')} ops on ${result.input.files} files · ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs · baseline ${esc(result.baseline ?? '—')}`);
   lines.push('');
+  lines.push(`**Verdict:** ${esc(result.verdict.text)}`);
+  lines.push('');
   lines.push('| strategy | ops/s | p50 | p99 | p99.9 | max | lock wait | spinning | throughput × | p99 × | races | deadlock |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   result.results.forEach((s, i) => {

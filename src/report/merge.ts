@@ -10,6 +10,7 @@ import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogra
 import type { LockClassStats } from '../engine/simulator.js';
 import type { RaceClassReport, RaceReport } from '../engine/races.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
+import { verdictOf } from '../replay/verdict.js';
 import type { ObservedWaitSummary } from '../replay/observed-waits.js';
 
 function mergeKind(a: KindResult, b: KindResult): KindResult {
@@ -133,7 +134,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
     };
   }
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
-  return { ...merged, comparison: compareToBaseline(merged.results, base) };
+  return { ...merged, comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf) };
 }
 
 function mergeWaits(a: ObservedWaitSummary, b: ObservedWaitSummary): ObservedWaitSummary {
