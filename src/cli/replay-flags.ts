@@ -22,6 +22,7 @@ export const replayFlags = {
   out: Flags.string({ char: 'o', description: 'write the result JSON here (atomically)' }),
   html: Flags.string({ description: 'also write the HTML report here (self-contained)' }),
   md: Flags.string({ description: 'also write a Markdown table here (and append it to $GITHUB_STEP_SUMMARY when set)' }),
+  perfetto: Flags.string({ description: 'also write the simulated schedule here as Chrome trace-event JSON (open it in ui.perfetto.dev): ops, lock waits and holds, CPU queueing, wake-ups, one process per strategy' }),
   hgrm: Flags.string({ description: 'also write one HdrHistogram .hgrm per strategy and op kind into this directory' }),
 };
 

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
 import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
@@ -54,6 +55,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
     await writeSideOutputs(result, flags);
+    if (flags.perfetto !== undefined) await writeOutput(flags.perfetto, perfettoSchedules(trace, await Promise.all(names.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
     process.stdout.write(flags.json ? json : formatCompare(result));
   }
 }

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
 import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
@@ -35,6 +36,7 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
     await writeSideOutputs(result, flags);
+    if (flags.perfetto !== undefined) await writeOutput(flags.perfetto, perfettoSchedules(trace, [strategy], options));
     process.stdout.write(flags.json ? json : formatReplay(result));
   }
 }

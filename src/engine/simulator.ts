@@ -16,6 +16,7 @@ import { type AcquireStep, DEFAULT_COSTS, type LockCosts, type PlanContext, type
 import { NumHeap } from '../util/num-heap.js';
 import { ListRangeLock, type LockMode, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem, TwoStateLock } from './locks.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
+import type { ScheduleLog } from './schedule-log.js';
 
 export interface SimOptions {
   mode: 'closed' | 'open';
@@ -43,6 +44,8 @@ export interface SimOptions {
    * previous op, so that a wait taken out of an op does not come back as think time.
    */
   traceDurNs?: Float64Array;
+  /** the schedule, event by event (lock waits and holds, CPU waits, wake-ups), for exporters */
+  log?: ScheduleLog;
   /**
    * called for every contended acquisition once granted: its lock class, the op (index), the wait,
    * and whether the waiter spun until it had the lock (false: it slept, or stopped spinning and slept)
@@ -438,8 +441,13 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     task.top = f;
   };
 
-  const wakeAll = (woken: LockRequest[], now: number): void => {
-    for (let i = 0; i < woken.length; i++) schedule(now, tasks[woken[i].task], EV_RESUME);
+  const log = options.log;
+  const wakeAll = (woken: LockRequest[], now: number, releaserOp: number): void => {
+    for (let i = 0; i < woken.length; i++) {
+      const t = tasks[woken[i].task];
+      if (log !== undefined) log.wake(releaserOp, (t.top as Frame).op, now);
+      schedule(now, t, EV_RESUME);
+    }
   };
 
   const startCpu = (task: Task, ns: number, now: number): void => {
@@ -473,6 +481,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     cpuWaitTotalNs += waited;
     const f = nextTask.top as Frame;
     f.cpuWaitNs += waited;
+    if (log !== undefined && waited > 0) log.cpuWait(f.op, nextTask.waitSinceNs, now);
     nextTask.cpuHeld = true;
     nextTask.state = TaskState.OnCpu;
     schedule(now + nextTask.segmentNs, nextTask, EV_CPU_DONE);
@@ -577,7 +586,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         for (let h = 0; h < held.length; h++) {
           // a plan that forgot a release: release at completion so the lock does not leak
           if (held[h].spinlock) task.spinlocksHeld--;
-          wakeAll(held[h].lock.release(held[h]), now);
+          if (log !== undefined) log.lockHold(frame.op, held[h].cls.name, held[h].mode, held[h].start, held[h].end, held[h].grantedNs, now);
+          wakeAll(held[h].lock.release(held[h]), now, frame.op);
         }
         const op = frame.op;
         outEnd[op] = now;
@@ -704,7 +714,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         h.cls.stats.holdTotalNs += now - h.grantedNs;
         if (h.spinlock) task.spinlocksHeld--;
         frame.overheadNs += atomicNs;
-        wakeAll(h.lock.release(h), now);
+        if (log !== undefined) log.lockHold(frame.op, h.cls.name, h.mode, h.start, h.end, h.grantedNs, now);
+        wakeAll(h.lock.release(h), now, frame.op);
         continue;
       }
       if (type === 'children') {
@@ -791,6 +802,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       w.req.grantedNs = time;
       (task.top as Frame).lockWaitNs += waited;
       onLockWait?.(w.req.cls.name, (task.top as Frame).op, waited, true);
+      if (log !== undefined) log.lockWait((task.top as Frame).op, w.req.cls.name, w.req.mode, w.req.start, w.req.end, task.waitSinceNs, time, true);
       task.waitingFor = undefined;
       task.spinning = false;
       task.spinsOnOwner = false;
@@ -814,6 +826,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         const top = task.top as Frame;
         top.lockWaitNs += waited;
         onLockWait?.(w.req.cls.name, top.op, waited, false);
+        if (log !== undefined) log.lockWait(top.op, w.req.cls.name, w.req.mode, w.req.start, w.req.end, task.waitSinceNs, time, false);
         top.overheadNs += costs.wakeupNs;
         task.waitingFor = undefined;
         task.state = TaskState.Ready;

@@ -224,10 +224,14 @@ export function opsDigest(ops: readonly Op[]): string {
 }
 
 export function labelOf(r: StrategyResult): string {
-  const opts = Object.entries(r.strategyOptions);
+  return strategyLabel(r.strategy, r.strategyOptions);
+}
+
+/** "name", or "name:key=value,..." with the options that differ from their defaults */
+export function strategyLabel(name: string, options: Readonly<Record<string, string | number | boolean>>): string {
   const defaults: Record<string, string | number | boolean> = { fairness: 'fifo', prefault: false, buffered: 'syscall', segments: 64, minSegmentBytes: 65536 };
-  const nonDefault = opts.filter(([k, v]) => defaults[k] !== v);
-  return nonDefault.length === 0 ? r.strategy : `${r.strategy}:${nonDefault.map(([k, v]) => `${k}=${v}`).join(',')}`;
+  const nonDefault = Object.entries(options).filter(([k, v]) => defaults[k] !== v);
+  return nonDefault.length === 0 ? name : `${name}:${nonDefault.map(([k, v]) => `${k}=${v}`).join(',')}`;
 }
 
 /** Each result's ratios to the baseline's: throughput, all-ops p99, total lock wait. */
