@@ -26,7 +26,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
   static override flags = {
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
-    baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first)' }),
+    baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first that ran without races or deadlock)' }),
     threads: Flags.integer({ description: 'threads replaying strategies in parallel, this one included (default: the CPU cores; 1 = only this thread); results are identical either way', min: 1 }),
     ...replayFlags,
   };

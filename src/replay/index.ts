@@ -120,8 +120,9 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
       warnings.push(`${labelOf(r)}: deadlock at ${(r.deadlock.atNs / 1e6).toFixed(3)} ms: ${what}; the run stopped there`);
     }
   }
-  const baselineName = options.baseline ?? results[0]?.strategy ?? null;
-  const base = results.find((r) => r.strategy === baselineName || labelOf(r) === baselineName);
+  // by default, the first strategy that ran without races or deadlock (else the first)
+  const firstSafe = results.find((r) => r.races.count === 0 && r.deadlock === null) ?? results[0];
+  const base = options.baseline === undefined ? firstSafe : results.find((r) => r.strategy === options.baseline || labelOf(r) === options.baseline);
   if (options.baseline !== undefined && base === undefined) {
     throw new LockreplayError(`--baseline ${options.baseline} is not one of the strategies run (${results.map(labelOf).join(', ')})`, ExitCode.usage);
   }

@@ -95,7 +95,8 @@ export function formatCompare(r: ReplayResult): string {
       String(contentions), fmtNs(waitTotal), fmtNs(s.cpu.spinNs), fmtPct(s.cpu.utilisation), fmtRatio(c?.throughputRatio), fmtRatio(c?.p99Ratio), String(s.races.count),
       s.deadlock ? (s.deadlock.cycle.length > 0 ? `DEADLOCK (${s.deadlock.cycle.length}-task cycle)` : 'DEADLOCK (stall)') : '']);
   });
-  out.push('', `verdict: ${r.verdict.text}`, '', table(rows), `(ratios relative to ${r.baseline ?? 'the first strategy'})`);
+  const why = r.baseline === null ? '' : r.verdict.safe.includes(r.baseline) && r.baseline === r.verdict.safe[0] ? ': the first strategy without races or deadlock, unless --baseline names another' : '';
+  out.push('', `verdict: ${r.verdict.text}`, '', table(rows), `(ratios relative to ${r.baseline ?? 'the first strategy'}${why})`);
   for (const s of r.results) if (s.deadlock) out.push('', `${labelOf(s)}:`, ...formatDeadlock(s));
   for (const w of r.warnings) out.push(`warning: ${w}`);
   return `${out.join('\n')}\n`;
