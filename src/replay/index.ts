@@ -9,6 +9,7 @@ import { loadTrace, type ImportOptions, type ImportSummary } from '../import/ind
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
 import { verdictOf } from './verdict.js';
+import { timelineOf } from './timeline.js';
 import { opTable, type OpTable } from '../engine/op-table.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { type OpOutcomes, simulate, type SimOptions } from '../engine/simulator.js';
@@ -328,6 +329,7 @@ export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, o
     byKind,
     locks,
     cpuWaitTotalNs: Math.round(sim.cpuWaitTotalNs),
+    timeline: timelineOf(sim.outcomes),
     cpu: { busyNs: Math.round(sim.cpuBusyNs), spinNs: Math.round(sim.spinNs), utilisation: cpuCapacityNs > 0 ? Math.round((sim.cpuBusyNs / cpuCapacityNs) * 10000) / 10000 : 0 },
     races: findRaces(ops, sim.outcomes, 3, table),
     deadlock: sim.stalled === undefined ? null : { atNs: Math.round(sim.stalled.atNs), reason: sim.stalled.reason, cycle: sim.stalled.cycle, blocked: sim.stalled.blocked },

@@ -9,6 +9,7 @@ import type { RaceReport } from '../engine/races.js';
 import type { Percentiles } from '../stats/histogram.js';
 import type { ObservedWaitSummary } from './observed-waits.js';
 import type { Verdict } from './verdict.js';
+import type { Timeline } from './timeline.js';
 
 export const RESULT_SCHEMA = 'lockreplay-result/2';
 
@@ -38,6 +39,8 @@ export interface StrategyResult {
    * busy time ÷ (CPUs × makespan)
    */
   cpu: { busyNs: number; spinNs: number; utilisation: number };
+  /** throughput and p99 per interval of the run */
+  timeline: Timeline;
   /** overlaps of conflicting ops on the simulated schedule, by conflict class (docs/races.md) */
   races: RaceReport;
   /** null, or why the run stopped early: a wait-for cycle, or tasks blocked with nothing left to happen */

@@ -76,6 +76,17 @@ function spectrumChart(title: string, series: { name: string; points: [number, n
   }, 320);
 }
 
+function lineChart(title: string, unit: string, logY: boolean, series: { name: string; points: [number, number][] }[]): string {
+  return svg({
+    title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
+    legend: { top: 28, type: 'plain' },
+    grid: { left: 80, right: 40, top: 90, bottom: 50 },
+    xAxis: { type: 'value', name: 'virtual time (ms)', nameLocation: 'middle', nameGap: 30 },
+    yAxis: { type: logY ? 'log' : 'value', name: unit, nameLocation: 'middle', nameGap: 60 },
+    series: series.map((s) => ({ name: s.name, type: 'line', step: 'end', showSymbol: false, data: s.points })),
+  }, 340);
+}
+
 function barChart(title: string, unit: string, categories: string[], series: { name: string; values: number[] }[]): string {
   return svg({
     title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
@@ -144,6 +155,13 @@ function section(r: ReplayResult): string {
       return points.length > 0 ? [{ name: labelOf(s), points }] : [];
     });
     if (series.length > 0) out.push(`<div class="chart">${spectrumChart(`${kind} latency`, series)}</div>`);
+  }
+  const timed = r.results.filter((s) => s.timeline.opsPerSec.length > 0);
+  if (timed.length > 0) {
+    out.push('<h3>Timeline</h3>', `<p class="note">Per interval of each run (${escHtml(timed.map((s) => `${labelOf(s)}: ${fmtNs(s.timeline.intervalNs)}`).slice(0, 3).join(', '))}${timed.length > 3 ? ', …' : ''}): ops completed per second, and the p99 latency of the ops completed in it.</p>`);
+    const points = (s: StrategyResult, values: number[], scale: number): [number, number][] => values.map((v, k) => [round((s.timeline.startNs + k * s.timeline.intervalNs) / 1e6), round(v / scale)]);
+    out.push(`<div class="chart">${lineChart('throughput over time', 'ops/s', false, timed.map((s) => ({ name: labelOf(s), points: points(s, s.timeline.opsPerSec, 1) })))}</div>`);
+    out.push(`<div class="chart">${lineChart('p99 latency over time', 'µs', true, timed.map((s) => ({ name: labelOf(s), points: points(s, s.timeline.p99Ns, 1000).filter((p) => p[1] > 0) })))}</div>`);
   }
   out.push('<h3>Throughput and tail latency</h3>');
   out.push(`<div class="chart">${barChart('throughput', 'ops/s', names, [{ name: 'ops/s', values: r.results.map((s) => s.throughput.opsPerSec) }])}</div>`);

@@ -61,9 +61,16 @@ function mergeStrategy(a: StrategyResult, b: StrategyResult): StrategyResult {
     locks,
     cpuWaitTotalNs: a.cpuWaitTotalNs + b.cpuWaitTotalNs,
     cpu: mergeCpu(a, b),
+    timeline: mergeTimeline(a.timeline, b.timeline),
     races: mergeRaces(a.races, b.races),
     deadlock: a.deadlock ?? b.deadlock,
   };
+}
+
+/** shards follow each other: their intervals line up when they have the same length (else none is kept) */
+function mergeTimeline(a: StrategyResult['timeline'], b: StrategyResult['timeline']): StrategyResult['timeline'] {
+  if (a.intervalNs !== b.intervalNs) return { intervalNs: 0, startNs: 0, opsPerSec: [], p99Ns: [] };
+  return { intervalNs: a.intervalNs, startNs: a.startNs, opsPerSec: [...a.opsPerSec, ...b.opsPerSec], p99Ns: [...a.p99Ns, ...b.p99Ns] };
 }
 
 /** busy and spin times add; utilisation is busy over the CPUs' capacity over both makespans */

@@ -1,0 +1,64 @@
+/**
+ * Throughput and tail latency per interval of a run (fio's log_avg_msec, per strategy): ops
+ * completed in each interval, as ops/s, and the p99 of their latencies. The interval is a round
+ * number of ns (1, 2 or 5 × 10^k) that cuts the run into at most 60 pieces.
+ */
+import type { OpOutcomes } from '../engine/simulator.js';
+
+export interface Timeline {
+  /** the interval's length, ns */
+  intervalNs: number;
+  /** the first interval starts here (virtual ns) */
+  startNs: number;
+  /** per interval: ops completed ÷ interval, per second */
+  opsPerSec: number[];
+  /** per interval: the p99 latency (completion − intended issue) of the ops completed in it, ns; 0 when none */
+  p99Ns: number[];
+}
+
+const MAX_INTERVALS = 60;
+
+export function niceIntervalNs(spanNs: number): number {
+  const raw = Math.max(1, spanNs / MAX_INTERVALS);
+  const base = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * base >= raw) return m * base;
+  return 10 * base;
+}
+
+export function timelineOf(o: OpOutcomes): Timeline {
+  const n = o.done.length;
+  let first = Infinity;
+  let last = -Infinity;
+  let completed = 0;
+  for (let i = 0; i < n; i++) {
+    if (o.done[i] !== 1) continue;
+    completed++;
+    if (o.startNs[i] < first) first = o.startNs[i];
+    if (o.endNs[i] > last) last = o.endNs[i];
+  }
+  if (completed === 0) return { intervalNs: 0, startNs: 0, opsPerSec: [], p99Ns: [] };
+  const intervalNs = niceIntervalNs(last - first);
+  const startNs = Math.floor(first / intervalNs) * intervalNs;
+  const count = Math.max(1, Math.floor((last - startNs) / intervalNs) + 1);
+  // latencies grouped by interval (counting sort by bucket), each group sorted for its p99
+  const bucketOf = new Int32Array(n);
+  const sizes = new Int32Array(count + 1);
+  for (let i = 0; i < n; i++) {
+    if (o.done[i] !== 1) continue;
+    const b = Math.min(count - 1, Math.floor((o.endNs[i] - startNs) / intervalNs));
+    bucketOf[i] = b;
+    sizes[b + 1]++;
+  }
+  for (let b = 0; b < count; b++) sizes[b + 1] += sizes[b];
+  const fill = sizes.slice(0, count);
+  const latencies = new Float64Array(completed);
+  for (let i = 0; i < n; i++) if (o.done[i] === 1) latencies[fill[bucketOf[i]]++] = o.endNs[i] - o.intendedNs[i];
+  const opsPerSec: number[] = [];
+  const p99Ns: number[] = [];
+  for (let b = 0; b < count; b++) {
+    const group = latencies.subarray(sizes[b], sizes[b + 1]).sort();
+    opsPerSec.push(Math.round((group.length / intervalNs) * 1e9 * 10) / 10);
+    p99Ns.push(group.length === 0 ? 0 : Math.round(group[Math.min(group.length - 1, Math.floor(0.99 * group.length))]));
+  }
+  return { intervalNs, startNs: Math.round(startNs), opsPerSec, p99Ns };
+}
