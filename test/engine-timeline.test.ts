@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import type { Op, OpKind } from '../src/model/op.js';
 import { createStrategy } from '../src/strategies/index.js';
-import { acquire, release, underOneLock, WORK_ONLY } from '../src/strategies/plan-helpers.js';
+import { acquire, release, underOneLock, WORK_ALL, WORK_ONLY } from '../src/strategies/plan-helpers.js';
 import { DEFAULT_COSTS, type LockSpec, type Strategy, ZERO_COSTS } from '../src/strategies/types.js';
 
 const US = 1000;
@@ -245,5 +245,29 @@ describe('think time with the kernel\'s waits removed', () => {
     // without the trace's durations the removed wait would come back as think time
     const naive = simulate(list, service, createStrategy('none'), { mode: 'closed', timeScale: 1, cpus: 2, pageSizeBytes: 4096, costs: ZERO_COSTS });
     expect(naive.outcomes.startNs[1] / US).toBe(15);
+  });
+});
+
+describe('spinning: regressions', () => {
+  it('a spinlock holder that spins on a mutex and then yields keeps its CPU, so the spinlock\'s waiters cannot wedge every CPU', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 1, dur: 10, off: 0, len: 4096 },
+      { pid: 3, kind: 'write', t: 2, dur: 10, off: 0, len: 4096 },
+      { pid: 4, kind: 'write', t: 3, dur: 10, off: 0, len: 4096 },
+    ]);
+    const M: LockSpec = { kind: 'mutex' };
+    const S: LockSpec = { kind: 'spinlock' };
+    const strategy: Strategy = {
+      name: 'spin-then-mutex', summary: '', source: 'test', rules: [], options: {},
+      plan: (op) => (op.pid === 1 ? underOneLock(acquire('M', 'm', M, 'X', 0, Infinity, 0))
+        : op.pid === 2 ? [acquire('S', 's', S, 'X', 0, Infinity, 0), acquire('M', 'm', M, 'X', 0, Infinity, 1), WORK_ALL, release(1), release(0)]
+          : underOneLock(acquire('S', 's', S, 'X', 0, Infinity, 0))),
+    };
+    for (const spin of [true, false]) {
+      const { sim } = runWith(list, strategy, { costs: { ...ZERO_COSTS, cacheMissNs: 100 }, spin, mmapLock: false });
+      expect(sim.stalled, `spin ${spin}`).toBeUndefined();
+      expect(sim.completed).toBe(4);
+    }
   });
 });

@@ -116,3 +116,30 @@ describe('the kernel\'s own lock waits', () => {
     expect(r.notes.join('\n')).toMatch(/no lock:contention_begin\/end events/);
   });
 });
+
+describe('classifying a wait by the task\'s latest lock call', () => {
+  it('an mmap_lock started after an xfs_ilock names the wait; an unlock leaves nothing to wait for', async () => {
+    const { ContentionTracker } = await import('../src/import/contention.js');
+    const t = new ContentionTracker();
+    t.ilock(1, 'IOLOCK_SHARED', '7:0:133');
+    t.mmap(1, 'abc');
+    t.begin(1, 100, '00000000aaaa0001 (flags=READ)', 3);
+    expect(t.end(1, 'fio', 150, '00000000aaaa0001 (ret=0)')).toMatchObject({ caller: 'mmap_lock', target: 'mm:abc', waitNs: 50 });
+    t.mmap(1, '');
+    t.ilock(1, 'IOLOCK_EXCL', '7:0:133');
+    t.other(1);
+    t.begin(1, 200, '00000000aaaa0002 (flags=WRITE)', 6);
+    expect(t.end(1, 'fio', 210, '00000000aaaa0002 (ret=0)')).toMatchObject({ caller: 'unknown', target: 'lock:00000000aaaa0002' });
+  });
+});
+
+describe('the verdict when only none is safe', () => {
+  it('says so instead of "no strategy"', async () => {
+    const { verdictOf } = await import('../src/replay/verdict.js');
+    const t = await loadForReplay(trace('xfs-mix.trace.gz'));
+    const r = replayStrategies(t, ['none'], {});
+    const v = verdictOf(r.results, (s) => s.strategy);
+    expect(v.safe).toEqual(['none']);
+    expect(v.text).toBe('only none (no locking) ran without races or deadlock.');
+  });
+});

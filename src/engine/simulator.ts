@@ -531,7 +531,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     s.spinNs += spun;
     t.spinning = false;
     t.spinsOnOwner = false;
-    dropCpu(t, now);
+    // (a task that holds a spinlock keeps its CPU while it sleeps, as on the sleeping path)
+    settleCpu(t, now);
   };
 
   /** a task waits for a CPU: a spinner on a sleeping lock yields (need_resched()) */

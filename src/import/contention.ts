@@ -58,9 +58,14 @@ export class ContentionTracker {
     c.ilockTarget = target;
   }
 
-  /** the task starts (`mm` set) or has finished (`mm` empty) taking an mmap_lock */
+  /**
+   * the task starts (`mm` set) or has finished (`mm` empty) taking an mmap_lock; starting to take
+   * it is the task's latest lock call, so an earlier xfs_ilock no longer names the next wait
+   */
   mmap(pid: number, mm: string): void {
-    this.ctx(pid).mmapPending = mm;
+    const c = this.ctx(pid);
+    c.mmapPending = mm;
+    if (mm !== '') c.ilockFlags = '';
   }
 
   /** any other event of the task: its last xfs_ilock call is no longer what a wait would be on */

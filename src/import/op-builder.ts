@@ -994,7 +994,10 @@ export class OpBuilder {
   }
 
   private onXfsIlock(ev: KernelEvent, task: TaskState, line: number): void {
+    // the latest lock call names the next wait: an xfs_ilock (which can block); an unlock or a
+    // nowait call (which cannot) leaves no lock to wait for
     if (ev.event === 'xfs_ilock') this.contention.ilock(ev.pid, wordAfter(ev.body, 'flags '), inodeKey(ev.body, 16) ?? '');
+    else this.contention.other(ev.pid);
     const sys = task.sys;
     // lock calls after a fault's last fault event (page_mkwrite takes MMAPLOCK after xfs_write_fault)
     // are still that fault's work: its span runs to them

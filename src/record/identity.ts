@@ -133,10 +133,11 @@ export function eventDevOf(path: string, mounts: Mount[]): string | undefined {
 }
 
 /**
- * The regular files the processes have open, as "# lockreplay fd:" lines, each (process, fd, file)
- * once: `seen` keeps what was written already.
+ * The regular files the processes have open, as "# lockreplay fd:" lines: one when a (process, fd)
+ * is first seen and one each time it names another file (an fd closed and reused). `seen` keeps
+ * the file written last for each.
  */
-export function scanOpenFiles(pids: number[], seen: Set<string>, mounts: Mount[] = readMounts()): string {
+export function scanOpenFiles(pids: number[], seen: Map<string, string>, mounts: Mount[] = readMounts()): string {
   let text = '';
   for (const pid of pids) {
     let fds: string[];
@@ -150,10 +151,11 @@ export function scanOpenFiles(pids: number[], seen: Set<string>, mounts: Mount[]
         const st = statSync(`/proc/${pid}/fd/${fd}`, { bigint: true });
         if (!st.isFile()) continue;
         const dev = eventDevOf(readlinkSync(`/proc/${pid}/fd/${fd}`), mounts) ?? devName(st.dev);
-        const line = `# lockreplay fd: ${pid} ${fd} ${dev}:${st.ino}\n`;
-        if (seen.has(line)) continue;
-        seen.add(line);
-        text += line;
+        const key = `${dev}:${st.ino}`;
+        const where = `${pid} ${fd}`;
+        if (seen.get(where) === key) continue;
+        seen.set(where, key);
+        text += `# lockreplay fd: ${where} ${key}\n`;
       } catch {
         // closed meanwhile
       }

@@ -146,6 +146,9 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     if (opts.bufferKb !== undefined) tracefs.write('buffer_size_kb', String(opts.bufferKb));
     tracefs.write('trace', '');
     tracefs.write('set_event', '\n');
+    // each line names its process (TGID column): the importer keys fds and mmap_lock by process, and
+    // the open-file scans are by process too
+    if (existsSync(tracefs.path('options/record-tgid'))) tracefs.write('options/record-tgid', '1');
     for (const e of events) tracefs.append('set_event', `${e.replace('/', ':')}\n`);
     if (existsSync(tracefs.path('set_event_notrace_pid'))) tracefs.append('set_event_notrace_pid', String(process.pid));
     else for (const e of events) tracefs.write(`events/${e}/filter`, `common_pid != ${process.pid}`);
@@ -226,7 +229,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       }
     });
     // the traced command's open files, written before the events drained with them (each once)
-    const seenFds = new Set<string>();
+    const seenFds = new Map<string, string>();
     const mounts = readMounts();
     const scanFds = (): void => {
       if (child?.pid === undefined) return;

@@ -94,6 +94,8 @@ export interface TracefsState {
   notracePid: string;
   /** filters of the events a capture sets one on */
   filters: Record<string, string>;
+  /** options/record-tgid ("" where the kernel has no such option) */
+  recordTgid: string;
 }
 
 export function effectiveBufferKb(text: string): string {
@@ -111,6 +113,7 @@ export function snapshot(fs: Tracefs, events: string[]): TracefsState {
     setEvent: fs.read('set_event'),
     notracePid: existsSync(fs.path('set_event_notrace_pid')) ? fs.read('set_event_notrace_pid') : '',
     filters,
+    recordTgid: existsSync(fs.path('options/record-tgid')) ? fs.read('options/record-tgid').trim() : '',
   };
 }
 
@@ -131,6 +134,7 @@ export function restore(fs: Tracefs, s: TracefsState): void {
     for (const pid of s.notracePid.split(/\s+/).filter((p) => p !== '')) attempt(() => fs.append('set_event_notrace_pid', pid));
   }
   attempt(() => fs.write('current_tracer', s.currentTracer));
+  if (s.recordTgid !== '') attempt(() => fs.write('options/record-tgid', s.recordTgid));
   // written back only when it changed: the kernel rounds a written size (1408 can read back as 1410)
   attempt(() => {
     if (effectiveBufferKb(fs.read('buffer_size_kb')) !== s.bufferSizeKb) fs.write('buffer_size_kb', s.bufferSizeKb);

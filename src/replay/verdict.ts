@@ -40,8 +40,10 @@ export function verdictOf(results: StrategyResult[], labelOf: (r: StrategyResult
   const fastestByP99 = byP99 === undefined ? null : { strategy: labelOf(byP99), vsNone: none === undefined ? null : ratio(byP99.all.latency.p99, none.all.latency.p99) };
   const cpuSaturated = none !== undefined && none.cpu.utilisation > 0.9;
   const parts: string[] = [];
+  const why = unsafe.map((u) => `${u.strategy}: ${u.deadlock ? 'deadlock' : `${u.races} races`}`).join('; ');
   if (fastestByThroughput === null || fastestByP99 === null) {
-    parts.push(`no strategy ran without races or deadlock (${unsafe.map((u) => `${u.strategy}: ${u.deadlock ? 'deadlock' : `${u.races} races`}`).join('; ')})`);
+    if (safeResults.length > 0) parts.push(`only none (no locking) ran without races or deadlock${why === '' ? '' : ` (${why})`}`);
+    else parts.push(`no strategy ran without races or deadlock${why === '' ? '' : ` (${why})`}`);
   } else {
     const vs = (x: number | null, what: string): string => (x === null ? '' : ` (${x.toFixed(2)}x the ${what} of none)`);
     parts.push(`safe (no races, no deadlock): ${safeResults.map(labelOf).join(', ')}`);
