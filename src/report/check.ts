@@ -111,9 +111,9 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
       const bk = b.byKind[kind];
       if (bk !== undefined) add(`p99[${kind}]`, 'p99', k.latency.p99, bk.latency.p99, false);
     }
-    // race counts per conflict class (ordering overlaps too: a change there is worth seeing)
+    // race counts per conflict class (ordering overlaps are not races: they do not gate)
     const present = new Set([...s.races.byClass, ...b.races.byClass].map((c) => c.class));
-    for (const c of CONFLICT_CLASSES) if (present.has(c.id)) add(`races[${c.id}]`, 'races', classCount(s, c.id), classCount(b, c.id), false);
+    for (const c of CONFLICT_CLASSES) if (c.severity === 'data' && present.has(c.id)) add(`races[${c.id}]`, 'races', classCount(s, c.id), classCount(b, c.id), false);
   }
   const have = new Set(current.results.map(labelOf));
   const missing = baseline.results.map(labelOf).filter((l) => !have.has(l));
