@@ -16,7 +16,27 @@ export function escHtml(text: string): string {
 }
 
 const WIDTH = 860;
-const COLORS = ['#5470c6', '#ee6666', '#3ba272', '#fac858', '#73c0de', '#9a60b4', '#fc8452', '#91cc75', '#ea7ccc', '#2f4554'];
+/**
+ * 16 colours that stay apart for 15+ series, colour-blind readers included: Okabe and Ito's eight,
+ * then Paul Tol's muted scheme
+ */
+const COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000',
+  '#332288', '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#CC6677', '#882255'];
+
+/** the height a legend of these names takes above a chart (ECharts wraps it into rows) */
+function legendHeight(names: string[]): number {
+  let rows = 1;
+  let x = 0;
+  for (const n of names) {
+    const w = 34 + 7 * n.length;
+    if (x + w > WIDTH - 40 && x > 0) {
+      rows++;
+      x = 0;
+    }
+    x += w;
+  }
+  return rows * 22;
+}
 
 /**
  * ECharts is loaded when a report is drawn, from its single-file CommonJS build: importing its ES
@@ -66,14 +86,16 @@ function percentLabel(x: number): string {
 }
 
 function spectrumChart(title: string, series: { name: string; points: [number, number][] }[]): string {
+  const legend = legendHeight(series.map((s) => s.name));
   return svg({
     title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
     legend: { top: 28, type: 'plain' },
-    grid: { left: 70, right: 40, top: 64, bottom: 50 },
+    grid: { left: 70, right: 40, top: 28 + legend + 24, bottom: 50 },
     xAxis: { type: 'log', name: 'percentile', nameLocation: 'middle', nameGap: 30, min: 1, axisLabel: { formatter: (v: number) => percentLabel(v) } },
-    yAxis: { type: 'value', name: 'latency (µs)', nameLocation: 'middle', nameGap: 50 },
-    series: series.map((s) => ({ name: s.name, type: 'line', step: 'end', showSymbol: false, data: s.points })),
-  }, 320);
+    // a log axis: µs and ms differences both stay visible
+    yAxis: { type: 'log', name: 'latency (µs)', nameLocation: 'middle', nameGap: 50, min: (v: { min: number }) => Math.max(0.001, v.min) },
+    series: series.map((s) => ({ name: s.name, type: 'line', step: 'end', showSymbol: false, data: s.points.filter((p) => p[1] > 0) })),
+  }, 300 + legend);
 }
 
 function lineChart(title: string, unit: string, logY: boolean, series: { name: string; points: [number, number][] }[]): string {
@@ -88,23 +110,28 @@ function lineChart(title: string, unit: string, logY: boolean, series: { name: s
 }
 
 function barChart(title: string, unit: string, categories: string[], series: { name: string; values: number[] }[]): string {
+  const legend = series.length > 1 ? legendHeight(series.map((s) => s.name)) : 0;
+  const many = categories.length > 6;
   return svg({
     title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
     legend: series.length > 1 ? { top: 28 } : undefined,
-    grid: { left: 80, right: 30, top: series.length > 1 ? 64 : 40, bottom: 40 },
-    xAxis: { type: 'category', data: categories },
+    grid: { left: 80, right: 30, top: 28 + legend + (many ? 40 : 24), bottom: many ? 90 : 40 },
+    // every category named (rotated when there are many)
+    xAxis: { type: 'category', data: categories, axisLabel: { interval: 0, rotate: many ? 40 : 0, fontSize: 11 } },
     yAxis: { type: 'value', name: unit, nameLocation: 'middle', nameGap: 60 },
     series: series.map((s) => ({
       name: s.name, type: 'bar', data: s.values.map((v) => round(v)),
-      label: { show: series.length === 1, position: 'top', fontSize: 10, formatter: (p: { value: unknown }) => Number(p.value).toLocaleString('en-US', { maximumFractionDigits: Number(p.value) >= 100 ? 0 : 1 }) },
+      // every bar labelled (upright text over a narrow bar when there are many)
+      label: { show: series.length === 1, position: 'top', fontSize: 10, rotate: many ? 90 : 0, align: many ? 'left' : 'center', verticalAlign: 'middle', formatter: (p: { value: unknown }) => Number(p.value).toLocaleString('en-US', { maximumFractionDigits: Number(p.value) >= 100 ? 0 : 1 }) },
+      labelLayout: { hideOverlap: false },
     })),
-  }, 280);
+  }, 300 + legend + (many ? 70 : 0));
 }
 
 function table(head: string[], rows: string[][], numericFrom = 1): string {
   const th = head.map((h) => `<th>${escHtml(h)}</th>`).join('');
   const trs = rows.map((r) => `<tr>${r.map((c, i) => `<td${i >= numericFrom ? ' class="n"' : ''}>${escHtml(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;
+  return `<div class="scroll"><table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table></div>`;
 }
 
 function correctness(s: StrategyResult): string {
@@ -203,6 +230,8 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; } td.n { te
 th { background: #f4f4f4; }
 .ok { color: #2e7d32; } .bad { color: #c62828; } .note { color: #666; font-size: 0.85em; }
 .chart svg { max-width: 100%; height: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) { body { margin: 1em 0.6em; } table { font-size: 0.75em; } }
 </style>
 </head>
 <body>
