@@ -152,11 +152,11 @@ describe('markdown and report', () => {
 
 const chromium = '/usr/bin/chromium';
 describe.skipIf(!existsSync(chromium))('HTML report in headless Chromium', () => {
-  async function open(htmlPath: string, screenshot?: string) {
+  async function open(htmlPath: string, screenshot?: string, widthPx = 960) {
     const { chromium: pw } = await import('playwright-core');
     const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     try {
-      const page = await browser.newPage({ viewport: { width: 960, height: 1300 } });
+      const page = await browser.newPage({ viewport: { width: widthPx, height: 1300 } });
       const errors: string[] = [];
       const dialogs: string[] = [];
       const requests: string[] = [];
@@ -172,7 +172,8 @@ describe.skipIf(!existsSync(chromium))('HTML report in headless Chromium', () =>
       const images = await page.locator('img').count();
       const svgs = await page.locator('svg').count();
       if (screenshot) await page.screenshot({ path: screenshot });
-      return { errors, dialogs, requests, text, images, svgs };
+      const scrollWidthPx = await page.evaluate(() => document.documentElement.scrollWidth);
+      return { errors, dialogs, requests, text, images, svgs, scrollWidthPx };
     } finally {
       await browser.close();
     }
@@ -187,6 +188,13 @@ describe.skipIf(!existsSync(chromium))('HTML report in headless Chromium', () =>
     expect(r.text).toContain(String(Math.round(result.results[2].throughput.opsPerSec)));
     expect(r.svgs).toBeGreaterThanOrEqual(8);
     expect(r.text).toMatch(/none: no races, no deadlock/);
+  }, 60_000);
+
+  it('fits a 390 px phone screen: no horizontal scrolling of the page (wide tables scroll by themselves)', async () => {
+    const r = await open(join(tmp, 'r.html'), undefined, 390);
+    expect(r.errors).toEqual([]);
+    expect(r.scrollWidthPx).toBeLessThanOrEqual(390);
+    expect(r.text).toContain('Timeline');
   }, 60_000);
 
   it('a comm like <img src=x onerror=alert(1)> in a trace renders as text', async () => {
