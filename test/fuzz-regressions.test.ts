@@ -1,0 +1,35 @@
+/**
+ * The failures the fast-check campaign (test/fuzz.test.ts) found, each with its shrunk input in
+ * test/fixtures/fuzz-repro/ (README.md there says what each was), run through the built CLI.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, FIXTURES } from './helpers.js';
+
+const DIR = join(FIXTURES, 'fuzz-repro');
+
+interface Case {
+  id: string;
+  file: string;
+  args: string[];
+  code: number;
+  stderr: RegExp;
+}
+
+const CASES: Case[] = [
+  // an op stream without its column header is no op stream: exit 5 (not 4, which --lenient must never give)
+  ...[[], ['--lenient']].map((extra) => ({ id: '20', file: '20-ops-no-header-lenient-exit4.ops.csv', args: ['import', '--format', 'ops', '--json', ...extra], code: 5, stderr: /20-ops-no-header-lenient-exit4\.ops\.csv:1: op stream header does not match version 1 columns/ })),
+  ...[[], ['--lenient']].map((extra) => ({ id: '20b', file: '20b-ops-empty-line-lenient-exit4.ops.csv', args: ['import', '--format', 'ops', '--json', ...extra], code: 5, stderr: /20b-ops-empty-line-lenient-exit4\.ops\.csv:1: not a valid op stream \(no header line\)/ })),
+];
+
+describe('fast-check reproducers (test/fixtures/fuzz-repro/2*)', () => {
+  for (const c of CASES) {
+    it(`${c.id}: lockreplay ${c.args[0]} ${c.file} ${c.args.slice(1).join(' ')} exits ${c.code}`, () => {
+      const r = cli([c.args[0], join(DIR, c.file), ...c.args.slice(1)]);
+      expect(r.code, r.stderr).toBe(c.code);
+      expect(r.stderr).not.toContain('\n    at ');
+      expect(r.stderr.split('\n')[0]).toMatch(/^lockreplay: /);
+      expect(r.stderr.split('\n')[0]).toMatch(c.stderr);
+    });
+  }
+});
