@@ -20,6 +20,9 @@ const CASES: Case[] = [
   // an op stream without its column header is no op stream: exit 5 (not 4, which --lenient must never give)
   ...[[], ['--lenient']].map((extra) => ({ id: '20', file: '20-ops-no-header-lenient-exit4.ops.csv', args: ['import', '--format', 'ops', '--json', ...extra], code: 5, stderr: /20-ops-no-header-lenient-exit4\.ops\.csv:1: op stream header does not match version 1 columns/ })),
   ...[[], ['--lenient']].map((extra) => ({ id: '20b', file: '20b-ops-empty-line-lenient-exit4.ops.csv', args: ['import', '--format', 'ops', '--json', ...extra], code: 5, stderr: /20b-ops-empty-line-lenient-exit4\.ops\.csv:1: not a valid op stream \(no header line\)/ })),
+  // a quote inside an unquoted CSV field: csv-parse's INVALID_OPENING_QUOTE (no CSV_ prefix) was taken for a crash (exit 1)
+  { id: '21', file: '21-csv-opening-quote-mid-field-crash.csv', args: ['import', '--preset', 'disksim', '--json'], code: 4, stderr: /21-csv-opening-quote-mid-field-crash\.csv:2: not valid CSV \(Invalid Opening Quote/ },
+  { id: '21b', file: '21b-csv-opening-quote-cloudphysics-crash.csv', args: ['replay', '--preset', 'cloudphysics', '--strategy', 'range-lock', '--json'], code: 4, stderr: /21b-csv-opening-quote-cloudphysics-crash\.csv:1: not valid CSV \(Invalid Opening Quote/ },
 ];
 
 describe('fast-check reproducers (test/fixtures/fuzz-repro/2*)', () => {
@@ -32,4 +35,13 @@ describe('fast-check reproducers (test/fixtures/fuzz-repro/2*)', () => {
       expect(r.stderr.split('\n')[0]).toMatch(c.stderr);
     });
   }
+});
+
+describe('fast-check reproducers with --lenient', () => {
+  it('21: the line with the quote is bad, the others are read', () => {
+    const r = cli(['import', join(DIR, '21-csv-opening-quote-mid-field-crash.csv'), '--preset', 'disksim', '--lenient', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { lines: { total: number; used: number; bad: number }; ops: { total: number } };
+    expect([s.lines.total, s.lines.used, s.lines.bad, s.ops.total]).toEqual([3, 2, 1, 2]);
+  });
 });

@@ -3,7 +3,7 @@
  * and a generic column mapping. Units and read/write polarity are always explicit: the summary
  * states them. Each row is one op on its volume ("file").
  */
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { Op, OpKind } from '../model/op.js';
 import type { BadLines, LineCounter } from './accounting.js';
@@ -201,9 +201,10 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
   stopped = true;
   await feed.catch(() => undefined);
   if (failed === undefined) return undefined;
-  const e = failed as Error & { lines?: number; code?: string };
-  if (e instanceof LockreplayError || typeof e.code !== 'string' || !e.code.startsWith('CSV_')) throw e;
-  return { line: rows.lastLine + 1, endLine: lineBase + (e.lines ?? 0), message: e.message, notClosed: e.code === 'CSV_QUOTE_NOT_CLOSED' };
+  // every csv-parse syntax error is a CsvError (its codes start with CSV_, but for INVALID_OPENING_QUOTE)
+  if (failed instanceof LockreplayError || !(failed instanceof CsvError)) throw failed;
+  const csvLines = (failed as { lines?: number }).lines ?? 0;
+  return { line: rows.lastLine + 1, endLine: lineBase + csvLines, message: failed.message, notClosed: failed.code === 'CSV_QUOTE_NOT_CLOSED' };
 }
 
 /** The rows of one CSV input, in order, into ops; every line accounted. */
