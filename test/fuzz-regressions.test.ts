@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LoneCrToSpace } from '../src/import/lone-cr.js';
 import { cli, FIXTURES } from './helpers.js';
 
 const DIR = join(FIXTURES, 'fuzz-repro');
@@ -43,5 +44,30 @@ describe('fast-check reproducers with --lenient', () => {
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { lines: { total: number; used: number; bad: number }; ops: { total: number } };
     expect([s.lines.total, s.lines.used, s.lines.bad, s.ops.total]).toEqual([3, 2, 1, 2]);
+  });
+});
+
+describe('22: a lone CR is no line break in CSV either', () => {
+  it('the lines of a CSV with lone CRs add up to its LF count (csv-parse counted each CR as a line)', () => {
+    const r = cli(['import', join(DIR, '22-csv-lone-cr-counted-as-line.csv'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { lines: { total: number; used: number; skipped: Record<string, number> }; ops: { total: number } };
+    expect([s.lines.total, s.lines.used, s.lines.skipped, s.ops.total]).toEqual([4, 3, { header: 1 }, 3]);
+  });
+
+  it('LoneCrToSpace: CR LF kept, a lone CR a space, across chunk boundaries and at the end', () => {
+    const run = (chunks: string[]): string => {
+      const c = new LoneCrToSpace();
+      const out = chunks.map((x) => c.push(Buffer.from(x, 'latin1')).toString('latin1')).join('');
+      return out + (c.end()?.toString('latin1') ?? '');
+    };
+    expect(run(['a\r\nb\rc\n'])).toBe('a\r\nb c\n');
+    expect(run(['a\r', '\nb'])).toBe('a\r\nb');
+    expect(run(['a\r', 'b'])).toBe('a b');
+    expect(run(['a\r', '\r', '\n'])).toBe('a \r\n');
+    expect(run(['a\r'])).toBe('a ');
+    expect(run(['\r\r\n', ''])).toBe(' \r\n');
+    const input = Buffer.from('x\ny');
+    expect(new LoneCrToSpace().push(input)).toBe(input);
   });
 });
