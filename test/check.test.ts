@@ -34,7 +34,7 @@ describe('parseThresholds', () => {
     });
   });
 
-  for (const bad of ['p98=5%', 'p99', 'p99=-1', 'p99=x', '=5', 'p99=5%%']) {
+  for (const bad of ['p98=5%', 'p99', 'p99=-1', 'p99=x', '=5', 'p99=5%%', '-p99=5%']) {
     it(`refuses "${bad}" (exit 2)`, () => {
       expect(() => parseThresholds(bad)).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: expect.stringMatching(/^--threshold .*: expected METRIC=N% or METRIC=N, with METRIC one of throughput, p50/) }));
     });
@@ -42,6 +42,11 @@ describe('parseThresholds', () => {
 
   it('refuses a value that is not a number', () => {
     expect(() => parseThresholds('p99=1.2.3')).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: '--threshold p99=1.2.3: not a number' }));
+    expect(() => parseThresholds('p50=1, p99=1.2.3 ')).toThrow(expect.objectContaining({ message: '--threshold p99=1.2.3: not a number' }));
+  });
+
+  it('names the part it refuses without its spaces', () => {
+    expect(() => parseThresholds('p50=1, p98=5% ')).toThrow(/^--threshold p98=5%: expected/);
   });
 });
 
@@ -125,6 +130,9 @@ describe('check', () => {
     const other = copy();
     other.results = other.results.slice(1);
     expect(() => check(baseline, other, {})).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: 'no strategy of the result is in the baseline (result: none; baseline: i-mutex)' }));
+    const two = copy();
+    for (const r of two.results) r.strategy = `${r.strategy}-x`;
+    expect(() => check(copy(), two, {})).toThrow('no strategy of the result is in the baseline (result: none, i-mutex; baseline: none-x, i-mutex-x)');
   });
 
   it('a kind missing from the baseline has no p99 row', () => {
@@ -140,5 +148,10 @@ describe('check', () => {
     const rows = check(current, copy(), {}).rows.filter((r) => r.strategy === 'i-mutex' && r.metric.startsWith('races['));
     expect(rows.map((r) => [r.metric, r.baseline, r.current, r.pass])).toEqual([['races[write-into-removal]', 0, 2, false]]);
     expect(check(copy(), current, {}).rows.filter((r) => r.strategy === 'i-mutex' && r.metric.startsWith('races[')).map((r) => [r.current, r.pass])).toEqual([[0, true]]);
+    // each class its own count
+    current.results[1].races.byClass = [{ class: 'write-into-removal', count: 2, first: [] } as never, { class: 'dio-stale-cache', count: 5, first: [] } as never];
+    expect(check(current, copy(), {}).rows.filter((r) => r.strategy === 'i-mutex' && r.metric.startsWith('races[')).map((r) => [r.metric, r.current])).toEqual([['races[write-into-removal]', 2], ['races[dio-stale-cache]', 5]]);
+    // the races threshold holds for each class
+    expect(check(current, copy(), { races: { relative: false, value: 2 } }).rows.find((r) => r.metric === 'races[write-into-removal]')).toMatchObject({ allowed: 2, pass: true });
   });
 });
