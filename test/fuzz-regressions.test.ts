@@ -4,6 +4,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readdirSync, readlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { importTrace } from '../src/import/index.js';
 import { LoneCrToSpace } from '../src/import/lone-cr.js';
 import { cli, FIXTURES } from './helpers.js';
 
@@ -24,6 +27,8 @@ const CASES: Case[] = [
   // a quote inside an unquoted CSV field: csv-parse's INVALID_OPENING_QUOTE (no CSV_ prefix) was taken for a crash (exit 1)
   { id: '21', file: '21-csv-opening-quote-mid-field-crash.csv', args: ['import', '--preset', 'disksim', '--json'], code: 4, stderr: /21-csv-opening-quote-mid-field-crash\.csv:2: not valid CSV \(Invalid Opening Quote/ },
   { id: '21b', file: '21b-csv-opening-quote-cloudphysics-crash.csv', args: ['replay', '--preset', 'cloudphysics', '--strategy', 'range-lock', '--json'], code: 4, stderr: /21b-csv-opening-quote-cloudphysics-crash\.csv:1: not valid CSV \(Invalid Opening Quote/ },
+  // a first timestamp of -1e308 s (-Infinity ns) passed TimeOrder's fast path (its limit started at -Infinity)
+  { id: '24', file: '24-csv-first-ts-minus-infinity-accepted.csv', args: ['import', '--preset', 'cloudphysics', '--json'], code: 4, stderr: /24-csv-first-ts-minus-infinity-accepted\.csv:2: column ts=1: timestamp -Infinity ns is not a finite number/ },
 ];
 
 describe('fast-check reproducers (test/fixtures/fuzz-repro/2*)', () => {
@@ -69,5 +74,34 @@ describe('22: a lone CR is no line break in CSV either', () => {
     expect(run(['\r\r\n', ''])).toBe(' \r\n');
     const input = Buffer.from('x\ny');
     expect(new LoneCrToSpace().push(input)).toBe(input);
+  });
+});
+
+describe('23: an import that stops at a bad line closes its input file', () => {
+  // Known bug, not fixed here (src/import/index.ts is being changed elsewhere): importTrace reads
+  // through a generator (`all`) that calls the source iterator's next() by hand and never its
+  // return(), so when a parser throws, readFileChunks' finally (closeSync) never runs and the
+  // descriptor leaks: a long fuzz campaign ran out of them (EMFILE). The fix is a try/finally in
+  // `all` that calls `await chunks.return?.()`. When it is in, this test passes: drop `.fails`.
+  it.fails('fio iolog, blkparse and op streams leave no descriptor open after exit 4', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-fd-'));
+    const cases: [string, string, Parameters<typeof importTrace>[2]][] = [
+      ['a.iolog', 'fio version 3 iolog\n1 f add\n2 f open\n3 f read x 1\n', { format: 'fio-iolog' }],
+      ['b.blkparse.txt', 'garbage\n', { format: 'blkparse' }],
+      ['c.ops.csv', '# lockreplay-ops v1\nrec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller\nop,x\n', { format: 'ops' }],
+    ];
+    for (const [name, text, options] of cases) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      await expect(importTrace(path, { op: () => undefined, lock: () => undefined }, options)).rejects.toMatchObject({ exitCode: 4 });
+      const open = readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      });
+      expect(open, name).toEqual([]);
+    }
   });
 });

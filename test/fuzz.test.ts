@@ -13,7 +13,7 @@ import { campaign, currentPath, FUZZ_RUNS, record, runsOf } from './fuzz/campaig
 import { corpora, type Corpus } from './fuzz/corpus.js';
 import { type FuzzInput, fuzzInput, render } from './fuzz/mutate.js';
 import { buildOps, loadedTrace, opSpecs, replayOptions } from './fuzz/ops.js';
-import { checkImport, checkReplay, DOCUMENTED_EXIT_CODES, expectSaneNumbers } from './fuzz/properties.js';
+import { checkImport, checkReplay, closeLeakedFds, DOCUMENTED_EXIT_CODES, expectSaneNumbers } from './fuzz/properties.js';
 
 /** every built-in strategy, and the options that change a plan */
 const STRATEGIES = [...strategyNames(), 'range-lock:fairness=reader-pref', 'range-lock:fairness=nested-shared-ok', 'range-lock:prefault=true', 'range-lock:buffered=page', 'segment-bitmap:segments=1,minSegment=1'];
@@ -44,6 +44,7 @@ describe('fuzz: mutated real lines of every format, imported and replayed', () =
         const path = currentPath(`import-${corpus.format}`, corpus.ext);
         writeFileSync(path, bytes);
         const r = await checkImport(path, bytes, { ...corpus.options, lenient });
+        if (closeLeakedFds(path) > 0) count(outcomes, 'input left open');
         count(outcomes, `exit ${r.error?.exitCode ?? 0}${lenient ? ' lenient' : ''}`);
         if (r.trace !== undefined && r.trace.ops.length > 0) {
           count(outcomes, 'replayed');
