@@ -2,12 +2,12 @@
  * Runs a property with fast-check and, when it fails, writes fast-check's shrunk counterexample as a
  * file (the input itself, ready to run) with a JSON note beside it (seed, path, error) to the
  * reproducer folder: FUZZ_OUT, default fuzz-out/ (gitignored). The input being run is kept at
- * FUZZ_OUT/current-NAME.EXT while it runs, so a hang that never returns leaves it behind too.
+ * FUZZ_OUT/current-NAME-PID.EXT while it runs, so a hang that never returns leaves it behind too.
  *
  * FUZZ_RUNS (runs per property) and FUZZ_SEED set a campaign; `npm test` runs a short seeded one,
  * `npm run fuzz -- --runs N --seed S` a long one (scripts/fuzz.js).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import fc from 'fast-check';
 import { ROOT } from '../helpers.js';
@@ -23,10 +23,10 @@ export function runsOf(shortDefault: number, share = 1): number {
   return FUZZ_RUNS > 0 ? Math.max(1, Math.round(FUZZ_RUNS * share)) : shortDefault;
 }
 
-/** where the input being run is written (a file the importers read) */
+/** where the input being run is written (a file the importers read; one per process: campaigns may run side by side) */
 export function currentPath(name: string, ext: string): string {
   mkdirSync(FUZZ_OUT_DIR, { recursive: true });
-  return join(FUZZ_OUT_DIR, `current-${name}.${ext}`);
+  return join(FUZZ_OUT_DIR, `current-${name}-${process.pid}.${ext}`);
 }
 
 export interface CampaignReport {
@@ -48,6 +48,8 @@ export async function campaign<T>(name: string, arb: fc.Arbitrary<T>, property: 
     throw new Error(`${name}: property failed; the shrunk input is ${base}.${ext}\n${fc.defaultReportMessage(details)}`);
   }
   if (details.failed) throw new Error(fc.defaultReportMessage(details));
+  // passed: the input last run is of no use
+  for (const f of readdirSync(FUZZ_OUT_DIR)) if (f.startsWith(`current-${name}-${process.pid}.`)) rmSync(join(FUZZ_OUT_DIR, f), { force: true });
   return { name, runs: details.numRuns, seed: FUZZ_SEED };
 }
 
