@@ -17,6 +17,7 @@ import { NumHeap } from '../util/num-heap.js';
 import { ListRangeLock, type LockMode, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem, TwoStateLock } from './locks.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import type { ScheduleLog } from './schedule-log.js';
+import { EVENTS_PER_STEP, invariantError } from './invariants.js';
 
 export interface SimOptions {
   mode: 'closed' | 'open';
@@ -51,6 +52,8 @@ export interface SimOptions {
    * and whether the waiter spun until it had the lock (false: it slept, or stopped spinning and slept)
    */
   onLockWait?: (lockClass: string, opIndex: number, waitNs: number, spun: boolean) => void;
+  /** the events a run may take per op and per plan step before it is stopped as a loop (default EVENTS_PER_STEP) */
+  eventsPerStep?: number;
 }
 
 /** What the simulation measured for each op (struct of arrays, indexed like the ops; virtual ns from the first op). */
@@ -347,6 +350,17 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   let completed = 0;
   let lastEndNs = 0;
   let firstIssueNs = Infinity;
+  /** events run so far, and the bound they must stay within (invariants.ts); plans add to it */
+  let events = 0;
+  const eventsPerStep = options.eventsPerStep ?? EVENTS_PER_STEP;
+  let eventBudget = eventsPerStep * n;
+
+  /** A broken invariant, at `task`'s current op and step (or the op it issues next). */
+  const fault = (task: Task | undefined, what: string): Error => {
+    const f = task?.top;
+    const next = task !== undefined && task.next < task.ops.length ? ops[task.ops[task.next]] : undefined;
+    return invariantError({ strategy: strategy.name, op: f !== undefined ? ops[f.op] : next, steps: f?.steps, stepIndex: f?.idx ?? 0 }, what);
+  };
 
   const schedule = (timeNs: number, task: Task, kind: number): void => {
     heap.push(timeNs, seq++, task.index * 4 + kind);
@@ -410,8 +424,10 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         before += serviceNs[kid];
       }
     }
+    if (!(ownNs >= 0 && ownNs < Infinity)) throw invariantError({ strategy: strategy.name, op: ops[opIndex], steps: undefined, stepIndex: 0 }, `service time ${ownNs} ns is not a finite number >= 0`);
     ctx.parent = parent;
     const steps = withMmapLock(strategy.plan(ops[opIndex], ctx), opIndex);
+    eventBudget += eventsPerStep * steps.length;
     let childrenStep = false;
     if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
     let f = freeFrames;
@@ -451,6 +467,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   };
 
   const startCpu = (task: Task, ns: number, now: number): void => {
+    if (!(ns >= 0 && ns < Infinity)) throw fault(task, `CPU segment of ${ns} ns is not a finite number >= 0`);
     task.segmentNs = ns;
     if (task.cpuHeld) {
       task.state = TaskState.OnCpu;
@@ -582,13 +599,10 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           startCpu(task, ns, now);
           return;
         }
-        // the op is complete
-        const held = frame.held;
-        for (let h = 0; h < held.length; h++) {
-          // a plan that forgot a release: release at completion so the lock does not leak
-          if (held[h].spinlock) task.spinlocksHeld--;
-          if (log !== undefined) log.lockHold(frame.op, held[h].cls.name, held[h].mode, held[h].start, held[h].end, held[h].grantedNs, now);
-          wakeAll(held[h].lock.release(held[h]), now, frame.op);
+        // the op is complete: a plan releases every lock it takes
+        if (frame.held.length !== 0) {
+          const h = frame.held[frame.held.length - 1];
+          throw fault(task, `the op completes holding ${frame.held.length} lock(s) its plan did not release (the last: ${h.cls.name} ${h.mode} [${h.start}, ${h.end}), tag ${h.tag})`);
         }
         const op = frame.op;
         outEnd[op] = now;
@@ -616,7 +630,9 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       const type = step.type;
       if (type === 'work') {
         if (frame.remainingNs < 0) {
-          frame.remainingNs = Math.round(step.fraction * frame.ownNs) + frame.overheadNs;
+          const fraction = step.fraction;
+          if (!(fraction > 0 && fraction <= 1)) throw fault(task, `work fraction ${fraction} is not in (0, 1]`);
+          frame.remainingNs = Math.round(fraction * frame.ownNs) + frame.overheadNs;
           frame.overheadNs = 0;
           if (outActive[frame.op] < 0) {
             outActive[frame.op] = now;
@@ -652,6 +668,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
             return;
           }
         }
+        if (!(step.start < step.end)) throw fault(task, `acquire of ${step.lockClass} names an empty or invalid range [${step.start}, ${step.end})`);
         const c = classOf(step.lockClass);
         const key = step.key;
         let lock = c.lastLock;
@@ -704,11 +721,11 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         continue;
       }
       if (type === 'release') {
-        frame.idx++;
         const held = frame.held;
         let hi = held.length - 1;
         while (hi >= 0 && held[hi].tag !== step.tag) hi--;
-        if (hi < 0) continue;
+        if (hi < 0) throw fault(task, `release of tag ${step.tag}, which no acquire of this op holds`);
+        frame.idx++;
         const h = held[hi];
         if (hi === held.length - 1) held.pop();
         else held.splice(hi, 1);
@@ -735,6 +752,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       }
       const walk = step.logNodes ? (1 + nodes) * Math.log2(nodes + 2) : nodes;
       const ns = Math.round(step.baseNs + (step.perNodeNs ?? 0) * walk + frame.overheadNs);
+      if (!(ns >= 0 && ns < Infinity)) throw fault(task, `cost of ${ns} ns is not a finite number >= 0`);
       frame.overheadNs = 0;
       frame.idx++;
       if (ns > 0) {
@@ -766,8 +784,10 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   while (heap.size > 0 && deadlock === undefined) {
     const time = heap.peekKey();
     const ev = heap.pop();
-    nowGlobal = time;
     const task = tasks[ev >> 2];
+    if (!(time >= nowGlobal && time < Infinity)) throw fault(task, `virtual time ${time} ns is not finite or goes back (from ${nowGlobal} ns)`);
+    if (++events > eventBudget) throw fault(task, `the run took more than ${eventsPerStep} events per op and plan step (${eventBudget}): a loop`);
+    nowGlobal = time;
     const kind = ev & 3;
     if (kind === EV_ISSUE) {
       issue(task, time);

@@ -3,11 +3,12 @@
  * and a generic column mapping. Units and read/write polarity are always explicit: the summary
  * states them. Each row is one op on its volume ("file").
  */
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { Op, OpKind } from '../model/op.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { KeptLines } from './kept-lines.js';
+import { LoneCrToSpace } from './lone-cr.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import type { SelectingSink } from './selection.js';
 
@@ -143,6 +144,8 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
   const parser = parse({
     delimiter: m.delimiter === ' ' ? [' ', '\t'] : m.delimiter,
     bom: true, relax_column_count: true, skip_empty_lines: false, trim: m.delimiter === ' ', ltrim: true, rtrim: true, info: true,
+    // lines end at LF (CR LF included), as in every other format: a lone CR is no line break
+    record_delimiter: ['\r\n', '\n'],
   });
   let stopped = false;
   let failed: Error | undefined;
@@ -167,10 +170,11 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
       resolve();
     });
   });
+  const crs = new LoneCrToSpace();
   const write = async (b: Buffer): Promise<void> => {
     kept.push(b);
     if (stopped || parser.destroyed) return;
-    if (parser.write(b)) return;
+    if (parser.write(crs.push(b))) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         parser.off('drain', done);
@@ -186,6 +190,8 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
     while (!stopped && !parser.destroyed) {
       const r = await source.next();
       if (r.done) {
+        const rest = crs.end();
+        if (rest !== undefined && !parser.destroyed) parser.write(rest);
         parser.end();
         return;
       }
@@ -201,9 +207,10 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
   stopped = true;
   await feed.catch(() => undefined);
   if (failed === undefined) return undefined;
-  const e = failed as Error & { lines?: number; code?: string };
-  if (e instanceof LockreplayError || typeof e.code !== 'string' || !e.code.startsWith('CSV_')) throw e;
-  return { line: rows.lastLine + 1, endLine: lineBase + (e.lines ?? 0), message: e.message, notClosed: e.code === 'CSV_QUOTE_NOT_CLOSED' };
+  // every csv-parse syntax error is a CsvError (its codes start with CSV_, but for INVALID_OPENING_QUOTE)
+  if (failed instanceof LockreplayError || !(failed instanceof CsvError)) throw failed;
+  const csvLines = (failed as { lines?: number }).lines ?? 0;
+  return { line: rows.lastLine + 1, endLine: lineBase + csvLines, message: failed.message, notClosed: failed.code === 'CSV_QUOTE_NOT_CLOSED' };
 }
 
 /** The rows of one CSV input, in order, into ops; every line accounted. */

@@ -75,8 +75,11 @@ function fmt(v: number): string {
 export class TimeOrder {
   private firstNs = NaN;
   private lastNs = -Infinity;
-  /** the latest timestamp accepted without a closer look (set by the first one) */
-  private limitNs = -Infinity;
+  /**
+   * the latest timestamp accepted without a closer look (set by the first one; NaN before it, so
+   * the first always gets the closer look: with -Infinity, a first timestamp of -Infinity passed)
+   */
+  private limitNs = NaN;
 
   constructor(private readonly ordered: boolean) {}
 

@@ -4,7 +4,7 @@
  * time order. The first line names the format and version; the last line carries the import summary.
  */
 import { parse } from 'csv-parse';
-import { BadInputError } from '../errors.js';
+import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import { type ObservedLock, type Op, isOpKind } from '../model/op.js';
 import { BadLines, LineCounter } from './accounting.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
@@ -142,7 +142,7 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
     checks.badLines.report(lines, 'not a valid op stream (a quoted field is not closed)');
     if (lines > openLine) counter.skip('lines-of-a-bad-record', lines - openLine);
   }
-  if (!records.sawHeader) throw new BadInputError(fileName, lines, 'not a valid op stream (no header line)');
+  if (!records.sawHeader) throw new LockreplayError(`${fileName}:${lines}: not a valid op stream (no header line)`, ExitCode.unknownFormat);
   return records.result(lastComment ?? '');
 }
 
@@ -233,7 +233,8 @@ class RecordReader {
   /** the record `r` starting at line `line` */
   add(r: string[], line: number): void {
     if (!this.sawHeader) {
-      if (r.join(',') !== OPSTREAM_COLUMNS.join(',')) throw new BadInputError(this.fileName, line, 'op stream header does not match version 1 columns');
+      // no column header: not an op stream this version reads (a format error, exit 5, even with --lenient: no line can be read without it)
+      if (r.join(',') !== OPSTREAM_COLUMNS.join(',')) throw new LockreplayError(`${this.fileName}:${line}: op stream header does not match version 1 columns (${OPSTREAM_COLUMNS.join(',')})`, ExitCode.unknownFormat);
       this.sawHeader = true;
       this.checks.counter.skip('header');
       return;

@@ -79,11 +79,38 @@ export function validateStrategy(s: unknown, file: string): Strategy {
           if (typeof x.tag !== 'number') fail(`${where}: tag must be a number`);
         }
         if (x.type === 'release' && typeof x.tag !== 'number') fail(`${where}: release needs the tag of its acquire`);
-        if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction >= 0)) fail(`${where}: work needs a fraction >= 0`);
+        if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction > 0 && x.fraction <= 1)) fail(`${where}: work needs a fraction in (0, 1]`);
+        if (x.type === 'cost' && !(isCostNs(x.baseNs) && (x.perNodeNs === undefined || isCostNs(x.perNodeNs)))) fail(`${where}: cost needs baseNs (and perNodeNs, if given) finite and >= 0`);
       });
+      const unbalanced = unbalancedStep(steps as Step[]);
+      if (unbalanced !== undefined) fail(`plan() ${unbalanced} for op ${op.id} (${op.kind}, line ${op.line}): every release must name a lock the plan holds, and every acquire must be released`);
       return steps as Step[];
     },
   };
+}
+
+function isCostNs(value: unknown): boolean {
+  return typeof value === 'number' && value >= 0 && value < Infinity;
+}
+
+/**
+ * Where a plan's acquires and releases do not pair up, as the engine pairs them (a release takes
+ * the latest held acquire of its tag): "step I releases tag T, which it does not hold", or "leaves
+ * tag T (step I) held"; undefined when they pair up.
+ */
+export function unbalancedStep(steps: readonly Step[]): string | undefined {
+  const held: { tag: number; index: number }[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const st = steps[i];
+    if (st.type === 'acquire') held.push({ tag: st.tag, index: i });
+    else if (st.type === 'release') {
+      let at = held.length - 1;
+      while (at >= 0 && held[at].tag !== st.tag) at--;
+      if (at < 0) return `step ${i} releases tag ${st.tag}, which it does not hold`;
+      held.splice(at, 1);
+    }
+  }
+  return held.length === 0 ? undefined : `leaves tag ${held[0].tag} (step ${held[0].index}) held`;
 }
 
 type RangeRule = 'op' | 'page' | 'file' | 'from-new-size';

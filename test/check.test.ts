@@ -1,0 +1,157 @@
+/**
+ * `check` in process (src/report/check.ts): thresholds, comparability, and each metric's direction
+ * (higher throughput is better, everything else lower), on the results of a small replay.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Op } from '../src/model/op.js';
+import { replayStrategies } from '../src/replay/index.js';
+import type { ReplayResult } from '../src/replay/result.js';
+import { assertComparable, check, CHECK_METRICS, parseThresholds } from '../src/report/check.js';
+import { ExitCode } from '../src/errors.js';
+import { loadedTrace } from './fuzz/ops.js';
+
+function ops(): Op[] {
+  const list: Op[] = [];
+  for (let i = 0; i < 12; i++) {
+    const pid = 100 + (i % 3);
+    list.push({ id: i, tsNs: 1000 * i, durNs: 5000, pid, proc: `tgid:${pid}`, comm: `t${pid}`, file: '7:0:133', kind: i % 4 === 3 ? 'punch' : 'write', offset: 4096 * (i % 2), lengthBytes: 8192, line: i + 1 });
+  }
+  return list;
+}
+
+const RESULT: ReplayResult = replayStrategies(loadedTrace(ops()), ['none', 'i-mutex'], { cpus: 2 });
+
+function copy(): ReplayResult {
+  return structuredClone(RESULT);
+}
+
+describe('parseThresholds', () => {
+  it('reads relative and absolute thresholds, with spaces', () => {
+    expect(parseThresholds(undefined)).toEqual({});
+    expect(parseThresholds('  ')).toEqual({});
+    expect(parseThresholds('p99=5%, throughput = 3 % ,races=2,p99.9=0.5')).toEqual({
+      p99: { relative: true, value: 0.05 }, throughput: { relative: true, value: 0.03 }, races: { relative: false, value: 2 }, 'p99.9': { relative: false, value: 0.5 },
+    });
+  });
+
+  for (const bad of ['p98=5%', 'p99', 'p99=-1', 'p99=x', '=5', 'p99=5%%', '-p99=5%']) {
+    it(`refuses "${bad}" (exit 2)`, () => {
+      expect(() => parseThresholds(bad)).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: expect.stringMatching(/^--threshold .*: expected METRIC=N% or METRIC=N, with METRIC one of throughput, p50/) }));
+    });
+  }
+
+  it('refuses a value that is not a number', () => {
+    expect(() => parseThresholds('p99=1.2.3')).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: '--threshold p99=1.2.3: not a number' }));
+    expect(() => parseThresholds('p50=1, p99=1.2.3 ')).toThrow(expect.objectContaining({ message: '--threshold p99=1.2.3: not a number' }));
+  });
+
+  it('names the part it refuses without its spaces', () => {
+    expect(() => parseThresholds('p50=1, p98=5% ')).toThrow(/^--threshold p98=5%: expected/);
+  });
+});
+
+describe('assertComparable', () => {
+  it('accepts the same ops and options', () => {
+    expect(() => assertComparable(copy(), copy(), 'a.json', 'b.json')).not.toThrow();
+  });
+
+  it('refuses other ops (exit 11), naming both digests', () => {
+    const b = copy();
+    b.input.opsDigest = 'other';
+    expect(() => assertComparable(copy(), b, 'a.json', 'b.json')).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: `a.json and b.json cannot be compared: they replay different ops (digest ${RESULT.input.opsDigest} vs other): a different trace or selection` }));
+  });
+
+  for (const [key, value] of [['mode', 'open'], ['timeScale', 2], ['cpus', 7], ['mmapLock', false], ['spin', false], ['costs', { atomicNs: 1 }], ['pageSizeBytes', 65536]] as const) {
+    it(`refuses another ${key}`, () => {
+      const b = copy();
+      (b.options as unknown as Record<string, unknown>)[key] = value;
+      expect(() => assertComparable(copy(), b, 'a', 'b')).toThrow(new RegExp(`^a and b cannot be compared: option ${key} differs \\(.* vs ${JSON.stringify(JSON.stringify(value)).slice(1, -1).replace(/[{}]/g, '\\$&')}\\)$`));
+    });
+  }
+});
+
+describe('check', () => {
+  it('the same result passes every row: each metric, p99 per kind, for each strategy', () => {
+    const report = check(copy(), copy(), {});
+    expect(report.regressions).toBe(0);
+    expect(report.unmatched).toEqual([]);
+    expect(report.trace).toBe(RESULT.input.trace);
+    expect(report.baselineTrace).toBe(RESULT.input.trace);
+    const metrics = report.rows.filter((r) => r.strategy === 'none').map((r) => r.metric);
+    const classes = RESULT.results[0].races.byClass.map((c) => `races[${c.class}]`);
+    expect(classes.length).toBeGreaterThan(0);
+    expect(metrics).toEqual([...CHECK_METRICS, 'p99[punch]', 'p99[write]', ...classes]);
+    expect(report.rows.every((r) => r.pass && r.worseBy === 0 && r.allowed === 0)).toBe(true);
+  });
+
+  const worse: [string, (r: ReplayResult) => void][] = [
+    ['throughput', (r) => { r.results[1].throughput.opsPerSec -= 1; }],
+    ['p50', (r) => { r.results[1].all.latency.p50 += 1; }],
+    ['p90', (r) => { r.results[1].all.latency.p90 += 1; }],
+    ['p99', (r) => { r.results[1].all.latency.p99 += 1; }],
+    ['p99.9', (r) => { r.results[1].all.latency.p99_9 += 1; }],
+    ['max', (r) => { r.results[1].all.latency.max += 1; }],
+    ['mean', (r) => { r.results[1].all.latency.mean += 1; }],
+    ['lockwait', (r) => { Object.values(r.results[1].locks)[0].waitTotalNs += 1; }],
+    ['races', (r) => { r.results[1].races.count += 1; }],
+    ['deadlock', (r) => { r.results[1].deadlock = { atNs: 0, reason: 'stall', cycle: [], blocked: [] }; }],
+    ['p99[write]', (r) => { r.results[1].byKind.write.latency.p99 += 1; }],
+  ];
+  for (const [metric, change] of worse) {
+    it(`${metric}: worse by 1 is a regression at threshold 0, not at an absolute threshold of 1, and better is no regression`, () => {
+      const current = copy();
+      change(current);
+      const rows = check(current, copy(), {}).rows.filter((r) => !r.pass);
+      expect(rows.map((r) => [r.strategy, r.metric, r.worseBy])).toEqual([['i-mutex', metric, 1]]);
+      const key = metric.startsWith('p99[') ? 'p99' : metric;
+      expect(check(current, copy(), { [key]: { relative: false, value: 1 } }).regressions).toBe(0);
+      expect(check(current, copy(), { [key]: { relative: false, value: 0.999 } }).regressions).toBe(1);
+      // the other way round it got better
+      expect(check(copy(), current, {}).regressions).toBe(0);
+    });
+  }
+
+  it('a relative threshold is a fraction of the baseline', () => {
+    const current = copy();
+    const p99 = RESULT.results[1].all.latency.p99;
+    current.results[1].all.latency.p99 = p99 * 1.1;
+    const row = (t: number): { pass: boolean; allowed: number } => check(current, copy(), { p99: { relative: true, value: t } }).rows.find((r) => r.strategy === 'i-mutex' && r.metric === 'p99') as { pass: boolean; allowed: number };
+    expect(row(0.11).pass).toBe(true);
+    expect(row(0.09).pass).toBe(false);
+    expect(row(0.1).allowed).toBe(Math.round(p99 * 0.1 * 1000) / 1000);
+  });
+
+  it('a strategy missing from the baseline is unmatched; none in common is exit 11', () => {
+    const baseline = copy();
+    baseline.results = baseline.results.slice(0, 1);
+    const report = check(copy(), baseline, {});
+    expect(report.unmatched).toEqual(['i-mutex']);
+    expect(report.rows.every((r) => r.strategy === 'none')).toBe(true);
+    const other = copy();
+    other.results = other.results.slice(1);
+    expect(() => check(baseline, other, {})).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: 'no strategy of the result is in the baseline (result: none; baseline: i-mutex)' }));
+    const two = copy();
+    for (const r of two.results) r.strategy = `${r.strategy}-x`;
+    expect(() => check(copy(), two, {})).toThrow('no strategy of the result is in the baseline (result: none, i-mutex; baseline: none-x, i-mutex-x)');
+  });
+
+  it('a kind missing from the baseline has no p99 row', () => {
+    const baseline = copy();
+    delete (baseline.results[0].byKind as Record<string, unknown>).punch;
+    expect(check(copy(), baseline, {}).rows.filter((r) => r.strategy === 'none').map((r) => r.metric)).not.toContain('p99[punch]');
+  });
+
+  it('race classes: a row per class present on either side', () => {
+    expect(RESULT.results[1].races.byClass).toEqual([]);
+    const current = copy();
+    current.results[1].races.byClass = [{ class: 'write-into-removal', count: 2, first: [] } as never];
+    const rows = check(current, copy(), {}).rows.filter((r) => r.strategy === 'i-mutex' && r.metric.startsWith('races['));
+    expect(rows.map((r) => [r.metric, r.baseline, r.current, r.pass])).toEqual([['races[write-into-removal]', 0, 2, false]]);
+    expect(check(copy(), current, {}).rows.filter((r) => r.strategy === 'i-mutex' && r.metric.startsWith('races[')).map((r) => [r.current, r.pass])).toEqual([[0, true]]);
+    // each class its own count
+    current.results[1].races.byClass = [{ class: 'write-into-removal', count: 2, first: [] } as never, { class: 'dio-stale-cache', count: 5, first: [] } as never];
+    expect(check(current, copy(), {}).rows.filter((r) => r.strategy === 'i-mutex' && r.metric.startsWith('races[')).map((r) => [r.metric, r.current])).toEqual([['races[write-into-removal]', 2], ['races[dio-stale-cache]', 5]]);
+    // the races threshold holds for each class
+    expect(check(current, copy(), { races: { relative: false, value: 2 } }).rows.find((r) => r.metric === 'races[write-into-removal]')).toMatchObject({ allowed: 2, pass: true });
+  });
+});
