@@ -29,6 +29,8 @@ const CASES: Case[] = [
   { id: '21b', file: '21b-csv-opening-quote-cloudphysics-crash.csv', args: ['replay', '--preset', 'cloudphysics', '--strategy', 'range-lock', '--json'], code: 4, stderr: /21b-csv-opening-quote-cloudphysics-crash\.csv:1: not valid CSV \(Invalid Opening Quote/ },
   // a first timestamp of -1e308 s (-Infinity ns) passed TimeOrder's fast path (its limit started at -Infinity)
   { id: '24', file: '24-csv-first-ts-minus-infinity-accepted.csv', args: ['import', '--preset', 'cloudphysics', '--json'], code: 4, stderr: /24-csv-first-ts-minus-infinity-accepted\.csv:2: column ts=1: timestamp -Infinity ns is not a finite number/ },
+  // an op stream's pid of -1 was taken (a task id is a whole number, 0 or more; so is a line)
+  { id: '25', file: '25-ops-negative-pid-accepted.ops.csv', args: ['replay', '--strategy', 'i-mutex', '--json'], code: 4, stderr: /25-ops-negative-pid-accepted\.ops\.csv:3: column pid: -1 is not a task id/ },
 ];
 
 describe('fast-check reproducers (test/fixtures/fuzz-repro/2*)', () => {

@@ -285,6 +285,8 @@ class RecordReader {
   private opProblem(op: Op): string | undefined {
     if (!Number.isSafeInteger(op.id) || op.id < 0) return `column id: ${op.id} is not an op id (a whole number, 0 or more)`;
     if (this.seen.has(op.id)) return `column id: ${op.id} repeats the id of an earlier op`;
+    if (!Number.isSafeInteger(op.pid) || op.pid < 0) return `column pid: ${op.pid} is not a task id (a whole number, 0 or more)`;
+    if (!Number.isSafeInteger(op.line) || op.line < 0) return `column line: ${op.line} is not a line number (a whole number, 0 or more)`;
     const badTime = this.time.check(op.tsNs);
     if (badTime !== undefined) return `column ts_ns: ${badTime}`;
     const badRange = rangeProblem(op.offset, op.lengthBytes);
