@@ -80,12 +80,10 @@ describe('22: a lone CR is no line break in CSV either', () => {
 });
 
 describe('23: an import that stops at a bad line closes its input file', () => {
-  // Known bug, not fixed here (src/import/index.ts is being changed elsewhere): importTrace reads
-  // through a generator (`all`) that calls the source iterator's next() by hand and never its
-  // return(), so when a parser throws, readFileChunks' finally (closeSync) never runs and the
-  // descriptor leaks: a long fuzz campaign ran out of them (EMFILE). The fix is a try/finally in
-  // `all` that calls `await chunks.return?.()`. When it is in, this test passes: drop `.fails`.
-  it.fails('fio iolog, blkparse and op streams leave no descriptor open after exit 4', async () => {
+  // importTrace reads through a generator (`all`) that calls the source iterator's next() by hand:
+  // when a parser threw, the source's return() (closeSync) never ran and the descriptor leaked (a
+  // long fuzz campaign ran out of them, EMFILE). `all` now returns the source in a finally.
+  it('fio iolog, blkparse and op streams leave no descriptor open after exit 4', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lockreplay-fd-'));
     const cases: [string, string, Parameters<typeof importTrace>[2]][] = [
       ['a.iolog', 'fio version 3 iolog\n1 f add\n2 f open\n3 f read x 1\n', { format: 'fio-iolog' }],

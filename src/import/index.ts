@@ -90,11 +90,16 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
     format = options.format;
   }
   const all = (async function* () {
-    yield head;
-    for (;;) {
-      const r = await chunks.next();
-      if (r.done) return;
-      yield r.value;
+    try {
+      yield head;
+      for (;;) {
+        const r = await chunks.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      // an import that stops early (a bad line) closes its input too
+      await chunks.return?.(undefined);
     }
   })();
   switch (format) {

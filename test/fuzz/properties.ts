@@ -78,8 +78,8 @@ export interface ImportOutcome {
 
 /**
  * Closes the descriptors this process still has open on `path` and returns how many: an import that
- * stops at a bad line leaves its input open (src/import/index.ts never returns the source's
- * iterator; test/fuzz-regressions.test.ts, 23), which a long campaign would run out of (Linux only).
+ * stopped at a bad line used to leave its input open (test/fuzz-regressions.test.ts, 23), which a
+ * long campaign ran out of (Linux only). The properties fail when any is found.
  */
 export function closeLeakedFds(path: string): number {
   const target = resolve(path);
