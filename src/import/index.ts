@@ -90,24 +90,24 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
     format = options.format;
   }
   const all = (async function* () {
-    try {
-      yield head;
-      for (;;) {
-        const r = await chunks.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      // an import that stops early (a bad line) closes its input too
-      await chunks.return?.(undefined);
+    yield head;
+    for (;;) {
+      const r = await chunks.next();
+      if (r.done) return;
+      yield r.value;
     }
   })();
-  switch (format) {
-    case 'ops': return importOpStream(source, all, sink, options);
-    case 'csv': return importCsvTrace(source, all, sink, options, preset);
-    case 'fio-iolog': return importLineFormat(source, all, sink, options, 'fio-iolog');
-    case 'blkparse': return importLineFormat(source, all, sink, options, 'blkparse');
-    default: return importFtrace(source, all, sink, options, format);
+  try {
+    switch (format) {
+      case 'ops': return await importOpStream(source, all, sink, options);
+      case 'csv': return await importCsvTrace(source, all, sink, options, preset);
+      case 'fio-iolog': return await importLineFormat(source, all, sink, options, 'fio-iolog');
+      case 'blkparse': return await importLineFormat(source, all, sink, options, 'blkparse');
+      default: return await importFtrace(source, all, sink, options, format);
+    }
+  } finally {
+    // an import that stops early (a bad line) closes its input too, whatever reader it went through
+    await chunks.return?.(undefined);
   }
 }
 
