@@ -29,5 +29,9 @@ describe('timeline', () => {
     const html = resultsHtml([r]);
     expect(html).toContain('<h3>Timeline</h3>');
     expect(html).toContain('throughput over time');
+    // kinds with few ops (2 fsync, 1 fallocate) are rows of one table, not charts of their own
+    expect(html).toMatch(/Other kinds \(fewer than \d+ ops each\)/);
+    expect(html).not.toContain('>fsync latency<');
+    expect(html).toContain('>write latency<');
   });
 });

@@ -174,7 +174,12 @@ function section(r: ReplayResult): string {
   out.push(table(['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock wait', 'spinning', 'CPU busy', 'throughput ×', 'p99 ×', 'races', 'deadlock'], rows));
   out.push('<h3>Correctness</h3>', ...r.results.map(correctness));
   out.push('<h3>Latency by percentile</h3>', '<p class="note">Completion minus intended issue time, per op kind, one line per strategy; the x axis is HdrHistogram\'s 1/(1−percentile) on a log scale.</p>');
-  const kinds = ['all', ...new Set(r.results.flatMap((s) => Object.keys(s.byKind)))];
+  // kinds with few ops (fsync, one fallocate) get a row in a table, not a chart of their own
+  const allKinds = [...new Set(r.results.flatMap((s) => Object.keys(s.byKind)))];
+  const fewOps = Math.max(20, r.input.ops / 100);
+  const countOf = (kind: string): number => Math.max(...r.results.map((s) => s.byKind[kind]?.count ?? 0));
+  const small = allKinds.filter((k) => countOf(k) < fewOps);
+  const kinds = ['all', ...allKinds.filter((k) => !small.includes(k))];
   for (const kind of kinds) {
     const series = r.results.flatMap((s) => {
       const encoded = kind === 'all' ? s.all.latencyHistogram : s.byKind[kind]?.latencyHistogram;
@@ -182,6 +187,13 @@ function section(r: ReplayResult): string {
       return points.length > 0 ? [{ name: labelOf(s), points }] : [];
     });
     if (series.length > 0) out.push(`<div class="chart">${spectrumChart(`${kind} latency`, series)}</div>`);
+  }
+  if (small.length > 0) {
+    const rows = small.flatMap((kind) => r.results.flatMap((s) => {
+      const k = s.byKind[kind];
+      return k === undefined ? [] : [[kind, labelOf(s), String(k.count), fmtNs(k.latency.p50), fmtNs(k.latency.p99), fmtNs(k.latency.max)]];
+    }));
+    out.push(`<p class="note">Other kinds (fewer than ${Math.ceil(fewOps)} ops each):</p>`, table(['op kind', 'strategy', 'ops', 'p50', 'p99', 'max'], rows, 2));
   }
   const timed = r.results.filter((s) => s.timeline.opsPerSec.length > 0);
   if (timed.length > 0) {
