@@ -28,8 +28,6 @@ export class FileIdentity {
   private readonly released = new Set<string>();
   /** numeric-device keys by inode number (for names the header did not map): ino → keys */
   private readonly byInode = new Map<string, Set<string>>();
-  /** files identified through a scan or a header line */
-  identifiedByCapture = 0;
 
   /** A header or scan comment of `lockreplay record`; false when the line is none of them. */
   comment(line: string): boolean {

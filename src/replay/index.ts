@@ -106,10 +106,11 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const service = serviceTimes(ops, pageSizeBytes);
   // the recorded kernel's waits are not part of an op's work (think times still count from the
   // trace's own end of each op)
-  const traceDurNs = Float64Array.from(service.ns);
-  const observedWaits = removeObservedWaits(ops, service.ns, trace.waits ?? [], options.keepObservedWaits ?? false);
+  const waits = trace.waits ?? [];
+  const traceDurNs = waits.length > 0 ? Float64Array.from(service.ns) : undefined;
+  const observedWaits = removeObservedWaits(ops, service.ns, waits, options.keepObservedWaits ?? false);
   const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS };
-  if (observedWaits.removedNs > 0) simOptions.traceDurNs = traceDurNs;
+  if (observedWaits.removedNs > 0 && traceDurNs !== undefined) simOptions.traceDurNs = traceDurNs;
   return { ops, table: opTable(ops), service, observedWaits, simOptions, cpusSource, warnings };
 }
 

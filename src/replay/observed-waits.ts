@@ -70,6 +70,8 @@ export function attributeWaits(ops: readonly Op[], waits: readonly ObservedLock[
  * ops' parents (in place), unless `keep`. Returns what was found and removed.
  */
 export function removeObservedWaits(ops: readonly Op[], serviceNs: Float64Array, waits: readonly ObservedLock[], keep: boolean): ObservedWaitSummary {
+  // (most traces have no contention events: no per-op index is built for them)
+  if (waits.length === 0) return { waits: 0, attributed: 0, removedNs: 0, keptNs: 0, byKind: {}, kept: keep };
   const at = attributeWaits(ops, waits);
   const indexOfId = new Map<number, number>();
   ops.forEach((op, i) => indexOfId.set(op.id, i));
