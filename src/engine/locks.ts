@@ -18,19 +18,32 @@ export interface LockRequest {
   /** virtual time the request was made */
   requestedNs: number;
   grantedNs: number;
+  /** a waiter spinning on its CPU (set by the engine; a `linux` rwsem gives a free lock to it first) */
+  spinning: boolean;
+  /** a `linux` rwsem waiter woken to compete for the lock (it is not granted until it retries) */
+  woken: boolean;
 }
 
 export interface LockPrimitive {
   /** Adds the request; returns true if granted at once. */
   acquire(req: LockRequest): boolean;
-  /** Removes a granted request; returns the requests this release granted, in grant order. */
-  release(req: LockRequest): LockRequest[];
+  /**
+   * Removes a granted request at virtual time `nowNs`; returns the requests this release granted,
+   * in grant order (and, for locks with `retry`, the ones it woke without granting).
+   */
+  release(req: LockRequest, nowNs: number): LockRequest[];
   /** Requests that hold this lock (for the wait-for graph). */
   holders(): LockRequest[];
   /** Requests the given waiting request waits for (for the wait-for graph). */
   blockersOf(req: LockRequest): LockRequest[];
   /** Whether any request waits (a cheap test before a wait-for graph search). */
   hasWaiters(): boolean;
+  /**
+   * Locks that wake a waiter without granting it (release returns it with `granted` false and
+   * `woken` true): the woken waiter, running again at `nowNs`, tries to take the lock; false sends
+   * it back to sleep in its place in the queue.
+   */
+  retry?(req: LockRequest, nowNs: number): boolean;
 }
 
 export function overlaps(a: LockRequest, b: LockRequest): boolean {
@@ -82,13 +95,14 @@ export class Mutex implements LockPrimitive {
   }
 }
 
-export type RwsemFairness = 'fifo' | 'reader-pref';
+export type RwsemFairness = 'fifo' | 'reader-pref' | 'linux';
 
 /**
- * A reader/writer semaphore. `fifo` is Linux rwsem fairness: once anyone waits, new readers queue
- * behind (kernel/locking/rwsem.c, RWSEM_FLAG_WAITERS in the read-fail mask); a release grants the
- * waiter at the head, and with a reader at the head, every reader up to the next writer.
- * `reader-pref` grants a reader whenever no writer holds the lock.
+ * A reader/writer semaphore with strict queue order. `fifo`: once anyone waits, new readers queue
+ * behind (RWSEM_FLAG_WAITERS in the kernel's read-fail mask); a release hands the lock to the waiter
+ * at the head, and with a reader at the head, to every reader up to the next writer: a textbook fair
+ * rwsem, with no stealing. `reader-pref` grants a reader whenever no writer holds the lock.
+ * (`linux`, the kernel's wake-and-compete rwsem with lock stealing, is LinuxRwSem in linux-rwsem.ts.)
  */
 export class RwSem implements LockPrimitive {
   private readonly granted: LockRequest[] = [];

@@ -14,6 +14,7 @@
 import type { Op } from '../model/op.js';
 import { type AcquireStep, DEFAULT_COSTS, type LockCosts, type PlanContext, type Step, type Strategy } from '../strategies/types.js';
 import { NumHeap } from '../util/num-heap.js';
+import { LinuxRwSem } from './linux-rwsem.js';
 import { ListRangeLock, type LockMode, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem, TwoStateLock } from './locks.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import type { ScheduleLog } from './schedule-log.js';
@@ -136,6 +137,8 @@ interface LockClass {
 class Held implements LockRequest {
   granted = false;
   blockers = 0;
+  spinning = false;
+  woken = false;
   grantedNs: number;
   constructor(
     public task: number,
@@ -215,6 +218,10 @@ interface Task {
   spinSinceNs: number;
   /** optimistic spinning: it spins while the lock's single owner runs (false for a spinlock) */
   spinsOnOwner: boolean;
+  /** woken by a lock that does not grant on release: running its wakeup, then it retries the lock */
+  retrying: boolean;
+  /** when the lock wait of a retrying task began (waitSinceNs is its CPU wait meanwhile) */
+  lockWaitSinceNs: number;
 }
 
 const NO_CHILDREN: number[] = [];
@@ -294,7 +301,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     const own = table.taskOps.subarray(table.taskStart[t], table.taskStart[t + 1]);
     tasks.push({
       index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0,
-      cpuHeld: false, spinlocksHeld: 0, claiming: false, spinning: false, spinSinceNs: 0, spinsOnOwner: false,
+      cpuHeld: false, spinlocksHeld: 0, claiming: false, spinning: false, spinSinceNs: 0, spinsOnOwner: false, retrying: false, lockWaitSinceNs: 0,
     });
   }
 
@@ -306,6 +313,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const ctx: PlanContext = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs };
   const mmapLock = options.mmapLock ?? true;
   const optimisticSpin = options.spin ?? true;
+
   const traceDurNs = options.traceDurNs ?? serviceNs;
   const onLockWait = options.onLockWait;
   const cacheMissNs = costs.cacheMissNs;
@@ -531,7 +539,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const spinOwnerOf = (req: Held): Task | undefined => {
     const lock = req.lock;
     const mutex = lock instanceof Mutex;
-    if (!mutex && !(lock instanceof RwSem && req.mode === 'X')) return undefined;
+    if (!mutex && !((lock instanceof RwSem || lock instanceof LinuxRwSem) && req.mode === 'X')) return undefined;
     const h = lock.holders();
     // (a mutex excludes whatever mode a plan names; an rwsem has a single owner only in write mode)
     if (h.length !== 1 || (!mutex && h[0].mode !== 'X') || h[0].task === req.task) return undefined;
@@ -547,6 +555,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     const s = (t.waitingFor as { req: Held }).req.cls.stats;
     s.spinNs += spun;
     t.spinning = false;
+    (t.waitingFor as { req: Held }).req.spinning = false;
     t.spinsOnOwner = false;
     // (a task that holds a spinlock keeps its CPU while it sleeps, as on the sleeping path)
     settleCpu(t, now);
@@ -676,7 +685,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
           lock = c.instances.get(key);
           if (lock === undefined) {
             const spec = step.spec;
-            lock = spec.kind === 'mutex' || spec.kind === 'spinlock' ? new Mutex() : spec.kind === 'rwsem' ? new RwSem(spec.fairness) : spec.kind === 'range' ? new RangeLock(spec.fairness)
+            lock = spec.kind === 'mutex' || spec.kind === 'spinlock' ? new Mutex() : spec.kind === 'rwsem' ? (spec.fairness === 'linux' ? new LinuxRwSem() : new RwSem(spec.fairness)) : spec.kind === 'range' ? new RangeLock(spec.fairness)
               : spec.kind === 'list-range' ? new ListRangeLock(spec.exclusiveOnly) : new TwoStateLock();
             c.instances.set(key, lock);
           }
@@ -699,7 +708,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
             s.spins++;
             task.spinning = true;
             task.spinSinceNs = now;
-          } else if (optimisticSpin && (task.cpuHeld || cpusFree > 0) && !needResched() && spinOwnerOf(req) !== undefined) {
+          } else if (optimisticSpin && (task.cpuHeld || cpusFree > 0) && (!needResched()) && spinOwnerOf(req) !== undefined) {
             // optimistic spinning: the owner runs, so the lock should come soon
             if (!task.cpuHeld) {
               cpusFree--;
@@ -707,6 +716,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
             }
             s.spins++;
             task.spinning = true;
+            req.spinning = true;
             task.spinsOnOwner = true;
             task.spinSinceNs = now;
             ownerSpinners.push(task);
@@ -733,7 +743,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         if (h.spinlock) task.spinlocksHeld--;
         frame.overheadNs += atomicNs;
         if (log !== undefined) log.lockHold(frame.op, h.cls.name, h.mode, h.start, h.end, h.grantedNs, now);
-        wakeAll(h.lock.release(h), now, frame.op);
+        wakeAll(h.lock.release(h, now), now, frame.op);
         continue;
       }
       if (type === 'children') {
@@ -761,6 +771,21 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         return;
       }
     }
+  };
+
+  /** A task that slept for a lock has it: its wait is accounted, and it is ready to go on. */
+  const lockGrantedAfterSleep = (task: Task, w: { req: Held; step: AcquireStep }, now: number): void => {
+    const waited = now - task.waitSinceNs;
+    const s = w.req.cls.stats;
+    s.waitTotalNs += waited;
+    if (waited > s.waitMaxNs) s.waitMaxNs = waited;
+    w.req.grantedNs = now;
+    const top = task.top as Frame;
+    top.lockWaitNs += waited;
+    onLockWait?.(w.req.cls.name, top.op, waited, false);
+    if (log !== undefined) log.lockWait(top.op, w.req.cls.name, w.req.mode, w.req.start, w.req.end, task.waitSinceNs, now, false);
+    task.waitingFor = undefined;
+    task.state = TaskState.Ready;
   };
 
   const issue = (task: Task, now: number): void => {
@@ -792,6 +817,28 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     if (kind === EV_ISSUE) {
       issue(task, time);
       settleCpu(task, time);
+    } else if (kind === EV_CPU_DONE && task.retrying) {
+      // a woken waiter ran its wakeup (paid once): the lock is its if still free, else it sleeps again
+      cpuBusyNs += task.segmentNs;
+      (task.top as Frame).inCost = false;
+      task.retrying = false;
+      task.waitSinceNs = task.lockWaitSinceNs;
+      const w = task.waitingFor as { req: Held; step: AcquireStep };
+      const won = (w.req.lock.retry as (req: LockRequest, nowNs: number) => boolean).call(w.req.lock, w.req, time);
+      const keep = task.spinlocksHeld > 0;
+      if (won) {
+        lockGrantedAfterSleep(task, w, time);
+        if (!keep) dropCpu(task, time);
+        advance(task, time);
+        settleCpu(task, time);
+      } else {
+        task.state = TaskState.WaitLock;
+        if (!keep) dropCpu(task, time);
+        if (mayCloseCycle(task)) {
+          const cycle = findCycle(task, tasks);
+          if (cycle !== undefined) deadlock = { atNs: time, cycle };
+        }
+      }
     } else if (kind === EV_CPU_DONE) {
       const f = task.top as Frame;
       cpuBusyNs += task.segmentNs;
@@ -838,19 +885,17 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         if (w.req.spinlock) task.spinlocksHeld++;
         task.spinsOnOwner = false;
         schedule(time + cacheMissNs, task, EV_SPIN_DONE);
+      } else if (w !== undefined && task.state === TaskState.WaitLock && !w.req.granted) {
+        // woken to compete for the lock (a linux rwsem): it runs its wakeup, then tries again
+        if (w.req.woken) {
+          task.retrying = true;
+          task.lockWaitSinceNs = task.waitSinceNs;
+          (task.top as Frame).inCost = true;
+          startCpu(task, costs.wakeupNs, time);
+        }
       } else if (w !== undefined && task.state === TaskState.WaitLock) {
-        const waited = time - task.waitSinceNs;
-        const s = w.req.cls.stats;
-        s.waitTotalNs += waited;
-        if (waited > s.waitMaxNs) s.waitMaxNs = waited;
-        w.req.grantedNs = time;
-        const top = task.top as Frame;
-        top.lockWaitNs += waited;
-        onLockWait?.(w.req.cls.name, top.op, waited, false);
-        if (log !== undefined) log.lockWait(top.op, w.req.cls.name, w.req.mode, w.req.start, w.req.end, task.waitSinceNs, time, false);
-        top.overheadNs += costs.wakeupNs;
-        task.waitingFor = undefined;
-        task.state = TaskState.Ready;
+        (task.top as Frame).overheadNs += costs.wakeupNs;
+        lockGrantedAfterSleep(task, w, time);
         advance(task, time);
         settleCpu(task, time);
       }

@@ -20,10 +20,10 @@ const FACTORIES: Record<string, (options: Record<string, string>) => Strategy> =
     const buffered = oneOf('range-lock', 'buffered', o.buffered ?? 'syscall', ['syscall', 'page'] as const);
     return rangeLockStrategy({ fairness, prefault: bool('range-lock', 'prefault', o.prefault ?? 'false'), buffered });
   },
-  'i-rwsem': (o) => (known('i-rwsem', o, []), linuxStrategy('i-rwsem')),
-  'linux:xfs': (o) => (known('linux', o, []), linuxStrategy('xfs')),
-  'linux:ext4': (o) => (known('linux', o, []), linuxStrategy('ext4')),
-  'linux:generic': (o) => (known('linux', o, []), linuxStrategy('generic')),
+  'i-rwsem': (o) => linuxStrategy('i-rwsem', rwsemModel('i-rwsem', o)),
+  'linux:xfs': (o) => linuxStrategy('xfs', rwsemModel('linux', o)),
+  'linux:ext4': (o) => linuxStrategy('ext4', rwsemModel('linux', o)),
+  'linux:generic': (o) => linuxStrategy('generic', rwsemModel('linux', o)),
   'kara-2013': (o) => (known('kara-2013', o, []), kara2013Strategy()),
   'bueso-rw': (o) => (known('bueso-rw', o, []), buesoRwStrategy()),
   'list-rl': (o) => (known('list-rl', o, []), listRangeStrategy()),
@@ -36,6 +36,11 @@ const FACTORIES: Record<string, (options: Record<string, string>) => Strategy> =
   'btrfs-extent': (o) => (known('btrfs-extent', o, []), btrfsExtentStrategy()),
   'lustre-write': (o) => (known('lustre-write', o, []), lustreWriteStrategy()),
 };
+
+function rwsemModel(strategy: string, o: Record<string, string>): 'linux' | 'fifo' {
+  known(strategy, o, ['rwsem']);
+  return oneOf(strategy, 'rwsem', o.rwsem ?? 'linux', ['linux', 'fifo'] as const);
+}
 
 function positiveInt(strategy: string, key: string, value: string): number {
   const n = Number(value);

@@ -8,7 +8,13 @@ import type { Op } from '../model/op.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import type { LockSpec, PlanContext, RuleRow, Step, Strategy } from './types.js';
 
-const RWSEM: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
+/**
+ * How the rwsems behave: `linux` as the kernel runs them (lock stealing, wake and compete, hand-off
+ * after 4 ms; engine/linux-rwsem.ts), `fifo` a strict queue with direct hand-off (a textbook fair
+ * rwsem, the model before the kernel's own contention events showed the difference).
+ */
+export type LinuxRwsemModel = 'linux' | 'fifo';
+const RWSEMS: Record<LinuxRwsemModel, LockSpec> = { linux: { kind: 'rwsem', fairness: 'linux' }, fifo: { kind: 'rwsem', fairness: 'fifo' } };
 const FOLIO: LockSpec = { kind: 'range', fairness: 'fifo' };
 export const LINUX_PROFILES = ['xfs', 'ext4', 'generic'] as const;
 export type LinuxProfile = (typeof LINUX_PROFILES)[number];
@@ -63,7 +69,8 @@ function rules(profile: LinuxProfile | 'i-rwsem'): RuleRow[] {
   return r;
 }
 
-export function linuxStrategy(profile: LinuxProfile | 'i-rwsem'): Strategy {
+export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRwsemModel = 'linux'): Strategy {
+  const RWSEM = RWSEMS[rwsem];
   const full = profile !== 'i-rwsem';
   const io = profile === 'xfs' ? 'iolock' : 'i_rwsem';
   const mm = profile === 'xfs' ? 'mmaplock' : 'invalidate_lock';
@@ -74,7 +81,7 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem'): Strategy {
       : 'The VFS i_rwsem alone (per inode rwsem, Linux fairness): shared for reads and DIO, exclusive for writes and truncate/fallocate.',
     source: 'locking-designs.md §3a, §3b (Documentation/filesystems/locking.rst, fs/xfs/xfs_inode.c, fs/ext4/file.c)',
     rules: rules(profile),
-    options: {},
+    options: { rwsem },
     plan(op: Op, ctx: PlanContext): Step[] {
       if (isFlushInsideParent(op, ctx)) return WORK_ONLY as Step[];
       const profileForModes: LinuxProfile = profile === 'i-rwsem' ? 'xfs' : profile;

@@ -1,0 +1,157 @@
+/**
+ * The Linux rwsem as kernel/locking/rwsem.c runs it (Linux 5.13 and later): no strict queue order.
+ * What it does, and where the kernel does it:
+ *
+ * - **Reader lock stealing** (rwsem_down_read_slowpath, "reader optimistic lock stealing"): a
+ *   reader takes a lock no writer holds even when tasks wait, unless other readers already hold it
+ *   while tasks wait (`rcnt > 1`: then it queues, so a stream of readers cannot starve a writer).
+ * - **Writer lock stealing** (rwsem_optimistic_spin, rwsem_try_write_lock_unqueued): a writer takes
+ *   a free lock past sleeping waiters; a writer spinning on a running owner takes the lock the moment
+ *   it is released. (Whether a writer spins is the engine's decision: it marks the request
+ *   `spinning`.)
+ * - **Wake and compete** (rwsem_mark_wake): a release that leaves the lock free with a writer at
+ *   the head of the queue wakes that writer without giving it the lock; the writer runs again
+ *   (`retry`) and takes the lock only if it is still free; else it sleeps again in its place. With a
+ *   reader at the head, the release hands the lock to the waiting readers (up to
+ *   MAX_READERS_WAKEUP, writers between them stay queued: "wake up almost all readers").
+ * - **Hand-off** (RWSEM_FLAG_HANDOFF, RWSEM_WAIT_TIMEOUT): the first waiter that has waited at
+ *   least 4 ms and still finds the lock taken forbids stealing; the next release hands the lock to
+ *   it directly.
+ *
+ * A task's contention (the kernel's lock:contention_begin/end) is one acquisition that had to
+ * sleep, however many times it was woken and lost the race.
+ */
+import type { LockPrimitive, LockRequest } from './locks.js';
+
+/** RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms at any HZ of 250 or more */
+export const RWSEM_WAIT_TIMEOUT_NS = 4_000_000;
+/** MAX_READERS_WAKEUP: readers one release hands the lock to */
+export const MAX_READERS_WAKEUP = 256;
+
+const NONE: LockRequest[] = [];
+
+export class LinuxRwSem implements LockPrimitive {
+  private readonly granted: LockRequest[] = [];
+  /** waiting requests, in arrival order */
+  private readonly queue: LockRequest[] = [];
+  /** the first waiter that set the hand-off flag: nobody steals, the next release is its */
+  private handoff: LockRequest | undefined;
+
+  private writerHolds(): boolean {
+    return this.granted.length > 0 && this.granted[0].mode === 'X';
+  }
+
+  /** whether a request arriving now (or retrying) may take the lock */
+  private free(req: LockRequest): boolean {
+    if (this.handoff !== undefined) return this.handoff === req && this.granted.length === 0;
+    if (req.mode === 'X') return this.granted.length === 0;
+    if (this.writerHolds()) return false;
+    // readers share freely while nobody waits; with waiters, a reader steals only a free lock
+    return this.granted.length === 0 || this.queue.length === 0;
+  }
+
+  private grant(req: LockRequest): void {
+    req.granted = true;
+    req.woken = false;
+    this.granted.push(req);
+  }
+
+  private dequeue(req: LockRequest): void {
+    const i = this.queue.indexOf(req);
+    if (i === 0) this.queue.shift();
+    else if (i > 0) this.queue.splice(i, 1);
+  }
+
+  acquire(req: LockRequest): boolean {
+    if (this.free(req)) {
+      this.grant(req);
+      // a reader that steals the lock first wakes the readers at the head of the queue with it
+      if (req.mode === 'S' && this.granted.length === 1 && this.queue.length > 0 && this.queue[0].mode === 'S') this.grantReaders([]);
+      return true;
+    }
+    req.woken = false;
+    this.queue.push(req);
+    return false;
+  }
+
+  /** hands the lock to the queued readers (writers among them stay queued); appends them to `out` */
+  private grantReaders(out: LockRequest[]): LockRequest[] {
+    let n = 0;
+    for (let k = 0; k < this.queue.length && n < MAX_READERS_WAKEUP; k++) {
+      const r = this.queue[k];
+      if (r.mode !== 'S') continue;
+      this.queue.splice(k--, 1);
+      this.grant(r);
+      out.push(r);
+      n++;
+    }
+    return out;
+  }
+
+  release(req: LockRequest, nowNs = 0): LockRequest[] {
+    const i = this.granted.indexOf(req);
+    if (i < 0) throw new Error('rwsem released by a request that does not hold it');
+    this.granted.splice(i, 1);
+    if (this.granted.length > 0 || this.queue.length === 0) return NONE;
+    const h = this.handoff;
+    if (h !== undefined) {
+      this.handoff = undefined;
+      this.dequeue(h);
+      this.grant(h);
+      return [h];
+    }
+    // a writer spinning on its CPU sees the lock free first
+    let spinner: LockRequest | undefined;
+    for (const r of this.queue) {
+      if (r.spinning && r.mode === 'X') {
+        spinner = r;
+        break;
+      }
+    }
+    const head = this.queue[0];
+    // readers at the head get the lock, unless a spinner takes it first; a reader that has waited
+    // past the timeout has set the hand-off flag, and the spinner may not
+    if (head.mode === 'S' && (spinner === undefined || nowNs - head.requestedNs >= RWSEM_WAIT_TIMEOUT_NS)) return this.grantReaders([]);
+    const out: LockRequest[] = [];
+    if (spinner !== undefined) {
+      this.dequeue(spinner);
+      this.grant(spinner);
+      out.push(spinner);
+    }
+    // the writer at the head is woken (even when a spinner took the lock: it will lose the race)
+    const first = this.queue[0];
+    if (first !== undefined && first.mode === 'X' && !first.woken && !first.spinning) {
+      first.woken = true;
+      out.push(first);
+    }
+    return out;
+  }
+
+  retry(req: LockRequest, nowNs: number): boolean {
+    req.woken = false;
+    if (req.granted) return true;
+    if (this.free(req)) {
+      if (this.handoff === req) this.handoff = undefined;
+      this.dequeue(req);
+      this.grant(req);
+      return true;
+    }
+    if (this.handoff === undefined && this.queue[0] === req && nowNs - req.requestedNs >= RWSEM_WAIT_TIMEOUT_NS) this.handoff = req;
+    return false;
+  }
+
+  holders(): LockRequest[] {
+    return [...this.granted];
+  }
+
+  hasWaiters(): boolean {
+    return this.queue.length > 0;
+  }
+
+  blockersOf(req: LockRequest): LockRequest[] {
+    const i = this.queue.indexOf(req);
+    const ahead = this.queue.slice(0, Math.max(0, i)).filter((r) => r.mode === 'X' || req.mode === 'X');
+    const holding = this.granted.filter((g) => g.mode === 'X' || req.mode === 'X');
+    return [...holding, ...ahead];
+  }
+}

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/engine/linux-rwsem.js';
+import type { LockMode, LockRequest } from '../src/engine/locks.js';
+import { simulate, type SimOptions } from '../src/engine/simulator.js';
+import type { Op, OpKind } from '../src/model/op.js';
+import { createStrategy } from '../src/strategies/index.js';
+import { acquire, release, WORK_ALL } from '../src/strategies/plan-helpers.js';
+import { type Strategy, ZERO_COSTS } from '../src/strategies/types.js';
+
+function req(task: number, mode: LockMode, atNs = 0): LockRequest {
+  return { task, mode, start: 0, end: Infinity, granted: false, blockers: 0, requestedNs: atNs, grantedNs: 0, spinning: false, woken: false };
+}
+
+describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
+  it('a reader steals a free lock past a sleeping writer, but queues when other readers hold it', () => {
+    const l = new LinuxRwSem();
+    const w0 = req(0, 'X');
+    expect(l.acquire(w0)).toBe(true);
+    const w1 = req(1, 'X');
+    expect(l.acquire(w1)).toBe(false);
+    // the release wakes the writer at the head without granting it
+    expect(l.release(w0, 10)).toEqual([w1]);
+    expect(w1.granted).toBe(false);
+    expect(w1.woken).toBe(true);
+    // before it runs, a reader takes the free lock (reader optimistic lock stealing)
+    const r2 = req(2, 'S', 11);
+    expect(l.acquire(r2)).toBe(true);
+    // a second reader now finds readers holding it and a waiter: it queues (rcnt > 1)
+    const r3 = req(3, 'S', 12);
+    expect(l.acquire(r3)).toBe(false);
+    // the woken writer loses the race and sleeps again, still first in the queue
+    expect(l.retry(w1, 13)).toBe(false);
+    expect(w1.woken).toBe(false);
+    expect(l.blockersOf(w1)).toEqual([r2]);
+    // the last reader out wakes it again; this time the lock is free when it runs
+    expect(l.release(r2, 20)).toEqual([w1]);
+    expect(l.retry(w1, 22)).toBe(true);
+    expect(l.holders()).toEqual([w1]);
+    // its release hands the lock to the queued reader directly
+    expect(l.release(w1, 30)).toEqual([r3]);
+    expect(r3.granted).toBe(true);
+  });
+
+  it('a writer steals a free lock past a woken writer', () => {
+    const l = new LinuxRwSem();
+    const a = req(0, 'X');
+    const b = req(1, 'X');
+    l.acquire(a);
+    l.acquire(b);
+    expect(l.release(a, 5)).toEqual([b]);
+    const c = req(2, 'X', 6);
+    expect(l.acquire(c)).toBe(true);
+    expect(l.retry(b, 7)).toBe(false);
+  });
+
+  it('a spinning writer takes the lock at the release, ahead of the sleeping head (which is woken to lose)', () => {
+    const l = new LinuxRwSem();
+    const a = req(0, 'X');
+    const sleeper = req(1, 'X');
+    const spinner = req(2, 'X');
+    l.acquire(a);
+    l.acquire(sleeper);
+    l.acquire(spinner);
+    spinner.spinning = true;
+    const out = l.release(a, 5);
+    expect(out).toEqual([spinner, sleeper]);
+    expect(spinner.granted).toBe(true);
+    expect(sleeper.granted).toBe(false);
+    expect(sleeper.woken).toBe(true);
+  });
+
+  it('a spinning writer takes the lock ahead of queued readers, until the head reader has waited 4 ms', () => {
+    const l = new LinuxRwSem();
+    const a = req(0, 'X');
+    l.acquire(a);
+    const r = req(1, 'S', 100);
+    l.acquire(r);
+    const s = req(2, 'X', 200);
+    l.acquire(s);
+    s.spinning = true;
+    expect(l.release(a, 1000)).toEqual([s]);
+    expect(r.granted).toBe(false);
+    const s2 = req(3, 'X', 1100);
+    l.acquire(s2);
+    s2.spinning = true;
+    // the reader has waited past RWSEM_WAIT_TIMEOUT: no more stealing from it
+    expect(l.release(s, 100 + RWSEM_WAIT_TIMEOUT_NS)).toEqual([r]);
+    expect(s2.granted).toBe(false);
+  });
+
+  it('the first waiter that has waited 4 ms sets the hand-off: nobody steals, the next release is its', () => {
+    const l = new LinuxRwSem();
+    const a = req(0, 'X');
+    l.acquire(a);
+    const w = req(1, 'X', 0);
+    l.acquire(w);
+    l.release(a, 100);
+    const thief = req(2, 'X', 101);
+    expect(l.acquire(thief)).toBe(true);
+    // not yet 4 ms: it sleeps again with no hand-off
+    expect(l.retry(w, 102)).toBe(false);
+    expect(l.release(thief, RWSEM_WAIT_TIMEOUT_NS - 1)).toEqual([w]);
+    const thief2 = req(3, 'X', RWSEM_WAIT_TIMEOUT_NS - 1);
+    expect(l.acquire(thief2)).toBe(true);
+    // past 4 ms: the retry fails but sets the hand-off
+    expect(l.retry(w, RWSEM_WAIT_TIMEOUT_NS)).toBe(false);
+    // a reader may not steal now, nor a writer
+    expect(l.acquire(req(4, 'S', RWSEM_WAIT_TIMEOUT_NS + 1))).toBe(false);
+    const late = req(5, 'X', RWSEM_WAIT_TIMEOUT_NS + 1);
+    late.spinning = true;
+    expect(l.acquire(late)).toBe(false);
+    // the release hands the lock to the waiter directly
+    expect(l.release(thief2, RWSEM_WAIT_TIMEOUT_NS + 2)).toEqual([w]);
+    expect(w.granted).toBe(true);
+  });
+
+  it('a release with readers at the head grants up to 256 of them, skipping the writers between', () => {
+    const l = new LinuxRwSem();
+    const a = req(0, 'X');
+    l.acquire(a);
+    const r1 = req(1, 'S');
+    const w = req(2, 'X');
+    const r2 = req(3, 'S');
+    for (const r of [r1, w, r2]) l.acquire(r);
+    expect(l.release(a, 1)).toEqual([r1, r2]);
+    expect(w.granted).toBe(false);
+    expect(l.blockersOf(w)).toEqual([r1, r2]);
+  });
+});
+
+const US = 1000;
+const F = '7:0:133';
+function ops(list: { pid: number; kind: OpKind; t: number; dur: number }[]): Op[] {
+  return list.map((o, id) => ({ id, tsNs: o.t * US, durNs: o.dur * US, pid: o.pid, proc: `pid:${o.pid}`, comm: `t${o.pid}`, file: F, kind: o.kind, offset: 0, lengthBytes: 4096, line: id + 1 }));
+}
+
+/** one rwsem per file: writes exclusive, dio-reads shared, with the kernel's rwsem */
+function rwsemStrategy(fairness: 'linux' | 'fifo'): Strategy {
+  const spec = { kind: 'rwsem', fairness } as const;
+  return {
+    name: `rwsem-${fairness}`, summary: '', source: '', rules: [], options: {},
+    plan: (op) => [acquire('iolock', op.file, spec, op.kind === 'write' ? 'X' : 'S', 0, Infinity, 1), WORK_ALL, release(1)],
+  };
+}
+
+function run(list: Op[], strategy: Strategy, opts: Partial<SimOptions> = {}) {
+  const service = Float64Array.from(list.map((o) => o.durNs ?? 0));
+  const sim = simulate(list, service, strategy, { mode: 'open', timeScale: 1, cpus: 8, pageSizeBytes: 4096, costs: ZERO_COSTS, spin: false, ...opts });
+  const o = sim.outcomes;
+  return { sim, t: list.map((_, i) => [o.startNs[i] / US, o.endNs[i] / US, o.lockWaitNs[i] / US]) };
+}
+
+describe('the engine with a Linux rwsem: wake and compete', () => {
+  // writer 1 holds 0-10; writer 2 sleeps from 1; reader 3 arrives at 11, while writer 2, woken at
+  // 10, still runs its 2 µs wakeup: the reader steals the lock (11-16) and writer 2 sleeps again
+  const list = ops([
+    { pid: 1, kind: 'write', t: 0, dur: 10 },
+    { pid: 2, kind: 'write', t: 1, dur: 10 },
+    { pid: 3, kind: 'dio-read', t: 11, dur: 5 },
+  ]);
+
+  it('a reader arriving during the woken writer\'s wakeup takes the lock; the writer waits for it', () => {
+    const costs = { ...ZERO_COSTS, wakeupNs: 2 * US };
+    const { t, sim } = run(list, rwsemStrategy('linux'), { costs });
+    // writer 2: woken at 10, loses at 12, woken at 16, has the lock at 18 (its wakeup), ends at 28
+    expect(t).toEqual([[0, 10, 0], [1, 28, 17], [11, 16, 0]]);
+    expect(sim.lockStats.get('iolock')).toMatchObject({ acquisitions: 3, contentions: 1, waitTotalNs: 17 * US });
+  });
+
+  it('a FIFO rwsem hands the lock to the sleeping writer at once: the reader waits instead', () => {
+    const costs = { ...ZERO_COSTS, wakeupNs: 2 * US };
+    const { t } = run(list, rwsemStrategy('fifo'), { costs });
+    // writer 2 has the lock at 10 and runs from 12 (its wakeup) to 22; the reader waits 11-22
+    expect(t).toEqual([[0, 10, 0], [1, 22, 9], [11, 29, 11]]);
+  });
+
+  it('linux:xfs uses the Linux rwsem by default; rwsem=fifo restores the strict queue', () => {
+    expect(createStrategy('linux:xfs').options).toEqual({ rwsem: 'linux' });
+    expect(createStrategy('linux:xfs:rwsem=fifo').options).toEqual({ rwsem: 'fifo' });
+    expect(createStrategy('i-rwsem:rwsem=fifo').options).toEqual({ rwsem: 'fifo' });
+    expect(() => createStrategy('linux:ext4:rwsem=fair')).toThrow(/rwsem must be linux or fifo/);
+  });
+});
