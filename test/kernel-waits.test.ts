@@ -109,10 +109,31 @@ describe('the kernel\'s own lock waits', () => {
     expect(text.stdout).toMatch(/IOLOCK\s+dio-write\s+\d+\s+\d+/);
   }, 60_000);
 
+  it('linux:xfs predicts the kernel\'s contended IOLOCK acquisitions within ±30% in count and 1.5x in mean wait (kinds with 50+ observed)', async () => {
+    const { ops, locks, summary } = await loadTrace(trace(name), { keepLocks: true });
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
+    // the wake-up latency is the capture's own: release → wait-end gaps
+    expect(r.contention.wakeLatency).toMatchObject({ source: 'trace', samples: 273, p50Ns: 4000 });
+    const target = r.contention.rows.filter((x) => x.lockClass === 'IOLOCK' && x.observed.count >= 50);
+    expect(target.map((x) => x.kind)).toEqual(['dio-write', 'punch']);
+    for (const x of target) {
+      expect(x.countRatio as number).toBeGreaterThanOrEqual(0.7);
+      expect(x.countRatio as number).toBeLessThanOrEqual(1.3);
+      expect(x.meanRatio as number).toBeGreaterThanOrEqual(1 / 1.5);
+      expect(x.meanRatio as number).toBeLessThanOrEqual(1.5);
+    }
+    // without the latency, or with a strict-queue rwsem, the prediction is several times off
+    const none = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1, 'none');
+    expect(none.contention.wakeLatency.source).toBe('none');
+    expect(none.contention.rows.find((x) => x.lockClass === 'IOLOCK' && x.kind === 'dio-write')?.countRatio as number).toBeGreaterThan(1.5);
+    const fifo = fidelity(ops, locks, createStrategy('linux:xfs:rwsem=fifo'), summary.input, summary.cpus ?? 1);
+    expect(fifo.contention.rows.find((x) => x.lockClass === 'IOLOCK' && x.kind === 'dio-write')?.countRatio as number).toBeGreaterThan(2);
+  }, 60_000);
+
   it('a trace without contention events says so, and fidelity falls back to the upper bound', async () => {
     const { ops, locks, summary } = await loadTrace(trace('xfs-mix.trace.gz'), { keepLocks: true });
     const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, 2);
-    expect(r.contention).toEqual({ source: 'none', observedWaits: 0, rows: [] });
+    expect(r.contention).toEqual({ source: 'none', observedWaits: 0, wakeLatency: { source: 'none', samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 }, rows: [] });
     expect(r.notes.join('\n')).toMatch(/no lock:contention_begin\/end events/);
   });
 });

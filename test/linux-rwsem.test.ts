@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/engine/linux-rwsem.js';
+import { measureWakeLatency } from '../src/fidelity/wake-latency.js';
 import type { LockMode, LockRequest } from '../src/engine/locks.js';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import type { Op, OpKind } from '../src/model/op.js';
@@ -179,5 +180,33 @@ describe('the engine with a Linux rwsem: wake and compete', () => {
     expect(createStrategy('linux:xfs:rwsem=fifo').options).toEqual({ rwsem: 'fifo' });
     expect(createStrategy('i-rwsem:rwsem=fifo').options).toEqual({ rwsem: 'fifo' });
     expect(() => createStrategy('linux:ext4:rwsem=fair')).toThrow(/rwsem must be linux or fifo/);
+  });
+});
+
+describe('the wake-up latency', () => {
+  it('a woken sleeper runs again after the latency (its wait includes it); samples are taken in turn', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10 },
+      { pid: 2, kind: 'write', t: 1, dur: 10 },
+      { pid: 3, kind: 'write', t: 2, dur: 10 },
+    ]);
+    const { t } = run(list, rwsemStrategy('fifo'), { wakeLatencyNs: Float64Array.of(3 * US, 1 * US) });
+    // writer 2 granted at 10, runs at 13 (first sample); writer 3 granted at 23, runs at 24 (second)
+    expect(t).toEqual([[0, 10, 0], [1, 23, 12], [2, 34, 22]]);
+  });
+
+  it('measured from a capture: the gap from another task\'s release of the class to the end of the wait', () => {
+    const lock = (tsNs: number, pid: number, event: string, mode: string, caller = '', waitNs?: number) => ({ tsNs, pid, comm: 'x', target: F, event, mode, caller, line: 0, ...(waitNs !== undefined ? { waitNs } : {}) });
+    const w = measureWakeLatency([
+      lock(100, 1, 'xfs_iunlock', 'IOLOCK_EXCL'),
+      lock(104, 2, 'contention', 'WRITE', 'IOLOCK', 50),
+      lock(200, 2, 'xfs_iunlock', 'IOLOCK_EXCL|MMAPLOCK_EXCL'),
+      // its own release does not count; the gap must lie within the wait
+      lock(230, 2, 'contention', 'WRITE', 'IOLOCK', 10),
+      lock(260, 3, 'contention', 'READ', 'MMAPLOCK', 100),
+      lock(300, 1, 'contention', 'READ', 'ILOCK', 100),
+    ]);
+    expect([...w.samplesNs]).toEqual([4, 60]);
+    expect(w).toMatchObject({ p50Ns: 60, p90Ns: 60, meanNs: 32 });
   });
 });

@@ -18,6 +18,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
   static override flags = {
     strategy: Flags.string({ char: 's', description: 'strategy to check (linux:xfs, or any with iolock/i_rwsem and mmaplock/invalidate_lock classes)', default: 'linux:xfs' }),
     cpus: Flags.integer({ description: 'CPUs for the predicted waits (default: the trace header)', min: 1 }),
+    'wake-latency': Flags.string({ description: 'wake-up latency of the predicted contention: trace (the capture\'s own release → contention_end gaps, taken in turn) or none', options: ['trace', 'none'], default: 'trace' }),
     json: Flags.boolean({ description: 'print the report as JSON' }),
     ...inputFlags,
   };
@@ -26,7 +27,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     const { args, flags } = await this.parse(Fidelity);
     const strategy = await loadStrategy(flags.strategy);
     const t = await loadTrace(args.trace, { ...inputOptionsFrom(flags), keepLocks: true });
-    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1);
+    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none');
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       return;
@@ -47,7 +48,9 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
         c.push([x.lockClass, x.kind, String(x.observed.count), String(x.predicted.count), ratio(x.countRatio), fmtNs(x.observed.p50Ns), fmtNs(x.observed.p99Ns), fmtNs(x.observed.meanNs), fmtNs(x.observed.totalNs),
           fmtNs(x.predicted.p50Ns), fmtNs(x.predicted.p99Ns), fmtNs(x.predicted.meanNs), fmtNs(x.predicted.totalNs), ratio(x.meanRatio)]);
       }
-      out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside a replay under ${r.strategy}`, table(c));
+      const wl = r.contention.wakeLatency;
+      const wake = wl.source === 'trace' ? `wake-up latency from the capture: ${wl.samples} release → wait-end gaps, p50 ${fmtNs(wl.p50Ns)}, p90 ${fmtNs(wl.p90Ns)}, mean ${fmtNs(wl.meanNs)}` : 'no wake-up latency';
+      out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside a replay under ${r.strategy} (${wake})`, table(c));
     }
     if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event, an upper bound that includes work) beside the replay', table(w));
     for (const n of r.notes) out.push(`note: ${n}`);

@@ -53,6 +53,11 @@ export interface SimOptions {
    * and whether the waiter spun until it had the lock (false: it slept, or stopped spinning and slept)
    */
   onLockWait?: (lockClass: string, opIndex: number, waitNs: number, spun: boolean) => void;
+  /**
+   * The scheduler's wake-up latency: a sleeping lock waiter, woken, runs again this long after the
+   * wake (no CPU is used meanwhile); the k-th wake of the run takes sample k mod length. Default: none.
+   */
+  wakeLatencyNs?: Float64Array;
   /** the events a run may take per op and per plan step before it is stopped as a loop (default EVENTS_PER_STEP) */
   eventsPerStep?: number;
 }
@@ -313,6 +318,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const ctx: PlanContext = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs };
   const mmapLock = options.mmapLock ?? true;
   const optimisticSpin = options.spin ?? true;
+  const wakeLatency = options.wakeLatencyNs !== undefined && options.wakeLatencyNs.length > 0 ? options.wakeLatencyNs : undefined;
+  let wakes = 0;
 
   const traceDurNs = options.traceDurNs ?? serviceNs;
   const onLockWait = options.onLockWait;
@@ -470,7 +477,9 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
     for (let i = 0; i < woken.length; i++) {
       const t = tasks[woken[i].task];
       if (log !== undefined) log.wake(releaserOp, (t.top as Frame).op, now);
-      schedule(now, t, EV_RESUME);
+      // a sleeper runs again after the scheduler's wake-up latency; a spinner is running already
+      const lat = wakeLatency === undefined || t.spinning ? 0 : wakeLatency[wakes++ % wakeLatency.length];
+      schedule(now + lat, t, EV_RESUME);
     }
   };
 
@@ -945,7 +954,8 @@ function mayCloseCycle(task: Task): boolean {
 /** The tasks a blocked task waits for (the holders and earlier conflicting waiters of its lock). */
 function waitsFor(t: Task, tasks: Task[]): Task[] {
   const w = t.waitingFor;
-  if (w === undefined || t.state !== TaskState.WaitLock) return [];
+  // (a waiter granted its lock and not yet running again waits for nobody)
+  if (w === undefined || t.state !== TaskState.WaitLock || w.req.granted) return [];
   const out: Task[] = [];
   for (const r of w.req.lock.blockersOf(w.req)) {
     const other = tasks[r.task];

@@ -53,7 +53,7 @@ function ratio(a: number, b: number): number | null {
   return b === 0 ? null : Math.round((a / b) * 1000) / 1000;
 }
 
-export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number): ContentionRow[] {
+export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array): ContentionRow[] {
   const observed = new Map<string, number[]>();
   const predicted = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, key: string, ns: number): void => {
@@ -70,7 +70,7 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   const traceDurNs = Float64Array.from(service.ns);
   removeObservedWaits(ops, service.ns, waits, false);
   simulate(ops, service.ns, strategy, {
-    mode: 'closed', timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs,
+    mode: 'closed', timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs,
     onLockWait: (lockClass, opIndex, waitNs, spun) => {
       // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
       // optimistic spinner that gets the lock is not in its contention events

@@ -12,6 +12,7 @@ import { DEFAULT_COSTS } from '../strategies/types.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { compareContention, type ContentionRow, kernelClassOf } from './contention.js';
+import { measureWakeLatency } from './wake-latency.js';
 
 export type XfsLock = 'IOLOCK' | 'MMAPLOCK';
 type Modes = Partial<Record<XfsLock, 'S' | 'X'>>;
@@ -66,7 +67,7 @@ export interface FidelityReport {
    * contended acquisitions per lock class and op kind, observed (lock:contention_* events) beside
    * predicted; empty when the trace has no contention events (then only `waits` is there)
    */
-  contention: { source: 'contention-events' | 'none'; observedWaits: number; rows: ContentionRow[] };
+  contention: { source: 'contention-events' | 'none'; observedWaits: number; wakeLatency: WakeLatencyUsed; rows: ContentionRow[] };
   notes: string[];
 }
 
@@ -101,7 +102,19 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number): FidelityReport {
+/**
+ * The wake-up latency the prediction used: `trace`, the capture's own release → contention_end
+ * gaps (wake-latency.ts), taken in turn; `none`, woken waiters run again at once.
+ */
+export interface WakeLatencyUsed {
+  source: 'trace' | 'none';
+  samples: number;
+  p50Ns: number;
+  p90Ns: number;
+  meanNs: number;
+}
+
+export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace'): FidelityReport {
   const xfsLocks = locks.filter((l) => l.event === 'xfs_ilock' || l.event === 'xfs_ilock_nowait');
   const xfsFiles = new Set(xfsLocks.map((l) => l.target));
   // observed lock calls per (pid, file), in time order
@@ -212,9 +225,13 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     waits[kind] = { samples: obs.length, observedMeanNs: mean(obs), observedP99Ns: percentile(obs, 99), predictedMeanNs: mean(predicted), predictedP99Ns: Math.round(percentile(predicted, 99)) };
   }
   const contentionWaits = locks.filter((l) => l.event === 'contention');
+  const wake = wakeLatency === 'trace' ? measureWakeLatency(locks) : undefined;
+  const wakeUsed: WakeLatencyUsed = wake === undefined || wake.samplesNs.length === 0
+    ? { source: 'none', samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 }
+    : { source: 'trace', samples: wake.samplesNs.length, p50Ns: wake.p50Ns, p90Ns: wake.p90Ns, meanNs: wake.meanNs };
   const contention = contentionWaits.length > 0
-    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, rows: compareContention(ops, contentionWaits, strategy, cpus) }
-    : { source: 'none' as const, observedWaits: 0, rows: [] };
+    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined) }
+    : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows: [] };
   const notes: string[] = [];
   if (contentionWaits.length === 0) notes.push('the trace has no lock:contention_begin/end events: contended acquisitions cannot be compared (record with lockreplay record, whose default preset has them)');
   else notes.push('contention: observed = the kernel\'s contended acquisitions (lock:contention_* events) inside the ops; predicted = a closed-mode replay of the same ops, with those waits removed from the service times');
