@@ -36,6 +36,21 @@ describe('one file, one key (btrfs-mix, recorded with lockreplay record)', () =>
     expect(summary.lines.used + Object.values(summary.lines.skipped).reduce((a, b) => a + b, 0) + summary.lines.bad).toBe(summary.lines.total);
   });
 
+  it('the issue\'s capture (no identity comments): the punches\' fd is tied to the file by the inode lock its fallocates wait on', async () => {
+    const fio = fioJobs('btrfs-mix-issue.fio.json');
+    const { ops, summary } = await loadTrace(trace('btrfs-mix-issue.trace.gz'));
+    const file = ops.find((o) => o.kind === 'dio-read')?.file as string;
+    expect(file).toBe('0:38:257');
+    const on = (kind: string): number => ops.filter((o) => o.file === file && o.kind === kind).length;
+    expect(on('write')).toBe(fio.bufwrite.write);
+    expect(on('dio-read')).toBe(fio.dioread.read);
+    expect(on('punch')).toBe(fio.punch.trim);
+    expect(on('fault-read')).toBeGreaterThan(0.9 * fio.mmapread.read);
+    expect(on('fault-read')).toBeLessThanOrEqual(fio.mmapread.read);
+    expect(ops.filter((o) => o.kind === 'punch' && o.file !== file)).toEqual([]);
+    expect(summary.notes.some((n) => /^1 fds were identified by a lock they waited on/.test(n))).toBe(true);
+  });
+
   it('an op stream made by import --out replays the same ops (the footer renames ops released before their file was known)', () => {
     const direct = cli(['replay', trace('btrfs-mix.trace.gz'), '--strategy', 'none', '--json']);
     expect(direct.code).toBe(0);
@@ -128,6 +143,19 @@ describe('the kernel\'s own lock waits', () => {
     expect(none.contention.rows.find((x) => x.lockClass === 'IOLOCK' && x.kind === 'dio-write')?.countRatio as number).toBeGreaterThan(1.5);
     const fifo = fidelity(ops, locks, createStrategy('linux:xfs:rwsem=fifo'), summary.input, summary.cpus ?? 1);
     expect(fifo.contention.rows.find((x) => x.lockClass === 'IOLOCK' && x.kind === 'dio-write')?.countRatio as number).toBeGreaterThan(2);
+  }, 60_000);
+
+  it('on the issue\'s xfs-contended-small capture the IOLOCK rows meet the targets too', async () => {
+    const { ops, locks, summary } = await loadTrace(trace('xfs-contended-small-issue.trace.gz'), { keepLocks: true });
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
+    const target = r.contention.rows.filter((x) => x.lockClass === 'IOLOCK' && x.observed.count >= 50);
+    expect(target.map((x) => [x.kind, x.observed.count])).toEqual([['dio-read', 634], ['write', 550]]);
+    for (const x of target) {
+      expect(x.countRatio as number).toBeGreaterThanOrEqual(0.7);
+      expect(x.countRatio as number).toBeLessThanOrEqual(1.3);
+      expect(x.meanRatio as number).toBeGreaterThanOrEqual(1 / 1.5);
+      expect(x.meanRatio as number).toBeLessThanOrEqual(1.5);
+    }
   }, 60_000);
 
   it('a trace without contention events says so, and fidelity falls back to the upper bound', async () => {

@@ -28,6 +28,10 @@ export class FileIdentity {
   private readonly released = new Set<string>();
   /** numeric-device keys by inode number (for names the header did not map): ino → keys */
   private readonly byInode = new Map<string, Set<string>>();
+  /** lock address (contention events) → the fds ("fd:TGID:FD") of syscalls that waited on it */
+  private readonly lockWaiters = new Map<string, Set<string>>();
+  /** fds identified by a lock they waited on (learnFromLockWaits) */
+  fdsFromLockWaits = 0;
 
   /** A header or scan comment of `lockreplay record`; false when the line is none of them. */
   comment(line: string): boolean {
@@ -88,15 +92,47 @@ export class FileIdentity {
     if (provisional !== file && !this.late.has(provisional)) this.late.set(provisional, file);
   }
 
+  /** A wait on a sleeping per-inode lock (by address) inside a syscall on this fd ("fd:TGID:FD"). */
+  noteLockWait(lockAddress: string, fdKey: string): void {
+    let fds = this.lockWaiters.get(lockAddress);
+    if (fds === undefined) this.lockWaiters.set(lockAddress, (fds = new Set()));
+    fds.add(fdKey);
+  }
+
+  /**
+   * fds that nothing else identifies, tied to a file by the lock they waited on: an address whose
+   * identified waiters are all on one file names that file for its other waiters.
+   */
+  private learnFromLockWaits(): void {
+    for (const fds of this.lockWaiters.values()) {
+      const files = new Set<string>();
+      for (const fd of fds) {
+        const f = this.finalOf(fd);
+        if (f !== fd && !isProvisional(f)) files.add(f);
+      }
+      if (files.size !== 1) continue;
+      const [file] = files;
+      for (const fd of fds) {
+        if (!this.late.has(fd)) {
+          this.late.set(fd, file);
+          this.fdsFromLockWaits++;
+        }
+      }
+    }
+  }
+
+  /** what a key turned out to be, following what was learned (itself when nothing was) */
+  private finalOf(key: string, depth = 0): string {
+    const next = this.late.get(key) ?? this.byInodeNumber(key);
+    return next === undefined || depth > 8 ? key : this.finalOf(next, depth + 1);
+  }
+
   /** Final keys for the provisional keys that were released, where the trace identifies them. */
   aliases(): Map<string, string> {
+    this.learnFromLockWaits();
     const out = new Map<string, string>();
-    const finalOf = (key: string, depth = 0): string => {
-      const next = this.late.get(key) ?? this.byInodeNumber(key);
-      return next === undefined || depth > 8 ? key : finalOf(next, depth + 1);
-    };
     for (const key of [...this.released].sort()) {
-      const f = finalOf(key);
+      const f = this.finalOf(key);
       if (f !== key) out.set(key, f);
     }
     return out;

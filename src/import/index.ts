@@ -223,6 +223,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const aliases = s.fileAliases;
   const aliased = Object.keys(aliases).length;
   if (s.fdResolvedFromScan > 0) notes.push(`${s.fdResolvedFromScan} syscalls had no filesystem event inside: their file came from the recorder's scan of the process's open files`);
+  if (s.fdsFromLockWaits > 0) notes.push(`${s.fdsFromLockWaits} fds were identified by a lock they waited on (lock:contention_* events): their syscalls waited on the same inode lock as syscalls on a known file`);
   if (aliased > 0) notes.push(`${aliased} provisional file keys were identified after their first ops were released (${Object.entries(aliases).slice(0, 3).map(([a, b]) => `${a} → ${b}`).join(', ')}${aliased > 3 ? ', …' : ''}): replay renames them`);
   const unresolved = Object.keys(out.counts.byFile).filter((f) => f.startsWith('fd:') && aliases[f] === undefined).length;
   if (s.unresolvedFiles > 0) notes.push(`${s.unresolvedFiles} syscalls named no inode inside (${unresolved} fds stay "fd:PID:FD": nothing in the trace identifies their file; \`lockreplay record\` writes the traced processes' open files into the capture)`);

@@ -47,6 +47,8 @@ export interface BuildStats {
   fdResolvedFromScan: number;
   /** provisional keys (fd:TGID:FD, NAME:INO) of released ops → the file the trace later identified */
   fileAliases: Record<string, string>;
+  /** fds tied to their file by a lock they waited on (contention events) */
+  fdsFromLockWaits: number;
   unresolvedFiles: number;
   /** DIO ops seen only as iomap events, whose direction the trace does not say */
   dioDirectionUnknown: number;
@@ -211,7 +213,7 @@ export class OpBuilder {
   private sysHex = false;
   private readonly keepLocks: boolean;
   readonly stats: BuildStats = {
-    fdResolvedFromHistory: 0, fdResolvedFromScan: 0, fileAliases: {}, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
+    fdResolvedFromHistory: 0, fdResolvedFromScan: 0, fileAliases: {}, fdsFromLockWaits: 0, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
     firstTsNs: NaN, lastTsNs: NaN,
   };
   constructor(
@@ -267,7 +269,7 @@ export class OpBuilder {
       case H.ContentionBegin:
         this.contention.begin(ev.pid, ev.tsNs, ev.body, line);
         return;
-      case H.ContentionEnd: return this.onContentionEnd(ev);
+      case H.ContentionEnd: return this.onContentionEnd(ev, task);
       case H.XfsIlock: return this.onXfsIlock(ev, task, line);
       case H.MmapLock: return this.onMmapLock(ev, task, line);
       case H.PageFaultUser: return this.onPageFaultUser(ev, task, line);
@@ -304,6 +306,7 @@ export class OpBuilder {
     if (unfinished > 0) this.counter.skip('contention-unfinished', unfinished);
     this.flush(true);
     for (const [from, to] of this.identity.aliases()) this.stats.fileAliases[from] = to;
+    this.stats.fdsFromLockWaits = this.identity.fdsFromLockWaits;
   }
 
   // ---- tasks and release order -------------------------------------------------------------
@@ -986,8 +989,14 @@ export class OpBuilder {
 
   // ---- observed locks ----------------------------------------------------------------------
 
-  private onContentionEnd(ev: KernelEvent): void {
+  private onContentionEnd(ev: KernelEvent, task: TaskState): void {
     const rec = this.contention.end(ev.pid, ev.comm, ev.tsNs, ev.body);
+    // a per-inode rwsem waited on inside a syscall on an fd: the lock's address ties the fd to the
+    // file of other syscalls that waited on the same lock (btrfs's punch names no inode)
+    const sys = task.sys;
+    if (rec !== undefined && sys !== undefined && sys.fd >= 0 && rec.caller !== 'mmap_lock' && /(^|\|)(READ|WRITE)(\||$)/.test(rec.mode)) {
+      this.identity.noteLockWait(rec.target, `fd:${task.tgid >= 0 ? task.tgid : task.pid}:${sys.fd}`);
+    }
     if (rec === undefined) this.counter.skip('contention-end-without-begin');
     else if (this.keepContention) this.heap.push(ev.tsNs, this.seq++, { pk: PKind.Lock, lock: rec, nLines: 2 });
     else this.counter.skip('lock-event', 2);
