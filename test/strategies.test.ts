@@ -204,7 +204,7 @@ describe('user strategies', () => {
     r = bad('b.json', { name: 'b', locks: { io: { kind: 'rwsem' } }, rules: { scribble: [] } });
     expect(r.stderr).toMatch(/b\.json: rules\.scribble: not an op kind/);
     r = bad('c.json', { name: 'c', locks: { io: { kind: 'spin' } }, rules: {} });
-    expect(r.stderr).toMatch(/c\.json: locks\.io\.kind: expected "mutex", "spinlock", "rwsem" or "range", got "spin"/);
+    expect(r.stderr).toMatch(/c\.json: locks\.io\.kind: expected "mutex", "spinlock", "rwsem", "range", "list-range" or "two-state", got "spin"/);
     r = bad('d.json', { name: 'd', locks: { io: { kind: 'rwsem' } }, rules: { write: [{ lock: 'nope', mode: 'S', range: 'op' }] } });
     expect(r.stderr).toMatch(/d\.json: rules\.write\[0\]\.lock: expected one of the locks \(io\), got "nope"/);
     r = bad('e.json', '{ not json');

@@ -11,8 +11,9 @@
  * - the events of a run stay within EVENTS_PER_STEP × (ops + plan steps): each op, acquire, work
  *   share and cost is a handful of events, so a run past the bound is a loop, not a workload.
  *
- * A user strategy's plan is checked when it is made (strategies/user.ts, exit 4 naming its file),
- * so a broken invariant here is a bug in lockreplay or in a built-in strategy.
+ * A user strategy's plan (a JS module's, or an object given to the library's replay or compare) is
+ * checked when it is made (strategies/user.ts, exit 4 naming its file or `strategy NAME`), so a
+ * broken invariant here is a bug in lockreplay or in a built-in strategy.
  */
 import { clip, ExitCode, LockreplayError } from '../errors.js';
 import type { Op } from '../model/op.js';

@@ -12,7 +12,7 @@
  *   input and options give identical results.
  */
 import type { Op } from '../model/op.js';
-import { type AcquireStep, DEFAULT_COSTS, type LockCosts, type PlanContext, type Step, type Strategy } from '../strategies/types.js';
+import { type AcquireStep, DEFAULT_COSTS, type LockCosts, MMAP_LOCK_TAG, type PlanContext, type ReleaseStep, type Step, type Strategy } from '../strategies/types.js';
 import { NumHeap } from '../util/num-heap.js';
 import { LinuxRwSem } from './linux-rwsem.js';
 import { ListRangeLock, type LockMode, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem, TwoStateLock } from './locks.js';
@@ -163,7 +163,7 @@ class Held implements LockRequest {
 
 interface Frame {
   op: number;
-  steps: Step[];
+  steps: readonly Step[];
   idx: number;
   ownNs: number;
   workDoneNs: number;
@@ -230,12 +230,11 @@ interface Task {
 }
 
 const NO_CHILDREN: number[] = [];
-/** the tag of the engine's own mmap_lock steps (strategies use small tags) */
-const MMAP_TAG = -1;
-const MMAP_RELEASE: Step = { type: 'release', tag: MMAP_TAG };
+/** the engine's own mmap_lock steps have a tag no plan uses (MMAP_LOCK_TAG; plans' tags are >= 0) */
+const MMAP_RELEASE: ReleaseStep = { type: 'release', tag: MMAP_LOCK_TAG };
 const MMAP_SPEC = { kind: 'rwsem', fairness: 'fifo' } as const;
 function mmapAcquire(proc: string, mode: 'S' | 'X'): AcquireStep {
-  return { type: 'acquire', lockClass: 'mmap_lock', key: proc, spec: MMAP_SPEC, mode, start: 0, end: Infinity, tag: MMAP_TAG };
+  return { type: 'acquire', lockClass: 'mmap_lock', key: proc, spec: MMAP_SPEC, mode, start: 0, end: Infinity, tag: MMAP_LOCK_TAG };
 }
 const EV_ISSUE = 0;
 const EV_RESUME = 1;
@@ -315,7 +314,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const costs = options.costs ?? DEFAULT_COSTS;
   const atomicNs = costs.atomicNs;
   const sizes = table.fileSizeBytes;
-  const ctx: PlanContext = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs };
+  // one context for every plan() call, its parent set for each
+  const ctx: { -readonly [K in keyof PlanContext]: PlanContext[K] } = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs };
   const mmapLock = options.mmapLock ?? true;
   const optimisticSpin = options.spin ?? true;
   const wakeLatency = options.wakeLatencyNs !== undefined && options.wakeLatencyNs.length > 0 ? options.wakeLatencyNs : undefined;
@@ -328,7 +328,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const mmapShared: AcquireStep[] = table.procs.map((p) => mmapAcquire(p, 'S'));
   const mmapExclusive: AcquireStep[] = table.procs.map((p) => mmapAcquire(p, 'X'));
   const procOf = table.proc;
-  const withMmapLock = (steps: Step[], opIndex: number): Step[] => {
+  const withMmapLock = (steps: readonly Step[], opIndex: number): readonly Step[] => {
     if (!mmapLock) return steps;
     const k = kindOf[opIndex];
     const len = steps.length;

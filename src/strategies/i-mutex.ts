@@ -10,7 +10,7 @@ const MUTEX: LockSpec = { kind: 'mutex' };
  * parent's hold and takes nothing (it cannot re-take a mutex its own task holds).
  */
 export function iMutexStrategy(): Strategy {
-  const byFile = new Map<string, Step[]>();
+  const byFile = new Map<string, readonly Step[]>();
   return {
     name: 'i-mutex',
     summary: 'One exclusive FIFO mutex per inode, taken by every op for its whole duration.',
@@ -20,8 +20,8 @@ export function iMutexStrategy(): Strategy {
       { kinds: 'child op on its parent\'s file (fault, flush)', locks: 'none (runs under the parent\'s hold)' },
     ],
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (ctx.parent !== undefined && ctx.parent.file === op.file) return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (ctx.parent !== undefined && ctx.parent.file === op.file) return WORK_ONLY;
       // the plan depends on the file only: one per file (plans are read-only to the engine)
       let steps = byFile.get(op.file);
       if (steps === undefined) byFile.set(op.file, (steps = underOneLock(acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0))));

@@ -9,6 +9,22 @@ import { btrfsExtentStrategy, buesoRwStrategy, kara2013Strategy, listRangeStrate
 
 export type { Strategy } from './types.js';
 
+/**
+ * Strategies whose plans need no checking as they are made: the built-in ones, JSON rules tables
+ * (balanced by construction) and those already wrapped by validateStrategy (strategies/user.ts).
+ * Any other object given to the library's replay or compare is checked like a JS module's.
+ */
+const CHECKED = new WeakSet<Strategy>();
+
+export function markChecked<S extends Strategy>(s: S): S {
+  CHECKED.add(s);
+  return s;
+}
+
+export function isChecked(s: Strategy): boolean {
+  return CHECKED.has(s);
+}
+
 /** The built-in strategies, in the order `compare --all` runs and prints them. */
 const FACTORIES: Record<string, (options: Record<string, string>) => Strategy> = {
   none: (o) => (known('none', o, []), noneStrategy()),
@@ -94,7 +110,7 @@ export function createStrategy(spec: string): Strategy {
       options[k.trim()] = v.trim();
     }
   }
-  return factory(options);
+  return markChecked(factory(options));
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {

@@ -6,7 +6,7 @@
  */
 import type { Op } from '../model/op.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
-import type { LockSpec, PlanContext, RuleRow, Step, Strategy } from './types.js';
+import { type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
 
 /**
  * How the rwsems behave: `linux` as the kernel runs them (lock stealing, wake and compete, hand-off
@@ -82,12 +82,13 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRws
     source: 'locking-designs.md §3a, §3b (Documentation/filesystems/locking.rst, fs/xfs/xfs_inode.c, fs/ext4/file.c)',
     rules: rules(profile),
     options: { rwsem },
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx)) return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx)) return WORK_ONLY;
       const profileForModes: LinuxProfile = profile === 'i-rwsem' ? 'xfs' : profile;
       const steps: Step[] = [];
       const releases: Step[] = [];
-      let tag = 1000;
+      // i_rwsem, then invalidate_lock: ORDERED_TAG, ORDERED_TAG + 1 (a folio walk has the page-walk tags)
+      let tag = ORDERED_TAG;
       const take = (cls: string, mode: 'S' | 'X'): void => {
         const t = tag++;
         steps.push(acquire(cls, op.file, RWSEM, mode, 0, Infinity, t));

@@ -9,6 +9,6 @@ export function noneStrategy(): Strategy {
     source: 'locking-designs.md §10.1 (oracle baseline)',
     rules: [{ kinds: 'every op', locks: 'none' }],
     options: {},
-    plan: () => WORK_ONLY as Step[],
+    plan: () => WORK_ONLY,
   };
 }

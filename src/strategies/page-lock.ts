@@ -26,8 +26,8 @@ export function pageLockStrategy(): Strategy {
       { kinds: 'child writeback (a syscall flushing its range)', locks: 'none: part of the parent\'s work' },
     ],
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx)) return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx)) return WORK_ONLY;
       switch (op.kind) {
         case 'dio-read':
         case 'dio-write':
@@ -35,9 +35,9 @@ export function pageLockStrategy(): Strategy {
         case 'fsync':
         case 'mmap':
         case 'munmap':
-          return WORK_ONLY as Step[];
+          return WORK_ONLY;
         default: {
-          if (op.lengthBytes <= 0 && (op.kind === 'truncate' || op.kind === 'punch' || op.kind === 'writeback')) return WORK_ONLY as Step[];
+          if (op.lengthBytes <= 0 && (op.kind === 'truncate' || op.kind === 'punch' || op.kind === 'writeback')) return WORK_ONLY;
           const [start, end] = pageAlignedRange(op, ctx.pageSizeBytes);
           return pageByPage('page', op.file, PAGE_LOCK, start, end, ctx.pageSizeBytes);
         }

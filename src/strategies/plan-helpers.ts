@@ -1,5 +1,5 @@
 import type { Op } from '../model/op.js';
-import type { AcquireStep, LockSpec, PlanContext, ReleaseStep, Step, WorkStep } from './types.js';
+import { type AcquireStep, type LockSpec, PAGE_WALK_TAG, type PlanContext, type ReleaseStep, type Step, type WorkStep } from './types.js';
 
 /** The byte range an op covers, page-aligned: [first page start, last page end). */
 export function pageAlignedRange(op: Op, pageSizeBytes: number): [number, number] {
@@ -9,6 +9,7 @@ export function pageAlignedRange(op: Op, pageSizeBytes: number): [number, number
   return [start, end];
 }
 
+/** An acquire step (see AcquireStep). */
 export function acquire(lockClass: string, key: string, spec: LockSpec, mode: 'S' | 'X', start: number, end: number, tag: number): AcquireStep {
   return { type: 'acquire', lockClass, key, spec, mode, start, end, tag };
 }
@@ -34,7 +35,7 @@ export function release(tag: number): ReleaseStep {
 }
 
 /** acquire, all the work, release: the plan of an op under one lock. */
-export function underOneLock(step: AcquireStep): Step[] {
+export function underOneLock(step: AcquireStep): readonly Step[] {
   return [step, WORK_ALL, release(step.tag)];
 }
 
@@ -48,6 +49,7 @@ export const MAX_WALK_STEPS = 256;
  * work under each: how the page cache walks folios in buffered IO, faults, truncate and writeback.
  * The kernel locks only the folios present in the page cache, which a trace does not list: a walk
  * over more than MAX_WALK_STEPS pages locks MAX_WALK_STEPS equal chunks of the range instead.
+ * Chunk c is tag PAGE_WALK_TAG + c: the other locks of a plan with a walk use other tag ranges.
  */
 export function pageByPage(lockClass: string, key: string, spec: LockSpec, start: number, end: number, pageSizeBytes: number, mode: 'S' | 'X' = 'X'): Step[] {
   const pages = Math.max(1, Math.round((end - start) / pageSizeBytes));
@@ -58,7 +60,7 @@ export function pageByPage(lockClass: string, key: string, spec: LockSpec, start
     const s = start + c * pagesPerChunk * pageSizeBytes;
     const e = Math.min(end, s + pagesPerChunk * pageSizeBytes);
     const fraction = (e - s) / (end - start);
-    steps.push(acquire(lockClass, key, spec, mode, s, e, c), fraction === 1 ? WORK_ALL : { type: 'work', fraction }, release(c));
+    steps.push(acquire(lockClass, key, spec, mode, s, e, PAGE_WALK_TAG + c), fraction === 1 ? WORK_ALL : { type: 'work', fraction }, release(PAGE_WALK_TAG + c));
   }
   return steps;
 }

@@ -4,7 +4,7 @@
  */
 import { EXCLUSIVE_KINDS, type Op } from '../model/op.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, release, underOneLock, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
-import type { CostStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
+import { type CostStep, type LockSpec, type PlanContext, SPINLOCK_TAG, type Step, type Strategy } from './types.js';
 
 const MUTEX: LockSpec = { kind: 'mutex' };
 const SPINLOCK: LockSpec = { kind: 'spinlock' };
@@ -18,7 +18,7 @@ function opRange(op: Op, page: number): [number, number] {
   return pageAlignedRange(op, page);
 }
 
-/** the serialising critical section of a tree under one spinlock: spinlock, walk, unlock */
+/** the serialising critical section of a tree under one spinlock: spinlock, walk, unlock (tag: SPINLOCK_TAG + the lock's) */
 function spinTreeWalk(file: string, treeClass: string, ctx: PlanContext, tag: number): Step[] {
   const walk: CostStep = { type: 'cost', baseNs: ctx.costs.spinBaseNs, perNodeNs: ctx.costs.perNodeNs, nodesOf: { lockClass: treeClass, key: file }, logNodes: true };
   return [acquire('tree_spinlock', file, SPINLOCK, 'X', 0, Infinity, tag), walk, { type: 'release', tag }];
@@ -38,11 +38,11 @@ export function kara2013Strategy(): Strategy {
       { kinds: 'every range lock/unlock', locks: 'tree_spinlock X for spinBase + perNode × (1+R)·log2(R+2) ns: one serialising critical section per mapping' },
     ],
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'fallocate') return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'fallocate') return WORK_ONLY;
       const page = ctx.pageSizeBytes;
       const [start, end] = opRange(op, page);
-      const range = (tag: number): Step[] => [...spinTreeWalk(op.file, 'mapping_range', ctx, 900 + tag), acquire('mapping_range', op.file, FIFO_RANGE, 'X', start, end, tag)];
+      const range = (tag: number): Step[] => [...spinTreeWalk(op.file, 'mapping_range', ctx, SPINLOCK_TAG + tag), acquire('mapping_range', op.file, FIFO_RANGE, 'X', start, end, tag)];
       if (op.kind === 'write') return underOneLock(acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0));
       if (op.kind === 'read' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fault-write') {
         // only the page insertion is under the range lock: model it as the first tenth of the work
@@ -72,13 +72,13 @@ export function buesoRwStrategy(): Strategy {
       { kinds: 'every range lock/unlock', locks: 'tree_spinlock X for spinBase + perNode × (1+R)·log2(R+2) ns' },
     ],
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback') return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback') return WORK_ONLY;
       if (op.kind === 'fault-read' || op.kind === 'fault-write' || op.kind === 'readahead') return underOneLock(acquire('invalidate_lock', op.file, RWSEM, 'S', 0, Infinity, 0));
-      if (ctx.parent !== undefined) return WORK_ONLY as Step[];
+      if (ctx.parent !== undefined) return WORK_ONLY;
       const [start, end] = opRange(op, ctx.pageSizeBytes);
       const mode = op.kind === 'read' || op.kind === 'dio-read' ? 'S' : 'X';
-      const steps: Step[] = [...spinTreeWalk(op.file, 'range', ctx, 900), acquire('range', op.file, FIFO_RANGE, mode, start, end, 0)];
+      const steps: Step[] = [...spinTreeWalk(op.file, 'range', ctx, SPINLOCK_TAG + 0), acquire('range', op.file, FIFO_RANGE, mode, start, end, 0)];
       const invalidates = mode === 'X' && op.kind !== 'write' && op.kind !== 'dio-write';
       if (invalidates) steps.push(acquire('invalidate_lock', op.file, RWSEM, 'X', 0, Infinity, 1));
       steps.push(WORK_ALL);
@@ -102,8 +102,8 @@ export function listRangeStrategy(): Strategy {
       { kinds: 'child fault', locks: 'its own range S (no queue, so no FIFO deadlock)' },
     ],
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap') return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap') return WORK_ONLY;
       const [start, end] = opRange(op, ctx.pageSizeBytes);
       const mode = EXCLUSIVE_KINDS.has(op.kind) ? 'X' : 'S';
       const traverse: CostStep = { type: 'cost', baseNs: ctx.costs.atomicNs, perNodeNs: ctx.costs.cacheMissNs, nodesOf: { lockClass: 'list_range', key: op.file } };
@@ -126,8 +126,8 @@ export function segmentBitmapStrategy(segments = 64, minSegmentBytes = 65536): S
       { kinds: 'every bit', locks: 'one atomic' },
     ],
     options: { segments, minSegmentBytes },
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx) || ctx.parent !== undefined) return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx) || ctx.parent !== undefined) return WORK_ONLY;
       switch (op.kind) {
         case 'write': {
           const seg = Math.max(minSegmentBytes, Math.ceil(ctx.fileSizeBytes(op.file) / segments));
@@ -142,7 +142,7 @@ export function segmentBitmapStrategy(segments = 64, minSegmentBytes = 65536): S
         case 'truncate': case 'punch': case 'zero-range': case 'collapse-range': case 'insert-range': case 'fallocate':
           return underOneLock(acquire('i_rwsem', op.file, RWSEM, 'X', 0, Infinity, 0));
         default:
-          return WORK_ONLY as Step[];
+          return WORK_ONLY;
       }
     },
   };
@@ -161,8 +161,8 @@ export function twoStateStrategy(): Strategy {
       { kinds: 'writeback, fsync', locks: 'none' },
     ],
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx) || op.kind === 'writeback' || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap') return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'writeback' || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap') return WORK_ONLY;
       const pc = (mode: 'S' | 'X', tag: number): Step => acquire('pagecache_add_block', op.file, { kind: 'two-state' }, mode, 0, Infinity, tag);
       if (op.kind === 'dio-read' || op.kind === 'dio-write') return [pc('X', 0), WORK_ALL, release(0)];
       if (EXCLUSIVE_KINDS.has(op.kind) || op.kind === 'fallocate') {
@@ -189,10 +189,10 @@ export function btrfsExtentStrategy(): Strategy {
       { kinds: 'every extent lock', locks: 'tree_spinlock X for spinBase + perNode × (1+R)·log2(R+2) ns' },
     ],
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fallocate') return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fallocate') return WORK_ONLY;
       const [start, end] = opRange(op, ctx.pageSizeBytes);
-      const extent = (tag: number): Step[] => [...spinTreeWalk(op.file, 'extent_bits', ctx, 900 + tag), acquire('extent_bits', op.file, { kind: 'list-range', exclusiveOnly: true }, 'X', start, end, tag)];
+      const extent = (tag: number): Step[] => [...spinTreeWalk(op.file, 'extent_bits', ctx, SPINLOCK_TAG + tag), acquire('extent_bits', op.file, { kind: 'list-range', exclusiveOnly: true }, 'X', start, end, tag)];
       if (op.kind === 'read') return [...extent(0), { type: 'work', fraction: 0.1 }, release(0), { type: 'work', fraction: 0.9 }];
       if (op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'fault-write' || ctx.parent !== undefined) return [...extent(0), WORK_ALL, release(0)];
       const outer: Step[] = [acquire('inode_lock', op.file, RWSEM, 'X', 0, Infinity, 1)];
@@ -218,13 +218,13 @@ export function lustreWriteStrategy(): Strategy {
       { kinds: 'read, faults, readahead, writeback, fsync', locks: 'none (cluster locks and folio locks do that work)' },
     ],
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx) || ctx.parent !== undefined) return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx) || ctx.parent !== undefined) return WORK_ONLY;
       if (op.kind === 'write' || EXCLUSIVE_KINDS.has(op.kind)) {
         const [start, end] = opRange(op, ctx.pageSizeBytes);
         return underOneLock(acquire('lustre_range', op.file, FIFO_RANGE, 'X', start, end, 0));
       }
-      return WORK_ONLY as Step[];
+      return WORK_ONLY;
     },
   };
 }

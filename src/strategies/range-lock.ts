@@ -44,14 +44,14 @@ export function rangeLockStrategy(options: Partial<RangeLockOptions> = {}): Stra
       { kinds: 'child writeback (a syscall flushing its range)', locks: 'none: part of the parent\'s work, under its hold' },
     ],
     options: { fairness, prefault, buffered },
-    plan(op: Op, ctx: PlanContext): Step[] {
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
       const page = ctx.pageSizeBytes;
-      if (isFlushInsideParent(op, ctx)) return WORK_ONLY as Step[];
+      if (isFlushInsideParent(op, ctx)) return WORK_ONLY;
       switch (op.kind) {
         case 'fsync':
         case 'mmap':
         case 'munmap':
-          return WORK_ONLY as Step[];
+          return WORK_ONLY;
         case 'truncate':
           return underOneLock(acquire('range', op.file, spec, 'X', Math.floor(op.offset / page) * page, Infinity, 0));
         case 'collapse-range':

@@ -1,9 +1,11 @@
 /**
  * The strategy interface: a strategy turns each op into a lock plan, an ordered list of steps the
  * engine executes. A strategy is data plus one function; it knows nothing of time or other tasks.
+ * The contract is written down on `Strategy` below and in docs/writing-strategies.md.
  */
 import type { LockMode, RangeFairness, RwsemFairness } from '../engine/locks.js';
 import type { Op, OpKind } from '../model/op.js';
+
 
 /** How a lock instance behaves; instances are keyed by (lockClass, key), e.g. ("range", file). */
 export type LockSpec =
@@ -20,30 +22,51 @@ export type LockSpec =
   /** two shared states that exclude each other (bcachefs add/block) */
   | { kind: 'two-state' };
 
+/** Every lock kind a plan can name (`LockSpec['kind']`); JS plans and JSON rules tables take each one. */
+export const LOCK_KINDS = ['mutex', 'spinlock', 'rwsem', 'range', 'list-range', 'two-state'] as const satisfies readonly LockSpec['kind'][];
+// (and the list is complete: a kind added to LockSpec and not here is a compile error)
+const LOCK_KINDS_COMPLETE: LockSpec['kind'] extends (typeof LOCK_KINDS)[number] ? true : never = true;
+void LOCK_KINDS_COMPLETE;
+
 export interface AcquireStep {
-  type: 'acquire';
+  readonly type: 'acquire';
   /** the lock class, for statistics ("i_mutex", "range", "page") */
-  lockClass: string;
+  readonly lockClass: string;
   /** the lock instance within its class, usually the file */
-  key: string;
-  spec: LockSpec;
-  mode: LockMode;
+  readonly key: string;
+  readonly spec: LockSpec;
+  readonly mode: LockMode;
   /** byte range [start, end), end = Infinity for to-EOF; ignored by mutex and rwsem */
-  start: number;
-  end: number;
-  /** names this acquisition for its release step */
-  tag: number;
+  readonly start: number;
+  readonly end: number;
+  /** names this acquisition for its release step: a whole number >= 0 (see the tag ranges below) */
+  readonly tag: number;
 }
 
+/** Releases the latest acquisition of `tag` this op holds (in its own plan: not its parent's). */
 export interface ReleaseStep {
-  type: 'release';
-  tag: number;
+  readonly type: 'release';
+  readonly tag: number;
 }
+
+/*
+ * Tag ranges. A tag pairs an acquire with its release inside one plan; plans of different ops never
+ * share tags. Built-in plans that combine several kinds of steps keep them in these ranges, so that
+ * two steps of one plan never use the same tag by accident:
+ */
+/** The first tag of a page walk (pageByPage): its chunk c is PAGE_WALK_TAG + c, c < MAX_WALK_STEPS (0 .. 255). A plan without a page walk may use these for its own locks (0, 1, 2...). */
+export const PAGE_WALK_TAG = 0;
+/** Spinlock steps around a tree or list walk (tree_spinlock): SPINLOCK_TAG + the tag of the lock the walk is for (900 .. 999). */
+export const SPINLOCK_TAG = 900;
+/** Locks taken in a fixed order, one per rule (the Linux profiles, JSON rules tables): ORDERED_TAG + position (1000 and up). */
+export const ORDERED_TAG = 1000;
+/** The engine's own mmap_lock acquire and release, added around a plan: negative tags are the engine's, never a plan's. */
+export const MMAP_LOCK_TAG = -1;
 
 /** A share of the op's service time (the shares of a plan add up to 1). */
 export interface WorkStep {
-  type: 'work';
-  fraction: number;
+  readonly type: 'work';
+  readonly fraction: number;
 }
 
 /**
@@ -52,7 +75,7 @@ export interface WorkStep {
  * buffer before taking its locks (as Linux does for buffered writes) puts this step first.
  */
 export interface ChildrenStep {
-  type: 'children';
+  readonly type: 'children';
 }
 
 /**
@@ -61,25 +84,26 @@ export interface ChildrenStep {
  * whatever the plan holds at that point (a spinlock, to model a serialising critical section).
  */
 export interface CostStep {
-  type: 'cost';
-  baseNs: number;
-  perNodeNs?: number;
+  readonly type: 'cost';
+  readonly baseNs: number;
+  readonly perNodeNs?: number;
   /** the lock whose size (requests present) the walk visits */
-  nodesOf?: { lockClass: string; key: string };
+  readonly nodesOf?: { readonly lockClass: string; readonly key: string };
   /** log2 scaling of the walk (a balanced tree) instead of linear (a list) */
-  logNodes?: boolean;
+  readonly logNodes?: boolean;
 }
 
 export type Step = AcquireStep | ReleaseStep | WorkStep | ChildrenStep | CostStep;
 
+/** What a plan may look at besides its op; valid during the plan() call only (the engine reuses it). */
 export interface PlanContext {
   /** the enclosing op, when this op is a child (a fault inside a syscall) */
-  parent?: Op;
-  pageSizeBytes: number;
+  readonly parent?: Op;
+  readonly pageSizeBytes: number;
   /** the largest end offset any op of the trace reaches in this file (a size estimate) */
   fileSizeBytes(file: string): number;
   /** lock operation costs (docs/costs.md), for strategies that add serialising work */
-  costs: LockCosts;
+  readonly costs: LockCosts;
 }
 
 /** CPU cost of lock operations in ns; defaults and their justification in docs/costs.md. */
@@ -105,6 +129,30 @@ export interface RuleRow {
   locks: string;
 }
 
+/**
+ * A locking strategy: for every op, the lock plan the engine runs (docs/writing-strategies.md).
+ *
+ * The contract of `plan(op, ctx)`:
+ * - It returns the op's steps in order: `acquire` (a lock, in a mode, on a byte range, named by a
+ *   tag), `work` (a share of the op's service time; the shares add up to 1), `release` (the latest
+ *   acquisition of a tag), `cost` (CPU time of a lock operation) and `children` (where the op's
+ *   child ops run; without it they run at their recorded position in the work).
+ * - Every acquire is released by a later step of the same plan, and every release names a tag the
+ *   plan holds at that point. A plan that breaks this is refused: from a JS module, or from an
+ *   object given to the library's `replay`/`compare`, it stops the run with an error (exit 4)
+ *   naming the strategy (its file, or `strategy NAME`), the op (id, kind, line) and the step; from
+ *   a built-in strategy it is an internal error (exit 1) naming the same. (JSON rules tables make
+ *   balanced plans.)
+ * - Tags are whole numbers >= 0; built-in plans keep to the ranges PAGE_WALK_TAG, SPINLOCK_TAG and
+ *   ORDERED_TAG; negative tags are the engine's (MMAP_LOCK_TAG).
+ * - The returned array and its steps are read-only to everyone: the engine never changes them, so a
+ *   strategy may return the same array (or share steps such as WORK_ALL) for many ops, and must not
+ *   change an array it returned before.
+ * - `ctx` is valid during the call only (the engine reuses it); `ctx.parent` is the enclosing op of
+ *   a child op (a fault inside a syscall), whose plan runs while its parent holds its own locks.
+ * - A plan depends on the op and ctx only: the same op gives the same plan (replays are
+ *   deterministic, and every strategy of a compare sees the same ops).
+ */
 export interface Strategy {
   readonly name: string;
   readonly summary: string;
@@ -113,7 +161,7 @@ export interface Strategy {
   readonly rules: readonly RuleRow[];
   /** Options this instance was made with (part of the result, so runs with different options differ). */
   readonly options: Readonly<Record<string, string | number | boolean>>;
-  plan(op: Op, ctx: PlanContext): Step[];
+  plan(op: Op, ctx: PlanContext): readonly Step[];
 }
 
 export const SHARED_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(['read', 'write', 'fault-read', 'fault-write', 'readahead', 'writeback']);

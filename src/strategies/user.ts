@@ -7,9 +7,9 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
-import { createStrategy } from './index.js';
-import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, WORK_ONLY } from './plan-helpers.js';
-import type { LockSpec, PlanContext, RuleRow, Step, Strategy } from './types.js';
+import { createStrategy, isChecked, markChecked } from './index.js';
+import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
+import { LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
 
 export function isUserStrategySpec(spec: string): boolean {
   return /\.(m?js|json)$/.test(spec.split(':')[0]) || spec.startsWith('./') || spec.startsWith('/') || spec.startsWith('../');
@@ -37,10 +37,46 @@ export async function loadStrategy(spec: string): Promise<Strategy> {
   return validateStrategy(s, spec);
 }
 
-const STEP_TYPES = new Set(['acquire', 'release', 'work', 'children', 'cost']);
-const LOCK_KINDS = new Set(['mutex', 'spinlock', 'rwsem', 'range', 'list-range', 'two-state']);
+/**
+ * A strategy object from a library caller, ready to replay: a built-in, loaded or already checked
+ * one as it is, any other checked as a JS module's would be (its errors name `strategy NAME`).
+ */
+export function checkedStrategy(s: Strategy): Strategy {
+  if (isChecked(s)) return s;
+  const name = s !== null && typeof s === 'object' && typeof s.name === 'string' && s.name !== '' ? s.name : '(unnamed)';
+  return validateStrategy(s, `strategy ${name}`);
+}
 
-/** Checks a module's export is a Strategy, and wraps its plan so a malformed plan is reported, not crashed on. */
+const STEP_TYPES = new Set(['acquire', 'release', 'work', 'children', 'cost']);
+const RWSEM_FAIRNESS: readonly string[] = ['fifo', 'reader-pref'];
+const RANGE_FAIRNESS: readonly string[] = ['fifo', 'reader-pref', 'nested-shared-ok'];
+
+const quoted = (values: readonly string[]): string => values.map((v) => `"${v}"`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+
+/**
+ * What is wrong with a lock spec's options, or undefined: `fairness` of an rwsem or range lock,
+ * `exclusiveOnly` of a list-range lock (each may be left out: fifo, false). Its kind is checked.
+ */
+function lockSpecProblem(spec: Record<string, unknown>): { field: string; what: string } | undefined {
+  const kind = spec.kind;
+  // (null is left out, as undefined: what the engine makes of either)
+  const fairness = spec.fairness ?? undefined;
+  const exclusiveOnly = spec.exclusiveOnly ?? undefined;
+  if (kind === 'rwsem' && fairness !== undefined && !RWSEM_FAIRNESS.includes(fairness as string)) return { field: 'fairness', what: `expected ${quoted(RWSEM_FAIRNESS)}, got ${JSON.stringify(fairness)}` };
+  if (kind === 'range' && fairness !== undefined && !RANGE_FAIRNESS.includes(fairness as string)) return { field: 'fairness', what: `expected ${quoted(RANGE_FAIRNESS)}, got ${JSON.stringify(fairness)}` };
+  if (kind === 'list-range' && exclusiveOnly !== undefined && typeof exclusiveOnly !== 'boolean') return { field: 'exclusiveOnly', what: `expected true or false, got ${JSON.stringify(exclusiveOnly)}` };
+  return undefined;
+}
+
+function isTag(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/**
+ * Checks a module's export is a Strategy, and wraps its plan so a malformed plan is reported, not
+ * crashed on: every plan is checked as it is made (exit 4, naming `file`, the op and the step).
+ * `file` is how the user named the strategy: a module's path, or `strategy NAME`.
+ */
 export function validateStrategy(s: unknown, file: string): Strategy {
   const fail = (what: string): never => {
     throw new LockreplayError(`${file}: ${what}`, ExitCode.badInput);
@@ -52,13 +88,13 @@ export function validateStrategy(s: unknown, file: string): Strategy {
   const rules = o.rules === undefined ? [] : o.rules;
   if (!Array.isArray(rules) || !rules.every((r) => r && typeof r.kinds === 'string' && typeof r.locks === 'string')) fail('strategy.rules must be an array of { kinds: string, locks: string }');
   const plan = o.plan as (op: Op, ctx: PlanContext) => unknown;
-  return {
+  return markChecked({
     name: o.name as string,
     summary: typeof o.summary === 'string' ? o.summary : `user strategy from ${basename(file)}`,
     source: typeof o.source === 'string' ? o.source : file,
     rules: rules as RuleRow[],
     options: (o.options as Record<string, string | number | boolean>) ?? {},
-    plan(op: Op, ctx: PlanContext): Step[] {
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
       let steps: unknown;
       try {
         steps = plan.call(o, op, ctx);
@@ -74,11 +110,13 @@ export function validateStrategy(s: unknown, file: string): Strategy {
           if (typeof x.lockClass !== 'string' || typeof x.key !== 'string') fail(`${where}: acquire needs lockClass and key strings`);
           if (x.mode !== 'S' && x.mode !== 'X') fail(`${where}: mode must be "S" or "X"`);
           const spec = x.spec as Record<string, unknown> | undefined;
-          if (!spec || !LOCK_KINDS.has(spec.kind as string)) fail(`${where}: spec.kind must be one of ${[...LOCK_KINDS].join(', ')}`);
+          if (spec === null || typeof spec !== 'object' || !(LOCK_KINDS as readonly unknown[]).includes(spec.kind)) fail(`${where}: spec.kind must be one of ${LOCK_KINDS.join(', ')}`);
+          const bad = lockSpecProblem(spec as Record<string, unknown>);
+          if (bad !== undefined) fail(`${where}: spec.${bad.field}: ${bad.what}`);
           if (typeof x.start !== 'number' || typeof x.end !== 'number' || !((x.end as number) > (x.start as number))) fail(`${where}: start and end must be numbers with start < end`);
-          if (typeof x.tag !== 'number') fail(`${where}: tag must be a number`);
+          if (!isTag(x.tag)) fail(`${where}: tag must be a whole number >= 0 (negative tags are the engine's)`);
         }
-        if (x.type === 'release' && typeof x.tag !== 'number') fail(`${where}: release needs the tag of its acquire`);
+        if (x.type === 'release' && !isTag(x.tag)) fail(`${where}: release needs the tag of its acquire, a whole number >= 0`);
         if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction > 0 && x.fraction <= 1)) fail(`${where}: work needs a fraction in (0, 1]`);
         if (x.type === 'cost' && !(isCostNs(x.baseNs) && (x.perNodeNs === undefined || isCostNs(x.perNodeNs)))) fail(`${where}: cost needs baseNs (and perNodeNs, if given) finite and >= 0`);
       });
@@ -86,7 +124,7 @@ export function validateStrategy(s: unknown, file: string): Strategy {
       if (unbalanced !== undefined) fail(`plan() ${unbalanced} for op ${op.id} (${op.kind}, line ${op.line}): every release must name a lock the plan holds, and every acquire must be released`);
       return steps as Step[];
     },
-  };
+  });
 }
 
 function isCostNs(value: unknown): boolean {
@@ -121,7 +159,7 @@ interface JsonRule {
 }
 
 /**
- * A JSON rules table: { name, summary?, locks: { NAME: { kind, fairness? } }, rules: { KIND | "default":
+ * A JSON rules table: { name, summary?, locks: { NAME: { kind, fairness?, exclusiveOnly? } }, rules: { KIND | "default":
  * [ { lock, mode, range } ] }, children?: "own" | "none" }. Steps are taken in order and held for the
  * whole op, released in reverse; a "page" step walks the op's pages one at a time around the work
  * (so it must come last).
@@ -142,24 +180,22 @@ export function jsonRulesStrategy(path: string): Strategy {
   if (j === null || typeof j !== 'object' || Array.isArray(j)) fail('(top)', 'expected an object with name, locks and rules');
   if (typeof j.name !== 'string' || j.name.trim() === '') fail('name', 'expected a non-empty string');
   const locksIn = j.locks as Record<string, Record<string, unknown>>;
-  if (locksIn === null || typeof locksIn !== 'object' || Array.isArray(locksIn)) fail('locks', 'expected an object of lock name → { kind, fairness? }');
+  if (locksIn === null || typeof locksIn !== 'object' || Array.isArray(locksIn)) fail('locks', 'expected an object of lock name → { kind, fairness?, exclusiveOnly? }');
   const locks = new Map<string, LockSpec>();
   for (const [name, l] of Object.entries(locksIn)) {
     const at = `locks.${name}`;
-    if (l === null || typeof l !== 'object') fail(at, 'expected { kind, fairness? }');
+    if (l === null || typeof l !== 'object') fail(at, 'expected { kind, fairness?, exclusiveOnly? }');
+    if (!(LOCK_KINDS as readonly unknown[]).includes(l.kind)) fail(`${at}.kind`, `expected ${quoted(LOCK_KINDS)}, got ${JSON.stringify(l.kind)}`);
+    const bad = lockSpecProblem(l);
+    if (bad !== undefined) fail(`${at}.${bad.field}`, bad.what);
     const fairness = l.fairness ?? 'fifo';
-    switch (l.kind) {
+    switch (l.kind as LockSpec['kind']) {
       case 'mutex': locks.set(name, { kind: 'mutex' }); break;
       case 'spinlock': locks.set(name, { kind: 'spinlock' }); break;
-      case 'rwsem':
-        if (fairness !== 'fifo' && fairness !== 'reader-pref') fail(`${at}.fairness`, `expected "fifo" or "reader-pref", got ${JSON.stringify(fairness)}`);
-        locks.set(name, { kind: 'rwsem', fairness: fairness as 'fifo' | 'reader-pref' });
-        break;
-      case 'range':
-        if (fairness !== 'fifo' && fairness !== 'reader-pref' && fairness !== 'nested-shared-ok') fail(`${at}.fairness`, `expected "fifo", "reader-pref" or "nested-shared-ok", got ${JSON.stringify(fairness)}`);
-        locks.set(name, { kind: 'range', fairness: fairness as 'fifo' | 'reader-pref' | 'nested-shared-ok' });
-        break;
-      default: fail(`${at}.kind`, `expected "mutex", "spinlock", "rwsem" or "range", got ${JSON.stringify(l.kind)}`);
+      case 'rwsem': locks.set(name, { kind: 'rwsem', fairness: fairness as 'fifo' | 'reader-pref' }); break;
+      case 'range': locks.set(name, { kind: 'range', fairness: fairness as 'fifo' | 'reader-pref' | 'nested-shared-ok' }); break;
+      case 'list-range': locks.set(name, { kind: 'list-range', exclusiveOnly: l.exclusiveOnly === true }); break;
+      case 'two-state': locks.set(name, { kind: 'two-state' }); break;
     }
   }
   const rulesIn = j.rules as Record<string, unknown>;
@@ -185,14 +221,14 @@ export function jsonRulesStrategy(path: string): Strategy {
   if (children !== 'own' && children !== 'none') fail('children', `expected "own" (a child op takes its own rules) or "none" (it runs under its parent's locks), got ${JSON.stringify(children)}`);
   const table: RuleRow[] = [...rules].map(([kind, steps]) => ({ kinds: kind, locks: steps.length === 0 ? 'none' : steps.map((s) => `${s.lock} ${s.mode} (${s.range})`).join(', then ') }));
   table.push({ kinds: 'child op', locks: children === 'own' ? 'its own rules' : 'none (under its parent\'s locks)' });
-  return {
+  return markChecked({
     name: j.name as string,
     summary: typeof j.summary === 'string' ? j.summary : `rules from ${file}`,
     source: file,
     rules: table,
     options: {},
-    plan(op: Op, ctx: PlanContext): Step[] {
-      if (isFlushInsideParent(op, ctx) || (children === 'none' && ctx.parent !== undefined)) return WORK_ONLY as Step[];
+    plan(op: Op, ctx: PlanContext): readonly Step[] {
+      if (isFlushInsideParent(op, ctx) || (children === 'none' && ctx.parent !== undefined)) return WORK_ONLY;
       const list = rules.get(op.kind) ?? rules.get('default') ?? [];
       const page = ctx.pageSizeBytes;
       const steps: Step[] = [];
@@ -204,10 +240,10 @@ export function jsonRulesStrategy(path: string): Strategy {
           return [...steps, ...pageByPage(r.lock, op.file, spec, s, e, page, r.mode), ...releases];
         }
         const [start, end] = r.range === 'file' ? [0, Infinity] : r.range === 'from-new-size' ? [Math.floor(op.offset / page) * page, Infinity] : op.lengthBytes <= 0 ? [0, Infinity] : pageAlignedRange(op, page);
-        steps.push(acquire(r.lock, op.file, spec, r.mode, start, end, 1000 + i));
-        releases.unshift({ type: 'release', tag: 1000 + i });
+        steps.push(acquire(r.lock, op.file, spec, r.mode, start, end, ORDERED_TAG + i));
+        releases.unshift(release(ORDERED_TAG + i));
       }
-      return [...steps, { type: 'work', fraction: 1 }, ...releases];
+      return [...steps, WORK_ALL, ...releases];
     },
-  };
+  });
 }

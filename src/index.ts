@@ -1,0 +1,129 @@
+/**
+ * lockreplay as a library: import a trace, replay it against locking strategies (built-in ones,
+ * JS modules, JSON rules tables, or objects written against the `Strategy` interface), and report.
+ * The CLI runs these same functions: the same trace, strategies and options give the same bytes.
+ *
+ *   import { importTrace, compare, formatCompare } from 'lockreplay';
+ *   const trace = await importTrace('traces/xfs-mix.trace.gz');
+ *   const result = await compare(trace, ['none', 'i-mutex', 'range-lock'], { mode: 'open', timeScale: 0.05 });
+ *   process.stdout.write(formatCompare(result));
+ *
+ * Writing a strategy: docs/writing-strategies.md.
+ */
+import { ExitCode, LockreplayError } from './errors.js';
+import { importTrace as streamImport, type ImportOptions, type ImportSummary } from './import/index.js';
+import type { OpSink } from './import/op-builder.js';
+import { loadForReplay, type LoadedTrace, replayStrategies, replayStrategiesParallel, type ReplayOptions } from './replay/index.js';
+import type { ReplayResult } from './replay/result.js';
+import { perfettoSchedules as schedules } from './replay/schedule.js';
+import type { Strategy } from './strategies/types.js';
+import { checkedStrategy, loadStrategy } from './strategies/user.js';
+
+/** A trace in memory, ready to replay: its ops, the import summary, the kernel's lock waits. */
+export interface Trace extends LoadedTrace {
+  /** the files and tasks the import kept (ImportOptions files, taskPids, taskComms), as a result records them */
+  selection?: { files?: string[]; tasks?: string[] };
+}
+
+/** Options of `compare` (and `replay`): the replay model, and the threads to spread strategies over. */
+export interface CompareOptions extends ReplayOptions {
+  /**
+   * Threads replaying strategies in parallel, this one included (default 1). Only strategies named
+   * by spec (strings) go to other threads; the results are identical either way.
+   */
+  threads?: number;
+}
+
+/**
+ * Imports a trace (any format `lockreplay import` reads, plain or gzip, or an Op stream file; `-`
+ * for stdin) into memory. Options select files, tasks and times, and say the format (default:
+ * detected). Errors are LockreplayError with the CLI's exit code (3 unreadable, 4 a bad line, 5
+ * not a trace).
+ */
+export async function importTrace(path: string, options: ImportOptions = {}): Promise<Trace> {
+  const trace = await loadForReplay(path, options);
+  const tasks = [...(options.taskPids ?? [])].map(String).concat([...(options.taskComms ?? [])]);
+  return { ...trace, selection: { files: [...(options.files ?? [])], tasks } };
+}
+
+/**
+ * Imports a trace without keeping it: every op (and observed lock event) goes to `sink` as it is
+ * read, for traces too large to hold. Returns the import summary.
+ */
+export function streamTrace(path: string, sink: OpSink, options: ImportOptions = {}): Promise<ImportSummary> {
+  return streamImport(path, sink, options);
+}
+
+/** Replays a trace (or a trace file, imported with default options) against one strategy. */
+export function replay(trace: Trace | string, strategy: Strategy | string, options: ReplayOptions = {}): Promise<ReplayResult> {
+  return compare(trace, [strategy], options);
+}
+
+/**
+ * Replays a trace against each strategy, in order: a spec string (`range-lock`,
+ * `range-lock:fairness=reader-pref`, `./mine.js`, `./rules.json`) or a Strategy object. An object
+ * that is not built-in or loaded has its plans checked as they are made, as a JS module's are: a
+ * broken plan stops the replay with a LockreplayError (exit code 4) naming `strategy NAME`, the op
+ * and the step. Ratios are relative to `options.baseline` (default: the first strategy without
+ * races or deadlock).
+ */
+export async function compare(trace: Trace | string, strategies: readonly (Strategy | string)[], options: CompareOptions = {}): Promise<ReplayResult> {
+  const { threads = 1, ...replayOptions } = options;
+  if (!Number.isInteger(threads) || threads < 1) throw new LockreplayError(`threads must be a whole number >= 1, not ${threads}`, ExitCode.usage);
+  if (strategies.length === 0) throw new LockreplayError('compare needs at least one strategy', ExitCode.usage);
+  // every strategy is made (and a bad spec refused) before any work
+  const made = await Promise.all(strategies.map((s) => (typeof s === 'string' ? loadStrategy(s) : checkedStrategy(s))));
+  const t = typeof trace === 'string' ? await importTrace(trace) : trace;
+  const selection = t.selection ?? {};
+  if (threads > 1 && strategies.every((s) => typeof s === 'string')) {
+    return replayStrategiesParallel(t, strategies as string[], replayOptions, selection, threads);
+  }
+  return replayStrategies(t, made, replayOptions, selection);
+}
+
+/**
+ * The simulated schedule of each strategy as Chrome trace-event JSON (open it in ui.perfetto.dev),
+ * as `--perfetto` writes it.
+ */
+export async function perfettoSchedules(trace: Trace, strategies: readonly (Strategy | string)[], options: ReplayOptions = {}): Promise<string> {
+  const made = await Promise.all(strategies.map((s) => (typeof s === 'string' ? loadStrategy(s) : checkedStrategy(s))));
+  return schedules(trace, made, options);
+}
+
+// errors
+export { BadInputError, ExitCode, type ExitCodeValue, LockreplayError } from './errors.js';
+export { EngineInvariantError } from './engine/invariants.js';
+
+// the op model and import
+export { EXCLUSIVE_KINDS, type ObservedLock, OP_KINDS, type Op, type OpKind, PAGE_SIZE_BYTES } from './model/op.js';
+export { INPUT_FORMATS, type ImportOptions, type ImportSummary, type InputFormat } from './import/index.js';
+export type { OpSink } from './import/op-builder.js';
+export { parseCosts, type ReplayOptions } from './replay/index.js';
+
+// strategies: the contract, the registry, the plan helpers
+export {
+  type AcquireStep, type ChildrenStep, type CostStep, DEFAULT_COSTS, LOCK_KINDS, type LockCosts, type LockSpec, MMAP_LOCK_TAG, ORDERED_TAG, PAGE_WALK_TAG,
+  type PlanContext, type ReleaseStep, type RuleRow, SHARED_KINDS, SPINLOCK_TAG, type Step, type Strategy, type WorkStep, ZERO_COSTS,
+} from './strategies/types.js';
+export type { LockMode, RangeFairness, RwsemFairness } from './engine/locks.js';
+export { createStrategy, strategyNames } from './strategies/index.js';
+export { jsonRulesStrategy, loadStrategy, unbalancedStep, validateStrategy } from './strategies/user.js';
+export { acquire, isFlushInsideParent, MAX_WALK_STEPS, pageAlignedRange, pageByPage, release, underOneLock, WORK_ALL, WORK_ONLY } from './strategies/plan-helpers.js';
+
+// results and exporters
+export { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './replay/result.js';
+export { resultJson } from './report/json.js';
+export { resultsHtml } from './report/html.js';
+export { compareMarkdown } from './report/markdown.js';
+export { resultCsv } from './report/csv.js';
+export { hgrmFiles } from './report/hgrm.js';
+export { formatCompare, formatReplay } from './report/table.js';
+export { renderReport, REPORT_FORMATS, type ReportFormat } from './report/emit.js';
+export { loadResult } from './report/load.js';
+export { mergeResults } from './report/merge.js';
+export { assertComparable, check, type CheckReport, type CheckRow, parseThresholds, type Threshold, type Thresholds } from './report/check.js';
+export { formatCheck } from './report/check-format.js';
+export { checkJunit } from './report/junit.js';
+
+// synthetic scenarios (ftrace text: write it to a file and import it)
+export { scenarioNames, synthesize, type SynthOptions } from './synth/scenarios.js';
