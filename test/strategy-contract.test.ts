@@ -104,7 +104,7 @@ describe('a plan that does not pair its acquires and releases is refused: exit 4
   it('a JSON rules table with a bad lock spec: exit 4, one line naming the file and the field', () => {
     const bad: [unknown, RegExp][] = [
       [{ kind: 'list-range', exclusiveOnly: 'yes' }, /lr\.json: locks\.l\.exclusiveOnly: expected true or false, got "yes"/],
-      [{ kind: 'rwsem', fairness: 'nested-shared-ok' }, /lr\.json: locks\.l\.fairness: expected "fifo" or "reader-pref", got "nested-shared-ok"/],
+      [{ kind: 'rwsem', fairness: 'nested-shared-ok' }, /lr\.json: locks\.l\.fairness: expected "fifo", "reader-pref" or "linux", got "nested-shared-ok"/],
       [{ kind: 'queue' }, /lr\.json: locks\.l\.kind: expected "mutex", "spinlock", "rwsem", "range", "list-range" or "two-state", got "queue"/],
     ];
     for (const [lock, message] of bad) {

@@ -48,7 +48,7 @@ export function checkedStrategy(s: Strategy): Strategy {
 }
 
 const STEP_TYPES = new Set(['acquire', 'release', 'work', 'children', 'cost']);
-const RWSEM_FAIRNESS: readonly string[] = ['fifo', 'reader-pref'];
+const RWSEM_FAIRNESS: readonly string[] = ['fifo', 'reader-pref', 'linux'];
 const RANGE_FAIRNESS: readonly string[] = ['fifo', 'reader-pref', 'nested-shared-ok'];
 
 const quoted = (values: readonly string[]): string => values.map((v) => `"${v}"`).join(', ').replace(/, ([^,]*)$/, ' or $1');
@@ -192,7 +192,7 @@ export function jsonRulesStrategy(path: string): Strategy {
     switch (l.kind as LockSpec['kind']) {
       case 'mutex': locks.set(name, { kind: 'mutex' }); break;
       case 'spinlock': locks.set(name, { kind: 'spinlock' }); break;
-      case 'rwsem': locks.set(name, { kind: 'rwsem', fairness: fairness as 'fifo' | 'reader-pref' }); break;
+      case 'rwsem': locks.set(name, { kind: 'rwsem', fairness: fairness as 'fifo' | 'reader-pref' | 'linux' }); break;
       case 'range': locks.set(name, { kind: 'range', fairness: fairness as 'fifo' | 'reader-pref' | 'nested-shared-ok' }); break;
       case 'list-range': locks.set(name, { kind: 'list-range', exclusiveOnly: l.exclusiveOnly === true }); break;
       case 'two-state': locks.set(name, { kind: 'two-state' }); break;
