@@ -43,15 +43,22 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     // replay workers start now and load the engine while this thread reads the trace
     const pool = threads > 1 ? new ReplayPool(threads) : undefined;
     let trace;
+    const progress = new Progress(this.progressEnabled(flags.json));
     try {
-      const progress = new Progress(this.progressEnabled(flags.json), 'importing');
-      trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
-      progress.done();
+      trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.importBytes(p.bytes, p.totalBytes) });
     } catch (err) {
       await pool?.close();
       throw err;
+    } finally {
+      progress.done();
     }
-    const result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task }, threads, pool);
+    progress.start();
+    let result;
+    try {
+      result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline, onProgress: (p) => progress.replay(p) }, { files: flags.file, tasks: flags.task }, threads, pool);
+    } finally {
+      progress.done();
+    }
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
     await writeSideOutputs(result, flags);

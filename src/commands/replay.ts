@@ -28,11 +28,21 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Replay);
     const options = replayOptionsFrom(flags);
-    const progress = new Progress(this.progressEnabled(flags.json), 'importing');
-    const trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
-    progress.done();
+    const progress = new Progress(this.progressEnabled(flags.json));
+    let trace;
+    try {
+      trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.importBytes(p.bytes, p.totalBytes) });
+    } finally {
+      progress.done();
+    }
     const strategy = await loadStrategy(flags.strategy);
-    const result = replayStrategies(trace, [strategy], options, { files: flags.file, tasks: flags.task });
+    progress.start();
+    let result;
+    try {
+      result = replayStrategies(trace, [strategy], { ...options, onProgress: (p) => progress.replay(p) }, { files: flags.file, tasks: flags.task });
+    } finally {
+      progress.done();
+    }
     const json = resultJson(result);
     if (flags.out !== undefined) await writeOutput(flags.out, json);
     await writeSideOutputs(result, flags);
