@@ -77,6 +77,24 @@ describe('check', () => {
   });
 });
 
+describe('files written', () => {
+  it('compare says where it wrote each file, after the table; on stderr with --json', () => {
+    expect(run.code).toBe(0);
+    const tail = run.stdout.trimEnd().split('\n').slice(-4);
+    expect(tail).toEqual([
+      `wrote ${resultPath} (the result JSON)`,
+      `wrote ${join(tmp, 'r.html')} (the HTML report)`,
+      `wrote ${join(tmp, 'r.md')} (the Markdown table)`,
+      expect.stringMatching(new RegExp(`^wrote ${join(tmp, 'hgrm').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ \\.hgrm files, one per strategy and op kind\\)$`)),
+    ]);
+    const md = join(tmp, 'json-run.md');
+    const j = cli(['compare', trace('xfs-mix.trace.gz'), '-s', 'none,i-mutex', '--md', md, '--json']);
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.stdout).schema).toBe('lockreplay-result/2');
+    expect(j.stderr).toBe(`wrote ${md} (the Markdown table)\n`);
+  });
+});
+
 describe('hgrm', () => {
   it('writes one file per strategy and op kind, in HdrHistogram format, that parses back to the same percentiles', () => {
     const dir = join(tmp, 'hgrm');

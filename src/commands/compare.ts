@@ -12,7 +12,7 @@ import { formatCompare } from '../report/table.js';
 import { writeOutput } from '../util/output.js';
 import { Progress } from '../util/progress.js';
 import { resultJson } from '../report/json.js';
-import { writeSideOutputs } from '../report/emit.js';
+import { writeSideOutputs, wroteLines, type Written } from '../report/emit.js';
 
 export default class Compare extends BaseCommand {
   static override summary = 'Replay a trace against several strategies and compare them side by side.';
@@ -60,9 +60,23 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
       progress.done();
     }
     const json = resultJson(result);
-    if (flags.out !== undefined) await writeOutput(flags.out, json);
-    await writeSideOutputs(result, flags);
-    if (flags.perfetto !== undefined) await writeOutput(flags.perfetto, perfettoSchedules(trace, await Promise.all(names.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
-    process.stdout.write(flags.json ? json : formatCompare(result));
+    const written: Written[] = [];
+    if (flags.out !== undefined) {
+      await writeOutput(flags.out, json);
+      written.push({ path: flags.out, what: 'the result JSON' });
+    }
+    written.push(...await writeSideOutputs(result, flags));
+    if (flags.perfetto !== undefined) {
+      await writeOutput(flags.perfetto, perfettoSchedules(trace, await Promise.all(names.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
+      written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
+    }
+    // where each file went: after the table, or on stderr when stdout is the JSON
+    const wrote = wroteLines(written);
+    if (flags.json) {
+      process.stdout.write(json);
+      process.stderr.write(wrote);
+    } else {
+      process.stdout.write(`${formatCompare(result)}${wrote === '' ? '' : `\n${wrote}`}`);
+    }
   }
 }

@@ -152,7 +152,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
     results,
     baseline: base === undefined ? null : labelOf(base),
     comparison,
-    verdict: verdictOf(results, labelOf),
+    verdict: verdictOf(results, labelOf, o.mode),
     warnings,
   };
 }
