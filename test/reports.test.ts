@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../src/stats/histogram.js';
 import { parseHgrm } from '../src/report/hgrm.js';
 import { synthesize } from '../src/synth/scenarios.js';
+import { LEGEND_INK, lockWaitStack, TOP_LOCK_CLASSES } from '../src/report/html.js';
+import { fmtNs } from '../src/report/table.js';
 import { cli, ROOT, trace } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-reports-'));
@@ -72,6 +74,24 @@ describe('check', () => {
     writeFileSync(join(tmp, 'junk.json'), '{"schema":"other/9"}');
     expect(cli(['check', join(tmp, 'junk.json'), '--baseline', resultPath]).code).toBe(11);
     expect(cli(['check', resultPath, '--baseline', resultPath, '--threshold', 'p77=3%']).code).toBe(2);
+  });
+});
+
+describe('files written', () => {
+  it('compare says where it wrote each file, after the table; on stderr with --json', () => {
+    expect(run.code).toBe(0);
+    const tail = run.stdout.trimEnd().split('\n').slice(-4);
+    expect(tail).toEqual([
+      `wrote ${resultPath} (the result JSON)`,
+      `wrote ${join(tmp, 'r.html')} (the HTML report)`,
+      `wrote ${join(tmp, 'r.md')} (the Markdown table)`,
+      expect.stringMatching(new RegExp(`^wrote ${join(tmp, 'hgrm').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ \\.hgrm files, one per strategy and op kind\\)$`)),
+    ]);
+    const md = join(tmp, 'json-run.md');
+    const j = cli(['compare', trace('xfs-mix.trace.gz'), '-s', 'none,i-mutex', '--md', md, '--json']);
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.stdout).schema).toBe('lockreplay-result/2');
+    expect(j.stderr).toBe(`wrote ${md} (the Markdown table)\n`);
   });
 });
 
@@ -150,11 +170,49 @@ describe('markdown and report', () => {
   });
 });
 
+describe('lock wait chart', () => {
+  const stack = lockWaitStack(result.results);
+  const html = readFileSync(join(tmp, 'r.html'), 'utf8');
+  const chart = [...html.matchAll(/<div class="chart">(<svg[\s\S]*?<\/svg>)<\/div>/g)].map((m) => m[1]).find((svg) => svg.includes('total lock wait by lock class'));
+
+  it('shows the classes with the most wait and folds the rest into "other", adding up to every run\'s total', () => {
+    const classes = new Set(result.results.flatMap((s: { locks: object }) => Object.keys(s.locks)));
+    expect(classes.size).toBeGreaterThan(TOP_LOCK_CLASSES + 1);
+    expect(stack.series).toHaveLength(TOP_LOCK_CLASSES + 1);
+    const other = stack.series[TOP_LOCK_CLASSES];
+    expect(other.other).toBe(true);
+    expect(other.name).toBe(`other (${other.classes.length} classes)`);
+    // largest first, each named class at least as large as any folded one
+    const sumOf = (cls: string): number => result.results.reduce((a: number, s: { locks: Record<string, { waitTotalNs: number }> }) => a + (s.locks[cls]?.waitTotalNs ?? 0), 0);
+    const named = stack.series.slice(0, TOP_LOCK_CLASSES).map((x) => sumOf(x.name));
+    expect(named).toEqual([...named].sort((a, b) => b - a));
+    for (const cls of other.classes) expect(sumOf(cls)).toBeLessThanOrEqual(named[named.length - 1]);
+    result.results.forEach((s: { locks: Record<string, { waitTotalNs: number }> }, i: number) => {
+      const total = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
+      expect(stack.totalsNs[i]).toBe(total);
+      expect(stack.series.reduce((a, x) => a + x.values[i], 0)).toBeCloseTo(total / 1e6, 6);
+    });
+  });
+
+  it('is one labelled bar per strategy, stacked by those series, with a legend entry for each', () => {
+    expect(chart).toBeDefined();
+    const texts = [...(chart as string).matchAll(/<text[^>]*fill="([^"]*)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({ fill: m[1], text: m[2] }));
+    expect(texts.filter((t) => t.fill === LEGEND_INK).map((t) => t.text)).toEqual(stack.series.map((x) => x.name));
+    // every strategy is named on the axis and its bar labelled with its total wait
+    const all = texts.map((t) => t.text);
+    for (const s of result.results) expect(all).toContain(s.strategy);
+    for (const ns of stack.totalsNs) expect(all).toContain(fmtNs(ns));
+    expect(all.filter((t) => /^[\d.]+(ns|µs|ms|s)$/.test(t))).toHaveLength(result.results.length);
+  });
+});
+
 const chromium = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+interface Box { text: string; legend: boolean; x: number; y: number; w: number; h: number }
 describe.skipIf(!existsSync(chromium))('HTML report in headless Chromium', () => {
   async function open(htmlPath: string, screenshot?: string, widthPx = 960) {
     const { chromium: pw } = await import('playwright-core');
-    const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await pw.launch({ executablePath: chromium, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage({ viewport: { width: widthPx, height: 1300 } });
       const errors: string[] = [];
@@ -173,7 +231,15 @@ describe.skipIf(!existsSync(chromium))('HTML report in headless Chromium', () =>
       const svgs = await page.locator('svg').count();
       if (screenshot) await page.screenshot({ path: screenshot });
       const scrollWidthPx = await page.evaluate(() => document.documentElement.scrollWidth);
-      return { errors, dialogs, requests, text, images, svgs, scrollWidthPx };
+      // every chart's text as laid out by the browser's own fonts: legend entries (their own ink) and the rest
+      const charts = await page.evaluate((legendInk) => [...document.querySelectorAll('.chart svg')].map((svg) => ({
+        title: svg.querySelector('text[style*="bold"]')?.textContent ?? '',
+        boxes: [...svg.querySelectorAll('text')].filter((t) => (t.textContent ?? '').trim() !== '').map((t) => {
+          const r = t.getBoundingClientRect();
+          return { text: t.textContent ?? '', legend: t.getAttribute('fill') === legendInk, x: r.left, y: r.top, w: r.width, h: r.height };
+        }),
+      })), LEGEND_INK);
+      return { errors, dialogs, requests, text, images, svgs, scrollWidthPx, charts };
     } finally {
       await browser.close();
     }
@@ -188,6 +254,30 @@ describe.skipIf(!existsSync(chromium))('HTML report in headless Chromium', () =>
     expect(r.text).toContain(String(Math.round(result.results[2].throughput.opsPerSec)));
     expect(r.svgs).toBeGreaterThanOrEqual(8);
     expect(r.text).toMatch(/none: no races, no deadlock/);
+  }, 60_000);
+
+  /** legend entries whose box meets another text's (an axis label, a tick label, the title, a bar label, another entry) */
+  function overlaps(charts: { title: string; boxes: Box[] }[]): string[] {
+    const found: string[] = [];
+    const meet = (a: Box, b: Box): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    for (const c of charts) {
+      c.boxes.forEach((a, i) => {
+        if (!a.legend) return;
+        c.boxes.forEach((b, j) => {
+          if (j !== i && !(b.legend && j < i) && meet(a, b)) found.push(`${c.title}: legend "${a.text}" meets ${b.legend ? 'legend' : 'text'} "${b.text}"`);
+        });
+      });
+    }
+    return found;
+  }
+
+  it.each([1280, 390])('at %i px no legend entry of any chart overlaps an axis label, tick label or title', async (widthPx) => {
+    const r = await open(join(tmp, 'r.html'), undefined, widthPx);
+    expect(r.charts.length).toBeGreaterThanOrEqual(8);
+    // the legends were found: one entry per strategy on the latency charts, one per series on the lock chart
+    expect(r.charts.filter((c) => c.boxes.some((b) => b.legend)).length).toBeGreaterThanOrEqual(r.charts.length - 2);
+    expect(r.charts.find((c) => c.title === 'all latency')?.boxes.filter((b) => b.legend).map((b) => b.text)).toEqual(result.results.map((s: { strategy: string }) => s.strategy));
+    expect(overlaps(r.charts)).toEqual([]);
   }, 60_000);
 
   it('fits a 390 px phone screen: no horizontal scrolling of the page (wide tables scroll by themselves)', async () => {

@@ -12,7 +12,7 @@ import { formatCompare } from '../report/table.js';
 import { writeOutput } from '../util/output.js';
 import { Progress } from '../util/progress.js';
 import { resultJson } from '../report/json.js';
-import { writeSideOutputs } from '../report/emit.js';
+import { writeSideOutputs, wroteLines, type Written } from '../report/emit.js';
 
 export default class Compare extends BaseCommand {
   static override summary = 'Replay a trace against several strategies and compare them side by side.';
@@ -43,19 +43,40 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     // replay workers start now and load the engine while this thread reads the trace
     const pool = threads > 1 ? new ReplayPool(threads) : undefined;
     let trace;
+    const progress = new Progress(this.progressEnabled(flags.json));
     try {
-      const progress = new Progress(this.progressEnabled(flags.json), 'importing');
-      trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
-      progress.done();
+      trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.importBytes(p.bytes, p.totalBytes) });
     } catch (err) {
       await pool?.close();
       throw err;
+    } finally {
+      progress.done();
     }
-    const result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline }, { files: flags.file, tasks: flags.task }, threads, pool);
+    progress.start();
+    let result;
+    try {
+      result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline, onProgress: (p) => progress.replay(p) }, { files: flags.file, tasks: flags.task }, threads, pool);
+    } finally {
+      progress.done();
+    }
     const json = resultJson(result);
-    if (flags.out !== undefined) await writeOutput(flags.out, json);
-    await writeSideOutputs(result, flags);
-    if (flags.perfetto !== undefined) await writeOutput(flags.perfetto, perfettoSchedules(trace, await Promise.all(names.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
-    process.stdout.write(flags.json ? json : formatCompare(result));
+    const written: Written[] = [];
+    if (flags.out !== undefined) {
+      await writeOutput(flags.out, json);
+      written.push({ path: flags.out, what: 'the result JSON' });
+    }
+    written.push(...await writeSideOutputs(result, flags));
+    if (flags.perfetto !== undefined) {
+      await writeOutput(flags.perfetto, perfettoSchedules(trace, await Promise.all(names.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
+      written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
+    }
+    // where each file went: after the table, or on stderr when stdout is the JSON
+    const wrote = wroteLines(written);
+    if (flags.json) {
+      process.stdout.write(json);
+      process.stderr.write(wrote);
+    } else {
+      process.stdout.write(`${formatCompare(result)}${wrote === '' ? '' : `\n${wrote}`}`);
+    }
   }
 }

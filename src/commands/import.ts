@@ -44,7 +44,7 @@ ops per kind and per file, and line accounting (used / skipped by reason / bad).
     };
     const out = flags.out === undefined ? undefined : new OutputTarget(flags.out);
     const progress = new Progress(this.progressEnabled(flags.json || flags.out === '-'));
-    options.onProgress = (p) => progress.update(p);
+    options.onProgress = (p) => progress.importBytes(p.bytes, p.totalBytes);
     out?.write(opStreamHeader());
     let summary;
     try {

@@ -8,7 +8,7 @@ import { formatReplay } from '../report/table.js';
 import { writeOutput } from '../util/output.js';
 import { Progress } from '../util/progress.js';
 import { resultJson } from '../report/json.js';
-import { writeSideOutputs } from '../report/emit.js';
+import { writeSideOutputs, wroteLines, type Written } from '../report/emit.js';
 
 export default class Replay extends BaseCommand {
   static override summary = 'Replay a trace against one locking strategy.';
@@ -28,15 +28,39 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Replay);
     const options = replayOptionsFrom(flags);
-    const progress = new Progress(this.progressEnabled(flags.json), 'importing');
-    const trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.update(p) });
-    progress.done();
+    const progress = new Progress(this.progressEnabled(flags.json));
+    let trace;
+    try {
+      trace = await loadForReplay(args.trace, { ...importOptionsFrom(flags), onProgress: (p) => progress.importBytes(p.bytes, p.totalBytes) });
+    } finally {
+      progress.done();
+    }
     const strategy = await loadStrategy(flags.strategy);
-    const result = replayStrategies(trace, [strategy], options, { files: flags.file, tasks: flags.task });
+    progress.start();
+    let result;
+    try {
+      result = replayStrategies(trace, [strategy], { ...options, onProgress: (p) => progress.replay(p) }, { files: flags.file, tasks: flags.task });
+    } finally {
+      progress.done();
+    }
     const json = resultJson(result);
-    if (flags.out !== undefined) await writeOutput(flags.out, json);
-    await writeSideOutputs(result, flags);
-    if (flags.perfetto !== undefined) await writeOutput(flags.perfetto, perfettoSchedules(trace, [strategy], options));
-    process.stdout.write(flags.json ? json : formatReplay(result));
+    const written: Written[] = [];
+    if (flags.out !== undefined) {
+      await writeOutput(flags.out, json);
+      written.push({ path: flags.out, what: 'the result JSON' });
+    }
+    written.push(...await writeSideOutputs(result, flags));
+    if (flags.perfetto !== undefined) {
+      await writeOutput(flags.perfetto, perfettoSchedules(trace, [strategy], options));
+      written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
+    }
+    // where each file went: after the table, or on stderr when stdout is the JSON
+    const wrote = wroteLines(written);
+    if (flags.json) {
+      process.stdout.write(json);
+      process.stderr.write(wrote);
+    } else {
+      process.stdout.write(`${formatReplay(result)}${wrote === '' ? '' : `\n${wrote}`}`);
+    }
   }
 }

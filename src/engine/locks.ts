@@ -183,7 +183,7 @@ export type RangeFairness = 'fifo' | 'reader-pref' | 'nested-shared-ok';
  * A shared/exclusive byte-range lock.
  * - `fifo` is the Kara 2013 / Bueso 2017 semantics: a request waits for every earlier overlapping
  *   request that conflicts with it, granted or still waiting, so a queued exclusive request blocks
- *   later overlapping shared ones (locking-designs.md §1-2).
+ *   later overlapping shared ones (docs/strategies.md#range-lock).
  * - `reader-pref` grants a shared request that conflicts with no granted request, passing waiting
  *   exclusive ones (Dave Chinner's 2012 "shared lock if already locked shared"; exclusive requests
  *   can starve: Jan Kara's objection).

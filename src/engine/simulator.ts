@@ -60,7 +60,12 @@ export interface SimOptions {
   wakeLatencyNs?: Float64Array;
   /** the events a run may take per op and per plan step before it is stopped as a loop (default EVENTS_PER_STEP) */
   eventsPerStep?: number;
+  /** called with the ops completed so far, every PROGRESS_EVERY completions (for a progress meter; it changes nothing) */
+  onProgress?: (completed: number) => void;
 }
+
+/** completions between two onProgress calls */
+export const PROGRESS_EVERY = 1024;
 
 /** What the simulation measured for each op (struct of arrays, indexed like the ops; virtual ns from the first op). */
 export interface OpOutcomes {
@@ -323,6 +328,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
 
   const traceDurNs = options.traceDurNs ?? serviceNs;
   const onLockWait = options.onLockWait;
+  const onProgress = options.onProgress;
   const cacheMissNs = costs.cacheMissNs;
   // acquire steps are immutable data: one per (process, mode)
   const mmapShared: AcquireStep[] = table.procs.map((p) => mmapAcquire(p, 'S'));
@@ -628,6 +634,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         outCpuWait[op] = frame.cpuWaitNs;
         outDone[op] = 1;
         completed++;
+        if (onProgress !== undefined && completed % PROGRESS_EVERY === 0) onProgress(completed);
         if (now > lastEndNs) lastEndNs = now;
         const below = frame.below;
         frame.below = freeFrames;

@@ -34,8 +34,11 @@ export interface ImportOptions extends BuilderOptions {
   csvMapping?: CsvMapping;
   /** count bad lines instead of stopping at the first */
   lenient?: boolean;
-  /** called about every MiB of input */
-  onProgress?: (progress: { lines: number; bytes: number; totalBytes?: number }) => void;
+  /**
+   * called as the input is read: the bytes read so far (compressed bytes for gzip input) and the
+   * input's size on disk (undefined for standard input)
+   */
+  onProgress?: (progress: { bytes: number; totalBytes?: number }) => void;
   /**
    * the caller keeps every op in memory (loadTrace): no forced collections, which only keep a
    * streaming import's peak flat and here would mark the growing op list again and again
@@ -89,11 +92,14 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
   } else {
     format = options.format;
   }
+  const onProgress = options.onProgress;
   const all = (async function* () {
+    onProgress?.({ bytes: source.bytesRead, totalBytes: source.sizeBytes });
     yield head;
     for (;;) {
       const r = await chunks.next();
       if (r.done) return;
+      onProgress?.({ bytes: source.bytesRead, totalBytes: source.sizeBytes });
       yield r.value;
     }
   })();
@@ -206,7 +212,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const blocks = new BlockOpBuilder(out, counter, badLines);
   const parser = new FtraceLineParser(builder, blocks, counter, badLines, dialect);
   const splitter = new LineSplitter((text, start, end, no, bytes, base) => parser.line(text, start, end, no, bytes, base));
-  await pump(chunks, splitter, counter, options, source);
+  await pump(chunks, splitter, options);
   const lines = splitter.end();
   parser.finish();
   builder.finish();
@@ -252,7 +258,7 @@ async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffe
     const blocks = new BlockOpBuilder(out, counter, badLines);
     const parser = new BlkparseLineParser(blocks, counter, badLines);
     const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n));
-    await pump(chunks, splitter, counter, options, source);
+    await pump(chunks, splitter, options);
     lines = splitter.end();
     bytes = splitter.bytesSeen;
     blocks.finish();
@@ -269,7 +275,7 @@ async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffe
   }
   const parser = new FioIologParser(out, counter, badLines);
   const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n));
-  await pump(chunks, splitter, counter, options, source);
+  await pump(chunks, splitter, options);
   lines = splitter.end();
   return summaryOf(source, format, counter, lines, splitter.bytesSeen, { ...out.counts, firstTsNs: parser.firstTsNs, lastTsNs: parser.lastTsNs }, notes, { formatDetail: 'fio iolog (v2/v3); trim → punch, sync/datasync → fsync' });
 }
@@ -303,20 +309,14 @@ async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>
   return summaryOf(source, 'csv', counter, lines, bytes, { ...out.counts, ...r }, [`CSV read as ${detail}`], { formatDetail: detail });
 }
 
-async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, counter: LineCounter, options: ImportOptions, source: InputSource): Promise<void> {
-  let sinceProgress = 0;
+async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, options: ImportOptions): Promise<void> {
   let sinceGc = 0;
   for await (const chunk of chunks) {
     splitter.push(chunk);
-    sinceProgress += chunk.length;
     sinceGc += chunk.length;
     if (sinceGc >= GC_EVERY_BYTES && options.keepsAll !== true) {
       sinceGc = 0;
       collectGarbage();
-    }
-    if (options.onProgress && sinceProgress >= 1 << 20) {
-      sinceProgress = 0;
-      options.onProgress({ lines: counter.used, bytes: splitter.bytesSeen, totalBytes: source.sizeBytes });
     }
   }
 }

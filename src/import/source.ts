@@ -8,7 +8,14 @@ export interface InputSource {
   name: string;
   /** compressed size on disk where known (for progress), else undefined */
   sizeBytes?: number;
+  /** bytes read from the file or stdin so far: compressed bytes for gzip input (for progress) */
+  readonly bytesRead: number;
   chunks(): AsyncIterable<Buffer>;
+}
+
+/** counts the bytes a source's reads return */
+interface ReadCounter {
+  bytesRead: number;
 }
 
 const CHUNK_BYTES = 1 << 18;
@@ -17,7 +24,8 @@ const INFLATE_OUT_BYTES = 1 << 22;
 
 export function openSource(pathOrDash: string): InputSource {
   if (pathOrDash === '-') {
-    return { name: '<stdin>', chunks: () => readFdChunks(0, '<stdin>') };
+    const stdin = { name: '<stdin>', bytesRead: 0, chunks: () => readFdChunks(0, '<stdin>', stdin) };
+    return stdin;
   }
   let sizeBytes: number;
   try {
@@ -28,15 +36,17 @@ export function openSource(pathOrDash: string): InputSource {
     if (err instanceof LockreplayError) throw err;
     throw new LockreplayError(`${pathOrDash}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
   }
-  return {
+  const file = {
     name: pathOrDash,
     sizeBytes,
-    chunks: () => readFileChunks(pathOrDash),
+    bytesRead: 0,
+    chunks: () => readFileChunks(pathOrDash, file),
   };
+  return file;
 }
 
 /** A file: see readFdChunks. */
-async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
+async function* readFileChunks(path: string, counter: ReadCounter): AsyncGenerator<Buffer> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -44,7 +54,7 @@ async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
     throw new LockreplayError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
   }
   try {
-    yield* readFdChunks(fd, path);
+    yield* readFdChunks(fd, path, counter);
   } finally {
     closeSync(fd);
   }
@@ -55,18 +65,20 @@ async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
  * keeps), gunzipped when the first bytes are the gzip magic. Standard input is read this way too:
  * as a stream it cost an event-loop turn per 64 KiB pipe buffer (stdin 35% slower than a file).
  */
-async function* readFdChunks(fd: number, name: string): AsyncGenerator<Buffer> {
+async function* readFdChunks(fd: number, name: string, counter: ReadCounter): AsyncGenerator<Buffer> {
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     const first = readChunk(fd, buf);
+    counter.bytesRead += first;
     if (first >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-      yield* gunzipChunks(buf.subarray(0, first), fd, name);
+      yield* gunzipChunks(buf.subarray(0, first), fd, name, counter);
       return;
     }
     let n = first;
     while (n > 0) {
       yield buf.subarray(0, n);
       n = readChunk(fd, buf);
+      counter.bytesRead += n;
     }
   } catch (err) {
     if (err instanceof LockreplayError) throw err;
@@ -106,7 +118,7 @@ function readChunk(fd: number, buf: Buffer): number {
  * output buffer is full and goes on only when this thread's event loop turns, so the buffer is
  * large: with 64 KiB, inflating stalled behind the parse at every 64 KiB.
  */
-async function* gunzipChunks(first: Buffer, fd: number, name: string): AsyncGenerator<Buffer> {
+async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: ReadCounter): AsyncGenerator<Buffer> {
   const gunzip = createGunzip({ chunkSize: INFLATE_OUT_BYTES });
   let out: Buffer[] = [];
   gunzip.on('data', (d: Buffer) => out.push(d));
@@ -125,6 +137,7 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string): AsyncGene
     const ready = out;
     out = [];
     const n = readChunk(fd, input);
+    counter.bytesRead += n;
     inflating = n > 0 ? write(input.subarray(0, n)) : undefined;
     for (const chunk of ready) yield chunk;
   }

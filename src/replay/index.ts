@@ -19,6 +19,7 @@ import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/type
 import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } from '../stats/histogram.js';
 import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './result.js';
 import type { ReplayPool } from './pool.js';
+import type { ReplayProgress } from '../util/progress.js';
 
 export interface ReplayOptions {
   mode?: 'closed' | 'open';
@@ -36,6 +37,8 @@ export interface ReplayOptions {
   pageSizeBytes?: number;
   /** strategy ratios are relative to this one (default: the first) */
   baseline?: string;
+  /** told the ops each strategy has replayed so far, while the replays run (for a progress meter) */
+  onProgress?: (progress: ReplayProgress) => void;
 }
 
 export interface LoadedTrace {
@@ -149,21 +152,42 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
     results,
     baseline: base === undefined ? null : labelOf(base),
     comparison,
-    verdict: verdictOf(results, labelOf),
+    verdict: verdictOf(results, labelOf, o.mode),
     warnings,
   };
 }
 
 /** Replays a prepared trace against one strategy (the per-strategy part of a compare). */
-export function runPrepared(p: Prepared, strategy: Strategy): StrategyResult {
-  return runOne(p.ops, p.service.ns, strategy, p.simOptions, p.table);
+export function runPrepared(p: Prepared, strategy: Strategy, onProgress?: (completed: number) => void): StrategyResult {
+  return runOne(p.ops, p.service.ns, strategy, onProgress === undefined ? p.simOptions : { ...p.simOptions, onProgress }, p.table);
+}
+
+/**
+ * Ops replayed per strategy (-1: not started), for a progress meter: `report` tells `onProgress`
+ * (at most every call of it; the meter throttles its drawing).
+ */
+function progressBoard(names: string[], opsEach: number, onProgress: ((p: ReplayProgress) => void) | undefined): { done: Int32Array; report: () => void } {
+  const done = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, names.length))).fill(-1);
+  const progress: ReplayProgress = { strategies: names, done, opsEach };
+  return { done, report: onProgress === undefined ? () => {} : () => onProgress(progress) };
 }
 
 /** Replays one trace against each strategy (by spec or instance), in this thread. */
 export function replayStrategies(trace: LoadedTrace, strategies: (string | Strategy)[], options: ReplayOptions = {}, selection: { files?: string[]; tasks?: string[] } = {}): ReplayResult {
   const p = prepare(trace, options);
   const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
-  const results = instances.map((strategy) => runPrepared(p, strategy));
+  const board = progressBoard(instances.map((s) => strategyLabel(s.name, s.options)), p.ops.length, options.onProgress);
+  const results = instances.map((strategy, i) => {
+    board.done[i] = 0;
+    board.report();
+    const r = runPrepared(p, strategy, options.onProgress === undefined ? undefined : (n) => {
+      board.done[i] = n;
+      board.report();
+    });
+    board.done[i] = p.ops.length;
+    board.report();
+    return r;
+  });
   return assemble(trace, p, results, options, selection);
 }
 
@@ -174,22 +198,38 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
  * for this call: its thread count wins over `threads`, and the call closes it.
  */
 export async function replayStrategiesParallel(trace: LoadedTrace, specs: string[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }, threads: number, pool?: ReplayPool): Promise<ReplayResult> {
+  let timer: ReturnType<typeof setInterval> | undefined;
   try {
     const p = prepare(trace, options);
     const { loadStrategy } = await import('../strategies/user.js');
-    const runSpec = async (spec: string): Promise<StrategyResult> => runPrepared(p, await loadStrategy(spec));
+    const board = progressBoard(specs, p.ops.length, options.onProgress);
+    const runSpec = async (spec: string, index: number): Promise<StrategyResult> => {
+      const strategy = await loadStrategy(spec);
+      Atomics.store(board.done, index, 0);
+      board.report();
+      const r = runPrepared(p, strategy, options.onProgress === undefined ? undefined : (n) => {
+        Atomics.store(board.done, index, n);
+        board.report();
+      });
+      Atomics.store(board.done, index, p.ops.length);
+      board.report();
+      return r;
+    };
     const used = pool?.threads ?? Math.max(1, Math.min(threads, specs.length));
     let results: StrategyResult[];
     if (used <= 1) {
       results = [];
-      for (const spec of specs) results.push(await runSpec(spec));
+      for (let i = 0; i < specs.length; i++) results.push(await runSpec(specs[i], i));
     } else {
       const { ReplayPool } = await import('./pool.js');
       pool ??= new ReplayPool(used);
-      results = await pool.run(p.ops, p.table, p.service.ns, p.simOptions, specs, runSpec);
+      // the workers' progress shows while this thread waits for them
+      timer = options.onProgress === undefined ? undefined : setInterval(board.report, 250);
+      results = await pool.run(p.ops, p.table, p.service.ns, p.simOptions, specs, runSpec, options.onProgress === undefined ? undefined : board.done);
     }
     return assemble(trace, p, results, options, selection);
   } finally {
+    if (timer !== undefined) clearInterval(timer);
     await pool?.close();
   }
 }

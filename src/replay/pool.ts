@@ -71,6 +71,8 @@ export interface ReplayJob {
   simOptions: SimOptions;
   specs: string[];
   next: Int32Array;
+  /** ops replayed so far per strategy (-1: not started), shared with the calling thread's progress meter */
+  progress?: Int32Array;
 }
 
 type WorkerMessage = { index?: number; result?: StrategyResult; error?: { message: string; exitCode?: number }; done?: boolean };
@@ -112,7 +114,7 @@ export class ReplayPool {
    * replaying too), so a thread that finishes early takes more. Results are placed by the index
    * of their spec: the same as a serial run, whichever thread ran what.
    */
-  async run(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string) => Promise<StrategyResult>): Promise<StrategyResult[]> {
+  async run(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]> {
     if (this.used) throw new LockreplayError('a replay pool runs one job', ExitCode.internal);
     this.used = true;
     const results: (StrategyResult | undefined)[] = new Array(specs.length);
@@ -123,7 +125,7 @@ export class ReplayPool {
       // nobody claims more work
       Atomics.store(next, 0, specs.length);
     };
-    const job: ReplayJob = { packed: packOps(ops), table, serviceNs, simOptions, specs, next };
+    const job: ReplayJob = { packed: packOps(ops), table, serviceNs, simOptions, specs, next, progress };
     const finished = this.workers.map((w) => new Promise<void>((resolve) => {
       const early = this.earlyEnd.get(w);
       if (early !== undefined) {
@@ -149,7 +151,7 @@ export class ReplayPool {
       const i = Atomics.add(next, 0, 1);
       if (i >= specs.length) break;
       try {
-        results[i] = await runHere(specs[i]);
+        results[i] = await runHere(specs[i], i);
       } catch (err) {
         fail(err as Error);
       }

@@ -1,22 +1,49 @@
 /**
  * The answer a compare is run for: which strategies ran without races or deadlock on this
  * workload, and which of those is fastest, by throughput and by p99, against the unserialised
- * lower bound (`none`) when it was run.
+ * lower bound (`none`) when it was run. A difference is named only when it is meaningful: strategies
+ * within a tolerance of the best are named together, and when every safe strategy is within it
+ * the verdict says the metric does not rank them (rather than naming whichever is ahead by noise).
  */
 import type { StrategyResult } from './result.js';
+
+/** throughputs within this fraction of the best are a tie */
+export const THROUGHPUT_TIE = 0.01;
+/**
+ * p99s within this fraction of the best (or, with `none`, of none's) are a tie: a tail percentile
+ * moves with the order queued ops are served in, whatever the lock
+ */
+export const P99_TIE = 0.1;
+/** a safe strategy this far below the best throughput is named as the slowest */
+const SLOWEST_BELOW = 0.05;
+/** CPU busy time above this share of the CPUs' capacity is saturation */
+export const CPU_SATURATED = 0.9;
+
+export interface Ranking {
+  /** the best safe strategy (`none` aside) */
+  strategy: string;
+  /** its ratio to `none` (null without `none`) */
+  vsNone: number | null;
+  /** the other safe strategies within the tolerance of it, best first */
+  tiedWith: string[];
+}
 
 export interface Verdict {
   /** strategies with no race (data conflicts) and no deadlock, in run order */
   safe: string[];
   /** the others, with why */
   unsafe: { strategy: string; races: number; deadlock: boolean }[];
-  /** among the safe ones (`none` aside: it is the reference), the highest throughput, and its ratio to `none` (null without `none`) */
-  fastestByThroughput: { strategy: string; vsNone: number | null } | null;
-  /** among the safe ones, the lowest all-ops p99, and its ratio to `none` */
-  fastestByP99: { strategy: string; vsNone: number | null } | null;
-  /** `none` keeps the simulated CPUs over 90% busy: differences then are mostly CPU queueing */
+  /** among the safe ones (`none` aside: it is the reference), the highest throughput */
+  fastestByThroughput: Ranking | null;
+  /** false when every safe strategy is within THROUGHPUT_TIE of the best: throughput does not rank them */
+  throughputRanks: boolean;
+  /** among the safe ones, the lowest all-ops p99 */
+  fastestByP99: Ranking | null;
+  /** false when every safe strategy's p99 is within P99_TIE of none's (or of the best, without none) */
+  p99Ranks: boolean;
+  /** `none` (else the least busy run) keeps the simulated CPUs over 90% busy: differences then are mostly CPU queueing */
   cpuSaturated: boolean;
-  /** the verdict in one or two sentences */
+  /** the verdict in a few sentences */
   text: string;
 }
 
@@ -24,32 +51,85 @@ function ratio(a: number, b: number): number | null {
   return b > 0 ? Math.round((a / b) * 1000) / 1000 : null;
 }
 
-export function verdictOf(results: StrategyResult[], labelOf: (r: StrategyResult) => string): Verdict {
+function fmtMs(ns: number): string {
+  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(1)} µs`;
+}
+
+function fmtRate(opsPerSec: number): string {
+  return opsPerSec >= 1000 ? `${(opsPerSec / 1000).toFixed(1)}k ops/s` : `${opsPerSec.toFixed(0)} ops/s`;
+}
+
+/** "A", "A and B", "A, B and C" */
+function list(names: string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** `mode`, when known, says where a lock-free tail comes from */
+export function verdictOf(results: StrategyResult[], labelOf: (r: StrategyResult) => string, mode?: 'open' | 'closed'): Verdict {
   const safeResults = results.filter((r) => r.races.count === 0 && r.deadlock === null);
   const unsafe = results.filter((r) => !safeResults.includes(r)).map((r) => ({ strategy: labelOf(r), races: r.races.count, deadlock: r.deadlock !== null }));
   const none = results.find((r) => r.strategy === 'none' && Object.keys(r.strategyOptions).length === 0);
-  let byThroughput: StrategyResult | undefined;
-  let byP99: StrategyResult | undefined;
   // `none` is the reference (no locking at all), not a candidate
-  for (const r of safeResults) {
-    if (r === none) continue;
-    if (byThroughput === undefined || r.throughput.opsPerSec > byThroughput.throughput.opsPerSec) byThroughput = r;
-    if (byP99 === undefined || r.all.latency.p99 < byP99.all.latency.p99) byP99 = r;
-  }
-  const fastestByThroughput = byThroughput === undefined ? null : { strategy: labelOf(byThroughput), vsNone: none === undefined ? null : ratio(byThroughput.throughput.opsPerSec, none.throughput.opsPerSec) };
-  const fastestByP99 = byP99 === undefined ? null : { strategy: labelOf(byP99), vsNone: none === undefined ? null : ratio(byP99.all.latency.p99, none.all.latency.p99) };
-  const cpuSaturated = none !== undefined && none.cpu.utilisation > 0.9;
+  const candidates = safeResults.filter((r) => r !== none);
+  const tp = (r: StrategyResult): number => r.throughput.opsPerSec;
+  const p99 = (r: StrategyResult): number => r.all.latency.p99;
+
+  // throughput: best first (run order among equals), ties within THROUGHPUT_TIE of the best
+  const byThroughput = [...candidates].sort((a, b) => tp(b) - tp(a));
+  const bestTp = byThroughput[0];
+  const tpTied = bestTp === undefined ? [] : byThroughput.filter((r) => tp(r) >= tp(bestTp) * (1 - THROUGHPUT_TIE));
+  const throughputRanks = tpTied.length < candidates.length;
+  const fastestByThroughput = bestTp === undefined ? null : { strategy: labelOf(bestTp), vsNone: none === undefined ? null : ratio(tp(bestTp), tp(none)), tiedWith: tpTied.slice(1).map(labelOf) };
+
+  // p99: lowest first; it ranks only when some safe strategy is out of the tolerance of none's
+  // (the lock-free tail), or, without none, of the best
+  const byP99 = [...candidates].sort((a, b) => p99(a) - p99(b));
+  const bestP99 = byP99[0];
+  const p99Tied = bestP99 === undefined ? [] : byP99.filter((r) => p99(r) <= p99(bestP99) * (1 + P99_TIE));
+  const withinNone = none !== undefined && candidates.every((r) => Math.abs(p99(r) - p99(none)) <= p99(none) * P99_TIE);
+  const p99Ranks = none !== undefined ? !withinNone : p99Tied.length < candidates.length;
+  const fastestByP99 = bestP99 === undefined ? null : { strategy: labelOf(bestP99), vsNone: none === undefined ? null : ratio(p99(bestP99), p99(none)), tiedWith: p99Tied.slice(1).map(labelOf) };
+
+  const reference = none ?? [...results].sort((a, b) => a.cpu.utilisation - b.cpu.utilisation)[0];
+  const cpuSaturated = reference !== undefined && reference.cpu.utilisation > CPU_SATURATED;
+
   const parts: string[] = [];
-  const why = unsafe.map((u) => `${u.strategy}: ${u.deadlock ? 'deadlock' : `${u.races} races`}`).join('; ');
+  const races = (n: number): string => `${n} race${n === 1 ? '' : 's'}`;
+  const why = unsafe.map((u) => `${u.strategy}: ${u.deadlock ? 'deadlock' : races(u.races)}`).join('; ');
   if (fastestByThroughput === null || fastestByP99 === null) {
     if (safeResults.length > 0) parts.push(`only none (no locking) ran without races or deadlock${why === '' ? '' : ` (${why})`}`);
     else parts.push(`no strategy ran without races or deadlock${why === '' ? '' : ` (${why})`}`);
   } else {
-    const vs = (x: number | null, what: string): string => (x === null ? '' : ` (${x.toFixed(2)}x the ${what} of none)`);
+    const vs = (x: number | null, what: string): string => (x === null ? '' : `${x.toFixed(2)}x the ${what} of none`);
+    const paren = (...xs: string[]): string => (xs.some((x) => x !== '') ? ` (${xs.filter((x) => x !== '').join('; ')})` : '');
     parts.push(`safe (no races, no deadlock): ${safeResults.map(labelOf).join(', ')}`);
-    parts.push(`fastest safe by throughput: ${fastestByThroughput.strategy}${vs(fastestByThroughput.vsNone, 'throughput')}; by p99: ${fastestByP99.strategy}${vs(fastestByP99.vsNone, 'p99')}`);
-    if (unsafe.length > 0) parts.push(`not safe: ${unsafe.map((u) => `${u.strategy} (${u.deadlock ? 'deadlock' : `${u.races} races`})`).join(', ')}`);
+    if (candidates.length === 1) {
+      parts.push(`fastest safe by throughput: ${fastestByThroughput.strategy}${paren(vs(fastestByThroughput.vsNone, 'throughput'))}; by p99: ${fastestByP99.strategy}${paren(vs(fastestByP99.vsNone, 'p99'))}`);
+    } else {
+      // throughput
+      const slowest = byThroughput[byThroughput.length - 1];
+      const slow = tp(slowest) < tp(bestTp as StrategyResult) * (1 - SLOWEST_BELOW) ? `; slowest: ${labelOf(slowest)}${paren(none === undefined ? `${(ratio(tp(slowest), tp(bestTp as StrategyResult)) as number).toFixed(2)}x the fastest` : vs(ratio(tp(slowest), tp(none)), 'throughput'))}` : '';
+      if (!throughputRanks) {
+        parts.push(`throughput does not rank the safe strategies: all within ${THROUGHPUT_TIE * 100}% of ${fmtRate(tp(bestTp as StrategyResult))}${none === undefined ? '' : ` (none: ${fmtRate(tp(none))})`}`);
+      } else {
+        const tied = tpTied.length > 1 ? `within ${THROUGHPUT_TIE * 100}% of each other` : '';
+        parts.push(`fastest safe by throughput: ${list(tpTied.map(labelOf))}${paren(tied, vs(fastestByThroughput.vsNone, 'throughput'))}${slow}`);
+      }
+      // p99
+      if (!p99Ranks) {
+        parts.push(none !== undefined
+          ? `p99 does not rank them: every safe strategy's p99 is within ${P99_TIE * 100}% of none's (${fmtMs(p99(none))}), a tail with no lock in it (${mode === 'open' ? 'ops due while their own task is still busy with earlier ones, long ops, waits for a CPU' : mode === 'closed' ? 'long ops, waits for a CPU' : 'long ops, ops queued behind their task or for a CPU'})`
+          : `p99 does not rank them: all within ${P99_TIE * 100}% of ${fmtMs(p99(bestP99 as StrategyResult))}`);
+      } else {
+        const tied = p99Tied.length > 1 ? `within ${P99_TIE * 100}% of each other` : '';
+        const below = none !== undefined && p99(bestP99 as StrategyResult) < p99(none) * (1 - P99_TIE) ? '; below none\'s: a lock shortens the tail only by making other ops wait' : '';
+        const worst = byP99[byP99.length - 1];
+        const slowP99 = p99Tied.length < byP99.length ? `; slowest: ${labelOf(worst)}${paren(none === undefined ? `${(ratio(p99(worst), p99(bestP99 as StrategyResult)) as number).toFixed(2)}x the best` : vs(ratio(p99(worst), p99(none)), 'p99'))}` : '';
+        parts.push(`fastest safe by p99: ${list(p99Tied.map(labelOf))}${paren(tied, vs(fastestByP99.vsNone, 'p99'))}${below}${slowP99}`);
+      }
+    }
+    if (unsafe.length > 0) parts.push(`not safe: ${unsafe.map((u) => `${u.strategy} (${u.deadlock ? 'deadlock' : races(u.races)})`).join(', ')}`);
   }
-  if (cpuSaturated) parts.push(`the simulated CPUs are saturated (none keeps them ${Math.round((none as StrategyResult).cpu.utilisation * 100)}% busy): differences are mostly CPU queueing; more --cpus or a slower --time-scale shows the locks`);
-  return { safe: safeResults.map(labelOf), unsafe, fastestByThroughput, fastestByP99, cpuSaturated, text: `${parts.join('. ')}.` };
+  if (cpuSaturated) parts.push(`the simulated CPUs are saturated (${reference === none ? 'none' : labelOf(reference)} keeps them ${Math.round(reference.cpu.utilisation * 100)}% busy): differences are mostly CPU queueing; more --cpus or a slower --time-scale shows the locks`);
+  return { safe: safeResults.map(labelOf), unsafe, fastestByThroughput, throughputRanks, fastestByP99, p99Ranks, cpuSaturated, text: `${parts.join('. ')}.` };
 }

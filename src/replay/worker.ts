@@ -20,7 +20,12 @@ port.once('message', (data: ReplayJob) => {
       if (index >= data.specs.length) break;
       try {
         const strategy = await loadStrategy(data.specs[index]);
-        port.postMessage({ index, result: runOne(ops, data.serviceNs, strategy, data.simOptions, table) });
+        const progress = data.progress;
+        if (progress !== undefined) Atomics.store(progress, index, 0);
+        const options = progress === undefined ? data.simOptions : { ...data.simOptions, onProgress: (n: number) => Atomics.store(progress, index, n) };
+        const result = runOne(ops, data.serviceNs, strategy, options, table);
+        if (progress !== undefined) Atomics.store(progress, index, ops.length);
+        port.postMessage({ index, result });
       } catch (err) {
         port.postMessage({ index, error: { message: (err as Error).message, exitCode: err instanceof LockreplayError ? err.exitCode : undefined } });
       }

@@ -57,13 +57,33 @@ export function appendJobSummary(markdown: string): void {
   }
 }
 
-/** The --html / --md / --hgrm side outputs of replay and compare. */
-export async function writeSideOutputs(result: ReplayResult, flags: { html?: string; md?: string; hgrm?: string }): Promise<void> {
-  if (flags.html !== undefined) await writeOutput(flags.html, renderReport([result], 'html'));
+/** A file a command wrote, and what it holds ("the result JSON"), for the "wrote ..." lines. */
+export interface Written {
+  path: string;
+  what: string;
+}
+
+/** The --html / --md / --hgrm side outputs of replay and compare; returns what went to files. */
+export async function writeSideOutputs(result: ReplayResult, flags: { html?: string; md?: string; hgrm?: string }): Promise<Written[]> {
+  const written: Written[] = [];
+  if (flags.html !== undefined) {
+    await writeOutput(flags.html, renderReport([result], 'html'));
+    written.push({ path: flags.html, what: 'the HTML report' });
+  }
   if (flags.md !== undefined) {
     const md = renderReport([result], 'md');
     await writeOutput(flags.md, md);
     appendJobSummary(md);
+    written.push({ path: flags.md, what: 'the Markdown table' });
   }
-  if (flags.hgrm !== undefined) await writeHgrmDir([result], flags.hgrm);
+  if (flags.hgrm !== undefined) {
+    const files = await writeHgrmDir([result], flags.hgrm);
+    written.push({ path: flags.hgrm, what: `${files.length} .hgrm files, one per strategy and op kind` });
+  }
+  return written;
+}
+
+/** "wrote PATH (what it is)" per file written (standard output, "-", left out) */
+export function wroteLines(written: Written[]): string {
+  return written.filter((w) => w.path !== '-').map((w) => `wrote ${w.path} (${w.what})\n`).join('');
 }

@@ -20,6 +20,8 @@ const WIDTH = 860;
  * 16 colours that stay apart for 15+ series, colour-blind readers included: Okabe and Ito's eight,
  * then Paul Tol's muted scheme
  */
+/** legend text: its own ink, so a test can tell legend entries from axis labels in the SVG */
+export const LEGEND_INK = '#333333';
 const COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000',
   '#332288', '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#CC6677', '#882255'];
 
@@ -89,7 +91,7 @@ function spectrumChart(title: string, series: { name: string; points: [number, n
   const legend = legendHeight(series.map((s) => s.name));
   return svg({
     title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
-    legend: { top: 28, type: 'plain' },
+    legend: { top: 28, type: 'plain', textStyle: { color: LEGEND_INK } },
     grid: { left: 70, right: 40, top: 28 + legend + 24, bottom: 50 },
     xAxis: { type: 'log', name: 'percentile', nameLocation: 'middle', nameGap: 30, min: 1, axisLabel: { formatter: (v: number) => percentLabel(v) } },
     // a log axis: µs and ms differences both stay visible
@@ -101,7 +103,7 @@ function spectrumChart(title: string, series: { name: string; points: [number, n
 function lineChart(title: string, unit: string, logY: boolean, series: { name: string; points: [number, number][] }[]): string {
   return svg({
     title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
-    legend: { top: 28, type: 'plain' },
+    legend: { top: 28, type: 'plain', textStyle: { color: LEGEND_INK } },
     grid: { left: 80, right: 40, top: 90, bottom: 50 },
     xAxis: { type: 'value', name: 'virtual time (ms)', nameLocation: 'middle', nameGap: 30 },
     yAxis: { type: logY ? 'log' : 'value', name: unit, nameLocation: 'middle', nameGap: 60 },
@@ -114,7 +116,7 @@ function barChart(title: string, unit: string, categories: string[], series: { n
   const many = categories.length > 6;
   return svg({
     title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
-    legend: series.length > 1 ? { top: 28 } : undefined,
+    legend: series.length > 1 ? { top: 28, textStyle: { color: LEGEND_INK } } : undefined,
     grid: { left: 80, right: 30, top: 28 + legend + (many ? 40 : 24), bottom: many ? 90 : 40 },
     // every category named (rotated when there are many)
     xAxis: { type: 'category', data: categories, axisLabel: { interval: 0, rotate: many ? 40 : 0, fontSize: 11 } },
@@ -126,6 +128,71 @@ function barChart(title: string, unit: string, categories: string[], series: { n
       labelLayout: { hideOverlap: false },
     })),
   }, 300 + legend + (many ? 70 : 0));
+}
+
+/** the lock classes a lock-wait chart shows by name; the others are folded into one "other" */
+export const TOP_LOCK_CLASSES = 5;
+const OTHER_COLOR = '#A0A0A0';
+
+export interface LockWaitSeries {
+  name: string;
+  /** the classes in it: one, or those folded into "other" */
+  classes: string[];
+  other: boolean;
+  /** ms per strategy */
+  values: number[];
+}
+
+/**
+ * The lock-wait chart's series: the TOP_LOCK_CLASSES classes with the most wait summed over every
+ * run, largest first, then the rest summed into one "other" series (when more than one is left);
+ * classes no run waited on are left out. `totalsNs`: each run's total wait, every class.
+ */
+export function lockWaitStack(results: StrategyResult[]): { series: LockWaitSeries[]; totalsNs: number[] } {
+  const byClass = new Map<string, number>();
+  for (const s of results) for (const [cls, l] of Object.entries(s.locks)) byClass.set(cls, (byClass.get(cls) ?? 0) + l.waitTotalNs);
+  const ranked = [...byClass].filter(([, ns]) => ns > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([cls]) => cls);
+  const shown = ranked.length <= TOP_LOCK_CLASSES + 1 ? ranked : ranked.slice(0, TOP_LOCK_CLASSES);
+  const rest = ranked.slice(shown.length);
+  const ms = (classes: string[]): number[] => results.map((s) => classes.reduce((a, cls) => a + (s.locks[cls]?.waitTotalNs ?? 0), 0) / 1e6);
+  const series: LockWaitSeries[] = shown.map((cls) => ({ name: cls, classes: [cls], other: false, values: ms([cls]) }));
+  if (rest.length > 0) series.push({ name: `other (${rest.length} classes)`, classes: rest, other: true, values: ms(rest) });
+  const totalsNs = results.map((s) => Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0));
+  return { series, totalsNs };
+}
+
+/**
+ * Horizontal bars, one per category (strategy), stacked by series, each labelled at its end with
+ * its total; the first category on top.
+ */
+function stackedBarChart(title: string, unit: string, categories: string[], series: LockWaitSeries[], totalsNs: number[]): string {
+  const legend = legendHeight(series.map((s) => s.name));
+  const rowPx = 26;
+  const top = 28 + legend + 12;
+  const longest = Math.max(...categories.map((c) => c.length));
+  // room for the names on the left and the total after the longest bar
+  const left = Math.min(320, 16 + 7 * longest);
+  const height = top + rowPx * categories.length + 56;
+  const STACK = 'wait';
+  return svg({
+    title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 14 } },
+    legend: { top: 28, data: series.map((s) => s.name), textStyle: { color: LEGEND_INK } },
+    grid: { left, right: 90, top, bottom: 56 },
+    xAxis: { type: 'value', name: unit, nameLocation: 'middle', nameGap: 30 },
+    yAxis: { type: 'category', data: categories, inverse: true, axisLabel: { interval: 0, fontSize: 11 } },
+    series: [
+      ...series.map((s, i) => ({
+        name: s.name, type: 'bar' as const, stack: STACK, barMaxWidth: 18, data: s.values.map((v) => round(v)),
+        itemStyle: { color: s.other ? OTHER_COLOR : COLORS[i % COLORS.length] },
+      })),
+      // a bar of no width at the end of each stack carries the total (every bar labelled, 0 included)
+      {
+        name: 'total', type: 'bar' as const, stack: STACK, data: totalsNs.map(() => 0), barMaxWidth: 18, itemStyle: { color: 'transparent' },
+        label: { show: true, position: 'right', fontSize: 11, color: '#222', formatter: (p: { dataIndex: number }) => fmtNs(totalsNs[p.dataIndex]) },
+        labelLayout: { hideOverlap: false },
+      },
+    ],
+  }, height);
 }
 
 function table(head: string[], rows: string[][], numericFrom = 1): string {
@@ -208,7 +275,10 @@ function section(r: ReplayResult): string {
   const classes = [...new Set(r.results.flatMap((s) => Object.keys(s.locks)))].sort();
   if (classes.length > 0) {
     out.push('<h3>Lock wait by lock class</h3>');
-    out.push(`<div class="chart">${barChart('total lock wait', 'ms', names, classes.map((cls) => ({ name: cls, values: r.results.map((s) => (s.locks[cls]?.waitTotalNs ?? 0) / 1e6) })))}</div>`);
+    const stack = lockWaitStack(r.results);
+    const folded = stack.series.find((x) => x.other);
+    out.push(`<p class="note">Total time ops waited for locks in each run, by lock class: the ${stack.series.length - (folded ? 1 : 0)} classes with the most wait over all runs${folded ? `, the other ${folded.classes.length} folded into "${escHtml(folded.name)}"` : ''}; every class in the table below.</p>`);
+    out.push(`<div class="chart">${stackedBarChart('total lock wait by lock class', 'total lock wait (ms)', names, stack.series, stack.totalsNs)}</div>`);
     const lockRows = r.results.flatMap((s) => Object.entries(s.locks).map(([cls, l]) => [labelOf(s), cls, String(l.acquisitions), String(l.contentions), fmtNs(l.waitTotalNs), fmtNs(l.waitMaxNs), fmtNs(l.holdTotalNs)]));
     out.push(table(['strategy', 'lock class', 'acquisitions', 'contentions', 'wait total', 'wait max', 'hold total'], lockRows, 2));
   }

@@ -141,7 +141,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
     };
   }
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
-  return { ...merged, comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf) };
+  return { ...merged, comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf, merged.options.mode) };
 }
 
 function mergeWaits(a: ObservedWaitSummary, b: ObservedWaitSummary): ObservedWaitSummary {

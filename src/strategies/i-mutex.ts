@@ -14,7 +14,7 @@ export function iMutexStrategy(): Strategy {
   return {
     name: 'i-mutex',
     summary: 'One exclusive FIFO mutex per inode, taken by every op for its whole duration.',
-    source: 'locking-designs.md §10.3 (classic i_mutex), taken by every op kind',
+    source: 'docs/strategies.md#i-mutex (the classic i_mutex, taken by every op kind)',
     rules: [
       { kinds: 'every op kind', locks: 'i_mutex X (whole file), held for the whole op' },
       { kinds: 'child op on its parent\'s file (fault, flush)', locks: 'none (runs under the parent\'s hold)' },

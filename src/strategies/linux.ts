@@ -1,7 +1,7 @@
 /**
- * What Linux ships (locking-designs.md §3): i_rwsem (XFS: IOLOCK) + mapping->invalidate_lock
+ * What Linux ships (docs/strategies.md#linux): i_rwsem (XFS: IOLOCK) + mapping->invalidate_lock
  * (XFS: MMAPLOCK) + folio locks, with Linux rwsem fairness (a waiting writer blocks new readers).
- * Profiles `xfs`, `ext4`, `generic` (§3b); `i-rwsem` is the i_rwsem layer alone.
+ * Profiles `xfs`, `ext4`, `generic`; `i-rwsem` is the i_rwsem layer alone (docs/strategies.md#i-rwsem).
  * Order: i_rwsem → mmap_lock → invalidate_lock → folio.
  */
 import type { Op } from '../model/op.js';
@@ -79,7 +79,7 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRws
     summary: full
       ? `Linux today, ${profile} profile: i_rwsem + invalidate_lock + folio locks, Linux rwsem fairness.`
       : 'The VFS i_rwsem alone (per inode rwsem, Linux fairness): shared for reads and DIO, exclusive for writes and truncate/fallocate.',
-    source: 'locking-designs.md §3a, §3b (Documentation/filesystems/locking.rst, fs/xfs/xfs_inode.c, fs/ext4/file.c)',
+    source: `docs/strategies.md#${full ? 'linux' : 'i-rwsem'} (Documentation/filesystems/locking.rst, fs/xfs/xfs_inode.c, fs/ext4/file.c)`,
     rules: rules(profile),
     options: { rwsem },
     plan(op: Op, ctx: PlanContext): readonly Step[] {

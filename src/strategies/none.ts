@@ -6,7 +6,7 @@ export function noneStrategy(): Strategy {
   return {
     name: 'none',
     summary: 'No locks: the lower bound (and the upper bound on races).',
-    source: 'locking-designs.md §10.1 (oracle baseline)',
+    source: 'docs/strategies.md#none (the oracle baseline)',
     rules: [{ kinds: 'every op', locks: 'none' }],
     options: {},
     plan: () => WORK_ONLY,

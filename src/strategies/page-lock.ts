@@ -15,7 +15,7 @@ export function pageLockStrategy(): Strategy {
   return {
     name: 'page-lock',
     summary: 'One exclusive FIFO lock per page; buffered IO and faults take one page at a time, truncate/punch walk their range page by page; DIO takes none.',
-    source: 'locking-designs.md §4 (folio lock discipline), §10.2',
+    source: 'docs/strategies.md#page-lock (folio lock rules of Documentation/filesystems/locking.rst, mm/truncate.c)',
     rules: [
       { kinds: 'read, write, readahead, writeback', locks: 'page lock X on each page of the range, one at a time, ascending' },
       { kinds: 'fault-read, fault-write', locks: 'page lock X on the faulting page(s)' },

@@ -1,5 +1,5 @@
 /**
- * The range-lock designs proposed since 2012 (locking-designs.md §1, §2, §5c, §7, §8a, §6, §5b),
+ * The range-lock designs proposed since 2012 (docs/strategies.md has a section for each),
  * each as its rules plus the costs that make its structure visible.
  */
 import { EXCLUSIVE_KINDS, type Op } from '../model/op.js';
@@ -29,7 +29,7 @@ export function kara2013Strategy(): Strategy {
   return {
     name: 'kara-2013',
     summary: 'Jan Kara 2013 mapping range lock: exclusive-only interval tree (FIFO, page granular) under one per-mapping spinlock; i_mutex kept for buffered writes and truncate.',
-    source: 'locking-designs.md §1, §10.5 ([PATCH 0/6 RFC] Mapping range lock, 2013)',
+    source: 'docs/strategies.md#kara-2013 ([PATCH 0/6 RFC] Mapping range lock, 2013)',
     rules: [
       { kinds: 'read, readahead, fault-read, fault-write', locks: 'mapping range X on the page(s), only around page-cache insertion (a fraction of the op), then unlocked' },
       { kinds: 'dio-read, dio-write', locks: 'mapping range X on the range (after get_user_pages), for the whole IO' },
@@ -62,7 +62,7 @@ export function buesoRwStrategy(): Strategy {
   return {
     name: 'bueso-rw',
     summary: 'Bueso/Kara 2017 range reader/writer lock in place of i_rwsem: interval tree under a spinlock, FIFO (a queued writer blocks later overlapping readers), invalidate_lock kept for faults.',
-    source: 'locking-designs.md §2, §10.6 (locking: Introduce range reader/writer lock)',
+    source: 'docs/strategies.md#bueso-rw (locking: Introduce range reader/writer lock, 2017)',
     rules: [
       { kinds: 'read, dio-read', locks: 'range S on the op range' },
       { kinds: 'write, dio-write', locks: 'range X on the op range' },
@@ -94,7 +94,7 @@ export function listRangeStrategy(): Strategy {
   return {
     name: 'list-rl',
     summary: 'List-based lock-free range lock (Kogan/Dice/Issa 2020, FreeBSD): no waiter queue, a release wakes every sleeper to retry; readers share; exclusive requests can starve, and it shows.',
-    source: 'locking-designs.md §8a, §10.10',
+    source: 'docs/strategies.md#list-rl (Kogan, Dice, Issa, EuroSys 2020; FreeBSD kern_rangelock.c)',
     rules: [
       { kinds: 'DIO, truncate, punch, zero/collapse/insert-range', locks: 'range X (no queue: waits until no conflicting range is held, retries on every release)' },
       { kinds: 'buffered IO, faults, readahead, writeback, fallocate', locks: 'range S' },
@@ -117,7 +117,7 @@ export function segmentBitmapStrategy(segments = 64, minSegmentBytes = 65536): S
   return {
     name: 'segment-bitmap',
     summary: `Dave Chinner 2025: per inode ${segments} exclusive segment bits (segment = max(${minSegmentBytes / 1024} KiB, EOF/${segments})) under i_rwsem shared; i_rwsem exclusive for truncate/fallocate.`,
-    source: 'locking-designs.md §5b, §10.8',
+    source: 'docs/strategies.md#segment-bitmap (Dave Chinner, linux-xfs, January 2025)',
     rules: [
       { kinds: 'write', locks: 'i_rwsem S, then the bits of every segment the write covers, X (ascending, all at once)' },
       { kinds: 'read, dio-read, dio-write', locks: 'i_rwsem S (reads do not wait on segments: readsWaitOnSegments=false)' },
@@ -153,7 +153,7 @@ export function twoStateStrategy(): Strategy {
   return {
     name: 'two-state',
     summary: 'bcachefs two-state lock: "add" (buffered IO, faults) and "block" (DIO, truncate, fallocate) states share within and exclude across; wake-all at zero, no queue; i_rwsem X for truncate/fallocate.',
-    source: 'locking-designs.md §5c, §10.9',
+    source: 'docs/strategies.md#two-state (fs/bcachefs/two_state_shared_lock.h)',
     rules: [
       { kinds: 'read, write, readahead, fault-read, fault-write', locks: 'pagecache lock, add state (S)' },
       { kinds: 'dio-read, dio-write', locks: 'pagecache lock, block state (X: shared among blockers)' },
@@ -179,7 +179,7 @@ export function btrfsExtentStrategy(): Strategy {
   return {
     name: 'btrfs-extent',
     summary: 'btrfs extent_io_tree: exclusive extent-bit ranges (wait on the conflicting state, wake-all, retry) under a spinlock, with the inode lock for writes and punch/truncate.',
-    source: 'locking-designs.md §7, §10.11',
+    source: 'docs/strategies.md#btrfs-extent (fs/btrfs/extent-io-tree.c)',
     rules: [
       { kinds: 'write', locks: 'inode lock X, then extent bits X on the range' },
       { kinds: 'read', locks: 'extent bits X on the range around the mapping lookup only (6.12+: a tenth of the op)' },
@@ -211,7 +211,7 @@ export function lustreWriteStrategy(): Strategy {
   return {
     name: 'lustre-write',
     summary: 'Lustre llite range_lock: an exclusive FIFO range on [pos, pos+len) for every write and O_DIRECT read, held across the IO; buffered reads and faults take none.',
-    source: 'locking-designs.md §6, §10.12',
+    source: 'docs/strategies.md#lustre-write (lustre/llite/range_lock.c)',
     rules: [
       { kinds: 'write, dio-write, dio-read', locks: 'range X on the op range (FIFO), whole IO' },
       { kinds: 'truncate, punch, zero/collapse/insert-range', locks: 'range X (truncate/collapse/insert: to ∞)' },

@@ -29,7 +29,7 @@ export function rangeLockStrategy(options: Partial<RangeLockOptions> = {}): Stra
   return {
     name: 'range-lock',
     summary: 'Shared/exclusive byte-range lock per inode, page-aligned; exclusive for DIO/truncate/punch, shared for buffered IO/faults/writeback.',
-    source: 'locking-designs.md §0 (the seed), §1-2 (Kara 2013, Bueso 2017 FIFO semantics)',
+    source: 'docs/strategies.md#range-lock (the 2012 "Hole punching and mmap races" thread; Kara 2013, Bueso 2017 FIFO semantics)',
     rules: [
       { kinds: 'read, write', locks: buffered === 'page' ? 'range S on each page of the op range, one at a time' : 'range S on the op range (page-aligned), whole op' },
       { kinds: 'readahead, writeback', locks: 'range S on the op range (page-aligned), whole op' },

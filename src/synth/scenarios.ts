@@ -1,6 +1,6 @@
 /**
  * Synthetic scenarios (`lockreplay synth`): ftrace-format traces of the situations the 2012 thread
- * and locking-designs.md §9 describe, small enough to read, deterministic for a seed.
+ * and docs/strategies.md describe (scenarios A and B), small enough to read, deterministic for a seed.
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import { FtraceWriter, OpEmitter, type SynthTask } from './ftrace-writer.js';
@@ -52,7 +52,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     },
   },
   'seed-deadlock': {
-    summary: 'scenario A (locking-designs.md §9): a buffered write from an mmap of the same range, and a punch arriving between the write taking its range and its fault',
+    summary: 'scenario A (docs/strategies.md): a buffered write from an mmap of the same range, and a punch arriving between the write taking its range and its fault',
     defaults: { tasks: 2, ops: 1 },
     build(_w, e, rnd, _tasks, ops) {
       const writer = task('writer', 201, 200, 0);
@@ -68,7 +68,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     },
   },
   'dio-gup-mmap': {
-    summary: 'scenario B (§9): a DIO write holding its range exclusively while pinning pages, a fault in the same process, and a munmap queued on mmap_lock',
+    summary: 'scenario B (docs/strategies.md): a DIO write holding its range exclusively while pinning pages, a fault in the same process, and a munmap queued on mmap_lock',
     defaults: { tasks: 4, ops: 1 },
     build(_w, e, rnd, _tasks, ops) {
       const dio = task('dio', 401, 400, 0);
