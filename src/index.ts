@@ -105,7 +105,7 @@ export {
   type AcquireStep, type ChildrenStep, type CostStep, DEFAULT_COSTS, LOCK_KINDS, type LockCosts, type LockSpec, MMAP_LOCK_TAG, ORDERED_TAG, PAGE_WALK_TAG,
   type PlanContext, type ReleaseStep, type RuleRow, SHARED_KINDS, SPINLOCK_TAG, type Step, type Strategy, type WorkStep, ZERO_COSTS,
 } from './strategies/types.js';
-export type { LockMode, RangeFairness, RwsemFairness } from './engine/locks.js';
+export type { LockMode, RangeFairness, RwsemFairness } from './locks/primitives.js';
 export { createStrategy, strategyNames } from './strategies/index.js';
 export { jsonRulesStrategy, loadStrategy, unbalancedStep, validateStrategy } from './strategies/user.js';
 export { acquire, isFlushInsideParent, MAX_WALK_STEPS, pageAlignedRange, pageByPage, release, underOneLock, WORK_ALL, WORK_ONLY } from './strategies/plan-helpers.js';

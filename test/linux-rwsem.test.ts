@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/engine/linux-rwsem.js';
+import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/locks/linux-rwsem.js';
 import { measureWakeLatency } from '../src/fidelity/wake-latency.js';
-import type { LockMode, LockRequest } from '../src/engine/locks.js';
+import type { LockMode, LockRequest } from '../src/locks/primitives.js';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import type { Op, OpKind } from '../src/model/op.js';
 import { createStrategy } from '../src/strategies/index.js';

@@ -14,8 +14,9 @@
 import type { Op } from '../model/op.js';
 import { type AcquireStep, DEFAULT_COSTS, type LockCosts, MMAP_LOCK_TAG, type PlanContext, type ReleaseStep, type Step, type Strategy } from '../strategies/types.js';
 import { NumHeap } from '../util/num-heap.js';
-import { LinuxRwSem } from './linux-rwsem.js';
-import { ListRangeLock, type LockMode, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem, TwoStateLock } from './locks.js';
+import { createLock } from '../locks/factory.js';
+import { LinuxRwSem } from '../locks/linux-rwsem.js';
+import { type LockMode, type LockPrimitive, type LockRequest, Mutex, RangeLock, RwSem } from '../locks/primitives.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import type { ScheduleLog } from './schedule-log.js';
 import { EVENTS_PER_STEP, invariantError } from './invariants.js';
@@ -700,9 +701,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         if (key !== c.lastKey || lock === undefined) {
           lock = c.instances.get(key);
           if (lock === undefined) {
-            const spec = step.spec;
-            lock = spec.kind === 'mutex' || spec.kind === 'spinlock' ? new Mutex() : spec.kind === 'rwsem' ? (spec.fairness === 'linux' ? new LinuxRwSem() : new RwSem(spec.fairness)) : spec.kind === 'range' ? new RangeLock(spec.fairness)
-              : spec.kind === 'list-range' ? new ListRangeLock(spec.exclusiveOnly) : new TwoStateLock();
+            lock = createLock(step.spec);
             c.instances.set(key, lock);
           }
           c.lastKey = key;

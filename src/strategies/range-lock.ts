@@ -1,5 +1,5 @@
 import type { Op } from '../model/op.js';
-import type { RangeFairness } from '../engine/locks.js';
+import type { RangeFairness } from '../locks/primitives.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, underOneLock, WORK_ONLY } from './plan-helpers.js';
 import type { ChildrenStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
 

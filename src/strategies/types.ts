@@ -3,30 +3,12 @@
  * engine executes. A strategy is data plus one function; it knows nothing of time or other tasks.
  * The contract is written down on `Strategy` below and in docs/writing-strategies.md.
  */
-import type { LockMode, RangeFairness, RwsemFairness } from '../engine/locks.js';
+import type { LockMode, LockSpec } from '../model/locks.js';
+
+export { LOCK_KINDS, type LockMode, type LockSpec, type RangeFairness, type RwsemFairness } from '../model/locks.js';
 import type { Op, OpKind } from '../model/op.js';
 
 
-/** How a lock instance behaves; instances are keyed by (lockClass, key), e.g. ("range", file). */
-export type LockSpec =
-  | { kind: 'mutex' }
-  /**
-   * a spinlock (FIFO, like a queued spinlock): a waiter keeps its CPU busy spinning and takes the
-   * lock a cache-line transfer after the release, with no wakeup; the holder keeps its CPU
-   */
-  | { kind: 'spinlock' }
-  | { kind: 'rwsem'; fairness: RwsemFairness }
-  | { kind: 'range'; fairness: RangeFairness }
-  /** no waiter queue, wake-all and retry (list-based range locks; exclusiveOnly for extent bits) */
-  | { kind: 'list-range'; exclusiveOnly: boolean }
-  /** two shared states that exclude each other (bcachefs add/block) */
-  | { kind: 'two-state' };
-
-/** Every lock kind a plan can name (`LockSpec['kind']`); JS plans and JSON rules tables take each one. */
-export const LOCK_KINDS = ['mutex', 'spinlock', 'rwsem', 'range', 'list-range', 'two-state'] as const satisfies readonly LockSpec['kind'][];
-// (and the list is complete: a kind added to LockSpec and not here is a compile error)
-const LOCK_KINDS_COMPLETE: LockSpec['kind'] extends (typeof LOCK_KINDS)[number] ? true : never = true;
-void LOCK_KINDS_COMPLETE;
 
 export interface AcquireStep {
   readonly type: 'acquire';

@@ -21,7 +21,7 @@
  * A task's contention (the kernel's lock:contention_begin/end) is one acquisition that had to
  * sleep, however many times it was woken and lost the race.
  */
-import type { LockPrimitive, LockRequest } from './locks.js';
+import type { LockPrimitive, LockRequest } from './primitives.js';
 
 /** RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms at any HZ of 250 or more */
 export const RWSEM_WAIT_TIMEOUT_NS = 4_000_000;

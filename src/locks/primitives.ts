@@ -4,7 +4,9 @@
  *
  * Ranges are byte ranges [start, end) with end = Infinity for "to EOF and beyond".
  */
-export type LockMode = 'S' | 'X';
+import type { LockMode, RangeFairness, RwsemFairness } from '../model/locks.js';
+
+export type { LockMode, RangeFairness, RwsemFairness } from '../model/locks.js';
 
 export interface LockRequest {
   /** the replay task (actor) index */
@@ -95,7 +97,6 @@ export class Mutex implements LockPrimitive {
   }
 }
 
-export type RwsemFairness = 'fifo' | 'reader-pref' | 'linux';
 
 /**
  * A reader/writer semaphore with strict queue order. `fifo`: once anyone waits, new readers queue
@@ -177,7 +178,6 @@ export class RwSem implements LockPrimitive {
   }
 }
 
-export type RangeFairness = 'fifo' | 'reader-pref' | 'nested-shared-ok';
 
 /**
  * A shared/exclusive byte-range lock.

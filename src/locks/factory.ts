@@ -1,0 +1,20 @@
+/** The lock primitive a plan's lock spec names. */
+import type { LockSpec } from '../model/locks.js';
+import { LinuxRwSem } from './linux-rwsem.js';
+import { ListRangeLock, type LockPrimitive, Mutex, RangeLock, RwSem, TwoStateLock } from './primitives.js';
+
+export function createLock(spec: LockSpec): LockPrimitive {
+  switch (spec.kind) {
+    case 'mutex':
+    case 'spinlock':
+      return new Mutex();
+    case 'rwsem':
+      return spec.fairness === 'linux' ? new LinuxRwSem() : new RwSem(spec.fairness);
+    case 'range':
+      return new RangeLock(spec.fairness);
+    case 'list-range':
+      return new ListRangeLock(spec.exclusiveOnly);
+    default:
+      return new TwoStateLock();
+  }
+}
