@@ -14,7 +14,7 @@ import { ExitCode, LockreplayError } from './errors.js';
 import { importTrace as streamImport, type ImportOptions, type ImportSummary } from './import/index.js';
 import type { OpSink } from './import/op-builder.js';
 import { loadForReplay, type LoadedTrace, replayStrategies, replayStrategiesParallel, type ReplayOptions } from './replay/index.js';
-import type { ReplayResult } from './replay/result.js';
+import type { ReplayResult } from './model/result.js';
 import { perfettoSchedules as schedules } from './replay/schedule.js';
 import type { Strategy } from './strategies/types.js';
 import { checkedStrategy, loadStrategy } from './strategies/user.js';
@@ -111,7 +111,7 @@ export { jsonRulesStrategy, loadStrategy, unbalancedStep, validateStrategy } fro
 export { acquire, isFlushInsideParent, MAX_WALK_STEPS, pageAlignedRange, pageByPage, release, underOneLock, WORK_ALL, WORK_ONLY } from './strategies/plan-helpers.js';
 
 // results and exporters
-export { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './replay/result.js';
+export { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './model/result.js';
 export { resultJson } from './report/json.js';
 export { resultsHtml } from './report/html.js';
 export { compareMarkdown } from './report/markdown.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../src/model/op.js';
 import { replayStrategies } from '../src/replay/index.js';
-import type { ReplayResult } from '../src/replay/result.js';
+import type { ReplayResult } from '../src/model/result.js';
 import { assertComparable, check, CHECK_METRICS, parseThresholds } from '../src/report/check.js';
 import { ExitCode } from '../src/errors.js';
 import { loadedTrace } from './fuzz/ops.js';

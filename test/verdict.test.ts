@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadForReplay, replayStrategies } from '../src/replay/index.js';
-import type { StrategyResult } from '../src/replay/result.js';
+import type { StrategyResult } from '../src/model/result.js';
 import { verdictOf } from '../src/replay/verdict.js';
 import { strategyNames } from '../src/strategies/index.js';
 import { trace } from './helpers.js';

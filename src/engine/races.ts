@@ -10,47 +10,12 @@ import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH, ty
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import { sortIndicesByKey } from '../util/radix-sort.js';
 import type { OpOutcomes } from './simulator.js';
+import type { RaceSide, Race, RaceClassReport, RaceReport } from '../model/result.js';
+export type { RaceSide, Race, RaceClassReport, RaceReport } from '../model/result.js';
 
-export interface RaceSide {
-  opId: number;
-  pid: number;
-  comm: string;
-  kind: string;
-  /** byte range [start, end); end null = to EOF */
-  start: number;
-  end: number | null;
-  /** critical section in virtual ns */
-  fromNs: number;
-  toNs: number;
-}
 
-export interface Race {
-  file: string;
-  /** the conflict class (CONFLICT_CLASSES id) and what it harms */
-  class: string;
-  consequence: string;
-  /** the side whose section started first, and the other */
-  a: RaceSide;
-  b: RaceSide;
-}
 
-export interface RaceClassReport {
-  class: string;
-  severity: ConflictSeverity;
-  consequence: string;
-  count: number;
-  /** the first overlaps of the class in time (by the later side's start), at most `listed` */
-  first: Race[];
-}
 
-export interface RaceReport {
-  /** overlaps of severity `data`: the races the strategy let happen */
-  count: number;
-  /** overlaps of severity `ordering` (the application owns their order): reported apart, not races */
-  ordering: number;
-  /** every class with at least one overlap, in the conflict matrix's order */
-  byClass: RaceClassReport[];
-}
 
 const FSYNC = KIND_CODE.get('fsync') as number;
 const MMAP = KIND_CODE.get('mmap') as number;

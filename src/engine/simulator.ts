@@ -20,6 +20,8 @@ import { type LockMode, type LockPrimitive, type LockRequest, Mutex, RangeLock, 
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import type { ScheduleLog } from './schedule-log.js';
 import { EVENTS_PER_STEP, invariantError } from './invariants.js';
+import type { LockClassStats, BlockedTask } from '../model/result.js';
+export type { LockClassStats, BlockedTask } from '../model/result.js';
 
 export interface SimOptions {
   mode: 'closed' | 'open';
@@ -89,33 +91,7 @@ export interface OpOutcomes {
   done: Uint8Array;
 }
 
-export interface LockClassStats {
-  acquisitions: number;
-  contentions: number;
-  waitTotalNs: number;
-  waitMaxNs: number;
-  holdTotalNs: number;
-  /** contended acquisitions that spun (all of a spinlock's; optimistic spinners of sleeping locks) */
-  spins: number;
-  /** CPU time spent spinning on this class, hand-offs included (part of waitTotalNs) */
-  spinNs: number;
-}
 
-export interface BlockedTask {
-  pid: number;
-  comm: string;
-  opId: number;
-  kind: string;
-  file: string;
-  lockClass: string;
-  lockKey: string;
-  mode: string;
-  start: number;
-  end: number;
-  sinceNs: number;
-  /** pids of the tasks this one waits for */
-  waitsFor: number[];
-}
 
 export interface SimOutput {
   outcomes: OpOutcomes;

@@ -1,13 +1,6 @@
 import { BadInputError } from '../errors.js';
-/** Every input line is used, skipped for a named reason, or bad. The three add up to the line count. */
-export interface LineAccounting {
-  total: number;
-  used: number;
-  skipped: Record<string, number>;
-  bad: number;
-  /** the first few bad lines (lenient mode), "file:line: reason" */
-  badSamples: string[];
-}
+import type { LineAccounting } from '../model/result.js';
+export type { LineAccounting } from '../model/result.js';
 
 export class LineCounter {
   used = 0;

@@ -17,7 +17,7 @@ import { findRaces } from '../engine/races.js';
 import { createStrategy } from '../strategies/index.js';
 import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
 import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } from '../stats/histogram.js';
-import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './result.js';
+import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
 import type { ReplayPool } from './pool.js';
 import type { ReplayProgress } from '../util/progress.js';
 

@@ -8,24 +8,12 @@
  * spinlocks, unknown) stay part of the op's cost.
  */
 import type { ObservedLock, Op } from '../model/op.js';
+import type { ObservedWaitSummary } from '../model/result.js';
+export type { ObservedWaitSummary } from '../model/result.js';
 
 /** the wait classes a strategy models: their waits belong to the recorded strategy, not to the op */
 export const MODELLED_WAIT_CLASSES: ReadonlySet<string> = new Set(['IOLOCK', 'MMAPLOCK', 'mmap_lock']);
 
-export interface ObservedWaitSummary {
-  /** contention records in the trace (after the selection) */
-  waits: number;
-  /** of them, inside a replayed op */
-  attributed: number;
-  /** the wait removed from service times (0 with keepObservedWaits) */
-  removedNs: number;
-  /** the attributed wait left in service times: classes no strategy models (or all, when kept) */
-  keptNs: number;
-  /** per op kind: waits and ns removed */
-  byKind: Record<string, { waits: number; removedNs: number }>;
-  /** keepObservedWaits was set: nothing removed */
-  kept: boolean;
-}
 
 /**
  * For each wait, the index of the innermost op of its task whose observed span contains the wait's

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Op, OpKind } from '../model/op.js';
 import type { SimOptions } from '../engine/simulator.js';
-import type { StrategyResult } from './result.js';
+import type { StrategyResult } from '../model/result.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { Interner } from '../util/interner.js';
 import type { OpTable } from '../engine/op-table.js';

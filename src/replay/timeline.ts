@@ -4,17 +4,9 @@
  * number of ns (1, 2 or 5 × 10^k) that cuts the run into at most 60 pieces.
  */
 import type { OpOutcomes } from '../engine/simulator.js';
+import type { Timeline } from '../model/result.js';
+export type { Timeline } from '../model/result.js';
 
-export interface Timeline {
-  /** the interval's length, ns */
-  intervalNs: number;
-  /** the first interval starts here (virtual ns) */
-  startNs: number;
-  /** per interval: ops completed ÷ interval, per second */
-  opsPerSec: number[];
-  /** per interval: the p99 latency (completion − intended issue) of the ops completed in it, ns; 0 when none */
-  p99Ns: number[];
-}
 
 const MAX_INTERVALS = 60;
 

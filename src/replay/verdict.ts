@@ -5,7 +5,9 @@
  * within a tolerance of the best are named together, and when every safe strategy is within it
  * the verdict says the metric does not rank them (rather than naming whichever is ahead by noise).
  */
-import type { StrategyResult } from './result.js';
+import type { StrategyResult } from '../model/result.js';
+import type { Ranking, Verdict } from '../model/result.js';
+export type { Ranking, Verdict } from '../model/result.js';
 
 /** throughputs within this fraction of the best are a tie */
 export const THROUGHPUT_TIE = 0.01;
@@ -19,33 +21,7 @@ const SLOWEST_BELOW = 0.05;
 /** CPU busy time above this share of the CPUs' capacity is saturation */
 export const CPU_SATURATED = 0.9;
 
-export interface Ranking {
-  /** the best safe strategy (`none` aside) */
-  strategy: string;
-  /** its ratio to `none` (null without `none`) */
-  vsNone: number | null;
-  /** the other safe strategies within the tolerance of it, best first */
-  tiedWith: string[];
-}
 
-export interface Verdict {
-  /** strategies with no race (data conflicts) and no deadlock, in run order */
-  safe: string[];
-  /** the others, with why */
-  unsafe: { strategy: string; races: number; deadlock: boolean }[];
-  /** among the safe ones (`none` aside: it is the reference), the highest throughput */
-  fastestByThroughput: Ranking | null;
-  /** false when every safe strategy is within THROUGHPUT_TIE of the best: throughput does not rank them */
-  throughputRanks: boolean;
-  /** among the safe ones, the lowest all-ops p99 */
-  fastestByP99: Ranking | null;
-  /** false when every safe strategy's p99 is within P99_TIE of none's (or of the best, without none) */
-  p99Ranks: boolean;
-  /** `none` (else the least busy run) keeps the simulated CPUs over 90% busy: differences then are mostly CPU queueing */
-  cpuSaturated: boolean;
-  /** the verdict in a few sentences */
-  text: string;
-}
 
 function ratio(a: number, b: number): number | null {
   return b > 0 ? Math.round((a / b) * 1000) / 1000 : null;

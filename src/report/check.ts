@@ -4,7 +4,7 @@
  * threshold of 0 is meaningful: any change in the worse direction is a regression.
  */
 import { ExitCode, LockreplayError } from '../errors.js';
-import type { ReplayResult, StrategyResult } from '../replay/result.js';
+import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { labelOf } from '../replay/index.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
 

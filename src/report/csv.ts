@@ -1,5 +1,5 @@
 /** One row per (strategy, op kind): the numbers of a result for spreadsheets. */
-import type { ReplayResult } from '../replay/result.js';
+import type { ReplayResult } from '../model/result.js';
 import { labelOf } from '../replay/index.js';
 import { csvField } from '../import/opstream.js';
 

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReplayResult } from '../replay/result.js';
+import type { ReplayResult } from '../model/result.js';
 import { writeOutput } from '../util/output.js';
 import { resultCsv } from './csv.js';
 import { hgrmFiles } from './hgrm.js';

@@ -4,7 +4,7 @@
  * Values are in microseconds (the histograms hold ns; scaling ratio 1000).
  */
 import { decodeHistogram } from '../stats/histogram.js';
-import type { ReplayResult } from '../replay/result.js';
+import type { ReplayResult } from '../model/result.js';
 import { labelOf } from '../replay/index.js';
 
 export const HGRM_TICKS_PER_HALF = 5;

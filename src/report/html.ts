@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Echarts from 'echarts';
-import type { ReplayResult, StrategyResult } from '../replay/result.js';
+import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { fmtRange, orderingSummary, raceSummary } from './races.js';
 import { labelOf } from '../replay/index.js';
 import { decodeHistogram } from '../stats/histogram.js';

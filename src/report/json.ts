@@ -1,4 +1,4 @@
-import type { ReplayResult } from '../replay/result.js';
+import type { ReplayResult } from '../model/result.js';
 
 /** The result as JSON bytes: stable key order (as built), Infinity written as null. */
 export function resultJson(result: ReplayResult): string {

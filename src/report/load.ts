@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, LockreplayError, type ExitCodeValue } from '../errors.js';
-import { RESULT_SCHEMA, type ReplayResult } from '../replay/result.js';
+import { RESULT_SCHEMA, type ReplayResult } from '../model/result.js';
 
 /** Reads a result JSON file and checks it is one this version understands. */
 export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.badInput): ReplayResult {

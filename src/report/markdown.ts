@@ -1,5 +1,5 @@
 /** A compact comparison table for GitHub job summaries and pull requests. */
-import type { ReplayResult } from '../replay/result.js';
+import type { ReplayResult } from '../model/result.js';
 import { labelOf } from '../replay/index.js';
 import { fmtNs } from './table.js';
 import { fmtRace, raceSummary } from './races.js';

@@ -4,7 +4,7 @@
  * makespans add (shards are consecutive slices of time), percentiles are derived again.
  */
 import { ExitCode, LockreplayError } from '../errors.js';
-import type { KindResult, ReplayResult, StrategyResult } from '../replay/result.js';
+import type { KindResult, ReplayResult, StrategyResult } from '../model/result.js';
 import { compareToBaseline, labelOf } from '../replay/index.js';
 import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogram.js';
 import type { LockClassStats } from '../engine/simulator.js';

@@ -1,6 +1,6 @@
 /** Races as text: one line per example, one summary per strategy (shared by every exporter). */
 import type { Race, RaceSide } from '../engine/races.js';
-import type { StrategyResult } from '../replay/result.js';
+import type { StrategyResult } from '../model/result.js';
 import { fmtNs } from './table.js';
 
 export function fmtRange(start: number, end: number | null): string {

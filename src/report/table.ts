@@ -1,4 +1,4 @@
-import type { ReplayResult, StrategyResult } from '../replay/result.js';
+import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { labelOf } from '../replay/index.js';
 import { table } from './import-summary.js';
 import { fmtRace, raceSummary } from './races.js';

@@ -11,7 +11,7 @@ import { LockreplayError } from '../../src/errors.js';
 import { type ImportOptions, type ImportSummary, loadTrace } from '../../src/import/index.js';
 import { isOpKind, type Op } from '../../src/model/op.js';
 import { type LoadedTrace, replayStrategies, type ReplayOptions } from '../../src/replay/index.js';
-import type { ReplayResult } from '../../src/replay/result.js';
+import type { ReplayResult } from '../../src/model/result.js';
 
 /** the exit codes README.md documents for import, replay and compare (1 is a bug) */
 export const DOCUMENTED_EXIT_CODES: readonly number[] = [0, 2, 3, 4, 5, 6];
