@@ -16,7 +16,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { repeatTrace } from '../dist/util/repeat-trace.js';
+import { repeatTrace } from '../dist/import/repeat-trace.js';
 import { strategyNames } from '../dist/strategies/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -120,7 +120,7 @@ export { hgrmFiles } from './report/hgrm.js';
 export { formatCompare, formatReplay } from './report/table.js';
 export { renderReport, REPORT_FORMATS, type ReportFormat } from './report/emit.js';
 export { loadResult } from './report/load.js';
-export { mergeResults } from './report/merge.js';
+export { mergeResults } from './replay/merge.js';
 export { assertComparable, check, type CheckReport, type CheckRow, parseThresholds, type Threshold, type Thresholds } from './report/check.js';
 export { formatCheck } from './report/check-format.js';
 export { checkJunit } from './report/junit.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { repeatTrace } from '../src/util/repeat-trace.js';
+import { repeatTrace } from '../src/import/repeat-trace.js';
 import { ROOT, trace } from './helpers.js';
 
 /** Pipes a generated trace into a fresh importer process and returns its peak RSS. */

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { ExitCode } from '../errors.js';
 import { loadResult } from '../report/load.js';
-import { mergeResults } from '../report/merge.js';
+import { mergeResults } from '../replay/merge.js';
 import { resultJson } from '../report/json.js';
 import { writeOutput } from '../util/output.js';
 

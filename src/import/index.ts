@@ -22,9 +22,9 @@ import { collectGarbage } from '../util/gc.js';
 /** input bytes between two forced collections (see util/gc.ts) */
 const GC_EVERY_BYTES = 16 << 20;
 
-export const INPUT_FORMATS = ['auto', 'ftrace', 'trace-cmd', 'blkparse', 'csv', 'fio-iolog', 'ops'] as const;
-export type InputFormat = (typeof INPUT_FORMATS)[number];
-type ConcreteFormat = Exclude<InputFormat, 'auto'>;
+import { type ConcreteFormat, type ImportSummary, type InputFormat } from '../model/import-summary.js';
+
+export { INPUT_FORMATS, type ImportSummary, type InputFormat } from '../model/import-summary.js';
 
 export interface ImportOptions extends BuilderOptions {
   format?: InputFormat;
@@ -46,33 +46,6 @@ export interface ImportOptions extends BuilderOptions {
   keepsAll?: boolean;
 }
 
-export interface ImportSummary {
-  schema: 'lockreplay-import/1';
-  input: string;
-  format: ConcreteFormat;
-  /** how the format was read: the CSV mapping with its units and polarity, the text dialect */
-  formatDetail?: string;
-  /** CPUs named by the trace header (#P:N or cpus=N), if any (a count of 0 is left out, with a note) */
-  cpus?: number;
-  /** the header's CPU count when it was not one (#P:0): ignored */
-  headerCpusIgnored?: number;
-  lostEvents: number;
-  bytes: number;
-  lines: LineAccounting;
-  /** an op stream input: where its own lines went (`lines` is the accounting of the trace it was made from) */
-  opStreamLines?: LineAccounting;
-  ops: { total: number; byKind: Record<string, number>; byFile: Record<string, Record<string, number>> };
-  observedLocks: number;
-  firstTsNs?: number;
-  lastTsNs?: number;
-  /** things a user should know about how ops were derived */
-  notes: string[];
-  /**
-   * Files identified only after ops on them were released: provisional key (fd:TGID:FD, or a device
-   * name with an inode) → the file. `loadTrace` and op-stream input rename those ops.
-   */
-  fileAliases?: Record<string, string>;
-}
 
 export async function importTrace(path: string, sink: OpSink, options: ImportOptions = {}): Promise<ImportSummary> {
   const source = openSource(path);

@@ -10,6 +10,8 @@ import { BadLines, LineCounter } from './accounting.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import { LineSplitter, utf8FromLatin1 } from './lines.js';
 import { keep } from '../util/strings.js';
+import { csvField } from '../util/csv-field.js';
+export { csvField } from '../util/csv-field.js';
 
 export const OPSTREAM_MAGIC = '# lockreplay-ops v1';
 export const OPSTREAM_COLUMNS = ['rec', 'id', 'ts_ns', 'dur_ns', 'pid', 'proc', 'comm', 'file', 'kind', 'offset', 'length', 'parent', 'line', 'mode', 'caller'] as const;
@@ -31,11 +33,6 @@ export function opStreamFooter(summary: unknown): string {
   return `${SUMMARY_PREFIX}${JSON.stringify(summary)}\n`;
 }
 
-/** A CSV field, quoted when it holds a comma, a quote, a line break or '#' (which csv-parse's comment option would cut at). */
-export function csvField(text: string): string {
-  if (!/[",\n\r#]/.test(text) && text.trim() === text) return text;
-  return `"${text.replace(/"/g, '""')}"`;
-}
 
 export interface ReadOpStream {
   ops: Op[];

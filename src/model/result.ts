@@ -4,7 +4,17 @@
  * keys in a fixed order, so identical runs give identical bytes.
  */
 import type { ConflictSeverity } from './conflicts.js';
-import type { Percentiles } from '../stats/histogram.js';
+
+/** latency or wait percentiles of a histogram, ns (clamped to the exact maximum) */
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p99_9: number;
+  max: number;
+  mean: number;
+}
 
 export const RESULT_SCHEMA = 'lockreplay-result/2';
 

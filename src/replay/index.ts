@@ -20,6 +20,8 @@ import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } f
 import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
 import type { ReplayPool } from './pool.js';
 import type { ReplayProgress } from '../util/progress.js';
+import { compareToBaseline, labelOf, strategyLabel } from '../model/labels.js';
+export { compareToBaseline, labelOf, strategyLabel } from '../model/labels.js';
 
 export interface ReplayOptions {
   mode?: 'closed' | 'open';
@@ -264,41 +266,6 @@ export function opsDigest(ops: readonly Op[]): string {
     mix(op.parent ?? -1);
   }
   return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}-${ops.length}`;
-}
-
-export function labelOf(r: StrategyResult): string {
-  return strategyLabel(r.strategy, r.strategyOptions);
-}
-
-/** "name", or "name:key=value,..." with the options that differ from their defaults */
-export function strategyLabel(name: string, options: Readonly<Record<string, string | number | boolean>>): string {
-  const defaults: Record<string, string | number | boolean> = { fairness: 'fifo', prefault: false, buffered: 'syscall', segments: 64, minSegmentBytes: 65536, rwsem: 'linux' };
-  const nonDefault = Object.entries(options).filter(([k, v]) => defaults[k] !== v);
-  return nonDefault.length === 0 ? name : `${name}:${nonDefault.map(([k, v]) => `${k}=${v}`).join(',')}`;
-}
-
-/** Each result's ratios to the baseline's: throughput, all-ops p99, total lock wait. */
-export function compareToBaseline(results: StrategyResult[], base: StrategyResult): ReplayResult['comparison'] {
-  return results.map((r) => ({
-    strategy: labelOf(r),
-    throughputRatio: ratio(r.throughput.opsPerSec, base.throughput.opsPerSec),
-    p99Ratio: ratio(r.all.latency.p99, base.all.latency.p99),
-    lockWaitRatio: ratio(sumWait(r), sumWait(base)),
-    races: r.races.count,
-    deadlock: r.deadlock !== null,
-  }));
-}
-
-function sumWait(r: StrategyResult): number {
-  let s = 0;
-  for (const l of Object.values(r.locks)) s += l.waitTotalNs;
-  return s;
-}
-
-/** a ÷ b to 4 decimals; null when the baseline is 0 and the value is not (no meaningful ratio) */
-function ratio(a: number, b: number): number | null {
-  if (b === 0) return a === 0 ? 1 : null;
-  return Math.round((a / b) * 10000) / 10000;
 }
 
 const BYTE_KIND = Uint8Array.from(OP_KINDS, (k) => (k === 'read' || k === 'write' || k === 'dio-read' || k === 'dio-write' ? 1 : 0));

@@ -3,7 +3,7 @@
  * engine's event log on (the run is deterministic: the same schedule as the result's).
  */
 import { simulate } from '../engine/simulator.js';
-import { PerfettoCollector, perfettoJson } from '../report/perfetto.js';
+import { PerfettoCollector, perfettoJson } from './perfetto.js';
 import type { Strategy } from '../strategies/types.js';
 import { type LoadedTrace, prepare, type ReplayOptions, strategyLabel } from './index.js';
 

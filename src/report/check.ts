@@ -5,7 +5,7 @@
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { ReplayResult, StrategyResult } from '../model/result.js';
-import { labelOf } from '../replay/index.js';
+import { labelOf } from '../model/labels.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
 
 export interface Threshold {

@@ -1,7 +1,7 @@
 /** One row per (strategy, op kind): the numbers of a result for spreadsheets. */
 import type { ReplayResult } from '../model/result.js';
-import { labelOf } from '../replay/index.js';
-import { csvField } from '../import/opstream.js';
+import { labelOf } from '../model/labels.js';
+import { csvField } from '../util/csv-field.js';
 
 export function resultCsv(results: ReplayResult[]): string {
   const rows = ['trace,strategy,kind,count,bytes,p50_ns,p90_ns,p99_ns,p99_9_ns,max_ns,mean_ns,lock_wait_p99_ns,lock_wait_max_ns,ops_per_sec,makespan_ns,races,deadlock'];

@@ -5,7 +5,7 @@
  */
 import { decodeHistogram } from '../stats/histogram.js';
 import type { ReplayResult } from '../model/result.js';
-import { labelOf } from '../replay/index.js';
+import { labelOf } from '../model/labels.js';
 
 export const HGRM_TICKS_PER_HALF = 5;
 export const HGRM_SCALE_NS_TO_US = 1000;

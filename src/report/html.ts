@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type * as Echarts from 'echarts';
 import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { fmtRange, orderingSummary, raceSummary } from './races.js';
-import { labelOf } from '../replay/index.js';
+import { labelOf } from '../model/labels.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import { fmtNs } from './table.js';
 

@@ -1,4 +1,4 @@
-import type { ImportSummary } from '../import/index.js';
+import type { ImportSummary } from '../model/import-summary.js';
 
 /** The human summary of an import: ops per kind and per file, and where every line went. */
 export function formatImportSummary(s: ImportSummary, maxFiles = 8): string {

@@ -1,6 +1,6 @@
 /** A compact comparison table for GitHub job summaries and pull requests. */
 import type { ReplayResult } from '../model/result.js';
-import { labelOf } from '../replay/index.js';
+import { labelOf } from '../model/labels.js';
 import { fmtNs } from './table.js';
 import { fmtRace, raceSummary } from './races.js';
 

@@ -1,5 +1,5 @@
 /** Races as text: one line per example, one summary per strategy (shared by every exporter). */
-import type { Race, RaceSide } from '../engine/races.js';
+import type { Race, RaceSide } from '../model/result.js';
 import type { StrategyResult } from '../model/result.js';
 import { fmtNs } from './table.js';
 

@@ -1,5 +1,5 @@
 import type { ReplayResult, StrategyResult } from '../model/result.js';
-import { labelOf } from '../replay/index.js';
+import { labelOf } from '../model/labels.js';
 import { table } from './import-summary.js';
 import { fmtRace, raceSummary } from './races.js';
 

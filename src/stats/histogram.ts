@@ -1,4 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
+import type { Percentiles } from '../model/result.js';
+export type { Percentiles } from '../model/result.js';
 
 export type Histogram = hdr.Histogram;
 
@@ -31,15 +33,6 @@ export function newRecordingHistogram(): Histogram {
   return hdr.build({ ...SHAPE, useWebAssembly: webAssembly() });
 }
 
-export interface Percentiles {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p99_9: number;
-  max: number;
-  mean: number;
-}
 
 /**
  * HdrHistogram's percentiles (the highest value equivalent to the recorded ones at 3 significant

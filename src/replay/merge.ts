@@ -5,13 +5,13 @@
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { KindResult, ReplayResult, StrategyResult } from '../model/result.js';
-import { compareToBaseline, labelOf } from '../replay/index.js';
+import { compareToBaseline, labelOf } from '../model/labels.js';
 import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogram.js';
 import type { LockClassStats } from '../engine/simulator.js';
 import type { RaceClassReport, RaceReport } from '../engine/races.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
-import { verdictOf } from '../replay/verdict.js';
-import type { ObservedWaitSummary } from '../replay/observed-waits.js';
+import { verdictOf } from './verdict.js';
+import type { ObservedWaitSummary } from './observed-waits.js';
 
 function mergeKind(a: KindResult, b: KindResult): KindResult {
   const lat = decodeHistogram(a.latencyHistogram);

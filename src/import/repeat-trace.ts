@@ -3,7 +3,7 @@
  * shifted in time by the trace's span (plus 1 ms) and given distinct pids, as a stream of chunks.
  * Used by the benchmark and the streaming-memory test; never written to the repository.
  */
-import { LineType, newEventFields, parseFtraceLine } from '../import/ftrace-prefix.js';
+import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
 
 export function* repeatTrace(text: string, copies: number): Generator<string> {
   const lines = text.split('\n');
