@@ -10,7 +10,7 @@ import { type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, 
 
 /**
  * How the rwsems behave: `linux` as the kernel runs them (lock stealing, wake and compete, hand-off
- * after 4 ms; engine/linux-rwsem.ts), `fifo` a strict queue with direct hand-off (a textbook fair
+ * after 4 ms; locks/linux-rwsem.ts), `fifo` a strict queue with direct hand-off (a textbook fair
  * rwsem, the model before the kernel's own contention events showed the difference).
  */
 export type LinuxRwsemModel = 'linux' | 'fifo';
