@@ -1,7 +1,10 @@
 /** The lock primitive a plan's lock spec names. */
 import type { LockSpec } from '../model/locks.js';
 import { LinuxRwSem } from './linux-rwsem.js';
-import { ListRangeLock, type LockPrimitive, Mutex, RangeLock, RwSem, TwoStateLock } from './primitives.js';
+import { ListRangeLock } from './list-range.js';
+import { type LockPrimitive, Mutex, RwSem } from './primitives.js';
+import { RangeLock } from './range-lock.js';
+import { TwoStateLock } from './two-state.js';
 
 export function createLock(spec: LockSpec): LockPrimitive {
   switch (spec.kind) {

@@ -1,0 +1,63 @@
+/**
+ * The simulated CPUs: `cpus` of them, served in FIFO order. A task takes one to run a segment of
+ * work or a lock cost (or to spin, or to hold a spinlock), and gives it back when it stops using it.
+ */
+import type { Sim } from './sim-state.js';
+import { EV_CPU_DONE, type Frame, type Task, TaskState } from './sim-types.js';
+
+/** The task runs `ns` on a CPU: at once on the one it holds or a free one, else it queues for one. */
+export function startCpu(s: Sim, task: Task, ns: number, now: number): void {
+  if (!(ns >= 0 && ns < Infinity)) throw s.fault(task, `CPU segment of ${ns} ns is not a finite number >= 0`);
+  task.segmentNs = ns;
+  if (task.cpuHeld) {
+    task.state = TaskState.OnCpu;
+    s.schedule(now + ns, task, EV_CPU_DONE);
+  } else if (s.cpusFree > 0) {
+    s.cpusFree--;
+    task.cpuHeld = true;
+    task.state = TaskState.OnCpu;
+    s.schedule(now + ns, task, EV_CPU_DONE);
+  } else {
+    task.state = TaskState.WaitCpu;
+    task.waitSinceNs = now;
+    s.cpuQueue.push(task);
+  }
+}
+
+/** A CPU comes free: the first task queued for one runs its segment on it. */
+function releaseCpu(s: Sim, now: number): void {
+  const cpuQueue = s.cpuQueue;
+  if (s.cpuQueueHead >= cpuQueue.length) {
+    s.cpusFree++;
+    return;
+  }
+  const nextTask = cpuQueue[s.cpuQueueHead++];
+  if (s.cpuQueueHead > 1024 && s.cpuQueueHead * 2 > cpuQueue.length) {
+    cpuQueue.splice(0, s.cpuQueueHead);
+    s.cpuQueueHead = 0;
+  }
+  const waited = now - nextTask.waitSinceNs;
+  s.cpuWaitTotalNs += waited;
+  const f = nextTask.top as Frame;
+  f.cpuWaitNs += waited;
+  if (s.log !== undefined && waited > 0) s.log.cpuWait(f.op, nextTask.waitSinceNs, now);
+  nextTask.cpuHeld = true;
+  nextTask.state = TaskState.OnCpu;
+  s.schedule(now + nextTask.segmentNs, nextTask, EV_CPU_DONE);
+}
+
+/** the task gives up the CPU it holds */
+export function dropCpu(s: Sim, task: Task, now: number): void {
+  task.cpuHeld = false;
+  releaseCpu(s, now);
+}
+
+/** A task that holds a CPU it no longer uses (not running, spinning or holding a spinlock) gives it up. */
+export function settleCpu(s: Sim, task: Task, now: number): void {
+  if (task.cpuHeld && task.state !== TaskState.OnCpu && !task.spinning && task.spinlocksHeld === 0 && !task.claiming) dropCpu(s, task, now);
+}
+
+/** a task waits for a CPU: a spinner on a sleeping lock yields (need_resched()) */
+export function needResched(s: Sim): boolean {
+  return s.cpuQueueHead < s.cpuQueue.length;
+}

@@ -1,0 +1,238 @@
+/**
+ * The state of one run, shared by the engine's modules (cpu.ts, spinning.ts, steps.ts, the event
+ * loop in simulator.ts), with the small operations on it: scheduling an event, lock classes and
+ * their statistics, an op's intended start, pushing an op's frame, waking waiters.
+ */
+import type { LockRequest } from '../locks/primitives.js';
+import type { Op } from '../model/op.js';
+import type { LockClassStats } from '../model/result.js';
+import { MmapLockPlans } from '../strategies/mmap-lock.js';
+import { DEFAULT_COSTS, type LockCosts, type PlanContext, type Strategy } from '../strategies/types.js';
+import { NumHeap } from '../util/num-heap.js';
+import { EVENTS_PER_STEP, invariantError } from './invariants.js';
+import type { OpTable } from './op-table.js';
+import { newOutcomes, resetOutcomes } from './outcomes.js';
+import type { ScheduleLog } from './schedule-log.js';
+import { EV_RESUME, type Frame, type LockClass, type OpOutcomes, type SimOptions, type Task, TaskState, type Waiting } from './sim-types.js';
+
+const NO_CHILDREN: number[] = [];
+
+export class Sim {
+  readonly n: number;
+  readonly outcomes: OpOutcomes;
+  activeCount = 0;
+  readonly lockStats = new Map<string, LockClassStats>();
+  readonly heap = new NumHeap();
+  seq = 0;
+  readonly t0: number;
+  readonly open: boolean;
+  readonly timeScale: number;
+  /** tasks: one per pid, in order of first appearance */
+  readonly tasks: Task[] = [];
+  /** frames of completed ops, linked through `below`, reused */
+  freeFrames: Frame | undefined;
+  readonly costs: LockCosts;
+  readonly atomicNs: number;
+  /** one context for every plan() call, its parent set for each */
+  readonly ctx: { -readonly [K in keyof PlanContext]: PlanContext[K] };
+  readonly mmapPlans: MmapLockPlans | undefined;
+  readonly optimisticSpin: boolean;
+  readonly wakeLatency: Float64Array | undefined;
+  wakes = 0;
+  readonly traceDurNs: Float64Array;
+  readonly onLockWait: SimOptions['onLockWait'];
+  readonly onProgress: SimOptions['onProgress'];
+  readonly log: ScheduleLog | undefined;
+  readonly cacheMissNs: number;
+  cpusFree: number;
+  readonly cpuQueue: Task[] = [];
+  cpuQueueHead = 0;
+  cpuWaitTotalNs = 0;
+  cpuBusyNs = 0;
+  spinTotalNs = 0;
+  /** tasks spinning optimistically on a sleeping lock's owner (checked after every event) */
+  readonly ownerSpinners: Task[] = [];
+  completed = 0;
+  lastEndNs = 0;
+  firstIssueNs = Infinity;
+  /** events run so far, and the bound they must stay within (invariants.ts); plans add to it */
+  events = 0;
+  readonly eventsPerStep: number;
+  eventBudget: number;
+  /**
+   * The lock classes met so far (each with its statistics and key → lock instance), in a list: a
+   * strategy has a handful, and their names are mostly the same string objects, so a scan is
+   * cheaper than hashing the name.
+   */
+  readonly classes: LockClass[] = [];
+  nowGlobal = 0;
+  deadlock: { atNs: number; cycle: Task[] } | undefined;
+
+  constructor(
+    readonly ops: readonly Op[],
+    readonly serviceNs: Float64Array,
+    readonly strategy: Strategy,
+    options: SimOptions,
+    readonly table: OpTable,
+    reuse: OpOutcomes | undefined,
+  ) {
+    const n = (this.n = ops.length);
+    this.outcomes = reuse !== undefined && reuse.done.length === n ? resetOutcomes(reuse) : newOutcomes(n);
+    this.t0 = n > 0 ? table.tsNs[0] : 0;
+    this.open = options.mode === 'open';
+    this.timeScale = options.timeScale;
+    for (let t = 0; t < table.taskPid.length; t++) {
+      const own = table.taskOps.subarray(table.taskStart[t], table.taskStart[t + 1]);
+      this.tasks.push({
+        index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0,
+        cpuHeld: false, spinlocksHeld: 0, claiming: false, spinning: false, spinSinceNs: 0, spinsOnOwner: false, retrying: false, lockWaitSinceNs: 0,
+      });
+    }
+    this.costs = options.costs ?? DEFAULT_COSTS;
+    this.atomicNs = this.costs.atomicNs;
+    const sizes = table.fileSizeBytes;
+    this.ctx = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs: this.costs };
+    this.mmapPlans = options.mmapLock ?? true ? new MmapLockPlans(table.procs) : undefined;
+    this.optimisticSpin = options.spin ?? true;
+    this.wakeLatency = options.wakeLatencyNs !== undefined && options.wakeLatencyNs.length > 0 ? options.wakeLatencyNs : undefined;
+    this.traceDurNs = options.traceDurNs ?? serviceNs;
+    this.onLockWait = options.onLockWait;
+    this.onProgress = options.onProgress;
+    this.log = options.log;
+    this.cacheMissNs = this.costs.cacheMissNs;
+    this.cpusFree = Math.max(1, options.cpus);
+    this.eventsPerStep = options.eventsPerStep ?? EVENTS_PER_STEP;
+    this.eventBudget = this.eventsPerStep * n;
+  }
+
+  /** A broken invariant, at `task`'s current op and step (or the op it issues next). */
+  fault(task: Task | undefined, what: string): Error {
+    const f = task?.top;
+    const next = task !== undefined && task.next < task.ops.length ? this.ops[task.ops[task.next]] : undefined;
+    return invariantError({ strategy: this.strategy.name, op: f !== undefined ? this.ops[f.op] : next, steps: f?.steps, stepIndex: f?.idx ?? 0 }, what);
+  }
+
+  schedule(timeNs: number, task: Task, kind: number): void {
+    this.heap.push(timeNs, this.seq++, task.index * 4 + kind);
+  }
+
+  private statsOf(cls: string): LockClassStats {
+    let s = this.lockStats.get(cls);
+    if (s === undefined) this.lockStats.set(cls, (s = { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0, spins: 0, spinNs: 0 }));
+    return s;
+  }
+
+  findClass(cls: string): LockClass | undefined {
+    const classes = this.classes;
+    for (let i = 0; i < classes.length; i++) if (classes[i].name === cls) return classes[i];
+    return undefined;
+  }
+
+  classOf(cls: string): LockClass {
+    let c = this.findClass(cls);
+    if (c === undefined) {
+      c = { name: cls, stats: this.statsOf(cls), instances: new Map(), lastKey: undefined, lastLock: undefined };
+      this.classes.push(c);
+    }
+    return c;
+  }
+
+  /** when the task's k-th op is due: its trace time (open), or its previous op's end plus the think time (closed) */
+  intendedOf(task: Task, k: number): number {
+    const tsNs = this.table.tsNs;
+    const i = task.ops[k];
+    if (this.open) return (tsNs[i] - this.t0) * this.timeScale;
+    if (k === 0) return tsNs[i] - this.t0;
+    const prev = task.ops[k - 1];
+    const prevTraceEnd = tsNs[prev] + this.traceDurNs[prev];
+    const thinkNs = Math.max(0, tsNs[i] - prevTraceEnd);
+    return task.prevEndNs + thinkNs;
+  }
+
+  /** Starts op `opIndex` on the task: its plan (under mmap_lock), its children's positions, a frame. */
+  pushFrame(task: Task, opIndex: number, parent: Op | undefined, now: number): void {
+    const { tsNs, childStart, childList } = this.table;
+    const serviceNs = this.serviceNs;
+    if (parent !== undefined) {
+      this.outcomes.intendedNs[opIndex] = now;
+      this.outcomes.startNs[opIndex] = now;
+    }
+    const kidsFrom = childStart[opIndex];
+    const kidsTo = childStart[opIndex + 1];
+    let ownNs = serviceNs[opIndex];
+    let childPos = NO_CHILDREN;
+    if (kidsTo > kidsFrom) {
+      let kidsNs = 0;
+      for (let c = kidsFrom; c < kidsTo; c++) kidsNs += serviceNs[childList[c]];
+      ownNs = Math.max(0, ownNs - kidsNs);
+      childPos = [];
+      let before = 0;
+      const opTs = tsNs[opIndex];
+      for (let c = kidsFrom; c < kidsTo; c++) {
+        const kid = childList[c];
+        const pos = Math.min(ownNs, Math.max(0, tsNs[kid] - opTs - before));
+        childPos.push(childPos.length > 0 ? Math.max(pos, childPos[childPos.length - 1]) : pos);
+        before += serviceNs[kid];
+      }
+    }
+    if (!(ownNs >= 0 && ownNs < Infinity)) throw invariantError({ strategy: this.strategy.name, op: this.ops[opIndex], steps: undefined, stepIndex: 0 }, `service time ${ownNs} ns is not a finite number >= 0`);
+    this.ctx.parent = parent;
+    const planned = this.strategy.plan(this.ops[opIndex], this.ctx);
+    const steps = this.mmapPlans === undefined ? planned : this.mmapPlans.wrap(planned, this.table.kind[opIndex], this.table.proc[opIndex]);
+    this.eventBudget += this.eventsPerStep * steps.length;
+    let childrenStep = false;
+    if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
+    let f = this.freeFrames;
+    if (f === undefined) {
+      f = { op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0 };
+    } else {
+      this.freeFrames = f.below;
+      f.below = task.top;
+      f.op = opIndex;
+      f.steps = steps;
+      f.idx = 0;
+      f.ownNs = ownNs;
+      f.workDoneNs = 0;
+      f.remainingNs = -1;
+      f.childBase = kidsFrom;
+      f.childEnd = kidsTo;
+      f.childPos = childPos;
+      f.nextChild = kidsFrom;
+      // (setting length goes through the runtime: replace the array only if a plan left it non-empty)
+      if (f.held.length !== 0) f.held = [];
+      f.childrenStep = childrenStep;
+      f.overheadNs = 0;
+      f.inCost = false;
+      f.lockWaitNs = 0;
+      f.cpuWaitNs = 0;
+    }
+    task.top = f;
+  }
+
+  /** The waiters a release granted (or woke to compete) resume: a sleeper after the wake-up latency. */
+  wakeAll(woken: LockRequest[], now: number, releaserOp: number): void {
+    const log = this.log;
+    for (let i = 0; i < woken.length; i++) {
+      const t = this.tasks[woken[i].task];
+      if (log !== undefined) log.wake(releaserOp, (t.top as Frame).op, now);
+      // a sleeper runs again after the scheduler's wake-up latency; a spinner is running already
+      const lat = this.wakeLatency === undefined || t.spinning ? 0 : this.wakeLatency[this.wakes++ % this.wakeLatency.length];
+      this.schedule(now + lat, t, EV_RESUME);
+    }
+  }
+
+  /** A task that slept for a lock has it: its wait is accounted, and it is ready to go on. */
+  lockGrantedAfterSleep(task: Task, w: Waiting, now: number): void {
+    const waited = now - task.waitSinceNs;
+    const s = w.req.cls.stats;
+    s.waitTotalNs += waited;
+    if (waited > s.waitMaxNs) s.waitMaxNs = waited;
+    w.req.grantedNs = now;
+    const top = task.top as Frame;
+    top.lockWaitNs += waited;
+    this.onLockWait?.(w.req.cls.name, top.op, waited, false);
+    if (this.log !== undefined) this.log.lockWait(top.op, w.req.cls.name, w.req.mode, w.req.start, w.req.end, task.waitSinceNs, now, false);
+    task.waitingFor = undefined;
+    task.state = TaskState.Ready;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The engine's types: its options and output (public), and the state of a run (tasks, their frames
+ * of running ops, lock requests, lock classes), shared by the modules of the engine.
+ */
+import type { LockMode, LockPrimitive, LockRequest } from '../locks/primitives.js';
+import type { BlockedTask, LockClassStats } from '../model/result.js';
+import type { AcquireStep, LockCosts, Step } from '../strategies/types.js';
+import type { ScheduleLog } from './schedule-log.js';
+
+export interface SimOptions {
+  mode: 'closed' | 'open';
+  timeScale: number;
+  cpus: number;
+  pageSizeBytes: number;
+  /**
+   * Model each process's mmap_lock as an rwsem with Linux fairness (default true): faults take it
+   * shared around their whole plan, mmap/munmap exclusive, and DIO shared right after its strategy
+   * locks (get_user_pages of the user buffer).
+   */
+  mmapLock?: boolean;
+  /** CPU cost of lock operations (default DEFAULT_COSTS; docs/costs.md) */
+  costs?: LockCosts;
+  /**
+   * Optimistic spinning of sleeping locks (default true; docs/costs.md): a waiter for a mutex, or
+   * for an rwsem in write mode, whose lock has one owner that runs on a CPU keeps its own CPU and
+   * spins instead of sleeping, and takes the lock a cache-line transfer after the release, with no
+   * wakeup. Spinlocks (`spinlock` lock kind) always spin.
+   */
+  spin?: boolean;
+  /**
+   * The ops' durations in the trace, where they differ from the service times (the kernel's own lock
+   * waits removed from those): closed mode measures a task's think time from the trace's end of its
+   * previous op, so that a wait taken out of an op does not come back as think time.
+   */
+  traceDurNs?: Float64Array;
+  /** the schedule, event by event (lock waits and holds, CPU waits, wake-ups), for exporters */
+  log?: ScheduleLog;
+  /**
+   * called for every contended acquisition once granted: its lock class, the op (index), the wait,
+   * and whether the waiter spun until it had the lock (false: it slept, or stopped spinning and slept)
+   */
+  onLockWait?: (lockClass: string, opIndex: number, waitNs: number, spun: boolean) => void;
+  /**
+   * The scheduler's wake-up latency: a sleeping lock waiter, woken, runs again this long after the
+   * wake (no CPU is used meanwhile); the k-th wake of the run takes sample k mod length. Default: none.
+   */
+  wakeLatencyNs?: Float64Array;
+  /** the events a run may take per op and per plan step before it is stopped as a loop (default EVENTS_PER_STEP) */
+  eventsPerStep?: number;
+  /** called with the ops completed so far, every PROGRESS_EVERY completions (for a progress meter; it changes nothing) */
+  onProgress?: (completed: number) => void;
+}
+
+/** completions between two onProgress calls */
+export const PROGRESS_EVERY = 1024;
+
+/** What the simulation measured for each op (struct of arrays, indexed like the ops; virtual ns from the first op). */
+export interface OpOutcomes {
+  intendedNs: Float64Array;
+  startNs: Float64Array;
+  endNs: Float64Array;
+  lockWaitNs: Float64Array;
+  cpuWaitNs: Float64Array;
+  /** when the op first entered a work step (its locks taken): the start of its critical section */
+  activeNs: Float64Array;
+  /** when its last share of work ended (before the releases that follow): the end of its critical section */
+  workEndNs: Float64Array;
+  /**
+   * the ops that became active, in the order they did: activeOrder[0 .. activeCount) (simulated time
+   * never goes back, so this is the order of activeNs, ties in the order the simulation ran them)
+   */
+  activeOrder: Int32Array;
+  activeCount: number;
+  /** 1 when the op completed */
+  done: Uint8Array;
+}
+
+
+
+export interface SimOutput {
+  outcomes: OpOutcomes;
+  lockStats: Map<string, LockClassStats>;
+  cpuWaitTotalNs: number;
+  /** CPU time used: ops' work, lock costs, and spinning */
+  cpuBusyNs: number;
+  /** the part of cpuBusyNs spent spinning on locks */
+  spinNs: number;
+  makespanNs: number;
+  completed: number;
+  /**
+   * Set when the run stopped on a deadlock: a cycle in the wait-for graph (found when a task
+   * blocks), or tasks left blocked with nothing left to happen. `cycle` lists the tasks of the
+   * cycle in wait order (each waits for the next, the last for the first).
+   */
+  stalled?: { atNs: number; reason: 'cycle' | 'stall'; cycle: BlockedTask[]; blocked: BlockedTask[] };
+}
+
+export interface LockClass {
+  name: string;
+  stats: LockClassStats;
+  instances: Map<string, LockPrimitive>;
+  /** the instance looked up last (ops in a row mostly lock the same file) */
+  lastKey: string | undefined;
+  lastLock: LockPrimitive | undefined;
+}
+
+/** A lock request of the simulator: what the lock primitive needs, plus what the release needs. */
+export class Held implements LockRequest {
+  granted = false;
+  blockers = 0;
+  spinning = false;
+  woken = false;
+  grantedNs: number;
+  constructor(
+    public task: number,
+    public mode: LockMode,
+    public start: number,
+    public end: number,
+    public requestedNs: number,
+    public tag: number,
+    public lock: LockPrimitive,
+    public cls: LockClass,
+    /** a spinlock: its waiters spin, its holder keeps its CPU */
+    public spinlock: boolean,
+  ) {
+    this.grantedNs = requestedNs;
+  }
+}
+
+export interface Frame {
+  op: number;
+  steps: readonly Step[];
+  idx: number;
+  ownNs: number;
+  workDoneNs: number;
+  /** remaining ns of the current work step, or -1 before it starts */
+  remainingNs: number;
+  /** children: table.childList[nextChild .. childEnd) */
+  childBase: number;
+  childEnd: number;
+  childPos: number[];
+  nextChild: number;
+  held: Held[];
+  /** the frame below on the task's stack (the parent op), or the next free frame */
+  below: Frame | undefined;
+  /** the plan has a 'children' step: children run there, not at their positions */
+  childrenStep: boolean;
+  /** lock-operation CPU time owed (charged with the next work, or at the end) */
+  overheadNs: number;
+  /** the CPU segment running is a cost (not a share of the op's work) */
+  inCost: boolean;
+  lockWaitNs: number;
+  cpuWaitNs: number;
+}
+
+export const TaskState = { Idle: 0, Ready: 1, WaitLock: 2, WaitCpu: 3, OnCpu: 4, Done: 5 } as const;
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+export interface Task {
+  index: number;
+  pid: number;
+  comm: string;
+  /** the task's top-level ops, in order */
+  ops: Int32Array;
+  next: number;
+  /** the running op's frame, linked to the ones below it (a child op runs on its parent's frame) */
+  top: Frame | undefined;
+  state: TaskState;
+  /** when the current wait (lock or CPU) began */
+  waitSinceNs: number;
+  waitingFor: Waiting | undefined;
+  /** ns of work being run on a CPU */
+  segmentNs: number;
+  prevEndNs: number;
+  /** the task occupies a CPU: running a segment, spinning, or holding a spinlock between steps */
+  cpuHeld: boolean;
+  /** spinlocks held: the task keeps its CPU until the last is released */
+  spinlocksHeld: number;
+  /** queued for a CPU to take a spinlock on (spin_lock() runs on a CPU) */
+  claiming: boolean;
+  /** waiting for a lock on its CPU instead of sleeping (a spinlock, or optimistic spinning) */
+  spinning: boolean;
+  spinSinceNs: number;
+  /** optimistic spinning: it spins while the lock's single owner runs (false for a spinlock) */
+  spinsOnOwner: boolean;
+  /** woken by a lock that does not grant on release: running its wakeup, then it retries the lock */
+  retrying: boolean;
+  /** when the lock wait of a retrying task began (waitSinceNs is its CPU wait meanwhile) */
+  lockWaitSinceNs: number;
+}
+
+/** what a task waits for: its request and the step that made it */
+export interface Waiting {
+  req: Held;
+  step: AcquireStep;
+}
+
+/** event kinds (the low 2 bits of a heap entry; the task index above them) */
+export const EV_ISSUE = 0;
+export const EV_RESUME = 1;
+export const EV_CPU_DONE = 2;
+/** a spinning waiter, granted its lock, has it after the cache-line transfer */
+export const EV_SPIN_DONE = 3;

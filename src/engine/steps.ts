@@ -1,0 +1,198 @@
+/**
+ * An op's lock plan, step by step: acquire (grant, or wait: sleep or spin), release (wake the
+ * waiters it grants), work and lock costs (on a CPU), children (a fault inside a syscall), and the
+ * op's completion.
+ */
+import { RangeLock } from '../locks/range-lock.js';
+import { needResched, startCpu } from './cpu.js';
+import type { Sim } from './sim-state.js';
+import { EV_ISSUE, type Frame, Held, PROGRESS_EVERY, type Task, TaskState } from './sim-types.js';
+import { spinOwnerOf } from './spinning.js';
+import { findCycle, mayCloseCycle } from './wait-for.js';
+import { createLock } from '../locks/factory.js';
+
+/** Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. */
+export function advance(s: Sim, task: Task, now: number): void {
+  const ops = s.ops;
+  const childList = s.table.childList;
+  const o = s.outcomes;
+  for (;;) {
+    const frame = task.top as Frame;
+    const steps = frame.steps;
+    if (frame.idx >= steps.length) {
+      if (frame.nextChild < frame.childEnd) {
+        s.pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
+        continue;
+      }
+      if (frame.overheadNs > 0) {
+        // the releases' cost, before the op completes
+        const ns = frame.overheadNs;
+        frame.overheadNs = 0;
+        frame.inCost = true;
+        frame.idx = steps.length;
+        startCpu(s, task, ns, now);
+        return;
+      }
+      // the op is complete: a plan releases every lock it takes
+      if (frame.held.length !== 0) {
+        const h = frame.held[frame.held.length - 1];
+        throw s.fault(task, `the op completes holding ${frame.held.length} lock(s) its plan did not release (the last: ${h.cls.name} ${h.mode} [${h.start}, ${h.end}), tag ${h.tag})`);
+      }
+      const op = frame.op;
+      o.endNs[op] = now;
+      o.lockWaitNs[op] = frame.lockWaitNs;
+      o.cpuWaitNs[op] = frame.cpuWaitNs;
+      o.done[op] = 1;
+      s.completed++;
+      if (s.onProgress !== undefined && s.completed % PROGRESS_EVERY === 0) s.onProgress(s.completed);
+      if (now > s.lastEndNs) s.lastEndNs = now;
+      const below = frame.below;
+      frame.below = s.freeFrames;
+      s.freeFrames = frame;
+      task.top = below;
+      if (below !== undefined) continue;
+      task.prevEndNs = now;
+      task.next++;
+      if (task.next < task.ops.length) {
+        task.state = TaskState.Idle;
+        s.schedule(Math.max(now, s.intendedOf(task, task.next)), task, EV_ISSUE);
+      } else {
+        task.state = TaskState.Done;
+      }
+      return;
+    }
+    const step = steps[frame.idx];
+    const type = step.type;
+    if (type === 'work') {
+      if (frame.remainingNs < 0) {
+        const fraction = step.fraction;
+        if (!(fraction > 0 && fraction <= 1)) throw s.fault(task, `work fraction ${fraction} is not in (0, 1]`);
+        frame.remainingNs = Math.round(fraction * frame.ownNs) + frame.overheadNs;
+        frame.overheadNs = 0;
+        if (o.activeNs[frame.op] < 0) {
+          o.activeNs[frame.op] = now;
+          o.activeOrder[s.activeCount++] = frame.op;
+        }
+      }
+      const hasChild = frame.nextChild < frame.childEnd && !frame.childrenStep;
+      const childAt = hasChild ? frame.childPos[frame.nextChild - frame.childBase] : Infinity;
+      if (hasChild && childAt <= frame.workDoneNs) {
+        s.pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
+        continue;
+      }
+      if (frame.remainingNs <= 0) {
+        frame.idx++;
+        frame.remainingNs = -1;
+        continue;
+      }
+      const segment = childAt < frame.workDoneNs + frame.remainingNs ? childAt - frame.workDoneNs : frame.remainingNs;
+      startCpu(s, task, segment, now);
+      return;
+    }
+    if (type === 'acquire') {
+      const spinlock = step.spec.kind === 'spinlock';
+      if (spinlock && !task.cpuHeld) {
+        // spin_lock() runs on a CPU: take one (or queue for one, and come back to this step on it)
+        if (s.cpusFree > 0) {
+          s.cpusFree--;
+          task.cpuHeld = true;
+        } else {
+          task.claiming = true;
+          frame.inCost = true;
+          startCpu(s, task, 0, now);
+          return;
+        }
+      }
+      if (!(step.start < step.end)) throw s.fault(task, `acquire of ${step.lockClass} names an empty or invalid range [${step.start}, ${step.end})`);
+      const c = s.classOf(step.lockClass);
+      const key = step.key;
+      let lock = c.lastLock;
+      if (key !== c.lastKey || lock === undefined) {
+        lock = c.instances.get(key);
+        if (lock === undefined) {
+          lock = createLock(step.spec);
+          c.instances.set(key, lock);
+        }
+        c.lastKey = key;
+        c.lastLock = lock;
+      }
+      const req = new Held(task.index, step.mode, step.start, step.end, now, step.tag, lock, c, spinlock);
+      const st = c.stats;
+      st.acquisitions++;
+      frame.overheadNs += s.atomicNs;
+      frame.held.push(req);
+      frame.idx++;
+      if (!lock.acquire(req)) {
+        st.contentions++;
+        task.state = TaskState.WaitLock;
+        task.waitSinceNs = now;
+        task.waitingFor = { req, step };
+        if (spinlock) {
+          // a spinlock waiter keeps its CPU busy until the lock comes to it
+          st.spins++;
+          task.spinning = true;
+          task.spinSinceNs = now;
+        } else if (s.optimisticSpin && (task.cpuHeld || s.cpusFree > 0) && !needResched(s) && spinOwnerOf(s, req) !== undefined) {
+          // optimistic spinning: the owner runs, so the lock should come soon
+          if (!task.cpuHeld) {
+            s.cpusFree--;
+            task.cpuHeld = true;
+          }
+          st.spins++;
+          task.spinning = true;
+          req.spinning = true;
+          task.spinsOnOwner = true;
+          task.spinSinceNs = now;
+          s.ownerSpinners.push(task);
+        }
+        if (mayCloseCycle(task)) {
+          const cycle = findCycle(task, s.tasks);
+          if (cycle !== undefined) s.deadlock = { atNs: now, cycle };
+        }
+        return;
+      }
+      if (spinlock) task.spinlocksHeld++;
+      continue;
+    }
+    if (type === 'release') {
+      const held = frame.held;
+      let hi = held.length - 1;
+      while (hi >= 0 && held[hi].tag !== step.tag) hi--;
+      if (hi < 0) throw s.fault(task, `release of tag ${step.tag}, which no acquire of this op holds`);
+      frame.idx++;
+      const h = held[hi];
+      if (hi === held.length - 1) held.pop();
+      else held.splice(hi, 1);
+      h.cls.stats.holdTotalNs += now - h.grantedNs;
+      if (h.spinlock) task.spinlocksHeld--;
+      frame.overheadNs += s.atomicNs;
+      if (s.log !== undefined) s.log.lockHold(frame.op, h.cls.name, h.mode, h.start, h.end, h.grantedNs, now);
+      s.wakeAll(h.lock.release(h, now), now, frame.op);
+      continue;
+    }
+    if (type === 'children') {
+      if (frame.nextChild < frame.childEnd) {
+        s.pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
+        continue;
+      }
+      frame.idx++;
+      continue;
+    }
+    // cost
+    let nodes = 0;
+    if (step.nodesOf !== undefined) {
+      const inst = s.findClass(step.nodesOf.lockClass)?.instances.get(step.nodesOf.key);
+      nodes = inst === undefined ? 0 : inst.holders().length + (inst instanceof RangeLock ? inst.waiting() : 0);
+    }
+    const walk = step.logNodes ? (1 + nodes) * Math.log2(nodes + 2) : nodes;
+    const ns = Math.round(step.baseNs + (step.perNodeNs ?? 0) * walk + frame.overheadNs);
+    if (!(ns >= 0 && ns < Infinity)) throw s.fault(task, `cost of ${ns} ns is not a finite number >= 0`);
+    frame.overheadNs = 0;
+    frame.idx++;
+    if (ns > 0) {
+      frame.inCost = true;
+      startCpu(s, task, ns, now);
+      return;
+    }
+  }
+}

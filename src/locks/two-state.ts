@@ -1,0 +1,57 @@
+/** bcachefs's two-state shared lock. */
+import { type LockMode, type LockPrimitive, type LockRequest, NONE } from './primitives.js';
+
+/**
+ * bcachefs's two-state shared lock ("pagecache add/block"): one signed counter per inode. Requests
+ * in the same state share (S = add: buffered IO, faults; X = block: DIO, truncate, fallocate); the
+ * other state waits until the count drops to zero; every waiter is woken then, with no queue.
+ */
+export class TwoStateLock implements LockPrimitive {
+  private readonly granted: LockRequest[] = [];
+  private readonly waiting: LockRequest[] = [];
+
+  private state(): LockMode | undefined {
+    return this.granted[0]?.mode;
+  }
+
+  acquire(req: LockRequest): boolean {
+    const s = this.state();
+    if (s === undefined || s === req.mode) {
+      req.granted = true;
+      this.granted.push(req);
+      return true;
+    }
+    this.waiting.push(req);
+    return false;
+  }
+
+  release(req: LockRequest): LockRequest[] {
+    const i = this.granted.indexOf(req);
+    if (i < 0) throw new Error('two-state lock released by a request that does not hold it');
+    this.granted.splice(i, 1);
+    if (this.granted.length > 0 || this.waiting.length === 0) return NONE;
+    // count reached zero: everyone is woken; the first waiter's state wins, the others of it join
+    const mode = this.waiting[0].mode;
+    const woken = this.waiting.filter((r) => r.mode === mode);
+    for (const r of woken) {
+      r.granted = true;
+      this.granted.push(r);
+    }
+    const rest = this.waiting.filter((r) => r.mode !== mode);
+    this.waiting.length = 0;
+    this.waiting.push(...rest);
+    return woken;
+  }
+
+  holders(): LockRequest[] {
+    return [...this.granted];
+  }
+
+  hasWaiters(): boolean {
+    return this.waiting.length > 0;
+  }
+
+  blockersOf(req: LockRequest): LockRequest[] {
+    return this.granted.filter((g) => g.mode !== req.mode);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Each process's mmap_lock, wrapped around the strategy's plans (SimOptions.mmapLock): an rwsem with
+ * a strict queue (a waiting writer blocks new readers), taken shared around a fault's whole plan,
+ * exclusive around mmap and munmap, and shared by direct IO right after its strategy's locks, before
+ * the work (get_user_pages of the user buffer). It is not a strategy of its own: every strategy runs
+ * under it, which is what puts the i_rwsem → mmap_lock order and the deadlocks against it into a replay.
+ */
+import { type OpKind, OP_KINDS } from '../model/op.js';
+import { type AcquireStep, MMAP_LOCK_TAG, type ReleaseStep, type Step } from './types.js';
+
+const code = (k: OpKind): number => OP_KINDS.indexOf(k);
+const FAULT_READ = code('fault-read');
+const FAULT_WRITE = code('fault-write');
+const MMAP = code('mmap');
+const MUNMAP = code('munmap');
+const DIO_READ = code('dio-read');
+const DIO_WRITE = code('dio-write');
+
+/** the engine's own mmap_lock steps have a tag no plan uses (MMAP_LOCK_TAG; plans' tags are >= 0) */
+const MMAP_RELEASE: ReleaseStep = { type: 'release', tag: MMAP_LOCK_TAG };
+const MMAP_SPEC = { kind: 'rwsem', fairness: 'fifo' } as const;
+
+function mmapAcquire(proc: string, mode: 'S' | 'X'): AcquireStep {
+  return { type: 'acquire', lockClass: 'mmap_lock', key: proc, spec: MMAP_SPEC, mode, start: 0, end: Infinity, tag: MMAP_LOCK_TAG };
+}
+
+export class MmapLockPlans {
+  // acquire steps are immutable data: one per (process, mode)
+  private readonly shared: AcquireStep[];
+  private readonly exclusive: AcquireStep[];
+
+  /** `procs`: the processes (mmap_lock keys) by index */
+  constructor(procs: readonly string[]) {
+    this.shared = procs.map((p) => mmapAcquire(p, 'S'));
+    this.exclusive = procs.map((p) => mmapAcquire(p, 'X'));
+  }
+
+  /** `steps` with the mmap_lock steps of an op of kind `kindCode` (an OP_KINDS index) of process `proc` */
+  wrap(steps: readonly Step[], kindCode: number, proc: number): readonly Step[] {
+    const k = kindCode;
+    const len = steps.length;
+    if (k === FAULT_READ || k === FAULT_WRITE || k === MMAP || k === MUNMAP) {
+      // around the whole plan
+      const out: Step[] = new Array(len + 2);
+      out[0] = k === MMAP || k === MUNMAP ? this.exclusive[proc] : this.shared[proc];
+      for (let i = 0; i < len; i++) out[i + 1] = steps[i];
+      out[len + 1] = MMAP_RELEASE;
+      return out;
+    }
+    if (k === DIO_READ || k === DIO_WRITE) {
+      // after the strategy's locks, before the work (get_user_pages of the user buffer)
+      let w = 0;
+      while (w < len && steps[w].type !== 'work') w++;
+      if (w === len) return steps;
+      const out: Step[] = new Array(len + 2);
+      for (let i = 0; i < w; i++) out[i] = steps[i];
+      out[w] = this.shared[proc];
+      out[w + 1] = MMAP_RELEASE;
+      for (let i = w; i < len; i++) out[i + 2] = steps[i];
+      return out;
+    }
+    return steps;
+  }
+}
