@@ -14,7 +14,7 @@ import { numAfter } from '../src/import/fields.js';
 import { modelNs } from '../src/engine/service-model.js';
 import { opRow, opStreamHeader } from '../src/import/opstream.js';
 import type { Op } from '../src/model/op.js';
-import { selectionOptions } from '../src/commands/import.js';
+import { selectionOptions } from '../src/cli/selection-flags.js';
 import { cli, FIXTURES, TRACES } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-rules-'));

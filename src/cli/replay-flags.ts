@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import type { ImportOptions } from '../import/index.js';
 import { inputFlags, inputOptionsFrom } from './input-flags.js';
-import { selectionOptions } from '../commands/import.js';
+import { selectionFlags, selectionOptions } from './selection-flags.js';
 import { parseCosts, type ReplayOptions } from '../replay/index.js';
 
 /** Flags shared by replay and compare: input selection and the simulation model. */
@@ -14,10 +14,7 @@ export const replayFlags = {
   cost: Flags.string({ description: 'lock operation costs, KEY=NS,... (atomicNs, cacheMissNs, wakeupNs, spinBaseNs, perNodeNs; docs/costs.md)' }),
   cpus: Flags.integer({ description: 'CPUs that do work at once (default: the trace header #P:N, else 1)', min: 1 }),
   ...inputFlags,
-  file: Flags.string({ description: 'replay only ops on this file, DEV:INO; repeatable', multiple: true }),
-  task: Flags.string({ description: 'replay only ops of this task, PID or COMM; repeatable', multiple: true }),
-  from: Flags.string({ description: 'replay ops issued at or after S seconds (+S = from the first event)' }),
-  to: Flags.string({ description: 'replay ops issued at or before S seconds (+S = from the first event)' }),
+  ...selectionFlags,
   json: Flags.boolean({ description: 'print the result JSON on stdout' }),
   out: Flags.string({ char: 'o', description: 'write the result JSON here (atomically)' }),
   html: Flags.string({ description: 'also write the HTML report here (self-contained)' }),

@@ -7,6 +7,7 @@ import { loadResult } from '../report/load.js';
 import { checkSummary, fmtMetric, formatCheck } from '../report/check-format.js';
 import { writeOutput } from '../util/output.js';
 import { appendJobSummary } from '../report/emit.js';
+import { jsonText } from '../report/json.js';
 
 export default class Check extends BaseCommand {
   static override summary = 'Compare a result with a baseline result: exit 0 if nothing regressed, 10 if something did.';
@@ -39,7 +40,7 @@ schema, another trace or selection, other options, no strategy in common).`;
     const report = check(current, baseline, thresholds);
     if (flags.junit !== undefined) await writeOutput(flags.junit, checkJunit(report, new Date(startedMs).toISOString(), (Date.now() - startedMs) / 1000));
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(jsonText(report));
     } else {
       process.stdout.write(formatCheck(report, flags.verbose));
       const failed = report.rows.filter((r) => !r.pass);

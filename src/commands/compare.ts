@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
+import { emitResult } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
@@ -9,10 +10,7 @@ import { ReplayPool } from '../replay/pool.js';
 import { availableParallelism } from 'node:os';
 import { strategyNames } from '../strategies/index.js';
 import { formatCompare } from '../report/table.js';
-import { writeOutput } from '../util/output.js';
 import { Progress } from '../util/progress.js';
-import { resultJson } from '../report/json.js';
-import { writeSideOutputs, wroteLines, type Written } from '../report/emit.js';
 
 export default class Compare extends BaseCommand {
   static override summary = 'Replay a trace against several strategies and compare them side by side.';
@@ -59,24 +57,6 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
-    const json = resultJson(result);
-    const written: Written[] = [];
-    if (flags.out !== undefined) {
-      await writeOutput(flags.out, json);
-      written.push({ path: flags.out, what: 'the result JSON' });
-    }
-    written.push(...await writeSideOutputs(result, flags));
-    if (flags.perfetto !== undefined) {
-      await writeOutput(flags.perfetto, perfettoSchedules(trace, await Promise.all(names.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
-      written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
-    }
-    // where each file went: after the table, or on stderr when stdout is the JSON
-    const wrote = wroteLines(written);
-    if (flags.json) {
-      process.stdout.write(json);
-      process.stderr.write(wrote);
-    } else {
-      process.stdout.write(`${formatCompare(result)}${wrote === '' ? '' : `\n${wrote}`}`);
-    }
+    await emitResult(result, flags, formatCompare, async () => perfettoSchedules(trace, await Promise.all(names.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
   }
 }

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { importTrace } from '../import/index.js';
 import { record, EVENT_PRESETS } from '../record/recorder.js';
-import { formatImportSummary } from '../report/import-summary.js';
+import { jsonText } from '../report/json.js';
+import { formatRecord } from '../report/record.js';
 
 export default class Record extends BaseCommand {
   static override summary = 'Capture the trace the importer needs around a workload (root, tracefs).';
@@ -38,18 +39,7 @@ code is printed, not returned.`;
       log: (line) => (quiet ? undefined : process.stderr.write(`${line}\n`)),
     });
     const summary = await importTrace(r.out, { op: () => undefined, lock: () => undefined }, { lenient: true, keepLocks: true });
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ record: r, import: summary }, null, 2)}\n`);
-    } else {
-      const out: string[] = [];
-      out.push(`captured ${r.lines.toLocaleString('en-US')} event lines into ${r.out} in ${(r.durationMs / 1000).toFixed(1)} s; lost events: ${r.lostEvents}${r.interrupted ? ' (interrupted: what was captured is kept)' : ''}`);
-      if (r.command) out.push(`command ${r.command.argv.join(' ')} exited with ${r.command.exitCode ?? `signal ${r.command.signal}`}`);
-      if (r.missingEvents.length > 0) out.push(`events this kernel lacks (skipped): ${r.missingEvents.join(', ')}`);
-      const top = Object.entries(r.eventsByName).sort((a, b) => b[1] - a[1]);
-      out.push(`events per kind: ${top.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
-      out.push('', formatImportSummary(summary));
-      process.stdout.write(`${out.join('\n')}\n`);
-    }
+    process.stdout.write(flags.json ? jsonText({ record: r, import: summary }) : formatRecord(r, summary));
     if (r.interrupted) this.exit(130);
   }
 }

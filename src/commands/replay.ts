@@ -1,14 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
+import { emitResult } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { loadForReplay, replayStrategies } from '../replay/index.js';
 import { formatReplay } from '../report/table.js';
-import { writeOutput } from '../util/output.js';
 import { Progress } from '../util/progress.js';
-import { resultJson } from '../report/json.js';
-import { writeSideOutputs, wroteLines, type Written } from '../report/emit.js';
 
 export default class Replay extends BaseCommand {
   static override summary = 'Replay a trace against one locking strategy.';
@@ -43,24 +41,6 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     } finally {
       progress.done();
     }
-    const json = resultJson(result);
-    const written: Written[] = [];
-    if (flags.out !== undefined) {
-      await writeOutput(flags.out, json);
-      written.push({ path: flags.out, what: 'the result JSON' });
-    }
-    written.push(...await writeSideOutputs(result, flags));
-    if (flags.perfetto !== undefined) {
-      await writeOutput(flags.perfetto, perfettoSchedules(trace, [strategy], options));
-      written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
-    }
-    // where each file went: after the table, or on stderr when stdout is the JSON
-    const wrote = wroteLines(written);
-    if (flags.json) {
-      process.stdout.write(json);
-      process.stderr.write(wrote);
-    } else {
-      process.stdout.write(`${formatReplay(result)}${wrote === '' ? '' : `\n${wrote}`}`);
-    }
+    await emitResult(result, flags, formatReplay, () => perfettoSchedules(trace, [strategy], options));
   }
 }

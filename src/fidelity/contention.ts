@@ -10,27 +10,10 @@ import type { Strategy } from '../strategies/types.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { attributeWaits, removeObservedWaits } from '../replay/observed-waits.js';
+import type { ContentionRow, WaitDistribution } from '../model/fidelity.js';
+export type { ContentionRow, WaitDistribution } from '../model/fidelity.js';
 
-export interface WaitDistribution {
-  /** contended acquisitions */
-  count: number;
-  p50Ns: number;
-  p99Ns: number;
-  meanNs: number;
-  totalNs: number;
-}
 
-export interface ContentionRow {
-  /** IOLOCK (i_rwsem), MMAPLOCK (invalidate_lock), mmap_lock */
-  lockClass: string;
-  kind: string;
-  observed: WaitDistribution;
-  predicted: WaitDistribution;
-  /** predicted ÷ observed count; null when nothing was observed */
-  countRatio: number | null;
-  /** predicted ÷ observed mean wait per contended acquisition; null when either has none */
-  meanRatio: number | null;
-}
 
 /** the strategy's lock class names as the kernel's */
 export function kernelClassOf(lockClass: string): string | undefined {

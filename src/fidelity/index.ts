@@ -13,9 +13,10 @@ import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { compareContention, type ContentionRow, kernelClassOf } from './contention.js';
 import { measureWakeLatency } from './wake-latency.js';
+import type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityReport, FidelityModes, WakeLatencyUsed } from '../model/fidelity.js';
+export type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityReport, WakeLatencyUsed } from '../model/fidelity.js';
 
-export type XfsLock = 'IOLOCK' | 'MMAPLOCK';
-type Modes = Partial<Record<XfsLock, 'S' | 'X'>>;
+type Modes = FidelityModes;
 
 /** locks a kernel path takes without xfs_ilock, so a trace cannot show them */
 const NOT_OBSERVABLE: Record<string, XfsLock[]> = {
@@ -26,50 +27,9 @@ const NOT_OBSERVABLE: Record<string, XfsLock[]> = {
   readahead: ['MMAPLOCK'],
 };
 
-export interface KindFidelity {
-  ops: number;
-  /** ops with an observable span */
-  compared: number;
-  iolockAgree: number;
-  mmaplockAgree: number;
-  iolockPct: number | null;
-  mmaplockPct: number | null;
-  /** locks not compared for this kind (taken outside xfs_ilock) */
-  notObservable: XfsLock[];
-}
 
-export interface Disagreement {
-  opId: number;
-  kind: string;
-  pid: number;
-  line: number;
-  predicted: Modes;
-  observed: Modes;
-}
 
-export interface WaitComparison {
-  samples: number;
-  observedMeanNs: number;
-  observedP99Ns: number;
-  predictedMeanNs: number;
-  predictedP99Ns: number;
-}
 
-export interface FidelityReport {
-  trace: string;
-  strategy: string;
-  xfsFiles: string[];
-  byKind: Record<string, KindFidelity>;
-  disagreements: { count: number; first: Disagreement[] };
-  /** the gap from an IOLOCK call to the task's next lock event (an upper bound that includes work) beside the replay's per-op wait */
-  waits: Record<string, WaitComparison>;
-  /**
-   * contended acquisitions per lock class and op kind, observed (lock:contention_* events) beside
-   * predicted; empty when the trace has no contention events (then only `waits` is there)
-   */
-  contention: { source: 'contention-events' | 'none'; observedWaits: number; wakeLatency: WakeLatencyUsed; rows: ContentionRow[] };
-  notes: string[];
-}
 
 function classOf(lockClass: string): XfsLock | undefined {
   const c = kernelClassOf(lockClass);
@@ -102,17 +62,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/**
- * The wake-up latency the prediction used: `trace`, the capture's own release → contention_end
- * gaps (wake-latency.ts), taken in turn; `none`, woken waiters run again at once.
- */
-export interface WakeLatencyUsed {
-  source: 'trace' | 'none';
-  samples: number;
-  p50Ns: number;
-  p90Ns: number;
-  meanNs: number;
-}
 
 export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace'): FidelityReport {
   const xfsLocks = locks.filter((l) => l.event === 'xfs_ilock' || l.event === 'xfs_ilock_nowait');

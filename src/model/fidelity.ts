@@ -1,0 +1,84 @@
+/** What `lockreplay fidelity` reports: plain data (its JSON), built by fidelity/, printed by report/fidelity.ts. */
+
+export type XfsLock = 'IOLOCK' | 'MMAPLOCK';
+
+/** the XFS lock modes an op took (observed) or a plan takes (predicted) */
+export type FidelityModes = Partial<Record<XfsLock, 'S' | 'X'>>;
+
+export interface KindFidelity {
+  ops: number;
+  /** ops with an observable span */
+  compared: number;
+  iolockAgree: number;
+  mmaplockAgree: number;
+  iolockPct: number | null;
+  mmaplockPct: number | null;
+  /** locks not compared for this kind (taken outside xfs_ilock) */
+  notObservable: XfsLock[];
+}
+
+export interface Disagreement {
+  opId: number;
+  kind: string;
+  pid: number;
+  line: number;
+  predicted: FidelityModes;
+  observed: FidelityModes;
+}
+
+export interface WaitComparison {
+  samples: number;
+  observedMeanNs: number;
+  observedP99Ns: number;
+  predictedMeanNs: number;
+  predictedP99Ns: number;
+}
+
+export interface FidelityReport {
+  trace: string;
+  strategy: string;
+  xfsFiles: string[];
+  byKind: Record<string, KindFidelity>;
+  disagreements: { count: number; first: Disagreement[] };
+  /** the gap from an IOLOCK call to the task's next lock event (an upper bound that includes work) beside the replay's per-op wait */
+  waits: Record<string, WaitComparison>;
+  /**
+   * contended acquisitions per lock class and op kind, observed (lock:contention_* events) beside
+   * predicted; empty when the trace has no contention events (then only `waits` is there)
+   */
+  contention: { source: 'contention-events' | 'none'; observedWaits: number; wakeLatency: WakeLatencyUsed; rows: ContentionRow[] };
+  notes: string[];
+}
+
+/**
+ * The wake-up latency the prediction used: `trace`, the capture's own release → contention_end
+ * gaps (wake-latency.ts), taken in turn; `none`, woken waiters run again at once.
+ */
+export interface WakeLatencyUsed {
+  source: 'trace' | 'none';
+  samples: number;
+  p50Ns: number;
+  p90Ns: number;
+  meanNs: number;
+}
+
+export interface WaitDistribution {
+  /** contended acquisitions */
+  count: number;
+  p50Ns: number;
+  p99Ns: number;
+  meanNs: number;
+  totalNs: number;
+}
+
+export interface ContentionRow {
+  /** IOLOCK (i_rwsem), MMAPLOCK (invalidate_lock), mmap_lock */
+  lockClass: string;
+  kind: string;
+  observed: WaitDistribution;
+  predicted: WaitDistribution;
+  /** predicted ÷ observed count; null when nothing was observed */
+  countRatio: number | null;
+  /** predicted ÷ observed mean wait per contended acquisition; null when either has none */
+  meanRatio: number | null;
+}

@@ -1,0 +1,30 @@
+/** `lockreplay fidelity` as text: lock-mode agreement, disagreements, contended acquisitions, waits. */
+import type { FidelityReport } from '../model/fidelity.js';
+import { table } from './import-summary.js';
+import { fmtNs } from './table.js';
+
+export function formatFidelity(r: FidelityReport): string {
+  const pct = (x: number | null): string => (x === null ? '—' : `${x.toFixed(2)}%`);
+  const rows = [['op kind', 'ops', 'compared', 'IOLOCK agree', 'MMAPLOCK agree', 'not observable']];
+  for (const [kind, k] of Object.entries(r.byKind)) rows.push([kind, String(k.ops), String(k.compared), pct(k.iolockPct), pct(k.mmaplockPct), k.notObservable.join(', ')]);
+  const out = [`${r.trace}: ${r.strategy} against the kernel's xfs_ilock events on ${r.xfsFiles.length} XFS file(s)`, table(rows)];
+  out.push(`disagreements: ${r.disagreements.count}`);
+  const m = (x: Record<string, string | undefined>): string => Object.entries(x).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  for (const d of r.disagreements.first) out.push(`  op ${d.opId} ${d.kind} (task ${d.pid}, line ${d.line}): predicted ${m(d.predicted)}; observed ${m(d.observed)}`);
+  const w = [['op kind', 'samples', 'observed mean', 'observed p99', 'predicted mean', 'predicted p99']];
+  for (const [kind, x] of Object.entries(r.waits)) w.push([kind, String(x.samples), fmtNs(x.observedMeanNs), fmtNs(x.observedP99Ns), fmtNs(x.predictedMeanNs), fmtNs(x.predictedP99Ns)]);
+  if (r.contention.rows.length > 0) {
+    const ratio = (x: number | null): string => (x === null ? '—' : `${x.toFixed(2)}x`);
+    const c = [['lock class', 'op kind', 'observed', 'predicted', 'count ×', 'obs p50', 'obs p99', 'obs mean', 'obs total', 'pred p50', 'pred p99', 'pred mean', 'pred total', 'mean ×']];
+    for (const x of r.contention.rows) {
+      c.push([x.lockClass, x.kind, String(x.observed.count), String(x.predicted.count), ratio(x.countRatio), fmtNs(x.observed.p50Ns), fmtNs(x.observed.p99Ns), fmtNs(x.observed.meanNs), fmtNs(x.observed.totalNs),
+        fmtNs(x.predicted.p50Ns), fmtNs(x.predicted.p99Ns), fmtNs(x.predicted.meanNs), fmtNs(x.predicted.totalNs), ratio(x.meanRatio)]);
+    }
+    const wl = r.contention.wakeLatency;
+    const wake = wl.source === 'trace' ? `wake-up latency from the capture: ${wl.samples} release → wait-end gaps, p50 ${fmtNs(wl.p50Ns)}, p90 ${fmtNs(wl.p90Ns)}, mean ${fmtNs(wl.meanNs)}` : 'no wake-up latency';
+    out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside a replay under ${r.strategy} (${wake})`, table(c));
+  }
+  if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event, an upper bound that includes work) beside the replay', table(w));
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return `${out.join('\n')}\n`;
+}
