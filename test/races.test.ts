@@ -126,7 +126,7 @@ describe('races on the bundled captures', () => {
         }
       }
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('docs/races.md', () => {

@@ -74,7 +74,7 @@ describe('check', () => {
     writeFileSync(join(tmp, 'junk.json'), '{"schema":"other/9"}');
     expect(cli(['check', join(tmp, 'junk.json'), '--baseline', resultPath]).code).toBe(11);
     expect(cli(['check', resultPath, '--baseline', resultPath, '--threshold', 'p77=3%']).code).toBe(2);
-  });
+  }, 180_000);
 });
 
 describe('files written', () => {
