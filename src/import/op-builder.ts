@@ -12,7 +12,9 @@ import { ReorderQueue } from '../util/reorder-queue.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { durationProblem, MAX_EXACT_BYTES, opProblem } from './limits.js';
 import type { Selection, SelectingSink } from './selection.js';
-import { devOf, numAfter, numberAt, numberEnd, rangeAfter, wordAfter } from './fields.js';
+import { numAfter, rangeAfter, wordAfter } from './fields.js';
+import { H, HANDLERS, SYSCALLS } from './event-catalogue.js';
+import { decimalField, inodeKey, isDecimalFs, parseSyscallReturn } from './event-fields.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import { utf8FromLatin1 } from './lines.js';
 import { keep } from '../util/strings.js';
@@ -138,51 +140,8 @@ interface TaskState {
   earlyExit: string;
 }
 
-const SYSCALLS: ReadonlyMap<string, 'read' | 'write' | 'fallocate' | 'ftruncate' | 'truncate' | 'fsync' | 'mmap' | 'munmap'> = new Map([
-  ['sys_mmap', 'mmap'], ['sys_munmap', 'munmap'],
-  ['sys_read', 'read'], ['sys_pread64', 'read'], ['sys_readv', 'read'], ['sys_preadv', 'read'], ['sys_preadv2', 'read'],
-  ['sys_write', 'write'], ['sys_pwrite64', 'write'], ['sys_writev', 'write'], ['sys_pwritev', 'write'], ['sys_pwritev2', 'write'],
-  ['sys_fallocate', 'fallocate'], ['sys_ftruncate', 'ftruncate'], ['sys_truncate', 'truncate'],
-  ['sys_fsync', 'fsync'], ['sys_fdatasync', 'fsync'],
-] as const);
-
 /** fallocate(2) mode bits */
 const FALLOC_FL_PUNCH_HOLE = 0x02, FALLOC_FL_COLLAPSE_RANGE = 0x08, FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20;
-
-/** How each event is handled. */
-const enum H {
-  XfsFile, IomapDioBegin, IomapDioComplete, Ext4WriteBegin, Ext4Falloc, Ext4TruncateEnter, XfsFreeSpace,
-  Fsync, Ext4Writepages, IomapWriteback, WritebackSingle, DirtyFolio, PageCacheRa, IomapReadahead, GetPages,
-  PageFaultUser, FilemapFault, MapPages, XfsFault, XfsFilemapFault, MmapLock, XfsIlock, XfsSetattr, Ext4Other,
-  ContentionBegin, ContentionEnd,
-}
-
-const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
-  ['xfs_file_buffered_read', H.XfsFile], ['xfs_file_buffered_write', H.XfsFile], ['xfs_file_direct_read', H.XfsFile],
-  ['xfs_file_direct_write', H.XfsFile], ['xfs_file_dax_read', H.XfsFile], ['xfs_file_dax_write', H.XfsFile],
-  ['iomap_dio_rw_begin', H.IomapDioBegin], ['iomap_dio_complete', H.IomapDioComplete],
-  ['ext4_da_write_begin', H.Ext4WriteBegin], ['ext4_write_begin', H.Ext4WriteBegin],
-  ['ext4_punch_hole', H.Ext4Falloc], ['ext4_zero_range', H.Ext4Falloc], ['ext4_collapse_range', H.Ext4Falloc],
-  ['ext4_insert_range', H.Ext4Falloc], ['ext4_fallocate_enter', H.Ext4Falloc],
-  ['ext4_truncate_enter', H.Ext4TruncateEnter],
-  ['xfs_free_file_space', H.XfsFreeSpace], ['xfs_zero_file_space', H.XfsFreeSpace],
-  ['xfs_file_fsync', H.Fsync], ['ext4_sync_file_enter', H.Fsync],
-  ['ext4_writepages', H.Ext4Writepages], ['iomap_writeback_folio', H.IomapWriteback], ['iomap_writepage', H.IomapWriteback],
-  ['writeback_single_inode', H.WritebackSingle],
-  ['writeback_dirty_folio', H.DirtyFolio], ['writeback_dirty_page', H.DirtyFolio],
-  ['page_cache_sync_ra', H.PageCacheRa], ['page_cache_async_ra', H.PageCacheRa], ['iomap_readahead', H.IomapReadahead],
-  ['mm_filemap_get_pages', H.GetPages],
-  ['page_fault_user', H.PageFaultUser], ['mm_filemap_fault', H.FilemapFault], ['mm_filemap_map_pages', H.MapPages],
-  ['xfs_read_fault', H.XfsFault], ['xfs_write_fault', H.XfsFault], ['xfs_filemap_fault', H.XfsFilemapFault],
-  ['mmap_lock_start_locking', H.MmapLock], ['mmap_lock_acquire_returned', H.MmapLock], ['mmap_lock_released', H.MmapLock],
-  ['xfs_ilock', H.XfsIlock], ['xfs_ilock_nowait', H.XfsIlock], ['xfs_ilock_demote', H.XfsIlock], ['xfs_iunlock', H.XfsIlock],
-  ['xfs_setattr', H.XfsSetattr], ['xfs_itruncate_extents_start', H.XfsSetattr],
-  ['contention_begin', H.ContentionBegin], ['contention_end', H.ContentionEnd],
-  ['f2fs_write_begin', H.Ext4WriteBegin], ['f2fs_sync_file_enter', H.Fsync],
-  ['f2fs_write_end', H.Ext4Other], ['f2fs_sync_file_exit', H.Ext4Other],
-  ['ext4_truncate_exit', H.Ext4Other], ['ext4_writepages_result', H.Ext4Other], ['ext4_sync_file_exit', H.Ext4Other],
-  ['ext4_fallocate_exit', H.Ext4Other], ['ext4_da_write_end', H.Ext4Other], ['ext4_write_end', H.Ext4Other],
-]);
 
 const FLUSH_EVERY_EVENTS = 2048;
 /** a fault episode or fs-event op with no event for this long is complete */
@@ -624,7 +583,7 @@ export class OpBuilder {
       this.resolve(sys, file, Strength.Strong);
       if (h === H.IomapDioBegin || ev.event === 'xfs_file_direct_read' || ev.event === 'xfs_file_direct_write') sys.dio = true;
       if (Number.isNaN(sys.eventOffset)) {
-        const pos = h === H.IomapDioBegin ? numAfter(body, 'offset ', 16) : h === H.Ext4WriteBegin ? field(body, 'pos') : h === H.XfsFile ? numAfter(body, 'pos ', 16) : NaN;
+        const pos = h === H.IomapDioBegin ? numAfter(body, 'offset ', 16) : h === H.Ext4WriteBegin ? decimalField(body, 'pos') : h === H.XfsFile ? numAfter(body, 'pos ', 16) : NaN;
         if (!Number.isNaN(pos)) sys.eventOffset = pos;
       }
       return;
@@ -639,8 +598,8 @@ export class OpBuilder {
         return;
       }
       if (h === H.Ext4WriteBegin && fs.kind === 'write' && fs.event === ev.event && ev.tsNs - fs.lastNs <= EXT4_CHUNK_GAP_NS) {
-        const pos = field(body, 'pos');
-        const len = field(body, 'len');
+        const pos = decimalField(body, 'pos');
+        const len = decimalField(body, 'len');
         // the next page of the same write, or ext4 retrying a short copy at the same position
         if (pos === fs.endOffset && fs.endOffset % PAGE_SIZE_BYTES === 0 || pos === fs.eventOffset) {
           fs.nLines++;
@@ -675,8 +634,8 @@ export class OpBuilder {
         break;
       case H.Ext4WriteBegin:
         p.kind = 'write';
-        p.offset = field(body, 'pos');
-        p.length = field(body, 'len');
+        p.offset = decimalField(body, 'pos');
+        p.length = decimalField(body, 'len');
         p.eventOffset = p.offset;
         p.endOffset = p.offset + p.length;
         break;
@@ -1063,62 +1022,6 @@ export class OpBuilder {
     const lock: ObservedLock = { tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: `mm:${mm}`, event, mode: write ? 'write' : 'read', caller: '', line };
     this.heap.push(ev.tsNs, this.seq++, { pk: PKind.Lock, lock, nLines: 1 });
   }
-}
-
-/** "MAJ:MIN:INO" from an event body; `radix` is how the subsystem prints ino without a 0x prefix. */
-export function inodeKey(body: string, radix: 10 | 16): string | undefined {
-  // most events name the same few inodes: reuse the key when the body starts with the same text
-  const cache = radix === 16 ? hexCache : decCache;
-  if (cache.prefix !== '' && body.startsWith(cache.prefix)) {
-    const c = body.charCodeAt(cache.prefix.length);
-    if (!(c >= 48 && c <= 57) && !((c | 32) >= 97 && (c | 32) <= 102)) return cache.key;
-  }
-  const dev = devOf(body);
-  if (dev === undefined) return undefined;
-  let k = body.indexOf('ino');
-  // skip "ino" inside other words (e.g. cgroup_ino)
-  while (k > 0 && body.charCodeAt(k - 1) !== 32 && body.charCodeAt(k - 1) !== 44) k = body.indexOf('ino', k + 3);
-  if (k < 0) return undefined;
-  let at = k + 3;
-  while (body.charCodeAt(at) === 32 || body.charCodeAt(at) === 61) at++;
-  const ino = numberAt(body, at, radix);
-  if (Number.isNaN(ino)) return undefined;
-  const key = `${dev}:${ino}`;
-  cache.prefix = body.slice(0, numberEnd(body, at));
-  cache.key = key;
-  return key;
-}
-
-const hexCache = { prefix: '', key: '' };
-const decCache = { prefix: '', key: '' };
-
-/** ext4 and f2fs print inodes in decimal; xfs, iomap and filemap in hex. */
-function isDecimalFs(event: string): boolean {
-  return event.startsWith('ext4') || event.startsWith('f2fs');
-}
-
-/** A decimal field printed "name N" (ext4), "name=N" or "name = N" (f2fs). */
-function field(body: string, name: string): number {
-  let k = body.indexOf(`${name} `);
-  while (k > 0 && body.charCodeAt(k - 1) !== 32 && body.charCodeAt(k - 1) !== 44) k = body.indexOf(`${name} `, k + 1);
-  if (k < 0) {
-    const eq = numAfter(body, `${name}=`, 10);
-    return eq;
-  }
-  let at = k + name.length;
-  while (body.charCodeAt(at) === 32 || body.charCodeAt(at) === 61) at++;
-  return numberAt(body, at, 10);
-}
-
-
-/** "0x1000", "0xfffffffffffffff2" (a negative errno), "-2", "4096" → number (negative on error). */
-export function parseSyscallReturn(body: string): number {
-  const s = body.trim();
-  if (s.startsWith('0x') && s.length === 18 && s.charCodeAt(2) >= 56 /* '8' */) {
-    const v = BigInt.asIntN(64, BigInt(s));
-    return Number(v);
-  }
-  return numberAt(s, 0, s.startsWith('0x') ? 16 : 10);
 }
 
 export { fileKey };
