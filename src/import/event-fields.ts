@@ -33,7 +33,7 @@ const hexCache = { prefix: '', key: '' };
 const decCache = { prefix: '', key: '' };
 
 /** ext4 and f2fs print inodes in decimal; xfs, iomap and filemap in hex. */
-export function isDecimalFs(event: string): boolean {
+function isDecimalFs(event: string): boolean {
   return event.startsWith('ext4') || event.startsWith('f2fs');
 }
 
