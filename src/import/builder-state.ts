@@ -12,7 +12,9 @@ import type { BadLines, LineCounter } from './accounting.js';
 import type { SelectingSink } from './selection.js';
 import { numAfter } from './fields.js';
 import type { SyscallPhase } from './ftrace-prefix.js';
-import { type LockRec, type Pending, type TaskState, FaultState, PKind, Strength } from './pending.js';
+import {
+  type Pending, type PendingFault, type PendingFsOp, type PendingSyscall, type Queued, type TaskState, FaultState, NO_FD, PKind, Strength,
+} from './pending.js';
 
 export interface KernelEvent {
   pid: number;
@@ -48,7 +50,7 @@ export class BuilderState {
   /** tasks that may still have an open record */
   readonly openTasks = new Set<TaskState>();
   /** finished records (ops and observed locks), released in issue order by release.ts */
-  readonly queue = new ReorderQueue<Pending | LockRec>();
+  readonly queue = new ReorderQueue<Queued>();
   /** "TGID:FD" → the file an earlier syscall on that fd was on */
   readonly fdFiles = new Map<string, string>();
   /** what the trace says about files named by a device name or only an fd */
@@ -111,14 +113,35 @@ export class BuilderState {
     return Number.isNaN(ino) ? undefined : this.identity.bdiKey(body, ino);
   }
 
-  newPending(pk: PKind, ev: KernelEvent, task: TaskState, line: number): Pending {
+  /** Opens a syscall record at its enter event. */
+  newSyscall(ev: KernelEvent, task: TaskState, line: number): PendingSyscall {
     this.openTasks.add(task);
     return {
-      pk, seq: this.seq++, tsNs: ev.tsNs, lastNs: ev.tsNs, pid: ev.pid, comm: ev.comm, proc: this.proc(task),
-      file: '', fileStrength: Strength.None, kind: undefined, offset: 0, length: 0, durNs: -1, line, nLines: 1,
-      parent: undefined, id: -1, sys: '', fd: -1, count: -1, dio: false, eventOffset: NaN, eventLength: NaN,
-      fstate: FaultState.None, write: false, sawFsFault: false, sawFilemapFault: false, exactPage: false, bounded: false,
-      endOffset: 0, event: ev.event,
+      pk: PKind.Syscall, seq: this.seq++, tsNs: ev.tsNs, lastNs: ev.tsNs, pid: ev.pid, comm: ev.comm, proc: this.proc(task),
+      file: '', kind: undefined, offset: 0, length: 0, durNs: undefined, line, nLines: 1, parent: undefined, opId: undefined,
+      event: ev.event, sys: ev.event, fd: NO_FD, count: NaN, dio: false, fileStrength: Strength.None,
+      eventOffset: undefined, eventLength: undefined,
+    };
+  }
+
+  /** Opens a fault episode at its first event. */
+  newFault(ev: KernelEvent, task: TaskState, line: number): PendingFault {
+    this.openTasks.add(task);
+    return {
+      pk: PKind.Fault, seq: this.seq++, tsNs: ev.tsNs, lastNs: ev.tsNs, pid: ev.pid, comm: ev.comm, proc: this.proc(task),
+      file: '', kind: undefined, offset: 0, length: 0, durNs: undefined, line, nLines: 1, parent: undefined, opId: undefined,
+      event: ev.event, fstate: FaultState.None, write: false, sawFsFault: false, sawFilemapFault: false, exactPage: false,
+      bounded: false,
+    };
+  }
+
+  /** Opens an fs-event op on `file` at its first event. */
+  newFsOp(ev: KernelEvent, task: TaskState, line: number, file: string): PendingFsOp {
+    this.openTasks.add(task);
+    return {
+      pk: PKind.FsOp, seq: this.seq++, tsNs: ev.tsNs, lastNs: ev.tsNs, pid: ev.pid, comm: ev.comm, proc: this.proc(task),
+      file, kind: undefined, offset: 0, length: 0, durNs: undefined, line, nLines: 1, parent: undefined, opId: undefined,
+      event: ev.event, chunkOffset: NaN, endOffset: 0,
     };
   }
 
@@ -134,12 +157,11 @@ export class BuilderState {
 
   /** Gives up a record: its lines are skipped for `reason`. */
   drop(p: Pending, reason: string): void {
-    p.id = -2;
     this.counter.skip(reason, p.nLines);
   }
 
   /** Inside a syscall: an event names the syscall's inode (strong events win over weak ones). */
-  resolve(p: Pending, file: string | undefined, strength: Strength): void {
+  resolve(p: PendingSyscall, file: string | undefined, strength: Strength): void {
     if (file !== undefined && strength > p.fileStrength) {
       p.file = file;
       p.fileStrength = strength;

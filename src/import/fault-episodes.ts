@@ -8,19 +8,21 @@ import type { BuilderState, KernelEvent } from './builder-state.js';
 import { H } from './event-catalogue.js';
 import { inodeKey } from './event-fields.js';
 import { numAfter, rangeAfter } from './fields.js';
-import { type TaskState, FaultState, PKind } from './pending.js';
+import { type TaskState, FaultState } from './pending.js';
 
+/** page_fault_user: the start of a bounded fault episode. */
 export function onPageFaultUser(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
   // a user-mode fault always starts a new episode; it becomes an op only if a file event follows
   st.closeFault(task);
   st.closeFsop(task);
-  const p = st.newPending(PKind.Fault, ev, task, line);
+  const p = st.newFault(ev, task, line);
   const code = numAfter(ev.body, 'error_code=', 16);
   p.write = !Number.isNaN(code) && (code & 2) !== 0;
   p.bounded = true;
   task.fault = p;
 }
 
+/** A fault event (map_pages, filemap or filesystem fault): continues the task's episode or starts one. */
 export function onFaultEvent(st: BuilderState, ev: KernelEvent, task: TaskState, line: number, h: H): void {
   const file = inodeKey(ev.body, 16);
   if (file === undefined) {
@@ -45,7 +47,7 @@ export function onFaultEvent(st: BuilderState, ev: KernelEvent, task: TaskState,
   }
   if (p === undefined) {
     if (task.sys === undefined) st.closeFsop(task);
-    p = st.newPending(PKind.Fault, ev, task, line);
+    p = st.newFault(ev, task, line);
     p.nLines = 0;
     task.fault = p;
   }

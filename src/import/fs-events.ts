@@ -9,11 +9,17 @@ import type { BuilderState, KernelEvent } from './builder-state.js';
 import { H } from './event-catalogue.js';
 import { decimalField, eventInodeKey, inodeKey } from './event-fields.js';
 import { numAfter, rangeAfter, wordAfter } from './fields.js';
-import { type TaskState, PKind, Strength } from './pending.js';
+import { type PendingFsOp, type TaskState, PKind, Strength } from './pending.js';
 
 /** ext4 write_begin chunks of one write follow each other within this gap */
 const EXT4_CHUNK_GAP_NS = 20_000;
 
+/** A DIO op begun by iomap_dio_rw_begin whose iomap_dio_complete has not come yet. */
+function awaitingDioComplete(fs: PendingFsOp): boolean {
+  return (fs.kind === 'dio-read' || fs.kind === 'dio-write') && fs.durNs === undefined;
+}
+
+/** A filesystem read, write, DIO, fallocate, truncate or fsync event: names a syscall's file, or is (or continues) an fs-event op. */
 export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, line: number, h: H): void {
   const file = eventInodeKey(ev.event, ev.body);
   if (file === undefined) {
@@ -27,7 +33,7 @@ export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, lin
     sys.nLines++;
     st.resolve(sys, file, Strength.Strong);
     if (h === H.IomapDioBegin || ev.event === 'xfs_file_direct_read' || ev.event === 'xfs_file_direct_write') sys.dio = true;
-    if (Number.isNaN(sys.eventOffset)) {
+    if (sys.eventOffset === undefined) {
       const pos = h === H.IomapDioBegin ? numAfter(body, 'offset ', 16) : h === H.Ext4WriteBegin ? decimalField(body, 'pos') : h === H.XfsFile ? numAfter(body, 'pos ', 16) : NaN;
       if (!Number.isNaN(pos)) sys.eventOffset = pos;
     }
@@ -37,7 +43,7 @@ export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, lin
   const fs = task.fsop;
   // continuation of an op that started with an earlier event of this task
   if (fs !== undefined && fs.file === file) {
-    if (h === H.IomapDioBegin && (fs.kind === 'dio-read' || fs.kind === 'dio-write') && fs.durNs < 0) {
+    if (h === H.IomapDioBegin && awaitingDioComplete(fs)) {
       fs.nLines++;
       fs.lastNs = ev.tsNs;
       return;
@@ -46,10 +52,10 @@ export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, lin
       const pos = decimalField(body, 'pos');
       const len = decimalField(body, 'len');
       // the next page of the same write, or ext4 retrying a short copy at the same position
-      if (pos === fs.endOffset && fs.endOffset % PAGE_SIZE_BYTES === 0 || pos === fs.eventOffset) {
+      if (pos === fs.endOffset && fs.endOffset % PAGE_SIZE_BYTES === 0 || pos === fs.chunkOffset) {
         fs.nLines++;
         fs.lastNs = ev.tsNs;
-        fs.eventOffset = pos;
+        fs.chunkOffset = pos;
         if (pos + len > fs.endOffset) fs.endOffset = pos + len;
         fs.length = fs.endOffset - fs.offset;
         return;
@@ -57,8 +63,7 @@ export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, lin
     }
   }
   st.closeFsop(task);
-  const p = st.newPending(PKind.FsOp, ev, task, line);
-  p.file = file;
+  const p = st.newFsOp(ev, task, line, file);
   switch (h) {
     case H.XfsFile: {
       const e = ev.event;
@@ -81,7 +86,7 @@ export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, lin
       p.kind = 'write';
       p.offset = decimalField(body, 'pos');
       p.length = decimalField(body, 'len');
-      p.eventOffset = p.offset;
+      p.chunkOffset = p.offset;
       p.endOffset = p.offset + p.length;
       break;
     case H.Ext4Falloc: {
@@ -117,13 +122,14 @@ export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, lin
   task.fsop = p;
 }
 
+/** iomap_dio_complete: the end (and so the duration) of an fs-event DIO op. */
 export function onDioComplete(st: BuilderState, ev: KernelEvent, task: TaskState): void {
   if (task.sys !== undefined) {
     task.sys.nLines++;
     return;
   }
   const fs = task.fsop;
-  if (fs !== undefined && (fs.kind === 'dio-read' || fs.kind === 'dio-write') && fs.durNs < 0) {
+  if (fs !== undefined && awaitingDioComplete(fs)) {
     fs.nLines++;
     fs.durNs = ev.tsNs - fs.tsNs;
     st.closeFsop(task);
@@ -147,6 +153,7 @@ export function onWeak(st: BuilderState, ev: KernelEvent, task: TaskState, reaso
   st.counter.skip(reasonOutside);
 }
 
+/** A page dirtied: part of the task's open op, which it may name the file of. */
 export function onDirtyFolio(st: BuilderState, ev: KernelEvent, task: TaskState): void {
   const owner = task.sys ?? task.fault ?? task.fsop;
   if (owner === undefined) {
@@ -155,9 +162,11 @@ export function onDirtyFolio(st: BuilderState, ev: KernelEvent, task: TaskState)
   }
   owner.nLines++;
   if (owner === task.fault) owner.lastNs = ev.tsNs;
-  if (owner === task.sys && owner.fileStrength < Strength.Weak) st.resolve(owner, st.bdiInodeKey(ev.body) ?? undefined, Strength.Weak);
+  const sys = task.sys;
+  if (owner === sys && sys.fileStrength < Strength.Weak) st.resolve(sys, st.bdiInodeKey(ev.body) ?? undefined, Strength.Weak);
 }
 
+/** filemap_get_pages: a buffered read's range, inside a syscall or as an fs-event read op. */
 export function onGetPages(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
   const file = inodeKey(ev.body, 16);
   const range = rangeAfter(ev.body, 'ofs=');
@@ -165,7 +174,7 @@ export function onGetPages(st: BuilderState, ev: KernelEvent, task: TaskState, l
   if (sys !== undefined) {
     sys.nLines++;
     if (sys.fileStrength < Strength.Weak) st.resolve(sys, file, Strength.Weak);
-    if (range !== undefined && Number.isNaN(sys.eventOffset)) {
+    if (range !== undefined && sys.eventOffset === undefined) {
       sys.eventOffset = range[0];
       sys.eventLength = range[1] - range[0] + 1;
     }
@@ -182,14 +191,14 @@ export function onGetPages(st: BuilderState, ev: KernelEvent, task: TaskState, l
   }
   st.closeFault(task);
   st.closeFsop(task);
-  const p = st.newPending(PKind.FsOp, ev, task, line);
-  p.file = file;
+  const p = st.newFsOp(ev, task, line, file);
   p.kind = 'read';
   p.offset = range[0];
   p.length = range[1] - range[0] + 1;
   task.fsop = p;
 }
 
+/** Readahead: part of the read or fault that triggered it, else an op of its own. */
 export function onReadahead(st: BuilderState, ev: KernelEvent, task: TaskState, line: number, h: H): void {
   const sys = task.sys;
   const owner = sys ?? task.fault ?? task.fsop;
@@ -209,8 +218,7 @@ export function onReadahead(st: BuilderState, ev: KernelEvent, task: TaskState, 
     return;
   }
   st.closeFsop(task);
-  const p = st.newPending(PKind.FsOp, ev, task, line);
-  p.file = file;
+  const p = st.newFsOp(ev, task, line, file);
   p.kind = 'readahead';
   p.offset = index * PAGE_SIZE_BYTES;
   const pages = numAfter(ev.body, 'req_count=', 10);
@@ -218,6 +226,7 @@ export function onReadahead(st: BuilderState, ev: KernelEvent, task: TaskState, 
   task.fsop = p;
 }
 
+/** Writeback of a file's range (or a whole inode): an op, a child of the syscall that caused it. */
 export function onWriteback(st: BuilderState, ev: KernelEvent, task: TaskState, line: number, h: H): void {
   const body = ev.body;
   const key = h === H.WritebackSingle ? st.bdiInodeKey(body) : inodeKey(body, h === H.Ext4Writepages ? 10 : 16);
@@ -265,8 +274,7 @@ export function onWriteback(st: BuilderState, ev: KernelEvent, task: TaskState, 
     st.closeFault(task);
     st.closeFsop(task);
   }
-  const p = st.newPending(PKind.FsOp, ev, task, line);
-  p.file = file;
+  const p = st.newFsOp(ev, task, line, file);
   p.kind = 'writeback';
   if (h === H.IomapWriteback) {
     p.offset = numAfter(body, 'offset ', 16);

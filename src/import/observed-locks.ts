@@ -8,9 +8,10 @@ import type { ObservedLock } from '../model/op.js';
 import type { BuilderState, KernelEvent } from './builder-state.js';
 import { inodeKey } from './event-fields.js';
 import { wordAfter } from './fields.js';
-import { type TaskState, PKind, Strength } from './pending.js';
+import { type TaskState, Strength } from './pending.js';
 import { keep } from '../util/strings.js';
 
+/** lock:contention_end: a finished lock wait, kept as a contention record. */
 export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskState): void {
   const rec = st.contention.end(ev.pid, ev.comm, ev.tsNs, ev.body);
   // a per-inode rwsem waited on inside a syscall on an fd: the lock's address ties the fd to the
@@ -24,6 +25,7 @@ export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskSta
   else st.counter.skip('lock-event', 2);
 }
 
+/** xfs_ilock and friends: an observed inode lock; inside a syscall it also names the file. */
 export function onXfsIlock(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
   // the latest lock call names the next wait: an xfs_ilock (which can block); an unlock or a
   // nowait call (which cannot) leaves no lock to wait for
@@ -56,6 +58,7 @@ export function onXfsIlock(st: BuilderState, ev: KernelEvent, task: TaskState, l
   st.queueLock(ev.tsNs, lock, 1);
 }
 
+/** mmap_lock events: an observed lock on the address space; a read one inside a syscall bounds a child fault. */
 export function onMmapLock(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
   const mm = keep(wordAfter(ev.body, 'mm='));
   if (mm !== '' && task.mm === '') task.mm = mm;
@@ -67,7 +70,7 @@ export function onMmapLock(st: BuilderState, ev: KernelEvent, task: TaskState, l
     // it spans one child-fault episode (kept only if a file event falls inside it)
     if (ev.event === 'mmap_lock_start_locking') {
       st.closeFault(task);
-      const p = st.newPending(PKind.Fault, ev, task, line);
+      const p = st.newFault(ev, task, line);
       p.nLines = 0; // its lines are lock events, accounted as such
       p.bounded = true;
       task.fault = p;

@@ -9,7 +9,7 @@ import type { BuilderState } from './builder-state.js';
 import { SYSCALLS } from './event-catalogue.js';
 import { opProblem } from './limits.js';
 import { utf8FromLatin1 } from './lines.js';
-import { type LockRec, type Pending, type TaskState, PKind } from './pending.js';
+import { type PendingSyscall, type Queued, type TaskState, PKind } from './pending.js';
 import { completeSyscall } from './syscalls.js';
 
 /** a fault episode or fs-event op with no event for this long is complete */
@@ -43,7 +43,7 @@ export function flush(st: BuilderState, all: boolean): void {
   }
   if (!all && st.queue.size > MAX_BUFFERED) giveUpOldest(st);
   while (st.queue.size > 0 && (all || st.queue.peekKey() < watermark)) {
-    release(st, st.queue.shift() as Pending | LockRec);
+    release(st, st.queue.shift() as Queued);
   }
 }
 
@@ -51,11 +51,12 @@ export function flush(st: BuilderState, all: boolean): void {
 function giveUpOldest(st: BuilderState): void {
   let oldest: TaskState | undefined;
   for (const t of st.openTasks) {
-    if (t.sys !== undefined && (oldest === undefined || t.sys.tsNs < (oldest.sys as Pending).tsNs)) oldest = t;
+    if (t.sys !== undefined && (oldest === undefined || t.sys.tsNs < (oldest.sys as PendingSyscall).tsNs)) oldest = t;
   }
   if (oldest === undefined || oldest.sys === undefined) return;
   // released without its exit: the requested length stands for the result, the duration is
-  // unknown (the replay models it); the exit, if it comes, is counted as this op's line
+  // unknown (durNs stays undefined: the replay models it); the exit, if it comes, is counted as
+  // this op's line
   const p = oldest.sys;
   st.closeFault(oldest);
   oldest.sys = undefined;
@@ -66,20 +67,17 @@ function giveUpOldest(st: BuilderState): void {
     st.drop(p, 'syscall-open-too-long');
   } else {
     completeSyscall(st, p, family, p.count > 0 ? p.count : 0, oldest);
-    p.durNs = -1;
     st.emit(p);
   }
   flush(st, false);
 }
 
 /** Hands a record to the sink: an observed lock, or an op (checked first: a bad op is a bad line). */
-function release(st: BuilderState, item: Pending | LockRec): void {
-  if (item.pk === PKind.Lock) {
-    const rec = item as LockRec;
-    st.out.lock(rec.lock, rec.nLines);
+function release(st: BuilderState, p: Queued): void {
+  if (p.pk === PKind.Lock) {
+    st.out.lock(p.lock, p.nLines);
     return;
   }
-  const p = item as Pending;
   if (p.kind === undefined) {
     st.drop(p, 'no-op-kind');
     return;
@@ -88,16 +86,18 @@ function release(st: BuilderState, item: Pending | LockRec): void {
     id: -1, tsNs: p.tsNs, pid: p.pid, proc: p.proc, comm: utf8FromLatin1(p.comm), file: p.file, kind: p.kind,
     offset: p.offset, lengthBytes: p.length, line: p.line,
   };
-  if (p.durNs >= 0) op.durNs = p.durNs;
-  if (p.parent !== undefined && p.parent.id >= 0) op.parent = p.parent.id;
+  // a span of events whose times went backwards is no duration either
+  if (p.durNs !== undefined && p.durNs >= 0) op.durNs = p.durNs;
+  if (p.parent !== undefined && p.parent.opId !== undefined) op.parent = p.parent.opId;
   // a bad op is bad whatever the selection: it is checked before the filter
   const problem = opProblem(op);
   if (problem !== undefined) {
-    p.id = -2;
     st.badLines.reportOp(p.line, `${p.event !== '' ? `${p.event}: ` : ''}${problem}`, p.nLines);
     return;
   }
   const id = st.out.op(op, p.nLines);
-  p.id = id >= 0 ? id : -2;
-  if (id >= 0) st.identity.noteReleased(p.file);
+  if (id >= 0) {
+    p.opId = id;
+    st.identity.noteReleased(p.file);
+  }
 }

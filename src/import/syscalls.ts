@@ -10,7 +10,7 @@ import { parseSyscallReturn } from './event-fields.js';
 import { numAfter } from './fields.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import { durationProblem, MAX_EXACT_BYTES } from './limits.js';
-import { type Pending, type TaskState, PKind, Strength } from './pending.js';
+import { type PendingSyscall, type TaskState, NO_FD, Strength } from './pending.js';
 
 /** fallocate(2) mode bits */
 const FALLOC_FL_PUNCH_HOLE = 0x02, FALLOC_FL_COLLAPSE_RANGE = 0x08, FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20;
@@ -34,8 +34,7 @@ export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void
     }
     st.closeFault(task);
     st.closeFsop(task);
-    const p = st.newPending(PKind.Syscall, ev, task, line);
-    p.sys = ev.event;
+    const p = st.newSyscall(ev, task, line);
     parseSyscallArgs(st, p, family, ev.body);
     task.sys = p;
     return;
@@ -70,12 +69,12 @@ export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void
   st.emit(p);
 }
 
-function parseSyscallArgs(st: BuilderState, p: Pending, family: SyscallFamily, body: string): void {
+function parseSyscallArgs(st: BuilderState, p: PendingSyscall, family: SyscallFamily, body: string): void {
   if (body.indexOf('0x') >= 0) st.sysHex = false;
   else if (/: [0-9]*[a-f][0-9a-f]*(,|$)/.test(body)) st.sysHex = true;
   const radix = st.sysHex ? 16 : 10;
   const arg = (name: string): number => numAfter(body, `${name}: `, radix);
-  p.fd = family === 'truncate' || family === 'munmap' ? -1 : arg('fd');
+  p.fd = family === 'truncate' || family === 'munmap' ? NO_FD : arg('fd');
   switch (family) {
     case 'mmap':
     case 'munmap':
@@ -83,7 +82,7 @@ function parseSyscallArgs(st: BuilderState, p: Pending, family: SyscallFamily, b
       p.kind = family;
       p.offset = 0;
       p.length = arg('len');
-      p.fd = -1;
+      p.fd = NO_FD;
       break;
     case 'read':
     case 'write': {
@@ -119,7 +118,7 @@ function parseSyscallArgs(st: BuilderState, p: Pending, family: SyscallFamily, b
  * Settles a syscall's file, range and length once its result `ret` is known (at its exit, or
  * when released without one), and what it teaches about its fd and its file's size.
  */
-export function completeSyscall(st: BuilderState, p: Pending, family: SyscallFamily, ret: number, task: TaskState): void {
+export function completeSyscall(st: BuilderState, p: PendingSyscall, family: SyscallFamily, ret: number, task: TaskState): void {
   if (family === 'mmap' || family === 'munmap') {
     p.file = st.proc(task);
     if (Number.isNaN(p.length)) p.length = 0;
@@ -152,8 +151,8 @@ export function completeSyscall(st: BuilderState, p: Pending, family: SyscallFam
   }
   if (family === 'read' || family === 'write') {
     if (p.dio) p.kind = family === 'read' ? 'dio-read' : 'dio-write';
-    if (Number.isNaN(p.offset)) p.offset = Number.isNaN(p.eventOffset) ? 0 : p.eventOffset;
-    p.length = ret > 0 ? ret : p.count > 0 ? p.count : Number.isNaN(p.eventLength) ? 0 : p.eventLength;
+    if (Number.isNaN(p.offset)) p.offset = p.eventOffset ?? 0;
+    p.length = ret > 0 ? ret : p.count > 0 ? p.count : p.eventLength ?? 0;
     if (family === 'write' && ret > 0) growSize(st, p.file, p.offset + ret);
   } else if (p.kind === 'truncate') {
     if (Number.isNaN(p.offset)) p.offset = 0;
