@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineType, newEventFields, parseFtraceLine, SyscallPhase } from '../src/import/ftrace-prefix.js';
-import { inodeKey, parseSyscallReturn } from '../src/import/op-builder.js';
+import { inodeKey, parseSyscallReturn } from '../src/import/event-fields.js';
 
 function parse(line: string) {
   const ev = newEventFields();

@@ -1,0 +1,66 @@
+/**
+ * Field parsers for the bodies of the events the op builder handles (trace-formats.md §2): the
+ * inode an event names, ext4/f2fs decimal fields, and a syscall's return value. Like fields.ts,
+ * a missing or non-numeric value is NaN (or undefined for a key).
+ */
+import { devOf, numAfter, numberAt, numberEnd } from './fields.js';
+
+/** "MAJ:MIN:INO" from an event body; `radix` is how the subsystem prints ino without a 0x prefix. */
+export function inodeKey(body: string, radix: 10 | 16): string | undefined {
+  // most events name the same few inodes: reuse the key when the body starts with the same text
+  const cache = radix === 16 ? hexCache : decCache;
+  if (cache.prefix !== '' && body.startsWith(cache.prefix)) {
+    const c = body.charCodeAt(cache.prefix.length);
+    if (!(c >= 48 && c <= 57) && !((c | 32) >= 97 && (c | 32) <= 102)) return cache.key;
+  }
+  const dev = devOf(body);
+  if (dev === undefined) return undefined;
+  let k = body.indexOf('ino');
+  // skip "ino" inside other words (e.g. cgroup_ino)
+  while (k > 0 && body.charCodeAt(k - 1) !== 32 && body.charCodeAt(k - 1) !== 44) k = body.indexOf('ino', k + 3);
+  if (k < 0) return undefined;
+  let at = k + 3;
+  while (body.charCodeAt(at) === 32 || body.charCodeAt(at) === 61) at++;
+  const ino = numberAt(body, at, radix);
+  if (Number.isNaN(ino)) return undefined;
+  const key = `${dev}:${ino}`;
+  cache.prefix = body.slice(0, numberEnd(body, at));
+  cache.key = key;
+  return key;
+}
+
+const hexCache = { prefix: '', key: '' };
+const decCache = { prefix: '', key: '' };
+
+/** ext4 and f2fs print inodes in decimal; xfs, iomap and filemap in hex. */
+function isDecimalFs(event: string): boolean {
+  return event.startsWith('ext4') || event.startsWith('f2fs');
+}
+
+/** The inode key of an event of any filesystem (its radix chosen by the event's name). */
+export function eventInodeKey(event: string, body: string): string | undefined {
+  return inodeKey(body, isDecimalFs(event) ? 10 : 16);
+}
+
+/** A decimal field printed "name N" (ext4), "name=N" or "name = N" (f2fs). */
+export function decimalField(body: string, name: string): number {
+  let k = body.indexOf(`${name} `);
+  while (k > 0 && body.charCodeAt(k - 1) !== 32 && body.charCodeAt(k - 1) !== 44) k = body.indexOf(`${name} `, k + 1);
+  if (k < 0) {
+    const eq = numAfter(body, `${name}=`, 10);
+    return eq;
+  }
+  let at = k + name.length;
+  while (body.charCodeAt(at) === 32 || body.charCodeAt(at) === 61) at++;
+  return numberAt(body, at, 10);
+}
+
+/** "0x1000", "0xfffffffffffffff2" (a negative errno), "-2", "4096" → number (negative on error). */
+export function parseSyscallReturn(body: string): number {
+  const s = body.trim();
+  if (s.startsWith('0x') && s.length === 18 && s.charCodeAt(2) >= 56 /* '8' */) {
+    const v = BigInt.asIntN(64, BigInt(s));
+    return Number(v);
+  }
+  return numberAt(s, 0, s.startsWith('0x') ? 16 : 10);
+}

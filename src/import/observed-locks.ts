@@ -1,0 +1,90 @@
+/**
+ * Observed locks: xfs_ilock/iunlock and mmap_lock events are kept as the locks the kernel took
+ * (unless the options say not to), lock:contention_begin/end as the waits it made; they also
+ * name a syscall's inode, and a read acquisition of mmap_lock inside a syscall bounds a child
+ * fault episode.
+ */
+import type { ObservedLock } from '../model/op.js';
+import type { BuilderState, KernelEvent } from './builder-state.js';
+import { inodeKey } from './event-fields.js';
+import { wordAfter } from './fields.js';
+import { type TaskState, Strength } from './pending.js';
+import { keep } from '../util/strings.js';
+
+/** lock:contention_end: a finished lock wait, kept as a contention record. */
+export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskState): void {
+  const rec = st.contention.end(ev.pid, ev.comm, ev.tsNs, ev.body);
+  // a per-inode rwsem waited on inside a syscall on an fd: the lock's address ties the fd to the
+  // file of other syscalls that waited on the same lock (btrfs's punch names no inode)
+  const sys = task.sys;
+  if (rec !== undefined && sys !== undefined && sys.fd >= 0 && rec.caller !== 'mmap_lock' && /(^|\|)(READ|WRITE)(\||$)/.test(rec.mode)) {
+    st.identity.noteLockWait(rec.target, `fd:${task.tgid >= 0 ? task.tgid : task.pid}:${sys.fd}`);
+  }
+  if (rec === undefined) st.counter.skip('contention-end-without-begin');
+  else if (st.keepContention) st.queueLock(ev.tsNs, rec, 2);
+  else st.counter.skip('lock-event', 2);
+}
+
+/** xfs_ilock and friends: an observed inode lock; inside a syscall it also names the file. */
+export function onXfsIlock(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
+  // the latest lock call names the next wait: an xfs_ilock (which can block); an unlock or a
+  // nowait call (which cannot) leaves no lock to wait for
+  if (ev.event === 'xfs_ilock') st.contention.ilock(ev.pid, wordAfter(ev.body, 'flags '), inodeKey(ev.body, 16) ?? '');
+  else st.contention.other(ev.pid);
+  const sys = task.sys;
+  // lock calls after a fault's last fault event (page_mkwrite takes MMAPLOCK after xfs_write_fault)
+  // are still that fault's work: its span runs to them
+  if (sys === undefined && task.fault !== undefined && task.fault.file !== '') task.fault.lastNs = ev.tsNs;
+  const needFile = sys !== undefined && sys.fileStrength < Strength.Weak;
+  if (!st.keepLocks) {
+    if (sys !== undefined) {
+      sys.nLines++;
+      if (needFile) st.resolve(sys, inodeKey(ev.body, 16), Strength.Weak);
+    } else {
+      st.counter.skip('lock-event');
+    }
+    return;
+  }
+  const file = inodeKey(ev.body, 16);
+  if (file === undefined) {
+    st.badReason = `${ev.event}: no device and inode in the event body`;
+    return;
+  }
+  if (needFile) st.resolve(sys, file, Strength.Weak);
+  const lock: ObservedLock = {
+    tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: file, event: ev.event,
+    mode: keep(wordAfter(ev.body, 'flags ')), caller: keep(wordAfter(ev.body, 'caller ')), line,
+  };
+  st.queueLock(ev.tsNs, lock, 1);
+}
+
+/** mmap_lock events: an observed lock on the address space; a read one inside a syscall bounds a child fault. */
+export function onMmapLock(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
+  const mm = keep(wordAfter(ev.body, 'mm='));
+  if (mm !== '' && task.mm === '') task.mm = mm;
+  const write = ev.body.includes('write=true');
+  st.contention.mmap(ev.pid, ev.event === 'mmap_lock_start_locking' ? mm : '');
+  const sys = task.sys;
+  if (sys !== undefined && !write) {
+    // inside a syscall, a read acquisition of mmap_lock is a user-copy fault or get_user_pages:
+    // it spans one child-fault episode (kept only if a file event falls inside it)
+    if (ev.event === 'mmap_lock_start_locking') {
+      st.closeFault(task);
+      const p = st.newFault(ev, task, line);
+      p.nLines = 0; // its lines are lock events, accounted as such
+      p.bounded = true;
+      task.fault = p;
+    } else if (ev.event === 'mmap_lock_released' && task.fault !== undefined && task.fault.bounded) {
+      task.fault.lastNs = ev.tsNs;
+      st.closeFault(task);
+    }
+  }
+  if (!st.keepLocks) {
+    if (sys !== undefined) sys.nLines++;
+    else st.counter.skip('lock-event');
+    return;
+  }
+  const event = ev.event === 'mmap_lock_start_locking' ? 'mmap_lock_start' : ev.event === 'mmap_lock_acquire_returned' ? 'mmap_lock_acquired' : 'mmap_lock_released';
+  const lock: ObservedLock = { tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: `mm:${mm}`, event, mode: write ? 'write' : 'read', caller: '', line };
+  st.queueLock(ev.tsNs, lock, 1);
+}

@@ -1,0 +1,103 @@
+/**
+ * Releasing the op builder's finished records in issue order: a record leaves the queue once no
+ * task can still open an earlier one. Tasks that fell silent have their fault episodes and
+ * fs-event ops closed, and a syscall open for too long is released without its exit, so the
+ * queue stays bounded.
+ */
+import type { Op } from '../model/op.js';
+import type { BuilderState } from './builder-state.js';
+import { SYSCALLS } from './event-catalogue.js';
+import { opProblem } from './limits.js';
+import { utf8FromLatin1 } from './lines.js';
+import { type PendingSyscall, type Queued, type TaskState, PKind } from './pending.js';
+import { completeSyscall } from './syscalls.js';
+
+/** a fault episode or fs-event op with no event for this long is complete */
+const IDLE_CLOSE_NS = 50_000_000;
+/**
+ * Beyond this many buffered records, the oldest still-open syscall is released early (memory stays
+ * bounded): a task blocked for the rest of the trace, or whose exit was lost, must not hold back
+ * every later op.
+ */
+const MAX_BUFFERED = 40_000;
+
+/** Releases what can no longer be preceded by a record still open, or everything (`all`). */
+export function flush(st: BuilderState, all: boolean): void {
+  let watermark = Infinity;
+  if (!all) {
+    // a fault episode or an fs-event op ends at the task's next event; a task that falls
+    // silent would hold every later op back, so idle ones are closed here
+    const idleBefore = st.stats.lastTsNs - IDLE_CLOSE_NS;
+    for (const t of st.openTasks) {
+      if (t.fault !== undefined && t.fault.lastNs < idleBefore && t.sys === undefined) st.closeFault(t);
+      if (t.fsop !== undefined && t.fsop.lastNs < idleBefore) st.closeFsop(t);
+      let open = false;
+      for (const p of [t.sys, t.fault, t.fsop]) {
+        if (p !== undefined) {
+          open = true;
+          if (p.tsNs < watermark) watermark = p.tsNs;
+        }
+      }
+      if (!open) st.openTasks.delete(t);
+    }
+  }
+  if (!all && st.queue.size > MAX_BUFFERED) giveUpOldest(st);
+  while (st.queue.size > 0 && (all || st.queue.peekKey() < watermark)) {
+    release(st, st.queue.shift() as Queued);
+  }
+}
+
+/** A syscall whose exit never came (lost events, or a task blocked for the whole trace). */
+function giveUpOldest(st: BuilderState): void {
+  let oldest: TaskState | undefined;
+  for (const t of st.openTasks) {
+    if (t.sys !== undefined && (oldest === undefined || t.sys.tsNs < (oldest.sys as PendingSyscall).tsNs)) oldest = t;
+  }
+  if (oldest === undefined || oldest.sys === undefined) return;
+  // released without its exit: the requested length stands for the result, the duration is
+  // unknown (durNs stays undefined: the replay models it); the exit, if it comes, is counted as
+  // this op's line
+  const p = oldest.sys;
+  st.closeFault(oldest);
+  oldest.sys = undefined;
+  oldest.earlyExit = p.sys;
+  st.stats.releasedEarly++;
+  const family = SYSCALLS.get(p.sys);
+  if (family === undefined) {
+    st.drop(p, 'syscall-open-too-long');
+  } else {
+    completeSyscall(st, p, family, p.count > 0 ? p.count : 0, oldest);
+    st.emit(p);
+  }
+  flush(st, false);
+}
+
+/** Hands a record to the sink: an observed lock, or an op (checked first: a bad op is a bad line). */
+function release(st: BuilderState, p: Queued): void {
+  if (p.pk === PKind.Lock) {
+    st.out.lock(p.lock, p.nLines);
+    return;
+  }
+  if (p.kind === undefined) {
+    st.drop(p, 'no-op-kind');
+    return;
+  }
+  const op: Op = {
+    id: -1, tsNs: p.tsNs, pid: p.pid, proc: p.proc, comm: utf8FromLatin1(p.comm), file: p.file, kind: p.kind,
+    offset: p.offset, lengthBytes: p.length, line: p.line,
+  };
+  // a span of events whose times went backwards is no duration either
+  if (p.durNs !== undefined && p.durNs >= 0) op.durNs = p.durNs;
+  if (p.parent !== undefined && p.parent.opId !== undefined) op.parent = p.parent.opId;
+  // a bad op is bad whatever the selection: it is checked before the filter
+  const problem = opProblem(op);
+  if (problem !== undefined) {
+    st.badLines.reportOp(p.line, `${p.event !== '' ? `${p.event}: ` : ''}${problem}`, p.nLines);
+    return;
+  }
+  const id = st.out.op(op, p.nLines);
+  if (id >= 0) {
+    p.opId = id;
+    st.identity.noteReleased(p.file);
+  }
+}

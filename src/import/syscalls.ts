@@ -1,0 +1,176 @@
+/**
+ * The syscall tracker: one enter/exit pair of a tracked syscall is one op (trace-formats.md §2).
+ * The enter's arguments give the fd, position and length; events inside the syscall name its
+ * file (fs-events.ts); the exit gives the result and the duration. An fd with no such event takes
+ * the file of an earlier syscall on it, or the recorder's scan of the process's open files.
+ */
+import type { BuilderState, KernelEvent } from './builder-state.js';
+import { type SyscallFamily, SYSCALLS } from './event-catalogue.js';
+import { parseSyscallReturn } from './event-fields.js';
+import { numAfter } from './fields.js';
+import { SyscallPhase } from './ftrace-prefix.js';
+import { durationProblem, MAX_EXACT_BYTES } from './limits.js';
+import { type PendingSyscall, type TaskState, NO_FD, Strength } from './pending.js';
+
+/** fallocate(2) mode bits */
+const FALLOC_FL_PUNCH_HOLE = 0x02, FALLOC_FL_COLLAPSE_RANGE = 0x08, FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20;
+
+/** A syscall enter or exit event. */
+export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void {
+  const family = SYSCALLS.get(ev.event);
+  if (family === undefined) {
+    st.counter.skip('untracked-syscall');
+    return;
+  }
+  const task = st.task(ev);
+  if (ev.phase === SyscallPhase.Enter) {
+    if (!ev.body.includes(': ')) {
+      st.badReason = `${ev.event}: syscall arguments are missing or cut short`;
+      return;
+    }
+    if (task.sys !== undefined) {
+      st.closeFault(task);
+      st.drop(task.sys, 'syscall-without-exit');
+    }
+    st.closeFault(task);
+    st.closeFsop(task);
+    const p = st.newSyscall(ev, task, line);
+    parseSyscallArgs(st, p, family, ev.body);
+    task.sys = p;
+    return;
+  }
+  const p = task.sys;
+  if (p === undefined || p.sys !== ev.event) {
+    if (task.earlyExit === ev.event) {
+      task.earlyExit = '';
+      st.counter.skip('exit-of-syscall-released-early');
+      return;
+    }
+    st.counter.skip('syscall-exit-without-enter');
+    return;
+  }
+  st.closeFault(task);
+  task.sys = undefined;
+  const badDuration = durationProblem(ev.tsNs - p.tsNs);
+  if (badDuration !== undefined) {
+    // this exit line is the bad one; the rest of the syscall's lines go with it
+    st.drop(p, 'syscall-with-bad-exit');
+    st.badReason = `${ev.event}: ${badDuration}`;
+    return;
+  }
+  p.nLines++;
+  p.durNs = ev.tsNs - p.tsNs;
+  const ret = parseSyscallReturn(ev.body);
+  if (Number.isNaN(ret) || ret < 0) {
+    st.drop(p, 'syscall-failed');
+    return;
+  }
+  completeSyscall(st, p, family, ret, task);
+  st.emit(p);
+}
+
+function parseSyscallArgs(st: BuilderState, p: PendingSyscall, family: SyscallFamily, body: string): void {
+  if (body.indexOf('0x') >= 0) st.sysHex = false;
+  else if (/: [0-9]*[a-f][0-9a-f]*(,|$)/.test(body)) st.sysHex = true;
+  const radix = st.sysHex ? 16 : 10;
+  const arg = (name: string): number => numAfter(body, `${name}: `, radix);
+  p.fd = family === 'truncate' || family === 'munmap' ? NO_FD : arg('fd');
+  switch (family) {
+    case 'mmap':
+    case 'munmap':
+      // the process's address space, not a file: these take mmap_lock exclusively
+      p.kind = family;
+      p.offset = 0;
+      p.length = arg('len');
+      p.fd = NO_FD;
+      break;
+    case 'read':
+    case 'write': {
+      p.count = arg('count');
+      let pos = arg('pos');
+      if (Number.isNaN(pos)) pos = arg('pos_l');
+      p.offset = pos;
+      p.kind = family;
+      break;
+    }
+    case 'fallocate': {
+      const mode = arg('mode');
+      p.offset = arg('offset');
+      p.length = arg('len');
+      p.kind = (mode & FALLOC_FL_PUNCH_HOLE) !== 0 ? 'punch'
+        : (mode & FALLOC_FL_ZERO_RANGE) !== 0 ? 'zero-range'
+        : (mode & FALLOC_FL_COLLAPSE_RANGE) !== 0 ? 'collapse-range'
+        : (mode & FALLOC_FL_INSERT_RANGE) !== 0 ? 'insert-range'
+        : 'fallocate';
+      break;
+    }
+    case 'ftruncate':
+    case 'truncate':
+      p.offset = arg('length');
+      p.kind = 'truncate';
+      break;
+    default:
+      p.kind = 'fsync';
+  }
+}
+
+/**
+ * Settles a syscall's file, range and length once its result `ret` is known (at its exit, or
+ * when released without one), and what it teaches about its fd and its file's size.
+ */
+export function completeSyscall(st: BuilderState, p: PendingSyscall, family: SyscallFamily, ret: number, task: TaskState): void {
+  if (family === 'mmap' || family === 'munmap') {
+    p.file = st.proc(task);
+    if (Number.isNaN(p.length)) p.length = 0;
+    return;
+  }
+  const tgid = task.tgid >= 0 ? task.tgid : task.pid;
+  const fdKey = `${tgid}:${p.fd}`;
+  // the recorder's scan says what the fd is: it wins over a weak event inside the syscall, which
+  // can name another inode (btrfs's metadata inode in a punch, a page of another file)
+  if (p.fileStrength <= Strength.Weak && p.fd >= 0) {
+    const scanned = st.identity.scannedFd(tgid, p.fd);
+    if (scanned !== undefined && scanned !== p.file) {
+      if (p.file === '') st.stats.fdResolvedFromScan++;
+      p.file = scanned;
+      p.fileStrength = Strength.Strong;
+    }
+  }
+  if (p.file === '') {
+    const known = p.fd >= 0 ? st.fdFiles.get(fdKey) : undefined;
+    if (known !== undefined) {
+      p.file = known;
+      st.stats.fdResolvedFromHistory++;
+    } else {
+      p.file = `fd:${tgid}:${p.fd}`;
+      st.stats.unresolvedFiles++;
+    }
+  } else if (p.fd >= 0) {
+    st.fdFiles.set(fdKey, p.file);
+    st.identity.learn(`fd:${tgid}:${p.fd}`, p.file);
+  }
+  if (family === 'read' || family === 'write') {
+    if (p.dio) p.kind = family === 'read' ? 'dio-read' : 'dio-write';
+    if (Number.isNaN(p.offset)) p.offset = p.eventOffset ?? 0;
+    p.length = ret > 0 ? ret : p.count > 0 ? p.count : p.eventLength ?? 0;
+    if (family === 'write' && ret > 0) growSize(st, p.file, p.offset + ret);
+  } else if (p.kind === 'truncate') {
+    if (Number.isNaN(p.offset)) p.offset = 0;
+    const size = st.fileSizes.get(p.file) ?? 0;
+    p.length = size > p.offset ? size - p.offset : 0;
+    st.fileSizes.set(p.file, p.offset);
+  } else if (p.kind === 'fsync') {
+    p.offset = 0;
+    p.length = 0;
+  } else {
+    if (Number.isNaN(p.offset)) p.offset = 0;
+    if (Number.isNaN(p.length)) p.length = 0;
+    if (p.kind === 'fallocate') growSize(st, p.file, p.offset + p.length);
+  }
+}
+
+function growSize(st: BuilderState, file: string, endBytes: number): void {
+  // an op beyond the supported range is refused when released: it must not size the file either
+  if (endBytes > MAX_EXACT_BYTES || !Number.isFinite(endBytes)) return;
+  if (endBytes > (st.fileSizes.get(file) ?? 0)) st.fileSizes.set(file, endBytes);
+}
