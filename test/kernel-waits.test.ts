@@ -15,6 +15,16 @@ function lines(name: string): string[] {
   return gunzipSync(readFileSync(trace(name))).toString('latin1').split('\n');
 }
 
+/** fio's mix on one file: its writes, direct reads and punches one to one, its mmap reads as at most as many faults */
+function expectFioCounts(ops: { file: string; kind: string }[], file: string, fio: ReturnType<typeof fioJobs>): void {
+  const on = (kind: string): number => ops.filter((o) => o.file === file && o.kind === kind).length;
+  expect(on('write')).toBe(fio.bufwrite.write);
+  expect(on('dio-read')).toBe(fio.dioread.read);
+  expect(on('punch')).toBe(fio.punch.trim);
+  expect(on('fault-read')).toBeGreaterThan(0.9 * fio.mmapread.read);
+  expect(on('fault-read')).toBeLessThanOrEqual(fio.mmapread.read);
+}
+
 describe('one file, one key (btrfs-mix, recorded with lockreplay record)', () => {
   it('writes, direct reads, faults and punches of fio\'s one file import as one file, with fio\'s counts', async () => {
     const fio = fioJobs('btrfs-mix.fio.json');
@@ -25,12 +35,7 @@ describe('one file, one key (btrfs-mix, recorded with lockreplay record)', () =>
     const file = [...files][0];
     // the device of btrfs's iomap events (a numeric device, not the bdi name, not an fd)
     expect(file).toMatch(/^0:\d+:\d+$/);
-    const on = (kind: string): number => ops.filter((o) => o.file === file && o.kind === kind).length;
-    expect(on('write')).toBe(fio.bufwrite.write);
-    expect(on('dio-read')).toBe(fio.dioread.read);
-    expect(on('punch')).toBe(fio.punch.trim);
-    expect(on('fault-read')).toBeGreaterThan(0.9 * fio.mmapread.read);
-    expect(on('fault-read')).toBeLessThanOrEqual(fio.mmapread.read);
+    expectFioCounts(ops, file, fio);
     // nothing of the workload (4 KiB IOs) is left under the device name or an fd
     expect(ops.filter((o) => o.lengthBytes === 4096 && o.comm === 'fio' && (o.file.startsWith('fd:') || o.file.startsWith('btrfs-')))).toEqual([]);
     expect(summary.lines.used + Object.values(summary.lines.skipped).reduce((a, b) => a + b, 0) + summary.lines.bad).toBe(summary.lines.total);
@@ -41,12 +46,7 @@ describe('one file, one key (btrfs-mix, recorded with lockreplay record)', () =>
     const { ops, summary } = await loadTrace(trace('btrfs-mix-issue.trace.gz'));
     const file = ops.find((o) => o.kind === 'dio-read')?.file as string;
     expect(file).toBe('0:38:257');
-    const on = (kind: string): number => ops.filter((o) => o.file === file && o.kind === kind).length;
-    expect(on('write')).toBe(fio.bufwrite.write);
-    expect(on('dio-read')).toBe(fio.dioread.read);
-    expect(on('punch')).toBe(fio.punch.trim);
-    expect(on('fault-read')).toBeGreaterThan(0.9 * fio.mmapread.read);
-    expect(on('fault-read')).toBeLessThanOrEqual(fio.mmapread.read);
+    expectFioCounts(ops, file, fio);
     expect(ops.filter((o) => o.kind === 'punch' && o.file !== file)).toEqual([]);
     expect(summary.notes.some((n) => /^1 fds were identified by a lock they waited on/.test(n))).toBe(true);
   });

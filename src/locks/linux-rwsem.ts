@@ -21,19 +21,15 @@
  * A task's contention (the kernel's lock:contention_begin/end) is one acquisition that had to
  * sleep, however many times it was woken and lost the race.
  */
-import type { LockPrimitive, LockRequest } from './primitives.js';
+import { type LockRequest, NONE, QueuedRwLock } from './primitives.js';
 
 /** RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms at any HZ of 250 or more */
 export const RWSEM_WAIT_TIMEOUT_NS = 4_000_000;
 /** MAX_READERS_WAKEUP: readers one release hands the lock to */
 export const MAX_READERS_WAKEUP = 256;
 
-const NONE: LockRequest[] = [];
 
-export class LinuxRwSem implements LockPrimitive {
-  private readonly granted: LockRequest[] = [];
-  /** waiting requests, in arrival order */
-  private readonly queue: LockRequest[] = [];
+export class LinuxRwSem extends QueuedRwLock {
   /** the first waiter that set the hand-off flag: nobody steals, the next release is its */
   private handoff: LockRequest | undefined;
 
@@ -138,20 +134,5 @@ export class LinuxRwSem implements LockPrimitive {
     }
     if (this.handoff === undefined && this.queue[0] === req && nowNs - req.requestedNs >= RWSEM_WAIT_TIMEOUT_NS) this.handoff = req;
     return false;
-  }
-
-  holders(): LockRequest[] {
-    return [...this.granted];
-  }
-
-  hasWaiters(): boolean {
-    return this.queue.length > 0;
-  }
-
-  blockersOf(req: LockRequest): LockRequest[] {
-    const i = this.queue.indexOf(req);
-    const ahead = this.queue.slice(0, Math.max(0, i)).filter((r) => r.mode === 'X' || req.mode === 'X');
-    const holding = this.granted.filter((g) => g.mode === 'X' || req.mode === 'X');
-    return [...holding, ...ahead];
   }
 }

@@ -100,16 +100,43 @@ export class Mutex implements LockPrimitive {
 
 
 /**
+ * What every rwsem shares: the granted requests and the waiters in arrival order; a waiter waits
+ * for the holders and the earlier waiters it conflicts with (for the wait-for graph).
+ */
+export abstract class QueuedRwLock implements LockPrimitive {
+  protected readonly granted: LockRequest[] = [];
+  protected readonly queue: LockRequest[] = [];
+
+  abstract acquire(req: LockRequest): boolean;
+  abstract release(req: LockRequest, nowNs: number): LockRequest[];
+
+  holders(): LockRequest[] {
+    return [...this.granted];
+  }
+
+  hasWaiters(): boolean {
+    return this.queue.length > 0;
+  }
+
+  blockersOf(req: LockRequest): LockRequest[] {
+    const i = this.queue.indexOf(req);
+    const ahead = this.queue.slice(0, Math.max(0, i)).filter((r) => r.mode === 'X' || req.mode === 'X');
+    const holding = this.granted.filter((h) => h.mode === 'X' || req.mode === 'X');
+    return [...holding, ...ahead];
+  }
+}
+
+/**
  * A reader/writer semaphore with strict queue order. `fifo`: once anyone waits, new readers queue
  * behind (RWSEM_FLAG_WAITERS in the kernel's read-fail mask); a release hands the lock to the waiter
  * at the head, and with a reader at the head, to every reader up to the next writer: a textbook fair
  * rwsem, with no stealing. `reader-pref` grants a reader whenever no writer holds the lock.
  * (`linux`, the kernel's wake-and-compete rwsem with lock stealing, is LinuxRwSem in linux-rwsem.ts.)
  */
-export class RwSem implements LockPrimitive {
-  private readonly granted: LockRequest[] = [];
-  private readonly queue: LockRequest[] = [];
-  constructor(private readonly fairness: RwsemFairness = 'fifo') {}
+export class RwSem extends QueuedRwLock {
+  constructor(private readonly fairness: RwsemFairness = 'fifo') {
+    super();
+  }
 
   private writerHolds(): boolean {
     return this.granted.length > 0 && this.granted[0].mode === 'X';
@@ -161,20 +188,5 @@ export class RwSem implements LockPrimitive {
       }
     }
     return woken;
-  }
-
-  holders(): LockRequest[] {
-    return [...this.granted];
-  }
-
-  hasWaiters(): boolean {
-    return this.queue.length > 0;
-  }
-
-  blockersOf(req: LockRequest): LockRequest[] {
-    const i = this.queue.indexOf(req);
-    const ahead = this.queue.slice(0, Math.max(0, i)).filter((r) => r.mode === 'X' || req.mode === 'X');
-    const holding = this.granted.filter((h) => h.mode === 'X' || req.mode === 'X');
-    return [...holding, ...ahead];
   }
 }
