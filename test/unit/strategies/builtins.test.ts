@@ -179,6 +179,8 @@ describe('kara-2013', () => {
     expect(plan(s, 'zero-range')).toEqual([`i_mutex:F mutex X [0,${INF}) #0`, ...range(4096, 8192), 'work 1', 'rel #1', 'rel #0']);
     expect(plan(s, 'punch', 0, 4096, PARENT)).toEqual([...range(0, 4096), 'work 1', 'rel #1']);
     expect(plan(s, 'writeback', 0, 4096, PARENT)).toEqual(WORK);
+    // an empty read covers its page (only punch, zero-range and writeback mean the whole file)
+    expect(plan(s, 'read', 5000, 0)).toEqual([...range(4096, 8192), 'work 0.1', 'rel #1', 'work 0.9']);
   });
 });
 
@@ -274,6 +276,25 @@ describe('lustre-write', () => {
     for (const k of kinds('truncate collapse-range insert-range')) expect(plan(s, k), k).toEqual([`lustre_range:F range/fifo X [4096,${INF}) #0`, 'work 1', 'rel #0']);
     for (const k of kinds('read fault-read fault-write readahead writeback fsync mmap munmap fallocate')) expect(plan(s, k), k).toEqual(WORK);
     expect(plan(s, 'write', 0, 4096, PARENT)).toEqual(WORK);
+  });
+});
+
+describe('what `lockreplay strategies` prints of each', () => {
+  it('a summary, a source in locking-designs.md and a rules table of non-empty rows', () => {
+    const rows: Record<string, number> = {
+      none: 1, 'page-lock': 7, 'i-mutex': 2, 'range-lock': 11, 'i-rwsem': 7, 'linux:xfs': 12, 'linux:ext4': 12, 'linux:generic': 12,
+      'kara-2013': 5, 'bueso-rw': 6, 'list-rl': 4, 'segment-bitmap': 5, 'two-state': 4, 'btrfs-extent': 6, 'lustre-write': 3,
+    };
+    for (const name of strategyNames()) {
+      const s = createStrategy(name);
+      expect(s.summary.length, name).toBeGreaterThan(30);
+      expect(s.source, name).toMatch(/^locking-designs\.md §\d/);
+      expect(s.rules, name).toHaveLength(rows[name]);
+      for (const r of s.rules) {
+        expect(r.kinds.length, `${name} ${JSON.stringify(r)}`).toBeGreaterThan(2);
+        expect(r.locks.length, `${name} ${JSON.stringify(r)}`).toBeGreaterThan(3);
+      }
+    }
   });
 });
 

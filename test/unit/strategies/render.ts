@@ -13,7 +13,8 @@ export function render(steps: readonly Step[]): string[] {
       case 'release': return `rel #${s.tag}`;
       case 'work': return `work ${s.fraction}`;
       case 'children': return 'children';
-      default: return `cost ${s.baseNs}${s.perNodeNs !== undefined ? `+${s.perNodeNs}` : ''}${s.nodesOf !== undefined ? `×${s.nodesOf.lockClass}:${s.nodesOf.key}` : ''}${s.logNodes ? ' log' : ''}`;
+      case 'cost': return `cost ${s.baseNs}${s.perNodeNs !== undefined ? `+${s.perNodeNs}` : ''}${s.nodesOf !== undefined ? `×${s.nodesOf.lockClass}:${s.nodesOf.key}` : ''}${s.logNodes ? ' log' : ''}`;
+      default: return `? ${JSON.stringify(s)}`;
     }
   });
 }
