@@ -1,0 +1,132 @@
+/** The syscalls the op builder follows, from enter to exit: kinds, sizes, files, and what it skips. */
+import { describe, expect, it } from 'vitest';
+import { brief, HEADER, load } from './helpers.js';
+
+const C = (comm: string, pid: number, t: string, ev: string): string => `${comm.padStart(16)}-${pid}   [000] .....   ${t}: ${ev}`;
+const L = (pid: number, t: string, ev: string): string => `             fio-${pid}   [000] .....   ${t}: ${ev}`;
+
+describe('syscalls', () => {
+  it('write, fallocate modes, ftruncate (sized by earlier ops), fsync, mmap, munmap, failed and cut syscalls', async () => {
+    const lines = [
+      L(1, '100.000001', 'sys_pwrite64(fd: 7, buf: 0x1, count: 0x3000, pos: 0x0)'),
+      L(1, '100.000002', 'xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x0 pos 0x0 bytecount 0x3000'),
+      L(1, '100.000003', 'sys_pwrite64 -> 0x3000'),
+      L(1, '100.000010', 'sys_fallocate(fd: 7, mode: 0x3, offset: 0x1000, len: 0x1000)'),
+      L(1, '100.000011', 'xfs_free_file_space: dev 7:0 ino 0x85 iflags 0x0'),
+      L(1, '100.000012', 'sys_fallocate -> 0x0'),
+      L(1, '100.000020', 'sys_fallocate(fd: 7, mode: 0x10, offset: 0x0, len: 0x1000)'),
+      L(1, '100.000022', 'sys_fallocate -> 0x0'),
+      L(1, '100.000030', 'sys_fallocate(fd: 7, mode: 0x8, offset: 0x1000, len: 0x1000)'),
+      L(1, '100.000032', 'sys_fallocate -> 0x0'),
+      L(1, '100.000040', 'sys_fallocate(fd: 7, mode: 0x20, offset: 0x1000, len: 0x1000)'),
+      L(1, '100.000042', 'sys_fallocate -> 0x0'),
+      L(1, '100.000050', 'sys_fallocate(fd: 7, mode: 0x0, offset: 0x0, len: 0x8000)'),
+      L(1, '100.000052', 'sys_fallocate -> 0x0'),
+      L(1, '100.000060', 'sys_ftruncate(fd: 7, length: 0x2000)'),
+      L(1, '100.000062', 'sys_ftruncate -> 0x0'),
+      L(1, '100.000070', 'sys_fsync(fd: 7)'),
+      L(1, '100.000071', 'xfs_file_fsync: dev 7:0 ino 0x85 flags 0x0'),
+      L(1, '100.000072', 'sys_fsync -> 0x0'),
+      L(1, '100.000080', 'sys_mmap(addr: 0x0, len: 0x4000, prot: 0x3, flags: 0x1, fd: 0x7, off: 0x0)'),
+      L(1, '100.000082', 'sys_mmap -> 0x7f0000000000'),
+      L(1, '100.000090', 'sys_munmap(addr: 0x7f0000000000, len: 0x4000)'),
+      L(1, '100.000092', 'sys_munmap -> 0x0'),
+      L(1, '100.000100', 'sys_pread64(fd: 7, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '100.000102', 'sys_pread64 -> 0xfffffffffffffff2'),
+      L(1, '100.000110', 'sys_pread64 -> 0x1000'),
+      L(1, '100.000120', 'sys_openat(dfd: 0xffffff9c, filename: 0x1, flags: 0x0, mode: 0x0)'),
+      L(1, '100.000130', 'sys_pread64(fd: 7, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '100.000140', 'sys_pwrite64(fd: 7, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '100.000150', 'sys_pwrite64 -> 0x1000'),
+      L(1, '100.000160', 'sys_truncate(path: 0x1, length: 0x0)'),
+      L(1, '100.000162', 'sys_truncate -> 0x0'),
+      L(2, '100.000170', 'sys_pread64'),
+      L(3, '100.000180', 'sys_pwrite64(fd: 7, buf: 7ffc998fa250, count: 1000, pos: 3dc000)'),
+      L(3, '100.000181', 'xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x0 pos 0x3dc000 bytecount 0x1000'),
+      L(3, '100.000182', 'sys_pwrite64 -> 0x1000'),
+      L(3, '100.000190', 'sys_pwrite64(fd: 7, buf: 0x1, count: 4096, pos: 8192)'),
+      L(3, '100.000192', 'sys_pwrite64 -> 0x800'),
+      L(3, '100.000200', 'sys_pwrite64(fd 7)'),
+      L(3, '100.000210', 'sys_fsync(fd: 7)'),
+      L(3, '100.000209', 'sys_fsync -> 0x0'),
+      '',
+    ];
+    const r = await load(HEADER + lines.join('\n'), { lenient: true });
+    expect(r.ops.map(brief)).toEqual([
+      '0 write 7:0:133 0+12288 pid 1 fio proc pid:1 ts 100000001000 dur 2000 line 5',
+      '1 punch 7:0:133 4096+4096 pid 1 fio proc pid:1 ts 100000010000 dur 2000 line 8',
+      '2 zero-range 7:0:133 0+4096 pid 1 fio proc pid:1 ts 100000020000 dur 2000 line 11',
+      '3 collapse-range 7:0:133 4096+4096 pid 1 fio proc pid:1 ts 100000030000 dur 2000 line 13',
+      '4 insert-range 7:0:133 4096+4096 pid 1 fio proc pid:1 ts 100000040000 dur 2000 line 15',
+      '5 fallocate 7:0:133 0+32768 pid 1 fio proc pid:1 ts 100000050000 dur 2000 line 17',
+      // the file is 32 KiB (the fallocate): truncating to 8 KiB removes 24 KiB
+      '6 truncate 7:0:133 8192+24576 pid 1 fio proc pid:1 ts 100000060000 dur 2000 line 19',
+      '7 fsync 7:0:133 0+0 pid 1 fio proc pid:1 ts 100000070000 dur 2000 line 21',
+      '8 mmap pid:1 0+16384 pid 1 fio proc pid:1 ts 100000080000 dur 2000 line 24',
+      '9 munmap pid:1 0+16384 pid 1 fio proc pid:1 ts 100000090000 dur 2000 line 26',
+      '10 write 7:0:133 0+4096 pid 1 fio proc pid:1 ts 100000140000 dur 10000 line 33',
+      '11 truncate fd:1:-1 0+0 pid 1 fio proc pid:1 ts 100000160000 dur 2000 line 35',
+      // arguments without 0x but with hex letters are hex (count 1000 = 4 KiB)
+      '12 write 7:0:133 4046848+4096 pid 3 fio proc pid:3 ts 100000180000 dur 2000 line 38',
+      // decimal again once a 0x is seen; the length is what the syscall returned
+      '13 write 7:0:133 8192+2048 pid 3 fio proc pid:3 ts 100000190000 dur 2000 line 41',
+    ]);
+    const lines_ = r.summary.lines;
+    expect({ ...lines_, badSamples: lines_.badSamples.map((s) => s.slice(r.path.length + 1)) }).toEqual({
+      total: 45, used: 32, bad: 2,
+      skipped: { 'header-comment': 4, 'irrelevant-event': 1, 'syscall-cut-by-trace-end': 1, 'syscall-exit-without-enter': 1, 'syscall-failed': 2, 'syscall-without-exit': 1, 'untracked-syscall': 1 },
+      badSamples: ['43: sys_pwrite64: syscall arguments are missing or cut short', '45: timestamp goes backwards (100.000209s after 100.000210s)'],
+    });
+    expect(r.summary.notes).toEqual([
+      '7 syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd',
+      '1 syscalls named no inode inside (1 fds stay "fd:PID:FD": nothing in the trace identifies their file; `lockreplay record` writes the traced processes\' open files into the capture)',
+    ]);
+  });
+
+  it('filesystem events outside a syscall: readahead, writeback, ext4 fallocate and truncate, faults, the kernel\'s lock waits', async () => {
+    const lines = [
+      C('fio', 5, '200.000001', 'page_cache_sync_ra: dev=254:0 ino=512063 index=3 req_count=2 order=0 size=0 async_size=0 ra_pages=2048 mmap_miss=0 prev_pos=-1'),
+      C('fio', 6, '200.000002', 'iomap_readahead: dev 7:0 ino 0x85 nr_pages 4'),
+      C('kworker/u8:2', 36, '200.000003', 'writeback_single_inode: bdi 254:0: ino=15343617 state=I_SYNC dirtied_when=4295468297 age=7 index=16531 to_write=0 wrote=0 cgroup_ino=1'),
+      C('fio', 7, '200.000004', 'ext4_writepages: dev 254,0 ino 2146575 nr_to_write 9223372036854775807 pages_skipped 0 range_start 0 range_end 9223372036854775807 sync_mode 0 for_kupdate 0 range_cyclic 0 writeback_index 0'),
+      C('fio', 8, '200.000010', 'sys_fallocate(fd: 3, mode: 0x3, offset: 0x1000, len: 0x1000)'),
+      C('fio', 8, '200.000011', 'ext4_punch_hole: dev 254,0 ino 2154529 offset 4096 len 4096 mode '),
+      C('fio', 8, '200.000012', 'sys_fallocate -> 0x0'),
+      C('fio', 9, '200.000020', 'ext4_fallocate_enter: dev 254,0 ino 2154529 offset 0 len 67108864 mode '),
+      C('fio', 9, '200.000021', 'ext4_fallocate_exit: dev 254,0 ino 2154529 pos 0 len 67108864 ret 0'),
+      C('fio', 10, '200.000030', 'ext4_truncate_enter: dev 254,0 ino 2146575 blocks 48'),
+      C('fio', 10, '200.000031', 'ext4_truncate_exit: dev 254,0 ino 2146575 blocks 48'),
+      C('fio', 11, '200.000040', 'page_fault_user: address=0x7fc0d5ef7000 ip=0x7fc0ec8f2d8a error_code=0x6'),
+      C('fio', 11, '200.000041', 'xfs_write_fault: dev 7:0 ino 0x85 order 0'),
+      C('fio', 11, '200.000045', 'xfs_filemap_fault: dev 7:0 ino 0x85 write_fault 0'),
+      C('node', 12, '200.000050', 'contention_begin: 000000005351eb82 (flags=SPIN)'),
+      C('node', 12, '200.000053', 'contention_end: 000000005351eb82 (ret=0)'),
+      C('node', 12, '200.000060', 'contention_end: 0000000000000001 (ret=0)'),
+      C('fio', 13, '200.000070', 'xfs_zero_file_space: dev 7:0 ino 0x85 iflags 0x0'),
+      C('fio', 14, '200.000080', 'mm_filemap_get_pages: dev=254:0 ino=52db4 ofs=0-4095'),
+      C('fio', 15, '200.000090', 'writeback_dirty_folio: bdi 7:0: ino=133 index=988'),
+      C('fio', 16, '200.000100', 'iomap_writepage: dev 7:0 ino 0x85 size 0x4000000 offset 0x3dc000 length 0x1000'),
+      C('fio', 17, '200.000110', 'sched_switch: prev_comm=fio'),
+      '',
+    ];
+    const r = await load(HEADER + lines.join('\n'), { lenient: true });
+    expect(r.ops.map(brief)).toEqual([
+      // page_cache_ra: hex inode, index and count in pages
+      '0 readahead 254:0:5316707 12288+8192 pid 5 fio proc pid:5 ts 200000001000 line 5',
+      '1 writeback 254:0:2146575 0+0 pid 7 fio proc pid:7 ts 200000004000 line 8',
+      '2 punch 254:0:2154529 4096+4096 pid 8 fio proc pid:8 ts 200000010000 dur 2000 line 9',
+      '3 fallocate 254:0:2154529 0+67108864 pid 9 fio proc pid:9 ts 200000020000 line 12',
+      '4 truncate 254:0:2146575 0+0 pid 10 fio proc pid:10 ts 200000030000 line 14',
+      '5 fault-write 7:0:133 0+0 pid 11 fio proc pid:11 ts 200000040000 dur 5000 line 16',
+      '6 zero-range 7:0:133 0+0 pid 13 fio proc pid:13 ts 200000070000 line 22',
+      '7 read 254:0:339380 0+4096 pid 14 fio proc pid:14 ts 200000080000 line 23',
+      '8 writeback 7:0:133 4046848+4096 pid 16 fio proc pid:16 ts 200000100000 line 25',
+    ]);
+    expect(r.locks).toEqual([{ tsNs: 200000053000, pid: 12, comm: 'node', target: 'lock:000000005351eb82', event: 'contention', mode: 'SPIN', caller: 'spinlock', line: 19, waitNs: 3000 }]);
+    expect(r.summary.lines).toEqual({
+      total: 26, used: 17, bad: 0, badSamples: [],
+      skipped: { 'contention-end-without-begin': 1, 'dirty-folio-outside-op': 1, 'header-comment': 4, 'irrelevant-event': 1, 'readahead-without-range': 1, 'writeback-summary': 1 },
+    });
+    expect(r.summary.notes).toEqual([]);
+  });
+});
