@@ -129,4 +129,60 @@ describe('syscalls', () => {
     });
     expect(r.summary.notes).toEqual([]);
   });
+
+  it('filesystem operations seen only through their events: ext4 write chunks, DIO begin/complete, fallocate modes, reads through get_pages', async () => {
+    const lines = [
+      C('fio', 1, '300.000000', 'ext4_da_write_begin: dev 254,0 ino 77 pos 0 len 4096'),
+      C('fio', 1, '300.000005', 'ext4_da_write_begin: dev 254,0 ino 77 pos 4096 len 4096'),
+      C('fio', 1, '300.000010', 'ext4_da_write_begin: dev 254,0 ino 77 pos 4096 len 2048'),
+      C('fio', 1, '300.000100', 'ext4_da_write_begin: dev 254,0 ino 77 pos 8192 len 100'),
+      C('fio', 2, '300.000200', 'iomap_dio_rw_begin: dev 7:0 ino 0x85 size 0x4000000 offset 0x2000 length 0x1000 done_before 0x0 flags DIRECT dio_flags  aio 0'),
+      C('fio', 2, '300.000201', 'iomap_dio_rw_begin: dev 7:0 ino 0x85 size 0x4000000 offset 0x3000 length 0x1000 done_before 0x0 flags DIRECT dio_flags  aio 0'),
+      C('fio', 2, '300.000210', 'iomap_dio_complete: dev 7:0 ino 0x85 size 0x4000000 offset 0x3000 flags DIRECT aio 0 error 0 ret 4096'),
+      C('fio', 2, '300.000220', 'iomap_dio_complete: dev 7:0 ino 0x85 size 0x4000000 offset 0x3000 flags DIRECT aio 0 error 0 ret 4096'),
+      C('fio', 3, '300.000300', 'xfs_file_direct_write: dev 7:0 ino 0x85 disize 0x4000000 pos 0x5000 bytecount 0x2000'),
+      C('fio', 3, '300.000301', 'xfs_file_buffered_read: dev 7:0 ino 0x86 disize 0x4000000 offset 0x0 count 0x100'),
+      C('fio', 4, '300.000400', 'ext4_fallocate_enter: dev 254,0 ino 77 offset 4096 len 4096 mode FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE'),
+      C('fio', 4, '300.000401', 'ext4_fallocate_enter: dev 254,0 ino 78 offset 4096 len 4096 mode FALLOC_FL_ZERO_RANGE'),
+      C('fio', 4, '300.000402', 'ext4_fallocate_enter: dev 254,0 ino 79 offset 4096 len 4096 mode FALLOC_FL_COLLAPSE_RANGE'),
+      C('fio', 4, '300.000403', 'ext4_fallocate_enter: dev 254,0 ino 80 offset 4096 len 4096 mode FALLOC_FL_INSERT_RANGE'),
+      C('fio', 4, '300.000404', 'ext4_zero_range: dev 254,0 ino 81 offset 0 len 10 mode '),
+      C('fio', 4, '300.000405', 'ext4_collapse_range: dev 254,0 ino 82 offset 0 len 10'),
+      C('fio', 4, '300.000406', 'ext4_insert_range: dev 254,0 ino 83 offset 0 len 10'),
+      C('fio', 4, '300.000407', 'ext4_truncate_enter: dev 254,0 ino 77 blocks 48'),
+      C('fio', 5, '300.000500', 'mm_filemap_get_pages: dev=254:0 ino=52db4 ofs=0-8191'),
+      C('fio', 5, '300.000501', 'page_cache_sync_ra: dev=254:0 ino=52db4 index=0 req_count=2 order=0 size=0 async_size=0 ra_pages=2048 mmap_miss=0 prev_pos=-1'),
+      C('fio', 5, '300.000502', 'mm_filemap_get_pages: dev=254:0 ino=52db4 ofs=8192-12287'),
+      C('fio', 6, '300.000600', 'xfs_file_direct_write: dev 7:0 ino'),
+      C('fio', 6, '300.000601', 'mm_filemap_get_pages: dev=254:0'),
+      C('fio', 6, '300.000602', 'page_cache_async_ra: dev=254:0 ino=52db4'),
+      C('fio', 7, '300.000700', 'writeback_single_inode: bdi btrfs-1: ino=1 state=I_SYNC'),
+      C('fio', 7, '300.000701', 'iomap_dio_complete: dev 7:0 ino 0x85 size 0x4000000 offset 0x3000 flags DIRECT aio 0 error 0 ret 4096'),
+      '',
+    ];
+    const r = await load(HEADER + lines.join('\n'), { lenient: true });
+    expect(r.ops.map(brief)).toEqual([
+      // the next page within 20 µs, and a retry at the same position, are the same write
+      '0 write 254:0:77 0+8192 pid 1 fio proc pid:1 ts 300000000000 line 5',
+      '1 write 254:0:77 8192+100 pid 1 fio proc pid:1 ts 300000100000 line 8',
+      '2 dio-write 7:0:133 8192+4096 pid 2 fio proc pid:2 ts 300000200000 dur 10000 line 9',
+      '3 dio-write 7:0:133 20480+8192 pid 3 fio proc pid:3 ts 300000300000 line 13',
+      '4 read 7:0:134 0+256 pid 3 fio proc pid:3 ts 300000301000 line 14',
+      '5 punch 254:0:77 4096+4096 pid 4 fio proc pid:4 ts 300000400000 line 15',
+      '6 zero-range 254:0:78 4096+4096 pid 4 fio proc pid:4 ts 300000401000 line 16',
+      '7 collapse-range 254:0:79 4096+4096 pid 4 fio proc pid:4 ts 300000402000 line 17',
+      '8 insert-range 254:0:80 4096+4096 pid 4 fio proc pid:4 ts 300000403000 line 18',
+      '9 zero-range 254:0:81 0+10 pid 4 fio proc pid:4 ts 300000404000 line 19',
+      '10 collapse-range 254:0:82 0+10 pid 4 fio proc pid:4 ts 300000405000 line 20',
+      '11 insert-range 254:0:83 0+10 pid 4 fio proc pid:4 ts 300000406000 line 21',
+      '12 truncate 254:0:77 0+0 pid 4 fio proc pid:4 ts 300000407000 line 22',
+      '13 read 254:0:339380 0+8192 pid 5 fio proc pid:5 ts 300000500000 line 23',
+    ]);
+    expect({ ...r.summary.lines, badSamples: r.summary.lines.badSamples.map((s) => s.slice(r.path.length + 1)) }).toEqual({
+      total: 30, used: 20, bad: 3,
+      skipped: { 'dio-complete-without-begin': 2, 'filesystem-metadata': 1, 'header-comment': 4 },
+      badSamples: ['26: xfs_file_direct_write: no device and inode in the event body', '27: mm_filemap_get_pages: no device and inode in the event body', '28: page_cache_async_ra: no device and inode in the event body'],
+    });
+    expect(r.summary.notes).toEqual(['1 direct IOs were seen only as iomap events, which do not say read or write: counted as dio-write']);
+  });
 });
