@@ -185,4 +185,73 @@ describe('syscalls', () => {
     });
     expect(r.summary.notes).toEqual(['1 direct IOs were seen only as iomap events, which do not say read or write: counted as dio-write']);
   });
+
+  it('child ops inside a syscall, writeback ranges and summaries, fault episodes, observed locks and waits', async () => {
+    const lines = [
+      C('py', 1, '400.000000', 'sys_pwrite64(fd: 3, buf: 0x7fcf84280030, count: 0x2000, pos: 0)'),
+      C('py', 1, '400.000001', 'xfs_ilock: dev 7:0 ino 0x86 flags IOLOCK_EXCL caller xfs_file_buffered_write+0x12f/0x2e0'),
+      C('py', 1, '400.000002', 'xfs_file_buffered_write: dev 7:0 ino 0x86 disize 0x1000000 pos 0x0 bytecount 0x2000'),
+      C('py', 1, '400.000003', 'mmap_lock_start_locking: mm=00000000aa memcg_id=1 write=false'),
+      C('py', 1, '400.000004', 'mmap_lock_acquire_returned: mm=00000000aa memcg_id=1 write=false success=true'),
+      C('py', 1, '400.000005', 'mm_filemap_fault: dev=7:0 ino=87 ofs=8192'),
+      C('py', 1, '400.000008', 'mmap_lock_released: mm=00000000aa memcg_id=1 write=false'),
+      C('py', 1, '400.000010', 'iomap_writeback_folio: dev 7:0 ino 0x86 size 0x4000000 offset 0x0 length 0x1000'),
+      C('py', 1, '400.000011', 'contention_begin: 00000000ff (flags=WRITE)'),
+      C('py', 1, '400.000015', 'contention_end: 00000000ff (ret=0)'),
+      C('py', 1, '400.000020', 'sys_pwrite64 -> 0x2000'),
+      C('kw', 2, '400.000100', 'ext4_writepages: dev 254,0 ino 9 nr_to_write 9 pages_skipped 0 range_start 4096 range_end 8191 sync_mode 0 for_kupdate 0 range_cyclic 0 writeback_index 0'),
+      C('kw', 2, '400.000101', 'ext4_writepages: dev 254,0 ino 9 nr_to_write 9 pages_skipped 0 range_start 8192 range_end 100 sync_mode 0'),
+      C('kw', 2, '400.000102', 'writeback_single_inode: bdi 254:0: ino=10 state=I_SYNC dirtied_when=1 age=7 index=1 to_write=0 wrote=3 cgroup_ino=1'),
+      C('kw', 2, '400.000103', 'writeback_single_inode: bdi (unknown): ino=10 state=I_SYNC wrote=3'),
+      C('kw', 2, '400.000104', 'writeback_single_inode: bdi 254:0: ino=9 state=I_SYNC wrote=3'),
+      C('fio', 3, '400.000200', 'page_fault_user: address=0x7f ip=0x7f error_code=0x4'),
+      C('fio', 3, '400.000201', 'mm_filemap_map_pages: dev=254:0 ino=11 ofs=0-65535'),
+      C('fio', 3, '400.000202', 'xfs_filemap_fault: dev 7:0 ino 0x85 write_fault 1'),
+      C('fio', 3, '400.000203', 'page_fault_user: address=0x7f ip=0x7f error_code=0x4'),
+      C('fio', 3, '400.000204', 'xfs_filemap_fault: dev 7:0 ino 0x85 write_fault 0'),
+      C('fio', 3, '400.000205', 'mm_filemap_fault: dev=7:0 ino=85 ofs=4096'),
+      C('fio', 3, '400.000206', 'mm_filemap_map_pages: dev=7:0 ino=85 ofs=0-65535'),
+      C('fio', 3, '400.000207', 'xfs_ilock: dev 7:0 ino 0x85 flags MMAPLOCK_SHARED caller x'),
+      C('fio', 3, '400.000208', 'mm_filemap_fault: dev=7:0 ino=85 ofs=12288'),
+      '',
+    ];
+    const r = await load(HEADER + lines.join('\n'), { lenient: true });
+    expect(r.ops.map(brief)).toEqual([
+      '0 write 7:0:134 0+8192 pid 1 py proc pid:1 ts 400000000000 dur 20000 line 5',
+      // a user-copy fault (a read acquisition of mmap_lock inside the syscall) and a flush: children
+      // (the task's mm, seen inside the write, names the process of the ops made after it)
+      '1 fault-read 7:0:135 8192+4096 pid 1 py proc mm:00000000aa ts 400000003000 dur 5000 parent 0 line 8',
+      '2 writeback 7:0:134 0+4096 pid 1 py proc mm:00000000aa ts 400000010000 parent 0 line 12',
+      '3 writeback 254:0:9 4096+4096 pid 2 kw proc pid:2 ts 400000100000 line 16',
+      // a summary that wrote pages, with no finer writeback of its inode: an op
+      '4 writeback 254:0:10 0+0 pid 2 kw proc pid:2 ts 400000102000 line 18',
+      '5 fault-read 254:0:17 0+65536 pid 3 fio proc pid:3 ts 400000200000 dur 1000 line 21',
+      '6 fault-write 7:0:133 0+0 pid 3 fio proc pid:3 ts 400000202000 dur 0 line 23',
+      // the exact page of the filemap fault wins over the map_pages window; a second filemap fault is another episode
+      '7 fault-read 7:0:133 12288+4096 pid 3 fio proc pid:3 ts 400000203000 dur 5000 line 24',
+    ]);
+    expect(r.locks.map((l) => `${l.event} ${l.target} ${l.mode} ${l.caller} ${l.waitNs}`)).toEqual([
+      'xfs_ilock 7:0:134 IOLOCK_EXCL xfs_file_buffered_write+0x12f/0x2e0 undefined',
+      'mmap_lock_start mm:00000000aa read  undefined',
+      'mmap_lock_acquired mm:00000000aa read  undefined',
+      'mmap_lock_released mm:00000000aa read  undefined',
+      'contention lock:00000000ff WRITE unknown 4000',
+      'xfs_ilock 7:0:133 MMAPLOCK_SHARED x undefined',
+    ]);
+    expect({ ...r.summary.lines, badSamples: r.summary.lines.badSamples.map((s) => s.slice(r.path.length + 1)) }).toEqual({
+      total: 29, used: 22, bad: 1,
+      skipped: { 'header-comment': 4, 'writeback-summary': 1, 'writeback-unknown-bdi': 1 },
+      badSamples: ['17: ext4_writepages: range_end 100 is before range_start 8192'],
+    });
+    // only the kernel's waits kept; no locks at all
+    const waits = await load(HEADER + lines.join('\n'), { lenient: true, keepLocks: false, keepContention: true });
+    expect(waits.locks.map((l) => l.event)).toEqual(['contention']);
+    expect(waits.summary.lines.used).toBe(21);
+    expect(waits.summary.lines.skipped['lock-event']).toBe(1);
+    const none = await load(HEADER + lines.join('\n'), { lenient: true, keepLocks: false });
+    expect(none.locks).toEqual([]);
+    expect(none.summary.lines.used).toBe(19);
+    expect(none.summary.lines.skipped['lock-event']).toBe(3);
+    expect(none.ops.map(brief)).toEqual(r.ops.map(brief));
+  });
 });
