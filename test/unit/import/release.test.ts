@@ -48,3 +48,51 @@ describe('release order and late identification', () => {
     ]);
   });
 });
+
+describe('inodeKey and parseSyscallReturn', () => {
+  it('inodeKey reads the device and the inode in the subsystem\'s radix, skipping "ino" inside other words', async () => {
+    const { inodeKey, parseSyscallReturn } = await import('../../../src/import/op-builder.js');
+    expect(inodeKey('dev 7:0 ino 0x85 disize 0x0', 16)).toBe('7:0:133');
+    expect(inodeKey('dev 7:0 ino 0x85 pos 0x1', 16)).toBe('7:0:133');
+    expect(inodeKey('dev 7:0 ino 0x851 pos 0x1', 16)).toBe('7:0:2129');
+    expect(inodeKey('dev 7:0 ino 85', 16)).toBe('7:0:133');
+    expect(inodeKey('dev 254,0 ino 2154529 pos 0', 10)).toBe('254:0:2154529');
+    expect(inodeKey('dev 254,0 ino 2154529', 10)).toBe('254:0:2154529');
+    expect(inodeKey('dev=254:0 ino=52db4 ofs=0-4095', 16)).toBe('254:0:339380');
+    expect(inodeKey('dev = (8,1), ino = 12, pos = 0', 10)).toBe('8:1:12');
+    expect(inodeKey('bdi 254:0: cgroup_ino=1 ino=77', 10)).toBe('254:0:77');
+    expect(inodeKey('bdi 254:0: cgroup_ino=1', 10)).toBeUndefined();
+    expect(inodeKey('dev 7:0 pos 1', 16)).toBeUndefined();
+    expect(inodeKey('dev 7:0 ino x', 16)).toBeUndefined();
+    expect(inodeKey('no device', 16)).toBeUndefined();
+    expect(parseSyscallReturn(' 0x1000 ')).toBe(4096);
+    expect(parseSyscallReturn('0xfffffffffffffff2')).toBe(-14);
+    expect(parseSyscallReturn('0x7fffffffffffffff')).toBe(2 ** 63 - 1);
+    expect(parseSyscallReturn('0x8000000000000000')).toBe(-(2 ** 63));
+    expect(parseSyscallReturn('0x0fffffffffffffff')).toBe(0x0fffffffffffffff);
+    expect(parseSyscallReturn('-2')).toBe(-2);
+    expect(parseSyscallReturn('4096')).toBe(4096);
+    expect(parseSyscallReturn('x')).toBeNaN();
+  });
+});
+
+describe('files named by a backing device', () => {
+  it('the recorder\'s bdi header maps a name; without it the one numeric key with the inode does; btrfs trees are metadata', async () => {
+    const lines = [
+      '# lockreplay bdi: btrfs-1 0:40',
+      C('kw', 2, 0, 'writeback_single_inode: bdi btrfs-1: ino=257 state=I_SYNC wrote=3'),
+      C('kw', 2, 1, 'writeback_single_inode: bdi btrfs-2: ino=300 state=I_SYNC wrote=3'),
+      C('kw', 2, 2, 'writeback_single_inode: bdi btrfs-1: ino=1 state=I_SYNC wrote=3'),
+      C('fio', 3, 3, 'sys_pwrite64(fd: 3, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      C('fio', 3, 4, 'xfs_file_buffered_write: dev 0:41 ino 0x12c disize 0x0 pos 0x0 bytecount 0x1000'),
+      C('fio', 3, 5, 'sys_pwrite64 -> 0x1000'),
+      C('fio', 3, 6, 'f2fs_write_begin: dev = (8,1), ino = 12, pos = 0, len = 4096, flags = 0'),
+      C('fio', 3, 7, 'f2fs_sync_file_enter: dev = (8,1), ino = 12, pos = 0, len = 4096'),
+      '',
+    ];
+    const r = await load(`# tracer: nop\n${lines.join('\n')}`);
+    expect(r.ops.map((o) => `${o.kind} ${o.file}`)).toEqual(['writeback 0:40:257', 'writeback 0:41:300', 'write 0:41:300', 'write 8:1:12', 'fsync 8:1:12']);
+    expect(r.summary.fileAliases).toEqual({ 'btrfs-2:300': '0:41:300' });
+    expect(r.summary.lines.skipped).toEqual({ 'file-identity-comment': 1, 'filesystem-metadata': 1, 'header-comment': 1 });
+  });
+});
