@@ -176,6 +176,17 @@ cpus=2
     expect(none.summary.notes).toEqual(['the trace header names no CPU count (cpus=N)']);
   });
 
+  it('progress is reported about every MiB of input, with the lines used so far', async () => {
+    const text = `${HEADER}${'# padding comment line of the header, to make the input large enough\n'.repeat(24_000)}${XFS_WRITE}`;
+    const seen: { lines: number; bytes: number; totalBytes?: number }[] = [];
+    const r = await imported(text, { onProgress: (p) => seen.push(p) });
+    // about 1.7 MB read in 256 KiB chunks: one report, after the fourth chunk
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1_600_000);
+    expect(Buffer.byteLength(text)).toBeLessThan(2 << 20);
+    expect(seen).toEqual([{ lines: 0, bytes: 1 << 20, totalBytes: Buffer.byteLength(text) }]);
+    expect(r.ops).toHaveLength(2);
+  });
+
   it('gzip input is read the same', async () => {
     const r = await load(gzipSync(Buffer.from(HEADER + XFS_WRITE)), {}, 'gz');
     expect(r.ops).toHaveLength(2);

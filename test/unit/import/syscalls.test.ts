@@ -71,6 +71,11 @@ describe('syscalls', () => {
       // decimal again once a 0x is seen; the length is what the syscall returned
       '13 write 7:0:133 8192+2048 pid 3 fio proc pid:3 ts 100000190000 dur 2000 line 41',
     ]);
+    // files by their op count, most first, then by name; kinds by name
+    expect(Object.keys(r.summary.ops.byFile)).toEqual(['7:0:133', 'pid:1', 'fd:1:-1']);
+    expect(Object.keys(r.summary.ops.byKind)).toEqual(['collapse-range', 'fallocate', 'fsync', 'insert-range', 'mmap', 'munmap', 'punch', 'truncate', 'write', 'zero-range']);
+    expect(r.summary.ops.total).toBe(14);
+    expect(Object.keys(r.summary.ops.byFile['7:0:133'])).toEqual(['collapse-range', 'fallocate', 'fsync', 'insert-range', 'punch', 'truncate', 'write', 'zero-range']);
     const lines_ = r.summary.lines;
     expect({ ...lines_, badSamples: lines_.badSamples.map((s) => s.slice(r.path.length + 1)) }).toEqual({
       total: 45, used: 32, bad: 2,
