@@ -223,6 +223,80 @@ describe('the schedule log and the lock-wait callback', () => {
   });
 });
 
+describe('spinlocks and CPUs', () => {
+  const SPIN: LockSpec = { kind: 'spinlock' };
+  it('spin_lock() needs a CPU: with none free the task queues for one, then takes the lock on it', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 1, dur: 5, file: 'b' }]);
+    const plan = (o: Op): Step[] => (o.pid === 2 ? underOneLock(acquire('S', 'k', SPIN, 'X', 0, Infinity, 0)) : WORK_ONLY as Step[]);
+    const r = sim(list, strategy(plan), { cpus: 1 });
+    expect(us(r.outcomes.startNs)).toEqual([1 - 1, 1]);
+    expect(us(r.outcomes.endNs)).toEqual([10, 15]);
+    expect(us(r.outcomes.cpuWaitNs)).toEqual([0, 9]);
+    expect(us(r.outcomes.lockWaitNs)).toEqual([0, 0]);
+    expect(r.cpuBusyNs).toBe(15 * US);
+    expect(r.lockStats.get('S')).toMatchObject({ acquisitions: 1, contentions: 0, spins: 0 });
+  });
+
+  it('a spinlock holder keeps its CPU between its steps: a task waiting for a CPU gets it only after the release', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 1, dur: 4, file: 'b' }]);
+    // task 1: spinlock, half its work, a lock wait-free mutex, the other half, releases
+    const plan = (o: Op): Step[] => (o.pid === 1
+      ? [acquire('S', 'k', SPIN, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.5 }, acquire('M', 'm', MUTEX, 'X', 0, Infinity, 1), { type: 'work', fraction: 0.5 }, release(1), release(0)]
+      : WORK_ONLY as Step[]);
+    const r = sim(list, strategy(plan), { cpus: 1 });
+    expect(us(r.outcomes.endNs)).toEqual([10, 14]);
+    expect(us(r.outcomes.cpuWaitNs)).toEqual([0, 9]);
+    // without the spinlock, the first task gives up the CPU after its first half: the second runs 5 → 9
+    const plain = sim(list, strategy((o) => (o.pid === 1 ? [{ type: 'work', fraction: 0.5 }, { type: 'work', fraction: 0.5 }] : WORK_ONLY as Step[])), { cpus: 1 });
+    expect(us(plain.outcomes.endNs)).toEqual([14, 9]);
+  });
+
+  it('a spinning waiter granted the lock has it a cache-line transfer later, and then holds the spinlock on its CPU', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 4 }, { pid: 3, t: 2, dur: 1, file: 'x' }]);
+    const plan = (o: Op): Step[] => (o.pid === 3 ? WORK_ONLY as Step[] : underOneLock(acquire('S', 'k', SPIN, 'X', 0, Infinity, 0)));
+    const r = sim(list, strategy(plan), { cpus: 2, costs: { ...ZERO_COSTS, cacheMissNs: 1000 } });
+    // task 2 spins 1 → 10 on the second CPU, has the lock at 11, works to 15; task 3 waits for a CPU until 10
+    expect(us(r.outcomes.endNs)).toEqual([10, 15, 11]);
+    expect(us(r.outcomes.lockWaitNs)).toEqual([0, 10, 0]);
+    expect(us(r.outcomes.cpuWaitNs)).toEqual([0, 0, 8]);
+    expect(r.lockStats.get('S')).toEqual({ acquisitions: 2, contentions: 1, waitTotalNs: 10 * US, waitMaxNs: 10 * US, holdTotalNs: 14 * US, spins: 1, spinNs: 10 * US });
+    expect(r.spinNs).toBe(10 * US);
+  });
+});
+
+describe('optimistic spinning', () => {
+  it('a writer spins on an rwsem\'s single running writer; not on its own hold, not on readers', () => {
+    const RW: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
+    const costs = { ...ZERO_COSTS, cacheMissNs: 100, wakeupNs: 1000 };
+    const mk = (modes: ('S' | 'X')[]) => strategy((o) => underOneLock(acquire('L', 'k', RW, modes[o.pid - 1], 0, Infinity, 0)));
+    const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 10 }]);
+    const xx = sim(list, mk(['X', 'X']), { costs, spin: true });
+    expect(xx.lockStats.get('L')).toMatchObject({ spins: 1, spinNs: 9100 });
+    expect(us(xx.outcomes.endNs)).toEqual([10, 20.1]);
+    const sx = sim(list, mk(['S', 'X']), { costs, spin: true });
+    expect(sx.lockStats.get('L')).toMatchObject({ spins: 0, spinNs: 0 });
+    expect(us(sx.outcomes.endNs)).toEqual([10, 21]);
+    const xs = sim(list, mk(['X', 'S']), { costs, spin: true });
+    expect(xs.lockStats.get('L')).toMatchObject({ spins: 0 });
+    expect(us(xs.outcomes.endNs)).toEqual([10, 21]);
+    // a mutex in any mode: spins
+    const m = sim(list, strategy(() => underOneLock(acquire('L', 'k', MUTEX, 'S', 0, Infinity, 0))), { costs, spin: true });
+    expect(m.lockStats.get('L')).toMatchObject({ spins: 1 });
+    // a range lock never spins
+    const rl = sim(list, strategy(() => underOneLock(acquire('L', 'k', { kind: 'range', fairness: 'fifo' }, 'X', 0, 10, 0))), { costs, spin: true });
+    expect(rl.lockStats.get('L')).toMatchObject({ spins: 0 });
+    expect(us(rl.outcomes.endNs)).toEqual([10, 21]);
+  });
+
+  it('a task that takes a mutex it already holds waits for itself: a cycle of one, no spinning', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10 }]);
+    const r = sim(list, strategy(() => [acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), acquire('L', 'k', MUTEX, 'X', 0, Infinity, 1), WORK_ALL, release(1), release(0)]), { spin: true });
+    expect(r.lockStats.get('L')).toMatchObject({ spins: 0, contentions: 1 });
+    expect(r.stalled?.reason).toBe('cycle');
+    expect(r.stalled?.cycle.map((b) => b.pid)).toEqual([1]);
+  });
+});
+
 describe('lock costs', () => {
   it('acquire and release atomics are charged with the next work or at the end; a sleeper pays the wakeup', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 10 }]);
