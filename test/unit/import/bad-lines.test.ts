@@ -1,6 +1,6 @@
 /** Bad lines of every format: the exact reason, the line number, strict and lenient; op streams read back. */
 import { describe, expect, it } from 'vitest';
-import { lockRow, opRow, opStreamFooter, opStreamHeader, csvField, readOpStream, summaryFromFooterLine } from '../../../src/import/opstream.js';
+import { lockRow, opRow, opStreamFooter, opStreamHeader, csvField, readOpStream, readOpStreamWithCsvParse, summaryFromFooterLine } from '../../../src/import/opstream.js';
 import type { ObservedLock, Op } from '../../../src/model/op.js';
 import { brief, failure, load } from './helpers.js';
 
@@ -214,6 +214,28 @@ describe('op streams', () => {
     ]);
     const f = await failure(more);
     expect([f.message, f.code]).toEqual([`${f.path}:5: column parent: op 1 is itself a child op; a child's parent must be a top-level op (nested children are not supported)`, 4]);
+  });
+
+  it('the reader and its csv-parse reference read the same, in pieces of any size; a footer that is not JSON is no summary', async () => {
+    const text = Buffer.from(stream());
+    const pieces = async function* (size: number) { for (let i = 0; i < text.length; i += size) yield text.subarray(i, i + size); };
+    const ours = await readOpStream(pieces(7), 'x.ops');
+    const ref = await readOpStreamWithCsvParse(pieces(1000), 'x.ops');
+    expect(ours).toEqual(ref);
+    expect(ours.ops).toEqual(OPS);
+    expect(ours.locks).toEqual(LOCKS);
+    expect(ours.summary).toEqual({ input: 'orig.trace', notes: ['n1'], cpus: 4, fileAliases: { 'fd:8:3': '7:0:200' } });
+    expect((await readOpStream(pieces(100), 'x.ops', false)).locks).toEqual([]);
+    expect((await readOpStream(pieces(100), 'x.ops', 'contention')).locks).toEqual([LOCKS[1]]);
+    expect((await readOpStreamWithCsvParse(pieces(100), 'x.ops', false)).locks).toEqual([]);
+    expect(summaryFromFooterLine('# summary: {oops')).toBeUndefined();
+    expect(summaryFromFooterLine('# other: {}')).toBeUndefined();
+    const broken = async function* () { yield Buffer.from(`${opStreamHeader()}op,0,1,,1,p,"open,F,read,0,1,,1,,\n`); };
+    await expect(readOpStreamWithCsvParse(broken(), 'y.ops')).rejects.toMatchObject({ exitCode: 4 });
+    await expect(readOpStreamWithCsvParse(broken(), 'y.ops')).rejects.toThrow(/^y\.ops:\d+: not a valid op stream \(/);
+    // strict reading stops at the first bad record
+    const bad = async function* () { yield Buffer.from(`${opStreamHeader()}op,x\n`); };
+    await expect(readOpStream(bad(), 'z.ops')).rejects.toThrow('z.ops:3: not a valid op stream (a record of 2 fields, not 15)');
   });
 
   it('a quoted field across lines, blank lines; no header is no op stream', async () => {
