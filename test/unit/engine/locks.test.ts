@@ -70,6 +70,7 @@ describe('RwSem fifo (Linux fairness)', () => {
     const r4 = req('S', 0, Infinity, 5);
     expect(s.acquire(r1)).toBe(true);
     expect(s.acquire(r2)).toBe(true);
+    expect([r1.granted, r2.granted]).toEqual([true, true]);
     expect(s.hasWaiters()).toBe(false);
     expect(s.acquire(w)).toBe(false);
     expect(s.acquire(r3)).toBe(false);
@@ -91,7 +92,7 @@ describe('RwSem fifo (Linux fairness)', () => {
     s.acquire(r5);
     expect(tasks(s.blockersOf(w2))).toEqual([3, 4, 5]);
     expect(s.release(w)).toEqual([r3, r4]);
-    expect(r5.granted).toBe(false);
+    expect([r3.granted, r4.granted, r5.granted]).toEqual([true, true, false]);
     expect(tasks(s.holders())).toEqual([4, 5]);
     expect(s.release(r3)).toEqual([]);
     expect(s.release(r4)).toEqual([w2]);
@@ -109,7 +110,7 @@ describe('RwSem fifo (Linux fairness)', () => {
     expect(s.acquire(w2)).toBe(false);
     expect(s.acquire(r)).toBe(false);
     expect(s.release(w1)).toEqual([w2]);
-    expect(r.granted).toBe(false);
+    expect([w2.granted, r.granted]).toEqual([true, false]);
     expect(s.release(w2)).toEqual([r]);
   });
 
@@ -146,7 +147,7 @@ describe('RwSem reader-pref', () => {
     s.acquire(r4);
     // w's release: the head reader r3, then (reader preference) r4 past the waiting writer w2
     expect(s.release(w)).toEqual([r3, r4]);
-    expect(w2.granted).toBe(false);
+    expect([r3.granted, r4.granted, w2.granted]).toEqual([true, true, false]);
     expect(s.hasWaiters()).toBe(true);
     expect(s.release(r3)).toEqual([]);
     expect(s.release(r4)).toEqual([w2]);
@@ -252,6 +253,12 @@ describe('RangeLock fifo', () => {
     expect(l.acquire(a)).toBe(true);
     expect(l.acquire(b)).toBe(true);
     expect(l.blockersOf(a)).toEqual([]);
+  });
+
+  it('throws on the release of a request granted by another lock', () => {
+    const other = req('X', 0, 10);
+    other.granted = true;
+    expect(() => new RangeLock().release(other)).toThrow('range lock released by a request that does not hold it');
   });
 
   it('throws on the release of a waiting or unknown request', () => {
@@ -361,6 +368,7 @@ describe('ListRangeLock', () => {
     expect(l.acquire(x)).toBe(false);
     expect(l.acquire(s2)).toBe(true);
     expect(l.acquire(far)).toBe(true);
+    expect([s1.granted, x.granted, s2.granted, far.granted]).toEqual([true, false, true, true]);
     expect(l.hasWaiters()).toBe(true);
     expect(tasks(l.holders())).toEqual([1, 3, 5]);
     expect(tasks(l.blockersOf(x))).toEqual([1, 3]);
@@ -368,7 +376,7 @@ describe('ListRangeLock', () => {
     expect(l.release(s1)).toEqual([]);
     expect(l.acquire(x2)).toBe(false);
     expect(l.release(s2)).toEqual([x]);
-    expect(x2.granted).toBe(false);
+    expect([x.granted, x2.granted]).toEqual([true, false]);
     expect(l.hasWaiters()).toBe(true);
     expect(l.release(x)).toEqual([x2]);
     expect(l.hasWaiters()).toBe(false);
@@ -413,7 +421,9 @@ describe('TwoStateLock', () => {
     expect(l.blockersOf(a1)).toEqual([]);
     expect(l.release(a1)).toEqual([]);
     expect(l.release(a2)).toEqual([]);
+    expect([a1.granted, a3.granted, b1.granted]).toEqual([true, true, false]);
     expect(l.release(a3)).toEqual([b1, b2]);
+    expect([b1.granted, b2.granted]).toEqual([true, true]);
     expect(l.hasWaiters()).toBe(false);
     // now in state X: an S request waits, another X shares
     const a4 = req('S', 0, 1, 6);

@@ -297,6 +297,73 @@ describe('optimistic spinning', () => {
   });
 });
 
+describe('lock instances and kinds', () => {
+  it('each (class, key) is one lock, whatever keys came between', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 1, dur: 2, file: 'b' }, { pid: 3, t: 2, dur: 2, file: 'a' }]);
+    const r = sim(list, mutexOn());
+    expect(us(r.outcomes.endNs)).toEqual([10, 3, 12]);
+    expect(us(r.outcomes.lockWaitNs)).toEqual([0, 0, 8]);
+  });
+
+  it('list-range and two-state specs make those locks', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 2 }, { pid: 3, t: 2, dur: 2 }]);
+    // two-state: the block state (X) is shared among its requests; the add state (S) waits for it
+    const two = sim(list, strategy((o) => underOneLock(acquire('P', 'k', { kind: 'two-state' }, o.pid === 3 ? 'S' : 'X', 0, Infinity, 0))));
+    expect(us(two.outcomes.endNs)).toEqual([10, 3, 12]);
+    // list-range: no queue, shared ranges pass a sleeping exclusive one
+    const lr = sim(list, strategy((o) => underOneLock(acquire('R', 'k', { kind: 'list-range', exclusiveOnly: false }, o.pid === 2 ? 'X' : 'S', 0, 100, 0))));
+    expect(us(lr.outcomes.endNs)).toEqual([10, 12, 4]);
+    // exclusive-only: shared requests exclude each other
+    const ex = sim(list, strategy((o) => underOneLock(acquire('R', 'k', { kind: 'list-range', exclusiveOnly: true }, 'S', 0, 100, 0))));
+    expect(us(ex.outcomes.endNs)).toEqual([10, 12, 14]);
+    // a range lock of reader-pref fairness: a shared request passes the waiting exclusive one
+    const rp = sim(list, strategy((o) => underOneLock(acquire('R', 'k', { kind: 'range', fairness: 'reader-pref' }, o.pid === 2 ? 'X' : 'S', 0, 100, 0))));
+    expect(us(rp.outcomes.endNs)).toEqual([10, 12, 4]);
+    // an rwsem of reader-pref fairness, likewise
+    const rw = sim(list, strategy((o) => underOneLock(acquire('R', 'k', { kind: 'rwsem', fairness: 'reader-pref' }, o.pid === 2 ? 'X' : 'S', 0, Infinity, 0))));
+    expect(us(rw.outcomes.endNs)).toEqual([10, 12, 4]);
+    const fifo = sim(list, strategy((o) => underOneLock(acquire('R', 'k', { kind: 'rwsem', fairness: 'fifo' }, o.pid === 2 ? 'X' : 'S', 0, Infinity, 0))));
+    expect(us(fifo.outcomes.endNs)).toEqual([10, 12, 14]);
+  });
+
+  it('a release names the latest acquire of its tag, wherever it is among the held locks', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 2 }]);
+    const plan = (o: Op): Step[] => (o.pid === 1
+      ? [acquire('A', 'k', MUTEX, 'X', 0, Infinity, 5), acquire('B', 'k', MUTEX, 'X', 0, Infinity, 6), { type: 'work', fraction: 0.5 }, release(5), { type: 'work', fraction: 0.5 }, release(6)]
+      : underOneLock(acquire('A', 'k', MUTEX, 'X', 0, Infinity, 0)));
+    const r = sim(list, strategy(plan));
+    // A is released half-way: the second task has it at 5
+    expect(us(r.outcomes.endNs)).toEqual([10, 7]);
+    expect(() => sim(ops([{ pid: 1, t: 0, dur: 1 }]), strategy(() => [acquire('A', 'k', MUTEX, 'X', 0, Infinity, 1), release(2), release(1)]))).toThrow('release of tag 2, which no acquire of this op holds');
+  });
+
+  it('a mutex holder gives up its CPU between steps (only a spinlock holder keeps it)', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 1, dur: 4, file: 'b' }]);
+    const r = sim(list, strategy((o) => (o.pid === 1 ? [acquire('M', 'm', MUTEX, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.5 }, { type: 'work', fraction: 0.5 }, release(0)] : WORK_ONLY as Step[])), { cpus: 1 });
+    expect(us(r.outcomes.endNs)).toEqual([14, 9]);
+  });
+
+  it('a waiter with no CPU to spin on sleeps', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 2 }]);
+    const r = sim(list, mutexOn(), { cpus: 1, spin: true, costs: { ...ZERO_COSTS, cacheMissNs: 100, wakeupNs: 1000 } });
+    expect(r.lockStats.get('L')).toMatchObject({ spins: 0, spinNs: 0 });
+    expect(us(r.outcomes.endNs)).toEqual([10, 13]);
+  });
+
+  it('munmap takes mmap_lock exclusively: it waits for a fault of its process', () => {
+    const list = ops([{ pid: 1, kind: 'fault-read', t: 0, dur: 10, proc: 'P' }, { pid: 2, kind: 'munmap', t: 1, dur: 2, proc: 'P' }]);
+    expect(us(sim(list, strategy(() => WORK_ONLY as Step[]), { mmapLock: true }).outcomes.endNs)).toEqual([10, 12]);
+  });
+
+  it('a cost after the work is not work: the critical section ends with the work; a zero cost needs no CPU', () => {
+    const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 1, dur: 2, file: 'b' }]);
+    const r = sim(list, strategy((o) => (o.pid === 1 ? [WORK_ALL, { type: 'cost', baseNs: 500 }] : [{ type: 'cost', baseNs: 0 }, acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), release(0)])), { cpus: 1 });
+    expect(us(r.outcomes.workEndNs)).toEqual([10, -1]);
+    expect(us(r.outcomes.endNs)).toEqual([10.5, 1]);
+    expect(us(r.outcomes.cpuWaitNs)).toEqual([0, 0]);
+  });
+});
+
 describe('lock costs', () => {
   it('acquire and release atomics are charged with the next work or at the end; a sleeper pays the wakeup', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 10 }]);
@@ -488,6 +555,9 @@ describe('work shares', () => {
     expect(us(r.outcomes.endNs)).toEqual([10, 13]);
     expect(us(r.outcomes.lockWaitNs)).toEqual([0, 2]);
     expect(us(r.outcomes.workEndNs)).toEqual([10, 13]);
+    expect(us(r.outcomes.activeNs)).toEqual([0, 3]);
+    expect(r.outcomes.activeCount).toBe(2);
+    expect([...r.outcomes.activeOrder]).toEqual([0, 1]);
     expect(r.lockStats.get('L')?.holdTotalNs).toBe(6 * US);
   });
 
