@@ -184,7 +184,56 @@ describe('findRaces', () => {
   });
 });
 
+describe('findRaces: more orders and sections', () => {
+  it('the first listed of a class come in time order across files (a later file\'s earlier race first)', () => {
+    const { ops, o } = build([
+      { pid: 1, kind: 'read', off: 0, len: 10, from: 0, to: 100, file: 'A' },
+      { pid: 2, kind: 'punch', off: 0, len: 10, from: 50, to: 100, file: 'A' },
+      { pid: 1, kind: 'read', off: 0, len: 10, from: 0, to: 100, file: 'B' },
+      { pid: 2, kind: 'punch', off: 0, len: 10, from: 10, to: 100, file: 'B' },
+    ]);
+    const r = findRaces(ops, o, 2);
+    expect(r.byClass[0].first.map((x) => [x.file, x.b.fromNs])).toEqual([['B', 10], ['A', 50]]);
+    expect(findRaces(ops, o, 1).byClass[0].first.map((x) => x.file)).toEqual(['B']);
+  });
+
+  it('ops that never worked race by [startNs, endNs) (sorted, not taken in activation order)', () => {
+    const { ops, o } = build([
+      { pid: 1, kind: 'read', off: 0, len: 10, from: 0, to: 100, active: false, workEnd: false },
+      { pid: 2, kind: 'punch', off: 0, len: 10, from: 50, to: 150, active: false, workEnd: false },
+    ]);
+    expect(o.activeCount).toBe(0);
+    expect(findRaces(ops, o).count).toBe(1);
+  });
+
+  it('a section ends at the end of the work: the release cost after it is outside', () => {
+    const { ops, o } = build([
+      { pid: 1, kind: 'read', off: 0, len: 10, from: 0, to: 100 },
+      { pid: 2, kind: 'punch', off: 0, len: 10, from: 120, to: 150 },
+    ]);
+    o.endNs[0] = 130;
+    expect(findRaces(ops, o).count).toBe(0);
+    o.workEndNs[0] = 121;
+    expect(findRaces(ops, o).count).toBe(1);
+  });
+
+  it('an op that did not complete is no side of a race, even on a file with other conflicting kinds', () => {
+    const { ops, o } = build([
+      { pid: 1, kind: 'read', off: 0, len: 10, from: 0, to: 100 },
+      { pid: 2, kind: 'punch', off: 0, len: 10, from: 200, to: 300 },
+      { pid: 3, kind: 'punch', off: 0, len: 10, from: 50, to: 150, done: false },
+    ]);
+    expect(findRaces(ops, o).count).toBe(0);
+  });
+});
+
 describe('inActivationOrder', () => {
+  it('reads only the first activeCount entries of the activation order', () => {
+    const out = new Int32Array(2);
+    inActivationOrder(out, { activeOrder: Int32Array.from([2, 0, 0]), activeCount: 2 }, Uint8Array.from([1, 0, 1]), Float64Array.from([5, 0, 1]));
+    expect([...out]).toEqual([2, 0]);
+  });
+
   it('keeps the candidates in activation order and sorts runs of equal starts by index', () => {
     const out = new Int32Array(4);
     const candidate = Uint8Array.from([1, 1, 1, 1, 0]);

@@ -84,6 +84,11 @@ describe('calibrate and modelNs', () => {
     expect(modelNs(m, 'punch', 2 ** 53 * 4096, 1)).toBe(MAX_MODELLED_NS);
   });
 
+  it('kinds are listed by name, whatever order the trace has them in', () => {
+    const m = calibrate([op('write', 4096, 5), op('read', 4096, 7)], P);
+    expect(Object.keys(m.byKindAndSize)).toEqual(['read', 'write']);
+  });
+
   it('kinds met in any order, more than 16 of them... and alternating kinds share their buckets', () => {
     const ops: Op[] = [];
     const kinds: OpKind[] = ['read', 'write', 'read', 'punch', 'write', 'read'];
@@ -107,14 +112,15 @@ describe('serviceTimes', () => {
     const ops = [
       op('read', 4096, 100), op('read', 4096, 300), op('read', 8 * 4096, 900),
       op('read', 4096), op('read', 8 * 4096), op('read', 64 * 4096), op('read', 2 ** 80),
-      op('punch', 2 * 4096), op('punch', 0, 0),
+      op('punch', 2 * 4096), op('punch', 0, 0), op('punch', 3 * 4096),
       op('read', 4096, 1, 0),
     ];
     const s = serviceTimes(ops, P);
-    expect([...s.ns]).toEqual([100, 300, 900, 100, 900, 100, 100, 7000, 6000, 1]);
+    // a kind never observed: base + per page, for its exact page count (3 pages: 8000)
+    expect([...s.ns]).toEqual([100, 300, 900, 100, 900, 100, 100, 7000, 6000, 8000, 1]);
     expect(s.observed).toBe(4);
-    expect(s.modelled).toBe(6);
-    expect(s.modelledByKind).toEqual({ read: 4, punch: 2 });
+    expect(s.modelled).toBe(7);
+    expect(s.modelledByKind).toEqual({ read: 4, punch: 3 });
     expect(s.model.byKind).toEqual({ read: 100 });
   });
 });
