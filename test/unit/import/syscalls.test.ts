@@ -259,4 +259,41 @@ describe('syscalls', () => {
     expect(none.summary.lines.skipped['lock-event']).toBe(3);
     expect(none.ops.map(brief)).toEqual(r.ops.map(brief));
   });
+
+  it('the process of a syscall is what its task is known as when it completes (an mmap that shows the mm)', async () => {
+    const lines = [
+      C('fio', 1, '500.000000', 'xfs_setattr: dev 7:0 ino 0x85 iflags 0x0'),
+      C('fio', 1, '500.000001', 'ext4_da_write_end: dev 254,0 ino 9 pos 0 len 1 copied 1'),
+      C('fio', 1, '500.000002', 'sys_enter: NR 17 (7, 1, 2)'),
+      C('fio', 1, '500.000003', 'sys_exit: NR 17 = 4096'),
+      C('fio', 2, '500.000010', 'sys_mmap(addr: 0x0, len: 0x4000, prot: 0x3, flags: 0x1, fd: 0x7, off: 0x0)'),
+      C('fio', 2, '500.000011', 'mmap_lock_start_locking: mm=00000000bb memcg_id=1 write=true'),
+      C('fio', 2, '500.000012', 'mmap_lock_acquire_returned: mm=00000000bb memcg_id=1 write=true success=true'),
+      C('fio', 2, '500.000013', 'mmap_lock_released: mm=00000000bb memcg_id=1 write=true'),
+      C('fio', 2, '500.000014', 'sys_mmap -> 0x7f0000000000'),
+      C('fio', 2, '500.000015', 'page_fault_user: address=0x7f ip=0x7f error_code=0x6'),
+      C('fio', 2, '500.000016', 'mm_filemap_fault: dev=7:0 ino=85 ofs=0'),
+      C('fio', 3, '500.000020', 'sys_pwrite64(fd: 4, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      C('fio', 3, '500.000021', 'xfs_setattr: dev 7:0 ino 0x90 iflags 0x0'),
+      C('fio', 3, '500.000022', 'contention_begin: 00000000cc (flags=READ)'),
+      C('fio', 3, '500.000023', 'sys_pwrite64 -> 0x1000'),
+      C('fio', 4, '500.000030', 'ext4_fallocate_enter: dev 254,0 ino 77 offset 0 len 4096 mode '),
+      C('fio', 4, '500.000031', 'ext4_fallocate_exit: dev 254,0 ino 77 pos 0 len 4096 ret 0'),
+      C('fio', 4, '500.000032', 'ext4_truncate_exit: dev 254,0 ino 77 blocks 0'),
+      '',
+    ];
+    const r = await load(HEADER + lines.join('\n'), { lenient: true });
+    expect(r.ops.map(brief)).toEqual([
+      // the mmap takes the mmap_lock it shows: its process is that mm, as its faults' is
+      '0 mmap mm:00000000bb 0+16384 pid 2 fio proc mm:00000000bb ts 500000010000 dur 4000 line 9',
+      '1 fault-write 7:0:133 0+4096 pid 2 fio proc mm:00000000bb ts 500000015000 dur 1000 line 14',
+      // a weak event inside a syscall names its file
+      '2 write 7:0:144 0+4096 pid 3 fio proc pid:3 ts 500000020000 dur 3000 line 16',
+      '3 fallocate 254:0:77 0+4096 pid 4 fio proc pid:4 ts 500000030000 line 20',
+    ]);
+    expect(r.summary.lines).toEqual({
+      total: 22, used: 13, bad: 0, badSamples: [],
+      skipped: { 'contention-unfinished': 1, 'ext4-detail-outside-op': 1, 'header-comment': 4, 'raw-syscall-event': 2, 'setattr-outside-op': 1 },
+    });
+  });
 });
