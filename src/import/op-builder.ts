@@ -541,6 +541,9 @@ export class OpBuilder {
   }
 
   private completeSyscall(p: Pending, family: string, ret: number, task: TaskState): void {
+    // the process as the task is known now: an mm (or tgid) first seen inside the syscall names it,
+    // as it names the syscall's child ops and, for mmap/munmap, the file
+    p.proc = this.proc(task);
     if (family === 'mmap' || family === 'munmap') {
       p.file = this.proc(task);
       if (Number.isNaN(p.length)) p.length = 0;

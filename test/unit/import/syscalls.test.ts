@@ -222,9 +222,9 @@ describe('syscalls', () => {
     ];
     const r = await load(HEADER + lines.join('\n'), { lenient: true });
     expect(r.ops.map(brief)).toEqual([
-      '0 write 7:0:134 0+8192 pid 1 py proc pid:1 ts 400000000000 dur 20000 line 5',
+      // (the task's mm, seen inside the write, names its process, as it names its children's)
+      '0 write 7:0:134 0+8192 pid 1 py proc mm:00000000aa ts 400000000000 dur 20000 line 5',
       // a user-copy fault (a read acquisition of mmap_lock inside the syscall) and a flush: children
-      // (the task's mm, seen inside the write, names the process of the ops made after it)
       '1 fault-read 7:0:135 8192+4096 pid 1 py proc mm:00000000aa ts 400000003000 dur 5000 parent 0 line 8',
       '2 writeback 7:0:134 0+4096 pid 1 py proc mm:00000000aa ts 400000010000 parent 0 line 12',
       '3 writeback 254:0:9 4096+4096 pid 2 kw proc pid:2 ts 400000100000 line 16',
