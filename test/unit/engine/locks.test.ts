@@ -401,6 +401,18 @@ describe('ListRangeLock', () => {
   });
 });
 
+describe('a lone holder\'s release', () => {
+  it('grants nobody, in every primitive', () => {
+    for (const l of [new Mutex(), new RwSem(), new RwSem('reader-pref'), new RangeLock(), new RangeLock('reader-pref'), new ListRangeLock(), new ListRangeLock(true), new TwoStateLock()]) {
+      const r = req('X', 0, 10);
+      expect(l.acquire(r)).toBe(true);
+      expect(l.hasWaiters()).toBe(false);
+      expect(l.release(r)).toEqual([]);
+      expect(l.holders()).toEqual([]);
+    }
+  });
+});
+
 describe('TwoStateLock', () => {
   it('requests of the same state share; the other state waits for zero; the first waiter\'s state wins', () => {
     const l = new TwoStateLock();
