@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OP_KINDS, type OpKind } from '../../../src/model/op.js';
 import { createStrategy, strategyNames } from '../../../src/strategies/index.js';
+import type { Strategy } from '../../../src/strategies/types.js';
 import { iMutexStrategy } from '../../../src/strategies/i-mutex.js';
 import { linuxStrategy } from '../../../src/strategies/linux.js';
 import { noneStrategy } from '../../../src/strategies/none.js';
@@ -37,7 +38,10 @@ describe('i-mutex', () => {
 });
 
 describe('page-lock', () => {
-  const s = pageLockStrategy();
+  let s: Strategy;
+  beforeEach(() => {
+    s = pageLockStrategy();
+  });
   it('locks each page of buffered IO, faults, readahead, writeback and the removals, one at a time', () => {
     for (const k of kinds('read write fault-read fault-write readahead writeback truncate punch zero-range collapse-range insert-range')) {
       expect(plan(s, k), k).toEqual(['page:F range/fifo X [4096,8192) #0', 'work 1', 'rel #0']);
@@ -98,10 +102,13 @@ describe('range-lock', () => {
 });
 
 describe('linux', () => {
-  const xfs = linuxStrategy('xfs');
-  const ext4 = linuxStrategy('ext4');
-  const generic = linuxStrategy('generic');
-  const rw = linuxStrategy('i-rwsem');
+  let xfs: Strategy, ext4: Strategy, generic: Strategy, rw: Strategy;
+  beforeEach(() => {
+    xfs = linuxStrategy('xfs');
+    ext4 = linuxStrategy('ext4');
+    generic = linuxStrategy('generic');
+    rw = linuxStrategy('i-rwsem');
+  });
   const io = (cls: string, mode: string, tag = 1000): string => `${cls}:F rwsem/fifo ${mode} [0,${INF}) #${tag}`;
   const folio = (s: number, e: number, tag = 0): string => `folio:F range/fifo X [${s},${e}) #${tag}`;
   it('names and options', () => {
@@ -161,13 +168,25 @@ describe('linux', () => {
     expect(rw.rules[0].locks).toBe('i_rwsem S');
     expect(rw.rules[4].locks).toBe('i_rwsem X');
     expect(rw.rules[5].locks).toBe('never i_rwsem (taken above mmap_lock only)');
+    expect(rw.rules[3].locks).toBe('i_rwsem S if page-aligned, else X');
+    expect(rw.rules[1].locks).toBe('i_rwsem X');
+    expect(ext4.rules[4].locks).toBe('i_rwsem X, then invalidate_lock X');
+    expect(ext4.rules[5].locks).toBe('invalidate_lock S, folio X');
+    expect(ext4.rules[3].locks).toBe('i_rwsem S if page-aligned, else X');
+    expect(generic.rules[0].locks).toBe('none (generic_file_read_iter)');
+    expect(xfs.rules[11].locks).toBe('its own locks, under the parent\'s i_rwsem (the i_rwsem → mmap_lock order); child writeback: none');
+    expect(xfs.rules[10].locks).toBe('never IOLOCK (i_rwsem) (taken above mmap_lock only)');
+    expect(generic.rules[10].locks).toBe('never i_rwsem (taken above mmap_lock only)');
   });
 });
 
 const walk = (cls: string, tag: number): string[] => [`tree_spinlock:F spinlock X [0,${INF}) #${tag}`, `cost 50+30×${cls}:F log`, `rel #${tag}`];
 
 describe('kara-2013', () => {
-  const s = kara2013Strategy();
+  let s: Strategy;
+  beforeEach(() => {
+    s = kara2013Strategy();
+  });
   const range = (start: number, end: number | string): string[] => [...walk('mapping_range', 901), `mapping_range:F range/fifo X [${start},${end}) #1`];
   it('by kind', () => {
     for (const k of kinds('fsync mmap munmap writeback fallocate')) expect(plan(s, k), k).toEqual(WORK);
@@ -185,7 +204,10 @@ describe('kara-2013', () => {
 });
 
 describe('bueso-rw', () => {
-  const s = buesoRwStrategy();
+  let s: Strategy;
+  beforeEach(() => {
+    s = buesoRwStrategy();
+  });
   const rl = (mode: string, start: number, end: number | string): string[] => [...walk('range', 900), `range:F range/fifo ${mode} [${start},${end}) #0`];
   const inval = (mode: string, tag: number): string => `invalidate_lock:F rwsem/fifo ${mode} [0,${INF}) #${tag}`;
   it('by kind', () => {
@@ -201,7 +223,10 @@ describe('bueso-rw', () => {
 });
 
 describe('list-rl', () => {
-  const s = listRangeStrategy();
+  let s: Strategy;
+  beforeEach(() => {
+    s = listRangeStrategy();
+  });
   it('by kind', () => {
     const p = (mode: string, start: number, end: number | string): string[] => ['cost 20+100×list_range:F', `list_range:F list-range ${mode} [${start},${end}) #0`, 'work 1', 'rel #0'];
     for (const k of kinds('fsync mmap munmap')) expect(plan(s, k), k).toEqual(WORK);
@@ -242,7 +267,10 @@ describe('segment-bitmap', () => {
 });
 
 describe('two-state', () => {
-  const s = twoStateStrategy();
+  let s: Strategy;
+  beforeEach(() => {
+    s = twoStateStrategy();
+  });
   const pc = (m: string): string => `pagecache_add_block:F two-state ${m} [0,${INF}) #0`;
   it('by kind', () => {
     for (const k of kinds('writeback fsync mmap munmap')) expect(plan(s, k), k).toEqual(WORK);
@@ -255,7 +283,10 @@ describe('two-state', () => {
 });
 
 describe('btrfs-extent', () => {
-  const s = btrfsExtentStrategy();
+  let s: Strategy;
+  beforeEach(() => {
+    s = btrfsExtentStrategy();
+  });
   const ext = (start: number, end: number | string): string[] => [...walk('extent_bits', 900), `extent_bits:F list-range/excl X [${start},${end}) #0`];
   const lk = (cls: string, tag: number): string => `${cls}:F rwsem/fifo X [0,${INF}) #${tag}`;
   it('by kind', () => {
@@ -270,7 +301,10 @@ describe('btrfs-extent', () => {
 });
 
 describe('lustre-write', () => {
-  const s = lustreWriteStrategy();
+  let s: Strategy;
+  beforeEach(() => {
+    s = lustreWriteStrategy();
+  });
   it('by kind', () => {
     for (const k of kinds('write dio-read dio-write punch zero-range')) expect(plan(s, k), k).toEqual(['lustre_range:F range/fifo X [4096,8192) #0', 'work 1', 'rel #0']);
     for (const k of kinds('truncate collapse-range insert-range')) expect(plan(s, k), k).toEqual([`lustre_range:F range/fifo X [4096,${INF}) #0`, 'work 1', 'rel #0']);

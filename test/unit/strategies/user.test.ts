@@ -36,6 +36,7 @@ describe('plan helpers', () => {
     expect(release(3)).toBe(release(3));
     expect(release(3)).toEqual({ type: 'release', tag: 3 });
     expect(release(0)).toEqual({ type: 'release', tag: 0 });
+    expect(release(0)).toBe(release(0));
     expect(release(1023)).toBe(release(1023));
     expect(release(1023)).toEqual({ type: 'release', tag: 1023 });
     expect(release(1024)).not.toBe(release(1024));
@@ -144,6 +145,8 @@ describe('validateStrategy', () => {
     }
     expect(p([{ type: 'cost', baseNs: 0, perNodeNs: 0 }]).message).toBe('no error');
     expect(p([acq, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]).message).toBe('no error');
+    expect(p([{ ...acq, mode: 'S' }, { type: 'release', tag: 0 }]).message).toBe('no error');
+    expect(p([{ type: 'cost', baseNs: 5 }]).message).toBe('no error');
     expect(p([acq]).message).toBe('f.js: plan() leaves tag 0 (step 0) held for op 7 (write, line 42): every release must name a lock the plan holds, and every acquire must be released');
     expect(p([{ type: 'release', tag: 3 }]).message).toBe('f.js: plan() step 0 releases tag 3, which it does not hold for op 7 (write, line 42): every release must name a lock the plan holds, and every acquire must be released');
     expect(p([{ type: 'work', fraction: 1 }, { type: 'work', fraction: 2 }]).message).toBe('f.js: plan() step 1 for op 7 (write): work needs a fraction in (0, 1]');
@@ -163,7 +166,11 @@ describe('loadStrategy', () => {
     await expect(loadStrategy(missing)).rejects.toMatchObject({ message: `${missing}: cannot read the strategy module (ENOENT)`, exitCode: ExitCode.inputUnreadable });
     const broken = file('broken.mjs', 'export default {{;\nmore');
     await expect(loadStrategy(broken)).rejects.toMatchObject({ exitCode: ExitCode.badInput });
-    await expect(loadStrategy(broken)).rejects.toThrow(`${broken}: cannot load the strategy module (`);
+    // the first line of the loader's message
+    await expect(loadStrategy(broken)).rejects.toThrow(new RegExp(`^${broken}: cannot load the strategy module \\([^\\n]{8,}\\)$`));
+    // a function that has a plan is the strategy itself, not a factory to call
+    const fnobj = file('fnobj.mjs', 'function fnobj() { throw new Error("called"); }\nfnobj.plan = () => [];\nexport default fnobj;');
+    await expect(loadStrategy(fnobj)).rejects.toThrow(`${fnobj}: the module must export (default) a strategy object, or a function returning one`);
     const none = file('none.mjs', 'export const other = 1;');
     await expect(loadStrategy(none)).rejects.toThrow(`${none}: the module must export (default) a strategy object, or a function returning one`);
     const json = file('r.json', JSON.stringify({ name: 'json', locks: {}, rules: {} }));
@@ -223,6 +230,9 @@ describe('jsonRulesStrategy', () => {
     expect(notJson.code).toBe(ExitCode.badInput);
     expect(notJson.message).toMatch(/nj\.json: not JSON \(.+\)$/);
     expect(err('null')).toBe('bad.json: (top): expected an object with name, locks and rules');
+    expect(err('5')).toBe('bad.json: (top): expected an object with name, locks and rules');
+    expect(err({ name: 'n', locks: {}, rules: 5 })).toBe('bad.json: rules: expected an object of op kind (or "default") → [ { lock, mode, range } ]');
+    expect(err({ name: 'n', locks: { m: { kind: 'mutex' }, n: { kind: 'mutex' } }, rules: { read: [{ lock: 'z', mode: 'X', range: 'op' }] } })).toBe('bad.json: rules.read[0].lock: expected one of the locks (m, n), got "z"');
     expect(err([])).toBe('bad.json: (top): expected an object with name, locks and rules');
     expect(err({ name: ' ', locks: {}, rules: {} })).toBe('bad.json: name: expected a non-empty string');
     expect(err({ name: 1, locks: {}, rules: {} })).toBe('bad.json: name: expected a non-empty string');
