@@ -1,6 +1,18 @@
 // StrykerJS mutation testing: npm run mutate (never part of npm test). The vitest runner transpiles
 // TypeScript itself; there is no TypeScript checker plugin (it loads `typescript` as a library,
-// which TypeScript 7's native compiler does not provide). Subsets: npm run mutate -- --mutate src/report/check.ts
+// which TypeScript 7's native compiler does not provide).
+//
+// Which tests: vitest.mutate.config.ts, by default the in-process unit tests (test/unit/) plus the
+// engine's timeline and invariant tests and check's: fast, so each mutant runs only the few that
+// reach it (perTest coverage). MUTATE_TESTS=a,b picks test/a.test.ts, test/b.test.ts (globs too).
+//
+// Per folder (each with its own incremental file, so a later run redoes only what changed):
+//   npx stryker run --mutate 'src/engine/**/*.ts' --incrementalFile reports/mutation/engine-incremental.json
+//   npx stryker run --mutate 'src/strategies/**/*.ts' --incrementalFile reports/mutation/strategies-incremental.json
+//   npx stryker run --mutate 'src/import/**/*.ts' --incrementalFile reports/mutation/import-incremental.json
+//   npx stryker run --mutate src/report/check.ts --incrementalFile reports/mutation/check-incremental.json
+// (add --concurrency 1 on a shared machine). A file or a line range: --mutate src/engine/locks.ts:40-80.
+// The report of the last run: reports/mutation/mutation.html and mutation.json.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -13,7 +25,9 @@ export default {
   // a static mutant (module-level code) would run every test: left out, and counted as ignored
   ignoreStatic: true,
   concurrency: 2,
-  timeoutMS: 20_000,
+  // a mutant that loops is a timeout (detected): the unit tests take milliseconds, so a few seconds
+  // over their time is plenty, and a timed-out runner is restarted, which costs more than the wait
+  timeoutMS: 5_000,
   timeoutFactor: 2,
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',

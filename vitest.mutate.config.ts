@@ -1,13 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The tests StrykerJS runs against each mutant (npm run mutate): the in-process tests of the
- * engine, the strategies, the importers and `check`. Tests that spawn the CLI run the built dist/,
- * which Stryker does not mutate, and the fuzz campaign and the real-capture replays are too slow to
- * run per mutant: they are left out.
+ * The tests StrykerJS runs against each mutant (npm run mutate): the fast in-process unit tests of
+ * the engine, the strategies and the importers (test/unit/), the engine's timeline and invariant
+ * tests, and `check`'s. With perTest coverage a mutant runs only the tests that reach it, so a test
+ * that imports a whole capture (seconds) would run for every importer mutant: those, the tests that
+ * spawn the CLI (they run the built dist/, which Stryker does not mutate), the fuzz campaign and the
+ * real-capture replays are left out.
  */
-/** MUTATE_TESTS=a,b picks test/a.test.ts and test/b.test.ts instead (a subset for a subset of mutants) */
-const DEFAULT_TESTS = 'check,engine-invariants,engine-timeline,races,sorting,strategies,ftrace-prefix,formats,import-rules,opstream,correctness';
+/** MUTATE_TESTS=a,b picks test/a.test.ts and test/b.test.ts instead (globs too: unit/engine/*) */
+const DEFAULT_TESTS = 'unit/**/*,check,engine-invariants,engine-timeline,ftrace-prefix';
 
 export default defineConfig({
   test: {

@@ -239,7 +239,8 @@ class CsvRows {
     // a quoted field with line breaks: the record's first line stands for it, the others are skipped
     if (endLine > line) this.counter.skip('quoted-line-break', endLine - line);
     this.lastLine = endLine;
-    const row = record.filter((f, i) => mapping.delimiter !== ' ' || f !== '' || i === 0);
+    // space-separated: runs of spaces, leading ones too, are one separator (DiskSim detection allows them)
+    const row = mapping.delimiter === ' ' ? record.filter((f) => f !== '') : record;
     if (row.length === 0 || (row.length === 1 && row[0] === '')) {
       this.counter.skip('blank');
       return;

@@ -28,7 +28,8 @@ export class FioIologParser {
       return;
     }
     if (this.version === 0) {
-      const m = /^fio version (\d) iolog$/.exec(line);
+      // (a UTF-8 byte order mark before the header, as latin1 text)
+      const m = /^(?:\u00EF\u00BB\u00BF)?fio version (\d) iolog$/.exec(line);
       if (!m || (m[1] !== '2' && m[1] !== '3')) return this.bad(lineNo, 'expected "fio version 2 iolog" or "fio version 3 iolog" on the first line', line);
       this.version = Number(m[1]);
       // relative --from/--to count from the start of the run (v2) or the first timestamp (v3)

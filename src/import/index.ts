@@ -108,7 +108,8 @@ export function detectFormat(head: Buffer, name: string): { format: ConcreteForm
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines.length > 1 && head.length > 65536) lines.pop(); // maybe cut mid-line
   const firstLines = lines.filter((l) => l.trim() !== '').slice(0, 60);
-  const firstLine = (firstLines[0] ?? '').replace(/^\uFEFF/, '').trim();
+  // a UTF-8 byte order mark: the text is decoded as latin1, where it is three characters
+  const firstLine = (firstLines[0] ?? '').replace(/^(\uFEFF|\u00EF\u00BB\u00BF)/, '').trim();
   if (/^fio version [23] iolog$/.test(firstLine)) return { format: 'fio-iolog' };
   const ev = newEventFields();
   let events = 0;

@@ -119,6 +119,9 @@ function parseSyscallArgs(st: BuilderState, p: PendingSyscall, family: SyscallFa
  * when released without one), and what it teaches about its fd and its file's size.
  */
 export function completeSyscall(st: BuilderState, p: PendingSyscall, family: SyscallFamily, ret: number, task: TaskState): void {
+  // the process as the task is known now: an mm (or tgid) first seen inside the syscall names it,
+  // as it names the syscall's child ops and, for mmap/munmap, the file
+  p.proc = st.proc(task);
   if (family === 'mmap' || family === 'munmap') {
     p.file = st.proc(task);
     if (Number.isNaN(p.length)) p.length = 0;
