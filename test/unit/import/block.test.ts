@@ -113,3 +113,49 @@ describe('BlockOpBuilder', () => {
     expect(() => s.act('Q', 'WS', 2 ** 44, 8, 1000)).toThrow('blk:1: sector 17592186044416 + 8: offset beyond 2^53 bytes is not supported');
   });
 });
+
+describe('blkparse text: summaries and times', () => {
+  it('the Total block wins over per-CPU blocks; counts have thousands separators; blank and throughput lines are skipped', async () => {
+    const { load } = await import('./helpers.js');
+    const r = await load([
+      '  8,0    1        1     0.000000001 14364  Q  RS 8 + 8 [fio]',
+      '  8,0    1        2     1.5 14364  C  RS 8 + 8 [0]',
+      '  8,0    1        3    12.000123456789 14364  Q  WS 16 + 8 [fio]',
+      '',
+      'CPU0 (8,0):',
+      ' Reads Queued:       2,411,   38,576KiB\t Writes Queued:          10,       40KiB',
+      'CPU1 (8,0):',
+      ' Reads Queued:           1,        4KiB\t Writes Queued:           2,        8KiB',
+      'Total (8,0):',
+      ' Reads Queued:       2,412,   38,580KiB\t Writes Queued:          12,       48KiB',
+      '   ',
+      'Throughput (R/W): 1604KiB/s / 1604KiB/s',
+      'Events (8,0): 3200 entries',
+      'Skips: 0 forward (0 -   0.0%)',
+      '',
+    ].join('\n'), { format: 'blkparse' });
+    expect(r.ops.map((o) => `${o.kind} ${o.offset} ts ${o.tsNs} dur ${o.durNs}`)).toEqual(['read 4096 ts 1 dur 1499999999', 'write 8192 ts 12000123456 dur undefined']);
+    expect(r.summary.notes[0]).toBe('blkparse\'s own summary: 2412 reads and 12 writes queued; imported 1 reads and 1 writes (they DIFFER)');
+    expect(r.summary.lines).toEqual({ total: 14, used: 3, skipped: { blank: 2, summary: 9 }, bad: 0, badSamples: [] });
+  });
+
+  it('per-CPU blocks add up when there is no Total block', async () => {
+    const { load } = await import('./helpers.js');
+    const r = await load([
+      '  8,0    1        1     0.000000001 14364  Q  RS 8 + 8 [fio]',
+      'CPU0 (8,0):',
+      ' Reads Queued:          10,       40KiB\t Writes Queued:           1,        4KiB',
+      'CPU12 (8,0):',
+      ' Reads Queued:           5,       20KiB\t Writes Queued:           0,        0KiB',
+      '',
+    ].join('\n'), { format: 'blkparse' });
+    expect(r.summary.notes[0]).toBe('blkparse\'s own summary: 15 reads and 1 writes queued; imported 1 reads and 0 writes (they DIFFER)');
+  });
+
+  it('a blkparse file with no event line is still blkparse when named', async () => {
+    const { load } = await import('./helpers.js');
+    const r = await load('CPU0 (8,0):\n Reads Queued:           0,        0KiB\t Writes Queued:           0,        0KiB\n', { format: 'blkparse' });
+    expect(r.ops).toEqual([]);
+    expect(r.summary.notes).toEqual(['blkparse\'s own summary: 0 reads and 0 writes queued; imported 0 reads and 0 writes (they agree)']);
+  });
+});
