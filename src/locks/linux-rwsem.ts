@@ -28,7 +28,6 @@ export const RWSEM_WAIT_TIMEOUT_NS = 4_000_000;
 /** MAX_READERS_WAKEUP: readers one release hands the lock to */
 export const MAX_READERS_WAKEUP = 256;
 
-
 export class LinuxRwSem extends QueuedRwLock {
   /** the first waiter that set the hand-off flag: nobody steals, the next release is its */
   private handoff: LockRequest | undefined;
@@ -61,8 +60,6 @@ export class LinuxRwSem extends QueuedRwLock {
   acquire(req: LockRequest): boolean {
     if (this.free(req)) {
       this.grant(req);
-      // a reader that steals the lock first wakes the readers at the head of the queue with it
-      if (req.mode === 'S' && this.granted.length === 1 && this.queue.length > 0 && this.queue[0].mode === 'S') this.grantReaders([]);
       return true;
     }
     req.woken = false;
@@ -70,8 +67,9 @@ export class LinuxRwSem extends QueuedRwLock {
     return false;
   }
 
-  /** hands the lock to the queued readers (writers among them stay queued); appends them to `out` */
-  private grantReaders(out: LockRequest[]): LockRequest[] {
+  /** hands the lock to the queued readers (writers among them stay queued); returns them */
+  private grantReaders(): LockRequest[] {
+    const out: LockRequest[] = [];
     let n = 0;
     for (let k = 0; k < this.queue.length && n < MAX_READERS_WAKEUP; k++) {
       const r = this.queue[k];
@@ -107,7 +105,7 @@ export class LinuxRwSem extends QueuedRwLock {
     const head = this.queue[0];
     // readers at the head get the lock, unless a spinner takes it first; a reader that has waited
     // past the timeout has set the hand-off flag, and the spinner may not
-    if (head.mode === 'S' && (spinner === undefined || nowNs - head.requestedNs >= RWSEM_WAIT_TIMEOUT_NS)) return this.grantReaders([]);
+    if (head.mode === 'S' && (spinner === undefined || nowNs - head.requestedNs >= RWSEM_WAIT_TIMEOUT_NS)) return this.grantReaders();
     const out: LockRequest[] = [];
     if (spinner !== undefined) {
       this.dequeue(spinner);
