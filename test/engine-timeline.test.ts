@@ -93,6 +93,21 @@ describe('exact timelines per strategy', () => {
     expect(sim.cpuWaitTotalNs).toBe(10 * US);
   });
 
+  it('direct IO, fsync and writeback wait for the device asleep: their work does not occupy a CPU', () => {
+    for (const kind of ['dio-read', 'dio-write', 'fsync', 'writeback'] as const) {
+      const list = ops([
+        { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+        { pid: 2, kind, t: 0, dur: 10, off: 65536, len: 4096 },
+        { pid: 3, kind: 'write', t: 1, dur: 10, off: 1 << 20, len: 4096 },
+      ]);
+      const { t, sim } = run(list, 'none', { cpus: 1 });
+      // the IO runs 0-10 beside writer 1; writer 3 waits for writer 1's CPU (1-10)
+      expect(t, kind).toEqual([[0, 10, 0], [0, 10, 0], [1, 20, 0]]);
+      expect(sim.cpuWaitTotalNs, kind).toBe(9 * US);
+      expect(sim.cpuBusyNs, kind).toBe(20 * US);
+    }
+  });
+
   it('a child fault runs inside its parent at its recorded position', () => {
     const list = ops([
       { pid: 1, kind: 'write', t: 0, dur: 10, off: 1 << 20, len: 4096 },

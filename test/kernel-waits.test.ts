@@ -158,6 +158,24 @@ describe('the kernel\'s own lock waits', () => {
     }
   }, 60_000);
 
+  it('on the throttled mix recorded on an idle machine, write and punch meet the targets; dio-read is the known miss', async () => {
+    const { ops, locks, summary } = await loadTrace(trace('xfs-contended-mixed-quiet.trace.gz'), { keepLocks: true });
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
+    const target = r.contention.rows.filter((x) => x.lockClass === 'IOLOCK' && x.observed.count >= 50);
+    expect(target.map((x) => [x.kind, x.observed.count])).toEqual([['dio-read', 780], ['punch', 109], ['write', 1435]]);
+    for (const x of target.filter((t) => t.kind !== 'dio-read')) {
+      expect(x.countRatio as number).toBeGreaterThanOrEqual(0.7);
+      expect(x.countRatio as number).toBeLessThanOrEqual(1.3);
+      expect(x.meanRatio as number).toBeGreaterThanOrEqual(1 / 1.5);
+      expect(x.meanRatio as number).toBeLessThanOrEqual(1.5);
+    }
+    // direct reads: too many short predicted waits (1.46x in count, 0.58x in mean when this test
+    // was written; the closing note of issue 16 says why): bounded here so that it cannot get worse
+    const dio = target[0];
+    expect(dio.countRatio as number).toBeLessThanOrEqual(1.5);
+    expect(dio.meanRatio as number).toBeGreaterThanOrEqual(0.55);
+  }, 60_000);
+
   it('a trace without contention events says so, and fidelity falls back to the upper bound', async () => {
     const { ops, locks, summary } = await loadTrace(trace('xfs-mix.trace.gz'), { keepLocks: true });
     const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, 2);

@@ -3,6 +3,7 @@ import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/locks/linux-rwsem.js';
 import { measureWakeLatency } from '../src/fidelity/wake-latency.js';
 import type { LockMode, LockRequest } from '../src/locks/primitives.js';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
+import { readerSpinThresholdNs } from '../src/engine/spinning.js';
 import type { Op, OpKind } from '../src/model/op.js';
 import { createStrategy } from '../src/strategies/index.js';
 import { acquire, release, WORK_ALL } from '../src/strategies/plan-helpers.js';
@@ -180,6 +181,69 @@ describe('the engine with a Linux rwsem: wake and compete', () => {
     expect(createStrategy('linux:xfs:rwsem=fifo').options).toEqual({ rwsem: 'fifo' });
     expect(createStrategy('i-rwsem:rwsem=fifo').options).toEqual({ rwsem: 'fifo' });
     expect(() => createStrategy('linux:ext4:rwsem=fair')).toThrow(/rwsem must be linux or fifo/);
+  });
+});
+
+describe('the engine with a Linux rwsem: a writer spins on readers for a bounded time', () => {
+  const spinning = { spin: true, cpus: 8 };
+
+  it('threshold: (20 + readers, at most 30) / 2 µs (rwsem_rspin_threshold)', () => {
+    expect(readerSpinThresholdNs(1)).toBe(10_500);
+    expect(readerSpinThresholdNs(4)).toBe(12_000);
+    expect(readerSpinThresholdNs(30)).toBe(25_000);
+    expect(readerSpinThresholdNs(100)).toBe(25_000);
+  });
+
+  it('a spinning writer is not a waiter: a reader arriving meanwhile shares the lock; the writer has it at the release', () => {
+    // reader 1 holds 0-10; writer 2 spins from 1 (until 11.5 at most); reader 3 enters at 2
+    const list = ops([
+      { pid: 1, kind: 'dio-read', t: 0, dur: 10 },
+      { pid: 2, kind: 'write', t: 1, dur: 5 },
+      { pid: 3, kind: 'dio-read', t: 2, dur: 3 },
+    ]);
+    const { t, sim } = run(list, rwsemStrategy('linux'), spinning);
+    expect(t).toEqual([[0, 10, 0], [1, 15, 9], [2, 5, 0]]);
+    expect(sim.lockStats.get('iolock')).toMatchObject({ contentions: 1, spins: 1, spinNs: 9 * US });
+  });
+
+  it('past the threshold the writer sleeps and marks the rwsem nonspinnable: later readers queue, later writers sleep at once', () => {
+    // reader 1 holds 0-30; writer 2 spins 1-11.5, then sleeps; reader 3 (12) queues behind it;
+    // writer 4 (13) does not spin. At 30 writer 2 is woken and has the lock (30-35), then reader 3
+    // (35-38), then writer 4 (38-40)
+    const list = ops([
+      { pid: 1, kind: 'dio-read', t: 0, dur: 30 },
+      { pid: 2, kind: 'write', t: 1, dur: 5 },
+      { pid: 3, kind: 'dio-read', t: 12, dur: 3 },
+      { pid: 4, kind: 'write', t: 13, dur: 2 },
+    ]);
+    const { t, sim } = run(list, rwsemStrategy('linux'), spinning);
+    expect(t).toEqual([[0, 30, 0], [1, 35, 29], [12, 38, 23], [13, 40, 25]]);
+    expect(sim.lockStats.get('iolock')).toMatchObject({ contentions: 3, spins: 1, spinNs: 10.5 * US });
+  });
+
+  it('a writer taking the lock clears the nonspinnable mark: the next writer spins on readers again', () => {
+    // as above, then reader 5 holds 41-61 and writer 6 (42) spins on it again, and has it at 61
+    const list = ops([
+      { pid: 1, kind: 'dio-read', t: 0, dur: 30 },
+      { pid: 2, kind: 'write', t: 1, dur: 5 },
+      { pid: 5, kind: 'dio-read', t: 41, dur: 20 },
+      { pid: 6, kind: 'write', t: 42, dur: 1 },
+    ]);
+    const { t, sim } = run(list, rwsemStrategy('linux'), spinning);
+    // writer 6 spins 42-52.5, sleeps, and is woken at 61
+    expect(t).toEqual([[0, 30, 0], [1, 35, 29], [41, 61, 0], [42, 62, 19]]);
+    expect(sim.lockStats.get('iolock')).toMatchObject({ contentions: 2, spins: 2, spinNs: 21 * US });
+  });
+
+  it('the FIFO rwsem has no reader spinning: the writer sleeps and the reader queues behind it', () => {
+    const list = ops([
+      { pid: 1, kind: 'dio-read', t: 0, dur: 10 },
+      { pid: 2, kind: 'write', t: 1, dur: 5 },
+      { pid: 3, kind: 'dio-read', t: 2, dur: 3 },
+    ]);
+    const { t, sim } = run(list, rwsemStrategy('fifo'), spinning);
+    expect(t).toEqual([[0, 10, 0], [1, 15, 9], [2, 18, 13]]);
+    expect(sim.lockStats.get('iolock')).toMatchObject({ spins: 0 });
   });
 });
 

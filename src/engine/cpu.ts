@@ -2,8 +2,26 @@
  * The simulated CPUs: `cpus` of them, served in FIFO order. A task takes one to run a segment of
  * work or a lock cost (or to spin, or to hold a spinlock), and gives it back when it stops using it.
  */
+import { KIND_CODE } from './op-table.js';
 import type { Sim } from './sim-state.js';
 import { EV_CPU_DONE, type Frame, type Task, TaskState } from './sim-types.js';
+
+/**
+ * Kinds whose work is waiting for the device, not running on a CPU (docs/costs.md): a direct IO,
+ * an fsync and writeback submit IO and sleep until it completes (io_schedule), so their work runs
+ * off the CPUs, and an owner doing one does not count as running for optimistic spinning.
+ */
+export const IO_BOUND = new Uint8Array(KIND_CODE.size);
+for (const k of ['dio-read', 'dio-write', 'fsync', 'writeback'] as const) IO_BOUND[KIND_CODE.get(k) as number] = 1;
+
+/** The task waits `ns` for its IO, asleep: the CPU it held goes to the next task that wants one. */
+export function startIo(s: Sim, task: Task, ns: number, now: number): void {
+  if (!(ns >= 0 && ns < Infinity)) throw s.fault(task, `IO segment of ${ns} ns is not a finite number >= 0`);
+  if (task.cpuHeld) dropCpu(s, task, now);
+  task.segmentNs = ns;
+  task.state = TaskState.InIo;
+  s.schedule(now + ns, task, EV_CPU_DONE);
+}
 
 /** The task runs `ns` on a CPU: at once on the one it holds or a free one, else it queues for one. */
 export function startCpu(s: Sim, task: Task, ns: number, now: number): void {

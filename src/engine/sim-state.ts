@@ -85,7 +85,7 @@ export class Sim {
       const own = table.taskOps.subarray(table.taskStart[t], table.taskStart[t + 1]);
       this.tasks.push({
         index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0,
-        cpuHeld: false, spinlocksHeld: 0, claiming: false, spinning: false, spinSinceNs: 0, spinsOnOwner: false, retrying: false, lockWaitSinceNs: 0,
+        cpuHeld: false, spinlocksHeld: 0, claiming: false, spinning: false, spinSinceNs: 0, spinsOnOwner: false, spinDeadlineNs: Infinity, retrying: false, lockWaitSinceNs: 0,
       });
     }
     this.costs = options.costs ?? DEFAULT_COSTS;
@@ -113,7 +113,7 @@ export class Sim {
   }
 
   schedule(timeNs: number, task: Task, kind: number): void {
-    this.heap.push(timeNs, this.seq++, task.index * 4 + kind);
+    this.heap.push(timeNs, this.seq++, task.index * 8 + kind);
   }
 
   private statsOf(cls: string): LockClassStats {

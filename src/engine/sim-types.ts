@@ -153,7 +153,7 @@ export interface Frame {
   cpuWaitNs: number;
 }
 
-export const TaskState = { Idle: 0, Ready: 1, WaitLock: 2, WaitCpu: 3, OnCpu: 4, Done: 5 } as const;
+export const TaskState = { Idle: 0, Ready: 1, WaitLock: 2, WaitCpu: 3, OnCpu: 4, Done: 5, InIo: 6 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 export interface Task {
@@ -183,6 +183,8 @@ export interface Task {
   spinSinceNs: number;
   /** optimistic spinning: it spins while the lock's single owner runs (false for a spinlock) */
   spinsOnOwner: boolean;
+  /** spinning on a Linux rwsem's readers: when it gives up (Infinity while it spins on a running writer) */
+  spinDeadlineNs: number;
   /** woken by a lock that does not grant on release: running its wakeup, then it retries the lock */
   retrying: boolean;
   /** when the lock wait of a retrying task began (waitSinceNs is its CPU wait meanwhile) */
@@ -195,9 +197,11 @@ export interface Waiting {
   step: AcquireStep;
 }
 
-/** event kinds (the low 2 bits of a heap entry; the task index above them) */
+/** event kinds (the low 3 bits of a heap entry; the task index above them) */
 export const EV_ISSUE = 0;
 export const EV_RESUME = 1;
 export const EV_CPU_DONE = 2;
 /** a spinning waiter, granted its lock, has it after the cache-line transfer */
 export const EV_SPIN_DONE = 3;
+/** a writer spinning on an rwsem's readers reaches its time threshold (it goes to sleep if still waiting) */
+export const EV_SPIN_TIMEOUT = 4;

@@ -17,7 +17,7 @@ import type { AcquireStep, Strategy } from '../strategies/types.js';
 import { dropCpu, settleCpu, startCpu } from './cpu.js';
 import { opTable, type OpTable } from './op-table.js';
 import { Sim } from './sim-state.js';
-import { EV_CPU_DONE, EV_ISSUE, EV_SPIN_DONE, type Frame, type Held, type OpOutcomes, type SimOptions, type SimOutput, type Task, TaskState } from './sim-types.js';
+import { EV_CPU_DONE, EV_ISSUE, EV_SPIN_DONE, EV_SPIN_TIMEOUT, type Frame, type Held, type OpOutcomes, type SimOptions, type SimOutput, type Task, TaskState } from './sim-types.js';
 import { checkSpinners } from './spinning.js';
 import { advance } from './steps.js';
 import { describeBlocked, findCycle, mayCloseCycle } from './wait-for.js';
@@ -54,11 +54,11 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   while (heap.size > 0 && s.deadlock === undefined) {
     const time = heap.peekKey();
     const ev = heap.pop();
-    const task = tasks[ev >> 2];
+    const task = tasks[ev >> 3];
     if (!(time >= s.nowGlobal && time < Infinity)) throw s.fault(task, `virtual time ${time} ns is not finite or goes back (from ${s.nowGlobal} ns)`);
     if (++s.events > s.eventBudget) throw s.fault(task, `the run took more than ${s.eventsPerStep} events per op and plan step (${s.eventBudget}): a loop`);
     s.nowGlobal = time;
-    const kind = ev & 3;
+    const kind = ev & 7;
     if (kind === EV_ISSUE) {
       issue(s, task, time);
       settleCpu(s, task, time);
@@ -86,7 +86,8 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       }
     } else if (kind === EV_CPU_DONE) {
       const f = task.top as Frame;
-      s.cpuBusyNs += task.segmentNs;
+      // (an IO-bound op's work ran asleep, off the CPUs)
+      if (task.state !== TaskState.InIo) s.cpuBusyNs += task.segmentNs;
       if (f.inCost) {
         f.inCost = false;
       } else {
@@ -98,9 +99,11 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
       // a spinlock holder keeps its CPU; so does a task that queued for one to take a spinlock on
       const keep = task.spinlocksHeld > 0 || task.claiming;
       task.claiming = false;
-      if (!keep) dropCpu(s, task, time);
+      if (!keep && task.cpuHeld) dropCpu(s, task, time);
       advance(s, task, time);
       settleCpu(s, task, time);
+    } else if (kind === EV_SPIN_TIMEOUT) {
+      // nothing to do here: checkSpinners below puts the spinner to sleep if its deadline has come
     } else if (kind === EV_SPIN_DONE) {
       // a spinner has the lock: no wakeup, its CPU was busy all along
       const w = task.waitingFor as { req: Held; step: AcquireStep };

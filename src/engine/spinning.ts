@@ -4,18 +4,10 @@
  */
 import { LinuxRwSem } from '../locks/linux-rwsem.js';
 import { Mutex, RwSem } from '../locks/primitives.js';
-import { KIND_CODE } from './op-table.js';
-import { needResched, settleCpu } from './cpu.js';
+import { IO_BOUND, needResched, settleCpu } from './cpu.js';
 import type { Sim } from './sim-state.js';
-import { type Frame, type Held, type Task, TaskState } from './sim-types.js';
+import { EV_SPIN_TIMEOUT, type Frame, type Held, type Task, TaskState } from './sim-types.js';
 
-/**
- * Kinds whose work is mostly waiting for the device, not running on a CPU: an owner doing one does
- * not count as running for optimistic spinning (the trace cannot tell CPU time from IO sleep inside
- * an op; docs/costs.md says what is assumed per kind).
- */
-const IO_BOUND = new Uint8Array(KIND_CODE.size);
-for (const k of ['dio-read', 'dio-write', 'fsync', 'writeback'] as const) IO_BOUND[KIND_CODE.get(k) as number] = 1;
 
 /** whether a task runs on a CPU, for a spinner deciding to spin on it (mutex_spin_on_owner: owner_on_cpu) */
 function isRunning(s: Sim, t: Task): boolean {
@@ -41,6 +33,36 @@ export function spinOwnerOf(s: Sim, req: Held): Task | undefined {
   return isRunning(s, owner) ? owner : undefined;
 }
 
+/** a waiting writer's optimistic spin: none, on a running owner, or on a Linux rwsem's readers */
+export const SPIN_NONE = 0;
+export const SPIN_OWNER = 1;
+export const SPIN_READERS = 2;
+
+/**
+ * How a waiter may spin now: on a single running owner (spinOwnerOf), or, a writer on a Linux
+ * rwsem that readers hold, on the readers for a bounded time (rwsem_optimistic_spin's
+ * OWNER_READER: the kernel cannot tell whether readers run, so it spins until a time threshold,
+ * then marks the rwsem nonspinnable and sleeps).
+ */
+export function spinModeOf(s: Sim, req: Held): number {
+  if (spinOwnerOf(s, req) !== undefined) return SPIN_OWNER;
+  const lock = req.lock;
+  if (req.mode === 'X' && lock instanceof LinuxRwSem && lock.readersSpinnable(req)) return SPIN_READERS;
+  return SPIN_NONE;
+}
+
+/** rwsem_rspin_threshold: (20 + readers, at most 30) / 2 microseconds */
+export function readerSpinThresholdNs(readers: number): number {
+  return ((20 + Math.min(readers, 30)) * 1000) / 2;
+}
+
+/** A writer starts (or goes on) spinning on readers: its deadline, set once per reader phase. */
+export function armReaderSpin(s: Sim, t: Task, lock: LinuxRwSem, now: number): void {
+  if (t.spinDeadlineNs !== Infinity) return;
+  t.spinDeadlineNs = now + readerSpinThresholdNs(lock.readerCount());
+  s.schedule(t.spinDeadlineNs, t, EV_SPIN_TIMEOUT);
+}
+
 /** a spinner stops spinning and sleeps: its CPU goes to the next task that wants one */
 function stopSpinning(s: Sim, t: Task, now: number): void {
   const spun = now - t.spinSinceNs;
@@ -51,6 +73,7 @@ function stopSpinning(s: Sim, t: Task, now: number): void {
   t.spinning = false;
   w.req.spinning = false;
   t.spinsOnOwner = false;
+  t.spinDeadlineNs = Infinity;
   // (a task that holds a spinlock keeps its CPU while it sleeps, as on the sleeping path)
   settleCpu(s, t, now);
 }
@@ -72,11 +95,24 @@ export function checkSpinners(s: Sim, now: number): void {
         ownerSpinners.splice(i--, 1);
         continue;
       }
-      if (needResched(s) || spinOwnerOf(s, w.req) === undefined) {
-        ownerSpinners.splice(i--, 1);
-        stopSpinning(s, t, now);
-        changed = true;
+      const mode = needResched(s) ? SPIN_NONE : spinModeOf(s, w.req);
+      if (mode === SPIN_OWNER) {
+        // the threshold starts again when the owner changes from a writer back to readers
+        t.spinDeadlineNs = Infinity;
+        continue;
       }
+      if (mode === SPIN_READERS) {
+        const lock = w.req.lock as LinuxRwSem;
+        if (t.spinDeadlineNs === Infinity) {
+          armReaderSpin(s, t, lock, now);
+          continue;
+        }
+        if (now < t.spinDeadlineNs) continue;
+        lock.setNonspinnable();
+      }
+      ownerSpinners.splice(i--, 1);
+      stopSpinning(s, t, now);
+      changed = true;
     }
   }
 }

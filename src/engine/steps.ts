@@ -4,10 +4,11 @@
  * op's completion.
  */
 import { RangeLock } from '../locks/range-lock.js';
-import { needResched, startCpu } from './cpu.js';
+import { IO_BOUND, needResched, startCpu, startIo } from './cpu.js';
 import type { Sim } from './sim-state.js';
 import { EV_ISSUE, type Frame, Held, PROGRESS_EVERY, type Task, TaskState } from './sim-types.js';
-import { spinOwnerOf } from './spinning.js';
+import { armReaderSpin, SPIN_NONE, SPIN_READERS, spinModeOf } from './spinning.js';
+import type { LinuxRwSem } from '../locks/linux-rwsem.js';
 import { findCycle, mayCloseCycle } from './wait-for.js';
 import { createLock } from '../locks/factory.js';
 
@@ -86,7 +87,8 @@ export function advance(s: Sim, task: Task, now: number): void {
         continue;
       }
       const segment = childAt < frame.workDoneNs + frame.remainingNs ? childAt - frame.workDoneNs : frame.remainingNs;
-      startCpu(s, task, segment, now);
+      if (IO_BOUND[s.table.kind[frame.op]] === 1 && task.spinlocksHeld === 0) startIo(s, task, segment, now);
+      else startCpu(s, task, segment, now);
       return;
     }
     if (type === 'acquire') {
@@ -122,6 +124,7 @@ export function advance(s: Sim, task: Task, now: number): void {
       frame.overheadNs += s.atomicNs;
       frame.held.push(req);
       frame.idx++;
+      let spinMode = SPIN_NONE;
       if (!lock.acquire(req)) {
         st.contentions++;
         task.state = TaskState.WaitLock;
@@ -132,7 +135,7 @@ export function advance(s: Sim, task: Task, now: number): void {
           st.spins++;
           task.spinning = true;
           task.spinSinceNs = now;
-        } else if (s.optimisticSpin && (task.cpuHeld || s.cpusFree > 0) && !needResched(s) && spinOwnerOf(s, req) !== undefined) {
+        } else if (s.optimisticSpin && (task.cpuHeld || s.cpusFree > 0) && !needResched(s) && (spinMode = spinModeOf(s, req)) !== SPIN_NONE) {
           // optimistic spinning: the owner runs, so the lock should come soon
           if (!task.cpuHeld) {
             s.cpusFree--;
@@ -144,6 +147,8 @@ export function advance(s: Sim, task: Task, now: number): void {
           task.spinsOnOwner = true;
           task.spinSinceNs = now;
           s.ownerSpinners.push(task);
+          task.spinDeadlineNs = Infinity;
+          if (spinMode === SPIN_READERS) armReaderSpin(s, task, req.lock as LinuxRwSem, now);
         }
         if (mayCloseCycle(task)) {
           const cycle = findCycle(task, s.tasks);

@@ -9,6 +9,11 @@
  *   a free lock past sleeping waiters; a writer spinning on a running owner takes the lock the moment
  *   it is released. (Whether a writer spins is the engine's decision: it marks the request
  *   `spinning`.)
+ * - **Writers spin on readers for a bounded time** (rwsem_optimistic_spin, OWNER_READER): the
+ *   engine lets a writer spin on a reader-owned rwsem (`readersSpinnable`) up to
+ *   rwsem_rspin_threshold, then marks it nonspinnable (`setNonspinnable`, cleared when a writer
+ *   takes the lock) and the writer sleeps. A spinner is not a waiter: readers arriving meanwhile
+ *   share the lock.
  * - **Wake and compete** (rwsem_mark_wake): a release that leaves the lock free with a writer at
  *   the head of the queue wakes that writer without giving it the lock; the writer runs again
  *   (`retry`) and takes the lock only if it is still free; else it sleeps again in its place. With a
@@ -31,6 +36,38 @@ export const MAX_READERS_WAKEUP = 256;
 export class LinuxRwSem extends QueuedRwLock {
   /** the first waiter that set the hand-off flag: nobody steals, the next release is its */
   private handoff: LockRequest | undefined;
+  /**
+   * RWSEM_NONSPINNABLE: a writer spun on the readers past its threshold and went to sleep; writers
+   * do not spin on readers again until a writer takes the lock (rwsem_set_owner clears it)
+   */
+  private nonspinnable = false;
+
+  /**
+   * whether a writer may spin on the readers that hold the lock (rwsem_can_spin_on_owner and
+   * rwsem_spin_on_owner's OWNER_READER): readers hold it, nobody set the hand-off or nonspinnable
+   * flag, and the writer is not one of them
+   */
+  readersSpinnable(req: LockRequest): boolean {
+    if (this.nonspinnable || this.handoff !== undefined || this.granted.length === 0 || this.granted[0].mode !== 'S') return false;
+    for (const g of this.granted) if (g.task === req.task) return false;
+    return true;
+  }
+
+  /** readers holding the lock (rwsem_rspin_threshold reads them from the count) */
+  readerCount(): number {
+    return this.granted.length > 0 && this.granted[0].mode === 'S' ? this.granted.length : 0;
+  }
+
+  /** a writer's spin on the readers timed out (rwsem_set_nonspinnable) */
+  setNonspinnable(): void {
+    this.nonspinnable = true;
+  }
+
+  /** a waiter that sleeps: a spinner is not queued (it sets no waiters flag) */
+  private hasSleepers(): boolean {
+    for (const r of this.queue) if (!r.spinning) return true;
+    return false;
+  }
 
   private writerHolds(): boolean {
     return this.granted.length > 0 && this.granted[0].mode === 'X';
@@ -41,13 +78,15 @@ export class LinuxRwSem extends QueuedRwLock {
     if (this.handoff !== undefined) return this.handoff === req && this.granted.length === 0;
     if (req.mode === 'X') return this.granted.length === 0;
     if (this.writerHolds()) return false;
-    // readers share freely while nobody waits; with waiters, a reader steals only a free lock
-    return this.granted.length === 0 || this.queue.length === 0;
+    // readers share freely while nobody sleeps waiting (an optimistic spinner sets no waiters flag);
+    // with sleepers, a reader steals only a free lock
+    return this.granted.length === 0 || !this.hasSleepers();
   }
 
   private grant(req: LockRequest): void {
     req.granted = true;
     req.woken = false;
+    if (req.mode === 'X') this.nonspinnable = false;
     this.granted.push(req);
   }
 
