@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { inputFlags, inputOptionsFrom } from '../cli/input-flags.js';
-import { fidelity } from '../fidelity/index.js';
+import { fidelity, type FidelityMode } from '../fidelity/index.js';
 import { loadTrace } from '../import/index.js';
 import { loadStrategy } from '../strategies/user.js';
 import { formatFidelity } from '../report/fidelity.js';
@@ -19,6 +19,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     strategy: Flags.string({ char: 's', description: 'strategy to check (linux:xfs, or any with iolock/i_rwsem and mmaplock/invalidate_lock classes)', default: 'linux:xfs' }),
     cpus: Flags.integer({ description: 'CPUs for the predicted waits (default: the trace header)', min: 1 }),
     'wake-latency': Flags.string({ description: 'wake-up latency of the predicted contention: trace (the capture\'s own release → contention_end gaps, taken in turn) or none', options: ['trace', 'none'], default: 'trace' }),
+    mode: Flags.string({ description: 'how the replay issues each task\'s ops: closed (after the previous op and its recorded think time: IO issued back to back) or open (at the recorded times: a rate-limited workload, such as fio\'s rate_iops)', options: ['closed', 'open'], default: 'closed' }),
     json: Flags.boolean({ description: 'print the report as JSON' }),
     ...inputFlags,
   };
@@ -27,7 +28,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     const { args, flags } = await this.parse(Fidelity);
     const strategy = await loadStrategy(flags.strategy);
     const t = await loadTrace(args.trace, { ...inputOptionsFrom(flags), keepLocks: true });
-    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none');
+    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode);
     if (flags.json) {
       process.stdout.write(jsonText(r));
       return;

@@ -1,7 +1,7 @@
 /**
  * Observed against predicted contention, per lock class and op kind: the contended acquisitions the
  * kernel recorded (lock:contention_* events, attributed to the op they happened in) beside the
- * contended acquisitions of a replay of the same ops under the strategy, in closed mode, with the
+ * contended acquisitions of a replay of the same ops under the strategy (closed or open mode), with the
  * recorded waits removed from the service times (they are what is being predicted).
  */
 import type { ObservedLock, Op } from '../model/op.js';
@@ -10,7 +10,7 @@ import type { Strategy } from '../strategies/types.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { attributeWaits, removeObservedWaits } from '../replay/observed-waits.js';
-import type { ContentionRow, WaitDistribution } from '../model/fidelity.js';
+import type { ContentionRow, FidelityMode, WaitDistribution } from '../model/fidelity.js';
 export type { ContentionRow, WaitDistribution } from '../model/fidelity.js';
 
 
@@ -36,7 +36,7 @@ function ratio(a: number, b: number): number | null {
   return b === 0 ? null : Math.round((a / b) * 1000) / 1000;
 }
 
-export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array): ContentionRow[] {
+export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed'): ContentionRow[] {
   const observed = new Map<string, number[]>();
   const predicted = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, key: string, ns: number): void => {
@@ -53,7 +53,7 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   const traceDurNs = Float64Array.from(service.ns);
   removeObservedWaits(ops, service.ns, waits, false);
   simulate(ops, service.ns, strategy, {
-    mode: 'closed', timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs,
+    mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs,
     onLockWait: (lockClass, opIndex, waitNs, spun) => {
       // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
       // optimistic spinner that gets the lock is not in its contention events

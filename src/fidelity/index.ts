@@ -13,8 +13,8 @@ import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { compareContention, type ContentionRow, kernelClassOf } from './contention.js';
 import { measureWakeLatency } from './wake-latency.js';
-import type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityReport, FidelityModes, WakeLatencyUsed } from '../model/fidelity.js';
-export type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityReport, WakeLatencyUsed } from '../model/fidelity.js';
+import type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityMode, FidelityReport, FidelityModes, WakeLatencyUsed } from '../model/fidelity.js';
+export type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityMode, FidelityReport, WakeLatencyUsed } from '../model/fidelity.js';
 
 type Modes = FidelityModes;
 
@@ -63,7 +63,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 
-export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace'): FidelityReport {
+/**
+ * `mode` is how the replay issues each task's ops: `closed` (the default), each after the task's
+ * previous op and its recorded think time, as a workload that issues IO back to back does;
+ * `open`, at its recorded time (or when the task's previous op ends, if later), as a rate-limited
+ * workload (fio's rate_iops) does.
+ */
+export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace', mode: FidelityMode = 'closed'): FidelityReport {
   const xfsLocks = locks.filter((l) => l.event === 'xfs_ilock' || l.event === 'xfs_ilock_nowait');
   const xfsFiles = new Set(xfsLocks.map((l) => l.target));
   // observed lock calls per (pid, file), in time order
@@ -163,9 +169,9 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     k.iolockPct = k.compared > 0 ? Math.round((10000 * k.iolockAgree) / k.compared) / 100 : null;
     k.mmaplockPct = k.compared > 0 ? Math.round((10000 * k.mmaplockAgree) / k.compared) / 100 : null;
   }
-  // predicted waits: a closed-mode replay of the same ops under the strategy
+  // predicted waits: a replay of the same ops under the strategy
   const service = serviceTimes(ops, PAGE_SIZE_BYTES);
-  const sim = simulate(ops, service.ns, strategy, { mode: 'closed', timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES });
+  const sim = simulate(ops, service.ns, strategy, { mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES });
   const waits: Record<string, WaitComparison> = {};
   for (const [kind, gaps] of [...observedGaps].sort()) {
     const predicted = opsWithGap.filter((g) => g.op.kind === kind).map((g) => sim.outcomes.lockWaitNs[g.index]).sort((a, b) => a - b);
@@ -179,15 +185,15 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     ? { source: 'none', samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 }
     : { source: 'trace', samples: wake.samplesNs.length, p50Ns: wake.p50Ns, p90Ns: wake.p90Ns, meanNs: wake.meanNs };
   const contention = contentionWaits.length > 0
-    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined) }
+    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode) }
     : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows: [] };
   const notes: string[] = [];
   if (contentionWaits.length === 0) notes.push('the trace has no lock:contention_begin/end events: contended acquisitions cannot be compared (record with lockreplay record, whose default preset has them)');
-  else notes.push('contention: observed = the kernel\'s contended acquisitions (lock:contention_* events) inside the ops; predicted = a closed-mode replay of the same ops, with those waits removed from the service times');
+  else notes.push(`contention: observed = the kernel's contended acquisitions (lock:contention_* events) inside the ops; predicted = ${mode === 'open' ? 'an' : 'a'} ${mode}-mode replay of the same ops (${mode === 'closed' ? 'each after its task\'s previous op and recorded think time; --mode open for a rate-limited workload' : 'each at its recorded time, or when its task\'s previous op ends'}), with those waits removed from the service times`);
   if (xfsFiles.size === 0) notes.push('the trace has no xfs_ilock events: nothing to compare (record XFS with the xfs/xfs_ilock event)');
   notes.push('not observable in a trace (taken without xfs_ilock): IOLOCK of truncate (the VFS inode lock), MMAPLOCK of read faults and readahead (filemap_invalidate_lock_shared)');
   notes.push('observed waits are the gap from the IOLOCK call to the task\'s next lock event: an upper bound that includes the work in between');
   const sortedKinds: Record<string, KindFidelity> = {};
   for (const kind of Object.keys(byKind).sort()) sortedKinds[kind] = byKind[kind];
-  return { trace, strategy: strategy.name, xfsFiles: [...xfsFiles].sort(), byKind: sortedKinds, disagreements: { count, first }, waits, contention, notes };
+  return { trace, strategy: strategy.name, mode, xfsFiles: [...xfsFiles].sort(), byKind: sortedKinds, disagreements: { count, first }, waits, contention, notes };
 }

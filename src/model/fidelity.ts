@@ -34,9 +34,13 @@ export interface WaitComparison {
   predictedP99Ns: number;
 }
 
+/** how the fidelity replay issues each task's ops (fidelity/index.ts) */
+export type FidelityMode = 'closed' | 'open';
+
 export interface FidelityReport {
   trace: string;
   strategy: string;
+  mode: FidelityMode;
   xfsFiles: string[];
   byKind: Record<string, KindFidelity>;
   disagreements: { count: number; first: Disagreement[] };
