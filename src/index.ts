@@ -16,6 +16,8 @@ import type { OpSink } from './import/op-builder.js';
 import { loadForReplay, type LoadedTrace, replayStrategies, replayStrategiesParallel, type ReplayOptions } from './replay/index.js';
 import type { ReplayResult } from './model/result.js';
 import { perfettoSchedules as schedules } from './replay/schedule.js';
+import { ReplayPool } from './replay/pool.js';
+import { ReplayProcessPool } from './replay/process-pool.js';
 import type { Strategy } from './strategies/types.js';
 import { checkedStrategy, loadStrategy } from './strategies/user.js';
 
@@ -25,13 +27,15 @@ export interface Trace extends LoadedTrace {
   selection?: { files?: string[]; tasks?: string[] };
 }
 
-/** Options of `compare` (and `replay`): the replay model, and the threads to spread strategies over. */
+/** Options of `compare` (and `replay`): the replay model, and the workers to spread strategies over. */
 export interface CompareOptions extends ReplayOptions {
   /**
-   * Threads replaying strategies in parallel, this one included (default 1). Only strategies named
-   * by spec (strings) go to other threads; the results are identical either way.
+   * Strategies replayed at once (default 1: one after the other, in this process). Only
+   * strategies named by spec (strings) go to workers; the results are identical either way.
    */
   threads?: number;
+  /** what replays them at once: worker processes (the default; each has its own heap) or worker threads */
+  parallel?: 'processes' | 'threads';
 }
 
 /**
@@ -68,7 +72,8 @@ export function replay(trace: Trace | string, strategy: Strategy | string, optio
  * races or deadlock).
  */
 export async function compare(trace: Trace | string, strategies: readonly (Strategy | string)[], options: CompareOptions = {}): Promise<ReplayResult> {
-  const { threads = 1, ...replayOptions } = options;
+  const { threads = 1, parallel = 'processes', ...replayOptions } = options;
+  if (parallel !== 'processes' && parallel !== 'threads') throw new LockreplayError(`parallel must be processes or threads, not ${String(parallel)}`, ExitCode.usage);
   if (!Number.isInteger(threads) || threads < 1) throw new LockreplayError(`threads must be a whole number >= 1, not ${threads}`, ExitCode.usage);
   if (strategies.length === 0) throw new LockreplayError('compare needs at least one strategy', ExitCode.usage);
   // every strategy is made (and a bad spec refused) before any work
@@ -76,7 +81,9 @@ export async function compare(trace: Trace | string, strategies: readonly (Strat
   const t = typeof trace === 'string' ? await importTrace(trace) : trace;
   const selection = t.selection ?? {};
   if (threads > 1 && strategies.every((s) => typeof s === 'string')) {
-    return replayStrategiesParallel(t, strategies as string[], replayOptions, selection, threads);
+    const n = Math.min(threads, strategies.length);
+    const pool = parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n);
+    return replayStrategiesParallel(t, strategies as string[], replayOptions, selection, threads, pool);
   }
   return replayStrategies(t, made, replayOptions, selection);
 }

@@ -1,12 +1,14 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import { fidelity } from '../src/fidelity/index.js';
 import { loadTrace } from '../src/import/index.js';
 import type { Op, OpKind } from '../src/model/op.js';
 import { createStrategy, strategyNames } from '../src/strategies/index.js';
+import { autoParallelism, PARALLEL_MIN_OP_REPLAYS } from '../src/replay/parallelism.js';
 import { DEFAULT_COSTS, ZERO_COSTS, type Strategy } from '../src/strategies/types.js';
 import { loadStrategy } from '../src/strategies/user.js';
 import { cli, ROOT, trace } from './helpers.js';
@@ -244,39 +246,66 @@ describe('user strategies', () => {
 });
 
 describe('strategies and compare --all', () => {
-  it('compare --all gives byte-identical JSON serially and on 2 and 3 threads', () => {
-    const outs = [1, 2, 3].map((threads) => {
-      const r = cli(['compare', trace('xfs-mix.trace.gz'), '--all', '--threads', String(threads), '--json']);
+  it('compare --all gives byte-identical JSON serially, in 2 and 3 worker processes, and on 2 threads', () => {
+    const runs = [['--threads', '1'], ['--threads', '2'], ['--threads', '3'], ['--threads', '2', '--parallel', 'threads'], []];
+    const outs = runs.map((flags) => {
+      const r = cli(['compare', trace('xfs-mix.trace.gz'), '--all', ...flags, '--json']);
       expect(r.code).toBe(0);
       return r.stdout;
     });
     expect(JSON.parse(outs[0]).results.length).toBe(strategyNames().length);
-    expect(outs[1]).toBe(outs[0]);
-    expect(outs[2]).toBe(outs[0]);
+    for (const out of outs.slice(1)) expect(out).toBe(outs[0]);
+  });
+
+  it('the library\'s compare gives the same JSON serially, in worker processes and on worker threads', async () => {
+    // (the built package: its workers load dist/replay/*-worker.js)
+    const lib = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
+    const t = await lib.importTrace(trace('xfs-mix.trace.gz'));
+    const specs = ['none', 'i-mutex', 'range-lock'];
+    const serial = lib.resultJson(await lib.compare(t, specs, { mode: 'open', timeScale: 0.05 }));
+    for (const parallel of ['processes', 'threads']) {
+      expect(lib.resultJson(await lib.compare(t, specs, { mode: 'open', timeScale: 0.05, threads: 2, parallel })), parallel).toBe(serial);
+    }
+    await expect(lib.compare(t, specs, { threads: 2, parallel: 'fibers' })).rejects.toThrow(/parallel must be processes or threads, not fibers/);
+  }, 60_000);
+
+  it('by default compare runs serially below 2 M op replays (ops × strategies), else one worker per core', () => {
+    expect(autoParallelism(5_872, 16, 2)).toBe(1);
+    expect(autoParallelism(124_999, 16, 2)).toBe(1);
+    expect(autoParallelism(125_000, 16, 2)).toBe(2);
+    expect(autoParallelism(1_000_000, 16, 8)).toBe(8);
+    expect(autoParallelism(1_000_000, 3, 8)).toBe(3);
+    expect(autoParallelism(1_000_000, 1, 8)).toBe(1);
+    expect(autoParallelism(1_000_000, 16, 1)).toBe(1);
+    expect(PARALLEL_MIN_OP_REPLAYS).toBe(2_000_000);
   });
 
   it('a strategy failing on another thread is reported with its exit code, not crashed on', () => {
     const p = join(tmp, 'bad-parallel.mjs');
     writeFileSync(p, "export default { name: 'bad', rules: [], plan: () => { throw new Error('no plan here'); } };\n");
-    for (const specs of [`none,${p}`, `${p},none`, `none,i-mutex,range-lock,${p}`]) {
-      const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', specs, '--threads', '2']);
-      expect(r.code).toBe(4);
-      expect(r.stderr).toMatch(/bad-parallel\.mjs: plan\(\) threw on op \d+ .*no plan here/);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
+    for (const parallel of ['processes', 'threads']) {
+      for (const specs of [`none,${p}`, `${p},none`, `none,i-mutex,range-lock,${p}`]) {
+        const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', specs, '--threads', '2', '--parallel', parallel]);
+        expect(r.code, `${parallel} ${specs}`).toBe(4);
+        expect(r.stderr).toMatch(/bad-parallel\.mjs: plan\(\) threw on op \d+ .*no plan here/);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
     }
   });
 
-  it('compare on threads: a trace that cannot be read or imported keeps its exit code and message (workers start before the import)', () => {
+  it('compare with workers: a trace that cannot be read or imported keeps its exit code and message (workers start before the import)', () => {
     const bad = join(tmp, 'not-a-trace.txt');
     writeFileSync(bad, 'garbage\nmore garbage\n');
     const cases: [string, number, RegExp][] = [
       [join(tmp, 'missing.trace'), 3, /missing\.trace: cannot read \(ENOENT\)/],
       [bad, 5, /not-a-trace\.txt: cannot tell the format/],
     ];
-    for (const [input, code, message] of cases) {
-      const r = cli(['compare', input, '--all', '--threads', '3']);
-      expect([r.code, r.stderr]).toEqual([code, expect.stringMatching(message)]);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
+    for (const parallel of ['processes', 'threads']) {
+      for (const [input, code, message] of cases) {
+        const r = cli(['compare', input, '--all', '--threads', '3', '--parallel', parallel]);
+        expect([r.code, r.stderr]).toEqual([code, expect.stringMatching(message)]);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
     }
   });
 

@@ -6,7 +6,9 @@ import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, replayStrategiesParallel } from '../replay/index.js';
-import { ReplayPool } from '../replay/pool.js';
+import { ReplayPool, type StrategyPool } from '../replay/pool.js';
+import { autoParallelism } from '../replay/parallelism.js';
+import { ReplayProcessPool } from '../replay/process-pool.js';
 import { availableParallelism } from 'node:os';
 import { strategyNames } from '../strategies/index.js';
 import { formatCompare } from '../report/table.js';
@@ -25,7 +27,8 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
     baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first that ran without races or deadlock)' }),
-    threads: Flags.integer({ description: 'threads replaying strategies in parallel, this one included (default: the CPU cores; 1 = only this thread); results are identical either way', min: 1 }),
+    threads: Flags.integer({ description: 'strategies replayed at once (1 = one after the other, in this process; default: serial below 2 M op replays, ops × strategies, else one worker per CPU core); results are identical either way', min: 1 }),
+    parallel: Flags.string({ description: 'what replays strategies at once: worker processes (each with its own heap and compiler threads: the faster) or worker threads', options: ['processes', 'threads'], default: 'processes' }),
     ...replayFlags,
   };
 
@@ -37,9 +40,9 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     const names = flags.all ? strategyNames() : (flags.strategy as string).split(/,(?![^:]*=)/).map((s) => s.trim()).filter((s) => s !== '');
     // check every spec here, so a bad one fails before any work
     await Promise.all(names.map((n) => loadStrategy(n)));
-    const threads = Math.min(flags.threads ?? availableParallelism(), names.length);
-    // replay workers start now and load the engine while this thread reads the trace
-    const pool = threads > 1 ? new ReplayPool(threads) : undefined;
+    const newPool = (n: number): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n));
+    // asked for workers: they start now and load the engine while this process reads the trace
+    let pool = flags.threads !== undefined && Math.min(flags.threads, names.length) > 1 ? newPool(Math.min(flags.threads, names.length)) : undefined;
     let trace;
     const progress = new Progress(this.progressEnabled(flags.json));
     try {
@@ -50,6 +53,9 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
+    // by default: parallel only when the work is large enough to pay for the workers
+    const threads = flags.threads !== undefined ? Math.min(flags.threads, names.length) : autoParallelism(trace.ops.length, names.length, availableParallelism());
+    if (pool === undefined && threads > 1) pool = newPool(threads);
     progress.start();
     let result;
     try {

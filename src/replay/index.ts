@@ -18,7 +18,7 @@ import { createStrategy } from '../strategies/index.js';
 import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
 import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } from '../stats/histogram.js';
 import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
-import type { ReplayPool } from './pool.js';
+import type { StrategyPool } from './pool.js';
 import type { ReplayProgress } from '../util/progress.js';
 import { compareToBaseline, labelOf, strategyLabel } from '../model/labels.js';
 export { compareToBaseline, labelOf, strategyLabel } from '../model/labels.js';
@@ -199,7 +199,7 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
  * identical to a serial run. `pool`, when given, is workers started earlier (before the import)
  * for this call: its thread count wins over `threads`, and the call closes it.
  */
-export async function replayStrategiesParallel(trace: LoadedTrace, specs: string[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }, threads: number, pool?: ReplayPool): Promise<ReplayResult> {
+export async function replayStrategiesParallel(trace: LoadedTrace, specs: string[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }, threads: number, pool?: StrategyPool): Promise<ReplayResult> {
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
     const p = prepare(trace, options);
@@ -223,8 +223,10 @@ export async function replayStrategiesParallel(trace: LoadedTrace, specs: string
       results = [];
       for (let i = 0; i < specs.length; i++) results.push(await runSpec(specs[i], i));
     } else {
-      const { ReplayPool } = await import('./pool.js');
-      pool ??= new ReplayPool(used);
+      if (pool === undefined) {
+        const { ReplayPool } = await import('./pool.js');
+        pool = new ReplayPool(used);
+      }
       // the workers' progress shows while this thread waits for them
       timer = options.onProgress === undefined ? undefined : setInterval(board.report, 250);
       results = await pool.run(p.ops, p.table, p.service.ns, p.simOptions, specs, runSpec, options.onProgress === undefined ? undefined : board.done);

@@ -63,6 +63,13 @@ export function unpackOps(p: PackedOps): Op[] {
   return ops;
 }
 
+/** Workers that replay strategies for one compare: threads (ReplayPool) or processes (ReplayProcessPool). */
+export interface StrategyPool {
+  readonly threads: number;
+  run(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]>;
+  close(): Promise<void>;
+}
+
 /** What a worker gets once the ops are known. */
 export interface ReplayJob {
   packed: PackedOps;
@@ -82,7 +89,7 @@ type WorkerMessage = { index?: number; result?: StrategyResult; error?: { messag
  * this one imports the trace, so its start-up is off the replay's critical path. The workers wait
  * for one job; `run` hands it to them and replays here too; `close` ends workers never used.
  */
-export class ReplayPool {
+export class ReplayPool implements StrategyPool {
   private readonly workers: Worker[];
   /** why a worker ended before its job was handed over */
   private readonly earlyEnd = new Map<Worker, Error>();
