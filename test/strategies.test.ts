@@ -293,6 +293,15 @@ describe('strategies and compare --all', () => {
     }
   });
 
+  it('a worker process that dies is reported with its exit and what it printed, not waited for', () => {
+    const p = join(tmp, 'dies.mjs');
+    writeFileSync(p, "export default { name: 'dies', rules: [], plan: () => { process.stderr.write('Error: gone on purpose\\n'); process.exit(7); } };\n");
+    const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', `none,${p},i-mutex`, '--threads', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/a replay worker process ended before its results \(exit code 7: Error: gone on purpose\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('compare with workers: a trace that cannot be read or imported keeps its exit code and message (workers start before the import)', () => {
     const bad = join(tmp, 'not-a-trace.txt');
     writeFileSync(bad, 'garbage\nmore garbage\n');

@@ -38,18 +38,34 @@ export class ReplayProcessPool implements StrategyPool {
   /** why a process ended before its job was handed over */
   private readonly earlyEnd = new Map<ChildProcess, Error>();
   private used = false;
+  /** what each process wrote to stderr (the reason it died, if it did) */
+  private readonly stderrOf = new Map<ChildProcess, () => string>();
+
+  /** why a process ended: its exit code or signal, and the first line of what it printed */
+  private endOf(c: ChildProcess, code: number | null, signal: NodeJS.Signals | null): string {
+    const printed = (this.stderrOf.get(c)?.() ?? '').split('\n').map((l) => l.trim()).find((l) => /FATAL ERROR|Error|error/.test(l));
+    return `${signal ?? `exit code ${code}`}${printed !== undefined ? `: ${printed}` : ''}`;
+  }
 
   constructor(readonly threads: number) {
     const script = new URL('./process-worker.js', import.meta.url);
     const heap = process.execArgv.some((a) => a.startsWith('--max-old-space-size')) ? [] : ['--max-old-space-size=8192'];
     this.children = Array.from({ length: Math.max(1, threads) }, () => {
-      const c = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...heap] });
+      // (stderr is kept: a process that dies says why in the error, not as a stack trace of its own)
+      const c = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...heap] });
+      let err = '';
+      c.stderr?.setEncoding('utf8');
+      c.stderr?.on('data', (d: string) => {
+        if (err.length < 65536) err += d;
+      });
+      this.stderrOf.set(c, () => err);
+      (c.stderr as unknown as { unref?: () => void } | null)?.unref?.();
       // idle processes must not keep this one alive (an import that fails ends the command)
       c.unref();
       c.channel?.unref();
       c.on('error', (err) => this.earlyEnd.set(c, err));
       c.on('exit', (code, signal) => {
-        if (!this.earlyEnd.has(c)) this.earlyEnd.set(c, new LockreplayError(`a replay worker process ended before its work (${signal ?? `exit code ${code}`})`, ExitCode.internal));
+        if (!this.earlyEnd.has(c)) this.earlyEnd.set(c, new LockreplayError(`a replay worker process ended before its work (${this.endOf(c, code, signal)})`, ExitCode.internal));
       });
       return c;
     });
@@ -126,7 +142,7 @@ export class ReplayProcessPool implements StrategyPool {
       });
       // an exit before 'stop' (killed, out of memory) is a failure; this side must not wait forever
       c.on('exit', (code, signal) => {
-        if (!stopped) fail(new LockreplayError(`a replay worker process ended before its results (${signal ?? `exit code ${code}`})`, ExitCode.internal));
+        if (!stopped) fail(new LockreplayError(`a replay worker process ended before its results (${this.endOf(c, code, signal)})`, ExitCode.internal));
         resolve();
       });
       c.send({ job } satisfies ToWorker);

@@ -24,18 +24,20 @@ process.on('message', (m: ToWorker) => {
 process.on('disconnect', () => process.exit(0));
 
 async function handle(m: ToWorker): Promise<void> {
-  if ('job' in m) {
-    job = m.job;
-    ops = unpackOps(job.packed);
-    return;
-  }
   if ('stop' in m) {
     process.disconnect();
     return;
   }
-  const j = job as ProcessJob;
-  const index = m.run;
+  // (index -1: the job itself failed)
+  const index = 'run' in m ? m.run : -1;
   try {
+    if ('job' in m) {
+      job = m.job;
+      ops = unpackOps(job.packed);
+      return;
+    }
+    if (job === undefined) throw new Error('a strategy to run before the ops came');
+    const j = job;
     const strategy = await loadStrategy(j.specs[index]);
     const options = j.progress ? { ...j.simOptions, onProgress: (n: number) => send({ progress: [index, n] }) } : j.simOptions;
     const result = runOne(ops, j.serviceNs, strategy, options, j.table);
