@@ -9,6 +9,8 @@ import { loadForReplay, prepare, runPrepared } from '../dist/replay/index.js';
 import { createStrategy } from '../dist/strategies/index.js';
 
 const [path, strategies, mode = 'closed', repeat = '1'] = process.argv.slice(2);
+// the process with its modules loaded and nothing read: what a replay's memory is counted above
+const baselineRssKb = Math.round(process.memoryUsage().rss / 1024);
 const trace = await loadForReplay(path);
 const times = Number(repeat);
 const n = trace.ops.length;
@@ -35,7 +37,7 @@ for (const strategy of strategies.split(',')) {
   const t1 = performance.now();
   const r = runPrepared(prepared, instance);
   const ms = performance.now() - t1;
-  process.stdout.write(`${JSON.stringify({ strategy, mode, ops: ops.length, prepareMs, warmupMs, ms, opsPerSec: ops.length / (ms / 1000), completed: r.completedOps, maxRssKb: peakRssKb() })}\n`);
+  process.stdout.write(`${JSON.stringify({ strategy, mode, ops: ops.length, prepareMs, warmupMs, ms, opsPerSec: ops.length / (ms / 1000), completed: r.completedOps, maxRssKb: peakRssKb(), baselineRssKb })}\n`);
 }
 // one untimed run, then the median of three (each strategy is timed once, warm)
 if (replayFloor(prepared) !== prepared.table.taskOps.length) throw new Error('the replay floor did not complete every top-level op');
