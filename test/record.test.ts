@@ -40,6 +40,10 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/command dd .* exited with 0/);
     expect(r.stdout).toMatch(/lost events: 0/);
+    // what the recording cost the workload is said, and is small for 64 writes
+    const cost = /the recorder used (\d+) ms of CPU while tracing \((\d+)% of one CPU over ([\d.]+) s\)/.exec(r.stdout);
+    expect(cost, r.stdout).not.toBeNull();
+    expect(Number(cost?.[1])).toBeLessThan(1000);
     expect(state()).toEqual(before);
     return loadTrace(out).then(({ ops }) => {
       const dd = ops.filter((o) => o.comm === 'dd');

@@ -64,6 +64,10 @@ export interface RecordResult {
   command?: { argv: string[]; exitCode: number | null; signal: string | null };
   interrupted: boolean;
   durationMs: number;
+  /** from tracing on to tracing off */
+  tracingMs: number;
+  /** CPU time this process used meanwhile (user + system): what the recording took from the workload */
+  recorderCpuMs: number;
 }
 
 const LOCK_FILE = '/run/lockreplay-record.lock';
@@ -227,6 +231,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     let partial = Buffer.alloc(0);
 
     tracefs.write('tracing_on', '1');
+    const tracingFrom = performance.now();
+    const cpuFrom = process.cpuUsage();
     opts.log(`recording ${events.length} events${missing.length > 0 ? ` (${missing.length} not on this kernel)` : ''} into ${opts.out}`);
 
     // the command, or the duration
@@ -282,12 +288,17 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         // a process that ended meanwhile
       }
     }, 20);
+    let recorderCpuMs = 0;
+    let tracingMs = 0;
     try {
       await done;
     } finally {
       clearInterval(poll);
       clearInterval(fdPoll);
       tracefs.write('tracing_on', '0');
+      const cpu = process.cpuUsage(cpuFrom);
+      recorderCpuMs = Math.round((cpu.user + cpu.system) / 1000);
+      tracingMs = Math.round(performance.now() - tracingFrom);
       flushScans();
       drain();
       closeSync(pipeFd);
@@ -321,7 +332,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     rmSync(tmpSpool, { force: true });
     if (writeError !== undefined) throw new LockreplayError(`${opts.out}: cannot write (${(writeError as NodeJS.ErrnoException).code ?? writeError.message})`, ExitCode.outputFailed);
     renameSync(tmpOut, opts.out);
-    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started };
+    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs };
   } catch (err) {
     if (spool !== undefined) closeSync(spool);
     rmSync(tmpOut, { force: true });
