@@ -294,9 +294,20 @@ describe('strategies and compare --all', () => {
   });
 
   it('a worker process that dies is reported with its exit and what it printed, not waited for', () => {
+    // (the calling process claims strategies too: the module dies only in a worker, and in the
+    // calling process its 2,000th plan (inside its first replay) waits 1.5 s, so that the worker
+    // claims one meanwhile)
     const p = join(tmp, 'dies.mjs');
-    writeFileSync(p, "export default { name: 'dies', rules: [], plan: () => { process.stderr.write('Error: gone on purpose\\n'); process.exit(7); } };\n");
-    const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', `none,${p},i-mutex`, '--threads', '2']);
+    writeFileSync(p, [
+      'let calls = 0;',
+      "export default { name: 'dies', rules: [], plan: () => {",
+      "  if (process.send !== undefined) { process.stderr.write('Error: gone on purpose\\n'); process.exit(7); }",
+      '  if (++calls === 2000) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);',
+      "  return [{ type: 'work', fraction: 1 }];",
+      '} };',
+      '',
+    ].join('\n'));
+    const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', [p, p, p, p, p, p].join(','), '--threads', '2']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/a replay worker process ended before its results \(exit code 7: Error: gone on purpose\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -1,12 +1,17 @@
 /**
- * Runs strategies in worker processes. Each process has its own V8 heap and helper threads (its
- * compiler and collector), which worker threads share: on a 2-core machine two threads replayed
- * slower than one (docs/performance.md). The processes start before the trace is read (they load
- * the engine meanwhile); the ops go to each once, packed into typed arrays and string tables, with
- * the op table; this process hands out strategies one at a time as processes finish them (it
- * replays nothing itself, so it answers at once), and puts the results in the order of the specs.
+ * Runs strategies in worker processes beside this one. Each process has its own V8 heap and helper
+ * threads (its compiler and collector), which worker threads share: on a 2-core machine two
+ * threads replayed slower than one (docs/performance.md). The processes start before the trace is
+ * read (they load the engine meanwhile); the ops go to each once, packed into typed arrays and
+ * string tables, with the op table. Then every process, this one included, claims the next
+ * strategy by creating its file in a directory of claims (an exclusive create: no round trip
+ * through this process's event loop, which is busy replaying too), so a process that finishes
+ * early takes more. Results are put in the order of the specs: the same as a serial run.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Op } from '../model/op.js';
 import type { SimOptions } from '../engine/simulator.js';
 import type { StrategyResult } from '../model/result.js';
@@ -21,17 +26,38 @@ export interface ProcessJob {
   serviceNs: Float64Array;
   simOptions: SimOptions;
   specs: string[];
+  /** the directory of claims (one file per strategy index, created by the process that runs it) */
+  claims: string;
   /** whether to send progress messages */
   progress: boolean;
 }
 
-/** parent → worker */
-export type ToWorker = { job: ProcessJob } | { run: number } | { stop: true };
 /** worker → parent */
 export type FromWorker =
   | { progress: [index: number, ops: number] }
   | { index: number; result: StrategyResult }
-  | { index: number; error: { message: string; exitCode?: number } };
+  | { index: number; error: { message: string; exitCode?: number } }
+  | { done: true };
+
+/** Claims the next strategy index nobody has claimed, from `from` on; undefined when none is left. */
+export function claimNext(dir: string, from: number, count: number): number | undefined {
+  for (let i = from; i < count; i++) {
+    try {
+      closeSync(openSync(join(dir, String(i)), 'wx'));
+      return i;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return undefined;
+}
+
+/** Claims every index left, so that no process starts another strategy (after a failure). */
+function claimAll(dir: string, count: number): void {
+  for (let i = claimNext(dir, 0, count); i !== undefined; i = claimNext(dir, i + 1, count)) {
+    // (claimed: nobody runs it)
+  }
+}
 
 export class ReplayProcessPool implements StrategyPool {
   private readonly children: ChildProcess[];
@@ -41,16 +67,17 @@ export class ReplayProcessPool implements StrategyPool {
   /** what each process wrote to stderr (the reason it died, if it did) */
   private readonly stderrOf = new Map<ChildProcess, () => string>();
 
-  /** why a process ended: its exit code or signal, and the first line of what it printed */
+  /** why a process ended: its exit code or signal, and the first error line it printed */
   private endOf(c: ChildProcess, code: number | null, signal: NodeJS.Signals | null): string {
     const printed = (this.stderrOf.get(c)?.() ?? '').split('\n').map((l) => l.trim()).find((l) => /FATAL ERROR|Error|error/.test(l));
     return `${signal ?? `exit code ${code}`}${printed !== undefined ? `: ${printed}` : ''}`;
   }
 
+  /** `threads`: processes replaying at once, this one included (threads - 1 workers) */
   constructor(readonly threads: number) {
     const script = new URL('./process-worker.js', import.meta.url);
     const heap = process.execArgv.some((a) => a.startsWith('--max-old-space-size')) ? [] : ['--max-old-space-size=8192'];
-    this.children = Array.from({ length: Math.max(1, threads) }, () => {
+    this.children = Array.from({ length: Math.max(0, threads - 1) }, () => {
       // (stderr is kept: a process that dies says why in the error, not as a stack trace of its own)
       const c = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...heap] });
       let err = '';
@@ -63,7 +90,7 @@ export class ReplayProcessPool implements StrategyPool {
       // idle processes must not keep this one alive (an import that fails ends the command)
       c.unref();
       c.channel?.unref();
-      c.on('error', (err) => this.earlyEnd.set(c, err));
+      c.on('error', (e) => this.earlyEnd.set(c, e));
       c.on('exit', (code, signal) => {
         if (!this.earlyEnd.has(c)) this.earlyEnd.set(c, new LockreplayError(`a replay worker process ended before its work (${this.endOf(c, code, signal)})`, ExitCode.internal));
       });
@@ -86,71 +113,74 @@ export class ReplayProcessPool implements StrategyPool {
   }
 
   /**
-   * Runs the strategies on the pool's processes: each gets the next strategy when it sends the
-   * last one's result, so a process that finishes early takes more. Results are placed by the
-   * index of their spec: the same as a serial run, whichever process ran what. `progress`, when
-   * given, gets the ops replayed so far per strategy.
+   * Runs the strategies on this process and the pool's: each claims the next strategy when it has
+   * finished one. Results are placed by the index of their spec, whichever process ran what.
+   * `progress`, when given, gets the ops replayed so far per strategy.
    */
-  async run(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], _runHere: unknown, progress?: Int32Array): Promise<StrategyResult[]> {
+  async run(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]> {
     if (this.used) throw new LockreplayError('a replay pool runs one job', ExitCode.internal);
     this.used = true;
-    const results: (StrategyResult | undefined)[] = new Array(specs.length);
-    let next = 0;
-    let failure: Error | undefined;
-    const fail = (err: Error): void => {
-      failure ??= err;
-      // nobody gets more work
-      next = specs.length;
-    };
-    const { onProgress: _drop, ...cloneable } = simOptions;
-    const job: ProcessJob = { packed: packOps(ops), table, serviceNs, simOptions: cloneable, specs, progress: progress !== undefined };
-    const finished = this.children.map((c) => new Promise<void>((resolve) => {
-      const early = this.earlyEnd.get(c);
-      if (early !== undefined) {
-        fail(early);
-        resolve();
-        return;
-      }
-      c.ref();
-      c.channel?.ref();
-      let stopped = false;
-      const give = (): void => {
-        if (next < specs.length) {
-          const i = next++;
-          if (progress !== undefined) Atomics.store(progress, i, 0);
-          c.send({ run: i } satisfies ToWorker);
-        } else {
-          stopped = true;
-          c.send({ stop: true } satisfies ToWorker);
-        }
+    const claims = mkdtempSync(join(tmpdir(), 'lockreplay-claims-'));
+    try {
+      const results: (StrategyResult | undefined)[] = new Array(specs.length);
+      let failure: Error | undefined;
+      const fail = (err: Error): void => {
+        failure ??= err;
+        // nobody starts more work
+        claimAll(claims, specs.length);
       };
-      c.on('message', (m: FromWorker) => {
-        if ('progress' in m) {
-          if (progress !== undefined) Atomics.store(progress, m.progress[0], m.progress[1]);
+      const { onProgress: _drop, ...cloneable } = simOptions;
+      const job: ProcessJob = { packed: packOps(ops), table, serviceNs, simOptions: cloneable, specs, claims, progress: progress !== undefined };
+      // each job fully written: this process's replays block its event loop, which writes them
+      const sent: Promise<void>[] = [];
+      const finished = this.children.map((c) => new Promise<void>((resolve) => {
+        const early = this.earlyEnd.get(c);
+        if (early !== undefined) {
+          fail(early);
+          resolve();
           return;
         }
-        if ('error' in m) fail(m.error.exitCode !== undefined ? new LockreplayError(m.error.message, m.error.exitCode as never) : new Error(m.error.message));
-        else {
-          results[m.index] = m.result;
-          if (progress !== undefined) Atomics.store(progress, m.index, ops.length);
+        c.ref();
+        c.channel?.ref();
+        let done = false;
+        c.on('message', (m: FromWorker) => {
+          if ('progress' in m) {
+            if (progress !== undefined) Atomics.store(progress, m.progress[0], m.progress[1]);
+          } else if ('done' in m) {
+            done = true;
+          } else if ('error' in m) {
+            fail(m.error.exitCode !== undefined ? new LockreplayError(m.error.message, m.error.exitCode as never) : new Error(m.error.message));
+          } else {
+            results[m.index] = m.result;
+            if (progress !== undefined) Atomics.store(progress, m.index, ops.length);
+          }
+        });
+        c.on('error', (err) => {
+          fail(err);
+          resolve();
+        });
+        // an end before 'done' (killed, out of memory) is a failure; this side must not wait forever
+        // ('close': the process has ended and its pipes, the message channel too, are read to the end)
+        c.on('close', (code, signal) => {
+          if (!done) fail(new LockreplayError(`a replay worker process ended before its results (${this.endOf(c, code, signal)})`, ExitCode.internal));
+          resolve();
+        });
+        sent.push(new Promise<void>((written) => c.send(job, undefined, undefined, () => written())));
+      }));
+      await Promise.all(sent);
+      for (let i = claimNext(claims, 0, specs.length); i !== undefined; i = claimNext(claims, i + 1, specs.length)) {
+        try {
+          results[i] = await runHere(specs[i], i);
+        } catch (err) {
+          fail(err as Error);
         }
-        give();
-      });
-      c.on('error', (err) => {
-        fail(err);
-        resolve();
-      });
-      // an exit before 'stop' (killed, out of memory) is a failure; this side must not wait forever
-      c.on('exit', (code, signal) => {
-        if (!stopped) fail(new LockreplayError(`a replay worker process ended before its results (${this.endOf(c, code, signal)})`, ExitCode.internal));
-        resolve();
-      });
-      c.send({ job } satisfies ToWorker);
-      give();
-    }));
-    await Promise.all(finished);
-    if (failure !== undefined) throw failure;
-    if (results.some((r) => r === undefined)) throw new LockreplayError('a worker process ended without its results', ExitCode.internal);
-    return results as StrategyResult[];
+      }
+      await Promise.all(finished);
+      if (failure !== undefined) throw failure;
+      if (results.some((r) => r === undefined)) throw new LockreplayError('a worker process ended without its results', ExitCode.internal);
+      return results as StrategyResult[];
+    } finally {
+      rmSync(claims, { recursive: true, force: true });
+    }
   }
 }
