@@ -2,14 +2,15 @@
  * Runs strategies in worker processes beside this one. Each process has its own V8 heap and helper
  * threads (its compiler and collector), which worker threads share: on a 2-core machine two
  * threads replayed slower than one (docs/performance.md). The processes start before the trace is
- * read (they load the engine meanwhile); the ops go to each once, packed into typed arrays and
- * string tables, with the op table. Then every process, this one included, claims the next
+ * read (they load the engine meanwhile); the ops go to them once, packed into typed arrays and
+ * string tables, with the op table, in a file each reads when it is ready. Then every process, this one included, claims the next
  * strategy by creating its file in a directory of claims (an exclusive create: no round trip
  * through this process's event loop, which is busy replaying too), so a process that finishes
  * early takes more. Results are put in the order of the specs: the same as a serial run.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Op } from '../model/op.js';
@@ -31,6 +32,9 @@ export interface ProcessJob {
   /** whether to send progress messages */
   progress: boolean;
 }
+
+/** parent → worker: where the job is (a file of v8.serialize) */
+export type ToWorker = { jobFile: string };
 
 /** worker → parent */
 export type FromWorker =
@@ -131,8 +135,10 @@ export class ReplayProcessPool implements StrategyPool {
       };
       const { onProgress: _drop, ...cloneable } = simOptions;
       const job: ProcessJob = { packed: packOps(ops), table, serviceNs, simOptions: cloneable, specs, claims, progress: progress !== undefined };
-      // each job fully written: this process's replays block its event loop, which writes them
-      const sent: Promise<void>[] = [];
+      // the job goes through a file, and only its name through the channel: this process's replays
+      // block its event loop, which would have to write a large message while the worker reads it
+      const jobFile = join(claims, 'job');
+      writeFileSync(jobFile, serialize(job));
       const finished = this.children.map((c) => new Promise<void>((resolve) => {
         const early = this.earlyEnd.get(c);
         if (early !== undefined) {
@@ -165,9 +171,8 @@ export class ReplayProcessPool implements StrategyPool {
           if (!done) fail(new LockreplayError(`a replay worker process ended before its results (${this.endOf(c, code, signal)})`, ExitCode.internal));
           resolve();
         });
-        sent.push(new Promise<void>((written) => c.send(job, undefined, undefined, () => written())));
+        c.send({ jobFile } satisfies ToWorker);
       }));
-      await Promise.all(sent);
       for (let i = claimNext(claims, 0, specs.length); i !== undefined; i = claimNext(claims, i + 1, specs.length)) {
         try {
           results[i] = await runHere(specs[i], i);

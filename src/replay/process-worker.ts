@@ -3,11 +3,13 @@
  * then claims strategies (process-pool.ts claimNext) until none is left, posting each result (or
  * error) back, then says it is done and ends.
  */
+import { readFileSync } from 'node:fs';
+import { deserialize } from 'node:v8';
 import { LockreplayError } from '../errors.js';
 import { loadStrategy } from '../strategies/user.js';
 import { runOne } from './index.js';
 import { unpackOps } from './pool.js';
-import { claimNext, type FromWorker, type ProcessJob } from './process-pool.js';
+import { claimNext, type FromWorker, type ProcessJob, type ToWorker } from './process-pool.js';
 
 if (process.send === undefined) throw new Error('replay worker process started without an IPC channel');
 const send = (m: FromWorker): Promise<void> => new Promise((resolve) => {
@@ -17,13 +19,14 @@ const send = (m: FromWorker): Promise<void> => new Promise((resolve) => {
 // the parent gone (killed, or it closed the pool): nothing left to do
 process.on('disconnect', () => process.exit(0));
 // the modules above load while the parent reads the trace; then one job comes
-process.once('message', (job: ProcessJob) => {
-  void work(job).then(() => process.disconnect());
+process.once('message', (m: ToWorker) => {
+  void work(m.jobFile).then(() => process.disconnect());
 });
 
-async function work(job: ProcessJob): Promise<void> {
+async function work(jobFile: string): Promise<void> {
   let index = -1;
   try {
+    const job = deserialize(readFileSync(jobFile)) as ProcessJob;
     const ops = unpackOps(job.packed);
     for (let i = claimNext(job.claims, 0, job.specs.length); i !== undefined; i = claimNext(job.claims, i + 1, job.specs.length)) {
       index = i;
