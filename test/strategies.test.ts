@@ -8,7 +8,6 @@ import { fidelity } from '../src/fidelity/index.js';
 import { loadTrace } from '../src/import/index.js';
 import type { Op, OpKind } from '../src/model/op.js';
 import { createStrategy, strategyNames } from '../src/strategies/index.js';
-import { autoParallelism, PARALLEL_MIN_OP_REPLAYS } from '../src/replay/parallelism.js';
 import { DEFAULT_COSTS, ZERO_COSTS, type Strategy } from '../src/strategies/types.js';
 import { loadStrategy } from '../src/strategies/user.js';
 import { cli, ROOT, trace } from './helpers.js';
@@ -268,17 +267,6 @@ describe('strategies and compare --all', () => {
     }
     await expect(lib.compare(t, specs, { threads: 2, parallel: 'fibers' })).rejects.toThrow(/parallel must be processes or threads, not fibers/);
   }, 60_000);
-
-  it('by default compare runs serially below 2 M op replays (ops × strategies), else one worker per core', () => {
-    expect(autoParallelism(5_872, 16, 2)).toBe(1);
-    expect(autoParallelism(124_999, 16, 2)).toBe(1);
-    expect(autoParallelism(125_000, 16, 2)).toBe(2);
-    expect(autoParallelism(1_000_000, 16, 8)).toBe(8);
-    expect(autoParallelism(1_000_000, 3, 8)).toBe(3);
-    expect(autoParallelism(1_000_000, 1, 8)).toBe(1);
-    expect(autoParallelism(1_000_000, 16, 1)).toBe(1);
-    expect(PARALLEL_MIN_OP_REPLAYS).toBe(2_000_000);
-  });
 
   it('a strategy failing on another thread is reported with its exit code, not crashed on', () => {
     const p = join(tmp, 'bad-parallel.mjs');

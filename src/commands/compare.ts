@@ -7,9 +7,7 @@ import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, replayStrategiesParallel } from '../replay/index.js';
 import { ReplayPool, type StrategyPool } from '../replay/pool.js';
-import { autoParallelism } from '../replay/parallelism.js';
 import { ReplayProcessPool } from '../replay/process-pool.js';
-import { availableParallelism } from 'node:os';
 import { strategyNames } from '../strategies/index.js';
 import { formatCompare } from '../report/table.js';
 import { Progress } from '../util/progress.js';
@@ -27,7 +25,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
     baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first that ran without races or deadlock)' }),
-    threads: Flags.integer({ description: 'strategies replayed at once (1 = one after the other, in this process; default: serial below 2 M op replays, ops × strategies, else one worker per CPU core); results are identical either way', min: 1 }),
+    threads: Flags.integer({ description: 'strategies replayed at once: this process and N - 1 workers (default 1: one after the other, in this process, which no parallel run has beaten on the 2-core development machine; npm run bench measures it); results are identical either way', min: 1 }),
     parallel: Flags.string({ description: 'what replays strategies at once: worker processes (each with its own heap and compiler threads: the faster) or worker threads', options: ['processes', 'threads'], default: 'processes' }),
     ...replayFlags,
   };
@@ -42,7 +40,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     await Promise.all(names.map((n) => loadStrategy(n)));
     const newPool = (n: number): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n));
     // asked for workers: they start now and load the engine while this process reads the trace
-    let pool = flags.threads !== undefined && Math.min(flags.threads, names.length) > 1 ? newPool(Math.min(flags.threads, names.length)) : undefined;
+    const pool = flags.threads !== undefined && Math.min(flags.threads, names.length) > 1 ? newPool(Math.min(flags.threads, names.length)) : undefined;
     let trace;
     const progress = new Progress(this.progressEnabled(flags.json));
     try {
@@ -53,9 +51,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
-    // by default: parallel only when the work is large enough to pay for the workers
-    const threads = flags.threads !== undefined ? Math.min(flags.threads, names.length) : autoParallelism(trace.ops.length, names.length, availableParallelism());
-    if (pool === undefined && threads > 1) pool = newPool(threads);
+    const threads = Math.min(flags.threads ?? 1, names.length);
     progress.start();
     let result;
     try {

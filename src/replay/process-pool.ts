@@ -9,7 +9,7 @@
  * early takes more. Results are put in the order of the specs: the same as a serial run.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +47,10 @@ export type FromWorker =
 export function claimNext(dir: string, from: number, count: number): number | undefined {
   for (let i = from; i < count; i++) {
     try {
-      closeSync(openSync(join(dir, String(i)), 'wx'));
+      const fd = openSync(join(dir, String(i)), 'wx');
+      // (who runs it, for anyone looking)
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
       return i;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -179,6 +182,8 @@ export class ReplayProcessPool implements StrategyPool {
         } catch (err) {
           fail(err as Error);
         }
+        // let the event loop read what the workers sent meanwhile (results, progress)
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       await Promise.all(finished);
       if (failure !== undefined) throw failure;

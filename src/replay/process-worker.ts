@@ -33,14 +33,17 @@ async function work(jobFile: string): Promise<void> {
       try {
         const strategy = await loadStrategy(job.specs[i]);
         const options = job.progress ? { ...job.simOptions, onProgress: (n: number) => void send({ progress: [i, n] }) } : job.simOptions;
-        await send({ index: i, result: runOne(ops, job.serviceNs, strategy, options, job.table) });
+        // not awaited: the parent reads its channel only between its own replays, and the next
+        // strategy must not wait for that (messages queue here and go out in order)
+        void send({ index: i, result: runOne(ops, job.serviceNs, strategy, options, job.table) });
       } catch (err) {
-        await send({ index: i, error: { message: (err as Error).message, exitCode: err instanceof LockreplayError ? err.exitCode : undefined } });
+        void send({ index: i, error: { message: (err as Error).message, exitCode: err instanceof LockreplayError ? err.exitCode : undefined } });
       }
     }
   } catch (err) {
     // (index -1: the job itself failed)
     await send({ index, error: { message: (err as Error).message, exitCode: err instanceof LockreplayError ? err.exitCode : undefined } });
   }
+  // written once everything before it is: then the channel can close
   await send({ done: true });
 }
