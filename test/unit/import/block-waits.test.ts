@@ -1,8 +1,9 @@
-/** Block requests (dispatches without a queue, completions at sector 0, requests never completed) and the lock class a wait is put in. */
+/** Block requests (dispatches without a queue, completions at sector 0, requests never completed), the lock class a wait is put in, and a few op stream and blkparse edges. */
 import { describe, expect, it } from 'vitest';
 import { BadLines, LineCounter } from '../../../src/import/accounting.js';
 import { type BlockAction, BlockOpBuilder, parseBlockTail } from '../../../src/import/block.js';
 import { ContentionTracker } from '../../../src/import/contention.js';
+import { opRow, opStreamHeader } from '../../../src/import/opstream.js';
 import { SelectingSink } from '../../../src/import/selection.js';
 import type { Op } from '../../../src/model/op.js';
 import { load } from './helpers.js';
@@ -76,5 +77,35 @@ describe('ContentionTracker: the address decides between the classes of one call
     // an ambiguous call teaches nothing about its address
     expect(wait('MMAPLOCK_EXCL|ILOCK_EXCL', 'a2')).toBe('MMAPLOCK');
     expect(wait('IOLOCK_EXCL|MMAPLOCK_EXCL', 'a2')).toBe('IOLOCK');
+  });
+});
+
+const OP: Op = { id: 0, tsNs: 1000, pid: 7, proc: 'tgid:7', comm: 'fio', file: '7:0:133', kind: 'write', offset: 0, lengthBytes: 4096, line: 0 };
+
+describe('op streams', () => {
+  it('line 0 is a line; a quote opened on the last line skips no other line', async () => {
+    expect((await load(opStreamHeader() + opRow(OP))).ops.map((o) => o.line)).toEqual([0]);
+    const r = await load(`${opStreamHeader()}${opRow(OP)}op,1,"x`, { lenient: true });
+    expect(r.summary.opStreamLines).toEqual({ total: 4, used: 1, bad: 1, skipped: { comment: 1, header: 1 }, badSamples: [`${r.path}:4: not a valid op stream (a quoted field is not closed)`] });
+  });
+});
+
+describe('ContentionTracker', () => {
+  it('a class learnt for an address the call does not name: the call\'s class', () => {
+    const t = new ContentionTracker();
+    const wait = (flags: string, addr: string): string => {
+      t.ilock(1, flags, '7:0:133');
+      t.begin(1, 0, `${addr} (flags=WRITE)`, 1);
+      return t.end(1, 'c', 10, addr)?.caller ?? '';
+    };
+    expect(wait('MMAPLOCK_EXCL', 'b1')).toBe('MMAPLOCK');
+    expect(wait('IOLOCK_EXCL', 'b1')).toBe('IOLOCK');
+  });
+});
+
+describe('blkparse', () => {
+  it('an unplug by timer (UT); a line with a summary word inside is a bad line', async () => {
+    const r = await load('  8,0    1        1     0.000000001 14364  UT  N [fio] 1\nsome Events here\n', { format: 'blkparse', lenient: true });
+    expect(r.summary.lines).toMatchObject({ bad: 1, skipped: { 'block-action-unplug-timer': 1 } });
   });
 });

@@ -1,14 +1,11 @@
 /** CSV rows: column specs, blank and header rows, field trimming, separators, CSV syntax errors and where reading starts again. */
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type CsvMapping, parseColumns } from '../../../src/import/csv.js';
 import { importTrace } from '../../../src/import/index.js';
 import type { Op } from '../../../src/model/op.js';
 import { failure, load, tmpFile } from './helpers.js';
 
-const base: CsvMapping = { columns: { ts: 0, op: 1, offset: 2, length: 3 }, tsUnit: 'ms', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['r'], writeValues: ['w'], delimiter: ',', header: false };
-const imp = (text: string | Buffer, m: Partial<CsvMapping> = {}, lenient = true) => load(text, { format: 'csv', csvMapping: { ...base, ...m }, lenient });
-const samples = (r: { summary: { lines: { badSamples: string[] } }; path: string }): string[] => r.summary.lines.badSamples.map((s) => s.slice(r.path.length + 1));
 
 describe('parseColumns', () => {
   it('each pair is NAME=INDEX, blanks around either allowed, nothing before or after', () => {
@@ -79,5 +76,39 @@ describe('CSV syntax errors', () => {
     const f = await failure(gz.subarray(0, gz.length - 20), { format: 'csv', csvPreset: 'alibaba' }, 'gz');
     expect(f.code).toBe(3);
     expect(f.message).toMatch(new RegExp(`^${f.path}: the gzip stream is truncated \\(it ends before its last block; .+\\)$`));
+  });
+});
+
+const base: CsvMapping = { columns: { ts: 0, op: 1, offset: 2, length: 3 }, tsUnit: 'ms', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['r'], writeValues: ['w'], delimiter: ',', header: false };
+const imp = (text: string | Buffer, m: Partial<CsvMapping> = {}) => load(text, { format: 'csv', csvMapping: { ...base, ...m }, lenient: true });
+const samples = (r: { summary: { lines: { badSamples: string[] } }; path: string }): string[] => r.summary.lines.badSamples.map((s) => s.slice(r.path.length + 1));
+
+describe('CSV fields', () => {
+  it('a byte order mark is no part of a first field that is text', async () => {
+    const r = await imp(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('r,1,0,1\n')]), { columns: { op: 0, ts: 1, offset: 2, length: 3 } });
+    expect(r.ops.map((o) => o.kind)).toEqual(['read']);
+  });
+
+  it('an op or file column past the end of the rows is empty', async () => {
+    const op = await imp('1,r,0,1\n', { columns: { ...base.columns, op: 9 } });
+    expect(samples(op)).toEqual(['1: op column 9 is "": neither a read (r) nor a write (w)']);
+    const file = await imp('1,r,0,1\n', { columns: { ...base.columns, file: 9 } });
+    expect(file.ops.map((o) => o.file)).toEqual(['vol:']);
+  });
+
+  it('a stray quote on one line skips no other line', async () => {
+    const r = await imp('1,r,0,1\n1,"r"x,0,1\n2,w,0,1\n');
+    expect(r.summary.lines).toEqual({ total: 3, used: 2, bad: 1, skipped: {}, badSamples: [expect.stringMatching(/:2: not valid CSV \(Invalid Closing Quote/)] });
+  });
+});
+
+describe('presets without a header', () => {
+  it('a first row with words in it is data', async () => {
+    vi.resetModules();
+    const { CSV_PRESETS } = await import('../../../src/import/csv.js');
+    const run = async (preset: string, text: string) => (await load(text, { format: 'csv', csvMapping: CSV_PRESETS[preset].mapping as CsvMapping })).ops.map((o) => `${o.kind} ${o.file}`);
+    expect(await run('alibaba', 'dev1,R,0,4096,1\n')).toEqual(['read vol:dev1']);
+    expect(await run('tencent', '1,0,8,0,vol1\n')).toEqual(['read vol:vol1']);
+    expect(await run('disksim', '938513000 sda 264719034 16 1\n')).toEqual(['read vol:sda']);
   });
 });

@@ -1,5 +1,10 @@
 /** The ftrace text reader: header counts, trace-cmd's window and file prefixes, continuation lines, the blk tracer, [FAILED TO PARSE]. */
 import { describe, expect, it } from 'vitest';
+import { BadLines, LineCounter } from '../../../src/import/accounting.js';
+import { BlockOpBuilder } from '../../../src/import/block.js';
+import { FtraceLineParser } from '../../../src/import/ftrace.js';
+import { OpBuilder } from '../../../src/import/op-builder.js';
+import { SelectingSink } from '../../../src/import/selection.js';
 import { brief, failure, HEADER, load } from './helpers.js';
 
 const L = (comm: string, pid: number, t: string, ev: string): string => `${comm.padStart(16)}-${pid}   [000] .....   ${t}: ${ev}`;
@@ -208,5 +213,22 @@ describe('the ftrace blk tracer', () => {
       '1 read blk:259:16 32768+4096 pid 44 kworker/0:1 proc pid:44 ts 10000010000 dur 190000 line 4',
       '2 write blk:9:0 4096+4096 pid 44 md proc pid:44 ts 10000300000 line 7',
     ]);
+  });
+});
+
+describe('FtraceLineParser', () => {
+  it('by default reads tracefs text: a timestamp going back is a bad line', () => {
+    const counter = new LineCounter();
+    const badLines = new BadLines('in', true, counter);
+    const out = new SelectingSink({ op: () => {}, lock: () => {} }, counter);
+    const p = new FtraceLineParser(new OpBuilder(out, counter, badLines), new BlockOpBuilder(out, counter, badLines), counter, badLines);
+    for (const [i, l] of ['a-1 [000] 2.0: ev: x', 'a-1 [000] 1.0: ev: y'].entries()) p.line(l, 0, l.length, i + 1, Buffer.from(l, 'latin1'), 0);
+    p.finish();
+    expect(counter.result().badSamples).toEqual(['in:2: timestamp goes backwards (1.000000s after 2.000000s)']);
+  });
+
+  it('trace-cmd: a comm with a blank before a colon keeps its words', async () => {
+    const r = await load(['cpus=1', '   my tool x: y-3 [000]   2.000000: sys_enter_fsync: fd: 0x00000004', '   my tool x: y-3 [000]   2.000001: sys_exit_fsync: 0x0', ''].join('\n'));
+    expect(r.ops.map((o) => o.comm)).toEqual(['my tool x: y']);
   });
 });

@@ -28,6 +28,7 @@ describe('FileIdentity: the recorder\'s comments', () => {
   it('bdiKey: the name after "bdi ", up to its colon', () => {
     const f = new FileIdentity();
     expect(f.bdiKey('x: ino=5', 5)).toBeUndefined();
+    expect(f.bdiKey('abcdef: ino=5', 5)).toBeUndefined();
     expect(f.bdiKey('a:b bdi sdc: ino=5', 5)).toBe('sdc:5');
   });
 });

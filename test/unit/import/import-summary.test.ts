@@ -2,8 +2,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, importTrace } from '../../../src/import/index.js';
-import { opRow, opStreamFooter, opStreamHeader } from '../../../src/import/opstream.js';
-import type { Op } from '../../../src/model/op.js';
+import { lockRow, opRow, opStreamFooter, opStreamHeader } from '../../../src/import/opstream.js';
+import type { ObservedLock, Op } from '../../../src/model/op.js';
 import { failure, HEADER, imported, load, tmpFile } from './helpers.js';
 
 const d = (text: string) => detectFormat(Buffer.from(text, 'latin1'), 'in').format;
@@ -156,5 +156,38 @@ describe('op streams read back', () => {
     expect([empty.summary.firstTsNs, empty.summary.lastTsNs, empty.summary.ops.total]).toEqual([undefined, undefined, 0]);
     const bad = await load(`${opStreamHeader()}op,1,2\n${opRow(op({}))}`, { lenient: true });
     expect(bad.summary.notes).toEqual(['read from an op stream made by "lockreplay import" of an unknown trace', '1 bad lines in the op stream were left out (see opStreamLines)']);
+  });
+});
+
+describe('detectFormat: the head', () => {
+  it('past 64 KiB the last line may be cut: it is left out; a single line is kept', () => {
+    // 20 DiskSim rows of 3.4 KB: the 20th is cut inside its blanks
+    const row = `1${' '.repeat(3400)}2 3 4 5`;
+    const text = `${Array.from({ length: 20 }, () => row).join('\n')}\n`;
+    expect(text.length).toBeGreaterThan(65536);
+    expect(dp(text)).toEqual({ format: 'csv', preset: 'disksim' });
+    expect(d(`fio version 2 iolog${' '.repeat(70_000)}\n/dev/sda read 0 1\n`)).toBe('fio-iolog');
+  });
+
+  it('only the first 60 lines that are not blank count', () => {
+    const ft = 'fio-1 [000] 1.000000: ev: x';
+    expect(() => d(`${'garbage\n'.repeat(60)}${`${ft}\n`.repeat(100)}`)).toThrow('in: cannot tell the format from its first lines. It matches none of');
+    expect(d(`${'garbage\n'.repeat(30)}${`${ft}\n`.repeat(100)}`)).toBe('ftrace');
+  });
+});
+
+describe('the summary', () => {
+  it('files with as many ops: by name', async () => {
+    const r = await load(['d,R,0,1,1', 'c,R,0,1,2', 'b,R,0,1,3', 'a,R,0,1,4', 'e,R,0,1,5', 'e,R,0,1,6', ''].join('\n'), { format: 'csv', csvPreset: 'alibaba' });
+    expect(Object.keys(r.summary.ops.byFile)).toEqual(['vol:e', 'vol:a', 'vol:b', 'vol:c', 'vol:d']);
+  });
+
+  it('op streams: a lock record\'s comm (UTF-8) is the task a --task COMM names', async () => {
+    const op: Op = { id: 0, tsNs: 1000, pid: 8, proc: 'tgid:8', comm: 'é#x', file: '7:0:133', kind: 'write', offset: 0, lengthBytes: 1, line: 3 };
+    // (a lock's comm is as the trace spelled it: UTF-8 bytes read as latin1)
+    const lock: ObservedLock = { tsNs: 1100, pid: 8, comm: Buffer.from('é#x').toString('latin1'), target: '7:0:133', event: 'xfs_ilock', mode: 'X', caller: 'y', line: 4 };
+    const r = await load(opStreamHeader() + opRow(op) + lockRow(lock), { taskComms: new Set(['é#x']) });
+    expect(r.ops.map((o) => o.comm)).toEqual(['é#x']);
+    expect(r.locks.map((l) => l.comm)).toEqual(['é#x']);
   });
 });

@@ -127,3 +127,36 @@ describe('parseFtraceLine: field edges', () => {
     expect(parse('a-1 [000] 1.0: ev_Aa: x').event).toBe('ev_Aa');
   });
 });
+
+function bodyFields(type: LineType, ev: EventFields) {
+  return type === LineType.Event ? { type, event: ev.event, phase: ev.phase, body: ev.body } : { type, note: ev.note };
+}
+
+describe('parseFtraceBytes', () => {
+  it('a line at an offset with more text after it: the body ends where the line does', () => {
+    for (const line of ['a-1 [002] 3.0: ev: body', 'fio-1 [000] 1.0: sys_pread64 -> 0x1000', 'a-1 [002] 3: func <-parent']) {
+      const ev = newEventFields();
+      const bytes = Buffer.from(`xxxxxxx${line}\nnext line`, 'latin1');
+      const text = bytes.toString('latin1', 7);
+      const at = bodyFields(parseFtraceBytes(bytes, 7, text, 0, line.length, ev), ev);
+      const alone = newEventFields();
+      expect(at, line).toEqual(bodyFields(parseFtraceLine(line, alone), alone));
+    }
+  });
+});
+
+describe('parseFtraceLine', () => {
+  it('" ->" cut by the end of the line is no exit', () => {
+    const ev = newEventFields();
+    const text = 'a-1 [000] 1.0: sys_x -> 0x1';
+    expect(bodyFields(parseFtraceLine(text, ev, 0, text.length - 4), ev)).toEqual({ type: LineType.Event, event: 'sys_x', phase: SyscallPhase.None, body: '->' });
+  });
+
+  it('names of equal hash that differ in every character', () => {
+    const ev = newEventFields();
+    parseFtraceLine('a-1 [000] 1.0: Aa: x', ev);
+    expect(ev.event).toBe('Aa');
+    parseFtraceLine('a-1 [000] 1.0: BB: x', ev);
+    expect(ev.event).toBe('BB');
+  });
+});

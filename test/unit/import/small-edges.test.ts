@@ -26,13 +26,16 @@ describe('fields', () => {
     expect(numberEnd('1x5', 0)).toBe(1);
     expect(numberEnd('19 x', 0)).toBe(2);
     expect(rangeAfter('x 1-2', 'ofs=')).toBeUndefined();
+    expect(rangeAfter('x 12-34', 'ofs=')).toBeUndefined();
     expect(rangeAfter('ofs=1x2', 'ofs=')).toBeUndefined();
     expect(wordAfter('a b', 'flags ')).toBe('');
+    expect(wordAfter('abcdefgh ijk', 'flags ')).toBe('');
   });
 
   it('devOf: only after "dev" or "bdi ", digits on both sides, up to 9', () => {
     expect(devOf('xyz 8:1')).toBeUndefined();
     expect(devOf('abcd8:1')).toBeUndefined();
+    expect(devOf('xyz8:1')).toBeUndefined();
     expect(devOf('dev :1')).toBeUndefined();
     expect(devOf('dev 9:19')).toBe('9:19');
     expect(devOf('bdi 8:1: ino=5')).toBe('8:1');
@@ -75,7 +78,17 @@ describe('repeatTrace', () => {
     expect([...repeatTrace('x-1 [000] 1.5: ev\n', 0)]).toEqual(['\n']);
   });
 
+  it('a header alone; timestamps of several digits, with or without a fraction; a comm that is empty', () => {
+    expect([...repeatTrace('# h\n', 1)]).toEqual(['# h\n']);
+    expect([...repeatTrace('-5 [000] 12.5: ev\nb-6 [000] 35: ev\n', 2)]).toEqual([
+      '\n',
+      '-5 [000] 12.500000: ev\nb-6 [000] 35.000000: ev\n',
+      '-1000005 [000] 35.001000: ev\nb-1000006 [000] 57.501000: ev\n',
+    ]);
+  });
+
   it('events are yielded 20,000 lines at a time', () => {
+    expect([...repeatTrace(Array.from({ length: 20_000 }, (_, i) => `a-1 [000] ${1 + i / 1e6}: ev`).join('\n'), 1)].map((c) => c.split('\n').length - 1)).toEqual([1, 20_000]);
     const lines = Array.from({ length: 20_001 }, (_, i) => `a-1 [000] ${1 + i / 1e6}: ev`);
     const out = [...repeatTrace(lines.join('\n'), 1)];
     expect(out.map((c) => c.split('\n').length - 1)).toEqual([1, 20_000, 1]);

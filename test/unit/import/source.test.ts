@@ -106,3 +106,11 @@ describe('openSource', () => {
     expect(() => openSource(`${f}/below`)).toThrow(expect.objectContaining({ message: `${f}/below: cannot read (ENOTDIR)`, exitCode: 3 }));
   });
 });
+
+describe('openSource', () => {
+  it('0x8b second without 0x1f first is no gzip', async () => {
+    const parts: Buffer[] = [];
+    for await (const c of openSource(tmpFile(Buffer.from([0x00, 0x8b, 0x0a]))).chunks()) parts.push(Buffer.from(c));
+    expect([...Buffer.concat(parts)]).toEqual([0x00, 0x8b, 0x0a]);
+  });
+});

@@ -4,9 +4,8 @@ import { BadLines, LineCounter } from '../../../src/import/accounting.js';
 import { OpBuilder } from '../../../src/import/op-builder.js';
 import { SelectingSink } from '../../../src/import/selection.js';
 import type { Op } from '../../../src/model/op.js';
-import { brief, HEADER, load } from './helpers.js';
+import { brief, HEADER, imported, load } from './helpers.js';
 
-const L = (pid: number, t: string, ev: string): string => `             fio-${pid}   [000] .....   ${t}: ${ev}`;
 const run = (lines: string[], options = {}) => load(HEADER + lines.join('\n') + '\n', { lenient: true, ...options });
 const samples = (r: { summary: { lines: { badSamples: string[] } }; path: string }): string[] => r.summary.lines.badSamples.map((s) => s.slice(r.path.length + 1));
 
@@ -163,5 +162,43 @@ describe('what a syscall teaches about its file', () => {
     ].join('\n'));
     expect(r.ops.map((o) => `${o.kind} ${o.file}`)).toEqual(['punch 7:0:134']);
     expect(r.summary.notes).toEqual([]);
+  });
+});
+
+const L = (pid: number, t: string, ev: string): string => `             fio-${pid}   [000] .....   ${t}: ${ev}`;
+
+describe('syscalls', () => {
+  it('a write that wrote nothing does not grow the file', async () => {
+    const r = await load(HEADER + [
+      L(1, '1.000000', 'sys_pwrite64(fd: 3, buf: 0x1, count: 0x1000, pos: 0x8000)'),
+      L(1, '1.000001', 'sys_pwrite64 -> 0x0'),
+      L(1, '1.000010', 'sys_ftruncate(fd: 3, length: 0x0)'),
+      L(1, '1.000011', 'sys_ftruncate -> 0x0'),
+      '',
+    ].join('\n'));
+    expect(r.ops.map((o) => `${o.kind} ${o.offset}+${o.lengthBytes}`)).toEqual(['write 32768+4096', 'truncate 0+0']);
+  });
+
+  it('a filesystem event naming the inode wins over the recorder\'s scan of the fd', async () => {
+    const r = await load('# tracer: nop\n#P:2\n# lockreplay fd: 1 3 7:0:134\n' + [
+      L(1, '1.000000', 'sys_pwrite64(fd: 3, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '1.000001', 'xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x0 pos 0x0 bytecount 0x1000'),
+      L(1, '1.000002', 'sys_pwrite64 -> 0x1000'),
+      '',
+    ].join('\n'));
+    expect(r.ops.map((o) => o.file)).toEqual(['7:0:133']);
+  });
+
+  it('an fd 0 named by an earlier syscall names the next one on it, as it is released', async () => {
+    const r = await imported(HEADER + [
+      L(5, '1.000010', 'sys_pread64(fd: 0, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(5, '1.000011', 'xfs_file_buffered_read: dev 7:0 ino 0x85 disize 0x4000 pos 0x0 bytecount 0x1000'),
+      L(5, '1.000012', 'sys_pread64 -> 0x1000'),
+      L(5, '1.000020', 'sys_pread64(fd: 0, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(5, '1.000022', 'sys_pread64 -> 0x1000'),
+      '',
+    ].join('\n'));
+    expect(r.ops.map((o) => o.file)).toEqual(['7:0:133', '7:0:133']);
+    expect(r.summary.fileAliases).toBeUndefined();
   });
 });
