@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
  * real-capture replays are left out.
  */
 /** MUTATE_TESTS=a,b picks test/a.test.ts and test/b.test.ts instead (globs too: unit/engine/*) */
-const DEFAULT_TESTS = 'unit/**/*,check,engine-invariants,engine-timeline,ftrace-prefix';
+const DEFAULT_TESTS = 'unit/**/*,check,engine-invariants,engine-timeline,linux-rwsem,ftrace-prefix';
 
 export default defineConfig({
   test: {
