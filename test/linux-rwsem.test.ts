@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/locks/linux-rwsem.js';
-import { measureWakeLatency } from '../src/fidelity/wake-latency.js';
+import { measureWakeLatency, MIN_READER_SAMPLES } from '../src/fidelity/wake-latency.js';
 import type { LockMode, LockRequest } from '../src/locks/primitives.js';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import { readerSpinThresholdNs } from '../src/engine/spinning.js';
@@ -270,7 +270,29 @@ describe('the wake-up latency', () => {
       lock(260, 3, 'contention', 'READ', 'MMAPLOCK', 100),
       lock(300, 1, 'contention', 'READ', 'ILOCK', 100),
     ]);
+    // (too few readers' waits to sample readers only: every waiter's gap is a sample)
     expect([...w.samplesNs]).toEqual([4, 60]);
-    expect(w).toMatchObject({ p50Ns: 60, p90Ns: 60, meanNs: 32 });
+    expect(w).toMatchObject({ waiters: 'all', p50Ns: 60, p90Ns: 60, meanNs: 32 });
+  });
+
+  it('with enough readers\' waits, only those are samples: a reader is granted the lock before it is woken, a woken writer had to win a race', () => {
+    const lock = (tsNs: number, pid: number, event: string, mode: string, caller = '', waitNs?: number) => ({ tsNs, pid, comm: 'x', target: F, event, mode, caller, line: 0, ...(waitNs !== undefined ? { waitNs } : {}) });
+    const locks = [];
+    // a writer woken to compete, which won 3 µs after the release
+    locks.push(lock(0, 9, 'xfs_iunlock', 'IOLOCK_SHARED'), lock(3, 8, 'contention', 'WRITE', 'IOLOCK', 40));
+    // MIN_READER_SAMPLES readers, each granted at a writer's release and running 10 + k ns later
+    for (let k = 0; k < MIN_READER_SAMPLES; k++) {
+      const t = 1000 * (k + 1);
+      locks.push(lock(t, 8, 'xfs_iunlock', 'IOLOCK_EXCL'), lock(t + 10 + k, 7, 'contention', 'READ', 'IOLOCK', 500));
+    }
+    const w = measureWakeLatency(locks);
+    expect(w.waiters).toBe('readers');
+    expect([...w.samplesNs]).toEqual(Array.from({ length: MIN_READER_SAMPLES }, (_, k) => 10 + k));
+    expect(w).toMatchObject({ p50Ns: 10 + MIN_READER_SAMPLES / 2, p90Ns: 10 + Math.floor(0.9 * MIN_READER_SAMPLES) });
+    // one reader fewer: the writer's gap is a sample again
+    const fewer = measureWakeLatency(locks.slice(0, -2));
+    expect(fewer.waiters).toBe('all');
+    expect([...fewer.samplesNs].slice(0, 2)).toEqual([3, 10]);
+    expect(fewer.samplesNs.length).toBe(MIN_READER_SAMPLES);
   });
 });

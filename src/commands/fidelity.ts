@@ -18,7 +18,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
   static override flags = {
     strategy: Flags.string({ char: 's', description: 'strategy to check (linux:xfs, or any with iolock/i_rwsem and mmaplock/invalidate_lock classes)', default: 'linux:xfs' }),
     cpus: Flags.integer({ description: 'CPUs for the predicted waits (default: the trace header)', min: 1 }),
-    'wake-latency': Flags.string({ description: 'wake-up latency of the predicted contention: trace (the capture\'s own release → contention_end gaps, taken in turn) or none', options: ['trace', 'none'], default: 'trace' }),
+    'wake-latency': Flags.string({ description: 'wake-up latency of the predicted contention: trace (the capture\'s own release → contention_end gaps of waiting readers, or of every waiter when it has fewer than 20 reader waits; taken in turn) or none', options: ['trace', 'none'], default: 'trace' }),
     mode: Flags.string({ description: 'how the replay issues each task\'s ops: closed (after the previous op and its recorded think time: IO issued back to back) or open (at the recorded times: a rate-limited workload, such as fio\'s rate_iops)', options: ['closed', 'open'], default: 'closed' }),
     json: Flags.boolean({ description: 'print the report as JSON' }),
     ...inputFlags,

@@ -182,8 +182,8 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   const contentionWaits = locks.filter((l) => l.event === 'contention');
   const wake = wakeLatency === 'trace' ? measureWakeLatency(locks) : undefined;
   const wakeUsed: WakeLatencyUsed = wake === undefined || wake.samplesNs.length === 0
-    ? { source: 'none', samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 }
-    : { source: 'trace', samples: wake.samplesNs.length, p50Ns: wake.p50Ns, p90Ns: wake.p90Ns, meanNs: wake.meanNs };
+    ? { source: 'none', waiters: 'none', samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 }
+    : { source: 'trace', waiters: wake.waiters, samples: wake.samplesNs.length, p50Ns: wake.p50Ns, p90Ns: wake.p90Ns, meanNs: wake.meanNs };
   const contention = contentionWaits.length > 0
     ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode) }
     : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows: [] };

@@ -60,6 +60,8 @@ export interface FidelityReport {
  */
 export interface WakeLatencyUsed {
   source: 'trace' | 'none';
+  /** whose waits the gaps are: rwsem readers' (granted on release, no race in the gap), or every waiter's (too few readers) */
+  waiters: 'readers' | 'all' | 'none';
   samples: number;
   p50Ns: number;
   p90Ns: number;
