@@ -44,6 +44,8 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     const cost = /the recorder used (\d+) ms of CPU while tracing \((\d+)% of one CPU over ([\d.]+) s\)/.exec(r.stdout);
     expect(cost, r.stdout).not.toBeNull();
     expect(Number(cost?.[1])).toBeLessThan(1000);
+    // 64 writes' events fit in the ring buffer: it is read once, after dd is done
+    expect(r.stdout).toMatch(/it read the ring buffer 0 time\(s\) while tracing/);
     expect(state()).toEqual(before);
     return loadTrace(out).then(({ ops }) => {
       const dd = ops.filter((o) => o.comm === 'dd');
@@ -75,11 +77,27 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expect(kinds['dio-read']).toBe(job('dioread').read.total_ios);
     expect(kinds.punch).toBe(job('punch').trim.total_ios);
     // the traced processes' open files (scanned while they run: a job done within a few ms can be
-    // missed), under the same keys as the filesystem's events give those files
+    // missed), under the same keys as the filesystem's events give those files: written into the
+    // ring buffer (trace_marker), so they stand among the events where they were seen
     const text = gunzipSync(readFileSync(out)).toString('latin1');
-    const scanned = [...text.matchAll(/^# lockreplay fd: (\d+) (\d+) (\d+:\d+:\d+)$/gm)].map((m) => m[3]);
+    const scanned = [...text.matchAll(/ tracing_mark_write: lockreplay fd: (\d+) (\d+) (\d+:\d+:\d+)$/gm)].map((m) => m[3]);
     expect(scanned.some((key) => summary.ops.byFile[key] !== undefined)).toBe(true);
+    expect(summary.lines.skipped['file-identity-comment']).toBe(scanned.length + (text.match(/^# lockreplay (mount|bdi):/gm) ?? []).length);
   }, 120_000);
+
+  it('a ring buffer too small for the whole run is read whenever it gets half full, and nothing is lost', () => {
+    const out = join(tmp, 'loop.trace.gz');
+    // 30 short dd runs (each one exec, its libraries' opens and mmaps, 20 writes): more than half
+    // of a 512 KiB buffer of events per CPU over about a second
+    const r = cli(['record', '--buffer-kb', '512', '--out', out, '--', 'sh', '-c', `for i in $(seq 30); do dd if=/dev/zero of=${join(tmp, 'loop.out')} bs=4096 count=20 2>/dev/null; sleep 0.03; done`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/lost events: 0\b/);
+    const drains = Number(/it read the ring buffer (\d+) time\(s\) while tracing/.exec(r.stdout)?.[1]);
+    expect(drains).toBeGreaterThanOrEqual(1);
+    return loadTrace(out).then(({ ops }) => {
+      expect(ops.filter((o) => o.comm === 'dd' && o.kind === 'write' && o.lengthBytes === 4096)).toHaveLength(30 * 20);
+    });
+  }, 60_000);
 
   it('a capture killed with SIGTERM keeps what it captured and leaves tracefs unchanged; a second capture is refused', async () => {
     const before = state();

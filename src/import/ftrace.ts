@@ -127,6 +127,11 @@ export class FtraceLineParser {
 
   private event(ev: EventFields, text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number): void {
     let name = ev.event;
+    // lockreplay record writes the traced processes' open files into the ring buffer (trace_marker)
+    if (name === 'tracing_mark_write' && ev.body.startsWith('lockreplay ') && this.builder.identity.comment(`# ${ev.body}`)) {
+      this.counter.skip('file-identity-comment');
+      return;
+    }
     let info = this.names.get(name);
     if (info === undefined) this.names.set(name, (info = nameInfo(name)));
     // the ftrace blk tracer: "MAJ,MIN ACTION RWBS ..." where the event name would be

@@ -1,10 +1,13 @@
 /**
- * `lockreplay record`: enables the events the importer uses, runs a command (or waits), streams
- * trace_pipe into a spool file while it runs (so a full ring buffer loses nothing that was read in
- * time), compresses it once the workload is done, and leaves tracefs as it found it, whatever
- * happens. While the workload runs the recorder only moves bytes (a read and a write a drain): the
- * per-line work and gzip, which took most of a CPU at 200,000 events/s, would compete with the
- * workload it records.
+ * `lockreplay record`: enables the events the importer uses, runs a command (or waits), drains
+ * trace_pipe into a spool file, compresses it once the workload is done, and leaves tracefs as it
+ * found it, whatever happens. While the workload runs the recorder keeps off the CPUs it would take
+ * from the workload: it drains only when a per-CPU ring buffer is half full (reading trace_pipe
+ * makes the kernel render every event as text: on a 2-CPU machine that took a third of a CPU, and
+ * the workload's woken tasks waited for the CPU it held), and it only moves bytes when it does; the
+ * per-line work and gzip come after. The traced processes' open files go into the ring buffer
+ * itself, as trace_marker lines ("tracing_mark_write: lockreplay fd: TGID FD MAJ:MIN:INO"), so
+ * that they stand among the events where they were seen, however late the drain.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, constants, createWriteStream, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -68,9 +71,14 @@ export interface RecordResult {
   tracingMs: number;
   /** CPU time this process used meanwhile (user + system): what the recording took from the workload */
   recorderCpuMs: number;
+  /** drains of trace_pipe while tracing (a ring buffer half full), before the one at the end */
+  drainsWhileTracing: number;
 }
 
 const LOCK_FILE = '/run/lockreplay-record.lock';
+
+/** how full the fullest per-CPU ring buffer may get before the recorder drains it while the workload runs */
+export const DRAIN_AT_FILL = 0.5;
 
 /**
  * A preset name, a list of SYSTEM/EVENT, or "+EVENT,..." (the default preset plus these), or
@@ -189,7 +197,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       for (const line of chunk.split('\n')) {
         if (line === '') continue;
         const m = /^\s*(.*?)-\d+\s+(?:\([\s\d-]+\)\s+)?\[\d+\][^:]*?\d+\.\d+:\s+([\w]+)/.exec(line);
-        if (filter !== undefined && m && m[1] !== filter) continue;
+        // (the recorder's own trace_marker lines are kept: they say which file an fd is)
+        if (filter !== undefined && m && m[1] !== filter && m[2] !== 'tracing_mark_write') continue;
         if (m) eventsByName[m[2]] = (eventsByName[m[2]] ?? 0) + 1;
         // (the header and the open-file comments are not trace lines)
         if (line.charCodeAt(0) !== 35) lines++;
@@ -255,14 +264,32 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         reject(new LockreplayError('nothing to record: give a command after --, or --duration S', ExitCode.usage));
       }
     });
-    // the traced command's open files, written before the events drained with them (each once)
+    // the traced command's open files (each once): into the ring buffer through trace_marker, or
+    // if that cannot be written, as comments written before the events drained with them
     const seenFds = new Map<string, string>();
     const mounts = readMounts();
+    let markerFd: number | undefined;
+    try {
+      markerFd = openSync(tracefs.path('trace_marker'), constants.O_WRONLY);
+    } catch {
+      markerFd = undefined;
+    }
+    const mark = (text: string): boolean => {
+      if (markerFd === undefined) return false;
+      try {
+        for (const line of text.split('\n')) if (line !== '') writeSync(markerFd, line.replace(/^#\s*/, ''));
+        return true;
+      } catch {
+        closeSync(markerFd);
+        markerFd = undefined;
+        return false;
+      }
+    };
     const scanFds = (): void => {
       if (child?.pid === undefined) return;
       const text = scanOpenFiles(processTree(child.pid), seenFds, mounts);
-      // (drained events are whole lines only at a drain's end: a scan goes in after a drain)
-      if (text !== '') pendingScans += text;
+      // (drained events are whole lines only at a drain's end: a scan comment goes in after a drain)
+      if (text !== '' && !mark(text)) pendingScans += text;
     };
     let pendingScans = '';
     const flushScans = (): void => {
@@ -270,11 +297,23 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       spoolWrite(pendingScans);
       pendingScans = '';
     };
+    // a drain when a ring buffer is half full (or scan comments wait for one): the ring buffer
+    // holds the rest until the workload is done
+    let drainsWhileTracing = 0;
+    let lastFill = 0;
     const poll = setInterval(() => {
       try {
         scanFds();
-        flushScans();
-        drain();
+        // half full, or filling so fast that the next two looks could find it full
+        const fill = tracefs.fullestBuffer();
+        if (pendingScans !== '' || fill >= DRAIN_AT_FILL || fill + 2 * Math.max(0, fill - lastFill) >= 1) {
+          flushScans();
+          drain();
+          drainsWhileTracing++;
+          lastFill = 0;
+        } else {
+          lastFill = fill;
+        }
       } catch {
         // reported at the end
       }
@@ -302,6 +341,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       flushScans();
       drain();
       closeSync(pipeFd);
+      if (markerFd !== undefined) closeSync(markerFd);
       if (partial.length > 0) writeSync(spoolFd, partial);
     }
     const lostEvents = tracefs.lostEvents();
@@ -332,7 +372,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     rmSync(tmpSpool, { force: true });
     if (writeError !== undefined) throw new LockreplayError(`${opts.out}: cannot write (${(writeError as NodeJS.ErrnoException).code ?? writeError.message})`, ExitCode.outputFailed);
     renameSync(tmpOut, opts.out);
-    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs };
+    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs, drainsWhileTracing };
   } catch (err) {
     if (spool !== undefined) closeSync(spool);
     rmSync(tmpOut, { force: true });

@@ -61,6 +61,26 @@ export class Tracefs {
     }
   }
 
+  /**
+   * How full the fullest per-CPU ring buffer is, 0 to 1: its bytes (per_cpu/cpuN/stats) over its
+   * size (per_cpu/cpuN/buffer_size_kb). 1 when a file cannot be read (drain, to be safe).
+   */
+  fullestBuffer(): number {
+    let fullest = 0;
+    try {
+      for (const d of readdirSync(this.path('per_cpu')).filter((x) => /^cpu\d+$/.test(x))) {
+        const bytes = Number(/^bytes: (\d+)/m.exec(readFileSync(this.path(`per_cpu/${d}/stats`), 'utf8'))?.[1]);
+        const sizeKb = effectiveBufferKb(readFileSync(this.path(`per_cpu/${d}/buffer_size_kb`), 'utf8'));
+        const size = Number(sizeKb) * 1024;
+        if (!(bytes >= 0 && size > 0)) return 1;
+        fullest = Math.max(fullest, bytes / size);
+      }
+    } catch {
+      return 1;
+    }
+    return fullest;
+  }
+
   /** Events lost by the ring buffer, from per_cpu/cpuN/stats (overrun + dropped events). */
   lostEvents(): number {
     let lost = 0;
