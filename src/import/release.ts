@@ -23,37 +23,61 @@ const MAX_BUFFERED = 40_000;
 
 /** Releases what can no longer be preceded by a record still open, or everything (`all`). */
 export function flush(st: BuilderState, all: boolean): void {
-  let watermark = Infinity;
-  if (!all) {
-    // a fault episode or an fs-event op ends at the task's next event; a task that falls
-    // silent would hold every later op back, so idle ones are closed here
-    const idleBefore = st.stats.lastTsNs - IDLE_CLOSE_NS;
-    for (const t of st.openTasks) {
-      if (t.fault !== undefined && t.fault.lastNs < idleBefore && t.sys === undefined) st.closeFault(t);
-      if (t.fsop !== undefined && t.fsop.lastNs < idleBefore) st.closeFsop(t);
-      let open = false;
-      for (const p of [t.sys, t.fault, t.fsop]) {
-        if (p !== undefined) {
-          open = true;
-          if (p.tsNs < watermark) watermark = p.tsNs;
+  for (;;) {
+    let watermark = Infinity;
+    if (!all) {
+      // a fault episode or an fs-event op ends at the task's next event; a task that falls
+      // silent would hold every later op back, so idle ones are closed here
+      const idleBefore = st.stats.lastTsNs - IDLE_CLOSE_NS;
+      for (const t of st.openTasks) {
+        if (t.fault !== undefined && t.fault.lastNs < idleBefore && t.sys === undefined) st.closeFault(t);
+        if (t.fsop !== undefined && t.fsop.lastNs < idleBefore) st.closeFsop(t);
+        let open = false;
+        for (const p of [t.sys, t.fault, t.fsop]) {
+          if (p !== undefined) {
+            open = true;
+            if (p.tsNs < watermark) watermark = p.tsNs;
+          }
         }
+        if (!open) st.openTasks.delete(t);
       }
-      if (!open) st.openTasks.delete(t);
     }
-  }
-  if (!all && st.queue.size > MAX_BUFFERED) giveUpOldest(st);
-  while (st.queue.size > 0 && (all || st.queue.peekKey() < watermark)) {
-    release(st, st.queue.shift() as Queued);
+    while (st.queue.size > 0 && (all || st.queue.peekKey() < watermark)) {
+      release(st, st.queue.shift() as Queued);
+    }
+    // still too many records held back: give up the one that holds them, and look again (one at
+    // a time: giving one up usually lets the rest go)
+    if (all || st.queue.size <= MAX_BUFFERED || !giveUpOldest(st)) return;
   }
 }
 
-/** A syscall whose exit never came (lost events, or a task blocked for the whole trace). */
-function giveUpOldest(st: BuilderState): void {
+/**
+ * The record that holds every later one back, given up: the oldest open record of any task. A
+ * fault episode or an fs-event op is complete at its task's next event, and a task silent this long
+ * has none yet: it is closed as it stands. A syscall is one whose exit never came (lost events, or
+ * a task blocked for the whole trace). (Releasing the oldest syscall whatever held the queue back
+ * released a short write of another task without its exit, and the write's filesystem event
+ * then made a second op of it.)
+ */
+function giveUpOldest(st: BuilderState): boolean {
   let oldest: TaskState | undefined;
+  let oldestNs = Infinity;
+  let which: PKind | undefined;
   for (const t of st.openTasks) {
-    if (t.sys !== undefined && (oldest === undefined || t.sys.tsNs < (oldest.sys as PendingSyscall).tsNs)) oldest = t;
+    for (const p of [t.sys, t.fault, t.fsop]) {
+      if (p !== undefined && p.tsNs < oldestNs) {
+        oldest = t;
+        oldestNs = p.tsNs;
+        which = p.pk;
+      }
+    }
   }
-  if (oldest === undefined || oldest.sys === undefined) return;
+  if (oldest === undefined) return false;
+  if (which !== PKind.Syscall || oldest.sys === undefined) {
+    if (oldest.fault !== undefined && oldest.fault.tsNs === oldestNs) st.closeFault(oldest);
+    else st.closeFsop(oldest);
+    return true;
+  }
   // released without its exit: the requested length stands for the result, the duration is
   // unknown (durNs stays undefined: the replay models it); the exit, if it comes, is counted as
   // this op's line
@@ -69,7 +93,7 @@ function giveUpOldest(st: BuilderState): void {
     completeSyscall(st, p, family, p.count > 0 ? p.count : 0, oldest);
     st.emit(p);
   }
-  flush(st, false);
+  return true;
 }
 
 /** Hands a record to the sink: an observed lock, or an op (checked first: a bad op is a bad line). */

@@ -38,6 +38,40 @@ describe('past 40,000 buffered records', () => {
   });
 });
 
+describe('past 40,000 buffered records, held back by a silent task', () => {
+  it('the record holding the rest back is given up, not the oldest syscall: a silent task\'s fault episode is closed, and a later write keeps its exit', () => {
+    const t = harness();
+    // a task faults (no file event yet) and falls silent; a flood of lock records, a write in the middle
+    t.ev(8, 0, 'page_fault_user', 'address=0x7f ip=0x7f error_code=0x4');
+    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, 10 + i);
+    for (let i = 0; i < 20_000; i++) lock(i);
+    t.ev(5, 30_000, 'sys_pwrite64', 'fd: 3, buf: 0x1, count: 0x1000, pos: 0x0', 1);
+    for (let i = 30_001; i < 52_000; i++) lock(i);
+    t.ev(5, 60_000, 'sys_pwrite64', '0x1000', 2);
+    t.b.finish();
+    expect(t.ops.map(short)).toEqual(['0 5 write fd:5:3 0+4096 dur 30000']);
+    expect(t.b.stats.releasedEarly).toBe(0);
+    expect(t.counter.result().skipped).toEqual({ 'fault-not-on-file': 1 });
+    expect(t.locks).toHaveLength(41_999);
+  });
+
+  it('when giving up one record lets the rest go, only that one is given up', () => {
+    const t = harness();
+    // a read blocked for the whole trace holds everything back; two short writes come later
+    t.ev(4, 0, 'sys_read', 'fd: 9, buf: 0x1, count: 0x10', 1);
+    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, 10 + i);
+    for (let i = 0; i < 39_990; i++) lock(i);
+    t.ev(5, 50_000, 'sys_pwrite64', 'fd: 3, buf: 0x1, count: 0x1000, pos: 0x0', 1);
+    t.ev(7, 50_001, 'sys_pwrite64', 'fd: 4, buf: 0x1, count: 0x1000, pos: 0x0', 1);
+    for (let i = 50_010; i < 52_100; i++) lock(i);
+    t.ev(5, 60_000, 'sys_pwrite64', '0x1000', 2);
+    t.ev(7, 60_001, 'sys_pwrite64', '0x1000', 2);
+    t.b.finish();
+    expect(t.ops.map(short)).toEqual(['0 4 read fd:4:9 0+16', '1 5 write fd:5:3 0+4096 dur 10000', '2 7 write fd:7:4 0+4096 dur 10000']);
+    expect(t.b.stats.releasedEarly).toBe(1);
+  });
+});
+
 describe('flush points', () => {
   it('a fault or an fs-event op idle for exactly 50 ms at a flush point is not closed; a DIO idle for longer is (its completion comes too late)', async () => {
     // the flush point is the 2,048th event: its time is 50 ms after the records' last events
