@@ -87,6 +87,39 @@ describe('exact timelines per strategy', () => {
     expect(fast.sim.outcomes.intendedNs[2]).toBe(50 * US);
   });
 
+  it('open mode: a late task still spends the user-space time the trace shows before its next op, when too short to be a sleep', () => {
+    const list = ops([
+      { pid: 9, kind: 'write', t: 0, dur: 50, off: 0, len: 4096 },
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      // 5 µs after the first one's recorded end: fio's own work between two calls
+      { pid: 1, kind: 'write', t: 15, dur: 10, off: 0, len: 4096 },
+      // 100 µs after the second's: a sleep (longer than the 50 µs timer slack)
+      { pid: 1, kind: 'write', t: 125, dur: 10, off: 0, len: 4096 },
+    ]);
+    // the first waits for pid 9's i_mutex until 50 and ends at 60: the second is late, and starts
+    // 5 µs later, not at once; the third is on time
+    expect(run(list, 'i-mutex', { mode: 'open', timeScale: 1 }).t).toEqual([[0, 50, 0], [0, 60, 50], [65, 75, 0], [125, 135, 0]]);
+    // at 0.25x the third is late too: its gap was a sleep, which a late task skips
+    const fast = run(list, 'i-mutex', { mode: 'open', timeScale: 0.25 });
+    expect(fast.t).toEqual([[0, 50, 0], [0, 60, 50], [65, 75, 0], [75, 85, 0]]);
+    expect(fast.sim.outcomes.intendedNs[2]).toBe(3.75 * US);
+    // closed mode keeps every recorded gap whatever its length (think time)
+    expect(run(list, 'i-mutex').t).toEqual([[0, 50, 0], [0, 60, 50], [65, 75, 0], [175, 185, 0]]);
+  });
+
+  it('time after an op\'s plan (a read fault\'s retry) holds none of its locks: a punch takes the invalidate lock meanwhile', () => {
+    const list = ops([
+      { pid: 1, kind: 'fault-read', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'punch', t: 1, dur: 5, off: 65536, len: 4096 },
+    ]);
+    // the whole fault under MMAPLOCK shared: the punch waits for it until 10
+    expect(run(list, 'linux:xfs').t).toEqual([[0, 10, 0], [1, 15, 9]]);
+    // its last 4 µs after its plan: the punch has MMAPLOCK at 6; the fault still ends at 10
+    expect(run(list, 'linux:xfs', { afterPlanNs: Float64Array.from([4 * US, 0]) }).t).toEqual([[0, 10, 0], [1, 11, 5]]);
+    // (never more than the op's service time)
+    expect(run(list, 'linux:xfs', { afterPlanNs: Float64Array.from([40 * US, 0]) }).t).toEqual([[0, 10, 0], [1, 6, 0]]);
+  });
+
   it('the CPU model bounds how many ops work at once', () => {
     const { t, sim } = run(twoWriters, 'none', { cpus: 1 });
     expect(t).toEqual([[0, 10, 0], [0, 20, 0]]);

@@ -17,6 +17,12 @@ import { EV_RESUME, type Frame, type LockClass, type OpOutcomes, type SimOptions
 
 const NO_CHILDREN: number[] = [];
 
+/**
+ * The longest gap between a task's ops taken for user-space work rather than a sleep: the default
+ * timer slack of a normal task (50 µs, prctl PR_SET_TIMERSLACK), which no sleep ends sooner than.
+ */
+export const USER_GAP_NS = 50_000;
+
 export class Sim {
   readonly n: number;
   readonly outcomes: OpOutcomes;
@@ -40,6 +46,7 @@ export class Sim {
   readonly wakeLatency: Float64Array | undefined;
   wakes = 0;
   readonly traceDurNs: Float64Array;
+  readonly afterPlanNs: Float64Array | undefined;
   readonly onLockWait: SimOptions['onLockWait'];
   readonly onProgress: SimOptions['onProgress'];
   readonly log: ScheduleLog | undefined;
@@ -96,6 +103,7 @@ export class Sim {
     this.optimisticSpin = options.spin ?? true;
     this.wakeLatency = options.wakeLatencyNs !== undefined && options.wakeLatencyNs.length > 0 ? options.wakeLatencyNs : undefined;
     this.traceDurNs = options.traceDurNs ?? serviceNs;
+    this.afterPlanNs = options.afterPlanNs;
     this.onLockWait = options.onLockWait;
     this.onProgress = options.onProgress;
     this.log = options.log;
@@ -149,6 +157,24 @@ export class Sim {
     return task.prevEndNs + thinkNs;
   }
 
+  /**
+   * When the task issues its k-th op (k > 0), its previous op having ended at prevEndNs: when the op
+   * is due (intendedOf). In open mode a task that is late does not issue at once: it first spends
+   * the user-space time the trace shows between the two ops (the gap from the previous op's end to
+   * this op's start, when shorter than USER_GAP_NS: too short to have been a sleep). A task behind
+   * its schedule skips its sleeps, not its own work between calls.
+   */
+  issueAtOf(task: Task, k: number): number {
+    const due = this.intendedOf(task, k);
+    if (!this.open) return due;
+    const tsNs = this.table.tsNs;
+    const i = task.ops[k];
+    const prev = task.ops[k - 1];
+    const gapNs = tsNs[i] - (tsNs[prev] + this.traceDurNs[prev]);
+    const userNs = gapNs > 0 && gapNs < USER_GAP_NS ? gapNs : 0;
+    return Math.max(due, task.prevEndNs + userNs);
+  }
+
   /** Starts op `opIndex` on the task: its plan (under mmap_lock), its children's positions, a frame. */
   pushFrame(task: Task, opIndex: number, parent: Op | undefined, now: number): void {
     const { tsNs, childStart, childList } = this.table;
@@ -160,6 +186,11 @@ export class Sim {
     const kidsFrom = childStart[opIndex];
     const kidsTo = childStart[opIndex + 1];
     let ownNs = serviceNs[opIndex];
+    let afterNs = 0;
+    if (this.afterPlanNs !== undefined && parent === undefined && kidsTo === kidsFrom) {
+      afterNs = Math.min(ownNs, this.afterPlanNs[opIndex]);
+      ownNs -= afterNs;
+    }
     let childPos = NO_CHILDREN;
     if (kidsTo > kidsFrom) {
       let kidsNs = 0;
@@ -184,7 +215,7 @@ export class Sim {
     if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
     let f = this.freeFrames;
     if (f === undefined) {
-      f = { op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0 };
+      f = { op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0, afterNs };
     } else {
       this.freeFrames = f.below;
       f.below = task.top;
@@ -205,6 +236,7 @@ export class Sim {
       f.inCost = false;
       f.lockWaitNs = 0;
       f.cpuWaitNs = 0;
+      f.afterNs = afterNs;
     }
     task.top = f;
   }

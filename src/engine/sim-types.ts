@@ -33,6 +33,13 @@ export interface SimOptions {
    * previous op, so that a wait taken out of an op does not come back as think time.
    */
   traceDurNs?: Float64Array;
+  /**
+   * Per op, the part of its service time that comes after its plan, holding none of its locks (a
+   * read fault's retry, which maps the page after the filemap fault released the invalidate lock:
+   * replay/fault-retry.ts): run after the last step, on a CPU. Top-level ops without children only.
+   * Default: none.
+   */
+  afterPlanNs?: Float64Array;
   /** the schedule, event by event (lock waits and holds, CPU waits, wake-ups), for exporters */
   log?: ScheduleLog;
   /**
@@ -151,6 +158,8 @@ export interface Frame {
   inCost: boolean;
   lockWaitNs: number;
   cpuWaitNs: number;
+  /** time after the plan still to run (SimOptions.afterPlanNs) */
+  afterNs: number;
 }
 
 export const TaskState = { Idle: 0, Ready: 1, WaitLock: 2, WaitCpu: 3, OnCpu: 4, Done: 5, InIo: 6 } as const;

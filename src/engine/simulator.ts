@@ -4,7 +4,8 @@
  * - Each task (pid) is a sequential actor running its top-level ops in trace order.
  * - `closed` mode: an op issues when the task's previous op completed plus the think time the trace
  *   recorded between them. `open` mode: an op is due at its trace timestamp × timeScale; a busy task
- *   starts it late, and the lateness counts in its latency (no coordinated omission).
+ *   starts it late (after the user-space time the trace shows before it, when too short to be a
+ *   sleep: Sim.issueAtOf), and the lateness counts in its latency (no coordinated omission).
  * - An op runs its strategy's lock plan: acquire / work / release steps. Work needs one of `cpus`
  *   CPUs (FIFO queue). A child op (a fault inside a syscall) runs inside its parent's plan at its
  *   recorded position in the parent's work.

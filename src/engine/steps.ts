@@ -34,6 +34,14 @@ export function advance(s: Sim, task: Task, now: number): void {
         startCpu(s, task, ns, now);
         return;
       }
+      if (frame.afterNs > 0) {
+        // the op's time after its plan, holding none of its locks
+        const ns = frame.afterNs;
+        frame.afterNs = 0;
+        frame.inCost = true;
+        startCpu(s, task, ns, now);
+        return;
+      }
       // the op is complete: a plan releases every lock it takes
       if (frame.held.length !== 0) {
         const h = frame.held[frame.held.length - 1];
@@ -56,7 +64,7 @@ export function advance(s: Sim, task: Task, now: number): void {
       task.next++;
       if (task.next < task.ops.length) {
         task.state = TaskState.Idle;
-        s.schedule(Math.max(now, s.intendedOf(task, task.next)), task, EV_ISSUE);
+        s.schedule(Math.max(now, s.issueAtOf(task, task.next)), task, EV_ISSUE);
       } else {
         task.state = TaskState.Done;
       }

@@ -10,6 +10,7 @@ import type { Strategy } from '../strategies/types.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { attributeWaits, removeObservedWaits } from '../replay/observed-waits.js';
+import { faultRetries } from '../replay/fault-retry.js';
 import type { ContentionRow, FidelityMode, WaitDistribution } from '../model/fidelity.js';
 export type { ContentionRow, WaitDistribution } from '../model/fidelity.js';
 
@@ -36,7 +37,12 @@ function ratio(a: number, b: number): number | null {
   return b === 0 ? null : Math.round((a / b) * 1000) / 1000;
 }
 
-export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed'): ContentionRow[] {
+/**
+ * `waits`: the contention records; `locks`: every observed lock event (the read faults' retries
+ * are found from their mmap_lock events). Returns the rows, and how many faults' retries were
+ * replayed after their locks.
+ */
+export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits): { rows: ContentionRow[]; faultRetries: number } {
   const observed = new Map<string, number[]>();
   const predicted = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, key: string, ns: number): void => {
@@ -52,8 +58,10 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   const service = serviceTimes(ops, PAGE_SIZE_BYTES);
   const traceDurNs = Float64Array.from(service.ns);
   removeObservedWaits(ops, service.ns, waits, false);
+  // a read fault's retry (after its page was read) holds no invalidate lock
+  const retries = faultRetries(ops, locks, service.ns, PAGE_SIZE_BYTES);
   simulate(ops, service.ns, strategy, {
-    mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs,
+    mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs, afterPlanNs: retries.faults > 0 ? retries.afterPlanNs : undefined,
     onLockWait: (lockClass, opIndex, waitNs, spun) => {
       // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
       // optimistic spinner that gets the lock is not in its contention events
@@ -66,10 +74,11 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
     const [cb, kb] = b.split('\u0000');
     return COMPARED.indexOf(ca) - COMPARED.indexOf(cb) || (ka < kb ? -1 : ka > kb ? 1 : 0);
   });
-  return keys.map((key) => {
+  const rows = keys.map((key) => {
     const [lockClass, kind] = key.split('\u0000');
     const o = distribution(observed.get(key) ?? []);
     const p = distribution(predicted.get(key) ?? []);
     return { lockClass, kind, observed: o, predicted: p, countRatio: o.count === 0 ? null : ratio(p.count, o.count), meanRatio: o.count === 0 || p.count === 0 ? null : ratio(p.meanNs, o.meanNs) };
   });
+  return { rows, faultRetries: retries.faults };
 }

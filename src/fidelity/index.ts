@@ -184,12 +184,14 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   const wakeUsed: WakeLatencyUsed = wake === undefined || wake.samplesNs.length === 0
     ? { source: 'none', waiters: 'none', samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 }
     : { source: 'trace', waiters: wake.waiters, samples: wake.samplesNs.length, p50Ns: wake.p50Ns, p90Ns: wake.p90Ns, meanNs: wake.meanNs };
-  const contention = contentionWaits.length > 0
-    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode) }
+  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode, locks) : undefined;
+  const contention = compared !== undefined
+    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compared.rows }
     : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows: [] };
   const notes: string[] = [];
   if (contentionWaits.length === 0) notes.push('the trace has no lock:contention_begin/end events: contended acquisitions cannot be compared (record with lockreplay record, whose default preset has them)');
   else notes.push(`contention: observed = the kernel's contended acquisitions (lock:contention_* events) inside the ops; predicted = ${mode === 'open' ? 'an' : 'a'} ${mode}-mode replay of the same ops (${mode === 'closed' ? 'each after its task\'s previous op and recorded think time; --mode open for a rate-limited workload' : 'each at its recorded time, or when its task\'s previous op ends'}), with those waits removed from the service times`);
+  if (compared !== undefined && compared.faultRetries > 0) notes.push(`${compared.faultRetries} read faults were retried after reading their page (an mmap_lock acquisition inside the fault): the retry, which maps the page, is replayed after the fault's locks (the invalidate lock is released before it)`);
   if (xfsFiles.size === 0) notes.push('the trace has no xfs_ilock events: nothing to compare (record XFS with the xfs/xfs_ilock event)');
   notes.push('not observable in a trace (taken without xfs_ilock): IOLOCK of truncate (the VFS inode lock), MMAPLOCK of read faults and readahead (filemap_invalidate_lock_shared)');
   notes.push('observed waits are the gap from the IOLOCK call to the task\'s next lock event: an upper bound that includes the work in between');
