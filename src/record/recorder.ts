@@ -3,7 +3,7 @@
  * trace_pipe into a spool file, compresses it once the workload is done, and leaves tracefs as it
  * found it, whatever happens. While the workload runs the recorder keeps off the CPUs it would take
  * from the workload: it drains only when a per-CPU ring buffer is half full (reading trace_pipe
- * makes the kernel render every event as text: on a 2-CPU machine that took a third of a CPU, and
+ * makes the kernel render every event as text: on a 2-CPU machine that took nearly half a CPU, and
  * the workload's woken tasks waited for the CPU it held), and it only moves bytes when it does; the
  * per-line work and gzip come after. The traced processes' open files go into the ring buffer
  * itself, as trace_marker lines ("tracing_mark_write: lockreplay fd: TGID FD MAJ:MIN:INO"), so
