@@ -275,6 +275,34 @@ describe('the wake-up latency', () => {
     expect(w).toMatchObject({ waiters: 'all', p50Ns: 60, p90Ns: 60, meanNs: 32 });
   });
 
+  it('which release a wait is measured from: the class\'s, by another task, the latest; the gap within the wait; percentiles of the sorted gaps', () => {
+    const lock = (tsNs: number, pid: number, event: string, mode: string, caller = '', waitNs?: number) => ({ tsNs, pid, comm: 'x', target: F, event, mode, caller, line: 0, ...(waitNs !== undefined ? { waitNs } : {}) });
+    const w = measureWakeLatency([
+      lock(100, 1, 'xfs_iunlock', 'IOLOCK_SHARED'),
+      lock(110, 1, 'xfs_iunlock', 'IOLOCK_SHARED'),
+      // another class's release does not count for IOLOCK
+      lock(115, 2, 'xfs_iunlock', 'MMAPLOCK_SHARED'),
+      // measured from task 1's latest release (110), not its first (100)
+      lock(120, 3, 'contention', 'READ', 'IOLOCK', 50),
+      lock(130, 3, 'xfs_iunlock', 'IOLOCK_EXCL'),
+      lock(140, 4, 'xfs_iunlock', 'IOLOCK_EXCL'),
+      // task 4's own release is passed over: from task 3's (130), a gap equal to the wait counts
+      lock(150, 4, 'contention', 'WRITE', 'IOLOCK', 20),
+      // a gap longer than the wait does not
+      lock(160, 5, 'contention', 'READ', 'IOLOCK', 5),
+      // not contention records of a compared class, or without a wait
+      lock(161, 6, 'xfs_ilock', 'IOLOCK_SHARED', 'IOLOCK', 100),
+      lock(162, 6, 'contention', 'READ', 'ILOCK', 100),
+      lock(163, 6, 'contention', 'READ', 'IOLOCK'),
+      // a gap of 0 counts
+      lock(200, 7, 'xfs_iunlock', 'IOLOCK_SHARED'),
+      lock(200, 8, 'contention', 'READ', 'IOLOCK', 10),
+    ]);
+    expect([...w.samplesNs]).toEqual([10, 20, 0]);
+    expect(w).toMatchObject({ waiters: 'all', p50Ns: 10, p90Ns: 20, meanNs: 10 });
+    expect(measureWakeLatency([])).toEqual({ samplesNs: new Float64Array(0), waiters: 'all', p50Ns: 0, p90Ns: 0, meanNs: 0 });
+  });
+
   it('with enough readers\' waits, only those are samples: a reader is granted the lock before it is woken, a woken writer had to win a race', () => {
     const lock = (tsNs: number, pid: number, event: string, mode: string, caller = '', waitNs?: number) => ({ tsNs, pid, comm: 'x', target: F, event, mode, caller, line: 0, ...(waitNs !== undefined ? { waitNs } : {}) });
     const locks = [];

@@ -55,6 +55,18 @@ describe('past 40,000 buffered records, held back by a silent task', () => {
     expect(t.locks).toHaveLength(41_999);
   });
 
+  it('a direct IO seen only by its filesystem events (no syscall) holding the rest back is closed as it stands: an op without a duration', () => {
+    const t = harness();
+    t.ev(1, 0, 'iomap_dio_rw_begin', 'dev 7:0 ino 0x85 size 0x4000 offset 0x0 length 0x1000 done_before 0x0 flags DIRECT dio_flags  aio 0');
+    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, 10 + i);
+    for (let i = 0; i < 42_000; i++) lock(i);
+    t.ev(1, 50_000, 'iomap_dio_complete', 'dev 7:0 ino 0x85 size 0x4000 offset 0x0 flags DIRECT aio 0 error 0 ret 4096');
+    t.b.finish();
+    expect(t.ops.map(short)).toEqual(['0 1 dio-write 7:0:133 0+4096']);
+    expect(t.b.stats.releasedEarly).toBe(0);
+    expect(t.counter.result().skipped).toEqual({ 'dio-complete-without-begin': 1 });
+  });
+
   it('when giving up one record lets the rest go, only that one is given up', () => {
     const t = harness();
     // a read blocked for the whole trace holds everything back; two short writes come later
