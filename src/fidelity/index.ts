@@ -13,6 +13,7 @@ import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { compareContention, type ContentionRow, kernelClassOf } from './contention.js';
 import { measureWakeLatency } from './wake-latency.js';
+import { partitionPoint } from '../util/search.js';
 import type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityMode, FidelityReport, FidelityModes, WakeLatencyUsed } from '../model/fidelity.js';
 export type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityMode, FidelityReport, WakeLatencyUsed } from '../model/fidelity.js';
 
@@ -47,14 +48,7 @@ function observedModes(flags: string, into: Modes): void {
 
 /** the index of the first lock at or after `tsNs` in a time-ordered list (its length if none) */
 function firstAtOrAfter(list: ObservedLock[], tsNs: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid].tsNs < tsNs) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(list.length, (i) => list[i].tsNs < tsNs);
 }
 
 function percentile(sorted: number[], p: number): number {

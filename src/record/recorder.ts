@@ -312,10 +312,16 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     // holds the rest until the workload is done
     let drainsWhileTracing = 0;
     let lastFill = 0;
+    let bufferSizes: Map<string, number> = new Map();
+    try {
+      bufferSizes = tracefs.bufferSizes();
+    } catch {
+      // unknown sizes: every look drains (fullestBuffer says 1)
+    }
     const poll = setInterval(() => {
       try {
         // half full, or filling so fast that the next two looks could find it full
-        const fill = tracefs.fullestBuffer();
+        const fill = tracefs.fullestBuffer(bufferSizes);
         if (pendingScans !== '' || fill >= DRAIN_AT_FILL || fill + 2 * Math.max(0, fill - lastFill) >= 1) {
           flushScans();
           drain();

@@ -61,24 +61,32 @@ export class Tracefs {
     }
   }
 
+  /** Each CPU's ring buffer size in bytes (per_cpu/cpuN/buffer_size_kb), by CPU folder name. */
+  bufferSizes(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const d of readdirSync(this.path('per_cpu')).filter((x) => /^cpu\d+$/.test(x))) {
+      sizes.set(d, Number(effectiveBufferKb(readFileSync(this.path(`per_cpu/${d}/buffer_size_kb`), 'utf8'))) * 1024);
+    }
+    return sizes;
+  }
+
   /**
    * How full the fullest per-CPU ring buffer is, 0 to 1: its bytes (per_cpu/cpuN/stats) over its
-   * size (per_cpu/cpuN/buffer_size_kb). 1 when a file cannot be read (drain, to be safe).
+   * size (`sizes`, from bufferSizes(): they do not change while tracing). 1 when a file cannot be
+   * read or a size is unknown (drain, to be safe).
    */
-  fullestBuffer(): number {
+  fullestBuffer(sizes: ReadonlyMap<string, number>): number {
     let fullest = 0;
     try {
-      for (const d of readdirSync(this.path('per_cpu')).filter((x) => /^cpu\d+$/.test(x))) {
+      for (const [d, size] of sizes) {
         const bytes = Number(/^bytes: (\d+)/m.exec(readFileSync(this.path(`per_cpu/${d}/stats`), 'utf8'))?.[1]);
-        const sizeKb = effectiveBufferKb(readFileSync(this.path(`per_cpu/${d}/buffer_size_kb`), 'utf8'));
-        const size = Number(sizeKb) * 1024;
         if (!(bytes >= 0 && size > 0)) return 1;
         fullest = Math.max(fullest, bytes / size);
       }
     } catch {
       return 1;
     }
-    return fullest;
+    return sizes.size > 0 ? fullest : 1;
   }
 
   /** Events lost by the ring buffer, from per_cpu/cpuN/stats (overrun + dropped events). */

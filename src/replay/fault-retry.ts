@@ -7,24 +7,13 @@
  * holds no invalidate lock. That part of the fault's service time runs after its plan.
  */
 import type { ObservedLock, Op } from '../model/op.js';
+import { partitionPoint } from '../util/search.js';
 
 export interface FaultRetries {
   /** per op: ns of the fault's retry, after its locks (0 for other ops) */
   afterPlanNs: Float64Array;
   /** faults with a retry */
   faults: number;
-}
-
-/** the first index of a sorted list whose value is greater than `ns` */
-function firstAfter(list: readonly number[], ns: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid] <= ns) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -52,7 +41,7 @@ export function faultRetries(ops: readonly Op[], locks: readonly ObservedLock[],
     if (list === undefined) return;
     const endNs = op.tsNs + op.durNs;
     // the last mmap_lock acquisition inside the fault, after its start
-    const k = firstAfter(list, endNs) - 1;
+    const k = partitionPoint(list.length, (j) => list[j] <= endNs) - 1;
     if (k < 0 || list[k] <= op.tsNs) return;
     const retryNs = endNs - list[k];
     if (!(retryNs > 0 && retryNs <= serviceNs[i])) return;

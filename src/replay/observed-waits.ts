@@ -9,6 +9,7 @@
  */
 import type { ObservedLock, Op } from '../model/op.js';
 import type { ObservedWaitSummary } from '../model/result.js';
+import { partitionPoint } from '../util/search.js';
 export type { ObservedWaitSummary } from '../model/result.js';
 
 /** the wait classes a strategy models: their waits belong to the recorded strategy, not to the op */
@@ -33,13 +34,7 @@ export function attributeWaits(ops: readonly Op[], waits: readonly ObservedLock[
     if (list === undefined) return;
     const startNs = w.tsNs - (w.waitNs ?? 0);
     // the last op that started at or before the wait
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ops[list[mid]].tsNs <= startNs) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = partitionPoint(list.length, (i) => ops[list[i]].tsNs <= startNs);
     // walk back to the innermost op that contains it (a child that ended before it gives way to its parent)
     for (let j = lo - 1, steps = 0; j >= 0 && steps < 64; j--, steps++) {
       const op = ops[list[j]];
