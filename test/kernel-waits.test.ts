@@ -226,6 +226,38 @@ describe('the kernel\'s own lock waits', () => {
     for (const x of target) expect(within(x), `${x.kind} ${x.countRatio} ${x.meanRatio}`).toBe(true);
   }, 90_000);
 
+  it('the mix recorded with the scheduler\'s wake-ups: each waiter\'s wake replayed with its own task\'s latency brings the punches\' waits within the targets', async () => {
+    const { ops, locks, summary } = await loadTrace(trace('xfs-contended-mixed-sched.trace.gz'), { keepLocks: true });
+    const fio = JSON.parse(readFileSync(trace('xfs-contended-mixed-sched.fio.json'), 'utf8')) as { jobs: { jobname: string; read: { total_ios: number }; write: { total_ios: number }; trim: { total_ios: number } }[] };
+    const ios = (job: string, dir: 'read' | 'write' | 'trim'): number => fio.jobs.filter((j) => j.jobname === job).reduce((a, j) => a + j[dir].total_ios, 0);
+    const on = (kind: string): number => ops.filter((o) => o.file === '7:0:135' && o.kind === kind).length;
+    expect([on('write'), on('dio-read'), on('punch')]).toEqual([ios('bw', 'write'), ios('dr', 'read'), ios('punch', 'trim')]);
+    expect(on('fault-read')).toBeGreaterThan(0.9 * ios('mmapread', 'read'));
+    expect(on('fault-read')).toBeLessThanOrEqual(ios('mmapread', 'read'));
+    // the recorder kept the sched events to fio's tasks: every wakeup wakes fio, every switch is from or to it
+    const all = lines('xfs-contended-mixed-sched.trace.gz');
+    const wakeups = all.filter((l) => / sched_wakeup: /.test(l));
+    const switches = all.filter((l) => / sched_switch: /.test(l));
+    expect(wakeups.length).toBeGreaterThan(5000);
+    expect(wakeups.every((l) => / sched_wakeup: comm=fio pid=/.test(l))).toBe(true);
+    expect(switches.every((l) => /prev_comm=fio |next_comm=fio /.test(l))).toBe(true);
+    // every sched line is a wake (2 lines each) or skipped for a reason
+    const wakes = locks.filter((l) => l.event === 'sched-wake');
+    const sk = summary.lines.skipped;
+    expect(2 * wakes.length + sk['sched-switch-not-a-wake'] + sk['sched-wakeup-while-running'] + (sk['sched-wakeup-not-run'] ?? 0) + (sk['sched-wakeup-unfinished'] ?? 0)).toBe(wakeups.length + switches.length);
+    // fidelity replays the wakes inside lock waits per task; every IOLOCK kind within the targets
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1, 'trace', 'open');
+    expect(r.contention.wakeLatency.taskWakes).toEqual({ wakes: 2517, tasks: 6, p50Ns: 13_000, p90Ns: 70_000, meanNs: 32_183 });
+    const target = r.contention.rows.filter((x) => x.lockClass === 'IOLOCK' && x.observed.count >= 50);
+    expect(target.map((x) => [x.kind, x.observed.count])).toEqual([['dio-read', 1026], ['punch', 117], ['write', 1253]]);
+    for (const x of target) expect(within(x), `${x.kind} ${x.countRatio} ${x.meanRatio}`).toBe(true);
+    // with the pooled readers' gaps for every task instead, the punches wait 1.8x as long as the kernel's did
+    const pooled = compareContention(ops, locks.filter((l) => l.event === 'contention'), createStrategy('linux:xfs'), summary.cpus ?? 1, measureWakeLatency(locks).samplesNs, 'open', locks).rows;
+    expect(pooled.find((x) => x.lockClass === 'IOLOCK' && x.kind === 'punch')?.meanRatio as number).toBeGreaterThan(1.5);
+    const text = cli(['fidelity', trace('xfs-contended-mixed-sched.trace.gz'), '--mode', 'open']);
+    expect(text.stdout).toMatch(/; 2517 wakes of 6 tasks from sched events replayed per task \(p50 13\.0µs, p90 70\.0µs, mean 32\.2µs\)\)/);
+  }, 90_000);
+
   it('a trace without contention events says so, and fidelity falls back to the upper bound', async () => {
     const { ops, locks, summary } = await loadTrace(trace('xfs-mix.trace.gz'), { keepLocks: true });
     const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, 2);

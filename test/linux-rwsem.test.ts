@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/locks/linux-rwsem.js';
 import { measureWakeLatency, MIN_READER_SAMPLES } from '../src/fidelity/wake-latency.js';
+import { taskWakeLatency } from '../src/fidelity/task-wakes.js';
+import { nearestWake } from '../src/engine/sim-state.js';
 import type { LockMode, LockRequest } from '../src/locks/primitives.js';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import { readerSpinThresholdNs } from '../src/engine/spinning.js';
@@ -257,6 +259,52 @@ describe('the wake-up latency', () => {
     const { t } = run(list, rwsemStrategy('fifo'), { wakeLatencyNs: Float64Array.of(3 * US, 1 * US) });
     // writer 2 granted at 10, runs at 13 (first sample); writer 3 granted at 23, runs at 24 (second)
     expect(t).toEqual([[0, 10, 0], [1, 23, 12], [2, 34, 22]]);
+  });
+
+  it('a task with recorded wakes takes the latency of its own wake nearest in time (trace clock); the others take the pooled samples', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 100, dur: 10 },
+      { pid: 2, kind: 'write', t: 101, dur: 10 },
+      { pid: 3, kind: 'write', t: 102, dur: 10 },
+      { pid: 3, kind: 'write', t: 200, dur: 10 },
+      { pid: 2, kind: 'write', t: 201, dur: 10 },
+    ]);
+    // task 2 woke at trace times 50 (7 µs to run), 112 (2 µs) and 135 (9 µs); task 3 has no wakes
+    const taskWakeLatency = new Map([[2, { wokenNs: Float64Array.of(50 * US, 112 * US, 135 * US), latencyNs: Float64Array.of(7 * US, 2 * US, 9 * US) }]]);
+    const { t } = run(list, rwsemStrategy('fifo'), { wakeLatencyNs: Float64Array.of(4 * US), taskWakeLatency });
+    // sim time 0 is the first op's trace time (100): task 2 woken at 10 (trace 110: its wake at 112
+    // is the nearest, 2 µs) runs at 12; task 3 woken at 22 takes the pooled 4 µs: runs at 26. Task 2
+    // woken at 110 (trace 210: past its last wake, 135, 9 µs) runs at 119
+    expect(t).toEqual([[0, 10, 0], [1, 22, 11], [2, 36, 24], [100, 110, 0], [101, 129, 18]]);
+    // the nearest wake (the earlier one on a tie), not the next one
+    const w = { wokenNs: Float64Array.of(50, 112, 135), latencyNs: Float64Array.of(7, 2, 9) };
+    expect([nearestWake(w, 0), nearestWake(w, 81), nearestWake(w, 82), nearestWake(w, 123.5), nearestWake(w, 124), nearestWake(w, 999)]).toEqual([7, 7, 2, 2, 9, 9]);
+  });
+
+  it('a capture\'s sched wakes: those inside their own task\'s lock waits, per task in wakeup order', () => {
+    const rec = (tsNs: number, pid: number, event: string, waitNs: number) => ({ tsNs, pid, comm: 'x', target: event === 'sched-wake' ? '' : F, event, mode: 'WRITE', caller: 'IOLOCK', line: 0, waitNs });
+    const w = taskWakeLatency([
+      // task 1 waits 100-200 and 300-400; task 2 waits 150-250
+      rec(200, 1, 'contention', 100),
+      rec(250, 2, 'contention', 100),
+      rec(400, 1, 'contention', 100),
+      // in task 1's first wait (woken 120, ran 125); at its start (woken 100); between its waits (woken 260): not kept
+      rec(125, 1, 'sched-wake', 5),
+      rec(101, 1, 'sched-wake', 1),
+      rec(270, 1, 'sched-wake', 10),
+      // task 1 woken at 160, inside its own wait (100-200): kept as task 1's
+      rec(180, 1, 'sched-wake', 20),
+      // task 2's, woken at its wait's end (250); task 3 has no waits
+      rec(260, 2, 'sched-wake', 10),
+      rec(300, 3, 'sched-wake', 30),
+      // task 1, in its second wait, switched in after the wait's end
+      rec(420, 1, 'sched-wake', 40),
+    ]);
+    expect([...w.byPid.keys()]).toEqual([1, 2]);
+    expect(w.byPid.get(1)).toEqual({ wokenNs: Float64Array.of(100, 120, 160, 380), latencyNs: Float64Array.of(1, 5, 20, 40) });
+    expect(w.byPid.get(2)).toEqual({ wokenNs: Float64Array.of(250), latencyNs: Float64Array.of(10) });
+    expect(w).toMatchObject({ wakes: 5, tasks: 2, p50Ns: 10, p90Ns: 40, meanNs: 15 });
+    expect(taskWakeLatency([])).toMatchObject({ wakes: 0, tasks: 0, p50Ns: 0, meanNs: 0 });
   });
 
   it('measured from a capture: the gap from another task\'s release of the class to the end of the wait', () => {

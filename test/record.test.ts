@@ -58,8 +58,13 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
       const text = gunzipSync(readFileSync(out)).toString('latin1');
       expect(text).toMatch(/^# lockreplay mount: \d+:\d+ \S+ \/$/m);
       expect(text).toMatch(/ sys_openat\(/);
+      // the scheduler's events, for dd's tasks only (filtered by the command's comm)
+      const sched = text.split('\n').filter((l) => / sched_(wakeup|switch): /.test(l));
+      expect(sched.length).toBeGreaterThan(0);
+      expect(sched.filter((l) => !/(^| |_)comm=dd /.test(l))).toEqual([]);
     });
   }, 60_000);
+
 
   it.skipIf(spawnSync('fio', ['--version']).status !== 0)('records fio (the README example); import counts match fio\'s own report', async () => {
     const out = join(tmp, 'fio.trace.gz');
@@ -134,4 +139,16 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
       expect(r.stderr).toMatch(/needs root/);
     }
   }, 60_000);
+});
+
+describe('record\'s sched events (no tracefs needed)', () => {
+  it('sched filters: by the command\'s comm (its file name, 15 bytes at most); none for a name a filter cannot hold', async () => {
+    const { commOfCommand, schedFilters } = await import('../src/record/recorder.js');
+    expect(commOfCommand('/usr/bin/fio')).toBe('fio');
+    expect(commOfCommand('./a-very-long-command-name')).toBe('a-very-long-com');
+    expect(schedFilters('fio')).toEqual({ 'sched/sched_wakeup': 'comm == "fio"', 'sched/sched_switch': 'prev_comm == "fio" || next_comm == "fio"' });
+    expect(schedFilters('a"b')).toBeUndefined();
+    expect(schedFilters('a\\b')).toBeUndefined();
+    expect(schedFilters('')).toBeUndefined();
+  });
 });

@@ -9,11 +9,12 @@ import type { LockClassStats } from '../model/result.js';
 import { MmapLockPlans } from '../strategies/mmap-lock.js';
 import { DEFAULT_COSTS, type LockCosts, type PlanContext, type Strategy } from '../strategies/types.js';
 import { NumHeap } from '../util/num-heap.js';
+import { partitionPoint } from '../util/search.js';
 import { EVENTS_PER_STEP, invariantError } from './invariants.js';
 import type { OpTable } from './op-table.js';
 import { newOutcomes, resetOutcomes } from './outcomes.js';
 import type { ScheduleLog } from './schedule-log.js';
-import { EV_RESUME, type Frame, type LockClass, type OpOutcomes, type SimOptions, type Task, TaskState, type Waiting } from './sim-types.js';
+import { EV_RESUME, type Frame, type LockClass, type OpOutcomes, type SimOptions, type Task, type TaskWakes, TaskState, type Waiting } from './sim-types.js';
 
 const NO_CHILDREN: number[] = [];
 
@@ -44,6 +45,8 @@ export class Sim {
   readonly mmapPlans: MmapLockPlans | undefined;
   readonly optimisticSpin: boolean;
   readonly wakeLatency: Float64Array | undefined;
+  /** per task (index): its own recorded wakes (SimOptions.taskWakeLatency), if any */
+  readonly taskWakes: (TaskWakes | undefined)[] | undefined;
   wakes = 0;
   readonly traceDurNs: Float64Array;
   readonly afterPlanNs: Float64Array | undefined;
@@ -102,6 +105,13 @@ export class Sim {
     this.mmapPlans = options.mmapLock ?? true ? new MmapLockPlans(table.procs) : undefined;
     this.optimisticSpin = options.spin ?? true;
     this.wakeLatency = options.wakeLatencyNs !== undefined && options.wakeLatencyNs.length > 0 ? options.wakeLatencyNs : undefined;
+    const byPid = options.taskWakeLatency;
+    if (byPid !== undefined && byPid.size > 0) {
+      this.taskWakes = this.tasks.map((t) => {
+        const w = byPid.get(t.pid);
+        return w !== undefined && w.wokenNs.length > 0 ? w : undefined;
+      });
+    }
     this.traceDurNs = options.traceDurNs ?? serviceNs;
     this.afterPlanNs = options.afterPlanNs;
     this.onLockWait = options.onLockWait;
@@ -248,7 +258,12 @@ export class Sim {
       const t = this.tasks[woken[i].task];
       if (log !== undefined) log.wake(releaserOp, (t.top as Frame).op, now);
       // a sleeper runs again after the scheduler's wake-up latency; a spinner is running already
-      const lat = this.wakeLatency === undefined || t.spinning ? 0 : this.wakeLatency[this.wakes++ % this.wakeLatency.length];
+      let lat = 0;
+      if (!t.spinning) {
+        const own = this.taskWakes?.[t.index];
+        if (own !== undefined) lat = nearestWake(own, (this.open ? now / this.timeScale : now) + this.t0);
+        else if (this.wakeLatency !== undefined) lat = this.wakeLatency[this.wakes++ % this.wakeLatency.length];
+      }
       this.schedule(now + lat, t, EV_RESUME);
     }
   }
@@ -267,4 +282,12 @@ export class Sim {
     task.waitingFor = undefined;
     task.state = TaskState.Ready;
   }
+}
+
+/** the latency of the recorded wake nearest to `atNs` (the earlier one on a tie) */
+export function nearestWake(w: TaskWakes, atNs: number): number {
+  const k = partitionPoint(w.wokenNs.length, (i) => w.wokenNs[i] < atNs);
+  if (k === 0) return w.latencyNs[0];
+  if (k === w.wokenNs.length) return w.latencyNs[k - 1];
+  return atNs - w.wokenNs[k - 1] <= w.wokenNs[k] - atNs ? w.latencyNs[k - 1] : w.latencyNs[k];
 }

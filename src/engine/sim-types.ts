@@ -52,6 +52,13 @@ export interface SimOptions {
    * wake (no CPU is used meanwhile); the k-th wake of the run takes sample k mod length. Default: none.
    */
   wakeLatencyNs?: Float64Array;
+  /**
+   * The scheduler's wake-up latency of each task's own wakes (by pid), as a capture with sched
+   * events shows them: a sleeping lock waiter of one of these tasks, woken at time t, runs again
+   * after the latency of its task's recorded wake nearest to t (on the trace's clock); other tasks
+   * take wakeLatencyNs. Default: none.
+   */
+  taskWakeLatency?: ReadonlyMap<number, TaskWakes>;
   /** the events a run may take per op and per plan step before it is stopped as a loop (default EVENTS_PER_STEP) */
   eventsPerStep?: number;
   /** called with the ops completed so far, every PROGRESS_EVERY completions (for a progress meter; it changes nothing) */
@@ -164,6 +171,12 @@ export interface Frame {
 
 export const TaskState = { Idle: 0, Ready: 1, WaitLock: 2, WaitCpu: 3, OnCpu: 4, Done: 5, InIo: 6 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** one task's recorded wakes, in time order: when each woke (trace clock) and its latency */
+export interface TaskWakes {
+  wokenNs: Float64Array;
+  latencyNs: Float64Array;
+}
 
 export interface Task {
   index: number;

@@ -7,6 +7,7 @@
 import type { ObservedLock, Op } from '../model/op.js';
 import { PAGE_SIZE_BYTES } from '../model/op.js';
 import type { Strategy } from '../strategies/types.js';
+import type { TaskWakes } from '../engine/sim-types.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { attributeWaits, removeObservedWaits } from '../replay/observed-waits.js';
@@ -42,7 +43,7 @@ function ratio(a: number, b: number): number | null {
  * are found from their mmap_lock events). Returns the rows, and how many faults' retries were
  * replayed after their locks.
  */
-export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits): { rows: ContentionRow[]; faultRetries: number } {
+export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits, taskWakeLatency?: ReadonlyMap<number, TaskWakes>): { rows: ContentionRow[]; faultRetries: number } {
   const observed = new Map<string, number[]>();
   const predicted = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, key: string, ns: number): void => {
@@ -61,7 +62,7 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   // a read fault's retry (after its page was read) holds no invalidate lock
   const retries = faultRetries(ops, locks, service.ns, PAGE_SIZE_BYTES);
   simulate(ops, service.ns, strategy, {
-    mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs, afterPlanNs: retries.faults > 0 ? retries.afterPlanNs : undefined,
+    mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs, taskWakeLatency, afterPlanNs: retries.faults > 0 ? retries.afterPlanNs : undefined,
     onLockWait: (lockClass, opIndex, waitNs, spun) => {
       // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
       // optimistic spinner that gets the lock is not in its contention events

@@ -13,6 +13,7 @@ import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { compareContention, type ContentionRow, kernelClassOf } from './contention.js';
 import { measureWakeLatency } from './wake-latency.js';
+import { taskWakeLatency } from './task-wakes.js';
 import { partitionPoint } from '../util/search.js';
 import type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityMode, FidelityReport, FidelityModes, WakeLatencyUsed } from '../model/fidelity.js';
 export type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityMode, FidelityReport, WakeLatencyUsed } from '../model/fidelity.js';
@@ -178,7 +179,9 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   const wakeUsed: WakeLatencyUsed = wake === undefined || wake.samplesNs.length === 0
     ? { source: 'none', waiters: 'none', samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 }
     : { source: 'trace', waiters: wake.waiters, samples: wake.samplesNs.length, p50Ns: wake.p50Ns, p90Ns: wake.p90Ns, meanNs: wake.meanNs };
-  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode, locks) : undefined;
+  const own = wakeLatency === 'trace' ? taskWakeLatency(locks) : undefined;
+  if (own !== undefined && own.wakes > 0) wakeUsed.taskWakes = { wakes: own.wakes, tasks: own.tasks, p50Ns: own.p50Ns, p90Ns: own.p90Ns, meanNs: own.meanNs };
+  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode, locks, own !== undefined && own.wakes > 0 ? own.byPid : undefined) : undefined;
   const contention = compared !== undefined
     ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compared.rows }
     : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows: [] };

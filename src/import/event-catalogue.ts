@@ -19,7 +19,7 @@ export const enum H {
   XfsFile, IomapDioBegin, IomapDioComplete, Ext4WriteBegin, Ext4Falloc, Ext4TruncateEnter, XfsFreeSpace,
   Fsync, Ext4Writepages, IomapWriteback, WritebackSingle, DirtyFolio, PageCacheRa, IomapReadahead, GetPages,
   PageFaultUser, FilemapFault, MapPages, XfsFault, XfsFilemapFault, MmapLock, XfsIlock, XfsSetattr, Ext4Other,
-  ContentionBegin, ContentionEnd,
+  ContentionBegin, ContentionEnd, SchedWakeup, SchedSwitch,
 }
 
 export const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
@@ -43,6 +43,7 @@ export const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
   ['xfs_ilock', H.XfsIlock], ['xfs_ilock_nowait', H.XfsIlock], ['xfs_ilock_demote', H.XfsIlock], ['xfs_iunlock', H.XfsIlock],
   ['xfs_setattr', H.XfsSetattr], ['xfs_itruncate_extents_start', H.XfsSetattr],
   ['contention_begin', H.ContentionBegin], ['contention_end', H.ContentionEnd],
+  ['sched_wakeup', H.SchedWakeup], ['sched_switch', H.SchedSwitch],
   ['f2fs_write_begin', H.Ext4WriteBegin], ['f2fs_sync_file_enter', H.Fsync],
   ['f2fs_write_end', H.Ext4Other], ['f2fs_sync_file_exit', H.Ext4Other],
   ['ext4_truncate_exit', H.Ext4Other], ['ext4_writepages_result', H.Ext4Other], ['ext4_sync_file_exit', H.Ext4Other],

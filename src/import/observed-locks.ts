@@ -10,6 +10,8 @@ import { inodeKey } from './event-fields.js';
 import { wordAfter } from './fields.js';
 import { type TaskState, Strength } from './pending.js';
 import { keep } from '../util/strings.js';
+import { H } from './event-catalogue.js';
+import { switchNextPid, switchPrevPid, wakeupComm, wakeupPid } from './sched-wakes.js';
 
 /** lock:contention_end: a finished lock wait, kept as a contention record. */
 export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskState): void {
@@ -87,4 +89,34 @@ export function onMmapLock(st: BuilderState, ev: KernelEvent, task: TaskState, l
   const event = ev.event === 'mmap_lock_start_locking' ? 'mmap_lock_start' : ev.event === 'mmap_lock_acquire_returned' ? 'mmap_lock_acquired' : 'mmap_lock_released';
   const lock: ObservedLock = { tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: `mm:${mm}`, event, mode: write ? 'write' : 'read', caller: '', line };
   st.queueLock(ev.tsNs, lock, 1);
+}
+/**
+ * sched_wakeup / sched_switch: a wakeup and the woken task's next switch-in are one wake, kept as a
+ * `sched-wake` record (with the contention records: tsNs when it ran, waitNs the latency).
+ */
+export function onSched(st: BuilderState, ev: KernelEvent, h: H, line: number): void {
+  if (h === H.SchedWakeup) {
+    const pid = wakeupPid(ev.body);
+    if (Number.isNaN(pid)) {
+      st.counter.skip('sched-event-unparsed');
+      return;
+    }
+    if (st.wakes.wakeup(pid, wakeupComm(ev.body), ev.tsNs, line)) st.counter.skip('sched-wakeup-not-run');
+    return;
+  }
+  if (st.wakes.switchFrom(switchPrevPid(ev.body))) st.counter.skip('sched-wakeup-while-running');
+  const pid = switchNextPid(ev.body);
+  const wake = Number.isNaN(pid) ? undefined : st.wakes.switchTo(pid, ev.tsNs);
+  if (wake === undefined) {
+    st.counter.skip(Number.isNaN(pid) ? 'sched-event-unparsed' : 'sched-switch-not-a-wake');
+    return;
+  }
+  if (!st.keepContention) {
+    st.counter.skip('lock-event', 2);
+    return;
+  }
+  const rec: ObservedLock = {
+    tsNs: wake.runNs, pid: wake.pid, comm: keep(wake.comm), target: '', event: 'sched-wake', mode: '', caller: '', line: wake.line, waitNs: wake.runNs - wake.wokenNs,
+  };
+  st.queueLock(ev.tsNs, rec, 2);
 }

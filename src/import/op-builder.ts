@@ -16,7 +16,7 @@ import { onFaultEvent, onPageFaultUser } from './fault-episodes.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import type { FileIdentity } from './file-identity.js';
 import { onDioComplete, onDirtyFolio, onFileIo, onGetPages, onReadahead, onWeak, onWriteback } from './fs-events.js';
-import { onContentionEnd, onMmapLock, onXfsIlock } from './observed-locks.js';
+import { onContentionEnd, onMmapLock, onSched, onXfsIlock } from './observed-locks.js';
 import { flush } from './release.js';
 import type { Selection, SelectingSink } from './selection.js';
 import { onSyscall } from './syscalls.js';
@@ -85,6 +85,9 @@ export class OpBuilder {
       st.counter.skip(ev.event === 'sys_enter' || ev.event === 'sys_exit' ? 'raw-syscall-event' : 'irrelevant-event');
       return;
     }
+    // (a wakeup is traced in its waker's context, often an interrupt on whatever task ran: not an
+    // event of that task)
+    if (h === H.SchedWakeup || h === H.SchedSwitch) return onSched(st, ev, h, line);
     const task = st.task(ev);
     if (h === H.FilemapFault) {
       // filemap_fault takes the mapping's invalidate_lock (XFS: MMAPLOCK) shared to fill a page
@@ -132,6 +135,8 @@ export class OpBuilder {
     st.openTasks.clear();
     const unfinished = st.contention.unfinished();
     if (unfinished > 0) st.counter.skip('contention-unfinished', unfinished);
+    const wakesUnfinished = st.wakes.unfinished();
+    if (wakesUnfinished > 0) st.counter.skip('sched-wakeup-unfinished', wakesUnfinished);
     flush(st, true);
     for (const [from, to] of st.identity.aliases()) st.stats.fileAliases[from] = to;
     st.stats.fdsFromLockWaits = st.identity.fdsFromLockWaits;

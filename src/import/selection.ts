@@ -73,7 +73,7 @@ export class SelectingSink {
   lock(lock: ObservedLock, lines: number, commIsLatin1 = true): boolean {
     this.clock(lock.tsNs);
     const s = this.selection;
-    if (s.files !== undefined && !lock.target.startsWith('mm:') && !s.files.has(lock.target)) {
+    if (s.files !== undefined && lock.target !== '' && !lock.target.startsWith('mm:') && !s.files.has(lock.target)) {
       this.counter.skip('filtered-file', lines);
       return false;
     }

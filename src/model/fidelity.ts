@@ -66,6 +66,12 @@ export interface WakeLatencyUsed {
   p50Ns: number;
   p90Ns: number;
   meanNs: number;
+  /**
+   * when the capture has sched events: the wakes (sched_wakeup → switch-in) inside lock waits,
+   * replayed per task (each woken waiter takes its own task's latency nearest in time); the gaps
+   * above are then only for tasks without any
+   */
+  taskWakes?: { wakes: number; tasks: number; p50Ns: number; p90Ns: number; meanNs: number };
 }
 
 export interface WaitDistribution {

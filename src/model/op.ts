@@ -51,16 +51,16 @@ export interface ObservedLock {
   tsNs: number;
   pid: number;
   comm: string;
-  /** "MAJ:MIN:INO" for inode locks, "mm:HASH" for mmap_lock */
+  /** "MAJ:MIN:INO" for inode locks, "mm:HASH" for mmap_lock, "" for a sched-wake */
   target: string;
-  /** xfs_ilock, xfs_ilock_nowait, xfs_ilock_demote, xfs_iunlock, mmap_lock_start, mmap_lock_acquired, mmap_lock_released, contention */
+  /** xfs_ilock, xfs_ilock_nowait, xfs_ilock_demote, xfs_iunlock, mmap_lock_start, mmap_lock_acquired, mmap_lock_released, contention, sched-wake */
   event: string;
   /** XFS flags (IOLOCK_EXCL|MMAPLOCK_SHARED...), "write"/"read" for mmap_lock, the contention flags (READ, WRITE, MUTEX, SPIN) */
   mode: string;
   /** XFS caller symbol, or "" (for `contention`: the lock class the wait was attributed to) */
   caller: string;
   line: number;
-  /** `contention` records: the wait (contention_begin → contention_end), which ended at tsNs */
+  /** `contention` records: the wait (contention_begin → contention_end), which ended at tsNs; `sched-wake`: the wake-up latency (sched_wakeup → the task's switch-in at tsNs) */
   waitNs?: number;
 }
 

@@ -17,6 +17,23 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import { restore, snapshot, Tracefs, type TracefsState } from './tracefs.js';
 import { identityHeader, processTree, readMounts, scanOpenFiles } from './identity.js';
 
+/** sched events: traced only for the tasks of one comm (schedFilters), never system-wide */
+export const SCHED_EVENTS = ['sched/sched_wakeup', 'sched/sched_switch'];
+
+/**
+ * The filters that keep the sched events to tasks named `comm`: wakeups of them, switches from or
+ * to them. undefined when the name cannot be put in a filter.
+ */
+export function schedFilters(comm: string): Record<string, string> | undefined {
+  if (comm === '' || /["\\\n]/.test(comm)) return undefined;
+  return { 'sched/sched_wakeup': `comm == "${comm}"`, 'sched/sched_switch': `prev_comm == "${comm}" || next_comm == "${comm}"` };
+}
+
+/** the comm a command's tasks get: its file name, cut to TASK_COMM_LEN - 1 bytes */
+export function commOfCommand(argv0: string): string {
+  return Buffer.from(basename(argv0)).subarray(0, 15).toString('latin1');
+}
+
 /** The events the importer understands (those this kernel lacks are skipped and listed). */
 export const DEFAULT_EVENTS = [
   'xfs/xfs_file_buffered_read', 'xfs/xfs_file_buffered_write', 'xfs/xfs_file_direct_read', 'xfs/xfs_file_direct_write',
@@ -37,12 +54,15 @@ export const DEFAULT_EVENTS = [
     // an fd's lifetime (the fd → file mapping comes from /proc/PID/fd, written as "# lockreplay fd:" lines)
     'openat', 'openat2', 'open', 'close', 'dup', 'dup2', 'dup3']
     .flatMap((s) => [`syscalls/sys_enter_${s}`, `syscalls/sys_exit_${s}`]),
+  // the scheduler's wake-ups of the traced tasks (a wakeup and the task's next switch-in: the
+  // latency fidelity replays each lock waiter's wake with), filtered by the command's comm
+  ...SCHED_EVENTS,
 ];
 
 export const EVENT_PRESETS: Record<string, string[]> = {
   default: DEFAULT_EVENTS,
   /** without the per-lock events: smaller traces when fidelity checks are not needed */
-  'no-locks': DEFAULT_EVENTS.filter((e) => !/ilock|iunlock|mmap_lock|contention/.test(e)),
+  'no-locks': DEFAULT_EVENTS.filter((e) => !/ilock|iunlock|mmap_lock|contention|sched/.test(e)),
 };
 
 export interface RecordOptions {
@@ -151,7 +171,17 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const { events, missing } = resolveEvents(tracefs, opts.events);
+    const resolved = resolveEvents(tracefs, opts.events);
+    const { missing } = resolved;
+    let events = resolved.events;
+    // the sched events only for the traced command's tasks (by --filter-comm, else the command's
+    // name): system-wide, they would be most of a capture
+    const schedComm = opts.filterComm ?? (opts.command.length > 0 ? commOfCommand(opts.command[0]) : undefined);
+    const sched = schedComm === undefined ? undefined : schedFilters(schedComm);
+    if (sched === undefined && events.some((e) => SCHED_EVENTS.includes(e))) {
+      events = events.filter((e) => !SCHED_EVENTS.includes(e));
+      opts.log(`sched events left out: ${schedComm === undefined ? 'no command or --filter-comm names the tasks to trace them for' : `the comm ${JSON.stringify(schedComm)} cannot be put in an event filter`}`);
+    }
     if (events.length === 0) throw new LockreplayError('none of the events exist on this kernel', ExitCode.unknownEvent);
     // another capture: our lock file, or someone else's tracer or events
     claimLock();
@@ -171,8 +201,13 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     // the open-file scans are by process too
     if (existsSync(tracefs.path('options/record-tgid'))) tracefs.write('options/record-tgid', '1');
     for (const e of events) tracefs.append('set_event', `${e.replace('/', ':')}\n`);
-    if (existsSync(tracefs.path('set_event_notrace_pid'))) tracefs.append('set_event_notrace_pid', String(process.pid));
-    else for (const e of events) tracefs.write(`events/${e}/filter`, `common_pid != ${process.pid}`);
+    const notracePid = existsSync(tracefs.path('set_event_notrace_pid'));
+    if (notracePid) tracefs.append('set_event_notrace_pid', String(process.pid));
+    for (const e of events) {
+      const only = sched?.[e];
+      if (!notracePid) tracefs.write(`events/${e}/filter`, only === undefined ? `common_pid != ${process.pid}` : `(${only}) && common_pid != ${process.pid}`);
+      else if (only !== undefined) tracefs.write(`events/${e}/filter`, only);
+    }
     const cpus = tracefs.cpuCount();
 
     // while it runs: trace_pipe's bytes as they come into a spool file (no per-line work)

@@ -22,7 +22,9 @@ export function formatFidelity(r: FidelityReport): string {
     }
     const wl = r.contention.wakeLatency;
     const wake = wl.source === 'trace' ? `wake-up latency from the capture: ${wl.samples} release → wait-end gaps of ${wl.waiters === 'readers' ? 'readers (granted on release)' : 'all waiters (too few readers)'}, p50 ${fmtNs(wl.p50Ns)}, p90 ${fmtNs(wl.p90Ns)}, mean ${fmtNs(wl.meanNs)}` : 'no wake-up latency';
-    out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside ${r.mode === 'open' ? 'an' : 'a'} ${r.mode}-mode replay under ${r.strategy} (${wake})`, table(c));
+    const tw = wl.taskWakes;
+    const own = tw === undefined ? '' : `; ${tw.wakes} wakes of ${tw.tasks} tasks from sched events replayed per task (p50 ${fmtNs(tw.p50Ns)}, p90 ${fmtNs(tw.p90Ns)}, mean ${fmtNs(tw.meanNs)})`;
+    out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside ${r.mode === 'open' ? 'an' : 'a'} ${r.mode}-mode replay under ${r.strategy} (${wake}${own})`, table(c));
   }
   if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event, an upper bound that includes work) beside the replay', table(w));
   for (const n of r.notes) out.push(`note: ${n}`);

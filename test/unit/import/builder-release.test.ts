@@ -9,7 +9,7 @@ import { HEADER, imported, load } from './helpers.js';
 
 /** a line at `ns` nanoseconds past 1 s (9 fraction digits) */
 const N = (pid: number, ns: number, ev: string): string => `             fio-${pid}   [000] .....   1.${String(ns).padStart(9, '0')}: ${ev}`;
-const filler = (n: number, fromNs: number, stepNs: number): string[] => Array.from({ length: n }, (_, i) => N(99, fromNs + i * stepNs, 'sched_switch: x'));
+const filler = (n: number, fromNs: number, stepNs: number): string[] => Array.from({ length: n }, (_, i) => N(99, fromNs + i * stepNs, 'sched_stat_runtime: x'));
 const short = (o: Op): string => `${o.id} ${o.pid} ${o.kind} ${o.file} ${o.offset}+${o.lengthBytes}${o.durNs !== undefined ? ` dur ${o.durNs}` : ''}${o.parent !== undefined ? ` parent ${o.parent}` : ''}`;
 
 describe('release at flush points', () => {
@@ -94,7 +94,7 @@ describe('task identity and the file a syscall names', () => {
       T(5, '-----', 0, 'sys_fsync(fd: 3)'),
       T(5, '  500', 1000, 'sys_fsync -> 0x0'),
       T(6, '-----', 2000, 'sys_fsync(fd: 3)'),
-      T(7, '  700', 2500, 'sched_switch: x'),
+      T(7, '  700', 2500, 'sched_stat_runtime: x'),
       T(6, '  600', 3000, 'xfs_file_fsync: dev 7:0 ino 0x85 flags 0x0'),
       T(6, '-----', 4000, 'sys_fsync -> 0x0'),
       T(7, '-----', 5000, 'sys_fsync(fd: 3)'),

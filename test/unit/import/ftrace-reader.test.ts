@@ -14,17 +14,17 @@ const samples = (r: { summary: { lines: { badSamples: string[] } }; path: string
 
 describe('ftrace text: header lines', () => {
   it('#P:1 is a count; a count past 2^53 is none; only the first #P: counts', async () => {
-    expect((await load('# tracer: nop\n#P:12\n' + L('fio', 1, '1.000000', 'sched_switch: x'))).summary.cpus).toBe(12);
-    const one = await load('# tracer: nop\n#P:1\n#P:3\n' + L('fio', 1, '1.000000', 'sched_switch: x'));
+    expect((await load('# tracer: nop\n#P:12\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x'))).summary.cpus).toBe(12);
+    const one = await load('# tracer: nop\n#P:1\n#P:3\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x'));
     expect(one.summary.cpus).toBe(1);
     expect(one.summary.headerCpusIgnored).toBeUndefined();
-    const huge = await load('# tracer: nop\n#P:99999999999999999999\n' + L('fio', 1, '1.000000', 'sched_switch: x'));
+    const huge = await load('# tracer: nop\n#P:99999999999999999999\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x'));
     expect(huge.summary.cpus).toBeUndefined();
     expect(huge.summary.headerCpusIgnored).toBe(1e20);
     expect(huge.summary.notes).toEqual(['the trace header names 100000000000000000000 CPUs (#P:100000000000000000000): ignored, the CPU count is unknown']);
     expect(huge.summary.lines.skipped).toEqual({ 'header-comment': 2, 'irrelevant-event': 1 });
     // a count that is none does not stop a later one
-    const later = await load('# tracer: nop\n#P:0\n#P:3\n' + L('fio', 1, '1.000000', 'sched_switch: x'));
+    const later = await load('# tracer: nop\n#P:0\n#P:3\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x'));
     expect([later.summary.cpus, later.summary.headerCpusIgnored]).toEqual([3, 0]);
   });
 
@@ -57,14 +57,14 @@ describe('ftrace text: header lines', () => {
   });
 
   it('a "# lockreplay" comment the recorder did not write is a header comment', async () => {
-    const r = await load('# tracer: nop\n# lockreplay something else\n# lockreplay mount: /mnt 7:0 xfs\n' + L('fio', 1, '1.000000', 'sched_switch: x'));
+    const r = await load('# tracer: nop\n# lockreplay something else\n# lockreplay mount: /mnt 7:0 xfs\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x'));
     expect(r.summary.lines.skipped).toEqual({ 'file-identity-comment': 1, 'header-comment': 2, 'irrelevant-event': 1 });
   });
 });
 
 describe('ftrace text: lines after an event', () => {
   it('a line without a prefix before any event is no continuation', async () => {
-    const r = await load(['   stray', '# tracer: nop', L('fio', 1, '1.000000', 'sched_switch: x'), ''].join('\n'), { lenient: true });
+    const r = await load(['   stray', '# tracer: nop', L('fio', 1, '1.000000', 'sched_stat_runtime: x'), ''].join('\n'), { lenient: true });
     expect(samples(r)).toEqual(['1: no "[CPU]" field: not an ftrace event line']);
   });
 
@@ -78,7 +78,7 @@ describe('ftrace text: lines after an event', () => {
 
   it('a line without a prefix continues only an event the builder does not handle; one with "[NNN]" never does', async () => {
     const r = await load(HEADER + [
-      L('fio', 1, '1.000000', 'sched_switch: prev_comm=fio'),
+      L('fio', 1, '1.000000', 'sched_stat_runtime: comm=fio'),
       '   continued',
       'more [012] of it',
       L('fio', 1, '1.000001', 'xfs_ilock: dev 7:0 ino 0x85 flags IOLOCK_EXCL caller x'),
@@ -188,7 +188,7 @@ describe('trace-cmd report', () => {
   });
 
   it('events are re-sorted within a window of 4096: a line later than that is handled out of order', async () => {
-    const filler = (n: number, from: number): string[] => Array.from({ length: n }, (_, i) => T('other', 9, `3.${String(from + i).padStart(6, '0')}`, 'sched_switch: x'));
+    const filler = (n: number, from: number): string[] => Array.from({ length: n }, (_, i) => T('other', 9, `3.${String(from + i).padStart(6, '0')}`, 'sched_stat_runtime: x'));
     // the exit comes first, the enter after N later events: within the window they pair up
     const make = (n: number): string => ['cpus=1',
       T('fio', 3, '3.000002', 'sys_exit_fsync: 0x0'),
@@ -200,7 +200,7 @@ describe('trace-cmd report', () => {
     expect(near.summary.notes).toContain('1 lines came out of time order and were re-sorted');
     // past the window only the earliest event leaves it: a later one still waiting is sorted with a late line
     const partial = await load(['cpus=1',
-      T('other', 9, '3.000000', 'sched_switch: x'),
+      T('other', 9, '3.000000', 'sched_stat_runtime: x'),
       T('fio', 3, '3.000020', 'sys_exit_fsync: 0x0'),
       ...filler(4095, 30),
       T('fio', 3, '3.000015', 'sys_enter_fsync: fd: 0x00000004'),

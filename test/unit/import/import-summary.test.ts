@@ -9,7 +9,7 @@ import { failure, HEADER, imported, load, tmpFile } from './helpers.js';
 const d = (text: string) => detectFormat(Buffer.from(text, 'latin1'), 'in').format;
 const dp = (text: string) => detectFormat(Buffer.from(text, 'latin1'), 'in');
 const L = (pid: number, t: string, ev: string): string => `             fio-${pid}   [000] .....   ${t}: ${ev}`;
-const KERNEL_EV = L(1, '1.000000', 'sched_switch: x');
+const KERNEL_EV = L(1, '1.000000', 'sched_stat_runtime: x');
 const ENTER = '             fio-12752 [000]   619.541289: sys_enter_pwrite64:   fd: 0x00000007';
 const EXIT = '             fio-12752 [000]   619.541299: sys_exit_pwrite64:   0x1000';
 
@@ -92,7 +92,7 @@ describe('importTrace', () => {
     const late = (n: number) => {
       const lines: string[] = [];
       for (let fd = 3; fd < 3 + n; fd++) lines.push(L(1, `1.00${fd}000`, `sys_pwrite64(fd: ${fd}, buf: 0x1, count: 0x1000, pos: 0x0)`), L(1, `1.00${fd}001`, 'sys_pwrite64 -> 0x1000'));
-      for (let i = 0; i < 2100; i++) lines.push(L(9, `2.${String(i).padStart(6, '0')}`, 'sched_switch: x'));
+      for (let i = 0; i < 2100; i++) lines.push(L(9, `2.${String(i).padStart(6, '0')}`, 'sched_stat_runtime: x'));
       for (let fd = 3; fd < 3 + n; fd++) {
         lines.push(L(1, `3.00${fd}000`, `sys_pwrite64(fd: ${fd}, buf: 0x1, count: 0x1000, pos: 0x0)`), L(1, `3.00${fd}001`, `xfs_file_buffered_write: dev 7:0 ino 0x${(0x80 + fd).toString(16)} disize 0x0 pos 0x0 bytecount 0x1000`), L(1, `3.00${fd}002`, 'sys_pwrite64 -> 0x1000'));
       }

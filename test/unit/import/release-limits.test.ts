@@ -87,7 +87,7 @@ describe('past 40,000 buffered records, held back by a silent task', () => {
 describe('flush points', () => {
   it('a fault or an fs-event op idle for exactly 50 ms at a flush point is not closed; a DIO idle for longer is (its completion comes too late)', async () => {
     // the flush point is the 2,048th event: its time is 50 ms after the records' last events
-    const fill = (before: number, at: number): string[] => Array.from({ length: 2048 - before }, (_, i) => N(99, i === 2048 - before - 1 ? at : 3000 + i, 'sched_switch: x'));
+    const fill = (before: number, at: number): string[] => Array.from({ length: 2048 - before }, (_, i) => N(99, i === 2048 - before - 1 ? at : 3000 + i, 'sched_stat_runtime: x'));
     const fault = await imported(HEADER + [
       N(1, 0, 'page_fault_user: address=0x7f ip=0x7f error_code=0x4'),
       N(1, 1000, 'mm_filemap_fault: dev=7:0 ino=85 ofs=4096'),
@@ -120,10 +120,10 @@ describe('flush points', () => {
       N(2, 5, 'sys_fsync(fd: 4)'),
       N(2, 6, 'sys_fsync -> 0x0'),
       N(3, 10, 'sys_pwrite64(fd: 5, buf: 0x1, count: 0x1000, pos: 0x0)'),
-      ...Array.from({ length: 2100 }, (_, i) => N(99, 100 + i, 'sched_switch: x')),
+      ...Array.from({ length: 2100 }, (_, i) => N(99, 100 + i, 'sched_stat_runtime: x')),
       N(4, 3000, 'sys_fsync(fd: 6)'),
       N(4, 3001, 'sys_fsync -> 0x0'),
-      ...Array.from({ length: 2100 }, (_, i) => N(99, 4000 + i, 'sched_switch: x')),
+      ...Array.from({ length: 2100 }, (_, i) => N(99, 4000 + i, 'sched_stat_runtime: x')),
       N(3, 7000, 'sys_pwrite64 -> 0x1000'),
       N(1, 7001, 'sys_pwrite64 -> 0x1000'),
       '',

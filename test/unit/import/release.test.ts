@@ -10,7 +10,7 @@ describe('release order and late identification', () => {
       C('fio', 5, 0, 'sys_pwrite64(fd: 3, buf: 0x1, count: 0x1000, pos: 0x0)'),
       C('fio', 5, 1, 'sys_pwrite64 -> 0x1000'),
     ];
-    for (let i = 0; i < 2100; i++) lines.push(C('fio', 6, 2 + i * 0.001, 'sched_switch: prev_comm=fio'));
+    for (let i = 0; i < 2100; i++) lines.push(C('fio', 6, 2 + i * 0.001, 'sched_stat_runtime: comm=fio'));
     lines.push(
       C('fio', 5, 10, 'sys_pwrite64(fd: 3, buf: 0x1, count: 0x1000, pos: 0x1000)'),
       C('fio', 5, 11, 'xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x0 pos 0x1000 bytecount 0x1000'),
@@ -39,7 +39,7 @@ describe('release order and late identification', () => {
       C('fio', 5, 0, 'page_fault_user: address=0x7f ip=0x7f error_code=0x4'),
       C('fio', 5, 1, 'mm_filemap_fault: dev=7:0 ino=85 ofs=4096'),
     ];
-    for (let i = 0; i < 2100; i++) lines.push(C('fio', 6, 60_000 + i, 'sched_switch: prev_comm=fio'));
+    for (let i = 0; i < 2100; i++) lines.push(C('fio', 6, 60_000 + i, 'sched_stat_runtime: comm=fio'));
     lines.push(C('fio', 5, 70_000, 'mm_filemap_fault: dev=7:0 ino=85 ofs=8192'), '');
     const r = await imported(HEADER + lines.join('\n'));
     expect(r.ops.map(brief)).toEqual([

@@ -111,7 +111,7 @@ describe('syscalls', () => {
       C('fio', 14, '200.000080', 'mm_filemap_get_pages: dev=254:0 ino=52db4 ofs=0-4095'),
       C('fio', 15, '200.000090', 'writeback_dirty_folio: bdi 7:0: ino=133 index=988'),
       C('fio', 16, '200.000100', 'iomap_writepage: dev 7:0 ino 0x85 size 0x4000000 offset 0x3dc000 length 0x1000'),
-      C('fio', 17, '200.000110', 'sched_switch: prev_comm=fio'),
+      C('fio', 17, '200.000110', 'sched_stat_runtime: comm=fio'),
       '',
     ];
     const r = await load(HEADER + lines.join('\n'), { lenient: true });

@@ -42,15 +42,15 @@ describe('the builder\'s event catalogue', () => {
       'xfs_read_fault', 'xfs_write_fault', 'xfs_filemap_fault', 'mmap_lock_start_locking', 'mmap_lock_acquire_returned', 'mmap_lock_released',
       'xfs_ilock', 'xfs_ilock_nowait', 'xfs_ilock_demote', 'xfs_iunlock', 'xfs_setattr', 'xfs_itruncate_extents_start', 'contention_begin', 'contention_end',
       'f2fs_write_begin', 'f2fs_sync_file_enter', 'f2fs_write_end', 'f2fs_sync_file_exit', 'ext4_truncate_exit', 'ext4_writepages_result', 'ext4_sync_file_exit',
-      'ext4_fallocate_exit', 'ext4_da_write_end', 'ext4_write_end',
+      'ext4_fallocate_exit', 'ext4_da_write_end', 'ext4_write_end', 'sched_wakeup', 'sched_switch',
     ];
     const body = 'dev 7:0 ino 0x85 bdi 7:0: ino=133 mm=00000000aa ofs=0-4095 index=0 wrote=1 pos 0 len 4096 offset 0x0 length 0x1000 error_code=0x6 flags IOLOCK_EXCL caller x';
     names.forEach((event, i) => {
       // each on a task of its own, a millisecond apart, so that no event continues another's op
-      const ev: KernelEvent = { pid: 100 + i, tgid: -1, comm: 'fio', tsNs: 1e9 + i * 1e6, event, phase: 0, body: event.startsWith('contention') ? '00000000ff (flags=WRITE)' : body };
+      const ev: KernelEvent = { pid: 100 + i, tgid: -1, comm: 'fio', tsNs: 1e9 + i * 1e6, event, phase: 0, body: event.startsWith('contention') ? '00000000ff (flags=WRITE)' : event === 'sched_wakeup' ? 'comm=fio pid=5 prio=120 target_cpu=000' : event === 'sched_switch' ? 'prev_comm=x prev_pid=6 prev_prio=120 prev_state=S ==> next_comm=fio next_pid=5 next_prio=120' : body };
       expect(b.handle(ev, i + 1), event).toBeUndefined();
     });
-    b.handle({ pid: 1, tgid: -1, comm: 'fio', tsNs: 2e9, event: 'sched_switch', phase: 0, body: '' }, 999);
+    b.handle({ pid: 1, tgid: -1, comm: 'fio', tsNs: 2e9, event: 'sched_stat_runtime', phase: 0, body: '' }, 999);
     b.finish();
     const r = h.counter.result();
     expect(r.skipped['irrelevant-event']).toBe(1);
