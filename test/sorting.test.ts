@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sortIndicesByKey, sortIndicesByKeyComparator } from '../src/util/radix-sort.js';
+import { selectKth } from '../src/util/select.js';
+import fc from 'fast-check';
 import { inActivationOrder } from '../src/engine/races.js';
 import { calibrate, lowerQuartile, sizeClassNum } from '../src/engine/service-model.js';
 import { loadForReplay } from '../src/replay/index.js';
@@ -181,3 +183,43 @@ function calibrateBySort(ops: readonly Op[], pageSizeBytes: number): ReturnType<
   }
   return { byKindAndSize, byKind, defaultBaseNs: 5_000, defaultPerPageNs: 1_000 };
 }
+
+describe('selectKth (selection) against the sort', () => {
+  it('every rank of arrays with many ties, runs, sorted and reversed input, Infinity', () => {
+    const rnd = lcg(11);
+    const shapes: Float64Array[] = [
+      Float64Array.of(5),
+      Float64Array.of(2, 1),
+      new Float64Array(300).fill(7),
+      Float64Array.from({ length: 500 }, (_, i) => i),
+      Float64Array.from({ length: 500 }, (_, i) => 500 - i),
+      Float64Array.from({ length: 1000 }, () => Math.floor(rnd() * 5)),
+      Float64Array.from({ length: 1000 }, () => (rnd() < 0.1 ? Infinity : rnd() * 1e9)),
+    ];
+    for (const a of shapes) {
+      const sorted = a.slice().sort();
+      for (let k = 0; k < a.length; k += Math.max(1, Math.floor(a.length / 97))) expect(selectKth(a.slice(), 0, a.length, k)).toBe(sorted[k]);
+      expect(selectKth(a.slice(), 0, a.length, a.length - 1)).toBe(sorted[a.length - 1]);
+      // a part of the array: the rest is left alone
+      if (a.length >= 10) {
+        const b = a.slice();
+        const part = a.slice(3, a.length - 2).sort();
+        expect(selectKth(b, 3, a.length - 2, 3 + (part.length >> 1))).toBe(part[part.length >> 1]);
+        expect([b[0], b[1], b[2], b[a.length - 2], b[a.length - 1]]).toEqual([a[0], a[1], a[2], a[a.length - 2], a[a.length - 1]]);
+      }
+    }
+    expect(() => selectKth(Float64Array.of(1), 0, 1, 1)).toThrow(RangeError);
+    expect(() => selectKth(Float64Array.of(1, 2, 3), 1, 3, 0)).toThrow(RangeError);
+  });
+
+  it('property: the value the sort has at rank k, for any array and rank', () => {
+    fc.assert(fc.property(fc.array(fc.double({ noNaN: true, min: -1e15, max: 1e15 }), { minLength: 1, maxLength: 200 }), fc.nat(), (xs, r) => {
+      const a = Float64Array.from(xs);
+      const k = r % a.length;
+      const want = a.slice().sort()[k];
+      const got = selectKth(a, 0, a.length, k);
+      // (-0 and +0 are one value here)
+      return got === want;
+    }), { numRuns: 500, seed: 4242 });
+  });
+});

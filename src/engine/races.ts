@@ -159,11 +159,13 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 3, table: 
       ex.b.pop();
     }
   };
-  // the sweep's open sections, one list per kind (op indices in the order they opened)
-  const open: number[][] = OP_KINDS.map(() => []);
+  // the sweep's open sections, one list per kind (op indices in the order they opened), each an
+  // Int32Array with its length apart (an array's length set back goes through the runtime)
+  const open: Int32Array[] = OP_KINDS.map(() => new Int32Array(64));
+  const openLen = new Int32Array(OP_KINDS.length);
   const pruneAt = new Int32Array(OP_KINDS.length);
   for (const f of fileOrder) {
-    for (const l of open) l.length = 0;
+    openLen.fill(0);
     pruneAt.fill(64);
     const spans = order.subarray(base[f], base[f] + perFile[f]);
     for (let s = 0; s < spans.length; s++) {
@@ -176,26 +178,35 @@ export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 3, table: 
       // every open section of a kind that conflicts with this one (ended ones dropped as met)
       const partners = CONFLICTS_WITH[k];
       for (let p = 0; p < partners.length; p++) {
-        const list = open[partners[p]];
+        const pk = partners[p];
+        const list = open[pk];
+        const len = openLen[pk];
         let kept = 0;
-        for (let i = 0; i < list.length; i++) {
+        for (let i = 0; i < len; i++) {
           const a = list[i];
           if (!(to[a] > curFrom)) continue;
           list[kept++] = a;
           if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) record(f, a, cur);
         }
-        list.length = kept;
+        openLen[pk] = kept;
       }
-      const own = open[k];
+      let own = open[k];
+      let ownLen = openLen[k];
       // sections that ended cannot overlap anything later: dropped now and then from lists that
       // no later op may scan for a while
-      if (own.length >= pruneAt[k]) {
+      if (ownLen >= pruneAt[k]) {
         let kept = 0;
-        for (let i = 0; i < own.length; i++) if (to[own[i]] > curFrom) own[kept++] = own[i];
-        own.length = kept;
+        for (let i = 0; i < ownLen; i++) if (to[own[i]] > curFrom) own[kept++] = own[i];
+        ownLen = kept;
         pruneAt[k] = Math.max(64, 2 * kept);
       }
-      own.push(cur);
+      if (ownLen === own.length) {
+        const grown = new Int32Array(2 * own.length);
+        grown.set(own);
+        open[k] = own = grown;
+      }
+      own[ownLen] = cur;
+      openLen[k] = ownLen + 1;
     }
   }
   let count = 0;

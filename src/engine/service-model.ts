@@ -5,6 +5,7 @@
  * upper ones having waited on locks in the real kernel.
  */
 import type { Op, OpKind } from '../model/op.js';
+import { selectKth } from '../util/select.js';
 
 export interface ServiceModel {
   /** kind → size class (log2 of pages, "0" = 1 page) → ns */
@@ -37,46 +38,12 @@ function sizeClass(lengthBytes: number, pageSizeBytes: number): string {
 }
 
 /**
- * The lower quartile of values[from, to): the element a sort would put at floor((n - 1) / 4).
- * Found by selection (Hoare's quickselect with a three-way partition, so runs of equal durations
- * cost nothing), reordering that part of `values`; no sort of every sample.
+ * The lower quartile of values[from, to): the element a sort would put at floor((n - 1) / 4), by
+ * selection (util/select.ts), reordering that part of `values`.
  */
 export function lowerQuartile(values: Float64Array, from: number, to: number): number {
   if (to <= from) return NaN;
-  const k = from + Math.floor((to - 1 - from) / 4);
-  let lo = from;
-  let hi = to - 1;
-  while (lo < hi) {
-    // median of three as the pivot: deterministic, and no quadratic case on sorted input
-    const mid = lo + ((hi - lo) >> 1);
-    const a = values[lo];
-    const b = values[mid];
-    const c = values[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    // three-way partition: [lo, lt) < pivot, [lt, gt] = pivot, (gt, hi] > pivot
-    let lt = lo;
-    let gt = hi;
-    let i = lo;
-    while (i <= gt) {
-      const v = values[i];
-      if (v < pivot) {
-        values[i] = values[lt];
-        values[lt] = v;
-        lt++;
-        i++;
-      } else if (v > pivot) {
-        values[i] = values[gt];
-        values[gt] = v;
-        gt--;
-      } else {
-        i++;
-      }
-    }
-    if (k < lt) hi = lt - 1;
-    else if (k > gt) lo = gt + 1;
-    else return pivot;
-  }
-  return values[k];
+  return selectKth(values, from, to, from + Math.floor((to - 1 - from) / 4));
 }
 
 /**
