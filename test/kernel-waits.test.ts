@@ -27,6 +27,16 @@ function expectFioCounts(ops: { file: string; kind: string }[], file: string, fi
   expect(on('fault-read')).toBeLessThanOrEqual(fio.mmapread.read);
 }
 
+/** contended-mixed.fio's jobs on one file: writes, direct reads and punches one to one, mmap reads as at most as many faults */
+function expectMixCounts(ops: { file: string; kind: string }[], name: string, file: string): void {
+  const fio = JSON.parse(readFileSync(trace(`${name}.fio.json`), 'utf8')) as { jobs: { jobname: string; read: { total_ios: number }; write: { total_ios: number }; trim: { total_ios: number } }[] };
+  const ios = (job: string, dir: 'read' | 'write' | 'trim'): number => fio.jobs.filter((j) => j.jobname === job).reduce((a, j) => a + j[dir].total_ios, 0);
+  const on = (kind: string): number => ops.filter((o) => o.file === file && o.kind === kind).length;
+  expect([on('write'), on('dio-read'), on('punch')]).toEqual([ios('bw', 'write'), ios('dr', 'read'), ios('punch', 'trim')]);
+  expect(on('fault-read')).toBeGreaterThan(0.9 * ios('mmapread', 'read'));
+  expect(on('fault-read')).toBeLessThanOrEqual(ios('mmapread', 'read'));
+}
+
 describe('one file, one key (btrfs-mix, recorded with lockreplay record)', () => {
   it('writes, direct reads, faults and punches of fio\'s one file import as one file, with fio\'s counts', async () => {
     const fio = fioJobs('btrfs-mix.fio.json');
@@ -204,12 +214,7 @@ describe('the kernel\'s own lock waits', () => {
 
   it('the mix recorded by the recorder that keeps off the CPUs: fio\'s counts one to one, the open-file scans among the events, the prediction within the targets', async () => {
     const { ops, locks, summary } = await loadTrace(trace('xfs-contended-mixed-deferred.trace.gz'), { keepLocks: true });
-    const fio = JSON.parse(readFileSync(trace('xfs-contended-mixed-deferred.fio.json'), 'utf8')) as { jobs: { jobname: string; read: { total_ios: number }; write: { total_ios: number }; trim: { total_ios: number } }[] };
-    const ios = (job: string, dir: 'read' | 'write' | 'trim'): number => fio.jobs.filter((j) => j.jobname === job).reduce((a, j) => a + j[dir].total_ios, 0);
-    const on = (kind: string): number => ops.filter((o) => o.file === '7:0:133' && o.kind === kind).length;
-    expect([on('write'), on('dio-read'), on('punch')]).toEqual([ios('bw', 'write'), ios('dr', 'read'), ios('punch', 'trim')]);
-    expect(on('fault-read')).toBeGreaterThan(0.9 * ios('mmapread', 'read'));
-    expect(on('fault-read')).toBeLessThanOrEqual(ios('mmapread', 'read'));
+    expectMixCounts(ops, 'xfs-contended-mixed-deferred', '7:0:133');
     // the recorder read the ring buffer after the workload: its open-file scans are trace_marker lines
     const all = lines('xfs-contended-mixed-deferred.trace.gz');
     const markers = all.filter((l) => / tracing_mark_write: lockreplay fd: /.test(l)).length;
@@ -228,12 +233,7 @@ describe('the kernel\'s own lock waits', () => {
 
   it('the mix recorded with the scheduler\'s wake-ups: each waiter\'s wake replayed with its own task\'s latency brings the punches\' waits within the targets', async () => {
     const { ops, locks, summary } = await loadTrace(trace('xfs-contended-mixed-sched.trace.gz'), { keepLocks: true });
-    const fio = JSON.parse(readFileSync(trace('xfs-contended-mixed-sched.fio.json'), 'utf8')) as { jobs: { jobname: string; read: { total_ios: number }; write: { total_ios: number }; trim: { total_ios: number } }[] };
-    const ios = (job: string, dir: 'read' | 'write' | 'trim'): number => fio.jobs.filter((j) => j.jobname === job).reduce((a, j) => a + j[dir].total_ios, 0);
-    const on = (kind: string): number => ops.filter((o) => o.file === '7:0:135' && o.kind === kind).length;
-    expect([on('write'), on('dio-read'), on('punch')]).toEqual([ios('bw', 'write'), ios('dr', 'read'), ios('punch', 'trim')]);
-    expect(on('fault-read')).toBeGreaterThan(0.9 * ios('mmapread', 'read'));
-    expect(on('fault-read')).toBeLessThanOrEqual(ios('mmapread', 'read'));
+    expectMixCounts(ops, 'xfs-contended-mixed-sched', '7:0:135');
     // the recorder kept the sched events to fio's tasks: every wakeup wakes fio, every switch is from or to it
     const all = lines('xfs-contended-mixed-sched.trace.gz');
     const wakeups = all.filter((l) => / sched_wakeup: /.test(l));
