@@ -39,6 +39,7 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/command dd .* exited with 0/);
+    expect(r.stderr).toMatch(/\(sched events for the tasks named "dd"; --filter-comm names others\)/);
     expect(r.stdout).toMatch(/lost events: 0/);
     // what the recording cost the workload is said, and is small for 64 writes
     const cost = /the recorder used (\d+) ms of CPU while tracing \((\d+)% of one CPU over ([\d.]+) s\)/.exec(r.stdout);

@@ -24,7 +24,7 @@ code is printed, not returned.`;
     events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}), a comma-separated list of SYSTEM/EVENT, or +SYSTEM/EVENT,... to add events to the default preset (PRESET+... to another)`, default: 'default' }),
     'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
     duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds)' }),
-    'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm' }),
+    'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm (the sched events are traced for these tasks; default: the command\'s name)' }),
     json: Flags.boolean({ description: 'print the capture summary as JSON' }),
   };
 

@@ -281,7 +281,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     tracefs.write('tracing_on', '1');
     const tracingFrom = performance.now();
     const cpuFrom = process.cpuUsage();
-    opts.log(`recording ${events.length} events${missing.length > 0 ? ` (${missing.length} not on this kernel)` : ''} into ${opts.out}`);
+    opts.log(`recording ${events.length} events${missing.length > 0 ? ` (${missing.length} not on this kernel)` : ''}${sched !== undefined && events.some((e) => SCHED_EVENTS.includes(e)) ? ` (sched events for the tasks named ${JSON.stringify(schedComm)}; --filter-comm names others)` : ''} into ${opts.out}`);
 
     // the command, or the duration
     let commandResult: RecordResult['command'];
