@@ -243,6 +243,7 @@ describe('the kernel\'s own lock waits', () => {
     expect(switches.every((l) => /prev_comm=fio |next_comm=fio /.test(l))).toBe(true);
     // every sched line is a wake (2 lines each) or skipped for a reason
     const wakes = locks.filter((l) => l.event === 'sched-wake');
+    expect([summary.schedWakes, summary.observedLocks]).toEqual([wakes.length, locks.length - wakes.length]);
     const sk = summary.lines.skipped;
     expect(2 * wakes.length + sk['sched-switch-not-a-wake'] + sk['sched-wakeup-while-running'] + (sk['sched-wakeup-not-run'] ?? 0) + (sk['sched-wakeup-unfinished'] ?? 0)).toBe(wakeups.length + switches.length);
     // fidelity replays the wakes inside lock waits per task; every IOLOCK kind within the targets

@@ -216,7 +216,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
   }, notes, {
-    cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept,
+    cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept, ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}),
     formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}),
   });
 }
@@ -338,6 +338,7 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
     opStreamLines: own,
     ops: { total: out.ops, byKind: sortKeys(out.counts.byKind), byFile: sortFiles(out.counts.byFile) },
     observedLocks: out.locksKept,
+    ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}),
     firstTsNs: read.ops[0]?.tsNs,
     lastTsNs: read.ops[read.ops.length - 1]?.tsNs,
     notes,

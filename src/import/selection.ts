@@ -32,6 +32,8 @@ export class SelectingSink {
   private nextId = 0;
   readonly counts: SelectedCounts = { byKind: {}, byFile: {} };
   locksKept = 0;
+  /** sched-wake records kept (apart from the lock events) */
+  wakesKept = 0;
 
   constructor(private readonly sink: { op(op: Op): void; lock(lock: ObservedLock): void }, private readonly counter: LineCounter, private readonly selection: Selection = {}) {}
 
@@ -83,7 +85,8 @@ export class SelectingSink {
       return false;
     }
     this.counter.use(lines);
-    this.locksKept++;
+    if (lock.event === 'sched-wake') this.wakesKept++;
+    else this.locksKept++;
     this.sink.lock(lock);
     return true;
   }

@@ -22,6 +22,8 @@ export interface ImportSummary {
   opStreamLines?: LineAccounting;
   ops: { total: number; byKind: Record<string, number>; byFile: Record<string, Record<string, number>> };
   observedLocks: number;
+  /** the scheduler's wakes kept (sched_wakeup → switch-in pairs; only when the trace has any) */
+  schedWakes?: number;
   firstTsNs?: number;
   lastTsNs?: number;
   /** things a user should know about how ops were derived */

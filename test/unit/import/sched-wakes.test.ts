@@ -63,10 +63,13 @@ describe('importing sched events', () => {
     });
     expect(r.summary.lines.used).toBe(2);
     expect(r.summary.lines.bad).toBe(0);
+    // counted apart from the lock events
+    expect([r.summary.observedLocks, r.summary.schedWakes]).toEqual([0, 1]);
     // without lock records kept, the lines are lock events
     const bare = await imported(HEADER + [C(9, '1.000000', WAKE('fio', 7)), C(0, '1.000040', SWITCH('swapper/0', 0, 'R', 'fio', 7), '<idle>')].join('\n') + '\n', { keepLocks: false });
     expect(bare.locks).toEqual([]);
     expect(bare.summary.lines.skipped['lock-event']).toBe(2);
+    expect(bare.summary.schedWakes).toBeUndefined();
   });
 
   it('a wakeup in an interrupt between a task\'s xfs_ilock and its contention_begin leaves the wait its class', async () => {
