@@ -276,6 +276,11 @@ describe('the wake-up latency', () => {
     // is the nearest, 2 µs) runs at 12; task 3 woken at 22 takes the pooled 4 µs: runs at 26. Task 2
     // woken at 110 (trace 210: past its last wake, 135, 9 µs) runs at 119
     expect(t).toEqual([[0, 10, 0], [1, 22, 11], [2, 36, 24], [100, 110, 0], [101, 129, 18]]);
+    // on the trace's clock in open mode with a time scale: the first three ops issued at a quarter
+    // of their gaps (sim time s is trace time 100 + 4s): task 2 woken at 10 (trace 140: its wake at
+    // 135 is the nearest, 9 µs) runs at 19; task 3 woken at 29 takes the pooled 4 µs
+    const scaled = run(list.slice(0, 3), rwsemStrategy('fifo'), { wakeLatencyNs: Float64Array.of(4 * US), taskWakeLatency, timeScale: 0.25 });
+    expect(scaled.t).toEqual([[0, 10, 0], [0.25, 29, 18.75], [0.5, 43, 32.5]]);
     // the nearest wake (the earlier one on a tie), not the next one
     const w = { wokenNs: Float64Array.of(50, 112, 135), latencyNs: Float64Array.of(7, 2, 9) };
     expect([nearestWake(w, 0), nearestWake(w, 81), nearestWake(w, 82), nearestWake(w, 123.5), nearestWake(w, 124), nearestWake(w, 999)]).toEqual([7, 7, 2, 2, 9, 9]);
@@ -299,6 +304,10 @@ describe('the wake-up latency', () => {
       rec(300, 3, 'sched-wake', 30),
       // task 1, in its second wait, switched in after the wait's end
       rec(420, 1, 'sched-wake', 40),
+      // task 1 woken after its last wait; records without a wait or latency
+      rec(500, 1, 'sched-wake', 5),
+      { ...rec(600, 1, 'contention', 0), waitNs: undefined },
+      { ...rec(590, 1, 'sched-wake', 0), waitNs: undefined },
     ]);
     expect([...w.byPid.keys()]).toEqual([1, 2]);
     expect(w.byPid.get(1)).toEqual({ wokenNs: Float64Array.of(100, 120, 160, 380), latencyNs: Float64Array.of(1, 5, 20, 40) });

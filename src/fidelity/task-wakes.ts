@@ -50,9 +50,9 @@ export function taskWakeLatency(locks: readonly ObservedLock[]): TaskWakeLatency
     all.push(l.waitNs);
   }
   const byPid = new Map<number, TaskWakes>();
-  for (const [pid, list] of [...lists].sort((a, b) => a[0] - b[0])) {
-    // in wakeup order (records come in switch-in order)
-    const order = list.wokenNs.map((_, i) => i).sort((a, b) => list.wokenNs[a] - list.wokenNs[b] || a - b);
+  for (const [pid, list] of lists) {
+    // in wakeup order (records come in switch-in order; the sort is stable)
+    const order = list.wokenNs.map((_, i) => i).sort((a, b) => list.wokenNs[a] - list.wokenNs[b]);
     byPid.set(pid, { wokenNs: Float64Array.from(order, (i) => list.wokenNs[i]), latencyNs: Float64Array.from(order, (i) => list.latencyNs[i]) });
   }
   const sorted = [...all].sort((a, b) => a - b);

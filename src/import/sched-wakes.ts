@@ -30,8 +30,7 @@ export interface Wake {
 /** the pid of the task a sched_wakeup body names, NaN if none */
 export function wakeupPid(body: string): number {
   const k = body.indexOf(' pid=');
-  if (k >= 0 || body.startsWith('pid=')) return digits(body, k >= 0 ? k + 5 : 4);
-  return compactPid(body);
+  return k >= 0 ? digits(body, k + 5) : compactPid(body);
 }
 
 /** the comm a sched_wakeup body names ("" if none) */
@@ -55,12 +54,11 @@ export function switchPrevPid(body: string): number {
 /** the pid of the task a sched_switch body switches to, NaN if none */
 export function switchNextPid(body: string): number {
   const k = body.lastIndexOf(' next_pid=');
-  if (k >= 0) return digits(body, k + 10);
-  const arrow = body.lastIndexOf('==> ');
-  return arrow < 0 ? NaN : compactPid(body.slice(arrow + 4));
+  // (the short form's last "COMM:PID [PRIO]" is the next task's: the pattern is greedy)
+  return k >= 0 ? digits(body, k + 10) : compactPid(body);
 }
 
-/** "COMM:PID [PRIO]...": the PID (trace-cmd's sched plugin) */
+/** "...COMM:PID [PRIO]...": the PID of the last such field (trace-cmd's sched plugin) */
 function compactPid(text: string): number {
   const m = /^.*:(\d+) \[-?\d+\]/.exec(text);
   return m === null ? NaN : Number(m[1]);

@@ -24,6 +24,13 @@ describe('sched event bodies', () => {
     expect([switchPrevPid(short), switchNextPid(short)]).toEqual([10, 99]);
     expect(wakeupPid('garbage')).toBeNaN();
     expect(switchNextPid('prev_comm=fio prev_pid=10')).toBeNaN();
+    expect(switchPrevPid('garbage')).toBeNaN();
+    // a pid at the body's end; digits stop at the first other character; none is no pid
+    expect(wakeupPid('comm=fio pid=1234')).toBe(1234);
+    expect(wakeupPid('comm=fio pid=77x prio=120')).toBe(77);
+    expect(wakeupPid('comm=fio pid= prio=120')).toBeNaN();
+    expect(wakeupComm('comm=fio')).toBe('fio');
+    expect(wakeupComm('garbage')).toBe('');
   });
 
   it('a wakeup pairs with the task\'s next switch-in; a switch-out first drops it (the task was still running)', () => {
