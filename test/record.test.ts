@@ -67,6 +67,21 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
   }, 60_000);
 
 
+  it('--filter-comm names the traced tasks of a command that runs them: their lines, and their sched events whoever ran when those were traced', async () => {
+    const out = join(tmp, 'sh-dd.trace.gz');
+    const r = cli(['record', '--out', out, '--filter-comm', 'dd', '--', 'sh', '-c', `dd if=/dev/zero of=${join(tmp, 'dd2.out')} bs=4096 count=64 conv=fsync`]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\(sched events for the tasks named "dd"; --filter-comm names others\)/);
+    const lines = gunzipSync(readFileSync(out)).toString('latin1').split('\n').filter((l) => !l.startsWith('#') && l.trim() !== '');
+    // every line is dd's, one of the recorder's marker lines, or a sched event of dd's
+    expect(lines.filter((l) => !/^\s*dd-\d+ /.test(l) && !/ tracing_mark_write: /.test(l) && !/(^| |_)comm=dd /.test(l))).toEqual([]);
+    // the switches to dd from other tasks (traced in their context) are kept: dd's wakes pair up
+    expect(lines.some((l) => / sched_switch: prev_comm=(?!dd )\S+ .*next_comm=dd /.test(l))).toBe(true);
+    const { summary } = await loadTrace(out);
+    expect(summary.schedWakes).toBeGreaterThan(0);
+  }, 60_000);
+
   it.skipIf(spawnSync('fio', ['--version']).status !== 0)('records fio (the README example); import counts match fio\'s own report', async () => {
     const out = join(tmp, 'fio.trace.gz');
     const report = join(tmp, 'fio.json');

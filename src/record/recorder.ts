@@ -236,8 +236,10 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       for (const line of chunk.split('\n')) {
         if (line === '') continue;
         const m = /^\s*(.*?)-\d+\s+(?:\([\s\d-]+\)\s+)?\[\d+\][^:]*?\d+\.\d+:\s+([\w]+)/.exec(line);
-        // (the recorder's own trace_marker lines are kept: they say which file an fd is)
-        if (filter !== undefined && m && m[1] !== filter && m[2] !== 'tracing_mark_write') continue;
+        // (the recorder's own trace_marker lines are kept: they say which file an fd is; so are the
+        // sched events, filtered by the kernel already: a wakeup runs in its waker's context, a
+        // switch to a task in the context of the one before it)
+        if (filter !== undefined && m && m[1] !== filter && m[2] !== 'tracing_mark_write' && m[2] !== 'sched_wakeup' && m[2] !== 'sched_switch') continue;
         if (m) eventsByName[m[2]] = (eventsByName[m[2]] ?? 0) + 1;
         // (the header and the open-file comments are not trace lines)
         if (line.charCodeAt(0) !== 35) lines++;
