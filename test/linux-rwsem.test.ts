@@ -3,6 +3,8 @@ import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/locks/linux-rwsem.js';
 import { measureWakeLatency, MIN_READER_SAMPLES } from '../src/fidelity/wake-latency.js';
 import { taskWakeLatency } from '../src/fidelity/task-wakes.js';
 import { nearestWake } from '../src/engine/sim-state.js';
+import { formatFidelity } from '../src/report/fidelity.js';
+import type { FidelityReport } from '../src/model/fidelity.js';
 import type { LockMode, LockRequest } from '../src/locks/primitives.js';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import { readerSpinThresholdNs } from '../src/engine/spinning.js';
@@ -379,5 +381,21 @@ describe('the wake-up latency', () => {
     expect(fewer.waiters).toBe('all');
     expect([...fewer.samplesNs].slice(0, 2)).toEqual([3, 10]);
     expect(fewer.samplesNs.length).toBe(MIN_READER_SAMPLES);
+  });
+});
+
+describe('the fidelity table\'s wake-up latency line', () => {
+  const base = (wakeLatency: FidelityReport['contention']['wakeLatency']): FidelityReport => ({
+    trace: 't', strategy: 'linux:xfs', mode: 'open', xfsFiles: [], byKind: {}, disagreements: { count: 0, first: [] }, waits: {}, notes: [],
+    contention: { source: 'contention-events', observedWaits: 1, wakeLatency, rows: [{ lockClass: 'IOLOCK', kind: 'write', observed: dist(1), predicted: dist(1), countRatio: 1, meanRatio: 1 }] },
+  });
+  const dist = (count: number) => ({ count, p50Ns: 1000, p99Ns: 1000, meanNs: 1000, totalNs: 1000 * count });
+  const tw = { wakes: 12, tasks: 3, p50Ns: 9000, p90Ns: 40_000, meanNs: 13_500 };
+  it('names the pooled gaps and the per-task wakes, or says which is missing', () => {
+    const pooled = { source: 'trace' as const, waiters: 'readers' as const, samples: 5, p50Ns: 4000, p90Ns: 27_000, meanNs: 14_900 };
+    expect(formatFidelity(base({ ...pooled, taskWakes: tw }))).toContain('(wake-up latency from the capture: 5 release → wait-end gaps of readers (granted on release), p50 4.0µs, p90 27.0µs, mean 14.9µs; 12 wakes of 3 tasks from sched events replayed per task (p50 9.0µs, p90 40.0µs, mean 13.5µs))');
+    const none = { source: 'none' as const, waiters: 'none' as const, samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 };
+    expect(formatFidelity(base({ ...none, taskWakes: tw }))).toContain('(no release → wait-end gaps for tasks without wakes of their own; 12 wakes of 3 tasks');
+    expect(formatFidelity(base(none))).toContain('under linux:xfs (no wake-up latency)');
   });
 });

@@ -21,7 +21,7 @@ export function formatFidelity(r: FidelityReport): string {
         fmtNs(x.predicted.p50Ns), fmtNs(x.predicted.p99Ns), fmtNs(x.predicted.meanNs), fmtNs(x.predicted.totalNs), ratio(x.meanRatio)]);
     }
     const wl = r.contention.wakeLatency;
-    const wake = wl.source === 'trace' ? `wake-up latency from the capture: ${wl.samples} release → wait-end gaps of ${wl.waiters === 'readers' ? 'readers (granted on release)' : 'all waiters (too few readers)'}, p50 ${fmtNs(wl.p50Ns)}, p90 ${fmtNs(wl.p90Ns)}, mean ${fmtNs(wl.meanNs)}` : 'no wake-up latency';
+    const wake = wl.source === 'trace' ? `wake-up latency from the capture: ${wl.samples} release → wait-end gaps of ${wl.waiters === 'readers' ? 'readers (granted on release)' : 'all waiters (too few readers)'}, p50 ${fmtNs(wl.p50Ns)}, p90 ${fmtNs(wl.p90Ns)}, mean ${fmtNs(wl.meanNs)}` : wl.taskWakes !== undefined ? 'no release → wait-end gaps for tasks without wakes of their own' : 'no wake-up latency';
     const tw = wl.taskWakes;
     const own = tw === undefined ? '' : `; ${tw.wakes} wakes of ${tw.tasks} tasks from sched events replayed per task (p50 ${fmtNs(tw.p50Ns)}, p90 ${fmtNs(tw.p90Ns)}, mean ${fmtNs(tw.meanNs)})`;
     out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside ${r.mode === 'open' ? 'an' : 'a'} ${r.mode}-mode replay under ${r.strategy} (${wake}${own})`, table(c));
