@@ -179,9 +179,11 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   const wakeUsed: WakeLatencyUsed = wake === undefined || wake.samplesNs.length === 0
     ? { source: 'none', waiters: 'none', samples: 0, p50Ns: 0, p90Ns: 0, meanNs: 0 }
     : { source: 'trace', waiters: wake.waiters, samples: wake.samplesNs.length, p50Ns: wake.p50Ns, p90Ns: wake.p90Ns, meanNs: wake.meanNs };
-  const own = wakeLatency === 'trace' ? taskWakeLatency(locks) : undefined;
-  if (own !== undefined && own.wakes > 0) wakeUsed.taskWakes = { wakes: own.wakes, tasks: own.tasks, p50Ns: own.p50Ns, p90Ns: own.p90Ns, meanNs: own.meanNs };
-  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode, locks, own !== undefined && own.wakes > 0 ? own.byPid : undefined) : undefined;
+  // the capture's sched wakes inside lock waits, if it has any
+  const measured = wakeLatency === 'trace' ? taskWakeLatency(locks) : undefined;
+  const own = measured !== undefined && measured.wakes > 0 ? measured : undefined;
+  if (own !== undefined) wakeUsed.taskWakes = { wakes: own.wakes, tasks: own.tasks, p50Ns: own.p50Ns, p90Ns: own.p90Ns, meanNs: own.meanNs };
+  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode, locks, own?.byPid) : undefined;
   const contention = compared !== undefined
     ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compared.rows }
     : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows: [] };

@@ -10,6 +10,7 @@
 import type { ObservedLock } from '../model/op.js';
 import type { TaskWakes } from '../engine/sim-types.js';
 import { partitionPoint } from '../util/search.js';
+import { latencySummary } from './wake-latency.js';
 
 export interface TaskWakeLatency {
   byPid: Map<number, TaskWakes>;
@@ -55,7 +56,5 @@ export function taskWakeLatency(locks: readonly ObservedLock[]): TaskWakeLatency
     const order = list.wokenNs.map((_, i) => i).sort((a, b) => list.wokenNs[a] - list.wokenNs[b]);
     byPid.set(pid, { wokenNs: Float64Array.from(order, (i) => list.wokenNs[i]), latencyNs: Float64Array.from(order, (i) => list.latencyNs[i]) });
   }
-  const sorted = [...all].sort((a, b) => a - b);
-  const at = (p: number): number => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
-  return { byPid, wakes: all.length, tasks: byPid.size, p50Ns: at(0.5), p90Ns: at(0.9), meanNs: sorted.length === 0 ? 0 : Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
+  return { byPid, wakes: all.length, tasks: byPid.size, ...latencySummary(all) };
 }

@@ -69,13 +69,12 @@ export function measureWakeLatency(locks: readonly ObservedLock[], choose: 'auto
   }
   const waiters = choose === 'auto' && readers.length >= MIN_READER_SAMPLES ? 'readers' : 'all';
   const gaps = waiters === 'readers' ? readers : all;
-  const sorted = [...gaps].sort((a, b) => a - b);
+  return { samplesNs: Float64Array.from(gaps), waiters, ...latencySummary(gaps) };
+}
+
+/** p50, p90 (the sorted values at floor(p·n)) and the rounded mean of latencies; 0s when there are none */
+export function latencySummary(values: readonly number[]): { p50Ns: number; p90Ns: number; meanNs: number } {
+  const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number): number => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
-  return {
-    samplesNs: Float64Array.from(gaps),
-    waiters,
-    p50Ns: at(0.5),
-    p90Ns: at(0.9),
-    meanNs: sorted.length === 0 ? 0 : Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-  };
+  return { p50Ns: at(0.5), p90Ns: at(0.9), meanNs: sorted.length === 0 ? 0 : Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
 }
