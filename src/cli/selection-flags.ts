@@ -18,7 +18,7 @@ export function selectionOptions(flags: { file?: string[]; task?: string[]; from
   if (flags.file && flags.file.length > 0) {
     o.files = new Set(flags.file.map((f) => {
       const key = fileSelectorKey(f, parseFileSelector);
-      if (key === undefined) throw new LockreplayError(`--file ${f}: expected DEV:INO such as 7:0:0x85 or 254,0:2154529, or a file key such as blk:7:0 (block devices), vol:3 (CSV volumes), file:/data/f (fio iolog files), fd:PID:FD`, ExitCode.usage);
+      if (key === undefined) throw new LockreplayError(`--file ${f}: expected DEV:INO such as 7:0:0x85 or 254,0:2154529, or a file key such as blk:7:0 (block devices), vol:3 (CSV volumes), file:/data/f (fio iolog files), fd:PID:FD or fd:PID:FD/N`, ExitCode.usage);
       return key;
     }));
   }

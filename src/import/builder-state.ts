@@ -94,7 +94,7 @@ export class BuilderState {
     }
     let t = this.tasks.get(ev.pid);
     if (t === undefined) {
-      t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, earlyExit: '' };
+      t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, earlyExit: '', fdCall: undefined };
       this.tasks.set(ev.pid, t);
     } else if (ev.tgid >= 0) {
       t.tgid = ev.tgid;

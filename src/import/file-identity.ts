@@ -11,6 +11,12 @@
  * - an fd: through "# lockreplay fd: TGID FD MAJ:MIN:INO" lines (the recorder's scans of the traced
  *   processes' open files), or through another syscall on the same fd that named its inode. Ops
  *   released before either was known keep "fd:TGID:FD" and are renamed at the end (`aliases()`).
+ *
+ * An fd number names one file only for one lifetime: from its open (or dup) to its close. A
+ * process that closes fd 7 and opens another file gets fd 7 again, so what the trace said about
+ * the first file must not name the second. A close (or an open or dup onto an fd that was in use)
+ * starts a new lifetime, whose key carries its number: "TGID:FD/N" (fdKey). Traces without the
+ * open and close syscalls keep one lifetime per fd, as before.
  */
 import { devOf } from './fields.js';
 
@@ -32,13 +38,43 @@ export class FileIdentity {
   private readonly lockWaiters = new Map<string, Set<string>>();
   /** fds identified by a lock they waited on (learnFromLockWaits) */
   fdsFromLockWaits = 0;
+  /** "TGID:FD" → the number of its present lifetime (absent: the first) */
+  private readonly fdLifetimes = new Map<string, number>();
+  /** "TGID:FD" of fds whose present lifetime something was learned about or used */
+  private readonly fdsInUse = new Set<string>();
+  /** fd keys that are one open file (dup), both ways */
+  private readonly copies = new Map<string, string[]>();
+  /** fd lifetimes ended by a close or reuse (the trace's open and close syscalls) */
+  fdLifetimesEnded = 0;
+
+  /** "TGID:FD" for the fd's present lifetime: "TGID:FD/N" from its second lifetime on */
+  fdKey(tgid: number, fd: number): string {
+    const base = `${tgid}:${fd}`;
+    this.fdsInUse.add(base);
+    const n = this.fdLifetimes.get(base);
+    return n === undefined ? base : `${base}/${n}`;
+  }
+
+  /** The fd was closed: what the trace said about it names no later file on that number. */
+  closeFd(tgid: number, fd: number): void {
+    const base = `${tgid}:${fd}`;
+    this.fdLifetimes.set(base, (this.fdLifetimes.get(base) ?? 0) + 1);
+    this.scannedFds.delete(base);
+    this.fdsInUse.delete(base);
+    this.fdLifetimesEnded++;
+  }
+
+  /** An open or dup returned this fd: a new lifetime, unless nothing was known of the last one. */
+  openFd(tgid: number, fd: number): void {
+    if (this.fdsInUse.has(`${tgid}:${fd}`)) this.closeFd(tgid, fd);
+  }
 
   /** A header or scan comment of `lockreplay record`; false when the line is none of them. */
   comment(line: string): boolean {
     const fd = /^#\s*lockreplay fd:\s+(\d+)\s+(\d+)\s+(\d+:\d+:\d+)\s*$/.exec(line);
     if (fd !== null) {
       this.scannedFds.set(`${fd[1]}:${fd[2]}`, fd[3]);
-      this.learn(`fd:${fd[1]}:${fd[2]}`, fd[3]);
+      this.learn(`fd:${this.fdKey(Number(fd[1]), Number(fd[2]))}`, fd[3]);
       return true;
     }
     const bdi = /^#\s*lockreplay bdi:\s+(\S+)\s+(\d+:\d+)\s*$/.exec(line);
@@ -87,9 +123,26 @@ export class FileIdentity {
     set.add(file);
   }
 
-  /** `provisional` turned out to be `file` (the first answer wins). */
+  /** `provisional` turned out to be `file` (the first answer wins), and so did its copies. */
   learn(provisional: string, file: string): void {
-    if (provisional !== file && !this.late.has(provisional)) this.late.set(provisional, file);
+    if (provisional === file || this.late.has(provisional)) return;
+    this.late.set(provisional, file);
+    const copies = this.copies.get(provisional);
+    if (copies !== undefined) for (const c of copies) this.learn(c, file);
+  }
+
+  /** Two fd keys are one open file (a dup): whatever identifies one identifies the other. */
+  sameFile(a: string, b: string): void {
+    for (const [x, y] of [[a, b], [b, a]]) {
+      const list = this.copies.get(x);
+      if (list === undefined) this.copies.set(x, [y]);
+      else list.push(y);
+    }
+    const known = this.late.get(a) ?? this.late.get(b);
+    if (known !== undefined) {
+      this.learn(a, known);
+      this.learn(b, known);
+    }
   }
 
   /** A wait on a sleeping per-inode lock (by address) inside a syscall on this fd ("fd:TGID:FD"). */

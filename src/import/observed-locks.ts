@@ -20,7 +20,7 @@ export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskSta
   // file of other syscalls that waited on the same lock (btrfs's punch names no inode)
   const sys = task.sys;
   if (rec !== undefined && sys !== undefined && sys.fd >= 0 && rec.caller !== 'mmap_lock' && /(^|\|)(READ|WRITE)(\||$)/.test(rec.mode)) {
-    st.identity.noteLockWait(rec.target, `fd:${task.tgid >= 0 ? task.tgid : task.pid}:${sys.fd}`);
+    st.identity.noteLockWait(rec.target, `fd:${st.identity.fdKey(task.tgid >= 0 ? task.tgid : task.pid, sys.fd)}`);
   }
   if (rec === undefined) st.counter.skip('contention-end-without-begin');
   else if (st.keepContention) st.queueLock(ev.tsNs, rec, 2);

@@ -133,4 +133,6 @@ export interface TaskState {
   fsop: PendingFsOp | undefined;
   /** a syscall released before its exit: the exit of that name is expected and absorbed ('' if none) */
   earlyExit: string;
+  /** an open or dup entered and not yet returned: the fd it copies (NO_FD for an open) */
+  fdCall: { event: string; oldFd: number } | undefined;
 }

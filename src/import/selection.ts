@@ -108,7 +108,7 @@ export function fileSelectorKey(text: string, parseDevIno: (t: string) => string
   const devIno = parseDevIno(text);
   if (devIno !== undefined) return devIno;
   const t = text.trim();
-  if (/^blk:\d+:\d+$/.test(t) || /^fd:\d+:-?\d+$/.test(t) || /^(tgid|pid):\d+$/.test(t) || /^mm:\S+$/.test(t)) return t;
+  if (/^blk:\d+:\d+$/.test(t) || /^fd:\d+:-?\d+(\/\d+)?$/.test(t) || /^(tgid|pid):\d+$/.test(t) || /^mm:\S+$/.test(t)) return t;
   if (/^(vol|file):./.test(t)) return t;
   return undefined;
 }

@@ -15,11 +15,19 @@ import { type PendingSyscall, type TaskState, NO_FD, Strength } from './pending.
 /** fallocate(2) mode bits */
 const FALLOC_FL_PUNCH_HOLE = 0x02, FALLOC_FL_COLLAPSE_RANGE = 0x08, FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20;
 
+/** The syscalls that begin or end an fd's lifetime: the fd they return, or the fd they close. */
+const FD_LIFETIME: ReadonlyMap<string, 'open' | 'close' | 'dup'> = new Map([
+  ['sys_open', 'open'], ['sys_openat', 'open'], ['sys_openat2', 'open'], ['sys_creat', 'open'], ['sys_open_by_handle_at', 'open'],
+  ['sys_close', 'close'], ['sys_dup', 'dup'], ['sys_dup2', 'dup'], ['sys_dup3', 'dup'],
+] as const);
+
 /** A syscall enter or exit event. */
 export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void {
   const family = SYSCALLS.get(ev.event);
   if (family === undefined) {
-    st.counter.skip('untracked-syscall');
+    const lifetime = FD_LIFETIME.get(ev.event);
+    if (lifetime === undefined) st.counter.skip('untracked-syscall');
+    else onFdLifetime(st, ev, lifetime);
     return;
   }
   const task = st.task(ev);
@@ -69,10 +77,70 @@ export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void
   st.emit(p);
 }
 
-function parseSyscallArgs(st: BuilderState, p: PendingSyscall, family: SyscallFamily, body: string): void {
+/** the radix of a syscall's arguments: hex without a 0x prefix in some renderings (st.sysHex) */
+function argRadix(st: BuilderState, body: string): 10 | 16 {
   if (body.indexOf('0x') >= 0) st.sysHex = false;
   else if (/: [0-9]*[a-f][0-9a-f]*(,|$)/.test(body)) st.sysHex = true;
-  const radix = st.sysHex ? 16 : 10;
+  return st.sysHex ? 16 : 10;
+}
+
+/**
+ * open/close/dup: an fd's lifetime (FileIdentity.closeFd/openFd). A close ends it at its enter
+ * (the fd is released even when close reports an error); an open or dup starts a new one on the
+ * fd it returns, and a dup's new fd is the old one's file. Each line is used, but for an exit
+ * whose enter the trace does not have and a failed call's exit.
+ */
+function onFdLifetime(st: BuilderState, ev: KernelEvent, lifetime: 'open' | 'close' | 'dup'): void {
+  const task = st.task(ev);
+  const tgid = task.tgid >= 0 ? task.tgid : task.pid;
+  if (ev.phase === SyscallPhase.Enter) {
+    const radix = argRadix(st, ev.body);
+    if (lifetime === 'close') {
+      const fd = numAfter(ev.body, 'fd: ', radix);
+      if (fd >= 0) {
+        st.fdFiles.delete(st.identity.fdKey(tgid, fd));
+        st.identity.closeFd(tgid, fd);
+      }
+    } else if (lifetime === 'dup') {
+      // dup(fildes), dup2/dup3(oldfd, newfd)
+      const old = numAfter(ev.body, ev.event === 'sys_dup' ? 'fildes: ' : 'oldfd: ', radix);
+      task.fdCall = { event: ev.event, oldFd: Number.isNaN(old) ? NO_FD : old };
+    } else {
+      task.fdCall = { event: ev.event, oldFd: NO_FD };
+    }
+    st.counter.use();
+    return;
+  }
+  const call = task.fdCall;
+  if (lifetime === 'close') {
+    st.counter.use();
+    return;
+  }
+  if (call === undefined || call.event !== ev.event) {
+    st.counter.skip('syscall-exit-without-enter');
+    return;
+  }
+  task.fdCall = undefined;
+  const fd = parseSyscallReturn(ev.body);
+  if (!(fd >= 0)) {
+    st.counter.skip('syscall-failed');
+    return;
+  }
+  st.identity.openFd(tgid, fd);
+  if (call.oldFd >= 0 && call.oldFd !== fd) {
+    // the new fd is the old one's file: what is known of it, or its provisional key
+    const oldKey = st.identity.fdKey(tgid, call.oldFd);
+    const newKey = st.identity.fdKey(tgid, fd);
+    const known = st.fdFiles.get(oldKey) ?? st.identity.scannedFd(tgid, call.oldFd);
+    if (known !== undefined) st.fdFiles.set(newKey, known);
+    st.identity.sameFile(`fd:${newKey}`, `fd:${oldKey}`);
+    if (known !== undefined) st.identity.learn(`fd:${newKey}`, known);
+  }
+  st.counter.use();
+}
+
+function parseSyscallArgs(st: BuilderState, p: PendingSyscall, family: SyscallFamily, body: string): void {
+  const radix = argRadix(st, body);
   const arg = (name: string): number => numAfter(body, `${name}: `, radix);
   p.fd = family === 'truncate' || family === 'munmap' ? NO_FD : arg('fd');
   switch (family) {
@@ -128,7 +196,7 @@ export function completeSyscall(st: BuilderState, p: PendingSyscall, family: Sys
     return;
   }
   const tgid = task.tgid >= 0 ? task.tgid : task.pid;
-  const fdKey = `${tgid}:${p.fd}`;
+  const fdKey = p.fd >= 0 ? st.identity.fdKey(tgid, p.fd) : `${tgid}:${p.fd}`;
   // the recorder's scan says what the fd is: it wins over a weak event inside the syscall, which
   // can name another inode (btrfs's metadata inode in a punch, a page of another file)
   if (p.fileStrength <= Strength.Weak && p.fd >= 0) {
@@ -145,12 +213,12 @@ export function completeSyscall(st: BuilderState, p: PendingSyscall, family: Sys
       p.file = known;
       st.stats.fdResolvedFromHistory++;
     } else {
-      p.file = `fd:${tgid}:${p.fd}`;
+      p.file = `fd:${fdKey}`;
       st.stats.unresolvedFiles++;
     }
   } else if (p.fd >= 0) {
     st.fdFiles.set(fdKey, p.file);
-    st.identity.learn(`fd:${tgid}:${p.fd}`, p.file);
+    st.identity.learn(`fd:${fdKey}`, p.file);
   }
   if (family === 'read' || family === 'write') {
     if (p.dio) p.kind = family === 'read' ? 'dio-read' : 'dio-write';

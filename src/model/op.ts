@@ -35,7 +35,7 @@ export interface Op {
   /** the process: tgid where the trace has it, else the mm the task was seen using, else the pid */
   proc: string;
   comm: string;
-  /** "MAJ:MIN:INO" (decimal), or "fd:PID:FD" when the trace never named the inode */
+  /** "MAJ:MIN:INO" (decimal), or "fd:PID:FD" ("fd:PID:FD/N" for a later lifetime of the fd) when the trace never named the inode */
   file: string;
   kind: OpKind;
   offset: number;

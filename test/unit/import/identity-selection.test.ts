@@ -72,6 +72,53 @@ describe('FileIdentity: aliases', () => {
     expect(two.aliases().size).toBe(0);
   });
 
+  it('an fd\'s lifetimes: a close ends one, an open onto a number in use ends it too, a first open does not', () => {
+    const f = new FileIdentity();
+    // opened before anything was said of it: still the first lifetime
+    f.openFd(1, 7);
+    expect(f.fdKey(1, 7)).toBe('1:7');
+    expect(f.comment('# lockreplay fd: 1 7 7:0:9')).toBe(true);
+    expect(f.scannedFd(1, 7)).toBe('7:0:9');
+    f.closeFd(1, 7);
+    expect(f.scannedFd(1, 7)).toBeUndefined();
+    f.openFd(1, 7);
+    expect(f.fdKey(1, 7)).toBe('1:7/1');
+    // reopened without a traced close: the number was in use (its key was asked for)
+    f.openFd(1, 7);
+    expect(f.fdKey(1, 7)).toBe('1:7/2');
+    expect([f.fdKey(2, 7), f.fdKey(1, 8)]).toEqual(['2:7', '1:8']);
+    expect(f.fdLifetimesEnded).toBe(2);
+    // the scan named the first lifetime only
+    for (const k of ['fd:1:7', 'fd:1:7/1', 'fd:1:7/2']) f.noteReleased(k);
+    expect([...f.aliases()]).toEqual([['fd:1:7', '7:0:9']]);
+  });
+
+  it('a dup: what identifies either fd identifies the other, learnt before or after', () => {
+    const after = new FileIdentity();
+    after.sameFile('fd:1:9', 'fd:1:7');
+    after.learn('fd:1:9', '7:0:5');
+    after.noteReleased('fd:1:7');
+    expect([...after.aliases()]).toEqual([['fd:1:7', '7:0:5']]);
+    const back = new FileIdentity();
+    back.sameFile('fd:1:9', 'fd:1:7');
+    back.learn('fd:1:7', '7:0:6');
+    back.noteReleased('fd:1:9');
+    expect([...back.aliases()]).toEqual([['fd:1:9', '7:0:6']]);
+    const before = new FileIdentity();
+    before.learn('fd:1:7', '7:0:8');
+    before.sameFile('fd:1:9', 'fd:1:7');
+    before.noteReleased('fd:1:9');
+    expect([...before.aliases()]).toEqual([['fd:1:9', '7:0:8']]);
+    // a chain of dups, and a cycle, end
+    const chain = new FileIdentity();
+    chain.sameFile('fd:1:4', 'fd:1:3');
+    chain.sameFile('fd:1:5', 'fd:1:4');
+    chain.sameFile('fd:1:3', 'fd:1:5');
+    chain.learn('fd:1:5', '7:0:1');
+    for (const k of ['fd:1:3', 'fd:1:4']) chain.noteReleased(k);
+    expect([...chain.aliases()]).toEqual([['fd:1:3', '7:0:1'], ['fd:1:4', '7:0:1']]);
+  });
+
   it('lock waits tie unidentified fds to the one file the identified waiters are on: process keys are files, NAME:INO keys are not', () => {
     for (const file of ['tgid:5', 'mm:ab', 'pid:5']) {
       const f = new FileIdentity();
@@ -101,8 +148,8 @@ describe('FileIdentity: aliases', () => {
 
 describe('selection edges', () => {
   it('file keys as an op stream spells them: whole, with numbers of several digits', () => {
-    for (const k of ['blk:259:16', 'fd:12:34', 'tgid:12', 'pid:12', 'mm:abc']) expect(fileSelectorKey(k, parseFileSelector), k).toBe(k);
-    for (const k of ['xblk:1:2', 'blk:1:2x', 'xfd:1:2', 'fd:1:2x', 'xtgid:1', 'tgid:1x', 'xmm:a', 'mm:a b', 'xvol:1']) expect(fileSelectorKey(k, () => undefined), k).toBeUndefined();
+    for (const k of ['blk:259:16', 'fd:12:34', 'fd:12:34/56', 'tgid:12', 'pid:12', 'mm:abc']) expect(fileSelectorKey(k, parseFileSelector), k).toBe(k);
+    for (const k of ['xblk:1:2', 'blk:1:2x', 'xfd:1:2', 'fd:1:2x', 'fd:1:2/', 'fd:1:2/3x', 'xtgid:1', 'tgid:1x', 'xmm:a', 'mm:a b', 'xvol:1']) expect(fileSelectorKey(k, () => undefined), k).toBeUndefined();
   });
 
   it('a lock at the first instant of the window is kept', () => {

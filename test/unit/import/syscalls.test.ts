@@ -78,14 +78,67 @@ describe('syscalls', () => {
     expect(Object.keys(r.summary.ops.byFile['7:0:133'])).toEqual(['collapse-range', 'fallocate', 'fsync', 'insert-range', 'punch', 'truncate', 'write', 'zero-range']);
     const lines_ = r.summary.lines;
     expect({ ...lines_, badSamples: lines_.badSamples.map((s) => s.slice(r.path.length + 1)) }).toEqual({
-      total: 45, used: 32, bad: 2,
-      skipped: { 'header-comment': 4, 'irrelevant-event': 1, 'syscall-cut-by-trace-end': 1, 'syscall-exit-without-enter': 1, 'syscall-failed': 2, 'syscall-without-exit': 1, 'untracked-syscall': 1 },
+      // (the openat is an fd's lifetime: used)
+      total: 45, used: 33, bad: 2,
+      skipped: { 'header-comment': 4, 'irrelevant-event': 1, 'syscall-cut-by-trace-end': 1, 'syscall-exit-without-enter': 1, 'syscall-failed': 2, 'syscall-without-exit': 1 },
       badSamples: ['43: sys_pwrite64: syscall arguments are missing or cut short', '45: timestamp goes backwards (100.000209s after 100.000210s)'],
     });
     expect(r.summary.notes).toEqual([
       '7 syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd',
       '1 syscalls named no inode inside (1 fds stay "fd:PID:FD": nothing in the trace identifies their file; `lockreplay record` writes the traced processes\' open files into the capture)',
     ]);
+  });
+
+  it('an fd names one file from its open to its close: a reused fd number is another file, a dup is the same one', async () => {
+    const lines = [
+      // fd 7 is 7:0:133 (its write names the inode), fd 5 is 7:0:200 by the recorder's scan
+      L(1, '100.000001', 'sys_pwrite64(fd: 7, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '100.000002', 'xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x0 pos 0x0 bytecount 0x1000'),
+      L(1, '100.000003', 'sys_pwrite64 -> 0x1000'),
+      '# lockreplay fd: 1 5 7:0:200',
+      L(1, '100.000010', 'sys_pread64(fd: 5, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '100.000011', 'sys_pread64 -> 0x1000'),
+      // both closed; fd 7 reopened onto another file (a /proc file: no inode event)
+      L(1, '100.000020', 'sys_close(fd: 7)'),
+      L(1, '100.000021', 'sys_close -> 0x0'),
+      L(1, '100.000022', 'sys_close(fd: 5)'),
+      L(1, '100.000023', 'sys_close -> 0x0'),
+      L(1, '100.000030', 'sys_openat(dfd: 0xffffff9c, filename: 0x1, flags: 0x80000, mode: 0x0)'),
+      L(1, '100.000031', 'sys_openat -> 0x7'),
+      L(1, '100.000040', 'sys_read(fd: 7, buf: 0x1, count: 0x400)'),
+      L(1, '100.000041', 'sys_read -> 0x4'),
+      // fd 9 becomes a copy of fd 7; fd 5 is reopened
+      L(1, '100.000050', 'sys_dup2(oldfd: 0x7, newfd: 0x9)'),
+      L(1, '100.000051', 'sys_dup2 -> 0x9'),
+      L(1, '100.000060', 'sys_openat(dfd: 0xffffff9c, filename: 0x2, flags: 0x0, mode: 0x0)'),
+      L(1, '100.000061', 'sys_openat -> 0x5'),
+      L(1, '100.000070', 'sys_pread64(fd: 5, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '100.000071', 'sys_pread64 -> 0x1000'),
+      // fd 9's write names an inode: fd 7 (whose copy it is) was that file all along
+      L(1, '100.000080', 'sys_pwrite64(fd: 9, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '100.000081', 'xfs_file_buffered_write: dev 7:0 ino 0x86 disize 0x0 pos 0x0 bytecount 0x1000'),
+      L(1, '100.000082', 'sys_pwrite64 -> 0x1000'),
+      // a failed open changes nothing; an exit without its enter is skipped
+      L(1, '100.000090', 'sys_openat(dfd: 0xffffff9c, filename: 0x3, flags: 0x0, mode: 0x0)'),
+      L(1, '100.000091', 'sys_openat -> 0xfffffffffffffffe'),
+      L(1, '100.000092', 'sys_dup -> 0x3'),
+      L(1, '100.000100', 'sys_pread64(fd: 5, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      L(1, '100.000101', 'sys_pread64 -> 0x1000'),
+      '',
+    ];
+    const r = await load(HEADER + lines.join('\n'));
+    expect(r.ops.map((o) => `${o.kind} ${o.file} line ${o.line}`)).toEqual([
+      'write 7:0:133 line 5',
+      'read 7:0:200 line 9',
+      // before: 7:0:133, the file fd 7 was before its close
+      'read 7:0:134 line 17',
+      // before: 7:0:200, the scan of the fd's earlier lifetime
+      'read fd:1:5/1 line 23',
+      'write 7:0:134 line 25',
+      'read fd:1:5/1 line 31',
+    ]);
+    expect(r.summary.lines.skipped).toEqual({ 'file-identity-comment': 1, 'header-comment': 4, 'syscall-exit-without-enter': 1, 'syscall-failed': 1 });
+    expect(r.summary.lines.used).toBe(r.summary.lines.total - 7);
   });
 
   it('filesystem events outside a syscall: readahead, writeback, ext4 fallocate and truncate, faults, the kernel\'s lock waits', async () => {

@@ -69,7 +69,7 @@ describe('the builder\'s event catalogue', () => {
       b.handle({ pid: 100 + i, tgid: -1, comm: 'fio', tsNs: t, event, phase: 1, body: 'fd: 3, buf: 0x1, count: 0x1000, pos: 0x2000, mode: 0x0, offset: 0x0, len: 0x1000, length: 0x0' }, 2 * i + 1);
       b.handle({ pid: 100 + i, tgid: -1, comm: 'fio', tsNs: t + 1000, event, phase: 2, body: '0x1000' }, 2 * i + 2);
     });
-    b.handle({ pid: 1, tgid: -1, comm: 'fio', tsNs: 2e9, event: 'sys_openat', phase: 1, body: 'dfd: 0x1' }, 99);
+    b.handle({ pid: 1, tgid: -1, comm: 'fio', tsNs: 2e9, event: 'sys_newfstatat', phase: 1, body: 'dfd: 0x1' }, 99);
     b.finish();
     expect(h.ops.map((o) => `${o.kind} ${o.file} ${o.offset}+${o.lengthBytes}`)).toEqual([
       'mmap pid:100 0+4096', 'munmap pid:101 0+4096',
