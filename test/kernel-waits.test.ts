@@ -204,6 +204,29 @@ describe('the kernel\'s own lock waits', () => {
     expect(text.stdout).toMatch(/beside an open-mode replay under linux:xfs \(wake-up latency from the capture: 285 release → wait-end gaps of readers \(granted on release\)/);
   }, 90_000);
 
+  it('--replicates: the same rows, each with its spread over replays whose wake-up latencies come in another order', async () => {
+    const { ops, locks, summary } = await loadTrace(trace('xfs-contended-mixed.trace.gz'), { keepLocks: true });
+    const one = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1, 'trace', 'open');
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1, 'trace', 'open', 4);
+    expect(one.contention.replicates).toBeUndefined();
+    expect(one.contention.rows.every((x) => x.spread === undefined)).toBe(true);
+    expect(r.contention.replicates).toBe(4);
+    expect(r.contention.rows.map(({ spread, ...x }) => x)).toEqual(one.contention.rows);
+    const target = r.contention.rows.filter((x) => x.lockClass === 'IOLOCK' && x.observed.count >= 50);
+    for (const x of target) {
+      const c = x.spread?.countRatio;
+      expect(x.spread?.replicates).toBe(4);
+      expect(c?.min as number).toBeLessThanOrEqual(x.countRatio as number);
+      expect(c?.max as number).toBeGreaterThanOrEqual(x.countRatio as number);
+    }
+    // the order of the wake-up latencies alone moves the predicted counts on this capture
+    expect(target.some((x) => (x.spread?.countRatio?.max as number) - (x.spread?.countRatio?.min as number) >= 0.1)).toBe(true);
+    const text = cli(['fidelity', trace('xfs-contended-mixed.trace.gz'), '--mode', 'open', '--replicates', '4']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/spread over 4 replays \(the first above; the others with the capture's wake-up latencies in another order\)\n.*count ×.*mean ×\nIOLOCK +dio-read +\d\.\d\d–\d\.\d\dx \(median \d\.\d\dx\)/);
+    expect(cli(['fidelity', trace('xfs-contended-mixed.trace.gz'), '--replicates', '0']).code).toBe(2);
+  }, 90_000);
+
   it('the same mix recorded on an idle machine meets the targets in open mode, with the readers\' wake-up latency; with every waiter\'s, direct reads wait too briefly', async () => {
     const { ops, locks, summary } = await loadTrace(trace('xfs-contended-mixed-quiet.trace.gz'), { keepLocks: true });
     const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1, 'trace', 'open');

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { inputFlags, inputOptionsFrom } from '../cli/input-flags.js';
 import { fidelity, type FidelityMode } from '../fidelity/index.js';
+import { MAX_REPLICATES } from '../fidelity/replicates.js';
 import { loadTrace } from '../import/index.js';
 import { loadStrategy } from '../strategies/user.js';
 import { formatFidelity } from '../report/fidelity.js';
@@ -20,6 +21,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     cpus: Flags.integer({ description: 'CPUs for the predicted waits (default: the trace header)', min: 1 }),
     'wake-latency': Flags.string({ description: 'wake-up latency of the predicted contention: trace (the capture\'s own release → contention_end gaps of waiting readers, or of every waiter when it has fewer than 20 reader waits; taken in turn) or none', options: ['trace', 'none'], default: 'trace' }),
     mode: Flags.string({ description: 'how the replay issues each task\'s ops: closed (after the previous op and its recorded think time: IO issued back to back) or open (at the recorded times: a rate-limited workload, such as fio\'s rate_iops)', options: ['closed', 'open'], default: 'closed' }),
+    replicates: Flags.integer({ description: `replays of the contended acquisitions: beyond the first, each with the capture's wake-up latencies in another order, and each row's spread over them (how sensitive the prediction is to when waiters wake; each is a full replay, at most ${MAX_REPLICATES})`, min: 1, max: MAX_REPLICATES, default: 1 }),
     json: Flags.boolean({ description: 'print the report as JSON' }),
     ...inputFlags,
   };
@@ -28,7 +30,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     const { args, flags } = await this.parse(Fidelity);
     const strategy = await loadStrategy(flags.strategy);
     const t = await loadTrace(args.trace, { ...inputOptionsFrom(flags), keepLocks: true });
-    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode);
+    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode, flags.replicates);
     if (flags.json) {
       process.stdout.write(jsonText(r));
       return;

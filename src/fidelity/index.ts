@@ -14,6 +14,7 @@ import { simulate } from '../engine/simulator.js';
 import { compareContention, type ContentionRow, kernelClassOf } from './contention.js';
 import { measureWakeLatency } from './wake-latency.js';
 import { taskWakeLatency } from './task-wakes.js';
+import { resampledWakes, withSpread } from './replicates.js';
 import { partitionPoint } from '../util/search.js';
 import type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityMode, FidelityReport, FidelityModes, WakeLatencyUsed } from '../model/fidelity.js';
 export type { XfsLock, KindFidelity, Disagreement, WaitComparison, FidelityMode, FidelityReport, WakeLatencyUsed } from '../model/fidelity.js';
@@ -64,7 +65,11 @@ function percentile(sorted: number[], p: number): number {
  * `open`, at its recorded time (or when the task's previous op ends, if later), as a rate-limited
  * workload (fio's rate_iops) does.
  */
-export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace', mode: FidelityMode = 'closed'): FidelityReport {
+/**
+ * `replicates` (≥ 1): replays of the contention comparison; beyond the first, the wake-up latencies
+ * are resampled and each row gets its spread (replicates.ts).
+ */
+export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace', mode: FidelityMode = 'closed', replicates = 1): FidelityReport {
   const xfsLocks = locks.filter((l) => l.event === 'xfs_ilock' || l.event === 'xfs_ilock_nowait');
   const xfsFiles = new Set(xfsLocks.map((l) => l.target));
   // observed lock calls per (pid, file), in time order
@@ -183,10 +188,20 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   const measured = wakeLatency === 'trace' ? taskWakeLatency(locks) : undefined;
   const own = measured !== undefined && measured.wakes > 0 ? measured : undefined;
   if (own !== undefined) wakeUsed.taskWakes = { wakes: own.wakes, tasks: own.tasks, p50Ns: own.p50Ns, p90Ns: own.p90Ns, meanNs: own.meanNs };
-  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, wakeUsed.source === 'trace' ? wake?.samplesNs : undefined, mode, locks, own?.byPid) : undefined;
+  const pooledNs = wakeUsed.source === 'trace' ? wake?.samplesNs : undefined;
+  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, pooledNs, mode, locks, own?.byPid) : undefined;
+  let rows = compared?.rows ?? [];
+  if (compared !== undefined && replicates > 1) {
+    const others: ContentionRow[][] = [];
+    for (let r = 1; r < replicates; r++) {
+      const w = resampledWakes(pooledNs, own?.byPid, r);
+      others.push(compareContention(ops, contentionWaits, strategy, cpus, w.pooledNs, mode, locks, w.byPid).rows);
+    }
+    rows = withSpread(compared.rows, others);
+  }
   const contention = compared !== undefined
-    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows: compared.rows }
-    : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows: [] };
+    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows, ...(replicates > 1 ? { replicates } : {}) }
+    : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows };
   const notes: string[] = [];
   if (contentionWaits.length === 0) notes.push('the trace has no lock:contention_begin/end events: contended acquisitions cannot be compared (record with lockreplay record, whose default preset has them)');
   else notes.push(`contention: observed = the kernel's contended acquisitions (lock:contention_* events) inside the ops; predicted = ${mode === 'open' ? 'an' : 'a'} ${mode}-mode replay of the same ops (${mode === 'closed' ? 'each after its task\'s previous op and recorded think time; --mode open for a rate-limited workload' : 'each at its recorded time, or when its task\'s previous op ends'}), with those waits removed from the service times`);

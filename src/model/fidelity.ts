@@ -50,7 +50,7 @@ export interface FidelityReport {
    * contended acquisitions per lock class and op kind, observed (lock:contention_* events) beside
    * predicted; empty when the trace has no contention events (then only `waits` is there)
    */
-  contention: { source: 'contention-events' | 'none'; observedWaits: number; wakeLatency: WakeLatencyUsed; rows: ContentionRow[] };
+  contention: { source: 'contention-events' | 'none'; observedWaits: number; wakeLatency: WakeLatencyUsed; rows: ContentionRow[]; replicates?: number };
   notes: string[];
 }
 
@@ -93,4 +93,17 @@ export interface ContentionRow {
   countRatio: number | null;
   /** predicted ÷ observed mean wait per contended acquisition; null when either has none */
   meanRatio: number | null;
+  /**
+   * with `fidelity --replicates N` (N > 1): the ratios over N replays, the first as above, the others
+   * with the capture's wake-up latencies resampled (each task's own, and the pooled gaps, in another
+   * order): how much of a miss is the replay's own sensitivity to when waiters wake
+   */
+  spread?: { replicates: number; countRatio: RatioSpread | null; meanRatio: RatioSpread | null };
+}
+
+/** the smallest, median and largest of a ratio over replicate replays */
+export interface RatioSpread {
+  min: number;
+  median: number;
+  max: number;
 }

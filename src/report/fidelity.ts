@@ -1,5 +1,5 @@
 /** `lockreplay fidelity` as text: lock-mode agreement, disagreements, contended acquisitions, waits. */
-import type { FidelityReport } from '../model/fidelity.js';
+import type { FidelityReport, RatioSpread } from '../model/fidelity.js';
 import { table } from './import-summary.js';
 import { fmtNs } from './table.js';
 
@@ -25,6 +25,13 @@ export function formatFidelity(r: FidelityReport): string {
     const tw = wl.taskWakes;
     const own = tw === undefined ? '' : `; ${tw.wakes} wakes of ${tw.tasks} tasks from sched events replayed per task (p50 ${fmtNs(tw.p50Ns)}, p90 ${fmtNs(tw.p90Ns)}, mean ${fmtNs(tw.meanNs)})`;
     out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside ${r.mode === 'open' ? 'an' : 'a'} ${r.mode}-mode replay under ${r.strategy} (${wake}${own})`, table(c));
+    const n = r.contention.replicates;
+    if (n !== undefined && n > 1) {
+      const spread = (x: RatioSpread | null): string => (x === null ? '—' : `${x.min.toFixed(2)}–${x.max.toFixed(2)}x (median ${x.median.toFixed(2)}x)`);
+      const s = [['lock class', 'op kind', 'count ×', 'mean ×']];
+      for (const x of r.contention.rows) if (x.spread !== undefined && (x.spread.countRatio !== null || x.spread.meanRatio !== null)) s.push([x.lockClass, x.kind, spread(x.spread.countRatio), spread(x.spread.meanRatio)]);
+      out.push('', `spread over ${n} replays (the first above; the others with the capture's wake-up latencies in another order)`, table(s));
+    }
   }
   if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event, an upper bound that includes work) beside the replay', table(w));
   for (const n of r.notes) out.push(`note: ${n}`);

@@ -4,7 +4,7 @@
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import { FtraceWriter, OpEmitter, type SynthTask } from './ftrace-writer.js';
-import { Prng } from './prng.js';
+import { Prng } from '../util/prng.js';
 
 export interface SynthOptions {
   seed: number;
