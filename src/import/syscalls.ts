@@ -88,7 +88,7 @@ function argRadix(st: BuilderState, body: string): 10 | 16 {
  * open/close/dup: an fd's lifetime (FileIdentity.closeFd/openFd). A close ends it at its enter
  * (the fd is released even when close reports an error); an open or dup starts a new one on the
  * fd it returns, and a dup's new fd is the old one's file. Each line is used, but for an exit
- * whose enter the trace does not have and a failed call's exit.
+ * whose enter the trace does not have, a failed call's exit, and a close naming no fd.
  */
 function onFdLifetime(st: BuilderState, ev: KernelEvent, lifetime: 'open' | 'close' | 'dup'): void {
   const task = st.task(ev);
@@ -97,10 +97,12 @@ function onFdLifetime(st: BuilderState, ev: KernelEvent, lifetime: 'open' | 'clo
     const radix = argRadix(st, ev.body);
     if (lifetime === 'close') {
       const fd = numAfter(ev.body, 'fd: ', radix);
-      if (fd >= 0) {
-        st.fdFiles.delete(st.identity.fdKey(tgid, fd));
-        st.identity.closeFd(tgid, fd);
+      if (!(fd >= 0)) {
+        st.counter.skip('fd-syscall-unparsed');
+        return;
       }
+      st.fdFiles.delete(st.identity.fdKey(tgid, fd));
+      st.identity.closeFd(tgid, fd);
     } else if (lifetime === 'dup') {
       // dup(fildes), dup2/dup3(oldfd, newfd)
       const old = numAfter(ev.body, ev.event === 'sys_dup' ? 'fildes: ' : 'oldfd: ', radix);
