@@ -128,15 +128,19 @@ function onFdLifetime(st: BuilderState, ev: KernelEvent, lifetime: 'open' | 'clo
     st.counter.skip('syscall-failed');
     return;
   }
+  // dup2(fd, fd) changes nothing
+  if (call.oldFd === fd) {
+    st.counter.use();
+    return;
+  }
   st.identity.openFd(tgid, fd);
-  if (call.oldFd >= 0 && call.oldFd !== fd) {
+  if (call.oldFd >= 0) {
     // the new fd is the old one's file: what is known of it, or its provisional key
     const oldKey = st.identity.fdKey(tgid, call.oldFd);
     const newKey = st.identity.fdKey(tgid, fd);
     const known = st.fdFiles.get(oldKey) ?? st.identity.scannedFd(tgid, call.oldFd);
     if (known !== undefined) st.fdFiles.set(newKey, known);
     st.identity.sameFile(`fd:${newKey}`, `fd:${oldKey}`);
-    if (known !== undefined) st.identity.learn(`fd:${newKey}`, known);
   }
   st.counter.use();
 }

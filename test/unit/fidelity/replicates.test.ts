@@ -4,7 +4,7 @@ import { resampledWakes, withSpread } from '../../../src/fidelity/replicates.js'
 import type { ContentionRow } from '../../../src/model/fidelity.js';
 
 const dist = (count: number) => ({ count, p50Ns: 0, p99Ns: 0, meanNs: 0, totalNs: 0 });
-const row = (kind: string, countRatio: number | null, meanRatio: number | null, observed = 10): ContentionRow => ({ lockClass: 'IOLOCK', kind, observed: dist(observed), predicted: dist(0), countRatio, meanRatio });
+const row = (kind: string, countRatio: number | null, meanRatio: number | null, observed = 10, lockClass = 'IOLOCK'): ContentionRow => ({ lockClass, kind, observed: dist(observed), predicted: dist(0), countRatio, meanRatio });
 
 describe('resampledWakes', () => {
   const pooled = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -33,7 +33,8 @@ describe('resampledWakes', () => {
 describe('withSpread', () => {
   it('each row\'s smallest, median and largest ratio over the replays, the first included; a replay without the row predicted none', () => {
     const base = [row('write', 1.2, 0.9), row('punch', 1, 1.1), row('read', null, null, 0)];
-    const others = [[row('write', 1.6, 0.7), row('punch', 0.8, 1.3)], [row('write', 1.4, 1.0)], [row('write', 0.9, 0.8), row('punch', 1.1, 1.0)]];
+    // (a row of another lock class with the same op kind is another row)
+    const others = [[row('punch', 9, 9, 10, 'MMAPLOCK'), row('write', 1.6, 0.7), row('punch', 0.8, 1.3)], [row('write', 1.4, 1.0), row('punch', 9, 9, 10, 'MMAPLOCK')], [row('write', 0.9, 0.8), row('punch', 1.1, 1.0)]];
     const out = withSpread(base, others);
     // the rows themselves are the first replay's
     expect(out.map(({ spread, ...x }) => x)).toEqual(base);

@@ -142,6 +142,70 @@ describe('syscalls', () => {
     expect(r.summary.lines.used).toBe(r.summary.lines.total - 8);
   });
 
+  it('fd lifetimes are the process\'s: threads share them; fd 0; dup of a known fd, dup2 onto itself, an exit of another call', async () => {
+    const T = (pid: number, tgid: number, t: string, ev: string): string => `             fio-${pid}   (${String(tgid).padStart(7)}) [000] .....   ${t}: ${ev}`;
+    const lines = [
+      // thread 11 of process 10 learns fd 7 and fd 0; thread 12 closes and reopens fd 7
+      T(11, 10, '100.000001', 'sys_pwrite64(fd: 7, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      T(11, 10, '100.000002', 'xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x0 pos 0x0 bytecount 0x1000'),
+      T(11, 10, '100.000003', 'sys_pwrite64 -> 0x1000'),
+      T(11, 10, '100.000004', 'sys_pwrite64(fd: 0, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      T(11, 10, '100.000005', 'xfs_file_buffered_write: dev 7:0 ino 0x86 disize 0x0 pos 0x0 bytecount 0x1000'),
+      T(11, 10, '100.000006', 'sys_pwrite64 -> 0x1000'),
+      T(12, 10, '100.000010', 'sys_close(fd: 7)'),
+      T(12, 10, '100.000011', 'sys_close -> 0x0'),
+      T(12, 10, '100.000012', 'sys_openat(dfd: 0xffffff9c, filename: 0x1, flags: 0x0, mode: 0x0)'),
+      T(12, 10, '100.000013', 'sys_openat -> 0x7'),
+      T(11, 10, '100.000020', 'sys_pread64(fd: 7, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      T(11, 10, '100.000021', 'sys_pread64 -> 0x1000'),
+      // fd 0 closed and reopened: another file
+      T(11, 10, '100.000030', 'sys_close(fd: 0)'),
+      T(11, 10, '100.000031', 'sys_close -> 0x0'),
+      T(11, 10, '100.000032', 'sys_openat(dfd: 0xffffff9c, filename: 0x2, flags: 0x0, mode: 0x0)'),
+      T(11, 10, '100.000033', 'sys_openat -> 0x0'),
+      T(11, 10, '100.000034', 'sys_pread64(fd: 0, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      T(11, 10, '100.000035', 'sys_pread64 -> 0x1000'),
+      // a dup of a known fd: the copy is that file at once; dup2 onto itself changes nothing
+      T(11, 10, '100.000040', 'sys_pwrite64(fd: 0, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      T(11, 10, '100.000041', 'xfs_file_buffered_write: dev 7:0 ino 0x87 disize 0x0 pos 0x0 bytecount 0x1000'),
+      T(11, 10, '100.000042', 'sys_pwrite64 -> 0x1000'),
+      T(11, 10, '100.000050', 'sys_dup(fildes: 0x0)'),
+      T(11, 10, '100.000051', 'sys_dup -> 0xb'),
+      T(11, 10, '100.000052', 'sys_dup2(oldfd: 0x0, newfd: 0x0)'),
+      T(11, 10, '100.000053', 'sys_dup2 -> 0x0'),
+      T(11, 10, '100.000054', 'sys_pread64(fd: 11, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      T(11, 10, '100.000055', 'sys_pread64 -> 0x1000'),
+      T(11, 10, '100.000056', 'sys_pread64(fd: 0, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      T(11, 10, '100.000057', 'sys_pread64 -> 0x1000'),
+      // an exit of another call than the one entered: skipped, the fd it names untouched
+      T(11, 10, '100.000060', 'sys_openat(dfd: 0xffffff9c, filename: 0x3, flags: 0x0, mode: 0x0)'),
+      T(11, 10, '100.000061', 'sys_dup -> 0xb'),
+      T(11, 10, '100.000062', 'sys_pread64(fd: 11, buf: 0x1, count: 0x1000, pos: 0x0)'),
+      T(11, 10, '100.000063', 'sys_pread64 -> 0x1000'),
+      '',
+    ];
+    const r = await load(HEADER + lines.join('\n'));
+    expect(r.ops.map((o) => `${o.kind} ${o.file} line ${o.line}`)).toEqual([
+      'write 7:0:133 line 5',
+      'write 7:0:134 line 8',
+      // the thread that reads fd 7 did not close it: its process did
+      'read fd:10:7/1 line 15',
+      'read 7:0:135 line 21',
+      'write 7:0:135 line 23',
+      'read 7:0:135 line 30',
+      'read 7:0:135 line 32',
+      'read 7:0:135 line 36',
+    ]);
+    expect(r.summary.lines.skipped).toEqual({ 'header-comment': 4, 'syscall-exit-without-enter': 1 });
+    // the dup's copy (fd 11) and fd 0 after dup2 onto itself come from the fd's history at once;
+    // fd 0's read before its write waited for the end; the read of fd 7's new lifetime stays unknown
+    expect(r.summary.notes).toEqual([
+      '3 syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd',
+      '1 provisional file keys were identified after their first ops were released (fd:10:0/1 → 7:0:135): replay renames them',
+      '2 syscalls named no inode inside (1 fds stay "fd:PID:FD": nothing in the trace identifies their file; `lockreplay record` writes the traced processes\' open files into the capture)',
+    ]);
+  });
+
   it('filesystem events outside a syscall: readahead, writeback, ext4 fallocate and truncate, faults, the kernel\'s lock waits', async () => {
     const lines = [
       C('fio', 5, '200.000001', 'page_cache_sync_ra: dev=254:0 ino=512063 index=3 req_count=2 order=0 size=0 async_size=0 ra_pages=2048 mmap_miss=0 prev_pos=-1'),
