@@ -37,6 +37,8 @@ export interface BuildStats {
   fileAliases: Record<string, string>;
   /** fds tied to their file by a lock they waited on (contention events) */
   fdsFromLockWaits: number;
+  /** fd lifetimes ended by a close, or by an open or dup onto a number in use */
+  fdLifetimesEnded: number;
   unresolvedFiles: number;
   /** DIO ops seen only as iomap events, whose direction the trace does not say */
   dioDirectionUnknown: number;
@@ -69,7 +71,7 @@ export class BuilderState {
   /** set by a handler when the event body is malformed (the caller reports a bad line) */
   badReason: string | undefined;
   readonly stats: BuildStats = {
-    fdResolvedFromHistory: 0, fdResolvedFromScan: 0, fileAliases: {}, fdsFromLockWaits: 0, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
+    fdResolvedFromHistory: 0, fdResolvedFromScan: 0, fileAliases: {}, fdsFromLockWaits: 0, fdLifetimesEnded: 0, unresolvedFiles: 0, dioDirectionUnknown: 0, releasedEarly: 0,
     firstTsNs: NaN, lastTsNs: NaN,
   };
   /** issue order of records that start at the same time */

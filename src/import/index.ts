@@ -203,6 +203,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const aliases = s.fileAliases;
   const aliased = Object.keys(aliases).length;
   if (s.fdResolvedFromScan > 0) notes.push(`${s.fdResolvedFromScan} syscalls had no filesystem event inside: their file came from the recorder's scan of the process's open files`);
+  if (s.fdLifetimesEnded > 0) notes.push(`${s.fdLifetimesEnded} fds were closed or reused (open and close syscalls): what identifies an fd holds for that lifetime only; a later lifetime's ops are keyed "fd:PID:FD/N" until something names their file`);
   if (s.fdsFromLockWaits > 0) notes.push(`${s.fdsFromLockWaits} fds were identified by a lock they waited on (lock:contention_* events): their syscalls waited on the same inode lock as syscalls on a known file`);
   if (aliased > 0) notes.push(`${aliased} provisional file keys were identified after their first ops were released (${Object.entries(aliases).slice(0, 3).map(([a, b]) => `${a} → ${b}`).join(', ')}${aliased > 3 ? ', …' : ''}): replay renames them`);
   const unresolved = Object.keys(out.counts.byFile).filter((f) => f.startsWith('fd:') && aliases[f] === undefined).length;

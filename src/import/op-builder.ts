@@ -140,6 +140,7 @@ export class OpBuilder {
     flush(st, true);
     for (const [from, to] of st.identity.aliases()) st.stats.fileAliases[from] = to;
     st.stats.fdsFromLockWaits = st.identity.fdsFromLockWaits;
+    st.stats.fdLifetimesEnded = st.identity.fdLifetimesEnded;
   }
 }
 

@@ -201,6 +201,7 @@ describe('syscalls', () => {
     // fd 0's read before its write waited for the end; the read of fd 7's new lifetime stays unknown
     expect(r.summary.notes).toEqual([
       '3 syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd',
+      '2 fds were closed or reused (open and close syscalls): what identifies an fd holds for that lifetime only; a later lifetime\'s ops are keyed "fd:PID:FD/N" until something names their file',
       '1 provisional file keys were identified after their first ops were released (fd:10:0/1 → 7:0:135): replay renames them',
       '2 syscalls named no inode inside (1 fds stay "fd:PID:FD": nothing in the trace identifies their file; `lockreplay record` writes the traced processes\' open files into the capture)',
     ]);
