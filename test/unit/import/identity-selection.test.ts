@@ -94,21 +94,16 @@ describe('FileIdentity: aliases', () => {
   });
 
   it('a dup: what identifies either fd identifies the other, learnt before or after', () => {
-    const after = new FileIdentity();
-    after.sameFile('fd:1:9', 'fd:1:7');
-    after.learn('fd:1:9', '7:0:5');
-    after.noteReleased('fd:1:7');
-    expect([...after.aliases()]).toEqual([['fd:1:7', '7:0:5']]);
-    const back = new FileIdentity();
-    back.sameFile('fd:1:9', 'fd:1:7');
-    back.learn('fd:1:7', '7:0:6');
-    back.noteReleased('fd:1:9');
-    expect([...back.aliases()]).toEqual([['fd:1:9', '7:0:6']]);
-    const before = new FileIdentity();
-    before.learn('fd:1:7', '7:0:8');
-    before.sameFile('fd:1:9', 'fd:1:7');
-    before.noteReleased('fd:1:9');
-    expect([...before.aliases()]).toEqual([['fd:1:9', '7:0:8']]);
+    // (learnt about the copy after the dup, about the original after it, about the original before it)
+    const cases: [string, string, boolean, string][] = [['fd:1:9', 'fd:1:7', false, '7:0:5'], ['fd:1:7', 'fd:1:9', false, '7:0:6'], ['fd:1:7', 'fd:1:9', true, '7:0:8']];
+    for (const [learnt, released, learntFirst, file] of cases) {
+      const f = new FileIdentity();
+      if (learntFirst) f.learn(learnt, file);
+      f.sameFile('fd:1:9', 'fd:1:7');
+      if (!learntFirst) f.learn(learnt, file);
+      f.noteReleased(released);
+      expect([...f.aliases()], `${learnt} ${learntFirst}`).toEqual([[released, file]]);
+    }
     // a chain of dups, and a cycle, end
     const chain = new FileIdentity();
     chain.sameFile('fd:1:4', 'fd:1:3');
