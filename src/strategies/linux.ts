@@ -6,7 +6,7 @@
  */
 import type { Op } from '../model/op.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
-import { type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
+import { type ChildrenStep, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
 
 /**
  * How the rwsems behave: `linux` as the kernel runs them (lock stealing, wake and compete, hand-off
@@ -16,6 +16,14 @@ import { type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, 
 export type LinuxRwsemModel = 'linux' | 'fifo';
 const RWSEMS: Record<LinuxRwsemModel, LockSpec> = { linux: { kind: 'rwsem', fairness: 'linux' }, fifo: { kind: 'rwsem', fairness: 'fifo' } };
 const FOLIO: LockSpec = { kind: 'range', fairness: 'fifo' };
+const CHILDREN: ChildrenStep = { type: 'children' };
+
+/** the whole-file locks of a plan: acquires (and the prefault) before, releases after, and the plan with all the work between */
+interface Whole {
+  head: readonly Step[];
+  tail: readonly Step[];
+  plan: readonly Step[];
+}
 export const LINUX_PROFILES = ['xfs', 'ext4', 'generic'] as const;
 export type LinuxProfile = (typeof LINUX_PROFILES)[number];
 
@@ -74,6 +82,13 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRws
   const full = profile !== 'i-rwsem';
   const io = profile === 'xfs' ? 'iolock' : 'i_rwsem';
   const mm = profile === 'xfs' ? 'mmaplock' : 'invalidate_lock';
+  const profileForModes: LinuxProfile = profile === 'i-rwsem' ? 'xfs' : profile;
+  // the whole-file locks of a plan (and the plan of an op with no folio walk) are the same for every
+  // op with the same file, modes and prefault: built once per strategy instance (the engine only
+  // reads plans), found by file (the last one kept: ops in a row mostly share it) and mode code
+  const byFile = new Map<string, (Whole | undefined)[]>();
+  let lastFile: string | undefined;
+  let lastSlots: (Whole | undefined)[] = [];
   return {
     name: full ? `linux:${profile}` : 'i-rwsem',
     summary: full
@@ -84,31 +99,49 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRws
     options: { rwsem },
     plan(op: Op, ctx: PlanContext): readonly Step[] {
       if (isFlushInsideParent(op, ctx)) return WORK_ONLY;
-      const profileForModes: LinuxProfile = profile === 'i-rwsem' ? 'xfs' : profile;
-      const steps: Step[] = [];
-      const releases: Step[] = [];
-      // i_rwsem, then invalidate_lock: ORDERED_TAG, ORDERED_TAG + 1 (a folio walk has the page-walk tags)
-      let tag = ORDERED_TAG;
-      const take = (cls: string, mode: 'S' | 'X'): void => {
-        const t = tag++;
-        steps.push(acquire(cls, op.file, RWSEM, mode, 0, Infinity, t));
-        releases.unshift(release(t));
-      };
       const ioMode = iRwsemMode(op, profileForModes, ctx.pageSizeBytes);
       // a child op runs under its parent's i_rwsem: it never takes i_rwsem itself
-      if (ioMode !== undefined && ctx.parent === undefined) take(io, ioMode);
+      const takesIo = ioMode !== undefined && ctx.parent === undefined;
       const mmMode = full ? invalidateMode(op) : undefined;
-      if (mmMode !== undefined) take(mm, mmMode);
-      const folioKinds = full && (op.kind === 'write' || op.kind === 'writeback' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fault-write' || op.kind === 'truncate' || op.kind === 'punch');
       // buffered IO faults the user buffer in before locking folios (fault_in_iov_iter_readable):
       // a child fault runs first, under i_rwsem only
-      const prefault: Step[] = op.kind === 'write' || op.kind === 'read' ? [{ type: 'children' }] : [];
-      steps.push(...prefault);
+      const prefault = op.kind === 'write' || op.kind === 'read';
+      // (i_rwsem none/S/X) × (invalidate_lock none/S/X) × prefault: 18 plans per file at most
+      const code = (takesIo ? (ioMode === 'S' ? 6 : 12) : 0) + (mmMode === undefined ? 0 : mmMode === 'S' ? 2 : 4) + (prefault ? 1 : 0);
+      if (op.file !== lastFile) {
+        lastFile = op.file;
+        let slots = byFile.get(op.file);
+        if (slots === undefined) byFile.set(op.file, (slots = new Array<Whole | undefined>(18).fill(undefined)));
+        lastSlots = slots;
+      }
+      let whole = lastSlots[code];
+      if (whole === undefined) {
+        // i_rwsem, then invalidate_lock: ORDERED_TAG, ORDERED_TAG + 1 (a folio walk has the page-walk tags)
+        const steps: Step[] = [];
+        const releases: Step[] = [];
+        let tag = ORDERED_TAG;
+        const take = (cls: string, mode: 'S' | 'X'): void => {
+          const t = tag++;
+          steps.push(acquire(cls, op.file, RWSEM, mode, 0, Infinity, t));
+          releases.unshift(release(t));
+        };
+        if (takesIo) take(io, ioMode);
+        if (mmMode !== undefined) take(mm, mmMode);
+        if (prefault) steps.push(CHILDREN);
+        whole = { head: steps, tail: releases, plan: [...steps, WORK_ALL, ...releases] };
+        lastSlots[code] = whole;
+      }
+      const folioKinds = full && (op.kind === 'write' || op.kind === 'writeback' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fault-write' || op.kind === 'truncate' || op.kind === 'punch');
       if (folioKinds && op.lengthBytes > 0) {
         const [start, end] = op.kind === 'truncate' ? [Math.floor(op.offset / ctx.pageSizeBytes) * ctx.pageSizeBytes, Math.ceil((op.offset + op.lengthBytes) / ctx.pageSizeBytes) * ctx.pageSizeBytes] : pageAlignedRange(op, ctx.pageSizeBytes);
-        return [...steps, ...pageByPage('folio', op.file, FOLIO, start, end, ctx.pageSizeBytes), ...releases];
+        const walk = pageByPage('folio', op.file, FOLIO, start, end, ctx.pageSizeBytes);
+        const out: Step[] = [];
+        for (let i = 0; i < whole.head.length; i++) out.push(whole.head[i]);
+        for (let i = 0; i < walk.length; i++) out.push(walk[i]);
+        for (let i = 0; i < whole.tail.length; i++) out.push(whole.tail[i]);
+        return out;
       }
-      return [...steps, WORK_ALL, ...releases];
+      return whole.plan;
     },
   };
 }
