@@ -63,11 +63,8 @@ function percentile(sorted: number[], p: number): number {
  * `mode` is how the replay issues each task's ops: `closed` (the default), each after the task's
  * previous op and its recorded think time, as a workload that issues IO back to back does;
  * `open`, at its recorded time (or when the task's previous op ends, if later), as a rate-limited
- * workload (fio's rate_iops) does.
- */
-/**
- * `replicates` (≥ 1): replays of the contention comparison; beyond the first, the wake-up latencies
- * are resampled and each row gets its spread (replicates.ts).
+ * workload (fio's rate_iops) does. `replicates` (≥ 1): replays of the contention comparison; beyond
+ * the first, the wake-up latencies are resampled and each row gets its spread (replicates.ts).
  */
 export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace', mode: FidelityMode = 'closed', replicates = 1): FidelityReport {
   const xfsLocks = locks.filter((l) => l.event === 'xfs_ilock' || l.event === 'xfs_ilock_nowait');

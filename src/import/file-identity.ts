@@ -55,18 +55,26 @@ export class FileIdentity {
     return n === undefined ? base : `${base}/${n}`;
   }
 
-  /** The fd was closed: what the trace said about it names no later file on that number. */
-  closeFd(tgid: number, fd: number): void {
+  /**
+   * The fd was closed: what the trace said about it names no later file on that number. Returns
+   * the key of the lifetime that ended.
+   */
+  closeFd(tgid: number, fd: number): string {
     const base = `${tgid}:${fd}`;
-    this.fdLifetimes.set(base, (this.fdLifetimes.get(base) ?? 0) + 1);
+    const n = this.fdLifetimes.get(base);
+    this.fdLifetimes.set(base, (n ?? 0) + 1);
     this.scannedFds.delete(base);
     this.fdsInUse.delete(base);
     this.fdLifetimesEnded++;
+    return n === undefined ? base : `${base}/${n}`;
   }
 
-  /** An open or dup returned this fd: a new lifetime, unless nothing was known of the last one. */
-  openFd(tgid: number, fd: number): void {
-    if (this.fdsInUse.has(`${tgid}:${fd}`)) this.closeFd(tgid, fd);
+  /**
+   * An open or dup returned this fd: a new lifetime, unless nothing was known of the last one.
+   * Returns the key of the lifetime that ended, if one did.
+   */
+  openFd(tgid: number, fd: number): string | undefined {
+    return this.fdsInUse.has(`${tgid}:${fd}`) ? this.closeFd(tgid, fd) : undefined;
   }
 
   /** A header or scan comment of `lockreplay record`; false when the line is none of them. */

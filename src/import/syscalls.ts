@@ -101,8 +101,7 @@ function onFdLifetime(st: BuilderState, ev: KernelEvent, lifetime: 'open' | 'clo
         st.counter.skip('fd-syscall-unparsed');
         return;
       }
-      st.fdFiles.delete(st.identity.fdKey(tgid, fd));
-      st.identity.closeFd(tgid, fd);
+      st.fdFiles.delete(st.identity.closeFd(tgid, fd));
     } else if (lifetime === 'dup') {
       // dup(fildes), dup2/dup3(oldfd, newfd)
       const old = numAfter(ev.body, ev.event === 'sys_dup' ? 'fildes: ' : 'oldfd: ', radix);
@@ -133,7 +132,8 @@ function onFdLifetime(st: BuilderState, ev: KernelEvent, lifetime: 'open' | 'clo
     st.counter.use();
     return;
   }
-  st.identity.openFd(tgid, fd);
+  const ended = st.identity.openFd(tgid, fd);
+  if (ended !== undefined) st.fdFiles.delete(ended);
   if (call.oldFd >= 0) {
     // the new fd is the old one's file: what is known of it, or its provisional key
     const oldKey = st.identity.fdKey(tgid, call.oldFd);
