@@ -5,7 +5,8 @@
 // then one for the replay floor (replay-floor.js: the bare event loop over the same ops, median of three).
 import { peakRssKb } from './peak-rss.js';
 import { replayFloor } from './replay-floor.js';
-import { loadForReplay, prepare, runPrepared } from '../dist/replay/index.js';
+import { loadForReplay, prepare, runPrepared, traceOfColumns } from '../dist/replay/index.js';
+import { OpColumns } from '../dist/model/op-columns.js';
 import { createStrategy } from '../dist/strategies/index.js';
 
 const [path, strategies, mode = 'closed', repeat = '1'] = process.argv.slice(2);
@@ -13,17 +14,23 @@ const [path, strategies, mode = 'closed', repeat = '1'] = process.argv.slice(2);
 const baselineRssKb = Math.round(process.memoryUsage().rss / 1024);
 const trace = await loadForReplay(path);
 const times = Number(repeat);
-const n = trace.ops.length;
-const spanNs = n > 0 ? trace.ops[n - 1].tsNs - trace.ops[0].tsNs + 1_000_000 : 0;
-const ops = [];
+// the trace repeated as columns (no Op objects kept): shifted in time, distinct tasks and ids
+const source = trace.columns;
+const n = source.n;
+const spanNs = n > 0 ? source.tsNs[n - 1] - source.tsNs[0] + 1_000_000 : 0;
+const columns = new OpColumns(n * times);
 for (let k = 0; k < times; k++) {
-  for (const o of trace.ops) {
-    const c = { ...o, id: o.id + k * n, tsNs: o.tsNs + k * spanNs, pid: o.pid + k * 1_000_000 };
-    if (o.parent !== undefined) c.parent = o.parent + k * n;
-    ops.push(c);
+  for (let i = 0; i < n; i++) {
+    const o = source.at(i);
+    o.id += k * n;
+    o.tsNs += k * spanNs;
+    o.pid += k * 1_000_000;
+    if (o.parent !== undefined) o.parent += k * n;
+    columns.push(o);
   }
 }
-const shifted = { ...trace, ops };
+const shifted = traceOfColumns(columns, trace.summary, trace.waits);
+const opsCount = columns.n;
 const t0 = performance.now();
 const prepared = prepare(shifted, mode === 'open' ? { mode: 'open', timeScale: 0.05 } : {});
 const prepareMs = performance.now() - t0;
@@ -37,7 +44,7 @@ for (const strategy of strategies.split(',')) {
   const t1 = performance.now();
   const r = runPrepared(prepared, instance);
   const ms = performance.now() - t1;
-  process.stdout.write(`${JSON.stringify({ strategy, mode, ops: ops.length, prepareMs, warmupMs, ms, opsPerSec: ops.length / (ms / 1000), completed: r.completedOps, maxRssKb: peakRssKb(), baselineRssKb })}\n`);
+  process.stdout.write(`${JSON.stringify({ strategy, mode, ops: opsCount, prepareMs, warmupMs, ms, opsPerSec: opsCount / (ms / 1000), completed: r.completedOps, maxRssKb: peakRssKb(), baselineRssKb })}\n`);
 }
 // one untimed run, then the median of three (each strategy is timed once, warm)
 if (replayFloor(prepared) !== prepared.table.taskOps.length) throw new Error('the replay floor did not complete every top-level op');
@@ -48,4 +55,4 @@ for (let i = 0; i < 3; i++) {
   floorRuns.push(performance.now() - t1);
 }
 const floorMs = floorRuns.sort((a, b) => a - b)[1];
-process.stdout.write(`${JSON.stringify({ strategy: '(floor)', mode, ops: ops.length, ms: floorMs, opsPerSec: ops.length / (floorMs / 1000) })}\n`);
+process.stdout.write(`${JSON.stringify({ strategy: '(floor)', mode, ops: opsCount, ms: floorMs, opsPerSec: opsCount / (floorMs / 1000) })}\n`);

@@ -45,9 +45,11 @@ export interface CompareOptions extends ReplayOptions {
  * not a trace).
  */
 export async function importTrace(path: string, options: ImportOptions = {}): Promise<Trace> {
-  const trace = await loadForReplay(path, options);
+  // (the trace object itself: a copy would read its ops, which are made from its columns on demand)
+  const trace: Trace = await loadForReplay(path, options);
   const tasks = [...(options.taskPids ?? [])].map(String).concat([...(options.taskComms ?? [])]);
-  return { ...trace, selection: { files: [...(options.files ?? [])], tasks } };
+  trace.selection = { files: [...(options.files ?? [])], tasks };
+  return trace;
 }
 
 /**

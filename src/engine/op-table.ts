@@ -5,6 +5,7 @@
  */
 import { Interner } from '../util/interner.js';
 import { type Op, OP_KINDS, type OpKind } from '../model/op.js';
+import { OpColumns } from '../model/op-columns.js';
 
 export const KIND_CODE: ReadonlyMap<OpKind, number> = new Map(OP_KINDS.map((k, i) => [k, i]));
 
@@ -36,78 +37,65 @@ export interface OpTable {
   fileSizeBytes: Map<string, number>;
 }
 
-export function opTable(ops: readonly Op[]): OpTable {
-  const n = ops.length;
-  const tsNs = new Float64Array(n);
-  const pid = new Float64Array(n);
-  const offset = new Float64Array(n);
-  const lengthBytes = new Float64Array(n);
-  const kind = new Uint8Array(n);
-  const file = new Int32Array(n);
+/** The columns of `ops` (made once when given Op objects). */
+export function columnsOf(ops: readonly Op[] | OpColumns): OpColumns {
+  return ops instanceof OpColumns ? ops : OpColumns.fromOps(ops);
+}
+
+export function opTable(source: readonly Op[] | OpColumns): OpTable {
+  const cols = columnsOf(source);
+  const n = cols.n;
+  // the op columns are shared, not copied
+  const tsNs = cols.tsNs.subarray(0, n);
+  const pid = cols.pid.subarray(0, n);
+  const offset = cols.offset.subarray(0, n);
+  const lengthBytes = cols.lengthBytes.subarray(0, n);
+  const kind = cols.kind.subarray(0, n);
+  const proc = cols.proc.subarray(0, n);
+  // file keys renamed after the import can make two column files one
   const files = new Interner();
+  const fileRemap = new Int32Array(cols.files.length);
+  let identity = true;
+  for (let f = 0; f < cols.files.length; f++) {
+    fileRemap[f] = files.index(cols.files[f]);
+    if (fileRemap[f] !== f) identity = false;
+  }
+  let file = cols.file.subarray(0, n);
+  if (!identity) {
+    const remapped = new Int32Array(n);
+    for (let i = 0; i < n; i++) remapped[i] = fileRemap[file[i]];
+    file = remapped;
+  }
   const fileSizeBytes = new Map<string, number>();
   const parentIndex = new Int32Array(n).fill(-1);
-  const proc = new Int32Array(n);
-  const procs = new Interner();
 
   // op ids are usually their indices; otherwise parents are found through a map
+  const ids = cols.id;
   let idsAreIndices = true;
   for (let i = 0; i < n; i++) {
-    if (ops[i].id !== i) {
+    if (ids[i] !== i) {
       idsAreIndices = false;
       break;
     }
   }
   const indexOfId = new Map<number, number>();
-  if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(ops[i].id, i);
+  if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(ids[i], i);
 
   const childCount = new Int32Array(n + 1);
-  // ops in a row mostly share their kind, file and process (the same string objects): the last
-  // ones are kept to skip the hash lookups
-  let lastKind: string | undefined;
-  let lastKindCode = 0;
-  let lastFile: string | undefined;
-  let lastFileIndex = 0;
-  let lastProc: string | undefined;
-  let lastProcIndex = 0;
   // largest end offset per file index, and the files in the order they first got one above 0
   // (the order the size map was filled in before)
-  let sizeOf = new Float64Array(64);
+  const sizeOf = new Float64Array(files.strings.length);
   const sizedOrder: number[] = [];
+  const parent = cols.parent;
   for (let i = 0; i < n; i++) {
-    const op = ops[i];
-    tsNs[i] = op.tsNs;
-    pid[i] = op.pid;
-    offset[i] = op.offset;
-    lengthBytes[i] = op.lengthBytes;
-    if (op.kind !== lastKind) {
-      lastKind = op.kind;
-      lastKindCode = KIND_CODE.get(op.kind) ?? 0;
+    const f = file[i];
+    const end = offset[i] + lengthBytes[i];
+    if (end > sizeOf[f]) {
+      if (sizeOf[f] === 0) sizedOrder.push(f);
+      sizeOf[f] = end;
     }
-    const k = lastKindCode;
-    kind[i] = k;
-    if (op.file !== lastFile) {
-      lastFile = op.file;
-      lastFileIndex = files.index(op.file);
-      if (lastFileIndex >= sizeOf.length) {
-        const more = new Float64Array(sizeOf.length * 2);
-        more.set(sizeOf);
-        sizeOf = more;
-      }
-    }
-    file[i] = lastFileIndex;
-    if (op.proc !== lastProc) {
-      lastProc = op.proc;
-      lastProcIndex = procs.index(op.proc);
-    }
-    proc[i] = lastProcIndex;
-    const end = op.offset + op.lengthBytes;
-    if (end > sizeOf[lastFileIndex]) {
-      if (sizeOf[lastFileIndex] === 0) sizedOrder.push(lastFileIndex);
-      sizeOf[lastFileIndex] = end;
-    }
-    const p = op.parent;
-    if (p !== undefined) {
+    const p = parent[i];
+    if (p === p) {
       const pi = idsAreIndices ? (p >= 0 && p < n ? p : -1) : (indexOfId.get(p) ?? -1);
       if (pi >= 0) {
         parentIndex[i] = pi;
@@ -150,5 +138,5 @@ export function opTable(ops: readonly Op[]): OpTable {
   const taskOps = new Int32Array(taskStart[perTask.length]);
   const taskFill = taskStart.slice(0, perTask.length);
   for (let i = 0; i < n; i++) if (taskOfOp[i] >= 0) taskOps[taskFill[taskOfOp[i]]++] = i;
-  return { taskStart, taskOps, taskPid: Float64Array.from(pids), n, tsNs, pid, offset, lengthBytes, kind, file, files: files.strings, proc, procs: procs.strings, parentIndex, childStart, childList, fileSizeBytes };
+  return { taskStart, taskOps, taskPid: Float64Array.from(pids), n, tsNs, pid, offset, lengthBytes, kind, file, files: files.strings, proc, procs: cols.procs, parentIndex, childStart, childList, fileSizeBytes };
 }

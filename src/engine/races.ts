@@ -5,6 +5,7 @@
  * the op first does work (its locks taken) to the end of its last work (its releases, and their
  * cost, come after). Under a strategy that serialises the pair, the sections never overlap.
  */
+import { OpColumns } from '../model/op-columns.js';
 import { type Op, OP_KINDS } from '../model/op.js';
 import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH, type ConflictSeverity } from '../model/conflicts.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
@@ -81,7 +82,7 @@ function before(ex: Examples, k: number, from: Float64Array, a: number, b: numbe
  * Every conflicting overlap on the schedule `o`, counted per conflict class, with the first
  * `listed` of each class in time.
  */
-export function findRaces(ops: readonly Op[], o: OpOutcomes, listed = 3, table: OpTable = opTable(ops)): RaceReport {
+export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed = 3, table: OpTable = opTable(ops)): RaceReport {
   const n = table.n;
   const fileOf = table.file;
   const kindOf = table.kind;
@@ -252,7 +253,7 @@ export function inActivationOrder(out: Int32Array, o: Pick<OpOutcomes, 'activeOr
   }
 }
 
-function side(ops: readonly Op[], i: number, rStart: Float64Array, rEnd: Float64Array, from: Float64Array, to: Float64Array): RaceSide {
-  const op = ops[i];
+function side(ops: readonly Op[] | OpColumns, i: number, rStart: Float64Array, rEnd: Float64Array, from: Float64Array, to: Float64Array): RaceSide {
+  const op = ops instanceof OpColumns ? ops.at(i) : ops[i];
   return { opId: op.id, pid: op.pid, comm: op.comm, kind: op.kind, start: rStart[i], end: rEnd[i] === Infinity ? null : rEnd[i], fromNs: Math.round(from[i]), toNs: Math.round(to[i]) };
 }

@@ -4,7 +4,9 @@
  * observed durations in each (kind, size class): the quartile stands for the uncontended cost, the
  * upper ones having waited on locks in the real kernel.
  */
-import type { Op, OpKind } from '../model/op.js';
+import { type Op, OP_KINDS, type OpKind } from '../model/op.js';
+import type { OpColumns } from '../model/op-columns.js';
+import { columnsOf } from './op-table.js';
 import { selectKth } from '../util/select.js';
 
 export interface ServiceModel {
@@ -57,20 +59,22 @@ export function sizeClassNum(lengthBytes: number, pageSizeBytes: number): number
   return Number.isFinite(pages) ? Math.min(SIZE_CLASSES - 1, Math.floor(Math.log2(pages))) : SIZE_CLASSES - 1;
 }
 
-export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceModel {
+export function calibrate(source: readonly Op[] | OpColumns, pageSizeBytes: number): ServiceModel {
+  const c = columnsOf(source);
+  const n = c.n;
   // the observed durations bucketed by (kind, size class) in one array, kind-major: a kind's
   // classes lie side by side, so its all-sizes quartile is taken over one range too
   const kinds = new Map<string, number>();
-  const bucketOf = new Int32Array(ops.length).fill(-1);
+  const bucketOf = new Int32Array(n).fill(-1);
   let counts = new Int32Array(16 * SIZE_CLASSES);
   let lastKind: string | undefined;
   let lastKindIndex = -1;
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    const d = op.durNs;
-    // (a NaN duration is no observation: `!(d > 0)` leaves it out, as serviceTimes does)
-    if (d === undefined || !(d > 0) || op.parent !== undefined) continue;
-    const kind = op.kind;
+  for (let i = 0; i < n; i++) {
+    const d = c.durNs[i];
+    const p = c.parent[i];
+    // (no duration is NaN, and `!(d > 0)` leaves it out, as serviceTimes does)
+    if (!(d > 0) || p === p) continue;
+    const kind = OP_KINDS[c.kind[i]];
     if (kind !== lastKind) {
       let k = kinds.get(kind);
       if (k === undefined) {
@@ -85,7 +89,7 @@ export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceMod
       lastKind = kind;
       lastKindIndex = k;
     }
-    const b = lastKindIndex * SIZE_CLASSES + sizeClassNum(op.lengthBytes, pageSizeBytes);
+    const b = lastKindIndex * SIZE_CLASSES + sizeClassNum(c.lengthBytes[i], pageSizeBytes);
     bucketOf[i] = b;
     counts[b]++;
   }
@@ -94,9 +98,9 @@ export function calibrate(ops: readonly Op[], pageSizeBytes: number): ServiceMod
   for (let b = 0; b < buckets; b++) start[b + 1] = start[b] + counts[b];
   const values = new Float64Array(start[buckets]);
   const fill = start.slice(0, buckets);
-  for (let i = 0; i < ops.length; i++) {
+  for (let i = 0; i < n; i++) {
     const b = bucketOf[i];
-    if (b >= 0) values[fill[b]++] = ops[i].durNs as number;
+    if (b >= 0) values[fill[b]++] = c.durNs[i];
   }
   const byKindAndSize: Record<string, Record<string, number>> = {};
   const byKind: Record<string, number> = {};
@@ -128,9 +132,11 @@ export function modelNs(model: ServiceModel, kind: OpKind, lengthBytes: number, 
   return Number.isFinite(ns) ? Math.min(ns, MAX_MODELLED_NS) : MAX_MODELLED_NS;
 }
 
-export function serviceTimes(ops: readonly Op[], pageSizeBytes: number): ServiceTimes {
-  const model = calibrate(ops, pageSizeBytes);
-  const ns = new Float64Array(ops.length);
+export function serviceTimes(source: readonly Op[] | OpColumns, pageSizeBytes: number): ServiceTimes {
+  const c = columnsOf(source);
+  const model = calibrate(c, pageSizeBytes);
+  const n = c.n;
+  const ns = new Float64Array(n);
   let observed = 0;
   let modelled = 0;
   const modelledByKind: Record<string, number> = {};
@@ -138,31 +144,33 @@ export function serviceTimes(ops: readonly Op[], pageSizeBytes: number): Service
   const lookup = new Map<string, Float64Array>();
   let lastKind: string | undefined;
   let lastRow: Float64Array | undefined;
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    if (op.durNs !== undefined && op.durNs > 0) {
-      ns[i] = op.durNs;
+  for (let i = 0; i < n; i++) {
+    const d = c.durNs[i];
+    const kind = OP_KINDS[c.kind[i]];
+    const lengthBytes = c.lengthBytes[i];
+    if (d > 0) {
+      ns[i] = d;
       observed++;
     } else {
-      let row = op.kind === lastKind ? lastRow : lookup.get(op.kind);
-      if (row === undefined && model.byKind[op.kind] === undefined) {
+      let row = kind === lastKind ? lastRow : lookup.get(kind);
+      if (row === undefined && model.byKind[kind] === undefined) {
         // no observed op of this kind: the default model is exact per page count
-        ns[i] = modelNs(model, op.kind, op.lengthBytes, pageSizeBytes);
+        ns[i] = modelNs(model, kind, lengthBytes, pageSizeBytes);
         modelled++;
-        modelledByKind[op.kind] = (modelledByKind[op.kind] ?? 0) + 1;
+        modelledByKind[kind] = (modelledByKind[kind] ?? 0) + 1;
         continue;
       }
       if (row === undefined) {
         row = new Float64Array(54);
-        for (let c = 0; c < row.length; c++) row[c] = modelNs(model, op.kind, pageSizeBytes * 2 ** c, pageSizeBytes);
-        lookup.set(op.kind, row);
+        for (let c = 0; c < row.length; c++) row[c] = modelNs(model, kind, pageSizeBytes * 2 ** c, pageSizeBytes);
+        lookup.set(kind, row);
       }
-      lastKind = op.kind;
+      lastKind = kind;
       lastRow = row;
-      const cls = sizeClassNum(op.lengthBytes, pageSizeBytes);
-      ns[i] = cls < row.length ? row[cls] : modelNs(model, op.kind, op.lengthBytes, pageSizeBytes);
+      const cls = sizeClassNum(lengthBytes, pageSizeBytes);
+      ns[i] = cls < row.length ? row[cls] : modelNs(model, kind, lengthBytes, pageSizeBytes);
       modelled++;
-      modelledByKind[op.kind] = (modelledByKind[op.kind] ?? 0) + 1;
+      modelledByKind[kind] = (modelledByKind[kind] ?? 0) + 1;
     }
   }
   return { ns, observed, modelled, modelledByKind, model };

@@ -5,6 +5,7 @@
  */
 import type { LockRequest } from '../locks/primitives.js';
 import type { Op } from '../model/op.js';
+import type { OpColumns } from '../model/op-columns.js';
 import type { LockClassStats } from '../model/result.js';
 import { MmapLockPlans } from '../strategies/mmap-lock.js';
 import { DEFAULT_COSTS, type LockCosts, type PlanContext, type Strategy } from '../strategies/types.js';
@@ -79,14 +80,14 @@ export class Sim {
   deadlock: { atNs: number; cycle: Task[] } | undefined;
 
   constructor(
-    readonly ops: readonly Op[],
+    readonly ops: OpColumns,
     readonly serviceNs: Float64Array,
     readonly strategy: Strategy,
     options: SimOptions,
     readonly table: OpTable,
     reuse: OpOutcomes | undefined,
   ) {
-    const n = (this.n = ops.length);
+    const n = (this.n = ops.n);
     this.outcomes = reuse !== undefined && reuse.done.length === n ? resetOutcomes(reuse) : newOutcomes(n);
     this.t0 = n > 0 ? table.tsNs[0] : 0;
     this.open = options.mode === 'open';
@@ -94,7 +95,7 @@ export class Sim {
     for (let t = 0; t < table.taskPid.length; t++) {
       const own = table.taskOps.subarray(table.taskStart[t], table.taskStart[t + 1]);
       this.tasks.push({
-        index: t, pid: table.taskPid[t], comm: ops[own[0]].comm, ops: own, next: 0, top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0,
+        index: t, pid: table.taskPid[t], comm: ops.comms[ops.comm[own[0]]], ops: own, next: 0, top: undefined, state: TaskState.Idle, waitSinceNs: 0, waitingFor: undefined, segmentNs: 0, prevEndNs: 0,
         cpuHeld: false, spinlocksHeld: 0, claiming: false, spinning: false, spinSinceNs: 0, spinsOnOwner: false, spinDeadlineNs: Infinity, retrying: false, lockWaitSinceNs: 0,
       });
     }
@@ -126,8 +127,8 @@ export class Sim {
   /** A broken invariant, at `task`'s current op and step (or the op it issues next). */
   fault(task: Task | undefined, what: string): Error {
     const f = task?.top;
-    const next = task !== undefined && task.next < task.ops.length ? this.ops[task.ops[task.next]] : undefined;
-    return invariantError({ strategy: this.strategy.name, op: f !== undefined ? this.ops[f.op] : next, steps: f?.steps, stepIndex: f?.idx ?? 0 }, what);
+    const next = task !== undefined && task.next < task.ops.length ? this.ops.at(task.ops[task.next]) : undefined;
+    return invariantError({ strategy: this.strategy.name, op: f !== undefined ? f.opRef : next, steps: f?.steps, stepIndex: f?.idx ?? 0 }, what);
   }
 
   schedule(timeNs: number, task: Task, kind: number): void {
@@ -216,20 +217,22 @@ export class Sim {
         before += serviceNs[kid];
       }
     }
-    if (!(ownNs >= 0 && ownNs < Infinity)) throw invariantError({ strategy: this.strategy.name, op: this.ops[opIndex], steps: undefined, stepIndex: 0 }, `service time ${ownNs} ns is not a finite number >= 0`);
+    if (!(ownNs >= 0 && ownNs < Infinity)) throw invariantError({ strategy: this.strategy.name, op: this.ops.at(opIndex), steps: undefined, stepIndex: 0 }, `service time ${ownNs} ns is not a finite number >= 0`);
     this.ctx.parent = parent;
-    const planned = this.strategy.plan(this.ops[opIndex], this.ctx);
+    const opRef = this.ops.at(opIndex);
+    const planned = this.strategy.plan(opRef, this.ctx);
     const steps = this.mmapPlans === undefined ? planned : this.mmapPlans.wrap(planned, this.table.kind[opIndex], this.table.proc[opIndex]);
     this.eventBudget += this.eventsPerStep * steps.length;
     let childrenStep = false;
     if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
     let f = this.freeFrames;
     if (f === undefined) {
-      f = { op: opIndex, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0, afterNs };
+      f = { op: opIndex, opRef, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0, afterNs };
     } else {
       this.freeFrames = f.below;
       f.below = task.top;
       f.op = opIndex;
+      f.opRef = opRef;
       f.steps = steps;
       f.idx = 0;
       f.ownNs = ownNs;

@@ -6,6 +6,7 @@ import type { LockMode, LockPrimitive, LockRequest } from '../locks/primitives.j
 import type { BlockedTask, LockClassStats } from '../model/result.js';
 import type { AcquireStep, LockCosts, Step } from '../strategies/types.js';
 import type { ScheduleLog } from './schedule-log.js';
+import type { Op } from '../model/op.js';
 
 export interface SimOptions {
   mode: 'closed' | 'open';
@@ -143,6 +144,8 @@ export class Held implements LockRequest {
 
 export interface Frame {
   op: number;
+  /** the op as the strategy's plan got it (a child's ctx.parent) */
+  opRef: Op;
   steps: readonly Step[];
   idx: number;
   ownNs: number;

@@ -16,7 +16,8 @@ import type { Op } from '../model/op.js';
 import type { LockRequest } from '../locks/primitives.js';
 import type { AcquireStep, Strategy } from '../strategies/types.js';
 import { dropCpu, settleCpu, startCpu } from './cpu.js';
-import { opTable, type OpTable } from './op-table.js';
+import { columnsOf, opTable, type OpTable } from './op-table.js';
+import type { OpColumns } from '../model/op-columns.js';
 import { Sim } from './sim-state.js';
 import { EV_CPU_DONE, EV_ISSUE, EV_SPIN_DONE, EV_SPIN_TIMEOUT, type Frame, type Held, type OpOutcomes, type SimOptions, type SimOutput, type Task, TaskState } from './sim-types.js';
 import { checkSpinners } from './spinning.js';
@@ -45,8 +46,9 @@ function issue(s: Sim, task: Task, now: number): void {
  * `reuse` is the outcomes of an earlier run whose arrays may be overwritten (fresh memory is
  * expensive: every page is faulted in); the result's outcomes are then those same arrays.
  */
-export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table: OpTable = opTable(ops), reuse?: OpOutcomes): SimOutput {
-  const s = new Sim(ops, serviceNs, strategy, options, table, reuse);
+export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table?: OpTable, reuse?: OpOutcomes): SimOutput {
+  const ops = columnsOf(source);
+  const s = new Sim(ops, serviceNs, strategy, options, table ?? opTable(ops), reuse);
   const { heap, tasks, outcomes } = s;
   for (const t of tasks) {
     if (t.ops.length > 0) s.schedule(s.intendedOf(t, 0), t, EV_ISSUE);
@@ -164,7 +166,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
   const blocked = s.tasks.filter((t) => t.state === TaskState.WaitLock || t.state === TaskState.WaitCpu);
   const deadlock = s.deadlock;
   if (deadlock !== undefined) {
-    out.stalled = { atNs: deadlock.atNs, reason: 'cycle', cycle: deadlock.cycle.map((t) => describeBlocked(t, s.tasks, ops)), blocked: blocked.map((t) => describeBlocked(t, s.tasks, ops)) };
+    out.stalled = { atNs: deadlock.atNs, reason: 'cycle', cycle: deadlock.cycle.map((t) => describeBlocked(t, s.tasks)), blocked: blocked.map((t) => describeBlocked(t, s.tasks)) };
   } else if (blocked.length > 0) {
     // nothing left to happen: find a cycle among the blocked tasks to report, if there is one
     let cycle: Task[] = [];
@@ -175,7 +177,7 @@ export function simulate(ops: readonly Op[], serviceNs: Float64Array, strategy: 
         break;
       }
     }
-    out.stalled = { atNs: s.nowGlobal, reason: 'stall', cycle: cycle.map((t) => describeBlocked(t, s.tasks, ops)), blocked: blocked.map((t) => describeBlocked(t, s.tasks, ops)) };
+    out.stalled = { atNs: s.nowGlobal, reason: 'stall', cycle: cycle.map((t) => describeBlocked(t, s.tasks)), blocked: blocked.map((t) => describeBlocked(t, s.tasks)) };
   }
   return out;
 }

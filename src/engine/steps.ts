@@ -14,7 +14,6 @@ import { createLock } from '../locks/factory.js';
 
 /** Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. */
 export function advance(s: Sim, task: Task, now: number): void {
-  const ops = s.ops;
   const childList = s.table.childList;
   const o = s.outcomes;
   for (;;) {
@@ -22,7 +21,7 @@ export function advance(s: Sim, task: Task, now: number): void {
     const steps = frame.steps;
     if (frame.idx >= steps.length) {
       if (frame.nextChild < frame.childEnd) {
-        s.pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
+        s.pushFrame(task, childList[frame.nextChild++], frame.opRef, now);
         continue;
       }
       if (frame.overheadNs > 0) {
@@ -86,7 +85,7 @@ export function advance(s: Sim, task: Task, now: number): void {
       const hasChild = frame.nextChild < frame.childEnd && !frame.childrenStep;
       const childAt = hasChild ? frame.childPos[frame.nextChild - frame.childBase] : Infinity;
       if (hasChild && childAt <= frame.workDoneNs) {
-        s.pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
+        s.pushFrame(task, childList[frame.nextChild++], frame.opRef, now);
         continue;
       }
       if (frame.remainingNs <= 0) {
@@ -185,7 +184,7 @@ export function advance(s: Sim, task: Task, now: number): void {
     }
     if (type === 'children') {
       if (frame.nextChild < frame.childEnd) {
-        s.pushFrame(task, childList[frame.nextChild++], ops[frame.op], now);
+        s.pushFrame(task, childList[frame.nextChild++], frame.opRef, now);
         continue;
       }
       frame.idx++;

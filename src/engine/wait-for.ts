@@ -2,7 +2,6 @@
  * The wait-for graph: who a blocked task waits for (its lock's holders and earlier conflicting
  * waiters), the cycle search run when a task blocks, and the description of a blocked task.
  */
-import type { Op } from '../model/op.js';
 import type { BlockedTask } from '../model/result.js';
 import { type Frame, type Task, TaskState } from './sim-types.js';
 
@@ -54,9 +53,9 @@ export function findCycle(start: Task, tasks: Task[]): Task[] | undefined {
   return dfs(start) ? path : undefined;
 }
 
-export function describeBlocked(t: Task, tasks: Task[], ops: readonly Op[]): BlockedTask {
+export function describeBlocked(t: Task, tasks: Task[]): BlockedTask {
   const frame = t.top as Frame;
-  const op = ops[frame.op];
+  const op = frame.opRef;
   const w = t.waitingFor;
   const waitsForPids = w === undefined ? [] : [...new Set(w.req.lock.blockersOf(w.req).map((r) => tasks[r.task].pid))];
   return {

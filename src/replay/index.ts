@@ -5,12 +5,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, LockreplayError } from '../errors.js';
-import { loadTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
+import { importTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
 import { verdictOf } from './verdict.js';
 import { timelineOf } from './timeline.js';
-import { opTable, type OpTable } from '../engine/op-table.js';
+import { columnsOf, opTable, type OpTable } from '../engine/op-table.js';
+import { OpColumns } from '../model/op-columns.js';
 import { serviceTimes } from '../engine/service-model.js';
 import { type OpOutcomes, simulate, type SimOptions } from '../engine/simulator.js';
 import { findRaces } from '../engine/races.js';
@@ -45,14 +46,39 @@ export interface ReplayOptions {
 
 export interface LoadedTrace {
   ops: Op[];
+  /**
+   * The same ops as columns, when the trace was loaded as columns and `ops` was never read: what
+   * a replay reads then (no Op objects are made). Reading `ops` makes them from the columns once,
+   * and from then on `ops` is what is replayed (a caller may change it).
+   */
+  readonly columns?: OpColumns;
   summary: ImportSummary;
   /** the kernel's lock waits (contention records), when the trace has them */
   waits?: ObservedLock[];
 }
 
 export async function loadForReplay(path: string, importOptions: ImportOptions = {}): Promise<LoadedTrace> {
-  const r = await loadTrace(path, { ...importOptions, keepLocks: false, keepContention: true });
-  return { ops: r.ops, summary: r.summary, waits: r.locks.filter((l) => l.event === 'contention') };
+  const columns = new OpColumns();
+  const waits: ObservedLock[] = [];
+  const summary = await importTrace(path, { op: (o) => columns.push(o), lock: (l) => { if (l.event === 'contention') waits.push(l); } }, { ...importOptions, keepLocks: false, keepContention: true, keepsAll: true });
+  if (summary.fileAliases !== undefined) columns.renameFiles(summary.fileAliases);
+  return traceOfColumns(columns, summary, waits);
+}
+
+/** A LoadedTrace whose ops are `columns`: `ops` is made from them when first read. */
+export function traceOfColumns(columns: OpColumns, summary: ImportSummary, waits?: ObservedLock[]): LoadedTrace {
+  let ops: Op[] | undefined;
+  const trace = { summary, waits } as LoadedTrace;
+  Object.defineProperty(trace, 'ops', {
+    enumerable: true,
+    configurable: true,
+    get: () => (ops ??= columns.toArray()),
+    set: (value: Op[]) => {
+      ops = value;
+    },
+  });
+  Object.defineProperty(trace, 'columns', { enumerable: false, get: () => (ops === undefined ? columns : undefined) });
+  return trace;
 }
 
 /** "atomicNs=20,wakeupNs=2000" → costs over the defaults */
@@ -71,7 +97,8 @@ export function parseCosts(spec: string | undefined): LockCosts {
 
 /** A trace made ready to replay: options checked, service times and op columns computed once. */
 export interface Prepared {
-  ops: Op[];
+  /** the ops replayed */
+  columns: OpColumns;
   table: OpTable;
   service: ReturnType<typeof serviceTimes>;
   /** the kernel's lock waits found inside the ops, and what was removed from their service times */
@@ -106,8 +133,8 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   }
   if (!Number.isInteger(cpus) || cpus < 1) throw new LockreplayError(`--cpus must be a whole number >= 1, not ${cpus}`, ExitCode.usage);
   const pageSizeBytes = options.pageSizeBytes ?? PAGE_SIZE_BYTES;
-  const ops = trace.ops;
-  if (ops.length === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
+  const ops = trace.columns ?? OpColumns.fromOps(trace.ops);
+  if (ops.n === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);
   // the recorded kernel's waits are not part of an op's work (think times still count from the
   // trace's own end of each op)
@@ -116,7 +143,7 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const observedWaits = removeObservedWaits(ops, service.ns, waits, options.keepObservedWaits ?? false);
   const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS };
   if (observedWaits.removedNs > 0 && traceDurNs !== undefined) simOptions.traceDurNs = traceDurNs;
-  return { ops, table: opTable(ops), service, observedWaits, simOptions, cpusSource, warnings };
+  return { columns: ops, table: opTable(ops), service, observedWaits, simOptions, cpusSource, warnings };
 }
 
 function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }): ReplayResult {
@@ -134,9 +161,10 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
     throw new LockreplayError(`--baseline ${options.baseline} is not one of the strategies run (${results.map(labelOf).join(', ')})`, ExitCode.usage);
   }
   const comparison = base === undefined ? [] : compareToBaseline(results, base);
-  const ops = p.ops;
+  const ops = p.columns;
   const o = p.simOptions;
-  const files = new Set(ops.map((x) => x.file));
+  // (every file key in the columns has an op; a renamed key may repeat)
+  const files = new Set(ops.files);
   return {
     schema: RESULT_SCHEMA,
     tool: { name: 'lockreplay', version: toolVersion() },
@@ -145,7 +173,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
       opsDigest: opsDigest(ops),
       format: trace.summary.format,
       lines: trace.summary.lines,
-      ops: ops.length,
+      ops: ops.n,
       files: files.size,
       cpusInTrace: trace.summary.cpus ?? null,
     },
@@ -161,7 +189,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
 
 /** Replays a prepared trace against one strategy (the per-strategy part of a compare). */
 export function runPrepared(p: Prepared, strategy: Strategy, onProgress?: (completed: number) => void): StrategyResult {
-  return runOne(p.ops, p.service.ns, strategy, onProgress === undefined ? p.simOptions : { ...p.simOptions, onProgress }, p.table);
+  return runOne(p.columns, p.service.ns, strategy, onProgress === undefined ? p.simOptions : { ...p.simOptions, onProgress }, p.table);
 }
 
 /**
@@ -178,7 +206,7 @@ function progressBoard(names: string[], opsEach: number, onProgress: ((p: Replay
 export function replayStrategies(trace: LoadedTrace, strategies: (string | Strategy)[], options: ReplayOptions = {}, selection: { files?: string[]; tasks?: string[] } = {}): ReplayResult {
   const p = prepare(trace, options);
   const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
-  const board = progressBoard(instances.map((s) => strategyLabel(s.name, s.options)), p.ops.length, options.onProgress);
+  const board = progressBoard(instances.map((s) => strategyLabel(s.name, s.options)), p.columns.n, options.onProgress);
   const results = instances.map((strategy, i) => {
     board.done[i] = 0;
     board.report();
@@ -186,7 +214,7 @@ export function replayStrategies(trace: LoadedTrace, strategies: (string | Strat
       board.done[i] = n;
       board.report();
     });
-    board.done[i] = p.ops.length;
+    board.done[i] = p.columns.n;
     board.report();
     return r;
   });
@@ -204,7 +232,7 @@ export async function replayStrategiesParallel(trace: LoadedTrace, specs: string
   try {
     const p = prepare(trace, options);
     const { loadStrategy } = await import('../strategies/user.js');
-    const board = progressBoard(specs, p.ops.length, options.onProgress);
+    const board = progressBoard(specs, p.columns.n, options.onProgress);
     const runSpec = async (spec: string, index: number): Promise<StrategyResult> => {
       const strategy = await loadStrategy(spec);
       Atomics.store(board.done, index, 0);
@@ -213,7 +241,7 @@ export async function replayStrategiesParallel(trace: LoadedTrace, specs: string
         Atomics.store(board.done, index, n);
         board.report();
       });
-      Atomics.store(board.done, index, p.ops.length);
+      Atomics.store(board.done, index, p.columns.n);
       board.report();
       return r;
     };
@@ -229,7 +257,7 @@ export async function replayStrategiesParallel(trace: LoadedTrace, specs: string
       }
       // the workers' progress shows while this thread waits for them
       timer = options.onProgress === undefined ? undefined : setInterval(board.report, 250);
-      results = await pool.run(p.ops, p.table, p.service.ns, p.simOptions, specs, runSpec, options.onProgress === undefined ? undefined : board.done);
+      results = await pool.run(p.columns, p.table, p.service.ns, p.simOptions, specs, runSpec, options.onProgress === undefined ? undefined : board.done);
     }
     return assemble(trace, p, results, options, selection);
   } finally {
@@ -239,7 +267,8 @@ export async function replayStrategiesParallel(trace: LoadedTrace, specs: string
 }
 
 /** Two 32-bit FNV-style lanes over every op's fields: cheap enough for millions of ops. */
-export function opsDigest(ops: readonly Op[]): string {
+export function opsDigest(source: readonly Op[] | OpColumns): string {
+  const c = columnsOf(source);
   let a = 0x811c9dc5;
   let b = 0x01000193;
   const fileHash = new Map<string, number>();
@@ -251,23 +280,27 @@ export function opsDigest(ops: readonly Op[]): string {
     b = Math.imul(b ^ lo, 2246822519);
     b = Math.imul(b ^ hi, 3266489917);
   };
-  for (const op of ops) {
-    let f = fileHash.get(op.file);
+  for (let i = 0; i < c.n; i++) {
+    const file = c.files[c.file[i]];
+    let f = fileHash.get(file);
     if (f === undefined) {
       f = 0;
-      for (let i = 0; i < op.file.length; i++) f = Math.imul(f ^ op.file.charCodeAt(i), 16777619);
-      fileHash.set(op.file, f);
+      for (let j = 0; j < file.length; j++) f = Math.imul(f ^ file.charCodeAt(j), 16777619);
+      fileHash.set(file, f);
     }
-    mix(op.tsNs);
-    mix(op.durNs ?? -1);
-    mix(op.pid);
+    const kind = OP_KINDS[c.kind[i]];
+    const durNs = c.durNs[i];
+    const parent = c.parent[i];
+    mix(c.tsNs[i]);
+    mix(durNs === durNs ? durNs : -1);
+    mix(c.pid[i]);
     mix(f);
-    mix(op.kind.length * 131 + op.kind.charCodeAt(0) + op.kind.charCodeAt(op.kind.length - 1) * 7);
-    mix(op.offset);
-    mix(op.lengthBytes);
-    mix(op.parent ?? -1);
+    mix(kind.length * 131 + kind.charCodeAt(0) + kind.charCodeAt(kind.length - 1) * 7);
+    mix(c.offset[i]);
+    mix(c.lengthBytes[i]);
+    mix(parent === parent ? parent : -1);
   }
-  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}-${ops.length}`;
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}-${c.n}`;
 }
 
 const BYTE_KIND = Uint8Array.from(OP_KINDS, (k) => (k === 'read' || k === 'write' || k === 'dio-read' || k === 'dio-write' ? 1 : 0));
@@ -279,7 +312,9 @@ const outcomesOf = new WeakMap<OpTable, OpOutcomes>();
  * Replays the ops against one strategy and summarises the run. `table` is opTable(ops), built once
  * when several strategies replay the same ops.
  */
-export function runOne(ops: Op[], serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table: OpTable = opTable(ops)): StrategyResult {
+export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Array, strategy: Strategy, options: SimOptions, table?: OpTable): StrategyResult {
+  const ops = columnsOf(source);
+  table ??= opTable(ops);
   const sim = simulate(ops, serviceNs, strategy, options, table, outcomesOf.get(table));
   outcomesOf.set(table, sim.outcomes);
   const perKind: ({ lat: Histogram; wait: Histogram; bytes: number } | undefined)[] = new Array(OP_KINDS.length).fill(undefined);

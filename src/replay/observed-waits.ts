@@ -7,7 +7,9 @@
  * op's service time (and from its enclosing ops'); waits on locks no strategy replaces (ILOCK, other
  * spinlocks, unknown) stay part of the op's cost.
  */
-import type { ObservedLock, Op } from '../model/op.js';
+import { type ObservedLock, type Op, OP_KINDS } from '../model/op.js';
+import type { OpColumns } from '../model/op-columns.js';
+import { columnsOf } from '../engine/op-table.js';
 import type { ObservedWaitSummary } from '../model/result.js';
 import { partitionPoint } from '../util/search.js';
 export type { ObservedWaitSummary } from '../model/result.js';
@@ -20,29 +22,31 @@ export const MODELLED_WAIT_CLASSES: ReadonlySet<string> = new Set(['IOLOCK', 'MM
  * For each wait, the index of the innermost op of its task whose observed span contains the wait's
  * start, or -1. Ops are in issue-time order (a child after its parent).
  */
-export function attributeWaits(ops: readonly Op[], waits: readonly ObservedLock[]): Int32Array {
+export function attributeWaits(source: readonly Op[] | OpColumns, waits: readonly ObservedLock[]): Int32Array {
+  const c = columnsOf(source);
+  const { tsNs, durNs, parent } = c;
   const byPid = new Map<number, number[]>();
-  ops.forEach((op, i) => {
-    if (op.durNs === undefined) return;
-    let list = byPid.get(op.pid);
-    if (list === undefined) byPid.set(op.pid, (list = []));
+  for (let i = 0; i < c.n; i++) {
+    if (durNs[i] !== durNs[i]) continue;
+    let list = byPid.get(c.pid[i]);
+    if (list === undefined) byPid.set(c.pid[i], (list = []));
     list.push(i);
-  });
+  }
   const out = new Int32Array(waits.length).fill(-1);
   waits.forEach((w, k) => {
     const list = byPid.get(w.pid);
     if (list === undefined) return;
     const startNs = w.tsNs - (w.waitNs ?? 0);
     // the last op that started at or before the wait
-    const lo = partitionPoint(list.length, (i) => ops[list[i]].tsNs <= startNs);
+    const lo = partitionPoint(list.length, (i) => tsNs[list[i]] <= startNs);
     // walk back to the innermost op that contains it (a child that ended before it gives way to its parent)
     for (let j = lo - 1, steps = 0; j >= 0 && steps < 64; j--, steps++) {
-      const op = ops[list[j]];
-      if (op.tsNs + (op.durNs as number) >= startNs) {
-        out[k] = list[j];
+      const i = list[j];
+      if (tsNs[i] + durNs[i] >= startNs) {
+        out[k] = i;
         return;
       }
-      if (op.parent === undefined) return;
+      if (parent[i] !== parent[i]) return;
     }
   });
   return out;
@@ -52,12 +56,13 @@ export function attributeWaits(ops: readonly Op[], waits: readonly ObservedLock[
  * Removes the modelled-class waits from the service times of the ops they happened in and of those
  * ops' parents (in place), unless `keep`. Returns what was found and removed.
  */
-export function removeObservedWaits(ops: readonly Op[], serviceNs: Float64Array, waits: readonly ObservedLock[], keep: boolean): ObservedWaitSummary {
+export function removeObservedWaits(source: readonly Op[] | OpColumns, serviceNs: Float64Array, waits: readonly ObservedLock[], keep: boolean): ObservedWaitSummary {
   // (most traces have no contention events: no per-op index is built for them)
   if (waits.length === 0) return { waits: 0, attributed: 0, removedNs: 0, keptNs: 0, byKind: {}, kept: keep };
-  const at = attributeWaits(ops, waits);
+  const c = columnsOf(source);
+  const at = attributeWaits(c, waits);
   const indexOfId = new Map<number, number>();
-  ops.forEach((op, i) => indexOfId.set(op.id, i));
+  for (let i = 0; i < c.n; i++) indexOfId.set(c.id[i], i);
   const summary: ObservedWaitSummary = { waits: waits.length, attributed: 0, removedNs: 0, keptNs: 0, byKind: {}, kept: keep };
   waits.forEach((w, k) => {
     const i = at[k];
@@ -68,7 +73,7 @@ export function removeObservedWaits(ops: readonly Op[], serviceNs: Float64Array,
       summary.keptNs += waitNs;
       return;
     }
-    const kind = ops[i].kind;
+    const kind = OP_KINDS[c.kind[i]];
     const row = summary.byKind[kind] ?? (summary.byKind[kind] = { waits: 0, removedNs: 0 });
     row.waits++;
     row.removedNs += waitNs;
@@ -76,8 +81,8 @@ export function removeObservedWaits(ops: readonly Op[], serviceNs: Float64Array,
     // the op and every op enclosing it
     for (let j: number | undefined = i, depth = 0; j !== undefined && depth < 16; depth++) {
       serviceNs[j] = Math.max(0, serviceNs[j] - waitNs);
-      const parent: number | undefined = ops[j].parent;
-      j = parent === undefined ? undefined : indexOfId.get(parent);
+      const parent: number = c.parent[j];
+      j = parent !== parent ? undefined : indexOfId.get(parent);
     }
   });
   const sorted: ObservedWaitSummary['byKind'] = {};

@@ -5,7 +5,7 @@
  * overlap without nesting); flow arrows (`s` → `f`) from the op whose release granted a lock to the
  * op that waited for it. Times in µs, as the format wants.
  */
-import type { Op } from '../model/op.js';
+import type { OpColumns } from '../model/op-columns.js';
 import type { ScheduleLog } from '../engine/schedule-log.js';
 import type { OpOutcomes } from '../engine/simulator.js';
 
@@ -22,29 +22,29 @@ export class PerfettoCollector implements ScheduleLog {
   readonly events: TraceEvent[] = [];
   private nextId: number;
 
-  constructor(private readonly ops: readonly Op[], private readonly pid: number, firstId: number) {
+  constructor(private readonly ops: OpColumns, private readonly pid: number, firstId: number) {
     this.nextId = firstId;
   }
 
   lockWait(opIndex: number, lockClass: string, mode: string, rangeStart: number, rangeEnd: number, fromNs: number, toNs: number, spun: boolean): void {
-    this.events.push({ ph: 'X', cat: 'lock-wait', name: `${spun ? 'spin' : 'wait'} ${lockClass} ${mode}`, pid: this.pid, tid: this.ops[opIndex].pid, ts: us(fromNs), dur: us(toNs) - us(fromNs), args: { lockClass, mode, range: range(rangeStart, rangeEnd), op: this.ops[opIndex].id, spun } });
+    this.events.push({ ph: 'X', cat: 'lock-wait', name: `${spun ? 'spin' : 'wait'} ${lockClass} ${mode}`, pid: this.pid, tid: this.ops.pid[opIndex], ts: us(fromNs), dur: us(toNs) - us(fromNs), args: { lockClass, mode, range: range(rangeStart, rangeEnd), op: this.ops.id[opIndex], spun } });
   }
 
   lockHold(opIndex: number, lockClass: string, mode: string, rangeStart: number, rangeEnd: number, fromNs: number, toNs: number): void {
     const id = this.nextId++;
-    const common = { cat: 'lock-hold', name: `hold ${lockClass} ${mode}`, pid: this.pid, tid: this.ops[opIndex].pid, id };
-    this.events.push({ ...common, ph: 'b', ts: us(fromNs), args: { lockClass, mode, range: range(rangeStart, rangeEnd), op: this.ops[opIndex].id } });
+    const common = { cat: 'lock-hold', name: `hold ${lockClass} ${mode}`, pid: this.pid, tid: this.ops.pid[opIndex], id };
+    this.events.push({ ...common, ph: 'b', ts: us(fromNs), args: { lockClass, mode, range: range(rangeStart, rangeEnd), op: this.ops.id[opIndex] } });
     this.events.push({ ...common, ph: 'e', ts: us(toNs) });
   }
 
   cpuWait(opIndex: number, fromNs: number, toNs: number): void {
-    this.events.push({ ph: 'X', cat: 'cpu-wait', name: 'waiting for a CPU', pid: this.pid, tid: this.ops[opIndex].pid, ts: us(fromNs), dur: us(toNs) - us(fromNs), args: { op: this.ops[opIndex].id } });
+    this.events.push({ ph: 'X', cat: 'cpu-wait', name: 'waiting for a CPU', pid: this.pid, tid: this.ops.pid[opIndex], ts: us(fromNs), dur: us(toNs) - us(fromNs), args: { op: this.ops.id[opIndex] } });
   }
 
   wake(fromOp: number, toOp: number, atNs: number): void {
     const id = this.nextId++;
-    this.events.push({ ph: 's', cat: 'wake', name: 'grants', id, pid: this.pid, tid: this.ops[fromOp].pid, ts: us(atNs) });
-    this.events.push({ ph: 'f', bp: 'e', cat: 'wake', name: 'grants', id, pid: this.pid, tid: this.ops[toOp].pid, ts: us(atNs) });
+    this.events.push({ ph: 's', cat: 'wake', name: 'grants', id, pid: this.pid, tid: this.ops.pid[fromOp], ts: us(atNs) });
+    this.events.push({ ph: 'f', bp: 'e', cat: 'wake', name: 'grants', id, pid: this.pid, tid: this.ops.pid[toOp], ts: us(atNs) });
   }
 
   /** the ids this collector used end below this */
@@ -57,17 +57,18 @@ export class PerfettoCollector implements ScheduleLog {
     this.events.push({ ph: 'M', name: 'process_name', pid: this.pid, args: { name: strategy } });
     this.events.push({ ph: 'M', name: 'process_sort_index', pid: this.pid, args: { sort_index: this.pid } });
     const named = new Set<number>();
-    this.ops.forEach((op, i) => {
+    for (let i = 0; i < this.ops.n; i++) {
+      const op = this.ops.at(i);
       if (!named.has(op.pid)) {
         named.add(op.pid);
         this.events.push({ ph: 'M', name: 'thread_name', pid: this.pid, tid: op.pid, args: { name: `${op.comm} ${op.pid}` } });
       }
-      if (o.done[i] !== 1) return;
+      if (o.done[i] !== 1) continue;
       this.events.push({
         ph: 'X', cat: 'op', name: op.kind, pid: this.pid, tid: op.pid, ts: us(o.startNs[i]), dur: us(o.endNs[i]) - us(o.startNs[i]),
         args: { op: op.id, file: op.file, offset: op.offset, length: op.lengthBytes, line: op.line, lockWaitNs: Math.round(o.lockWaitNs[i]), cpuWaitNs: Math.round(o.cpuWaitNs[i]) },
       });
-    });
+    }
   }
 }
 

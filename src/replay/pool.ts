@@ -5,68 +5,18 @@
  * back as plain data and are put in the order of the specs.
  */
 import { Worker } from 'node:worker_threads';
-import type { Op, OpKind } from '../model/op.js';
+import type { OpColumns, PackedOps } from '../model/op-columns.js';
 import type { SimOptions } from '../engine/simulator.js';
 import type { StrategyResult } from '../model/result.js';
 import { ExitCode, LockreplayError } from '../errors.js';
-import { Interner } from '../util/interner.js';
 import type { OpTable } from '../engine/op-table.js';
 
-export interface PackedOps {
-  n: number;
-  nums: Float64Array; // per op: id, tsNs, durNs (NaN = none), pid, offset, lengthBytes, parent (NaN = none), line
-  refs: Int32Array; // per op: proc, comm, file, kind (indices into strings)
-  strings: string[];
-}
-
-const NUMS = 8;
-const REFS = 4;
-
-export function packOps(ops: readonly Op[]): PackedOps {
-  const n = ops.length;
-  const nums = new Float64Array(n * NUMS);
-  const refs = new Int32Array(n * REFS);
-  const strings = new Interner();
-  for (let i = 0; i < n; i++) {
-    const o = ops[i];
-    const b = i * NUMS;
-    nums[b] = o.id;
-    nums[b + 1] = o.tsNs;
-    nums[b + 2] = o.durNs ?? NaN;
-    nums[b + 3] = o.pid;
-    nums[b + 4] = o.offset;
-    nums[b + 5] = o.lengthBytes;
-    nums[b + 6] = o.parent ?? NaN;
-    nums[b + 7] = o.line;
-    const r = i * REFS;
-    refs[r] = strings.index(o.proc);
-    refs[r + 1] = strings.index(o.comm);
-    refs[r + 2] = strings.index(o.file);
-    refs[r + 3] = strings.index(o.kind);
-  }
-  return { n, nums, refs, strings: strings.strings };
-}
-
-export function unpackOps(p: PackedOps): Op[] {
-  const ops: Op[] = new Array(p.n);
-  for (let i = 0; i < p.n; i++) {
-    const b = i * NUMS;
-    const r = i * REFS;
-    const op: Op = {
-      id: p.nums[b], tsNs: p.nums[b + 1], pid: p.nums[b + 3], proc: p.strings[p.refs[r]], comm: p.strings[p.refs[r + 1]], file: p.strings[p.refs[r + 2]],
-      kind: p.strings[p.refs[r + 3]] as OpKind, offset: p.nums[b + 4], lengthBytes: p.nums[b + 5], line: p.nums[b + 7],
-    };
-    if (!Number.isNaN(p.nums[b + 2])) op.durNs = p.nums[b + 2];
-    if (!Number.isNaN(p.nums[b + 6])) op.parent = p.nums[b + 6];
-    ops[i] = op;
-  }
-  return ops;
-}
+export type { PackedOps } from '../model/op-columns.js';
 
 /** Workers that replay strategies for one compare: threads (ReplayPool) or processes (ReplayProcessPool). */
 export interface StrategyPool {
   readonly threads: number;
-  run(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]>;
+  run(ops: OpColumns, table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]>;
   close(): Promise<void>;
 }
 
@@ -121,7 +71,7 @@ export class ReplayPool implements StrategyPool {
    * replaying too), so a thread that finishes early takes more. Results are placed by the index
    * of their spec: the same as a serial run, whichever thread ran what.
    */
-  async run(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]> {
+  async run(ops: OpColumns, table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]> {
     if (this.used) throw new LockreplayError('a replay pool runs one job', ExitCode.internal);
     this.used = true;
     const results: (StrategyResult | undefined)[] = new Array(specs.length);
@@ -132,7 +82,7 @@ export class ReplayPool implements StrategyPool {
       // nobody claims more work
       Atomics.store(next, 0, specs.length);
     };
-    const job: ReplayJob = { packed: packOps(ops), table, serviceNs, simOptions, specs, next, progress };
+    const job: ReplayJob = { packed: ops.pack(), table, serviceNs, simOptions, specs, next, progress };
     const finished = this.workers.map((w) => new Promise<void>((resolve) => {
       const early = this.earlyEnd.get(w);
       if (early !== undefined) {

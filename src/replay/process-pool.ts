@@ -13,12 +13,12 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Op } from '../model/op.js';
 import type { SimOptions } from '../engine/simulator.js';
 import type { StrategyResult } from '../model/result.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { OpTable } from '../engine/op-table.js';
-import { type PackedOps, packOps, type StrategyPool } from './pool.js';
+import type { PackedOps, StrategyPool } from './pool.js';
+import type { OpColumns } from '../model/op-columns.js';
 
 /** What a worker process gets once the ops are known. */
 export interface ProcessJob {
@@ -124,7 +124,7 @@ export class ReplayProcessPool implements StrategyPool {
    * finished one. Results are placed by the index of their spec, whichever process ran what.
    * `progress`, when given, gets the ops replayed so far per strategy.
    */
-  async run(ops: readonly Op[], table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]> {
+  async run(ops: OpColumns, table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]> {
     if (this.used) throw new LockreplayError('a replay pool runs one job', ExitCode.internal);
     this.used = true;
     const claims = mkdtempSync(join(tmpdir(), 'lockreplay-claims-'));
@@ -137,7 +137,7 @@ export class ReplayProcessPool implements StrategyPool {
         claimAll(claims, specs.length);
       };
       const { onProgress: _drop, ...cloneable } = simOptions;
-      const job: ProcessJob = { packed: packOps(ops), table, serviceNs, simOptions: cloneable, specs, claims, progress: progress !== undefined };
+      const job: ProcessJob = { packed: ops.pack(), table, serviceNs, simOptions: cloneable, specs, claims, progress: progress !== undefined };
       // the job goes through a file, and only its name through the channel: this process's replays
       // block its event loop, which would have to write a large message while the worker reads it
       const jobFile = join(claims, 'job');
@@ -161,7 +161,7 @@ export class ReplayProcessPool implements StrategyPool {
             fail(m.error.exitCode !== undefined ? new LockreplayError(m.error.message, m.error.exitCode as never) : new Error(m.error.message));
           } else {
             results[m.index] = m.result;
-            if (progress !== undefined) Atomics.store(progress, m.index, ops.length);
+            if (progress !== undefined) Atomics.store(progress, m.index, ops.n);
           }
         });
         c.on('error', (err) => {

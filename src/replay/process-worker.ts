@@ -8,7 +8,7 @@ import { deserialize } from 'node:v8';
 import { LockreplayError } from '../errors.js';
 import { loadStrategy } from '../strategies/user.js';
 import { runOne } from './index.js';
-import { unpackOps } from './pool.js';
+import { OpColumns } from '../model/op-columns.js';
 import { claimNext, type FromWorker, type ProcessJob, type ToWorker } from './process-pool.js';
 
 if (process.send === undefined) throw new Error('replay worker process started without an IPC channel');
@@ -27,7 +27,7 @@ async function work(jobFile: string): Promise<void> {
   let index = -1;
   try {
     const job = deserialize(readFileSync(jobFile)) as ProcessJob;
-    const ops = unpackOps(job.packed);
+    const ops = OpColumns.unpack(job.packed);
     for (let i = claimNext(job.claims, 0, job.specs.length); i !== undefined; i = claimNext(job.claims, i + 1, job.specs.length)) {
       index = i;
       try {

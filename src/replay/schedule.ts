@@ -12,8 +12,8 @@ export function perfettoSchedules(trace: LoadedTrace, strategies: Strategy[], op
   const collectors: PerfettoCollector[] = [];
   let id = 1;
   strategies.forEach((strategy, k) => {
-    const c = new PerfettoCollector(p.ops, k + 1, id);
-    const sim = simulate(p.ops, p.service.ns, strategy, { ...p.simOptions, log: c }, p.table);
+    const c = new PerfettoCollector(p.columns, k + 1, id);
+    const sim = simulate(p.columns, p.service.ns, strategy, { ...p.simOptions, log: c }, p.table);
     c.finish(strategyLabel(strategy.name, strategy.options), sim.outcomes);
     id = c.idsEnd;
     collectors.push(c);

@@ -6,13 +6,14 @@ import { parentPort } from 'node:worker_threads';
 import { LockreplayError } from '../errors.js';
 import { loadStrategy } from '../strategies/user.js';
 import { runOne } from './index.js';
-import { type ReplayJob, unpackOps } from './pool.js';
+import type { ReplayJob } from './pool.js';
+import { OpColumns } from '../model/op-columns.js';
 
 const port = parentPort;
 if (port === null) throw new Error('replay worker started outside a worker thread');
 // the modules above load while the calling thread reads the trace; then one job comes
 port.once('message', (data: ReplayJob) => {
-  const ops = unpackOps(data.packed);
+  const ops = OpColumns.unpack(data.packed);
   const table = data.table;
   void (async () => {
     for (;;) {
@@ -24,7 +25,7 @@ port.once('message', (data: ReplayJob) => {
         if (progress !== undefined) Atomics.store(progress, index, 0);
         const options = progress === undefined ? data.simOptions : { ...data.simOptions, onProgress: (n: number) => Atomics.store(progress, index, n) };
         const result = runOne(ops, data.serviceNs, strategy, options, table);
-        if (progress !== undefined) Atomics.store(progress, index, ops.length);
+        if (progress !== undefined) Atomics.store(progress, index, ops.n);
         port.postMessage({ index, result });
       } catch (err) {
         port.postMessage({ index, error: { message: (err as Error).message, exitCode: err instanceof LockreplayError ? err.exitCode : undefined } });

@@ -1,0 +1,228 @@
+/**
+ * The ops of a trace as a struct of arrays: what the replay keeps in memory instead of one Op
+ * object per op (an Op is about 165 bytes of heap; a row here is 77 bytes, outside the heap).
+ * Appended to while importing (`push`); Op objects are made on demand (`at`, `toArray`) for the
+ * library and for strategies' plans, and are the same as the ones pushed, field for field.
+ */
+import { type Op, OP_KINDS, type OpKind } from './op.js';
+
+const KIND_INDEX: ReadonlyMap<string, number> = new Map(OP_KINDS.map((k, i) => [k, i]));
+
+/** s's number in `list` (strings in order of first appearance), given a number if new */
+function numberOf(numbers: Map<string, number>, list: string[], s: string): number {
+  let i = numbers.get(s);
+  if (i === undefined) {
+    i = list.length;
+    list.push(s);
+    numbers.set(s, i);
+  }
+  return i;
+}
+
+function grown(a: Float64Array, size: number): Float64Array {
+  const b = new Float64Array(size);
+  b.set(a);
+  return b;
+}
+
+function grownInt(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
+/** The columns as plain data (views of rows 0 .. n - 1): what goes to a replay worker. */
+export interface PackedOps {
+  n: number;
+  id: Float64Array;
+  tsNs: Float64Array;
+  durNs: Float64Array;
+  pid: Float64Array;
+  offset: Float64Array;
+  lengthBytes: Float64Array;
+  parent: Float64Array;
+  line: Float64Array;
+  kind: Uint8Array;
+  file: Int32Array;
+  proc: Int32Array;
+  comm: Int32Array;
+  files: string[];
+  procs: string[];
+  comms: string[];
+}
+
+export class OpColumns {
+  /** ops held: rows 0 .. n - 1 of every column (the arrays may be longer) */
+  n = 0;
+  id: Float64Array;
+  tsNs: Float64Array;
+  /** NaN: the op has no observed duration */
+  durNs: Float64Array;
+  pid: Float64Array;
+  offset: Float64Array;
+  lengthBytes: Float64Array;
+  /** the enclosing op's id, NaN for none */
+  parent: Float64Array;
+  line: Float64Array;
+  /** index into OP_KINDS */
+  kind: Uint8Array;
+  /** indices into files, procs, comms */
+  file: Int32Array;
+  proc: Int32Array;
+  comm: Int32Array;
+  /** file keys, processes and comms in order of first appearance (files may repeat after renameFiles) */
+  readonly files: string[] = [];
+  readonly procs: string[] = [];
+  readonly comms: string[] = [];
+  private readonly fileNumbers = new Map<string, number>();
+  private readonly procNumbers = new Map<string, number>();
+  private readonly commNumbers = new Map<string, number>();
+  private lastFile: string | undefined;
+  private lastFileIndex = 0;
+  private lastProc: string | undefined;
+  private lastProcIndex = 0;
+  private lastComm: string | undefined;
+  private lastCommIndex = 0;
+
+  constructor(capacity = 1024) {
+    const c = Math.max(16, capacity);
+    this.id = new Float64Array(c);
+    this.tsNs = new Float64Array(c);
+    this.durNs = new Float64Array(c);
+    this.pid = new Float64Array(c);
+    this.offset = new Float64Array(c);
+    this.lengthBytes = new Float64Array(c);
+    this.parent = new Float64Array(c);
+    this.line = new Float64Array(c);
+    this.kind = new Uint8Array(c);
+    this.file = new Int32Array(c);
+    this.proc = new Int32Array(c);
+    this.comm = new Int32Array(c);
+  }
+
+  static fromOps(ops: readonly Op[]): OpColumns {
+    const c = new OpColumns(ops.length);
+    for (let i = 0; i < ops.length; i++) c.push(ops[i]);
+    return c;
+  }
+
+  /** Views of the rows held, and the string tables (not copies: do not change them). */
+  pack(): PackedOps {
+    const n = this.n;
+    return {
+      n, id: this.id.subarray(0, n), tsNs: this.tsNs.subarray(0, n), durNs: this.durNs.subarray(0, n), pid: this.pid.subarray(0, n), offset: this.offset.subarray(0, n),
+      lengthBytes: this.lengthBytes.subarray(0, n), parent: this.parent.subarray(0, n), line: this.line.subarray(0, n), kind: this.kind.subarray(0, n),
+      file: this.file.subarray(0, n), proc: this.proc.subarray(0, n), comm: this.comm.subarray(0, n), files: this.files, procs: this.procs, comms: this.comms,
+    };
+  }
+
+  /** Columns over packed data (its arrays are used as they are). */
+  static unpack(p: PackedOps): OpColumns {
+    const c = new OpColumns(0);
+    c.n = p.n;
+    c.id = p.id;
+    c.tsNs = p.tsNs;
+    c.durNs = p.durNs;
+    c.pid = p.pid;
+    c.offset = p.offset;
+    c.lengthBytes = p.lengthBytes;
+    c.parent = p.parent;
+    c.line = p.line;
+    c.kind = p.kind;
+    c.file = p.file;
+    c.proc = p.proc;
+    c.comm = p.comm;
+    for (const f of p.files) c.files.push(f);
+    for (const x of p.procs) c.procs.push(x);
+    for (const x of p.comms) c.comms.push(x);
+    return c;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** Appends an op (its fields are copied; the object is not kept). */
+  push(op: Op): void {
+    const i = this.n;
+    if (i === this.tsNs.length) this.grow(2 * i);
+    this.id[i] = op.id;
+    this.tsNs[i] = op.tsNs;
+    this.durNs[i] = op.durNs ?? NaN;
+    this.pid[i] = op.pid;
+    this.offset[i] = op.offset;
+    this.lengthBytes[i] = op.lengthBytes;
+    this.parent[i] = op.parent ?? NaN;
+    this.line[i] = op.line;
+    const k = KIND_INDEX.get(op.kind);
+    if (k === undefined) throw new Error(`not an op kind: ${op.kind}`);
+    this.kind[i] = k;
+    if (op.file !== this.lastFile) {
+      this.lastFile = op.file;
+      this.lastFileIndex = numberOf(this.fileNumbers, this.files, op.file);
+    }
+    this.file[i] = this.lastFileIndex;
+    if (op.proc !== this.lastProc) {
+      this.lastProc = op.proc;
+      this.lastProcIndex = numberOf(this.procNumbers, this.procs, op.proc);
+    }
+    this.proc[i] = this.lastProcIndex;
+    if (op.comm !== this.lastComm) {
+      this.lastComm = op.comm;
+      this.lastCommIndex = numberOf(this.commNumbers, this.comms, op.comm);
+    }
+    this.comm[i] = this.lastCommIndex;
+    this.n = i + 1;
+  }
+
+  /** A new Op object for row i, with the fields (and the optional ones) the pushed op had. */
+  at(i: number): Op {
+    const op: Op = {
+      id: this.id[i], tsNs: this.tsNs[i], pid: this.pid[i], proc: this.procs[this.proc[i]], comm: this.comms[this.comm[i]], file: this.files[this.file[i]],
+      kind: OP_KINDS[this.kind[i]] as OpKind, offset: this.offset[i], lengthBytes: this.lengthBytes[i], line: this.line[i],
+    };
+    const d = this.durNs[i];
+    if (d === d) op.durNs = d;
+    const p = this.parent[i];
+    if (p === p) op.parent = p;
+    return op;
+  }
+
+  toArray(): Op[] {
+    const ops: Op[] = new Array<Op>(this.n);
+    for (let i = 0; i < this.n; i++) ops[i] = this.at(i);
+    return ops;
+  }
+
+  /** file key of row i */
+  fileOf(i: number): string {
+    return this.files[this.file[i]];
+  }
+
+  /** Renames file keys (the import's late file identities): every op of a renamed key gets the new one. */
+  renameFiles(aliases: ReadonlyMap<string, string> | Record<string, string>): void {
+    const map = aliases instanceof Map ? aliases : new Map(Object.entries(aliases));
+    for (let f = 0; f < this.files.length; f++) {
+      const to = map.get(this.files[f]);
+      if (to !== undefined) this.files[f] = to;
+    }
+    this.lastFile = undefined;
+  }
+
+  private grow(size: number): void {
+    this.id = grown(this.id, size);
+    this.tsNs = grown(this.tsNs, size);
+    this.durNs = grown(this.durNs, size);
+    this.pid = grown(this.pid, size);
+    this.offset = grown(this.offset, size);
+    this.lengthBytes = grown(this.lengthBytes, size);
+    this.parent = grown(this.parent, size);
+    this.line = grown(this.line, size);
+    const k = new Uint8Array(size);
+    k.set(this.kind);
+    this.kind = k;
+    this.file = grownInt(this.file, size);
+    this.proc = grownInt(this.proc, size);
+    this.comm = grownInt(this.comm, size);
+  }
+}

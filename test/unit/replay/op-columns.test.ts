@@ -1,0 +1,107 @@
+/**
+ * The ops of a replay as columns (model/op-columns.ts): rows give back the ops pushed, field for
+ * field; the op table shares them and merges renamed files; a trace loaded as columns replays to
+ * the same bytes as its Op objects, and makes those objects only when `ops` is read.
+ */
+import { describe, expect, it } from 'vitest';
+import { OpColumns } from '../../../src/model/op-columns.js';
+import { opTable } from '../../../src/engine/op-table.js';
+import type { Op, OpKind } from '../../../src/model/op.js';
+import { loadTrace } from '../../../src/import/index.js';
+import { loadForReplay, type LoadedTrace, opsDigest, replayStrategies, traceOfColumns } from '../../../src/replay/index.js';
+
+function op(id: number, pid: number, kind: OpKind, file: string, extra: Partial<Op> = {}): Op {
+  return { id, tsNs: 1000 * id + 0.5, pid, proc: `tgid:${pid}`, comm: `c${pid}`, file, kind, offset: 4096 * id, lengthBytes: 4096, line: 10 + id, ...extra };
+}
+
+describe('OpColumns', () => {
+  const ops = [
+    op(0, 5, 'write', 'A', { durNs: 700 }),
+    op(1, 5, 'fault-read', 'B', { parent: 0, durNs: 0 }),
+    op(2, 6, 'dio-read', 'A', { comm: 'x' }),
+    op(3, 6, 'punch', 'C', { durNs: 2 ** 40, offset: 2 ** 50 }),
+  ];
+
+  it('gives back each op pushed, with the optional fields it had and no others, past a growth of its arrays', () => {
+    const c = new OpColumns(1);
+    for (let k = 0; k < 10; k++) for (const o of ops) c.push({ ...o, id: o.id + 4 * k });
+    expect(c.n).toBe(40);
+    expect(c.length).toBe(40);
+    const back = c.toArray();
+    expect(back.slice(0, 4)).toEqual(ops);
+    expect(back[37]).toEqual({ ...ops[1], id: 37 });
+    expect('durNs' in back[2]).toBe(false);
+    expect('parent' in back[0]).toBe(false);
+    expect(back[1].durNs).toBe(0);
+    expect(c.files).toEqual(['A', 'B', 'C']);
+    expect(c.comms).toEqual(['c5', 'x', 'c6']);
+    expect(c.fileOf(3)).toBe('C');
+  });
+
+  it('refuses an op kind that is not one', () => {
+    expect(() => new OpColumns().push(op(0, 1, 'scribble' as OpKind, 'A'))).toThrow(/not an op kind: scribble/);
+  });
+
+  it('packs to views and unpacks to the same rows', () => {
+    const c = OpColumns.fromOps(ops);
+    const p = c.pack();
+    expect(p.tsNs.length).toBe(4);
+    expect(OpColumns.unpack(structuredClone(p)).toArray()).toEqual(ops);
+  });
+
+  it('renamed files: the op table merges two keys that became one, in order of first appearance', () => {
+    const c = OpColumns.fromOps(ops);
+    c.renameFiles({ B: 'A' });
+    expect(c.at(1).file).toBe('A');
+    const t = opTable(c);
+    expect(t.files).toEqual(['A', 'C']);
+    expect([...t.file]).toEqual([0, 0, 0, 1]);
+    expect(t).toEqual(opTable(c.toArray()));
+    // unrenamed, the table's columns are the op columns themselves
+    const u = OpColumns.fromOps(ops);
+    expect(opTable(u).tsNs.buffer).toBe(u.tsNs.buffer);
+  });
+});
+
+describe('a trace loaded as columns', () => {
+  it('btrfs-mix (file keys renamed after the import): the same ops, digest and compare bytes as its Op objects', async () => {
+    const loaded = await loadForReplay('traces/btrfs-mix.trace.gz');
+    const plain = await loadTrace('traces/btrfs-mix.trace.gz', { keepLocks: false, keepContention: true });
+    expect(plain.summary.fileAliases).toBeDefined();
+    const columns = loaded.columns as OpColumns;
+    expect(columns.n).toBe(plain.ops.length);
+    expect(opsDigest(columns)).toBe(opsDigest(plain.ops));
+    const viaColumns = replayStrategies(loaded, ['none', 'range-lock', 'linux:generic'], { mode: 'open', timeScale: 0.05 });
+    // nothing read its ops: the replay made no Op array
+    expect(loaded.columns).toBe(columns);
+    const viaOps = replayStrategies({ ops: plain.ops, summary: plain.summary, waits: plain.locks.filter((l) => l.event === 'contention') }, ['none', 'range-lock', 'linux:generic'], { mode: 'open', timeScale: 0.05 });
+    expect(JSON.stringify(viaColumns)).toBe(JSON.stringify(viaOps));
+    expect(loaded.ops).toEqual(plain.ops);
+  });
+
+  it('xfs-contended-mixed (kernel lock waits removed from service times): the same bytes as its Op objects', async () => {
+    const loaded = await loadForReplay('traces/xfs-contended-mixed.trace.gz');
+    const plain = await loadTrace('traces/xfs-contended-mixed.trace.gz', { keepLocks: false, keepContention: true });
+    expect((loaded.waits ?? []).length).toBeGreaterThan(500);
+    const a = replayStrategies(loaded, ['linux:xfs', 'page-lock']);
+    const b = replayStrategies({ ops: plain.ops, summary: plain.summary, waits: plain.locks.filter((l) => l.event === 'contention') }, ['linux:xfs', 'page-lock']);
+    expect(a.serviceTime.observedWaits.removedNs).toBeGreaterThan(0);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+
+  it('once `ops` is read, it is what is replayed: a caller may filter it', () => {
+    const c = OpColumns.fromOps([op(0, 5, 'write', 'A', { durNs: 100 }), op(1, 6, 'punch', 'A', { durNs: 100 }), op(2, 7, 'write', 'B', { durNs: 100 })]);
+    const summary = { input: 'made', format: 'ftrace', lines: { total: 3 } } as unknown as LoadedTrace['summary'];
+    const t = traceOfColumns(c, summary, []);
+    expect(Object.keys(t)).toContain('ops');
+    expect(t.columns).toBe(c);
+    const all = replayStrategies(t, ['none'], { cpus: 1 });
+    expect(all.input.ops).toBe(3);
+    expect(all.input.files).toBe(2);
+    t.ops = t.ops.filter((o) => o.file === 'A');
+    expect(t.columns).toBeUndefined();
+    const some = replayStrategies(t, ['none'], { cpus: 1 });
+    expect(some.input.ops).toBe(2);
+    expect(some.input.files).toBe(1);
+  });
+});
