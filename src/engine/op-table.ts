@@ -70,16 +70,18 @@ export function opTable(source: readonly Op[] | OpColumns): OpTable {
   const parentIndex = new Int32Array(n).fill(-1);
 
   // op ids are usually their indices; otherwise parents are found through a map
-  const ids = cols.id;
+  const ids = cols.ids;
   let idsAreIndices = true;
-  for (let i = 0; i < n; i++) {
-    if (ids[i] !== i) {
-      idsAreIndices = false;
-      break;
+  if (ids !== undefined) {
+    for (let i = 0; i < n; i++) {
+      if (ids[i] !== i) {
+        idsAreIndices = false;
+        break;
+      }
     }
   }
   const indexOfId = new Map<number, number>();
-  if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(ids[i], i);
+  if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(cols.idOf(i), i);
 
   const childCount = new Int32Array(n + 1);
   // largest end offset per file index, and the files in the order they first got one above 0

@@ -49,17 +49,15 @@ function dataRange(t: OpTable, i: number, out: Float64Array): boolean {
   return true;
 }
 
-interface RaceScratch {
-  from: Float64Array;
-  to: Float64Array;
+/** Arrays the check may overwrite, each at least as long as the ops (see findRaces). */
+export interface RaceScratch {
   rStart: Float64Array;
   rEnd: Float64Array;
-  sorted: Int32Array;
-  grouped: Int32Array;
-  /** 1 for the ops of this run that are candidates */
-  candidate: Uint8Array;
+  /** two halves: the candidates by section start, then grouped by file */
+  order: Int32Array;
 }
-const scratchOf = new WeakMap<OpTable, RaceScratch>();
+/** 1 for the ops of this run that are candidates (kept per table: a compare's runs reuse it) */
+const candidateOf = new WeakMap<OpTable, Uint8Array>();
 
 /** the examples kept per class: (later side's start, earlier op, later op), smallest first */
 interface Examples {
@@ -80,9 +78,12 @@ function before(ex: Examples, k: number, from: Float64Array, a: number, b: numbe
 
 /**
  * Every conflicting overlap on the schedule `o`, counted per conflict class, with the first
- * `listed` of each class in time.
+ * `listed` of each class in time. The check is the schedule's last reader: it writes each
+ * candidate's section over `o.activeNs` and `o.workEndNs` (an op that never did work gets its
+ * start and end there), and its ranges and orderings into `scratch` when given (else into new
+ * arrays).
  */
-export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed = 3, table: OpTable = opTable(ops)): RaceReport {
+export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed = 3, table: OpTable = opTable(ops), scratch?: RaceScratch): RaceReport {
   const n = table.n;
   const fileOf = table.file;
   const kindOf = table.kind;
@@ -92,35 +93,33 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
   const racy = new Uint8Array(table.files.length);
   for (let f = 0; f < racy.length; f++) racy[f] = masksConflict(kindMask[f]) ? 1 : 0;
   // each candidate's section and range, in columns; candidates grouped by file (in first-seen order)
-  // (scratch columns are kept per table: every run of a compare reuses the same memory)
-  let scratch = scratchOf.get(table);
-  if (scratch === undefined) {
-    scratch = { from: new Float64Array(n), to: new Float64Array(n), rStart: new Float64Array(n), rEnd: new Float64Array(n), sorted: new Int32Array(n), grouped: new Int32Array(n), candidate: new Uint8Array(n) };
-    scratchOf.set(table, scratch);
-  }
-  const { from, to, rStart, rEnd, candidate } = scratch;
+  const { rStart, rEnd, order: orders } = scratch ?? { rStart: new Float64Array(n), rEnd: new Float64Array(n), order: new Int32Array(2 * n) };
+  let candidate = candidateOf.get(table);
+  if (candidate === undefined) candidateOf.set(table, (candidate = new Uint8Array(n)));
+  // each candidate's section, written over its activeNs and workEndNs (no other reader after the
+  // simulation; an op that never did work gets its start and end there)
+  const from = o.activeNs;
+  const to = o.workEndNs;
   // candidates in index order, sorted below by (section start, index)
-  const sorted = scratch.sorted;
+  const sorted = orders.subarray(0, n);
   const range = new Float64Array(2);
   const perFile = new Int32Array(table.files.length);
   const fileOrder: number[] = [];
   let total = 0;
-  /** candidates that never did work (their section starts when they started) */
-  let inactive = 0;
   for (let i = 0; i < n; i++) {
     candidate[i] = 0;
     const f = fileOf[i];
     if (o.done[i] === 0 || racy[f] === 0 || CONFLICTING_KIND[kindOf[i]] === 0) continue;
     if (!dataRange(table, i, range)) continue;
-    const a = o.activeNs[i] >= 0 ? o.activeNs[i] : o.startNs[i];
-    const b = o.workEndNs[i] >= 0 ? o.workEndNs[i] : o.endNs[i];
+    const wasActive = from[i] >= 0;
+    const a = wasActive ? from[i] : o.startNs[i];
+    const b = to[i] >= 0 ? to[i] : o.endNs[i];
     if (!(b > a)) continue;
     from[i] = a;
     to[i] = b;
     rStart[i] = range[0];
     rEnd[i] = range[1];
     candidate[i] = 1;
-    if (o.activeNs[i] < 0) inactive++;
     sorted[total++] = i;
     if (perFile[f]++ === 0) fileOrder.push(f);
   }
@@ -132,9 +131,9 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
   }
   // by (section start, index), then grouped by file keeping that order
   const byStart = sorted.subarray(0, total);
-  if (inactive === 0) inActivationOrder(byStart, o, candidate, from);
-  else sortIndicesByKey(byStart, from);
-  const order = scratch.grouped.subarray(0, total);
+  // (ops that never did work are not in the activation order: then a sort)
+  if (!inActivationOrder(byStart, o, candidate, from)) sortIndicesByKey(byStart, from);
+  const order = orders.subarray(n, n + total);
   const fill = base.slice();
   for (let k = 0; k < total; k++) {
     const i = byStart[k];
@@ -236,21 +235,23 @@ function masksConflict(mask: number): boolean {
 /**
  * The candidates by (section start, index) without a sort when every one did work: the simulation
  * lists ops in the order they became active, which is the order of their activeNs; only runs of
- * equal start times are put back in index order.
+ * equal start times are put back in index order. False (and `out` unusable) when some candidate
+ * is not in the activation order (it never did work).
  */
-export function inActivationOrder(out: Int32Array, o: Pick<OpOutcomes, 'activeOrder' | 'activeCount'>, candidate: Uint8Array, from: Float64Array): void {
+export function inActivationOrder(out: Int32Array, o: Pick<OpOutcomes, 'activeOrder' | 'activeCount'>, candidate: Uint8Array, from: Float64Array): boolean {
   let k = 0;
   for (let j = 0; j < o.activeCount; j++) {
     const i = o.activeOrder[j];
-    if (candidate[i] === 1) out[k++] = i;
+    if (candidate[i] === 1 && k < out.length) out[k++] = i;
   }
-  if (k !== out.length) throw new Error(`race check: ${out.length} candidates, ${k} in activation order`);
+  if (k !== out.length) return false;
   for (let s = 0; s < k; ) {
     let e = s + 1;
     while (e < k && from[out[e]] === from[out[s]]) e++;
     if (e - s > 1) out.subarray(s, e).sort();
     s = e;
   }
+  return true;
 }
 
 function side(ops: readonly Op[] | OpColumns, i: number, rStart: Float64Array, rEnd: Float64Array, from: Float64Array, to: Float64Array): RaceSide {

@@ -1,6 +1,6 @@
 /**
  * The ops of a trace as a struct of arrays: what the replay keeps in memory instead of one Op
- * object per op (an Op is about 165 bytes of heap; a row here is 77 bytes, outside the heap).
+ * object per op (an Op is about 165 bytes of heap; a row here is 69 bytes (77 where op ids are not row numbers), outside the heap).
  * Appended to while importing (`push`); Op objects are made on demand (`at`, `toArray`) for the
  * library and for strategies' plans, and are the same as the ones pushed, field for field.
  */
@@ -34,7 +34,7 @@ function grownInt(a: Int32Array, size: number): Int32Array {
 /** The columns as plain data (views of rows 0 .. n - 1): what goes to a replay worker. */
 export interface PackedOps {
   n: number;
-  id: Float64Array;
+  ids: Float64Array | undefined;
   tsNs: Float64Array;
   durNs: Float64Array;
   pid: Float64Array;
@@ -54,7 +54,8 @@ export interface PackedOps {
 export class OpColumns {
   /** ops held: rows 0 .. n - 1 of every column (the arrays may be longer) */
   n = 0;
-  id: Float64Array;
+  /** op ids, or undefined while every op's id is its row number (as the import numbers them) */
+  ids: Float64Array | undefined;
   tsNs: Float64Array;
   /** NaN: the op has no observed duration */
   durNs: Float64Array;
@@ -86,7 +87,6 @@ export class OpColumns {
 
   constructor(capacity = 1024) {
     const c = Math.max(16, capacity);
-    this.id = new Float64Array(c);
     this.tsNs = new Float64Array(c);
     this.durNs = new Float64Array(c);
     this.pid = new Float64Array(c);
@@ -110,7 +110,7 @@ export class OpColumns {
   pack(): PackedOps {
     const n = this.n;
     return {
-      n, id: this.id.subarray(0, n), tsNs: this.tsNs.subarray(0, n), durNs: this.durNs.subarray(0, n), pid: this.pid.subarray(0, n), offset: this.offset.subarray(0, n),
+      n, ids: this.ids?.subarray(0, n), tsNs: this.tsNs.subarray(0, n), durNs: this.durNs.subarray(0, n), pid: this.pid.subarray(0, n), offset: this.offset.subarray(0, n),
       lengthBytes: this.lengthBytes.subarray(0, n), parent: this.parent.subarray(0, n), line: this.line.subarray(0, n), kind: this.kind.subarray(0, n),
       file: this.file.subarray(0, n), proc: this.proc.subarray(0, n), comm: this.comm.subarray(0, n), files: this.files, procs: this.procs, comms: this.comms,
     };
@@ -120,7 +120,7 @@ export class OpColumns {
   static unpack(p: PackedOps): OpColumns {
     const c = new OpColumns(0);
     c.n = p.n;
-    c.id = p.id;
+    c.ids = p.ids;
     c.tsNs = p.tsNs;
     c.durNs = p.durNs;
     c.pid = p.pid;
@@ -146,7 +146,8 @@ export class OpColumns {
   push(op: Op): void {
     const i = this.n;
     if (i === this.tsNs.length) this.grow(2 * i);
-    this.id[i] = op.id;
+    if (this.ids !== undefined) this.ids[i] = op.id;
+    else if (op.id !== i) this.keepIds(i, op.id);
     this.tsNs[i] = op.tsNs;
     this.durNs[i] = op.durNs ?? NaN;
     this.pid[i] = op.pid;
@@ -178,7 +179,7 @@ export class OpColumns {
   /** A new Op object for row i, with the fields (and the optional ones) the pushed op had. */
   at(i: number): Op {
     const op: Op = {
-      id: this.id[i], tsNs: this.tsNs[i], pid: this.pid[i], proc: this.procs[this.proc[i]], comm: this.comms[this.comm[i]], file: this.files[this.file[i]],
+      id: this.idOf(i), tsNs: this.tsNs[i], pid: this.pid[i], proc: this.procs[this.proc[i]], comm: this.comms[this.comm[i]], file: this.files[this.file[i]],
       kind: OP_KINDS[this.kind[i]] as OpKind, offset: this.offset[i], lengthBytes: this.lengthBytes[i], line: this.line[i],
     };
     const d = this.durNs[i];
@@ -192,6 +193,11 @@ export class OpColumns {
     const ops: Op[] = new Array<Op>(this.n);
     for (let i = 0; i < this.n; i++) ops[i] = this.at(i);
     return ops;
+  }
+
+  /** the id of row i's op */
+  idOf(i: number): number {
+    return this.ids === undefined ? i : this.ids[i];
   }
 
   /** file key of row i */
@@ -209,8 +215,16 @@ export class OpColumns {
     this.lastFile = undefined;
   }
 
+  /** row i's op is the first whose id is not its row number: ids are kept from now on */
+  private keepIds(i: number, id: number): void {
+    const ids = new Float64Array(this.tsNs.length);
+    for (let r = 0; r < i; r++) ids[r] = r;
+    ids[i] = id;
+    this.ids = ids;
+  }
+
   private grow(size: number): void {
-    this.id = grown(this.id, size);
+    if (this.ids !== undefined) this.ids = grown(this.ids, size);
     this.tsNs = grown(this.tsNs, size);
     this.durNs = grown(this.durNs, size);
     this.pid = grown(this.pid, size);

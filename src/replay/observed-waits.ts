@@ -62,7 +62,7 @@ export function removeObservedWaits(source: readonly Op[] | OpColumns, serviceNs
   const c = columnsOf(source);
   const at = attributeWaits(c, waits);
   const indexOfId = new Map<number, number>();
-  for (let i = 0; i < c.n; i++) indexOfId.set(c.id[i], i);
+  for (let i = 0; i < c.n; i++) indexOfId.set(c.idOf(i), i);
   const summary: ObservedWaitSummary = { waits: waits.length, attributed: 0, removedNs: 0, keptNs: 0, byKind: {}, kept: keep };
   waits.forEach((w, k) => {
     const i = at[k];

@@ -27,18 +27,18 @@ export class PerfettoCollector implements ScheduleLog {
   }
 
   lockWait(opIndex: number, lockClass: string, mode: string, rangeStart: number, rangeEnd: number, fromNs: number, toNs: number, spun: boolean): void {
-    this.events.push({ ph: 'X', cat: 'lock-wait', name: `${spun ? 'spin' : 'wait'} ${lockClass} ${mode}`, pid: this.pid, tid: this.ops.pid[opIndex], ts: us(fromNs), dur: us(toNs) - us(fromNs), args: { lockClass, mode, range: range(rangeStart, rangeEnd), op: this.ops.id[opIndex], spun } });
+    this.events.push({ ph: 'X', cat: 'lock-wait', name: `${spun ? 'spin' : 'wait'} ${lockClass} ${mode}`, pid: this.pid, tid: this.ops.pid[opIndex], ts: us(fromNs), dur: us(toNs) - us(fromNs), args: { lockClass, mode, range: range(rangeStart, rangeEnd), op: this.ops.idOf(opIndex), spun } });
   }
 
   lockHold(opIndex: number, lockClass: string, mode: string, rangeStart: number, rangeEnd: number, fromNs: number, toNs: number): void {
     const id = this.nextId++;
     const common = { cat: 'lock-hold', name: `hold ${lockClass} ${mode}`, pid: this.pid, tid: this.ops.pid[opIndex], id };
-    this.events.push({ ...common, ph: 'b', ts: us(fromNs), args: { lockClass, mode, range: range(rangeStart, rangeEnd), op: this.ops.id[opIndex] } });
+    this.events.push({ ...common, ph: 'b', ts: us(fromNs), args: { lockClass, mode, range: range(rangeStart, rangeEnd), op: this.ops.idOf(opIndex) } });
     this.events.push({ ...common, ph: 'e', ts: us(toNs) });
   }
 
   cpuWait(opIndex: number, fromNs: number, toNs: number): void {
-    this.events.push({ ph: 'X', cat: 'cpu-wait', name: 'waiting for a CPU', pid: this.pid, tid: this.ops.pid[opIndex], ts: us(fromNs), dur: us(toNs) - us(fromNs), args: { op: this.ops.id[opIndex] } });
+    this.events.push({ ph: 'X', cat: 'cpu-wait', name: 'waiting for a CPU', pid: this.pid, tid: this.ops.pid[opIndex], ts: us(fromNs), dur: us(toNs) - us(fromNs), args: { op: this.ops.idOf(opIndex) } });
   }
 
   wake(fromOp: number, toOp: number, atNs: number): void {

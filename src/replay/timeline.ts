@@ -18,7 +18,11 @@ export function niceIntervalNs(spanNs: number): number {
   return 10 * base;
 }
 
-export function timelineOf(o: OpOutcomes): Timeline {
+/**
+ * The timeline of a run. `scratch`, when given (at least as long as the run's ops), holds the
+ * grouped latencies instead of a new array, and is overwritten.
+ */
+export function timelineOf(o: OpOutcomes, scratch?: Float64Array): Timeline {
   const n = o.done.length;
   let first = Infinity;
   let last = -Infinity;
@@ -34,18 +38,13 @@ export function timelineOf(o: OpOutcomes): Timeline {
   const startNs = Math.floor(first / intervalNs) * intervalNs;
   const count = Math.max(1, Math.floor((last - startNs) / intervalNs) + 1);
   // latencies grouped by interval (counting sort by bucket), each group's p99 selected
-  const bucketOf = new Int32Array(n);
+  const bucketOf = (i: number): number => Math.min(count - 1, Math.floor((o.endNs[i] - startNs) / intervalNs));
   const sizes = new Int32Array(count + 1);
-  for (let i = 0; i < n; i++) {
-    if (o.done[i] !== 1) continue;
-    const b = Math.min(count - 1, Math.floor((o.endNs[i] - startNs) / intervalNs));
-    bucketOf[i] = b;
-    sizes[b + 1]++;
-  }
+  for (let i = 0; i < n; i++) if (o.done[i] === 1) sizes[bucketOf(i) + 1]++;
   for (let b = 0; b < count; b++) sizes[b + 1] += sizes[b];
   const fill = sizes.slice(0, count);
-  const latencies = new Float64Array(completed);
-  for (let i = 0; i < n; i++) if (o.done[i] === 1) latencies[fill[bucketOf[i]]++] = o.endNs[i] - o.intendedNs[i];
+  const latencies = scratch !== undefined && scratch.length >= completed ? scratch : new Float64Array(completed);
+  for (let i = 0; i < n; i++) if (o.done[i] === 1) latencies[fill[bucketOf(i)]++] = o.endNs[i] - o.intendedNs[i];
   const opsPerSec: number[] = [];
   const p99Ns: number[] = [];
   for (let b = 0; b < count; b++) {

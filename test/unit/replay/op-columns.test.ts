@@ -38,6 +38,20 @@ describe('OpColumns', () => {
     expect(c.fileOf(3)).toBe('C');
   });
 
+  it('keeps no id column while ids are row numbers, and keeps ids from the first that is not', () => {
+    const c = OpColumns.fromOps(ops);
+    expect(c.ids).toBeUndefined();
+    expect(c.idOf(3)).toBe(3);
+    c.push(op(9, 7, 'fault-write', 'A', { parent: 7 }));
+    c.push(op(7, 7, 'write', 'A'));
+    expect(c.ids).toBeDefined();
+    expect([0, 1, 2, 3, 4, 5].map((i) => c.idOf(i))).toEqual([0, 1, 2, 3, 9, 7]);
+    expect(c.at(4)).toEqual(op(9, 7, 'fault-write', 'A', { parent: 7 }));
+    // the fault's parent is found by its id, not its row
+    expect([...opTable(c).parentIndex]).toEqual([-1, 0, -1, -1, 5, -1]);
+    expect(OpColumns.unpack(structuredClone(c.pack())).toArray()).toEqual(c.toArray());
+  });
+
   it('refuses an op kind that is not one', () => {
     expect(() => new OpColumns().push(op(0, 1, 'scribble' as OpKind, 'A'))).toThrow(/not an op kind: scribble/);
   });
