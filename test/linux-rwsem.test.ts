@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/locks/linux-rwsem.js';
 import { measureWakeLatency, MIN_READER_SAMPLES } from '../src/fidelity/wake-latency.js';
 import { taskWakeLatency } from '../src/fidelity/task-wakes.js';
-import { nearestWake } from '../src/engine/sim-state.js';
+import { nearestWake, UnusedWakes } from '../src/engine/sim-state.js';
 import { formatFidelity } from '../src/report/fidelity.js';
 import type { FidelityReport } from '../src/model/fidelity.js';
 import type { LockMode, LockRequest } from '../src/locks/primitives.js';
@@ -286,6 +286,54 @@ describe('the wake-up latency', () => {
     // the nearest wake (the earlier one on a tie), not the next one
     const w = { wokenNs: Float64Array.of(50, 112, 135), latencyNs: Float64Array.of(7, 2, 9) };
     expect([nearestWake(w, 0), nearestWake(w, 81), nearestWake(w, 82), nearestWake(w, 123.5), nearestWake(w, 124), nearestWake(w, 999)]).toEqual([7, 7, 2, 2, 9, 9]);
+  });
+
+  it('each recorded wake of a task serves one replayed wake: the nearest one not used yet, all again once every one was used', () => {
+    // task 1 holds the lock 50 µs at a time; task 2 waits behind each of its ops
+    const list = ops([
+      { pid: 1, kind: 'write', t: 100, dur: 50 },
+      { pid: 2, kind: 'write', t: 101, dur: 10 },
+      { pid: 1, kind: 'write', t: 150, dur: 50 },
+      { pid: 2, kind: 'write', t: 151, dur: 10 },
+      { pid: 1, kind: 'write', t: 200, dur: 50 },
+      { pid: 2, kind: 'write', t: 201, dur: 10 },
+      { pid: 1, kind: 'write', t: 250, dur: 50 },
+      { pid: 2, kind: 'write', t: 251, dur: 10 },
+    ]);
+    // task 2 was woken at trace times 150 (2 µs to run), 400 (7 µs) and 600 (20 µs)
+    const taskWakeLatency = new Map([[2, { wokenNs: Float64Array.of(150 * US, 400 * US, 600 * US), latencyNs: Float64Array.of(2 * US, 7 * US, 20 * US) }]]);
+    const { t } = run(list, rwsemStrategy('fifo'), { taskWakeLatency });
+    // task 2's wakes, in sim time (trace 100 + s): at 50 (trace 150: its wake at 150, 2 µs), at 112
+    // (trace 212: 150 is the nearest but used, so 400, 7 µs), at 179 (trace 279: 600, the one
+    // left, 20 µs), at 259 (every wake used: the nearest again, trace 359 → 400, 7 µs)
+    expect(t.filter((_, i) => i % 2 === 1).map(([, endNs]) => endNs - 10)).toEqual([52, 119, 199, 266]);
+  });
+
+  it('the recorded wakes not used yet: the nearest below and above an index, as a scan finds them', () => {
+    const rnd = (() => {
+      let x = 12345;
+      return () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    })();
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(rnd() * 40);
+      const w = new UnusedWakes(n);
+      const used = new Uint8Array(n);
+      for (let step = 0; step < n; step++) {
+        const i = Math.floor(rnd() * (n + 2)) - 1;
+        let below = Math.min(i, n - 1);
+        while (below >= 0 && used[below] === 1) below--;
+        let above = Math.max(i, 0);
+        while (above < n && used[above] === 1) above++;
+        expect(w.atOrBelow(i)).toBe(below);
+        expect(w.atOrAbove(i)).toBe(above < n ? above : -1);
+        const k = below >= 0 ? below : above;
+        if (k >= 0 && k < n) {
+          w.use(k);
+          used[k] = 1;
+        }
+      }
+      expect(w.count).toBe(n - used.reduce((a, b) => a + b, 0));
+    }
   });
 
   it('a capture\'s sched wakes: those inside their own task\'s lock waits, per task in wakeup order', () => {

@@ -49,6 +49,8 @@ export class Sim {
   /** per task (index): its own recorded wakes (SimOptions.taskWakeLatency), if any */
   readonly taskWakes: (TaskWakes | undefined)[] | undefined;
   wakes = 0;
+  /** per task: which of its recorded wakes (taskWakes) this run has not used yet */
+  private readonly wakesLeft: (UnusedWakes | undefined)[] = [];
   readonly traceDurNs: Float64Array;
   readonly afterPlanNs: Float64Array | undefined;
   readonly onLockWait: SimOptions['onLockWait'];
@@ -264,11 +266,29 @@ export class Sim {
       let lat = 0;
       if (!t.spinning) {
         const own = this.taskWakes?.[t.index];
-        if (own !== undefined) lat = nearestWake(own, (this.open ? now / this.timeScale : now) + this.t0);
+        if (own !== undefined) lat = this.ownWake(t.index, own, (this.open ? now / this.timeScale : now) + this.t0);
         else if (this.wakeLatency !== undefined) lat = this.wakeLatency[this.wakes++ % this.wakeLatency.length];
       }
       this.schedule(now + lat, t, EV_RESUME);
     }
+  }
+
+  /**
+   * The latency of task `t`'s recorded wake nearest to `atNs` that this run has not used yet (all
+   * of them again once every one has been used). A replay wakes a waiter more often than the kernel
+   * did (each lost race is a wake): taking the nearest recorded wake every time gave one recorded
+   * latency to a whole run of retries, and the short ones (a wakee that preempted its waker, 3-6 µs)
+   * to most of them, where the capture shows each wake its own latency.
+   */
+  private ownWake(t: number, own: TaskWakes, atNs: number): number {
+    let left = this.wakesLeft[t];
+    if (left === undefined || left.count === 0) left = this.wakesLeft[t] = new UnusedWakes(own.latencyNs.length);
+    const c = nearestWakeIndex(own, atNs);
+    const lo = left.atOrBelow(c);
+    const hi = left.atOrAbove(c + 1);
+    const k = lo < 0 ? hi : hi < 0 ? lo : Math.abs(atNs - own.wokenNs[lo]) <= Math.abs(own.wokenNs[hi] - atNs) ? lo : hi;
+    left.use(k);
+    return own.latencyNs[k];
   }
 
   /** A task that slept for a lock has it: its wait is accounted, and it is ready to go on. */
@@ -287,10 +307,68 @@ export class Sim {
   }
 }
 
+/**
+ * The recorded wakes of a task not used yet: the nearest unused one below or above an index, in
+ * near-constant time (each side's links skip used runs and are shortened as they are followed).
+ */
+export class UnusedWakes {
+  /** unused wakes left */
+  count: number;
+  private readonly down: Int32Array;
+  private readonly up: Int32Array;
+
+  constructor(readonly n: number) {
+    this.count = n;
+    // down[i] = i and up[i] = i while i is unused; a used i links to i - 1 and i + 1
+    this.down = Int32Array.from({ length: n }, (_, i) => i);
+    this.up = Int32Array.from({ length: n + 1 }, (_, i) => i);
+  }
+
+  /** the largest unused index <= i, or -1 */
+  atOrBelow(i: number): number {
+    if (i < 0) return -1;
+    const from = Math.min(i, this.n - 1);
+    let r = from;
+    while (r >= 0 && this.down[r] !== r) r = this.down[r];
+    // shorten the path followed
+    for (let j = from; j >= 0 && this.down[j] !== j; ) {
+      const next = this.down[j];
+      this.down[j] = r;
+      j = next;
+    }
+    return r;
+  }
+
+  /** the smallest unused index >= i, or -1 */
+  atOrAbove(i: number): number {
+    if (i >= this.n) return -1;
+    const from = Math.max(i, 0);
+    let r = from;
+    while (r < this.n && this.up[r] !== r) r = this.up[r];
+    for (let j = from; j < this.n && this.up[j] !== j; ) {
+      const next = this.up[j];
+      this.up[j] = r;
+      j = next;
+    }
+    return r < this.n ? r : -1;
+  }
+
+  use(i: number): void {
+    this.down[i] = i - 1;
+    this.up[i] = i + 1;
+    this.count--;
+  }
+}
+
+/** the index of the recorded wake nearest to `atNs` (the earlier one on a tie) */
+export function nearestWakeIndex(w: TaskWakes, atNs: number): number {
+  const k = partitionPoint(w.wokenNs.length, (i) => w.wokenNs[i] < atNs);
+  if (k === 0) return 0;
+  if (k === w.wokenNs.length) return k - 1;
+  return atNs - w.wokenNs[k - 1] <= w.wokenNs[k] - atNs ? k - 1 : k;
+}
+
 /** the latency of the recorded wake nearest to `atNs` (the earlier one on a tie) */
 export function nearestWake(w: TaskWakes, atNs: number): number {
-  const k = partitionPoint(w.wokenNs.length, (i) => w.wokenNs[i] < atNs);
-  if (k === 0) return w.latencyNs[0];
-  if (k === w.wokenNs.length) return w.latencyNs[k - 1];
-  return atNs - w.wokenNs[k - 1] <= w.wokenNs[k] - atNs ? w.latencyNs[k - 1] : w.latencyNs[k];
+  return w.latencyNs[nearestWakeIndex(w, atNs)];
 }

@@ -56,8 +56,9 @@ export interface SimOptions {
   /**
    * The scheduler's wake-up latency of each task's own wakes (by pid), as a capture with sched
    * events shows them: a sleeping lock waiter of one of these tasks, woken at time t, runs again
-   * after the latency of its task's recorded wake nearest to t (on the trace's clock); other tasks
-   * take wakeLatencyNs. Default: none.
+   * after the latency of its task's recorded wake nearest to t (on the trace's clock) that the run
+   * has not used yet (each recorded wake serves one replayed wake; all again once each did); other
+   * tasks take wakeLatencyNs. Default: none.
    */
   taskWakeLatency?: ReadonlyMap<number, TaskWakes>;
   /** the events a run may take per op and per plan step before it is stopped as a loop (default EVENTS_PER_STEP) */
