@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/locks/linux-rwsem.js';
 import { measureWakeLatency, MIN_READER_SAMPLES } from '../src/fidelity/wake-latency.js';
 import { taskWakeLatency } from '../src/fidelity/task-wakes.js';
-import { nearestWake, UnusedWakes } from '../src/engine/sim-state.js';
+import { nearestUnusedWake, nearestWake, UnusedWakes } from '../src/engine/sim-state.js';
 import { formatFidelity } from '../src/report/fidelity.js';
 import type { FidelityReport } from '../src/model/fidelity.js';
 import type { LockMode, LockRequest } from '../src/locks/primitives.js';
@@ -333,6 +333,33 @@ describe('the wake-up latency', () => {
         }
       }
       expect(w.count).toBe(n - used.reduce((a, b) => a + b, 0));
+    }
+  });
+
+  it('the nearest recorded wake not used yet, as scans from the nearest of all find it (times with ties, before, between and after the wakes)', () => {
+    let x = 777;
+    const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (let round = 0; round < 300; round++) {
+      const n = 1 + Math.floor(rnd() * 12);
+      // times on a coarse grid: equal times and equal distances happen
+      const wokenNs = Float64Array.from({ length: n }, () => Math.floor(rnd() * 20) * 10).sort();
+      const own = { wokenNs, latencyNs: Float64Array.from({ length: n }, (_, i) => i) };
+      const left = new UnusedWakes(n);
+      const used = new Uint8Array(n);
+      for (let step = 0; step < n; step++) {
+        const atNs = Math.floor(rnd() * 23) * 10 - 10 + (rnd() < 0.3 ? 5 : 0);
+        // the reference: scan down from the nearest wake of all, and up from the one after it
+        const c = wokenNs.findIndex((_, i) => nearestWake(own, atNs) === i);
+        let lo = c;
+        while (lo >= 0 && used[lo] === 1) lo--;
+        let hi = c + 1;
+        while (hi < n && used[hi] === 1) hi++;
+        const expected = lo < 0 ? hi : hi >= n ? lo : Math.abs(atNs - wokenNs[lo]) <= Math.abs(wokenNs[hi] - atNs) ? lo : hi;
+        const k = nearestUnusedWake(own, left, atNs);
+        expect(k, JSON.stringify({ wokenNs: [...wokenNs], used: [...used], atNs })).toBe(expected);
+        left.use(k);
+        used[k] = 1;
+      }
     }
   });
 

@@ -283,10 +283,7 @@ export class Sim {
   private ownWake(t: number, own: TaskWakes, atNs: number): number {
     let left = this.wakesLeft[t];
     if (left === undefined || left.count === 0) left = this.wakesLeft[t] = new UnusedWakes(own.latencyNs.length);
-    const c = nearestWakeIndex(own, atNs);
-    const lo = left.atOrBelow(c);
-    const hi = left.atOrAbove(c + 1);
-    const k = lo < 0 ? hi : hi < 0 ? lo : Math.abs(atNs - own.wokenNs[lo]) <= Math.abs(own.wokenNs[hi] - atNs) ? lo : hi;
+    const k = nearestUnusedWake(own, left, atNs);
     left.use(k);
     return own.latencyNs[k];
   }
@@ -358,6 +355,20 @@ export class UnusedWakes {
     this.up[i] = i + 1;
     this.count--;
   }
+}
+
+/**
+ * The index of the recorded wake nearest to `atNs` among those not used yet (`left`, which has one
+ * at least): the nearest unused one at or below the nearest of all, or above it, whichever is
+ * nearer in time (the lower one on a tie).
+ */
+export function nearestUnusedWake(own: TaskWakes, left: UnusedWakes, atNs: number): number {
+  const c = nearestWakeIndex(own, atNs);
+  const lo = left.atOrBelow(c);
+  const hi = left.atOrAbove(c + 1);
+  if (lo < 0) return hi;
+  if (hi < 0) return lo;
+  return Math.abs(atNs - own.wokenNs[lo]) <= Math.abs(own.wokenNs[hi] - atNs) ? lo : hi;
 }
 
 /** the index of the recorded wake nearest to `atNs` (the earlier one on a tie) */

@@ -52,6 +52,14 @@ describe('OpColumns', () => {
     expect(OpColumns.unpack(structuredClone(c.pack())).toArray()).toEqual(c.toArray());
   });
 
+  it('kept ids grow with the other columns', () => {
+    const c = new OpColumns(1);
+    for (let i = 0; i < 100; i++) c.push(op(1000 - i, 1, 'read', 'A'));
+    expect(c.idOf(0)).toBe(1000);
+    expect(c.idOf(99)).toBe(901);
+    expect(c.toArray().map((o) => o.id)).toEqual(Array.from({ length: 100 }, (_, i) => 1000 - i));
+  });
+
   it('refuses an op kind that is not one', () => {
     expect(() => new OpColumns().push(op(0, 1, 'scribble' as OpKind, 'A'))).toThrow(/not an op kind: scribble/);
   });
