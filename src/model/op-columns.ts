@@ -1,6 +1,7 @@
 /**
  * The ops of a trace as a struct of arrays: what the replay keeps in memory instead of one Op
- * object per op (an Op is about 165 bytes of heap; a row here is 69 bytes (77 where op ids are not row numbers), outside the heap).
+ * object per op (an Op is about 165 bytes of heap; a row here is 69 bytes outside the heap, 77
+ * where op ids are not row numbers).
  * Appended to while importing (`push`); Op objects are made on demand (`at`, `toArray`) for the
  * library and for strategies' plans, and are the same as the ones pushed, field for field.
  */
@@ -19,37 +20,18 @@ function numberOf(numbers: Map<string, number>, list: string[], s: string): numb
   return i;
 }
 
-function grown(a: Float64Array, size: number): Float64Array {
-  const b = new Float64Array(size);
+/** a copy of `a` in a longer array of its type */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (size: number) => T)(size);
   b.set(a);
   return b;
 }
 
-function grownInt(a: Int32Array, size: number): Int32Array {
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
-}
+/** the columns with one value per row (ids apart: they are kept only when not row numbers) */
+const ROW_COLUMNS = ['tsNs', 'durNs', 'pid', 'offset', 'lengthBytes', 'parent', 'line', 'kind', 'file', 'proc', 'comm'] as const;
 
 /** The columns as plain data (views of rows 0 .. n - 1): what goes to a replay worker. */
-export interface PackedOps {
-  n: number;
-  ids: Float64Array | undefined;
-  tsNs: Float64Array;
-  durNs: Float64Array;
-  pid: Float64Array;
-  offset: Float64Array;
-  lengthBytes: Float64Array;
-  parent: Float64Array;
-  line: Float64Array;
-  kind: Uint8Array;
-  file: Int32Array;
-  proc: Int32Array;
-  comm: Int32Array;
-  files: string[];
-  procs: string[];
-  comms: string[];
-}
+export type PackedOps = Pick<OpColumns, 'n' | 'ids' | (typeof ROW_COLUMNS)[number] | 'files' | 'procs' | 'comms'>;
 
 export class OpColumns {
   /** ops held: rows 0 .. n - 1 of every column (the arrays may be longer) */
@@ -109,11 +91,9 @@ export class OpColumns {
   /** Views of the rows held, and the string tables (not copies: do not change them). */
   pack(): PackedOps {
     const n = this.n;
-    return {
-      n, ids: this.ids?.subarray(0, n), tsNs: this.tsNs.subarray(0, n), durNs: this.durNs.subarray(0, n), pid: this.pid.subarray(0, n), offset: this.offset.subarray(0, n),
-      lengthBytes: this.lengthBytes.subarray(0, n), parent: this.parent.subarray(0, n), line: this.line.subarray(0, n), kind: this.kind.subarray(0, n),
-      file: this.file.subarray(0, n), proc: this.proc.subarray(0, n), comm: this.comm.subarray(0, n), files: this.files, procs: this.procs, comms: this.comms,
-    };
+    const p = { n, ids: this.ids?.subarray(0, n), files: this.files, procs: this.procs, comms: this.comms } as Record<string, unknown>;
+    for (const name of ROW_COLUMNS) p[name] = this[name].subarray(0, n);
+    return p as PackedOps;
   }
 
   /** Columns over packed data (its arrays are used as they are). */
@@ -121,17 +101,7 @@ export class OpColumns {
     const c = new OpColumns(0);
     c.n = p.n;
     c.ids = p.ids;
-    c.tsNs = p.tsNs;
-    c.durNs = p.durNs;
-    c.pid = p.pid;
-    c.offset = p.offset;
-    c.lengthBytes = p.lengthBytes;
-    c.parent = p.parent;
-    c.line = p.line;
-    c.kind = p.kind;
-    c.file = p.file;
-    c.proc = p.proc;
-    c.comm = p.comm;
+    for (const name of ROW_COLUMNS) (c as unknown as Record<string, unknown>)[name] = p[name];
     for (const f of p.files) c.files.push(f);
     for (const x of p.procs) c.procs.push(x);
     for (const x of p.comms) c.comms.push(x);
@@ -225,18 +195,8 @@ export class OpColumns {
 
   private grow(size: number): void {
     if (this.ids !== undefined) this.ids = grown(this.ids, size);
-    this.tsNs = grown(this.tsNs, size);
-    this.durNs = grown(this.durNs, size);
-    this.pid = grown(this.pid, size);
-    this.offset = grown(this.offset, size);
-    this.lengthBytes = grown(this.lengthBytes, size);
-    this.parent = grown(this.parent, size);
-    this.line = grown(this.line, size);
-    const k = new Uint8Array(size);
-    k.set(this.kind);
-    this.kind = k;
-    this.file = grownInt(this.file, size);
-    this.proc = grownInt(this.proc, size);
-    this.comm = grownInt(this.comm, size);
+    const self = this as unknown as Record<string, Float64Array | Int32Array | Uint8Array>;
+    for (const name of ROW_COLUMNS) self[name] = grown(self[name], size);
   }
+
 }
