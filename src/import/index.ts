@@ -307,20 +307,22 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
   const read = await readOpStream(chunks, source.name, (options.keepLocks ?? true) ? true : (options.keepContention ?? false) ? 'contention' : false, checks);
   const original = read.summary as Partial<ImportSummary> | undefined;
   // files identified after the stream's ops were written (the footer's aliases)
-  if (original?.fileAliases !== undefined) renameFiles(read.ops, original.fileAliases);
+  if (original?.fileAliases !== undefined) read.ops.renameFiles(original.fileAliases);
   const out = new SelectingSink(sink, counter, options);
   // the reader has checked that a parent is an earlier top-level op; a parent the selection
   // dropped leaves its child top-level
   const ids = new Map<number, number>();
-  for (const op of read.ops) {
-    const copy: Op = { ...op };
-    if (copy.parent !== undefined) {
-      const p = ids.get(copy.parent);
-      if (p === undefined) delete copy.parent;
-      else copy.parent = p;
+  for (let i = 0; i < read.ops.n; i++) {
+    // (a new object made from the row)
+    const op = read.ops.at(i);
+    const ownId = op.id;
+    if (op.parent !== undefined) {
+      const p = ids.get(op.parent);
+      if (p === undefined) delete op.parent;
+      else op.parent = p;
     }
-    const id = out.op(copy, 1);
-    if (id >= 0) ids.set(op.id, id);
+    const id = out.op(op, 1);
+    if (id >= 0) ids.set(ownId, id);
   }
   for (const l of read.locks) out.lock(l, 1, false);
   const own = counter.result();
@@ -340,8 +342,8 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
     ops: { total: out.ops, byKind: sortKeys(out.counts.byKind), byFile: sortFiles(out.counts.byFile) },
     observedLocks: out.locksKept,
     ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}),
-    firstTsNs: read.ops[0]?.tsNs,
-    lastTsNs: read.ops[read.ops.length - 1]?.tsNs,
+    firstTsNs: read.ops.n > 0 ? read.ops.tsNs[0] : undefined,
+    lastTsNs: read.ops.n > 0 ? read.ops.tsNs[read.ops.n - 1] : undefined,
     notes,
   };
 }

@@ -6,6 +6,7 @@
 import { parse } from 'csv-parse';
 import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import { type ObservedLock, type Op, isOpKind } from '../model/op.js';
+import { OpColumns } from '../model/op-columns.js';
 import { BadLines, LineCounter } from './accounting.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import { LineSplitter, utf8FromLatin1 } from './lines.js';
@@ -35,7 +36,8 @@ export function opStreamFooter(summary: unknown): string {
 
 
 export interface ReadOpStream {
-  ops: Op[];
+  /** as columns: a stream of millions of ops is not held as Op objects */
+  ops: OpColumns;
   locks: ObservedLock[];
   summary: unknown;
 }
@@ -219,7 +221,7 @@ export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, file
 /** The records of a stream, header first, into ops and lock records; `text` decodes a text field. */
 class RecordReader {
   sawHeader = false;
-  private readonly ops: Op[] = [];
+  private readonly ops = new OpColumns();
   private readonly locks: ObservedLock[] = [];
   /** ids read so far → whether that op has a parent */
   private readonly seen = new Map<number, boolean>();
