@@ -222,7 +222,7 @@ describe('op streams', () => {
     const ours = await readOpStream(pieces(7), 'x.ops');
     const ref = await readOpStreamWithCsvParse(pieces(1000), 'x.ops');
     expect(ours).toEqual(ref);
-    expect(ours.ops).toEqual(OPS);
+    expect(ours.ops.toArray()).toEqual(OPS);
     expect(ours.locks).toEqual(LOCKS);
     expect(ours.summary).toEqual({ input: 'orig.trace', notes: ['n1'], cpus: 4, fileAliases: { 'fd:8:3': '7:0:200' } });
     expect((await readOpStream(pieces(100), 'x.ops', false)).locks).toEqual([]);
