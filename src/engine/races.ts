@@ -235,16 +235,19 @@ function masksConflict(mask: number): boolean {
 /**
  * The candidates by (section start, index) without a sort when every one did work: the simulation
  * lists ops in the order they became active, which is the order of their activeNs; only runs of
- * equal start times are put back in index order. False (and `out` unusable) when some candidate
+ * equal start times are put back in index order. False, with `out` untouched, when some candidate
  * is not in the activation order (it never did work).
  */
 export function inActivationOrder(out: Int32Array, o: Pick<OpOutcomes, 'activeOrder' | 'activeCount'>, candidate: Uint8Array, from: Float64Array): boolean {
+  // counted first: `out` (the caller's candidates, for its sort) stays as it is unless every one is there
+  let active = 0;
+  for (let j = 0; j < o.activeCount; j++) if (candidate[o.activeOrder[j]] === 1) active++;
+  if (active !== out.length) return false;
   let k = 0;
   for (let j = 0; j < o.activeCount; j++) {
     const i = o.activeOrder[j];
-    if (candidate[i] === 1 && k < out.length) out[k++] = i;
+    if (candidate[i] === 1) out[k++] = i;
   }
-  if (k !== out.length) return false;
   for (let s = 0; s < k; ) {
     let e = s + 1;
     while (e < k && from[out[e]] === from[out[s]]) e++;

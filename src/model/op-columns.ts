@@ -39,7 +39,7 @@ export class OpColumns {
   /** op ids, or undefined while every op's id is its row number (as the import numbers them) */
   ids: Float64Array | undefined;
   tsNs: Float64Array;
-  /** NaN: the op has no observed duration */
+  /** NaN: the op has no observed duration (an Op whose durNs is not a number has none either) */
   durNs: Float64Array;
   pid: Float64Array;
   offset: Float64Array;
@@ -115,7 +115,7 @@ export class OpColumns {
   /** Appends an op (its fields are copied; the object is not kept). */
   push(op: Op): void {
     const i = this.n;
-    if (i === this.tsNs.length) this.grow(2 * i);
+    if (i === this.tsNs.length) this.grow(Math.max(16, 2 * i));
     if (this.ids !== undefined) this.ids[i] = op.id;
     else if (op.id !== i) this.keepIds(i, op.id);
     this.tsNs[i] = op.tsNs;
@@ -182,6 +182,9 @@ export class OpColumns {
       const to = map.get(this.files[f]);
       if (to !== undefined) this.files[f] = to;
     }
+    // an op pushed later keeps the key it names (an old key is a new entry again)
+    this.fileNumbers.clear();
+    for (let f = 0; f < this.files.length; f++) if (!this.fileNumbers.has(this.files[f])) this.fileNumbers.set(this.files[f], f);
     this.lastFile = undefined;
   }
 

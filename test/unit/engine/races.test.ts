@@ -218,6 +218,20 @@ describe('findRaces: more orders and sections', () => {
     expect(findRaces(ops, o).count).toBe(1);
   });
 
+  it('ops that never worked among ops that did: every candidate is swept once (the activation order misses some, so all are sorted)', () => {
+    // three overlapping writes of three tasks; the first never did work (its section is its start to end)
+    const { ops, o } = build([
+      { pid: 1, kind: 'write', off: 0, len: 10, from: 0, to: 100, active: false, workEnd: false },
+      { pid: 2, kind: 'write', off: 0, len: 10, from: 20, to: 120 },
+      { pid: 3, kind: 'write', off: 0, len: 10, from: 10, to: 110 },
+    ]);
+    expect([...o.activeOrder.subarray(0, o.activeCount)]).toEqual([2, 1]);
+    const r = findRaces(ops, o, 5);
+    expect([r.count, r.ordering]).toEqual([0, 3]);
+    expect(r.byClass[0]).toMatchObject({ class: 'torn-write', count: 3 });
+    expect(r.byClass[0].first.map((x) => [x.a.opId, x.b.opId])).toEqual([[0, 2], [0, 1], [2, 1]]);
+  });
+
   it('a section ends at the end of the work: the release cost after it is outside', () => {
     const { ops, o } = build([
       { pid: 1, kind: 'read', off: 0, len: 10, from: 0, to: 100 },
@@ -254,8 +268,10 @@ describe('inActivationOrder', () => {
     expect([...out]).toEqual([2, 0, 1, 3]);
   });
 
-  it('says so when the candidates are not all in the activation order', () => {
-    expect(inActivationOrder(new Int32Array(2), { activeOrder: Int32Array.from([0]), activeCount: 1 }, Uint8Array.from([1, 1]), new Float64Array(2))).toBe(false);
+  it('says so when the candidates are not all in the activation order, and leaves the list it was given as it was', () => {
+    const given = Int32Array.from([0, 1]);
+    expect(inActivationOrder(given, { activeOrder: Int32Array.from([1]), activeCount: 1 }, Uint8Array.from([1, 1]), new Float64Array(2))).toBe(false);
+    expect([...given]).toEqual([0, 1]);
     expect(inActivationOrder(new Int32Array(2), { activeOrder: Int32Array.from([1, 0]), activeCount: 2 }, Uint8Array.from([1, 1]), Float64Array.from([3, 2]))).toBe(true);
   });
 });

@@ -60,6 +60,23 @@ describe('OpColumns', () => {
     expect(c.toArray().map((o) => o.id)).toEqual(Array.from({ length: 100 }, (_, i) => 1000 - i));
   });
 
+  it('takes more ops after an unpack of none, and after a rename each op keeps the key it names', () => {
+    const empty = OpColumns.unpack(structuredClone(new OpColumns().pack()));
+    empty.push(ops[0]);
+    expect(empty.toArray()).toEqual([ops[0]]);
+    const c = OpColumns.fromOps([op(0, 1, 'write', 'a'), op(1, 1, 'write', 'b')]);
+    c.renameFiles({ a: 'b' });
+    c.push(op(2, 1, 'write', 'a'));
+    c.push(op(3, 1, 'write', 'b'));
+    expect(c.toArray().map((o) => o.file)).toEqual(['b', 'b', 'a', 'b']);
+    expect([...opTable(c).file]).toEqual([0, 0, 1, 0]);
+  });
+
+  it('a duration that is not a number is no duration', () => {
+    const c = OpColumns.fromOps([op(0, 1, 'write', 'a', { durNs: NaN })]);
+    expect('durNs' in c.at(0)).toBe(false);
+  });
+
   it('refuses an op kind that is not one', () => {
     expect(() => new OpColumns().push(op(0, 1, 'scribble' as OpKind, 'A'))).toThrow(/not an op kind: scribble/);
   });
