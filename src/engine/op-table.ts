@@ -4,10 +4,10 @@
  * (whose shapes vary with their optional fields), and nothing here is rebuilt per strategy.
  */
 import { Interner } from '../util/interner.js';
-import { type Op, OP_KINDS, type OpKind } from '../model/op.js';
+import type { Op } from '../model/op.js';
 import { OpColumns } from '../model/op-columns.js';
 
-export const KIND_CODE: ReadonlyMap<OpKind, number> = new Map(OP_KINDS.map((k, i) => [k, i]));
+export { KIND_CODE } from '../model/op.js';
 
 export interface OpTable {
   n: number;

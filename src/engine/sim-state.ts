@@ -318,7 +318,7 @@ export class UnusedWakes {
     this.count = n;
     // down[i] = i and up[i] = i while i is unused; a used i links to i - 1 and i + 1
     this.down = Int32Array.from({ length: n }, (_, i) => i);
-    this.up = Int32Array.from({ length: n + 1 }, (_, i) => i);
+    this.up = Int32Array.from({ length: n }, (_, i) => i);
   }
 
   /** the largest unused index <= i, or -1 */

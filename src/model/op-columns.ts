@@ -5,9 +5,7 @@
  * Appended to while importing (`push`); Op objects are made on demand (`at`, `toArray`) for the
  * library and for strategies' plans, and are the same as the ones pushed, field for field.
  */
-import { type Op, OP_KINDS, type OpKind } from './op.js';
-
-const KIND_INDEX: ReadonlyMap<string, number> = new Map(OP_KINDS.map((k, i) => [k, i]));
+import { KIND_CODE, type Op, OP_KINDS, type OpKind } from './op.js';
 
 /** s's number in `list` (strings in order of first appearance), given a number if new */
 function numberOf(numbers: Map<string, number>, list: string[], s: string): number {
@@ -125,7 +123,7 @@ export class OpColumns {
     this.lengthBytes[i] = op.lengthBytes;
     this.parent[i] = op.parent ?? NaN;
     this.line[i] = op.line;
-    const k = KIND_INDEX.get(op.kind);
+    const k = KIND_CODE.get(op.kind);
     if (k === undefined) throw new Error(`not an op kind: ${op.kind}`);
     this.kind[i] = k;
     if (op.file !== this.lastFile) {

@@ -11,6 +11,9 @@ export const OP_KINDS = [
 export type OpKind = (typeof OP_KINDS)[number];
 
 const KIND_SET: ReadonlySet<string> = new Set(OP_KINDS);
+
+/** each kind's index in OP_KINDS (the code op columns store) */
+export const KIND_CODE: ReadonlyMap<OpKind, number> = new Map(OP_KINDS.map((k, i) => [k, i]));
 export function isOpKind(value: string): value is OpKind {
   return KIND_SET.has(value);
 }
