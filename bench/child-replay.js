@@ -12,24 +12,30 @@ import { createStrategy } from '../dist/strategies/index.js';
 const [path, strategies, mode = 'closed', repeat = '1'] = process.argv.slice(2);
 // the process with its modules loaded and nothing read: what a replay's memory is counted above
 const baselineRssKb = Math.round(process.memoryUsage().rss / 1024);
-const trace = await loadForReplay(path);
 const times = Number(repeat);
-// the trace repeated as columns (no Op objects kept): shifted in time, distinct tasks and ids
-const source = trace.columns;
-const n = source.n;
-const spanNs = n > 0 ? source.tsNs[n - 1] - source.tsNs[0] + 1_000_000 : 0;
-const columns = new OpColumns(n * times);
-for (let k = 0; k < times; k++) {
-  for (let i = 0; i < n; i++) {
-    const o = source.at(i);
-    o.id += k * n;
-    o.tsNs += k * spanNs;
-    o.pid += k * 1_000_000;
-    if (o.parent !== undefined) o.parent += k * n;
-    columns.push(o);
+/**
+ * The trace repeated as columns (no Op objects kept): shifted in time, distinct tasks and ids. The
+ * trace as imported is not kept: a trace of that many ops would be imported once, not repeated.
+ */
+async function repeatedTrace() {
+  const trace = await loadForReplay(path);
+  const source = trace.columns;
+  const n = source.n;
+  const spanNs = n > 0 ? source.tsNs[n - 1] - source.tsNs[0] + 1_000_000 : 0;
+  const columns = new OpColumns(n * times);
+  for (let k = 0; k < times; k++) {
+    for (let i = 0; i < n; i++) {
+      const o = source.at(i);
+      o.id += k * n;
+      o.tsNs += k * spanNs;
+      o.pid += k * 1_000_000;
+      if (o.parent !== undefined) o.parent += k * n;
+      columns.push(o);
+    }
   }
+  return { columns, shifted: traceOfColumns(columns, trace.summary, trace.waits) };
 }
-const shifted = traceOfColumns(columns, trace.summary, trace.waits);
+const { columns, shifted } = await repeatedTrace();
 const opsCount = columns.n;
 const t0 = performance.now();
 const prepared = prepare(shifted, mode === 'open' ? { mode: 'open', timeScale: 0.05 } : {});

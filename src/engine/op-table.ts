@@ -12,7 +12,7 @@ export { KIND_CODE } from '../model/op.js';
 export interface OpTable {
   n: number;
   tsNs: Float64Array;
-  pid: Float64Array;
+  pid: Uint32Array | Float64Array;
   offset: Float64Array;
   lengthBytes: Float64Array;
   /** index into OP_KINDS */
@@ -21,7 +21,7 @@ export interface OpTable {
   file: Int32Array;
   files: string[];
   /** index into `procs` (Op.proc) */
-  proc: Int32Array;
+  proc: Uint16Array | Int32Array;
   procs: string[];
   /** the op index of the enclosing op, -1 for a top-level op */
   parentIndex: Int32Array;
@@ -67,7 +67,6 @@ export function opTable(source: readonly Op[] | OpColumns): OpTable {
     file = remapped;
   }
   const fileSizeBytes = new Map<string, number>();
-  const parentIndex = new Int32Array(n).fill(-1);
 
   // op ids are usually their indices; otherwise parents are found through a map
   const ids = cols.ids;
@@ -82,13 +81,28 @@ export function opTable(source: readonly Op[] | OpColumns): OpTable {
   }
   const indexOfId = new Map<number, number>();
   if (!idsAreIndices) for (let i = 0; i < n; i++) indexOfId.set(cols.idOf(i), i);
+  // where op ids are row numbers and every parent id names a row, the parent column (32-bit, -1 for
+  // none) is the parent indices as they are: shared, not copied
+  let parentIndex: Int32Array | undefined;
+  if (idsAreIndices && cols.parent instanceof Int32Array) {
+    const shared = cols.parent.subarray(0, n);
+    let rowsOnly = true;
+    for (let i = 0; i < n; i++) {
+      if (shared[i] >= n) {
+        rowsOnly = false;
+        break;
+      }
+    }
+    if (rowsOnly) parentIndex = shared;
+  }
+  const sharedParents = parentIndex !== undefined;
+  if (parentIndex === undefined) parentIndex = new Int32Array(n).fill(-1);
 
   const childCount = new Int32Array(n + 1);
   // largest end offset per file index, and the files in the order they first got one above 0
   // (the order the size map was filled in before)
   const sizeOf = new Float64Array(files.strings.length);
   const sizedOrder: number[] = [];
-  const parent = cols.parent;
   for (let i = 0; i < n; i++) {
     const f = file[i];
     const end = offset[i] + lengthBytes[i];
@@ -96,8 +110,11 @@ export function opTable(source: readonly Op[] | OpColumns): OpTable {
       if (sizeOf[f] === 0) sizedOrder.push(f);
       sizeOf[f] = end;
     }
-    const p = parent[i];
-    if (p === p) {
+    if (sharedParents) {
+      const pi = parentIndex[i];
+      if (pi >= 0) childCount[pi]++;
+    } else if (cols.hasParent(i)) {
+      const p = cols.parentOf(i);
       const pi = idsAreIndices ? (p >= 0 && p < n ? p : -1) : (indexOfId.get(p) ?? -1);
       if (pi >= 0) {
         parentIndex[i] = pi;

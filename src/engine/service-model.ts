@@ -71,9 +71,8 @@ export function calibrate(source: readonly Op[] | OpColumns, pageSizeBytes: numb
   let lastKindIndex = -1;
   for (let i = 0; i < n; i++) {
     const d = c.durNs[i];
-    const p = c.parent[i];
     // (no duration is NaN, and `!(d > 0)` leaves it out, as serviceTimes does)
-    if (!(d > 0) || p === p) continue;
+    if (!(d > 0) || c.hasParent(i)) continue;
     const kind = OP_KINDS[c.kind[i]];
     if (kind !== lastKind) {
       let k = kinds.get(kind);

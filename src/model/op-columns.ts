@@ -1,6 +1,6 @@
 /**
  * The ops of a trace as a struct of arrays: what the replay keeps in memory instead of one Op
- * object per op (an Op is about 165 bytes of heap; a row here is 69 bytes outside the heap, 77
+ * object per op (an Op is about 165 bytes of heap; a row here is 53 bytes outside the heap, 61
  * where op ids are not row numbers).
  * Appended to while importing (`push`); Op objects are made on demand (`at`, `toArray`) for the
  * library and for strategies' plans, and are the same as the ones pushed, field for field.
@@ -19,7 +19,7 @@ function numberOf(numbers: Map<string, number>, list: string[], s: string): numb
 }
 
 /** a copy of `a` in a longer array of its type */
-function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, size: number): T {
+function grown<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(a: T, size: number): T {
   const b = new (a.constructor as new (size: number) => T)(size);
   b.set(a);
   return b;
@@ -39,18 +39,24 @@ export class OpColumns {
   tsNs: Float64Array;
   /** NaN: the op has no observed duration (an Op whose durNs is not a number has none either) */
   durNs: Float64Array;
-  pid: Float64Array;
+  /** 32-bit while every pid fits (Linux's do), else 64-bit floats */
+  pid: Uint32Array | Float64Array;
   offset: Float64Array;
   lengthBytes: Float64Array;
-  /** the enclosing op's id, NaN for none */
-  parent: Float64Array;
-  line: Float64Array;
+  /**
+   * the enclosing op's id: read it with parentOf / hasParent. 32-bit with -1 for none while every
+   * parent id is a whole number below 2^31 (the import numbers ops by row), else 64-bit floats with
+   * NaN for none
+   */
+  parent: Int32Array | Float64Array;
+  /** 32-bit while every line number fits, else 64-bit floats */
+  line: Uint32Array | Float64Array;
   /** index into OP_KINDS */
   kind: Uint8Array;
-  /** indices into files, procs, comms */
+  /** indices into files, procs, comms (processes and comms in 16 bits while there are at most 65,536 of each) */
   file: Int32Array;
-  proc: Int32Array;
-  comm: Int32Array;
+  proc: Uint16Array | Int32Array;
+  comm: Uint16Array | Int32Array;
   /** file keys, processes and comms in order of first appearance (files may repeat after renameFiles) */
   readonly files: string[] = [];
   readonly procs: string[] = [];
@@ -69,15 +75,15 @@ export class OpColumns {
     const c = Math.max(16, capacity);
     this.tsNs = new Float64Array(c);
     this.durNs = new Float64Array(c);
-    this.pid = new Float64Array(c);
+    this.pid = new Uint32Array(c);
     this.offset = new Float64Array(c);
     this.lengthBytes = new Float64Array(c);
-    this.parent = new Float64Array(c);
-    this.line = new Float64Array(c);
+    this.parent = new Int32Array(c);
+    this.line = new Uint32Array(c);
     this.kind = new Uint8Array(c);
     this.file = new Int32Array(c);
-    this.proc = new Int32Array(c);
-    this.comm = new Int32Array(c);
+    this.proc = new Uint16Array(c);
+    this.comm = new Uint16Array(c);
   }
 
   static fromOps(ops: readonly Op[]): OpColumns {
@@ -118,11 +124,23 @@ export class OpColumns {
     else if (op.id !== i) this.keepIds(i, op.id);
     this.tsNs[i] = op.tsNs;
     this.durNs[i] = op.durNs ?? NaN;
-    this.pid[i] = op.pid;
+    const pid = op.pid;
+    if (pid >>> 0 !== pid && this.pid instanceof Uint32Array) this.pid = Float64Array.from(this.pid);
+    this.pid[i] = pid;
     this.offset[i] = op.offset;
     this.lengthBytes[i] = op.lengthBytes;
-    this.parent[i] = op.parent ?? NaN;
-    this.line[i] = op.line;
+    const parent = op.parent;
+    if (this.parent instanceof Int32Array) {
+      if (parent === undefined) this.parent[i] = -1;
+      else if (parent >= 0 && (parent | 0) === parent) this.parent[i] = parent;
+      else {
+        this.parent = this.widenedParents();
+        this.parent[i] = parent;
+      }
+    } else this.parent[i] = parent ?? NaN;
+    const line = op.line;
+    if (line >>> 0 !== line && this.line instanceof Uint32Array) this.line = Float64Array.from(this.line);
+    this.line[i] = line;
     const k = KIND_CODE.get(op.kind);
     if (k === undefined) throw new Error(`not an op kind: ${op.kind}`);
     this.kind[i] = k;
@@ -134,11 +152,13 @@ export class OpColumns {
     if (op.proc !== this.lastProc) {
       this.lastProc = op.proc;
       this.lastProcIndex = numberOf(this.procNumbers, this.procs, op.proc);
+      if (this.lastProcIndex > 0xffff && this.proc instanceof Uint16Array) this.proc = Int32Array.from(this.proc);
     }
     this.proc[i] = this.lastProcIndex;
     if (op.comm !== this.lastComm) {
       this.lastComm = op.comm;
       this.lastCommIndex = numberOf(this.commNumbers, this.comms, op.comm);
+      if (this.lastCommIndex > 0xffff && this.comm instanceof Uint16Array) this.comm = Int32Array.from(this.comm);
     }
     this.comm[i] = this.lastCommIndex;
     this.n = i + 1;
@@ -152,9 +172,19 @@ export class OpColumns {
     };
     const d = this.durNs[i];
     if (d === d) op.durNs = d;
-    const p = this.parent[i];
-    if (p === p) op.parent = p;
+    if (this.hasParent(i)) op.parent = this.parent[i];
     return op;
+  }
+
+  /** row i's op is a child op */
+  hasParent(i: number): boolean {
+    const p = this.parent[i];
+    return p >= 0 || (p === p && this.parent instanceof Float64Array);
+  }
+
+  /** the id of row i's enclosing op, NaN for none */
+  parentOf(i: number): number {
+    return this.hasParent(i) ? this.parent[i] : NaN;
   }
 
   toArray(): Op[] {
@@ -186,6 +216,13 @@ export class OpColumns {
     this.lastFile = undefined;
   }
 
+  /** the parent column as 64-bit floats, NaN for none (a parent id did not fit 32 bits) */
+  private widenedParents(): Float64Array {
+    const wide = new Float64Array(this.parent.length);
+    for (let r = 0; r < this.parent.length; r++) wide[r] = this.parent[r] >= 0 ? this.parent[r] : NaN;
+    return wide;
+  }
+
   /** row i's op is the first whose id is not its row number: ids are kept from now on */
   private keepIds(i: number, id: number): void {
     const ids = new Float64Array(this.tsNs.length);
@@ -196,7 +233,7 @@ export class OpColumns {
 
   private grow(size: number): void {
     if (this.ids !== undefined) this.ids = grown(this.ids, size);
-    const self = this as unknown as Record<string, Float64Array | Int32Array | Uint8Array>;
+    const self = this as unknown as Record<string, Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>;
     for (const name of ROW_COLUMNS) self[name] = grown(self[name], size);
   }
 

@@ -290,7 +290,7 @@ export function opsDigest(source: readonly Op[] | OpColumns): string {
     }
     const kind = OP_KINDS[c.kind[i]];
     const durNs = c.durNs[i];
-    const parent = c.parent[i];
+    const parent = c.parentOf(i);
     mix(c.tsNs[i]);
     mix(durNs === durNs ? durNs : -1);
     mix(c.pid[i]);

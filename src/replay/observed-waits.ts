@@ -24,7 +24,7 @@ export const MODELLED_WAIT_CLASSES: ReadonlySet<string> = new Set(['IOLOCK', 'MM
  */
 export function attributeWaits(source: readonly Op[] | OpColumns, waits: readonly ObservedLock[]): Int32Array {
   const c = columnsOf(source);
-  const { tsNs, durNs, parent } = c;
+  const { tsNs, durNs } = c;
   const byPid = new Map<number, number[]>();
   for (let i = 0; i < c.n; i++) {
     if (durNs[i] !== durNs[i]) continue;
@@ -46,7 +46,7 @@ export function attributeWaits(source: readonly Op[] | OpColumns, waits: readonl
         out[k] = i;
         return;
       }
-      if (parent[i] !== parent[i]) return;
+      if (!c.hasParent(i)) return;
     }
   });
   return out;
@@ -81,8 +81,7 @@ export function removeObservedWaits(source: readonly Op[] | OpColumns, serviceNs
     // the op and every op enclosing it
     for (let j: number | undefined = i, depth = 0; j !== undefined && depth < 16; depth++) {
       serviceNs[j] = Math.max(0, serviceNs[j] - waitNs);
-      const parent: number = c.parent[j];
-      j = parent !== parent ? undefined : indexOfId.get(parent);
+      j = c.hasParent(j) ? indexOfId.get(c.parentOf(j)) : undefined;
     }
   });
   const sorted: ObservedWaitSummary['byKind'] = {};

@@ -38,6 +38,55 @@ describe('OpColumns', () => {
     expect(c.fileOf(3)).toBe('C');
   });
 
+  it('keeps pids, parent ids and line numbers in 32 bits while they fit, and in 64-bit floats (the same values) from the first that does not', () => {
+    const narrow = OpColumns.fromOps(ops);
+    expect(narrow.pid).toBeInstanceOf(Uint32Array);
+    expect(narrow.parent).toBeInstanceOf(Int32Array);
+    expect(narrow.line).toBeInstanceOf(Uint32Array);
+    expect([0, 1, 2, 3].map((i) => narrow.parentOf(i))).toEqual([NaN, 0, NaN, NaN]);
+    for (const [field, value, column] of [
+      ['pid', 2 ** 32, 'pid'], ['pid', -1, 'pid'], ['pid', 7.5, 'pid'],
+      ['parent', 2 ** 31, 'parent'], ['parent', -1, 'parent'], ['parent', 0.5, 'parent'],
+      ['line', 2 ** 33, 'line'], ['line', -3, 'line'],
+    ] as const) {
+      const odd = [...ops, op(4, 5, 'write', 'A', { [field]: value })];
+      const c = new OpColumns(2);
+      for (const o of odd) c.push(o);
+      expect(c[column], `${field} ${value}`).toBeInstanceOf(Float64Array);
+      expect(c.toArray(), `${field} ${value}`).toEqual(odd);
+      expect([0, 1, 2, 3].map((i) => c.hasParent(i))).toEqual([false, true, false, false]);
+    }
+  });
+
+  it('the op table shares the parent column as its parent indices when ids are rows, and not when a parent names no row', () => {
+    const c = OpColumns.fromOps(ops);
+    const t = opTable(c);
+    expect(t.parentIndex).toEqual(Int32Array.from([-1, 0, -1, -1]));
+    expect(t.parentIndex.buffer).toBe(c.parent.buffer);
+    const dangling = OpColumns.fromOps([...ops, op(4, 5, 'write', 'A', { parent: 9 })]);
+    const d = opTable(dangling);
+    expect(d.parentIndex).toEqual(Int32Array.from([-1, 0, -1, -1, -1]));
+    expect(d.parentIndex.buffer).not.toBe(dangling.parent.buffer);
+    expect(dangling.parentOf(4)).toBe(9);
+    expect(Array.from(d.childList)).toEqual([1]);
+  });
+
+  it('keeps process and comm numbers in 16 bits up to 65,536 of them, then in 32', () => {
+    const c = new OpColumns(4);
+    for (let k = 0; k < 70_000; k++) c.push(op(k, k, 'write', 'A'));
+    expect(c.proc).toBeInstanceOf(Int32Array);
+    expect(c.comm).toBeInstanceOf(Int32Array);
+    expect(c.at(69_999)).toEqual(op(69_999, 69_999, 'write', 'A'));
+    expect(c.at(65_535).proc).toBe('tgid:65535');
+    expect(OpColumns.fromOps(ops).proc).toBeInstanceOf(Uint16Array);
+  });
+
+  it('finds a parent whose id does not fit 32 bits', () => {
+    const big = 2 ** 40;
+    const c = OpColumns.fromOps([op(big, 5, 'write', 'A', { durNs: 10 }), op(1, 5, 'fault-read', 'A', { parent: big, durNs: 5 })]);
+    expect(opTable(c).parentIndex).toEqual(Int32Array.from([-1, 0]));
+  });
+
   it('keeps no id column while ids are row numbers, and keeps ids from the first that is not', () => {
     const c = OpColumns.fromOps(ops);
     expect(c.ids).toBeUndefined();
