@@ -254,7 +254,7 @@ const md = [
   '|---|---:|',
   `| serial (--threads 1) | ${(serialMs / 1000).toFixed(2)} s, using ${serialCores.toFixed(2)} cores (V8 compiles and collects on other threads) |`,
   `| ${threads} worker processes | ${(parallelMs / 1000).toFixed(2)} s, using ${parallelCores.toFixed(2)} cores |`,
-  `| default flags (serial unless --threads) | ${(defaultMs / 1000).toFixed(2)} s |`,
+  `| default flags (serial below 300,000 ops unless --threads) | ${(defaultMs / 1000).toFixed(2)} s |`,
   `| speed-up | ${results.compare.speedup.toFixed(2)}x (what the cores left over by the serial run allow: ${(threads / serialCores).toFixed(2)}x) |`,
   `| ceiling: ${independents} serial compares at once, each in its own process, against one alone | ${independentSpeedup.toFixed(2)}x the work in the same time (median of ${independentRuns.length}) |`,
   '',

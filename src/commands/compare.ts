@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Args, Flags } from '@oclif/core';
 import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
@@ -6,6 +7,7 @@ import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, replayStrategiesParallel } from '../replay/index.js';
+import { AUTO_PARALLEL_MIN_OPS, defaultThreads } from '../replay/default-threads.js';
 import { ReplayPool, type StrategyPool } from '../replay/pool.js';
 import { ReplayProcessPool } from '../replay/process-pool.js';
 import { strategyNames } from '../strategies/index.js';
@@ -25,7 +27,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
     baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first that ran without races or deadlock)' }),
-    threads: Flags.integer({ description: 'strategies replayed at once: this process and N - 1 workers (default 1: one after the other, in this process, which no parallel run has beaten on the 2-core development machine; npm run bench measures it); results are identical either way', min: 1 }),
+    threads: Flags.integer({ description: `strategies replayed at once: this process and N - 1 workers (default: one after the other below ${AUTO_PARALLEL_MIN_OPS.toLocaleString('en-US')} ops, where worker processes cost more than they gain; from there one per core, at most one per strategy); results are identical either way`, min: 1 }),
     parallel: Flags.string({ description: 'what replays strategies at once: worker processes (each with its own heap and compiler threads: the faster) or worker threads', options: ['processes', 'threads'], default: 'processes' }),
     ...replayFlags,
   };
@@ -51,11 +53,14 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
-    const threads = Math.min(flags.threads ?? 1, names.length);
+    // not asked: parallel only for a trace long enough to repay the workers' start (started now)
+    const opCount = trace.columns !== undefined ? trace.columns.n : trace.ops.length;
+    const threads = flags.threads !== undefined ? Math.min(flags.threads, names.length) : defaultThreads(opCount, names.length, availableParallelism());
+    const workers = pool ?? (flags.threads === undefined && threads > 1 ? newPool(threads) : undefined);
     progress.start();
     let result;
     try {
-      result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline, onProgress: (p) => progress.replay(p) }, { files: flags.file, tasks: flags.task }, threads, pool);
+      result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline, onProgress: (p) => progress.replay(p) }, { files: flags.file, tasks: flags.task }, threads, workers);
     } finally {
       progress.done();
     }
