@@ -90,12 +90,11 @@ results.import.gzipStdin = summary(importRuns.gzipStdin[0], samplesOf('gzipStdin
 const roundRatio = (a, b) => median(rounds.map((r) => r[b].ms / r[a].ms));
 results.importRatios = { plainToFloorB: roundRatio('plain', 'extract'), gzipToPlain: roundRatio('gzip', 'plain'), gzipStdinToPlain: roundRatio('gzipStdin', 'plain') };
 
-log('import (10x, generated)...');
-const tenPath = join(work, 'xfs-mix-large-10x.trace');
-await new Promise((resolve, reject) => {
-  const ws = createWriteStream(tenPath);
+/** writes the trace repeated `times` times end to end (shifted in time, distinct tasks) to `path` */
+const writeRepeated = (path, times) => new Promise((resolve, reject) => {
+  const ws = createWriteStream(path);
   ws.on('error', reject);
-  const gen = repeatTrace(plainText.toString('latin1'), 10);
+  const gen = repeatTrace(plainText.toString('latin1'), times);
   const pump = () => {
     for (;;) {
       const r = gen.next();
@@ -105,6 +104,10 @@ await new Promise((resolve, reject) => {
   };
   pump();
 });
+
+log('import (10x, generated)...');
+const tenPath = join(work, 'xfs-mix-large-10x.trace');
+await writeRepeated(tenPath, 10);
 const tenBytes = statSync(tenPath).size;
 results.import.plain10x = await measure('import, plain file, 10x', () => child('child-import.js', [tenPath])[0], tenBytes);
 rmSync(tenPath, { force: true });
@@ -185,6 +188,32 @@ for (let i = 0; i < Math.max(2, Math.min(runs, 3)); i++) independentRuns.push(aw
 const independentSpeedup = median(independentRuns.map((r) => (independents * r.aloneMs) / r.togetherMs));
 results.compare = { strategies: strategyNames().length, threads, serialMs, parallelMs, defaultMs, speedup: serialMs / parallelMs, defaultSpeedup: serialMs / defaultMs, serialCores, parallelCores, identicalResults: identical, independents, independentSpeedup, independentRuns };
 
+log('compare --all on the trace repeated 3x: serial, and with default flags (worker processes from 300,000 ops)...');
+{
+  const threePath = join(work, 'xfs-mix-large-3x.trace');
+  await writeRepeated(threePath, 3);
+  const largeRun = (threads) => {
+    const t0 = performance.now();
+    const flags = threads === 'default' ? [] : ['--threads', String(threads)];
+    execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'compare', threePath, '--all', ...flags, '--out', join(work, `large-${threads}.json`)], { stdio: 'ignore' });
+    return performance.now() - t0;
+  };
+  const serial = [];
+  const byDefault = [];
+  for (let i = 0; i < 2; i++) {
+    serial.push(largeRun(1));
+    byDefault.push(largeRun('default'));
+  }
+  const large1 = readFileSync(join(work, 'large-1.json'));
+  results.compareLarge = {
+    ops: JSON.parse(large1.toString('utf8')).input.ops,
+    serialMs: median(serial),
+    defaultMs: median(byDefault),
+    identicalResults: large1.equals(readFileSync(join(work, 'large-default.json'))),
+  };
+  rmSync(threePath, { force: true });
+}
+
 log('fidelity (linux:xfs) on the large trace...');
 const fidelityRun = () => {
   const t0 = performance.now();
@@ -233,6 +262,8 @@ target('compare --all with default flags never slower than serial', defaultMs <=
 const ofCeiling = results.compare.speedup / independentSpeedup;
 target(`compare --all in ${threads} worker processes >= 0.9 of the independent-processes ceiling`, ofCeiling >= 0.9, `${ofCeiling.toFixed(2)} (${results.compare.speedup.toFixed(2)}x: ${(serialMs / 1000).toFixed(1)} s → ${(parallelMs / 1000).toFixed(1)} s; ${independents} independent serial compares at once: ${independentSpeedup.toFixed(2)}x)`);
 target('compare --all identical results serial, parallel and default', identical, identical ? 'byte-identical JSON' : 'DIFFERENT');
+const large = results.compareLarge;
+target(`compare --all with default flags never slower than serial (${large.ops.toLocaleString('en-US')} ops: in worker processes)`, large.defaultMs <= large.serialMs * 1.03 && large.identicalResults, `${(large.defaultMs / 1000).toFixed(2)} s against ${(large.serialMs / 1000).toFixed(2)} s serial (${(large.serialMs / large.defaultMs).toFixed(2)}x), ${large.identicalResults ? 'byte-identical JSON' : 'DIFFERENT results'}`);
 results.targets = t;
 
 const mdRows = (rows) => rows.join('\n');
@@ -257,6 +288,8 @@ const md = [
   `| default flags (serial below 300,000 ops unless --threads) | ${(defaultMs / 1000).toFixed(2)} s |`,
   `| speed-up | ${results.compare.speedup.toFixed(2)}x (what the cores left over by the serial run allow: ${(threads / serialCores).toFixed(2)}x) |`,
   `| ceiling: ${independents} serial compares at once, each in its own process, against one alone | ${independentSpeedup.toFixed(2)}x the work in the same time (median of ${independentRuns.length}) |`,
+  `| the trace repeated 3x (${results.compareLarge.ops.toLocaleString('en-US')} ops): serial | ${(results.compareLarge.serialMs / 1000).toFixed(2)} s |`,
+  `| the trace repeated 3x: default flags (worker processes from 300,000 ops) | ${(results.compareLarge.defaultMs / 1000).toFixed(2)} s (${(results.compareLarge.serialMs / results.compareLarge.defaultMs).toFixed(2)}x) |`,
   '',
   `| fidelity (linux:xfs: import with lock events, plan checks, one replay) | wall time |`,
   '|---|---:|',
