@@ -98,7 +98,9 @@ export function opTable(source: readonly Op[] | OpColumns): OpTable {
   const sharedParents = parentIndex !== undefined;
   if (parentIndex === undefined) parentIndex = new Int32Array(n).fill(-1);
 
-  const childCount = new Int32Array(n + 1);
+  // children counted into childStart[parent + 1], then summed in place (no per-op temporaries: a
+  // temporary array of a million ops stays resident until a full collection)
+  const childStart = new Int32Array(n + 1);
   // largest end offset per file index, and the files in the order they first got one above 0
   // (the order the size map was filled in before)
   const sizeOf = new Float64Array(files.strings.length);
@@ -112,28 +114,28 @@ export function opTable(source: readonly Op[] | OpColumns): OpTable {
     }
     if (sharedParents) {
       const pi = parentIndex[i];
-      if (pi >= 0) childCount[pi]++;
+      if (pi >= 0) childStart[pi + 1]++;
     } else if (cols.hasParent(i)) {
       const p = cols.parentOf(i);
       const pi = idsAreIndices ? (p >= 0 && p < n ? p : -1) : (indexOfId.get(p) ?? -1);
       if (pi >= 0) {
         parentIndex[i] = pi;
-        childCount[pi]++;
+        childStart[pi + 1]++;
       }
     }
   }
   for (const f of sizedOrder) fileSizeBytes.set(files.strings[f], sizeOf[f]);
-  const childStart = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i] + childCount[i];
+  for (let i = 0; i < n; i++) childStart[i + 1] += childStart[i];
   const childList = new Int32Array(childStart[n]);
-  const fill = childStart.slice(0, n);
+  // each parent's start is its fill cursor; once filled it is the next one's start: shifted back
   for (let i = 0; i < n; i++) {
     const pi = parentIndex[i];
-    if (pi >= 0) childList[fill[pi]++] = i;
+    if (pi >= 0) childList[childStart[pi]++] = i;
   }
+  for (let i = n; i > 0; i--) childStart[i] = childStart[i - 1];
+  childStart[0] = 0;
   // tasks: one per pid of a top-level op, in order of first appearance
   const taskOfPid = new Map<number, number>();
-  const taskOfOp = new Int32Array(n).fill(-1);
   const perTask: number[] = [];
   const pids: number[] = [];
   let lastPid = NaN;
@@ -149,13 +151,21 @@ export function opTable(source: readonly Op[] | OpColumns): OpTable {
     }
     lastPid = pid[i];
     lastTask = t;
-    taskOfOp[i] = t;
     perTask[t]++;
   }
   const taskStart = new Int32Array(perTask.length + 1);
   for (let t = 0; t < perTask.length; t++) taskStart[t + 1] = taskStart[t] + perTask[t];
   const taskOps = new Int32Array(taskStart[perTask.length]);
   const taskFill = taskStart.slice(0, perTask.length);
-  for (let i = 0; i < n; i++) if (taskOfOp[i] >= 0) taskOps[taskFill[taskOfOp[i]]++] = i;
+  // each top-level op's task found again (every pid has one by now)
+  lastPid = NaN;
+  lastTask = -1;
+  for (let i = 0; i < n; i++) {
+    if (parentIndex[i] >= 0) continue;
+    const t = pid[i] === lastPid ? lastTask : (taskOfPid.get(pid[i]) as number);
+    lastPid = pid[i];
+    lastTask = t;
+    taskOps[taskFill[t]++] = i;
+  }
   return { taskStart, taskOps, taskPid: Float64Array.from(pids), n, tsNs, pid, offset, lengthBytes, kind, file, files: files.strings, proc, procs: cols.procs, parentIndex, childStart, childList, fileSizeBytes };
 }

@@ -59,13 +59,17 @@ export function sizeClassNum(lengthBytes: number, pageSizeBytes: number): number
   return Number.isFinite(pages) ? Math.min(SIZE_CLASSES - 1, Math.floor(Math.log2(pages))) : SIZE_CLASSES - 1;
 }
 
-export function calibrate(source: readonly Op[] | OpColumns, pageSizeBytes: number): ServiceModel {
+/**
+ * `scratch`, when given, holds the observed durations while the quartiles are taken (at least one
+ * element per op; its contents are lost): serviceTimes passes its output array, so a million ops
+ * leave no temporary array resident until the next full collection.
+ */
+export function calibrate(source: readonly Op[] | OpColumns, pageSizeBytes: number, scratch?: Float64Array): ServiceModel {
   const c = columnsOf(source);
   const n = c.n;
   // the observed durations bucketed by (kind, size class) in one array, kind-major: a kind's
   // classes lie side by side, so its all-sizes quartile is taken over one range too
   const kinds = new Map<string, number>();
-  const bucketOf = new Int32Array(n).fill(-1);
   let counts = new Int32Array(16 * SIZE_CLASSES);
   let lastKind: string | undefined;
   let lastKindIndex = -1;
@@ -88,18 +92,24 @@ export function calibrate(source: readonly Op[] | OpColumns, pageSizeBytes: numb
       lastKind = kind;
       lastKindIndex = k;
     }
-    const b = lastKindIndex * SIZE_CLASSES + sizeClassNum(c.lengthBytes[i], pageSizeBytes);
-    bucketOf[i] = b;
-    counts[b]++;
+    counts[lastKindIndex * SIZE_CLASSES + sizeClassNum(c.lengthBytes[i], pageSizeBytes)]++;
   }
   const buckets = kinds.size * SIZE_CLASSES;
   const start = new Int32Array(buckets + 1);
   for (let b = 0; b < buckets; b++) start[b + 1] = start[b] + counts[b];
-  const values = new Float64Array(start[buckets]);
+  const values = scratch !== undefined && scratch.length >= start[buckets] ? scratch.subarray(0, start[buckets]) : new Float64Array(start[buckets]);
   const fill = start.slice(0, buckets);
+  // the same ops again, each to its bucket (kinds are all numbered by now)
+  lastKind = undefined;
   for (let i = 0; i < n; i++) {
-    const b = bucketOf[i];
-    if (b >= 0) values[fill[b]++] = c.durNs[i];
+    const d = c.durNs[i];
+    if (!(d > 0) || c.hasParent(i)) continue;
+    const kind = OP_KINDS[c.kind[i]];
+    if (kind !== lastKind) {
+      lastKind = kind;
+      lastKindIndex = kinds.get(kind) as number;
+    }
+    values[fill[lastKindIndex * SIZE_CLASSES + sizeClassNum(c.lengthBytes[i], pageSizeBytes)]++] = d;
   }
   const byKindAndSize: Record<string, Record<string, number>> = {};
   const byKind: Record<string, number> = {};
@@ -133,9 +143,10 @@ export function modelNs(model: ServiceModel, kind: OpKind, lengthBytes: number, 
 
 export function serviceTimes(source: readonly Op[] | OpColumns, pageSizeBytes: number): ServiceTimes {
   const c = columnsOf(source);
-  const model = calibrate(c, pageSizeBytes);
   const n = c.n;
   const ns = new Float64Array(n);
+  // (every element of ns is written below, after the model has used it as scratch)
+  const model = calibrate(c, pageSizeBytes, ns);
   let observed = 0;
   let modelled = 0;
   const modelledByKind: Record<string, number> = {};

@@ -79,6 +79,37 @@ describe('opTable', () => {
     expect(t.fileSizeBytes.size).toBe(0);
   });
 
+  it('children and tasks as a plain reading of the ops gives them, on random op sets (ids rows or not, parents that name no op)', () => {
+    let seed = 12345;
+    const rand = (k: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % k;
+    };
+    for (let round = 0; round < 200; round++) {
+      const n = rand(40);
+      const idBase = rand(3) === 0 ? 1000 : 0;
+      const ops: Op[] = [];
+      for (let i = 0; i < n; i++) {
+        const parentRow = i > 0 && rand(3) === 0 ? rand(i) : -1;
+        const dangling = rand(10) === 0;
+        const extra: Partial<Op> = parentRow >= 0 ? { parent: idBase + parentRow } : dangling ? { parent: 99_999 } : {};
+        ops.push(op(idBase + i, 1 + rand(4), 'write', `f${rand(3)}`, 0, 4096, extra));
+      }
+      const t = opTable(ops);
+      const parentOf = ops.map((o) => (o.parent === undefined ? -1 : ops.findIndex((p) => p.id === o.parent)));
+      expect([...t.parentIndex], `round ${round}`).toEqual(parentOf);
+      for (let i = 0; i < n; i++) {
+        expect([...t.childList.slice(t.childStart[i], t.childStart[i + 1])]).toEqual(parentOf.flatMap((p, j) => (p === i ? [j] : [])));
+      }
+      const pids: number[] = [];
+      for (let i = 0; i < n; i++) if (parentOf[i] < 0 && !pids.includes(ops[i].pid)) pids.push(ops[i].pid);
+      expect([...t.taskPid]).toEqual(pids);
+      pids.forEach((pid, k) => {
+        expect([...t.taskOps.slice(t.taskStart[k], t.taskStart[k + 1])]).toEqual(ops.flatMap((o, i) => (parentOf[i] < 0 && o.pid === pid ? [i] : [])));
+      });
+    }
+  });
+
   it('KIND_CODE numbers the kinds in OP_KINDS order', () => {
     expect(KIND_CODE.get('read')).toBe(0);
     expect(KIND_CODE.get('munmap')).toBe(OP_KINDS.length - 1);

@@ -65,6 +65,14 @@ describe('calibrate and modelNs', () => {
       op('read', 4096, 1, 0),
     ];
     const m = calibrate(ops, P);
+    // with a scratch array for the durations (what serviceTimes passes): the same model, and a
+    // scratch too short for them is not used
+    const scratch = new Float64Array(ops.length).fill(-7);
+    expect(calibrate(ops, P, scratch)).toEqual(m);
+    expect(scratch.slice(0, 7).every((x) => x !== -7)).toBe(true);
+    const short = new Float64Array(3).fill(-7);
+    expect(calibrate(ops, P, short)).toEqual(m);
+    expect([...short]).toEqual([-7, -7, -7]);
     expect(m.byKindAndSize).toEqual({ read: { 0: 200, 4: 1000 }, write: { 0: 50 } });
     expect(Object.keys(m.byKindAndSize)).toEqual(['read', 'write']);
     // read over all sizes: [100, 200, 300, 400, 500, 1000] → index floor(5 / 4) = 1 → 200
