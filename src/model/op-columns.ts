@@ -3,7 +3,8 @@
  * object per op (an Op is about 165 bytes of heap; a row here is 53 bytes outside the heap, 61
  * where op ids are not row numbers).
  * Appended to while importing (`push`); Op objects are made on demand (`at`, `toArray`) for the
- * library and for strategies' plans, and are the same as the ones pushed, field for field.
+ * library and for strategies' plans, and are the same as the ones pushed, field for field (a pid,
+ * line or parent of -0 comes back as 0; a parent of null or NaN is no parent).
  */
 import { KIND_CODE, type Op, OP_KINDS, type OpKind } from './op.js';
 
@@ -129,15 +130,16 @@ export class OpColumns {
     this.pid[i] = pid;
     this.offset[i] = op.offset;
     this.lengthBytes[i] = op.lengthBytes;
-    const parent = op.parent;
+    // (none, null from JSON, and NaN are all no parent, as they were in a 64-bit column)
+    const parent = op.parent ?? NaN;
     if (this.parent instanceof Int32Array) {
-      if (parent === undefined) this.parent[i] = -1;
+      if (parent !== parent) this.parent[i] = -1;
       else if (parent >= 0 && (parent | 0) === parent) this.parent[i] = parent;
       else {
         this.parent = this.widenedParents();
         this.parent[i] = parent;
       }
-    } else this.parent[i] = parent ?? NaN;
+    } else this.parent[i] = parent;
     const line = op.line;
     if (line >>> 0 !== line && this.line instanceof Uint32Array) this.line = Float64Array.from(this.line);
     this.line[i] = line;

@@ -3,6 +3,7 @@
  * field; the op table shares them and merges renamed files; a trace loaded as columns replays to
  * the same bytes as its Op objects, and makes those objects only when `ops` is read.
  */
+import { serialize, deserialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { OpColumns } from '../../../src/model/op-columns.js';
 import { opTable } from '../../../src/engine/op-table.js';
@@ -28,7 +29,7 @@ describe('OpColumns', () => {
     expect(c.n).toBe(40);
     expect(c.length).toBe(40);
     const back = c.toArray();
-    expect(back.slice(0, 4)).toEqual(ops);
+    expect(back.slice(0, 4)).toStrictEqual(ops);
     expect(back[37]).toEqual({ ...ops[1], id: 37 });
     expect('durNs' in back[2]).toBe(false);
     expect('parent' in back[0]).toBe(false);
@@ -49,12 +50,32 @@ describe('OpColumns', () => {
       ['parent', 2 ** 31, 'parent'], ['parent', -1, 'parent'], ['parent', 0.5, 'parent'],
       ['line', 2 ** 33, 'line'], ['line', -3, 'line'],
     ] as const) {
-      const odd = [...ops, op(4, 5, 'write', 'A', { [field]: value })];
+      // (20 ops first: the odd one comes after the columns grew past their first 16 rows)
+      const before = Array.from({ length: 20 }, (_, k) => ({ ...ops[k % 4], id: k, parent: k % 4 === 1 ? k - 1 : undefined }));
+      for (const o of before) if (o.parent === undefined) delete o.parent;
+      const odd = [...before, op(20, 5, 'write', 'A', { [field]: value }), { ...ops[1], id: 21, parent: 20 }];
       const c = new OpColumns(2);
       for (const o of odd) c.push(o);
       expect(c[column], `${field} ${value}`).toBeInstanceOf(Float64Array);
-      expect(c.toArray(), `${field} ${value}`).toEqual(odd);
-      expect([0, 1, 2, 3].map((i) => c.hasParent(i))).toEqual([false, true, false, false]);
+      expect(c.toArray(), `${field} ${value}`).toStrictEqual(odd);
+      expect(Array.from({ length: 22 }, (_, i) => c.hasParent(i))).toEqual(odd.map((o) => o.parent !== undefined));
+    }
+  });
+
+  it('a parent of null or NaN (JSON has no NaN) is no parent, in 32-bit and in 64-bit columns', () => {
+    for (const wide of [false, true]) {
+      const list: Op[] = [
+        op(0, 5, 'write', 'A', wide ? { parent: 2 ** 40 } : {}),
+        op(1, 5, 'write', 'A', { parent: null as unknown as number }),
+        op(2, 5, 'write', 'A', { parent: NaN }),
+        op(3, 5, 'fault-read', 'A', { parent: 0 }),
+        op(4, 5, 'write', 'A', { parent: null as unknown as number }),
+      ];
+      const c = OpColumns.fromOps(list);
+      expect(c.parent).toBeInstanceOf(wide ? Float64Array : Int32Array);
+      expect([0, 1, 2, 3, 4].map((i) => c.hasParent(i)), `wide ${wide}`).toEqual([wide, false, false, true, false]);
+      expect(c.at(1)).not.toHaveProperty('parent');
+      expect([...opTable(c).parentIndex]).toEqual([-1, -1, -1, 0, -1]);
     }
   });
 
@@ -134,7 +155,13 @@ describe('OpColumns', () => {
     const c = OpColumns.fromOps(ops);
     const p = c.pack();
     expect(p.tsNs.length).toBe(4);
-    expect(OpColumns.unpack(structuredClone(p)).toArray()).toEqual(ops);
+    expect(OpColumns.unpack(structuredClone(p)).toArray()).toStrictEqual(ops);
+    // what the worker processes get (v8.serialize, as their job file), narrow and widened columns
+    const widened = [...ops, op(4, 2 ** 33, 'write', 'A', { line: 2 ** 40, parent: 2 ** 35 })];
+    for (const list of [ops, widened]) {
+      const back = OpColumns.unpack(deserialize(serialize(OpColumns.fromOps(list).pack())) as ReturnType<OpColumns['pack']>);
+      expect(back.toArray()).toStrictEqual(list);
+    }
   });
 
   it('renamed files: the op table merges two keys that became one, in order of first appearance', () => {
