@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -255,6 +255,36 @@ describe('strategies and compare --all', () => {
     expect(JSON.parse(outs[0]).results.length).toBe(strategyNames().length);
     for (const out of outs.slice(1)) expect(out).toBe(outs[0]);
   });
+
+  // (one core: the default is serial whatever the ops, and this test has nothing to show)
+  it.skipIf(availableParallelism() < 2)('compare\'s default: worker processes from LOCKREPLAY_PARALLEL_MIN_OPS ops (the same bytes), one after the other below, when they cannot be given the ops, and for --parallel threads alone', () => {
+    const args = ['compare', trace('xfs-mix.trace.gz'), '--strategy', 'none,i-mutex,range-lock', '--json'];
+    const serial = cli([...args, '--threads', '1']);
+    expect(serial.code).toBe(0);
+    const debug = { LOCKREPLAY_DEBUG: '1' };
+    const auto = cli(args, undefined, { ...debug, LOCKREPLAY_PARALLEL_MIN_OPS: '1' });
+    expect(auto.stderr).toContain(`lockreplay: 5872 ops, parallel from 1: ${Math.min(3, availableParallelism())} processes`);
+    expect(auto.stdout).toBe(serial.stdout);
+    const below = cli(args, undefined, { ...debug, LOCKREPLAY_PARALLEL_MIN_OPS: '5873' });
+    expect(below.stderr).toMatch(/parallel from 5873: one strategy after the other/);
+    expect(below.stdout).toBe(serial.stdout);
+    expect(cli(args, undefined, debug).stderr).toMatch(/parallel from 300000: one strategy after the other/);
+    // no temporary directory to hand the ops over: a note, and the strategies one after the other
+    const noTmp = { TMPDIR: join(tmp, 'no-such-dir'), LOCKREPLAY_PARALLEL_MIN_OPS: '1' };
+    const fallback = cli(args, undefined, noTmp);
+    expect(fallback.code).toBe(0);
+    expect(fallback.stderr).toMatch(/note: the worker processes could not be given the ops through a file in \S+no-such-dir \(ENOENT\): the strategies are replayed one after the other/);
+    expect(fallback.stdout).toBe(serial.stdout);
+    // asked for: an error naming the directory, exit 6 (output failed), no stack
+    const asked = cli([...args, '--threads', '2'], undefined, noTmp);
+    expect(asked.code).toBe(6);
+    expect(asked.stderr).toMatch(/cannot hand the ops to the worker processes through a file in \S+no-such-dir \(ENOENT\): set TMPDIR/);
+    expect(asked.stderr).not.toMatch(/\n\s+at /);
+    expect(cli([...args, '--parallel', 'threads'], undefined, { ...debug, LOCKREPLAY_PARALLEL_MIN_OPS: '1' }).stderr).not.toMatch(/processes/);
+    const bad = cli(args, undefined, { LOCKREPLAY_PARALLEL_MIN_OPS: '1e5' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/LOCKREPLAY_PARALLEL_MIN_OPS=1e5: not a whole number of ops/);
+  }, 120_000);
 
   it('the library\'s compare gives the same JSON serially, in worker processes and on worker threads', async () => {
     // (the built package: its workers load dist/replay/*-worker.js)

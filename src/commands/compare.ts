@@ -7,7 +7,7 @@ import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, replayStrategiesParallel } from '../replay/index.js';
-import { AUTO_PARALLEL_MIN_OPS, defaultThreads } from '../replay/default-threads.js';
+import { AUTO_PARALLEL_MIN_OPS, defaultThreads, parallelMinOps } from '../replay/default-threads.js';
 import { ReplayPool, type StrategyPool } from '../replay/pool.js';
 import { ReplayProcessPool } from '../replay/process-pool.js';
 import { strategyNames } from '../strategies/index.js';
@@ -27,7 +27,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
     baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first that ran without races or deadlock)' }),
-    threads: Flags.integer({ description: `strategies replayed at once: this process and N - 1 workers (default: one after the other below ${AUTO_PARALLEL_MIN_OPS.toLocaleString('en-US')} ops, where worker processes cost more than they gain; from there one per core, at most one per strategy); results are identical either way`, min: 1 }),
+    threads: Flags.integer({ description: `strategies replayed at once: this process and N - 1 workers (default: one after the other below ${AUTO_PARALLEL_MIN_OPS.toLocaleString('en-US')} ops, where worker processes cost more than they gain, or LOCKREPLAY_PARALLEL_MIN_OPS; from there one worker process per core, at most one per strategy, falling back to one after the other if they cannot be given the ops; --parallel threads alone stays serial); results are identical either way`, min: 1 }),
     parallel: Flags.string({ description: 'what replays strategies at once: worker processes (each with its own heap and compiler threads: the faster) or worker threads', options: ['processes', 'threads'], default: 'processes' }),
     ...replayFlags,
   };
@@ -40,7 +40,9 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     const names = flags.all ? strategyNames() : (flags.strategy as string).split(/,(?![^:]*=)/).map((s) => s.trim()).filter((s) => s !== '');
     // check every spec here, so a bad one fails before any work
     await Promise.all(names.map((n) => loadStrategy(n)));
-    const newPool = (n: number): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n));
+    const newPool = (n: number, optional?: { onSerial(reason: string): void }): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n, optional));
+    // (read before the import: a bad value fails at once)
+    const minOps = parallelMinOps();
     // asked for workers: they start now and load the engine while this process reads the trace
     const pool = flags.threads !== undefined && Math.min(flags.threads, names.length) > 1 ? newPool(Math.min(flags.threads, names.length)) : undefined;
     let trace;
@@ -53,10 +55,14 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
-    // not asked: parallel only for a trace long enough to repay the workers' start (started now)
+    // not asked: worker processes only for a trace long enough to repay their start (started now;
+    // the rule was measured for processes, so `--parallel threads` alone stays serial), and one
+    // after the other if they cannot be given the ops
     const opCount = trace.columns !== undefined ? trace.columns.n : trace.ops.length;
-    const threads = flags.threads !== undefined ? Math.min(flags.threads, names.length) : defaultThreads(opCount, names.length, availableParallelism());
-    const workers = pool ?? (flags.threads === undefined && threads > 1 ? newPool(threads) : undefined);
+    const auto = flags.threads === undefined && flags.parallel !== 'threads';
+    const threads = flags.threads !== undefined ? Math.min(flags.threads, names.length) : auto ? defaultThreads(opCount, names.length, availableParallelism(), minOps) : 1;
+    const workers = pool ?? (auto && threads > 1 ? newPool(threads, { onSerial: (reason) => process.stderr.write(`note: ${reason}\n`) }) : undefined);
+    if (auto && process.env.LOCKREPLAY_DEBUG) process.stderr.write(`lockreplay: ${opCount} ops, parallel from ${minOps}: ${threads > 1 ? `${threads} processes` : 'one strategy after the other'}\n`);
     progress.start();
     let result;
     try {

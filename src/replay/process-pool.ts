@@ -1,8 +1,9 @@
 /**
  * Runs strategies in worker processes beside this one. Each process has its own V8 heap and helper
  * threads (its compiler and collector), which worker threads share: on a 2-core machine two
- * threads replayed slower than one (docs/performance.md). The processes start before the trace is
- * read (they load the engine meanwhile); the ops go to them once, packed into typed arrays and
+ * threads replayed slower than one (docs/performance.md). Asked for (`--threads`), the processes
+ * start before the trace is read (they load the engine meanwhile); by compare's default, once the
+ * import has counted the ops (docs/performance.md, "The default"). The ops go to them once, packed into typed arrays and
  * string tables, with the op table, in a file each reads when it is ready. Then every process, this one included, claims the next
  * strategy by creating its file in a directory of claims (an exclusive create: no round trip
  * through this process's event loop, which is busy replaying too), so a process that finishes
@@ -80,8 +81,13 @@ export class ReplayProcessPool implements StrategyPool {
     return `${signal ?? `exit code ${code}`}${printed !== undefined ? `: ${printed}` : ''}`;
   }
 
-  /** `threads`: processes replaying at once, this one included (threads - 1 workers) */
-  constructor(readonly threads: number) {
+  /**
+   * `threads`: processes replaying at once, this one included (threads - 1 workers). `optional`:
+   * parallelism nobody asked for (compare's default): if the ops cannot be handed to the workers
+   * (no writable temporary directory, no room in it), this process replays every strategy itself
+   * instead of failing, and tells `optional.onSerial` why.
+   */
+  constructor(readonly threads: number, private readonly optional?: { onSerial(reason: string): void }) {
     const script = new URL('./process-worker.js', import.meta.url);
     const heap = process.execArgv.some((a) => a.startsWith('--max-old-space-size')) ? [] : ['--max-old-space-size=8192'];
     this.children = Array.from({ length: Math.max(0, threads - 1) }, () => {
@@ -127,21 +133,35 @@ export class ReplayProcessPool implements StrategyPool {
   async run(ops: OpColumns, table: OpTable, serviceNs: Float64Array, simOptions: SimOptions, specs: string[], runHere: (spec: string, index: number) => Promise<StrategyResult>, progress?: Int32Array): Promise<StrategyResult[]> {
     if (this.used) throw new LockreplayError('a replay pool runs one job', ExitCode.internal);
     this.used = true;
-    const claims = mkdtempSync(join(tmpdir(), 'lockreplay-claims-'));
+    // the job goes through a file, and only its name through the channel: this process's replays
+    // block its event loop, which would have to write a large message while the worker reads it
+    let claims: string | undefined;
+    let jobFile: string;
+    try {
+      claims = mkdtempSync(join(tmpdir(), 'lockreplay-claims-'));
+      const { onProgress: _drop, ...cloneable } = simOptions;
+      const job: ProcessJob = { packed: ops.pack(), table, serviceNs, simOptions: cloneable, specs, claims, progress: progress !== undefined };
+      jobFile = join(claims, 'job');
+      writeFileSync(jobFile, serialize(job));
+    } catch (err) {
+      if (claims !== undefined) rmSync(claims, { recursive: true, force: true });
+      await this.close();
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      if (this.optional === undefined) throw new LockreplayError(`cannot hand the ops to the worker processes through a file in ${tmpdir()} (${why}): set TMPDIR to a writable directory with room, or replay with --threads 1`, ExitCode.outputFailed);
+      this.optional.onSerial(`the worker processes could not be given the ops through a file in ${tmpdir()} (${why}): the strategies are replayed one after the other`);
+      const results: StrategyResult[] = [];
+      for (let i = 0; i < specs.length; i++) results.push(await runHere(specs[i], i));
+      return results;
+    }
+    const dir = claims;
     try {
       const results: (StrategyResult | undefined)[] = new Array(specs.length);
       let failure: Error | undefined;
       const fail = (err: Error): void => {
         failure ??= err;
         // nobody starts more work
-        claimAll(claims, specs.length);
+        claimAll(dir, specs.length);
       };
-      const { onProgress: _drop, ...cloneable } = simOptions;
-      const job: ProcessJob = { packed: ops.pack(), table, serviceNs, simOptions: cloneable, specs, claims, progress: progress !== undefined };
-      // the job goes through a file, and only its name through the channel: this process's replays
-      // block its event loop, which would have to write a large message while the worker reads it
-      const jobFile = join(claims, 'job');
-      writeFileSync(jobFile, serialize(job));
       const finished = this.children.map((c) => new Promise<void>((resolve) => {
         const early = this.earlyEnd.get(c);
         if (early !== undefined) {
@@ -176,7 +196,7 @@ export class ReplayProcessPool implements StrategyPool {
         });
         c.send({ jobFile } satisfies ToWorker);
       }));
-      for (let i = claimNext(claims, 0, specs.length); i !== undefined; i = claimNext(claims, i + 1, specs.length)) {
+      for (let i = claimNext(dir, 0, specs.length); i !== undefined; i = claimNext(dir, i + 1, specs.length)) {
         try {
           results[i] = await runHere(specs[i], i);
         } catch (err) {
@@ -190,7 +210,7 @@ export class ReplayProcessPool implements StrategyPool {
       if (results.some((r) => r === undefined)) throw new LockreplayError('a worker process ended without its results', ExitCode.internal);
       return results as StrategyResult[];
     } finally {
-      rmSync(claims, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 }
