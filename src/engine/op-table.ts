@@ -115,9 +115,9 @@ export function opTable(source: readonly Op[] | OpColumns): OpTable {
     if (sharedParents) {
       const pi = parentIndex[i];
       if (pi >= 0) childStart[pi + 1]++;
-    } else if (cols.hasParent(i)) {
+    } else {
       const p = cols.parentOf(i);
-      const pi = idsAreIndices ? (p >= 0 && p < n ? p : -1) : (indexOfId.get(p) ?? -1);
+      const pi = p !== p ? -1 : idsAreIndices ? (p >= 0 && p < n ? p : -1) : (indexOfId.get(p) ?? -1);
       if (pi >= 0) {
         parentIndex[i] = pi;
         childStart[pi + 1]++;

@@ -1,11 +1,8 @@
 /**
  * How many strategies `compare` replays at once when `--threads` is not given. Worker processes
  * pay a fixed cost (start, loading the ops, compiling the engine) and the import stays serial, so
- * on the 2-core development machine they win only on large traces (docs/performance.md, "The
- * default"): `compare --all` took 2.0–2.2 s serial against 2.7 s in two processes on xfs-mix
- * (the demo trace), 8.5 against 8.7–9.9 s on xfs-mix-large (146 k ops), 12.9–15.0 against
- * 12.5–14.5 s at 293 k ops, 17.4–17.9 against 13.6–14.0 s at 439 k ops and 40.3 against 27.2 s at
- * 1.02 M ops. Results are the same bytes either way.
+ * on the 2-core development machine they win only on large traces: the measurements behind the
+ * threshold are in docs/performance.md, "The default". Results are the same bytes either way.
  */
 
 import { ExitCode, LockreplayError } from '../errors.js';

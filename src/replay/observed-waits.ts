@@ -81,7 +81,8 @@ export function removeObservedWaits(source: readonly Op[] | OpColumns, serviceNs
     // the op and every op enclosing it
     for (let j: number | undefined = i, depth = 0; j !== undefined && depth < 16; depth++) {
       serviceNs[j] = Math.max(0, serviceNs[j] - waitNs);
-      j = c.hasParent(j) ? indexOfId.get(c.parentOf(j)) : undefined;
+      const parent = c.parentOf(j);
+      j = parent !== parent ? undefined : indexOfId.get(parent);
     }
   });
   const sorted: ObservedWaitSummary['byKind'] = {};
