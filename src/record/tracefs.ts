@@ -131,6 +131,15 @@ export function effectiveBufferKb(text: string): string {
   return m ? m[1] : text.trim();
 }
 
+/**
+ * Whether two per-CPU ring buffer sizes (KB) are the same buffer: the kernel sizes a buffer in whole
+ * pages of data (4080 bytes on 4 KiB pages), so a size written, or the default a fresh boot expands
+ * to on the first enabled event ("7 (expanded: 1408)"), reads back up to a page larger (1410).
+ */
+export function sameBufferKb(a: string, b: string): boolean {
+  return a === b || Math.abs(Number(a) - Number(b)) < 4;
+}
+
 export function snapshot(fs: Tracefs, events: string[]): TracefsState {
   const filters: Record<string, string> = {};
   for (const e of events) if (fs.hasEvent(e)) filters[e] = fs.read(`events/${e}/filter`).trim();
@@ -163,9 +172,9 @@ export function restore(fs: Tracefs, s: TracefsState): void {
   }
   attempt(() => fs.write('current_tracer', s.currentTracer));
   if (s.recordTgid !== '') attempt(() => fs.write('options/record-tgid', s.recordTgid));
-  // written back only when it changed: the kernel rounds a written size (1408 can read back as 1410)
+  // written back only when it changed: the kernel rounds a size to its pages (sameBufferKb)
   attempt(() => {
-    if (effectiveBufferKb(fs.read('buffer_size_kb')) !== s.bufferSizeKb) fs.write('buffer_size_kb', s.bufferSizeKb);
+    if (!sameBufferKb(effectiveBufferKb(fs.read('buffer_size_kb')), s.bufferSizeKb)) fs.write('buffer_size_kb', s.bufferSizeKb);
   });
   attempt(() => fs.write('tracing_on', s.tracingOn));
 }
