@@ -194,7 +194,7 @@ export function advance(s: Sim, task: Task, now: number): void {
     let nodes = 0;
     if (step.nodesOf !== undefined) {
       const inst = s.findClass(step.nodesOf.lockClass)?.instances.get(step.nodesOf.key);
-      nodes = inst === undefined ? 0 : inst.holders().length + (inst instanceof RangeLock ? inst.waiting() : 0);
+      nodes = inst === undefined ? 0 : inst instanceof RangeLock ? inst.present() : inst.holders().length;
     }
     const walk = step.logNodes ? (1 + nodes) * Math.log2(nodes + 2) : nodes;
     const ns = Math.round(step.baseNs + (step.perNodeNs ?? 0) * walk + frame.overheadNs);
