@@ -10,6 +10,8 @@ import { type Op, OP_KINDS } from '../model/op.js';
 import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH, type ConflictSeverity } from '../model/conflicts.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import { sortIndicesByKey } from '../util/radix-sort.js';
+import { NumHeap } from '../util/num-heap.js';
+import { type RangeNode, RangeTree } from '../locks/range-tree.js';
 import type { OpOutcomes } from './simulator.js';
 import type { RaceSide, Race, RaceClassReport, RaceReport } from '../model/result.js';
 export type { RaceSide, Race, RaceClassReport, RaceReport } from '../model/result.js';
@@ -17,6 +19,37 @@ export type { RaceSide, Race, RaceClassReport, RaceReport } from '../model/resul
 
 
 
+
+/** open sections of one kind on a file from which they are indexed by byte range (measured: a scan of fewer is faster) */
+const INDEX_OPEN_ABOVE = 48;
+
+/**
+ * Open sections of one kind indexed by byte range, ended ones removed in the order they end: every
+ * section in the index overlaps, in time, the op the sweep is at (it opened before and has not
+ * ended). Sections with a range that overlaps nothing (NaN) are left out.
+ */
+class OpenByRange {
+  readonly tree = new RangeTree<number>();
+  private readonly ends = new NumHeap();
+  private readonly nodes: RangeNode<number>[] = [];
+
+  add(i: number, rStart: Float64Array, rEnd: Float64Array, to: Float64Array): void {
+    if (Number.isNaN(rStart[i]) || Number.isNaN(rEnd[i])) return;
+    const node = this.tree.node(i, rStart[i], rEnd[i], i);
+    this.tree.insert(node);
+    this.ends.push(to[i], i, this.nodes.length);
+    this.nodes.push(node);
+  }
+
+  /** removes the sections ended by `nowNs` (to <= now: they cannot overlap it or anything later) */
+  expire(nowNs: number): void {
+    const ends = this.ends;
+    while (ends.size > 0 && ends.peekKey() <= nowNs) {
+      const k = ends.pop();
+      this.tree.remove(this.nodes[k]);
+    }
+  }
+}
 
 const FSYNC = KIND_CODE.get('fsync') as number;
 const MMAP = KIND_CODE.get('mmap') as number;
@@ -81,9 +114,10 @@ function before(ex: Examples, k: number, from: Float64Array, a: number, b: numbe
  * `listed` of each class in time. The check is the schedule's last reader: it writes each
  * candidate's section over `o.activeNs` and `o.workEndNs` (an op that never did work gets its
  * start and end there), and its ranges and orderings into `scratch` when given (else into new
- * arrays).
+ * arrays). `indexOpenAbove`: open sections of a kind on a file from which they are indexed by byte
+ * range (the same answer either way).
  */
-export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed = 3, table: OpTable = opTable(ops), scratch?: RaceScratch): RaceReport {
+export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed = 3, table: OpTable = opTable(ops), scratch?: RaceScratch, indexOpenAbove = INDEX_OPEN_ABOVE): RaceReport {
   const n = table.n;
   const fileOf = table.file;
   const kindOf = table.kind;
@@ -160,13 +194,18 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
     }
   };
   // the sweep's open sections, one list per kind (op indices in the order they opened), each an
-  // Int32Array with its length apart (an array's length set back goes through the runtime)
+  // Int32Array with its length apart (an array's length set back goes through the runtime); a kind
+  // with many sections open at once on the file (thousands of tasks in an open-mode replay) is
+  // indexed by byte range instead (OpenByRange), so each op visits the sections it overlaps
   const open: Int32Array[] = OP_KINDS.map(() => new Int32Array(64));
   const openLen = new Int32Array(OP_KINDS.length);
   const pruneAt = new Int32Array(OP_KINDS.length);
+  const byRange: (OpenByRange | undefined)[] = OP_KINDS.map(() => undefined);
+  const found: RangeNode<number>[] = [];
   for (const f of fileOrder) {
     openLen.fill(0);
-    pruneAt.fill(64);
+    pruneAt.fill(Math.min(64, indexOpenAbove));
+    byRange.fill(undefined);
     const spans = order.subarray(base[f], base[f] + perFile[f]);
     for (let s = 0; s < spans.length; s++) {
       const cur = spans[s];
@@ -179,6 +218,14 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
       const partners = CONFLICTS_WITH[k];
       for (let p = 0; p < partners.length; p++) {
         const pk = partners[p];
+        const indexed = byRange[pk];
+        if (indexed !== undefined) {
+          indexed.expire(curFrom);
+          found.length = 0;
+          indexed.tree.overlapping(curStart, curEnd, found);
+          for (const node of found) if (pid[node.item] !== curPid) record(f, node.item, cur);
+          continue;
+        }
         const list = open[pk];
         const len = openLen[pk];
         let kept = 0;
@@ -190,15 +237,28 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
         }
         openLen[pk] = kept;
       }
+      const indexed = byRange[k];
+      if (indexed !== undefined) {
+        indexed.add(cur, rStart, rEnd, to);
+        continue;
+      }
       let own = open[k];
       let ownLen = openLen[k];
       // sections that ended cannot overlap anything later: dropped now and then from lists that
-      // no later op may scan for a while
+      // no later op may scan for a while (and the kind indexed if many are left)
       if (ownLen >= pruneAt[k]) {
         let kept = 0;
         for (let i = 0; i < ownLen; i++) if (to[own[i]] > curFrom) own[kept++] = own[i];
         ownLen = kept;
         pruneAt[k] = Math.max(64, 2 * kept);
+        if (kept >= indexOpenAbove) {
+          const index = new OpenByRange();
+          for (let i = 0; i < kept; i++) index.add(own[i], rStart, rEnd, to);
+          index.add(cur, rStart, rEnd, to);
+          byRange[k] = index;
+          openLen[k] = 0;
+          continue;
+        }
       }
       if (ownLen === own.length) {
         const grown = new Int32Array(2 * own.length);
