@@ -20,7 +20,7 @@ export type { RaceSide, Race, RaceClassReport, RaceReport } from '../model/resul
 
 
 
-/** open sections of one kind on a file from which they are indexed by byte range (measured: a scan of fewer is faster) */
+/** open sections of one kind on a file from which they are indexed by byte range (a scan of a few is faster than the index) */
 const INDEX_OPEN_ABOVE = 48;
 
 /**
