@@ -9,6 +9,18 @@ function bySeq(a: RangeNode, b: RangeNode): number {
   return a.seq - b.seq;
 }
 
+/** a FIFO range lock's present requests by range: exclusive and shared apart, each one's node, the waiting ones */
+interface RangeIndex {
+  exclusive: RangeTree<LockRequest>;
+  shared: RangeTree<LockRequest>;
+  nodes: Map<LockRequest, RangeNode>;
+  arrivals: number;
+  waiting: number;
+}
+
+/** conflicting()'s scratch (a lock's calls do not nest) */
+const found: RangeNode[] = [];
+
 /**
  * FIFO: present requests above which they are indexed by range. A scan of a few is faster than the
  * index: always indexed, replays of the bench trace (3 requests present at most) took 30–40% longer.
@@ -36,16 +48,8 @@ export const INDEX_ABOVE = 32;
 export class RangeLock implements LockPrimitive {
   /** every present request (granted and waiting), in arrival order, while not indexed */
   private requests: LockRequest[] = [];
-  /** indexed: the present exclusive and shared requests by range; arrivals so far; waiting ones */
-  private indexed = false;
-  private exclusive = new RangeTree<LockRequest>();
-  private shared = new RangeTree<LockRequest>();
-  private arrivals = 0;
-  private waitingCount = 0;
-  /** indexed: each present request's node (a Map, not a field: requests are the caller's objects) */
-  private readonly nodes = new Map<LockRequest, RangeNode>();
-  /** conflicting()'s scratch */
-  private readonly found: RangeNode[] = [];
+  /** FIFO with many requests present: the present requests by range instead (made when needed: most locks never have many) */
+  private idx: RangeIndex | undefined;
 
   /**
    * `indexAbove`: FIFO indexes its requests once more than this many are present, and scans them
@@ -59,13 +63,14 @@ export class RangeLock implements LockPrimitive {
       if (this.grantable(req)) req.granted = true;
       return req.granted;
     }
-    if (this.indexed) {
-      let blockers = this.exclusive.countOverlapping(req.start, req.end);
-      if (req.mode === 'X') blockers += this.shared.countOverlapping(req.start, req.end);
+    const idx = this.idx;
+    if (idx !== undefined) {
+      let blockers = idx.exclusive.countOverlapping(req.start, req.end);
+      if (req.mode === 'X') blockers += idx.shared.countOverlapping(req.start, req.end);
       req.blockers = blockers;
-      this.index(req);
+      add(idx, req);
       if (blockers === 0) req.granted = true;
-      else this.waitingCount++;
+      else idx.waiting++;
       return req.granted;
     }
     let blockers = 0;
@@ -78,7 +83,7 @@ export class RangeLock implements LockPrimitive {
   }
 
   release(req: LockRequest): LockRequest[] {
-    if (this.indexed) return this.releaseIndexed(req);
+    if (this.idx !== undefined) return this.releaseIndexed(this.idx, req);
     const i = this.requests.indexOf(req);
     if (i < 0 || !req.granted) throw new Error('range lock released by a request that does not hold it');
     if (i === this.requests.length - 1) this.requests.pop();
@@ -105,14 +110,14 @@ export class RangeLock implements LockPrimitive {
     return woken;
   }
 
-  private releaseIndexed(req: LockRequest): LockRequest[] {
-    const node = this.nodes.get(req);
+  private releaseIndexed(idx: RangeIndex, req: LockRequest): LockRequest[] {
+    const node = idx.nodes.get(req);
     if (node === undefined || !req.granted) throw new Error('range lock released by a request that does not hold it');
     (node.tree as RangeTree<LockRequest>).remove(node);
-    this.nodes.delete(req);
+    idx.nodes.delete(req);
     // (each present request conflicting with a granted one came after it and counts it)
     let woken = NONE;
-    for (const n of this.conflicting(req)) {
+    for (const n of conflicting(idx, req)) {
       const r = n.item;
       if (!r.granted && --r.blockers === 0) {
         r.granted = true;
@@ -120,59 +125,29 @@ export class RangeLock implements LockPrimitive {
         woken.push(r);
       }
     }
-    this.waitingCount -= woken.length;
-    if (this.present() < this.indexAbove / 2) this.stopIndex();
+    idx.waiting -= woken.length;
+    // back to the scan: the present requests, in arrival order
+    if (this.present() < this.indexAbove / 2) {
+      this.requests = all(idx).map((n) => n.item);
+      this.idx = undefined;
+    }
     return woken;
   }
 
-  private index(req: LockRequest): void {
-    const tree = req.mode === 'X' ? this.exclusive : this.shared;
-    const node = tree.node(req, req.start, req.end, this.arrivals++);
-    tree.insert(node);
-    this.nodes.set(req, node);
-  }
-
-  /** from a scan to the index: the present requests, in arrival order */
+  /** from the scan to the index: the present requests, in arrival order */
   private startIndex(): void {
-    this.indexed = true;
-    this.waitingCount = 0;
+    const idx: RangeIndex = { exclusive: new RangeTree(), shared: new RangeTree(), nodes: new Map(), arrivals: 0, waiting: 0 };
     for (const r of this.requests) {
-      this.index(r);
-      if (!r.granted) this.waitingCount++;
+      add(idx, r);
+      if (!r.granted) idx.waiting++;
     }
+    this.idx = idx;
     this.requests = [];
-  }
-
-  /** from the index back to a scan */
-  private stopIndex(): void {
-    this.requests = this.all().map((n) => n.item);
-    this.indexed = false;
-    this.exclusive = new RangeTree<LockRequest>();
-    this.shared = new RangeTree<LockRequest>();
-    this.nodes.clear();
-  }
-
-  /** indexed: every present request's node, in arrival order */
-  private all(): RangeNode[] {
-    const all: RangeNode[] = [];
-    this.exclusive.all(all);
-    this.shared.all(all);
-    return all.sort(bySeq);
-  }
-
-  /** indexed: the present requests that overlap and conflict with `req` (req itself too, if present), in arrival order */
-  private conflicting(req: LockRequest): RangeNode[] {
-    const found = this.found;
-    found.length = 0;
-    this.exclusive.overlapping(req.start, req.end, found);
-    if (req.mode === 'X') this.shared.overlapping(req.start, req.end, found);
-    if (found.length > 1) found.sort(bySeq);
-    return found;
   }
 
   /** requests waiting (for cost models that walk the whole tree) */
   waiting(): number {
-    if (this.indexed) return this.waitingCount;
+    if (this.idx !== undefined) return this.idx.waiting;
     let n = 0;
     for (const r of this.requests) if (!r.granted) n++;
     return n;
@@ -194,27 +169,27 @@ export class RangeLock implements LockPrimitive {
 
   /** requests present, granted and waiting */
   present(): number {
-    return this.indexed ? this.exclusive.size + this.shared.size : this.requests.length;
+    return this.idx !== undefined ? this.idx.exclusive.size + this.idx.shared.size : this.requests.length;
   }
 
   holders(): LockRequest[] {
-    if (this.indexed) return this.all().filter((n) => n.item.granted).map((n) => n.item);
+    if (this.idx !== undefined) return all(this.idx).filter((n) => n.item.granted).map((n) => n.item);
     return this.requests.filter((r) => r.granted);
   }
 
   hasWaiters(): boolean {
-    if (this.indexed) return this.waitingCount > 0;
+    if (this.idx !== undefined) return this.idx.waiting > 0;
     for (const r of this.requests) if (!r.granted) return true;
     return false;
   }
 
   blockersOf(req: LockRequest): LockRequest[] {
-    if (this.indexed) {
+    if (this.idx !== undefined) {
       // granted conflicting requests, and earlier waiting ones
-      const self = this.nodes.get(req);
+      const self = this.idx.nodes.get(req);
       const seq = self === undefined ? Infinity : self.seq;
       const out: LockRequest[] = [];
-      for (const n of this.conflicting(req)) if (n.item !== req && (n.item.granted || n.seq < seq)) out.push(n.item);
+      for (const n of conflicting(this.idx, req)) if (n.item !== req && (n.item.granted || n.seq < seq)) out.push(n.item);
       return out;
     }
     const out: LockRequest[] = [];
@@ -231,4 +206,28 @@ export class RangeLock implements LockPrimitive {
     }
     return out;
   }
+}
+
+function add(idx: RangeIndex, req: LockRequest): void {
+  const tree = req.mode === 'X' ? idx.exclusive : idx.shared;
+  const node = tree.node(req, req.start, req.end, idx.arrivals++);
+  tree.insert(node);
+  idx.nodes.set(req, node);
+}
+
+/** every present request's node, in arrival order */
+function all(idx: RangeIndex): RangeNode[] {
+  const out: RangeNode[] = [];
+  idx.exclusive.all(out);
+  idx.shared.all(out);
+  return out.sort(bySeq);
+}
+
+/** the present requests that overlap and conflict with `req` (req itself too, if present), in arrival order (a shared scratch array) */
+function conflicting(idx: RangeIndex, req: LockRequest): RangeNode[] {
+  found.length = 0;
+  idx.exclusive.overlapping(req.start, req.end, found);
+  if (req.mode === 'X') idx.shared.overlapping(req.start, req.end, found);
+  if (found.length > 1) found.sort(bySeq);
+  return found;
 }
