@@ -75,7 +75,8 @@ const importRuns = {
   gzipStdin: ['import, gzip on stdin', () => childFromStdin('child-import.js', ['-'], gzPath)],
 };
 const rounds = [];
-for (let i = 0; i < runs; i++) {
+// three rounds at least: a ratio from one pair of runs is this machine's phase as much as the code's
+for (let i = 0; i < Math.max(3, runs); i++) {
   const round = {};
   for (const [key, [, fn]] of Object.entries(importRuns)) round[key] = await fn();
   rounds.push(round);
@@ -145,9 +146,9 @@ const compareRun = (threads) => {
 };
 const threads = Math.max(2, availableParallelism());
 // serial and parallel runs alternate, so a slow phase of the machine weighs on both alike; three
-// rounds at least: the median of two is their mean, and one slow run of two same-code paths (serial
-// and the default below 300,000 ops) failed the "never slower" row by 10% (that row now takes the
-// ratio within each round)
+// rounds at least: median() of two runs is the slower one, and one slow run of two same-code paths
+// (serial, and the default below 300,000 ops) failed the "never slower" row by 10% (that row now
+// takes the ratio within each round)
 const serialRuns = [];
 const parallelRuns = [];
 const defaultRuns = [];
