@@ -68,53 +68,27 @@ export function calibrate(source: readonly Op[] | OpColumns, pageSizeBytes: numb
   const c = columnsOf(source);
   const n = c.n;
   // the observed durations bucketed by (kind, size class) in one array, kind-major: a kind's
-  // classes lie side by side, so its all-sizes quartile is taken over one range too
-  const kinds = new Map<string, number>();
-  let counts = new Int32Array(16 * SIZE_CLASSES);
-  let lastKind: string | undefined;
-  let lastKindIndex = -1;
-  for (let i = 0; i < n; i++) {
-    const d = c.durNs[i];
-    // (no duration is NaN, and `!(d > 0)` leaves it out, as serviceTimes does)
-    if (!(d > 0) || c.hasParent(i)) continue;
-    const kind = OP_KINDS[c.kind[i]];
-    if (kind !== lastKind) {
-      let k = kinds.get(kind);
-      if (k === undefined) {
-        k = kinds.size;
-        kinds.set(kind, k);
-        if ((k + 1) * SIZE_CLASSES > counts.length) {
-          const more = new Int32Array(counts.length * 2);
-          more.set(counts);
-          counts = more;
-        }
-      }
-      lastKind = kind;
-      lastKindIndex = k;
-    }
-    counts[lastKindIndex * SIZE_CLASSES + sizeClassNum(c.lengthBytes[i], pageSizeBytes)]++;
-  }
-  const buckets = kinds.size * SIZE_CLASSES;
+  // classes lie side by side, so its all-sizes quartile is taken over one range too. Counted into
+  // start[bucket + 1] first, then placed (no duration is NaN, and `!(d > 0)` leaves it out, as
+  // serviceTimes does)
+  const buckets = OP_KINDS.length * SIZE_CLASSES;
   const start = new Int32Array(buckets + 1);
-  for (let b = 0; b < buckets; b++) start[b + 1] = start[b] + counts[b];
+  for (let i = 0; i < n; i++) {
+    if (!(c.durNs[i] > 0) || c.hasParent(i)) continue;
+    start[c.kind[i] * SIZE_CLASSES + sizeClassNum(c.lengthBytes[i], pageSizeBytes) + 1]++;
+  }
+  for (let b = 0; b < buckets; b++) start[b + 1] += start[b];
   const values = scratch !== undefined && scratch.length >= start[buckets] ? scratch.subarray(0, start[buckets]) : new Float64Array(start[buckets]);
   const fill = start.slice(0, buckets);
-  // the same ops again, each to its bucket (kinds are all numbered by now)
-  lastKind = undefined;
   for (let i = 0; i < n; i++) {
     const d = c.durNs[i];
     if (!(d > 0) || c.hasParent(i)) continue;
-    const kind = OP_KINDS[c.kind[i]];
-    if (kind !== lastKind) {
-      lastKind = kind;
-      lastKindIndex = kinds.get(kind) as number;
-    }
-    values[fill[lastKindIndex * SIZE_CLASSES + sizeClassNum(c.lengthBytes[i], pageSizeBytes)]++] = d;
+    values[fill[c.kind[i] * SIZE_CLASSES + sizeClassNum(c.lengthBytes[i], pageSizeBytes)]++] = d;
   }
   const byKindAndSize: Record<string, Record<string, number>> = {};
   const byKind: Record<string, number> = {};
-  for (const kind of [...kinds.keys()].sort()) {
-    const k = kinds.get(kind) as number;
+  const observedKinds = OP_KINDS.map((kind, k) => ({ kind, k })).filter(({ k }) => start[(k + 1) * SIZE_CLASSES] > start[k * SIZE_CLASSES]);
+  for (const { kind, k } of observedKinds.sort((a, b) => (a.kind < b.kind ? -1 : 1))) {
     const row: Record<string, number> = {};
     for (let cls = 0; cls < SIZE_CLASSES; cls++) {
       const b = k * SIZE_CLASSES + cls;

@@ -113,7 +113,7 @@ export class RangeLock implements LockPrimitive {
   private releaseIndexed(idx: RangeIndex, req: LockRequest): LockRequest[] {
     const node = idx.nodes.get(req);
     if (node === undefined || !req.granted) throw new Error('range lock released by a request that does not hold it');
-    (node.tree as RangeTree<LockRequest>).remove(node);
+    (req.mode === 'X' ? idx.exclusive : idx.shared).remove(node);
     idx.nodes.delete(req);
     // (each present request conflicting with a granted one came after it and counts it)
     let woken = NONE;

@@ -13,8 +13,6 @@ export interface RangeNode<T> {
   readonly end: number;
   /** arrival order (the tie-break of equal starts) */
   readonly seq: number;
-  /** the tree it is in */
-  tree: RangeTree<T> | undefined;
   readonly prio: number;
   maxEnd: number;
   left: RangeNode<T> | undefined;
@@ -66,18 +64,16 @@ export class RangeTree<T> {
     x ^= x >>> 17;
     x ^= x << 5;
     this.rand = x >>> 0;
-    return { item, start, end, seq, tree: undefined, prio: this.rand, maxEnd: end, left: undefined, right: undefined };
+    return { item, start, end, seq, prio: this.rand, maxEnd: end, left: undefined, right: undefined };
   }
 
   insert(n: RangeNode<T>): void {
-    n.tree = this;
     this.root = this.insertAt(this.root, n);
     this.size++;
   }
 
   remove(n: RangeNode<T>): void {
     this.root = this.removeAt(this.root, n);
-    n.tree = undefined;
     n.left = undefined;
     n.right = undefined;
     this.size--;

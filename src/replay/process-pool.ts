@@ -3,11 +3,12 @@
  * threads (its compiler and collector), which worker threads share: on a 2-core machine two
  * threads replayed slower than one (docs/performance.md). Asked for (`--threads`), the processes
  * start before the trace is read (they load the engine meanwhile); by compare's default, once the
- * import has counted the ops (docs/performance.md, "The default"). The ops go to them once, packed into typed arrays and
- * string tables, with the op table, in a file each reads when it is ready. Then every process, this one included, claims the next
- * strategy by creating its file in a directory of claims (an exclusive create: no round trip
- * through this process's event loop, which is busy replaying too), so a process that finishes
- * early takes more. Results are put in the order of the specs: the same as a serial run.
+ * import has counted the ops (docs/performance.md, "The default"). The ops go to them once, packed
+ * into typed arrays and string tables, with the op table, in a file each reads when it is ready.
+ * Then every process, this one included, claims the next strategy by creating its file in a
+ * directory of claims (an exclusive create: no round trip through this process's event loop, which
+ * is busy replaying too), so a process that finishes early takes more. Results are put in the
+ * order of the specs: the same as a serial run.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
