@@ -129,6 +129,7 @@ export { hgrmFiles } from './report/hgrm.js';
 export { formatCompare, formatReplay } from './report/table.js';
 export { renderReport, REPORT_FORMATS, type ReportFormat } from './report/emit.js';
 export { loadResult } from './report/load.js';
+export { RESULT_JSON_SCHEMA } from './model/result-schema.js';
 export { mergeResults } from './replay/merge.js';
 export { assertComparable, check, type CheckReport, type CheckRow, parseThresholds, type Threshold, type Thresholds } from './report/check.js';
 export { formatCheck } from './report/check-format.js';

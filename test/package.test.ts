@@ -15,7 +15,7 @@ import { ROOT } from './helpers.js';
 /** The library's exports: a change to this list is a change to the public API. */
 const EXPORTS = [
   'BadInputError', 'DEFAULT_COSTS', 'EXCLUSIVE_KINDS', 'EngineInvariantError', 'ExitCode', 'INPUT_FORMATS', 'LOCK_KINDS', 'LockreplayError', 'MAX_WALK_STEPS',
-  'MMAP_LOCK_TAG', 'OP_KINDS', 'ORDERED_TAG', 'PAGE_SIZE_BYTES', 'PAGE_WALK_TAG', 'REPORT_FORMATS', 'RESULT_SCHEMA', 'SHARED_KINDS', 'SPINLOCK_TAG', 'WORK_ALL',
+  'MMAP_LOCK_TAG', 'OP_KINDS', 'ORDERED_TAG', 'PAGE_SIZE_BYTES', 'PAGE_WALK_TAG', 'REPORT_FORMATS', 'RESULT_JSON_SCHEMA', 'RESULT_SCHEMA', 'SHARED_KINDS', 'SPINLOCK_TAG', 'WORK_ALL',
   'WORK_ONLY', 'ZERO_COSTS', 'acquire', 'assertComparable', 'check', 'checkJunit', 'compare', 'compareMarkdown', 'createStrategy', 'formatCheck', 'formatCompare',
   'formatReplay', 'hgrmFiles', 'importTrace', 'isFlushInsideParent', 'jsonRulesStrategy', 'loadResult', 'loadStrategy', 'mergeResults', 'pageAlignedRange',
   'pageByPage', 'parseCosts', 'parseThresholds', 'perfettoSchedules', 'release', 'renderReport', 'replay', 'resultCsv', 'resultJson', 'resultsHtml',

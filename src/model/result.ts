@@ -137,7 +137,8 @@ export interface BlockedTask {
   lockKey: string;
   mode: string;
   start: number;
-  end: number;
+  /** the range's end; to EOF: Infinity as the replay returns it, null in the result JSON */
+  end: number | null;
   sinceNs: number;
   /** pids of the tasks this one waits for */
   waitsFor: number[];

@@ -1,6 +1,22 @@
 import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ExitCode, LockreplayError, type ExitCodeValue } from '../errors.js';
 import { RESULT_SCHEMA, type ReplayResult } from '../model/result.js';
+import { RESULT_JSON_SCHEMA } from '../model/result-schema.js';
+
+let validate: ValidateFunction | undefined;
+
+/** the result schema's validator, compiled once (on first use: only the commands that read results pay for it) */
+function validator(): ValidateFunction {
+  validate ??= new Ajv({ allowUnionTypes: true }).compile(RESULT_JSON_SCHEMA);
+  return validate;
+}
+
+/** "results[0].locks.folio: must have required property 'spins'" */
+function describe(e: ErrorObject): string {
+  const path = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replaceAll('~1', '/').replaceAll('~0', '~')}`)).join('').replace(/^\./, '');
+  return `${path === '' ? '(top level)' : path}: ${e.message ?? 'is not valid'}`;
+}
 
 /** Reads a result JSON file and checks it is one this version understands. */
 export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.badInput): ReplayResult {
@@ -21,8 +37,10 @@ export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.
     const found = r !== null && typeof r === 'object' && 'schema' in r ? `schema "${String(r.schema)}"` : 'no schema field';
     throw new LockreplayError(`${path}: not a lockreplay result of schema "${RESULT_SCHEMA}" (${found})`, badInputCode);
   }
-  if (!Array.isArray(r.results) || r.input === undefined || r.options === undefined) {
-    throw new LockreplayError(`${path}: result is missing its input, options or results`, badInputCode);
+  const check = validator();
+  if (!check(r)) {
+    const errors = check.errors ?? [];
+    throw new LockreplayError(`${path}: not a valid lockreplay result (${errors.slice(0, 3).map(describe).join('; ')}${errors.length > 3 ? '; ...' : ''}): write it again with replay or compare --out`, badInputCode);
   }
   return r as ReplayResult;
 }
