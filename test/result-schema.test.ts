@@ -52,6 +52,9 @@ describe('the result JSON schema', () => {
     }
   });
 
+  /** the first strategy's result of a result JSON */
+  const first = (r: { [k: string]: Json }): { all: { [k: string]: Json }; byKind: Record<string, { [k: string]: Json }> } => (r.results as unknown as { all: { [k: string]: Json }; byKind: Record<string, { [k: string]: Json }> }[])[0];
+
   it('report, check and merge refuse a result that does not fit, naming what is wrong, with their exit codes', () => {
     const good = results[0].json as { [k: string]: Json };
     const cases: { mutate: (r: { [k: string]: Json }) => void; says: string }[] = [
@@ -60,6 +63,9 @@ describe('the result JSON schema', () => {
       { mutate: (r) => ((r.results as Json[])[1] = null), says: 'results[1]: must be object' },
       { mutate: (r) => ((((r.results as { [k: string]: Json }[])[0].all as { [k: string]: Json }).latency as { [k: string]: Json }).p99 = '12'), says: 'results[0].all.latency.p99: must be number' },
       { mutate: (r) => ((r.options as { [k: string]: Json }).mode = 'sideways'), says: 'options.mode: must be equal to one of the allowed values' },
+      // the schema sees strings: the histograms are decoded and counted too
+      { mutate: (r) => { first(r).all.latencyHistogram = 'HISTFAAAACp4nJNpmSzMwMDA'; }, says: 'results[0].all.latencyHistogram: not an HdrHistogram (compressed, base64): unexpected end of file' },
+      { mutate: (r) => { first(r).byKind.write.count = 2; }, says: 'results[0].byKind.write.latencyHistogram: holds 1 values, but count is 2' },
     ];
     cases.forEach((c, k) => {
       const bad = structuredClone(good);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ExitCode, LockreplayError, type ExitCodeValue } from '../errors.js';
-import { RESULT_SCHEMA, type ReplayResult } from '../model/result.js';
+import { type KindResult, RESULT_SCHEMA, type ReplayResult } from '../model/result.js';
 import { RESULT_JSON_SCHEMA } from '../model/result-schema.js';
+import { decodeHistogram } from '../stats/histogram.js';
 
 let validate: ValidateFunction | undefined;
 
@@ -42,5 +43,31 @@ export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.
     const errors = check.errors ?? [];
     throw new LockreplayError(`${path}: not a valid lockreplay result (${errors.slice(0, 3).map(describe).join('; ')}${errors.length > 3 ? '; ...' : ''}): write it again with replay or compare --out`, badInputCode);
   }
+  const histogramProblem = histogramsProblem(r as ReplayResult);
+  if (histogramProblem !== undefined) throw new LockreplayError(`${path}: not a valid lockreplay result (${histogramProblem}): write it again with replay or compare --out`, badInputCode);
   return r as ReplayResult;
+}
+
+/**
+ * The first histogram that does not decode (HdrHistogram V2, compressed, base64) or whose count is
+ * not its kind's count: the schema sees only strings, and the HTML, .hgrm and merge read them.
+ */
+function histogramsProblem(r: ReplayResult): string | undefined {
+  for (let i = 0; i < r.results.length; i++) {
+    const s = r.results[i];
+    const kinds: [string, KindResult][] = [['all', s.all], ...Object.entries(s.byKind).map(([k, v]): [string, KindResult] => [`byKind.${k}`, v])];
+    for (const [where, kr] of kinds) {
+      for (const field of ['latencyHistogram', 'lockWaitHistogram'] as const) {
+        const at = `results[${i}].${where}.${field}`;
+        let count: number;
+        try {
+          count = decodeHistogram(kr[field]).totalCount;
+        } catch (err) {
+          return `${at}: not an HdrHistogram (compressed, base64): ${(err as Error).message}`;
+        }
+        if (count !== kr.count) return `${at}: holds ${count} values, but count is ${kr.count}`;
+      }
+    }
+  }
+  return undefined;
 }
