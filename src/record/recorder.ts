@@ -16,6 +16,7 @@ import { createGzip } from 'node:zlib';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { restore, snapshot, Tracefs, type TracefsState } from './tracefs.js';
 import { identityHeader, processTree, readMounts, scanOpenFiles } from './identity.js';
+import { outputPlace } from '../util/output.js';
 
 /** sched events: traced only for the tasks of one comm (schedFilters), never system-wide */
 export const SCHED_EVENTS = ['sched/sched_wakeup', 'sched/sched_switch'];
@@ -153,12 +154,16 @@ function releaseLock(): void {
 }
 
 export async function record(opts: RecordOptions): Promise<RecordResult> {
+  // the capture is a gzipped file made beside its place and renamed there: not a device or FIFO
+  const place = outputPlace(opts.out);
+  if (place.inPlace) throw new LockreplayError(`--out ${opts.out}: not a regular file (record writes a gzipped trace file and renames it into place)`, ExitCode.usage);
+  const outPath = place.path;
   const tracefs = Tracefs.open();
   const started = Date.now();
   let state: TracefsState | undefined;
   let lockClaimed = false;
-  const tmpOut = join(dirname(opts.out), `.${basename(opts.out)}.${process.pid}.tmp`);
-  const tmpSpool = join(dirname(opts.out), `.${basename(opts.out)}.${process.pid}.spool`);
+  const tmpOut = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.tmp`);
+  const tmpSpool = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.spool`);
   let spool: number | undefined;
   let interrupted = false;
   let stopRequested: (() => void) | undefined;
@@ -434,7 +439,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     });
     rmSync(tmpSpool, { force: true });
     if (writeError !== undefined) throw new LockreplayError(`${opts.out}: cannot write (${(writeError as NodeJS.ErrnoException).code ?? writeError.message})`, ExitCode.outputFailed);
-    renameSync(tmpOut, opts.out);
+    renameSync(tmpOut, outPath);
     return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs, drainsWhileTracing };
   } catch (err) {
     if (spool !== undefined) closeSync(spool);

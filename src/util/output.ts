@@ -1,11 +1,35 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { ExitCode, LockreplayError } from '../errors.js';
 
 /**
+ * Where an output path's bytes really go. A regular file (or a new one) is replaced whole: by a
+ * temporary file beside it, renamed over it (through a symbolic link, the file it names, not the
+ * link). A device, FIFO or socket (`/dev/null`, a named pipe) is written in place: a rename would
+ * put a regular file where it was. A directory is refused.
+ */
+export function outputPlace(path: string): { path: string; inPlace: boolean } {
+  let real = path;
+  try {
+    if (lstatSync(path).isSymbolicLink()) real = realpathSync(path);
+  } catch {
+    // (no such path, or a dangling link: a new file is made there)
+    return { path, inPlace: false };
+  }
+  let st;
+  try {
+    st = statSync(real);
+  } catch {
+    return { path: real, inPlace: false };
+  }
+  if (st.isDirectory()) throw new LockreplayError(`${path}: is a directory, not a file to write`, ExitCode.outputFailed);
+  return { path: real, inPlace: !st.isFile() };
+}
+
+/**
  * The one place that decides where bytes go: "-" is standard output; a path is written to a
  * temporary file beside it and renamed into place only when complete, so a failed run never leaves
- * half a file (and never clobbers a good one).
+ * half a file (and never clobbers a good one); a device or FIFO is written in place (outputPlace).
  */
 export class OutputTarget {
   /** standard output, written as a stream */
@@ -17,15 +41,22 @@ export class OutputTarget {
   private used = 0;
   private parts: string[] = [];
   private partsChars = 0;
+  /** a device or FIFO, written directly (no temporary file) */
+  private inPlace = false;
+  /** the file the temporary one is renamed to (a symbolic link's target) */
+  private finalPath: string | undefined;
 
   constructor(readonly path: string) {
     if (path === '-') {
       this.stream = process.stdout;
       this.tmpPath = undefined;
     } else {
-      this.tmpPath = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+      const place = outputPlace(path);
+      this.inPlace = place.inPlace;
+      this.tmpPath = place.inPlace ? undefined : join(dirname(place.path), `.${basename(place.path)}.${process.pid}.tmp`);
+      this.finalPath = place.path;
       try {
-        this.fd = openSync(this.tmpPath, 'w');
+        this.fd = openSync(this.tmpPath ?? place.path, 'w');
       } catch (err) {
         throw this.failure(err);
       }
@@ -76,6 +107,16 @@ export class OutputTarget {
 
   /** Waits until the bytes are written and puts the file in place. */
   async commit(): Promise<void> {
+    if (this.inPlace) {
+      this.flushBuf();
+      try {
+        closeSync(this.fd as number);
+        this.fd = undefined;
+      } catch (err) {
+        throw this.failure(err);
+      }
+      return;
+    }
     if (this.tmpPath === undefined) {
       this.flushParts();
       const stream = this.stream as NodeJS.WritableStream;
@@ -86,7 +127,7 @@ export class OutputTarget {
     try {
       closeSync(this.fd as number);
       this.fd = undefined;
-      renameSync(this.tmpPath, this.path);
+      renameSync(this.tmpPath, this.finalPath as string);
     } catch (err) {
       this.abort();
       throw this.failure(err);
@@ -95,6 +136,14 @@ export class OutputTarget {
 
   /** Discards a partial file. */
   abort(): void {
+    if (this.inPlace && this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // (nothing to remove: the bytes went to a device or FIFO)
+      }
+      this.fd = undefined;
+    }
     if (this.tmpPath === undefined) return;
     if (this.fd !== undefined) {
       try {
