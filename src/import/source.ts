@@ -133,9 +133,19 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: R
   let failed: Error | undefined;
   gunzip.on('error', (e) => (failed = e));
   // a write to a gunzip that failed never calls back: the error settles it instead (without this,
-  // corrupt gzip data left nothing to wait for and the process ended with no message)
-  const broken = new Promise<void>((resolve) => gunzip.once('error', () => resolve()));
-  const write = (chunk: Buffer): Promise<void> => Promise.race([new Promise<void>((resolve) => gunzip.write(chunk, () => resolve())), broken]);
+  // corrupt gzip data left nothing to wait for and the process ended with no message). Nor does a
+  // write after zlib ended the stream by itself, which it does after a gzip member followed by
+  // zero padding (or other bytes that are no gzip header): 'end' settles it, and no more input is
+  // read (without this the process ended with exit 13 and no message)
+  let ended = false;
+  const over = new Promise<void>((resolve) => {
+    gunzip.once('end', () => {
+      ended = true;
+      resolve();
+    });
+    gunzip.once('error', () => resolve());
+  });
+  const write = (chunk: Buffer): Promise<void> => Promise.race([new Promise<void>((resolve) => gunzip.write(chunk, () => resolve())), over]);
   // nothing is inflating when the input buffer is refilled: each write is awaited first
   const input = Buffer.allocUnsafe(GZIP_IN_BYTES);
   let inflating: Promise<void> | undefined = write(Buffer.from(first));
@@ -144,17 +154,13 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: R
     if (failed) throw gzipError(name, failed);
     const ready = out;
     out = [];
-    const n = readChunk(fd, input);
+    const n = ended ? 0 : readChunk(fd, input);
     counter.bytesRead += n;
     inflating = n > 0 ? write(input.subarray(0, n)) : undefined;
     for (const chunk of ready) yield chunk;
   }
-  const ended = new Promise<void>((resolve) => {
-    gunzip.once('end', () => resolve());
-    gunzip.once('error', () => resolve());
-  });
-  gunzip.end();
-  await ended;
+  if (!ended) gunzip.end();
+  await over;
   if (failed) throw gzipError(name, failed as Error);
   while (out.length > 0) yield out.shift() as Buffer;
 }
