@@ -28,4 +28,16 @@ describe('session 14 fuzz findings', () => {
     const stdin = cli(['import', '-', '--json'], readFileSync(padded));
     expect([stdin.code, (JSON.parse(stdin.stdout) as { ops: unknown }).ops]).toEqual([0, plain.ops]);
   });
+
+  it('31: the faults of an mmap(MAP_POPULATE) run after it has released mmap_lock (was: a 1-task deadlock under every strategy, none too)', () => {
+    const r = json(['compare', join(DIR, '31-ftrace-mmap-populate-self-deadlock.trace'), '--all', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const results = r.out.results as { strategy: string; completedOps: number; deadlock: unknown }[];
+    expect(results.length).toBe(15);
+    for (const s of results) expect([s.strategy, s.completedOps, s.deadlock]).toEqual([s.strategy, 2, null]);
+    // the fault is a child of the mmap, as the kernel ran it
+    const ops = cli(['import', join(DIR, '31-ftrace-mmap-populate-self-deadlock.trace'), '--out', '-']).stdout.split('\n').filter((l) => l.startsWith('op,'));
+    expect(ops.map((l) => l.split(',')[8])).toEqual(['mmap', 'fault-read']);
+    expect(ops[1].split(',')[11]).toBe('0');
+  });
 });

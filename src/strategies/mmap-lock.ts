@@ -1,12 +1,12 @@
 /**
  * Each process's mmap_lock, wrapped around the strategy's plans (SimOptions.mmapLock): an rwsem with
  * a strict queue (a waiting writer blocks new readers), taken shared around a fault's whole plan,
- * exclusive around mmap and munmap, and shared by direct IO right after its strategy's locks, before
+ * exclusive around mmap and munmap (an mmap's own faults run after it is released), and shared by direct IO right after its strategy's locks, before
  * the work (get_user_pages of the user buffer). It is not a strategy of its own: every strategy runs
  * under it, which is what puts the i_rwsem → mmap_lock order and the deadlocks against it into a replay.
  */
 import { type OpKind, OP_KINDS } from '../model/op.js';
-import { type AcquireStep, MMAP_LOCK_TAG, type ReleaseStep, type Step } from './types.js';
+import { type AcquireStep, type ChildrenStep, MMAP_LOCK_TAG, type ReleaseStep, type Step } from './types.js';
 
 const code = (k: OpKind): number => OP_KINDS.indexOf(k);
 const FAULT_READ = code('fault-read');
@@ -18,6 +18,7 @@ const DIO_WRITE = code('dio-write');
 
 /** the engine's own mmap_lock steps have a tag no plan uses (MMAP_LOCK_TAG; plans' tags are >= 0) */
 const MMAP_RELEASE: ReleaseStep = { type: 'release', tag: MMAP_LOCK_TAG };
+const CHILDREN: ChildrenStep = { type: 'children' };
 const MMAP_SPEC = { kind: 'rwsem', fairness: 'fifo' } as const;
 
 function mmapAcquire(proc: string, mode: 'S' | 'X'): AcquireStep {
@@ -40,11 +41,15 @@ export class MmapLockPlans {
     const k = kindCode;
     const len = steps.length;
     if (k === FAULT_READ || k === FAULT_WRITE || k === MMAP || k === MUNMAP) {
-      // around the whole plan
-      const out: Step[] = new Array(len + 2);
+      // around the whole plan; an mmap's faults (MAP_POPULATE, mlock) come after it: the kernel
+      // drops the write lock before it populates the mapping (vm_mmap_pgoff → mm_populate, which
+      // takes the lock shared, as each fault does)
+      const populate = k === MMAP;
+      const out: Step[] = new Array(len + (populate ? 3 : 2));
       out[0] = k === MMAP || k === MUNMAP ? this.exclusive[proc] : this.shared[proc];
       for (let i = 0; i < len; i++) out[i + 1] = steps[i];
       out[len + 1] = MMAP_RELEASE;
+      if (populate) out[len + 2] = CHILDREN;
       return out;
     }
     if (k === DIO_READ || k === DIO_WRITE) {
