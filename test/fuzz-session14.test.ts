@@ -40,4 +40,29 @@ describe('session 14 fuzz findings', () => {
     expect(ops.map((l) => l.split(',')[8])).toEqual(['mmap', 'fault-read']);
     expect(ops[1].split(',')[11]).toBe('0');
   });
+
+  it('a trace-cmd line later than the re-sort window is a bad line naming it (was: re-sorted in the note, but its op lost)', () => {
+    const pad = (us: number): string => `          bash-8     [000]   ${(1 + us / 1e6).toFixed(6)}: sched_wakeup:         comm=x pid=9 prio=120 target_cpu=000`;
+    const lines = [
+      'cpus=1',
+      '             fio-7     [000]   1.000000: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x00000000, count: 0x00001000, pos: 0x0',
+      '             fio-7     [000]   1.000020: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x00000000, count: 0x00001000, pos: 0x1000',
+      '             fio-7     [000]   1.000030: sys_exit_pwrite64:    0x1000',
+      ...Array.from({ length: 4100 }, (_, k) => pad(40 + k)),
+      // the first write's exit, 4,100 lines late
+      '             fio-7     [000]   1.000010: sys_exit_pwrite64:    0x1000',
+    ];
+    const path = join(tmp, 'late.txt');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const strict = cli(['import', path, '--json']);
+    expect([strict.code, strict.stderr.split('\n')[0]]).toEqual([4, `lockreplay: ${path}:4105: out of time order by more than the re-sort window of 4096 lines (0.000033 s older than a line already read)`]);
+    const lenient = json(['import', path, '--lenient']).out as { lines: { total: number; used: number; bad: number; skipped: Record<string, number> } };
+    const l = lenient.lines;
+    expect([l.total, l.bad]).toEqual([4105, 1]);
+    expect(l.used + l.bad + Object.values(l.skipped).reduce((a, b) => a + b, 0)).toBe(l.total);
+    // within the window, the same late line is re-sorted and both writes are ops
+    const near = join(tmp, 'near.txt');
+    writeFileSync(near, `${[...lines.slice(0, 4 + 100), lines[lines.length - 1]].join('\n')}\n`);
+    expect((json(['import', near]).out.ops as { byKind: Record<string, number> }).byKind.write).toBe(2);
+  });
 });

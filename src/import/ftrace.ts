@@ -43,6 +43,7 @@ export class FtraceLineParser {
   private readonly window = new ReorderQueue<Held>();
   /** what each event name means, by interned name */
   private readonly names = new Map<string, NameInfo>();
+  /** trace-cmd: the latest time handed on from the window; an older line comes too late */
   private released = -Infinity;
   private maxSeenNs = -Infinity;
   /** lines parsed as events (for format detection) */
@@ -173,6 +174,12 @@ export class FtraceLineParser {
       // with several input files, trace-cmd prefixes each line with "FILE: "
       const pre = /^\S+:\s+(\S.*)$/.exec(comm);
       if (pre) comm = keep(pre[1]);
+      // older than a line already handed on: the window cannot put it back in order (the builder
+      // needs each task's events in time order)
+      if (ev.tsNs < this.released) {
+        this.bad(lineNo, `out of time order by more than the re-sort window of ${REORDER_WINDOW} lines (${(this.released - ev.tsNs) / 1e9} s older than a line already read)`, text, start, end);
+        return;
+      }
       this.window.push(ev.tsNs, lineNo, { pid: ev.pid, tgid: ev.tgid, comm, tsNs: ev.tsNs, event: name, phase, body: body.trimStart(), line: lineNo });
       if (ev.tsNs < this.maxSeenNs) this.header.reordered++;
       else this.maxSeenNs = ev.tsNs;
