@@ -65,4 +65,33 @@ describe('session 14 fuzz findings', () => {
     writeFileSync(near, `${[...lines.slice(0, 4 + 100), lines[lines.length - 1]].join('\n')}\n`);
     expect((json(['import', near]).out.ops as { byKind: Record<string, number> }).byKind.write).toBe(2);
   });
+
+  it('32-38: op stream lock rows, summary footers and child ops that break the rules are bad lines naming why', () => {
+    const cases: [string, string][] = [
+      ['32-ops-negative-contention-wait.ops.csv', '4: column dur_ns (the lock wait): duration -5000000 ns is negative'],
+      ['33-ops-lock-row-ts-unchecked.ops.csv', '5: column ts_ns: timestamp -5 ns is negative'],
+      ['34-ops-footer-notes-not-array.ops.csv', '4: summary footer: notes must be array'],
+      ['35-ops-footer-alias-null.ops.csv', '4: summary footer: fileAliases.7:0:133 must be string'],
+      ['36-ops-footer-cpus-1e308.ops.csv', '4: summary footer: cpus must be <= 65536'],
+      ['37-ops-footer-lines-unchecked.ops.csv', '4: summary footer: lostEvents must be >= 0'],
+      ['38-ops-child-other-pid.ops.csv', "4: column parent: op 0 is task 10's, not task 11's (a child op runs inside its parent, on the same task)"],
+    ];
+    for (const [file, says] of cases) {
+      const path = join(DIR, file);
+      for (const cmd of [['import', path, '--json'], ['replay', path, '--strategy', 'linux:xfs', '--json']]) {
+        const r = cli(cmd);
+        expect([r.code, r.stderr.split('\n')[0]], `${cmd[0]} ${file}`).toEqual([4, `lockreplay: ${path}:${says}`]);
+      }
+    }
+    // lenient: the footer is left out with a note, every line accounted for
+    const lenient = json(['import', join(DIR, '36-ops-footer-cpus-1e308.ops.csv'), '--lenient']).out as { cpus?: number; notes: string[]; opStreamLines: { total: number; used: number; bad: number; skipped: Record<string, number> } };
+    expect(lenient.cpus).toBeUndefined();
+    expect(lenient.notes).toContain("line 4: the summary footer: cpus must be <= 65536 (the footer was left out: CPUs, the trace's line accounting and file aliases are unknown)");
+    const l = lenient.opStreamLines;
+    expect(l.used + l.bad + Object.values(l.skipped).reduce((a, b) => a + b, 0)).toBe(l.total);
+    // a footer whose lines do not add up
+    const sums = join(tmp, 'sums.ops.csv');
+    writeFileSync(sums, readFileSync(join(DIR, '37-ops-footer-lines-unchecked.ops.csv'), 'utf8').replace(',"lostEvents":-4', '').replace('"total":-3', '"total":9'));
+    expect(cli(['import', sums, '--json']).stderr.split('\n')[0]).toBe(`lockreplay: ${sums}:4: summary footer: lines do not add up (used 7 + skipped + bad 0 = 7, total 9)`);
+  });
 });

@@ -32,7 +32,7 @@ describe('op stream reader', () => {
 
   it('reads quoted fields (commas, quotes, line breaks, blanks, UTF-8) as written, in any chunking', async () => {
     const comms = ['a,b', 'say "hi"', 'two\nlines', 'crlf\r\ninside', '#hash', 'x#y', ' padded ', 'café 中文', 'kworker/u8:2-events_unbound'];
-    const ops: Op[] = comms.map((comm, i) => ({ id: i, tsNs: 1000 + i, pid: 10 + i, proc: `tgid:${10 + i}`, comm, file: '7:0:133', kind: 'write', offset: 4096 * i, lengthBytes: 4096, line: 3 + i, ...(i % 2 === 0 ? { durNs: 50 } : { parent: 0 }) }));
+    const ops: Op[] = comms.map((comm, i) => ({ id: i, tsNs: 1000 + i, pid: i % 2 === 0 ? 10 + i : 10, proc: `tgid:${10 + i}`, comm, file: '7:0:133', kind: 'write', offset: 4096 * i, lengthBytes: 4096, line: 3 + i, ...(i % 2 === 0 ? { durNs: 50 } : { parent: 0 }) }));
     const locks: ObservedLock[] = [{ tsNs: 1001, pid: 10, comm: 'x,"y"', target: '7:0:133', event: 'xfs_ilock', mode: 'IOLOCK_SHARED', caller: 'xfs_file_buffered_write', line: 4 }];
     const text = opStreamHeader() + ops.map(opRow).join('') + locks.map(lockRow).join('') + opStreamFooter({ note: 'x' });
     const bytes = Buffer.from(text, 'utf8');

@@ -2,7 +2,7 @@
  * Import: any supported trace (or an Op stream file) in, ops out through a sink, with a summary
  * that accounts for every input line.
  */
-import { ExitCode, LockreplayError } from '../errors.js';
+import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
 import { BadLines, type LineAccounting, LineCounter } from './accounting.js';
 import { FtraceLineParser } from './ftrace.js';
@@ -13,7 +13,7 @@ import { CSV_PRESETS, type CsvMapping, describeMapping, importCsv } from './csv.
 import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
 import { LineSplitter } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
-import { OPSTREAM_MAGIC, type OpStreamChecks, readOpStream } from './opstream.js';
+import { footerProblem, OPSTREAM_MAGIC, type OpStreamChecks, readOpStream } from './opstream.js';
 import { type InputSource, openSource } from './source.js';
 import { renameCounts, renameFiles } from './file-identity.js';
 import { type SelectedCounts, SelectingSink } from './selection.js';
@@ -305,7 +305,11 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
   const counter = new LineCounter();
   const checks: OpStreamChecks = { counter, badLines: new BadLines(source.name, options.lenient ?? false, counter) };
   const read = await readOpStream(chunks, source.name, (options.keepLocks ?? true) ? true : (options.keepContention ?? false) ? 'contention' : false, checks);
-  const original = read.summary as Partial<ImportSummary> | undefined;
+  // the footer says what the stream was made from (CPUs, line accounting, file aliases): one that is
+  // not what an import writes is a bad line, or with --lenient left out with a note
+  const footerBad = footerProblem(read.summary);
+  if (footerBad !== undefined && !(options.lenient ?? false)) throw new BadInputError(source.name, read.footerLine, footerBad);
+  const original = footerBad === undefined ? (read.summary as Partial<ImportSummary> | undefined) : undefined;
   // files identified after the stream's ops were written (the footer's aliases)
   if (original?.fileAliases !== undefined) read.ops.renameFiles(original.fileAliases);
   const out = new SelectingSink(sink, counter, options);
@@ -327,6 +331,7 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
   for (const l of read.locks) out.lock(l, 1, false);
   const own = counter.result();
   const notes = [...(original?.notes ?? []), `read from an op stream made by "lockreplay import" of ${original?.input ?? 'an unknown trace'}`];
+  if (footerBad !== undefined) notes.push(`line ${read.footerLine}: the ${footerBad} (the footer was left out: CPUs, the trace's line accounting and file aliases are unknown)`);
   if (own.total !== checks.lines) notes.push(`internal: accounted ${own.total} of ${checks.lines ?? 0} op stream lines`);
   if (own.bad > 0) notes.push(`${own.bad} bad lines in the op stream were left out (see opStreamLines)`);
   const cpus = original?.cpus;

@@ -4,6 +4,7 @@
  * time order. The first line names the format and version; the last line carries the import summary.
  */
 import { parse } from 'csv-parse';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import { type ObservedLock, type Op, isOpKind } from '../model/op.js';
 import { OpColumns } from '../model/op-columns.js';
@@ -40,6 +41,49 @@ export interface ReadOpStream {
   ops: OpColumns;
   locks: ObservedLock[];
   summary: unknown;
+  /** the footer's line (the last comment line), 0 without one */
+  footerLine: number;
+}
+
+const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
+/** the footer's fields an import reads back (an ImportSummary's), and what they may be */
+const FOOTER_SCHEMA = {
+  type: 'object',
+  properties: {
+    input: { type: 'string' },
+    cpus: { type: 'integer', minimum: 1, maximum: 65536 },
+    lostEvents: count,
+    bytes: count,
+    lines: {
+      type: 'object',
+      properties: { total: count, used: count, bad: count, skipped: { type: 'object', additionalProperties: count }, badSamples: { type: 'array', items: { type: 'string' } } },
+      required: ['total', 'used', 'bad', 'skipped', 'badSamples'],
+    },
+    notes: { type: 'array', items: { type: 'string' } },
+    fileAliases: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
+let footerValidator: ValidateFunction | undefined;
+
+/**
+ * Why an op stream's summary footer cannot be taken as it is, or undefined: the import reads its
+ * CPU count, line accounting, notes and file aliases back, so they must be what an import writes.
+ */
+export function footerProblem(summary: unknown): string | undefined {
+  if (summary === undefined) return undefined;
+  footerValidator ??= new Ajv().compile(FOOTER_SCHEMA);
+  if (!footerValidator(summary)) {
+    const e = (footerValidator.errors ?? [])[0];
+    return `summary footer: ${e === undefined ? 'not valid' : `${e.instancePath === '' ? 'the summary' : e.instancePath.slice(1).replaceAll('/', '.')} ${e.message ?? 'is not valid'}`}`;
+  }
+  const lines = (summary as { lines?: { total: number; used: number; bad: number; skipped: Record<string, number> } }).lines;
+  if (lines !== undefined) {
+    const sum = lines.used + lines.bad + Object.values(lines.skipped).reduce((a, b) => a + b, 0);
+    if (sum !== lines.total) return `summary footer: lines do not add up (used ${lines.used} + skipped + bad ${lines.bad} = ${sum}, total ${lines.total})`;
+  }
+  return undefined;
 }
 
 /**
@@ -86,8 +130,9 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   let open = '';
   /** the open record's last line ended with CR LF */
   let openEndsCr = false;
-  /** the last line, when it is a comment (the summary footer is the last line) */
+  /** the last line, when it is a comment (the summary footer is the last line), and its number */
   let lastComment: string | undefined;
+  let lastCommentLine = 0;
   let failure: Error | undefined;
   const splitter = new LineSplitter((t, start, end, lineNo) => {
     if (failure !== undefined) return;
@@ -99,6 +144,7 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
       if (open === '') {
         lastComment = t.charCodeAt(start) === 35 /* # */ ? t.slice(start, end) : undefined;
         if (lastComment !== undefined) {
+          lastCommentLine = lineNo;
           counter.skip('comment');
           return;
         }
@@ -142,7 +188,7 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
     if (lines > openLine) counter.skip('lines-of-a-bad-record', lines - openLine);
   }
   if (!records.sawHeader) throw new LockreplayError(`${fileName}:${lines}: not a valid op stream (no header line)`, ExitCode.unknownFormat);
-  return records.result(lastComment ?? '');
+  return records.result(lastComment ?? '', lastComment === undefined ? 0 : lastCommentLine);
 }
 
 function strictChecks(fileName: string): OpStreamChecks {
@@ -197,10 +243,12 @@ export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, file
   const parser = parse({ comment: '#', columns: false, relax_column_count: false, info: true, skip_empty_lines: true });
   const records = new RecordReader(fileName, keepLocks, keep, strictChecks(fileName));
   const tail = new Tail(1 << 20);
+  let newlines = 0;
   const feed = (async () => {
     for await (const chunk of text) {
       const own = Buffer.from(chunk); // the source may reuse its buffer
       tail.push(own);
+      for (let i = own.indexOf(10); i >= 0; i = own.indexOf(10, i + 1)) newlines++;
       // parsed records wait in the parser until read: without this, the whole file did
       if (!parser.write(own)) await new Promise((resolve) => parser.once('drain', resolve));
     }
@@ -214,8 +262,11 @@ export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, file
     throw new BadInputError(fileName, (err as { lines?: number }).lines ?? 0, `not a valid op stream (${(err as Error).message})`);
   }
   await feed.catch(() => undefined);
-  const lastLines = tail.text().trimEnd().split('\n');
-  return records.result(lastLines[lastLines.length - 1] ?? '');
+  const tailText = tail.text();
+  const lastLines = tailText.trimEnd().split('\n');
+  const last = lastLines[lastLines.length - 1] ?? '';
+  // (the last line's number: the line breaks, and one more for a last line without one)
+  return records.result(last, last.startsWith('#') ? newlines + (tailText.endsWith('\n') ? 0 : 1) : 0);
 }
 
 /** The records of a stream, header first, into ops and lock records; `text` decodes a text field. */
@@ -223,9 +274,11 @@ class RecordReader {
   sawHeader = false;
   private readonly ops = new OpColumns();
   private readonly locks: ObservedLock[] = [];
-  /** ids read so far → whether that op has a parent */
-  private readonly seen = new Map<number, boolean>();
+  /** ids read so far → the op's pid, or -1 for a child op */
+  private readonly seen = new Map<number, number>();
   private readonly time = new TimeOrder(true);
+  /** lock records are in time order among themselves (written as the import released them) */
+  private readonly lockTime = new TimeOrder(true);
 
   constructor(private readonly fileName: string, private readonly keepLocks: boolean | 'contention', private readonly text: (field: string) => string, private readonly checks: OpStreamChecks) {}
 
@@ -263,19 +316,35 @@ class RecordReader {
       if (r[11] !== '') op.parent = num(11, 'parent');
       const problem = notNumber ?? this.opProblem(op);
       if (problem !== undefined) return problem;
-      this.seen.set(op.id, op.parent !== undefined);
+      this.seen.set(op.id, op.parent !== undefined ? -1 : op.pid);
       this.ops.push(op);
     } else if (r[0] === 'lock') {
       const event = text(r[8]);
+      const lock: ObservedLock = { tsNs: Number(r[2]), pid: Number(r[4]), comm: text(r[6]), target: text(r[7]), event, mode: text(r[13]), caller: text(r[14]), line: Number(r[12]) };
+      if (r[3] !== '') lock.waitNs = Number(r[3]);
+      const problem = this.lockProblem(lock, r[2]);
+      if (problem !== undefined) return problem;
       if (this.keepLocks === true || (this.keepLocks === 'contention' && event === 'contention')) {
-        const lock: ObservedLock = { tsNs: Number(r[2]), pid: Number(r[4]), comm: text(r[6]), target: text(r[7]), event, mode: text(r[13]), caller: text(r[14]), line: Number(r[12]) };
-        if (r[3] !== '') lock.waitNs = Number(r[3]);
         this.locks.push(lock);
       } else {
         this.checks.counter.skip('lock-record');
       }
     } else {
       return `unknown record type "${r[0]}"`;
+    }
+    return undefined;
+  }
+
+  /** a lock record's rules (docs/op-stream.md): whole pid and line, a time in order among the lock records, a wait of 0 or more */
+  private lockProblem(lock: ObservedLock, ts: string): string | undefined {
+    if (!Number.isSafeInteger(lock.pid) || lock.pid < 0) return `column pid: ${lock.pid} is not a task id (a whole number, 0 or more)`;
+    if (!Number.isSafeInteger(lock.line) || lock.line < 0) return `column line: ${lock.line} is not a line number (a whole number, 0 or more)`;
+    if (ts === '' || !Number.isFinite(lock.tsNs)) return 'column ts_ns is not a number';
+    const badTime = this.lockTime.check(lock.tsNs);
+    if (badTime !== undefined) return `column ts_ns: ${badTime}`;
+    if (lock.waitNs !== undefined) {
+      const badWait = durationProblem(lock.waitNs);
+      if (badWait !== undefined) return `column dur_ns (the lock wait): ${badWait}`;
     }
     return undefined;
   }
@@ -296,16 +365,17 @@ class RecordReader {
     }
     if (op.parent !== undefined) {
       if (op.parent === op.id) return `column parent: op ${op.id} names itself as its parent`;
-      const parentHasParent = this.seen.get(op.parent);
-      if (parentHasParent === undefined) return `column parent: ${op.parent} is not an earlier op (a parent comes before its children)`;
-      if (parentHasParent) return `column parent: op ${op.parent} is itself a child op; a child's parent must be a top-level op (nested children are not supported)`;
+      const parentPid = this.seen.get(op.parent);
+      if (parentPid === undefined) return `column parent: ${op.parent} is not an earlier op (a parent comes before its children)`;
+      if (parentPid < 0) return `column parent: op ${op.parent} is itself a child op; a child's parent must be a top-level op (nested children are not supported)`;
+      if (parentPid !== op.pid) return `column parent: op ${op.parent} is task ${parentPid}'s, not task ${op.pid}'s (a child op runs inside its parent, on the same task)`;
     }
     return undefined;
   }
 
   /** the ops, the lock records and the summary of the footer (the last line of the stream) */
-  result(lastLine: string): ReadOpStream {
-    return { ops: this.ops, locks: this.locks, summary: summaryFromFooterLine(utf8FromLatin1(lastLine)) };
+  result(lastLine: string, lastLineNo: number): ReadOpStream {
+    return { ops: this.ops, locks: this.locks, summary: summaryFromFooterLine(utf8FromLatin1(lastLine)), footerLine: lastLineNo };
   }
 }
 
