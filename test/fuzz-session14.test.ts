@@ -94,4 +94,15 @@ describe('session 14 fuzz findings', () => {
     writeFileSync(sums, readFileSync(join(DIR, '37-ops-footer-lines-unchecked.ops.csv'), 'utf8').replace(',"lostEvents":-4', '').replace('"total":-3', '"total":9'));
     expect(cli(['import', sums, '--json']).stderr.split('\n')[0]).toBe(`lockreplay: ${sums}:4: summary footer: lines do not add up (used 7 + skipped + bad 0 = 7, total 9)`);
   });
+
+  it('39: an open-mode --time-scale that stretches the trace beyond 2^53 ns is refused (was: an internal error at 1e306)', () => {
+    const path = join(DIR, '39-time-scale-huge.ops.csv');
+    for (const scale of ['1e306', '1e10']) {
+      const r = cli(['replay', path, '--strategy', 'none', '--mode', 'open', '--time-scale', scale, '--json']);
+      expect([r.code, r.stderr.trim()]).toEqual([2, `lockreplay: --time-scale ${Number(scale)} stretches the trace's 0.001 s beyond 2^53 ns (about 104 days) of virtual time: use a smaller scale`]);
+    }
+    // the largest scale that fits replays exactly
+    const ok = json(['replay', path, '--strategy', 'none', '--mode', 'open', '--time-scale', '1e9']);
+    expect([ok.code, (ok.out.results as { throughput: { makespanNs: number } }[])[0].throughput.makespanNs]).toEqual([0, 1e15 + 10_000]);
+  });
 });

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { importTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
+import { MAX_SPAN_NS } from '../import/limits.js';
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
 import { verdictOf } from './verdict.js';
@@ -113,6 +114,9 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const mode = options.mode ?? 'closed';
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new LockreplayError(`--time-scale must be a positive number, not ${timeScale}`, ExitCode.usage);
+  // the scaled arrivals must stay where virtual time is exact (a huge scale made the clock Infinity)
+  const spanNs = (trace.summary.lastTsNs ?? 0) - (trace.summary.firstTsNs ?? 0);
+  if (mode === 'open' && spanNs * timeScale > MAX_SPAN_NS) throw new LockreplayError(`--time-scale ${timeScale} stretches the trace's ${spanNs / 1e9} s beyond 2^53 ns (about 104 days) of virtual time: use a smaller scale`, ExitCode.usage);
   if (mode === 'closed' && timeScale !== 1) warnings.push(`--time-scale ${timeScale} has no effect in closed mode (ops issue when their task's previous op completed): add --mode open`);
   let cpus = options.cpus;
   let cpusSource: 'flag' | 'trace' | 'default' = 'flag';
