@@ -3,6 +3,7 @@
  * found to hang, crash or mislead, each as a regression test (test/fixtures/fuzz-repro/README.md).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,5 +105,23 @@ describe('session 14 fuzz findings', () => {
     // the largest scale that fits replays exactly
     const ok = json(['replay', path, '--strategy', 'none', '--mode', 'open', '--time-scale', '1e9']);
     expect([ok.code, (ok.out.results as { throughput: { makespanNs: number } }[])[0].throughput.makespanNs]).toEqual([0, 1e15 + 10_000]);
+  });
+
+  it('a UTF-8 byte order mark before any format is left out (was: exit 4 or 5 for ftrace, trace-cmd, blkparse and op streams)', () => {
+    const opStream = join(tmp, 'plain.ops.csv');
+    expect(cli(['import', trace('xfs-contended-writers.trace.gz'), '--out', opStream]).code).toBe(0);
+    for (const [name, text] of [
+      ['ftrace', gunzipSync(readFileSync(trace('xfs-mix.trace.gz')))],
+      ['blkparse', gunzipSync(readFileSync(trace('loop0-dio-randrw.blkparse.txt.gz')))],
+      ['ops', readFileSync(opStream)],
+    ] as const) {
+      const plain = join(tmp, `${name}.plain`);
+      const bom = join(tmp, `${name}.bom`);
+      writeFileSync(plain, text);
+      writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]));
+      const a = json(['import', plain]).out;
+      const b = json(['import', bom]);
+      expect([b.code, b.out.format, b.out.ops, b.out.lines], name).toEqual([0, a.format, a.ops, a.lines]);
+    }
   });
 });

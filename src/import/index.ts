@@ -54,8 +54,11 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
   if (first.done || first.value.length === 0) {
     throw new LockreplayError(`${source.name}: empty input, not a trace`, ExitCode.unknownFormat);
   }
-  // the source may reuse its buffer: keep a copy of the head for detection and replay
-  const head: Buffer = Buffer.from(first.value);
+  // the source may reuse its buffer: keep a copy of the head for detection and replay; a UTF-8 byte
+  // order mark (an editor's on Windows) is no part of any format: every reader gets the text after it
+  const bom = first.value.length >= 3 && first.value[0] === 0xef && first.value[1] === 0xbb && first.value[2] === 0xbf;
+  const head: Buffer = Buffer.from(bom ? first.value.subarray(3) : first.value);
+  if (head.length === 0) throw new LockreplayError(`${source.name}: empty input, not a trace`, ExitCode.unknownFormat);
   let format: ConcreteFormat;
   let preset = options.csvPreset;
   if (options.format === undefined || options.format === 'auto') {
