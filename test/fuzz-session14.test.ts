@@ -124,4 +124,32 @@ describe('session 14 fuzz findings', () => {
       expect([b.code, b.out.format, b.out.ops, b.out.lines], name).toEqual([0, a.format, a.ops, a.lines]);
     }
   });
+
+  it('blkparse: a requeued request (R, then D again) and a split bio (X, two D, two C) are one op each (were two, with twice the bytes)', () => {
+    const requeue = join(tmp, 'requeue.blkparse.txt');
+    writeFileSync(requeue, [
+      '  7,0    1        1     0.000200000 14364  Q  RS 100 + 8 [fio]',
+      '  7,0    1        2     0.000201000 14364  D  RS 100 + 8 [fio]',
+      '  7,0    1        3     0.000202000 14364  R  RS 100 + 8 [fio]',
+      '  7,0    1        4     0.000203000 14364  D  RS 100 + 8 [fio]',
+      '  7,0    1        5     0.000303000     0  C  RS 100 + 8 [0]',
+      '',
+    ].join('\n'));
+    const split = join(tmp, 'split.blkparse.txt');
+    writeFileSync(split, [
+      '  7,0    1        1     0.000400000 14364  Q  WS 200 + 8 [fio]',
+      '  7,0    1        2     0.000401000 14364  X  WS 200 / 204 [fio]',
+      '  7,0    1        3     0.000402000 14364  D  WS 200 + 4 [fio]',
+      '  7,0    1        4     0.000403000 14364  D  WS 204 + 4 [fio]',
+      '  7,0    1        5     0.000500000     0  C  WS 200 + 4 [0]',
+      '  7,0    1        6     0.000510000     0  C  WS 204 + 4 [0]',
+      '',
+    ].join('\n'));
+    const ops = (path: string): string[] => cli(['import', path, '--out', '-']).stdout.split('\n').filter((l) => l.startsWith('op,'));
+    // one read of 8 sectors, from its last dispatch to its completion
+    expect(ops(requeue)).toEqual(['op,0,200000,100000,14364,pid:14364,fio,blk:7:0,read,51200,4096,,1,,']);
+    // one write of 8 sectors, from its first part's dispatch to its last part's completion
+    expect(ops(split)).toEqual(['op,0,400000,108000,14364,pid:14364,fio,blk:7:0,write,102400,4096,,1,,']);
+    for (const path of [requeue, split]) expect((json(['import', path]).out.lines as { used: number; total: number })).toMatchObject({ used: path === requeue ? 5 : 6, total: path === requeue ? 5 : 6 });
+  });
 });

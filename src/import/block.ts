@@ -31,9 +31,22 @@ export interface BlockAction {
 interface PendingIo {
   op: Op;
   dispatchedNs: number;
+  /** the request's sectors [start, end) */
+  start: number;
   end: number;
-  /** input lines this op accounts for: its Q, its D, the C that completed it first */
+  /** input lines this op accounts for: its Q, its D, the C that completed it first (a split part's go to its owner) */
   lines: number;
+  /** a bio the block layer split (X): its parts, which complete the op together */
+  split?: SplitBio;
+  /** a split part: the io whose op (and line count) it is */
+  owner?: PendingIo;
+}
+
+interface SplitBio {
+  /** parts not completed yet */
+  remaining: number;
+  /** the earliest dispatch (or queueing, for a part never dispatched) of the parts completed so far */
+  fromNs: number;
 }
 
 export interface BlockStats {
@@ -85,23 +98,23 @@ export class BlockOpBuilder {
         const op: Op = { id: -1, tsNs: a.tsNs, pid: a.pid, proc: `pid:${a.pid}`, comm: utf8FromLatin1(a.comm), file, kind, offset, lengthBytes, line: a.line };
         let list = this.pending.get(file);
         if (list === undefined) this.pending.set(file, (list = []));
-        const io: PendingIo = { op, dispatchedNs: -1, end: a.sector + Math.max(0, a.sectors), lines: 1 };
+        const io: PendingIo = { op, dispatchedNs: -1, start: Math.max(0, a.sector), end: a.sector + Math.max(0, a.sectors), lines: 1 };
         list.push(io);
         this.order.push(io);
         return;
       }
       case 'D': {
         const list = this.pending.get(file);
-        const hit = list?.find((p) => p.op.offset === a.sector * SECTOR_BYTES && p.dispatchedNs < 0);
+        const hit = list?.find((p) => p.start === a.sector && p.dispatchedNs < 0);
         if (hit !== undefined) {
           hit.dispatchedNs = a.tsNs;
-          hit.lines++;
+          (hit.owner ?? hit).lines++;
           return;
         }
         // a request whose Q was not traced: the op starts at its dispatch
         if (a.sector >= 0) {
           this.handle({ ...a, action: 'Q' });
-          const again = this.pending.get(file)?.find((p) => p.op.offset === a.sector * SECTOR_BYTES && p.dispatchedNs < 0);
+          const again = this.pending.get(file)?.find((p) => p.start === a.sector && p.dispatchedNs < 0);
           if (again !== undefined) again.dispatchedNs = a.tsNs;
           return;
         }
@@ -120,12 +133,19 @@ export class BlockOpBuilder {
         let matched = 0;
         for (let i = 0; i < list.length; i++) {
           const p = list[i];
-          const s = p.op.offset / SECTOR_BYTES;
+          const s = p.start;
           if (s >= a.sector && s < end) {
             const from = p.dispatchedNs >= 0 ? p.dispatchedNs : p.op.tsNs;
-            p.op.durNs = Math.max(0, a.tsNs - from);
+            const owner = p.owner ?? p;
+            const split = owner.split;
+            if (split === undefined) p.op.durNs = Math.max(0, a.tsNs - from);
+            else {
+              // a split bio's op ends with its last part, and began with its first dispatch
+              split.fromNs = Math.min(split.fromNs, from);
+              if (--split.remaining === 0) p.op.durNs = Math.max(0, a.tsNs - split.fromNs);
+            }
             // the completion line is accounted once, with the first bio it completes
-            if (matched === 0) p.lines++;
+            if (matched === 0) owner.lines++;
             list.splice(i--, 1);
             matched++;
           }
@@ -136,6 +156,35 @@ export class BlockOpBuilder {
           return;
         }
         this.release();
+        return;
+      }
+      case 'R': {
+        // requeued: back in the queue, dispatched again later (the op's device time is from its last D)
+        const hit = a.sector >= 0 ? this.pending.get(file)?.find((p) => p.start === a.sector && p.dispatchedNs >= 0) : undefined;
+        if (hit === undefined) {
+          this.counter.skip('block-action-requeue');
+          return;
+        }
+        hit.dispatchedNs = -1;
+        (hit.owner ?? hit).lines++;
+        return;
+      }
+      case 'X': {
+        // "X RWBS SECTOR / NEW": the request at SECTOR keeps [SECTOR, NEW), the rest is a new
+        // request of the same op (parseBlockTail gives sectors = NEW - SECTOR)
+        const at = a.sector + a.sectors;
+        const list = this.pending.get(file);
+        const p = a.sector >= 0 && a.sectors > 0 ? list?.find((q) => q.start === a.sector && q.dispatchedNs < 0 && at < q.end) : undefined;
+        if (p === undefined || list === undefined) {
+          this.counter.skip('block-action-split');
+          return;
+        }
+        const owner = p.owner ?? p;
+        owner.split ??= { remaining: 1, fromNs: Infinity };
+        owner.split.remaining++;
+        list.push({ op: p.op, dispatchedNs: -1, start: at, end: p.end, lines: 0, owner });
+        p.end = at;
+        owner.lines++;
         return;
       }
       default:
@@ -192,9 +241,14 @@ export function parseBlockTail(text: string, out: { action: string; rwbs: string
   out.rwbs = m[2];
   const rest = m[3];
   const range = /^(\d+)\s+\+\s+(\d+)/.exec(rest);
+  const split = range ? null : /^(\d+)\s+\/\s+(\d+)/.exec(rest);
   if (range) {
     out.sector = Number(range[1]);
     out.sectors = Number(range[2]);
+  } else if (split) {
+    // a split (X): "SECTOR / NEW", as the sectors up to the new request
+    out.sector = Number(split[1]);
+    out.sectors = Number(split[2]) - out.sector;
   } else {
     const single = /^(\d+)\s*(?:\[|$)/.exec(rest);
     out.sector = single ? Number(single[1]) : -1;
