@@ -109,8 +109,9 @@ describe('synth scenarios through the importer', () => {
 
 describe('wait-for graph and stalls', () => {
   it('a task waiting on a lock its own parent op holds is a one-task cycle, reported, never a hang', () => {
+    // (a fault inside a punch that holds its page: no kernel path does this; it is the smallest plan whose child waits on its own parent)
     const ops: Op[] = [
-      { id: 0, tsNs: 0, durNs: 10_000, pid: 1, proc: 'pid:1', comm: 'w', file: 'f', kind: 'write', offset: 0, lengthBytes: 4096, line: 1 },
+      { id: 0, tsNs: 0, durNs: 10_000, pid: 1, proc: 'pid:1', comm: 'w', file: 'f', kind: 'punch', offset: 0, lengthBytes: 4096, line: 1 },
       { id: 1, tsNs: 2_000, durNs: 1_000, pid: 1, proc: 'pid:1', comm: 'w', file: 'f', kind: 'fault-read', offset: 0, lengthBytes: 4096, line: 2, parent: 0 },
     ];
     const sim = simulate(ops, Float64Array.from([10_000, 1_000]), createStrategy('page-lock'), { mode: 'closed', timeScale: 1, cpus: 1, pageSizeBytes: 4096 });

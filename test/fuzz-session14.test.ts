@@ -152,4 +152,18 @@ describe('session 14 fuzz findings', () => {
     expect(ops(split)).toEqual(['op,0,400000,108000,14364,pid:14364,fio,blk:7:0,write,102400,4096,,1,,']);
     for (const path of [requeue, split]) expect((json(['import', path]).out.lines as { used: number; total: number })).toMatchObject({ used: path === requeue ? 5 : 6, total: path === requeue ? 5 : 6 });
   });
+
+  it('page-lock: a write whose source is an mmap of the page it writes faults it in before locking the page (was: a 1-task deadlock)', () => {
+    const path = join(tmp, 'same-page.ops.csv');
+    writeFileSync(path, [
+      '# lockreplay-ops v1',
+      'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller',
+      'op,0,1000000,100000,10,tgid:10,a,7:0:101,write,0,4096,,1,,',
+      'op,1,1010000,1000,10,tgid:10,a,7:0:101,fault-read,0,4096,0,2,,',
+      '',
+    ].join('\n'));
+    const r = json(['replay', path, '--strategy', 'page-lock']);
+    const res = (r.out.results as { completedOps: number; deadlock: unknown; locks: Record<string, { acquisitions: number; contentions: number }> }[])[0];
+    expect([r.code, res.completedOps, res.deadlock, res.locks.page]).toEqual([0, 2, null, expect.objectContaining({ acquisitions: 2, contentions: 0 })]);
+  });
 });

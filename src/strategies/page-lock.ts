@@ -1,15 +1,20 @@
 import type { Op } from '../model/op.js';
 import { isFlushInsideParent, pageAlignedRange, pageByPage, WORK_ONLY } from './plan-helpers.js';
-import type { LockSpec, PlanContext, Step, Strategy } from './types.js';
+import type { ChildrenStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
 
 const PAGE_LOCK: LockSpec = { kind: 'range', fairness: 'fifo' };
+/** a buffered read's or write's faults (its user buffer is an mmap) come before its page locks */
+const CHILDREN_FIRST: ChildrenStep = { type: 'children' };
 
 /**
  * One exclusive lock per page (PG_locked), FIFO waiters. Buffered IO, faults, readahead and
  * writeback lock one page at a time; truncate, punch and the other range-removing fallocate modes
  * lock each page of the range in ascending order, one at a time (truncate_inode_pages_range); DIO
  * takes no page locks. Nothing serialises a punch against a fault on a page it already passed: the
- * race of the 2012 thread.
+ * race of the 2012 thread. A fault inside a buffered write or read (its user buffer is an mmap) holds
+ * no page lock of the syscall: a write faults its source in before it locks the page
+ * (fault_in_iov_iter_readable, then an atomic copy under the lock, retried if short), a read copies
+ * out of a page it does not hold locked.
  */
 export function pageLockStrategy(): Strategy {
   return {
@@ -22,7 +27,7 @@ export function pageLockStrategy(): Strategy {
       { kinds: 'truncate', locks: 'page lock X on each page from the new size to the old EOF, one at a time' },
       { kinds: 'punch, zero-range, collapse-range, insert-range', locks: 'page lock X on each page of the range, one at a time' },
       { kinds: 'dio-read, dio-write, fallocate, fsync, mmap, munmap', locks: 'none' },
-      { kinds: 'child fault (inside a syscall)', locks: 'its own page lock, at its position in the parent\'s page walk' },
+      { kinds: 'child fault (inside a syscall)', locks: 'its own page lock; inside a buffered read or write, before the parent\'s page walk (the source is faulted in before the page is locked)' },
       { kinds: 'child writeback (a syscall flushing its range)', locks: 'none: part of the parent\'s work' },
     ],
     options: {},
@@ -39,7 +44,9 @@ export function pageLockStrategy(): Strategy {
         default: {
           if (op.lengthBytes <= 0 && (op.kind === 'truncate' || op.kind === 'punch' || op.kind === 'writeback')) return WORK_ONLY;
           const [start, end] = pageAlignedRange(op, ctx.pageSizeBytes);
-          return pageByPage('page', op.file, PAGE_LOCK, start, end, ctx.pageSizeBytes);
+          const walk = pageByPage('page', op.file, PAGE_LOCK, start, end, ctx.pageSizeBytes);
+          if (op.kind === 'write' || op.kind === 'read') walk.unshift(CHILDREN_FIRST);
+          return walk;
         }
       }
     },
