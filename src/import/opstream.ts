@@ -52,7 +52,8 @@ const FOOTER_SCHEMA = {
   type: 'object',
   properties: {
     input: { type: 'string' },
-    cpus: { type: 'integer', minimum: 1, maximum: 65536 },
+    // (0: no count, as older imports wrote it; it is ignored)
+    cpus: { type: 'integer', minimum: 0, maximum: 65536 },
     lostEvents: count,
     bytes: count,
     lines: {
