@@ -166,4 +166,23 @@ describe('session 14 fuzz findings', () => {
     const res = (r.out.results as { completedOps: number; deadlock: unknown; locks: Record<string, { acquisitions: number; contentions: number }> }[])[0];
     expect([r.code, res.completedOps, res.deadlock, res.locks.page]).toEqual([0, 2, null, expect.objectContaining({ acquisitions: 2, contentions: 0 })]);
   });
+
+  it('a task id too long for a double (an ftrace pid of 23 digits) is a bad line (was: an op of pid Infinity, null in the result JSON)', () => {
+    const path = join(tmp, 'big-pid.trace');
+    writeFileSync(path, [
+      '# tracer: nop',
+      '#',
+      '             fio-99999999999999999999999 [000] ..... 1.000000: sys_pwrite64(fd: 3, buf: 0x0, count: 0x1000, pos: 0x0)',
+      '             fio-99999999999999999999999 [000] ..... 1.000010: sys_pwrite64 -> 0x1000',
+      '             fio-7     [000] ..... 1.000020: sys_pwrite64(fd: 3, buf: 0x0, count: 0x1000, pos: 0x0)',
+      '             fio-7     [000] ..... 1.000030: sys_pwrite64 -> 0x1000',
+      '',
+    ].join('\n'));
+    const strict = cli(['import', path, '--json']);
+    expect([strict.code, strict.stderr.split('\n')[0]]).toEqual([4, `lockreplay: ${path}:3: sys_pwrite64: task id 1.0000000000000003e+23 is not a whole number, 0 or more, below 2^53`]);
+    const lenient = json(['import', path, '--lenient']).out as { ops: { total: number }; lines: { total: number; used: number; bad: number; skipped: Record<string, number> } };
+    expect([lenient.ops.total, lenient.lines.bad]).toEqual([1, 1]);
+    const l = lenient.lines;
+    expect(l.used + l.bad + Object.values(l.skipped).reduce((a, b) => a + b, 0)).toBe(l.total);
+  });
 });

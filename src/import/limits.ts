@@ -50,9 +50,14 @@ export function timestampProblem(tsNs: number): string | undefined {
   return undefined;
 }
 
-/** Everything that must hold for an op: its range, its timestamp and its observed duration. */
-export function opProblem(op: Pick<Op, 'tsNs' | 'offset' | 'lengthBytes' | 'durNs'>): string | undefined {
-  return timestampProblem(op.tsNs) ?? rangeProblem(op.offset, op.lengthBytes) ?? (op.durNs === undefined ? undefined : durationProblem(op.durNs));
+/** Everything that must hold for an op: its task id, its range, its timestamp and its observed duration. */
+export function opProblem(op: Pick<Op, 'pid' | 'tsNs' | 'offset' | 'lengthBytes' | 'durNs'>): string | undefined {
+  return pidProblem(op.pid) ?? timestampProblem(op.tsNs) ?? rangeProblem(op.offset, op.lengthBytes) ?? (op.durNs === undefined ? undefined : durationProblem(op.durNs));
+}
+
+/** A task id is a whole number, 0 or more, that a double holds exactly (a pid of 200 digits is none). */
+export function pidProblem(pid: number): string | undefined {
+  return Number.isSafeInteger(pid) && pid >= 0 ? undefined : `task id ${fmt(pid)} is not a whole number, 0 or more, below 2^53`;
 }
 
 function numberProblem(name: string, v: number): string | undefined {

@@ -163,11 +163,16 @@ describe('limits', () => {
     expect(timestampProblem(MAX_TS_NS)).toBe('timestamp 9223372036854775808 ns is beyond 2^63 ns');
     expect(timestampProblem(-1)).toBe('timestamp -1 ns is negative');
     expect(timestampProblem(-Infinity)).toBe('timestamp -Infinity ns is not a finite number');
-    expect(opProblem({ tsNs: 0, offset: 0, lengthBytes: 0 })).toBeUndefined();
-    expect(opProblem({ tsNs: -1, offset: -1, lengthBytes: 0 })).toBe('timestamp -1 ns is negative');
-    expect(opProblem({ tsNs: 0, offset: -1, lengthBytes: 0, durNs: -1 })).toBe('offset -1 is negative');
-    expect(opProblem({ tsNs: 0, offset: 0, lengthBytes: 0, durNs: -1 })).toBe('duration -1 ns is negative');
-    expect(opProblem({ tsNs: 0, offset: 0, lengthBytes: 0, durNs: 5 })).toBeUndefined();
+    expect(opProblem({ pid: 0, tsNs: 0, offset: 0, lengthBytes: 0 })).toBeUndefined();
+    expect(opProblem({ pid: 0, tsNs: -1, offset: -1, lengthBytes: 0 })).toBe('timestamp -1 ns is negative');
+    expect(opProblem({ pid: 0, tsNs: 0, offset: -1, lengthBytes: 0, durNs: -1 })).toBe('offset -1 is negative');
+    expect(opProblem({ pid: 0, tsNs: 0, offset: 0, lengthBytes: 0, durNs: -1 })).toBe('duration -1 ns is negative');
+    expect(opProblem({ pid: 0, tsNs: 0, offset: 0, lengthBytes: 0, durNs: 5 })).toBeUndefined();
+    // the task id comes first, and must be a whole number a double holds exactly
+    expect(opProblem({ pid: Infinity, tsNs: -1, offset: 0, lengthBytes: 0 })).toBe('task id Infinity is not a whole number, 0 or more, below 2^53');
+    expect(opProblem({ pid: -1, tsNs: 0, offset: 0, lengthBytes: 0 })).toBe('task id -1 is not a whole number, 0 or more, below 2^53');
+    expect(opProblem({ pid: 2 ** 53, tsNs: 0, offset: 0, lengthBytes: 0 })).toBe('task id 9007199254740992 is not a whole number, 0 or more, below 2^53');
+    expect(opProblem({ pid: 2 ** 53 - 1, tsNs: 0, offset: 0, lengthBytes: 0 })).toBeUndefined();
     expect(fmtSec(1_500_000_000)).toBe('1.500000s');
   });
   it('TimeOrder: ordered inputs refuse a step back; every input stays within 2^53 ns of its first timestamp', () => {
