@@ -145,17 +145,25 @@ const compareRun = (threads) => {
   return { ms, cores: (childCpuMs() - cpu0) / ms };
 };
 const threads = Math.max(2, availableParallelism());
-// serial and parallel runs alternate, so a slow phase of the machine weighs on both alike; three
-// rounds at least: median() of two runs is the slower one, and one slow run of two same-code paths
-// (serial, and the default below 300,000 ops) failed the "never slower" row by 10% (that row now
-// takes the ratio within each round)
+// serial and parallel runs alternate, so a slow phase of the machine weighs on both alike (one slow
+// run of two same-code paths, serial and the default below 300,000 ops, failed the "never slower"
+// row by 10%: that row takes the ratio within each round). The order within a round alternates
+// too: the same serial code measured second in a pair ran 4-9% slower than first (four pairs each
+// way, session 14), so a fixed order made the default look slower than serial. Four rounds at
+// least, an even number, so each order comes as often
 const serialRuns = [];
 const parallelRuns = [];
 const defaultRuns = [];
-for (let i = 0; i < Math.max(3, runs); i++) {
-  serialRuns.push(compareRun(1));
-  parallelRuns.push(compareRun(threads));
-  defaultRuns.push(compareRun('default'));
+for (let i = 0; i < Math.max(4, runs + (runs % 2)); i++) {
+  if (i % 2 === 0) {
+    serialRuns.push(compareRun(1));
+    parallelRuns.push(compareRun(threads));
+    defaultRuns.push(compareRun('default'));
+  } else {
+    defaultRuns.push(compareRun('default'));
+    parallelRuns.push(compareRun(threads));
+    serialRuns.push(compareRun(1));
+  }
 }
 const serialMs = median(serialRuns.map((r) => r.ms));
 const parallelMs = median(parallelRuns.map((r) => r.ms));
