@@ -13,6 +13,11 @@ const DIR = join(FIXTURES, 'fuzz-repro');
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz14-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** every line used, skipped or bad */
+const expectLinesAddUp = (l: { total: number; used: number; bad: number; skipped: Record<string, number> }): void => {
+  expect(l.used + l.bad + Object.values(l.skipped).reduce((a, b) => a + b, 0)).toBe(l.total);
+};
+
 const json = (args: string[]): { code: number; out: Record<string, unknown>; stderr: string } => {
   const r = cli([...args, '--json']);
   return { code: r.code, out: r.code === 0 ? (JSON.parse(r.stdout) as Record<string, unknown>) : {}, stderr: r.stderr };
@@ -60,7 +65,7 @@ describe('session 14 fuzz findings', () => {
     const lenient = json(['import', path, '--lenient']).out as { lines: { total: number; used: number; bad: number; skipped: Record<string, number> } };
     const l = lenient.lines;
     expect([l.total, l.bad]).toEqual([4105, 1]);
-    expect(l.used + l.bad + Object.values(l.skipped).reduce((a, b) => a + b, 0)).toBe(l.total);
+    expectLinesAddUp(l);
     // within the window, the same late line is re-sorted and both writes are ops
     const near = join(tmp, 'near.txt');
     writeFileSync(near, `${[...lines.slice(0, 4 + 100), lines[lines.length - 1]].join('\n')}\n`);
@@ -88,8 +93,7 @@ describe('session 14 fuzz findings', () => {
     const lenient = json(['import', join(DIR, '36-ops-footer-cpus-1e308.ops.csv'), '--lenient']).out as { cpus?: number; notes: string[]; opStreamLines: { total: number; used: number; bad: number; skipped: Record<string, number> } };
     expect(lenient.cpus).toBeUndefined();
     expect(lenient.notes).toContain("line 4: the summary footer: cpus must be <= 65536 (the footer was left out: CPUs, the trace's line accounting and file aliases are unknown)");
-    const l = lenient.opStreamLines;
-    expect(l.used + l.bad + Object.values(l.skipped).reduce((a, b) => a + b, 0)).toBe(l.total);
+    expectLinesAddUp(lenient.opStreamLines);
     // a footer whose lines do not add up
     const sums = join(tmp, 'sums.ops.csv');
     writeFileSync(sums, readFileSync(join(DIR, '37-ops-footer-lines-unchecked.ops.csv'), 'utf8').replace(',"lostEvents":-4', '').replace('"total":-3', '"total":9'));
@@ -182,7 +186,6 @@ describe('session 14 fuzz findings', () => {
     expect([strict.code, strict.stderr.split('\n')[0]]).toEqual([4, `lockreplay: ${path}:3: sys_pwrite64: task id 1.0000000000000003e+23 is not a whole number, 0 or more, below 2^53`]);
     const lenient = json(['import', path, '--lenient']).out as { ops: { total: number }; lines: { total: number; used: number; bad: number; skipped: Record<string, number> } };
     expect([lenient.ops.total, lenient.lines.bad]).toEqual([1, 1]);
-    const l = lenient.lines;
-    expect(l.used + l.bad + Object.values(l.skipped).reduce((a, b) => a + b, 0)).toBe(l.total);
+    expectLinesAddUp(lenient.lines);
   });
 });

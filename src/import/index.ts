@@ -51,13 +51,11 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
   const source = openSource(path);
   const chunks = source.chunks()[Symbol.asyncIterator]();
   const first = await chunks.next();
-  if (first.done || first.value.length === 0) {
-    throw new LockreplayError(`${source.name}: empty input, not a trace`, ExitCode.unknownFormat);
-  }
   // the source may reuse its buffer: keep a copy of the head for detection and replay; a UTF-8 byte
   // order mark (an editor's on Windows) is no part of any format: every reader gets the text after it
-  const bom = first.value.length >= 3 && first.value[0] === 0xef && first.value[1] === 0xbb && first.value[2] === 0xbf;
-  const head: Buffer = Buffer.from(bom ? first.value.subarray(3) : first.value);
+  const bytes = first.done ? Buffer.alloc(0) : first.value;
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const head: Buffer = Buffer.from(bom ? bytes.subarray(3) : bytes);
   if (head.length === 0) throw new LockreplayError(`${source.name}: empty input, not a trace`, ExitCode.unknownFormat);
   let format: ConcreteFormat;
   let preset = options.csvPreset;

@@ -56,7 +56,7 @@ export function opProblem(op: Pick<Op, 'pid' | 'tsNs' | 'offset' | 'lengthBytes'
 }
 
 /** A task id is a whole number, 0 or more, that a double holds exactly (a pid of 200 digits is none). */
-export function pidProblem(pid: number): string | undefined {
+function pidProblem(pid: number): string | undefined {
   return Number.isSafeInteger(pid) && pid >= 0 ? undefined : `task id ${fmt(pid)} is not a whole number, 0 or more, below 2^53`;
 }
 

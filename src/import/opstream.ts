@@ -13,6 +13,7 @@ import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import { LineSplitter, utf8FromLatin1 } from './lines.js';
 import { keep } from '../util/strings.js';
 import { csvField } from '../util/csv-field.js';
+import { schemaPath } from '../util/schema-path.js';
 export { csvField } from '../util/csv-field.js';
 
 export const OPSTREAM_MAGIC = '# lockreplay-ops v1';
@@ -77,7 +78,7 @@ export function footerProblem(summary: unknown): string | undefined {
   footerValidator ??= new Ajv().compile(FOOTER_SCHEMA);
   if (!footerValidator(summary)) {
     const e = (footerValidator.errors ?? [])[0];
-    return `summary footer: ${e === undefined ? 'not valid' : `${e.instancePath === '' ? 'the summary' : e.instancePath.slice(1).replaceAll('/', '.')} ${e.message ?? 'is not valid'}`}`;
+    return `summary footer: ${e === undefined ? 'not valid' : `${schemaPath(e.instancePath) || 'the summary'} ${e.message ?? 'is not valid'}`}`;
   }
   const lines = (summary as { lines?: { total: number; used: number; bad: number; skipped: Record<string, number> } }).lines;
   if (lines !== undefined) {
@@ -270,6 +271,13 @@ export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, file
   return records.result(last, last.startsWith('#') ? newlines + (tailText.endsWith('\n') ? 0 : 1) : 0);
 }
 
+/** an op or lock row's `pid` and `line`: whole numbers, 0 or more */
+function taskAndLineProblem(pid: number, line: number): string | undefined {
+  if (!Number.isSafeInteger(pid) || pid < 0) return `column pid: ${pid} is not a task id (a whole number, 0 or more)`;
+  if (!Number.isSafeInteger(line) || line < 0) return `column line: ${line} is not a line number (a whole number, 0 or more)`;
+  return undefined;
+}
+
 /** The records of a stream, header first, into ops and lock records; `text` decodes a text field. */
 class RecordReader {
   sawHeader = false;
@@ -338,8 +346,8 @@ class RecordReader {
 
   /** a lock record's rules (docs/op-stream.md): whole pid and line, a time in order among the lock records, a wait of 0 or more */
   private lockProblem(lock: ObservedLock, ts: string): string | undefined {
-    if (!Number.isSafeInteger(lock.pid) || lock.pid < 0) return `column pid: ${lock.pid} is not a task id (a whole number, 0 or more)`;
-    if (!Number.isSafeInteger(lock.line) || lock.line < 0) return `column line: ${lock.line} is not a line number (a whole number, 0 or more)`;
+    const badTask = taskAndLineProblem(lock.pid, lock.line);
+    if (badTask !== undefined) return badTask;
     if (ts === '' || !Number.isFinite(lock.tsNs)) return 'column ts_ns is not a number';
     const badTime = this.lockTime.check(lock.tsNs);
     if (badTime !== undefined) return `column ts_ns: ${badTime}`;
@@ -354,8 +362,8 @@ class RecordReader {
   private opProblem(op: Op): string | undefined {
     if (!Number.isSafeInteger(op.id) || op.id < 0) return `column id: ${op.id} is not an op id (a whole number, 0 or more)`;
     if (this.seen.has(op.id)) return `column id: ${op.id} repeats the id of an earlier op`;
-    if (!Number.isSafeInteger(op.pid) || op.pid < 0) return `column pid: ${op.pid} is not a task id (a whole number, 0 or more)`;
-    if (!Number.isSafeInteger(op.line) || op.line < 0) return `column line: ${op.line} is not a line number (a whole number, 0 or more)`;
+    const badTask = taskAndLineProblem(op.pid, op.line);
+    if (badTask !== undefined) return badTask;
     const badTime = this.time.check(op.tsNs);
     if (badTime !== undefined) return `column ts_ns: ${badTime}`;
     const badRange = rangeProblem(op.offset, op.lengthBytes);

@@ -4,6 +4,7 @@ import { ExitCode, LockreplayError, type ExitCodeValue } from '../errors.js';
 import { type KindResult, RESULT_SCHEMA, type ReplayResult } from '../model/result.js';
 import { RESULT_JSON_SCHEMA } from '../model/result-schema.js';
 import { decodeHistogram } from '../stats/histogram.js';
+import { schemaPath } from '../util/schema-path.js';
 
 let validate: ValidateFunction | undefined;
 
@@ -15,7 +16,7 @@ function validator(): ValidateFunction {
 
 /** "results[0].locks.folio: must have required property 'spins'" */
 function describe(e: ErrorObject): string {
-  const path = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replaceAll('~1', '/').replaceAll('~0', '~')}`)).join('').replace(/^\./, '');
+  const path = schemaPath(e.instancePath);
   return `${path === '' ? '(top level)' : path}: ${e.message ?? 'is not valid'}`;
 }
 

@@ -1,9 +1,10 @@
 /**
  * Each process's mmap_lock, wrapped around the strategy's plans (SimOptions.mmapLock): an rwsem with
  * a strict queue (a waiting writer blocks new readers), taken shared around a fault's whole plan,
- * exclusive around mmap and munmap (an mmap's own faults run after it is released), and shared by direct IO right after its strategy's locks, before
- * the work (get_user_pages of the user buffer). It is not a strategy of its own: every strategy runs
- * under it, which is what puts the i_rwsem → mmap_lock order and the deadlocks against it into a replay.
+ * exclusive around mmap and munmap (an mmap's own faults run after it is released), and shared by
+ * direct IO right after its strategy's locks, before the work (get_user_pages of the user buffer).
+ * It is not a strategy of its own: every strategy runs under it, which is what puts the i_rwsem →
+ * mmap_lock order and the deadlocks against it into a replay.
  */
 import { type OpKind, OP_KINDS } from '../model/op.js';
 import { type AcquireStep, type ChildrenStep, MMAP_LOCK_TAG, type ReleaseStep, type Step } from './types.js';
