@@ -14,7 +14,7 @@ import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
 import { LineSplitter } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
 import { footerProblem, OPSTREAM_MAGIC, type OpStreamChecks, readOpStream } from './opstream.js';
-import { type InputSource, openSource } from './source.js';
+import { type InputSource, openSource, trailingNote } from './source.js';
 import { renameCounts, renameFiles } from './file-identity.js';
 import { type SelectedCounts, SelectingSink } from './selection.js';
 import { collectGarbage } from '../util/gc.js';
@@ -78,13 +78,17 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
     }
   })();
   try {
+    let summary: ImportSummary;
     switch (format) {
-      case 'ops': return await importOpStream(source, all, sink, options);
-      case 'csv': return await importCsvTrace(source, all, sink, options, preset);
-      case 'fio-iolog': return await importLineFormat(source, all, sink, options, 'fio-iolog');
-      case 'blkparse': return await importLineFormat(source, all, sink, options, 'blkparse');
-      default: return await importFtrace(source, all, sink, options, format);
+      case 'ops': summary = await importOpStream(source, all, sink, options); break;
+      case 'csv': summary = await importCsvTrace(source, all, sink, options, preset); break;
+      case 'fio-iolog': summary = await importLineFormat(source, all, sink, options, 'fio-iolog'); break;
+      case 'blkparse': summary = await importLineFormat(source, all, sink, options, 'blkparse'); break;
+      default: summary = await importFtrace(source, all, sink, options, format);
     }
+    // (bytes after gzip data are no lines: they are not in the line accounting, but they are said)
+    if (source.trailing !== undefined) summary.notes.push(trailingNote(source.name, source.trailing));
+    return summary;
   } finally {
     // an import that stops early (a bad line) closes its input too, whatever reader it went through
     await chunks.return?.(undefined);

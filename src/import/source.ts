@@ -10,12 +10,33 @@ export interface InputSource {
   sizeBytes?: number;
   /** bytes read from the file or stdin so far: compressed bytes for gzip input (for progress) */
   readonly bytesRead: number;
+  /** set once gzip input has ended before the input did: what came after the gzip data, ignored */
+  readonly trailing?: TrailingBytes;
   chunks(): AsyncIterable<Buffer>;
+}
+
+/** Bytes after the end of gzip data: not read as trace text. */
+export interface TrailingBytes {
+  bytes: number;
+  /** standard input: more may have followed, unread */
+  atLeast: boolean;
+  /** every ignored byte was looked at and was zero (padding) */
+  zeros: boolean;
+  /** some ignored byte was not zero (not gzip data) */
+  nonZero: boolean;
+}
+
+/** The note an import gives for bytes after the gzip data. */
+export function trailingNote(name: string, t: TrailingBytes): string {
+  const what = t.nonZero ? 'data that is not gzip' : t.zeros ? 'zero padding' : 'zeros as far as read';
+  return `${name}: ${t.atLeast ? 'at least ' : ''}${t.bytes.toLocaleString('en-US')} bytes after the end of the gzip data were ignored (${what})`;
 }
 
 /** counts the bytes a source's reads return */
 interface ReadCounter {
   bytesRead: number;
+  sizeBytes?: number;
+  trailing?: TrailingBytes;
 }
 
 const CHUNK_BYTES = 1 << 18;
@@ -138,6 +159,9 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: R
   // zero padding (or other bytes that are no gzip header): 'end' settles it, and no more input is
   // read (without this the process ended with exit 13 and no message)
   let ended = false;
+  // what went to zlib, and the last chunk written (the bytes zlib did not take are its tail)
+  let writtenBytes = 0;
+  let last: Buffer = first;
   const over = new Promise<void>((resolve) => {
     gunzip.once('end', () => {
       ended = true;
@@ -145,7 +169,12 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: R
     });
     gunzip.once('error', () => resolve());
   });
-  const write = (chunk: Buffer): Promise<void> => Promise.race([new Promise<void>((resolve) => gunzip.write(chunk, () => resolve())), over]);
+  const write = (chunk: Buffer): Promise<void> => {
+    writtenBytes += chunk.length;
+    last = chunk;
+    return writeRaw(chunk);
+  };
+  const writeRaw = (chunk: Buffer): Promise<void> => Promise.race([new Promise<void>((resolve) => gunzip.write(chunk, () => resolve())), over]);
   // nothing is inflating when the input buffer is refilled: each write is awaited first
   const input = Buffer.allocUnsafe(GZIP_IN_BYTES);
   let inflating: Promise<void> | undefined = write(Buffer.from(first));
@@ -159,10 +188,50 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: R
     inflating = n > 0 ? write(input.subarray(0, n)) : undefined;
     for (const chunk of ready) yield chunk;
   }
+  // (zlib ended the stream by itself: bytes followed its gzip data)
+  const endedEarly = ended;
   if (!ended) gunzip.end();
   await over;
   if (failed) throw gzipError(name, failed as Error);
+  if (endedEarly) noteTrailing(counter, gunzip.bytesWritten, last, writtenBytes, fd);
   while (out.length > 0) yield out.shift() as Buffer;
+}
+
+/** the unread rest of a regular file is looked at up to this many bytes, to tell padding from data */
+const TRAILING_CHECK_BYTES = 64 << 20;
+
+/**
+ * zlib ended the gzip data at input offset `endAt`, before the input ended. A regular file's size
+ * says how many bytes follow, and they are looked at (up to TRAILING_CHECK_BYTES) to tell padding
+ * from data; standard input, a FIFO or a device is not read further: what zlib was given past its
+ * end (the tail of `written`, which ends at `writtenBytes`) is all that is known.
+ */
+function noteTrailing(counter: ReadCounter, endAt: number, written: Buffer, writtenBytes: number, fd: number): void {
+  const regular = counter.sizeBytes !== undefined && counter.sizeBytes >= counter.bytesRead;
+  let nonZero = false;
+  let all = false;
+  let bytes: number;
+  if (regular) {
+    bytes = (counter.sizeBytes as number) - endAt;
+    if (bytes <= TRAILING_CHECK_BYTES) {
+      const buf = Buffer.allocUnsafe(Math.min(Math.max(bytes, 1), 1 << 20));
+      let checked = 0;
+      while (checked < bytes && !nonZero) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, bytes - checked), endAt + checked);
+        if (n === 0) break;
+        for (let i = 0; i < n && !nonZero; i++) nonZero = buf[i] !== 0;
+        checked += n;
+      }
+      all = checked === bytes;
+    }
+  } else {
+    bytes = writtenBytes - endAt;
+    const seen = written.subarray(Math.max(0, written.length - bytes));
+    for (let i = 0; i < seen.length && !nonZero; i++) nonZero = seen[i] !== 0;
+    all = seen.length === bytes;
+  }
+  if (bytes <= 0) return;
+  counter.trailing = { bytes, atLeast: !regular, zeros: !nonZero && all, nonZero };
 }
 
 /**
