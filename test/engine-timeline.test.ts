@@ -141,6 +141,27 @@ describe('exact timelines per strategy', () => {
     }
   });
 
+  it('an op\'s time asleep, where the capture measured it, runs off the CPUs after its CPU time, whatever its kind', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 0, dur: 10, off: 65536, len: 4096 },
+    ]);
+    // writer 1 slept 60% of its time (its page, its log...): 0-4 on the CPU, 4-10 asleep; writer 2 (no
+    // measure: its kind's rule, on a CPU) has the CPU from 4
+    const asleep = run(list, 'none', { cpus: 1, offCpuFraction: Float64Array.from([0.6, NaN]) });
+    expect(asleep.t).toEqual([[0, 10, 0], [0, 14, 0]]);
+    expect([asleep.sim.cpuWaitTotalNs, asleep.sim.cpuBusyNs]).toEqual([4 * US, 14 * US]);
+    // a direct read the capture saw on its CPU throughout (a cached or synchronous completion) holds the CPU
+    const dio = ops([
+      { pid: 1, kind: 'dio-read', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 0, dur: 10, off: 65536, len: 4096 },
+    ]);
+    expect(run(dio, 'none', { cpus: 1, offCpuFraction: Float64Array.from([0, NaN]) }).t).toEqual([[0, 10, 0], [0, 20, 0]]);
+    // without a measure (or out of [0, 1]) each kind keeps its rule
+    expect(run(dio, 'none', { cpus: 1 }).t).toEqual([[0, 10, 0], [0, 10, 0]]);
+    expect(run(dio, 'none', { cpus: 1, offCpuFraction: Float64Array.from([1.5, -1]) }).t).toEqual([[0, 10, 0], [0, 10, 0]]);
+  });
+
   it('a child fault runs inside its parent at its recorded position', () => {
     const list = ops([
       { pid: 1, kind: 'write', t: 0, dur: 10, off: 1 << 20, len: 4096 },
@@ -245,6 +266,20 @@ describe('spinning (only the cost under test is non-zero)', () => {
     const { t, sim } = runWith(list, oneLock({ kind: 'mutex' }), { costs, mmapLock: false });
     expect(t[1]).toEqual([0, 22, 10, 0]);
     expect(sim.lockStats.get('L')).toMatchObject({ spins: 0, spinNs: 0 });
+  });
+
+  it('... and so does a waiter whose owner the capture saw asleep (a write waiting for its page or the log)', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+    ]);
+    const { t, sim } = runWith(list, oneLock({ kind: 'mutex' }), { costs, mmapLock: false, offCpuFraction: Float64Array.from([1, 0]) });
+    expect(t[1]).toEqual([0, 22, 10, 0]);
+    expect(sim.lockStats.get('L')).toMatchObject({ spins: 0, spinNs: 0 });
+    // half asleep: the waiter spins while the owner runs (0-5), then sleeps, and pays the wakeup
+    const half = runWith(list, oneLock({ kind: 'mutex' }), { costs, mmapLock: false, offCpuFraction: Float64Array.from([0.5, 0]) });
+    expect(half.t[1]).toEqual([0, 22, 10, 0]);
+    expect(half.sim.lockStats.get('L')).toMatchObject({ spins: 1, spinNs: 5_000 });
   });
 
   it('a spinner whose owner stops running goes to sleep then, and pays the wakeup', () => {

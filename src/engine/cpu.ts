@@ -14,6 +14,19 @@ import { EV_CPU_DONE, type Frame, type Task, TaskState } from './sim-types.js';
 export const IO_BOUND = new Uint8Array(KIND_CODE.size);
 for (const k of ['dio-read', 'dio-write', 'fsync', 'writeback'] as const) IO_BOUND[KIND_CODE.get(k) as number] = 1;
 
+/**
+ * Per op, the share of its work it runs asleep: the capture's measure where it has one (a number in
+ * [0, 1]), else the kind's rule (IO_BOUND: 1, else 0).
+ */
+export function offFractions(kind: Uint8Array, measured: Float64Array | undefined): Float64Array {
+  const out = new Float64Array(kind.length);
+  for (let i = 0; i < kind.length; i++) {
+    const m = measured === undefined || i >= measured.length ? NaN : measured[i];
+    out[i] = m >= 0 && m <= 1 ? m : IO_BOUND[kind[i]];
+  }
+  return out;
+}
+
 /** The task waits `ns` for its IO, asleep: the CPU it held goes to the next task that wants one. */
 export function startIo(s: Sim, task: Task, ns: number, now: number): void {
   if (!(ns >= 0 && ns < Infinity)) throw s.fault(task, `IO segment of ${ns} ns is not a finite number >= 0`);

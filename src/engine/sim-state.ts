@@ -15,6 +15,7 @@ import { EVENTS_PER_STEP, invariantError } from './invariants.js';
 import type { OpTable } from './op-table.js';
 import { newOutcomes, resetOutcomes } from './outcomes.js';
 import type { ScheduleLog } from './schedule-log.js';
+import { offFractions } from './cpu.js';
 import { EV_RESUME, type Frame, type LockClass, type OpOutcomes, type SimOptions, type Task, type TaskWakes, TaskState, type Waiting } from './sim-types.js';
 
 const NO_CHILDREN: number[] = [];
@@ -53,6 +54,8 @@ export class Sim {
   private readonly wakesLeft: (UnusedWakes | undefined)[] = [];
   readonly traceDurNs: Float64Array;
   readonly afterPlanNs: Float64Array | undefined;
+  /** per op: the share of its work it runs asleep (0 on a CPU throughout, 1 asleep throughout) */
+  readonly offFraction: Float64Array;
   readonly onLockWait: SimOptions['onLockWait'];
   readonly onProgress: SimOptions['onProgress'];
   readonly log: ScheduleLog | undefined;
@@ -117,6 +120,7 @@ export class Sim {
     }
     this.traceDurNs = options.traceDurNs ?? serviceNs;
     this.afterPlanNs = options.afterPlanNs;
+    this.offFraction = offFractions(this.table.kind, options.offCpuFraction);
     this.onLockWait = options.onLockWait;
     this.onProgress = options.onProgress;
     this.log = options.log;
@@ -229,7 +233,7 @@ export class Sim {
     if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
     let f = this.freeFrames;
     if (f === undefined) {
-      f = { op: opIndex, opRef, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0, afterNs };
+      f = { op: opIndex, opRef, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0, afterNs, asleepLeftNs: 0 };
     } else {
       this.freeFrames = f.below;
       f.below = task.top;
@@ -252,6 +256,7 @@ export class Sim {
       f.lockWaitNs = 0;
       f.cpuWaitNs = 0;
       f.afterNs = afterNs;
+      f.asleepLeftNs = 0;
     }
     task.top = f;
   }

@@ -41,6 +41,13 @@ export interface SimOptions {
    * Default: none.
    */
   afterPlanNs?: Float64Array;
+  /**
+   * Per op, the share of its service time the task spent asleep (off the CPUs, not in a lock wait),
+   * as the capture's sched_switch events show it (replay/off-cpu.ts); NaN where the capture does not
+   * say. A share runs after the work on a CPU, each work step's CPU time first. Default (and for
+   * NaN): the kind's rule, IO-bound kinds asleep throughout, every other kind on a CPU.
+   */
+  offCpuFraction?: Float64Array;
   /** the schedule, event by event (lock waits and holds, CPU waits, wake-ups), for exporters */
   log?: ScheduleLog;
   /**
@@ -171,6 +178,8 @@ export interface Frame {
   cpuWaitNs: number;
   /** time after the plan still to run (SimOptions.afterPlanNs) */
   afterNs: number;
+  /** of the current work step's remainingNs, the part still to run asleep (Sim.offFraction) */
+  asleepLeftNs: number;
 }
 
 export const TaskState = { Idle: 0, Ready: 1, WaitLock: 2, WaitCpu: 3, OnCpu: 4, Done: 5, InIo: 6 } as const;

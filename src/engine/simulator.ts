@@ -96,6 +96,8 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
       } else {
         f.workDoneNs += task.segmentNs;
         f.remainingNs -= task.segmentNs;
+        if (task.state === TaskState.InIo) f.asleepLeftNs -= task.segmentNs;
+        if (f.asleepLeftNs > f.remainingNs) f.asleepLeftNs = f.remainingNs;
         outcomes.workEndNs[f.op] = time;
       }
       task.state = TaskState.Ready;

@@ -4,7 +4,7 @@
  * op's completion.
  */
 import { RangeLock } from '../locks/range-lock.js';
-import { IO_BOUND, needResched, startCpu, startIo } from './cpu.js';
+import { needResched, startCpu, startIo } from './cpu.js';
 import type { Sim } from './sim-state.js';
 import { EV_ISSUE, type Frame, Held, PROGRESS_EVERY, type Task, TaskState } from './sim-types.js';
 import { armReaderSpin, SPIN_NONE, SPIN_READERS, spinModeOf } from './spinning.js';
@@ -75,8 +75,12 @@ export function advance(s: Sim, task: Task, now: number): void {
       if (frame.remainingNs < 0) {
         const fraction = step.fraction;
         if (!(fraction > 0 && fraction <= 1)) throw s.fault(task, `work fraction ${fraction} is not in (0, 1]`);
-        frame.remainingNs = Math.round(fraction * frame.ownNs) + frame.overheadNs;
+        const workNs = Math.round(fraction * frame.ownNs);
+        frame.remainingNs = workNs + frame.overheadNs;
         frame.overheadNs = 0;
+        const off = s.offFraction[frame.op];
+        // (the share asleep is of the op's work: the lock costs owed with it are CPU time)
+        frame.asleepLeftNs = off > 0 && off < 1 ? Math.round(off * workNs) : 0;
         if (o.activeNs[frame.op] < 0) {
           o.activeNs[frame.op] = now;
           o.activeOrder[s.activeCount++] = frame.op;
@@ -94,8 +98,15 @@ export function advance(s: Sim, task: Task, now: number): void {
         continue;
       }
       const segment = childAt < frame.workDoneNs + frame.remainingNs ? childAt - frame.workDoneNs : frame.remainingNs;
-      if (IO_BOUND[s.table.kind[frame.op]] === 1 && task.spinlocksHeld === 0) startIo(s, task, segment, now);
-      else startCpu(s, task, segment, now);
+      const off = s.offFraction[frame.op];
+      if (off === 1 && task.spinlocksHeld === 0) startIo(s, task, segment, now);
+      else if (off === 0 || off === 1) startCpu(s, task, segment, now);
+      else {
+        // part on a CPU, then part asleep (a spinlock holder stays on its CPU)
+        const cpuLeft = frame.remainingNs - frame.asleepLeftNs;
+        if (cpuLeft > 0 || task.spinlocksHeld > 0) startCpu(s, task, cpuLeft > 0 ? Math.min(segment, cpuLeft) : segment, now);
+        else startIo(s, task, segment, now);
+      }
       return;
     }
     if (type === 'acquire') {
