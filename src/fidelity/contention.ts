@@ -12,6 +12,7 @@ import { serviceTimes } from '../engine/service-model.js';
 import { simulate } from '../engine/simulator.js';
 import { attributeWaits, removeObservedWaits } from '../replay/observed-waits.js';
 import { faultRetries } from '../replay/fault-retry.js';
+import { offCpuShares } from '../replay/off-cpu.js';
 import type { ContentionRow, FidelityMode, WaitDistribution } from '../model/fidelity.js';
 export type { ContentionRow, WaitDistribution } from '../model/fidelity.js';
 
@@ -40,10 +41,11 @@ function ratio(a: number, b: number): number | null {
 
 /**
  * `waits`: the contention records; `locks`: every observed lock event (the read faults' retries
- * are found from their mmap_lock events). Returns the rows, and how many faults' retries were
- * replayed after their locks.
+ * are found from their mmap_lock events, the ops' time asleep from the sched-sleep records). Returns
+ * the rows, how many faults' retries were replayed after their locks, and how many ops' time asleep
+ * was replayed off the CPUs.
  */
-export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits, taskWakeLatency?: ReadonlyMap<number, TaskWakes>): { rows: ContentionRow[]; faultRetries: number } {
+export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits, taskWakeLatency?: ReadonlyMap<number, TaskWakes>): { rows: ContentionRow[]; faultRetries: number; offCpuOps: number } {
   const observed = new Map<string, number[]>();
   const predicted = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, key: string, ns: number): void => {
@@ -61,8 +63,10 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   removeObservedWaits(ops, service.ns, waits, false);
   // a read fault's retry (after its page was read) holds no invalidate lock
   const retries = faultRetries(ops, locks, service.ns, PAGE_SIZE_BYTES);
+  // each op's own time asleep (the capture's sched-sleep records) is replayed off the CPUs
+  const offCpu = offCpuShares(ops, service.ns, locks, waits, false);
   simulate(ops, service.ns, strategy, {
-    mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs, taskWakeLatency, afterPlanNs: retries.faults > 0 ? retries.afterPlanNs : undefined,
+    mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs, taskWakeLatency, afterPlanNs: retries.faults > 0 ? retries.afterPlanNs : undefined, offCpuFraction: offCpu.share,
     onLockWait: (lockClass, opIndex, waitNs, spun) => {
       // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
       // optimistic spinner that gets the lock is not in its contention events
@@ -81,5 +85,5 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
     const p = distribution(predicted.get(key) ?? []);
     return { lockClass, kind, observed: o, predicted: p, countRatio: o.count === 0 ? null : ratio(p.count, o.count), meanRatio: o.count === 0 || p.count === 0 ? null : ratio(p.meanNs, o.meanNs) };
   });
-  return { rows, faultRetries: retries.faults };
+  return { rows, faultRetries: retries.faults, offCpuOps: offCpu.summary.ops };
 }

@@ -5,7 +5,7 @@
  * close a task's fault episode or fs-event op.
  */
 import { ContentionTracker } from './contention.js';
-import { WakeTracker } from './sched-wakes.js';
+import { SleepTracker, WakeTracker } from './sched-wakes.js';
 import { FileIdentity } from './file-identity.js';
 import type { ObservedLock } from '../model/op.js';
 import { ReorderQueue } from '../util/reorder-queue.js';
@@ -62,6 +62,8 @@ export class BuilderState {
   readonly contention = new ContentionTracker();
   /** the scheduler's wake-ups (sched_wakeup → the woken task's next sched_switch) */
   readonly wakes = new WakeTracker();
+  /** the traced tasks' sleeps (sched_switch away asleep → the task's next sched_switch in) */
+  readonly sleeps = new SleepTracker();
   /** file → its size as far as the trace's writes, truncates and fallocates say */
   readonly fileSizes = new Map<string, number>();
   /** files with per-range writeback events: their writeback_single_inode summaries are not ops */

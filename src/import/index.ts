@@ -222,7 +222,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
   }, notes, {
-    cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept, ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}),
+    cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept, ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}), ...(out.sleepsKept > 0 ? { schedSleeps: out.sleepsKept } : {}),
     formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}),
   });
 }
@@ -352,6 +352,7 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
     ops: { total: out.ops, byKind: sortKeys(out.counts.byKind), byFile: sortFiles(out.counts.byFile) },
     observedLocks: out.locksKept,
     ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}),
+    ...(out.sleepsKept > 0 ? { schedSleeps: out.sleepsKept } : {}),
     firstTsNs: read.ops.n > 0 ? read.ops.tsNs[0] : undefined,
     lastTsNs: read.ops.n > 0 ? read.ops.tsNs[read.ops.n - 1] : undefined,
     notes,

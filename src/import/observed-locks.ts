@@ -11,7 +11,7 @@ import { wordAfter } from './fields.js';
 import { type TaskState, Strength } from './pending.js';
 import { keep } from '../util/strings.js';
 import { H } from './event-catalogue.js';
-import { switchNextPid, switchPrevPid, wakeupComm, wakeupPid } from './sched-wakes.js';
+import { isSleepState, type Sleep, switchNextPid, switchPrevComm, switchPrevPid, switchPrevState, wakeupComm, wakeupPid } from './sched-wakes.js';
 
 /** lock:contention_end: a finished lock wait, kept as a contention record. */
 export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskState): void {
@@ -92,7 +92,9 @@ export function onMmapLock(st: BuilderState, ev: KernelEvent, task: TaskState, l
 }
 /**
  * sched_wakeup / sched_switch: a wakeup and the woken task's next switch-in are one wake, kept as a
- * `sched-wake` record (with the contention records: tsNs when it ran, waitNs the latency).
+ * `sched-wake` record (with the contention records: tsNs when it ran, waitNs the latency); a task's
+ * switch-out asleep (any state but R) and its next switch-in are one sleep, kept as a `sched-sleep`
+ * record (tsNs when it ran again, waitNs the time asleep, mode the state).
  */
 export function onSched(st: BuilderState, ev: KernelEvent, h: H, line: number): void {
   if (h === H.SchedWakeup) {
@@ -104,19 +106,56 @@ export function onSched(st: BuilderState, ev: KernelEvent, h: H, line: number): 
     if (st.wakes.wakeup(pid, wakeupComm(ev.body), ev.tsNs, line)) st.counter.skip('sched-wakeup-not-run');
     return;
   }
-  if (st.wakes.switchFrom(switchPrevPid(ev.body))) st.counter.skip('sched-wakeup-while-running');
+  const prevPid = switchPrevPid(ev.body);
+  if (st.wakes.switchFrom(prevPid)) st.counter.skip('sched-wakeup-while-running');
   const pid = switchNextPid(ev.body);
-  const wake = Number.isNaN(pid) ? undefined : st.wakes.switchTo(pid, ev.tsNs);
-  if (wake === undefined) {
-    st.counter.skip(Number.isNaN(pid) ? 'sched-event-unparsed' : 'sched-switch-not-a-wake');
-    return;
+  // this line is accounted for once: by the sleep it ends, else the wake it ends, else (later) by the
+  // sleep it starts; a switch that does none of these is skipped
+  let claimed = false;
+  if (!Number.isNaN(pid)) {
+    const sleep = st.sleeps.switchIn(pid, ev.tsNs);
+    if (sleep !== undefined) {
+      endSleep(st, sleep, ev.tsNs, true);
+      claimed = true;
+    }
   }
+  const wake = Number.isNaN(pid) ? undefined : st.wakes.switchTo(pid, ev.tsNs);
+  if (wake !== undefined) {
+    // (its wakeup's line, and this one unless the sleep has it)
+    const lines = claimed ? 1 : 2;
+    claimed = true;
+    if (!st.keepContention) st.counter.skip('lock-event', lines);
+    else {
+      const rec: ObservedLock = {
+        tsNs: wake.runNs, pid: wake.pid, comm: keep(wake.comm), target: '', event: 'sched-wake', mode: '', caller: '', line: wake.line, waitNs: wake.runNs - wake.wokenNs,
+      };
+      st.queueLock(ev.tsNs, rec, lines);
+    }
+  }
+  // the previous task goes to sleep: a record once it runs again
+  const state = switchPrevState(ev.body);
+  if (!Number.isNaN(prevPid) && isSleepState(state)) {
+    const replaced = st.sleeps.switchOut(prevPid, switchPrevComm(ev.body), state, ev.tsNs, line, claimed);
+    if (replaced !== undefined && !replaced.lineCounted) st.counter.skip('sched-sleep-not-ended');
+    claimed = true;
+  }
+  if (!claimed) st.counter.skip(Number.isNaN(pid) ? 'sched-event-unparsed' : 'sched-switch-no-wake-or-sleep');
+}
+
+/**
+ * A task's sleep ended (it switched in again, or has a line of its own): a `sched-sleep` record (tsNs
+ * when it ran again, waitNs the time asleep, mode the state it slept in, line its switch-out's). It
+ * accounts for its switch-out line unless another record had it, and for the line that ended it
+ * when that is its switch-in (`bySwitchIn`; any other line is its own event's).
+ */
+export function endSleep(st: BuilderState, sleep: Sleep, tsNs: number, bySwitchIn: boolean): void {
+  const lines = (sleep.lineCounted ? 0 : 1) + (bySwitchIn ? 1 : 0);
   if (!st.keepContention) {
-    st.counter.skip('lock-event', 2);
+    if (lines > 0) st.counter.skip('lock-event', lines);
     return;
   }
   const rec: ObservedLock = {
-    tsNs: wake.runNs, pid: wake.pid, comm: keep(wake.comm), target: '', event: 'sched-wake', mode: '', caller: '', line: wake.line, waitNs: wake.runNs - wake.wokenNs,
+    tsNs: sleep.toNs, pid: sleep.pid, comm: keep(sleep.comm), target: '', event: 'sched-sleep', mode: keep(sleep.state), caller: '', line: sleep.line, waitNs: sleep.toNs - sleep.fromNs,
   };
-  st.queueLock(ev.tsNs, rec, 2);
+  st.queueLock(tsNs, rec, lines);
 }

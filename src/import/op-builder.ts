@@ -16,7 +16,7 @@ import { onFaultEvent, onPageFaultUser } from './fault-episodes.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import type { FileIdentity } from './file-identity.js';
 import { onDioComplete, onDirtyFolio, onFileIo, onGetPages, onReadahead, onWeak, onWriteback } from './fs-events.js';
-import { onContentionEnd, onMmapLock, onSched, onXfsIlock } from './observed-locks.js';
+import { endSleep, onContentionEnd, onMmapLock, onSched, onXfsIlock } from './observed-locks.js';
 import { flush } from './release.js';
 import type { Selection, SelectingSink } from './selection.js';
 import { onSyscall } from './syscalls.js';
@@ -75,6 +75,11 @@ export class OpBuilder {
     if (++this.sinceFlush >= FLUSH_EVERY_EVENTS) {
       this.sinceFlush = 0;
       flush(st, false);
+    }
+    // a task asleep whose switch-in the trace lacks runs again by its next line (pid 0: the idle task)
+    if (st.sleeps.size > 0 && ev.pid !== 0) {
+      const sleep = st.sleeps.switchIn(ev.pid, ev.tsNs);
+      if (sleep !== undefined) endSleep(st, sleep, ev.tsNs, false);
     }
     if (ev.phase !== SyscallPhase.None) {
       onSyscall(st, ev, line);
@@ -137,6 +142,8 @@ export class OpBuilder {
     if (unfinished > 0) st.counter.skip('contention-unfinished', unfinished);
     const wakesUnfinished = st.wakes.unfinished();
     if (wakesUnfinished > 0) st.counter.skip('sched-wakeup-unfinished', wakesUnfinished);
+    const sleepsUnfinished = st.sleeps.unfinishedLines();
+    if (sleepsUnfinished > 0) st.counter.skip('sched-sleep-unfinished', sleepsUnfinished);
     flush(st, true);
     for (const [from, to] of st.identity.aliases()) st.stats.fileAliases[from] = to;
     st.stats.fdsFromLockWaits = st.identity.fdsFromLockWaits;

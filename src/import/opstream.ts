@@ -117,7 +117,7 @@ class Tail {
 
 /**
  * Reads an Op stream file's text (already decompressed) back into ops, and its lock records when
- * `keepLocks` (a replay needs only the kernel's lock waits: 'contention'). Repeated strings (process, comm, file, lock mode and
+ * `keepLocks` (a replay needs only the kernel's lock waits and the tasks' sleeps: 'contention'). Repeated strings (process, comm, file, lock mode and
  * caller) are kept once per value. Fields follow RFC 4180 (the writer quotes a field with a comma,
  * a quote or a line break); a line starting with '#' is a comment. readOpStreamWithCsvParse is the
  * reference it is tested against.
@@ -333,7 +333,7 @@ class RecordReader {
       if (r[3] !== '') lock.waitNs = Number(r[3]);
       const problem = this.lockProblem(lock, r[2]);
       if (problem !== undefined) return problem;
-      if (this.keepLocks === true || (this.keepLocks === 'contention' && event === 'contention')) {
+      if (this.keepLocks === true || (this.keepLocks === 'contention' && (event === 'contention' || event === 'sched-sleep'))) {
         this.locks.push(lock);
       } else {
         this.checks.counter.skip('lock-record');

@@ -34,6 +34,8 @@ export class SelectingSink {
   locksKept = 0;
   /** sched-wake records kept (apart from the lock events) */
   wakesKept = 0;
+  /** sched-sleep records kept (apart from the lock events) */
+  sleepsKept = 0;
 
   constructor(private readonly sink: { op(op: Op): void; lock(lock: ObservedLock): void }, private readonly counter: LineCounter, private readonly selection: Selection = {}) {}
 
@@ -86,6 +88,7 @@ export class SelectingSink {
     }
     this.counter.use(lines);
     if (lock.event === 'sched-wake') this.wakesKept++;
+    else if (lock.event === 'sched-sleep') this.sleepsKept++;
     else this.locksKept++;
     this.sink.lock(lock);
     return true;

@@ -24,6 +24,8 @@ export interface ImportSummary {
   observedLocks: number;
   /** the scheduler's wakes kept (sched_wakeup → switch-in pairs; only when the trace has any) */
   schedWakes?: number;
+  /** the traced tasks' sleeps kept (switch-out asleep → switch-in; only when the trace has any) */
+  schedSleeps?: number;
   firstTsNs?: number;
   lastTsNs?: number;
   /** things a user should know about how ops were derived */

@@ -14,6 +14,11 @@ function fields(properties: Record<string, SchemaObject>, type: string | string[
   return { type, properties, required: Object.keys(properties) };
 }
 
+/** as fields, with `optional` ones besides: written since a later version, absent in older results */
+function fieldsSince(properties: Record<string, SchemaObject>, optional: Record<string, SchemaObject>): SchemaObject {
+  return { type: 'object', properties: { ...properties, ...optional }, required: Object.keys(properties) };
+}
+
 /** an object whose keys are names (kinds, lock classes) and whose values are all `values` */
 function byName(values: SchemaObject): SchemaObject {
   return { type: 'object', additionalProperties: values };
@@ -70,13 +75,13 @@ export const RESULT_JSON_SCHEMA: SchemaObject = {
       costs: fields({ atomicNs: num, cacheMissNs: num, wakeupNs: num, spinBaseNs: num, perNodeNs: num }),
       cpusSource: oneOf('flag', 'trace', 'default'), pageSizeBytes: num, files: strings, tasks: strings,
     }),
-    serviceTime: fields({
+    serviceTime: fieldsSince({
       observed: num,
       modelled: num,
       modelledByKind: counts,
       model: fields({ byKindAndSize: byName(counts), byKind: counts, defaultBaseNs: num, defaultPerPageNs: num }),
       observedWaits: fields({ waits: num, attributed: num, removedNs: num, keptNs: num, byKind: byName(fields({ waits: num, removedNs: num })), kept: bool }),
-    }),
+    }, { offCpu: fields({ ops: num, asleepNs: num, byKind: byName(fields({ ops: num, asleepNs: num, serviceNs: num })) }) }),
     results: { type: 'array', items: strategyResult },
     baseline: { type: ['string', 'null'] },
     comparison: { type: 'array', items: fields({ strategy: str, throughputRatio: numOrNull, p99Ratio: numOrNull, lockWaitRatio: numOrNull, races: num, deadlock: bool }) },

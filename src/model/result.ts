@@ -87,6 +87,12 @@ export interface ServiceInfo {
   model: { byKindAndSize: Record<string, Record<string, number>>; byKind: Record<string, number>; defaultBaseNs: number; defaultPerPageNs: number };
   /** the kernel's lock waits inside the ops (lock:contention_* events) and what was removed from service times */
   observedWaits: ObservedWaitSummary;
+  /**
+   * the part of the ops' service times their tasks spent asleep, as the trace's sched_switch events
+   * show it (replay/off-cpu.ts): replayed off the CPUs. Only when the trace shows any (and absent in
+   * results of versions before it).
+   */
+  offCpu?: OffCpuSummary;
 }
 
 export interface ReplayResult {
@@ -198,6 +204,16 @@ export interface ObservedWaitSummary {
   byKind: Record<string, { waits: number; removedNs: number }>;
   /** keepObservedWaits was set: nothing removed */
   kept: boolean;
+}
+
+/** Ops whose time asleep the trace shows (sched-sleep records), and how much of their service it was. */
+export interface OffCpuSummary {
+  /** ops with a measured share (every other op keeps its kind's rule) */
+  ops: number;
+  /** their own service time spent asleep */
+  asleepNs: number;
+  /** per op kind: ops measured, their time asleep and their own service time */
+  byKind: Record<string, { ops: number; asleepNs: number; serviceNs: number }>;
 }
 
 export interface Ranking {

@@ -9,6 +9,7 @@ import { importTrace, type ImportOptions, type ImportSummary } from '../import/i
 import { MAX_SPAN_NS } from '../import/limits.js';
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
+import { type OffCpuSummary, offCpuShares } from './off-cpu.js';
 import { verdictOf } from './verdict.js';
 import { timelineOf } from './timeline.js';
 import { columnsOf, opTable, type OpTable } from '../engine/op-table.js';
@@ -56,20 +57,27 @@ export interface LoadedTrace {
   summary: ImportSummary;
   /** the kernel's lock waits (contention records), when the trace has them */
   waits?: ObservedLock[];
+  /** the traced tasks' sleeps (sched-sleep records), when the trace has them */
+  sleeps?: ObservedLock[];
 }
 
 export async function loadForReplay(path: string, importOptions: ImportOptions = {}): Promise<LoadedTrace> {
   const columns = new OpColumns();
   const waits: ObservedLock[] = [];
-  const summary = await importTrace(path, { op: (o) => columns.push(o), lock: (l) => { if (l.event === 'contention') waits.push(l); } }, { ...importOptions, keepLocks: false, keepContention: true, keepsAll: true });
+  const sleeps: ObservedLock[] = [];
+  const lock = (l: ObservedLock): void => {
+    if (l.event === 'contention') waits.push(l);
+    else if (l.event === 'sched-sleep') sleeps.push(l);
+  };
+  const summary = await importTrace(path, { op: (o) => columns.push(o), lock }, { ...importOptions, keepLocks: false, keepContention: true, keepsAll: true });
   if (summary.fileAliases !== undefined) columns.renameFiles(summary.fileAliases);
-  return traceOfColumns(columns, summary, waits);
+  return traceOfColumns(columns, summary, waits, sleeps);
 }
 
 /** A LoadedTrace whose ops are `columns`: `ops` is made from them when first read. */
-export function traceOfColumns(columns: OpColumns, summary: ImportSummary, waits?: ObservedLock[]): LoadedTrace {
+export function traceOfColumns(columns: OpColumns, summary: ImportSummary, waits?: ObservedLock[], sleeps?: ObservedLock[]): LoadedTrace {
   let ops: Op[] | undefined;
-  const trace = { summary, waits } as LoadedTrace;
+  const trace = { summary, waits, ...(sleeps !== undefined && sleeps.length > 0 ? { sleeps } : {}) } as LoadedTrace;
   Object.defineProperty(trace, 'ops', {
     enumerable: true,
     configurable: true,
@@ -104,6 +112,8 @@ export interface Prepared {
   service: ReturnType<typeof serviceTimes>;
   /** the kernel's lock waits found inside the ops, and what was removed from their service times */
   observedWaits: ObservedWaitSummary;
+  /** the ops' time asleep, where the trace shows it (replayed off the CPUs) */
+  offCpu: OffCpuSummary;
   simOptions: SimOptions;
   cpusSource: 'flag' | 'trace' | 'default';
   warnings: string[];
@@ -145,9 +155,12 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const waits = trace.waits ?? [];
   const traceDurNs = waits.length > 0 ? Float64Array.from(service.ns) : undefined;
   const observedWaits = removeObservedWaits(ops, service.ns, waits, options.keepObservedWaits ?? false);
+  // what of each op's own time its task slept (where the trace shows it) is replayed off the CPUs
+  const offCpu = offCpuShares(ops, service.ns, trace.sleeps ?? [], waits, options.keepObservedWaits ?? false);
   const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS };
   if (observedWaits.removedNs > 0 && traceDurNs !== undefined) simOptions.traceDurNs = traceDurNs;
-  return { columns: ops, table: opTable(ops), service, observedWaits, simOptions, cpusSource, warnings };
+  if (offCpu.share !== undefined) simOptions.offCpuFraction = offCpu.share;
+  return { columns: ops, table: opTable(ops), service, observedWaits, offCpu: offCpu.summary, simOptions, cpusSource, warnings };
 }
 
 function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }): ReplayResult {
@@ -182,7 +195,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
       cpusInTrace: trace.summary.cpus ?? null,
     },
     options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, spin: o.spin ?? true, keepObservedWaits: p.observedWaits.kept, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
-    serviceTime: { observed: p.service.observed, modelled: p.service.modelled, modelledByKind: p.service.modelledByKind, model: p.service.model, observedWaits: p.observedWaits },
+    serviceTime: { observed: p.service.observed, modelled: p.service.modelled, modelledByKind: p.service.modelledByKind, model: p.service.model, observedWaits: p.observedWaits, ...(p.offCpu.ops > 0 ? { offCpu: p.offCpu } : {}) },
     results,
     baseline: base === undefined ? null : labelOf(base),
     comparison,

@@ -12,6 +12,7 @@ import type { RaceClassReport, RaceReport } from '../engine/races.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
 import { verdictOf } from './verdict.js';
 import type { ObservedWaitSummary } from './observed-waits.js';
+import type { OffCpuSummary } from '../model/result.js';
 
 function mergeKind(a: KindResult, b: KindResult): KindResult {
   const lat = decodeHistogram(a.latencyHistogram);
@@ -135,6 +136,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
         modelled: merged.serviceTime.modelled + r.serviceTime.modelled,
         modelledByKind: addCounts(merged.serviceTime.modelledByKind, r.serviceTime.modelledByKind),
         observedWaits: mergeWaits(merged.serviceTime.observedWaits, r.serviceTime.observedWaits),
+        ...mergeOffCpu(merged.serviceTime.offCpu, r.serviceTime.offCpu),
       },
       results: mergedResults,
       warnings: [...merged.warnings, ...r.warnings],
@@ -142,6 +144,20 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   }
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
   return { ...merged, comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf, merged.options.mode) };
+}
+
+/** the ops asleep of both inputs (absent when neither has the field: results of earlier versions) */
+function mergeOffCpu(a: OffCpuSummary | undefined, b: OffCpuSummary | undefined): { offCpu?: OffCpuSummary } {
+  if (a === undefined && b === undefined) return {};
+  const x = a ?? { ops: 0, asleepNs: 0, byKind: {} };
+  const y = b ?? { ops: 0, asleepNs: 0, byKind: {} };
+  const byKind: OffCpuSummary['byKind'] = {};
+  for (const kind of [...new Set([...Object.keys(x.byKind), ...Object.keys(y.byKind)])].sort()) {
+    const p = x.byKind[kind] ?? { ops: 0, asleepNs: 0, serviceNs: 0 };
+    const q = y.byKind[kind] ?? { ops: 0, asleepNs: 0, serviceNs: 0 };
+    byKind[kind] = { ops: p.ops + q.ops, asleepNs: p.asleepNs + q.asleepNs, serviceNs: p.serviceNs + q.serviceNs };
+  }
+  return { offCpu: { ops: x.ops + y.ops, asleepNs: x.asleepNs + y.asleepNs, byKind } };
 }
 
 function mergeWaits(a: ObservedWaitSummary, b: ObservedWaitSummary): ObservedWaitSummary {

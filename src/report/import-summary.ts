@@ -6,7 +6,7 @@ export function formatImportSummary(s: ImportSummary, maxFiles = 8): string {
   const l = s.lines;
   out.push(`${s.input}: ${s.format} trace, ${l.total.toLocaleString('en-US')} lines, ${s.cpus === undefined ? 'CPU count unknown' : `${s.cpus} CPUs`}`);
   const span = s.firstTsNs !== undefined && s.lastTsNs !== undefined ? ` over ${((s.lastTsNs - s.firstTsNs) / 1e9).toFixed(3)} s` : '';
-  out.push(`ops: ${s.ops.total.toLocaleString('en-US')}${span}; observed lock events: ${s.observedLocks.toLocaleString('en-US')}${s.schedWakes !== undefined ? `; scheduler wakes: ${s.schedWakes.toLocaleString('en-US')}` : ''}`);
+  out.push(`ops: ${s.ops.total.toLocaleString('en-US')}${span}; observed lock events: ${s.observedLocks.toLocaleString('en-US')}${s.schedWakes !== undefined ? `; scheduler wakes: ${s.schedWakes.toLocaleString('en-US')}` : ''}${s.schedSleeps !== undefined ? `; task sleeps: ${s.schedSleeps.toLocaleString('en-US')}` : ''}`);
   const kinds = Object.keys(s.ops.byKind);
   const files = Object.keys(s.ops.byFile);
   if (kinds.length > 0) {

@@ -31,6 +31,11 @@ function header(r: ReplayResult): string[] {
   if (w.waits > 0) {
     lines.push(`kernel lock waits in the trace: ${w.attributed.toLocaleString('en-US')} inside ops; ${w.kept ? `kept in service times (--keep-observed-waits): ${fmtNs(w.keptNs)}` : `${fmtNs(w.removedNs)} on IOLOCK/MMAPLOCK/mmap_lock removed from service times, ${fmtNs(w.keptNs)} on other locks kept`}`);
   }
+  const off = r.serviceTime.offCpu;
+  if (off !== undefined && off.ops > 0) {
+    const kinds = Object.entries(off.byKind).map(([k, v]) => `${k} ${v.serviceNs > 0 ? Math.round((100 * v.asleepNs) / v.serviceNs) : 0}%`).join(', ');
+    lines.push(`task sleeps in the trace (sched_switch): ${off.ops.toLocaleString('en-US')} ops' own time asleep replayed off the CPUs: ${fmtNs(off.asleepNs)} (${kinds})`);
+  }
   return lines;
 }
 
