@@ -1,5 +1,5 @@
 /**
- * A syscall open for longer than the op builder buffers (40,000 records) is released early. Apart
+ * A syscall open for longer than the op builder buffers (40,000 lines) is released early. Apart
  * from test/unit/ (which npm run mutate runs per mutant): it imports 42,000 lines.
  */
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,18 @@ describe('release order', () => {
     expect(r.summary.lines.skipped).toEqual({ 'exit-of-syscall-released-early': 1, 'header-comment': 4 });
     expect(r.summary.lines.used).toBe(42_001);
     expect(r.summary.notes).toContain('1 syscalls stayed open so long that they were released before their exit (length as requested, duration modelled)');
+  });
+
+  it('whether lock records are kept or not (a replay keeps none), a syscall that never ends gives the same op', async () => {
+    const lines = [C('tail', 5, 0, 'sys_read(fd: 0, buf: 0x1, count: 0x2000)')];
+    for (let i = 0; i < 42_000; i++) lines.push(C('fio', 6, 1 + i * 0.001, `xfs_ilock: dev 7:0 ino 0x85 flags ILOCK_SHARED caller x${i % 3}`));
+    lines.push(C('fio', 6, 100, 'sys_pwrite64(fd: 3, buf: 0x1, count: 0x2000, pos: 0x1000)'), C('fio', 6, 101, 'sys_pwrite64 -> 0x2000'), '');
+    const kept = await imported(HEADER + lines.join('\n'));
+    const none = await imported(HEADER + lines.join('\n'), { keepLocks: false });
+    expect(none.ops.map(brief)).toEqual(kept.ops.map(brief));
+    expect(kept.ops.map((o) => `${o.pid} ${o.kind} ${o.file}`)).toEqual(['5 read fd:5:0', '6 write fd:6:3']);
+    expect(none.locks).toEqual([]);
+    expect(none.summary.lines.skipped['lock-event']).toBe(42_000);
   });
 
 });

@@ -70,6 +70,8 @@ export class BuilderState {
   readonly fineWriteback = new Set<string>();
   /** the trace prints syscall arguments in hex without a 0x prefix (as far as seen) */
   sysHex = false;
+  /** the input line being handled */
+  line = 0;
   /** set by a handler when the event body is malformed (the caller reports a bad line) */
   badReason: string | undefined;
   readonly stats: BuildStats = {

@@ -67,6 +67,7 @@ export class OpBuilder {
 
   private dispatch(ev: KernelEvent, line: number): void {
     const st = this.st;
+    st.line = line;
     if (Number.isNaN(st.stats.firstTsNs)) {
       st.stats.firstTsNs = ev.tsNs;
       st.out.clock(ev.tsNs);

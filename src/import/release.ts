@@ -15,9 +15,11 @@ import { completeSyscall } from './syscalls.js';
 /** a fault episode or fs-event op with no event for this long is complete */
 const IDLE_CLOSE_NS = 50_000_000;
 /**
- * Beyond this many buffered records, the oldest still-open syscall is released early (memory stays
- * bounded): a task blocked for the rest of the trace, or whose exit was lost, must not hold back
- * every later op.
+ * When the oldest record still open began this many input lines ago, it is given up (a syscall is
+ * released early): a task blocked for the rest of the trace, or whose exit was lost, must not hold
+ * back every later op. Counted in lines, not in records held back: a line makes at most a record or
+ * two, so memory stays bounded, and whether lock records are kept (an import, a fidelity check)
+ * or not (a replay) does not change which ops the trace gives.
  */
 const MAX_BUFFERED = 40_000;
 
@@ -25,6 +27,7 @@ const MAX_BUFFERED = 40_000;
 export function flush(st: BuilderState, all: boolean): void {
   for (;;) {
     let watermark = Infinity;
+    let oldestLine = Infinity;
     if (!all) {
       // a fault episode or an fs-event op ends at the task's next event; a task that falls
       // silent would hold every later op back, so idle ones are closed here
@@ -37,6 +40,7 @@ export function flush(st: BuilderState, all: boolean): void {
           if (p !== undefined) {
             open = true;
             if (p.tsNs < watermark) watermark = p.tsNs;
+            if (p.line < oldestLine) oldestLine = p.line;
           }
         }
         if (!open) st.openTasks.delete(t);
@@ -45,9 +49,9 @@ export function flush(st: BuilderState, all: boolean): void {
     while (st.queue.size > 0 && (all || st.queue.peekKey() < watermark)) {
       release(st, st.queue.shift() as Queued);
     }
-    // still too many records held back: give up the one that holds them, and look again (one at
-    // a time: giving one up usually lets the rest go)
-    if (all || st.queue.size <= MAX_BUFFERED || !giveUpOldest(st)) return;
+    // open too long: give up the record that holds the rest back, and look again (one at a time:
+    // giving one up usually lets the rest go)
+    if (all || st.line - oldestLine <= MAX_BUFFERED || !giveUpOldest(st)) return;
   }
 }
 

@@ -1,4 +1,4 @@
-/** The builder's release past its limits: 40,000 buffered records (fed as events, without text), idle records at exactly 50 ms, open records across two flush points. */
+/** The builder's release past its limits: a record open for 40,000 lines (fed as events, without text), idle records at exactly 50 ms, open records across two flush points. */
 import { describe, expect, it } from 'vitest';
 import { BadLines, LineCounter } from '../../../src/import/accounting.js';
 import { type KernelEvent, OpBuilder } from '../../../src/import/op-builder.js';
@@ -16,18 +16,20 @@ function harness() {
     const e: KernelEvent = { pid, tgid: -1, comm: 'fio', tsNs, event, phase, body };
     expect(b.handle(e, ++line)).toBeUndefined();
   };
-  return { b, ev, ops, locks, counter };
+  // (every event takes the next line, as the importer numbers them: the give-up counts lines)
+  const next = (): number => ++line;
+  return { b, ev, ops, locks, counter, next };
 }
 
 const N = (pid: number, ns: number, ev: string): string => `             fio-${pid}   [000] .....   1.${String(ns).padStart(9, '0')}: ${ev}`;
 const short = (o: Op): string => `${o.id} ${o.pid} ${o.kind} ${o.file} ${o.offset}+${o.lengthBytes}${o.durNs !== undefined ? ` dur ${o.durNs}` : ''}`;
 
-describe('past 40,000 buffered records', () => {
+describe('a record open for 40,000 lines', () => {
   it('the oldest open syscall is released early with the length it asked for and no duration; its exit is skipped as such', () => {
     const t = harness();
     t.ev(5, 0, 'sys_pwrite64', 'fd: 3, buf: 0x1, count: 0x2000, pos: 0x1000', 1);
     t.ev(7, 1, 'sys_pread64', 'fd: 4, buf: 0x1, count: 0x0, pos: 0x0', 1);
-    for (let i = 0; i < 42_000; i++) t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, 10 + i);
+    for (let i = 0; i < 42_000; i++) t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, t.next());
     t.ev(5, 100_000, 'sys_pwrite64', '0x2000', 2);
     t.ev(7, 100_001, 'sys_pread64', '0x1000', 2);
     t.b.finish();
@@ -38,12 +40,12 @@ describe('past 40,000 buffered records', () => {
   });
 });
 
-describe('past 40,000 buffered records, held back by a silent task', () => {
+describe('a record open for 40,000 lines, held back by a silent task', () => {
   it('the record holding the rest back is given up, not the oldest syscall: a silent task\'s fault episode is closed, and a later write keeps its exit', () => {
     const t = harness();
     // a task faults (no file event yet) and falls silent; a flood of lock records, a write in the middle
     t.ev(8, 0, 'page_fault_user', 'address=0x7f ip=0x7f error_code=0x4');
-    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, 10 + i);
+    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, t.next());
     for (let i = 0; i < 20_000; i++) lock(i);
     t.ev(5, 30_000, 'sys_pwrite64', 'fd: 3, buf: 0x1, count: 0x1000, pos: 0x0', 1);
     for (let i = 30_001; i < 52_000; i++) lock(i);
@@ -58,7 +60,7 @@ describe('past 40,000 buffered records, held back by a silent task', () => {
   it('a direct IO seen only by its filesystem events (no syscall) holding the rest back is closed as it stands: an op without a duration', () => {
     const t = harness();
     t.ev(1, 0, 'iomap_dio_rw_begin', 'dev 7:0 ino 0x85 size 0x4000 offset 0x0 length 0x1000 done_before 0x0 flags DIRECT dio_flags  aio 0');
-    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, 10 + i);
+    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, t.next());
     for (let i = 0; i < 42_000; i++) lock(i);
     t.ev(1, 50_000, 'iomap_dio_complete', 'dev 7:0 ino 0x85 size 0x4000 offset 0x0 flags DIRECT aio 0 error 0 ret 4096');
     t.b.finish();
@@ -71,7 +73,7 @@ describe('past 40,000 buffered records, held back by a silent task', () => {
     const t = harness();
     // a read blocked for the whole trace holds everything back; two short writes come later
     t.ev(4, 0, 'sys_read', 'fd: 9, buf: 0x1, count: 0x10', 1);
-    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, 10 + i);
+    const lock = (i: number): void => void t.b.handle({ pid: 6, tgid: -1, comm: 'fio', tsNs: 10 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, t.next());
     for (let i = 0; i < 39_990; i++) lock(i);
     t.ev(5, 50_000, 'sys_pwrite64', 'fd: 3, buf: 0x1, count: 0x1000, pos: 0x0', 1);
     t.ev(7, 50_001, 'sys_pwrite64', 'fd: 4, buf: 0x1, count: 0x1000, pos: 0x0', 1);
