@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
+import { ExitCode, LockreplayError } from '../errors.js';
 import { inputFlags, inputOptionsFrom } from '../cli/input-flags.js';
 import { fidelity, type FidelityMode } from '../fidelity/index.js';
 import { MAX_REPLICATES } from '../fidelity/replicates.js';
@@ -7,6 +8,14 @@ import { loadTrace } from '../import/index.js';
 import { loadStrategy } from '../strategies/user.js';
 import { formatFidelity } from '../report/fidelity.js';
 import { jsonText } from '../report/json.js';
+
+/** --anchor MS: a window of at least 1 ms, in ns; undefined without the flag */
+export function anchorNsOf(ms: string | undefined): number | undefined {
+  if (ms === undefined) return undefined;
+  const v = Number(ms);
+  if (!(v >= 1 && v <= 3_600_000) || ms.trim() === '') throw new LockreplayError(`--anchor ${ms}: expected a window in milliseconds, from 1 to 3600000 (e.g. 100)`, ExitCode.usage);
+  return Math.round(v * 1e6);
+}
 
 export default class Fidelity extends BaseCommand {
   static override summary = 'Compare the locks a strategy predicts with the xfs_ilock events the kernel recorded.';
@@ -22,15 +31,18 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     'wake-latency': Flags.string({ description: 'wake-up latency of the predicted contention: trace (the capture\'s own release → contention_end gaps of waiting readers, or of every waiter when it has fewer than 20 reader waits; taken in turn) or none', options: ['trace', 'none'], default: 'trace' }),
     mode: Flags.string({ description: 'how the replay issues each task\'s ops: closed (after the previous op and its recorded think time: IO issued back to back) or open (at the recorded times: a rate-limited workload, such as fio\'s rate_iops)', options: ['closed', 'open'], default: 'closed' }),
     replicates: Flags.integer({ description: `replays of the contended acquisitions: beyond the first, each with the capture's wake-up latencies in another order, and each row's spread over them (how sensitive the prediction is to when waiters wake; each is a full replay, at most ${MAX_REPLICATES})`, min: 1, max: MAX_REPLICATES, default: 1 }),
+    anchor: Flags.string({ description: 'also predict the contended acquisitions with replays re-anchored to the recorded times every MS milliseconds (each window replayed on its own, the half window before it as a warm-up): the model\'s error apart from the drift of a whole-run replay\'s schedule, which compounds under heavy contention' }),
     json: Flags.boolean({ description: 'print the report as JSON' }),
     ...inputFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Fidelity);
+    const anchorNs = anchorNsOf(flags.anchor);
+    if (anchorNs !== undefined && flags.mode !== 'open') throw new LockreplayError('--anchor needs --mode open: a closed-mode replay issues each op after its task\'s previous one, which cutting the trace into windows breaks', ExitCode.usage);
     const strategy = await loadStrategy(flags.strategy);
     const t = await loadTrace(args.trace, { ...inputOptionsFrom(flags), keepLocks: true });
-    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode, flags.replicates);
+    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode, flags.replicates, anchorNs);
     if (flags.json) {
       process.stdout.write(jsonText(r));
       return;

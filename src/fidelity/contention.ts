@@ -35,6 +35,52 @@ function distribution(waits: number[]): WaitDistribution {
   return { count: sorted.length, p50Ns: at(0.5), p99Ns: at(0.99), meanNs: sorted.length === 0 ? 0 : Math.round(total / sorted.length), totalNs: Math.round(total) };
 }
 
+/**
+ * Re-anchored replays: the trace cut into windows of `windowNs` by issue time, each replayed on its
+ * own from the recorded times with the half window before it as a warm-up (its ops replayed, not
+ * counted), so a wait the replay gets wrong shifts the later ops of its task for one window at most.
+ * A child op goes with its parent.
+ */
+export function anchoredWindows(ops: readonly Op[], windowNs: number): { ops: number[]; counts: (i: number) => boolean }[] {
+  if (!(windowNs > 0) || ops.length === 0) return [];
+  const indexOfId = new Map<number, number>();
+  ops.forEach((o, i) => indexOfId.set(o.id, i));
+  const issueNs = ops.map((o) => (o.parent === undefined ? o.tsNs : ops[indexOfId.get(o.parent) ?? 0].tsNs));
+  const order = ops.map((_, i) => i).sort((a, b) => issueNs[a] - issueNs[b] || a - b);
+  const first = issueNs[order[0]];
+  const warmNs = windowNs / 2;
+  const out: { ops: number[]; counts: (i: number) => boolean }[] = [];
+  let lo = 0;
+  let next = 0;
+  while (next < order.length) {
+    // the window that holds the next op not counted yet (windows without ops are skipped)
+    const from = first + Math.floor((issueNs[order[next]] - first) / windowNs) * windowNs;
+    const to = from + windowNs;
+    while (lo < order.length && issueNs[order[lo]] < from - warmNs) lo++;
+    let hi = next;
+    while (hi < order.length && issueNs[order[hi]] < to) hi++;
+    const sel = order.slice(lo, hi).sort((a, b) => a - b);
+    out.push({ ops: sel, counts: (i) => issueNs[i] >= from && issueNs[i] < to });
+    next = hi;
+  }
+  return out;
+}
+
+/** `ops[sel]` as a trace of their own: ids 0.. in order, parents renumbered */
+function renumbered(ops: readonly Op[], sel: number[]): Op[] {
+  const at = new Map<number, number>();
+  sel.forEach((i, k) => at.set(ops[i].id, k));
+  return sel.map((i, k) => {
+    const o: Op = { ...ops[i], id: k };
+    if (o.parent !== undefined) {
+      const p = at.get(o.parent);
+      if (p === undefined) delete o.parent;
+      else o.parent = p;
+    }
+    return o;
+  });
+}
+
 function ratio(a: number, b: number): number | null {
   return b === 0 ? null : Math.round((a / b) * 1000) / 1000;
 }
@@ -45,7 +91,7 @@ function ratio(a: number, b: number): number | null {
  * the rows, how many faults' retries were replayed after their locks, and how many ops' time asleep
  * was replayed off the CPUs.
  */
-export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits, taskWakeLatency?: ReadonlyMap<number, TaskWakes>): { rows: ContentionRow[]; faultRetries: number; offCpuOps: number } {
+export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits, taskWakeLatency?: ReadonlyMap<number, TaskWakes>, anchorNs?: number): { rows: ContentionRow[]; faultRetries: number; offCpuOps: number } {
   const observed = new Map<string, number[]>();
   const predicted = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, key: string, ns: number): void => {
@@ -65,15 +111,21 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   const retries = faultRetries(ops, locks, service.ns, PAGE_SIZE_BYTES);
   // each op's own time asleep (the capture's sched-sleep records) is replayed off the CPUs
   const offCpu = offCpuShares(ops, service.ns, locks, waits, false);
-  simulate(ops, service.ns, strategy, {
-    mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs, wakeLatencyNs, taskWakeLatency, afterPlanNs: retries.faults > 0 ? retries.afterPlanNs : undefined, offCpuFraction: offCpu.share,
-    onLockWait: (lockClass, opIndex, waitNs, spun) => {
-      // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
-      // optimistic spinner that gets the lock is not in its contention events
-      const cls = kernelClassOf(lockClass);
-      if (cls !== undefined && !spun) add(predicted, `${cls}\u0000${ops[opIndex].kind}`, waitNs);
-    },
-  });
+  const replay = (sel: number[] | undefined, counted: (i: number) => boolean): void => {
+    const pick = (a: Float64Array | undefined): Float64Array | undefined => (a === undefined || sel === undefined ? a : Float64Array.from(sel, (i) => a[i]));
+    simulate(sel === undefined ? ops : renumbered(ops, sel), pick(service.ns) as Float64Array, strategy, {
+      mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs: pick(traceDurNs), wakeLatencyNs, taskWakeLatency, afterPlanNs: retries.faults > 0 ? pick(retries.afterPlanNs) : undefined, offCpuFraction: pick(offCpu.share),
+      onLockWait: (lockClass, k, waitNs, spun) => {
+        // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
+        // optimistic spinner that gets the lock is not in its contention events
+        const i = sel === undefined ? k : sel[k];
+        const cls = kernelClassOf(lockClass);
+        if (cls !== undefined && !spun && counted(i)) add(predicted, `${cls}\u0000${ops[i].kind}`, waitNs);
+      },
+    });
+  };
+  if (anchorNs === undefined) replay(undefined, () => true);
+  else for (const w of anchoredWindows(ops, anchorNs)) replay(w.ops, (i) => w.counts(i));
   const keys = [...new Set([...observed.keys(), ...predicted.keys()])].sort((a, b) => {
     const [ca, ka] = a.split('\u0000');
     const [cb, kb] = b.split('\u0000');

@@ -66,7 +66,7 @@ function percentile(sorted: number[], p: number): number {
  * workload (fio's rate_iops) does. `replicates` (≥ 1): replays of the contention comparison; beyond
  * the first, the wake-up latencies are resampled and each row gets its spread (replicates.ts).
  */
-export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace', mode: FidelityMode = 'closed', replicates = 1): FidelityReport {
+export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace', mode: FidelityMode = 'closed', replicates = 1, anchorNs?: number): FidelityReport {
   const xfsLocks = locks.filter((l) => l.event === 'xfs_ilock' || l.event === 'xfs_ilock_nowait');
   const xfsFiles = new Set(xfsLocks.map((l) => l.target));
   // observed lock calls per (pid, file), in time order
@@ -197,7 +197,10 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     rows = withSpread(compared.rows, others);
   }
   const contention = compared !== undefined
-    ? { source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows, ...(replicates > 1 ? { replicates } : {}) }
+    ? {
+      source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows, ...(replicates > 1 ? { replicates } : {}),
+      ...(anchorNs !== undefined ? { anchored: { windowNs: anchorNs, rows: compareContention(ops, contentionWaits, strategy, cpus, pooledNs, mode, locks, own?.byPid, anchorNs).rows } } : {}),
+    }
     : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows };
   const notes: string[] = [];
   if (contentionWaits.length === 0) notes.push('the trace has no lock:contention_begin/end events: contended acquisitions cannot be compared (record with lockreplay record, whose default preset has them)');

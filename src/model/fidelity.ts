@@ -50,7 +50,15 @@ export interface FidelityReport {
    * contended acquisitions per lock class and op kind, observed (lock:contention_* events) beside
    * predicted; empty when the trace has no contention events (then only `waits` is there)
    */
-  contention: { source: 'contention-events' | 'none'; observedWaits: number; wakeLatency: WakeLatencyUsed; rows: ContentionRow[]; replicates?: number };
+  contention: {
+    source: 'contention-events' | 'none'; observedWaits: number; wakeLatency: WakeLatencyUsed; rows: ContentionRow[]; replicates?: number;
+    /**
+     * with --anchor: the same rows predicted by replays re-anchored to the recorded times every
+     * `windowNs` (contention.ts anchoredWindows), so that a wait the replay gets wrong moves its
+     * task's later ops for one window at most: the model's error apart from the schedule's drift
+     */
+    anchored?: { windowNs: number; rows: ContentionRow[] };
+  };
   notes: string[];
 }
 

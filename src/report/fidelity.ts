@@ -32,6 +32,12 @@ export function formatFidelity(r: FidelityReport): string {
       for (const x of r.contention.rows) if (x.spread !== undefined && (x.spread.countRatio !== null || x.spread.meanRatio !== null)) s.push([x.lockClass, x.kind, spread(x.spread.countRatio), spread(x.spread.meanRatio)]);
       out.push('', `spread over ${n} replays (the first above; the others with the capture's wake-up latencies in another order)`, table(s));
     }
+    const a = r.contention.anchored;
+    if (a !== undefined) {
+      const s = [['lock class', 'op kind', 'observed', 'predicted', 'count ×', 'obs mean', 'pred mean', 'mean ×']];
+      for (const x of a.rows) s.push([x.lockClass, x.kind, String(x.observed.count), String(x.predicted.count), ratio(x.countRatio), fmtNs(x.observed.meanNs), fmtNs(x.predicted.meanNs), ratio(x.meanRatio)]);
+      out.push('', `re-anchored every ${fmtNs(a.windowNs)}: each window replayed from the recorded times (the half window before it replayed too, not counted), so a wait the replay gets wrong moves its task's later ops for one window at most`, table(s));
+    }
   }
   if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event, an upper bound that includes work) beside the replay', table(w));
   for (const n of r.notes) out.push(`note: ${n}`);
