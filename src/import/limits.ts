@@ -5,7 +5,7 @@
  * Timestamps are nanoseconds on the trace clock; a duration, or the distance of a timestamp from the
  * first one of the input, beyond 2^53 ns (about 104 days) is refused too.
  */
-import type { Op } from '../model/op.js';
+import type { ObservedLock, Op } from '../model/op.js';
 
 /** 2^63 - 1 (LLONG_MAX): the largest loff_t; as a double it rounds to 2^63 */
 export const LOFF_MAX_BYTES = 2 ** 63 - 1;
@@ -53,6 +53,11 @@ export function timestampProblem(tsNs: number): string | undefined {
 /** Everything that must hold for an op: its task id, its range, its timestamp and its observed duration. */
 export function opProblem(op: Pick<Op, 'pid' | 'tsNs' | 'offset' | 'lengthBytes' | 'durNs'>): string | undefined {
   return pidProblem(op.pid) ?? timestampProblem(op.tsNs) ?? rangeProblem(op.offset, op.lengthBytes) ?? (op.durNs === undefined ? undefined : durationProblem(op.durNs));
+}
+
+/** Everything that must hold for an observed lock record (a lock event, a wait, a wake, a sleep): its task id, its time and its wait. */
+export function lockProblem(lock: Pick<ObservedLock, 'pid' | 'tsNs' | 'waitNs'>): string | undefined {
+  return pidProblem(lock.pid) ?? timestampProblem(lock.tsNs) ?? (lock.waitNs === undefined ? undefined : durationProblem(lock.waitNs));
 }
 
 /** A task id is a whole number, 0 or more, that a double holds exactly (a pid of 200 digits is none). */

@@ -7,7 +7,7 @@
 import type { Op } from '../model/op.js';
 import type { BuilderState } from './builder-state.js';
 import { SYSCALLS } from './event-catalogue.js';
-import { opProblem } from './limits.js';
+import { lockProblem, opProblem } from './limits.js';
 import { utf8FromLatin1 } from './lines.js';
 import { type PendingSyscall, type Queued, type TaskState, PKind } from './pending.js';
 import { completeSyscall } from './syscalls.js';
@@ -103,7 +103,10 @@ function giveUpOldest(st: BuilderState): boolean {
 /** Hands a record to the sink: an observed lock, or an op (checked first: a bad op is a bad line). */
 function release(st: BuilderState, p: Queued): void {
   if (p.pk === PKind.Lock) {
-    st.out.lock(p.lock, p.nLines);
+    // a record with no usable task id, time or wait is a bad line, as an op would be
+    const problem = lockProblem(p.lock);
+    if (problem !== undefined) st.badLines.reportOp(p.lock.line, `${p.lock.event}: ${problem}`, p.nLines);
+    else st.out.lock(p.lock, p.nLines);
     return;
   }
   if (p.kind === undefined) {
