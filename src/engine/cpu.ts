@@ -16,15 +16,23 @@ for (const k of ['dio-read', 'dio-write', 'fsync', 'writeback'] as const) IO_BOU
 
 /**
  * Per op, the share of its work it runs asleep: the capture's measure where it has one (a number in
- * [0, 1]), else the kind's rule (IO_BOUND: 1, else 0).
+ * [0, 1]), else the kind's rule (IO_BOUND: 1, else 0). Undefined without measures: offFractionOf
+ * then reads the kind's rule (no array of one number per op: a replay's memory is counted per op).
  */
-export function offFractions(kind: Uint8Array, measured: Float64Array | undefined): Float64Array {
+export function offFractions(kind: Uint8Array, measured: Float64Array | undefined): Float64Array | undefined {
+  if (measured === undefined) return undefined;
   const out = new Float64Array(kind.length);
   for (let i = 0; i < kind.length; i++) {
     const m = measured === undefined || i >= measured.length ? NaN : measured[i];
     out[i] = m >= 0 && m <= 1 ? m : IO_BOUND[kind[i]];
   }
   return out;
+}
+
+/** the share of op `op`'s work it runs asleep (offFractions) */
+export function offFractionOf(s: Sim, op: number): number {
+  const f = s.offFraction;
+  return f === undefined ? IO_BOUND[s.table.kind[op]] : f[op];
 }
 
 /** The task waits `ns` for its IO, asleep: the CPU it held goes to the next task that wants one. */

@@ -55,7 +55,7 @@ export class Sim {
   readonly traceDurNs: Float64Array;
   readonly afterPlanNs: Float64Array | undefined;
   /** per op: the share of its work it runs asleep (0 on a CPU throughout, 1 asleep throughout) */
-  readonly offFraction: Float64Array;
+  readonly offFraction: Float64Array | undefined;
   readonly onLockWait: SimOptions['onLockWait'];
   readonly onProgress: SimOptions['onProgress'];
   readonly log: ScheduleLog | undefined;

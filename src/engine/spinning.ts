@@ -4,7 +4,7 @@
  */
 import { LinuxRwSem } from '../locks/linux-rwsem.js';
 import { Mutex, RwSem } from '../locks/primitives.js';
-import { needResched, settleCpu } from './cpu.js';
+import { needResched, offFractionOf, settleCpu } from './cpu.js';
 import type { Sim } from './sim-state.js';
 import { EV_SPIN_TIMEOUT, type Frame, type Held, type Task, TaskState } from './sim-types.js';
 
@@ -15,7 +15,7 @@ function isRunning(s: Sim, t: Task): boolean {
   if (t.spinning) return true;
   if (t.state !== TaskState.OnCpu) return false;
   const f = t.top as Frame;
-  return f.inCost || s.offFraction[f.op] < 1;
+  return f.inCost || offFractionOf(s, f.op) < 1;
 }
 
 /**

@@ -4,7 +4,7 @@
  * op's completion.
  */
 import { RangeLock } from '../locks/range-lock.js';
-import { needResched, startCpu, startIo } from './cpu.js';
+import { needResched, offFractionOf, startCpu, startIo } from './cpu.js';
 import type { Sim } from './sim-state.js';
 import { EV_ISSUE, type Frame, Held, PROGRESS_EVERY, type Task, TaskState } from './sim-types.js';
 import { armReaderSpin, SPIN_NONE, SPIN_READERS, spinModeOf } from './spinning.js';
@@ -78,7 +78,7 @@ export function advance(s: Sim, task: Task, now: number): void {
         const workNs = Math.round(fraction * frame.ownNs);
         frame.remainingNs = workNs + frame.overheadNs;
         frame.overheadNs = 0;
-        const off = s.offFraction[frame.op];
+        const off = offFractionOf(s, frame.op);
         // (the share asleep is of the op's work: the lock costs owed with it are CPU time)
         frame.asleepLeftNs = off > 0 && off < 1 ? Math.round(off * workNs) : 0;
         if (o.activeNs[frame.op] < 0) {
@@ -98,7 +98,7 @@ export function advance(s: Sim, task: Task, now: number): void {
         continue;
       }
       const segment = childAt < frame.workDoneNs + frame.remainingNs ? childAt - frame.workDoneNs : frame.remainingNs;
-      const off = s.offFraction[frame.op];
+      const off = offFractionOf(s, frame.op);
       if (off === 1 && task.spinlocksHeld === 0) startIo(s, task, segment, now);
       else if (off === 0 || off === 1) startCpu(s, task, segment, now);
       else {
