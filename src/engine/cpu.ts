@@ -23,7 +23,7 @@ export function offFractions(kind: Uint8Array, measured: Float64Array | undefine
   if (measured === undefined) return undefined;
   const out = new Float64Array(kind.length);
   for (let i = 0; i < kind.length; i++) {
-    const m = measured === undefined || i >= measured.length ? NaN : measured[i];
+    const m = i < measured.length ? measured[i] : NaN;
     out[i] = m >= 0 && m <= 1 ? m : IO_BOUND[kind[i]];
   }
   return out;

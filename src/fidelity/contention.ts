@@ -125,7 +125,7 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
     });
   };
   if (anchorNs === undefined) replay(undefined, () => true);
-  else for (const w of anchoredWindows(ops, anchorNs)) replay(w.ops, (i) => w.counts(i));
+  else for (const w of anchoredWindows(ops, anchorNs)) replay(w.ops, w.counts);
   const keys = [...new Set([...observed.keys(), ...predicted.keys()])].sort((a, b) => {
     const [ca, ka] = a.split('\u0000');
     const [cb, kb] = b.split('\u0000');

@@ -172,9 +172,8 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: R
   const write = (chunk: Buffer): Promise<void> => {
     writtenBytes += chunk.length;
     last = chunk;
-    return writeRaw(chunk);
+    return Promise.race([new Promise<void>((resolve) => gunzip.write(chunk, () => resolve())), over]);
   };
-  const writeRaw = (chunk: Buffer): Promise<void> => Promise.race([new Promise<void>((resolve) => gunzip.write(chunk, () => resolve())), over]);
   // nothing is inflating when the input buffer is refilled: each write is awaited first
   const input = Buffer.allocUnsafe(GZIP_IN_BYTES);
   let inflating: Promise<void> | undefined = write(Buffer.from(first));
