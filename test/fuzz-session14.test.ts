@@ -151,9 +151,9 @@ describe('session 14 fuzz findings', () => {
     ].join('\n'));
     const ops = (path: string): string[] => cli(['import', path, '--out', '-']).stdout.split('\n').filter((l) => l.startsWith('op,'));
     // one read of 8 sectors, from its last dispatch to its completion
-    expect(ops(requeue)).toEqual(['op,0,200000,100000,14364,pid:14364,fio,blk:7:0,read,51200,4096,,1,,']);
+    expect(ops(requeue)).toEqual(['op,0,200000,100000,14364,pid:14364,fio,blk:7:0,read,51200,4096,,1,,,']);
     // one write of 8 sectors, from its first part's dispatch to its last part's completion
-    expect(ops(split)).toEqual(['op,0,400000,108000,14364,pid:14364,fio,blk:7:0,write,102400,4096,,1,,']);
+    expect(ops(split)).toEqual(['op,0,400000,108000,14364,pid:14364,fio,blk:7:0,write,102400,4096,,1,,,']);
     for (const path of [requeue, split]) expect((json(['import', path]).out.lines as { used: number; total: number })).toMatchObject({ used: path === requeue ? 5 : 6, total: path === requeue ? 5 : 6 });
   });
 

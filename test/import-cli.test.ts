@@ -27,7 +27,7 @@ describe('lockreplay import (CLI)', () => {
     const r = cli(['import', trace('xfs-mix.trace.gz'), '--out', out, '--file', '7:0:0x85']);
     expect(r.code).toBe(0);
     const text = readFileSync(out, 'utf8');
-    expect(text.startsWith('# lockreplay-ops v1\n')).toBe(true);
+    expect(text.startsWith('# lockreplay-ops v2\n')).toBe(true);
     const rows = parse(text, { comment: '#', columns: true }) as Record<string, string>[];
     const ops = rows.filter((x) => x.rec === 'op');
     expect(ops.filter((o) => o.kind === 'punch').length).toBe(101);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinuxRwSem, RWSEM_WAIT_TIMEOUT_NS } from '../src/locks/linux-rwsem.js';
+import { DEFAULT_HZ, LinuxRwSem } from '../src/locks/linux-rwsem.js';
 import { measureWakeLatency, MIN_READER_SAMPLES } from '../src/fidelity/wake-latency.js';
 import { taskWakeLatency } from '../src/fidelity/task-wakes.js';
 import { nearestUnusedWake, nearestWake, UnusedWakes } from '../src/engine/sim-state.js';
@@ -75,7 +75,23 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     expect(sleeper.woken).toBe(true);
   });
 
-  it('a spinning writer takes the lock ahead of queued readers, until the head reader has waited 4 ms', () => {
+  it('a waiter\'s timeout is in jiffies (time_after(jiffies, jiffies at queueing + DIV_ROUND_UP(HZ, 250))): 4 to 8 ms at HZ 250, 4 to 5 ms at HZ 1000', () => {
+    expect(DEFAULT_HZ).toBe(250);
+    const l = new LinuxRwSem();
+    // queued late in its tick (ticks of 4 ms at HZ 250): 4.1 ms later
+    expect(l.timedOut(3_900_000, 7_999_999)).toBe(false);
+    expect(l.timedOut(3_900_000, 8_000_000)).toBe(true);
+    // queued early in its tick: 7.9 ms later
+    expect(l.timedOut(4_100_000, 11_999_999)).toBe(false);
+    expect(l.timedOut(4_100_000, 12_000_000)).toBe(true);
+    const fast = new LinuxRwSem(1000);
+    expect(fast.timedOut(500_000, 4_999_999)).toBe(false);
+    expect(fast.timedOut(500_000, 5_000_000)).toBe(true);
+    expect(createStrategy('linux:xfs:hz=1000').options).toEqual({ rwsem: 'linux', hz: 1000 });
+    for (const bad of ['0', '99', '10001', 'x', '250.5']) expect(() => createStrategy(`linux:xfs:hz=${bad}`), bad).toThrow(/hz must be/);
+  });
+
+  it('a spinning writer takes the lock ahead of queued readers, until the head reader is past its timeout', () => {
     const l = new LinuxRwSem();
     const a = req(0, 'X');
     l.acquire(a);
@@ -89,12 +105,17 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     const s2 = req(3, 'X', 1100);
     l.acquire(s2);
     s2.spinning = true;
-    // the reader has waited past RWSEM_WAIT_TIMEOUT: no more stealing from it
-    expect(l.release(s, 100 + RWSEM_WAIT_TIMEOUT_NS)).toEqual([r]);
-    expect(s2.granted).toBe(false);
+    // 4 ms after the reader queued, but the tick counter has moved on by 1 only: the spinner steals
+    expect(l.release(s, 100 + 4_000_000)).toEqual([s2]);
+    const s3 = req(4, 'X', 4_000_200);
+    l.acquire(s3);
+    s3.spinning = true;
+    // the reader is past its timeout: no more stealing from it
+    expect(l.release(s2, 8_000_000)).toEqual([r]);
+    expect(s3.granted).toBe(false);
   });
 
-  it('the first waiter that has waited 4 ms sets the hand-off: nobody steals, the next release is its', () => {
+  it('the first waiter past its timeout sets the hand-off: nobody steals, the next release is its', () => {
     const l = new LinuxRwSem();
     const a = req(0, 'X');
     l.acquire(a);
@@ -103,20 +124,24 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     l.release(a, 100);
     const thief = req(2, 'X', 101);
     expect(l.acquire(thief)).toBe(true);
-    // not yet 4 ms: it sleeps again with no hand-off
+    // not yet past the timeout: it sleeps again with no hand-off
     expect(l.retry(w, 102)).toBe(false);
-    expect(l.release(thief, RWSEM_WAIT_TIMEOUT_NS - 1)).toEqual([w]);
-    const thief2 = req(3, 'X', RWSEM_WAIT_TIMEOUT_NS - 1);
+    expect(l.release(thief, 7_999_999)).toEqual([w]);
+    const thief2 = req(3, 'X', 7_999_999);
     expect(l.acquire(thief2)).toBe(true);
-    // past 4 ms: the retry fails but sets the hand-off
-    expect(l.retry(w, RWSEM_WAIT_TIMEOUT_NS)).toBe(false);
+    expect(l.retry(w, 7_999_999)).toBe(false);
+    expect(l.release(thief2, 7_999_999)).toEqual([w]);
+    const thief3 = req(4, 'X', 7_999_999);
+    expect(l.acquire(thief3)).toBe(true);
+    // past it (two ticks after the one it queued in): the retry fails but sets the hand-off
+    expect(l.retry(w, 8_000_000)).toBe(false);
     // a reader may not steal now, nor a writer
-    expect(l.acquire(req(4, 'S', RWSEM_WAIT_TIMEOUT_NS + 1))).toBe(false);
-    const late = req(5, 'X', RWSEM_WAIT_TIMEOUT_NS + 1);
+    expect(l.acquire(req(5, 'S', 8_000_001))).toBe(false);
+    const late = req(6, 'X', 8_000_001);
     late.spinning = true;
     expect(l.acquire(late)).toBe(false);
     // the release hands the lock to the waiter directly
-    expect(l.release(thief2, RWSEM_WAIT_TIMEOUT_NS + 2)).toEqual([w]);
+    expect(l.release(thief3, 8_000_002)).toEqual([w]);
     expect(w.granted).toBe(true);
   });
 
@@ -181,9 +206,9 @@ describe('the engine with a Linux rwsem: wake and compete', () => {
   });
 
   it('linux:xfs uses the Linux rwsem by default; rwsem=fifo restores the strict queue', () => {
-    expect(createStrategy('linux:xfs').options).toEqual({ rwsem: 'linux' });
-    expect(createStrategy('linux:xfs:rwsem=fifo').options).toEqual({ rwsem: 'fifo' });
-    expect(createStrategy('i-rwsem:rwsem=fifo').options).toEqual({ rwsem: 'fifo' });
+    expect(createStrategy('linux:xfs').options).toEqual({ rwsem: 'linux', hz: 250 });
+    expect(createStrategy('linux:xfs:rwsem=fifo').options).toEqual({ rwsem: 'fifo', hz: 250 });
+    expect(createStrategy('i-rwsem:rwsem=fifo').options).toEqual({ rwsem: 'fifo', hz: 250 });
     expect(() => createStrategy('linux:ext4:rwsem=fair')).toThrow(/rwsem must be linux or fifo/);
   });
 });

@@ -57,7 +57,7 @@ describe('op stream reader', () => {
   it('names the file and line of a bad record', async () => {
     const good = opRow({ id: 0, tsNs: 1, pid: 1, proc: 'pid:1', comm: 'a', file: 'f', kind: 'read', offset: 0, lengthBytes: 1, line: 1 });
     const cases: [string, RegExp][] = [
-      [`${good}op,1,2\n`, /bad\.ops:4: not a valid op stream \(a record of 3 fields, not 15\)/],
+      [`${good}op,1,2\n`, /bad\.ops:4: not a valid op stream \(a record of 3 fields, not 16\)/],
       [good.replace(',read,', ',reed,'), /bad\.ops:3: unknown op kind "reed"/],
       [good.replace('op,0,1,', 'op,0,x,'), /bad\.ops:3: column ts_ns is not a number/],
       [`${good}op,1,2,,1,"open,\n`, /bad\.ops:4: not a valid op stream \(a quoted field is not closed\)/],

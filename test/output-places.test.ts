@@ -21,7 +21,7 @@ describe('--out to what is not a regular file', () => {
     const r = cli(['import', trace('xfs-mix.trace.gz'), '--out', fifo]);
     await done;
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(copy, 'utf8').split('\n')[0]).toBe('# lockreplay-ops v1');
+    expect(readFileSync(copy, 'utf8').split('\n')[0]).toBe('# lockreplay-ops v2');
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 

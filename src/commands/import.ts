@@ -13,7 +13,7 @@ export default class Import extends BaseCommand {
   static override summary = 'Turn a kernel trace into the normalised Op stream, and account for every line.';
   static override description = `Reads tracefs trace / trace_pipe text (plain or gzip, a path or - for stdin), pairs syscall
 enter/exit events, resolves each op's inode, groups fault events into fault episodes, and writes
-the Op stream (CSV, format "lockreplay-ops v1", see docs/op-stream.md) with --out. Prints a summary:
+the Op stream (CSV, format "lockreplay-ops v2", see docs/op-stream.md) with --out. Prints a summary:
 ops per kind and per file, and line accounting (used / skipped by reason / bad).`;
   static override examples = [
     '<%= config.bin %> import traces/xfs-mix.trace.gz',

@@ -23,6 +23,7 @@ interface Open {
   flags: string;
   tsNs: number;
   line: number;
+  spinNs: number;
   cls: WaitClass;
   target: string;
 }
@@ -31,6 +32,8 @@ interface TaskContext {
   /** the flags and inode of the task's last xfs_ilock call, while nothing else happened since */
   ilockFlags: string;
   ilockTarget: string;
+  /** when the task's latest lock call (or its latest wait's end) was: a wait's spin before it slept started there */
+  callNs: number;
   /** the mm whose mmap_lock the task started to take and has not got yet */
   mmapPending: string;
   open: Open[];
@@ -47,13 +50,14 @@ export class ContentionTracker {
 
   private ctx(pid: number): TaskContext {
     let c = this.tasks.get(pid);
-    if (c === undefined) this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', mmapPending: '', open: [] }));
+    if (c === undefined) this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: [] }));
     return c;
   }
 
   /** the task calls xfs_ilock(flags) on `target` (MAJ:MIN:INO) */
-  ilock(pid: number, flags: string, target: string): void {
+  ilock(pid: number, flags: string, target: string, tsNs: number): void {
     const c = this.ctx(pid);
+    c.callNs = tsNs;
     c.ilockFlags = flags;
     c.ilockTarget = target;
   }
@@ -94,7 +98,8 @@ export class ContentionTracker {
       cls = 'mmap_lock';
       target = `mm:${c.mmapPending}`;
     }
-    c.open.push({ addr, flags, tsNs, line, cls, target });
+    const spinNs = (cls === 'IOLOCK' || cls === 'MMAPLOCK') && c.callNs <= tsNs ? tsNs - c.callNs : 0;
+    c.open.push({ addr, flags, tsNs, line, spinNs, cls, target });
   }
 
   /**
@@ -111,7 +116,10 @@ export class ContentionTracker {
       return undefined;
     }
     const o = (c as TaskContext).open.splice(i, 1)[0];
-    return { tsNs, pid, comm, target: o.target, event: 'contention', mode: o.flags, caller: o.cls, line: o.line, waitNs: tsNs - o.tsNs };
+    (c as TaskContext).callNs = tsNs;
+    const rec: ObservedLock = { tsNs, pid, comm, target: o.target, event: 'contention', mode: o.flags, caller: o.cls, line: o.line, waitNs: tsNs - o.tsNs };
+    if (o.spinNs > 0) rec.spinNs = o.spinNs;
+    return rec;
   }
 
   /** waits still open at the end of the trace (their begin lines) */

@@ -13,7 +13,7 @@ import { CSV_PRESETS, type CsvMapping, describeMapping, importCsv } from './csv.
 import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
 import { LineSplitter } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
-import { footerProblem, OPSTREAM_MAGIC, type OpStreamChecks, readOpStream } from './opstream.js';
+import { footerProblem, OPSTREAM_MAGIC_ANY, type OpStreamChecks, readOpStream } from './opstream.js';
 import { type InputSource, openSource, trailingNote } from './source.js';
 import { renameCounts, renameFiles } from './file-identity.js';
 import { type SelectedCounts, SelectingSink } from './selection.js';
@@ -109,7 +109,7 @@ const BLKPARSE_LINE = /^\s*\d+,\d+\s+\d+\s+\d+\s+\d+\.\d+\s+\d+\s+[A-Za-z]{1,2}\
 /** Decides the format from the first lines; when unsure, says which candidates it saw. */
 export function detectFormat(head: Buffer, name: string): { format: ConcreteFormat; preset?: string } {
   const text = head.toString('latin1', 0, Math.min(head.length, 65536));
-  if (text.startsWith(OPSTREAM_MAGIC)) return { format: 'ops' };
+  if (OPSTREAM_MAGIC_ANY.test(text)) return { format: 'ops' };
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines.length > 1 && head.length > 65536) lines.pop(); // maybe cut mid-line
   const firstLines = lines.filter((l) => l.trim() !== '').slice(0, 60);

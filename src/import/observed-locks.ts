@@ -31,7 +31,7 @@ export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskSta
 export function onXfsIlock(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
   // the latest lock call names the next wait: an xfs_ilock (which can block); an unlock or a
   // nowait call (which cannot) leaves no lock to wait for
-  if (ev.event === 'xfs_ilock') st.contention.ilock(ev.pid, wordAfter(ev.body, 'flags '), inodeKey(ev.body, 16) ?? '');
+  if (ev.event === 'xfs_ilock') st.contention.ilock(ev.pid, wordAfter(ev.body, 'flags '), inodeKey(ev.body, 16) ?? '', ev.tsNs);
   else st.contention.other(ev.pid);
   const sys = task.sys;
   // lock calls after a fault's last fault event (page_mkwrite takes MMAPLOCK after xfs_write_fault)

@@ -97,7 +97,7 @@ export class OpBuilder {
     const task = st.task(ev);
     if (h === H.FilemapFault) {
       // filemap_fault takes the mapping's invalidate_lock (XFS: MMAPLOCK) shared to fill a page
-      st.contention.ilock(ev.pid, 'MMAPLOCK_SHARED', inodeKey(ev.body, 16) ?? '');
+      st.contention.ilock(ev.pid, 'MMAPLOCK_SHARED', inodeKey(ev.body, 16) ?? '', ev.tsNs);
     } else if (h !== H.XfsIlock && h !== H.MmapLock && h !== H.ContentionBegin && h !== H.ContentionEnd) {
       st.contention.other(ev.pid);
     }

@@ -16,8 +16,12 @@ import { csvField } from '../util/csv-field.js';
 import { schemaPath } from '../util/schema-path.js';
 export { csvField } from '../util/csv-field.js';
 
-export const OPSTREAM_MAGIC = '# lockreplay-ops v1';
-export const OPSTREAM_COLUMNS = ['rec', 'id', 'ts_ns', 'dur_ns', 'pid', 'proc', 'comm', 'file', 'kind', 'offset', 'length', 'parent', 'line', 'mode', 'caller'] as const;
+export const OPSTREAM_MAGIC = '# lockreplay-ops v2';
+/** the first line of an op stream of any version this reader reads (1 and 2) */
+export const OPSTREAM_MAGIC_ANY = /^# lockreplay-ops v[12]\b/;
+/** version 1's columns: version 2 adds spin_ns (a contention record's spin before its wait) */
+export const OPSTREAM_COLUMNS_V1 = ['rec', 'id', 'ts_ns', 'dur_ns', 'pid', 'proc', 'comm', 'file', 'kind', 'offset', 'length', 'parent', 'line', 'mode', 'caller'] as const;
+export const OPSTREAM_COLUMNS = [...OPSTREAM_COLUMNS_V1, 'spin_ns'] as const;
 const SUMMARY_PREFIX = '# summary: ';
 
 export function opStreamHeader(): string {
@@ -25,11 +29,11 @@ export function opStreamHeader(): string {
 }
 
 export function opRow(op: Op): string {
-  return `op,${op.id},${op.tsNs},${op.durNs ?? ''},${op.pid},${csvField(op.proc)},${csvField(op.comm)},${op.file},${op.kind},${op.offset},${op.lengthBytes},${op.parent ?? ''},${op.line},,\n`;
+  return `op,${op.id},${op.tsNs},${op.durNs ?? ''},${op.pid},${csvField(op.proc)},${csvField(op.comm)},${op.file},${op.kind},${op.offset},${op.lengthBytes},${op.parent ?? ''},${op.line},,,\n`;
 }
 
 export function lockRow(lock: ObservedLock): string {
-  return `lock,,${lock.tsNs},${lock.waitNs ?? ''},${lock.pid},,${csvField(utf8FromLatin1(lock.comm))},${lock.target},${lock.event},,,,${lock.line},${csvField(lock.mode)},${csvField(lock.caller)}\n`;
+  return `lock,,${lock.tsNs},${lock.waitNs ?? ''},${lock.pid},,${csvField(utf8FromLatin1(lock.comm))},${lock.target},${lock.event},,,,${lock.line},${csvField(lock.mode)},${csvField(lock.caller)},${lock.spinNs ?? ''}\n`;
 }
 
 export function opStreamFooter(summary: unknown): string {
@@ -281,6 +285,8 @@ function taskAndLineProblem(pid: number, line: number): string | undefined {
 /** The records of a stream, header first, into ops and lock records; `text` decodes a text field. */
 class RecordReader {
   sawHeader = false;
+  /** fields per record: the header's (version 1 has no spin_ns) */
+  private width: number = OPSTREAM_COLUMNS.length;
   private readonly ops = new OpColumns();
   private readonly locks: ObservedLock[] = [];
   /** ids read so far → the op's pid, or -1 for a child op */
@@ -295,7 +301,9 @@ class RecordReader {
   add(r: string[], line: number): void {
     if (!this.sawHeader) {
       // no column header: not an op stream this version reads (a format error, exit 5, even with --lenient: no line can be read without it)
-      if (r.join(',') !== OPSTREAM_COLUMNS.join(',')) throw new LockreplayError(`${this.fileName}:${line}: op stream header does not match version 1 columns (${OPSTREAM_COLUMNS.join(',')})`, ExitCode.unknownFormat);
+      const header = r.join(',');
+      if (header === OPSTREAM_COLUMNS_V1.join(',')) this.width = OPSTREAM_COLUMNS_V1.length;
+      else if (header !== OPSTREAM_COLUMNS.join(',')) throw new LockreplayError(`${this.fileName}:${line}: op stream header does not match the columns of version 2 (${OPSTREAM_COLUMNS.join(',')}) or 1 (without spin_ns)`, ExitCode.unknownFormat);
       this.sawHeader = true;
       this.checks.counter.skip('header');
       return;
@@ -306,7 +314,8 @@ class RecordReader {
 
   /** reads one record; returns why it is bad, if it is */
   private record(r: string[]): string | undefined {
-    if (r.length !== OPSTREAM_COLUMNS.length) return `not a valid op stream (a record of ${r.length} fields, not ${OPSTREAM_COLUMNS.length})`;
+    if (r.length !== this.width) return `not a valid op stream (a record of ${r.length} fields, not ${this.width})`;
+    const spin = this.width > 15 ? r[15] : '';
     const text = this.text;
     if (r[0] === 'op') {
       const kind = r[8];
@@ -323,6 +332,7 @@ class RecordReader {
       };
       if (r[3] !== '') op.durNs = num(3, 'dur_ns');
       if (r[11] !== '') op.parent = num(11, 'parent');
+      if (spin !== '') return 'column spin_ns: only a contention record has one, not an op row';
       const problem = notNumber ?? this.opProblem(op);
       if (problem !== undefined) return problem;
       this.seen.set(op.id, op.parent !== undefined ? -1 : op.pid);
@@ -331,6 +341,12 @@ class RecordReader {
       const event = text(r[8]);
       const lock: ObservedLock = { tsNs: Number(r[2]), pid: Number(r[4]), comm: text(r[6]), target: text(r[7]), event, mode: text(r[13]), caller: text(r[14]), line: Number(r[12]) };
       if (r[3] !== '') lock.waitNs = Number(r[3]);
+      if (spin !== '') {
+        if (event !== 'contention') return `column spin_ns: only a contention record has one, not a ${event} record`;
+        lock.spinNs = Number(spin);
+        const badSpin = durationProblem(lock.spinNs);
+        if (badSpin !== undefined) return `column spin_ns: ${badSpin}`;
+      }
       const problem = this.lockProblem(lock, r[2]);
       if (problem !== undefined) return problem;
       if (this.keepLocks === true || (this.keepLocks === 'contention' && (event === 'contention' || event === 'sched-sleep'))) {

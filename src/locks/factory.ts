@@ -12,7 +12,7 @@ export function createLock(spec: LockSpec): LockPrimitive {
     case 'spinlock':
       return new Mutex();
     case 'rwsem':
-      return spec.fairness === 'linux' ? new LinuxRwSem() : new RwSem(spec.fairness);
+      return spec.fairness === 'linux' ? new LinuxRwSem(spec.hz) : new RwSem(spec.fairness);
     case 'range':
       return new RangeLock(spec.fairness);
     case 'list-range':

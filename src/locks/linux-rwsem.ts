@@ -19,21 +19,40 @@
  *   (`retry`) and takes the lock only if it is still free; else it sleeps again in its place. With a
  *   reader at the head, the release hands the lock to the waiting readers (up to
  *   MAX_READERS_WAKEUP, writers between them stay queued: "wake up almost all readers").
- * - **Hand-off** (RWSEM_FLAG_HANDOFF, RWSEM_WAIT_TIMEOUT): the first waiter that has waited at
- *   least 4 ms and still finds the lock taken forbids stealing; the next release hands the lock to
- *   it directly.
+ * - **Hand-off** (RWSEM_FLAG_HANDOFF, RWSEM_WAIT_TIMEOUT): the first waiter that has waited past
+ *   its timeout and still finds the lock taken forbids stealing; the next release hands the lock to
+ *   it directly. The timeout is in jiffies: `waiter->timeout = jiffies + DIV_ROUND_UP(HZ, 250)`,
+ *   passed when `time_after(jiffies, timeout)`, so at HZ 250 a waiter hands off once the tick
+ *   counter has moved on by 2 since it queued: 4 to 8 ms later, depending on where in its tick it
+ *   queued (4 to 5 ms at HZ 1000). The model's ticks fall on whole multiples of 1/HZ of its clock.
  *
  * A task's contention (the kernel's lock:contention_begin/end) is one acquisition that had to
  * sleep, however many times it was woken and lost the race.
  */
 import { type LockRequest, NONE, QueuedRwLock } from './primitives.js';
 
-/** RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms at any HZ of 250 or more */
-export const RWSEM_WAIT_TIMEOUT_NS = 4_000_000;
+/** CONFIG_HZ of the modelled kernel when a strategy names none: Debian's and Ubuntu's kernels', and the captures' */
+export const DEFAULT_HZ = 250;
 /** MAX_READERS_WAKEUP: readers one release hands the lock to */
 export const MAX_READERS_WAKEUP = 256;
 
 export class LinuxRwSem extends QueuedRwLock {
+  /** a jiffy, ns */
+  private readonly tickNs: number;
+  /** RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies */
+  private readonly timeoutJiffies: number;
+
+  constructor(hz: number = DEFAULT_HZ) {
+    super();
+    this.tickNs = 1e9 / hz;
+    this.timeoutJiffies = Math.ceil(hz / 250);
+  }
+
+  /** whether a waiter that queued at `requestedNs` is past its timeout at `nowNs`: time_after(jiffies, timeout) */
+  timedOut(requestedNs: number, nowNs: number): boolean {
+    return Math.floor(nowNs / this.tickNs) > Math.floor(requestedNs / this.tickNs) + this.timeoutJiffies;
+  }
+
   /** the first waiter that set the hand-off flag: nobody steals, the next release is its */
   private handoff: LockRequest | undefined;
   /**
@@ -144,7 +163,7 @@ export class LinuxRwSem extends QueuedRwLock {
     const head = this.queue[0];
     // readers at the head get the lock, unless a spinner takes it first; a reader that has waited
     // past the timeout has set the hand-off flag, and the spinner may not
-    if (head.mode === 'S' && (spinner === undefined || nowNs - head.requestedNs >= RWSEM_WAIT_TIMEOUT_NS)) return this.grantReaders();
+    if (head.mode === 'S' && (spinner === undefined || this.timedOut(head.requestedNs, nowNs))) return this.grantReaders();
     const out: LockRequest[] = [];
     if (spinner !== undefined) {
       this.dequeue(spinner);
@@ -169,7 +188,7 @@ export class LinuxRwSem extends QueuedRwLock {
       this.grant(req);
       return true;
     }
-    if (this.handoff === undefined && this.queue[0] === req && nowNs - req.requestedNs >= RWSEM_WAIT_TIMEOUT_NS) this.handoff = req;
+    if (this.handoff === undefined && this.queue[0] === req && this.timedOut(req.requestedNs, nowNs)) this.handoff = req;
     return false;
   }
 }

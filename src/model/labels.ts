@@ -7,7 +7,7 @@ export function labelOf(r: StrategyResult): string {
 
 /** "name", or "name:key=value,..." with the options that differ from their defaults */
 export function strategyLabel(name: string, options: Readonly<Record<string, string | number | boolean>>): string {
-  const defaults: Record<string, string | number | boolean> = { fairness: 'fifo', prefault: false, buffered: 'syscall', segments: 64, minSegmentBytes: 65536, rwsem: 'linux' };
+  const defaults: Record<string, string | number | boolean> = { fairness: 'fifo', prefault: false, buffered: 'syscall', segments: 64, minSegmentBytes: 65536, rwsem: 'linux', hz: 250 };
   const nonDefault = Object.entries(options).filter(([k, v]) => defaults[k] !== v);
   return nonDefault.length === 0 ? name : `${name}:${nonDefault.map(([k, v]) => `${k}=${v}`).join(',')}`;
 }

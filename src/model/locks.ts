@@ -20,7 +20,8 @@ export type LockSpec =
    * lock a cache-line transfer after the release, with no wakeup; the holder keeps its CPU
    */
   | { kind: 'spinlock' }
-  | { kind: 'rwsem'; fairness: RwsemFairness }
+  /** `hz`: the modelled kernel's CONFIG_HZ, which sets when a Linux rwsem's waiter may hand off (default 250) */
+  | { kind: 'rwsem'; fairness: RwsemFairness; hz?: number }
   | { kind: 'range'; fairness: RangeFairness }
   /** no waiter queue, wake-all and retry (list-based range locks; exclusiveOnly for extent bits) */
   | { kind: 'list-range'; exclusiveOnly: boolean }

@@ -65,6 +65,8 @@ export interface ObservedLock {
   line: number;
   /** `contention` records: the wait (contention_begin → contention_end), which ended at tsNs; `sched-wake`: the wake-up latency (sched_wakeup → the task's switch-in at tsNs) */
   waitNs?: number;
+  /** `contention` records of IOLOCK / MMAPLOCK: the spin before the wait, from the task's lock call (or its previous wait's end) to contention_begin */
+  spinNs?: number;
 }
 
 export const PAGE_SIZE_BYTES = 4096;

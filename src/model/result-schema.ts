@@ -80,7 +80,7 @@ export const RESULT_JSON_SCHEMA: SchemaObject = {
       modelled: num,
       modelledByKind: counts,
       model: fields({ byKindAndSize: byName(counts), byKind: counts, defaultBaseNs: num, defaultPerPageNs: num }),
-      observedWaits: fields({ waits: num, attributed: num, removedNs: num, keptNs: num, byKind: byName(fields({ waits: num, removedNs: num })), kept: bool }),
+      observedWaits: fieldsSince({ waits: num, attributed: num, removedNs: num, keptNs: num, byKind: byName(fields({ waits: num, removedNs: num })), kept: bool }, { spinNs: num }),
     }, { offCpu: fields({ ops: num, asleepNs: num, byKind: byName(fields({ ops: num, asleepNs: num, serviceNs: num })) }) }),
     results: { type: 'array', items: strategyResult },
     baseline: { type: ['string', 'null'] },

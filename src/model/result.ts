@@ -196,8 +196,14 @@ export interface ObservedWaitSummary {
   waits: number;
   /** of them, inside a replayed op */
   attributed: number;
-  /** the wait removed from service times (0 with keepObservedWaits) */
+  /** the wait removed from service times (0 with keepObservedWaits), with the spin before it */
   removedNs: number;
+  /**
+   * of removedNs, the recorded kernel's optimistic spin before its IOLOCK / MMAPLOCK waits (from the
+   * task's xfs_ilock call to contention_begin). Only when there was any (and absent in results of
+   * versions before it).
+   */
+  spinNs?: number;
   /** the attributed wait left in service times: classes no strategy models (or all, when kept) */
   keptNs: number;
   /** per op kind: waits and ns removed */

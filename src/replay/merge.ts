@@ -167,7 +167,9 @@ function mergeWaits(a: ObservedWaitSummary, b: ObservedWaitSummary): ObservedWai
     const y = b.byKind[kind] ?? { waits: 0, removedNs: 0 };
     byKind[kind] = { waits: x.waits + y.waits, removedNs: x.removedNs + y.removedNs };
   }
-  return { waits: a.waits + b.waits, attributed: a.attributed + b.attributed, removedNs: a.removedNs + b.removedNs, keptNs: a.keptNs + b.keptNs, byKind, kept: a.kept };
+  const merged: ObservedWaitSummary = { waits: a.waits + b.waits, attributed: a.attributed + b.attributed, removedNs: a.removedNs + b.removedNs, keptNs: a.keptNs + b.keptNs, byKind, kept: a.kept };
+  if (a.spinNs !== undefined || b.spinNs !== undefined) merged.spinNs = (a.spinNs ?? 0) + (b.spinNs ?? 0);
+  return merged;
 }
 
 function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {

@@ -68,11 +68,15 @@ export function removeObservedWaits(source: readonly Op[] | OpColumns, serviceNs
     const i = at[k];
     if (i < 0) return;
     summary.attributed++;
-    const waitNs = w.waitNs ?? 0;
     if (keep || !MODELLED_WAIT_CLASSES.has(w.caller)) {
-      summary.keptNs += waitNs;
+      summary.keptNs += w.waitNs ?? 0;
       return;
     }
+    // the recorded kernel's optimistic spin before the wait (its writers spin on the owner or on
+    // the readers before sleeping) is that kernel's contention too, not the op's work
+    const spinNs = w.spinNs ?? 0;
+    const waitNs = (w.waitNs ?? 0) + spinNs;
+    if (spinNs > 0) summary.spinNs = (summary.spinNs ?? 0) + spinNs;
     const kind = OP_KINDS[c.kind[i]];
     const row = summary.byKind[kind] ?? (summary.byKind[kind] = { waits: 0, removedNs: 0 });
     row.waits++;

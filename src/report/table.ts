@@ -29,7 +29,7 @@ function header(r: ReplayResult): string[] {
   lines.push(`service time: ${r.serviceTime.observed.toLocaleString('en-US')} ops observed, ${r.serviceTime.modelled.toLocaleString('en-US')} modelled`);
   const w = r.serviceTime.observedWaits;
   if (w.waits > 0) {
-    lines.push(`kernel lock waits in the trace: ${w.attributed.toLocaleString('en-US')} inside ops; ${w.kept ? `kept in service times (--keep-observed-waits): ${fmtNs(w.keptNs)}` : `${fmtNs(w.removedNs)} on IOLOCK/MMAPLOCK/mmap_lock removed from service times, ${fmtNs(w.keptNs)} on other locks kept`}`);
+    lines.push(`kernel lock waits in the trace: ${w.attributed.toLocaleString('en-US')} inside ops; ${w.kept ? `kept in service times (--keep-observed-waits): ${fmtNs(w.keptNs)}` : `${fmtNs(w.removedNs)} on IOLOCK/MMAPLOCK/mmap_lock removed from service times${w.spinNs !== undefined ? ` (${fmtNs(w.spinNs)} of it spinning before the waits)` : ''}, ${fmtNs(w.keptNs)} on other locks kept`}`);
   }
   const off = r.serviceTime.offCpu;
   if (off !== undefined && off.ops > 0) {

@@ -5,6 +5,7 @@ import { pageLockStrategy } from './page-lock.js';
 import { rangeLockStrategy } from './range-lock.js';
 import type { Strategy } from './types.js';
 import { LINUX_PROFILES, linuxStrategy } from './linux.js';
+import { DEFAULT_HZ } from '../locks/linux-rwsem.js';
 import { btrfsExtentStrategy, buesoRwStrategy, kara2013Strategy, listRangeStrategy, lustreWriteStrategy, segmentBitmapStrategy, twoStateStrategy } from './range-designs.js';
 
 export type { Strategy } from './types.js';
@@ -36,10 +37,10 @@ const FACTORIES: Record<string, (options: Record<string, string>) => Strategy> =
     const buffered = oneOf('range-lock', 'buffered', o.buffered ?? 'syscall', ['syscall', 'page'] as const);
     return rangeLockStrategy({ fairness, prefault: bool('range-lock', 'prefault', o.prefault ?? 'false'), buffered });
   },
-  'i-rwsem': (o) => linuxStrategy('i-rwsem', rwsemModel('i-rwsem', o)),
-  'linux:xfs': (o) => linuxStrategy('xfs', rwsemModel('linux', o)),
-  'linux:ext4': (o) => linuxStrategy('ext4', rwsemModel('linux', o)),
-  'linux:generic': (o) => linuxStrategy('generic', rwsemModel('linux', o)),
+  'i-rwsem': (o) => linuxStrategy('i-rwsem', rwsemModel('i-rwsem', o), hzOf('i-rwsem', o)),
+  'linux:xfs': (o) => linuxStrategy('xfs', rwsemModel('linux', o), hzOf('linux', o)),
+  'linux:ext4': (o) => linuxStrategy('ext4', rwsemModel('linux', o), hzOf('linux', o)),
+  'linux:generic': (o) => linuxStrategy('generic', rwsemModel('linux', o), hzOf('linux', o)),
   'kara-2013': (o) => (known('kara-2013', o, []), kara2013Strategy()),
   'bueso-rw': (o) => (known('bueso-rw', o, []), buesoRwStrategy()),
   'list-rl': (o) => (known('list-rl', o, []), listRangeStrategy()),
@@ -54,8 +55,15 @@ const FACTORIES: Record<string, (options: Record<string, string>) => Strategy> =
 };
 
 function rwsemModel(strategy: string, o: Record<string, string>): 'linux' | 'fifo' {
-  known(strategy, o, ['rwsem']);
+  known(strategy, o, ['rwsem', 'hz']);
   return oneOf(strategy, 'rwsem', o.rwsem ?? 'linux', ['linux', 'fifo'] as const);
+}
+
+/** the modelled kernel's CONFIG_HZ (a Linux rwsem's hand-off timeout is in jiffies): 100 to 10000 */
+function hzOf(strategy: string, o: Record<string, string>): number {
+  const hz = positiveInt(strategy, 'hz', o.hz ?? String(DEFAULT_HZ));
+  if (hz < 100 || hz > 10_000) throw new LockreplayError(`${strategy}: hz must be from 100 to 10000 (the kernel's CONFIG_HZ: 100, 250, 300 or 1000), not "${o.hz}"`, ExitCode.usage);
+  return hz;
 }
 
 function positiveInt(strategy: string, key: string, value: string): number {

@@ -5,16 +5,20 @@
  * Order: i_rwsem → mmap_lock → invalidate_lock → folio.
  */
 import type { Op } from '../model/op.js';
+import { DEFAULT_HZ } from '../locks/linux-rwsem.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import { type ChildrenStep, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
 
 /**
  * How the rwsems behave: `linux` as the kernel runs them (lock stealing, wake and compete, hand-off
- * after 4 ms; locks/linux-rwsem.ts), `fifo` a strict queue with direct hand-off (a textbook fair
- * rwsem, the model before the kernel's own contention events showed the difference).
+ * after a timeout of jiffies, 4-8 ms at HZ 250; locks/linux-rwsem.ts), `fifo` a strict queue with
+ * direct hand-off (a textbook fair rwsem, the model before the kernel's own contention events
+ * showed the difference).
  */
 export type LinuxRwsemModel = 'linux' | 'fifo';
-const RWSEMS: Record<LinuxRwsemModel, LockSpec> = { linux: { kind: 'rwsem', fairness: 'linux' }, fifo: { kind: 'rwsem', fairness: 'fifo' } };
+function rwsemSpec(model: LinuxRwsemModel, hz: number): LockSpec {
+  return model === 'linux' ? { kind: 'rwsem', fairness: 'linux', hz } : { kind: 'rwsem', fairness: 'fifo' };
+}
 const FOLIO: LockSpec = { kind: 'range', fairness: 'fifo' };
 const CHILDREN: ChildrenStep = { type: 'children' };
 
@@ -77,8 +81,8 @@ function rules(profile: LinuxProfile | 'i-rwsem'): RuleRow[] {
   return r;
 }
 
-export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRwsemModel = 'linux'): Strategy {
-  const RWSEM = RWSEMS[rwsem];
+export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRwsemModel = 'linux', hz: number = DEFAULT_HZ): Strategy {
+  const RWSEM = rwsemSpec(rwsem, hz);
   const full = profile !== 'i-rwsem';
   const io = profile === 'xfs' ? 'iolock' : 'i_rwsem';
   const mm = profile === 'xfs' ? 'mmaplock' : 'invalidate_lock';
@@ -96,7 +100,7 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRws
       : 'The VFS i_rwsem alone (per inode rwsem, Linux fairness): shared for reads and DIO, exclusive for writes and truncate/fallocate.',
     source: `docs/strategies.md#${full ? 'linux' : 'i-rwsem'} (Documentation/filesystems/locking.rst, fs/xfs/xfs_inode.c, fs/ext4/file.c)`,
     rules: rules(profile),
-    options: { rwsem },
+    options: { rwsem, hz },
     plan(op: Op, ctx: PlanContext): readonly Step[] {
       if (isFlushInsideParent(op, ctx)) return WORK_ONLY;
       const ioMode = iRwsemMode(op, profileForModes, ctx.pageSizeBytes);

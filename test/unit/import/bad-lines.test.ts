@@ -124,6 +124,7 @@ const OPS: Op[] = [
 const LOCKS: ObservedLock[] = [
   { tsNs: 1100, pid: 7, comm: 'fio', target: '7:0:133', event: 'xfs_ilock', mode: 'IOLOCK_EXCL', caller: 'xfs_file_buffered_write+0x12f/0x2e0', line: 5 },
   { tsNs: 1300, pid: 7, comm: 'fio', target: 'lock:abc', event: 'contention', mode: 'READ', caller: 'unknown', line: 6, waitNs: 40 },
+  { tsNs: 1400, pid: 7, comm: 'fio', target: '7:0:133', event: 'contention', mode: 'WRITE', caller: 'IOLOCK', line: 7, waitNs: 90, spinNs: 11 },
 ];
 function stream(summary: unknown = { input: 'orig.trace', notes: ['n1'], cpus: 4, fileAliases: { 'fd:8:3': '7:0:200' } }): string {
   return opStreamHeader() + OPS.map(opRow).join('') + LOCKS.map(lockRow).join('') + opStreamFooter(summary);
@@ -131,10 +132,11 @@ function stream(summary: unknown = { input: 'orig.trace', notes: ['n1'], cpus: 4
 
 describe('op streams', () => {
   it('the writer\'s fields', () => {
-    expect(opStreamHeader()).toBe('# lockreplay-ops v1\nrec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller\n');
-    expect(opRow(OPS[0])).toBe('op,0,1000,500,7,tgid:7,"fio, ""the"" job",7:0:133,write,0,4096,,3,,\n');
-    expect(opRow(OPS[1])).toBe('op,1,1200,,7,tgid:7,fio,7:0:133,fault-read,4096,4096,0,4,,\n');
-    expect(lockRow(LOCKS[1])).toBe('lock,,1300,40,7,,fio,lock:abc,contention,,,,6,READ,unknown\n');
+    expect(opStreamHeader()).toBe('# lockreplay-ops v2\nrec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns\n');
+    expect(opRow(OPS[0])).toBe('op,0,1000,500,7,tgid:7,"fio, ""the"" job",7:0:133,write,0,4096,,3,,,\n');
+    expect(opRow(OPS[1])).toBe('op,1,1200,,7,tgid:7,fio,7:0:133,fault-read,4096,4096,0,4,,,\n');
+    expect(lockRow(LOCKS[1])).toBe('lock,,1300,40,7,,fio,lock:abc,contention,,,,6,READ,unknown,\n');
+    expect(lockRow(LOCKS[2])).toBe('lock,,1400,90,7,,fio,7:0:133,contention,,,,7,WRITE,IOLOCK,11\n');
     expect(csvField(' x')).toBe('" x"');
     expect(csvField('a#b')).toBe('"a#b"');
     expect(csvField('a\rb')).toBe('"a\rb"');
@@ -153,12 +155,12 @@ describe('op streams', () => {
     expect(r.locks).toEqual(LOCKS);
     expect(r.summary.cpus).toBe(4);
     expect(r.summary.notes).toEqual(['n1', 'read from an op stream made by "lockreplay import" of orig.trace']);
-    expect(r.summary.opStreamLines).toEqual({ total: 8, used: 5, skipped: { comment: 2, header: 1 }, bad: 0, badSamples: [] });
+    expect(r.summary.opStreamLines).toEqual({ total: 9, used: 6, skipped: { comment: 2, header: 1 }, bad: 0, badSamples: [] });
     expect([r.summary.firstTsNs, r.summary.lastTsNs]).toEqual([1000, 2000]);
     expect(r.summary.ops).toEqual({ total: 3, byKind: { 'fault-read': 1, punch: 1, write: 1 }, byFile: { '7:0:133': { 'fault-read': 1, write: 1 }, '7:0:200': { punch: 1 } } });
-    expect(r.summary.observedLocks).toBe(2);
+    expect(r.summary.observedLocks).toBe(3);
     // only the kernel's waits, or no locks
-    expect((await load(stream(), { keepLocks: false, keepContention: true })).locks).toEqual([LOCKS[1]]);
+    expect((await load(stream(), { keepLocks: false, keepContention: true })).locks).toEqual([LOCKS[1], LOCKS[2]]);
     expect((await load(stream(), { keepLocks: false })).locks).toEqual([]);
     // a selection that drops a parent leaves its child top-level
     const sel = await load(stream(), { fromNs: 1100 });
@@ -195,7 +197,7 @@ describe('op streams', () => {
       '',
     ].join('\n');
     expect(await samples(text)).toEqual([
-      '4: not a valid op stream (a record of 3 fields, not 15)',
+      '4: not a valid op stream (a record of 3 fields, not 16)',
       '5: unknown record type "zz"',
       '6: unknown op kind "scribble"',
       '7: column id: -1 is not an op id (a whole number, 0 or more)',
@@ -226,7 +228,7 @@ describe('op streams', () => {
     expect(ours.locks).toEqual(LOCKS);
     expect(ours.summary).toEqual({ input: 'orig.trace', notes: ['n1'], cpus: 4, fileAliases: { 'fd:8:3': '7:0:200' } });
     expect((await readOpStream(pieces(100), 'x.ops', false)).locks).toEqual([]);
-    expect((await readOpStream(pieces(100), 'x.ops', 'contention')).locks).toEqual([LOCKS[1]]);
+    expect((await readOpStream(pieces(100), 'x.ops', 'contention')).locks).toEqual([LOCKS[1], LOCKS[2]]);
     expect((await readOpStreamWithCsvParse(pieces(100), 'x.ops', false)).locks).toEqual([]);
     expect(summaryFromFooterLine('# summary: {oops')).toBeUndefined();
     expect(summaryFromFooterLine('# other: {}')).toBeUndefined();
@@ -235,16 +237,40 @@ describe('op streams', () => {
     await expect(readOpStreamWithCsvParse(broken(), 'y.ops')).rejects.toThrow(/^y\.ops:\d+: not a valid op stream \(/);
     // strict reading stops at the first bad record
     const bad = async function* () { yield Buffer.from(`${opStreamHeader()}op,x\n`); };
-    await expect(readOpStream(bad(), 'z.ops')).rejects.toThrow('z.ops:3: not a valid op stream (a record of 2 fields, not 15)');
+    await expect(readOpStream(bad(), 'z.ops')).rejects.toThrow('z.ops:3: not a valid op stream (a record of 2 fields, not 16)');
   });
 
   it('a quoted field across lines, blank lines; no header is no op stream', async () => {
-    const r = await load(`${opStreamHeader()}\nop,0,1,,1,p,"two\nlines",F,read,0,1,,1,,\n`);
+    const r = await load(`${opStreamHeader()}\nop,0,1,,1,p,"two\nlines",F,read,0,1,,1,,,\n`);
     expect(r.ops.map((o) => o.comm)).toEqual(['two\nlines']);
     expect(r.summary.opStreamLines).toEqual({ total: 5, used: 1, skipped: { blank: 1, comment: 1, header: 1, 'quoted-line-break': 1 }, bad: 0, badSamples: [] });
-    const chunks = async function* () { yield Buffer.from('# lockreplay-ops v1\nop,0,1,,1,p,c,F,read,0,1,,1,,\n'); };
-    await expect(readOpStream(chunks(), 'x.ops')).rejects.toMatchObject({ message: 'x.ops:2: op stream header does not match version 1 columns (rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller)', exitCode: 5 });
+    const chunks = async function* () { yield Buffer.from('# lockreplay-ops v2\nop,0,1,,1,p,c,F,read,0,1,,1,,,\n'); };
+    await expect(readOpStream(chunks(), 'x.ops')).rejects.toMatchObject({ message: 'x.ops:2: op stream header does not match the columns of version 2 (rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns) or 1 (without spin_ns)', exitCode: 5 });
     const empty = async function* () { yield Buffer.from('# lockreplay-ops v1\n\n'); };
     await expect(readOpStream(empty(), 'y.ops')).rejects.toMatchObject({ message: 'y.ops:2: not a valid op stream (no header line)', exitCode: 5 });
+  });
+  it('version 1 (no spin_ns column) still reads; spin_ns is a contention row\'s, 0 or more', async () => {
+    const v1 = '# lockreplay-ops v1\nrec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller\n'
+      + 'op,0,1000,500,7,tgid:7,fio,7:0:133,write,0,4096,,3,,\n'
+      + 'lock,,1400,90,7,,fio,7:0:133,contention,,,,7,WRITE,IOLOCK\n';
+    const r = await load(v1);
+    expect(r.summary.format).toBe('ops');
+    expect(r.ops.map((o) => o.kind)).toEqual(['write']);
+    expect(r.locks).toEqual([{ tsNs: 1400, pid: 7, comm: 'fio', target: '7:0:133', event: 'contention', mode: 'WRITE', caller: 'IOLOCK', line: 7, waitNs: 90 }]);
+    // a version 2 record in a version 1 stream has a field too many
+    expect(await samples(`${v1}lock,,1500,90,7,,fio,7:0:133,contention,,,,8,WRITE,IOLOCK,11\n`)).toEqual(['5: not a valid op stream (a record of 16 fields, not 15)']);
+    const text = opStreamHeader() + [
+      'op,0,1000,500,7,tgid:7,fio,7:0:133,write,0,4096,,3,,,5',
+      'lock,,1100,,7,,fio,7:0:133,xfs_ilock,,,,4,IOLOCK_EXCL,x,5',
+      'lock,,1200,90,7,,fio,7:0:133,contention,,,,5,WRITE,IOLOCK,-5',
+      'lock,,1300,90,7,,fio,7:0:133,contention,,,,6,WRITE,IOLOCK,zz',
+      '',
+    ].join('\n');
+    expect(await samples(text)).toEqual([
+      '3: column spin_ns: only a contention record has one, not an op row',
+      '4: column spin_ns: only a contention record has one, not a xfs_ilock record',
+      '5: column spin_ns: duration -5 ns is negative',
+      '6: column spin_ns: duration NaN ns is not a finite number',
+    ]);
   });
 });

@@ -64,7 +64,7 @@ describe('op stream records', () => {
 
   it('a header that does not match, on a last line without a newline', async () => {
     const f = await failure('# lockreplay-ops v1\nrec,id');
-    expect([f.message, f.code]).toEqual([`${f.path}:2: op stream header does not match version 1 columns (rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller)`, 5]);
+    expect([f.message, f.code]).toEqual([`${f.path}:2: op stream header does not match the columns of version 2 (rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns) or 1 (without spin_ns)`, 5]);
   });
 });
 

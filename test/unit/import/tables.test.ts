@@ -208,8 +208,8 @@ describe('the other formats\' tables', () => {
   it('the op stream\'s first two lines and its summary line', async () => {
     vi.resetModules();
     const { opStreamHeader, opStreamFooter, OPSTREAM_MAGIC } = await import('../../../src/import/opstream.js');
-    expect(OPSTREAM_MAGIC).toBe('# lockreplay-ops v1');
-    expect(opStreamHeader()).toBe('# lockreplay-ops v1\nrec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller\n');
+    expect(OPSTREAM_MAGIC).toBe('# lockreplay-ops v2');
+    expect(opStreamHeader()).toBe('# lockreplay-ops v2\nrec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns\n');
     expect(opStreamFooter({ a: 1 })).toBe('# summary: {"a":1}\n');
   });
 

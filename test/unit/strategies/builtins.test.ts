@@ -118,8 +118,8 @@ describe('linux', () => {
     expect([xfs.name, ext4.name, generic.name, rw.name]).toEqual(['linux:xfs', 'linux:ext4', 'linux:generic', 'i-rwsem']);
     expect(xfs.summary).toBe('Linux today, xfs profile: i_rwsem + invalidate_lock + folio locks, Linux rwsem fairness.');
     expect(rw.summary).toContain('The VFS i_rwsem alone');
-    expect(xfs.options).toEqual({ rwsem: 'linux' });
-    expect(linuxStrategy('xfs', 'fifo').options).toEqual({ rwsem: 'fifo' });
+    expect(xfs.options).toEqual({ rwsem: 'linux', hz: 250 });
+    expect(linuxStrategy('xfs', 'fifo').options).toEqual({ rwsem: 'fifo', hz: 250 });
     expect(plan(linuxStrategy('ext4', 'fifo'), 'write')[0]).toBe('i_rwsem:F rwsem/fifo X [0,' + INF + ') #1000');
   });
   it('xfs: IOLOCK, MMAPLOCK and folio locks by kind', () => {
@@ -370,13 +370,13 @@ describe('createStrategy', () => {
     expect(err('nope')).toBe(`unknown strategy "nope"; known: ${strategyNames().join(', ')} (see: lockreplay strategies)`);
     expect(err('linux')).toBe('linux needs a profile: linux:xfs, linux:ext4, linux:generic');
     expect(err('linux:zfs')).toBe('linux needs a profile: linux:xfs, linux:ext4, linux:generic');
-    expect(err('linux:xfs:x=1')).toBe('linux: unknown option "x"; it takes rwsem');
+    expect(err('linux:xfs:x=1')).toBe('linux: unknown option "x"; it takes rwsem, hz');
     expect(err('none:x=1')).toBe('none: unknown option "x"; it takes no options');
-    expect(err('i-rwsem:x=1')).toBe('i-rwsem: unknown option "x"; it takes rwsem');
+    expect(err('i-rwsem:x=1')).toBe('i-rwsem: unknown option "x"; it takes rwsem, hz');
     expect(err('linux:xfs:rwsem=fair')).toBe('linux: rwsem must be linux or fifo, not "fair"');
     for (const n of ['page-lock', 'i-mutex', 'kara-2013', 'bueso-rw', 'list-rl', 'two-state', 'btrfs-extent', 'lustre-write']) expect(err(`${n}:x=1`)).toBe(`${n}: unknown option "x"; it takes no options`);
-    expect(err('linux:ext4:a=1')).toBe('linux: unknown option "a"; it takes rwsem');
-    expect(err('linux:generic:a=1')).toBe('linux: unknown option "a"; it takes rwsem');
+    expect(err('linux:ext4:a=1')).toBe('linux: unknown option "a"; it takes rwsem, hz');
+    expect(err('linux:generic:a=1')).toBe('linux: unknown option "a"; it takes rwsem, hz');
     expect(err('range-lock:speed=1')).toBe('range-lock: unknown option "speed"; it takes fairness, prefault, buffered');
     expect(err('range-lock:fairness=fair')).toBe('range-lock: fairness must be fifo or reader-pref or nested-shared-ok, not "fair"');
     expect(err('range-lock:buffered=all')).toBe('range-lock: buffered must be syscall or page, not "all"');
