@@ -31,7 +31,7 @@
  */
 import { type LockRequest, NONE, QueuedRwLock } from './primitives.js';
 
-/** CONFIG_HZ of the modelled kernel when a strategy names none: Debian's and Ubuntu's kernels', and the captures' */
+/** CONFIG_HZ of the modelled kernel when a strategy names none: Debian's kernels' and the captures' (Fedora's is 1000) */
 export const DEFAULT_HZ = 250;
 /** MAX_READERS_WAKEUP: readers one release hands the lock to */
 export const MAX_READERS_WAKEUP = 256;
