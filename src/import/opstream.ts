@@ -317,15 +317,17 @@ class RecordReader {
     if (r.length !== this.width) return `not a valid op stream (a record of ${r.length} fields, not ${this.width})`;
     const spin = this.width > 15 ? r[15] : '';
     const text = this.text;
+    // (the first column that is no number names the problem: an empty or non-numeric field is
+    // never read as 0 or NaN)
+    let notNumber: string | undefined;
+    const num = (i: number, name: string): number => {
+      const v = Number(r[i]);
+      if (r[i] === '' || !Number.isFinite(v)) notNumber ??= `column ${name} is not a number`;
+      return v;
+    };
     if (r[0] === 'op') {
       const kind = r[8];
       if (!isOpKind(kind)) return `unknown op kind "${kind}"`;
-      let notNumber: string | undefined;
-      const num = (i: number, name: string): number => {
-        const v = Number(r[i]);
-        if (r[i] === '' || !Number.isFinite(v)) notNumber ??= `column ${name} is not a number`;
-        return v;
-      };
       const op: Op = {
         id: num(1, 'id'), tsNs: num(2, 'ts_ns'), pid: num(4, 'pid'), proc: text(r[5]), comm: text(r[6]), file: text(r[7]), kind,
         offset: num(9, 'offset'), lengthBytes: num(10, 'length'), line: num(12, 'line'),
@@ -339,15 +341,18 @@ class RecordReader {
       this.ops.push(op);
     } else if (r[0] === 'lock') {
       const event = text(r[8]);
-      const lock: ObservedLock = { tsNs: Number(r[2]), pid: Number(r[4]), comm: text(r[6]), target: text(r[7]), event, mode: text(r[13]), caller: text(r[14]), line: Number(r[12]) };
-      if (r[3] !== '') lock.waitNs = Number(r[3]);
+      const lock: ObservedLock = { tsNs: num(2, 'ts_ns'), pid: num(4, 'pid'), comm: text(r[6]), target: text(r[7]), event, mode: text(r[13]), caller: text(r[14]), line: num(12, 'line') };
+      if (r[3] !== '') lock.waitNs = num(3, 'dur_ns');
       if (spin !== '') {
         if (event !== 'contention') return `column spin_ns: only a contention record has one, not a ${event} record`;
-        lock.spinNs = Number(spin);
+        lock.spinNs = num(15, 'spin_ns');
+      }
+      if (notNumber !== undefined) return notNumber;
+      if (lock.spinNs !== undefined) {
         const badSpin = durationProblem(lock.spinNs);
         if (badSpin !== undefined) return `column spin_ns: ${badSpin}`;
       }
-      const problem = this.lockProblem(lock, r[2]);
+      const problem = this.lockProblem(lock);
       if (problem !== undefined) return problem;
       if (this.keepLocks === true || (this.keepLocks === 'contention' && (event === 'contention' || event === 'sched-sleep'))) {
         this.locks.push(lock);
@@ -361,10 +366,9 @@ class RecordReader {
   }
 
   /** a lock record's rules (docs/op-stream.md): whole pid and line, a time in order among the lock records, a wait of 0 or more */
-  private lockProblem(lock: ObservedLock, ts: string): string | undefined {
+  private lockProblem(lock: ObservedLock): string | undefined {
     const badTask = taskAndLineProblem(lock.pid, lock.line);
     if (badTask !== undefined) return badTask;
-    if (ts === '' || !Number.isFinite(lock.tsNs)) return 'column ts_ns is not a number';
     const badTime = this.lockTime.check(lock.tsNs);
     if (badTime !== undefined) return `column ts_ns: ${badTime}`;
     if (lock.waitNs !== undefined) {

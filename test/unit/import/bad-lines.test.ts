@@ -270,7 +270,26 @@ describe('op streams', () => {
       '3: column spin_ns: only a contention record has one, not an op row',
       '4: column spin_ns: only a contention record has one, not a xfs_ilock record',
       '5: column spin_ns: duration -5 ns is negative',
-      '6: column spin_ns: duration NaN ns is not a finite number',
+      '6: column spin_ns is not a number',
+    ]);
+  });
+
+  it('a lock row\'s numbers are numbers: an empty or non-numeric pid, line, time or wait is a bad line naming its column (fuzz, session 16: a pid of "7:0:134" was reported as "NaN", and an empty pid was read as task 0)', async () => {
+    const text = opStreamHeader() + [
+      'lock,,100,,7:0:134,,fio,mm:1,mmap_lock_start,,,,3,read,,',
+      'lock,,200,,,,fio,mm:1,mmap_lock_start,,,,4,read,,',
+      'lock,,300,,7,,fio,mm:1,mmap_lock_start,,,,,read,,',
+      'lock,,,,7,,fio,mm:1,mmap_lock_start,,,,6,read,,',
+      'lock,,500,x,7,,fio,7:0:133,contention,,,,7,WRITE,IOLOCK,',
+      'lock,,600,5,7,,fio,mm:1,mmap_lock_start,,,,8,read,,',
+      '',
+    ].join('\n');
+    expect(await samples(text)).toEqual([
+      '3: column pid is not a number',
+      '4: column pid is not a number',
+      '5: column line is not a number',
+      '6: column ts_ns is not a number',
+      '7: column dur_ns is not a number',
     ]);
   });
 });
