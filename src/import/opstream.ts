@@ -29,11 +29,11 @@ export function opStreamHeader(): string {
 }
 
 export function opRow(op: Op): string {
-  return `op,${op.id},${op.tsNs},${op.durNs ?? ''},${op.pid},${csvField(op.proc)},${csvField(op.comm)},${op.file},${op.kind},${op.offset},${op.lengthBytes},${op.parent ?? ''},${op.line},,,\n`;
+  return `op,${op.id},${op.tsNs},${op.durNs ?? ''},${op.pid},${csvField(op.proc)},${csvField(op.comm)},${csvField(op.file)},${op.kind},${op.offset},${op.lengthBytes},${op.parent ?? ''},${op.line},,,\n`;
 }
 
 export function lockRow(lock: ObservedLock): string {
-  return `lock,,${lock.tsNs},${lock.waitNs ?? ''},${lock.pid},,${csvField(utf8FromLatin1(lock.comm))},${lock.target},${lock.event},,,,${lock.line},${csvField(lock.mode)},${csvField(lock.caller)},${lock.spinNs ?? ''}\n`;
+  return `lock,,${lock.tsNs},${lock.waitNs ?? ''},${lock.pid},,${csvField(utf8FromLatin1(lock.comm))},${csvField(lock.target)},${csvField(lock.event)},,,,${lock.line},${csvField(lock.mode)},${csvField(lock.caller)},${lock.spinNs ?? ''}\n`;
 }
 
 export function opStreamFooter(summary: unknown): string {

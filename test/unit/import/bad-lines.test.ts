@@ -274,6 +274,15 @@ describe('op streams', () => {
     ]);
   });
 
+  it('every text field is quoted when it needs to be: a file, lock target or event with a comma or quote reads back as written (fuzz, session 16: an mmap_lock target from a trace with "a,b" in it made a row of 17 fields)', async () => {
+    const op: Op = { ...OPS[0], file: 'mm:00"a,b"1', proc: 'tgid:7' };
+    const lock: ObservedLock = { tsNs: 1100, pid: 7, comm: 'fio', target: 'mm:00000000"a,b"913b8192', event: 'mmap,"x"', mode: 'write', caller: '', line: 5 };
+    const text = opStreamHeader() + opRow(op) + lockRow(lock);
+    const r = await readOpStream((async function* () { yield Buffer.from(text); })(), 'q.ops');
+    expect(r.ops.toArray()).toEqual([op]);
+    expect(r.locks).toEqual([lock]);
+  });
+
   it('a lock row\'s numbers are numbers: an empty or non-numeric pid, line, time or wait is a bad line naming its column (fuzz, session 16: a pid of "7:0:134" was reported as "NaN", and an empty pid was read as task 0)', async () => {
     const text = opStreamHeader() + [
       'lock,,100,,7:0:134,,fio,mm:1,mmap_lock_start,,,,3,read,,',
