@@ -41,6 +41,13 @@ export class LinuxRwSem extends QueuedRwLock {
   private readonly tickNs: number;
   /** RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies */
   private readonly timeoutJiffies: number;
+  /** the first waiter that set the hand-off flag: nobody steals, the next release is its */
+  private handoff: LockRequest | undefined;
+  /**
+   * RWSEM_NONSPINNABLE: a writer spun on the readers past its threshold and went to sleep; writers
+   * do not spin on readers again until a writer takes the lock (rwsem_set_owner clears it)
+   */
+  private nonspinnable = false;
 
   constructor(hz: number = DEFAULT_HZ) {
     super();
@@ -52,14 +59,6 @@ export class LinuxRwSem extends QueuedRwLock {
   timedOut(requestedNs: number, nowNs: number): boolean {
     return Math.floor(nowNs / this.tickNs) > Math.floor(requestedNs / this.tickNs) + this.timeoutJiffies;
   }
-
-  /** the first waiter that set the hand-off flag: nobody steals, the next release is its */
-  private handoff: LockRequest | undefined;
-  /**
-   * RWSEM_NONSPINNABLE: a writer spun on the readers past its threshold and went to sleep; writers
-   * do not spin on readers again until a writer takes the lock (rwsem_set_owner clears it)
-   */
-  private nonspinnable = false;
 
   /**
    * whether a writer may spin on the readers that hold the lock (rwsem_can_spin_on_owner and
