@@ -20,6 +20,7 @@ import { ReplayPool } from './replay/pool.js';
 import { ReplayProcessPool } from './replay/process-pool.js';
 import type { Strategy } from './strategies/types.js';
 import { checkedStrategy, loadStrategy } from './strategies/user.js';
+import { withKernelHz } from './strategies/index.js';
 
 /** A trace in memory, ready to replay: its ops, the import summary, the kernel's lock waits. */
 export interface Trace extends LoadedTrace {
@@ -82,12 +83,15 @@ export async function compare(trace: Trace | string, strategies: readonly (Strat
   const made = await Promise.all(strategies.map((s) => (typeof s === 'string' ? loadStrategy(s) : checkedStrategy(s))));
   const t = typeof trace === 'string' ? await importTrace(trace) : trace;
   const selection = t.selection ?? {};
-  if (threads > 1 && strategies.every((s) => typeof s === 'string')) {
+  // a Linux rwsem strategy named by a spec takes the capture's CONFIG_HZ, when its header names it
+  const specs = strategies.map((s) => (typeof s === 'string' ? withKernelHz(s, t.summary.kernelHz) : s));
+  if (threads > 1 && specs.every((s) => typeof s === 'string')) {
     const n = Math.min(threads, strategies.length);
     const pool = parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n);
-    return replayStrategiesParallel(t, strategies as string[], replayOptions, selection, threads, pool);
+    return replayStrategiesParallel(t, specs as string[], replayOptions, selection, threads, pool);
   }
-  return replayStrategies(t, made, replayOptions, selection);
+  const final = await Promise.all(specs.map((s, i) => (s === strategies[i] ? made[i] : loadStrategy(s as string))));
+  return replayStrategies(t, final, replayOptions, selection);
 }
 
 /**

@@ -64,6 +64,8 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
       // the capture says which file is which: the mounts; the open syscalls are traced
       const text = gunzipSync(readFileSync(out)).toString('latin1');
       expect(text).toMatch(/^# lockreplay mount: \d+:\d+ \S+ \/$/m);
+      // and the kernel: its release and, where its config says, CONFIG_HZ
+      expect(text).toMatch(/^# lockreplay kernel: \S+( HZ=\d+)?$/m);
       expect(text).toMatch(/ sys_openat\(/);
       // the scheduler's events, for dd's tasks only (filtered by the command's comm)
       const sched = text.split('\n').filter((l) => / sched_(wakeup|switch): /.test(l));

@@ -10,7 +10,7 @@ import { loadForReplay, replayStrategiesParallel } from '../replay/index.js';
 import { AUTO_PARALLEL_MIN_OPS, defaultThreads, parallelMinOps } from '../replay/default-threads.js';
 import { ReplayPool, type StrategyPool } from '../replay/pool.js';
 import { ReplayProcessPool } from '../replay/process-pool.js';
-import { strategyNames } from '../strategies/index.js';
+import { strategyNames, withKernelHz } from '../strategies/index.js';
 import { formatCompare } from '../report/table.js';
 import { Progress } from '../util/progress.js';
 
@@ -63,13 +63,15 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     const threads = flags.threads !== undefined ? Math.min(flags.threads, names.length) : auto ? defaultThreads(opCount, names.length, availableParallelism(), minOps) : 1;
     const workers = pool ?? (auto && threads > 1 ? newPool(threads, { onSerial: (reason) => process.stderr.write(`note: ${reason}\n`) }) : undefined);
     if (auto && process.env.LOCKREPLAY_DEBUG) process.stderr.write(`lockreplay: ${opCount} ops, parallel from ${minOps}: ${threads > 1 ? `${threads} processes` : 'one strategy after the other'}\n`);
+    // (a Linux rwsem strategy takes the capture's CONFIG_HZ, when its header names it)
+    const specs = names.map((n) => withKernelHz(n, trace.summary.kernelHz));
     progress.start();
     let result;
     try {
-      result = await replayStrategiesParallel(trace, names, { ...replayOptionsFrom(flags), baseline: flags.baseline, onProgress: (p) => progress.replay(p) }, { files: flags.file, tasks: flags.task }, threads, workers);
+      result = await replayStrategiesParallel(trace, specs, { ...replayOptionsFrom(flags), baseline: flags.baseline, onProgress: (p) => progress.replay(p) }, { files: flags.file, tasks: flags.task }, threads, workers);
     } finally {
       progress.done();
     }
-    await emitResult(result, flags, formatCompare, async () => perfettoSchedules(trace, await Promise.all(names.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
+    await emitResult(result, flags, formatCompare, async () => perfettoSchedules(trace, await Promise.all(specs.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
   }
 }

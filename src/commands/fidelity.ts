@@ -6,6 +6,7 @@ import { fidelity, type FidelityMode } from '../fidelity/index.js';
 import { MAX_REPLICATES } from '../fidelity/replicates.js';
 import { loadTrace } from '../import/index.js';
 import { loadStrategy } from '../strategies/user.js';
+import { withKernelHz } from '../strategies/index.js';
 import { formatFidelity } from '../report/fidelity.js';
 import { jsonText } from '../report/json.js';
 
@@ -40,8 +41,11 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     const { args, flags } = await this.parse(Fidelity);
     const anchorNs = anchorNsOf(flags.anchor);
     if (anchorNs !== undefined && flags.mode !== 'open') throw new LockreplayError('--anchor needs --mode open: a closed-mode replay issues each op after its task\'s previous one, which cutting the trace into windows breaks', ExitCode.usage);
-    const strategy = await loadStrategy(flags.strategy);
+    // (a bad spec fails before the import; a Linux rwsem strategy then takes the capture's CONFIG_HZ, when its header names it)
+    const named = await loadStrategy(flags.strategy);
     const t = await loadTrace(args.trace, { ...inputOptionsFrom(flags), keepLocks: true });
+    const hzSpec = withKernelHz(flags.strategy, t.summary.kernelHz);
+    const strategy = hzSpec === flags.strategy ? named : await loadStrategy(hzSpec);
     const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode, flags.replicates, anchorNs);
     if (flags.json) {
       process.stdout.write(jsonText(r));

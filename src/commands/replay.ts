@@ -3,6 +3,7 @@ import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
 import { emitResult } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
+import { withKernelHz } from '../strategies/index.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { loadForReplay, replayStrategies } from '../replay/index.js';
 import { formatReplay } from '../report/table.js';
@@ -33,7 +34,8 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     } finally {
       progress.done();
     }
-    const strategy = await loadStrategy(flags.strategy);
+    // (a Linux rwsem strategy takes the capture's CONFIG_HZ, when its header names it)
+    const strategy = await loadStrategy(withKernelHz(flags.strategy, trace.summary.kernelHz));
     progress.start();
     let result;
     try {

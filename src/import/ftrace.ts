@@ -22,6 +22,8 @@ export interface FtraceHeader {
   /** a header count that is no count (#P:0 or cpus=0): ignored, the count is unknown */
   ignoredCpus?: number;
   lostEvents: number;
+  /** the capture's kernel's CONFIG_HZ ("# lockreplay kernel: RELEASE HZ=N", written by lockreplay record) */
+  kernelHz?: number;
   /** trace-cmd: lines that came out of time order and were re-sorted */
   reordered: number;
 }
@@ -80,6 +82,13 @@ export class FtraceLineParser {
         return;
       case LineType.Comment: {
         const line = text.slice(start, end);
+        // lockreplay record's kernel line: CONFIG_HZ, which the Linux rwsem's hand-off timeout counts in
+        if (line.startsWith('# lockreplay kernel:')) {
+          const hz = /\sHZ=(\d+)\s*$/.exec(line);
+          if (hz !== null && Number(hz[1]) >= 100 && Number(hz[1]) <= 10_000) this.header.kernelHz = Number(hz[1]);
+          this.counter.skip('kernel-comment');
+          return;
+        }
         // lockreplay record's mounts, device names and open-file scans say which file is which
         if (line.startsWith('# lockreplay ') && this.builder.identity.comment(line)) {
           this.counter.skip('file-identity-comment');

@@ -222,7 +222,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
   }, notes, {
-    cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept, ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}), ...(out.sleepsKept > 0 ? { schedSleeps: out.sleepsKept } : {}),
+    cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), ...(parser.header.kernelHz !== undefined ? { kernelHz: parser.header.kernelHz } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept, ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}), ...(out.sleepsKept > 0 ? { schedSleeps: out.sleepsKept } : {}),
     formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}),
   });
 }
@@ -345,6 +345,7 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
     input: source.name,
     format: 'ops',
     cpus: cpus !== undefined && cpus >= 1 ? cpus : undefined,
+    ...(original?.kernelHz !== undefined ? { kernelHz: original.kernelHz } : {}),
     lostEvents: original?.lostEvents ?? 0,
     bytes: original?.bytes ?? 0,
     lines: original?.lines ?? own,

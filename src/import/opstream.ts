@@ -59,6 +59,7 @@ const FOOTER_SCHEMA = {
     input: { type: 'string' },
     // (0: no count, as older imports wrote it; it is ignored)
     cpus: { type: 'integer', minimum: 0, maximum: 65536 },
+    kernelHz: { type: 'integer', minimum: 100, maximum: 10000 },
     lostEvents: count,
     bytes: count,
     lines: {

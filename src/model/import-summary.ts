@@ -15,6 +15,11 @@ export interface ImportSummary {
   cpus?: number;
   /** the header's CPU count when it was not one (#P:0): ignored */
   headerCpusIgnored?: number;
+  /**
+   * the capture's kernel's CONFIG_HZ (`# lockreplay kernel: ... HZ=N`, written by lockreplay record):
+   * replays model the Linux rwsem's hand-off timeout, which is in jiffies, with it
+   */
+  kernelHz?: number;
   lostEvents: number;
   bytes: number;
   lines: LineAccounting;

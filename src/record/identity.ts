@@ -6,10 +6,16 @@
  *   # lockreplay bdi: NAME MAJ:MIN                     (a filesystem naming its device: btrfs-1)
  *   # lockreplay fd: TGID FD MAJ:MIN:INO               (an open file of a traced process, /proc/TGID/fd)
  *
+ * and what the kernel is, where a replay models it (kernelHeader):
+ *
+ *   # lockreplay kernel: RELEASE HZ=N                  (CONFIG_HZ: a Linux rwsem's hand-off timeout is in jiffies)
+ *
  * Old captures have none of these and still import.
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { release } from 'node:os';
 import { basename, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 /** pseudo filesystems that hold no file data a trace would show */
 const PSEUDO = new Set(['proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mqueue', 'tracefs', 'debugfs', 'securityfs', 'pstore', 'bpf', 'configfs',
@@ -75,6 +81,27 @@ export function identityHeader(): string {
   const lines = mounts.map((m) => `# lockreplay mount: ${m.dev} ${m.fsType} ${m.mountPoint}`);
   for (const b of readBdiNames(mounts)) lines.push(`# lockreplay bdi: ${b.name} ${b.dev}`);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** CONFIG_HZ from the running kernel's config (/proc/config.gz, or the config file /boot keeps for it), if any says */
+export function readKernelHz(kernelRelease = release(), configs: string[] = ['/proc/config.gz', `/boot/config-${kernelRelease}`]): number | undefined {
+  for (const path of configs) {
+    let text: string;
+    try {
+      const raw = readFileSync(path);
+      text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('latin1');
+    } catch {
+      continue;
+    }
+    const m = /^CONFIG_HZ=(\d+)$/m.exec(text);
+    if (m !== null) return Number(m[1]);
+  }
+  return undefined;
+}
+
+/** the capture's kernel: its release, and CONFIG_HZ when the kernel's config says it */
+export function kernelHeader(kernelRelease: string, hz: number | undefined): string {
+  return `# lockreplay kernel: ${kernelRelease.replace(/\s+/g, '_')}${hz !== undefined ? ` HZ=${hz}` : ''}\n`;
 }
 
 /** "MAJ:MIN" of a dev_t as Linux encodes it */

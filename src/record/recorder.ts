@@ -11,11 +11,12 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, constants, createWriteStream, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { restore, snapshot, Tracefs, type TracefsState } from './tracefs.js';
-import { identityHeader, processTree, readMounts, scanOpenFiles } from './identity.js';
+import { identityHeader, kernelHeader, processTree, readKernelHz, readMounts, scanOpenFiles } from './identity.js';
 import { outputPlace } from '../util/output.js';
 
 /** sched events: traced only for the tasks of one comm (schedFilters), never system-wide */
@@ -221,7 +222,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     const spoolWrite = (text: string): void => {
       writeSync(spoolFd, text, null, 'latin1');
     };
-    spoolWrite(`# tracer: nop\n#\n# lockreplay record: ${events.length} events; trace_pipe stream\n# entries-in-buffer/entries-written: 0/0   #P:${cpus}\n${identityHeader()}#\n`);
+    spoolWrite(`# tracer: nop\n#\n# lockreplay record: ${events.length} events; trace_pipe stream\n# entries-in-buffer/entries-written: 0/0   #P:${cpus}\n${kernelHeader(release(), readKernelHz())}${identityHeader()}#\n`);
     // afterwards: the spool's lines, counted (and filtered by comm), into a gzip temporary file,
     // renamed into place at the end
     const gzip = createGzip({ level: 6 });

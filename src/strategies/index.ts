@@ -93,6 +93,23 @@ export function strategyNames(): string[] {
   return Object.keys(FACTORIES);
 }
 
+/** the built-in strategies that model the Linux rwsem, whose hand-off timeout is in jiffies (option `hz`) */
+const HZ_STRATEGIES = /^(linux:(xfs|ext4|generic)|i-rwsem)(:|$)/;
+
+/**
+ * A spec with the capture's CONFIG_HZ (`kernelHz`, from the trace header) as its `hz` option, when
+ * it is a built-in Linux rwsem strategy that names none: "linux:xfs" → "linux:xfs:hz=1000". Any
+ * other spec, or no kernelHz, is returned as it is.
+ */
+export function withKernelHz(spec: string, kernelHz: number | undefined): string {
+  const s = spec.trim();
+  const m = HZ_STRATEGIES.exec(s);
+  if (kernelHz === undefined || m === null) return spec;
+  const options = s.slice(m[1].length + 1);
+  if (/(^|,)\s*hz\s*=/.test(options)) return spec;
+  return options.trim() === '' ? `${m[1]}:hz=${kernelHz}` : `${s},hz=${kernelHz}`;
+}
+
 /**
  * Makes a strategy from "NAME" or "NAME:key=value,key=value" (e.g. "range-lock:fairness=reader-pref",
  * "range-lock:prefault=true,buffered=page").
