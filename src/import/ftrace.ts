@@ -84,8 +84,8 @@ export class FtraceLineParser {
         const line = text.slice(start, end);
         // lockreplay record's kernel line: CONFIG_HZ, which the Linux rwsem's hand-off timeout counts in
         if (line.startsWith('# lockreplay kernel:')) {
-          const hz = /\sHZ=(\d+)\s*$/.exec(line);
-          if (hz !== null && Number(hz[1]) >= 100 && Number(hz[1]) <= 10_000) this.header.kernelHz = Number(hz[1]);
+          const hz = Number(/\sHZ=(\d+)\s*$/.exec(line)?.[1]);
+          if (hz >= 100 && hz <= 10_000) this.header.kernelHz = hz;
           this.counter.skip('kernel-comment');
           return;
         }

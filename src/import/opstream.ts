@@ -316,7 +316,7 @@ class RecordReader {
   /** reads one record; returns why it is bad, if it is */
   private record(r: string[]): string | undefined {
     if (r.length !== this.width) return `not a valid op stream (a record of ${r.length} fields, not ${this.width})`;
-    const spin = this.width > 15 ? r[15] : '';
+    const spin = this.width > OPSTREAM_COLUMNS_V1.length ? r[OPSTREAM_COLUMNS_V1.length] : '';
     const text = this.text;
     // (the first column that is no number names the problem: an empty or non-numeric field is
     // never read as 0 or NaN)
@@ -346,14 +346,9 @@ class RecordReader {
       if (r[3] !== '') lock.waitNs = num(3, 'dur_ns');
       if (spin !== '') {
         if (event !== 'contention') return `column spin_ns: only a contention record has one, not a ${event} record`;
-        lock.spinNs = num(15, 'spin_ns');
+        lock.spinNs = num(OPSTREAM_COLUMNS_V1.length, 'spin_ns');
       }
-      if (notNumber !== undefined) return notNumber;
-      if (lock.spinNs !== undefined) {
-        const badSpin = durationProblem(lock.spinNs);
-        if (badSpin !== undefined) return `column spin_ns: ${badSpin}`;
-      }
-      const problem = this.lockProblem(lock);
+      const problem = notNumber ?? this.lockProblem(lock);
       if (problem !== undefined) return problem;
       if (this.keepLocks === true || (this.keepLocks === 'contention' && (event === 'contention' || event === 'sched-sleep'))) {
         this.locks.push(lock);
@@ -366,7 +361,7 @@ class RecordReader {
     return undefined;
   }
 
-  /** a lock record's rules (docs/op-stream.md): whole pid and line, a time in order among the lock records, a wait of 0 or more */
+  /** a lock record's rules (docs/op-stream.md): whole pid and line, a time in order among the lock records, a wait and a spin of 0 or more */
   private lockProblem(lock: ObservedLock): string | undefined {
     const badTask = taskAndLineProblem(lock.pid, lock.line);
     if (badTask !== undefined) return badTask;
@@ -375,6 +370,10 @@ class RecordReader {
     if (lock.waitNs !== undefined) {
       const badWait = durationProblem(lock.waitNs);
       if (badWait !== undefined) return `column dur_ns (the lock wait): ${badWait}`;
+    }
+    if (lock.spinNs !== undefined) {
+      const badSpin = durationProblem(lock.spinNs);
+      if (badSpin !== undefined) return `column spin_ns: ${badSpin}`;
     }
     return undefined;
   }
