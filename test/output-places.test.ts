@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, trace } from './helpers.js';
+import { cli, ROOT, trace } from './helpers.js';
 import { ExitCode } from '../src/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-out-'));
@@ -35,6 +35,19 @@ describe('--out to what is not a regular file', () => {
     const rec = cli(['record', '--out', dev, '--', 'true']);
     expect([rec.code, rec.stderr.trim()]).toEqual([ExitCode.usage, `lockreplay: --out ${dev}: not a regular file (record writes a gzipped trace file and renames it into place)`]);
   });
+
+  it('an --hgrm directory that cannot be made is exit 6 at once (Node\'s recursive mkdir never returned under /proc)', () => {
+    for (const args of [['replay', trace('xfs-mix.trace.gz'), '--strategy', 'none', '--hgrm', '/proc/lockreplay-none/hgrm'], ['report', join(tmp, 'for-hgrm.json'), '--format', 'hgrm', '--out', '/proc/lockreplay-none/hgrm']]) {
+      if (args[0] === 'report') expect(cli(['replay', trace('xfs-mix.trace.gz'), '--strategy', 'none', '--out', args[1]]).code).toBe(0);
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.signal, 'it did not return').toBe(null);
+      expect([r.status, r.stderr.trim()]).toEqual([ExitCode.outputFailed, 'lockreplay: /proc/lockreplay-none/hgrm: cannot create the directory (ENOENT)']);
+    }
+    // a directory that can be made, two levels down, gets the files
+    const dir = join(tmp, 'a', 'b');
+    expect(cli(['report', join(tmp, 'for-hgrm.json'), '--format', 'hgrm', '--out', dir]).code).toBe(0);
+    expect(readdirSync(dir).some((f) => f.endsWith('.hgrm'))).toBe(true);
+  }, 120_000);
 
   it('a symbolic link keeps pointing at its file, which gets the result; a directory is refused', () => {
     const file = join(tmp, 'result.json');

@@ -3,10 +3,11 @@
  * that decides about destinations: "-" is stdout, a path is written atomically, a directory (hgrm)
  * gets one file per strategy and op kind.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
 import { writeOutput } from '../util/output.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { resultCsv } from './csv.js';
 import { hgrmFiles } from './hgrm.js';
 import { resultsHtml } from './html.js';
@@ -31,7 +32,7 @@ export function renderReport(results: ReplayResult[], format: Exclude<ReportForm
 /** Writes one .hgrm per strategy and op kind into a directory (created if needed). */
 export async function writeHgrmDir(results: ReplayResult[], dir: string): Promise<string[]> {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (err) {
     throw new LockreplayError(`${dir}: cannot create the directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
   }
