@@ -152,6 +152,17 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expectStateAsBefore(before);
   }, 60_000);
 
+  it('an --out that cannot be written fails with exit 6 before the workload runs, and leaves tracefs as it was', () => {
+    const before = state();
+    const marker = join(tmp, 'ran');
+    for (const out of ['/proc/lockreplay-none/x.trace.gz', join(tmp, 'no-such-dir', 'x.trace.gz')]) {
+      const r = cli(['record', '--out', out, '--', 'touch', marker]);
+      expect([r.code, r.stderr.trim()]).toEqual([6, `lockreplay: ${out}: cannot write (ENOENT)`]);
+    }
+    expect(existsSync(marker)).toBe(false);
+    expectStateAsBefore(before);
+  }, 60_000);
+
   it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {
     const ev = cli(['record', '--events', 'nope/nothing', '--', 'true']);
     expect(ev.code).toBe(14);

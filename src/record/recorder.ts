@@ -177,6 +177,13 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    // the spool first, beside the output: a place that cannot be written fails before tracefs is
+    // touched or the workload runs
+    try {
+      spool = openSync(tmpSpool, 'w');
+    } catch (err) {
+      throw new LockreplayError(`${opts.out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, ExitCode.outputFailed);
+    }
     const resolved = resolveEvents(tracefs, opts.events);
     const { missing } = resolved;
     let events = resolved.events;
@@ -217,7 +224,6 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     const cpus = tracefs.cpuCount();
 
     // while it runs: trace_pipe's bytes as they come into a spool file (no per-line work)
-    spool = openSync(tmpSpool, 'w');
     const spoolFd = spool;
     const spoolWrite = (text: string): void => {
       writeSync(spoolFd, text, null, 'latin1');
