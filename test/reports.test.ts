@@ -141,6 +141,28 @@ describe('merge', () => {
     expect(m.input.lines.total).toBe(2 * result.input.lines.total);
   });
 
+  it('merges two time slices of a trace whose histograms reach different maxima (the later shard\'s larger values)', () => {
+    const blk = trace('loop0-dio-randrw.blkparse.txt.gz');
+    const first = join(tmp, 'slice1.json');
+    const second = join(tmp, 'slice2.json');
+    expect(cli(['compare', blk, '-s', 'none,i-mutex', '--to', '+0.5', '--out', first]).code).toBe(0);
+    expect(cli(['compare', blk, '-s', 'none,i-mutex', '--from', '+0.5', '--out', second]).code).toBe(0);
+    const a = JSON.parse(readFileSync(first, 'utf8'));
+    const b = JSON.parse(readFileSync(second, 'utf8'));
+    // (the case that failed: a slice whose values do not fit the first slice's decoded histogram)
+    expect(Math.max(...b.results.map((r: typeof result.results[0]) => r.all.latency.max))).toBeGreaterThan(Math.min(...a.results.map((r: typeof result.results[0]) => r.all.latency.max)));
+    const merged = join(tmp, 'slices.json');
+    const r = cli(['merge', first, second, '--out', merged]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const m = JSON.parse(readFileSync(merged, 'utf8'));
+    m.results.forEach((s: typeof result.results[0], i: number) => {
+      expect(s.all.latency.count).toBe(a.results[i].all.latency.count + b.results[i].all.latency.count);
+      expect(s.all.latency.max).toBe(Math.max(a.results[i].all.latency.max, b.results[i].all.latency.max));
+      expect(decodeHistogram(s.all.latencyHistogram).totalCount).toBe(s.all.latency.count);
+    });
+  });
+
   it('refuses results with other strategies or options', () => {
     const other = join(tmp, 'two.json');
     expect(cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', 'none,i-mutex', '--mode', 'open', '--time-scale', '0.05', '--out', other]).code).toBe(0);

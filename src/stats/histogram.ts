@@ -57,6 +57,12 @@ export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
+/**
+ * A histogram from its encoding, growing as values are added to it (the decoder's own histogram
+ * has the range of the values it was encoded with: adding a shard with larger ones failed).
+ */
 export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 64, false);
+  const h = hdr.decodeFromCompressedBase64(encoded, 64, false);
+  h.autoResize = true;
+  return h;
 }
