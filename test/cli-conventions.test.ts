@@ -19,6 +19,29 @@ describe('CLI conventions', () => {
     expect(r.stderr).toBe('lockreplay: ./no-such-strategy.js: cannot read the strategy module (ENOENT)\n');
   });
 
+  it('stdout takes one output: --out - is the JSON once (with or without --json, no table after it); two outputs there are refused before any work (exit 2)', () => {
+    const base = ['replay', trace('xfs-mix.trace.gz'), '-s', 'none'];
+    for (const extra of [['--out', '-'], ['--json', '--out', '-']]) {
+      const r = cli([...base, ...extra]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).schema).toBe('lockreplay-result/2');
+    }
+    const md = cli([...base, '--md', '-']);
+    expect([md.code, md.stdout.startsWith('### lockreplay:')]).toEqual([0, true]);
+    expect(md.stdout).not.toMatch(/^strategy\s/m);
+    for (const [extra, message] of [
+      [['--json', '--md', '-'], '--json prints the result JSON on stdout, and --md - would write there too: give --md a file'],
+      [['--json', '--perfetto', '-'], '--json prints the result JSON on stdout, and --perfetto - would write there too: give --perfetto a file'],
+      [['--out', '-', '--html', '-'], '--out - and --html - would all write to stdout: give all but one of them a file'],
+      [['--hgrm', '-'], '--hgrm - : --hgrm names a directory (one .hgrm file per strategy and op kind), not stdout'],
+    ] as const) {
+      for (const command of [base, ['compare', trace('xfs-mix.trace.gz'), '-s', 'none,i-mutex']]) {
+        const r = cli([...command, ...extra]);
+        expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `lockreplay: ${message}\n`]);
+      }
+    }
+  });
+
   it('--time-scale without --mode open has no effect, and says so', () => {
     const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--time-scale', '0.5', '--json']);
     expect(r.code).toBe(0);

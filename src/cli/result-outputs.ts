@@ -7,6 +7,7 @@ import type { ReplayResult } from '../model/result.js';
 import { resultJson } from '../report/json.js';
 import { writeSideOutputs, wroteLines, type Written } from '../report/emit.js';
 import { writeOutput } from '../util/output.js';
+import { ExitCode, LockreplayError } from '../errors.js';
 
 export interface ResultOutputFlags {
   json?: boolean;
@@ -17,8 +18,26 @@ export interface ResultOutputFlags {
   perfetto?: string;
 }
 
+/** the file flags that may name stdout ("-"), in the order the help lists them */
+const TO_STDOUT = ['out', 'html', 'md', 'hgrm', 'perfetto'] as const;
+
+/**
+ * Stdout takes one output: the table, the result JSON (--json, or --out -), or one file flag given
+ * "-". Two of them there would be mixed into something no reader can parse: refused (exit 2),
+ * before any work. Returns the flag that takes stdout, if one does.
+ */
+export function checkStdoutUse(flags: ResultOutputFlags): string | undefined {
+  const claims = TO_STDOUT.filter((f) => flags[f] === '-');
+  if (claims.includes('hgrm')) throw new LockreplayError('--hgrm - : --hgrm names a directory (one .hgrm file per strategy and op kind), not stdout', ExitCode.usage);
+  if (claims.length > 1) throw new LockreplayError(`${claims.map((f) => `--${f} -`).join(' and ')} would all write to stdout: give all but one of them a file`, ExitCode.usage);
+  const claim = claims[0];
+  if (flags.json === true && claim !== undefined && claim !== 'out') throw new LockreplayError(`--json prints the result JSON on stdout, and --${claim} - would write there too: give --${claim} a file`, ExitCode.usage);
+  return claim;
+}
+
 /** Writes the files asked for and prints the result; `table` formats it, `schedule` makes the Perfetto JSON. */
 export async function emitResult(result: ReplayResult, flags: ResultOutputFlags, table: (r: ReplayResult) => string, schedule: () => Promise<string> | string): Promise<void> {
+  const toStdout = checkStdoutUse(flags);
   const json = resultJson(result);
   const written: Written[] = [];
   if (flags.out !== undefined) {
@@ -30,9 +49,12 @@ export async function emitResult(result: ReplayResult, flags: ResultOutputFlags,
     await writeOutput(flags.perfetto, await schedule());
     written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
   }
-  // where each file went: after the table, or on stderr when stdout is the JSON
+  // where each file went: after the table, or on stderr when stdout is the JSON or a file's bytes
   const wrote = wroteLines(written);
-  if (flags.json) {
+  if (toStdout !== undefined) {
+    // (--out -, with or without --json: the JSON once)
+    process.stderr.write(wrote);
+  } else if (flags.json) {
     process.stdout.write(json);
     process.stderr.write(wrote);
   } else {
