@@ -152,6 +152,32 @@ describe('lockreplay import (CLI)', () => {
     expect(s.lines.badSamples[0]).toContain('back.trace:352');
   });
 
+  it('bad lines skipped with --lenient are said by replay and compare (a warning naming the first), and an op stream\'s own by import\'s text', () => {
+    const back = join(tmp, 'back-replay.trace');
+    const lines = mixLines.slice(0, 400);
+    [lines[350], lines[351]] = [lines[351], lines[350]];
+    writeFileSync(back, lines.join('\n'));
+    const warning = `1 bad input line was skipped (--lenient); the first: ${back}:352: timestamp goes backwards`;
+    const replay = cli(['replay', back, '--lenient', '-s', 'none']);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain(`warning: ${warning}`);
+    const compare = cli(['compare', back, '--lenient', '-s', 'none,i-mutex', '--json']);
+    expect(JSON.parse(compare.stdout).warnings.find((w: string) => w.startsWith('1 bad input line'))).toMatch(new RegExp(`^${warning.replace(/[.()]/g, '\\$&')}`));
+    // no bad line, no warning
+    expect(JSON.parse(cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--json']).stdout).warnings.filter((w: string) => /bad input line/.test(w))).toEqual([]);
+    // an op stream with a bad line of its own
+    const ops = join(tmp, 'back.ops.csv');
+    expect(cli(['import', back, '--lenient', '--out', ops]).code).toBe(0);
+    const rows = readFileSync(ops, 'utf8').split('\n');
+    const first = rows.findIndex((l) => l.startsWith('op,'));
+    rows[first] = rows[first].split(',').map((v, i) => (i === 4 ? 'xx' : v)).join(',');
+    writeFileSync(ops, rows.join('\n'));
+    const text = cli(['import', ops, '--lenient']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^op stream lines: [\\d,]+ used, \\d+ skipped, 1 bad\n  bad ${ops.replace(/[.]/g, '\\.')}:${first + 1}: column pid is not a number$`, 'm'));
+    expect(cli(['replay', ops, '--lenient', '-s', 'none']).stdout).toMatch(/warning: 2 bad input lines were skipped \(--lenient\)/);
+  });
+
   it('an existing --out file is left intact when the import fails', () => {
     const out = join(tmp, 'keep.csv');
     writeFileSync(out, 'precious');

@@ -127,6 +127,12 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   // the scaled arrivals must stay where virtual time is exact (a huge scale made the clock Infinity)
   const spanNs = (trace.summary.lastTsNs ?? 0) - (trace.summary.firstTsNs ?? 0);
   if (mode === 'open' && spanNs * timeScale > MAX_SPAN_NS) throw new LockreplayError(`--time-scale ${timeScale} stretches the trace's ${spanNs / 1e9} s beyond 2^53 ns (about 104 days) of virtual time: use a smaller scale`, ExitCode.usage);
+  // bad lines skipped (--lenient), the trace's and an op stream's own: said beside the result
+  const badLines = trace.summary.lines.bad + (trace.summary.opStreamLines?.bad ?? 0);
+  if (badLines > 0) {
+    const first = trace.summary.lines.badSamples[0] ?? trace.summary.opStreamLines?.badSamples[0];
+    warnings.push(`${badLines} bad input line${badLines === 1 ? ' was' : 's were'} skipped (--lenient)${first !== undefined ? `; the first: ${first}` : ''} (lockreplay import lists them)`);
+  }
   if (mode === 'closed' && timeScale !== 1) warnings.push(`--time-scale ${timeScale} has no effect in closed mode (ops issue when their task's previous op completed): add --mode open`);
   let cpus = options.cpus;
   let cpusSource: 'flag' | 'trace' | 'default' = 'flag';

@@ -27,6 +27,12 @@ export function formatImportSummary(s: ImportSummary, maxFiles = 8): string {
   out.push(`lines: ${l.used.toLocaleString('en-US')} used, ${(l.total - l.used - l.bad).toLocaleString('en-US')} skipped, ${l.bad} bad`);
   for (const [reason, n] of Object.entries(l.skipped)) out.push(`  skipped ${reason}: ${n.toLocaleString('en-US')}`);
   for (const b of l.badSamples) out.push(`  bad ${b}`);
+  // an op stream's own lines (the lines above are the trace it was made from)
+  const own = s.opStreamLines;
+  if (own !== undefined) {
+    out.push(`op stream lines: ${own.used.toLocaleString('en-US')} used, ${(own.total - own.used - own.bad).toLocaleString('en-US')} skipped, ${own.bad} bad`);
+    for (const b of own.badSamples) out.push(`  bad ${b}`);
+  }
   if (s.lostEvents > 0) out.push(`lost events: ${s.lostEvents}`);
   for (const n of s.notes) out.push(`note: ${n}`);
   return `${out.join('\n')}\n`;
