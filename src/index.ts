@@ -13,7 +13,8 @@
 import { ExitCode, LockreplayError } from './errors.js';
 import { importTrace as streamImport, type ImportOptions, type ImportSummary } from './import/index.js';
 import type { OpSink } from './import/op-builder.js';
-import { loadForReplay, type LoadedTrace, replayStrategies, replayStrategiesParallel, type ReplayOptions } from './replay/index.js';
+import { loadForReplay, type LoadedTrace, refuseRepeatedLabels, replayStrategies, replayStrategiesParallel, type ReplayOptions } from './replay/index.js';
+import { strategyLabel } from './model/labels.js';
 import type { ReplayResult } from './model/result.js';
 import { perfettoSchedules as schedules } from './replay/schedule.js';
 import { ReplayPool } from './replay/pool.js';
@@ -81,6 +82,7 @@ export async function compare(trace: Trace | string, strategies: readonly (Strat
   if (strategies.length === 0) throw new LockreplayError('compare needs at least one strategy', ExitCode.usage);
   // every strategy is made (and a bad spec refused) before any work
   const made = await Promise.all(strategies.map((s) => (typeof s === 'string' ? loadStrategy(s) : checkedStrategy(s))));
+  refuseRepeatedLabels(made.map((s) => strategyLabel(s.name, s.options)));
   const t = typeof trace === 'string' ? await importTrace(trace) : trace;
   const selection = t.selection ?? {};
   // a Linux rwsem strategy named by a spec takes the capture's CONFIG_HZ, when its header names it

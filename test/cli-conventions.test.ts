@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, trace } from './helpers.js';
 
@@ -40,6 +43,20 @@ describe('CLI conventions', () => {
         expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `lockreplay: ${message}\n`]);
       }
     }
+  });
+
+  it('two strategies that would be reported under one label are refused before any work (exit 2): results, the verdict, check and merge name strategies by label', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-labels-'));
+    const rules = join(dir, 'none.json');
+    writeFileSync(rules, JSON.stringify({ name: 'none', locks: {}, rules: {} }));
+    for (const [list, label] of [['none,none', 'none'], ['range-lock,range-lock:fairness=fifo', 'range-lock'], [`none,${rules}`, 'none']] as const) {
+      const r = cli(['compare', trace('xfs-mix.trace.gz'), '-s', list]);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(new RegExp(`^lockreplay: two of the strategies would both be reported as "${label}" \\(the same name and options\\)`));
+    }
+    // options that differ are two labels
+    expect(cli(['compare', trace('xfs-mix.trace.gz'), '-s', 'range-lock,range-lock:fairness=reader-pref']).code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('--time-scale without --mode open has no effect, and says so', () => {

@@ -6,7 +6,8 @@ import { checkStdoutUse, emitResult } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
-import { loadForReplay, replayStrategiesParallel } from '../replay/index.js';
+import { loadForReplay, refuseRepeatedLabels, replayStrategiesParallel } from '../replay/index.js';
+import { strategyLabel } from '../model/labels.js';
 import { AUTO_PARALLEL_MIN_OPS, defaultThreads, parallelMinOps } from '../replay/default-threads.js';
 import { ReplayPool, type StrategyPool } from '../replay/pool.js';
 import { ReplayProcessPool } from '../replay/process-pool.js';
@@ -41,7 +42,8 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     }
     const names = flags.all ? strategyNames() : (flags.strategy as string).split(/,(?![^:]*=)/).map((s) => s.trim()).filter((s) => s !== '');
     // check every spec here, so a bad one fails before any work
-    await Promise.all(names.map((n) => loadStrategy(n)));
+    const loaded = await Promise.all(names.map((n) => loadStrategy(n)));
+    refuseRepeatedLabels(loaded.map((s) => strategyLabel(s.name, s.options)));
     const newPool = (n: number, optional?: { onSerial(reason: string): void }): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n, optional));
     // (read before the import: a bad value fails at once)
     const minOps = parallelMinOps();

@@ -35,3 +35,17 @@ function ratio(a: number, b: number): number | null {
   if (b === 0) return a === 0 ? 1 : null;
   return Math.round((a / b) * 10000) / 10000;
 }
+
+/**
+ * The first label that two of `labels` share, if any: a result names its strategies by label
+ * (the verdict, the baseline, check and merge match them by it), so two runs under one label
+ * would make them ambiguous.
+ */
+export function repeatedLabel(labels: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const l of labels) {
+    if (seen.has(l)) return l;
+    seen.add(l);
+  }
+  return undefined;
+}

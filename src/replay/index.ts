@@ -23,7 +23,7 @@ import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } f
 import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
 import type { StrategyPool } from './pool.js';
 import type { ReplayProgress } from '../util/progress.js';
-import { compareToBaseline, labelOf, strategyLabel } from '../model/labels.js';
+import { compareToBaseline, labelOf, repeatedLabel, strategyLabel } from '../model/labels.js';
 export { compareToBaseline, labelOf, strategyLabel } from '../model/labels.js';
 
 export interface ReplayOptions {
@@ -104,6 +104,15 @@ export function parseCosts(spec: string | undefined): LockCosts {
   return costs;
 }
 
+/**
+ * Refuses strategies that two of which would be reported under one label (the same name and
+ * options): results, the verdict, check and merge name strategies by label (exit 2).
+ */
+export function refuseRepeatedLabels(labels: readonly string[]): void {
+  const twice = repeatedLabel(labels);
+  if (twice !== undefined) throw new LockreplayError(`two of the strategies would both be reported as "${twice}" (the same name and options): a result names its strategies by label, so each must differ (a strategy module or rules table can set its own "name")`, ExitCode.usage);
+}
+
 /** A trace made ready to replay: options checked, service times and op columns computed once. */
 export interface Prepared {
   /** the ops replayed */
@@ -170,6 +179,7 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
 }
 
 function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }): ReplayResult {
+  refuseRepeatedLabels(results.map(labelOf));
   const warnings = [...p.warnings];
   for (const r of results) {
     if (r.deadlock !== null) {
@@ -229,6 +239,7 @@ function progressBoard(names: string[], opsEach: number, onProgress: ((p: Replay
 export function replayStrategies(trace: LoadedTrace, strategies: (string | Strategy)[], options: ReplayOptions = {}, selection: { files?: string[]; tasks?: string[] } = {}): ReplayResult {
   const p = prepare(trace, options);
   const instances = strategies.map((s) => (typeof s === 'string' ? createStrategy(s) : s));
+  refuseRepeatedLabels(instances.map((s) => strategyLabel(s.name, s.options)));
   const board = progressBoard(instances.map((s) => strategyLabel(s.name, s.options)), p.columns.n, options.onProgress);
   const results = instances.map((strategy, i) => {
     board.done[i] = 0;
