@@ -10,6 +10,7 @@ function run(strategy: string, opsPerSec: number, p99Ms: number, utilisation = 0
   return { strategy, strategyOptions: {}, throughput: { opsPerSec }, all: { latency: { p99: p99Ms * 1e6 } }, cpu: { utilisation }, races: { count: races }, deadlock: null } as unknown as StrategyResult;
 }
 const verdict = (results: StrategyResult[], mode?: 'open' | 'closed') => verdictOf(results, (r) => r.strategy, mode);
+const loadedEmpty = await loadForReplay(trace('xfs-mix.trace.gz'), { taskComms: new Set(['nosuch']) });
 
 describe('the verdict names a winner only when the difference is meaningful', () => {
   it('strategies within 1% of the best throughput are named together; one more than 5% behind is the slowest', () => {
@@ -51,6 +52,16 @@ describe('the verdict names a winner only when the difference is meaningful', ()
     expect(verdict([run('none', 1000, 10, 0.91), run('a', 900, 11, 0.95)]).text).toMatch(/the simulated CPUs are saturated \(none keeps them 91% busy\): differences are mostly CPU queueing/);
     expect(verdict([run('a', 1000, 10, 0.93), run('b', 900, 11, 0.97)]).text).toMatch(/saturated \(a keeps them 93% busy\)/);
     expect(verdict([run('none', 1000, 10, 0.9), run('a', 900, 11, 0.95)]).cpuSaturated).toBe(false);
+  });
+
+  it('with no op replayed (a selection that matches nothing), nothing is ranked and no winner is named', () => {
+    const empty = (strategy: string): StrategyResult => ({ ...run(strategy, 0, 0, 0), completedOps: 0 }) as StrategyResult;
+    const v = verdict([empty('none'), empty('i-mutex')]);
+    expect(v).toEqual({ safe: ['none', 'i-mutex'], unsafe: [], fastestByThroughput: null, throughputRanks: false, fastestByP99: null, p99Ranks: false, cpuSaturated: false, text: 'no op was replayed (the trace or the selection has none): nothing to rank.' });
+    // from the command line: --task that matches nothing
+    const t = replayStrategies(loadedEmpty, ['none', 'i-mutex'], {});
+    expect(t.verdict.text).toBe('no op was replayed (the trace or the selection has none): nothing to rank.');
+    expect(t.verdict.fastestByThroughput).toBe(null);
   });
 
   it('one safe strategy besides none is named, as before', () => {
