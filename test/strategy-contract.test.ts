@@ -87,6 +87,9 @@ describe('a plan that does not pair its acquires and releases is refused: exit 4
     ['missing.mjs', `[${acquireStep}, { type: 'work', fraction: 1 }]`, /missing\.mjs: plan\(\) leaves tag 0 \(step 0\) held for op \d+ \([a-z-]+, line \d+\)/],
     ['engine-tag.mjs', `[{ ...${acquireStep}, tag: -1 }, { type: 'work', fraction: 1 }, { type: 'release', tag: -1 }]`, /engine-tag\.mjs: plan\(\) step 0 for op \d+ \([a-z-]+\): tag must be a whole number >= 0 \(negative tags are the engine's\)/],
     ['fairness.mjs', `[{ ...${acquireStep}, spec: { kind: 'range', fairness: 'lifo' } }, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]`, /fairness\.mjs: plan\(\) step 0 for op \d+ \([a-z-]+\): spec\.fairness: expected "fifo", "reader-pref" or "nested-shared-ok", got "lifo"/],
+    ['no-work.mjs', '[]', /no-work\.mjs: plan\(\) for op \d+ \([a-z-]+, line \d+\): its work fractions add up to 0, not 1 \(the op's whole service time must be worked, once\)/],
+    ['half-work.mjs', `[${acquireStep}, { type: 'work', fraction: 0.5 }, { type: 'release', tag: 0 }]`, /half-work\.mjs: plan\(\) for op \d+ \([a-z-]+, line \d+\): its work fractions add up to 0\.5, not 1/],
+    ['twice-work.mjs', `[{ type: 'work', fraction: 1 }, { type: 'work', fraction: 1 }]`, /twice-work\.mjs: plan\(\) for op \d+ \([a-z-]+, line \d+\): its work fractions add up to 2, not 1/],
   ];
   for (const [file, steps, message] of cases) {
     it(`a JS module: ${file}`, () => {
