@@ -256,12 +256,17 @@ class CsvRows {
     this.columnCount ??= row.length;
     if (row.length !== this.columnCount) return this.bad(line, `a row of ${row.length} columns, not ${this.columnCount}`, row);
     const c = mapping.columns;
-    const num = (i: number): number => (i < row.length && row[i] !== '' ? Number(row[i]) : NaN);
+    // a mapped column the row does not have (--columns file=9 on rows of 7)
+    for (const [name, index] of Object.entries(c) as [string, number | undefined][]) {
+      if (index !== undefined && index >= row.length) return this.bad(line, `column ${name}=${index} is beyond the row's ${row.length} columns`, row);
+    }
+    const num = (i: number): number => (row[i] !== '' ? Number(row[i]) : NaN);
     const ts = num(c.ts);
     const offset = num(c.offset);
     const length = num(c.length);
     if (!Number.isFinite(ts) || !Number.isFinite(offset) || !Number.isFinite(length)) {
-      return this.bad(line, `row needs numbers in columns ts=${c.ts}, offset=${c.offset}, length=${c.length}`, row);
+      const notNumbers = ([['ts', c.ts, ts], ['offset', c.offset, offset], ['length', c.length, length]] as const).filter(([, , v]) => !Number.isFinite(v)).map(([name, i]) => `${name}=${i}`);
+      return this.bad(line, `row needs numbers in column${notNumbers.length > 1 ? 's' : ''} ${notNumbers.join(', ')}`, row);
     }
     const opText = (row[c.op] ?? '').toLowerCase();
     let kind: OpKind;
@@ -278,7 +283,7 @@ class CsvRows {
     const lengthBytes = scale(length, mapping.lengthUnit);
     const badRange = rangeProblem(offsetBytes, lengthBytes);
     if (badRange !== undefined) return this.bad(line, badRange, row);
-    const file = `vol:${c.file !== undefined ? row[c.file] ?? '' : '0'}`;
+    const file = `vol:${c.file !== undefined ? row[c.file] : '0'}`;
     const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.name.split('/').pop() ?? this.name, file, kind, offset: offsetBytes, lengthBytes, line };
     if (c.response !== undefined && row[c.response] !== '') {
       // a response time of 0 says nothing; one that is not a number, negative or too long is bad

@@ -18,8 +18,18 @@ describe('parseColumns', () => {
 describe('CSV rows', () => {
   it('a row whose first field is empty, or a row of one field, is no blank row', async () => {
     const r = await imp(',r,0,1\nabc\n2,r,0,1\n', { columnCount: 4 });
-    expect(samples(r)).toEqual(['1: row needs numbers in columns ts=0, offset=2, length=3', '2: a row of 1 columns, not 4']);
+    expect(samples(r)).toEqual(['1: row needs numbers in column ts=0', '2: a row of 1 columns, not 4']);
     expect(r.ops.map((o) => o.line)).toEqual([3]);
+  });
+
+  it('a mapped column the row does not have is a bad row naming it; a non-number names only the columns that are not numbers', async () => {
+    const file = await imp('1,r,0,1\n2,r,0,1\n', { columnCount: 4, columns: { ts: 0, op: 1, offset: 2, length: 3, file: 9 } });
+    expect(samples(file)).toEqual(['1: column file=9 is beyond the row\'s 4 columns', '2: column file=9 is beyond the row\'s 4 columns']);
+    expect(file.ops).toEqual([]);
+    const ts = await imp('1,r,0,1\n', { columnCount: 4, columns: { ts: 9, op: 1, offset: 2, length: 3 } });
+    expect(samples(ts)).toEqual(['1: column ts=9 is beyond the row\'s 4 columns']);
+    const two = await imp('1,r,x,y\n', { columnCount: 4 });
+    expect(samples(two)).toEqual(['1: row needs numbers in columns offset=2, length=3']);
   });
 
   it('fields are trimmed on both sides; a byte order mark is no part of the first field', async () => {
@@ -89,11 +99,15 @@ describe('CSV fields', () => {
     expect(r.ops.map((o) => o.kind)).toEqual(['read']);
   });
 
-  it('an op or file column past the end of the rows is empty', async () => {
+  it('an op or file column past the end of the rows is a bad row naming it (a file column there made every op vol:)', async () => {
     const op = await imp('1,r,0,1\n', { columns: { ...base.columns, op: 9 } });
-    expect(samples(op)).toEqual(['1: op column 9 is "": neither a read (r) nor a write (w)']);
+    expect(samples(op)).toEqual(['1: column op=9 is beyond the row\'s 4 columns']);
     const file = await imp('1,r,0,1\n', { columns: { ...base.columns, file: 9 } });
-    expect(file.ops.map((o) => o.file)).toEqual(['vol:']);
+    expect(samples(file)).toEqual(['1: column file=9 is beyond the row\'s 4 columns']);
+    expect(file.ops).toEqual([]);
+    // an empty file field is the volume named "" (the column is there)
+    const empty = await imp('1,r,0,1,\n', { columnCount: 5, columns: { ...base.columns, file: 4 } });
+    expect(empty.ops.map((o) => o.file)).toEqual(['vol:']);
   });
 
   it('a stray quote on one line skips no other line', async () => {
