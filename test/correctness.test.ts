@@ -30,6 +30,16 @@ describe('synth scenarios through the importer', () => {
     expect(synthesize('seed-race', { seed: 5 })).not.toBe(synthesize('seed-race', { seed: 6 }));
   });
 
+  it('--tasks changes the scenarios with N tasks; the fixed casts (seed-deadlock, dio-gup-mmap) refuse another count (their header said tasks=5 of a 2-task trace)', () => {
+    const pids = (text: string): number => new Set([...text.matchAll(/^\s*\S+-(\d+)\s/gm)].map((m) => m[1])).size;
+    expect(pids(synthesize('disjoint-writers', { seed: 1, tasks: 6, ops: 60 }))).toBe(6);
+    for (const [s, n] of [['seed-deadlock', 2], ['dio-gup-mmap', 4]] as const) {
+      expect(() => synthesize(s, { seed: 1, tasks: 5 })).toThrow(`--tasks 5: ${s} is a fixed cast of ${n} tasks, each with its own part (--ops repeats the scenario)`);
+      expect(synthesize(s, { seed: 1, tasks: n })).toBe(synthesize(s, { seed: 1 }));
+      expect(pids(synthesize(s, { seed: 1 }))).toBe(n);
+    }
+  });
+
   it('seed-deadlock: the write and its child fault, the punch between them', async () => {
     const { ops } = await load('seed-deadlock');
     expect(ops.map((o) => [o.kind, o.pid, o.parent])).toEqual([['write', 201, undefined], ['punch', 301, undefined], ['fault-read', 201, 0]]);

@@ -17,6 +17,8 @@ export interface SynthOptions {
 interface Scenario {
   summary: string;
   defaults: { tasks: number; ops: number };
+  /** the scenario is a fixed cast of defaults.tasks tasks (each with its part): --tasks cannot change it */
+  fixedTasks?: boolean;
   build(w: FtraceWriter, e: OpEmitter, rnd: Prng, tasks: number, ops: number): void;
 }
 
@@ -54,6 +56,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   'seed-deadlock': {
     summary: 'scenario A (docs/strategies.md): a buffered write from an mmap of the same range, and a punch arriving between the write taking its range and its fault',
     defaults: { tasks: 2, ops: 1 },
+    fixedTasks: true,
     build(_w, e, rnd, _tasks, ops) {
       const writer = task('writer', 201, 200, 0);
       const puncher = task('puncher', 301, 300, 1);
@@ -70,6 +73,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   'dio-gup-mmap': {
     summary: 'scenario B (docs/strategies.md): a DIO write holding its range exclusively while pinning pages, a fault in the same process, and a munmap queued on mmap_lock',
     defaults: { tasks: 4, ops: 1 },
+    fixedTasks: true,
     build(_w, e, rnd, _tasks, ops) {
       const dio = task('dio', 401, 400, 0);
       const faulter = task('faulter', 402, 400, 1);
@@ -161,6 +165,7 @@ export function synthesize(name: string, options: SynthOptions): string {
   const tasks = options.tasks ?? sc.defaults.tasks;
   const ops = options.ops ?? sc.defaults.ops;
   if (!Number.isInteger(tasks) || tasks < 1 || !Number.isInteger(ops) || ops < 1) throw new LockreplayError('--tasks and --ops must be whole numbers >= 1', ExitCode.usage);
+  if (sc.fixedTasks === true && tasks !== sc.defaults.tasks) throw new LockreplayError(`--tasks ${tasks}: ${name} is a fixed cast of ${sc.defaults.tasks} tasks, each with its own part (--ops repeats the scenario)`, ExitCode.usage);
   const w = new FtraceWriter(2, `${name} seed=${options.seed} tasks=${tasks} ops=${ops}`);
   sc.build(w, new OpEmitter(w), new Prng(options.seed), tasks, ops);
   return w.text();
