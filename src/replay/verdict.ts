@@ -44,11 +44,10 @@ function list(names: string[]): string {
 export function verdictOf(results: StrategyResult[], labelOf: (r: StrategyResult) => string, mode?: 'open' | 'closed'): Verdict {
   const safeResults = results.filter((r) => r.races.count === 0 && r.deadlock === null);
   const unsafe = results.filter((r) => !safeResults.includes(r)).map((r) => ({ strategy: labelOf(r), races: r.races.count, deadlock: r.deadlock !== null }));
-  // no op replayed (a selection that matches nothing, a trace without ops): nothing to rank
-  if (results.length > 0 && results.every((r) => r.completedOps === 0)) {
-    const stalled = unsafe.filter((u) => u.deadlock).map((u) => u.strategy);
-    const text = `no op was replayed${stalled.length > 0 ? ` (${list(stalled)} stopped on a deadlock first)` : ' (the trace or the selection has none)'}: nothing to rank.`;
-    return { safe: safeResults.map(labelOf), unsafe, fastestByThroughput: null, throughputRanks: false, fastestByP99: null, p99Ranks: false, cpuSaturated: false, text };
+  // no op to replay (a selection that matches nothing, a trace without ops): nothing to rank (a
+  // strategy that deadlocked before its first op completed had ops: it is not safe, as below)
+  if (results.length > 0 && results.every((r) => r.completedOps === 0 && r.deadlock === null)) {
+    return { safe: safeResults.map(labelOf), unsafe, fastestByThroughput: null, throughputRanks: false, fastestByP99: null, p99Ranks: false, cpuSaturated: false, text: 'no op was replayed (the trace or the selection has none): nothing to rank.' };
   }
   const none = results.find((r) => r.strategy === 'none' && Object.keys(r.strategyOptions).length === 0);
   // `none` is the reference (no locking at all), not a candidate
