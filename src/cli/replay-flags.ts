@@ -16,10 +16,10 @@ export const replayFlags = {
   ...inputFlags,
   ...selectionFlags,
   json: Flags.boolean({ description: 'print the result JSON on stdout' }),
-  out: Flags.string({ char: 'o', description: 'write the result JSON here (atomically)' }),
-  html: Flags.string({ description: 'also write the HTML report here (self-contained)' }),
-  md: Flags.string({ description: 'also write a Markdown table here (and append it to $GITHUB_STEP_SUMMARY when set)' }),
-  perfetto: Flags.string({ description: 'also write the simulated schedule here as Chrome trace-event JSON (open it in ui.perfetto.dev): ops, lock waits and holds, CPU queueing, wake-ups, one process per strategy' }),
+  out: Flags.string({ char: 'o', description: 'write the result JSON here (atomically), or - for stdout instead of the table' }),
+  html: Flags.string({ description: 'also write the HTML report here (self-contained), or - for stdout instead of the table' }),
+  md: Flags.string({ description: 'also write a Markdown table here (and append it to $GITHUB_STEP_SUMMARY when set), or - for stdout instead of the table' }),
+  perfetto: Flags.string({ description: 'also write the simulated schedule here as Chrome trace-event JSON (open it in ui.perfetto.dev): ops, lock waits and holds, CPU queueing, wake-ups, one process per strategy; or - for stdout instead of the table' }),
   hgrm: Flags.string({ description: 'also write one HdrHistogram .hgrm per strategy and op kind into this directory' }),
 };
 
