@@ -120,13 +120,13 @@ export function validateStrategy(s: unknown, file: string): Strategy {
         if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction > 0 && x.fraction <= 1)) fail(`${where}: work needs a fraction in (0, 1]`);
         if (x.type === 'cost' && !(isCostNs(x.baseNs) && (x.perNodeNs === undefined || isCostNs(x.perNodeNs)))) fail(`${where}: cost needs baseNs (and perNodeNs, if given) finite and >= 0`);
       });
+      const unbalanced = unbalancedStep(steps as Step[]);
+      if (unbalanced !== undefined) fail(`plan() ${unbalanced} for op ${op.id} (${op.kind}, line ${op.line}): every release must name a lock the plan holds, and every acquire must be released`);
       // the work shares are the op's whole service time: a plan with less (none at all) would make
       // ops shorter than they are, and one with more longer
       let shares = 0;
       for (const st of steps as Step[]) if (st.type === 'work') shares += st.fraction;
       if (!(Math.abs(shares - 1) <= WORK_SHARES_SLACK)) fail(`plan() for op ${op.id} (${op.kind}, line ${op.line}): its work fractions add up to ${shares}, not 1 (the op's whole service time must be worked, once)`);
-      const unbalanced = unbalancedStep(steps as Step[]);
-      if (unbalanced !== undefined) fail(`plan() ${unbalanced} for op ${op.id} (${op.kind}, line ${op.line}): every release must name a lock the plan holds, and every acquire must be released`);
       return steps as Step[];
     },
   });

@@ -114,8 +114,8 @@ describe('validateStrategy', () => {
     expect(s.plan(op, ctx())).toEqual([WORK_ALL]);
   });
   it('calls plan with the strategy as this', () => {
-    const obj = { name: 'n', k: 'K', plan(this: { k: string }) { return [acquire('L', this.k, { kind: 'mutex' }, 'X', 0, 1, 0), release(0)]; } };
-    expect(render(validateStrategy(obj, 'f.js').plan(op, ctx()))).toEqual(['L:K mutex X [0,1) #0', 'rel #0']);
+    const obj = { name: 'n', k: 'K', plan(this: { k: string }) { return [acquire('L', this.k, { kind: 'mutex' }, 'X', 0, 1, 0), WORK_ALL, release(0)]; } };
+    expect(render(validateStrategy(obj, 'f.js').plan(op, ctx()))).toEqual(['L:K mutex X [0,1) #0', 'work 1', 'rel #0']);
   });
   it('reports a malformed plan naming the op and the step', () => {
     const p = (steps: unknown) => errorOf(() => validateStrategy({ name: 'n', plan: () => steps }, 'f.js').plan(op, ctx()));
@@ -139,14 +139,20 @@ describe('validateStrategy', () => {
     expect(p([{ type: 'release', tag: 'a' }]).message).toBe(`${w}: release needs the tag of its acquire, a whole number >= 0`);
     for (const fraction of [0, 1.01, '1', NaN]) expect(p([{ type: 'work', fraction }]).message).toBe(`${w}: work needs a fraction in (0, 1]`);
     expect(p([{ type: 'work', fraction: 1 }]).message).toBe('no error');
-    expect(p([{ type: 'children' }]).message).toBe('no error');
+    expect(p([{ type: 'children' }, { type: 'work', fraction: 1 }]).message).toBe('no error');
+    // the work fractions add up to 1: none, less or more is refused
+    const sum = (x: number): string => `f.js: plan() for op 7 (write, line 42): its work fractions add up to ${x}, not 1 (the op's whole service time must be worked, once)`;
+    expect(p([{ type: 'children' }]).message).toBe(sum(0));
+    expect(p([{ type: 'work', fraction: 0.5 }]).message).toBe(sum(0.5));
+    expect(p([{ type: 'work', fraction: 0.75 }, { type: 'work', fraction: 0.75 }]).message).toBe(sum(1.5));
+    expect(p([1, 2, 3].map(() => ({ type: 'work', fraction: 1 / 3 }))).message).toBe('no error');
     for (const c of [{ baseNs: -1 }, { baseNs: Infinity }, { baseNs: '1' }, { baseNs: 1, perNodeNs: -1 }, { baseNs: 1, perNodeNs: NaN }]) {
       expect(p([{ type: 'cost', ...c }]).message, JSON.stringify(c)).toBe(`${w}: cost needs baseNs (and perNodeNs, if given) finite and >= 0`);
     }
-    expect(p([{ type: 'cost', baseNs: 0, perNodeNs: 0 }]).message).toBe('no error');
+    expect(p([{ type: 'cost', baseNs: 0, perNodeNs: 0 }, { type: 'work', fraction: 1 }]).message).toBe('no error');
     expect(p([acq, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]).message).toBe('no error');
-    expect(p([{ ...acq, mode: 'S' }, { type: 'release', tag: 0 }]).message).toBe('no error');
-    expect(p([{ type: 'cost', baseNs: 5 }]).message).toBe('no error');
+    expect(p([{ ...acq, mode: 'S' }, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]).message).toBe('no error');
+    expect(p([{ type: 'cost', baseNs: 5 }, { type: 'work', fraction: 1 }]).message).toBe('no error');
     expect(p([acq]).message).toBe('f.js: plan() leaves tag 0 (step 0) held for op 7 (write, line 42): every release must name a lock the plan holds, and every acquire must be released');
     expect(p([{ type: 'release', tag: 3 }]).message).toBe('f.js: plan() step 0 releases tag 3, which it does not hold for op 7 (write, line 42): every release must name a lock the plan holds, and every acquire must be released');
     expect(p([{ type: 'work', fraction: 1 }, { type: 'work', fraction: 2 }]).message).toBe('f.js: plan() step 1 for op 7 (write): work needs a fraction in (0, 1]');
