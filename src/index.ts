@@ -83,6 +83,7 @@ export async function compare(trace: Trace | string, strategies: readonly (Strat
   // every strategy is made (and a bad spec refused) before any work
   const made = await Promise.all(strategies.map((s) => (typeof s === 'string' ? loadStrategy(s) : checkedStrategy(s))));
   refuseRepeatedLabels(made.map((s) => strategyLabel(s.name, s.options)));
+  if (typeof trace !== 'string' && (trace === null || typeof trace !== 'object' || typeof trace.summary !== 'object')) throw new LockreplayError(`trace: expected a path or a trace from importTrace, not ${trace === null ? 'null' : typeof trace}`, ExitCode.usage);
   const t = typeof trace === 'string' ? await importTrace(trace) : trace;
   const selection = t.selection ?? {};
   // a Linux rwsem strategy named by a spec takes the capture's CONFIG_HZ, when its header names it

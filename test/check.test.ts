@@ -142,6 +142,19 @@ describe('check', () => {
     expect(check(copy(), baseline, {}).rows.filter((r) => r.strategy === 'none').map((r) => r.metric)).not.toContain('p99[punch]');
   });
 
+  it('a kind of the baseline the result has no op of is a failed present[KIND] row (the p99 row was silently left out)', () => {
+    const current = copy();
+    const count = current.results[1].byKind.punch.count;
+    expect(count).toBeGreaterThan(0);
+    delete (current.results[1].byKind as Record<string, unknown>).punch;
+    const report = check(current, copy(), {});
+    const rows = report.rows.filter((r) => r.metric.startsWith('present['));
+    expect(rows).toEqual([{ strategy: 'i-mutex', metric: 'present[punch]', baseline: count, current: 0, worseBy: count, allowed: 0, pass: false }]);
+    expect(report.regressions).toBe(1);
+    // the same result against itself: no such row
+    expect(check(copy(), copy(), {}).rows.filter((r) => r.metric.startsWith('present['))).toEqual([]);
+  });
+
   it('race classes: a row per class present on either side', () => {
     expect(RESULT.results[1].races.byClass).toEqual([]);
     const current = copy();

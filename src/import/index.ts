@@ -22,7 +22,7 @@ import { collectGarbage } from '../util/gc.js';
 /** input bytes between two forced collections (see util/gc.ts) */
 const GC_EVERY_BYTES = 16 << 20;
 
-import { type ConcreteFormat, type ImportSummary, type InputFormat } from '../model/import-summary.js';
+import { type ConcreteFormat, type ImportSummary, INPUT_FORMATS, type InputFormat } from '../model/import-summary.js';
 
 export { INPUT_FORMATS, type ImportSummary, type InputFormat } from '../model/import-summary.js';
 
@@ -48,6 +48,12 @@ export interface ImportOptions extends BuilderOptions {
 
 
 export async function importTrace(path: string, sink: OpSink, options: ImportOptions = {}): Promise<ImportSummary> {
+  // (the library's callers are not held to the types: the CLI's flags are checked by oclif)
+  if (options.format !== undefined && !(INPUT_FORMATS as readonly string[]).includes(options.format)) throw new LockreplayError(`format "${String(options.format)}": expected one of ${INPUT_FORMATS.join(', ')}`, ExitCode.usage);
+  for (const name of ['files', 'taskPids', 'taskComms'] as const) {
+    const v = options[name];
+    if (v !== undefined && !(v instanceof Set)) throw new LockreplayError(`option ${name}: expected a Set, not ${Array.isArray(v) ? 'an array' : typeof v}`, ExitCode.usage);
+  }
   const source = openSource(path);
   const chunks = source.chunks()[Symbol.asyncIterator]();
   const first = await chunks.next();

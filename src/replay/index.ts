@@ -131,6 +131,7 @@ export interface Prepared {
 export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const warnings: string[] = [];
   const mode = options.mode ?? 'closed';
+  if (mode !== 'closed' && mode !== 'open') throw new LockreplayError(`mode "${String(mode)}": expected closed or open`, ExitCode.usage);
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new LockreplayError(`--time-scale must be a positive number, not ${timeScale}`, ExitCode.usage);
   // the scaled arrivals must stay where virtual time is exact (a huge scale made the clock Infinity)

@@ -6,7 +6,7 @@ import { fmtNs } from './table.js';
 /** a metric's value with its unit: ops/s for throughput, counts for races, deadlock and presence, else a duration */
 export function fmtMetric(metric: string, value: number): string {
   if (metric === 'throughput') return `${value.toFixed(1)} ops/s`;
-  if (metric === 'deadlock' || metric === 'present' || metric.startsWith('races')) return String(value);
+  if (metric === 'deadlock' || metric === 'present' || metric.startsWith('present[') || metric.startsWith('races')) return String(value);
   return value < 0 ? `-${fmtNs(-value)}` : fmtNs(value);
 }
 

@@ -111,6 +111,11 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
       const bk = b.byKind[kind];
       if (bk !== undefined) add(`p99[${kind}]`, 'p99', k.latency.p99, bk.latency.p99, false);
     }
+    // an op kind of the baseline the result has no op of (a run that stopped early, on a deadlock):
+    // its p99 cannot be checked, which is a regression, as a missing strategy is
+    for (const [kind, bk] of Object.entries(b.byKind)) {
+      if (s.byKind[kind] === undefined && bk.count > 0) rows.push({ strategy: label, metric: `present[${kind}]`, baseline: bk.count, current: 0, worseBy: bk.count, allowed: 0, pass: false });
+    }
     // race counts per conflict class (ordering overlaps are not races: they do not gate)
     const present = new Set([...s.races.byClass, ...b.races.byClass].map((c) => c.class));
     for (const c of CONFLICT_CLASSES) if (c.severity === 'data' && present.has(c.id)) add(`races[${c.id}]`, 'races', classCount(s, c.id), classCount(b, c.id), false);

@@ -20,6 +20,7 @@ export const REPORT_FORMATS = ['table', 'md', 'html', 'hgrm', 'csv', 'json'] as 
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function renderReport(results: ReplayResult[], format: Exclude<ReportFormat, 'hgrm'>): string {
+  if (!(REPORT_FORMATS as readonly string[]).includes(format) || format === ('hgrm' as string)) throw new LockreplayError(`report format "${String(format)}": expected one of ${REPORT_FORMATS.filter((f) => f !== 'hgrm').join(', ')}`, ExitCode.usage);
   switch (format) {
     case 'table': return results.map(formatCompare).join('\n');
     case 'md': return results.map(compareMarkdown).join('\n');
