@@ -176,6 +176,16 @@ describe('the kernel\'s own lock waits', () => {
     expect(text.stdout).toMatch(/IOLOCK\s+dio-write\s+\d+\s+\d+/);
   }, 60_000);
 
+  it('fidelity on a capture of another filesystem (btrfs: no xfs_ilock events) compares only mmap_lock: the kernel\'s inode-lock waits have no class there, and rows of predicted IOLOCK waits against 0 observed showed contention the kernel did not have', async () => {
+    const { ops, locks, summary } = await loadTrace(trace('btrfs-mix.trace.gz'), { keepLocks: true });
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
+    expect(r.contention.source).toBe('contention-events');
+    expect(new Set(r.contention.rows.map((x) => x.lockClass))).toEqual(new Set(['mmap_lock']));
+    const unclassed = locks.filter((l) => l.event === 'contention' && l.caller === 'unknown' && /(^|\|)(READ|WRITE)(\||$)/.test(l.mode)).length;
+    expect(unclassed).toBeGreaterThan(100);
+    expect(r.notes).toContain(`contention: without xfs_ilock events the kernel's waits cannot be told IOLOCK from MMAPLOCK (${unclassed} of its rwsem waits are of no known class), so only mmap_lock is compared`);
+  }, 60_000);
+
   it('linux:xfs predicts the kernel\'s contended IOLOCK acquisitions within ±30% in count and 1.5x in mean wait (kinds with 50+ observed)', async () => {
     const { ops, locks, summary } = await loadTrace(trace(name), { keepLocks: true });
     const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);

@@ -92,6 +92,10 @@ function ratio(a: number, b: number): number | null {
  * was replayed off the CPUs.
  */
 export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits, taskWakeLatency?: ReadonlyMap<number, TaskWakes>, anchorNs?: number): { rows: ContentionRow[]; faultRetries: number; offCpuOps: number } {
+  // IOLOCK and MMAPLOCK waits are told apart by the task's xfs_ilock before them: a trace without
+  // any (another filesystem) has the kernel's inode-lock waits under no class, and comparing the
+  // replay's with none would show contention the kernel did not have
+  const xfs = locks.some((l) => l.event === 'xfs_ilock');
   const observed = new Map<string, number[]>();
   const predicted = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, key: string, ns: number): void => {
@@ -120,7 +124,7 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
         // optimistic spinner that gets the lock is not in its contention events
         const i = sel === undefined ? k : sel[k];
         const cls = kernelClassOf(lockClass);
-        if (cls !== undefined && !spun && counted(i)) add(predicted, `${cls}\u0000${ops[i].kind}`, waitNs);
+        if (cls !== undefined && (xfs || cls === 'mmap_lock') && !spun && counted(i)) add(predicted, `${cls}\u0000${ops[i].kind}`, waitNs);
       },
     });
   };

@@ -208,6 +208,10 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   if (compared !== undefined && compared.offCpuOps > 0) notes.push(`${compared.offCpuOps} ops' own time asleep (the capture's sched_switch events: their IO, page and log waits) was replayed off the CPUs, the rest of their time on a CPU`);
   if (compared !== undefined && compared.faultRetries > 0) notes.push(`${compared.faultRetries} read faults were retried after reading their page (an mmap_lock acquisition inside the fault): the retry, which maps the page, is replayed after the fault's locks (the invalidate lock is released before it)`);
   if (xfsFiles.size === 0) notes.push('the trace has no xfs_ilock events: nothing to compare (record XFS with the xfs/xfs_ilock event)');
+  if (xfsFiles.size === 0 && contentionWaits.length > 0) {
+    const unclassed = contentionWaits.filter((w) => w.caller === 'unknown' && /(^|\|)(READ|WRITE)(\||$)/.test(w.mode)).length;
+    notes.push(`contention: without xfs_ilock events the kernel's waits cannot be told IOLOCK from MMAPLOCK (${unclassed} of its rwsem waits are of no known class), so only mmap_lock is compared`);
+  }
   notes.push('not observable in a trace (taken without xfs_ilock): IOLOCK of truncate (the VFS inode lock), MMAPLOCK of read faults and readahead (filemap_invalidate_lock_shared)');
   notes.push('observed waits are the gap from the IOLOCK call to the task\'s next lock event: an upper bound that includes the work in between');
   const sortedKinds: Record<string, KindFidelity> = {};
