@@ -18,7 +18,7 @@ export class BlkparseLineParser {
   private inSummary = false;
   private summaryScope = '';
   readonly summary: BlkparseSummary = {};
-  private readonly tail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '' };
+  private readonly tail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '', problem: undefined as string | undefined };
   eventLines = 0;
   /** blkparse sorts its output by time: a timestamp going backwards is a bad line, as in ftrace text */
   private readonly time = new TimeOrder(true);
@@ -51,6 +51,10 @@ export class BlkparseLineParser {
       return;
     }
     const t = this.tail;
+    if (t.problem !== undefined) {
+      this.badLines.report(lineNo, t.problem, line);
+      return;
+    }
     const nsec = m[6].padEnd(9, '0').slice(0, 9);
     const tsNs = Number(m[5]) * 1e9 + Number(nsec);
     const badTime = this.time.check(tsNs);

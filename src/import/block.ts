@@ -234,11 +234,12 @@ function actionName(a: string): string {
  * The action part of a blk line: "ACTION RWBS rest", rest being "SECTOR + N [comm]",
  * "SECTOR + N [error]", "[comm]" or "[comm] N". Returns false if it is not one.
  */
-export function parseBlockTail(text: string, out: { action: string; rwbs: string; sector: number; sectors: number; comm: string }): boolean {
+export function parseBlockTail(text: string, out: { action: string; rwbs: string; sector: number; sectors: number; comm: string; problem?: string }): boolean {
   const m = /^\s*([A-Za-z]{1,2})\s+([A-Z]+)\s*(.*)$/.exec(text);
   if (!m) return false;
   out.action = m[1];
   out.rwbs = m[2];
+  out.problem = undefined;
   const rest = m[3];
   const range = /^(\d+)\s+\+\s+(\d+)/.exec(rest);
   const split = range ? null : /^(\d+)\s+\/\s+(\d+)/.exec(rest);
@@ -253,6 +254,9 @@ export function parseBlockTail(text: string, out: { action: string; rwbs: string
     const single = /^(\d+)\s*(?:\[|$)/.exec(rest);
     out.sector = single ? Number(single[1]) : -1;
     out.sectors = 0;
+    // a sector field that is there but no whole number (-5 + 8, NaN + 8, 12.5 + 8, 12 + -8): bad,
+    // not an op on no sector (which would cover the whole device)
+    if (single === null && /^[-+]?(?:\d|\.\d|nan\b|inf)/i.test(rest)) out.problem = `sector field "${rest.replace(/\s*\[.*$/, '')}" is not SECTOR + COUNT in whole numbers`;
   }
   const c = /\[([^\]]*)\]/.exec(rest);
   out.comm = c ? keep(c[1]) : '';

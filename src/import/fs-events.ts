@@ -117,8 +117,16 @@ export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, lin
       p.offset = 0;
       p.length = 0;
   }
-  if (Number.isNaN(p.offset)) p.offset = 0;
-  if (Number.isNaN(p.length)) p.length = 0;
+  if (Number.isNaN(p.offset) || Number.isNaN(p.length)) {
+    // an event that always prints its range (a write's pos and len, a fallocate's offset and len)
+    // without it, or with a value that is no number: a bad line, not an op at offset 0
+    if (h === H.XfsFile || h === H.IomapDioBegin || h === H.Ext4WriteBegin || h === H.Ext4Falloc) {
+      st.badReason = `${ev.event}: no ${Number.isNaN(p.offset) ? 'position' : 'length'} in the event body (a number was expected)`;
+      return;
+    }
+    if (Number.isNaN(p.offset)) p.offset = 0;
+    if (Number.isNaN(p.length)) p.length = 0;
+  }
   task.fsop = p;
 }
 

@@ -41,7 +41,7 @@ export class FtraceLineParser {
   private readonly ev: EventFields = newEventFields();
   private readonly time: TimeOrder;
   private lastWasForeignEvent = false;
-  private readonly blockTail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '' };
+  private readonly blockTail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '', problem: undefined as string | undefined };
   private readonly window = new ReorderQueue<Held>();
   /** what each event name means, by interned name */
   private readonly names = new Map<string, NameInfo>();
@@ -152,6 +152,10 @@ export class FtraceLineParser {
         return;
       }
       const t = this.blockTail;
+      if (t.problem !== undefined) {
+        this.bad(lineNo, t.problem, text, start, end);
+        return;
+      }
       this.flushWindow(Infinity);
       this.blocks.handle({
         tsNs: ev.tsNs, pid: ev.pid, comm: t.comm !== '' && t.action !== 'C' ? t.comm : ev.comm, major: Number(name.slice(0, comma)), minor: Number(name.slice(comma + 1)),

@@ -101,6 +101,40 @@ describe('CSV', () => {
   });
 });
 
+describe('block actions with a sector field that is no whole number (they became an op at offset 0 of length 0: the whole device)', () => {
+  const fields = ['-5 + 8', 'NaN + 8', '133248.5 + 8', '133248 + -8'];
+  it('blkparse', async () => {
+    const rows = fields.map((f, i) => `  7,0    1        ${i + 1}     0.00000${i + 1}000 14364  Q  RS ${f} [fio]`);
+    expect(await samples([...rows, '  7,0    1        9     0.000009000 14364  Q  RS 133248 + 8 [fio]', ''].join('\n'))).toEqual(fields.map((f, i) => `${i + 1}: sector field "${f}" is not SECTOR + COUNT in whole numbers`));
+    // a flush (no sector) and a plug (a comm only) are no such lines
+    const ok = await load(['  7,0    1        1     0.000001000 14364  Q FWS [fio]', '  7,0    1        2     0.000002000 14364  P   N [fio]', '  7,0    1        3     0.000003000 14364  Q  RS 133248 + 8 [fio]', ''].join('\n'), { lenient: true });
+    expect(ok.summary.lines.bad).toBe(0);
+  });
+  it('the ftrace blk tracer', async () => {
+    const pre = '# tracer: blk\n#P:2\n';
+    const rows = fields.map((f, i) => `             fio-14364 [001] ....     1.00000${i + 1}:   7,0    Q  RS ${f} [fio]`);
+    expect(await samples(pre + rows.join('\n') + '\n')).toEqual(fields.map((f, i) => `${i + 3}: sector field "${f}" is not SECTOR + COUNT in whole numbers`));
+  });
+});
+
+describe('ftrace fs events without the range they always print (they became an op at offset 0)', () => {
+  it('ext4_da_write_begin without pos, or with one that is no number; ext4_fallocate_enter without len', async () => {
+    const pre = '# tracer: nop\n#P:2\n';
+    const line = (body: string, us: number): string => `           <...>-1297  [001] .....  3843.73${us}: ${body}`;
+    expect(await samples(pre + [
+      line('ext4_da_write_begin: dev 8,13 ino 5898483 pos NaN len 4096 flags 0', 4450),
+      line('ext4_da_write_begin: dev 8,13 ino 5898483 len 4096 flags 0', 4460),
+      line('ext4_fallocate_enter: dev 8,13 ino 5898483 offset 0 mode KEEP_SIZE|PUNCH_HOLE', 4470),
+      line('ext4_da_write_begin: dev 8,13 ino 5898483 pos 4096 len 4096 flags 0', 4480),
+      '',
+    ].join('\n'))).toEqual([
+      '3: ext4_da_write_begin: no position in the event body (a number was expected)',
+      '4: ext4_da_write_begin: no position in the event body (a number was expected)',
+      '5: ext4_fallocate_enter: no length in the event body (a number was expected)',
+    ]);
+  });
+});
+
 describe('ftrace', () => {
   it('a lost-events marker, a time going back, an event after an enter with a broken exit', async () => {
     const pre = '# tracer: nop\n#P:2\n';
