@@ -22,6 +22,17 @@ describe('CSV rows', () => {
     expect(r.ops.map((o) => o.line)).toEqual([3]);
   });
 
+  it('FILETIME ticks (past 2^53) are made ns since 1970 as exact integers first: each timestamp within a double\'s step (256 ns) of the exact one (a double first was off by up to 1.6 µs)', async () => {
+    const ticks = [128166372003061629n, 128166372003061630n, 128166372003061631n, 128166372013061629n, 128166372016382155n];
+    const r = await imp(ticks.map((t) => `${t},r,0,1`).join('\n') + '\n', { tsUnit: 'filetime' });
+    const exact = ticks.map((t) => (t - 116444736000000000n) * 100n);
+    r.ops.forEach((o, i) => expect(Math.abs(Number(BigInt(o.tsNs) - exact[i])), String(ticks[i])).toBeLessThanOrEqual(128));
+    // a second between rows 0 and 3 is a second, to the step
+    expect(Math.abs(r.ops[3].tsNs - r.ops[0].tsNs - 1e9)).toBeLessThanOrEqual(256);
+    // the double-first conversion, for the record: off by more than a step
+    expect(Math.max(...ticks.map((t, i) => Math.abs(Number(BigInt((Number(t) - 116444736000000000) * 100) - exact[i]))))).toBeGreaterThan(256);
+  });
+
   it('a mapped column the row does not have is a bad row naming it; a non-number names only the columns that are not numbers', async () => {
     const file = await imp('1,r,0,1\n2,r,0,1\n', { columnCount: 4, columns: { ts: 0, op: 1, offset: 2, length: 3, file: 9 } });
     expect(samples(file)).toEqual(['1: column file=9 is beyond the row\'s 4 columns', '2: column file=9 is beyond the row\'s 4 columns']);

@@ -44,7 +44,8 @@ describe('the builder\'s event catalogue', () => {
       'f2fs_write_begin', 'f2fs_sync_file_enter', 'f2fs_write_end', 'f2fs_sync_file_exit', 'ext4_truncate_exit', 'ext4_writepages_result', 'ext4_sync_file_exit',
       'ext4_fallocate_exit', 'ext4_da_write_end', 'ext4_write_end', 'sched_wakeup', 'sched_switch',
     ];
-    const body = 'dev 7:0 ino 0x85 bdi 7:0: ino=133 mm=00000000aa ofs=0-4095 index=0 wrote=1 pos 0 len 4096 offset 0x0 length 0x1000 error_code=0x6 flags IOLOCK_EXCL caller x';
+    // (every field of every event's body: pos and bytecount as xfs_file_* print them)
+    const body = 'dev 7:0 ino 0x85 bdi 7:0: ino=133 mm=00000000aa ofs=0-4095 index=0 wrote=1 pos 0 len 4096 bytecount 0x1000 offset 0x0 length 0x1000 error_code=0x6 flags IOLOCK_EXCL caller x';
     names.forEach((event, i) => {
       // each on a task of its own, a millisecond apart, so that no event continues another's op
       const ev: KernelEvent = { pid: 100 + i, tgid: -1, comm: 'fio', tsNs: 1e9 + i * 1e6, event, phase: 0, body: event.startsWith('contention') ? '00000000ff (flags=WRITE)' : event === 'sched_wakeup' ? 'comm=fio pid=5 prio=120 target_cpu=000' : event === 'sched_switch' ? 'prev_comm=x prev_pid=6 prev_prio=120 prev_state=S ==> next_comm=fio next_pid=5 next_prio=120' : body };
@@ -163,9 +164,11 @@ describe('the other formats\' tables', () => {
     const msr = await run('msr', '128166372003061629,hm,1,Read,383496192,32768,1331\n128166372016382155,hm,1,Write,0,512,0\n128166372016382156,hm,1,Read,0,512\n');
     expect(msr.detail).toBe('columns ts=0 op=3 offset=4 length=5 file=2 response=6; time in filetime; offset in bytes, length in bytes; read = Read, write = Write');
     expect(msr.ops).toEqual([
-      '0 read vol:1 383496192+32768 proc pid:1 ts 1172163600306163200 dur 133100 line 1',
-      '1 write vol:1 0+512 proc pid:1 ts 1172163601638216000 line 2',
+      // (the ticks since 1970 are subtracted exactly as integers, then made ns: the nearest double)
+      `0 read vol:1 383496192+32768 proc pid:1 ts ${Number((128166372003061629n - 116444736000000000n) * 100n)} dur 133100 line 1`,
+      `1 write vol:1 0+512 proc pid:1 ts ${Number((128166372016382155n - 116444736000000000n) * 100n)} line 2`,
     ]);
+    expect(msr.ops[0]).toContain('ts 1172163600306163000 ');
     expect(msr.lines.badSamples.map((s) => s.replace(/^.*?:(\d+):/, '$1:'))).toEqual(['3: a row of 6 columns, not 7']);
     const ali = await run('alibaba', '3,R,126703616,4096,1577808144000000\n3,W,4096,512,1577808144000001\n3,W,0,1\n');
     expect(ali.detail).toBe('columns ts=4 op=1 offset=2 length=3 file=0; time in us; offset in bytes, length in bytes; read = R, write = W');
