@@ -8,6 +8,7 @@ import type { Op, OpKind } from '../model/op.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { MAX_SPAN_NS, rangeProblem, TimeOrder } from './limits.js';
 import type { SelectingSink } from './selection.js';
+import { utf8FromLatin1 } from './lines.js';
 
 const KINDS: Record<string, OpKind> = { read: 'read', write: 'write', trim: 'punch', sync: 'fsync', datasync: 'fsync' };
 
@@ -77,11 +78,21 @@ export class FioIologParser {
       const badTime = this.time.check(tsNs);
       if (badTime !== undefined) return this.bad(lineNo, badTime, line);
     }
-    const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: 'fio', file: `file:${file}`, kind, offset, lengthBytes: length, line: lineNo };
+    // (the line is latin1 text of the file's bytes: a path in UTF-8 is decoded back, as block comms are)
+    const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: 'fio', file: `file:${this.pathOf(file)}`, kind, offset, lengthBytes: length, line: lineNo };
     this.firstTsNs ??= tsNs;
     this.lastTsNs = tsNs;
     this.out.op(op, 1);
   }
+
+  /** a path as UTF-8 text, decoded once per distinct path */
+  private pathOf(latin1: string): string {
+    let p = this.paths.get(latin1);
+    if (p === undefined) this.paths.set(latin1, (p = utf8FromLatin1(latin1)));
+    return p;
+  }
+
+  private readonly paths = new Map<string, string>();
 
   private bad(lineNo: number, reason: string, line: string): void {
     this.badLines.report(lineNo, reason, line);

@@ -238,6 +238,11 @@ CPU1 (7,0):
 });
 
 describe('fio iolog', () => {
+  it('a file path in UTF-8 is the same text in the file key (it was decoded twice: /dev/nÃ©ll)', async () => {
+    const r = await load(Buffer.from('fio version 3 iolog\n10 /dev/nélll write 0 4096\n20 /dev/nélll read 0 4096\n', 'utf8'));
+    expect(r.ops.map((o) => o.file)).toEqual(['file:/dev/nélll', 'file:/dev/nélll']);
+  });
+
   it('v3: timestamps in µs, trim → punch, sync/datasync → fsync, add/open/close skipped', async () => {
     const r = await load(`fio version 3 iolog
 30 /dev/null add
