@@ -309,6 +309,21 @@ describe.skipIf(!existsSync(chromium))('HTML report in headless Chromium', () =>
     expect(r.text).toContain('Timeline');
   }, 60_000);
 
+  it('a trace with a long path (150 characters, no spaces) fits 390 px and 1280 px: headings wrap anywhere (they made the page 2,292 px wide)', async () => {
+    const dir = join(tmp, `${'d'.repeat(60)}_${'traces_2024_01_01_fio_randrw_16jobs_xfs_nvme0n1'.repeat(1)}`);
+    mkdirSync(dir, { recursive: true });
+    const tracePath = join(dir, `${'run3_'.repeat(9)}long.trace`);
+    writeFileSync(tracePath, synthesize('seed-race', { seed: 1, ops: 20 }));
+    expect(tracePath.length).toBeGreaterThan(150);
+    const html = join(tmp, 'long.html');
+    expect(cli(['compare', tracePath, '--strategy', 'none,i-mutex', '--html', html]).code).toBe(0);
+    for (const widthPx of [390, 1280]) {
+      const r = await open(html, undefined, widthPx);
+      expect(r.errors).toEqual([]);
+      expect(r.scrollWidthPx, `${widthPx} px`).toBeLessThanOrEqual(widthPx);
+    }
+  }, 60_000);
+
   it('a comm like <img src=x onerror=alert(1)> in a trace renders as text', async () => {
     const evil = '<img src=x onerror=alert(1)>';
     const traceText = synthesize('seed-deadlock', { seed: 1 }).replace(/^ {10}writer-201/gm, `${evil}-201`);

@@ -307,6 +307,7 @@ export function resultsHtml(results: ReplayResult[]): string {
 <style>
 body { font-family: sans-serif; margin: 2em auto; max-width: 900px; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; } h3 { font-size: 1.05em; margin-top: 1.5em; }
+h1, h2, h3, p { overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.85em; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f4f4f4; }
