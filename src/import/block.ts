@@ -255,8 +255,8 @@ export function parseBlockTail(text: string, out: { action: string; rwbs: string
     out.sector = single ? Number(single[1]) : -1;
     out.sectors = 0;
     // a sector field that is there but no whole number (-5 + 8, NaN + 8, 12.5 + 8, 12 + -8): bad,
-    // not an op on no sector (which would cover the whole device)
-    if (single === null && /^[-+]?(?:\d|\.\d|nan\b|inf)/i.test(rest)) out.problem = `sector field "${rest.replace(/\s*\[.*$/, '')}" is not SECTOR + COUNT in whole numbers`;
+    // not an op on no sector (which would cover the whole device); a message (m) is free text
+    if (single === null && out.action !== 'm' && /^[-+]?(?:\d|\.\d|nan\b|inf(?:inity)?\b)/i.test(rest)) out.problem = `sector field "${rest.replace(/\s*\[.*$/, '')}" is not SECTOR + COUNT in whole numbers`;
   }
   const c = /\[([^\]]*)\]/.exec(rest);
   out.comm = c ? keep(c[1]) : '';

@@ -85,14 +85,14 @@ export class FioIologParser {
     this.out.op(op, 1);
   }
 
-  /** a path as UTF-8 text, decoded once per distinct path */
+  /** each path as UTF-8 text, decoded once per distinct path */
+  private readonly paths = new Map<string, string>();
+
   private pathOf(latin1: string): string {
     let p = this.paths.get(latin1);
     if (p === undefined) this.paths.set(latin1, (p = utf8FromLatin1(latin1)));
     return p;
   }
-
-  private readonly paths = new Map<string, string>();
 
   private bad(lineNo: number, reason: string, line: string): void {
     this.badLines.report(lineNo, reason, line);
