@@ -105,7 +105,7 @@ export function parseCosts(spec: string | undefined): LockCosts {
 }
 
 /**
- * Refuses strategies that two of which would be reported under one label (the same name and
+ * Refuses a list of strategies in which two would be reported under one label (the same name and
  * options): results, the verdict, check and merge name strategies by label (exit 2).
  */
 export function refuseRepeatedLabels(labels: readonly string[]): void {
