@@ -235,12 +235,15 @@ class CsvRows {
   private readonly read: Set<string>;
   private readonly write: Set<string>;
   private readonly time = new TimeOrder(true);
+  /** the widest mapped column's index: a row must reach it */
+  private readonly widest: number;
 
   constructor(private readonly name: string, readonly mapping: CsvMapping, private readonly out: SelectingSink, private readonly counter: LineCounter, private readonly badLines: BadLines) {
     this.headerPending = mapping.header;
     this.columnCount = mapping.columnCount;
     this.read = new Set(mapping.readValues.map((v) => v.toLowerCase()));
     this.write = new Set(mapping.writeValues.map((v) => v.toLowerCase()));
+    this.widest = Math.max(...Object.values(mapping.columns).filter((i): i is number => i !== undefined));
   }
 
   /** the record whose last line is `endLine` */
@@ -268,8 +271,9 @@ class CsvRows {
     if (row.length !== this.columnCount) return this.bad(line, `a row of ${row.length} columns, not ${this.columnCount}`, row);
     const c = mapping.columns;
     // a mapped column the row does not have (--columns file=9 on rows of 7)
-    for (const [name, index] of Object.entries(c) as [string, number | undefined][]) {
-      if (index !== undefined && index >= row.length) return this.bad(line, `column ${name}=${index} is beyond the row's ${row.length} columns`, row);
+    if (this.widest >= row.length) {
+      const [name, index] = (Object.entries(c) as [string, number | undefined][]).find(([, i]) => i !== undefined && i >= row.length) as [string, number];
+      return this.bad(line, `column ${name}=${index} is beyond the row's ${row.length} columns`, row);
     }
     const num = (i: number): number => (row[i] !== '' ? Number(row[i]) : NaN);
     const ts = num(c.ts);
