@@ -132,15 +132,17 @@ describe('lockreplay import (CLI)', () => {
     const r = cli(['import', cut]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('cut.trace:501:');
-    writeFileSync(cut, `${text}\n             fio-12730   [001] .....   617.728394: sys_pread64(fd: 3, buf: 0x7ff`);
+    expect(r.stderr).toMatch(/cut.trace:501: the input ends inside this line/);
+    // cut lines that do end with a line break: each says what is missing
+    writeFileSync(cut, `${text}\n             fio-12730   [001] .....   617.728394: sys_pread64(fd: 3, buf: 0x7ff\n`);
     expect(cli(['import', cut]).stderr).toMatch(/cut.trace:501: syscall arguments cut short/);
-    writeFileSync(cut, `${text}\n             fio-12730   [001] .....   617.728394: xfs_ilock: dev 7:`);
+    writeFileSync(cut, `${text}\n             fio-12730   [001] .....   617.728394: xfs_ilock: dev 7:\n`);
     expect(cli(['import', cut]).stderr).toMatch(/cut.trace:501: xfs_ilock: no device and inode/);
 
     const back = join(tmp, 'back.trace');
     const lines = mixLines.slice(0, 400);
     [lines[350], lines[351]] = [lines[351], lines[350]];
-    writeFileSync(back, lines.join('\n'));
+    writeFileSync(back, `${lines.join('\n')}\n`);
     const rb = cli(['import', back]);
     expect(rb.code).toBe(4);
     expect(rb.stderr).toMatch(/back\.trace:352: timestamp goes backwards/);
@@ -156,7 +158,7 @@ describe('lockreplay import (CLI)', () => {
     const back = join(tmp, 'back-replay.trace');
     const lines = mixLines.slice(0, 400);
     [lines[350], lines[351]] = [lines[351], lines[350]];
-    writeFileSync(back, lines.join('\n'));
+    writeFileSync(back, `${lines.join('\n')}\n`);
     const warning = `1 bad input line was skipped (--lenient); the first: ${back}:352: timestamp goes backwards`;
     const replay = cli(['replay', back, '--lenient', '-s', 'none']);
     expect(replay.code).toBe(0);

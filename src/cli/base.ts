@@ -1,8 +1,22 @@
 import { Command, Errors } from '@oclif/core';
 import { ExitCode, LockreplayError } from '../errors.js';
+import { installSignalCleanup } from '../util/cleanup.js';
+import { progressWanted } from '../util/progress.js';
 
 /** Shared by every command: user errors print one clear line and exit with their own code. */
 export abstract class BaseCommand extends Command {
+  /**
+   * Ctrl-C, SIGTERM and SIGHUP remove the command's temporary files and its progress line before the
+   * process ends (util/cleanup.ts). A command that handles them itself (record stops its capture and
+   * keeps it) says so.
+   */
+  protected readonly ownSignalHandling: boolean = false;
+
+  override async init(): Promise<void> {
+    await super.init();
+    if (!this.ownSignalHandling) installSignalCleanup();
+  }
+
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err instanceof LockreplayError) {
       process.stderr.write(`lockreplay: ${err.message}\n`);
@@ -22,8 +36,8 @@ export abstract class BaseCommand extends Command {
     return this.exit(ExitCode.internal);
   }
 
-  /** Progress goes to stderr, only on a terminal and never with --json. */
+  /** Progress goes to stderr, only on a terminal that can redraw a line (not TERM=dumb) and never with --json. */
   protected progressEnabled(json: boolean): boolean {
-    return !json && process.stderr.isTTY === true && !process.env.CI;
+    return progressWanted(json, process.stderr.isTTY === true, process.env);
   }
 }

@@ -15,6 +15,8 @@ Ctrl-C / SIGTERM (which keep what was captured). Exit codes: 12 not root, 13 no 
 this kernel lacks, 15 the command not found, 16 another capture is running; the command's own exit
 code is printed, not returned.`;
   static override strict = false;
+  /** Ctrl-C and SIGTERM stop the capture and keep it (recorder.ts), not end the process */
+  protected override readonly ownSignalHandling = true;
   static override examples = [
     'sudo <%= config.bin %> record --out fio.trace.gz -- fio job.fio',
     'sudo <%= config.bin %> record --duration 10 --out system.trace.gz',

@@ -22,6 +22,8 @@ export class BlkparseLineParser {
   eventLines = 0;
   /** blkparse sorts its output by time: a timestamp going backwards is a bad line, as in ftrace text */
   private readonly time = new TimeOrder(true);
+  /** each summary block (outputs of several runs joined end to end have one each) */
+  private readonly blocks: SummaryBlock[] = [];
 
   constructor(private readonly builder: BlockOpBuilder, private readonly counter: LineCounter, private readonly badLines: BadLines) {}
 
@@ -33,15 +35,17 @@ export class BlkparseLineParser {
     }
     const scope = /^(CPU\d+|Total) \(/.exec(line);
     if (scope) {
+      if (!this.inSummary) this.blocks.push({ totalReads: 0, totalWrites: 0, totalSeen: false, cpuReads: 0, cpuWrites: 0 });
       this.inSummary = true;
       this.summaryScope = scope[1];
     }
-    if (this.inSummary) {
+    const m = scope ? null : LINE.exec(line);
+    // an event line after a summary block: another run's output joined to this one
+    if (this.inSummary && m === null) {
       this.counter.skip('summary');
       this.readSummary(line);
       return;
     }
-    const m = LINE.exec(line);
     if (!m || !parseBlockTail(m[8], this.tail)) {
       if (/^(Throughput|Events|Skips)\b/.test(line.trim())) {
         this.counter.skip('summary');
@@ -50,6 +54,7 @@ export class BlkparseLineParser {
       this.badLines.report(lineNo, 'not a blkparse line ("MAJ,MIN CPU SEQ SEC.NSEC PID ACTION RWBS ...")', line);
       return;
     }
+    this.inSummary = false;
     const t = this.tail;
     if (t.problem !== undefined) {
       this.badLines.report(lineNo, t.problem, line);
@@ -74,21 +79,33 @@ export class BlkparseLineParser {
     // counts use thousands separators: "Reads Queued:       2,411,   38,576KiB"
     const r = /Reads Queued:\s+([\d,]+),/.exec(line);
     const w = /Writes Queued:\s+([\d,]+),/.exec(line);
+    if (!r && !w) return;
     const num = (s: string): number => Number(s.replace(/,/g, ''));
+    const block = this.blocks[this.blocks.length - 1];
+    // a Total block per device; per-CPU blocks count only where a block has no Total (one device)
     if (this.summaryScope === 'Total') {
-      if (r) this.summary.readsQueued = num(r[1]);
-      if (w) this.summary.writesQueued = num(w[1]);
-      this.totalSeen = true;
-    } else if (!this.totalSeen) {
-      // per-CPU blocks add up when there is no Total block (a single device)
-      if (r) this.cpuReads += num(r[1]);
-      if (w) this.cpuWrites += num(w[1]);
-      this.summary.readsQueued = this.cpuReads;
-      this.summary.writesQueued = this.cpuWrites;
+      block.totalSeen = true;
+      if (r) block.totalReads += num(r[1]);
+      if (w) block.totalWrites += num(w[1]);
+    } else {
+      if (r) block.cpuReads += num(r[1]);
+      if (w) block.cpuWrites += num(w[1]);
     }
+    let reads = 0;
+    let writes = 0;
+    for (const b of this.blocks) {
+      reads += b.totalSeen ? b.totalReads : b.cpuReads;
+      writes += b.totalSeen ? b.totalWrites : b.cpuWrites;
+    }
+    this.summary.readsQueued = reads;
+    this.summary.writesQueued = writes;
   }
+}
 
-  private totalSeen = false;
-  private cpuReads = 0;
-  private cpuWrites = 0;
+interface SummaryBlock {
+  totalReads: number;
+  totalWrites: number;
+  totalSeen: boolean;
+  cpuReads: number;
+  cpuWrites: number;
 }

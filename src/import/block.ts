@@ -40,6 +40,8 @@ interface PendingIo {
   split?: SplitBio;
   /** a split part: the io whose op (and line count) it is */
   owner?: PendingIo;
+  /** queued without a sector (a flush): its dispatch has none either */
+  noSector?: boolean;
 }
 
 interface SplitBio {
@@ -58,12 +60,16 @@ export function blockFileKey(major: number, minor: number): string {
   return `blk:${major}:${minor}`;
 }
 
-/** RWBS → op kind: D discard, W write, R read, F alone (or FN) a flush; N (no data) gives no op. */
+/**
+ * RWBS → op kind: D discard, W write, R read; a flush (F first) with no data a flush, however the
+ * rest reads (FN, and FWS: the preflush of a journal commit, which blkparse prints without a
+ * sector); N alone (no data) gives no op.
+ */
 export function kindOfRwbs(rwbs: string, sectors: number): OpKind | undefined {
   if (rwbs.includes('D')) return 'punch';
+  if (rwbs.startsWith('F') && sectors <= 0) return 'fsync';
   if (rwbs.includes('W')) return 'write';
   if (rwbs.includes('R')) return 'read';
-  if (rwbs.startsWith('F') && sectors <= 0) return 'fsync';
   return undefined;
 }
 
@@ -74,6 +80,8 @@ export function kindOfRwbs(rwbs: string, sectors: number): OpKind | undefined {
 export class BlockOpBuilder {
   private readonly pending = new Map<string, PendingIo[]>();
   private readonly order: PendingIo[] = [];
+  /** devices whose trace has dispatches (D): there, a completion ends only dispatched or merged bios */
+  private readonly dispatching = new Set<string>();
   readonly stats: BlockStats = { unpairedCompletions: 0, incomplete: 0 };
 
   constructor(private readonly out: SelectingSink, private readonly counter: LineCounter, private readonly badLines: BadLines) {}
@@ -99,16 +107,31 @@ export class BlockOpBuilder {
         let list = this.pending.get(file);
         if (list === undefined) this.pending.set(file, (list = []));
         const io: PendingIo = { op, dispatchedNs: -1, start: Math.max(0, a.sector), end: a.sector + Math.max(0, a.sectors), lines: 1 };
+        if (a.sector < 0) io.noSector = true;
         list.push(io);
         this.order.push(io);
         return;
       }
       case 'D': {
+        this.dispatching.add(file);
         const list = this.pending.get(file);
-        const hit = list?.find((p) => p.start === a.sector && p.dispatchedNs < 0);
-        if (hit !== undefined) {
+        // (a flush without data has no sector: it is dispatched as one too)
+        const hit = list?.find((p) => (a.sector >= 0 ? p.start === a.sector : p.noSector === true) && p.dispatchedNs < 0);
+        if (hit !== undefined && list !== undefined) {
           hit.dispatchedNs = a.tsNs;
           (hit.owner ?? hit).lines++;
+          // the request goes to the driver with the bios merged into it (M, F): the first bio not
+          // dispatched yet at each start in [sector, sector + n) (a second bio queued at the same
+          // sector is a request of its own)
+          const end = a.sector + a.sectors;
+          let starts: Set<number> | undefined;
+          for (const p of list) {
+            if (p.start <= a.sector || p.start >= end || p.dispatchedNs >= 0) continue;
+            starts ??= new Set();
+            if (starts.has(p.start)) continue;
+            starts.add(p.start);
+            p.dispatchedNs = a.tsNs;
+          }
           return;
         }
         // a request whose Q was not traced: the op starts at its dispatch
@@ -128,13 +151,16 @@ export class BlockOpBuilder {
           this.counter.skip('block-complete-without-queue');
           return;
         }
-        // the completion covers [sector, sector + n): every bio queued (or merged) in it ends now
+        // the completion covers [sector, sector + n): every bio dispatched in it ends now; a bio
+        // queued there but not dispatched yet is another request, still to come (where the trace
+        // has no dispatches at all, every queued bio in the range ends)
         const end = a.sector + Math.max(1, a.sectors);
+        const dispatchTraced = this.dispatching.has(file);
         let matched = 0;
         for (let i = 0; i < list.length; i++) {
           const p = list[i];
           const s = p.start;
-          if (s >= a.sector && s < end) {
+          if (s >= a.sector && s < end && (!dispatchTraced || p.dispatchedNs >= 0)) {
             const from = p.dispatchedNs >= 0 ? p.dispatchedNs : p.op.tsNs;
             const owner = p.owner ?? p;
             const split = owner.split;

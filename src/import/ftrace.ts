@@ -10,7 +10,7 @@ import { ReorderQueue } from '../util/reorder-queue.js';
 import { keep } from '../util/strings.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { TimeOrder } from './limits.js';
-import { type BlockOpBuilder, parseBlockTail } from './block.js';
+import { type BlockAction, type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
 
@@ -24,17 +24,24 @@ export interface FtraceHeader {
   lostEvents: number;
   /** the capture's kernel's CONFIG_HZ ("# lockreplay kernel: RELEASE HZ=N", written by lockreplay record) */
   kernelHz?: number;
-  /** trace-cmd: lines that came out of time order and were re-sorted */
+  /** trace-cmd: places where the re-sort changed the order of the lines */
   reordered: number;
+  /** trace-cmd: the input files named by the lines' prefixes (several `-i` inputs), in order of appearance */
+  inputs?: string[];
 }
 
 /** Events whose payload may run over several lines (print-style), so a prefix-less line after them is theirs. */
 const HANDLED_PREFIXES = ['sys_', 'xfs_', 'ext4_', 'f2fs_', 'iomap_', 'mm_filemap_', 'writeback_', 'mmap_lock_', 'page_cache_', 'page_fault_'];
 const REORDER_WINDOW = 4096;
 
+/** an event held in trace-cmd's re-sort window: a kernel event, or a blk tracer action */
 interface Held extends KernelEvent {
   line: number;
+  block?: BlockAction;
 }
+
+/** PID_MAX_LIMIT: pids of the second and later trace-cmd inputs are moved by a multiple of it */
+export const INPUT_PID_STRIDE = 4_194_304;
 
 export class FtraceLineParser {
   readonly header: FtraceHeader = { lostEvents: 0, reordered: 0 };
@@ -47,7 +54,12 @@ export class FtraceLineParser {
   private readonly names = new Map<string, NameInfo>();
   /** trace-cmd: the latest time handed on from the window; an older line comes too late */
   private released = -Infinity;
-  private maxSeenNs = -Infinity;
+  /** trace-cmd: the line number handed on last (a smaller one next is a line the re-sort moved) */
+  private releasedLine = 0;
+  /** trace-cmd: input file prefix → its index (0 for the first) */
+  private readonly inputIndex = new Map<string, number>();
+  /** the text began with tracefs's "# tracer: NAME" header */
+  private tracerHeader = false;
   /** lines parsed as events (for format detection) */
   eventLines = 0;
 
@@ -70,7 +82,10 @@ export class FtraceLineParser {
       case LineType.Event: {
         const badTime = this.time.check(ev.tsNs);
         if (badTime !== undefined) {
-          this.bad(lineNo, badTime, text, start, end);
+          // trace-cmd report's lines need not be in time order (tracefs text always is)
+          // (tracefs text starts with "# tracer:"; text without it may be trace-cmd's)
+          const hint = this.dialect === 'ftrace' && !this.tracerHeader && badTime.startsWith('timestamp goes backwards') ? ' (trace-cmd report output? --format trace-cmd re-sorts it)' : '';
+          this.bad(lineNo, badTime + hint, text, start, end);
           return;
         }
         this.eventLines++;
@@ -95,6 +110,7 @@ export class FtraceLineParser {
           return;
         }
         this.counter.skip('header-comment');
+        if (line.startsWith('# tracer:')) this.tracerHeader = true;
         if (this.header.cpus === undefined) {
           const m = /#P:(\d+)/.exec(line);
           if (m) this.headerCpus(Number(m[1]));
@@ -138,7 +154,7 @@ export class FtraceLineParser {
   private event(ev: EventFields, text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number): void {
     let name = ev.event;
     // lockreplay record writes the traced processes' open files into the ring buffer (trace_marker)
-    if (name === 'tracing_mark_write' && ev.body.startsWith('lockreplay ') && this.builder.identity.comment(`# ${ev.body}`)) {
+    if (name === 'tracing_mark_write' && ev.body.trimStart().startsWith('lockreplay ') && this.builder.identity.comment(`# ${ev.body.trimStart()}`)) {
       this.counter.skip('file-identity-comment');
       return;
     }
@@ -156,12 +172,14 @@ export class FtraceLineParser {
         this.bad(lineNo, t.problem, text, start, end);
         return;
       }
-      this.flushWindow(Infinity);
-      this.blocks.handle({
+      this.lastWasForeignEvent = false;
+      const block: BlockAction = {
         tsNs: ev.tsNs, pid: ev.pid, comm: t.comm !== '' && t.action !== 'C' ? t.comm : ev.comm, major: Number(name.slice(0, comma)), minor: Number(name.slice(comma + 1)),
         action: t.action, rwbs: t.rwbs, sector: t.sector, sectors: t.sectors, line: lineNo,
-      });
-      this.lastWasForeignEvent = false;
+      };
+      // trace-cmd's lines go through the re-sort window, blk tracer lines too
+      if (this.dialect === 'trace-cmd') this.hold({ pid: ev.pid, tgid: ev.tgid, comm: block.comm, tsNs: ev.tsNs, event: name, phase: SyscallPhase.None, body: '', line: lineNo, block }, text, start, end);
+      else this.blocks.handle(block);
       return;
     }
     this.lastWasForeignEvent = !info.handled;
@@ -184,19 +202,25 @@ export class FtraceLineParser {
     const body = info.syscall !== SyscallPhase.None ? ev.body.trim() : ev.body;
     let comm = ev.comm;
     if (this.dialect === 'trace-cmd') {
-      // with several input files, trace-cmd prefixes each line with "FILE: "
-      const pre = /^\S+:\s+(\S.*)$/.exec(comm);
-      if (pre) comm = keep(pre[1]);
-      // older than a line already handed on: the window cannot put it back in order (the builder
-      // needs each task's events in time order)
-      if (ev.tsNs < this.released) {
-        this.bad(lineNo, `out of time order by more than the re-sort window of ${REORDER_WINDOW} lines (${(this.released - ev.tsNs) / 1e9} s older than a line already read)`, text, start, end);
-        return;
+      // with several input files (-i A -i B), trace-cmd prefixes each line with "FILE: "; a comm
+      // that contains ": " ("worker: 1") is no prefix: a file's name has a dot or a slash in it
+      const pre = /^(\S*[./]\S*):\s+(\S.*)$/.exec(comm);
+      let pid = ev.pid;
+      let tgid = ev.tgid;
+      if (pre) {
+        comm = keep(pre[2]);
+        // each input is another trace, perhaps of another machine (a host and its guest): its
+        // tasks are its own, whatever their pids
+        let k = this.inputIndex.get(pre[1]);
+        if (k === undefined) {
+          k = this.inputIndex.size;
+          this.inputIndex.set(keep(pre[1]), k);
+          (this.header.inputs ??= []).push(keep(pre[1]));
+        }
+        pid += k * INPUT_PID_STRIDE;
+        if (tgid >= 0) tgid += k * INPUT_PID_STRIDE;
       }
-      this.window.push(ev.tsNs, lineNo, { pid: ev.pid, tgid: ev.tgid, comm, tsNs: ev.tsNs, event: name, phase, body: body.trimStart(), line: lineNo });
-      if (ev.tsNs < this.maxSeenNs) this.header.reordered++;
-      else this.maxSeenNs = ev.tsNs;
-      if (this.window.size > REORDER_WINDOW) this.flushWindow(REORDER_WINDOW);
+      this.hold({ pid, tgid, comm, tsNs: ev.tsNs, event: name, phase, body: body.trimStart(), line: lineNo }, text, start, end);
       return;
     }
     // a renamed syscall event (the common case went to the builder above)
@@ -204,11 +228,31 @@ export class FtraceLineParser {
     if (malformed !== undefined) this.bad(lineNo, malformed, text, start, end);
   }
 
+  /** trace-cmd: puts an event in the re-sort window (a line too late for it is bad) */
+  private hold(e: Held, text: string, start: number, end: number): void {
+    // older than a line already handed on: the window cannot put it back in order (the builder
+    // needs each task's events in time order)
+    if (e.tsNs < this.released) {
+      this.bad(e.line, `out of time order by more than the re-sort window of ${REORDER_WINDOW} lines (${(this.released - e.tsNs) / 1e9} s older than a line already read)`, text, start, end);
+      return;
+    }
+    this.window.push(e.tsNs, e.line, e);
+    if (this.window.size > REORDER_WINDOW) this.flushWindow(REORDER_WINDOW);
+  }
+
   /** trace-cmd: hands events to the builder in time order, keeping `keep` back for late lines. */
   private flushWindow(keep: number): void {
     while (this.window.size > (keep === Infinity ? 0 : keep)) {
       const e = this.window.shift() as Held;
       if (e.tsNs > this.released) this.released = e.tsNs;
+      // a line handed on after a later one: one place the re-sort changed (a line moved by 200
+      // places is one, not the 200 it passed)
+      if (e.line < this.releasedLine) this.header.reordered++;
+      this.releasedLine = e.line;
+      if (e.block !== undefined) {
+        this.blocks.handle(e.block);
+        continue;
+      }
       const malformed = this.builder.handle(e, e.line);
       if (malformed !== undefined) this.bad(e.line, malformed, `${e.comm}-${e.pid} ${e.event}: ${e.body}`, 0, Infinity);
     }

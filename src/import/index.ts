@@ -5,13 +5,13 @@
 import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
 import { BadLines, type LineAccounting, LineCounter } from './accounting.js';
-import { FtraceLineParser } from './ftrace.js';
+import { FtraceLineParser, INPUT_PID_STRIDE } from './ftrace.js';
 import { BlockOpBuilder } from './block.js';
 import { BlkparseLineParser } from './blkparse.js';
 import { FioIologParser } from './fio-iolog.js';
 import { CSV_PRESETS, type CsvMapping, describeMapping, importCsv } from './csv.js';
 import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
-import { LineSplitter } from './lines.js';
+import { LineSplitter, refuseCutLastLine, utf8FromLatin1 } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
 import { footerProblem, OPSTREAM_MAGIC_ANY, type OpStreamChecks, readOpStream } from './opstream.js';
 import { type InputSource, openSource, trailingNote } from './source.js';
@@ -95,9 +95,32 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
     // (bytes after gzip data are no lines: they are not in the line accounting, but they are said)
     if (source.trailing !== undefined) summary.notes.push(trailingNote(source.name, source.trailing));
     return summary;
+  } catch (err) {
+    // a bad line in gzip input may be corrupt data inflated to garbage, which zlib's check finds only
+    // at the end of the gzip member: then the corruption is the error to report, not the line
+    if (err instanceof BadInputError && source.gzip === true) await throwIfCorrupt(chunks, err);
+    throw err;
   } finally {
     // an import that stops early (a bad line) closes its input too, whatever reader it went through
     await chunks.return?.(undefined);
+  }
+}
+
+/** inflated bytes read past a bad line to check the gzip data under it (a corruption's check comes at the end of its member) */
+const CORRUPTION_CHECK_BYTES = 1 << 30;
+
+async function throwIfCorrupt(chunks: AsyncIterator<Buffer>, bad: BadInputError): Promise<void> {
+  let read = 0;
+  try {
+    while (read < CORRUPTION_CHECK_BYTES) {
+      const r = await chunks.next();
+      if (r.done) return;
+      read += r.value.length;
+    }
+  } catch (err) {
+    if (err instanceof LockreplayError && /corrupt gzip data|truncated|unexpected end/i.test(err.message)) {
+      throw new LockreplayError(`${err.message}; the bad line ${bad.line} before it is likely its garbage (${bad.reason})`, err.exitCode);
+    }
   }
 }
 
@@ -118,7 +141,11 @@ export function detectFormat(head: Buffer, name: string): { format: ConcreteForm
   if (OPSTREAM_MAGIC_ANY.test(text)) return { format: 'ops' };
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines.length > 1 && head.length > 65536) lines.pop(); // maybe cut mid-line
-  const firstLines = lines.filter((l) => l.trim() !== '').slice(0, 60);
+  // trace-cmd's header names every CPU ("CPU 97 is empty"): a many-CPU machine's header must not
+  // fill the lines looked at
+  const traceCmdHeader = (l: string): boolean => /^(version = \d+|cpus=\d+|CPU \d+ is empty)$/.test(l.trim());
+  const traceCmdHeaderLines = lines.filter(traceCmdHeader).length;
+  const firstLines = lines.filter((l) => l.trim() !== '' && !traceCmdHeader(l)).slice(0, 60);
   // a UTF-8 byte order mark: the text is decoded as latin1, where it is three characters
   const firstLine = (firstLines[0] ?? '').replace(/^(\uFEFF|\u00EF\u00BB\u00BF)/, '').trim();
   if (/^fio version [23] iolog$/.test(firstLine)) return { format: 'fio-iolog' };
@@ -126,12 +153,13 @@ export function detectFormat(head: Buffer, name: string): { format: ConcreteForm
   let events = 0;
   let bad = 0;
   let tracerHeader = false;
-  let traceCmd = false;
+  let traceCmd = traceCmdHeaderLines > 0;
   let blk = 0;
-  for (const line of firstLines) {
-    const t = line.trim();
-    if (/^(version = \d+|cpus=\d+|CPU \d+ is empty)$/.test(t)) traceCmd = true;
+  // blkparse's summary block ("CPU0 (7,0):", "Total (7,0):" and their counts) ends its events
+  let blkSummaryAt = -1;
+  for (const [i, line] of firstLines.entries()) {
     if (BLKPARSE_LINE.test(line)) blk++;
+    else if (blkSummaryAt < 0 && /^(CPU\d+|Total) \(\d+,\d+\):\s*$/.test(line)) blkSummaryAt = i;
     const type = parseFtraceLine(line, ev);
     if (type === LineType.Event) {
       events++;
@@ -139,9 +167,10 @@ export function detectFormat(head: Buffer, name: string): { format: ConcreteForm
     } else if (type === LineType.Bad) bad++;
     else if (type === LineType.Comment && /^#\s*tracer:/.test(line)) tracerHeader = true;
   }
-  if (traceCmd && events > 0) return { format: 'trace-cmd' };
+  // (a trace-cmd header with nothing after it is still trace-cmd's: the import says it has no events)
+  if (traceCmd && (events > 0 || firstLines.length === 0)) return { format: 'trace-cmd' };
   if (tracerHeader || (events > 0 && events >= bad)) return { format: 'ftrace' };
-  if (blk > 0 && blk >= firstLines.length / 2) return { format: 'blkparse' };
+  if (blk > 0 && blk >= (blkSummaryAt >= 0 ? blkSummaryAt : firstLines.length) / 2) return { format: 'blkparse' };
   // CSV and CSV-like block traces
   const rows = firstLines.slice(0, 20);
   const lower = firstLine.toLowerCase().replace(/\s/g, '');
@@ -196,7 +225,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const builder = new OpBuilder(out, counter, badLines, options);
   const blocks = new BlockOpBuilder(out, counter, badLines);
   const parser = new FtraceLineParser(builder, blocks, counter, badLines, dialect);
-  const splitter = new LineSplitter((text, start, end, no, bytes, base) => parser.line(text, start, end, no, bytes, base));
+  const splitter: LineSplitter = new LineSplitter(refuseCutLastLine(() => splitter, badLines, (text, start, end, no, bytes, base) => parser.line(text, start, end, no, bytes, base)));
   await pump(chunks, splitter, options);
   const lines = splitter.end();
   parser.finish();
@@ -210,6 +239,10 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const notes: string[] = [];
   if (parser.header.lostEvents > 0) notes.push(`${parser.header.lostEvents} events were lost by the kernel ring buffer: ops around them may be incomplete`);
   if (parser.header.reordered > 0) notes.push(`${parser.header.reordered} lines came out of time order and were re-sorted`);
+  const inputs = parser.header.inputs;
+  if (inputs !== undefined && inputs.length > 1) {
+    notes.push(`${inputs.length} trace-cmd inputs (${inputs.map(utf8FromLatin1).join(', ')}): each input's tasks are its own; a task of the input numbered k (from 0, in order of appearance) has its pid + k × ${INPUT_PID_STRIDE.toLocaleString('en-US')}. Files are told apart by device and inode only`);
+  }
   if (s.fdResolvedFromHistory > 0) notes.push(`${s.fdResolvedFromHistory} syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd`);
   const aliases = s.fileAliases;
   const aliased = Object.keys(aliases).length;
@@ -243,7 +276,7 @@ async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffe
   if (format === 'blkparse') {
     const blocks = new BlockOpBuilder(out, counter, badLines);
     const parser = new BlkparseLineParser(blocks, counter, badLines);
-    const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n));
+    const splitter: LineSplitter = new LineSplitter(refuseCutLastLine(() => splitter, badLines, (t, s, e, n) => parser.line(t, s, e, n)));
     await pump(chunks, splitter, options);
     lines = splitter.end();
     bytes = splitter.bytesSeen;

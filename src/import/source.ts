@@ -12,6 +12,8 @@ export interface InputSource {
   readonly bytesRead: number;
   /** set once gzip input has ended before the input did: what came after the gzip data, ignored */
   readonly trailing?: TrailingBytes;
+  /** set once the input turned out to be gzip data */
+  readonly gzip?: boolean;
   chunks(): AsyncIterable<Buffer>;
 }
 
@@ -37,6 +39,7 @@ interface ReadCounter {
   bytesRead: number;
   sizeBytes?: number;
   trailing?: TrailingBytes;
+  gzip?: boolean;
 }
 
 const CHUNK_BYTES = 1 << 18;
@@ -100,6 +103,7 @@ async function* readFdChunks(fd: number, name: string, counter: ReadCounter): As
     const first = readChunk(fd, buf);
     counter.bytesRead += first;
     if (first >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+      counter.gzip = true;
       yield* gunzipChunks(buf.subarray(0, first), fd, name, counter);
       return;
     }

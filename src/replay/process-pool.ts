@@ -11,6 +11,7 @@
  * order of the specs: the same as a serial run.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { onInterrupt } from '../util/cleanup.js';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
@@ -138,14 +139,19 @@ export class ReplayProcessPool implements StrategyPool {
     // block its event loop, which would have to write a large message while the worker reads it
     let claims: string | undefined;
     let jobFile: string;
+    let forgetInterrupt: (() => void) | undefined;
     try {
       claims = mkdtempSync(join(tmpdir(), 'lockreplay-claims-'));
+      const made = claims;
+      // (an interrupted compare leaves no job file of 100 bytes an op in $TMPDIR)
+      forgetInterrupt = onInterrupt(() => rmSync(made, { recursive: true, force: true }));
       const { onProgress: _drop, ...cloneable } = simOptions;
       const job: ProcessJob = { packed: ops.pack(), table, serviceNs, simOptions: cloneable, specs, claims, progress: progress !== undefined };
       jobFile = join(claims, 'job');
       writeFileSync(jobFile, serialize(job));
     } catch (err) {
       if (claims !== undefined) rmSync(claims, { recursive: true, force: true });
+      forgetInterrupt?.();
       await this.close();
       const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       if (this.optional === undefined) throw new LockreplayError(`cannot hand the ops to the worker processes through a file in ${tmpdir()} (${why}): set TMPDIR to a writable directory with room, or replay with --threads 1`, ExitCode.outputFailed);
@@ -212,6 +218,7 @@ export class ReplayProcessPool implements StrategyPool {
       return results as StrategyResult[];
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      forgetInterrupt?.();
     }
   }
 }

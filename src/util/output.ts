@@ -1,6 +1,7 @@
 import { closeSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { ExitCode, LockreplayError } from '../errors.js';
+import { onInterrupt } from './cleanup.js';
 
 /**
  * Where an output path's bytes really go. A regular file (or a new one) is replaced whole: by a
@@ -45,6 +46,8 @@ export class OutputTarget {
   private inPlace = false;
   /** the file the temporary one is renamed to (a symbolic link's target) */
   private finalPath: string | undefined;
+  /** removes the temporary file if the process is interrupted before it is in place */
+  private forgetInterrupt: (() => void) | undefined;
 
   constructor(readonly path: string) {
     if (path === '-') {
@@ -60,6 +63,7 @@ export class OutputTarget {
       } catch (err) {
         throw this.failure(err);
       }
+      if (this.tmpPath !== undefined) this.forgetInterrupt = onInterrupt(() => this.abort());
       this.buf = Buffer.allocUnsafe(1 << 20);
     }
   }
@@ -128,6 +132,7 @@ export class OutputTarget {
       closeSync(this.fd as number);
       this.fd = undefined;
       renameSync(this.tmpPath, this.finalPath as string);
+      this.forgetInterrupt?.();
     } catch (err) {
       this.abort();
       throw this.failure(err);
@@ -154,6 +159,7 @@ export class OutputTarget {
       this.fd = undefined;
     }
     rmSync(this.tmpPath, { force: true });
+    this.forgetInterrupt?.();
   }
 }
 

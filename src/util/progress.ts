@@ -4,6 +4,7 @@
  * pure functions (formatImportProgress, formatReplayProgress) so they can be tested without a
  * terminal.
  */
+import { onInterrupt } from './cleanup.js';
 
 /** "812 B", "361.4 kB", "12.3 MB", "1.2 GB" (decimal units, as file sizes are shown) */
 export function fmtBytes(bytes: number): string {
@@ -86,6 +87,17 @@ export function formatReplayProgress(p: ReplayProgress, elapsedMs: number): stri
   return `replay ${percent(done, total)} ${count(done)}/${count(total)} ops${eta(done, total, elapsedMs)}; ${finished}/${n} strategies done${running.length > 0 ? `; running: ${running.join(', ')}` : ''}`;
 }
 
+/**
+ * Whether to draw progress: on a terminal (stderr), not with --json, not in CI, and not on a
+ * terminal that cannot redraw a line in place (TERM=dumb: no \r and erase-line).
+ */
+export function progressWanted(json: boolean, stderrIsTty: boolean, env: Record<string, string | undefined>): boolean {
+  return !json && stderrIsTty && !env.CI && env.TERM !== 'dumb';
+}
+
+/** the narrowest terminal a progress line is drawn on */
+export const MIN_COLUMNS = 16;
+
 /** What Progress writes to: stderr, or a stand-in in tests. */
 export interface ProgressStream {
   write(text: string): unknown;
@@ -102,6 +114,8 @@ export class Progress {
   private lastMs = -Infinity;
   private lastPercent = -1;
   private shown = false;
+  /** clears the line if the process is interrupted while it is shown */
+  private forgetInterrupt: (() => void) | undefined;
   private readonly stream: ProgressStream;
   private readonly now: () => number;
   private readonly refreshMs: number;
@@ -134,8 +148,12 @@ export class Progress {
     this.lastPercent = pct;
     let text = line(now - this.startMs);
     const width = this.stream.columns;
-    if (width !== undefined && width > 1 && text.length > width - 1) text = `${text.slice(0, width - 2)}…`;
+    // (a terminal too narrow for a useful line gets none: a wrapped line is not redrawn in place)
+    // (0: a terminal that does not say its size)
+    if (width !== undefined && width > 0 && width < MIN_COLUMNS) return;
+    if (width !== undefined && width > 0 && text.length > width - 1) text = `${text.slice(0, width - 2)}…`;
     this.stream.write(`\r${text}\x1b[K`);
+    if (!this.shown) this.forgetInterrupt = onInterrupt(() => this.done());
     this.shown = true;
   }
 
@@ -156,5 +174,7 @@ export class Progress {
   done(): void {
     if (this.shown) this.stream.write('\r\x1b[K');
     this.shown = false;
+    this.forgetInterrupt?.();
+    this.forgetInterrupt = undefined;
   }
 }
