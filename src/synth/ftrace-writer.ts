@@ -1,7 +1,7 @@
 /**
- * Writes synthetic events in the kernel's own `trace` text layout (5-character irq flags, TGID
- * column), so synthetic traces go through the same importer as real ones. Events may be added in
- * any order; they are written sorted by time (then by insertion), as the kernel merges its buffers.
+ * Synthetic events in the kernel's own `trace` text layout (5-character irq flags, TGID column), so
+ * synthetic traces go through the same importer as real ones. The order they are written in (by
+ * time, then by insertion, as the kernel merges its buffers) is made by synth/stream.ts.
  */
 export interface SynthTask {
   comm: string;
@@ -14,14 +14,12 @@ export const DEV = '7:0';
 export const INO_HEX = '85';
 export const FD = 3;
 
-export class FtraceWriter {
-  private readonly events: { tsNs: number; seq: number; text: string }[] = [];
-  private seq = 0;
-  constructor(private readonly cpus: number, private readonly title: string) {}
-
-  private add(tsNs: number, task: SynthTask, text: string): void {
-    this.events.push({ tsNs, seq: this.seq++, text: `${prefix(task, tsNs)}${text}` });
-  }
+/**
+ * Where an OpEmitter's events go. Subclasses decide what an event becomes: counted only (the first
+ * pass, which sizes the header) or kept as its trace line until the merge writes it.
+ */
+export abstract class EventSink {
+  protected abstract add(tsNs: number, task: SynthTask, text: string): void;
 
   event(tsNs: number, task: SynthTask, name: string, body: string): void {
     this.add(tsNs, task, `${name}: ${body}`);
@@ -34,25 +32,47 @@ export class FtraceWriter {
   syscallExit(tsNs: number, task: SynthTask, name: string, ret: number): void {
     this.add(tsNs, task, `sys_${name} -> 0x${ret.toString(16)}`);
   }
+}
 
-  text(): string {
-    const sorted = [...this.events].sort((a, b) => a.tsNs - b.tsNs || a.seq - b.seq);
-    const header = [
-      '# tracer: nop',
-      `# lockreplay synth: ${this.title}`,
-      `# entries-in-buffer/entries-written: ${sorted.length}/${sorted.length}   #P:${this.cpus}`,
-      '#',
-      '#                                          _-----=> irqs-off/BH-disabled',
-      '#                                         / _----=> need-resched',
-      '#                                        | / _---=> hardirq/softirq',
-      '#                                        || / _--=> preempt-depth',
-      '#                                        ||| / _-=> migrate-disable',
-      '#                                        |||| /     delay',
-      '#           TASK-PID     TGID     CPU#  |||||  TIMESTAMP  FUNCTION',
-      '#              | |         |        |   |||||     |         |',
-    ];
-    return `${[...header, ...sorted.map((e) => e.text)].join('\n')}\n`;
+/** Counts events without formatting their lines. */
+export class CountingSink extends EventSink {
+  count = 0;
+  protected add(): void {
+    this.count++;
   }
+}
+
+/** Keeps events as trace lines (no line break), with their times, in the order they were added. */
+export class LineSink extends EventSink {
+  readonly times: number[] = [];
+  readonly lines: string[] = [];
+  protected add(tsNs: number, task: SynthTask, text: string): void {
+    this.times.push(tsNs);
+    this.lines.push(`${prefix(task, tsNs)}${text}`);
+  }
+
+  clear(): void {
+    this.times.length = 0;
+    this.lines.length = 0;
+  }
+}
+
+/** The header lines of a `trace` file of `entries` events on `cpus` CPUs. */
+export function traceHeader(cpus: number, title: string, entries: number): string[] {
+  return [
+    '# tracer: nop',
+    `# lockreplay synth: ${title}`,
+    `# entries-in-buffer/entries-written: ${entries}/${entries}   #P:${cpus}`,
+    '#',
+    '#                                          _-----=> irqs-off/BH-disabled',
+    '#                                         / _----=> need-resched',
+    '#                                        | / _---=> hardirq/softirq',
+    '#                                        || / _--=> preempt-depth',
+    '#                                        ||| / _-=> migrate-disable',
+    '#                                        |||| /     delay',
+    '#           TASK-PID     TGID     CPU#  |||||  TIMESTAMP  FUNCTION',
+    '#              | |         |        |   |||||     |         |',
+  ];
 }
 
 function prefix(task: SynthTask, tsNs: number): string {
@@ -65,7 +85,7 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /** The event sequences of one op each, as the kernel prints them (trace-formats.md §7). */
 export class OpEmitter {
-  constructor(private readonly w: FtraceWriter) {}
+  constructor(private readonly w: EventSink) {}
 
   /** pwrite64 through the page cache; `fault` is a copy from a user buffer that faults on the file */
   bufferedWrite(t: SynthTask, ts: number, durNs: number, off: number, len: number, fault?: { atNs: number; durNs: number; pageOff: number }): void {

@@ -5,6 +5,13 @@ export class Prng {
     this.state = seed >>> 0;
   }
 
+  /** A generator that continues with the same numbers as this one from here on. */
+  clone(): Prng {
+    const copy = new Prng(0);
+    copy.state = this.state;
+    return copy;
+  }
+
   /** uniform in [0, 1) */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
