@@ -3,7 +3,7 @@
  * each is refused with a clear message and its own exit code, or handled, never an internal error.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
@@ -30,5 +30,48 @@ describe('synth streams its trace', () => {
     expect(ops.code).toBe(2);
     expect(ops.stderr).toContain('--ops must be a whole number from 1 to 1,000,000,000, not 1000000001');
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+/** a trace of two ops the strategy modules below plan */
+function smallTrace(): string {
+  const path = join(tmp, 'small.trace');
+  if (!existsSync(path)) writeFileSync(path, cli(['synth', 'seed-deadlock']).stdout);
+  return path;
+}
+
+/** writes a strategy module into the test's directory and returns its path */
+function strategyModule(name: string, source: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, `const WORK = [{ type: 'work', fraction: 1 }];\n${source}\n`);
+  return path;
+}
+
+describe('a JS strategy module that faults is a bad strategy (exit 4) naming the module and what it did', () => {
+  const cases: [string, string, string][] = [
+    ['factory.mjs', "export default function () { throw new Error('no options today'); }", "the module's strategy factory (its exported function) threw: no options today"],
+    ['throw-null.mjs', "export default { name: 'n', plan() { throw null; } };", 'plan() threw on op 0 (write, line 13): null'],
+    ['throw-string.mjs', "export default { name: 's', plan() { throw 'a string'; } };", 'plan() threw on op 0 (write, line 13): "a string"'],
+    ['name-getter.mjs', "export default { get name() { throw new Error('no name'); }, plan: () => WORK };", 'reading strategy.name threw: no name'],
+    ['top-null.mjs', 'throw null;', 'cannot load the strategy module (null)'],
+    ['step-getter.mjs', "export default { name: 'g', plan: () => [{ get type() { throw new Error('no type'); } }] };", 'plan() for op 0 (write, line 13) returned steps that threw when read: no type'],
+    ['cost-1e20.mjs', "export default { name: 'c', plan: () => [{ type: 'cost', baseNs: 1e20 }, ...WORK] };", 'plan() step 0 for op 0 (write): cost needs baseNs (and perNodeNs, if given) from 0 to 1,000,000,000 ns (one second)'],
+    ['cost-1e16.mjs', "export default { name: 'c', plan: () => [{ type: 'cost', baseNs: 1, perNodeNs: 1e16 }, ...WORK] };", 'plan() step 0 for op 0 (write): cost needs baseNs'],
+    ['nodes-null.mjs', "export default { name: 'c', plan: () => [{ type: 'cost', baseNs: 1, nodesOf: null }, ...WORK] };", "plan() step 0 for op 0 (write): cost's nodesOf, if given, must be { lockClass: string, key: string }"],
+  ];
+  for (const [file, source, said] of cases) {
+    it(file, () => {
+      const module = strategyModule(file, source);
+      const r = cli(['replay', smallTrace(), '-s', module]);
+      expect(r.stderr.startsWith(`lockreplay: ${module}: `)).toBe(true);
+      expect(r.stderr).toContain(said);
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.code).toBe(4);
+    });
+  }
+
+  it('a cost of one second is still accepted', () => {
+    const module = strategyModule('cost-1s.mjs', "export default { name: 'c', plan: () => [{ type: 'cost', baseNs: 1e9, perNodeNs: 1e9 }, ...WORK] };");
+    expect(cli(['replay', smallTrace(), '-s', module]).code).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ExitCode, LockreplayError } from '../errors.js';
+import { clip, ExitCode, LockreplayError } from '../errors.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
 import { createStrategy, isChecked, markChecked } from './index.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
@@ -30,11 +30,35 @@ export async function loadStrategy(spec: string): Promise<Strategy> {
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new LockreplayError(`${spec}: cannot load the strategy module (${(err as Error).message.split('\n')[0]})`, ExitCode.badInput);
+    throw new LockreplayError(`${spec}: cannot load the strategy module (${describeThrown(err)})`, ExitCode.badInput);
   }
   let s = mod.default ?? mod.strategy;
-  if (typeof s === 'function' && !('plan' in (s as object))) s = (s as (o: Record<string, string>) => unknown)({});
+  if (typeof s === 'function' && !('plan' in (s as object))) {
+    try {
+      s = (s as (o: Record<string, string>) => unknown)({});
+    } catch (err) {
+      throw new LockreplayError(`${spec}: the module's strategy factory (its exported function) threw: ${describeThrown(err)}`, ExitCode.badInput);
+    }
+  }
   return validateStrategy(s, spec);
+}
+
+/**
+ * What a user module threw, for a message: an Error's (first line of) message; any other value as
+ * a JS literal (`"a string"`, `null`, `42`), so a thrown string is not taken for a message of ours.
+ */
+export function describeThrown(err: unknown): string {
+  try {
+    if (err instanceof Error || (err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string')) {
+      return clip(String((err as { message: string }).message).split('\n')[0], 300);
+    }
+    if (typeof err === 'string') return clip(JSON.stringify(err), 300);
+    if (typeof err === 'object' && err !== null) return clip(`${Object.prototype.toString.call(err)} ${JSON.stringify(err) ?? ''}`.trim(), 300);
+    return String(err);
+  } catch {
+    // (an object whose message or JSON throws in turn: say what it is, no more)
+    return Object.prototype.toString.call(err);
+  }
 }
 
 /**
@@ -43,7 +67,12 @@ export async function loadStrategy(spec: string): Promise<Strategy> {
  */
 export function checkedStrategy(s: Strategy): Strategy {
   if (isChecked(s)) return s;
-  const name = s !== null && typeof s === 'object' && typeof s.name === 'string' && s.name !== '' ? s.name : '(unnamed)';
+  let name = '(unnamed)';
+  try {
+    if (s !== null && typeof s === 'object' && typeof s.name === 'string' && s.name !== '') name = s.name;
+  } catch {
+    // (a name that throws when read: validateStrategy says so, under "(unnamed)")
+  }
   return validateStrategy(s, `strategy ${name}`);
 }
 
@@ -83,60 +112,103 @@ export function validateStrategy(s: unknown, file: string): Strategy {
   };
   if (s === null || typeof s !== 'object') fail('the module must export (default) a strategy object, or a function returning one');
   const o = s as Record<string, unknown>;
-  if (typeof o.name !== 'string' || o.name === '') fail('strategy.name must be a non-empty string');
-  if (typeof o.plan !== 'function') fail('strategy.plan must be a function (op, ctx) => Step[]');
-  const rules = o.rules === undefined ? [] : o.rules;
-  if (!Array.isArray(rules) || !rules.every((r) => r && typeof r.kinds === 'string' && typeof r.locks === 'string')) fail('strategy.rules must be an array of { kinds: string, locks: string }');
-  const plan = o.plan as (op: Op, ctx: PlanContext) => unknown;
+  // each field is read once, here: a getter that throws is the strategy's fault (exit 4), named
+  const read = (field: string): unknown => {
+    try {
+      return o[field];
+    } catch (err) {
+      return fail(`reading strategy.${field} threw: ${describeThrown(err)}`);
+    }
+  };
+  const name = read('name');
+  if (typeof name !== 'string' || name === '') fail('strategy.name must be a non-empty string');
+  const plan = read('plan') as (op: Op, ctx: PlanContext) => unknown;
+  if (typeof plan !== 'function') fail('strategy.plan must be a function (op, ctx) => Step[]');
+  const rules = read('rules') ?? [];
+  if (!Array.isArray(rules) || !noThrow(() => rules.every((r) => r && typeof r.kinds === 'string' && typeof r.locks === 'string'))) fail('strategy.rules must be an array of { kinds: string, locks: string }');
+  const summary = read('summary');
+  const source = read('source');
+  const options = read('options');
   return markChecked({
-    name: o.name as string,
-    summary: typeof o.summary === 'string' ? o.summary : `user strategy from ${basename(file)}`,
-    source: typeof o.source === 'string' ? o.source : file,
+    name: name as string,
+    summary: typeof summary === 'string' ? summary : `user strategy from ${basename(file)}`,
+    source: typeof source === 'string' ? source : file,
     rules: rules as RuleRow[],
-    options: (o.options as Record<string, string | number | boolean>) ?? {},
+    options: (options as Record<string, string | number | boolean>) ?? {},
     plan(op: Op, ctx: PlanContext): readonly Step[] {
       let steps: unknown;
       try {
         steps = plan.call(o, op, ctx);
       } catch (err) {
-        throw new LockreplayError(`${file}: plan() threw on op ${op.id} (${op.kind}, line ${op.line}): ${(err as Error).message}`, ExitCode.badInput);
+        throw new LockreplayError(`${file}: plan() threw on op ${op.id} (${op.kind}, line ${op.line}): ${describeThrown(err)}`, ExitCode.badInput);
       }
-      if (!Array.isArray(steps)) fail(`plan() must return an array of steps (op ${op.id}, ${op.kind})`);
-      (steps as unknown[]).forEach((st, i) => {
-        const x = st as Record<string, unknown>;
-        const where = `plan() step ${i} for op ${op.id} (${op.kind})`;
-        if (x === null || typeof x !== 'object' || !STEP_TYPES.has(x.type as string)) fail(`${where}: type must be one of ${[...STEP_TYPES].join(', ')}`);
-        if (x.type === 'acquire') {
-          if (typeof x.lockClass !== 'string' || typeof x.key !== 'string') fail(`${where}: acquire needs lockClass and key strings`);
-          if (x.mode !== 'S' && x.mode !== 'X') fail(`${where}: mode must be "S" or "X"`);
-          const spec = x.spec as Record<string, unknown> | undefined;
-          if (spec === null || typeof spec !== 'object' || !(LOCK_KINDS as readonly unknown[]).includes(spec.kind)) fail(`${where}: spec.kind must be one of ${LOCK_KINDS.join(', ')}`);
-          const bad = lockSpecProblem(spec as Record<string, unknown>);
-          if (bad !== undefined) fail(`${where}: spec.${bad.field}: ${bad.what}`);
-          if (typeof x.start !== 'number' || typeof x.end !== 'number' || !((x.end as number) > (x.start as number))) fail(`${where}: start and end must be numbers with start < end`);
-          if (!isTag(x.tag)) fail(`${where}: tag must be a whole number >= 0 (negative tags are the engine's)`);
-        }
-        if (x.type === 'release' && !isTag(x.tag)) fail(`${where}: release needs the tag of its acquire, a whole number >= 0`);
-        if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction > 0 && x.fraction <= 1)) fail(`${where}: work needs a fraction in (0, 1]`);
-        if (x.type === 'cost' && !(isCostNs(x.baseNs) && (x.perNodeNs === undefined || isCostNs(x.perNodeNs)))) fail(`${where}: cost needs baseNs (and perNodeNs, if given) finite and >= 0`);
-      });
-      const unbalanced = unbalancedStep(steps as Step[]);
-      if (unbalanced !== undefined) fail(`plan() ${unbalanced} for op ${op.id} (${op.kind}, line ${op.line}): every release must name a lock the plan holds, and every acquire must be released`);
-      // the work shares are the op's whole service time: a plan with less (none at all) would make
-      // ops shorter than they are, and one with more longer
-      let shares = 0;
-      for (const st of steps as Step[]) if (st.type === 'work') shares += st.fraction;
-      if (!(Math.abs(shares - 1) <= WORK_SHARES_SLACK)) fail(`plan() for op ${op.id} (${op.kind}, line ${op.line}): its work fractions add up to ${shares}, not 1 (the op's whole service time must be worked, once)`);
-      return steps as Step[];
+      try {
+        return checkedSteps(steps, op, fail);
+      } catch (err) {
+        if (err instanceof LockreplayError) throw err;
+        // a step (or the array) whose properties throw when read
+        return fail(`plan() for op ${op.id} (${op.kind}, line ${op.line}) returned steps that threw when read: ${describeThrown(err)}`);
+      }
     },
   });
+}
+
+/** false when `check` throws (a getter of a user's object) */
+function noThrow(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The largest baseNs or perNodeNs of a cost step: one second. A lock operation's CPU time is
+ * nanoseconds to microseconds (docs/costs.md); larger values only push a replay's times towards
+ * 2^53 ns, where they stop being exact (and past 2^63, where the histograms fail).
+ */
+export const MAX_COST_NS = 1e9;
+
+/** A plan's steps as the engine may run them, or `fail` naming the first thing wrong. */
+function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never): Step[] {
+  if (!Array.isArray(steps)) fail(`plan() must return an array of steps (op ${op.id}, ${op.kind})`);
+  (steps as unknown[]).forEach((st, i) => {
+    const x = st as Record<string, unknown>;
+    const where = `plan() step ${i} for op ${op.id} (${op.kind})`;
+    if (x === null || typeof x !== 'object' || !STEP_TYPES.has(x.type as string)) fail(`${where}: type must be one of ${[...STEP_TYPES].join(', ')}`);
+    if (x.type === 'acquire') {
+      if (typeof x.lockClass !== 'string' || typeof x.key !== 'string') fail(`${where}: acquire needs lockClass and key strings`);
+      if (x.mode !== 'S' && x.mode !== 'X') fail(`${where}: mode must be "S" or "X"`);
+      const spec = x.spec as Record<string, unknown> | undefined;
+      if (spec === null || typeof spec !== 'object' || !(LOCK_KINDS as readonly unknown[]).includes(spec.kind)) fail(`${where}: spec.kind must be one of ${LOCK_KINDS.join(', ')}`);
+      const bad = lockSpecProblem(spec as Record<string, unknown>);
+      if (bad !== undefined) fail(`${where}: spec.${bad.field}: ${bad.what}`);
+      if (typeof x.start !== 'number' || typeof x.end !== 'number' || !((x.end as number) > (x.start as number))) fail(`${where}: start and end must be numbers with start < end`);
+      if (!isTag(x.tag)) fail(`${where}: tag must be a whole number >= 0 (negative tags are the engine's)`);
+    }
+    if (x.type === 'release' && !isTag(x.tag)) fail(`${where}: release needs the tag of its acquire, a whole number >= 0`);
+    if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction > 0 && x.fraction <= 1)) fail(`${where}: work needs a fraction in (0, 1]`);
+    if (x.type === 'cost') {
+      if (!(isCostNs(x.baseNs) && (x.perNodeNs === undefined || isCostNs(x.perNodeNs)))) fail(`${where}: cost needs baseNs (and perNodeNs, if given) from 0 to ${MAX_COST_NS.toLocaleString('en-US')} ns (one second)`);
+      const nodesOf = x.nodesOf as Record<string, unknown> | undefined;
+      if (nodesOf !== undefined && (nodesOf === null || typeof nodesOf !== 'object' || typeof nodesOf.lockClass !== 'string' || typeof nodesOf.key !== 'string')) fail(`${where}: cost's nodesOf, if given, must be { lockClass: string, key: string }`);
+    }
+  });
+  const unbalanced = unbalancedStep(steps as Step[]);
+  if (unbalanced !== undefined) fail(`plan() ${unbalanced} for op ${op.id} (${op.kind}, line ${op.line}): every release must name a lock the plan holds, and every acquire must be released`);
+  // the work shares are the op's whole service time: a plan with less (none at all) would make
+  // ops shorter than they are, and one with more longer
+  let shares = 0;
+  for (const st of steps as Step[]) if (st.type === 'work') shares += st.fraction;
+  if (!(Math.abs(shares - 1) <= WORK_SHARES_SLACK)) fail(`plan() for op ${op.id} (${op.kind}, line ${op.line}): its work fractions add up to ${shares}, not 1 (the op's whole service time must be worked, once)`);
+  return steps as Step[];
 }
 
 /** how far a plan's work fractions may add up from 1 (floating-point shares such as thirds) */
 const WORK_SHARES_SLACK = 1e-9;
 
 function isCostNs(value: unknown): boolean {
-  return typeof value === 'number' && value >= 0 && value < Infinity;
+  return typeof value === 'number' && value >= 0 && value <= MAX_COST_NS;
 }
 
 /**

@@ -147,7 +147,7 @@ describe('validateStrategy', () => {
     expect(p([{ type: 'work', fraction: 0.75 }, { type: 'work', fraction: 0.75 }]).message).toBe(sum(1.5));
     expect(p([1, 2, 3].map(() => ({ type: 'work', fraction: 1 / 3 }))).message).toBe('no error');
     for (const c of [{ baseNs: -1 }, { baseNs: Infinity }, { baseNs: '1' }, { baseNs: 1, perNodeNs: -1 }, { baseNs: 1, perNodeNs: NaN }]) {
-      expect(p([{ type: 'cost', ...c }]).message, JSON.stringify(c)).toBe(`${w}: cost needs baseNs (and perNodeNs, if given) finite and >= 0`);
+      expect(p([{ type: 'cost', ...c }]).message, JSON.stringify(c)).toBe(`${w}: cost needs baseNs (and perNodeNs, if given) from 0 to 1,000,000,000 ns (one second)`);
     }
     expect(p([{ type: 'cost', baseNs: 0, perNodeNs: 0 }, { type: 'work', fraction: 1 }]).message).toBe('no error');
     expect(p([acq, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]).message).toBe('no error');
