@@ -75,3 +75,14 @@ describe('a JS strategy module that faults is a bad strategy (exit 4) naming the
     expect(cli(['replay', smallTrace(), '-s', module]).code).toBe(0);
   });
 });
+
+describe('compare --strategy', () => {
+  it('a list that names no strategy ("", ",", " , ") is refused (exit 2), as replay refuses -s ""', () => {
+    for (const value of ['', ',', ' , ']) {
+      const r = cli(['compare', smallTrace(), '-s', value]);
+      expect(r.stderr).toBe(`lockreplay: --strategy "${value}" names no strategy; give one or more, comma-separated (lockreplay strategies lists them)\n`);
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(2);
+    }
+  });
+});

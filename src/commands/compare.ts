@@ -40,7 +40,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     if (Boolean(flags.all) === (flags.strategy !== undefined)) {
       throw new LockreplayError('name the strategies with --strategy A,B,C, or give --all (one of the two)', ExitCode.usage);
     }
-    const names = flags.all ? strategyNames() : (flags.strategy as string).split(/,(?![^:]*=)/).map((s) => s.trim()).filter((s) => s !== '');
+    const names = flags.all ? strategyNames() : strategyList(flags.strategy as string);
     // check every spec here, so a bad one fails before any work
     const loaded = await Promise.all(names.map((n) => loadStrategy(n)));
     refuseRepeatedLabels(loaded.map((s) => strategyLabel(s.name, s.options)));
@@ -78,4 +78,14 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     }
     await emitResult(result, flags, formatCompare, async () => perfettoSchedules(trace, await Promise.all(specs.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
   }
+}
+
+/**
+ * The specs of `--strategy A,B:k=v,w=x,C`: split at the commas that do not separate a strategy's
+ * options, blanks dropped. A list that names none is refused: a compare of nothing is a mistake.
+ */
+function strategyList(value: string): string[] {
+  const names = value.split(/,(?![^:]*=)/).map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new LockreplayError(`--strategy "${value}" names no strategy; give one or more, comma-separated (lockreplay strategies lists them)`, ExitCode.usage);
+  return names;
 }
