@@ -16,7 +16,7 @@ import { buildOps, loadedTrace, opSpecs, replayOptions } from './fuzz/ops.js';
 import { checkImport, checkReplay, closeLeakedFds, DOCUMENTED_EXIT_CODES, expectSaneNumbers } from './fuzz/properties.js';
 
 /** every built-in strategy, and the options that change a plan */
-const STRATEGIES = [...strategyNames(), 'range-lock:fairness=reader-pref', 'range-lock:fairness=nested-shared-ok', 'range-lock:prefault=true', 'range-lock:buffered=page', 'segment-bitmap:segments=1,minSegment=1'];
+const STRATEGIES = [...strategyNames(), 'range-lock:fairness=reader-pref', 'range-lock:fairness=nested-shared-ok', 'range-lock:prefault=true', 'range-lock:buffered=page', 'segment-bitmap:segments=1,minSegmentBytes=1'];
 const CORPORA = await corpora();
 /** a long campaign's time per property (vitest's own timeout is per test) */
 const TIMEOUT_MS = FUZZ_RUNS > 0 ? 24 * 3600_000 : 120_000;

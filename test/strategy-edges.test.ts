@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
+import { createStrategy, strategyNames } from '../src/strategies/index.js';
+import { strategyLabel } from '../src/model/labels.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-strategy-edges-'));
 
@@ -84,5 +86,57 @@ describe('compare --strategy', () => {
       expect(r.stdout).toBe('');
       expect(r.code).toBe(2);
     }
+  });
+});
+
+describe('built-in strategy options', () => {
+  const usageError = (spec: string): string => {
+    try {
+      createStrategy(spec);
+    } catch (e) {
+      expect((e as { exitCode: number }).exitCode).toBe(2);
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+
+  it('an option given twice is refused, not the last taken', () => {
+    expect(usageError('range-lock:fairness=fifo,fairness=reader-pref')).toBe('strategy option "fairness" given twice in "range-lock:fairness=fifo,fairness=reader-pref"');
+    expect(usageError('linux:xfs:hz=250, hz=1000')).toBe('strategy option "hz" given twice in "linux:xfs:hz=250, hz=1000"');
+    expect(usageError('range-lock:__proto__=x')).toBe('range-lock: unknown option "__proto__"; it takes fairness, prefault, buffered');
+  });
+
+  it('every option a strategy shows is accepted under that name, and every label is a spec giving the same strategy', () => {
+    const variants = [...strategyNames(), 'range-lock:fairness=reader-pref,prefault=true,buffered=page', 'segment-bitmap:segments=8,minSegmentBytes=4096', 'linux:xfs:rwsem=fifo,hz=1000', 'i-rwsem:hz=100'];
+    for (const spec of variants) {
+      const s = createStrategy(spec);
+      for (const [key, value] of Object.entries(s.options)) expect(usageError(`${spec.split(/:(?=[^:]*=)/)[0]}:${key}=${String(value)}`), `${spec} ${key}`).toBe('no error');
+      const label = strategyLabel(s.name, s.options);
+      const again = createStrategy(label);
+      expect([again.name, again.options], label).toEqual([s.name, s.options]);
+      expect(strategyLabel(again.name, again.options)).toBe(label);
+    }
+    // (the labels of results did not change: a default instance's label is its name)
+    expect(strategyLabel(createStrategy('segment-bitmap:minSegmentBytes=4096').name, createStrategy('segment-bitmap:minSegmentBytes=4096').options)).toBe('segment-bitmap:minSegmentBytes=4096');
+  });
+
+  it('numeric options are decimal whole numbers within their documented ranges', () => {
+    expect(usageError('segment-bitmap:segments=64,minSegmentBytes=1099511627776')).toBe('no error');
+    expect(usageError('segment-bitmap:segments=1,minSegmentBytes=1')).toBe('no error');
+    expect(usageError('segment-bitmap:segments=1e9')).toBe('segment-bitmap: segments must be a whole number from 1 to 64 (the bits of one 64-bit word), in decimal digits, not "1e9"');
+    expect(usageError('segment-bitmap:segments=65')).toContain('segments must be a whole number from 1 to 64');
+    expect(usageError('segment-bitmap:minSegmentBytes=1e300')).toBe('segment-bitmap: minSegmentBytes must be a whole number from 1 to 1099511627776 (1 TiB), in decimal digits, not "1e300"');
+    expect(usageError('segment-bitmap:minSegmentBytes=1099511627777')).toContain('minSegmentBytes must be a whole number from 1 to 1099511627776');
+    expect(usageError('linux:xfs:hz=0x3e8')).toBe(`linux:xfs: hz must be a whole number from 100 to 10000 (the kernel's CONFIG_HZ: 100, 250, 300 or 1000), in decimal digits, not "0x3e8"`);
+    for (const bad of ['+250', '250.0', '1e3', ' ', '']) expect(usageError(`i-rwsem:hz=${bad}`), bad).toContain('i-rwsem: hz must be a whole number from 100 to 10000');
+    expect(usageError('linux:ext4:hz=99')).toContain('linux:ext4: hz must be');
+    expect(usageError('linux:generic:hz=1000')).toBe('no error');
+  });
+
+  it('the CLI takes segment-bitmap:minSegmentBytes=65536, the name `strategies` prints', () => {
+    expect(cli(['strategies']).stdout).toContain('options: segments=64, minSegmentBytes=65536');
+    const r = cli(['replay', smallTrace(), '-s', 'segment-bitmap:minSegmentBytes=65536']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

@@ -38,16 +38,17 @@ const FACTORIES: Record<string, (options: Record<string, string>) => Strategy> =
     return rangeLockStrategy({ fairness, prefault: bool('range-lock', 'prefault', o.prefault ?? 'false'), buffered });
   },
   'i-rwsem': (o) => linuxStrategy('i-rwsem', rwsemModel('i-rwsem', o), hzOf('i-rwsem', o)),
-  'linux:xfs': (o) => linuxStrategy('xfs', rwsemModel('linux', o), hzOf('linux', o)),
-  'linux:ext4': (o) => linuxStrategy('ext4', rwsemModel('linux', o), hzOf('linux', o)),
-  'linux:generic': (o) => linuxStrategy('generic', rwsemModel('linux', o), hzOf('linux', o)),
+  'linux:xfs': (o) => linuxStrategy('xfs', rwsemModel('linux:xfs', o), hzOf('linux:xfs', o)),
+  'linux:ext4': (o) => linuxStrategy('ext4', rwsemModel('linux:ext4', o), hzOf('linux:ext4', o)),
+  'linux:generic': (o) => linuxStrategy('generic', rwsemModel('linux:generic', o), hzOf('linux:generic', o)),
   'kara-2013': (o) => (known('kara-2013', o, []), kara2013Strategy()),
   'bueso-rw': (o) => (known('bueso-rw', o, []), buesoRwStrategy()),
   'list-rl': (o) => (known('list-rl', o, []), listRangeStrategy()),
   'segment-bitmap': (o) => {
-    known('segment-bitmap', o, ['segments', 'minSegment']);
-    const segments = positiveInt('segment-bitmap', 'segments', o.segments ?? '64');
-    return segmentBitmapStrategy(segments, positiveInt('segment-bitmap', 'minSegment', o.minSegment ?? '65536'));
+    // (the option names are the ones the strategy's options and result labels show)
+    known('segment-bitmap', o, ['segments', 'minSegmentBytes']);
+    const segments = wholeNumber('segment-bitmap', 'segments', o.segments ?? '64', SEGMENTS_RANGE);
+    return segmentBitmapStrategy(segments, wholeNumber('segment-bitmap', 'minSegmentBytes', o.minSegmentBytes ?? '65536', MIN_SEGMENT_BYTES_RANGE));
   },
   'two-state': (o) => (known('two-state', o, []), twoStateStrategy()),
   'btrfs-extent': (o) => (known('btrfs-extent', o, []), btrfsExtentStrategy()),
@@ -59,16 +60,33 @@ function rwsemModel(strategy: string, o: Record<string, string>): 'linux' | 'fif
   return oneOf(strategy, 'rwsem', o.rwsem ?? 'linux', ['linux', 'fifo'] as const);
 }
 
-/** the modelled kernel's CONFIG_HZ (a Linux rwsem's hand-off timeout is in jiffies): 100 to 10000 */
+/**
+ * The ranges of the numeric options (README and docs/strategies.md say them): `segments`, the
+ * segment bitmap's bits (the design is one 64-bit word); `minSegmentBytes`, up to 1 TiB (a
+ * segment larger than the file is one segment for all of it); `hz`, the modelled kernel's
+ * CONFIG_HZ (a Linux rwsem's hand-off timeout is in jiffies).
+ */
+interface NumberRange {
+  min: number;
+  max: number;
+  /** what the range is, for the message */
+  why?: string;
+}
+export const SEGMENTS_RANGE: NumberRange = { min: 1, max: 64, why: 'the bits of one 64-bit word' };
+export const MIN_SEGMENT_BYTES_RANGE: NumberRange = { min: 1, max: 2 ** 40, why: '1 TiB' };
+export const HZ_RANGE: NumberRange = { min: 100, max: 10_000, why: "the kernel's CONFIG_HZ: 100, 250, 300 or 1000" };
+
 function hzOf(strategy: string, o: Record<string, string>): number {
-  const hz = positiveInt(strategy, 'hz', o.hz ?? String(DEFAULT_HZ));
-  if (hz < 100 || hz > 10_000) throw new LockreplayError(`${strategy}: hz must be from 100 to 10000 (the kernel's CONFIG_HZ: 100, 250, 300 or 1000), not "${o.hz}"`, ExitCode.usage);
-  return hz;
+  return wholeNumber(strategy, 'hz', o.hz ?? String(DEFAULT_HZ), HZ_RANGE);
 }
 
-function positiveInt(strategy: string, key: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new LockreplayError(`${strategy}: ${key} must be a whole number >= 1, not "${value}"`, ExitCode.usage);
+/** A numeric option's value: decimal digits only (not 0x3e8, 1e3, +5 or 2.0), within its range. */
+function wholeNumber(strategy: string, key: string, value: string, range: NumberRange): number {
+  const n = /^[0-9]{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= range.min && n <= range.max)) {
+    const why = range.why === undefined ? '' : ` (${range.why})`;
+    throw new LockreplayError(`${strategy}: ${key} must be a whole number from ${range.min} to ${range.max}${why}, in decimal digits, not "${value}"`, ExitCode.usage);
+  }
   return n;
 }
 
@@ -127,12 +145,16 @@ export function createStrategy(spec: string): Strategy {
   if (factory === undefined) {
     throw new LockreplayError(`unknown strategy "${name}"; known: ${strategyNames().join(', ')} (see: lockreplay strategies)`, ExitCode.usage);
   }
-  const options: Record<string, string> = {};
+  // (no prototype: a key such as "__proto__" is an option like any other, refused as unknown)
+  const options = Object.create(null) as Record<string, string>;
   if (rest !== undefined && rest !== '') {
     for (const kv of rest.split(',')) {
       const [k, v] = splitOnce(kv, '=');
-      if (v === undefined || k === '') throw new LockreplayError(`strategy option "${kv}" in "${spec}": expected key=value`, ExitCode.usage);
-      options[k.trim()] = v.trim();
+      if (v === undefined || k.trim() === '') throw new LockreplayError(`strategy option "${kv}" in "${spec}": expected key=value`, ExitCode.usage);
+      const key = k.trim();
+      // the last of two values is not "the" value: a typo or a pasted spec, refused
+      if (key in options) throw new LockreplayError(`strategy option "${key}" given twice in "${spec}"`, ExitCode.usage);
+      options[key] = v.trim();
     }
   }
   return markChecked(factory(options));
