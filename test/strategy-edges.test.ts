@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { cli } from './helpers.js';
 import { createStrategy, strategyNames } from '../src/strategies/index.js';
 import { strategyLabel } from '../src/model/labels.js';
+import { synthesize } from '../src/synth/scenarios.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-strategy-edges-'));
 
@@ -138,5 +139,47 @@ describe('built-in strategy options', () => {
     const r = cli(['replay', smallTrace(), '-s', 'segment-bitmap:minSegmentBytes=65536']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('synth options', () => {
+  /** task id → comm of every event line of a trace */
+  function tasksOf(text: string): Map<number, Set<string>> {
+    const tasks = new Map<number, Set<string>>();
+    for (const m of text.matchAll(/^ *(\S+)-(\d+) +\(/gm)) {
+      const pid = Number(m[2]);
+      tasks.set(pid, (tasks.get(pid) ?? new Set()).add(m[1]));
+    }
+    return tasks;
+  }
+
+  it('single-page-storm: no storm task shares the truncater pid, whatever --tasks (task 999 was 4999 too)', () => {
+    const tasks = tasksOf(synthesize('single-page-storm', { seed: 1, tasks: 1001, ops: 1 }));
+    expect(tasks.size).toBe(1002);
+    expect([...tasks.get(4999) ?? []]).toEqual(['truncate']);
+    expect([...tasks.values()].every((comms) => comms.size === 1)).toBe(true);
+  });
+
+  it('seed-race needs a faulter and a puncher: --tasks 1 is refused (it had no punch task, 0 races)', () => {
+    expect(() => synthesize('seed-race', { seed: 1, tasks: 1 })).toThrow('--tasks 1: seed-race needs 2 or more (half the tasks fault, half punch: one task would be a faulter with nothing to race)');
+    const comms = new Set([...tasksOf(synthesize('seed-race', { seed: 1, tasks: 2, ops: 3 })).values()].flatMap((c) => [...c]));
+    expect([...comms].sort()).toEqual(['mmapread', 'punch']);
+  });
+
+  it('a seed is a whole number in [0, 2^32): others are refused (exit 2), not reduced modulo 2^32', () => {
+    for (const seed of ['-1', '4294967296', '99999999999999999999']) {
+      const r = cli(['synth', 'seed-deadlock', '--seed', seed]);
+      expect(r.stderr, seed).toMatch(/^lockreplay: --seed must be a whole number from 0 to 4294967295, not /);
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(2);
+    }
+    expect(cli(['synth', 'seed-deadlock', '--seed', '4294967295']).code).toBe(0);
+    expect(cli(['synth', 'seed-deadlock', '--seed', '0']).code).toBe(0);
+  });
+
+  it('--out "" is a usage error (exit 2), not an output failure', () => {
+    const r = cli(['synth', 'seed-deadlock', '--out', '']);
+    expect(r.stderr).toBe('lockreplay: --out needs a file name (or - for standard output), not ""\n');
+    expect(r.code).toBe(2);
   });
 });

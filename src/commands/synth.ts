@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
-import { MAX_OPS, MAX_TASKS, SCENARIOS, scenarioLines, scenarioNames } from '../synth/scenarios.js';
+import { MAX_OPS, MAX_SEED, MAX_TASKS, SCENARIOS, scenarioLines, scenarioNames } from '../synth/scenarios.js';
+import { ExitCode, LockreplayError } from '../errors.js';
 import { OutputTarget } from '../util/output.js';
 
 /** lines written between two returns to the event loop, so Ctrl-C can remove the partial output */
@@ -18,7 +19,7 @@ made: memory stays small whatever --ops.`;
   ];
   static override args = { scenario: Args.string({ description: 'scenario name', required: true, options: scenarioNames() }) };
   static override flags = {
-    seed: Flags.integer({ description: 'random seed: the same seed gives the same bytes', default: 1 }),
+    seed: Flags.integer({ description: `random seed, 0 to ${MAX_SEED}: the same seed gives the same bytes`, default: 1 }),
     tasks: Flags.integer({ description: `number of tasks (scenario default if omitted), at most ${MAX_TASKS.toLocaleString('en-US')}`, min: 1 }),
     ops: Flags.integer({ description: `ops per task, or repetitions of the pattern (scenario default if omitted), at most ${MAX_OPS.toLocaleString('en-US')}`, min: 1 }),
     out: Flags.string({ char: 'o', description: 'write here (atomically) instead of stdout' }),
@@ -26,6 +27,7 @@ made: memory stays small whatever --ops.`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Synth);
+    if (flags.out === '') throw new LockreplayError('--out needs a file name (or - for standard output), not ""', ExitCode.usage);
     const lines = scenarioLines(args.scenario, { seed: flags.seed, tasks: flags.tasks, ops: flags.ops });
     // the options are checked before the output is opened: a refused run leaves no file
     const first = lines.next();

@@ -20,6 +20,8 @@ interface Scenario {
   defaults: { tasks: number; ops: number };
   /** the scenario is a fixed cast of defaults.tasks tasks (each with its part): --tasks cannot change it */
   fixedTasks?: boolean;
+  /** the fewest tasks that still play every role of the scenario (default 1), and why */
+  minTasks?: { tasks: number; why: string };
   /**
    * The scenario's actors, in the order they draw their random numbers: each emits its events one
    * step (an op, or a repetition of a fixed cast) at a time, yielding after each (synth/stream.ts).
@@ -36,10 +38,15 @@ const T0 = 100e9; // traces start at 100 s of the trace clock
 
 const task = (comm: string, pid: number, tgid: number, cpu = 0): SynthTask => ({ comm, pid, tgid, cpu });
 
+/** single-page-storm's truncater; storm task k is 4000 + k, skipping it (from 1,000 tasks) */
+const TRUNCATER_PID = 4999;
+const stormPid = (k: number): number => (4000 + k < TRUNCATER_PID ? 4000 + k : 4000 + k + 1);
+
 export const SCENARIOS: Record<string, Scenario> = {
   'seed-race': {
     summary: 'mmap faults and hole punches on the same pages: page locks alone do not serialise them',
     defaults: { tasks: 4, ops: 200 },
+    minTasks: { tasks: 2, why: 'half the tasks fault, half punch: one task would be a faulter with nothing to race' },
     actors(tasks, ops) {
       const faulters = Math.max(1, Math.ceil(tasks / 2));
       const region = 64 * PAGE;
@@ -149,7 +156,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     actors(tasks, ops) {
       const pages = 16;
       const storm = perTask(tasks, (k) => function* (e, rnd) {
-        const t = task('storm', 4000 + k, 4000, k % 2);
+        const t = task('storm', stormPid(k), 4000, k % 2);
         let ts = T0 + rnd.int(0, 20) * US;
         for (let i = 0; i < ops; i++) {
           const dur = rnd.int(2, 10) * US;
@@ -159,7 +166,7 @@ export const SCENARIOS: Record<string, Scenario> = {
         }
       });
       const truncates = function* (e: OpEmitter, rnd: Prng): Generator<void, void, void> {
-        const truncater = task('truncate', 4999, 4999, 1);
+        const truncater = task('truncate', TRUNCATER_PID, TRUNCATER_PID, 1);
         let ts = T0 + 100 * US;
         for (let i = 0; i < Math.max(1, Math.floor(ops / 20)); i++) {
           e.truncate(truncater, ts, 20 * US, rnd.int(pages / 2, pages) * PAGE);
@@ -179,6 +186,8 @@ export const SCENARIOS: Record<string, Scenario> = {
  */
 export const MAX_TASKS = 100_000;
 export const MAX_OPS = 1_000_000_000;
+/** the largest --seed: the generator's state is 32 bits, and a larger seed would be reduced to one of these */
+export const MAX_SEED = 2 ** 32 - 1;
 
 export function scenarioNames(): string[] {
   return Object.keys(SCENARIOS);
@@ -203,6 +212,8 @@ export function scenarioLines(name: string, options: SynthOptions): Generator<st
   const ops = options.ops ?? sc.defaults.ops;
   if (!Number.isInteger(tasks) || tasks < 1 || tasks > MAX_TASKS) throw new LockreplayError(`--tasks must be a whole number from 1 to ${MAX_TASKS.toLocaleString('en-US')}, not ${tasks}`, ExitCode.usage);
   if (!Number.isInteger(ops) || ops < 1 || ops > MAX_OPS) throw new LockreplayError(`--ops must be a whole number from 1 to ${MAX_OPS.toLocaleString('en-US')}, not ${ops}`, ExitCode.usage);
+  if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > MAX_SEED) throw new LockreplayError(`--seed must be a whole number from 0 to ${MAX_SEED}, not ${options.seed}`, ExitCode.usage);
+  if (sc.minTasks !== undefined && tasks < sc.minTasks.tasks) throw new LockreplayError(`--tasks ${tasks}: ${name} needs ${sc.minTasks.tasks} or more (${sc.minTasks.why})`, ExitCode.usage);
   if (sc.fixedTasks === true && tasks !== sc.defaults.tasks) throw new LockreplayError(`--tasks ${tasks}: ${name} is a fixed cast of ${sc.defaults.tasks} tasks, each with its own part (--ops repeats the scenario)`, ExitCode.usage);
   return mergedLines(2, `${name} seed=${options.seed} tasks=${tasks} ops=${ops}`, options.seed, () => sc.actors(tasks, ops));
 }
