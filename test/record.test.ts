@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,38 @@ afterAll(() => {
   if (typeof fs !== 'string') fs.unmountIfOurs();
 });
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-record-'));
+const LOCK_FILE = '/run/lockreplay-record.lock';
+
+/** `lockreplay record ARGS` as a child process, with its stderr collected */
+function recordChild(args: string[]): { child: ReturnType<typeof spawn>; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', ...args], { stdio: 'pipe', cwd: tmp });
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { child, stderr: () => stderr, exited };
+}
+
+async function waitUntil(ok: () => boolean, what: string, timeoutMs = 30_000, detail?: () => string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${detail === undefined ? "" : `: ${detail()}`}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** the temporary files a capture to `out` makes beside it (.OUT.PID.spool, .OUT.PID.tmp) */
+function temporariesOf(out: string): string[] {
+  return readdirSync(tmp).filter((f) => f.startsWith(`.${out.split('/').pop()}.`));
+}
 
 describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () => {
   const tracefs = fs as Tracefs;
@@ -149,6 +181,46 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expect(code).toBe(130);
     expect(existsSync(out)).toBe(true);
     expect(existsSync(join(tmp, 'busy.trace.gz'))).toBe(false);
+    expectStateAsBefore(before);
+  }, 60_000);
+
+  it('SIGHUP (the terminal closed) stops the capture as Ctrl-C does: tracefs restored, no lock file or spool left, the workload ended, the capture kept', async () => {
+    const before = state();
+    const out = join(tmp, 'hup.trace.gz');
+    const pidFile = join(tmp, 'hup.pid');
+    const rec = recordChild(['--out', out, '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`]);
+    await waitUntil(() => rec.stderr().includes('recording') && existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), 'the workload to start');
+    const workload = Number(readFileSync(pidFile, 'utf8'));
+    // the terminal is gone: nothing reads what record writes any more
+    rec.child.stdout?.destroy();
+    rec.child.stderr?.destroy();
+    rec.child.kill('SIGHUP');
+    expect(await rec.exited).toBe(130);
+    expect(existsSync(out)).toBe(true);
+    expect(temporariesOf(out)).toEqual([]);
+    expect(existsSync(LOCK_FILE)).toBe(false);
+    await waitUntil(() => !alive(workload), 'the workload to end', 5_000);
+    expectStateAsBefore(before);
+  }, 60_000);
+
+  it('a second SIGTERM while the capture is being read out stops it at once: tracefs restored, no temporaries, the file already at --out kept', async () => {
+    const before = state();
+    const out = join(tmp, 'twice.trace.gz');
+    writeFileSync(out, 'an earlier capture');
+    // a ring buffer large enough to hold the whole run: seconds of reading out after the workload
+    const rec = recordChild(['--buffer-kb', '131072', '--out', out, '--', 'sh', '-c', `dd if=/dev/zero of=${join(tmp, 'twice.out')} bs=1 count=150000; exec sleep 30`]);
+    await waitUntil(() => rec.stderr().includes('records out'), 'dd to finish', 30_000, rec.stderr);
+    rec.child.kill('SIGTERM');
+    await waitUntil(() => rec.stderr().includes('reading out'), 'the read-out to start', 30_000, rec.stderr);
+    const secondAt = Date.now();
+    rec.child.kill('SIGTERM');
+    expect(await rec.exited).toBe(130);
+    expect(Date.now() - secondAt).toBeLessThan(1500);
+    expect(rec.stderr()).toMatch(/SIGTERM again: the capture was dropped/);
+    expect(rec.stderr()).not.toMatch(/\n\s+at /);
+    expect(readFileSync(out, 'utf8')).toBe('an earlier capture');
+    expect(temporariesOf(out)).toEqual([]);
+    expect(existsSync(LOCK_FILE)).toBe(false);
     expectStateAsBefore(before);
   }, 60_000);
 

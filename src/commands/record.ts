@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { importTrace } from '../import/index.js';
-import { record, EVENT_PRESETS } from '../record/recorder.js';
+import { CaptureAbandoned, record, EVENT_PRESETS } from '../record/recorder.js';
 import { jsonText } from '../report/json.js';
 import { formatRecord } from '../report/record.js';
 
@@ -11,11 +11,11 @@ export default class Record extends BaseCommand {
 command (or records for --duration), streams trace_pipe into a gzip file while it runs, then prints
 what it captured: events per kind, the ops the importer sees, lost events. tracefs is left exactly as
 it was found (events, filters, tracer, buffer size, tracing_on), on success, on failure and on
-Ctrl-C / SIGTERM (which keep what was captured). Exit codes: 12 not root, 13 no tracefs, 14 an event
+Ctrl-C / SIGTERM / SIGHUP (which keep what was captured; a second one while it is read out drops it). Exit codes: 12 not root, 13 no tracefs, 14 an event
 this kernel lacks, 15 the command not found, 16 another capture is running; the command's own exit
 code is printed, not returned.`;
   static override strict = false;
-  /** Ctrl-C and SIGTERM stop the capture and keep it (recorder.ts), not end the process */
+  /** Ctrl-C, SIGTERM and SIGHUP stop the capture and keep it (recorder.ts), not end the process */
   protected override readonly ownSignalHandling = true;
   static override examples = [
     'sudo <%= config.bin %> record --out fio.trace.gz -- fio job.fio',
@@ -36,12 +36,29 @@ code is printed, not returned.`;
     const durationS = flags.duration === undefined ? undefined : Number(flags.duration);
     if (durationS !== undefined && !(durationS > 0)) this.error('--duration must be a positive number of seconds', { exit: 2 });
     const quiet = flags.json;
-    const r = await record({
-      out: flags.out, events: flags.events, bufferKb: flags['buffer-kb'], durationS, filterComm: flags['filter-comm'], command,
-      log: (line) => (quiet ? undefined : process.stderr.write(`${line}\n`)),
-    });
+    ignoreClosedTerminal();
+    let r;
+    try {
+      r = await record({
+        out: flags.out, events: flags.events, bufferKb: flags['buffer-kb'], durationS, filterComm: flags['filter-comm'], command,
+        log: (line) => (quiet ? undefined : process.stderr.write(`${line}\n`)),
+      });
+    } catch (err) {
+      if (!(err instanceof CaptureAbandoned)) throw err;
+      process.stderr.write(`lockreplay: ${err.message}\n`);
+      return this.exit(130);
+    }
     const summary = await importTrace(r.out, { op: () => undefined, lock: () => undefined }, { lenient: true, keepLocks: true });
     process.stdout.write(flags.json ? jsonText({ record: r, import: summary }) : formatRecord(r, summary));
     if (r.interrupted) this.exit(130);
   }
 }
+
+/**
+ * After SIGHUP the terminal is gone and writing to it fails (EIO, EPIPE): an unhandled stream error
+ * would end the process before the capture restores tracefs. Nobody is there to read it anyway.
+ */
+function ignoreClosedTerminal(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+

@@ -99,12 +99,32 @@ export interface RecordResult {
 
 const LOCK_FILE = '/run/lockreplay-record.lock';
 
+/**
+ * The signals that stop a capture and keep it: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed),
+ * which would otherwise end the process with tracefs still set up for the capture.
+ */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * A second stop signal while the capture is being read out or compressed (a large ring buffer can
+ * take many seconds): the capture is dropped at once; tracefs is still restored.
+ */
+export class CaptureAbandoned extends Error {
+  constructor(readonly out: string, readonly signal: NodeJS.Signals) {
+    super(`${signal} again: the capture was dropped (${out} was not written; a file already there is kept); tracefs is restored`);
+    this.name = 'CaptureAbandoned';
+  }
+}
+
 /** the open-file scans' interval: the shortest (while files or processes change) and the longest */
 export const SCAN_MIN_MS = 20;
 export const SCAN_MAX_MS = 160;
 
 /** how full the fullest per-CPU ring buffer may get before the recorder drains it while the workload runs */
 export const DRAIN_AT_FILL = 0.5;
+
+/** the longest one drain while tracing holds the process (signals are heard between drains) */
+export const DRAIN_BUDGET_MS = 200;
 
 /**
  * A preset name, a list of SYSTEM/EVENT, or "+EVENT,..." (the default preset plus these), or
@@ -167,15 +187,26 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
   const tmpSpool = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.spool`);
   let spool: number | undefined;
   let interrupted = false;
+  /** the second stop signal, once one came: reading out and compressing stop at their next step */
+  let abandonedBy: NodeJS.Signals | undefined;
   let stopRequested: (() => void) | undefined;
   let child: ReturnType<typeof spawn> | undefined;
+  const childRunning = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) {
+      // the user does not want to wait for the read-out: the workload goes too, whatever it ignores
+      abandonedBy = signal;
+      if (childRunning()) child?.kill('SIGKILL');
+      return;
+    }
     interrupted = true;
-    if (child !== undefined && child.exitCode === null) child.kill(signal);
+    if (childRunning()) child?.kill(signal);
     stopRequested?.();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const throwIfAbandoned = (): void => {
+    if (abandonedBy !== undefined) throw new CaptureAbandoned(opts.out, abandonedBy);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     // the spool first, beside the output: a place that cannot be written fails before tracefs is
     // touched or the workload runs
@@ -264,30 +295,47 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
 
     const pipeFd = openSync(tracefs.path('trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
     const buf = Buffer.allocUnsafe(1 << 20);
-    const drain = (): number => {
-      let total = 0;
-      for (;;) {
-        let n: number;
-        try {
-          n = readSync(pipeFd, buf, 0, buf.length, null);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return total;
-          throw err;
-        }
-        if (n <= 0) return total;
-        total += n;
-        // whole lines only, so that an open-file scan written between two drains falls between lines
-        const cut = buf.lastIndexOf(10, n - 1);
-        if (cut < 0) {
-          partial = Buffer.concat([partial, buf.subarray(0, n)]);
-          continue;
-        }
-        if (partial.length > 0) {
-          writeSync(spoolFd, partial);
-          partial = Buffer.alloc(0);
-        }
-        writeSync(spoolFd, buf, 0, cut + 1);
-        if (cut + 1 < n) partial = Buffer.from(buf.subarray(cut + 1, n));
+    /** one read of trace_pipe into the spool, whole lines only; the bytes read (0: nothing more for now) */
+    const drainOnce = (): number => {
+      let n: number;
+      try {
+        n = readSync(pipeFd, buf, 0, buf.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return 0;
+        throw err;
+      }
+      if (n <= 0) return 0;
+      // whole lines only, so that an open-file scan written between two drains falls between lines
+      const cut = buf.lastIndexOf(10, n - 1);
+      if (cut < 0) {
+        partial = Buffer.concat([partial, buf.subarray(0, n)]);
+        return n;
+      }
+      if (partial.length > 0) {
+        writeSync(spoolFd, partial);
+        partial = Buffer.alloc(0);
+      }
+      writeSync(spoolFd, buf, 0, cut + 1);
+      if (cut + 1 < n) partial = Buffer.from(buf.subarray(cut + 1, n));
+      return n;
+    };
+    /**
+     * Reads while tracing, for DRAIN_BUDGET_MS at most: a workload that traces faster than the
+     * kernel renders text would otherwise keep this loop (and the process's signal handlers) busy
+     * until it ends; the next look goes on where this one stopped.
+     */
+    const drain = (): void => {
+      const until = performance.now() + DRAIN_BUDGET_MS;
+      while (drainOnce() > 0 && performance.now() < until);
+    };
+    /**
+     * The rest of the ring buffer once tracing is off, a read at a time with the event loop let in
+     * between: reading out a large buffer takes seconds, and a second Ctrl-C must be heard meanwhile.
+     */
+    const drainRest = async (): Promise<void> => {
+      while (drainOnce() > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        throwIfAbandoned();
       }
     };
     let partial = Buffer.alloc(0);
@@ -301,6 +349,11 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     let commandResult: RecordResult['command'];
     const done = new Promise<void>((resolve, reject) => {
       stopRequested = resolve;
+      // stopped while setting up: the workload is not started
+      if (interrupted) {
+        resolve();
+        return;
+      }
       if (opts.command.length > 0) {
         child = spawn(opts.command[0], opts.command.slice(1), { stdio: 'inherit' });
         child.on('error', (err) => {
@@ -413,11 +466,15 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       const cpu = process.cpuUsage(cpuFrom);
       recorderCpuMs = Math.round((cpu.user + cpu.system) / 1000);
       tracingMs = Math.round(performance.now() - tracingFrom);
-      flushScans();
-      drain();
-      closeSync(pipeFd);
       if (markerFd !== undefined) closeSync(markerFd);
-      if (partial.length > 0) writeSync(spoolFd, partial);
+      try {
+        if (interrupted) opts.log('stopping: reading out what was captured (a second Ctrl-C drops it)');
+        flushScans();
+        await drainRest();
+        if (partial.length > 0) writeSync(spoolFd, partial);
+      } finally {
+        closeSync(pipeFd);
+      }
     }
     const lostEvents = tracefs.lostEvents();
     closeSync(spoolFd);
@@ -430,11 +487,17 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     const spooled = openSync(tmpSpool, 'r');
     try {
       for (;;) {
+        if (abandonedBy !== undefined) {
+          gzip.destroy();
+          file.destroy();
+          throwIfAbandoned();
+        }
         const n = readSync(spooled, buf, 0, buf.length, null);
         if (n <= 0) break;
         consume(buf.toString('latin1', 0, n));
         // let gzip take what it was given before more comes
         if (gzip.writableNeedDrain) await new Promise<void>((resolve) => gzip.once('drain', () => resolve()));
+        else await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       closeSync(spooled);
@@ -457,7 +520,6 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     if (state !== undefined) restore(tracefs, state);
     if (lockClaimed) releaseLock();
     tracefs.unmountIfOurs();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
