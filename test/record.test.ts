@@ -224,7 +224,15 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expectStateAsBefore(before);
   }, 60_000);
 
-  it('an --out that cannot be written fails with exit 6 before the workload runs, and leaves tracefs as it was', () => {
+  it('--json: standard output is the summary alone, valid JSON; the command\'s output goes to standard error', () => {
+    const r = cli(['record', '--json', '--out', join(tmp, 'json.trace.gz'), '--', 'echo', 'hello from the workload']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { record: { command: { exitCode: number } } };
+    expect(summary.record.command.exitCode).toBe(0);
+    expect(r.stderr).toContain('hello from the workload');
+  }, 60_000);
+
+    it('an --out that cannot be written fails with exit 6 before the workload runs, and leaves tracefs as it was', () => {
     const before = state();
     const marker = join(tmp, 'ran');
     for (const out of ['/proc/lockreplay-none/x.trace.gz', join(tmp, 'no-such-dir', 'x.trace.gz')]) {

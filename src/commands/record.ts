@@ -27,7 +27,7 @@ code is printed, not returned.`;
     'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
     duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds)' }),
     'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm (the sched events are traced for these tasks; default: the command\'s name)' }),
-    json: Flags.boolean({ description: 'print the capture summary as JSON' }),
+    json: Flags.boolean({ description: 'print the capture summary as JSON (the command\'s standard output goes to standard error)' }),
   };
 
   async run(): Promise<void> {
@@ -41,6 +41,7 @@ code is printed, not returned.`;
     try {
       r = await record({
         out: flags.out, events: flags.events, bufferKb: flags['buffer-kb'], durationS, filterComm: flags['filter-comm'], command,
+        commandStdoutToStderr: flags.json,
         log: (line) => (quiet ? undefined : process.stderr.write(`${line}\n`)),
       });
     } catch (err) {

@@ -74,6 +74,8 @@ export interface RecordOptions {
   durationS?: number;
   filterComm?: string;
   command: string[];
+  /** the command's standard output to standard error (record --json: stdout is the summary's alone) */
+  commandStdoutToStderr?: boolean;
   /** progress and messages */
   log: (line: string) => void;
 }
@@ -355,7 +357,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         return;
       }
       if (opts.command.length > 0) {
-        child = spawn(opts.command[0], opts.command.slice(1), { stdio: 'inherit' });
+        child = spawn(opts.command[0], opts.command.slice(1), { stdio: ['inherit', opts.commandStdoutToStderr === true ? 2 : 'inherit', 'inherit'] });
         child.on('error', (err) => {
           const code = (err as NodeJS.ErrnoException).code;
           reject(new LockreplayError(`cannot run ${opts.command[0]}: ${code === 'ENOENT' ? 'command not found' : code ?? err.message}`, code === 'ENOENT' || code === 'EACCES' ? ExitCode.commandNotFound : ExitCode.internal));
