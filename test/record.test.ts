@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -257,6 +257,20 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
       expect(r.stderr).toMatch(/needs root/);
     }
   }, 60_000);
+});
+
+describe('record\'s usage errors (no tracefs needed: refused before it is touched)', () => {
+  it('--out - and --out "" are refused with exit 2 before anything runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-record-usage-'));
+    const ran = join(dir, 'ran');
+    for (const out of ['-', '', ' ']) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', '--out', out, '--', 'touch', ran], { cwd: dir, encoding: 'utf8', input: '', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(out === '-' ? /^lockreplay: --out -: record cannot write to standard output .*give a file name$/m : /^lockreplay: --out is empty: give a file name$/m);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+    rmSync(dir, { recursive: true });
+  });
 });
 
 describe('record\'s sched events (no tracefs needed)', () => {

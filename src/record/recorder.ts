@@ -176,7 +176,17 @@ function releaseLock(): void {
   }
 }
 
+/**
+ * Refuses an --out that names no file, before tracefs is touched or the workload runs: "-" is not
+ * standard output here (the capture is spooled beside its file and renamed there), "" is nothing.
+ */
+function refuseNoFile(out: string): void {
+  if (out === '-') throw new LockreplayError('--out -: record cannot write to standard output (it spools beside the file and renames the capture into place): give a file name', ExitCode.usage);
+  if (out.trim() === '') throw new LockreplayError('--out is empty: give a file name', ExitCode.usage);
+}
+
 export async function record(opts: RecordOptions): Promise<RecordResult> {
+  refuseNoFile(opts.out);
   // the capture is a gzipped file made beside its place and renamed there: not a device or FIFO
   const place = outputPlace(opts.out);
   if (place.inPlace) throw new LockreplayError(`--out ${opts.out}: not a regular file (record writes a gzipped trace file and renames it into place)`, ExitCode.usage);
