@@ -243,7 +243,29 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expectStateAsBefore(before);
   }, 60_000);
 
-  it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {
+  it('a full disk (the spool, or the gzip file beside it) is exit 6 naming the output; the file already there is kept, no temporaries, tracefs as it was', () => {
+    const before = state();
+    // size=64k: the spool fills it; nr_inodes=3 (the folder, the earlier file, the spool): the gzip file cannot be made
+    for (const limit of ['size=64k', 'nr_inodes=3']) {
+      const dir = mkdtempSync(join(tmp, 'full-'));
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', limit, 'tmpfs', dir]);
+      if (mounted.status !== 0) continue;
+      try {
+        const out = join(dir, 'full.trace.gz');
+        writeFileSync(out, 'an earlier capture');
+        const r = cli(['record', '--out', out, '--', 'dd', 'if=/dev/zero', `of=${join(tmp, 'full.out')}`, 'bs=1', 'count=20000']);
+        expect([r.code, r.stderr.trim().split('\n').pop()]).toEqual([6, `lockreplay: ${out}: cannot write (ENOSPC: no space left on the device)`]);
+        expect(readdirSync(dir)).toEqual(['full.trace.gz']);
+        expect(readFileSync(out, 'utf8')).toBe('an earlier capture');
+        expect(existsSync(LOCK_FILE)).toBe(false);
+        expectStateAsBefore(before);
+      } finally {
+        spawnSync('umount', [dir]);
+      }
+    }
+  }, 60_000);
+
+    it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {
     const ev = cli(['record', '--events', 'nope/nothing', '--', 'true']);
     expect(ev.code).toBe(14);
     expect(ev.stderr).toMatch(/event "nope\/nothing" does not exist/);

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, createWriteStream, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { restore, snapshot, Tracefs, type TracefsState } from './tracefs.js';
@@ -185,6 +186,60 @@ function refuseNoFile(out: string): void {
   if (out.trim() === '') throw new LockreplayError('--out is empty: give a file name', ExitCode.usage);
 }
 
+/**
+ * A failure to write the spool or the capture (a full disk: ENOSPC, EDQUOT, EIO) is the output's:
+ * exit 6 naming the file. Errors already meant for the user pass through.
+ */
+function outputFailure(out: string, err: unknown): unknown {
+  if (err instanceof LockreplayError || err instanceof CaptureAbandoned) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === undefined || !/^E[A-Z]+$/.test(code)) return err;
+  const why = code === 'ENOSPC' ? 'ENOSPC: no space left on the device' : code === 'EDQUOT' ? 'EDQUOT: disk quota exceeded' : code;
+  return new LockreplayError(`${out}: cannot write (${why})`, ExitCode.outputFailed);
+}
+
+/** `write`, with a failure to write reported as the output's (outputFailure) */
+function writingTo<T>(out: string, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    throw outputFailure(out, err);
+  }
+}
+
+/**
+ * The spool's lines, through `keep` (which counts them and filters by comm), into a gzip file at
+ * `tmpOut`. A write error (a full disk) rejects instead of leaving the loop waiting for a 'drain'
+ * that never comes; `checkAbandoned` is asked between chunks (a second Ctrl-C stops it).
+ */
+async function compressSpool(spoolPath: string, tmpOut: string, keep: (text: string) => string, finish: () => string, checkAbandoned: () => void): Promise<void> {
+  const spooled = openSync(spoolPath, 'r');
+  const gzip = createGzip({ level: 6 });
+  const file = createWriteStream(tmpOut);
+  const written = pipeline(gzip, file);
+  let failed = false;
+  written.catch(() => (failed = true));
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (let n = readSync(spooled, buf, 0, buf.length, null); n > 0 && !failed; n = readSync(spooled, buf, 0, buf.length, null)) {
+      const out = keep(buf.toString('latin1', 0, n));
+      // let gzip take what it was given before more comes (and let a signal in meanwhile)
+      if (out !== '' && !gzip.write(out)) await Promise.race([new Promise((resolve) => gzip.once('drain', resolve)), written]);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+      checkAbandoned();
+    }
+    const last = failed ? '' : finish();
+    if (last !== '') gzip.write(last);
+    gzip.end();
+    await written;
+  } finally {
+    closeSync(spooled);
+    gzip.destroy();
+    // (closed before the caller removes the temporary file: an open still under way would make it again)
+    if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
+  }
+}
+
 export async function record(opts: RecordOptions): Promise<RecordResult> {
   refuseNoFile(opts.out);
   // the capture is a gzipped file made beside its place and renamed there: not a device or FIFO
@@ -269,22 +324,22 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     // while it runs: trace_pipe's bytes as they come into a spool file (no per-line work)
     const spoolFd = spool;
     const spoolWrite = (text: string): void => {
-      writeSync(spoolFd, text, null, 'latin1');
+      writingTo(opts.out, () => writeSync(spoolFd, text, null, 'latin1'));
     };
     spoolWrite(`# tracer: nop\n#\n# lockreplay record: ${events.length} events; trace_pipe stream\n# entries-in-buffer/entries-written: 0/0   #P:${cpus}\n${kernelHeader(release(), readKernelHz())}${identityHeader()}#\n`);
     // afterwards: the spool's lines, counted (and filtered by comm), into a gzip temporary file,
     // renamed into place at the end
-    const gzip = createGzip({ level: 6 });
     const eventsByName: Record<string, number> = {};
     let lines = 0;
     let bytes = 0;
     let carry = '';
     const filter = opts.filterComm;
-    const consume = (text: string): void => {
+    /** the spool's text, a chunk at a time: what goes into the capture (whole lines, counted) */
+    const consume = (text: string): string => {
       const all = carry + text;
       const cut = all.lastIndexOf('\n');
       carry = cut < 0 ? all : all.slice(cut + 1);
-      if (cut < 0) return;
+      if (cut < 0) return '';
       const chunk = all.slice(0, cut + 1);
       let out = chunk;
       const kept: string[] = [];
@@ -302,7 +357,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       }
       if (filter !== undefined) out = kept.length > 0 ? `${kept.join('\n')}\n` : '';
       bytes += out.length;
-      if (out !== '') gzip.write(out);
+      return out;
     };
 
     const pipeFd = openSync(tracefs.path('trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
@@ -324,10 +379,10 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         return n;
       }
       if (partial.length > 0) {
-        writeSync(spoolFd, partial);
+        writingTo(opts.out, () => writeSync(spoolFd, partial));
         partial = Buffer.alloc(0);
       }
-      writeSync(spoolFd, buf, 0, cut + 1);
+      writingTo(opts.out, () => writeSync(spoolFd, buf, 0, cut + 1));
       if (cut + 1 < n) partial = Buffer.from(buf.subarray(cut + 1, n));
       return n;
     };
@@ -432,7 +487,10 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     } catch {
       // unknown sizes: every look drains (fullestBuffer says 1)
     }
+    /** a spool write that failed while tracing (a full disk): no more drains; reported at the end */
+    let spoolFailure: unknown;
     const poll = setInterval(() => {
+      if (spoolFailure !== undefined) return;
       try {
         // half full, or filling so fast that the next two looks could find it full
         const fill = tracefs.fullestBuffer(bufferSizes);
@@ -444,8 +502,9 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         } else {
           lastFill = fill;
         }
-      } catch {
-        // reported at the end
+      } catch (err) {
+        // (a look at the buffer that failed: the next look or the read-out at the end tries again)
+        if (err instanceof LockreplayError) spoolFailure = err;
       }
     }, 50);
     // short-lived files need closer looks than the drain's: every SCAN_MIN_MS while processes or
@@ -480,10 +539,11 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       tracingMs = Math.round(performance.now() - tracingFrom);
       if (markerFd !== undefined) closeSync(markerFd);
       try {
+        if (spoolFailure !== undefined) throw spoolFailure;
         if (interrupted) opts.log('stopping: reading out what was captured (a second Ctrl-C drops it)');
         flushScans();
         await drainRest();
-        if (partial.length > 0) writeSync(spoolFd, partial);
+        if (partial.length > 0) writingTo(opts.out, () => writeSync(spoolFd, partial));
       } finally {
         closeSync(pipeFd);
       }
@@ -492,36 +552,13 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     closeSync(spoolFd);
     spool = undefined;
     // the workload is done: count and compress
-    const file = createWriteStream(tmpOut);
-    let writeError: Error | undefined;
-    file.on('error', (e) => (writeError = e));
-    gzip.pipe(file);
-    const spooled = openSync(tmpSpool, 'r');
     try {
-      for (;;) {
-        if (abandonedBy !== undefined) {
-          gzip.destroy();
-          file.destroy();
-          throwIfAbandoned();
-        }
-        const n = readSync(spooled, buf, 0, buf.length, null);
-        if (n <= 0) break;
-        consume(buf.toString('latin1', 0, n));
-        // let gzip take what it was given before more comes
-        if (gzip.writableNeedDrain) await new Promise<void>((resolve) => gzip.once('drain', () => resolve()));
-        else await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      closeSync(spooled);
+      await compressSpool(tmpSpool, tmpOut, consume, () => (carry !== '' ? consume('\n') : ''), throwIfAbandoned);
+      rmSync(tmpSpool, { force: true });
+      renameSync(tmpOut, outPath);
+    } catch (err) {
+      throw outputFailure(opts.out, err);
     }
-    if (carry !== '') consume('\n');
-    await new Promise<void>((resolve) => {
-      file.once('close', () => resolve());
-      gzip.end();
-    });
-    rmSync(tmpSpool, { force: true });
-    if (writeError !== undefined) throw new LockreplayError(`${opts.out}: cannot write (${(writeError as NodeJS.ErrnoException).code ?? writeError.message})`, ExitCode.outputFailed);
-    renameSync(tmpOut, outPath);
     return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs, drainsWhileTracing };
   } catch (err) {
     if (spool !== undefined) closeSync(spool);
