@@ -307,6 +307,17 @@ describe('record\'s sched events (no tracefs needed)', () => {
   });
 });
 
+describe('record\'s event presets (no tracefs needed)', () => {
+  it('the default preset has every xfs inode lock event the importer reads; no-locks has none', async () => {
+    const { HANDLERS } = await import('../src/import/event-catalogue.js');
+    const { EVENT_PRESETS } = await import('../src/record/recorder.js');
+    const xfsLocks = [...HANDLERS.keys()].filter((e) => /^xfs_i(un)?lock/.test(e)).map((e) => `xfs/${e}`);
+    expect(xfsLocks).toEqual(expect.arrayContaining(['xfs/xfs_ilock_nowait', 'xfs/xfs_ilock_demote']));
+    expect(DEFAULT_EVENTS).toEqual(expect.arrayContaining(xfsLocks));
+    expect(EVENT_PRESETS['no-locks'].filter((e) => xfsLocks.includes(e))).toEqual([]);
+  });
+});
+
 describe('record\'s ring buffer sizes (no tracefs needed)', () => {
   it('a size the kernel rounded to its pages is the same buffer; another size is not', async () => {
     const { effectiveBufferKb } = await import('../src/record/tracefs.js');

@@ -41,7 +41,9 @@ export function commOfCommand(argv0: string): string {
 export const DEFAULT_EVENTS = [
   'xfs/xfs_file_buffered_read', 'xfs/xfs_file_buffered_write', 'xfs/xfs_file_direct_read', 'xfs/xfs_file_direct_write',
   'xfs/xfs_read_fault', 'xfs/xfs_write_fault', 'xfs/xfs_filemap_fault', 'xfs/xfs_free_file_space', 'xfs/xfs_zero_file_space',
-  'xfs/xfs_ilock', 'xfs/xfs_iunlock', 'xfs/xfs_setattr', 'xfs/xfs_itruncate_extents_start', 'xfs/xfs_file_fsync',
+  // every xfs inode lock event the importer and fidelity read: a trylock (nowait) and a demotion
+  // (EXCL to SHARED) change who holds the lock as much as xfs_ilock does
+  'xfs/xfs_ilock', 'xfs/xfs_ilock_nowait', 'xfs/xfs_ilock_demote', 'xfs/xfs_iunlock', 'xfs/xfs_setattr', 'xfs/xfs_itruncate_extents_start', 'xfs/xfs_file_fsync',
   'ext4/ext4_da_write_begin', 'ext4/ext4_write_begin', 'ext4/ext4_punch_hole', 'ext4/ext4_zero_range', 'ext4/ext4_collapse_range',
   'ext4/ext4_insert_range', 'ext4/ext4_truncate_enter', 'ext4/ext4_truncate_exit', 'ext4/ext4_writepages', 'ext4/ext4_sync_file_enter',
   'ext4/ext4_fallocate_enter',
