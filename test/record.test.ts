@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,6 +263,28 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
         spawnSync('umount', [dir]);
       }
     }
+  }, 60_000);
+
+    it('a --filter-comm longer than a comm is cut to 15 bytes, as the kernel cuts the task\'s name, and says so', async () => {
+    const longDd = join(tmp, 'dd-with-a-long-name');
+    copyFileSync(spawnSync('sh', ['-c', 'command -v dd'], { encoding: 'utf8' }).stdout.trim(), longDd);
+    chmodSync(longDd, 0o755);
+    const out = join(tmp, 'long-comm.trace.gz');
+    const r = cli(['record', '--out', out, '--filter-comm', 'dd-with-a-long-name', '--', longDd, 'if=/dev/zero', `of=${join(tmp, 'long.out')}`, 'bs=4096', 'count=16']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/--filter-comm "dd-with-a-long-name" is longer than a task's comm \(15 bytes\): using "dd-with-a-long-"/);
+    const { ops } = await loadTrace(out);
+    expect(ops.filter((o) => o.comm === 'dd-with-a-long-' && o.kind === 'write' && o.lengthBytes === 4096)).toHaveLength(16);
+  }, 60_000);
+
+  it('a capture without events prints its summary (0 events) and a warning, exit 0', () => {
+    const out = join(tmp, 'empty.trace.gz');
+    const r = cli(['record', '--out', out, '--events', 'syscalls/sys_enter_truncate', '--filter-comm', 'no-such-task', '--duration', '0.3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^captured 0 event lines into /);
+    expect(r.stdout).toMatch(/events per kind: none/);
+    expect(r.stderr).toMatch(/^lockreplay: warning: no events were captured into .*empty\.trace\.gz/m);
+    expect(existsSync(out)).toBe(true);
   }, 60_000);
 
     it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {

@@ -26,7 +26,7 @@ code is printed, not returned.`;
     events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}), a comma-separated list of SYSTEM/EVENT, or +SYSTEM/EVENT,... to add events to the default preset (PRESET+... to another)`, default: 'default' }),
     'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
     duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds)' }),
-    'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm (the sched events are traced for these tasks; default: the command\'s name)' }),
+    'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm, cut to 15 bytes like the kernel\'s (plus the recorder\'s marker lines; the sched events are traced for these tasks; default: the command\'s name)' }),
     json: Flags.boolean({ description: 'print the capture summary as JSON (the command\'s standard output goes to standard error)' }),
   };
 
@@ -43,13 +43,18 @@ code is printed, not returned.`;
         out: flags.out, events: flags.events, bufferKb: flags['buffer-kb'], durationS, filterComm: flags['filter-comm'], command,
         commandStdoutToStderr: flags.json,
         log: (line) => (quiet ? undefined : process.stderr.write(`${line}\n`)),
+        warn: (line) => process.stderr.write(`${line}\n`),
       });
     } catch (err) {
       if (!(err instanceof CaptureAbandoned)) throw err;
       process.stderr.write(`lockreplay: ${err.message}\n`);
       return this.exit(130);
     }
-    const summary = await importTrace(r.out, { op: () => undefined, lock: () => undefined }, { lenient: true, keepLocks: true });
+    // (read as the ftrace text record wrote: a capture without events is an empty capture, not an unknown format)
+    const summary = await importTrace(r.out, { op: () => undefined, lock: () => undefined }, { lenient: true, keepLocks: true, format: 'ftrace' });
+    if (capturedEvents(r.eventsByName) === 0) {
+      process.stderr.write(`lockreplay: warning: no events were captured into ${r.out} (did the command run? do --events and --filter-comm name what it does?)\n`);
+    }
     process.stdout.write(flags.json ? jsonText({ record: r, import: summary }) : formatRecord(r, summary));
     if (r.interrupted) this.exit(130);
   }
@@ -61,5 +66,10 @@ code is printed, not returned.`;
  */
 function ignoreClosedTerminal(): void {
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+
+/** the kernel's events in a capture (the recorder's own trace_marker lines are not) */
+function capturedEvents(eventsByName: { readonly [name: string]: number }): number {
+  return Object.entries(eventsByName).reduce((n, [name, count]) => (name === 'tracing_mark_write' ? n : n + count), 0);
 }
 

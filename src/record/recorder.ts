@@ -32,9 +32,17 @@ export function schedFilters(comm: string): Record<string, string> | undefined {
   return { 'sched/sched_wakeup': `comm == "${comm}"`, 'sched/sched_switch': `prev_comm == "${comm}" || next_comm == "${comm}"` };
 }
 
-/** the comm a command's tasks get: its file name, cut to TASK_COMM_LEN - 1 bytes */
+/** the longest comm a task has: TASK_COMM_LEN - 1 bytes */
+export const COMM_MAX_BYTES = 15;
+
+/** `name` as a task's comm: cut to COMM_MAX_BYTES bytes (the kernel cuts it so) */
+export function commOf(name: string): string {
+  return Buffer.byteLength(name) <= COMM_MAX_BYTES ? name : Buffer.from(name).subarray(0, COMM_MAX_BYTES).toString('latin1');
+}
+
+/** the comm a command's tasks get: its file name, cut to COMM_MAX_BYTES bytes */
 export function commOfCommand(argv0: string): string {
-  return Buffer.from(basename(argv0)).subarray(0, 15).toString('latin1');
+  return Buffer.from(basename(argv0)).subarray(0, COMM_MAX_BYTES).toString('latin1');
 }
 
 /** The events the importer understands (those this kernel lacks are skipped and listed). */
@@ -81,6 +89,8 @@ export interface RecordOptions {
   commandStdoutToStderr?: boolean;
   /** progress and messages */
   log: (line: string) => void;
+  /** what the user must know even with --json (default: log) */
+  warn?: (line: string) => void;
 }
 
 export interface RecordResult {
@@ -248,6 +258,11 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
   const place = outputPlace(opts.out);
   if (place.inPlace) throw new LockreplayError(`--out ${opts.out}: not a regular file (record writes a gzipped trace file and renames it into place)`, ExitCode.usage);
   const outPath = place.path;
+  const filterComm = opts.filterComm === undefined ? undefined : commOf(opts.filterComm);
+  // a longer name matches no task (the kernel's comm is cut): it would keep nothing
+  if (filterComm !== undefined && filterComm !== opts.filterComm) {
+    (opts.warn ?? opts.log)(`--filter-comm ${JSON.stringify(opts.filterComm)} is longer than a task's comm (${COMM_MAX_BYTES} bytes): using ${JSON.stringify(filterComm)}`);
+  }
   const tracefs = Tracefs.open();
   const started = Date.now();
   let state: TracefsState | undefined;
@@ -289,7 +304,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     let events = resolved.events;
     // the sched events only for the traced command's tasks (by --filter-comm, else the command's
     // name): system-wide, they would be most of a capture
-    const schedComm = opts.filterComm ?? (opts.command.length > 0 ? commOfCommand(opts.command[0]) : undefined);
+    const schedComm = filterComm ?? (opts.command.length > 0 ? commOfCommand(opts.command[0]) : undefined);
     const sched = schedComm === undefined ? undefined : schedFilters(schedComm);
     if (sched === undefined && events.some((e) => SCHED_EVENTS.includes(e))) {
       events = events.filter((e) => !SCHED_EVENTS.includes(e));
@@ -335,7 +350,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     let lines = 0;
     let bytes = 0;
     let carry = '';
-    const filter = opts.filterComm;
+    const filter = filterComm;
     /** the spool's text, a chunk at a time: what goes into the capture (whole lines, counted) */
     const consume = (text: string): string => {
       const all = carry + text;
