@@ -287,6 +287,20 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expect(existsSync(out)).toBe(true);
   }, 60_000);
 
+    it('--duration with a command is at most that long: the capture stops, the command gets SIGTERM and its exit is reported; a command that ends sooner is not waited past', () => {
+    const from = Date.now();
+    const r = cli(['record', '--duration', '1', '--out', join(tmp, 'duration.trace.gz'), '--', 'sleep', '30']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - from).toBeLessThan(20_000);
+    expect(r.stdout).toMatch(/^command sleep 30 exited with signal SIGTERM \(stopped by --duration 1: SIGTERM when the capture stopped\)$/m);
+    expect(r.stderr).toMatch(/--duration 1 s is up: the capture stopped; sleep gets SIGTERM/);
+    const soon = Date.now();
+    const quick = cli(['record', '--duration', '40', '--out', join(tmp, 'duration-quick.trace.gz'), '--', 'true']);
+    expect(quick.code, quick.stderr).toBe(0);
+    expect(quick.stdout).toMatch(/^command true exited with 0$/m);
+    expect(Date.now() - soon).toBeLessThan(20_000);
+  }, 60_000);
+
     it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {
     const ev = cli(['record', '--events', 'nope/nothing', '--', 'true']);
     expect(ev.code).toBe(14);
@@ -311,6 +325,17 @@ describe('record\'s usage errors (no tracefs needed: refused before it is touche
       const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', '--out', out, '--', 'touch', ran], { cwd: dir, encoding: 'utf8', input: '', timeout: 30_000 });
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(out === '-' ? /^lockreplay: --out -: record cannot write to standard output .*give a file name$/m : /^lockreplay: --out is empty: give a file name$/m);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+    rmSync(dir, { recursive: true });
+  });
+
+  it('a --duration setTimeout cannot hold (2^31 ms or more) is refused with exit 2 before anything runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-record-usage-'));
+    for (const duration of ['2147484', 'Infinity', '1e300']) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', '--duration', duration, '--out', join(dir, 'x.trace.gz'), '--', 'touch', join(dir, 'ran')], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^lockreplay: --duration must be at most 2147483 seconds/m);
       expect(readdirSync(dir)).toEqual([]);
     }
     rmSync(dir, { recursive: true });

@@ -25,7 +25,7 @@ code is printed, not returned.`;
     out: Flags.string({ char: 'o', description: 'the gzip trace file to write (a file: not - for standard output)', default: 'lockreplay.trace.gz' }),
     events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}), a comma-separated list of SYSTEM/EVENT, or +SYSTEM/EVENT,... to add events to the default preset (PRESET+... to another)`, default: 'default' }),
     'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
-    duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds)' }),
+    duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds, then the capture stops and the command gets SIGTERM); at most 2147483' }),
     'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm, cut to 15 bytes like the kernel\'s (plus the recorder\'s marker lines; the sched events are traced for these tasks; default: the command\'s name)' }),
     json: Flags.boolean({ description: 'print the capture summary as JSON (the command\'s standard output goes to standard error)' }),
   };
@@ -35,6 +35,7 @@ code is printed, not returned.`;
     const command = argv as string[];
     const durationS = flags.duration === undefined ? undefined : Number(flags.duration);
     if (durationS !== undefined && !(durationS > 0)) this.error('--duration must be a positive number of seconds', { exit: 2 });
+    if (durationS !== undefined && durationS > MAX_DURATION_S) this.error(`--duration must be at most ${MAX_DURATION_S} seconds (about 24 days: the longest timer Node.js keeps)`, { exit: 2 });
     const quiet = flags.json;
     ignoreClosedTerminal();
     let r;
@@ -55,9 +56,18 @@ code is printed, not returned.`;
     if (capturedEvents(r.eventsByName) === 0) {
       process.stderr.write(`lockreplay: warning: no events were captured into ${r.out} (did the command run? do --events and --filter-comm name what it does?)\n`);
     }
-    process.stdout.write(flags.json ? jsonText({ record: r, import: summary }) : formatRecord(r, summary));
+    const text = flags.json ? jsonText({ record: r, import: summary }) : formatRecord(r, summary);
+    process.stdout.write(r.stoppedByDuration && !flags.json ? withDurationNote(text, durationS ?? 0) : text);
     if (r.interrupted) this.exit(130);
   }
+}
+
+/** the longest --duration: setTimeout's limit (2^31 - 1 ms); a longer one fires at once */
+const MAX_DURATION_S = Math.floor((2 ** 31 - 1) / 1000);
+
+/** the summary's line about the command's exit, saying that --duration stopped it */
+function withDurationNote(summary: string, durationS: number): string {
+  return summary.replace(/^(command .* exited with .*)$/m, `$1 (stopped by --duration ${durationS}: SIGTERM when the capture stopped)`);
 }
 
 /**

@@ -110,6 +110,8 @@ export interface RecordResult {
   recorderCpuMs: number;
   /** drains of trace_pipe while tracing (a ring buffer half full), before the one at the end */
   drainsWhileTracing: number;
+  /** --duration ran out before the command ended: the capture stopped and the command got SIGTERM */
+  stoppedByDuration: boolean;
 }
 
 const LOCK_FILE = '/run/lockreplay-record.lock';
@@ -449,7 +451,6 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
           resolve();
         });
       }
-      if (opts.durationS !== undefined) setTimeout(resolve, opts.durationS * 1000);
       if (opts.command.length === 0 && opts.durationS === undefined) {
         reject(new LockreplayError('nothing to record: give a command after --, or --duration S', ExitCode.usage));
       }
@@ -532,6 +533,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     let fdPoll: NodeJS.Timeout | undefined;
     const scanLater = (): void => {
       fdPoll = setTimeout(() => {
+        if (tracingStopped) return;
         let changed = true;
         try {
           changed = scanFds();
@@ -545,15 +547,35 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     scanLater();
     let recorderCpuMs = 0;
     let tracingMs = 0;
-    try {
-      await done;
-    } finally {
-      clearInterval(poll);
+    let tracingStopped = false;
+    const stopTracing = (): void => {
+      if (tracingStopped) return;
+      tracingStopped = true;
       clearTimeout(fdPoll);
       tracefs.write('tracing_on', '0');
       const cpu = process.cpuUsage(cpuFrom);
       recorderCpuMs = Math.round((cpu.user + cpu.system) / 1000);
       tracingMs = Math.round(performance.now() - tracingFrom);
+    };
+    let durationTimer: NodeJS.Timeout | undefined;
+    const durationUp = new Promise<'duration'>((resolve) => {
+      if (opts.durationS !== undefined) durationTimer = setTimeout(() => resolve('duration'), opts.durationS * 1000);
+    });
+    let stoppedByDuration = false;
+    try {
+      if ((await Promise.race([done, durationUp])) === 'duration' && childRunning()) {
+        // "at most S seconds": the capture ends now; the command is asked to end, and waited for
+        stoppedByDuration = true;
+        stopTracing();
+        opts.log(`--duration ${opts.durationS} s is up: the capture stopped; ${opts.command[0]} gets SIGTERM, waiting for it to end`);
+        child?.kill('SIGTERM');
+        await done;
+      }
+    } finally {
+      // (a pending timer would keep the process alive after a command that ended sooner)
+      clearTimeout(durationTimer);
+      clearInterval(poll);
+      stopTracing();
       if (markerFd !== undefined) closeSync(markerFd);
       try {
         if (spoolFailure !== undefined) throw spoolFailure;
@@ -576,7 +598,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     } catch (err) {
       throw outputFailure(opts.out, err);
     }
-    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs, drainsWhileTracing };
+    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs, drainsWhileTracing, stoppedByDuration };
   } catch (err) {
     if (spool !== undefined) closeSync(spool);
     rmSync(tmpOut, { force: true });
