@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTrace } from '../src/import/index.js';
-import { sameBufferKb, snapshot, Tracefs } from '../src/record/tracefs.js';
+import { effectiveBufferKb, sameBufferKb, snapshot, Tracefs } from '../src/record/tracefs.js';
 import { DEFAULT_EVENTS } from '../src/record/recorder.js';
 import { cli, ROOT } from './helpers.js';
 
@@ -299,6 +299,23 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expect(quick.code, quick.stderr).toBe(0);
     expect(quick.stdout).toMatch(/^command true exited with 0$/m);
     expect(Date.now() - soon).toBeLessThan(20_000);
+  }, 60_000);
+
+  it.skipIf(typeof fs === 'string' || fs.cpuCount() < 2)('per-CPU ring buffers of different sizes (buffer_size_kb reads X) are each restored as found', () => {
+    const perCpu = (): string[] => [0, 1].map((n) => tracefs.read(`per_cpu/cpu${n}/buffer_size_kb`).trim());
+    const found = perCpu();
+    try {
+      tracefs.write('per_cpu/cpu0/buffer_size_kb', '1024');
+      tracefs.write('per_cpu/cpu1/buffer_size_kb', '2048');
+      const before = perCpu();
+      expect(tracefs.read('buffer_size_kb').trim()).toBe('X');
+      const r = cli(['record', '--buffer-kb', '512', '--out', join(tmp, 'per-cpu.trace.gz'), '--', 'true']);
+      expect(r.code, r.stderr).toBe(0);
+      const after = perCpu();
+      expect(after.every((kb, i) => sameBufferKb(kb, before[i])), `${after.join(', ')} KB after, ${before.join(', ')} KB before`).toBe(true);
+    } finally {
+      found.forEach((kb, n) => tracefs.write(`per_cpu/cpu${n}/buffer_size_kb`, effectiveBufferKb(kb)));
+    }
   }, 60_000);
 
     it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {

@@ -118,6 +118,11 @@ export interface TracefsState {
   currentTracer: string;
   /** the effective per-CPU size in KB ("7 (expanded: 1408)" means 1408 once tracing starts) */
   bufferSizeKb: string;
+  /**
+   * each CPU's size in KB (per_cpu/cpuN/buffer_size_kb, by CPU folder name), only when they differ:
+   * buffer_size_kb then reads "X", which cannot be written back
+   */
+  perCpuBufferKb?: Record<string, string>;
   setEvent: string;
   notracePid: string;
   /** filters of the events a capture sets one on */
@@ -140,13 +145,24 @@ export function sameBufferKb(a: string, b: string): boolean {
   return a === b || Math.abs(Number(a) - Number(b)) < 4;
 }
 
+/** buffer_size_kb when the CPUs' ring buffers have different sizes */
+const SIZES_DIFFER = 'X';
+
+function perCpuBufferKb(fs: Tracefs): Record<string, string> {
+  const sizes: Record<string, string> = {};
+  for (const d of readdirSync(fs.path('per_cpu')).filter((x) => /^cpu\d+$/.test(x))) sizes[d] = effectiveBufferKb(fs.read(`per_cpu/${d}/buffer_size_kb`));
+  return sizes;
+}
+
 export function snapshot(fs: Tracefs, events: string[]): TracefsState {
   const filters: Record<string, string> = {};
   for (const e of events) if (fs.hasEvent(e)) filters[e] = fs.read(`events/${e}/filter`).trim();
+  const bufferSizeKb = effectiveBufferKb(fs.read('buffer_size_kb'));
   return {
     tracingOn: fs.read('tracing_on').trim(),
     currentTracer: fs.read('current_tracer').trim(),
-    bufferSizeKb: effectiveBufferKb(fs.read('buffer_size_kb')),
+    bufferSizeKb,
+    ...(bufferSizeKb === SIZES_DIFFER ? { perCpuBufferKb: perCpuBufferKb(fs) } : {}),
     setEvent: fs.read('set_event'),
     notracePid: existsSync(fs.path('set_event_notrace_pid')) ? fs.read('set_event_notrace_pid') : '',
     filters,
@@ -173,8 +189,16 @@ export function restore(fs: Tracefs, s: TracefsState): void {
   attempt(() => fs.write('current_tracer', s.currentTracer));
   if (s.recordTgid !== '') attempt(() => fs.write('options/record-tgid', s.recordTgid));
   // written back only when it changed: the kernel rounds a size to its pages (sameBufferKb)
-  attempt(() => {
-    if (!sameBufferKb(effectiveBufferKb(fs.read('buffer_size_kb')), s.bufferSizeKb)) fs.write('buffer_size_kb', s.bufferSizeKb);
-  });
+  if (s.perCpuBufferKb !== undefined) {
+    for (const [cpu, kb] of Object.entries(s.perCpuBufferKb)) {
+      attempt(() => {
+        if (!sameBufferKb(effectiveBufferKb(fs.read(`per_cpu/${cpu}/buffer_size_kb`)), kb)) fs.write(`per_cpu/${cpu}/buffer_size_kb`, kb);
+      });
+    }
+  } else {
+    attempt(() => {
+      if (!sameBufferKb(effectiveBufferKb(fs.read('buffer_size_kb')), s.bufferSizeKb)) fs.write('buffer_size_kb', s.bufferSizeKb);
+    });
+  }
   attempt(() => fs.write('tracing_on', s.tracingOn));
 }
