@@ -318,6 +318,17 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     }
   }, 60_000);
 
+    it('a --buffer-kb the kernel cannot allocate is exit 2 with a clear message; nothing runs, tracefs as it was', () => {
+    const before = state();
+    const ran = join(tmp, 'huge-buffer-ran');
+    const r = cli(['record', '--buffer-kb', '999999999', '--out', join(tmp, 'huge.trace.gz'), '--', 'touch', ran]);
+    expect([r.code, r.stderr.trim()]).toEqual([2, 'lockreplay: --buffer-kb 999999999: cannot allocate 999999999 KB per CPU for the ring buffer (ENOMEM): choose a smaller --buffer-kb']);
+    expect(existsSync(ran)).toBe(false);
+    expect(existsSync(join(tmp, 'huge.trace.gz'))).toBe(false);
+    expect(temporariesOf(join(tmp, 'huge.trace.gz'))).toEqual([]);
+    expectStateAsBefore(before);
+  }, 60_000);
+
     it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {
     const ev = cli(['record', '--events', 'nope/nothing', '--', 'true']);
     expect(ev.code).toBe(14);

@@ -254,6 +254,16 @@ async function compressSpool(spoolPath: string, tmpOut: string, keep: (text: str
   }
 }
 
+/** --buffer-kb: each CPU's ring buffer size; one the kernel cannot allocate is the user's to choose again */
+function setBufferKb(tracefs: Tracefs, kbPerCpu: number): void {
+  try {
+    tracefs.write('buffer_size_kb', String(kbPerCpu));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOMEM') throw err;
+    throw new LockreplayError(`--buffer-kb ${kbPerCpu}: cannot allocate ${kbPerCpu} KB per CPU for the ring buffer (ENOMEM): choose a smaller --buffer-kb`, ExitCode.usage);
+  }
+}
+
 export async function record(opts: RecordOptions): Promise<RecordResult> {
   refuseNoFile(opts.out);
   // the capture is a gzipped file made beside its place and renamed there: not a device or FIFO
@@ -324,7 +334,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     state = snapshot(tracefs, events);
     // set up: stop, clear, size, our events (our own process's events are not traced)
     tracefs.write('tracing_on', '0');
-    if (opts.bufferKb !== undefined) tracefs.write('buffer_size_kb', String(opts.bufferKb));
+    if (opts.bufferKb !== undefined) setBufferKb(tracefs, opts.bufferKb);
     tracefs.write('trace', '');
     tracefs.write('set_event', '\n');
     // each line names its process (TGID column): the importer keys fds and mmap_lock by process, and
