@@ -329,6 +329,19 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expectStateAsBefore(before);
   }, 60_000);
 
+    it('--events: an empty list is a usage error (exit 2); SYSTEM:EVENT is SYSTEM/EVENT; an event named twice is enabled once', () => {
+    const ran = join(tmp, 'no-events-ran');
+    for (const events of ['', ',', ' , ']) {
+      const r = cli(['record', '--events', events, '--out', join(tmp, 'no-events.trace.gz'), '--', 'touch', ran]);
+      expect([r.code, r.stderr.trim()]).toEqual([2, `lockreplay: --events ${JSON.stringify(events)} names no events: give a preset (default, no-locks) or SYSTEM/EVENT,...`]);
+    }
+    expect(existsSync(ran)).toBe(false);
+    const r = cli(['record', '--events', 'syscalls:sys_enter_write,syscalls/sys_enter_write,syscalls/sys_exit_write', '--out', join(tmp, 'colon.trace.gz'), '--', 'dd', 'if=/dev/zero', `of=${join(tmp, 'colon.out')}`, 'bs=4096', 'count=8']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^recording 2 events /m);
+    expect(r.stdout).toMatch(/^events per kind: sys_write \d+$/m);
+  }, 60_000);
+
     it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {
     const ev = cli(['record', '--events', 'nope/nothing', '--', 'true']);
     expect(ev.code).toBe(14);
@@ -358,7 +371,12 @@ describe('record\'s usage errors (no tracefs needed: refused before it is touche
     rmSync(dir, { recursive: true });
   });
 
-  it('a --duration setTimeout cannot hold (2^31 ms or more) is refused with exit 2 before anything runs', () => {
+  it('neither a command nor --duration is refused with exit 2 before any event is enabled', () => {
+    const r = cli(['record', '--out', join(tmpdir(), 'lockreplay-never-written.trace.gz')]);
+    expect([r.code, r.stderr.trim()]).toEqual([2, 'lockreplay: nothing to record: give a command after --, or --duration S']);
+  });
+
+    it('a --duration setTimeout cannot hold (2^31 ms or more) is refused with exit 2 before anything runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lockreplay-record-usage-'));
     for (const duration of ['2147484', 'Infinity', '1e300']) {
       const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', '--duration', duration, '--out', join(dir, 'x.trace.gz'), '--', 'touch', join(dir, 'ran')], { encoding: 'utf8', timeout: 30_000 });

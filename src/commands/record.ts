@@ -23,7 +23,7 @@ code is printed, not returned.`;
   ];
   static override flags = {
     out: Flags.string({ char: 'o', description: 'the gzip trace file to write (a file: not - for standard output)', default: 'lockreplay.trace.gz' }),
-    events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}), a comma-separated list of SYSTEM/EVENT, or +SYSTEM/EVENT,... to add events to the default preset (PRESET+... to another)`, default: 'default' }),
+    events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}), a comma-separated list of SYSTEM/EVENT (or tracefs's SYSTEM:EVENT; each taken once), or +SYSTEM/EVENT,... to add events to the default preset (PRESET+... to another)`, default: 'default' }),
     'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
     duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds, then the capture stops and the command gets SIGTERM); at most 2147483' }),
     'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm, cut to 15 bytes like the kernel\'s (plus the recorder\'s marker lines; the sched events are traced for these tasks; default: the command\'s name)' }),

@@ -146,6 +146,8 @@ export const DRAIN_BUDGET_MS = 200;
 /**
  * A preset name, a list of SYSTEM/EVENT, or "+EVENT,..." (the default preset plus these), or
  * "PRESET+EVENT,...". The preset's events this kernel lacks are skipped; named events must exist.
+ * tracefs's own SYSTEM:EVENT (as set_event lists them) is SYSTEM/EVENT; an event named twice is
+ * taken once; a list that names nothing is a usage error.
  */
 function resolveEvents(fs: Tracefs, spec: string): { events: string[]; missing: string[] } {
   const plus = spec.indexOf('+');
@@ -157,7 +159,11 @@ function resolveEvents(fs: Tracefs, spec: string): { events: string[]; missing: 
   if (plus >= 0 && preset === undefined) {
     throw new LockreplayError(`--events ${spec}: "${presetName}" is not a preset (${Object.keys(EVENT_PRESETS).join(', ')})`, ExitCode.usage);
   }
-  const list = (plus < 0 ? spec : spec.slice(plus + 1)).split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const named = (plus < 0 ? spec : spec.slice(plus + 1)).split(',').map((e) => e.trim().replace(/^([\w-]+):([\w-]+)$/, '$1/$2')).filter((e) => e !== '');
+  if (named.length === 0) {
+    throw new LockreplayError(`--events ${JSON.stringify(spec)} names no events: give a preset (${Object.keys(EVENT_PRESETS).join(', ')}) or SYSTEM/EVENT,...`, ExitCode.usage);
+  }
+  const list = [...new Set(named)];
   for (const e of list) {
     if (!/^[\w-]+\/[\w-]+$/.test(e) || !fs.hasEvent(e)) {
       throw new LockreplayError(`event "${e}" does not exist on this kernel (expected SYSTEM/EVENT, e.g. syscalls/sys_enter_pwrite64; see ${fs.path('available_events')}); presets: ${Object.keys(EVENT_PRESETS).join(', ')}`, ExitCode.unknownEvent);
@@ -266,6 +272,9 @@ function setBufferKb(tracefs: Tracefs, kbPerCpu: number): void {
 
 export async function record(opts: RecordOptions): Promise<RecordResult> {
   refuseNoFile(opts.out);
+  if (opts.command.length === 0 && opts.durationS === undefined) {
+    throw new LockreplayError('nothing to record: give a command after --, or --duration S', ExitCode.usage);
+  }
   // the capture is a gzipped file made beside its place and renamed there: not a device or FIFO
   const place = outputPlace(opts.out);
   if (place.inPlace) throw new LockreplayError(`--out ${opts.out}: not a regular file (record writes a gzipped trace file and renames it into place)`, ExitCode.usage);
@@ -460,9 +469,6 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
           commandResult = { argv: opts.command, exitCode, signal };
           resolve();
         });
-      }
-      if (opts.command.length === 0 && opts.durationS === undefined) {
-        reject(new LockreplayError('nothing to record: give a command after --, or --duration S', ExitCode.usage));
       }
     });
     // the traced command's open files (each once): into the ring buffer through trace_marker, or
