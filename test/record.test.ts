@@ -342,6 +342,13 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expect(r.stdout).toMatch(/^events per kind: sys_write \d+$/m);
   }, 60_000);
 
+    it('events lost by a ring buffer too small: the summary says so and asks for a larger --buffer-kb, naming the size it had', () => {
+    const r = cli(['record', '--buffer-kb', '8', '--out', join(tmp, 'lost.trace.gz'), '--', 'dd', 'if=/dev/zero', `of=${join(tmp, 'lost.out')}`, 'bs=1', 'count=100000']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^captured .* lost events: [1-9]\d*\n/);
+    expect(r.stdout.split('\n')[1]).toMatch(/^events were lost: the ring buffer filled faster than it was read; give a larger --buffer-kb \(it was \d+ KB per CPU\)$/);
+  }, 60_000);
+
     it('clear errors with their own exit codes: unknown event 14, command not found 15, not root 12', () => {
     const ev = cli(['record', '--events', 'nope/nothing', '--', 'true']);
     expect(ev.code).toBe(14);

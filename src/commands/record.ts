@@ -56,8 +56,10 @@ code is printed, not returned.`;
     if (capturedEvents(r.eventsByName) === 0) {
       process.stderr.write(`lockreplay: warning: no events were captured into ${r.out} (did the command run? do --events and --filter-comm name what it does?)\n`);
     }
-    const text = flags.json ? jsonText({ record: r, import: summary }) : formatRecord(r, summary);
-    process.stdout.write(r.stoppedByDuration && !flags.json ? withDurationNote(text, durationS ?? 0) : text);
+    let text = flags.json ? jsonText({ record: r, import: summary }) : formatRecord(r, summary);
+    if (!flags.json && r.stoppedByDuration) text = withDurationNote(text, durationS ?? 0);
+    if (!flags.json && r.lostEvents > 0) text = withLostEventsAdvice(text, r.bufferKbPerCpu);
+    process.stdout.write(text);
     if (r.interrupted) this.exit(130);
   }
 }
@@ -68,6 +70,14 @@ const MAX_DURATION_S = Math.floor((2 ** 31 - 1) / 1000);
 /** the summary's line about the command's exit, saying that --duration stopped it */
 function withDurationNote(summary: string, durationS: number): string {
   return summary.replace(/^(command .* exited with .*)$/m, `$1 (stopped by --duration ${durationS}: SIGTERM when the capture stopped)`);
+}
+
+/** after the summary's first line (the one with the lost events): how not to lose them next time */
+function withLostEventsAdvice(summary: string, bufferKbPerCpu: number | undefined): string {
+  const size = bufferKbPerCpu === undefined ? '' : ` (it was ${bufferKbPerCpu} KB per CPU)`;
+  const advice = `events were lost: the ring buffer filled faster than it was read; give a larger --buffer-kb${size}`;
+  const cut = summary.indexOf('\n');
+  return `${summary.slice(0, cut + 1)}${advice}\n${summary.slice(cut + 1)}`;
 }
 
 /**

@@ -112,6 +112,8 @@ export interface RecordResult {
   drainsWhileTracing: number;
   /** --duration ran out before the command ended: the capture stopped and the command got SIGTERM */
   stoppedByDuration: boolean;
+  /** the largest per-CPU ring buffer while tracing, in KB (undefined when it could not be read) */
+  bufferKbPerCpu?: number;
 }
 
 const LOCK_FILE = '/run/lockreplay-record.lock';
@@ -614,7 +616,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     } catch (err) {
       throw outputFailure(opts.out, err);
     }
-    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs, drainsWhileTracing, stoppedByDuration };
+    return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs, drainsWhileTracing, stoppedByDuration, bufferKbPerCpu: bufferSizes.size > 0 ? Math.max(...bufferSizes.values()) / 1024 : undefined };
   } catch (err) {
     if (spool !== undefined) closeSync(spool);
     rmSync(tmpOut, { force: true });
