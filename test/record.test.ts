@@ -378,7 +378,20 @@ describe('record\'s usage errors (no tracefs needed: refused before it is touche
     rmSync(dir, { recursive: true });
   });
 
-  it('neither a command nor --duration is refused with exit 2 before any event is enabled', () => {
+  it('the help says what record does: usage with -- COMMAND..., spooled then compressed, exit 130; no line breaks inside a paragraph', async () => {
+    const r = cli(['record', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\s+\$ lockreplay record \[FLAGS\] -- COMMAND\.\.\.$/m);
+    expect(r.stdout).toMatch(/^\s+\$ lockreplay record \[FLAGS\] --duration S$/m);
+    expect(r.stdout).not.toMatch(/streams trace_pipe into a gzip file/);
+    expect(r.stdout).toMatch(/spool file/);
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/130 interrupted \(what was captured is kept\)/);
+    const { default: Record } = await import('../src/commands/record.js');
+    // oclif wraps the description to the terminal: a break of its own is a paragraph's end
+    expect(Record.description?.replace(/\n\n/g, '')).not.toMatch(/\n/);
+  });
+
+    it('neither a command nor --duration is refused with exit 2 before any event is enabled', () => {
     const r = cli(['record', '--out', join(tmpdir(), 'lockreplay-never-written.trace.gz')]);
     expect([r.code, r.stderr.trim()]).toEqual([2, 'lockreplay: nothing to record: give a command after --, or --duration S']);
   });

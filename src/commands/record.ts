@@ -7,13 +7,12 @@ import { formatRecord } from '../report/record.js';
 
 export default class Record extends BaseCommand {
   static override summary = 'Capture the trace the importer needs around a workload (root, tracefs).';
-  static override description = `Enables the events lockreplay imports (those this kernel lacks are listed and skipped), runs the
-command (or records for --duration), streams trace_pipe into a gzip file while it runs, then prints
-what it captured: events per kind, the ops the importer sees, lost events. tracefs is left exactly as
-it was found (events, filters, tracer, buffer size, tracing_on), on success, on failure and on
-Ctrl-C / SIGTERM / SIGHUP (which keep what was captured; a second one while it is read out drops it). Exit codes: 12 not root, 13 no tracefs, 14 an event
-this kernel lacks, 15 the command not found, 16 another capture is running; the command's own exit
-code is printed, not returned.`;
+  static override description = [
+    'Enables the events lockreplay imports (those this kernel lacks are listed and skipped) and runs the command (or records for --duration S). While the command runs, it reads trace_pipe into a spool file beside --out only when a CPU\'s ring buffer is half full; once the command is done it reads the rest, compresses the spool into the gzip file --out, and prints what it captured: events per kind, the ops the importer sees, lost events.',
+    'tracefs is left exactly as it was found (events, filters, tracer, buffer size, tracing_on) on success, on failure and on Ctrl-C, SIGTERM or SIGHUP, which stop the capture and keep what was captured; a second one while the capture is read out drops it.',
+    'Exit codes: 2 bad flags, 6 the capture cannot be written, 12 not root, 13 no tracefs, 14 an event this kernel lacks, 15 the command not found, 16 another capture is running, 130 interrupted (what was captured is kept). The command\'s own exit code is printed, not returned.',
+  ].join('\n\n');
+  static override usage = ['<%= command.id %> [FLAGS] -- COMMAND...', '<%= command.id %> [FLAGS] --duration S'];
   static override strict = false;
   /** Ctrl-C, SIGTERM and SIGHUP stop the capture and keep it (recorder.ts), not end the process */
   protected override readonly ownSignalHandling = true;
