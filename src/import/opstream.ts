@@ -121,68 +121,117 @@ class Tail {
 }
 
 /**
+ * The longest a record whose quoted field goes on past a line break is held open, in bytes: a field
+ * the writer quotes over lines (a task name or a CSV trace's device name with a line break) is short;
+ * a quote still open after this many bytes is a stray one (and what is held stays bounded).
+ */
+export const MAX_QUOTED_RECORD_BYTES = 64 * 1024;
+
+/** a line of a record held open by a quote: its text, number, and whether a CR ended it */
+interface HeldLine {
+  text: string;
+  lineNo: number;
+  endsCr: boolean;
+}
+
+/**
  * Reads an Op stream file's text (already decompressed) back into ops, and its lock records when
  * `keepLocks` (a replay needs only the kernel's lock waits and the tasks' sleeps: 'contention'). Repeated strings (process, comm, file, lock mode and
  * caller) are kept once per value. Fields follow RFC 4180 (the writer quotes a field with a comma,
  * a quote or a line break); a line starting with '#' is a comment. readOpStreamWithCsvParse is the
  * reference it is tested against.
+ *
+ * A quote that a line leaves open is taken for a field with a line break only when the record it
+ * starts closes within MAX_QUOTED_RECORD_BYTES with the header's number of fields. Otherwise it is a
+ * stray quote: the line it is on is one bad line and the lines after it are read again on their
+ * own (a stray quote once swallowed every later row and the footer).
  */
 export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string, keepLocks: boolean | 'contention' = true, checks: OpStreamChecks = strictChecks(fileName)): Promise<ReadOpStream> {
   const fields: string[] = [];
   const counter = checks.counter;
   const records = new RecordReader(fileName, keepLocks, text8, checks);
-  /** the line where the open record starts */
-  let openLine = 0;
-  /** the lines so far of a record whose quoted field goes on past a line break */
-  let open = '';
-  /** the open record's last line ended with CR LF */
-  let openEndsCr = false;
+  /** the lines so far of a record whose quoted field goes on past a line break (none: no open record) */
+  let held: HeldLine[] = [];
+  let heldBytes = 0;
+  /** lines to read again after a stray quote, the next one last (a stack: a nested stray quote puts its lines on top) */
+  const again: HeldLine[] = [];
   /** the last line, when it is a comment (the summary footer is the last line), and its number */
   let lastComment: string | undefined;
   let lastCommentLine = 0;
   let failure: Error | undefined;
-  const splitter = new LineSplitter((t, start, end, lineNo) => {
-    if (failure !== undefined) return;
-    if (open === '' && start === end) {
-      counter.skip('blank');
+
+  /** the held record is no record: its first line is bad, the others are read again */
+  const strayQuote = (reason: string): void => {
+    const lines = held;
+    held = [];
+    heldBytes = 0;
+    for (let i = lines.length - 1; i >= 1; i--) again.push(lines[i]);
+    checks.badLines.report(lines[0].lineNo, `not a valid op stream (${reason})`, lines[0].text);
+  };
+
+  /** the held lines as one record (a CR before a line break inside a quoted field is data) */
+  const heldRecord = (): string => {
+    let record = held[0].text;
+    for (let i = 1; i < held.length; i++) record += `${held[i - 1].endsCr ? '\r\n' : '\n'}${held[i].text}`;
+    return record;
+  };
+
+  const line = (t: string, start: number, end: number, lineNo: number): void => {
+    if (held.length === 0) {
+      if (start === end) {
+        counter.skip('blank');
+        return;
+      }
+      lastComment = t.charCodeAt(start) === 35 /* # */ ? t.slice(start, end) : undefined;
+      if (lastComment !== undefined) {
+        lastCommentLine = lineNo;
+        counter.skip('comment');
+        return;
+      }
+      if (splitQuoted(t, start, end, fields)) {
+        records.add(fields, lineNo);
+        return;
+      }
+      held.push({ text: t.slice(start, end), lineNo, endsCr: t.charCodeAt(end) === 13 });
+      heldBytes = end - start + 1;
       return;
     }
-    try {
-      if (open === '') {
-        lastComment = t.charCodeAt(start) === 35 /* # */ ? t.slice(start, end) : undefined;
-        if (lastComment !== undefined) {
-          lastCommentLine = lineNo;
-          counter.skip('comment');
+    held.push({ text: t.slice(start, end), lineNo, endsCr: t.charCodeAt(end) === 13 });
+    heldBytes += end - start + 1;
+    // the record can only close on a line with a quote: no re-parse of a long open record on
+    // every line (a stray quote made the rest of the file quadratic)
+    const q = t.indexOf('"', start);
+    if (q >= 0 && q < end) {
+      const record = heldRecord();
+      if (splitQuoted(record, 0, record.length, fields)) {
+        if (fields.length !== records.fieldCount) {
+          strayQuote(`a quote opens a field that this line does not close; closed on line ${lineNo}, the record has ${fields.length} fields, not ${records.fieldCount}: a stray quote`);
           return;
         }
-        if (splitQuoted(t, start, end, fields)) {
-          records.add(fields, lineNo);
-          return;
-        }
-        open = t.slice(start, end);
-        openLine = lineNo;
-      } else {
-        open += `${openEndsCr ? '\r\n' : '\n'}${t.slice(start, end)}`;
-        // the record can only close on a line with a quote: no re-parse of a long open record
-        // on every line (a stray quote made the rest of the file quadratic)
-        const q = t.indexOf('"', start);
-        if (q < 0 || q >= end) {
-          openEndsCr = t.charCodeAt(end) === 13;
-          return;
-        }
-      }
-      // the splitter cut a CR before the line break: inside a quoted field it is data
-      openEndsCr = t.charCodeAt(end) === 13;
-      if (splitQuoted(open, 0, open.length, fields)) {
-        open = '';
         // a quoted field with line breaks: the record's first line stands for it
-        counter.skip('quoted-line-break', lineNo - openLine);
-        records.add(fields, openLine);
+        const first = held[0].lineNo;
+        counter.skip('quoted-line-break', held.length - 1);
+        held = [];
+        heldBytes = 0;
+        records.add(fields, first);
+        return;
       }
+    }
+    if (heldBytes > MAX_QUOTED_RECORD_BYTES) strayQuote(`a quote opens a field that is not closed within ${MAX_QUOTED_RECORD_BYTES / 1024} KiB: a stray quote`);
+  };
+
+  /** a line of the input, then the lines a stray quote gave back */
+  const readLine = (t: string, start: number, end: number, lineNo: number): void => {
+    if (failure !== undefined) return;
+    try {
+      line(t, start, end, lineNo);
+      for (let h = again.pop(); h !== undefined; h = again.pop()) line(h.endsCr ? `${h.text}\r` : h.text, 0, h.text.length, h.lineNo);
     } catch (err) {
       failure = err as Error;
     }
-  });
+  };
+
+  const splitter = new LineSplitter((t, start, end, lineNo) => readLine(t, start, end, lineNo));
   for await (const chunk of text) {
     splitter.push(chunk);
     if (failure !== undefined) throw failure;
@@ -190,10 +239,17 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   const lines = splitter.end();
   if (failure !== undefined) throw failure;
   checks.lines = lines;
-  if (open !== '') {
-    checks.badLines.report(lines, 'not a valid op stream (a quoted field is not closed)');
-    if (lines > openLine) counter.skip('lines-of-a-bad-record', lines - openLine);
+  // a quote still open at the end: its line is bad, and the lines after it are read on their own
+  while (held.length > 0 && failure === undefined) {
+    try {
+      strayQuote('a quoted field is not closed');
+    } catch (err) {
+      failure = err as Error;
+    }
+    const h = again.pop();
+    if (h !== undefined) readLine(h.endsCr ? `${h.text}\r` : h.text, 0, h.text.length, h.lineNo);
   }
+  if (failure !== undefined) throw failure;
   if (!records.sawHeader) throw new LockreplayError(`${fileName}:${lines}: not a valid op stream (no header line)`, ExitCode.unknownFormat);
   return records.result(lastComment ?? '', lastComment === undefined ? 0 : lastCommentLine);
 }
@@ -288,6 +344,11 @@ class RecordReader {
   sawHeader = false;
   /** fields per record: the header's (version 1 has no spin_ns) */
   private width: number = OPSTREAM_COLUMNS.length;
+
+  /** the number of fields a record has (the header's) */
+  get fieldCount(): number {
+    return this.width;
+  }
   private readonly ops = new OpColumns();
   private readonly locks: ObservedLock[] = [];
   /** ids read so far → the op's pid, or -1 for a child op */

@@ -1,0 +1,81 @@
+/**
+ * Op stream edges from a review: a stray quote, a corrupt or missing footer, the version line, lock
+ * and op row columns, time order of a re-import. In-process where it can be (no build needed).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type ImportOptions, importTrace, loadTrace } from '../src/import/index.js';
+import { MAX_QUOTED_RECORD_BYTES, opRow, opStreamFooter, opStreamHeader, readOpStream } from '../src/import/opstream.js';
+import type { Op } from '../src/model/op.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lockreplay-opstream-edges-'));
+let files = 0;
+
+function tmpFile(text: string): string {
+  const path = join(dir, `in-${files++}.csv`);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function* chunksOf(text: string): AsyncGenerator<Buffer> {
+  yield Buffer.from(text, 'utf8');
+}
+
+/** the error an import of `text` stops with, or 'no error' */
+async function failure(text: string, options: ImportOptions = {}): Promise<{ message: string; code: number }> {
+  try {
+    await importTrace(tmpFile(text), { op: () => {}, lock: () => {} }, { format: 'ops', ...options });
+  } catch (e) {
+    return { message: (e as Error).message, code: (e as { exitCode: number }).exitCode };
+  }
+  return { message: 'no error', code: 0 };
+}
+
+const op = (id: number, over: Partial<Op> = {}): Op => ({ id, tsNs: 1000 + 10 * id, durNs: 500, pid: 10, proc: 'tgid:10', comm: 'a', file: '7:0:1', kind: 'write', offset: 4096 * id, lengthBytes: 4096, line: id + 1, ...over });
+
+/** a footer as an import writes it, for `ops` op rows */
+function footer(ops: number, over: Record<string, unknown> = {}): string {
+  return opStreamFooter({ schema: 'lockreplay-import/1', input: 'x.trace', format: 'ftrace', cpus: 2, lostEvents: 0, bytes: 0, lines: { total: ops, used: ops, skipped: {}, bad: 0, badSamples: [] }, ops: { total: ops, byKind: { write: ops }, byFile: {} }, observedLocks: 0, notes: [], ...over });
+}
+
+describe('a stray quote', () => {
+  const stray = 'op,0,1000,500,10,tgid:10,"a,7:0:1,write,0,4096,,1,,,\n';
+  const rows = Array.from({ length: 50 }, (_, i) => opRow(op(i + 1))).join('');
+
+  it('is one bad line: the rows after it and the footer are read (--lenient)', async () => {
+    const r = await loadTrace(tmpFile(opStreamHeader() + stray + rows + footer(51)), { lenient: true });
+    expect(r.ops.length).toBe(50);
+    expect(r.summary.cpus).toBe(2);
+    expect(r.summary.opStreamLines).toMatchObject({ total: 54, used: 50, bad: 1, skipped: { comment: 2, header: 1 } });
+    expect(r.summary.opStreamLines?.badSamples[0]).toMatch(/:3: not a valid op stream \(a quote opens a field that this line does not close; closed on line 54, the record has \d+ fields, not 16: a stray quote\)$/);
+  });
+
+  it('stops a strict read at its own line, not at the end of the file', async () => {
+    const f = await failure(opStreamHeader() + stray + rows + footer(51));
+    expect(f.code).toBe(4);
+    expect(f.message).toMatch(/:3: not a valid op stream \(a quote opens a field/);
+  });
+
+  it('left open to the end: its line is bad, the lines after it are read', async () => {
+    const r = await loadTrace(tmpFile(opStreamHeader() + stray + rows), { lenient: true });
+    expect(r.ops.length).toBe(50);
+    expect(r.summary.opStreamLines).toMatchObject({ used: 50, bad: 1 });
+    expect(r.summary.opStreamLines?.badSamples[0]).toMatch(/:3: not a valid op stream \(a quoted field is not closed\)$/);
+  });
+
+  it(`held open past ${MAX_QUOTED_RECORD_BYTES} bytes of rows without quotes: a stray quote, every row after it read`, async () => {
+    const many = Array.from({ length: 2000 }, (_, i) => opRow(op(i + 1))).join('');
+    const r = await loadTrace(tmpFile(opStreamHeader() + stray + many + footer(2001)), { lenient: true });
+    expect(r.ops.length).toBe(2000);
+    expect(r.summary.opStreamLines?.badSamples).toEqual([expect.stringMatching(/:3: not a valid op stream \(a quote opens a field that is not closed within 64 KiB: a stray quote\)$/)]);
+  });
+
+  it('a quoted field the writer breaks over lines is still one record', async () => {
+    const text = opStreamHeader() + opRow(op(0, { comm: 'two\nlines' })) + rows + footer(51);
+    const r = await readOpStream(chunksOf(text), 'q.ops');
+    expect(r.ops.n).toBe(51);
+    expect(r.ops.at(0).comm).toBe('two\nlines');
+  });
+});
