@@ -79,3 +79,36 @@ describe('a stray quote', () => {
     expect(r.ops.at(0).comm).toBe('two\nlines');
   });
 });
+
+describe('the summary footer', () => {
+  const rows = [opRow(op(0)), opRow(op(1))].join('');
+
+  it('a footer that is not JSON (cut short or edited) is a bad line (exit 4), not "no footer"', async () => {
+    for (const bad of ['# summary: {"broken\n', footer(2).slice(0, 40), '# summ']) {
+      const f = await failure(opStreamHeader() + rows + bad);
+      expect(f.code, bad).toBe(4);
+      expect(f.message, bad).toMatch(/:5: summary footer: (not valid JSON, cut short or edited|cut short)/);
+    }
+  });
+
+  it('with --lenient a corrupt footer is left out with a note and counted as a bad line', async () => {
+    const r = await loadTrace(tmpFile(`${opStreamHeader()}${rows}# summary: {"cpus":2,"broken\n`), { format: 'ops', lenient: true });
+    expect(r.ops.length).toBe(2);
+    expect(r.summary.cpus).toBeUndefined();
+    expect(r.summary.opStreamLines).toMatchObject({ total: 5, used: 2, bad: 1, skipped: { comment: 1, header: 1 } });
+    expect(r.summary.notes.some((n) => n.startsWith('line 5: the summary footer: not valid JSON'))).toBe(true);
+  });
+
+  it('a footer whose ops.total is not the op rows read is a bad footer (the stream was cut or edited)', async () => {
+    const f = await failure(opStreamHeader() + rows + footer(3));
+    expect([f.code, f.message]).toEqual([4, expect.stringMatching(/:5: summary footer: ops\.total is 3, but the stream has 2 op rows \(the stream was cut short or edited\)$/)]);
+    // its own count: read, CPUs and all
+    const r = await loadTrace(tmpFile(opStreamHeader() + rows + footer(2)), { format: 'ops' });
+    expect(r.summary.cpus).toBe(2);
+  });
+
+  it('rows without a footer get a note that the stream may be cut short', async () => {
+    const r = await loadTrace(tmpFile(opStreamHeader() + rows), { format: 'ops' });
+    expect(r.summary.notes).toContain('the op stream has no summary footer (an import writes one as its last line): it may be cut short; CPUs, the trace\'s line accounting and file aliases are unknown');
+  });
+});

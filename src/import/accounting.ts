@@ -16,6 +16,11 @@ export class LineCounter {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + lines);
   }
 
+  /** takes back lines counted as skipped for `reason` (a comment found to be a bad footer) */
+  unskip(reason: string, lines = 1): void {
+    this.skipped.set(reason, (this.skipped.get(reason) ?? 0) - lines);
+  }
+
   badLine(sample: string): void {
     this.bad++;
     if (this.badSamples.length < 10) this.badSamples.push(sample);

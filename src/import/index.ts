@@ -13,7 +13,7 @@ import { CSV_PRESETS, type CsvMapping, describeMapping, importCsv } from './csv.
 import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
 import { LineSplitter, refuseCutLastLine, utf8FromLatin1 } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
-import { footerProblem, OPSTREAM_MAGIC_ANY, type OpStreamChecks, readOpStream } from './opstream.js';
+import { footerOpsProblem, footerProblem, OPSTREAM_MAGIC_ANY, type OpStreamChecks, readOpStream } from './opstream.js';
 import { type InputSource, openSource, trailingNote } from './source.js';
 import { renameCounts, renameFiles } from './file-identity.js';
 import { type SelectedCounts, SelectingSink } from './selection.js';
@@ -350,9 +350,13 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
   const checks: OpStreamChecks = { counter, badLines: new BadLines(source.name, options.lenient ?? false, counter) };
   const read = await readOpStream(chunks, source.name, (options.keepLocks ?? true) ? true : (options.keepContention ?? false) ? 'contention' : false, checks);
   // the footer says what the stream was made from (CPUs, line accounting, file aliases): one that is
-  // not what an import writes is a bad line, or with --lenient left out with a note
-  const footerBad = footerProblem(read.summary);
-  if (footerBad !== undefined && !(options.lenient ?? false)) throw new BadInputError(source.name, read.footerLine, footerBad);
+  // not what an import writes, or not of these rows, is a bad line, or with --lenient left out with a note
+  const footerBad = read.footerUnreadable ?? footerProblem(read.summary) ?? footerOpsProblem(read.summary, read.ops.n, counter.bad);
+  if (footerBad !== undefined) {
+    // (it was counted as a comment: it is a bad line)
+    counter.unskip('comment');
+    checks.badLines.report(read.footerLine, footerBad);
+  }
   const original = footerBad === undefined ? (read.summary as Partial<ImportSummary> | undefined) : undefined;
   // files identified after the stream's ops were written (the footer's aliases)
   if (original?.fileAliases !== undefined) read.ops.renameFiles(original.fileAliases);
@@ -378,6 +382,9 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
   if (footerBad !== undefined) notes.push(`line ${read.footerLine}: the ${footerBad} (the footer was left out: CPUs, the trace's line accounting and file aliases are unknown)`);
   if (own.total !== checks.lines) notes.push(`internal: accounted ${own.total} of ${checks.lines ?? 0} op stream lines`);
   if (own.bad > 0) notes.push(`${own.bad} bad lines in the op stream were left out (see opStreamLines)`);
+  if (read.summary === undefined && footerBad === undefined && (read.ops.n > 0 || read.locks.length > 0)) {
+    notes.push('the op stream has no summary footer (an import writes one as its last line): it may be cut short; CPUs, the trace\'s line accounting and file aliases are unknown');
+  }
   const cpus = original?.cpus;
   return {
     schema: 'lockreplay-import/1',

@@ -48,6 +48,8 @@ export interface ReadOpStream {
   summary: unknown;
   /** the footer's line (the last comment line), 0 without one */
   footerLine: number;
+  /** why the last line, a summary footer, cannot be read (not JSON, cut short), if it cannot */
+  footerUnreadable?: string;
 }
 
 const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -68,6 +70,7 @@ const FOOTER_SCHEMA = {
       required: ['total', 'used', 'bad', 'skipped', 'badSamples'],
     },
     notes: { type: 'array', items: { type: 'string' } },
+    ops: { type: 'object', properties: { total: count } },
     fileAliases: { type: 'object', additionalProperties: { type: 'string' } },
   },
 } as const;
@@ -91,6 +94,17 @@ export function footerProblem(summary: unknown): string | undefined {
     if (sum !== lines.total) return `summary footer: lines do not add up (used ${lines.used} + skipped + bad ${lines.bad} = ${sum}, total ${lines.total})`;
   }
   return undefined;
+}
+
+/**
+ * Why a valid footer is not the footer of these rows, or undefined: it counts the op rows the import
+ * wrote (`ops.total`), so fewer or more op rows mean a stream cut short or edited. Of `badRows` rows
+ * that were bad (--lenient), any may have been an op row.
+ */
+export function footerOpsProblem(summary: unknown, opRows: number, badRows: number): string | undefined {
+  const total = (summary as { ops?: { total?: unknown } } | undefined)?.ops?.total;
+  if (typeof total !== 'number' || (total >= opRows && total <= opRows + badRows)) return undefined;
+  return `summary footer: ops.total is ${total}, but the stream has ${opRows} op rows${badRows > 0 ? ` and ${badRows} bad lines` : ''} (the stream was cut short or edited)`;
 }
 
 /**
@@ -465,15 +479,34 @@ class RecordReader {
 
   /** the ops, the lock records and the summary of the footer (the last line of the stream) */
   result(lastLine: string, lastLineNo: number): ReadOpStream {
-    return { ops: this.ops, locks: this.locks, summary: summaryFromFooterLine(utf8FromLatin1(lastLine)), footerLine: lastLineNo };
+    const footer = utf8FromLatin1(lastLine);
+    const unreadable = footerUnreadable(footer);
+    return { ops: this.ops, locks: this.locks, summary: summaryFromFooterLine(footer), footerLine: lastLineNo, ...(unreadable !== undefined ? { footerUnreadable: unreadable } : {}) };
+  }
+}
+
+/**
+ * Why a last comment line that is a summary footer, or the start of one, cannot be read: a footer
+ * that is not JSON (edited, or cut short mid-line) is a bad footer, not "no footer" (which replayed
+ * with 1 CPU where the footer said 2).
+ */
+export function footerUnreadable(line: string): string | undefined {
+  // ("# su": a file cut inside the footer's prefix; "#" or "# " alone may be any comment)
+  if (line.length >= 3 && SUMMARY_PREFIX.startsWith(line)) return 'summary footer: cut short (no JSON after "# summary:")';
+  if (!line.startsWith(SUMMARY_PREFIX.trimEnd())) return undefined;
+  try {
+    JSON.parse(line.slice(SUMMARY_PREFIX.trimEnd().length));
+    return undefined;
+  } catch (err) {
+    return `summary footer: not valid JSON, cut short or edited (${(err as Error).message})`;
   }
 }
 
 /** Extracts the summary footer of an op stream, if the text has one. */
 export function summaryFromFooterLine(line: string): unknown {
-  if (!line.startsWith(SUMMARY_PREFIX)) return undefined;
+  if (!line.startsWith(SUMMARY_PREFIX.trimEnd())) return undefined;
   try {
-    return JSON.parse(line.slice(SUMMARY_PREFIX.length));
+    return JSON.parse(line.slice(SUMMARY_PREFIX.trimEnd().length));
   } catch {
     return undefined;
   }
