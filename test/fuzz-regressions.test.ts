@@ -22,8 +22,8 @@ interface Case {
 
 const CASES: Case[] = [
   // an op stream without its column header is no op stream: exit 5 (not 4, which --lenient must never give)
-  ...[[], ['--lenient']].map((extra) => ({ id: '20', file: '20-ops-no-header-lenient-exit4.ops.csv', args: ['import', '--format', 'ops', '--json', ...extra], code: 5, stderr: /20-ops-no-header-lenient-exit4\.ops\.csv:1: op stream header does not match the columns of version 2/ })),
-  ...[[], ['--lenient']].map((extra) => ({ id: '20b', file: '20b-ops-empty-line-lenient-exit4.ops.csv', args: ['import', '--format', 'ops', '--json', ...extra], code: 5, stderr: /20b-ops-empty-line-lenient-exit4\.ops\.csv:1: not a valid op stream \(no header line\)/ })),
+  ...[[], ['--lenient']].map((extra) => ({ id: '20', file: '20-ops-no-header-lenient-exit4.ops.csv', args: ['import', '--format', 'ops', '--json', ...extra], code: 5, stderr: /20-ops-no-header-lenient-exit4\.ops\.csv:1: not an op stream this version reads: its first line is not the version line/ })),
+  ...[[], ['--lenient']].map((extra) => ({ id: '20b', file: '20b-ops-empty-line-lenient-exit4.ops.csv', args: ['import', '--format', 'ops', '--json', ...extra], code: 5, stderr: /20b-ops-empty-line-lenient-exit4\.ops\.csv:1: not an op stream this version reads: its first line is not the version line/ })),
   // a quote inside an unquoted CSV field: csv-parse's INVALID_OPENING_QUOTE (no CSV_ prefix) was taken for a crash (exit 1)
   { id: '21', file: '21-csv-opening-quote-mid-field-crash.csv', args: ['import', '--preset', 'disksim', '--json'], code: 4, stderr: /21-csv-opening-quote-mid-field-crash\.csv:2: not valid CSV \(Invalid Opening Quote/ },
   { id: '21b', file: '21b-csv-opening-quote-cloudphysics-crash.csv', args: ['replay', '--preset', 'cloudphysics', '--strategy', 'range-lock', '--json'], code: 4, stderr: /21b-csv-opening-quote-cloudphysics-crash\.csv:1: not valid CSV \(Invalid Opening Quote/ },

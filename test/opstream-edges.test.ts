@@ -112,3 +112,23 @@ describe('the summary footer', () => {
     expect(r.summary.notes).toContain('the op stream has no summary footer (an import writes one as its last line): it may be cut short; CPUs, the trace\'s line accounting and file aliases are unknown');
   });
 });
+
+describe('the version line', () => {
+  const rest = `${opStreamHeader().split('\n')[1]}\n${opRow(op(0))}${footer(1)}`;
+
+  it('any version but 1 and 2, or none, is refused naming file:1 (exit 5), with --format ops too', async () => {
+    for (const first of ['# lockreplay-ops v3\n', '# lockreplay-ops v2.9-future\n', '# lockreplay-ops v22\n', '']) {
+      for (const options of [{ format: 'ops' as const }, { format: 'ops' as const, lenient: true }]) {
+        const f = await failure(first + rest, options);
+        expect(f.code, first).toBe(5);
+        expect(f.message, first).toMatch(/in-\d+\.csv:1: not an op stream this version reads: its (version line is "# lockreplay-ops v|first line is not the version line \("rec,id)/);
+      }
+    }
+  });
+
+  it('versions 1 and 2 are read', async () => {
+    expect((await loadTrace(tmpFile(`# lockreplay-ops v2\n${rest}`), { format: 'ops' })).ops.length).toBe(1);
+    const v1 = `# lockreplay-ops v1\n${rest.replace(',spin_ns\n', '\n').replace(/,\n/, '\n')}`;
+    expect((await loadTrace(tmpFile(v1), { format: 'ops' })).ops.length).toBe(1);
+  });
+});

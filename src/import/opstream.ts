@@ -5,7 +5,7 @@
  */
 import { parse } from 'csv-parse';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
+import { BadInputError, clip, ExitCode, LockreplayError } from '../errors.js';
 import { type ObservedLock, type Op, isOpKind } from '../model/op.js';
 import { OpColumns } from '../model/op-columns.js';
 import { BadLines, LineCounter } from './accounting.js';
@@ -17,8 +17,10 @@ import { schemaPath } from '../util/schema-path.js';
 export { csvField } from '../util/csv-field.js';
 
 export const OPSTREAM_MAGIC = '# lockreplay-ops v2';
-/** the first line of an op stream of any version this reader reads (1 and 2) */
-export const OPSTREAM_MAGIC_ANY = /^# lockreplay-ops v[12]\b/;
+/** the start of an op stream of any version, for format detection (the reader then checks the version) */
+export const OPSTREAM_MAGIC_ANY = /^# lockreplay-ops v/;
+/** the whole first line of an op stream of a version this reader reads (1 and 2): "v2.9-future" or "v3" is none */
+const VERSION_LINE = /^# lockreplay-ops v[12][ \t]*$/;
 /** version 1's columns: version 2 adds spin_ns (a contention record's spin before its wait) */
 export const OPSTREAM_COLUMNS_V1 = ['rec', 'id', 'ts_ns', 'dur_ns', 'pid', 'proc', 'comm', 'file', 'kind', 'offset', 'length', 'parent', 'line', 'mode', 'caller'] as const;
 export const OPSTREAM_COLUMNS = [...OPSTREAM_COLUMNS_V1, 'spin_ns'] as const;
@@ -191,6 +193,7 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   };
 
   const line = (t: string, start: number, end: number, lineNo: number): void => {
+    if (lineNo === 1) refuseOtherVersion(t.slice(start, end), fileName);
     if (held.length === 0) {
       if (start === end) {
         counter.skip('blank');
@@ -266,6 +269,17 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   if (failure !== undefined) throw failure;
   if (!records.sawHeader) throw new LockreplayError(`${fileName}:${lines}: not a valid op stream (no header line)`, ExitCode.unknownFormat);
   return records.result(lastComment ?? '', lastComment === undefined ? 0 : lastCommentLine);
+}
+
+/**
+ * A first line that is not the version line of a version this reader reads: not an op stream it can
+ * read (exit 5, even with --lenient: a later version's rows may mean something else). A stream
+ * without one was read as version 2, whatever it was.
+ */
+function refuseOtherVersion(firstLine: string, fileName: string): void {
+  if (VERSION_LINE.test(firstLine)) return;
+  const found = OPSTREAM_MAGIC_ANY.test(firstLine) ? `its version line is "${clip(firstLine, 60)}"` : `its first line is not the version line ("${clip(firstLine, 60)}")`;
+  throw new LockreplayError(`${fileName}:1: not an op stream this version reads: ${found}, not "${OPSTREAM_MAGIC}" (or v1)`, ExitCode.unknownFormat);
 }
 
 function strictChecks(fileName: string): OpStreamChecks {
