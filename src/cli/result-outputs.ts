@@ -3,6 +3,7 @@
  * stdout (--json) or the table, and the files asked for (--out, --html, --md, --hgrm, --perfetto),
  * each named after the table (or on stderr when stdout is the JSON).
  */
+import { type Stats, statSync } from 'node:fs';
 import type { ReplayResult } from '../model/result.js';
 import { resultJson } from '../report/json.js';
 import { writeSideOutputs, wroteLines, type Written } from '../report/emit.js';
@@ -33,6 +34,34 @@ export function checkStdoutUse(flags: ResultOutputFlags): string | undefined {
   const claim = claims[0];
   if (flags.json === true && claim !== undefined && claim !== 'out') throw new LockreplayError(`--json prints the result JSON on stdout, and --${claim} - would write there too: give --${claim} a file`, ExitCode.usage);
   return claim;
+}
+
+/**
+ * Refuses (exit 2) an output file that is the input trace itself, by any path or link (the same
+ * device and inode): `--out trace.csv` replaced the trace with the result. Checked before any work.
+ */
+export function refuseOutputOverInput(flags: ResultOutputFlags, inputPath: string): void {
+  if (inputPath === '-') return;
+  let input: Stats;
+  try {
+    input = statSync(inputPath);
+  } catch {
+    // (an unreadable input fails on its own, with its own exit code)
+    return;
+  }
+  for (const flag of TO_STDOUT) {
+    const path = flags[flag];
+    if (path === undefined || path === '-') continue;
+    let output: Stats;
+    try {
+      output = statSync(path);
+    } catch {
+      continue; // a new file: not the input
+    }
+    if (output.dev === input.dev && output.ino === input.ino) {
+      throw new LockreplayError(`--${flag} ${path} is the input trace ${inputPath}: writing there would replace the trace; name another file`, ExitCode.usage);
+    }
+  }
 }
 
 /** Writes the files asked for and prints the result; `table` formats it, `schedule` makes the Perfetto JSON. */

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
-import { checkStdoutUse, emitResult } from '../cli/result-outputs.js';
+import { checkStdoutUse, emitResult, refuseOutputOverInput } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
 import { withKernelHz } from '../strategies/index.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
@@ -28,6 +28,7 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     const { args, flags } = await this.parse(Replay);
     // (before any work: two outputs cannot share stdout)
     checkStdoutUse(flags);
+    refuseOutputOverInput(flags, args.trace);
     const options = replayOptionsFrom(flags);
     const progress = new Progress(this.progressEnabled(flags.json));
     let trace;

@@ -1,0 +1,42 @@
+/**
+ * Result outputs and merge edges from a review: an output over the input trace, all-or-nothing
+ * outputs, duplicate and overflowing merges, result validation. CLI tests run the built dist/.
+ */
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { refuseOutputOverInput } from '../src/cli/result-outputs.js';
+import { ExitCode } from '../src/errors.js';
+import { cli, trace } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-output-edges-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('an output that is the input trace', () => {
+  it('is refused by path or through a link (exit 2), before any work', () => {
+    const input = join(tmp, 'in.csv');
+    writeFileSync(input, 'x');
+    const link = join(tmp, 'link.csv');
+    symlinkSync(input, link);
+    for (const flag of ['out', 'html', 'md', 'perfetto', 'hgrm'] as const) {
+      for (const path of [input, link, join(tmp, '.', 'in.csv')]) {
+        expect(() => refuseOutputOverInput({ [flag]: path }, input), `${flag} ${path}`).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: `--${flag} ${path} is the input trace ${input}: writing there would replace the trace; name another file` }));
+      }
+    }
+    // another file, a new file, stdout, stdin
+    expect(() => refuseOutputOverInput({ out: join(tmp, 'new.json'), html: '-' }, input)).not.toThrow();
+    expect(() => refuseOutputOverInput({ out: input }, '-')).not.toThrow();
+  });
+
+  it('replay and compare leave the input as it was', () => {
+    const input = join(tmp, 'ops.csv');
+    expect(cli(['import', trace('xfs-mix.trace.gz'), '--out', input]).code).toBe(0);
+    const before = readFileSync(input);
+    for (const args of [['replay', input, '-s', 'none', '--out', input], ['compare', input, '-s', 'none,i-mutex', '--html', input]]) {
+      const r = cli(args);
+      expect([r.code, r.stderr.split('\n')[0]], args.join(' ')).toEqual([ExitCode.usage, expect.stringContaining('is the input trace')]);
+      expect(readFileSync(input).equals(before)).toBe(true);
+    }
+  });
+});
