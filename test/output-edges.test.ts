@@ -2,11 +2,12 @@
  * Result outputs and merge edges from a review: an output over the input trace, all-or-nothing
  * outputs, duplicate and overflowing merges, result validation. CLI tests run the built dist/.
  */
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { refuseOutputOverInput } from '../src/cli/result-outputs.js';
+import { OutputBatch } from '../src/util/output.js';
 import { ExitCode } from '../src/errors.js';
 import { cli, trace } from './helpers.js';
 
@@ -38,5 +39,35 @@ describe('an output that is the input trace', () => {
       expect([r.code, r.stderr.split('\n')[0]], args.join(' ')).toEqual([ExitCode.usage, expect.stringContaining('is the input trace')]);
       expect(readFileSync(input).equals(before)).toBe(true);
     }
+  });
+});
+
+describe('outputs are all or nothing', () => {
+  it('a destination that cannot be written leaves the others as they were (no file replaced, no temporary file left)', async () => {
+    const kept = join(tmp, 'kept.json');
+    writeFileSync(kept, 'old');
+    const batch = new OutputBatch();
+    expect(() => {
+      batch.add(kept, 'new');
+      batch.add('/proc/lockreplay-none/x.html', 'html');
+    }).toThrow(expect.objectContaining({ exitCode: ExitCode.outputFailed }));
+    batch.abort();
+    expect(readFileSync(kept, 'utf8')).toBe('old');
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('compare --out P --html UNWRITABLE exits 6 and P keeps what it held', () => {
+    const input = join(tmp, 'small.ops.csv');
+    expect(cli(['import', trace('xfs-mix.trace.gz'), '--out', input, '--to', '+0.05']).code).toBe(0);
+    const result = join(tmp, 'result.json');
+    writeFileSync(result, 'the previous result');
+    const r = cli(['compare', input, '-s', 'none,i-mutex', '--out', result, '--html', '/proc/lockreplay-none/x.html']);
+    expect(r.code, r.stderr).toBe(ExitCode.outputFailed);
+    expect(readFileSync(result, 'utf8')).toBe('the previous result');
+    // and with every destination writable, all are written
+    const html = join(tmp, 'result.html');
+    expect(cli(['compare', input, '-s', 'none,i-mutex', '--out', result, '--html', html]).code).toBe(0);
+    expect(JSON.parse(readFileSync(result, 'utf8')).schema).toMatch(/^lockreplay-result/);
+    expect(readFileSync(html, 'utf8')).toMatch(/<html/i);
   });
 });

@@ -6,8 +6,8 @@
 import { type Stats, statSync } from 'node:fs';
 import type { ReplayResult } from '../model/result.js';
 import { resultJson } from '../report/json.js';
-import { writeSideOutputs, wroteLines, type Written } from '../report/emit.js';
-import { writeOutput } from '../util/output.js';
+import { addSideOutputs, appendJobSummary, wroteLines, type Written } from '../report/emit.js';
+import { OutputBatch } from '../util/output.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 
 export interface ResultOutputFlags {
@@ -64,20 +64,35 @@ export function refuseOutputOverInput(flags: ResultOutputFlags, inputPath: strin
   }
 }
 
-/** Writes the files asked for and prints the result; `table` formats it, `schedule` makes the Perfetto JSON. */
+/**
+ * Writes the files asked for and prints the result; `table` formats it, `schedule` makes the Perfetto
+ * JSON. All or nothing: every file is written to its temporary file first and put in place only
+ * when all are written (a destination that cannot be written left the others replaced).
+ */
 export async function emitResult(result: ReplayResult, flags: ResultOutputFlags, table: (r: ReplayResult) => string, schedule: () => Promise<string> | string): Promise<void> {
   const toStdout = checkStdoutUse(flags);
   const json = resultJson(result);
   const written: Written[] = [];
-  if (flags.out !== undefined) {
-    await writeOutput(flags.out, json);
-    written.push({ path: flags.out, what: 'the result JSON' });
+  const batch = new OutputBatch();
+  let markdown: string | undefined;
+  try {
+    if (flags.out !== undefined) {
+      batch.add(flags.out, json);
+      written.push({ path: flags.out, what: 'the result JSON' });
+    }
+    const side = addSideOutputs(result, flags, batch);
+    written.push(...side.written);
+    markdown = side.markdown;
+    if (flags.perfetto !== undefined) {
+      batch.add(flags.perfetto, await schedule());
+      written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
+    }
+    await batch.commit();
+  } catch (err) {
+    batch.abort();
+    throw err;
   }
-  written.push(...await writeSideOutputs(result, flags));
-  if (flags.perfetto !== undefined) {
-    await writeOutput(flags.perfetto, await schedule());
-    written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
-  }
+  if (markdown !== undefined) appendJobSummary(markdown);
   // where each file went: after the table, or on stderr when stdout is the JSON or a file's bytes
   const wrote = wroteLines(written);
   if (toStdout !== undefined) {

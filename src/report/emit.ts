@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
-import { writeOutput } from '../util/output.js';
+import { OutputBatch } from '../util/output.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { resultCsv } from './csv.js';
 import { hgrmFiles } from './hgrm.js';
@@ -30,22 +30,36 @@ export function renderReport(results: ReplayResult[], format: Exclude<ReportForm
   }
 }
 
-/** Writes one .hgrm per strategy and op kind into a directory (created if needed). */
+/** Writes one .hgrm per strategy and op kind into a directory (created if needed), all or none. */
 export async function writeHgrmDir(results: ReplayResult[], dir: string): Promise<string[]> {
+  const batch = new OutputBatch();
+  let files: string[];
+  try {
+    files = addHgrmDir(results, dir, batch);
+    await batch.commit();
+  } catch (err) {
+    batch.abort();
+    throw err;
+  }
+  return files;
+}
+
+/** Adds one .hgrm per strategy and op kind in `dir` (made now, if needed) to `batch`; returns their paths. */
+function addHgrmDir(results: ReplayResult[], dir: string, batch: OutputBatch): string[] {
   try {
     makeDirs(dir);
   } catch (err) {
     throw new LockreplayError(`${dir}: cannot create the directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
   }
-  const written: string[] = [];
+  const files: string[] = [];
   for (const [i, r] of results.entries()) {
     for (const [name, text] of hgrmFiles(r)) {
       const file = join(dir, results.length > 1 ? `${i + 1}.${name}` : name);
-      await writeOutput(file, text);
-      written.push(file);
+      batch.add(file, text);
+      files.push(file);
     }
   }
-  return written;
+  return files;
 }
 
 /** Markdown also goes to the GitHub job summary when $GITHUB_STEP_SUMMARY names a file. */
@@ -65,24 +79,28 @@ export interface Written {
   what: string;
 }
 
-/** The --html / --md / --hgrm side outputs of replay and compare; returns what went to files. */
-export async function writeSideOutputs(result: ReplayResult, flags: { html?: string; md?: string; hgrm?: string }): Promise<Written[]> {
+/**
+ * Adds the --html / --md / --hgrm side outputs of replay and compare to `batch` (in place when it is
+ * committed); returns what goes to files, and the Markdown for the job summary (appended once the
+ * outputs are in place).
+ */
+export function addSideOutputs(result: ReplayResult, flags: { html?: string; md?: string; hgrm?: string }, batch: OutputBatch): { written: Written[]; markdown?: string } {
   const written: Written[] = [];
+  let markdown: string | undefined;
   if (flags.html !== undefined) {
-    await writeOutput(flags.html, renderReport([result], 'html'));
+    batch.add(flags.html, renderReport([result], 'html'));
     written.push({ path: flags.html, what: 'the HTML report' });
   }
   if (flags.md !== undefined) {
-    const md = renderReport([result], 'md');
-    await writeOutput(flags.md, md);
-    appendJobSummary(md);
+    markdown = renderReport([result], 'md');
+    batch.add(flags.md, markdown);
     written.push({ path: flags.md, what: 'the Markdown table' });
   }
   if (flags.hgrm !== undefined) {
-    const files = await writeHgrmDir([result], flags.hgrm);
+    const files = addHgrmDir([result], flags.hgrm, batch);
     written.push({ path: flags.hgrm, what: `${files.length} .hgrm files, one per strategy and op kind` });
   }
-  return written;
+  return { written, ...(markdown !== undefined ? { markdown } : {}) };
 }
 
 /** "wrote PATH (what it is)" per file written (standard output, "-", left out) */

@@ -109,6 +109,11 @@ export class OutputTarget {
     return new LockreplayError(`${this.path}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
   }
 
+  /** Writes the buffered bytes to the file (before commit: a write error comes before any rename). */
+  flush(): void {
+    if (this.buf !== undefined && this.fd !== undefined) this.flushBuf();
+  }
+
   /** Waits until the bytes are written and puts the file in place. */
   async commit(): Promise<void> {
     if (this.inPlace) {
@@ -172,5 +177,48 @@ export async function writeOutput(path: string, text: string): Promise<void> {
   } catch (err) {
     out.abort();
     throw err;
+  }
+}
+
+/**
+ * Outputs of one run, all or nothing: each is written to its temporary file as it is added (so a
+ * destination that cannot be written fails before any is replaced), and commit() puts them all in
+ * place. Standard output ("-") is written last, after every file is in place.
+ */
+export class OutputBatch {
+  private readonly files: OutputTarget[] = [];
+  private readonly toStdout: string[] = [];
+
+  /** `text` for `path` ("-" = stdout): to its temporary file now, in place on commit() */
+  add(path: string, text: string): void {
+    if (path === '-') {
+      this.toStdout.push(text);
+      return;
+    }
+    const target = new OutputTarget(path);
+    this.files.push(target);
+    target.write(text);
+  }
+
+  /** Puts every file in place, then writes what goes to stdout; on a failure, what is not in place yet is removed. */
+  async commit(): Promise<void> {
+    try {
+      // (written and closed first: a full disk fails here, before any rename)
+      for (const f of this.files) f.flush();
+      for (const f of this.files) await f.commit();
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    this.files.length = 0;
+    for (const text of this.toStdout) await writeOutput('-', text);
+    this.toStdout.length = 0;
+  }
+
+  /** Removes every temporary file not yet in place. */
+  abort(): void {
+    for (const f of this.files) f.abort();
+    this.files.length = 0;
+    this.toStdout.length = 0;
   }
 }
