@@ -71,3 +71,47 @@ describe('outputs are all or nothing', () => {
     expect(readFileSync(html, 'utf8')).toMatch(/<html/i);
   });
 });
+
+describe('merge', () => {
+  /** two consecutive shards of a small op stream, replayed with two strategies */
+  const shards = (() => {
+    let made: { first: string; second: string } | undefined;
+    return (): { first: string; second: string } => {
+      if (made !== undefined) return made;
+      const input = join(tmp, 'shards.ops.csv');
+      expect(cli(['import', trace('xfs-mix.trace.gz'), '--out', input, '--to', '+0.1']).code).toBe(0);
+      made = { first: join(tmp, 'shard1.json'), second: join(tmp, 'shard2.json') };
+      expect(cli(['compare', input, '-s', 'none,i-mutex', '--to', '+0.05', '--out', made.first]).code).toBe(0);
+      expect(cli(['compare', input, '-s', 'none,i-mutex', '--from', '+0.05', '--out', made.second]).code).toBe(0);
+      return made;
+    };
+  })();
+
+  it('the same shard twice (the same file, a copy, or inside a merged result) is refused naming it (exit 11)', () => {
+    const { first, second } = shards();
+    const copy = join(tmp, 'shard1-copy.json');
+    writeFileSync(copy, readFileSync(first));
+    const merged = join(tmp, 'merged12.json');
+    expect(cli(['merge', first, second, '--out', merged]).code).toBe(0);
+    for (const [args, says] of [
+      [[first, first], `${first} is given twice: merging a shard twice counts its ops twice`],
+      [[first, second, copy], `${copy} is the same result as ${first}`],
+      [[merged, second], `${second} holds the same ops as ${merged} (opsDigest `],
+    ] as const) {
+      const r = cli(['merge', ...args, '--out', join(tmp, 'never.json')]);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([ExitCode.incompatible, expect.stringContaining(says)]);
+    }
+  });
+
+  it('results of different traces or lockreplay versions are merged with a warning', () => {
+    const { first, second } = shards();
+    const other = join(tmp, 'other-trace.json');
+    const r2 = JSON.parse(readFileSync(second, 'utf8'));
+    writeFileSync(other, JSON.stringify({ ...r2, input: { ...r2.input, trace: 'another.trace' }, tool: { ...r2.tool, version: '0.0.1' } }));
+    const out = join(tmp, 'merged-other.json');
+    const r = cli(['merge', first, other, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: merge: the results are of 2 different traces \(.*shards\.ops\.csv, another\.trace\): they are added as if they were slices of one\nwarning: merge: the results were made by different lockreplay versions \(.*: 0\.0\.1\): their models may differ\n$/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^merge: the results are of 2 different traces/)]));
+  });
+});

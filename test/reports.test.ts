@@ -118,9 +118,13 @@ describe('hgrm', () => {
 });
 
 describe('merge', () => {
-  it('merging a result with itself doubles every count and keeps every percentile', () => {
+  it('merging a result with a shard of the same numbers doubles every count and keeps every percentile (the result itself twice is refused)', () => {
     const merged = join(tmp, 'merged.json');
-    expect(cli(['merge', resultPath, resultPath, '--out', merged]).code).toBe(0);
+    // (the same numbers, other ops: the same shard twice is refused, exit 11)
+    const twin = join(tmp, 'twin.json');
+    writeFileSync(twin, JSON.stringify({ ...result, input: { ...result.input, opsDigest: `${result.input.opsDigest}-twin` } }));
+    expect(cli(['merge', resultPath, resultPath, '--out', merged]).code).toBe(11);
+    expect(cli(['merge', resultPath, twin, '--out', merged]).code).toBe(0);
     const m = JSON.parse(readFileSync(merged, 'utf8'));
     m.results.forEach((s: typeof result.results[0], i: number) => {
       const o = result.results[i];

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { ExitCode } from '../errors.js';
 import { loadResult } from '../report/load.js';
-import { mergeResults } from '../replay/merge.js';
+import { mergeResults, mergeWarnings } from '../replay/merge.js';
 import { resultJson } from '../report/json.js';
 import { writeOutput } from '../util/output.js';
 
@@ -10,7 +10,8 @@ export default class Merge extends BaseCommand {
   static override summary = 'Add results made with the same strategies and options (shards of a trace replayed in parallel).';
   static override description = `Histograms and counters add, maxima take the maximum, makespans add (shards are consecutive
 slices of the trace), percentiles and ratios are derived again. Results with other strategies or
-options are refused (exit 11).`;
+options, and a shard given twice (the same ops or the same file), are refused (exit 11). Results of
+different traces or lockreplay versions are merged with a warning.`;
   static override strict = false;
   static override examples = ['<%= config.bin %> merge shard-*.json --out merged.json'];
   static override args = { results: Args.string({ description: 'result JSON files', required: true }) };
@@ -19,7 +20,9 @@ options are refused (exit 11).`;
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Merge);
     const names = argv as string[];
-    const merged = mergeResults(names.map((p) => loadResult(p, ExitCode.incompatible)), names);
+    const results = names.map((p) => loadResult(p, ExitCode.incompatible));
+    const merged = mergeResults(results, names);
     await writeOutput(flags.out, resultJson(merged));
+    for (const w of mergeWarnings(results, names)) process.stderr.write(`warning: ${w}\n`);
   }
 }

@@ -94,6 +94,50 @@ function mergeRaces(a: RaceReport, b: RaceReport): RaceReport {
   return { count: a.count + b.count, ordering: a.ordering + b.ordering, byClass };
 }
 
+/** the op digests of the shards a result is made of (a merged result's digest names its shards') */
+function shardDigests(r: ReplayResult): string[] {
+  return r.input.opsDigest.split(/[(),]/).filter((d) => d !== '' && d !== 'merged');
+}
+
+/**
+ * Refuses (exit 11) a shard given twice: the same ops (opsDigest, or a merged result's shards') or the
+ * same file content. Its ops, lines and histograms would be counted twice. (Shards without ops all
+ * have one digest: only their content is compared.)
+ */
+function refuseDuplicateShards(results: ReplayResult[], names: string[]): void {
+  const byDigest = new Map<string, number>();
+  const byContent = new Map<string, number>();
+  results.forEach((r, i) => {
+    const content = JSON.stringify(r);
+    const sameContent = byContent.get(content);
+    if (sameContent !== undefined) {
+      const twice = names[i] === names[sameContent] ? `${names[i]} is given twice` : `${names[i]} is the same result as ${names[sameContent]}`;
+      throw new LockreplayError(`${twice}: merging a shard twice counts its ops twice`, ExitCode.incompatible);
+    }
+    byContent.set(content, i);
+    if (r.input.ops === 0) return;
+    for (const digest of shardDigests(r)) {
+      const same = byDigest.get(digest);
+      if (same !== undefined && same !== i) throw new LockreplayError(`${names[i]} holds the same ops as ${names[same]} (opsDigest ${digest}): merging a shard twice counts its ops twice`, ExitCode.incompatible);
+      byDigest.set(digest, i);
+    }
+  });
+}
+
+/**
+ * What merging these results may get wrong without being refused: shards of different traces (the
+ * merged result adds them as if they were slices of one), results of different lockreplay versions
+ * (their models may differ). Said as warnings in the merged result and by the command.
+ */
+export function mergeWarnings(results: ReplayResult[], names: string[]): string[] {
+  const warnings: string[] = [];
+  const traces = [...new Set(results.flatMap((r) => r.input.trace.split(' + ')))];
+  if (traces.length > 1) warnings.push(`merge: the results are of ${traces.length} different traces (${traces.join(', ')}): they are added as if they were slices of one`);
+  const versions = [...new Set(results.map((r) => r.tool.version))];
+  if (versions.length > 1) warnings.push(`merge: the results were made by different lockreplay versions (${results.map((r, i) => `${names[i]}: ${r.tool.version}`).join(', ')}): their models may differ`);
+  return warnings;
+}
+
 export function mergeResults(results: ReplayResult[], names: string[]): ReplayResult {
   if (results.length === 0) throw new LockreplayError('merge needs at least one result', ExitCode.usage);
   const first = results[0];
@@ -110,6 +154,8 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
       }
     }
   });
+  // (after the strategies and options: a result with other ones is no shard of this run at all)
+  refuseDuplicateShards(results, names);
   let merged = first;
   for (const r of results.slice(1)) {
     const mergedResults = merged.results.map((s, i) => mergeStrategy(s, r.results[i]));
@@ -143,7 +189,8 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
     };
   }
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
-  return { ...merged, comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf, merged.options.mode) };
+  const warnings = mergeWarnings(results, names).filter((w) => !merged.warnings.includes(w));
+  return { ...merged, warnings: [...merged.warnings, ...warnings], comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf, merged.options.mode) };
 }
 
 /** the ops asleep of both inputs (absent when neither has the field: results of earlier versions) */
