@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { refuseOutputOverInput } from '../src/cli/result-outputs.js';
 import { OutputBatch } from '../src/util/output.js';
+import { loadResult } from '../src/report/load.js';
 import { ExitCode } from '../src/errors.js';
 import { cli, trace } from './helpers.js';
 
@@ -113,5 +114,49 @@ describe('merge', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^warning: merge: the results are of 2 different traces \(.*shards\.ops\.csv, another\.trace\): they are added as if they were slices of one\nwarning: merge: the results were made by different lockreplay versions \(.*: 0\.0\.1\): their models may differ\n$/);
     expect(JSON.parse(readFileSync(out, 'utf8')).warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^merge: the results are of 2 different traces/)]));
+  });
+});
+
+describe('results that cannot be written or read back', () => {
+  const shard = (name: string): string => {
+    const input = join(tmp, 'one.ops.csv');
+    expect(cli(['import', trace('xfs-mix.trace.gz'), '--out', input, '--to', '+0.05']).code).toBe(0);
+    const path = join(tmp, name);
+    expect(cli(['compare', input, '-s', 'none,i-mutex', '--out', path]).code).toBe(0);
+    return path;
+  };
+
+  it('merge refuses a sum that is not finite, naming the field (exit 11), and writes nothing', () => {
+    const base = JSON.parse(readFileSync(shard('big.json'), 'utf8'));
+    const paths = ['big1.json', 'big2.json'].map((name, i) => {
+      const r = structuredClone(base);
+      r.input.opsDigest = `${r.input.opsDigest}-${i}`;
+      r.results[0].throughput.makespanNs = 1e308;
+      const path = join(tmp, name);
+      writeFileSync(path, JSON.stringify(r));
+      return path;
+    });
+    const out = join(tmp, 'big-merged.json');
+    const r = cli(['merge', ...paths, '--out', out]);
+    expect([r.code, r.stderr.trim()]).toEqual([ExitCode.incompatible, `lockreplay: ${paths.join(' + ')} cannot be merged: the merged results[0].throughput.makespanNs is not a finite number (the sum is too large)`]);
+    expect(readdirSync(tmp)).not.toContain('big-merged.json');
+  });
+
+  it('a count or a duration below 0 is no valid result', () => {
+    const good = JSON.parse(readFileSync(shard('neg.json'), 'utf8'));
+    const cases: [(r: typeof good) => void, string][] = [
+      [(r) => { r.results[0].completedOps = -1; }, 'results[0].completedOps: must be >= 0'],
+      [(r) => { r.results[0].all.latency.p99 = -5; }, 'results[0].all.latency.p99: must be >= 0'],
+      [(r) => { r.results[1].throughput.makespanNs = -1; }, 'results[1].throughput.makespanNs: must be >= 0'],
+      [(r) => { r.input.lines.bad = -2; }, 'input.lines.bad: must be >= 0'],
+    ];
+    for (const [mutate, says] of cases) {
+      const bad = structuredClone(good);
+      mutate(bad);
+      const path = join(tmp, 'neg-bad.json');
+      writeFileSync(path, JSON.stringify(bad));
+      expect(() => loadResult(path), says).toThrow(expect.objectContaining({ exitCode: ExitCode.badInput, message: expect.stringContaining(`(${says})`) }));
+    }
+    expect(loadResult(join(tmp, 'neg.json')).schema).toBe(good.schema);
   });
 });

@@ -25,37 +25,40 @@ function byName(values: SchemaObject): SchemaObject {
 }
 
 const num = { type: 'number' };
+/** a count or a duration (ns, bytes, ops, a rate): never negative */
+const amount = { type: 'number', minimum: 0 };
+const amounts = { type: 'array', items: amount };
 const int = { type: 'integer' };
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
 const numOrNull = { type: ['number', 'null'] };
 const strings = { type: 'array', items: str };
 const numbers = { type: 'array', items: num };
-const counts = byName(num);
+const counts = byName(amount);
 const oneOf = (...values: string[]): SchemaObject => ({ type: 'string', enum: values });
 
-const percentiles = fields({ count: num, p50: num, p90: num, p99: num, p99_9: num, max: num, mean: num });
-const kindResult = fields({ count: num, bytes: num, latency: percentiles, lockWait: percentiles, latencyHistogram: str, lockWaitHistogram: str });
-const lockClassStats = fields({ acquisitions: num, contentions: num, waitTotalNs: num, waitMaxNs: num, holdTotalNs: num, spins: num, spinNs: num });
+const percentiles = fields({ count: amount, p50: amount, p90: amount, p99: amount, p99_9: amount, max: amount, mean: amount });
+const kindResult = fields({ count: amount, bytes: amount, latency: percentiles, lockWait: percentiles, latencyHistogram: str, lockWaitHistogram: str });
+const lockClassStats = fields({ acquisitions: amount, contentions: amount, waitTotalNs: amount, waitMaxNs: amount, holdTotalNs: amount, spins: amount, spinNs: amount });
 const blockedTask = fields({
   pid: num, comm: str, opId: num, kind: str, file: str, lockClass: str, lockKey: str, mode: str, start: num, end: numOrNull, sinceNs: num, waitsFor: numbers,
 });
 const raceSide = fields({ opId: num, pid: num, comm: str, kind: str, start: num, end: numOrNull, fromNs: num, toNs: num });
 const race = fields({ file: str, class: str, consequence: str, a: raceSide, b: raceSide });
-const raceClass = fields({ class: str, severity: oneOf('data', 'ordering'), consequence: str, count: num, first: { type: 'array', items: race } });
+const raceClass = fields({ class: str, severity: oneOf('data', 'ordering'), consequence: str, count: amount, first: { type: 'array', items: race } });
 
 const strategyResult = fields({
   strategy: str,
   strategyOptions: byName({ type: ['string', 'number', 'boolean'] }),
-  completedOps: num,
-  throughput: fields({ opsPerSec: num, mibPerSec: num, makespanNs: num }),
+  completedOps: amount,
+  throughput: fields({ opsPerSec: amount, mibPerSec: amount, makespanNs: amount }),
   all: kindResult,
   byKind: byName(kindResult),
   locks: byName(lockClassStats),
-  cpuWaitTotalNs: num,
-  cpu: fields({ busyNs: num, spinNs: num, utilisation: num }),
-  timeline: fields({ intervalNs: num, startNs: num, opsPerSec: numbers, p99Ns: numbers }),
-  races: fields({ count: num, ordering: num, byClass: { type: 'array', items: raceClass } }),
+  cpuWaitTotalNs: amount,
+  cpu: fields({ busyNs: amount, spinNs: amount, utilisation: amount }),
+  timeline: fields({ intervalNs: amount, startNs: num, opsPerSec: amounts, p99Ns: amounts }),
+  races: fields({ count: amount, ordering: amount, byClass: { type: 'array', items: raceClass } }),
   deadlock: fields({ atNs: num, reason: oneOf('cycle', 'stall'), cycle: { type: 'array', items: blockedTask }, blocked: { type: 'array', items: blockedTask } }, ['object', 'null']),
 });
 
@@ -67,8 +70,8 @@ export const RESULT_JSON_SCHEMA: SchemaObject = {
     schema: { type: 'string', const: RESULT_SCHEMA },
     tool: fields({ name: { type: 'string', const: 'lockreplay' }, version: str }),
     input: fields({
-      trace: str, opsDigest: str, format: str, ops: num, files: num, cpusInTrace: numOrNull,
-      lines: fields({ total: num, used: num, skipped: counts, bad: num, badSamples: strings }),
+      trace: str, opsDigest: str, format: str, ops: amount, files: amount, cpusInTrace: numOrNull,
+      lines: fields({ total: amount, used: amount, skipped: counts, bad: amount, badSamples: strings }),
     }),
     options: fields({
       mode: oneOf('closed', 'open'), timeScale: num, cpus: int, mmapLock: bool, spin: bool, keepObservedWaits: bool,
@@ -79,7 +82,7 @@ export const RESULT_JSON_SCHEMA: SchemaObject = {
       observed: num,
       modelled: num,
       modelledByKind: counts,
-      model: fields({ byKindAndSize: byName(counts), byKind: counts, defaultBaseNs: num, defaultPerPageNs: num }),
+      model: fields({ byKindAndSize: byName(byName(num)), byKind: byName(num), defaultBaseNs: num, defaultPerPageNs: num }),
       observedWaits: fieldsSince({ waits: num, attributed: num, removedNs: num, keptNs: num, byKind: byName(fields({ waits: num, removedNs: num })), kept: bool }, { spinNs: num }),
     }, { offCpu: fields({ ops: num, asleepNs: num, byKind: byName(fields({ ops: num, asleepNs: num, serviceNs: num })) }) }),
     results: { type: 'array', items: strategyResult },

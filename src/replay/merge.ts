@@ -188,9 +188,40 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
       warnings: [...merged.warnings, ...r.warnings],
     };
   }
+  refuseNonFinite(merged, names);
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
   const warnings = mergeWarnings(results, names).filter((w) => !merged.warnings.includes(w));
   return { ...merged, warnings: [...merged.warnings, ...warnings], comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf, merged.options.mode) };
+}
+
+/**
+ * Refuses (exit 11) a merged result with a sum that is not a finite number (makespans of 1e308 each):
+ * it would be written as null, a result no reader (merge's own loader included) takes. The inputs are
+ * finite (JSON has no Infinity), so only a sum can be; the ratios and the verdict are derived after.
+ */
+function refuseNonFinite(merged: ReplayResult, names: string[]): void {
+  for (const part of ['input', 'serviceTime', 'results'] as const) {
+    const at = nonFinitePath(merged[part], part);
+    if (at !== undefined) throw new LockreplayError(`${names.join(' + ')} cannot be merged: the merged ${at} is not a finite number (the sum is too large)`, ExitCode.incompatible);
+  }
+}
+
+/** the path of the first number in `value` that is not finite ("results[0].throughput.makespanNs"), if any */
+function nonFinitePath(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = nonFinitePath(value[i], `${path}[${i}]`);
+      if (at !== undefined) return at;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const at = nonFinitePath(v, `${path}.${k}`);
+    if (at !== undefined) return at;
+  }
+  return undefined;
 }
 
 /** the ops asleep of both inputs (absent when neither has the field: results of earlier versions) */
