@@ -132,3 +132,43 @@ describe('the version line', () => {
     expect((await loadTrace(tmpFile(v1), { format: 'ops' })).ops.length).toBe(1);
   });
 });
+
+describe('op and lock row columns', () => {
+  const lock = 'lock,,1500,,11,,b,7:0:1,xfs_ilock,,,,3,IOLOCK_EXCL,caller,';
+  /** the bad-line samples of a stream of these rows, without the file name */
+  async function samples(rows: string[]): Promise<string[]> {
+    const r = await loadTrace(tmpFile(`${opStreamHeader()}${rows.join('\n')}\n`), { format: 'ops', lenient: true });
+    return r.summary.opStreamLines?.badSamples.map((s) => s.replace(/^.*?:(\d+): /, '$1: ')) ?? [];
+  }
+  const field = (row: string, i: number, value: string): string => row.split(',').map((f, k) => (k === i ? value : f)).join(',');
+  const opLine = opRow(op(0)).trimEnd();
+
+  it('an unknown lock event is a bad line', async () => {
+    expect(await samples([lock, field(lock, 8, 'frobnicate')])).toEqual(['4: unknown lock event "frobnicate"']);
+  });
+
+  it('a column a row type leaves empty must be empty', async () => {
+    expect(await samples([
+      field(lock, 1, '7'), field(lock, 5, 'tgid:11'), field(lock, 9, '0'), field(lock, 10, '4096'), field(lock, 11, '0'),
+      field(opLine, 13, 'IOLOCK_EXCL'), field(opLine, 14, 'caller'),
+    ])).toEqual([
+      '3: column id: a lock row has none (it holds "7")', '4: column proc: a lock row has none (it holds "tgid:11")', '5: column offset: a lock row has none (it holds "0")',
+      '6: column length: a lock row has none (it holds "4096")', '7: column parent: a lock row has none (it holds "0")',
+      '8: column mode: an op row has none (it holds "IOLOCK_EXCL")', '9: column caller: an op row has none (it holds "caller")',
+    ]);
+  });
+
+  it('numbers are decimal digits: hex, exponents, spaces and Infinity are bad lines', async () => {
+    expect(await samples([field(lock, 2, '0x7d0'), field(lock, 2, '2e3'), field(lock, 2, ' 2000 '), field(lock, 12, '+3'), field(opLine, 2, 'Infinity'), field(opLine, 9, '1e3')])).toEqual([
+      '3: column ts_ns: "0x7d0" is not a number in decimal digits', '4: column ts_ns: "2e3" is not a number in decimal digits', '5: column ts_ns: " 2000 " is not a number in decimal digits',
+      '6: column line: "+3" is not a number in decimal digits', '7: column ts_ns is not a number', '8: column offset: "1e3" is not a number in decimal digits',
+    ]);
+    // what the writer writes for a fraction of a nanosecond is read
+    const r = await loadTrace(tmpFile(`${opStreamHeader()}${field(opLine, 3, '0.5')}\n${field(field(opRow(op(1)).trimEnd(), 3, '1e-7'), 2, '1010.25')}\n`), { format: 'ops' });
+    expect(r.ops.map((o) => [o.tsNs, o.durNs])).toEqual([[1000, 0.5], [1010.25, 1e-7]]);
+  });
+
+  it('a time going backwards names both times to the nanosecond when microseconds would show them equal', async () => {
+    expect(await samples([field(lock, 2, '1000'), field(lock, 2, '999')])).toEqual(['4: column ts_ns: timestamp goes backwards (0.000000999s after 0.000001000s)']);
+  });
+});

@@ -106,7 +106,11 @@ export class TimeOrder {
   private closerLook(tsNs: number): string | undefined {
     const own = timestampProblem(tsNs);
     if (own !== undefined) return own;
-    if (this.ordered && tsNs < this.lastNs) return `timestamp goes backwards (${fmtSec(tsNs)} after ${fmtSec(this.lastNs)})`;
+    if (this.ordered && tsNs < this.lastNs) {
+      // (nanoseconds where microseconds would show two equal times: "0.000001s after 0.000001s")
+      const digits = fmtSec(tsNs) === fmtSec(this.lastNs) ? 9 : 6;
+      return `timestamp goes backwards (${fmtSec(tsNs, digits)} after ${fmtSec(this.lastNs, digits)})`;
+    }
     if (Number.isNaN(this.firstNs)) {
       this.firstNs = tsNs;
       this.limitNs = Math.min(tsNs + MAX_SPAN_NS, MAX_TS_NS - 1024);
@@ -118,6 +122,7 @@ export class TimeOrder {
   }
 }
 
-export function fmtSec(ns: number): string {
-  return `${(ns / 1e9).toFixed(6)}s`;
+/** ns as seconds with `digits` decimals (6: microseconds; 9: nanoseconds) */
+export function fmtSec(ns: number, digits = 6): string {
+  return `${(ns / 1e9).toFixed(digits)}s`;
 }

@@ -360,6 +360,28 @@ export async function readOpStreamWithCsvParse(text: AsyncIterable<Buffer>, file
   return records.result(last, last.startsWith('#') ? newlines + (tailText.endsWith('\n') ? 0 : 1) : 0);
 }
 
+/**
+ * A number column as the writer writes it: decimal digits, a fraction and a negative exponent only as
+ * JavaScript writes a number (Number() also took "0x7d0", "2e3", " 2000 " and "Infinity"). A minus
+ * sign is read, so that a negative value is refused by its column's rule, with its reason.
+ */
+const DECIMAL_NUMBER = /^-?\d+(?:\.\d+)?(?:e-\d+)?$/;
+
+/** the lock events an import writes (docs/op-stream.md, the kind column of lock rows) */
+const LOCK_EVENTS: ReadonlySet<string> = new Set(['xfs_ilock', 'xfs_ilock_nowait', 'xfs_ilock_demote', 'xfs_iunlock', 'mmap_lock_start', 'mmap_lock_acquired', 'mmap_lock_released', 'contention', 'sched-wake', 'sched-sleep']);
+
+/** the columns (index, name) a lock row leaves empty, and those an op row leaves empty */
+const EMPTY_IN_LOCK_ROW: readonly (readonly [number, string])[] = [[1, 'id'], [5, 'proc'], [9, 'offset'], [10, 'length'], [11, 'parent']];
+const EMPTY_IN_OP_ROW: readonly (readonly [number, string])[] = [[13, 'mode'], [14, 'caller']];
+
+/** the first of `columns` that is not empty in `r`, as a problem of a `rec` row */
+function filledColumnProblem(r: string[], columns: readonly (readonly [number, string])[], rec: string): string | undefined {
+  for (const [i, name] of columns) {
+    if (r[i] !== '') return `column ${name}: ${rec === 'op' ? 'an op row' : 'a lock row'} has none (it holds "${clip(r[i], 40)}")`;
+  }
+  return undefined;
+}
+
 /** an op or lock row's `pid` and `line`: whole numbers, 0 or more */
 function taskAndLineProblem(pid: number, line: number): string | undefined {
   if (!Number.isSafeInteger(pid) || pid < 0) return `column pid: ${pid} is not a task id (a whole number, 0 or more)`;
@@ -411,13 +433,16 @@ class RecordReader {
     // never read as 0 or NaN)
     let notNumber: string | undefined;
     const num = (i: number, name: string): number => {
-      const v = Number(r[i]);
-      if (r[i] === '' || !Number.isFinite(v)) notNumber ??= `column ${name} is not a number`;
-      return v;
+      const field = r[i];
+      if (DECIMAL_NUMBER.test(field)) return Number(field);
+      notNumber ??= field !== '' && Number.isFinite(Number(field)) ? `column ${name}: "${clip(field, 40)}" is not a number in decimal digits` : `column ${name} is not a number`;
+      return NaN;
     };
     if (r[0] === 'op') {
       const kind = r[8];
       if (!isOpKind(kind)) return `unknown op kind "${kind}"`;
+      const filled = filledColumnProblem(r, EMPTY_IN_OP_ROW, 'op');
+      if (filled !== undefined) return filled;
       const op: Op = {
         id: num(1, 'id'), tsNs: num(2, 'ts_ns'), pid: num(4, 'pid'), proc: text(r[5]), comm: text(r[6]), file: text(r[7]), kind,
         offset: num(9, 'offset'), lengthBytes: num(10, 'length'), line: num(12, 'line'),
@@ -431,6 +456,9 @@ class RecordReader {
       this.ops.push(op);
     } else if (r[0] === 'lock') {
       const event = text(r[8]);
+      if (!LOCK_EVENTS.has(event)) return `unknown lock event "${clip(event, 40)}"`;
+      const filled = filledColumnProblem(r, EMPTY_IN_LOCK_ROW, 'lock');
+      if (filled !== undefined) return filled;
       const lock: ObservedLock = { tsNs: num(2, 'ts_ns'), pid: num(4, 'pid'), comm: text(r[6]), target: text(r[7]), event, mode: text(r[13]), caller: text(r[14]), line: num(12, 'line') };
       if (r[3] !== '') lock.waitNs = num(3, 'dur_ns');
       if (spin !== '') {

@@ -36,7 +36,7 @@ describe('op stream records', () => {
       '4: column line: -1 is not a line number (a whole number, 0 or more)',
       '5: column line: 1.5 is not a line number (a whole number, 0 or more)',
       '6: offset -1 is negative',
-      '7: column ts_ns: timestamp goes backwards (0.000001s after 0.000001s)',
+      '7: column ts_ns: timestamp goes backwards (0.000000999s after 0.000001000s)',
     ]);
     expect((await load(opStreamHeader() + rec({ 4: '0' }) + '\n')).ops.map((o) => o.pid)).toEqual([0]);
   });
