@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ImportOptions, importTrace, loadTrace } from '../src/import/index.js';
-import { MAX_QUOTED_RECORD_BYTES, opRow, opStreamFooter, opStreamHeader, readOpStream } from '../src/import/opstream.js';
+import { lockRow, MAX_QUOTED_RECORD_BYTES, opRow, opStreamFooter, opStreamHeader, readOpStream } from '../src/import/opstream.js';
 import type { Op } from '../src/model/op.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockreplay-opstream-edges-'));
@@ -170,5 +170,19 @@ describe('op and lock row columns', () => {
 
   it('a time going backwards names both times to the nanosecond when microseconds would show them equal', async () => {
     expect(await samples([field(lock, 2, '1000'), field(lock, 2, '999')])).toEqual(['4: column ts_ns: timestamp goes backwards (0.000000999s after 0.000001000s)']);
+  });
+});
+
+describe('a re-import', () => {
+  it('writes the rows in the order (time order) the stream has them: lock rows stay among the op rows', async () => {
+    const lock = (tsNs: number, line: number) => ({ tsNs, pid: 10, comm: 'a', target: '7:0:1', event: 'xfs_ilock', mode: 'IOLOCK_EXCL', caller: 'c', line });
+    const rows = [lockRow(lock(990, 1)), opRow(op(0)), lockRow(lock(1005, 2)), lockRow(lock(1006, 3)), opRow(op(1)), opRow(op(2)), lockRow(lock(1030, 4))];
+    const order: string[] = [];
+    await importTrace(tmpFile(opStreamHeader() + rows.join('') + footer(3, { observedLocks: 4 })), { op: (o) => order.push(`op ${o.tsNs}`), lock: (l) => order.push(`lock ${l.tsNs}`) }, { format: 'ops' });
+    expect(order).toEqual(['lock 990', 'op 1000', 'lock 1005', 'lock 1006', 'op 1010', 'op 1020', 'lock 1030']);
+    // relative times still count from the first op row, not from the lock row before it
+    const from: string[] = [];
+    await importTrace(tmpFile(opStreamHeader() + rows.join('') + footer(3)), { op: (o) => from.push(`op ${o.tsNs}`), lock: (l) => from.push(`lock ${l.tsNs}`) }, { format: 'ops', fromNs: 10, timesRelative: true });
+    expect(from).toEqual(['op 1010', 'op 1020', 'lock 1030']);
   });
 });

@@ -364,7 +364,16 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
   // the reader has checked that a parent is an earlier top-level op; a parent the selection
   // dropped leaves its child top-level
   const ids = new Map<number, number>();
+  // (relative --from/--to count from the first op row, whatever lock row comes before it)
+  if (read.ops.n > 0) out.clock(read.ops.tsNs[0]);
+  // lock rows go out where they were among the op rows: time order, as the stream had it (a
+  // re-import wrote every op row, then every lock row)
+  let nextLock = 0;
+  const locksBefore = (opRows: number): void => {
+    for (; nextLock < read.locks.length && read.opsBeforeLock[nextLock] <= opRows; nextLock++) out.lock(read.locks[nextLock], 1, false);
+  };
   for (let i = 0; i < read.ops.n; i++) {
+    locksBefore(i);
     // (a new object made from the row)
     const op = read.ops.at(i);
     const ownId = op.id;
@@ -376,7 +385,7 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
     const id = out.op(op, 1);
     if (id >= 0) ids.set(ownId, id);
   }
-  for (const l of read.locks) out.lock(l, 1, false);
+  locksBefore(read.ops.n);
   const own = counter.result();
   const notes = [...(original?.notes ?? []), `read from an op stream made by "lockreplay import" of ${original?.input ?? 'an unknown trace'}`];
   if (footerBad !== undefined) notes.push(`line ${read.footerLine}: the ${footerBad} (the footer was left out: CPUs, the trace's line accounting and file aliases are unknown)`);

@@ -47,6 +47,8 @@ export interface ReadOpStream {
   /** as columns: a stream of millions of ops is not held as Op objects */
   ops: OpColumns;
   locks: ObservedLock[];
+  /** for each of `locks`, how many op rows came before it in the stream (to write them back in the same order) */
+  opsBeforeLock: number[];
   summary: unknown;
   /** the footer's line (the last comment line), 0 without one */
   footerLine: number;
@@ -401,6 +403,7 @@ class RecordReader {
   }
   private readonly ops = new OpColumns();
   private readonly locks: ObservedLock[] = [];
+  private readonly opsBeforeLock: number[] = [];
   /** ids read so far → the op's pid, or -1 for a child op */
   private readonly seen = new Map<number, number>();
   private readonly time = new TimeOrder(true);
@@ -469,6 +472,7 @@ class RecordReader {
       if (problem !== undefined) return problem;
       if (this.keepLocks === true || (this.keepLocks === 'contention' && (event === 'contention' || event === 'sched-sleep'))) {
         this.locks.push(lock);
+        this.opsBeforeLock.push(this.ops.n);
       } else {
         this.checks.counter.skip('lock-record');
       }
@@ -523,7 +527,7 @@ class RecordReader {
   result(lastLine: string, lastLineNo: number): ReadOpStream {
     const footer = utf8FromLatin1(lastLine);
     const unreadable = footerUnreadable(footer);
-    return { ops: this.ops, locks: this.locks, summary: summaryFromFooterLine(footer), footerLine: lastLineNo, ...(unreadable !== undefined ? { footerUnreadable: unreadable } : {}) };
+    return { ops: this.ops, locks: this.locks, opsBeforeLock: this.opsBeforeLock, summary: summaryFromFooterLine(footer), footerLine: lastLineNo, ...(unreadable !== undefined ? { footerUnreadable: unreadable } : {}) };
   }
 }
 
