@@ -186,3 +186,17 @@ describe('a re-import', () => {
     expect(from).toEqual(['op 1010', 'op 1020', 'lock 1030']);
   });
 });
+
+describe('the --lenient replay warning', () => {
+  it('counts a bad line of an op stream without a footer once (its accounting is the trace\'s too)', async () => {
+    const { prepare } = await import('../src/replay/index.js');
+    const rows = `${opRow(op(0))}op,1,2\n${opRow(op(2))}`;
+    const noFooter = await loadTrace(tmpFile(opStreamHeader() + rows), { format: 'ops', lenient: true });
+    expect([noFooter.summary.lines.bad, noFooter.summary.opStreamLines?.bad]).toEqual([1, 1]);
+    const warned = (t: typeof noFooter): string | undefined => prepare({ ...t, waits: [] }, { cpus: 1 }).warnings.find((w) => w.includes('bad input line'));
+    expect(warned(noFooter)).toMatch(/^1 bad input line was skipped \(--lenient\); the first: .*:4: not a valid op stream/);
+    // with a footer, the trace's bad lines and the stream's own are different lines: they add
+    const withFooter = await loadTrace(tmpFile(opStreamHeader() + rows + footer(2, { lines: { total: 9, used: 7, skipped: {}, bad: 2, badSamples: ['x.trace:5: bad'] } })), { format: 'ops', lenient: true });
+    expect(warned(withFooter)).toMatch(/^3 bad input lines were skipped \(--lenient\); the first: x\.trace:5: bad/);
+  });
+});

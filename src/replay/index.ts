@@ -20,7 +20,7 @@ import { findRaces, type RaceScratch } from '../engine/races.js';
 import { createStrategy } from '../strategies/index.js';
 import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
 import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } from '../stats/histogram.js';
-import { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
+import { type KindResult, type LineAccounting, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
 import type { StrategyPool } from './pool.js';
 import type { ReplayProgress } from '../util/progress.js';
 import { compareToBaseline, labelOf, repeatedLabel, strategyLabel } from '../model/labels.js';
@@ -128,6 +128,17 @@ export interface Prepared {
   warnings: string[];
 }
 
+/**
+ * The bad lines of the trace and of the op stream it was read from. An op stream without a usable
+ * footer has no accounting of the trace: its `lines` is the stream's own (`opStreamLines`), the same
+ * lines, counted once (the warning said 2 bad lines where there was 1).
+ */
+export function badInputLines(lines: LineAccounting, opStreamLines: LineAccounting | undefined): number {
+  if (opStreamLines === undefined) return lines.bad;
+  const same = lines === opStreamLines || JSON.stringify(lines) === JSON.stringify(opStreamLines);
+  return same ? lines.bad : lines.bad + opStreamLines.bad;
+}
+
 export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const warnings: string[] = [];
   const mode = options.mode ?? 'closed';
@@ -138,7 +149,7 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const spanNs = (trace.summary.lastTsNs ?? 0) - (trace.summary.firstTsNs ?? 0);
   if (mode === 'open' && spanNs * timeScale > MAX_SPAN_NS) throw new LockreplayError(`--time-scale ${timeScale} stretches the trace's ${spanNs / 1e9} s beyond 2^53 ns (about 104 days) of virtual time: use a smaller scale`, ExitCode.usage);
   // bad lines skipped (--lenient), the trace's and an op stream's own: said beside the result
-  const badLines = trace.summary.lines.bad + (trace.summary.opStreamLines?.bad ?? 0);
+  const badLines = badInputLines(trace.summary.lines, trace.summary.opStreamLines);
   if (badLines > 0) {
     const first = trace.summary.lines.badSamples[0] ?? trace.summary.opStreamLines?.badSamples[0];
     warnings.push(`${badLines} bad input line${badLines === 1 ? ' was' : 's were'} skipped (--lenient)${first !== undefined ? `; the first: ${first}` : ''} (lockreplay import lists them)`);
