@@ -549,6 +549,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     // of a CPU from fio's seven processes)
     let scanEveryMs = SCAN_MIN_MS;
     let fdPoll: NodeJS.Timeout | undefined;
+    /** tracing_on is 0 (the end, or --duration up while the command ends): no more scans */
+    let tracingStopped = false;
     const scanLater = (): void => {
       fdPoll = setTimeout(() => {
         if (tracingStopped) return;
@@ -565,7 +567,6 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     scanLater();
     let recorderCpuMs = 0;
     let tracingMs = 0;
-    let tracingStopped = false;
     const stopTracing = (): void => {
       if (tracingStopped) return;
       tracingStopped = true;
