@@ -277,6 +277,22 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     expect(ops.filter((o) => o.comm === 'dd-with-a-long-' && o.kind === 'write' && o.lengthBytes === 4096)).toHaveLength(16);
   }, 60_000);
 
+  it('a command whose name is not ASCII: its comm is the kernel\'s bytes in the capture (not encoded twice), and --filter-comm finds it', async () => {
+    const name = 'dd-\u00fcber';
+    const dd = join(tmp, name);
+    copyFileSync(spawnSync('sh', ['-c', 'command -v dd'], { encoding: 'utf8' }).stdout.trim(), dd);
+    chmodSync(dd, 0o755);
+    const out = join(tmp, 'utf8-comm.trace.gz');
+    const r = cli(['record', '--out', out, '--filter-comm', name, '--', dd, 'if=/dev/zero', `of=${join(tmp, 'utf8.out')}`, 'bs=4096', 'count=8']);
+    expect(r.code, r.stderr).toBe(0);
+    const text = gunzipSync(readFileSync(out));
+    // the UTF-8 bytes of the name, once: c3 bc for u-umlaut (latin1 text written as UTF-8 made it c3 83 c2 bc)
+    expect(text.includes(Buffer.from(`${name}-`))).toBe(true);
+    expect(text.includes(Buffer.from(Buffer.from(name).toString('latin1')))).toBe(false);
+    const { ops } = await loadTrace(out);
+    expect(ops.filter((o) => o.comm === name && o.kind === 'write' && o.lengthBytes === 4096)).toHaveLength(8);
+  }, 60_000);
+
   it('a capture without events prints its summary (0 events) and a warning, exit 0', () => {
     const out = join(tmp, 'empty.trace.gz');
     const r = cli(['record', '--out', out, '--events', 'syscalls/sys_enter_truncate', '--filter-comm', 'no-such-task', '--duration', '0.3']);

@@ -35,9 +35,12 @@ export function schedFilters(comm: string): Record<string, string> | undefined {
 /** the longest comm a task has: TASK_COMM_LEN - 1 bytes */
 export const COMM_MAX_BYTES = 15;
 
-/** `name` as a task's comm: cut to COMM_MAX_BYTES bytes (the kernel cuts it so) */
+/**
+ * `name` as a task's comm, as the trace text has it: its UTF-8 bytes, one char per byte (latin1, as
+ * the spool is read), cut to COMM_MAX_BYTES bytes (the kernel cuts it so)
+ */
 export function commOf(name: string): string {
-  return Buffer.byteLength(name) <= COMM_MAX_BYTES ? name : Buffer.from(name).subarray(0, COMM_MAX_BYTES).toString('latin1');
+  return Buffer.from(name).subarray(0, COMM_MAX_BYTES).toString('latin1');
 }
 
 /** the comm a command's tasks get: its file name, cut to COMM_MAX_BYTES bytes */
@@ -246,12 +249,13 @@ async function compressSpool(spoolPath: string, tmpOut: string, keep: (text: str
     for (let n = readSync(spooled, buf, 0, buf.length, null); n > 0 && !failed; n = readSync(spooled, buf, 0, buf.length, null)) {
       const out = keep(buf.toString('latin1', 0, n));
       // let gzip take what it was given before more comes (and let a signal in meanwhile)
-      if (out !== '' && !gzip.write(out)) await Promise.race([new Promise((resolve) => gzip.once('drain', resolve)), written]);
+      // (the text is latin1, one char per byte: written back as those bytes, not re-encoded as UTF-8)
+      if (out !== '' && !gzip.write(Buffer.from(out, 'latin1'))) await Promise.race([new Promise((resolve) => gzip.once('drain', resolve)), written]);
       else await new Promise<void>((resolve) => setImmediate(resolve));
       checkAbandoned();
     }
     const last = failed ? '' : finish();
-    if (last !== '') gzip.write(last);
+    if (last !== '') gzip.write(Buffer.from(last, 'latin1'));
     gzip.end();
     await written;
   } finally {
@@ -283,8 +287,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
   const outPath = place.path;
   const filterComm = opts.filterComm === undefined ? undefined : commOf(opts.filterComm);
   // a longer name matches no task (the kernel's comm is cut): it would keep nothing
-  if (filterComm !== undefined && filterComm !== opts.filterComm) {
-    (opts.warn ?? opts.log)(`--filter-comm ${JSON.stringify(opts.filterComm)} is longer than a task's comm (${COMM_MAX_BYTES} bytes): using ${JSON.stringify(filterComm)}`);
+  if (filterComm !== undefined && opts.filterComm !== undefined && Buffer.byteLength(opts.filterComm) > COMM_MAX_BYTES) {
+    (opts.warn ?? opts.log)(`--filter-comm ${JSON.stringify(opts.filterComm)} is longer than a task's comm (${COMM_MAX_BYTES} bytes): using ${JSON.stringify(Buffer.from(filterComm, 'latin1').toString('utf8'))}`);
   }
   const tracefs = Tracefs.open();
   const started = Date.now();

@@ -36,17 +36,22 @@ export class Tracefs {
     return join(this.root, rel);
   }
 
+  /**
+   * tracefs files hold bytes: they are read and written as latin1 (one char per byte), as the
+   * trace text is, so a filter on a comm whose name is not ASCII (a byte string cut as the kernel
+   * cuts it) goes back as the same bytes
+   */
   read(rel: string): string {
-    return readFileSync(this.path(rel), 'utf8');
+    return readFileSync(this.path(rel), 'latin1');
   }
 
   write(rel: string, text: string): void {
-    writeFileSync(this.path(rel), text);
+    writeFileSync(this.path(rel), text, 'latin1');
   }
 
   /** appends without truncating (set_event and the pid lists add entries this way) */
   append(rel: string, text: string): void {
-    appendFileSync(this.path(rel), text);
+    appendFileSync(this.path(rel), text, 'latin1');
   }
 
   hasEvent(event: string): boolean {
