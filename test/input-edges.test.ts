@@ -280,3 +280,81 @@ describe('progress', () => {
 it('(fixture check) the bundled trace the interrupt test imports exists', () => {
   expect(existsSync(trace('xfs-mix-large.trace.gz'))).toBe(true);
 });
+
+describe('found by a review of the fixes above', () => {
+  it('blkparse: a dispatch takes with it only the bios inside its request, not one that runs past its end', async () => {
+    const r = await load(file('overlap.blk', blk([
+      '  7,0    1        1     0.000000000 14364  Q  WS 100 + 8 [fio]',
+      '  7,0    1        2     0.000010000 14365  Q  WS 104 + 8 [fio]',
+      '  7,0    1        3     0.000100000 14364  D  WS 100 + 8 [fio]',
+      '  7,0    1        4     0.000200000     0  C  WS 100 + 8 [0]',
+      '  7,0    1        5     0.000300000 14365  D  WS 104 + 8 [fio]',
+      '  7,0    1        6     0.000400000     0  C  WS 104 + 8 [0]',
+    ])), { format: 'blkparse' });
+    expect(r.ops.map((o) => [o.pid, o.durNs])).toEqual([[14364, 100_000], [14365, 100_000]]);
+  });
+
+  it('blkparse: a device without a Total block (seen on one CPU) counts by its CPU block beside one with a Total', async () => {
+    const r = await load(file('two-devices.blk', blk([
+      '  8,0    0        1     0.000000000 100  Q   R 100 + 8 [a]',
+      '  8,0    1        2     0.000010000 101  Q   R 200 + 8 [b]',
+      '  8,16   0        1     0.000020000 102  Q   R 300 + 8 [c]',
+      '  8,0    0        3     0.000100000   0  C   R 100 + 8 [0]',
+      '  8,0    1        4     0.000110000   0  C   R 200 + 8 [0]',
+      '  8,16   0        2     0.000120000   0  C   R 300 + 8 [0]',
+      'CPU0 (8,0):', ' Reads Queued:           1,        4KiB\t Writes Queued:           0,        0KiB',
+      'CPU1 (8,0):', ' Reads Queued:           1,        4KiB\t Writes Queued:           0,        0KiB',
+      'Total (8,0):', ' Reads Queued:           2,        8KiB\t Writes Queued:           0,        0KiB',
+      'CPU0 (8,16):', ' Reads Queued:           1,        4KiB\t Writes Queued:           0,        0KiB',
+    ])));
+    expect(r.summary.notes.join(' ')).toMatch(/3 reads and 0 writes queued; imported 3 reads and 0 writes \(they agree\)/);
+  });
+
+  it('signals are handled (undos run) only while something must be undone: otherwise a signal ends a long synchronous replay at once', async () => {
+    const { installSignalCleanup, interruptHandled } = await import('../src/util/cleanup.js');
+    const { OutputTarget } = await import('../src/util/output.js');
+    installSignalCleanup();
+    try {
+      expect(interruptHandled()).toBe(false);
+      const out = new OutputTarget(join(tmp, 'armed.json'));
+      expect(interruptHandled()).toBe(true);
+      out.write('{}\n');
+      await out.commit();
+      expect(interruptHandled()).toBe(false);
+      const progress = new Progress(true, { stream: { columns: 80, write: () => true }, now: () => 5000 });
+      progress.importBytes(1, 2);
+      // (a progress line alone does not install them: Ctrl-C during a replay with progress ends it at once)
+      expect(interruptHandled()).toBe(false);
+      progress.done();
+    } finally {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) expect(process.listenerCount(s)).toBe(0);
+    }
+  });
+
+  it('two output flags naming one file are refused (exit 2) and the file is left as it was', () => {
+    const same = file('same.json', 'prev\n');
+    const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--out', same, '--md', same]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out and --md name the same file/);
+    expect(readFileSync(same, 'utf8')).toBe('prev\n');
+  });
+
+  it('merge: two merged results that each hold an empty shard are not one shard given twice', () => {
+    const t = trace('xfs-mix.trace.gz');
+    const shard = (name: string, window: string[]) => {
+      const out = join(tmp, `${name}.json`);
+      const r = cli(['compare', t, '-s', 'none,i-mutex', ...window, '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      return out;
+    };
+    const a = shard('a', ['--to', '+0.2']);
+    const b = shard('b', ['--from', '+0.2', '--to', '+0.4']);
+    const empty = shard('empty', ['--from', '+1000']);
+    const ae = join(tmp, 'ae.json');
+    const be = join(tmp, 'be.json');
+    expect(cli(['merge', a, empty, '--out', ae]).code).toBe(0);
+    expect(cli(['merge', b, empty, '--out', be]).code).toBe(0);
+    const m = cli(['merge', ae, be, '--out', join(tmp, 'abe.json')]);
+    expect(m.code, m.stderr).toBe(0);
+  });
+});

@@ -4,6 +4,7 @@
  * each named after the table (or on stderr when stdout is the JSON).
  */
 import { type Stats, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
 import { resultJson } from '../report/json.js';
 import { addSideOutputs, appendJobSummary, wroteLines, type Written } from '../report/emit.js';
@@ -61,6 +62,29 @@ export function refuseOutputOverInput(flags: ResultOutputFlags, inputPath: strin
     if (output.dev === input.dev && output.ino === input.ino) {
       throw new LockreplayError(`--${flag} ${path} is the input trace ${inputPath}: writing there would replace the trace; name another file`, ExitCode.usage);
     }
+  }
+}
+
+/**
+ * Refuses (exit 2) two output flags that name one file, by any path or link: both would write one
+ * temporary file and the second rename would fail after the first had replaced the file with half
+ * of each. Checked before any work.
+ */
+export function refuseSharedOutputs(flags: ResultOutputFlags): void {
+  const seen = new Map<string, string>();
+  for (const flag of TO_STDOUT) {
+    const path = flags[flag];
+    if (path === undefined || path === '-' || flag === 'hgrm') continue;
+    let key: string;
+    try {
+      const st = statSync(path);
+      key = `${st.dev}:${st.ino}`;
+    } catch {
+      key = `new:${resolve(path)}`; // a new file: the same path names it
+    }
+    const other = seen.get(key);
+    if (other !== undefined) throw new LockreplayError(`--${other} and --${flag} name the same file (${path}): give each output its own file`, ExitCode.usage);
+    seen.set(key, flag);
   }
 }
 

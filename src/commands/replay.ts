@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
-import { checkStdoutUse, emitResult, refuseOutputOverInput } from '../cli/result-outputs.js';
+import { checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
 import { withKernelHz } from '../strategies/index.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
@@ -29,6 +29,7 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     // (before any work: two outputs cannot share stdout)
     checkStdoutUse(flags);
     refuseOutputOverInput(flags, args.trace);
+    refuseSharedOutputs(flags);
     const options = replayOptionsFrom(flags);
     const progress = new Progress(this.progressEnabled(flags.json));
     let trace;

@@ -22,8 +22,9 @@ export class BlkparseLineParser {
   eventLines = 0;
   /** blkparse sorts its output by time: a timestamp going backwards is a bad line, as in ftrace text */
   private readonly time = new TimeOrder(true);
-  /** each summary block (outputs of several runs joined end to end have one each) */
-  private readonly blocks: SummaryBlock[] = [];
+  /** each summary block (outputs of several runs joined end to end have one each): its counts by device */
+  private readonly blocks: Map<string, DeviceCounts>[] = [];
+  private summaryDevice = '';
 
   constructor(private readonly builder: BlockOpBuilder, private readonly counter: LineCounter, private readonly badLines: BadLines) {}
 
@@ -33,11 +34,12 @@ export class BlkparseLineParser {
       this.counter.skip('blank');
       return;
     }
-    const scope = /^(CPU\d+|Total) \(/.exec(line);
+    const scope = /^(CPU\d+|Total) \(([^)]*)\)/.exec(line);
     if (scope) {
-      if (!this.inSummary) this.blocks.push({ totalReads: 0, totalWrites: 0, totalSeen: false, cpuReads: 0, cpuWrites: 0 });
+      if (!this.inSummary) this.blocks.push(new Map());
       this.inSummary = true;
       this.summaryScope = scope[1];
+      this.summaryDevice = scope[2];
     }
     const m = scope ? null : LINE.exec(line);
     // an event line after a summary block: another run's output joined to this one
@@ -82,27 +84,32 @@ export class BlkparseLineParser {
     if (!r && !w) return;
     const num = (s: string): number => Number(s.replace(/,/g, ''));
     const block = this.blocks[this.blocks.length - 1];
-    // a Total block per device; per-CPU blocks count only where a block has no Total (one device)
+    let device = block.get(this.summaryDevice);
+    if (device === undefined) block.set(this.summaryDevice, (device = { totalReads: 0, totalWrites: 0, totalSeen: false, cpuReads: 0, cpuWrites: 0 }));
+    // a device's Total block where it has one (blkparse prints it for a device seen on several
+    // CPUs), else the sum of its per-CPU blocks
     if (this.summaryScope === 'Total') {
-      block.totalSeen = true;
-      if (r) block.totalReads += num(r[1]);
-      if (w) block.totalWrites += num(w[1]);
+      device.totalSeen = true;
+      if (r) device.totalReads += num(r[1]);
+      if (w) device.totalWrites += num(w[1]);
     } else {
-      if (r) block.cpuReads += num(r[1]);
-      if (w) block.cpuWrites += num(w[1]);
+      if (r) device.cpuReads += num(r[1]);
+      if (w) device.cpuWrites += num(w[1]);
     }
     let reads = 0;
     let writes = 0;
     for (const b of this.blocks) {
-      reads += b.totalSeen ? b.totalReads : b.cpuReads;
-      writes += b.totalSeen ? b.totalWrites : b.cpuWrites;
+      for (const d of b.values()) {
+        reads += d.totalSeen ? d.totalReads : d.cpuReads;
+        writes += d.totalSeen ? d.totalWrites : d.cpuWrites;
+      }
     }
     this.summary.readsQueued = reads;
     this.summary.writesQueued = writes;
   }
 }
 
-interface SummaryBlock {
+interface DeviceCounts {
   totalReads: number;
   totalWrites: number;
   totalSeen: boolean;

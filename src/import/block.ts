@@ -126,7 +126,8 @@ export class BlockOpBuilder {
           const end = a.sector + a.sectors;
           let starts: Set<number> | undefined;
           for (const p of list) {
-            if (p.start <= a.sector || p.start >= end || p.dispatchedNs >= 0) continue;
+            // (a bio that runs past the request's end is not in it: another request)
+            if (p.start <= a.sector || p.start >= end || p.end > end || p.dispatchedNs >= 0) continue;
             starts ??= new Set();
             if (starts.has(p.start)) continue;
             starts.add(p.start);

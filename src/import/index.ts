@@ -106,8 +106,11 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
   }
 }
 
-/** inflated bytes read past a bad line to check the gzip data under it (a corruption's check comes at the end of its member) */
-const CORRUPTION_CHECK_BYTES = 1 << 30;
+/**
+ * inflated bytes read past a bad line to check the gzip data under it (a corruption's check comes at
+ * the end of its member): enough for a capture's whole member in most cases, a fraction of a second
+ */
+const CORRUPTION_CHECK_BYTES = 64 << 20;
 
 async function throwIfCorrupt(chunks: AsyncIterator<Buffer>, bad: BadInputError): Promise<void> {
   let read = 0;

@@ -96,7 +96,8 @@ function mergeRaces(a: RaceReport, b: RaceReport): RaceReport {
 
 /** the op digests of the shards a result is made of (a merged result's digest names its shards') */
 function shardDigests(r: ReplayResult): string[] {
-  return r.input.opsDigest.split(/[(),]/).filter((d) => d !== '' && d !== 'merged');
+  // (an empty shard's digest, "...-0", is every empty shard's: it names no ops to count twice)
+  return r.input.opsDigest.split(/[(),]/).filter((d) => d !== '' && d !== 'merged' && !d.endsWith('-0'));
 }
 
 /**

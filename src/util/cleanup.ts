@@ -1,24 +1,39 @@
 /**
  * What a command must undo when it is interrupted (Ctrl-C, SIGTERM, SIGHUP): temporary files of
- * outputs not yet in place, the worker processes' shared files, a progress line on the terminal.
- * Each holder registers its undo while it has something to undo; the CLI installs the signal
- * handlers (installSignalCleanup) and the process then ends as the signal would have ended it.
+ * outputs not yet in place, the worker processes' shared files; and, while any of those exists, the
+ * progress line on the terminal. Each holder registers its undo while it has something to undo.
+ *
+ * A signal handler in JS runs only when the event loop turns: while one is installed, a signal that
+ * comes during a long synchronous replay waits for its end. So the handlers are installed only
+ * while something must be undone (the CLI allows it with installSignalCleanup); otherwise a signal
+ * ends the process at once, as by default. With them, the process ends as the signal would have
+ * ended it: 128 + the signal's number.
  */
 
 const undos = new Set<() => void>();
+/** undos that never install the handlers themselves (the progress line: cosmetic) */
+const cosmetic = new Set<() => void>();
 
-/** Registers `undo` to run if the process is interrupted; call the returned function once it is no longer needed. */
-export function onInterrupt(undo: () => void): () => void {
-  undos.add(undo);
+/**
+ * Registers `undo` to run if the process is interrupted; call the returned function once it is no
+ * longer needed. A `cosmetic` undo runs only when an interrupt is handled for another undo's sake.
+ */
+export function onInterrupt(undo: () => void, options: { cosmetic?: boolean } = {}): () => void {
+  const set = options.cosmetic === true ? cosmetic : undos;
+  set.add(undo);
+  listen();
   return () => {
-    undos.delete(undo);
+    set.delete(undo);
+    listen();
   };
 }
 
 /** Runs every registered undo (each at most once; one that fails does not stop the others). */
 export function runInterruptUndos(): void {
-  const all = [...undos].reverse();
+  const all = [...cosmetic, ...undos].reverse();
   undos.clear();
+  cosmetic.clear();
+  listen();
   for (const undo of all) {
     try {
       undo();
@@ -29,19 +44,39 @@ export function runInterruptUndos(): void {
 }
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
-let installed = false;
+let allowed = false;
+let listening = false;
+const handlers = Object.entries(SIGNALS).map(([name, no]) => [name as NodeJS.Signals, (): void => {
+  runInterruptUndos();
+  process.exit(128 + no);
+}] as const);
+
+/** installs the handlers while there is something to undo, removes them when there is not */
+function listen(): void {
+  const want = allowed && undos.size > 0;
+  if (want === listening) return;
+  listening = want;
+  for (const [name, handler] of handlers) {
+    if (want) process.on(name, handler);
+    else process.off(name, handler);
+  }
+}
+
+/** The CLI's commands (all but `record`, which handles signals itself) undo what they must on a signal. */
+export function installSignalCleanup(): void {
+  allowed = true;
+  listen();
+}
+
+/** whether a signal would now be handled (for tests) */
+export function interruptHandled(): boolean {
+  return listening;
+}
 
 /**
- * SIGINT, SIGTERM and SIGHUP run the undos, then end the process with 128 + the signal's number
- * (130 for Ctrl-C, as a shell reports a process the signal killed).
+ * Lets a signal that came during synchronous work be handled (its undos run and the process ends)
+ * before something is put in place: the event loop turns once.
  */
-export function installSignalCleanup(): void {
-  if (installed) return;
-  installed = true;
-  for (const [name, no] of Object.entries(SIGNALS)) {
-    process.on(name as NodeJS.Signals, () => {
-      runInterruptUndos();
-      process.exit(128 + no);
-    });
-  }
+export async function letSignalsIn(): Promise<void> {
+  if (listening) await new Promise<void>((resolve) => setImmediate(resolve));
 }

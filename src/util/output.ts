@@ -1,7 +1,7 @@
 import { closeSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { ExitCode, LockreplayError } from '../errors.js';
-import { onInterrupt } from './cleanup.js';
+import { letSignalsIn, onInterrupt } from './cleanup.js';
 
 /**
  * Where an output path's bytes really go. A regular file (or a new one) is replaced whole: by a
@@ -133,6 +133,8 @@ export class OutputTarget {
       return;
     }
     this.flushBuf();
+    // a signal that came while the file was written removes it now, before it is in place
+    await letSignalsIn();
     try {
       closeSync(this.fd as number);
       this.fd = undefined;
@@ -202,6 +204,8 @@ export class OutputBatch {
 
   /** Puts every file in place, then writes what goes to stdout; on a failure, what is not in place yet is removed. */
   async commit(): Promise<void> {
+    // a signal that came while the outputs were made removes them now, before any is in place
+    await letSignalsIn();
     try {
       // (written and closed first: a full disk fails here, before any rename)
       for (const f of this.files) f.flush();

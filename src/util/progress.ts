@@ -153,7 +153,7 @@ export class Progress {
     if (width !== undefined && width > 0 && width < MIN_COLUMNS) return;
     if (width !== undefined && width > 0 && text.length > width - 1) text = `${text.slice(0, width - 2)}…`;
     this.stream.write(`\r${text}\x1b[K`);
-    if (!this.shown) this.forgetInterrupt = onInterrupt(() => this.done());
+    if (!this.shown) this.forgetInterrupt = onInterrupt(() => this.done(), { cosmetic: true });
     this.shown = true;
   }
 
