@@ -38,3 +38,14 @@ export function cli(args: string[], input?: string | Buffer, env: Record<string,
 export function within(actual: number, expected: number, fraction: number): boolean {
   return Math.abs(actual - expected) <= Math.max(1, expected * fraction);
 }
+
+/** The message of the usage error (exit 2) `spec` gets from createStrategy, or "no error". */
+export function strategySpecError(createStrategy: (spec: string) => unknown, spec: string): string {
+  try {
+    createStrategy(spec);
+  } catch (e) {
+    if ((e as { exitCode?: number }).exitCode !== 2) throw e;
+    return (e as Error).message;
+  }
+  return 'no error';
+}

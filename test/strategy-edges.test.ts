@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from './helpers.js';
+import { cli, strategySpecError } from './helpers.js';
 import { createStrategy, strategyNames } from '../src/strategies/index.js';
 import { strategyLabel } from '../src/model/labels.js';
 import { synthesize } from '../src/synth/scenarios.js';
@@ -91,15 +91,7 @@ describe('compare --strategy', () => {
 });
 
 describe('built-in strategy options', () => {
-  const usageError = (spec: string): string => {
-    try {
-      createStrategy(spec);
-    } catch (e) {
-      expect((e as { exitCode: number }).exitCode).toBe(2);
-      return (e as Error).message;
-    }
-    return 'no error';
-  };
+  const usageError = (spec: string): string => strategySpecError(createStrategy, spec);
 
   it('an option given twice is refused, not the last taken', () => {
     expect(usageError('range-lock:fairness=fifo,fairness=reader-pref')).toBe('strategy option "fairness" given twice in "range-lock:fairness=fifo,fairness=reader-pref"');

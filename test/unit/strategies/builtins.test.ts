@@ -9,6 +9,7 @@ import { pageLockStrategy } from '../../../src/strategies/page-lock.js';
 import { rangeLockStrategy } from '../../../src/strategies/range-lock.js';
 import { btrfsExtentStrategy, buesoRwStrategy, kara2013Strategy, listRangeStrategy, lustreWriteStrategy, segmentBitmapStrategy, twoStateStrategy } from '../../../src/strategies/range-designs.js';
 import { ctx, mkOp, PARENT, plan, render, WORK } from './render.js';
+import { strategySpecError } from '../../helpers.js';
 
 const INF = 'Infinity';
 const kinds = (list: string): OpKind[] => list.split(' ') as OpKind[];
@@ -358,15 +359,7 @@ describe('createStrategy', () => {
   });
 
   it('refuses unknown names, options and values with usage errors', () => {
-    const err = (spec: string): string => {
-      try {
-        createStrategy(spec);
-      } catch (e) {
-        expect((e as { exitCode: number }).exitCode).toBe(2);
-        return (e as Error).message;
-      }
-      return 'no error';
-    };
+    const err = (spec: string): string => strategySpecError(createStrategy, spec);
     expect(err('nope')).toBe(`unknown strategy "nope"; known: ${strategyNames().join(', ')} (see: lockreplay strategies)`);
     expect(err('linux')).toBe('linux needs a profile: linux:xfs, linux:ext4, linux:generic');
     expect(err('linux:zfs')).toBe('linux needs a profile: linux:xfs, linux:ext4, linux:generic');
