@@ -17,10 +17,12 @@ export class LineSplitter {
   private carry: Buffer | undefined;
   private lineNo = 0;
   bytesSeen = 0;
-  /** true while the handler gets the input's last line, when no line break ends it (it may be cut short) */
-  unterminated = false;
-
-  constructor(private readonly onLine: LineHandler) {}
+  /**
+   * `onCutLastLine`, when given, gets the input's last line instead of `onLine` when no line break
+   * ends it and it is not blank: the formats a tool always ends with a line break (tracefs,
+   * trace-cmd, blkparse) report it as cut short
+   */
+  constructor(private readonly onLine: LineHandler, private readonly onCutLastLine?: (text: string, lineNo: number) => void) {}
 
   /**
    * Takes the next bytes of the input. The chunk may be reused by the caller afterwards: nothing
@@ -81,9 +83,9 @@ export class LineSplitter {
     if (bytes !== undefined && bytes.length > 0) {
       this.carry = undefined;
       const end = bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
-      this.unterminated = true;
-      this.onLine(bytes.toString('latin1', 0, end), 0, end, ++this.lineNo, bytes, 0);
-      this.unterminated = false;
+      const text = bytes.toString('latin1', 0, end);
+      if (this.onCutLastLine !== undefined && text.trim() !== '') this.onCutLastLine(text, ++this.lineNo);
+      else this.onLine(text, 0, end, ++this.lineNo, bytes, 0);
     }
     return this.lineNo;
   }
@@ -99,13 +101,9 @@ export function utf8FromLatin1(text: string): string {
 export const CUT_LAST_LINE = 'the input ends inside this line (no line break after it): it may be cut short';
 
 /**
- * For formats a tool always ends with a line break (tracefs, trace-cmd, blkparse): the input's last
- * line without one is a bad line (a capture or copy cut short: "sys_pwrite64 -> 0x10" of "0x1000"
- * would be a 16-byte write); a blank one is blank.
+ * For formats a tool always ends with a line break: the input's last line without one is a bad line
+ * (a capture or copy cut short: "sys_pwrite64 -> 0x10" of "0x1000" would be a 16-byte write).
  */
-export function refuseCutLastLine(splitter: () => LineSplitter, badLines: { report(line: number, reason: string, text?: string): void }, handler: LineHandler): LineHandler {
-  return (text, start, end, lineNo, bytes, base) => {
-    if (splitter().unterminated && text.slice(start, end).trim() !== '') badLines.report(lineNo, CUT_LAST_LINE, text.slice(start, end));
-    else handler(text, start, end, lineNo, bytes, base);
-  };
+export function cutLastLineIsBad(badLines: { report(line: number, reason: string, text?: string): void }): (text: string, lineNo: number) => void {
+  return (text, lineNo) => badLines.report(lineNo, CUT_LAST_LINE, text);
 }
