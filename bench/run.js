@@ -151,18 +151,20 @@ const threads = Math.max(2, availableParallelism());
 // too: the default, which runs serial's code below 300,000 ops, came out at 0.98-1.09 of serial
 // when measured second in a pair and 0.95-1.02 when first (four pairs each way, session 14), so a
 // fixed order made it look slower. Four rounds at least, an even number, so each order comes as
-// often
+// often. The serial and default runs of a round come one right after the other (with the parallel
+// run between them, the two were up to a minute apart and their ratio was the machine's drift over
+// that minute as much as the code's: 1.03-1.14 in sessions 15-18 for the same code path)
 const serialRuns = [];
 const parallelRuns = [];
 const defaultRuns = [];
 for (let i = 0; i < Math.max(4, runs + (runs % 2)); i++) {
   if (i % 2 === 0) {
     serialRuns.push(compareRun(1));
-    parallelRuns.push(compareRun(threads));
     defaultRuns.push(compareRun('default'));
+    parallelRuns.push(compareRun(threads));
   } else {
-    defaultRuns.push(compareRun('default'));
     parallelRuns.push(compareRun(threads));
+    defaultRuns.push(compareRun('default'));
     serialRuns.push(compareRun(1));
   }
 }
