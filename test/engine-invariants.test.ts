@@ -113,6 +113,10 @@ describe('a user strategy whose plan does not pair its acquires and releases is 
     expect(() => s.plan(op(0, 1, 0), { pageSizeBytes: 4096, fileSizeBytes: () => 0, costs: DEFAULT_COSTS })).toThrow(/^u\.mjs: plan\(\) leaves tag 0 \(step 0\) held for op 0 \(write, line 10\)/);
     const z = validateStrategy({ name: 'z', plan: () => [{ type: 'work', fraction: 0 }] }, 'z.mjs');
     expect(() => z.plan(op(0, 1, 0), { pageSizeBytes: 4096, fileSizeBytes: () => 0, costs: DEFAULT_COSTS })).toThrow(/z\.mjs: plan\(\) step 0 for op 0 \(write\): work needs a fraction in \(0, 1\]/);
+    const w = validateStrategy({ name: 'w', plan: () => [{ type: 'work', fraction: 1, cached: 'yes' }] }, 'w.mjs');
+    expect(() => w.plan(op(0, 1, 0), { pageSizeBytes: 4096, fileSizeBytes: () => 0, costs: DEFAULT_COSTS })).toThrow(/w\.mjs: plan\(\) step 0 for op 0 \(write\): work's cached, if given, must be true or false/);
+    const ok = validateStrategy({ name: 'ok', plan: () => [{ type: 'work', fraction: 1, cached: true }] }, 'ok.mjs');
+    expect(ok.plan(op(0, 1, 0), { pageSizeBytes: 4096, fileSizeBytes: () => 0, costs: DEFAULT_COSTS })).toHaveLength(1);
     const c = validateStrategy({ name: 'c', plan: () => [{ type: 'cost', baseNs: -1 }, WORK_ALL] }, 'c.mjs');
     expect(() => c.plan(op(0, 1, 0), { pageSizeBytes: 4096, fileSizeBytes: () => 0, costs: DEFAULT_COSTS })).toThrow(/c\.mjs: plan\(\) step 0 .*cost needs baseNs/);
   });

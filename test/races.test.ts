@@ -107,6 +107,43 @@ describe('races on a schedule', () => {
   });
 });
 
+describe('a page-reading op whose plan marks work `cached`', () => {
+  /** a fault (0-10 µs) and a punch of its page arriving at 2 µs: `lockFraction` of the fault is under a range lock the punch also takes */
+  function faultAndPunch(kind: OpKind, cached: boolean | undefined): ReturnType<typeof findRaces> {
+    const list: Op[] = [
+      { id: 0, tsNs: 0, durNs: 10 * US, pid: 1, proc: 'pid:1', comm: 'a', file: 'f', kind, offset: 0, lengthBytes: 4096, line: 1 },
+      { id: 1, tsNs: 2 * US, durNs: 4 * US, pid: 2, proc: 'pid:2', comm: 'b', file: 'f', kind: 'punch', offset: 0, lengthBytes: 4096, line: 2 },
+    ];
+    const spec = { kind: 'range' as const, fairness: 'fifo' as const };
+    const strategy = {
+      name: 'insert-only',
+      plan(op: Op) {
+        const take = { type: 'acquire' as const, lockClass: 'r', key: op.file, spec, mode: 'X' as const, start: 0, end: 4096, tag: 0 };
+        if (op.kind === 'punch') return [take, { type: 'work' as const, fraction: 1 }, { type: 'release' as const, tag: 0 }];
+        // the page is put in the cache under the lock (the first tenth), then mapped
+        return [take, { type: 'work' as const, fraction: 0.1 }, { type: 'release' as const, tag: 0 }, { type: 'work' as const, fraction: 0.9, cached }];
+      },
+    };
+    const sim = simulate(list, Float64Array.from(list.map((o) => o.durNs ?? 0)), strategy, { mode: 'closed', timeScale: 1, cpus: 4, pageSizeBytes: 4096, costs: ZERO_COSTS, mmapLock: false });
+    // the punch took the lock at 2 µs, after the fault released it at 1 µs: it overlaps only the fault's mapping
+    expect(sim.outcomes.startNs[1]).toBe(2 * US);
+    return findRaces(list, sim.outcomes);
+  }
+
+  it('ends a read, readahead or read fault\'s race section where the cached work begins', () => {
+    for (const kind of ['fault-read', 'read', 'readahead'] as OpKind[]) {
+      expect(faultAndPunch(kind, undefined).count).toBe(1);
+      expect(faultAndPunch(kind, true).count).toBe(0);
+    }
+    const r = faultAndPunch('fault-read', undefined);
+    expect(r.byClass[0].first[0]).toMatchObject({ class: 'stale-instantiation', a: { kind: 'fault-read', fromNs: 0, toNs: 10 * US } });
+  });
+
+  it('keeps a write fault\'s section whole: its page_mkwrite dirties the page after the insertion', () => {
+    expect(faultAndPunch('fault-write', true).count).toBe(1);
+  });
+});
+
 describe('races on the bundled captures', () => {
   it('no reported race is a read/read pair or involves fallocate; the demo trace has no data race under any strategy', async () => {
     for (const name of ['xfs-mix.trace.gz', 'ext4-mix.trace.gz', 'ext4-dio-buffered.trace.gz', 'xfs-mmap-truncate.trace.gz']) {

@@ -3,7 +3,9 @@
  * sections overlap in time and whose byte ranges overlap, and whose kinds are a data conflict in the
  * conflict matrix (src/model/conflicts.ts, docs/races.md). A critical section runs from the moment
  * the op first does work (its locks taken) to the end of its last work (its releases, and their
- * cost, come after). Under a strategy that serialises the pair, the sections never overlap.
+ * cost, come after), or for a read, readahead or read fault to the work its plan marks `cached`
+ * (the engine ends workEndNs there). Under a strategy that serialises the pair, the sections never
+ * overlap.
  */
 import { OpColumns } from '../model/op-columns.js';
 import { type Op, OP_KINDS } from '../model/op.js';

@@ -233,7 +233,7 @@ export class Sim {
     if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
     let f = this.freeFrames;
     if (f === undefined) {
-      f = { op: opIndex, opRef, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0, afterNs, asleepLeftNs: 0 };
+      f = { op: opIndex, opRef, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0, afterNs, asleepLeftNs: 0, sectionEnded: false };
     } else {
       this.freeFrames = f.below;
       f.below = task.top;
@@ -257,6 +257,7 @@ export class Sim {
       f.cpuWaitNs = 0;
       f.afterNs = afterNs;
       f.asleepLeftNs = 0;
+      f.sectionEnded = false;
     }
     task.top = f;
   }

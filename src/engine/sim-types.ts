@@ -180,6 +180,8 @@ export interface Frame {
   afterNs: number;
   /** of the current work step's remainingNs, the part still to run asleep (Sim.offFraction) */
   asleepLeftNs: number;
+  /** a read-side op reached work on cached pages: its race section has ended (WorkStep.cached) */
+  sectionEnded: boolean;
 }
 
 export const TaskState = { Idle: 0, Ready: 1, WaitLock: 2, WaitCpu: 3, OnCpu: 4, Done: 5, InIo: 6 } as const;

@@ -98,7 +98,7 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
         f.remainingNs -= task.segmentNs;
         if (task.state === TaskState.InIo) f.asleepLeftNs -= task.segmentNs;
         if (f.asleepLeftNs > f.remainingNs) f.asleepLeftNs = f.remainingNs;
-        outcomes.workEndNs[f.op] = time;
+        if (!f.sectionEnded) outcomes.workEndNs[f.op] = time;
       }
       task.state = TaskState.Ready;
       // a spinlock holder keeps its CPU; so does a task that queued for one to take a spinlock on

@@ -11,6 +11,11 @@ import { armReaderSpin, SPIN_NONE, SPIN_READERS, spinModeOf } from './spinning.j
 import type { LinuxRwSem } from '../locks/linux-rwsem.js';
 import { findCycle, mayCloseCycle } from './wait-for.js';
 import { createLock } from '../locks/factory.js';
+import { KIND_CODE, OP_KINDS } from '../model/op.js';
+
+/** the kinds that instantiate pages: their race section ends at work on cached pages (WorkStep.cached) */
+const READ_SIDE = new Uint8Array(OP_KINDS.length);
+for (const k of ['read', 'fault-read', 'readahead'] as const) READ_SIDE[KIND_CODE.get(k) as number] = 1;
 
 /** Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. */
 export function advance(s: Sim, task: Task, now: number): void {
@@ -84,6 +89,11 @@ export function advance(s: Sim, task: Task, now: number): void {
         if (o.activeNs[frame.op] < 0) {
           o.activeNs[frame.op] = now;
           o.activeOrder[s.activeCount++] = frame.op;
+        }
+        if (step.cached === true && !frame.sectionEnded && READ_SIDE[s.table.kind[frame.op]] === 1) {
+          // the pages are in the cache: the race section (instantiation) ends here
+          o.workEndNs[frame.op] = now;
+          frame.sectionEnded = true;
         }
       }
       const hasChild = frame.nextChild < frame.childEnd && !frame.childrenStep;

@@ -46,7 +46,7 @@ export function kara2013Strategy(): Strategy {
       if (op.kind === 'write') return underOneLock(acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0));
       if (op.kind === 'read' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fault-write') {
         // only the page insertion is under the range lock: model it as the first tenth of the work
-        return [...range(1), { type: 'work', fraction: 0.1 }, release(1), { type: 'work', fraction: 0.9 }];
+        return [...range(1), { type: 'work', fraction: 0.1 }, release(1), { type: 'work', fraction: 0.9, cached: true }];
       }
       const withMutex = op.kind !== 'dio-read' && op.kind !== 'dio-write' && ctx.parent === undefined;
       const steps: Step[] = withMutex ? [acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0)] : [];
@@ -182,7 +182,7 @@ export function btrfsExtentStrategy(): Strategy {
     source: 'docs/strategies.md#btrfs-extent (fs/btrfs/extent-io-tree.c)',
     rules: [
       { kinds: 'write', locks: 'inode lock X, then extent bits X on the range' },
-      { kinds: 'read', locks: 'extent bits X on the range around the mapping lookup only (6.12+: a tenth of the op)' },
+      { kinds: 'read, readahead, fault-read', locks: 'extent bits X on the range around the mapping lookup only (read_folio / readahead, 6.12+: a tenth of the op; the page is in the cache after it)' },
       { kinds: 'dio-read, dio-write', locks: 'extent bits X on the range, held until the IO ends' },
       { kinds: 'fault-write', locks: 'extent bits X on the page' },
       { kinds: 'truncate, punch, zero/collapse/insert-range', locks: 'inode lock X, invalidate_lock X, then extent bits X on the range' },
@@ -190,10 +190,12 @@ export function btrfsExtentStrategy(): Strategy {
     ],
     options: {},
     plan(op: Op, ctx: PlanContext): readonly Step[] {
-      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'readahead' || op.kind === 'fault-read' || op.kind === 'fallocate') return WORK_ONLY;
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'fallocate' || (ctx.parent !== undefined && op.kind === 'fault-read')) return WORK_ONLY;
       const [start, end] = opRange(op, ctx.pageSizeBytes);
       const extent = (tag: number): Step[] => [...spinTreeWalk(op.file, 'extent_bits', ctx, SPINLOCK_TAG + tag), acquire('extent_bits', op.file, { kind: 'list-range', exclusiveOnly: true }, 'X', start, end, tag)];
-      if (op.kind === 'read') return [...extent(0), { type: 'work', fraction: 0.1 }, release(0), { type: 'work', fraction: 0.9 }];
+      // a page read into the cache (read_folio, readahead: a fault's too) locks the extent around the mapping lookup
+      // (a fault inside a syscall keeps the plan it had: none for a read fault, the page's extent for a write fault)
+      if (ctx.parent === undefined && (op.kind === 'read' || op.kind === 'readahead' || op.kind === 'fault-read')) return [...extent(0), { type: 'work', fraction: 0.1 }, release(0), { type: 'work', fraction: 0.9, cached: true }];
       if (op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'fault-write' || ctx.parent !== undefined) return [...extent(0), WORK_ALL, release(0)];
       const outer: Step[] = [acquire('inode_lock', op.file, RWSEM, 'X', 0, Infinity, 1)];
       const outerRelease: Step[] = [release(1)];

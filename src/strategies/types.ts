@@ -49,6 +49,14 @@ export const MMAP_LOCK_TAG = -1;
 export interface WorkStep {
   readonly type: 'work';
   readonly fraction: number;
+  /**
+   * The op's pages are in the page cache by the time this work begins (a design that locks a read
+   * or fault only around the page-cache insertion says so on the work after it). For a read,
+   * readahead or fault-read, the race check's critical section (a page instantiated in a range
+   * being removed or written directly) ends where the first such work begins: a removal that comes
+   * later drops the page, and the folio lock, which every strategy keeps, orders the two.
+   */
+  readonly cached?: boolean;
 }
 
 /**

@@ -188,6 +188,7 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never): St
     }
     if (x.type === 'release' && !isTag(x.tag)) fail(`${where}: release needs the tag of its acquire, a whole number >= 0`);
     if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction > 0 && x.fraction <= 1)) fail(`${where}: work needs a fraction in (0, 1]`);
+    if (x.type === 'work' && x.cached !== undefined && typeof x.cached !== 'boolean') fail(`${where}: work's cached, if given, must be true or false`);
     if (x.type === 'cost') {
       if (!(isCostNs(x.baseNs) && (x.perNodeNs === undefined || isCostNs(x.perNodeNs)))) fail(`${where}: cost needs baseNs (and perNodeNs, if given) from 0 to ${MAX_COST_NS.toLocaleString('en-US')} ns (one second)`);
       const nodesOf = x.nodesOf as Record<string, unknown> | undefined;
