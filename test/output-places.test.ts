@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,5 +60,50 @@ describe('--out to what is not a regular file', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).schema).toBe('lockreplay-result/2');
     const d = cli(['replay', trace('xfs-mix.trace.gz'), '--strategy', 'none', '--out', tmp]);
     expect([d.code, d.stderr.trim()]).toEqual([ExitCode.outputFailed, `lockreplay: ${tmp}: is a directory, not a file to write`]);
+  });
+});
+
+describe('outputs named by the process\'s own standard streams', () => {
+  const replayTo = (...outputs: string[]): string[] => ['replay', trace('xfs-mix.trace.gz'), '--strategy', 'none', ...outputs];
+
+  it('--out /dev/stdout with stdout a file appends to it (the log printed before stays, the file is the same)', () => {
+    const log = join(tmp, 'log.txt');
+    writeFileSync(log, '');
+    const ino = statSync(log).ino;
+    const r = spawnSync('sh', ['-c', 'echo before; "$@"', 'sh', process.execPath, join(ROOT, 'bin', 'run.js'), ...replayTo('--out', '/dev/stdout')], { stdio: ['ignore', openSync(log, 'w'), 'pipe'], encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const text = readFileSync(log, 'utf8');
+    expect(text.startsWith('before\n{\n')).toBe(true);
+    expect(JSON.parse(text.slice('before\n'.length)).schema).toBe('lockreplay-result/2');
+    expect(statSync(log).ino).toBe(ino);
+  });
+
+  it('/dev/stdout, /dev/fd/1, /proc/self/fd/1 with stdout a pipe get the bytes (it failed with exit 6 after the run); /dev/stderr gets them on stderr', () => {
+    for (const name of ['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']) {
+      const r = cli(replayTo('--out', name));
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).schema).toBe('lockreplay-result/2');
+      expect(r.stderr).toBe('');
+    }
+    const md = cli(replayTo('--json', '--md', '/dev/stderr'));
+    expect(md.code, md.stderr).toBe(0);
+    expect(JSON.parse(md.stdout).schema).toBe('lockreplay-result/2');
+    expect(md.stderr).toMatch(/^### lockreplay: /);
+    const result = join(tmp, 'for-std.json');
+    expect(cli(replayTo('--out', result)).code).toBe(0);
+    const rep = cli(['report', result, '--format', 'csv', '--out', '/dev/stdout']);
+    expect([rep.code, rep.stdout.split('\n')[0]]).toEqual([0, cli(['report', result, '--format', 'csv']).stdout.split('\n')[0]]);
+    const merged = cli(['merge', result, '--out', '/dev/stdout']);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(JSON.parse(merged.stdout).schema).toBe('lockreplay-result/2');
+  }, 120_000);
+
+  it('a stream named twice is refused before any work (exit 2), as "-" twice is', () => {
+    const two = cli(replayTo('--out', '/dev/stdout', '--md', '-'));
+    expect([two.code, two.stderr.trim()]).toEqual([ExitCode.usage, 'lockreplay: --out /dev/stdout and --md - would all write to stdout: give all but one of them a file']);
+    const err = cli(replayTo('--html', '/dev/stderr', '--md', '/proc/self/fd/2'));
+    expect([err.code, err.stderr.trim()]).toEqual([ExitCode.usage, 'lockreplay: --html /dev/stderr and --md /proc/self/fd/2 would all write to stderr: give all but one of them a file']);
+    const json = cli(replayTo('--json', '--html', '/dev/stdout'));
+    expect([json.code, json.stderr.trim()]).toEqual([ExitCode.usage, 'lockreplay: --json prints the result JSON on stdout, and --html /dev/stdout would write there too: give --html a file']);
   });
 });

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
 import { resultJson } from '../report/json.js';
 import { addSideOutputs, appendJobSummary, wroteLines, type Written } from '../report/emit.js';
-import { OutputBatch } from '../util/output.js';
+import { isStdStream, OutputBatch, stdStreamOf } from '../util/output.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 
 export interface ResultOutputFlags {
@@ -25,15 +25,19 @@ const TO_STDOUT = ['out', 'html', 'md', 'hgrm', 'perfetto'] as const;
 
 /**
  * Stdout takes one output: the table, the result JSON (--json, or --out -), or one file flag given
- * "-". Two of them there would be mixed into something no reader can parse: refused (exit 2),
- * before any work. Returns the flag that takes stdout, if one does.
+ * "-" (or /dev/stdout, /dev/fd/1, /proc/self/fd/1: the same stream). Two of them there would be mixed
+ * into something no reader can parse: refused (exit 2), before any work; so are two file flags on
+ * stderr (/dev/stderr). Returns the flag that takes stdout, if one does.
  */
 export function checkStdoutUse(flags: ResultOutputFlags): string | undefined {
-  const claims = TO_STDOUT.filter((f) => flags[f] === '-');
-  if (claims.includes('hgrm')) throw new LockreplayError('--hgrm - : --hgrm names a directory (one .hgrm file per strategy and op kind), not stdout', ExitCode.usage);
-  if (claims.length > 1) throw new LockreplayError(`${claims.map((f) => `--${f} -`).join(' and ')} would all write to stdout: give all but one of them a file`, ExitCode.usage);
-  const claim = claims[0];
-  if (flags.json === true && claim !== undefined && claim !== 'out') throw new LockreplayError(`--json prints the result JSON on stdout, and --${claim} - would write there too: give --${claim} a file`, ExitCode.usage);
+  const hgrm = flags.hgrm;
+  if (hgrm !== undefined && isStdStream(hgrm)) throw new LockreplayError(`--hgrm ${hgrm} : --hgrm names a directory (one .hgrm file per strategy and op kind), not ${stdStreamOf(hgrm) === 1 ? 'stdout' : 'stderr'}`, ExitCode.usage);
+  for (const [fd, name] of [[1, 'stdout'], [2, 'stderr']] as const) {
+    const claims = TO_STDOUT.filter((f) => flags[f] !== undefined && stdStreamOf(flags[f] as string) === fd);
+    if (claims.length > 1) throw new LockreplayError(`${claims.map((f) => `--${f} ${flags[f]}`).join(' and ')} would all write to ${name}: give all but one of them a file`, ExitCode.usage);
+  }
+  const claim = TO_STDOUT.find((f) => flags[f] !== undefined && stdStreamOf(flags[f] as string) === 1);
+  if (flags.json === true && claim !== undefined && claim !== 'out') throw new LockreplayError(`--json prints the result JSON on stdout, and --${claim} ${flags[claim]} would write there too: give --${claim} a file`, ExitCode.usage);
   return claim;
 }
 
@@ -42,7 +46,7 @@ export function checkStdoutUse(flags: ResultOutputFlags): string | undefined {
  * device and inode): `--out trace.csv` replaced the trace with the result. Checked before any work.
  */
 export function refuseOutputOverInput(flags: ResultOutputFlags, inputPath: string): void {
-  if (inputPath === '-') return;
+  if (isStdStream(inputPath)) return;
   let input: Stats;
   try {
     input = statSync(inputPath);
@@ -52,7 +56,7 @@ export function refuseOutputOverInput(flags: ResultOutputFlags, inputPath: strin
   }
   for (const flag of TO_STDOUT) {
     const path = flags[flag];
-    if (path === undefined || path === '-') continue;
+    if (path === undefined || isStdStream(path)) continue;
     let output: Stats;
     try {
       output = statSync(path);
@@ -74,7 +78,7 @@ export function refuseSharedOutputs(flags: ResultOutputFlags): void {
   const seen = new Map<string, string>();
   for (const flag of TO_STDOUT) {
     const path = flags[flag];
-    if (path === undefined || path === '-' || flag === 'hgrm') continue;
+    if (path === undefined || isStdStream(path) || flag === 'hgrm') continue;
     let key: string;
     try {
       const st = statSync(path);

@@ -4,7 +4,7 @@ import { selectionFlags, selectionOptions } from '../cli/selection-flags.js';
 import { importTrace, type ImportOptions } from '../import/index.js';
 import { inputFlags, inputOptionsFrom } from '../cli/input-flags.js';
 import { lockRow, opRow, opStreamFooter, opStreamHeader } from '../import/opstream.js';
-import { OutputTarget } from '../util/output.js';
+import { isStdStream, OutputTarget, stdStreamOf } from '../util/output.js';
 import { formatImportSummary } from '../report/import-summary.js';
 import { jsonText } from '../report/json.js';
 import { Progress } from '../util/progress.js';
@@ -39,7 +39,7 @@ ops per kind and per file, and line accounting (used / skipped by reason / bad).
       ...selectionOptions(flags),
     };
     const out = flags.out === undefined ? undefined : new OutputTarget(flags.out);
-    const progress = new Progress(this.progressEnabled(flags.json || flags.out === '-'));
+    const progress = new Progress(this.progressEnabled(flags.json || (flags.out !== undefined && isStdStream(flags.out))));
     options.onProgress = (p) => progress.importBytes(p.bytes, p.totalBytes);
     out?.write(opStreamHeader());
     let summary;
@@ -54,7 +54,7 @@ ops per kind and per file, and line accounting (used / skipped by reason / bad).
       throw err;
     }
     const text = flags.json ? jsonText(summary) : formatImportSummary(summary);
-    if (flags.out === '-') process.stderr.write(text);
+    if (flags.out !== undefined && stdStreamOf(flags.out) === 1) process.stderr.write(text);
     else process.stdout.write(text);
   }
 }

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { appendJobSummary, renderReport, REPORT_FORMATS, writeHgrmDir } from '../report/emit.js';
 import { loadResult } from '../report/load.js';
-import { writeOutput } from '../util/output.js';
+import { isStdStream, writeOutput } from '../util/output.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 
 export default class Report extends BaseCommand {
@@ -28,7 +28,7 @@ XML, use check --junit.`;
     const results = (argv as string[]).map((p) => loadResult(p));
     const format = flags.format as (typeof REPORT_FORMATS)[number];
     if (format === 'hgrm') {
-      if (flags.out === undefined || flags.out === '-') throw new LockreplayError('--format hgrm writes a directory of files: name it with --out DIR', ExitCode.usage);
+      if (flags.out === undefined || isStdStream(flags.out)) throw new LockreplayError('--format hgrm writes a directory of files: name it with --out DIR', ExitCode.usage);
       const files = await writeHgrmDir(results, flags.out);
       process.stdout.write(`${files.length} .hgrm files in ${flags.out}\n`);
       return;

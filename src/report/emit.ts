@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
-import { OutputBatch } from '../util/output.js';
+import { isStdStream, OutputBatch } from '../util/output.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { resultCsv } from './csv.js';
 import { hgrmFiles } from './hgrm.js';
@@ -103,7 +103,7 @@ export function addSideOutputs(result: ReplayResult, flags: { html?: string; md?
   return { written, ...(markdown !== undefined ? { markdown } : {}) };
 }
 
-/** "wrote PATH (what it is)" per file written (standard output, "-", left out) */
+/** "wrote PATH (what it is)" per file written (standard output and error, "-" or /dev/stdout, left out) */
 export function wroteLines(written: Written[]): string {
-  return written.filter((w) => w.path !== '-').map((w) => `wrote ${w.path} (${w.what})\n`).join('');
+  return written.filter((w) => !isStdStream(w.path)).map((w) => `wrote ${w.path} (${w.what})\n`).join('');
 }

@@ -4,27 +4,48 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import { letSignalsIn, onInterrupt } from './cleanup.js';
 
 /**
+ * The standard stream an output path names: 1 for "-" and the process's own standard output
+ * (/dev/stdout, /dev/fd/1, /proc/self/fd/1), 2 for its standard error (/dev/stderr, /dev/fd/2,
+ * /proc/self/fd/2); undefined for any other path. Such a path is written to the stream, as "-" is:
+ * resolved, it would be the file or pipe the shell gave the process, and a temporary file renamed
+ * there replaced a log file whole (`cmd > log.txt`) or failed after the whole run (a pipe).
+ */
+export function stdStreamOf(path: string): 1 | 2 | undefined {
+  if (path === '-') return 1;
+  const m = /^\/(?:dev\/std(out|err)|dev\/fd\/([12])|proc\/self\/fd\/([12]))$/.exec(path);
+  if (m === null) return undefined;
+  return m[1] === 'out' || m[2] === '1' || m[3] === '1' ? 1 : 2;
+}
+
+/** whether `path` is "-" or names the process's own standard output or error (stdStreamOf) */
+export function isStdStream(path: string): boolean {
+  return stdStreamOf(path) !== undefined;
+}
+
+/**
  * Where an output path's bytes really go. A regular file (or a new one) is replaced whole: by a
  * temporary file beside it, renamed over it (through a symbolic link, the file it names, not the
  * link). A device, FIFO or socket (`/dev/null`, a named pipe) is written in place: a rename would
  * put a regular file where it was. A directory is refused.
  */
 export function outputPlace(path: string): { path: string; inPlace: boolean } {
-  let real = path;
+  let st;
   try {
-    if (lstatSync(path).isSymbolicLink()) real = realpathSync(path);
+    st = statSync(path);
   } catch {
     // (no such path, or a dangling link: a new file is made there)
     return { path, inPlace: false };
   }
-  let st;
-  try {
-    st = statSync(real);
-  } catch {
-    return { path: real, inPlace: false };
-  }
   if (st.isDirectory()) throw new LockreplayError(`${path}: is a directory, not a file to write`, ExitCode.outputFailed);
-  return { path: real, inPlace: !st.isFile() };
+  // (a device or FIFO is opened by the name given: a pipe behind /proc/self/fd/N has no path to resolve)
+  if (!st.isFile()) return { path, inPlace: true };
+  let real = path;
+  try {
+    if (lstatSync(path).isSymbolicLink()) real = realpathSync(path);
+  } catch {
+    // (gone meanwhile: a new file is made there)
+  }
+  return { path: real, inPlace: false };
 }
 
 /**
@@ -33,7 +54,7 @@ export function outputPlace(path: string): { path: string; inPlace: boolean } {
  * half a file (and never clobbers a good one); a device or FIFO is written in place (outputPlace).
  */
 export class OutputTarget {
-  /** standard output, written as a stream */
+  /** standard output or error ("-", /dev/stdout, /dev/stderr: stdStreamOf), written as a stream */
   private readonly stream: NodeJS.WritableStream | undefined;
   /** a path: its temporary file, written synchronously through `buf` (no bytes queue in memory) */
   private fd: number | undefined;
@@ -50,8 +71,9 @@ export class OutputTarget {
   private forgetInterrupt: (() => void) | undefined;
 
   constructor(readonly path: string) {
-    if (path === '-') {
-      this.stream = process.stdout;
+    const std = stdStreamOf(path);
+    if (std !== undefined) {
+      this.stream = std === 1 ? process.stdout : process.stderr;
       this.tmpPath = undefined;
     } else {
       const place = outputPlace(path);
@@ -185,16 +207,17 @@ export async function writeOutput(path: string, text: string): Promise<void> {
 /**
  * Outputs of one run, all or nothing: each is written to its temporary file as it is added (so a
  * destination that cannot be written fails before any is replaced), and commit() puts them all in
- * place. Standard output ("-") is written last, after every file is in place.
+ * place. Standard output and error ("-", /dev/stdout, /dev/stderr: stdStreamOf) are written last,
+ * after every file is in place.
  */
 export class OutputBatch {
   private readonly files: OutputTarget[] = [];
-  private readonly toStdout: string[] = [];
+  private readonly toStd: { path: string; text: string }[] = [];
 
   /** `text` for `path` ("-" = stdout): to its temporary file now, in place on commit() */
   add(path: string, text: string): void {
-    if (path === '-') {
-      this.toStdout.push(text);
+    if (isStdStream(path)) {
+      this.toStd.push({ path, text });
       return;
     }
     const target = new OutputTarget(path);
@@ -215,14 +238,14 @@ export class OutputBatch {
       throw err;
     }
     this.files.length = 0;
-    for (const text of this.toStdout) await writeOutput('-', text);
-    this.toStdout.length = 0;
+    for (const { path, text } of this.toStd) await writeOutput(path, text);
+    this.toStd.length = 0;
   }
 
   /** Removes every temporary file not yet in place. */
   abort(): void {
     for (const f of this.files) f.abort();
     this.files.length = 0;
-    this.toStdout.length = 0;
+    this.toStd.length = 0;
   }
 }
