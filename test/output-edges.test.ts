@@ -41,6 +41,20 @@ describe('an output that is the input trace', () => {
       expect(readFileSync(input).equals(before)).toBe(true);
     }
   });
+  it('report and merge refuse an --out that is one of their results (by path or link, exit 2) and leave it as it was', () => {
+    const result = join(tmp, 'over-input.json');
+    expect(cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--out', result]).code).toBe(0);
+    const other = join(tmp, 'over-input-2.json');
+    expect(cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--to', '+0.5', '--out', other]).code).toBe(0);
+    const link = join(tmp, 'over-input-link.json');
+    symlinkSync(result, link);
+    const before = readFileSync(result);
+    for (const args of [['report', result, '--format', 'md', '--out', result], ['report', other, result, '--format', 'html', '--out', link], ['merge', other, result, '--out', result], ['merge', other, result, '--out', link]]) {
+      const r = cli(args);
+      expect([r.code, r.stderr.trim()], args.join(' ')).toEqual([ExitCode.usage, `lockreplay: --out ${args[args.length - 1]} is the input result ${result}: writing there would replace the result; name another file`]);
+      expect(readFileSync(result).equals(before)).toBe(true);
+    }
+  }, 60_000);
 });
 
 describe('outputs are all or nothing', () => {

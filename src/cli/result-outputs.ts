@@ -46,25 +46,35 @@ export function checkStdoutUse(flags: ResultOutputFlags): string | undefined {
  * device and inode): `--out trace.csv` replaced the trace with the result. Checked before any work.
  */
 export function refuseOutputOverInput(flags: ResultOutputFlags, inputPath: string): void {
-  if (isStdStream(inputPath)) return;
-  let input: Stats;
-  try {
-    input = statSync(inputPath);
-  } catch {
-    // (an unreadable input fails on its own, with its own exit code)
-    return;
+  refuseOutputsOverInputs(TO_STDOUT.map((flag) => ({ flag, path: flags[flag] })), [inputPath], 'trace');
+}
+
+/**
+ * Refuses (exit 2) an output that is one of the inputs (by any path or link: the same device and
+ * inode): `report r.json --out r.json` replaced the result with its report. `what` names the
+ * inputs ("trace", "result"). Checked before any work.
+ */
+export function refuseOutputsOverInputs(outputs: { flag: string; path: string | undefined }[], inputPaths: string[], what: string): void {
+  const inputs: { path: string; st: Stats }[] = [];
+  for (const path of inputPaths) {
+    if (isStdStream(path)) continue;
+    try {
+      inputs.push({ path, st: statSync(path) });
+    } catch {
+      // (an unreadable input fails on its own, with its own exit code)
+    }
   }
-  for (const flag of TO_STDOUT) {
-    const path = flags[flag];
+  for (const { flag, path } of outputs) {
     if (path === undefined || isStdStream(path)) continue;
     let output: Stats;
     try {
       output = statSync(path);
     } catch {
-      continue; // a new file: not the input
+      continue; // a new file: not an input
     }
-    if (output.dev === input.dev && output.ino === input.ino) {
-      throw new LockreplayError(`--${flag} ${path} is the input trace ${inputPath}: writing there would replace the trace; name another file`, ExitCode.usage);
+    const input = inputs.find((i) => output.dev === i.st.dev && output.ino === i.st.ino);
+    if (input !== undefined) {
+      throw new LockreplayError(`--${flag} ${path} is the input ${what} ${input.path}: writing there would replace the ${what}; name another file`, ExitCode.usage);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
+import { refuseOutputsOverInputs } from '../cli/result-outputs.js';
 import { appendJobSummary, renderReport, REPORT_FORMATS, writeHgrmDir } from '../report/emit.js';
 import { loadResult } from '../report/load.js';
 import { isStdStream, writeOutput } from '../util/output.js';
@@ -10,7 +11,7 @@ export default class Report extends BaseCommand {
   static override description = `Results are data (written by replay/compare --out); this prints them. html is one self-contained
 file with charts; hgrm writes HdrHistogram's percentile distribution, one file per strategy and op
 kind, into the --out directory; md also appends to $GITHUB_STEP_SUMMARY when it is set. For JUnit
-XML, use check --junit.`;
+XML, use check --junit. An --out that is one of the results read is refused (exit 2).`;
   static override strict = false;
   static override examples = [
     '<%= config.bin %> report result.json --format html --out report.html',
@@ -25,6 +26,8 @@ XML, use check --junit.`;
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Report);
+    // (before any work: the report must not replace one of the results it reads)
+    refuseOutputsOverInputs([{ flag: 'out', path: flags.out }], argv as string[], 'result');
     const results = (argv as string[]).map((p) => loadResult(p));
     const format = flags.format as (typeof REPORT_FORMATS)[number];
     if (format === 'hgrm') {
