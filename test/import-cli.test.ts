@@ -80,10 +80,15 @@ describe('lockreplay import (CLI)', () => {
     expect(fromStdin.lines).toEqual(fromFile.lines);
   });
 
-  it('an output that cannot be written exits 6 naming it', () => {
-    const nowhere = join(tmp, 'no-such-dir', 'ops.csv');
+  it('an output that cannot be written exits 6 naming it (a missing directory is made)', () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    const nowhere = join(file, 'no-such-dir', 'ops.csv');
     const r = cli(['import', trace('xfs-mix.trace.gz'), '-o', nowhere]);
-    expect([r.code, r.stderr]).toEqual([6, expect.stringMatching(/no-such-dir\/ops\.csv: cannot write \(ENOENT\)/)]);
+    expect([r.code, r.stderr]).toEqual([6, expect.stringMatching(/a-file\/no-such-dir\/ops\.csv: cannot write \(ENOTDIR: \S+a-file is not a directory\)/)]);
+    const made = join(tmp, 'no-such-dir', 'ops.csv');
+    expect(cli(['import', trace('xfs-mix.trace.gz'), '-o', made]).code).toBe(0);
+    expect(readFileSync(made, 'utf8').split('\n')[0]).toBe('# lockreplay-ops v2');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

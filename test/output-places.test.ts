@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, ROOT, trace } from './helpers.js';
 import { ExitCode } from '../src/errors.js';
+import { OutputBatch } from '../src/util/output.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-out-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -105,5 +106,68 @@ describe('outputs named by the process\'s own standard streams', () => {
     expect([err.code, err.stderr.trim()]).toEqual([ExitCode.usage, 'lockreplay: --html /dev/stderr and --md /proc/self/fd/2 would all write to stderr: give all but one of them a file']);
     const json = cli(replayTo('--json', '--html', '/dev/stdout'));
     expect([json.code, json.stderr.trim()]).toEqual([ExitCode.usage, 'lockreplay: --json prints the result JSON on stdout, and --html /dev/stdout would write there too: give --html a file']);
+  });
+});
+
+describe('output directories', () => {
+  it('every output makes the directories it is missing (like mkdir -p)', () => {
+    const base = join(tmp, 'made');
+    const r = cli(['replay', trace('xfs-mix.trace.gz'), '--strategy', 'none', '--out', join(base, 'a', 'r.json'), '--html', join(base, 'b', 'c', 'r.html'), '--md', join(base, 'd', 'r.md'), '--hgrm', join(base, 'e', 'h')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(base, 'a', 'r.json'), 'utf8')).schema).toBe('lockreplay-result/2');
+    expect(readFileSync(join(base, 'b', 'c', 'r.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    expect(readFileSync(join(base, 'd', 'r.md'), 'utf8')).toMatch(/^### lockreplay/);
+    expect(readdirSync(join(base, 'e', 'h')).length).toBeGreaterThan(0);
+    const rep = cli(['report', join(base, 'a', 'r.json'), '--format', 'csv', '--out', join(base, 'f', 'r.csv')]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const merged = cli(['merge', join(base, 'a', 'r.json'), '--out', join(base, 'g', 'm.json')]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(readdirSync(join(base, 'g'))).toEqual(['m.json']);
+  }, 60_000);
+
+  it('an output that cannot be written fails before the trace is read (exit 6 naming it), leaving nothing behind', async () => {
+    const file = join(tmp, 'plain-file');
+    writeFileSync(file, 'x');
+    const cases: [string[], string][] = [
+      [['--out', join(file, 'r.json')], `${join(file, 'r.json')}: cannot write (ENOTDIR: ${file} is not a directory)`],
+      [['--html', join(file, 'sub', 'r.html')], `${join(file, 'sub', 'r.html')}: cannot write (ENOTDIR: ${file} is not a directory)`],
+      [['--md', '/proc/lockreplay-none/r.md'], '/proc/lockreplay-none/r.md: cannot write (ENOENT)'],
+      [['--out', join(tmp, 'new-dir', 'r.json'), '--hgrm', join(file, 'h')], `${join(file, 'h')}: cannot create the directory (ENOTDIR: ${file} is not a directory)`],
+      [['--out', tmp], `${tmp}: is a directory, not a file to write`],
+    ];
+    for (const [flags, message] of cases) {
+      // (stdin stays open: a command that read the trace first would never end)
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'compare', '-', '--strategy', 'none,i-mutex', ...flags], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      clearTimeout(timer);
+      expect([code, stderr.trim()], flags.join(' ')).toEqual([ExitCode.outputFailed, `lockreplay: ${message}`]);
+    }
+    expect(readdirSync(tmp).filter((f) => f === 'new-dir' || f.includes('probe'))).toEqual([]);
+    for (const [args, message] of [[['report', file, '--out', join(file, 'x.md')], `${join(file, 'x.md')}: cannot write (ENOTDIR: ${file} is not a directory)`], [['merge', file, '--out', join(file, 'm.json')], `${join(file, 'm.json')}: cannot write (ENOTDIR: ${file} is not a directory)`]] as const) {
+      const r = cli([...args]);
+      expect([r.code, r.stderr.trim()]).toEqual([ExitCode.outputFailed, `lockreplay: ${message}`]);
+    }
+  }, 120_000);
+
+  it('directories made for a batch of outputs that then fails are removed again (when empty)', () => {
+    const base = join(tmp, 'failing');
+    const batch = new OutputBatch();
+    expect(() => {
+      batch.makeDir(join(base, 'hgrm', 'deep'));
+      batch.add(join(base, 'hgrm', 'deep', 'x.hgrm'), 'x');
+      batch.add(join(base, 'a', 'b', 'r.json'), '{}');
+      batch.add('/proc/lockreplay-none/x.html', 'html');
+    }).toThrow(expect.objectContaining({ exitCode: ExitCode.outputFailed }));
+    batch.abort();
+    expect(existsSync(base)).toBe(false);
+    // a directory that was there before stays
+    mkdirSync(join(tmp, 'there'));
+    const again = new OutputBatch();
+    again.add(join(tmp, 'there', 'new', 'r.json'), '{}');
+    again.abort();
+    expect(readdirSync(join(tmp, 'there'))).toEqual([]);
   });
 });

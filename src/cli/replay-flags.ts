@@ -20,7 +20,7 @@ export const replayFlags = {
   html: Flags.string({ description: 'also write the HTML report here (self-contained), or - for stdout instead of the table' }),
   md: Flags.string({ description: 'also write a Markdown table here (and append it to $GITHUB_STEP_SUMMARY when set), or - for stdout instead of the table' }),
   perfetto: Flags.string({ description: 'also write the simulated schedule here as Chrome trace-event JSON (open it in ui.perfetto.dev): ops, lock waits and holds, CPU queueing, wake-ups, one process per strategy; or - for stdout instead of the table' }),
-  hgrm: Flags.string({ description: 'also write one HdrHistogram .hgrm per strategy and op kind into this directory' }),
+  hgrm: Flags.string({ description: 'also write one HdrHistogram .hgrm per strategy and op kind into this directory (made if missing)' }),
 };
 
 export function importOptionsFrom(flags: Parameters<typeof inputOptionsFrom>[0] & { file?: string[]; task?: string[]; from?: string; to?: string }): ImportOptions {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
 import { resultJson } from '../report/json.js';
 import { addSideOutputs, appendJobSummary, wroteLines, type Written } from '../report/emit.js';
-import { isStdStream, OutputBatch, stdStreamOf } from '../util/output.js';
+import { checkOutputPath, isStdStream, OutputBatch, stdStreamOf } from '../util/output.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 
 export interface ResultOutputFlags {
@@ -99,6 +99,18 @@ export function refuseSharedOutputs(flags: ResultOutputFlags): void {
     const other = seen.get(key);
     if (other !== undefined) throw new LockreplayError(`--${other} and --${flag} name the same file (${path}): give each output its own file`, ExitCode.usage);
     seen.set(key, flag);
+  }
+}
+
+/**
+ * Checks, before any work, that every output flag names something that can be written (exit 6
+ * naming it): a bad path fails in milliseconds, not after the replay. Missing directories are made
+ * only when the outputs are written (util/output.ts checkOutputPath).
+ */
+export function checkOutputPaths(flags: ResultOutputFlags): void {
+  for (const flag of TO_STDOUT) {
+    const path = flags[flag];
+    if (path !== undefined) checkOutputPath(path, flag === 'hgrm');
   }
 }
 

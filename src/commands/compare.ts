@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Args, Flags } from '@oclif/core';
 import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
-import { checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
+import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
@@ -39,6 +39,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     checkStdoutUse(flags);
     refuseOutputOverInput(flags, args.trace);
     refuseSharedOutputs(flags);
+    checkOutputPaths(flags);
     if (Boolean(flags.all) === (flags.strategy !== undefined)) {
       throw new LockreplayError('name the strategies with --strategy A,B,C, or give --all (one of the two)', ExitCode.usage);
     }

@@ -5,7 +5,7 @@ import { ExitCode } from '../errors.js';
 import { loadResult } from '../report/load.js';
 import { mergeResults, mergeWarnings } from '../replay/merge.js';
 import { resultJson } from '../report/json.js';
-import { writeOutput } from '../util/output.js';
+import { checkOutputPath, writeOutput } from '../util/output.js';
 
 export default class Merge extends BaseCommand {
   static override summary = 'Add results made with the same strategies and options (shards of a trace replayed in parallel).';
@@ -24,6 +24,7 @@ results read is refused (exit 2).`;
     const names = argv as string[];
     // (before any work: the merged result must not replace one of the shards it reads)
     refuseOutputsOverInputs([{ flag: 'out', path: flags.out }], names, 'result');
+    checkOutputPath(flags.out);
     const results = names.map((p) => loadResult(p, ExitCode.incompatible));
     const merged = mergeResults(results, names);
     await writeOutput(flags.out, resultJson(merged));

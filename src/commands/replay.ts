@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { perfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
-import { checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
+import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
 import { withKernelHz } from '../strategies/index.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
@@ -30,6 +30,7 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     checkStdoutUse(flags);
     refuseOutputOverInput(flags, args.trace);
     refuseSharedOutputs(flags);
+    checkOutputPaths(flags);
     const options = replayOptionsFrom(flags);
     const progress = new Progress(this.progressEnabled(flags.json));
     let trace;

@@ -3,7 +3,7 @@ import { BaseCommand } from '../cli/base.js';
 import { refuseOutputsOverInputs } from '../cli/result-outputs.js';
 import { appendJobSummary, renderReport, REPORT_FORMATS, writeHgrmDir } from '../report/emit.js';
 import { loadResult } from '../report/load.js';
-import { isStdStream, writeOutput } from '../util/output.js';
+import { checkOutputPath, isStdStream, writeOutput } from '../util/output.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 
 export default class Report extends BaseCommand {
@@ -28,6 +28,7 @@ XML, use check --junit. An --out that is one of the results read is refused (exi
     const { argv, flags } = await this.parse(Report);
     // (before any work: the report must not replace one of the results it reads)
     refuseOutputsOverInputs([{ flag: 'out', path: flags.out }], argv as string[], 'result');
+    if (flags.out !== undefined) checkOutputPath(flags.out, flags.format === 'hgrm');
     const results = (argv as string[]).map((p) => loadResult(p));
     const format = flags.format as (typeof REPORT_FORMATS)[number];
     if (format === 'hgrm') {

@@ -7,7 +7,6 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
 import { isStdStream, OutputBatch } from '../util/output.js';
-import { makeDirs } from '../util/make-dirs.js';
 import { resultCsv } from './csv.js';
 import { hgrmFiles } from './hgrm.js';
 import { resultsHtml } from './html.js';
@@ -44,13 +43,9 @@ export async function writeHgrmDir(results: ReplayResult[], dir: string): Promis
   return files;
 }
 
-/** Adds one .hgrm per strategy and op kind in `dir` (made now, if needed) to `batch`; returns their paths. */
+/** Adds one .hgrm per strategy and op kind in `dir` (made now, if needed, and removed again if the batch is not committed) to `batch`; returns their paths. */
 function addHgrmDir(results: ReplayResult[], dir: string, batch: OutputBatch): string[] {
-  try {
-    makeDirs(dir);
-  } catch (err) {
-    throw new LockreplayError(`${dir}: cannot create the directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
-  }
+  batch.makeDir(dir);
   const files: string[] = [];
   for (const [i, r] of results.entries()) {
     for (const [name, text] of hgrmFiles(r)) {

@@ -1,7 +1,8 @@
-import { closeSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { closeSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { letSignalsIn, onInterrupt } from './cleanup.js';
+import { makeDirs, removeMadeDirs } from './make-dirs.js';
 
 /**
  * The standard stream an output path names: 1 for "-" and the process's own standard output
@@ -48,6 +49,90 @@ export function outputPlace(path: string): { path: string; inPlace: boolean } {
   return { path: real, inPlace: false };
 }
 
+/** "ENOTDIR: d is not a directory", or the error's code */
+function why(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOTDIR' && err instanceof Error && /: not a directory$/.test(err.message)) return `ENOTDIR: ${err.message.replace(/: not a directory$/, '')} is not a directory`;
+  return code ?? String(err);
+}
+
+/**
+ * Checks, before any work, that an output can be written (exit 6 naming it if not): a file (`dir`
+ * false) is not a directory, and its directory exists or can be made (missing ones are made when the
+ * output is written, like `mkdir -p`) and takes new files; a directory (`dir` true, --hgrm) is one or
+ * can be made. A path through a regular file fails here. Nothing is left behind: the topmost missing
+ * directory is made and removed again to see that it can be. Standard streams need no check.
+ */
+export function checkOutputPath(path: string, dir = false): void {
+  if (isStdStream(path)) return;
+  const fail = (detail: string): never => {
+    throw new LockreplayError(dir ? `${path}: cannot create the directory (${detail})` : `${path}: cannot write (${detail})`, ExitCode.outputFailed);
+  };
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return fail(why(err));
+  }
+  if (st !== undefined) {
+    if (dir) {
+      if (!st.isDirectory()) fail(`ENOTDIR: ${path} is not a directory`);
+      return writableDir(path, fail);
+    }
+    if (st.isDirectory()) throw new LockreplayError(`${path}: is a directory, not a file to write`, ExitCode.outputFailed);
+    // (a device or FIFO is written in place; a file gets a temporary one beside it)
+    if (st.isFile()) writableDir(dirname(outputPlace(path).path), fail);
+    return;
+  }
+  // a new file or directory: the nearest existing directory above it must take the missing ones
+  const target = dir ? resolve(path) : dirname(resolve(path));
+  let top: string | undefined;
+  for (let p = target; ; p = dirname(p)) {
+    let above;
+    try {
+      above = statSync(p);
+    } catch (err) {
+      // (ENOTDIR: a file above it, found further up)
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return fail(why(err));
+      top = p;
+      if (dirname(p) === p) return fail('ENOENT');
+      continue;
+    }
+    if (!above.isDirectory()) return fail(`ENOTDIR: ${p} is not a directory`);
+    // (with directories to make, making the topmost one is the test)
+    if (top === undefined) writableDir(p, fail);
+    break;
+  }
+  if (top === undefined) return;
+  try {
+    mkdirSync(top);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') fail(why(err));
+    return;
+  }
+  try {
+    rmdirSync(top);
+  } catch {
+    // (someone put something there meanwhile: theirs)
+  }
+}
+
+/**
+ * fails unless new files can be made in directory `dir`: one is made and removed (a permission test
+ * would pass for root where the filesystem refuses, read-only or /sys)
+ */
+function writableDir(dir: string, fail: (detail: string) => never): void {
+  const probe = join(dir, `.lockreplay-probe.${process.pid}.tmp`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (err) {
+    fail(`${(err as NodeJS.ErrnoException).code ?? String(err)}: cannot make files in ${dir}`);
+  }
+  rmSync(probe, { force: true });
+}
+
 /**
  * The one place that decides where bytes go: "-" is standard output; a path is written to a
  * temporary file beside it and renamed into place only when complete, so a failed run never leaves
@@ -69,6 +154,8 @@ export class OutputTarget {
   private finalPath: string | undefined;
   /** removes the temporary file if the process is interrupted before it is in place */
   private forgetInterrupt: (() => void) | undefined;
+  /** directories made for the file (top down): removed again, when empty, if it is not put in place */
+  private madeDirs: string[] = [];
 
   constructor(readonly path: string) {
     const std = stdStreamOf(path);
@@ -81,8 +168,12 @@ export class OutputTarget {
       this.tmpPath = place.inPlace ? undefined : join(dirname(place.path), `.${basename(place.path)}.${process.pid}.tmp`);
       this.finalPath = place.path;
       try {
+        // (missing directories above a new file are made, like mkdir -p)
+        if (this.tmpPath !== undefined) this.madeDirs = makeDirs(dirname(this.tmpPath));
         this.fd = openSync(this.tmpPath ?? place.path, 'w');
       } catch (err) {
+        removeMadeDirs(this.madeDirs);
+        this.madeDirs = [];
         throw this.failure(err);
       }
       if (this.tmpPath !== undefined) this.forgetInterrupt = onInterrupt(() => this.abort());
@@ -128,7 +219,7 @@ export class OutputTarget {
   }
 
   private failure(err: unknown): LockreplayError {
-    return new LockreplayError(`${this.path}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.outputFailed);
+    return new LockreplayError(`${this.path}: cannot write (${why(err)})`, ExitCode.outputFailed);
   }
 
   /** Writes the buffered bytes to the file (before commit: a write error comes before any rename). */
@@ -161,6 +252,7 @@ export class OutputTarget {
       closeSync(this.fd as number);
       this.fd = undefined;
       renameSync(this.tmpPath, this.finalPath as string);
+      this.madeDirs = [];
       this.forgetInterrupt?.();
     } catch (err) {
       this.abort();
@@ -188,6 +280,8 @@ export class OutputTarget {
       this.fd = undefined;
     }
     rmSync(this.tmpPath, { force: true });
+    removeMadeDirs(this.madeDirs);
+    this.madeDirs = [];
     this.forgetInterrupt?.();
   }
 }
@@ -213,6 +307,28 @@ export async function writeOutput(path: string, text: string): Promise<void> {
 export class OutputBatch {
   private readonly files: OutputTarget[] = [];
   private readonly toStd: { path: string; text: string }[] = [];
+  /** directories made for the batch (makeDir), each list top down: removed again, when empty, on abort */
+  private readonly madeDirs: string[][] = [];
+  private forgetInterrupt: (() => void) | undefined;
+
+  /** Makes directory `dir` and the missing ones above it (exit 6 naming it if it cannot be made). */
+  makeDir(dir: string): void {
+    try {
+      const made = makeDirs(dir);
+      if (made.length === 0) return;
+      this.madeDirs.push(made);
+      this.forgetInterrupt ??= onInterrupt(() => this.removeDirs());
+    } catch (err) {
+      throw new LockreplayError(`${dir}: cannot create the directory (${why(err)})`, ExitCode.outputFailed);
+    }
+  }
+
+  private removeDirs(): void {
+    for (const made of this.madeDirs.reverse()) removeMadeDirs(made);
+    this.madeDirs.length = 0;
+    this.forgetInterrupt?.();
+    this.forgetInterrupt = undefined;
+  }
 
   /** `text` for `path` ("-" = stdout): to its temporary file now, in place on commit() */
   add(path: string, text: string): void {
@@ -238,6 +354,9 @@ export class OutputBatch {
       throw err;
     }
     this.files.length = 0;
+    this.madeDirs.length = 0;
+    this.forgetInterrupt?.();
+    this.forgetInterrupt = undefined;
     for (const { path, text } of this.toStd) await writeOutput(path, text);
     this.toStd.length = 0;
   }
@@ -247,5 +366,6 @@ export class OutputBatch {
     for (const f of this.files) f.abort();
     this.files.length = 0;
     this.toStd.length = 0;
+    this.removeDirs();
   }
 }
