@@ -120,9 +120,10 @@ describe('hgrm', () => {
 describe('merge', () => {
   it('merging a result with a shard of the same numbers doubles every count and keeps every percentile (the result itself twice is refused)', () => {
     const merged = join(tmp, 'merged.json');
-    // (the same numbers, other ops: the same shard twice is refused, exit 11)
+    // (the same numbers, other ops of another trace: the same shard twice is refused, exit 11, and so
+    // is a shard of the same trace that used the same lines, an overlap)
     const twin = join(tmp, 'twin.json');
-    writeFileSync(twin, JSON.stringify({ ...result, input: { ...result.input, opsDigest: `${result.input.opsDigest}-twin` } }));
+    writeFileSync(twin, JSON.stringify({ ...result, input: { ...result.input, trace: `${result.input.trace}-twin`, opsDigest: `${result.input.opsDigest}-twin` } }));
     expect(cli(['merge', resultPath, resultPath, '--out', merged]).code).toBe(11);
     expect(cli(['merge', resultPath, twin, '--out', merged]).code).toBe(0);
     const m = JSON.parse(readFileSync(merged, 'utf8'));

@@ -8,11 +8,16 @@ import { resultJson } from '../report/json.js';
 import { checkOutputPath, writeOutput } from '../util/output.js';
 
 export default class Merge extends BaseCommand {
-  static override summary = 'Add results made with the same strategies and options (shards of a trace replayed in parallel).';
-  static override description = `Histograms and counters add, maxima take the maximum, makespans add (shards are consecutive
-slices of the trace), percentiles and ratios are derived again. Results with other strategies or
-options, and a shard given twice (the same ops or the same file), are refused (exit 11). Results of
-different traces or lockreplay versions are merged with a warning. An --out that is one of the
+  static override summary = 'Add results made with the same options: shards of a trace by time or selection, or by strategy.';
+  static override description = `Shards by time or selection (same strategies): histograms and counters add, maxima take the
+maximum, makespans add (shards are consecutive slices of the trace), percentiles and ratios are
+derived again; the merged opsDigest is merged(...) of the shards' digests, sorted. Shards by strategy
+(the same ops, each with other strategies: compare -s A, compare -s B) become one result listing every
+strategy, in the order given, with the baseline, ratios and verdict derived again as compare does.
+Results with other options, a shard given twice (the same ops or the same file), time shards whose
+line counts show they overlap, and the two kinds of shard mixed are refused (exit 11). Results of
+different traces or lockreplay versions, and shards whose overlap cannot be checked, are merged with
+a warning. An --out that is one of the
 results read is refused (exit 2).`;
   static override strict = false;
   static override examples = ['<%= config.bin %> merge shard-*.json --out merged.json'];

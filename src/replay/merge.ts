@@ -1,11 +1,12 @@
 /**
  * `lockreplay merge`: adds results made with the same strategies and options (shards of a trace
  * replayed in parallel, e.g. by a CI matrix): histograms add, counters add, maxima take the max,
- * makespans add (shards are consecutive slices of time), percentiles are derived again.
+ * makespans add (shards are consecutive slices of time), percentiles are derived again; and results
+ * of the same ops with other strategies (shards by strategy), whose strategy entries are listed together.
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { KindResult, ReplayResult, StrategyResult } from '../model/result.js';
-import { compareToBaseline, labelOf } from '../model/labels.js';
+import { compareToBaseline, labelOf, repeatedLabel } from '../model/labels.js';
 import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogram.js';
 import type { LockClassStats } from '../engine/simulator.js';
 import type { RaceClassReport, RaceReport } from '../engine/races.js';
@@ -94,6 +95,16 @@ function mergeRaces(a: RaceReport, b: RaceReport): RaceReport {
   return { count: a.count + b.count, ordering: a.ordering + b.ordering, byClass };
 }
 
+/**
+ * The digest of a merge of time or selection shards: "merged(D1,D2,...)" with every shard's own digest
+ * (a merged shard's taken apart), sorted, so that the digest does not depend on the order the shards
+ * were given in or on how merges were nested: merge t2 t1 is checked against merge t1 t2.
+ */
+function mergedDigest(results: ReplayResult[]): string {
+  const digests = results.flatMap((r) => r.input.opsDigest.split(/[(),]/).filter((d) => d !== '' && d !== 'merged'));
+  return `merged(${digests.sort().join(',')})`;
+}
+
 /** the op digests of the shards a result is made of (a merged result's digest names its shards') */
 function shardDigests(r: ReplayResult): string[] {
   // (an empty shard's digest, "...-0", is every empty shard's: it names no ops to count twice)
@@ -125,6 +136,66 @@ function refuseDuplicateShards(results: ReplayResult[], names: string[]): void {
   });
 }
 
+/** the same --file and --task selection of the same trace (its name and line count): line counts compare */
+function sameSelection(a: ReplayResult, b: ReplayResult): boolean {
+  return a.input.trace === b.input.trace && a.input.lines.total === b.input.lines.total && JSON.stringify(a.options.files) === JSON.stringify(b.options.files) && JSON.stringify(a.options.tasks) === JSON.stringify(b.options.tasks);
+}
+
+/** --file or --task lists that select disjoint ops (files by key; tasks all by PID or all by name) */
+function disjointSelections(a: ReplayResult, b: ReplayResult): boolean {
+  const apart = (x: string[], y: string[]): boolean => x.length > 0 && y.length > 0 && !x.some((v) => y.includes(v));
+  const pids = (x: string[]): boolean => x.every((v) => /^\d+$/.test(v));
+  if (apart(a.options.files, b.options.files)) return true;
+  return apart(a.options.tasks, b.options.tasks) && pids(a.options.tasks) === pids(b.options.tasks) && pids(a.options.tasks) === pids([...a.options.tasks, ...b.options.tasks]);
+}
+
+/** lines of the trace a shard's --file/--task selection offers: those it used and those --from/--to left out */
+function selectable(r: ReplayResult): number {
+  return r.input.lines.used + (r.input.lines.skipped['filtered-time'] ?? 0);
+}
+
+/**
+ * Refuses (exit 11) time shards that overlap, where their line counts prove it: shards of one trace
+ * with one --file/--task selection are offered the same lines (used, or left out by --from/--to), and
+ * two shards that used more of them together than there are share some (`--to +0.66` and
+ * `--from +0.5`). Results do not record their --from/--to: a window inside another can use fewer and
+ * is not caught (overlapWarnings says what cannot be checked).
+ */
+function refuseOverlappingShards(results: ReplayResult[], names: string[]): void {
+  for (let i = 0; i < results.length; i++) {
+    for (let j = i + 1; j < results.length; j++) {
+      const a = results[i];
+      const b = results[j];
+      if (isMerged(a) || isMerged(b) || !sameSelection(a, b)) continue;
+      const offered = Math.max(selectable(a), selectable(b));
+      const shared = a.input.lines.used + b.input.lines.used - offered;
+      if (shared > 0) {
+        throw new LockreplayError(`${names[i]} and ${names[j]} overlap: they used ${a.input.lines.used} and ${b.input.lines.used} of the same ${offered} lines of ${a.input.trace}, so at least ${shared} in both (their --from/--to windows overlap); merging them counts those ops twice`, ExitCode.incompatible);
+      }
+    }
+  }
+}
+
+function isMerged(r: ReplayResult): boolean {
+  return r.input.opsDigest.startsWith('merged(');
+}
+
+/** what the overlap check cannot see: shards of one trace with other selections, or merged ones */
+function overlapWarnings(results: ReplayResult[], names: string[]): string[] {
+  const warnings: string[] = [];
+  for (let i = 0; i < results.length; i++) {
+    for (let j = i + 1; j < results.length; j++) {
+      const a = results[i];
+      const b = results[j];
+      const traces = new Set(a.input.trace.split(' + '));
+      if (!b.input.trace.split(' + ').some((t) => traces.has(t))) continue;
+      if (isMerged(a) || isMerged(b)) warnings.push(`merge: ${names[i]} and ${names[j]} are shards of the same trace and ${isMerged(a) ? names[i] : names[j]} is merged already: whether they overlap cannot be checked (a merged result records no line counts per shard)`);
+      else if (!sameSelection(a, b) && !disjointSelections(a, b)) warnings.push(`merge: ${names[i]} and ${names[j]} are shards of the same trace with other --file/--task selections (${JSON.stringify([...a.options.files, ...a.options.tasks])} vs ${JSON.stringify([...b.options.files, ...b.options.tasks])}): whether they overlap cannot be checked (results do not record their --from/--to windows)`);
+    }
+  }
+  return warnings;
+}
+
 /**
  * What merging these results may get wrong without being refused: shards of different traces (the
  * merged result adds them as if they were slices of one), results of different lockreplay versions
@@ -133,7 +204,10 @@ function refuseDuplicateShards(results: ReplayResult[], names: string[]): void {
 export function mergeWarnings(results: ReplayResult[], names: string[]): string[] {
   const warnings: string[] = [];
   const traces = [...new Set(results.flatMap((r) => r.input.trace.split(' + ')))];
-  if (traces.length > 1) warnings.push(`merge: the results are of ${traces.length} different traces (${traces.join(', ')}): they are added as if they were slices of one`);
+  // (shards by strategy replay the same ops: another name for the trace is no other trace)
+  const sameOps = results.every((r) => r.input.opsDigest === results[0].input.opsDigest);
+  if (traces.length > 1 && !sameOps) warnings.push(`merge: the results are of ${traces.length} different traces (${traces.join(', ')}): they are added as if they were slices of one`);
+  if (!sameOps) warnings.push(...overlapWarnings(results, names));
   const versions = [...new Set(results.map((r) => r.tool.version))];
   if (versions.length > 1) warnings.push(`merge: the results were made by different lockreplay versions (${results.map((r, i) => `${names[i]}: ${r.tool.version}`).join(', ')}): their models may differ`);
   return warnings;
@@ -145,18 +219,28 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   const labels = first.results.map(labelOf);
   const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'keepObservedWaits', 'costs', 'pageSizeBytes'];
   results.forEach((r, i) => {
-    const other = r.results.map(labelOf);
-    if (JSON.stringify(other) !== JSON.stringify(labels)) {
-      throw new LockreplayError(`${names[i]} cannot be merged with ${names[0]}: its strategies differ (${other.join(', ')} vs ${labels.join(', ')})`, ExitCode.incompatible);
-    }
     for (const k of optionKeys) {
       if (JSON.stringify(r.options[k]) !== JSON.stringify(first.options[k])) {
         throw new LockreplayError(`${names[i]} cannot be merged with ${names[0]}: option ${k} differs (${JSON.stringify(r.options[k])} vs ${JSON.stringify(first.options[k])})`, ExitCode.incompatible);
       }
     }
   });
+  // shards by strategy: the same ops, each shard its own strategies (a CI matrix of compare -s A, -s B)
+  if (results.length > 1 && results.every((r) => r.input.opsDigest === first.input.opsDigest) && repeatedLabel(results.flatMap((r) => r.results.map(labelOf))) === undefined) {
+    return mergeStrategyShards(results, names);
+  }
+  results.forEach((r, i) => {
+    const other = r.results.map(labelOf);
+    if (JSON.stringify(other) !== JSON.stringify(labels)) {
+      const kinds = r.input.opsDigest === first.input.opsDigest
+        ? `they replay the same ops, so they can be shards by strategy, but ${other.filter((l) => labels.includes(l)).join(', ')} ${other.filter((l) => labels.includes(l)).length === 1 ? 'is' : 'are'} in both`
+        : `they replay other ops too (a shard by time or selection needs the same strategies, a shard by strategy the same ops): merge the strategy shards of each slice first, then the slices`;
+      throw new LockreplayError(`${names[i]} cannot be merged with ${names[0]}: its strategies differ (${other.join(', ')} vs ${labels.join(', ')}); ${kinds}`, ExitCode.incompatible);
+    }
+  });
   // (after the strategies and options: a result with other ones is no shard of this run at all)
   refuseDuplicateShards(results, names);
+  refuseOverlappingShards(results, names);
   let merged = first;
   for (const r of results.slice(1)) {
     const mergedResults = merged.results.map((s, i) => mergeStrategy(s, r.results[i]));
@@ -166,7 +250,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
       ...merged,
       input: {
         trace: `${merged.input.trace} + ${r.input.trace}`,
-        opsDigest: `merged(${merged.input.opsDigest},${r.input.opsDigest})`,
+        opsDigest: mergedDigest([merged, r]),
         format: merged.input.format === r.input.format ? merged.input.format : 'mixed',
         lines: {
           total: merged.input.lines.total + r.input.lines.total, used: merged.input.lines.used + r.input.lines.used,
@@ -193,6 +277,30 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
   const warnings = mergeWarnings(results, names).filter((w) => !merged.warnings.includes(w));
   return { ...merged, warnings: [...merged.warnings, ...warnings], comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf, merged.options.mode) };
+}
+
+/**
+ * Merges shards by strategy: results of the same ops and options, each with its own strategies (a CI
+ * matrix running compare -s A and compare -s B). The strategy entries are taken as they are, in the
+ * order of the shards given, then each shard's own order: what compare -s A,B writes for them. The
+ * input and service times are the first shard's (the same ops: the same lines and service times);
+ * the baseline is chosen again by compare's default rule (the first strategy without races or
+ * deadlock, else the first), and the ratios and the verdict are derived again; the warnings are
+ * every shard's, each once.
+ */
+function mergeStrategyShards(results: ReplayResult[], names: string[]): ReplayResult {
+  const first = results[0];
+  const strategies = results.flatMap((r) => r.results);
+  const base = strategies.find((r) => r.races.count === 0 && r.deadlock === null) ?? strategies[0];
+  const warnings = [...new Set([...results.flatMap((r) => r.warnings), ...mergeWarnings(results, names)])];
+  return {
+    ...first,
+    results: strategies,
+    baseline: base === undefined ? null : labelOf(base),
+    comparison: base === undefined ? [] : compareToBaseline(strategies, base),
+    verdict: verdictOf(strategies, labelOf, first.options.mode),
+    warnings,
+  };
 }
 
 /**
