@@ -79,3 +79,12 @@ describe('--perfetto: the simulated schedule as Chrome trace-event JSON', () => 
     });
   });
 });
+
+describe('--perfetto on a long schedule', () => {
+  it('writes a schedule of 300,000 events (a spread of them overflowed the stack: exit 1, and --out lost with it)', async () => {
+    const { perfettoJson } = await import('../src/replay/perfetto.js');
+    const events = Array.from({ length: 300_000 }, (_, i) => ({ ph: 'X', name: 'op', pid: 1, tid: 1, ts: i, dur: 1 }));
+    const json = JSON.parse(perfettoJson([{ events } as never], 't')) as { traceEvents: unknown[] };
+    expect(json.traceEvents).toHaveLength(300_000);
+  });
+});

@@ -49,7 +49,8 @@ export class ListRangeLock implements LockPrimitive {
       }
     }
     this.sleeping.length = 0;
-    this.sleeping.push(...still);
+    // (a loop: a spread of many sleepers overflows the stack)
+    for (const r of still) this.sleeping.push(r);
     return woken;
   }
 

@@ -39,7 +39,8 @@ export class TwoStateLock implements LockPrimitive {
     }
     const rest = this.waiting.filter((r) => r.mode !== mode);
     this.waiting.length = 0;
-    this.waiting.push(...rest);
+    // (a loop: a spread of many waiters overflows the stack)
+    for (const r of rest) this.waiting.push(r);
     return woken;
   }
 
