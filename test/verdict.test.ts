@@ -90,3 +90,16 @@ describe('the demo\'s verdict (npm run demo: xfs-mix, every strategy, open mode 
     expect(v.cpuSaturated).toBe(false);
   }, 120_000);
 });
+
+describe('ratios of a run that stopped at a deadlock', () => {
+  it('are null: a strategy that completed one op before its deadlock is not the fastest', async () => {
+    const { compareToBaseline } = await import('../src/model/labels.js');
+    const stuck = { ...run('i-mutex', 20_000, 0.01), locks: {}, deadlock: { atNs: 50_000 } } as unknown as StrategyResult;
+    const none = { ...run('none', 4_000, 10), locks: {} } as unknown as StrategyResult;
+    const c = compareToBaseline([none, stuck], none);
+    expect(c[1]).toMatchObject({ strategy: 'i-mutex', throughputRatio: null, p99Ratio: null, lockWaitRatio: null, deadlock: true });
+    expect(c[0]).toMatchObject({ throughputRatio: 1, p99Ratio: 1 });
+    // and every ratio to a deadlocked baseline
+    expect(compareToBaseline([none], stuck)[0]).toMatchObject({ throughputRatio: null, p99Ratio: null, lockWaitRatio: null });
+  });
+});

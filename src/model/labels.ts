@@ -14,14 +14,18 @@ export function strategyLabel(name: string, options: Readonly<Record<string, str
 
 /** Each result's ratios to the baseline's: throughput, all-ops p99, total lock wait. */
 export function compareToBaseline(results: StrategyResult[], base: StrategyResult): ReplayResult['comparison'] {
-  return results.map((r) => ({
-    strategy: labelOf(r),
-    throughputRatio: ratio(r.throughput.opsPerSec, base.throughput.opsPerSec),
-    p99Ratio: ratio(r.all.latency.p99, base.all.latency.p99),
-    lockWaitRatio: ratio(sumWait(r), sumWait(base)),
-    races: r.races.count,
-    deadlock: r.deadlock !== null,
-  }));
+  return results.map((r) => {
+    // a run that stopped at a deadlock measured only the ops done before it: no ratio means anything
+    const stopped = r.deadlock !== null || base.deadlock !== null;
+    return {
+      strategy: labelOf(r),
+      throughputRatio: stopped ? null : ratio(r.throughput.opsPerSec, base.throughput.opsPerSec),
+      p99Ratio: stopped ? null : ratio(r.all.latency.p99, base.all.latency.p99),
+      lockWaitRatio: stopped ? null : ratio(sumWait(r), sumWait(base)),
+      races: r.races.count,
+      deadlock: r.deadlock !== null,
+    };
+  });
 }
 
 function sumWait(r: StrategyResult): number {
