@@ -363,8 +363,8 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
   table ??= opTable(ops);
   const sim = simulate(ops, serviceNs, strategy, options, table, outcomesOf.get(table));
   outcomesOf.set(table, sim.outcomes);
-  const perKind: ({ lat: Histogram; wait: Histogram; bytes: number } | undefined)[] = new Array(OP_KINDS.length).fill(undefined);
-  const all = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0 };
+  const perKind: (Recorded | undefined)[] = new Array(OP_KINDS.length).fill(undefined);
+  const all: Recorded = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0, latSumNs: 0, waitSumNs: 0 };
   let bytes = 0;
   const o = sim.outcomes;
   const kindOf = table.kind;
@@ -376,25 +376,32 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
     const k = kindOf[i];
     let h = perKind[k];
     if (h === undefined) {
-      perKind[k] = h = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0 };
+      perKind[k] = h = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0, latSumNs: 0, waitSumNs: 0 };
       seen.push(k);
     }
-    h.lat.recordValue(Math.max(0, Math.round(o.endNs[i] - o.intendedNs[i])));
-    h.wait.recordValue(Math.max(0, Math.round(o.lockWaitNs[i])));
+    const latNs = Math.max(0, Math.round(o.endNs[i] - o.intendedNs[i]));
+    const waitNs = Math.max(0, Math.round(o.lockWaitNs[i]));
+    h.lat.recordValue(latNs);
+    h.wait.recordValue(waitNs);
+    // (the exact sums give the mean: the histogram's own is of its buckets, and can exceed the max)
+    h.latSumNs += latNs;
+    h.waitSumNs += waitNs;
     if (BYTE_KIND[k] === 1) {
       h.bytes += lengthBytes[i];
       bytes += lengthBytes[i];
     }
   }
-  const hists = new Map<string, { lat: Histogram; wait: Histogram; bytes: number }>();
-  for (const k of seen) hists.set(OP_KINDS[k], perKind[k] as { lat: Histogram; wait: Histogram; bytes: number });
+  const hists = new Map<string, Recorded>();
+  for (const k of seen) hists.set(OP_KINDS[k], perKind[k] as Recorded);
   for (const h of hists.values()) {
     all.lat.add(h.lat);
     all.wait.add(h.wait);
     all.bytes += h.bytes;
+    all.latSumNs += h.latSumNs;
+    all.waitSumNs += h.waitSumNs;
   }
   const byKind: Record<string, KindResult> = {};
-  for (const kind of [...hists.keys()].sort()) byKind[kind] = kindResult(hists.get(kind) as { lat: Histogram; wait: Histogram; bytes: number });
+  for (const kind of [...hists.keys()].sort()) byKind[kind] = kindResult(hists.get(kind) as Recorded);
   const allResult = kindResult(all);
   for (const h of [all, ...hists.values()]) {
     h.lat.destroy();
@@ -437,12 +444,21 @@ function raceScratch(o: OpOutcomes): RaceScratch {
   return { rStart: o.intendedNs, rEnd: o.lockWaitNs, order: new Int32Array(o.cpuWaitNs.buffer, o.cpuWaitNs.byteOffset, 2 * n) };
 }
 
-function kindResult(h: { lat: Histogram; wait: Histogram; bytes: number }): KindResult {
+/** one kind's (or all ops') latencies and lock waits as recorded, with their exact sums */
+interface Recorded {
+  lat: Histogram;
+  wait: Histogram;
+  bytes: number;
+  latSumNs: number;
+  waitSumNs: number;
+}
+
+function kindResult(h: Recorded): KindResult {
   return {
     count: h.lat.totalCount,
     bytes: h.bytes,
-    latency: percentiles(h.lat),
-    lockWait: percentiles(h.wait),
+    latency: percentiles(h.lat, h.lat.maxValue, h.latSumNs),
+    lockWait: percentiles(h.wait, h.wait.maxValue, h.waitSumNs),
     latencyHistogram: encodeHistogram(h.lat),
     lockWaitHistogram: encodeHistogram(h.wait),
   };

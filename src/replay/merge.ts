@@ -24,8 +24,9 @@ function mergeKind(a: KindResult, b: KindResult): KindResult {
   return {
     count: a.count + b.count,
     bytes: a.bytes + b.bytes,
-    latency: percentiles(lat, Math.max(a.latency.max, b.latency.max)),
-    lockWait: percentiles(wait, Math.max(a.lockWait.max, b.lockWait.max)),
+    // (each shard's mean is of its exact values: their weighted sum is the merged one's, to rounding)
+    latency: percentiles(lat, Math.max(a.latency.max, b.latency.max), a.latency.mean * a.count + b.latency.mean * b.count),
+    lockWait: percentiles(wait, Math.max(a.lockWait.max, b.lockWait.max), a.lockWait.mean * a.count + b.lockWait.mean * b.count),
     latencyHistogram: encodeHistogram(lat),
     lockWaitHistogram: encodeHistogram(wait),
   };
