@@ -68,6 +68,20 @@ describe('assertComparable', () => {
       expect(() => assertComparable(copy(), b, 'a', 'b')).toThrow(new RegExp(`^a and b cannot be compared: option ${key} differs \\(.* vs ${JSON.stringify(JSON.stringify(value)).slice(1, -1).replace(/[{}]/g, '\\$&')}\\)$`));
     });
   }
+  it('refuses the same ops with other service times (exit 11): the kernel lock waits or task sleeps they replay differ', () => {
+    const waits = copy();
+    waits.serviceTime.observedWaits = { ...waits.serviceTime.observedWaits, waits: 3, attributed: 3, removedNs: 9000, byKind: { write: { waits: 3, removedNs: 9000 } } };
+    expect(() => assertComparable(waits, copy(), 'a.json', 'b.json')).toThrow(expect.objectContaining({
+      exitCode: ExitCode.incompatible,
+      message: expect.stringMatching(/^a\.json and b\.json cannot be compared: they replay other service times: serviceTime\.observedWaits differs \(the kernel's lock waits removed from service times: 3 waits, 9000 ns removed vs 0 waits, 0 ns removed\)/),
+    }));
+    const sleeps = copy();
+    sleeps.serviceTime.offCpu = { ops: 2, asleepNs: 700, byKind: { write: { ops: 2, asleepNs: 700, serviceNs: 10000 } } };
+    expect(() => assertComparable(copy(), sleeps, 'a', 'b')).toThrow(/serviceTime\.offCpu differs \(the tasks' sleeps replayed off the CPUs: none vs 2 ops, 700 ns asleep\)/);
+    const modelled = copy();
+    modelled.serviceTime.modelled += 1;
+    expect(() => assertComparable(copy(), modelled, 'a', 'b')).toThrow(/serviceTime\.modelled differs/);
+  });
 });
 
 describe('check', () => {

@@ -7,6 +7,7 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { labelOf } from '../model/labels.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
+import { serviceTimeDifference } from '../model/comparable.js';
 
 export interface Threshold {
   /** relative (fraction of the baseline) or absolute (in the metric's unit) */
@@ -61,7 +62,11 @@ export function parseThresholds(spec: string | undefined): Thresholds {
   return out;
 }
 
-/** Refuses to compare results of different traces or options: the numbers would mean nothing. */
+/**
+ * Refuses to compare results of different traces, options or service times: the numbers would mean
+ * nothing. (The same ops, by opsDigest, with other kernel lock waits or task sleeps replay other
+ * service times: serviceTime records them.)
+ */
 export function assertComparable(current: ReplayResult, baseline: ReplayResult, currentName: string, baselineName: string): void {
   const fail = (what: string): never => {
     throw new LockreplayError(`${currentName} and ${baselineName} cannot be compared: ${what}`, ExitCode.incompatible);
@@ -71,6 +76,8 @@ export function assertComparable(current: ReplayResult, baseline: ReplayResult, 
   for (const k of keys) {
     if (JSON.stringify(current.options[k]) !== JSON.stringify(baseline.options[k])) fail(`option ${k} differs (${JSON.stringify(current.options[k])} vs ${JSON.stringify(baseline.options[k])})`);
   }
+  const service = serviceTimeDifference(current, baseline);
+  if (service !== undefined) fail(service);
 }
 
 function metricValue(s: StrategyResult, metric: string): number {
