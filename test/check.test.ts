@@ -8,6 +8,7 @@ import { replayStrategies } from '../src/replay/index.js';
 import type { ReplayResult } from '../src/model/result.js';
 import { assertComparable, check, CHECK_METRICS, parseThresholds } from '../src/report/check.js';
 import { ExitCode } from '../src/errors.js';
+import { mergeResults } from '../src/replay/merge.js';
 import { loadedTrace } from './fuzz/ops.js';
 
 function ops(): Op[] {
@@ -68,6 +69,18 @@ describe('assertComparable', () => {
       expect(() => assertComparable(copy(), b, 'a', 'b')).toThrow(new RegExp(`^a and b cannot be compared: option ${key} differs \\(.* vs ${JSON.stringify(JSON.stringify(value)).slice(1, -1).replace(/[{}]/g, '\\$&')}\\)$`));
     });
   }
+  it('compares options by value, not by the order of their keys (a baseline reformatted with jq -S); merge too', () => {
+    const sorted = copy();
+    const costs = sorted.options.costs as unknown as Record<string, number>;
+    sorted.options.costs = Object.fromEntries(Object.keys(costs).sort().reverse().map((k) => [k, costs[k]])) as typeof sorted.options.costs;
+    expect(JSON.stringify(sorted.options.costs)).not.toBe(JSON.stringify(RESULT.options.costs));
+    expect(() => assertComparable(copy(), sorted, 'a', 'b')).not.toThrow();
+    sorted.input.opsDigest = `${RESULT.input.opsDigest}-shard2`;
+    expect(() => mergeResults([copy(), sorted], ['a', 'b'])).not.toThrow();
+    sorted.options.costs = { ...sorted.options.costs, wakeupNs: 1 };
+    expect(() => mergeResults([copy(), sorted], ['a', 'b'])).toThrow(/^b cannot be merged with a: option costs differs \(\{"atomicNs"/);
+  });
+
   it('refuses the same ops with other service times (exit 11): the kernel lock waits or task sleeps they replay differ', () => {
     const waits = copy();
     waits.serviceTime.observedWaits = { ...waits.serviceTime.observedWaits, waits: 3, attributed: 3, removedNs: 9000, byKind: { write: { waits: 3, removedNs: 9000 } } };

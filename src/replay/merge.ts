@@ -7,6 +7,7 @@
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { KindResult, ReplayResult, StrategyResult } from '../model/result.js';
 import { compareToBaseline, labelOf, repeatedLabel } from '../model/labels.js';
+import { optionDifference } from '../model/comparable.js';
 import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogram.js';
 import type { LockClassStats } from '../engine/simulator.js';
 import type { RaceClassReport, RaceReport } from '../engine/races.js';
@@ -218,13 +219,10 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   if (results.length === 0) throw new LockreplayError('merge needs at least one result', ExitCode.usage);
   const first = results[0];
   const labels = first.results.map(labelOf);
-  const optionKeys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'keepObservedWaits', 'costs', 'pageSizeBytes'];
   results.forEach((r, i) => {
-    for (const k of optionKeys) {
-      if (JSON.stringify(r.options[k]) !== JSON.stringify(first.options[k])) {
-        throw new LockreplayError(`${names[i]} cannot be merged with ${names[0]}: option ${k} differs (${JSON.stringify(r.options[k])} vs ${JSON.stringify(first.options[k])})`, ExitCode.incompatible);
-      }
-    }
+    // (compared by value: the order of the keys of `costs` is no difference)
+    const option = optionDifference(r, first);
+    if (option !== undefined) throw new LockreplayError(`${names[i]} cannot be merged with ${names[0]}: ${option}`, ExitCode.incompatible);
   });
   // shards by strategy: the same ops, each shard its own strategies (a CI matrix of compare -s A, -s B)
   if (results.length > 1 && results.every((r) => r.input.opsDigest === first.input.opsDigest) && repeatedLabel(results.flatMap((r) => r.results.map(labelOf))) === undefined) {

@@ -7,7 +7,7 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { labelOf } from '../model/labels.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
-import { serviceTimeDifference } from '../model/comparable.js';
+import { optionDifference, serviceTimeDifference } from '../model/comparable.js';
 
 export interface Threshold {
   /** relative (fraction of the baseline) or absolute (in the metric's unit) */
@@ -72,10 +72,8 @@ export function assertComparable(current: ReplayResult, baseline: ReplayResult, 
     throw new LockreplayError(`${currentName} and ${baselineName} cannot be compared: ${what}`, ExitCode.incompatible);
   };
   if (current.input.opsDigest !== baseline.input.opsDigest) fail(`they replay different ops (digest ${current.input.opsDigest} vs ${baseline.input.opsDigest}): a different trace or selection`);
-  const keys: (keyof ReplayResult['options'])[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'keepObservedWaits', 'costs', 'pageSizeBytes'];
-  for (const k of keys) {
-    if (JSON.stringify(current.options[k]) !== JSON.stringify(baseline.options[k])) fail(`option ${k} differs (${JSON.stringify(current.options[k])} vs ${JSON.stringify(baseline.options[k])})`);
-  }
+  const option = optionDifference(current, baseline);
+  if (option !== undefined) fail(option);
   const service = serviceTimeDifference(current, baseline);
   if (service !== undefined) fail(service);
 }
