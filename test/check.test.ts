@@ -149,6 +149,24 @@ describe('check', () => {
     expect(row(0.1).allowed).toBe(Math.round(p99 * 0.1 * 1000) / 1000);
   });
 
+  it('the library check itself refuses results that cannot be compared (exit 11), naming them', () => {
+    const other = copy();
+    other.input.opsDigest = 'other';
+    expect(() => check(copy(), other, {})).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: expect.stringMatching(/^the result and the baseline cannot be compared: they replay different ops/) }));
+    const waits = copy();
+    waits.serviceTime.observedWaits = { ...waits.serviceTime.observedWaits, waits: 1 };
+    expect(() => check(copy(), waits, {}, { current: 'new.json', baseline: 'base.json' })).toThrow(/^new\.json and base\.json cannot be compared: they replay other service times/);
+  });
+
+  it('the library check refuses a threshold that is no metric (a typo was ignored) or no fraction of 0 or more (exit 2)', () => {
+    expect(() => check(copy(), copy(), { throughtput: { relative: true, value: 0.05 } })).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: expect.stringMatching(/^threshold "throughtput": not a metric \(expected one of throughput, p50/) }));
+    for (const bad of [{ relative: true, value: -1 }, { relative: true, value: Number.NaN }, { relative: 'yes', value: 1 }, { value: 1 }, null]) {
+      expect(() => check(copy(), copy(), { p99: bad } as never)).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: expect.stringMatching(/^threshold "p99": expected \{ relative: boolean, value: a finite number >= 0 \}/) }));
+    }
+    expect(() => check(copy(), copy(), null as never)).toThrow(expect.objectContaining({ exitCode: ExitCode.usage }));
+    expect(check(copy(), copy(), { p99: { relative: true, value: 0.05 } }).regressions).toBe(0);
+  });
+
   it('a strategy missing from the baseline is unmatched; none in common is exit 11', () => {
     const baseline = copy();
     baseline.results = baseline.results.slice(0, 1);
@@ -157,10 +175,12 @@ describe('check', () => {
     expect(report.rows.every((r) => r.strategy === 'none')).toBe(true);
     const other = copy();
     other.results = other.results.slice(1);
-    expect(() => check(baseline, other, {})).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: 'no strategy of the result is in the baseline (result: none; baseline: i-mutex)' }));
+    expect(() => check(baseline, other, {})).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: 'no strategy of the result is in the baseline (the result: none; the baseline: i-mutex)' }));
+    // the CLI names both files
+    expect(() => check(baseline, other, {}, { current: 'new.json', baseline: 'base.json' })).toThrow('no strategy of new.json is in base.json (new.json: none; base.json: i-mutex)');
     const two = copy();
     for (const r of two.results) r.strategy = `${r.strategy}-x`;
-    expect(() => check(copy(), two, {})).toThrow('no strategy of the result is in the baseline (result: none, i-mutex; baseline: none-x, i-mutex-x)');
+    expect(() => check(copy(), two, {})).toThrow('no strategy of the result is in the baseline (the result: none, i-mutex; the baseline: none-x, i-mutex-x)');
   });
 
   it('a kind missing from the baseline has no p99 row', () => {

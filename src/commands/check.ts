@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { ExitCode } from '../errors.js';
-import { assertComparable, check, CHECK_METRICS, parseThresholds } from '../report/check.js';
+import { check, CHECK_METRICS, parseThresholds } from '../report/check.js';
 import { checkJunit } from '../report/junit.js';
 import { loadResult } from '../report/load.js';
 import { checkSummary, fmtMetric, formatCheck } from '../report/check-format.js';
@@ -37,8 +37,7 @@ or task sleeps of the same ops), no strategy in common).`;
     const thresholds = parseThresholds(flags.threshold);
     const current = loadResult(args.result, ExitCode.incompatible);
     const baseline = loadResult(flags.baseline, ExitCode.incompatible);
-    assertComparable(current, baseline, args.result, flags.baseline);
-    const report = check(current, baseline, thresholds);
+    const report = check(current, baseline, thresholds, { current: args.result, baseline: flags.baseline });
     if (flags.junit !== undefined) await writeOutput(flags.junit, checkJunit(report, new Date(startedMs).toISOString(), (Date.now() - startedMs) / 1000));
     if (flags.json) {
       process.stdout.write(jsonText(report));

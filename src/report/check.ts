@@ -94,7 +94,35 @@ function metricValue(s: StrategyResult, metric: string): number {
   }
 }
 
-export function check(current: ReplayResult, baseline: ReplayResult, thresholds: Thresholds): CheckReport {
+/** what the messages of `check` call the two results (the CLI: their paths) */
+export interface CheckNames {
+  current: string;
+  baseline: string;
+}
+
+/**
+ * Refuses (exit 2) thresholds `check` would not use as given: a key that is no metric (a typo such as
+ * `throughtput` was silently ignored, leaving that metric at 0) or a value that is not a finite number
+ * of 0 or more. A relative threshold's value is a fraction of the baseline (0.05 is 5%).
+ */
+export function assertThresholds(thresholds: Thresholds): void {
+  if (thresholds === null || typeof thresholds !== 'object' || Array.isArray(thresholds)) throw new LockreplayError('thresholds: expected an object of METRIC: { relative, value }', ExitCode.usage);
+  for (const key of Object.keys(thresholds)) {
+    if (!(CHECK_METRICS as readonly string[]).includes(key)) throw new LockreplayError(`threshold "${key}": not a metric (expected one of ${CHECK_METRICS.join(', ')})`, ExitCode.usage);
+    const t = thresholds[key] as Partial<Threshold> | null;
+    if (t === null || typeof t !== 'object' || typeof t.relative !== 'boolean' || typeof t.value !== 'number' || !Number.isFinite(t.value) || t.value < 0) {
+      throw new LockreplayError(`threshold "${key}": expected { relative: boolean, value: a finite number >= 0 } (a relative value is a fraction: 0.05 is 5%)`, ExitCode.usage);
+    }
+  }
+}
+
+/**
+ * Compares `current` with `baseline`, strategy by strategy and metric by metric. Refuses (exit 11)
+ * results that cannot be compared (assertComparable) and (exit 2) thresholds that are not metrics.
+ */
+export function check(current: ReplayResult, baseline: ReplayResult, thresholds: Thresholds, names: CheckNames = { current: 'the result', baseline: 'the baseline' }): CheckReport {
+  assertThresholds(thresholds);
+  assertComparable(current, baseline, names.current, names.baseline);
   const rows: CheckRow[] = [];
   const unmatched: string[] = [];
   const base = new Map(baseline.results.map((s) => [labelOf(s), s]));
@@ -106,7 +134,7 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
       continue;
     }
     const add = (metric: string, thresholdKey: string, cur: number, was: number, higherIsBetter: boolean): void => {
-      const t = thresholds[thresholdKey] ?? { relative: false, value: 0 };
+      const t = Object.hasOwn(thresholds, thresholdKey) ? thresholds[thresholdKey] : { relative: false, value: 0 };
       const allowed = t.relative ? Math.abs(was) * t.value : t.value;
       const worseBy = higherIsBetter ? was - cur : cur - was;
       rows.push({ strategy: label, metric, baseline: was, current: cur, worseBy: round(worseBy), allowed: round(allowed), pass: worseBy <= allowed + 1e-9 });
@@ -128,7 +156,7 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
   const have = new Set(current.results.map(labelOf));
   const missing = baseline.results.map(labelOf).filter((l) => !have.has(l));
   if (rows.length === 0) {
-    throw new LockreplayError(`no strategy of the result is in the baseline (result: ${current.results.map(labelOf).join(', ')}; baseline: ${baseline.results.map(labelOf).join(', ')})`, ExitCode.incompatible);
+    throw new LockreplayError(`no strategy of ${names.current} is in ${names.baseline} (${names.current}: ${current.results.map(labelOf).join(', ') || 'none'}; ${names.baseline}: ${baseline.results.map(labelOf).join(', ') || 'none'})`, ExitCode.incompatible);
   }
   for (const label of missing) rows.push({ strategy: label, metric: 'present', baseline: 1, current: 0, worseBy: 1, allowed: 0, pass: false });
   return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, regressions: rows.filter((r) => !r.pass).length, unmatched, missing };
