@@ -16,7 +16,7 @@ kind, races per conflict class). A metric regresses when it gets worse by more t
 (default 0: replays are deterministic, so identical input gives identical numbers); a strategy of
 the baseline missing from the result is a regression too. Exit codes: 0 all pass; 10 a
 regression; 11 the results cannot be compared (a missing or unreadable file, not a result, another
-schema, another trace or selection, other options, other service times (the kernel's lock waits
+schema, summary numbers that disagree with their histograms and counters (an edited result), another trace or selection, other options, other service times (the kernel's lock waits
 or task sleeps of the same ops), no strategy in common).`;
   static override examples = [
     '<%= config.bin %> check result.json --baseline baseline.json',

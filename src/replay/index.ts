@@ -20,6 +20,7 @@ import { findRaces, type RaceScratch } from '../engine/races.js';
 import { createStrategy } from '../strategies/index.js';
 import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
 import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } from '../stats/histogram.js';
+import { perSecond } from '../stats/rates.js';
 import { type KindResult, type LineAccounting, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
 import type { StrategyPool } from './pool.js';
 import type { ReplayProgress } from '../util/progress.js';
@@ -407,7 +408,6 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
     h.lat.destroy();
     h.wait.destroy();
   }
-  const makespanS = sim.makespanNs / 1e9;
   const locks: StrategyResult['locks'] = {};
   for (const cls of [...sim.lockStats.keys()].sort()) {
     const s = sim.lockStats.get(cls)!;
@@ -419,8 +419,8 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
     strategyOptions: { ...strategy.options },
     completedOps: sim.completed,
     throughput: {
-      opsPerSec: makespanS > 0 ? round3(sim.completed / makespanS) : 0,
-      mibPerSec: makespanS > 0 ? round3(bytes / 1048576 / makespanS) : 0,
+      opsPerSec: perSecond(sim.completed, sim.makespanNs),
+      mibPerSec: perSecond(bytes / 1048576, sim.makespanNs),
       makespanNs: Math.round(sim.makespanNs),
     },
     all: allResult,
@@ -462,10 +462,6 @@ function kindResult(h: Recorded): KindResult {
     latencyHistogram: encodeHistogram(h.lat),
     lockWaitHistogram: encodeHistogram(h.wait),
   };
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
 
 let version: string | undefined;

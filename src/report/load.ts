@@ -5,6 +5,7 @@ import { type KindResult, RESULT_SCHEMA, type ReplayResult } from '../model/resu
 import { RESULT_JSON_SCHEMA } from '../model/result-schema.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import { schemaPath } from '../util/schema-path.js';
+import { summaryProblem } from './consistency.js';
 
 let validate: ValidateFunction | undefined;
 
@@ -46,6 +47,9 @@ export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.
   }
   const histogramProblem = histogramsProblem(r as ReplayResult);
   if (histogramProblem !== undefined) throw new LockreplayError(`${path}: not a valid lockreplay result (${histogramProblem}): write it again with replay or compare --out`, badInputCode);
+  // (after the histograms decode: the summary numbers are checked against them)
+  const summary = summaryProblem(r as ReplayResult);
+  if (summary !== undefined) throw new LockreplayError(`${path}: the summary numbers do not match the histograms and counters they are derived from: ${summary} (an edited result? write it again with replay or compare --out)`, badInputCode);
   return r as ReplayResult;
 }
 
@@ -62,7 +66,9 @@ function histogramsProblem(r: ReplayResult): string | undefined {
         const at = `results[${i}].${where}.${field}`;
         let count: number;
         try {
-          count = decodeHistogram(kr[field]).totalCount;
+          const h = decodeHistogram(kr[field], true);
+          count = h.totalCount;
+          h.destroy();
         } catch (err) {
           return `${at}: not an HdrHistogram (compressed, base64): ${(err as Error).message}`;
         }

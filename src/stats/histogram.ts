@@ -63,9 +63,11 @@ export function encodeHistogram(h: Histogram): string {
 /**
  * A histogram from its encoding, growing as values are added to it (the decoder's own histogram
  * has the range of the values it was encoded with: adding a shard with larger ones failed).
+ * `fast`: in the WebAssembly build where it loads (its mean and percentiles are about 20x faster to
+ * read; call destroy() when done with it).
  */
-export function decodeHistogram(encoded: string): Histogram {
-  const h = hdr.decodeFromCompressedBase64(encoded, 64, false);
+export function decodeHistogram(encoded: string, fast = false): Histogram {
+  const h = hdr.decodeFromCompressedBase64(encoded, 64, fast && webAssembly());
   h.autoResize = true;
   return h;
 }
