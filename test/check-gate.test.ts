@@ -88,3 +88,92 @@ describe('check refuses a result whose summary numbers disagree with their histo
     for (const f of files) expect(() => loadResult(join(tmp, f)), f).not.toThrow();
   });
 });
+
+describe('the verdict comes first; side outputs cannot mask it', () => {
+  const same = join(tmp, 'v1-copy.json');
+  const copyV1 = (): string => {
+    writeFileSync(same, readFileSync(v1));
+    return same;
+  };
+
+  it('a --junit file that cannot be written: the verdict is printed, then the error; exit 10 on a regression, 6 on a pass', () => {
+    const nowhere = join(tmp, 'no-such-dir', 'check.xml');
+    const r = cli(['check', v2, '--baseline', v1, '--junit', nowhere]);
+    expect(r.code).toBe(10);
+    expect(r.stdout).toMatch(/^\d+ regressions?: \d+ checks/m);
+    expect(r.stderr).toMatch(/no-such-dir\/check\.xml: cannot write/);
+    const ok = cli(['check', copyV1(), '--baseline', v1, '--junit', nowhere]);
+    expect(ok.code).toBe(6);
+    expect(ok.stdout).toMatch(/^pass: \d+ checks/);
+  });
+
+  it('a $GITHUB_STEP_SUMMARY that cannot be appended: the verdict and --junit stand; exit 10 on a regression, 6 on a pass', () => {
+    const junit = join(tmp, 'summary-check.xml');
+    const r = cli(['check', v2, '--baseline', v1, '--junit', junit], undefined, { GITHUB_STEP_SUMMARY: join(tmp, 'nonexistent', 's.md') });
+    expect(r.code).toBe(10);
+    expect(r.stdout).toMatch(/REGRESSION/);
+    expect(r.stderr).toMatch(/\$GITHUB_STEP_SUMMARY .*s\.md: cannot append/);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<failure /);
+    expect(cli(['check', copyV1(), '--baseline', v1], undefined, { GITHUB_STEP_SUMMARY: join(tmp, 'nonexistent', 's.md') }).code).toBe(6);
+  });
+
+  it('check --json appends its verdict to the job summary too', () => {
+    const summary = join(tmp, 'summary.md');
+    const r = cli(['check', v2, '--baseline', v1, '--json'], undefined, { GITHUB_STEP_SUMMARY: summary });
+    expect(r.code).toBe(10);
+    expect(JSON.parse(r.stdout).regressions).toBeGreaterThan(0);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^### lockreplay check: \d+ regressions?/);
+  });
+
+  it('--junit with an empty path (an unset CI variable) is a usage error before any work', () => {
+    const r = cli(['check', v2, '--baseline', v1, '--junit', '']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', expect.stringMatching(/^lockreplay: --junit: empty path/)]);
+    expect(cli(['check', '', '--baseline', v1]).stderr).toMatch(/^lockreplay: the result path is empty/);
+    expect(cli(['check', v2, '--baseline', '']).code).toBe(2);
+  });
+
+  it('exit 11 writes a JUnit file with one <error> testcase: a stale passing one does not stay green', () => {
+    const junit = join(tmp, 'stale.xml');
+    expect(cli(['check', copyV1(), '--baseline', v1, '--junit', junit]).code).toBe(0);
+    expect(readFileSync(junit, 'utf8')).not.toMatch(/<error|<failure/);
+    const r = cli(['check', join(tmp, 'missing.json'), '--baseline', v1, '--junit', junit]);
+    expect(r.code).toBe(11);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testsuites name="lockreplay check" tests="1" failures="0" errors="1"/);
+    expect(xml).toMatch(/<testcase classname="lockreplay" name="check" time="0">\s*<error message="[^"]*missing\.json: cannot read[^"]*" type="exit 11">/);
+    // a bad threshold, after --junit was accepted, too
+    expect(cli(['check', copyV1(), '--baseline', v1, '--junit', junit, '--threshold', 'p99=x']).code).toBe(2);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<error message="--threshold p99=x/);
+  });
+
+  it('--junit naming the result or the baseline is refused (exit 2) and leaves it whole; --json with --junit - too', () => {
+    const before = readFileSync(v1, 'utf8');
+    for (const target of [v1, v2]) {
+      const r = cli(['check', v2, '--baseline', v1, '--junit', target]);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(/^lockreplay: --junit .* is the (result|baseline) .*: writing there would replace it/);
+    }
+    expect(readFileSync(v1, 'utf8')).toBe(before);
+    const j = cli(['check', v2, '--baseline', v1, '--json', '--junit', '-']);
+    expect([j.code, j.stdout]).toEqual([2, '']);
+    expect(j.stderr).toMatch(/--json prints the comparison on stdout, and --junit - would write the XML there too/);
+    // --junit - alone: the XML on stdout, the verdict on stderr
+    const x = cli(['check', v2, '--baseline', v1, '--junit', '-']);
+    expect(x.code).toBe(10);
+    expect(x.stdout).toMatch(/^<\?xml/);
+    expect(x.stderr).toMatch(/REGRESSION/);
+  });
+
+  it('a result checked against itself (the same path, or the same file by a link) is refused (exit 2)', async () => {
+    const { linkSync, symlinkSync } = await import('node:fs');
+    const r = cli(['check', v1, '--baseline', v1]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/is also the baseline .*: a result checked against itself always passes/);
+    const hard = join(tmp, 'v1-hard.json');
+    linkSync(v1, hard);
+    const soft = join(tmp, 'v1-soft.json');
+    symlinkSync(v1, soft);
+    expect(cli(['check', hard, '--baseline', v1]).code).toBe(2);
+    expect(cli(['check', v1, '--baseline', soft]).code).toBe(2);
+  });
+});

@@ -32,3 +32,10 @@ export function formatCheck(report: CheckReport, verbose: boolean): string {
 function row(r: CheckRow): string[] {
   return [r.strategy, r.metric, fmtMetric(r.metric, r.baseline), fmtMetric(r.metric, r.current), fmtMetric(r.metric, r.worseBy), fmtMetric(r.metric, r.allowed), r.pass ? 'ok' : 'REGRESSION'];
 }
+
+/** The Markdown `check` appends to the GitHub job summary: the summary line, and the failing rows. */
+export function checkMarkdown(report: CheckReport): string {
+  const failed = report.rows.filter((r) => !r.pass);
+  const table = failed.length > 0 ? `| strategy | metric | baseline | current |\n|---|---|---:|---:|\n${failed.map((r) => `| ${r.strategy} | ${r.metric} | ${fmtMetric(r.metric, r.baseline)} | ${fmtMetric(r.metric, r.current)} |`).join('\n')}\n` : '';
+  return `### lockreplay check: ${checkSummary(report)}\n\n${table}`;
+}

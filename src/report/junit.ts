@@ -36,3 +36,24 @@ export function checkJunit(report: CheckReport, timestamp: string, timeS: number
     '',
   ].join('\n');
 }
+
+/**
+ * JUnit XML for a check that ended without a verdict (results that cannot be compared, a file that
+ * cannot be read): one testcase with an `<error>` carrying the message, so that a JUnit file of an
+ * earlier, passing run left in a reused workspace does not stay green.
+ */
+export function checkErrorJunit(message: string, exitCode: number, timestamp: string, timeS: number): string {
+  const time = timeS.toFixed(3);
+  const msg = xmlEscape(message);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="lockreplay check" tests="1" failures="0" errors="1" time="${time}" timestamp="${timestamp}">`,
+    `  <testsuite name="lockreplay check" tests="1" failures="0" errors="1" skipped="0" time="${time}" timestamp="${timestamp}">`,
+    '    <testcase classname="lockreplay" name="check" time="0">',
+    `      <error message="${msg}" type="exit ${exitCode}">${msg}</error>`,
+    '    </testcase>',
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
