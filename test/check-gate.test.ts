@@ -177,3 +177,43 @@ describe('the verdict comes first; side outputs cannot mask it', () => {
     expect(cli(['check', v1, '--baseline', soft]).code).toBe(2);
   });
 });
+
+describe('deadlocks', () => {
+  // seed-deadlock: range-lock deadlocks before completing any op; i-mutex completes them all
+  const synth = join(tmp, 'seed-deadlock.trace');
+  const deadlocked = join(tmp, 'deadlocked.json');
+  const fixed = join(tmp, 'fixed.json');
+  const prepare = (): void => {
+    expect(cli(['synth', 'seed-deadlock', '-o', synth]).code).toBe(0);
+    expect(cli(['compare', synth, '--all', '--out', deadlocked]).code).toBe(0);
+    const r = JSON.parse(readFileSync(deadlocked, 'utf8'));
+    const i = r.results.findIndex((s: { strategy: string }) => s.strategy === 'range-lock');
+    const safe = r.results.find((s: { strategy: string }) => s.strategy === 'i-mutex');
+    expect([r.results[i].completedOps, r.results[i].deadlock?.reason]).toEqual([0, 'cycle']);
+    r.results[i] = { ...structuredClone(safe), strategy: 'range-lock', strategyOptions: r.results[i].strategyOptions };
+    writeFileSync(fixed, JSON.stringify(r));
+  };
+
+  it('a candidate that fixes a deadlock passes: completed and deadlock improve, latency and throughput are not comparable (skipped, with a note)', () => {
+    prepare();
+    const junit = join(tmp, 'deadlock.xml');
+    const r = cli(['check', fixed, '--baseline', deadlocked, '--junit', junit, '--verbose']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/range-lock\s+completed\s+0\s+3\s+-3\s+0\s+ok/);
+    expect(r.stdout).toMatch(/range-lock\s+deadlock\s+1\s+0\s+-1\s+0\s+ok/);
+    expect(r.stdout).toMatch(/range-lock\s+p99\s.*skipped/);
+    expect(r.stdout).toMatch(/^pass: \d+ checks; 8 not comparable \(skipped: range-lock: the baseline completed 0 ops \(deadlocked\), the result 3\)$/m);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testcase classname="lockreplay.range-lock" name="throughput" time="0">\s*<skipped message="not comparable: the baseline completed 0 ops \(deadlocked\), the result 3"\/>/);
+    expect(xml).toMatch(/skipped="8"/);
+  });
+
+  it('a deadlock appearing is a regression: fewer completed ops, and the deadlock row', () => {
+    prepare();
+    const r = cli(['check', deadlocked, '--baseline', fixed]);
+    expect(r.code).toBe(10);
+    expect(r.stdout).toMatch(/range-lock\s+completed\s+3\s+0\s+3\s+0\s+REGRESSION/);
+    expect(r.stdout).toMatch(/range-lock\s+deadlock\s+0\s+1\s+1\s+0\s+REGRESSION/);
+    expect(r.stdout).not.toMatch(/range-lock\s+p99\s/);
+  });
+});

@@ -15,7 +15,9 @@ export default class Check extends BaseCommand {
   static override description = `Compares each strategy present in both, metric by metric (${CHECK_METRICS.join(', ')}, and p99 per op
 kind, races per conflict class). A metric regresses when it gets worse by more than its threshold
 (default 0: replays are deterministic, so identical input gives identical numbers); a strategy of
-the baseline missing from the result is a regression too. The verdict is printed first; then
+the baseline missing from the result is a regression too. A deadlock stops a run early: fewer
+completed ops (completed) or a new deadlock is a regression; the throughput, latency and lock wait
+rows of runs that completed different numbers of ops are not compared (skipped). The verdict is printed first; then
 --junit is written and the verdict appended to $GITHUB_STEP_SUMMARY (with --json too). Exit codes:
 0 all pass; 10 a regression (also when a side output then fails); 6 a side output could not be
 written (no regression); 2 bad flags (an empty path, the result given as its own baseline, --junit

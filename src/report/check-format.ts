@@ -6,14 +6,22 @@ import { fmtNs } from './table.js';
 /** a metric's value with its unit: ops/s for throughput, counts for races, deadlock and presence, else a duration */
 export function fmtMetric(metric: string, value: number): string {
   if (metric === 'throughput') return `${value.toFixed(1)} ops/s`;
-  if (metric === 'deadlock' || metric === 'present' || metric.startsWith('present[') || metric.startsWith('races')) return String(value);
+  if (metric === 'deadlock' || metric === 'completed' || metric === 'present' || metric.startsWith('present[') || metric.startsWith('races')) return String(value);
   return value < 0 ? `-${fmtNs(-value)}` : fmtNs(value);
 }
 
 export function checkSummary(report: CheckReport): string {
   const missing = report.missing.length > 0 ? `; MISSING from the result (in the baseline): ${report.missing.join(', ')}` : '';
   const extra = report.unmatched.length > 0 ? `; not in the baseline: ${report.unmatched.join(', ')}` : '';
-  return `${report.regressions === 0 ? 'pass' : `${report.regressions} regression${report.regressions === 1 ? '' : 's'}`}: ${report.rows.length} checks${missing}${extra}`;
+  const skipped = report.skipped > 0 ? `; ${report.skipped} not comparable (skipped: ${skippedStrategies(report)})` : '';
+  return `${report.regressions === 0 ? 'pass' : `${report.regressions} regression${report.regressions === 1 ? '' : 's'}`}: ${report.rows.length} checks${missing}${extra}${skipped}`;
+}
+
+/** "range-lock: the baseline completed 0 ops (deadlocked), the result 3", per strategy with skipped rows */
+function skippedStrategies(report: CheckReport): string {
+  const notes = new Map<string, string>();
+  for (const r of report.rows) if (r.skipped !== undefined && !notes.has(r.strategy)) notes.set(r.strategy, r.skipped.replace(/^not comparable: /, ''));
+  return [...notes].map(([strategy, note]) => `${strategy}: ${note}`).join('; ');
 }
 
 /** The failing rows (every row when `verbose`), then the summary line. */
@@ -30,7 +38,7 @@ export function formatCheck(report: CheckReport, verbose: boolean): string {
 }
 
 function row(r: CheckRow): string[] {
-  return [r.strategy, r.metric, fmtMetric(r.metric, r.baseline), fmtMetric(r.metric, r.current), fmtMetric(r.metric, r.worseBy), fmtMetric(r.metric, r.allowed), r.pass ? 'ok' : 'REGRESSION'];
+  return [r.strategy, r.metric, fmtMetric(r.metric, r.baseline), fmtMetric(r.metric, r.current), fmtMetric(r.metric, r.worseBy), fmtMetric(r.metric, r.allowed), r.skipped !== undefined ? 'skipped' : r.pass ? 'ok' : 'REGRESSION'];
 }
 
 /** The Markdown `check` appends to the GitHub job summary: the summary line, and the failing rows. */

@@ -18,7 +18,13 @@ export interface Threshold {
 /** metric → how much worse it may get; unnamed metrics default to 0 */
 export type Thresholds = Record<string, Threshold>;
 
-export const CHECK_METRICS = ['throughput', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'lockwait', 'races', 'deadlock'] as const;
+export const CHECK_METRICS = ['throughput', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'lockwait', 'races', 'deadlock', 'completed'] as const;
+
+/**
+ * The metrics measured over the ops a run completed: compared only when both runs completed as
+ * many (a run that deadlocked stopped early; its numbers cover the ops done before the deadlock).
+ */
+const OVER_COMPLETED_OPS: readonly string[] = ['throughput', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'lockwait'];
 
 export interface CheckRow {
   strategy: string;
@@ -31,6 +37,11 @@ export interface CheckRow {
   /** allowed worsening in the metric's unit */
   allowed: number;
   pass: boolean;
+  /**
+   * why the row was not compared (it passes): a latency, throughput or lock wait of runs that
+   * completed different numbers of ops (one of them deadlocked) measures different ops
+   */
+  skipped?: string;
 }
 
 export interface CheckReport {
@@ -38,6 +49,8 @@ export interface CheckReport {
   baselineTrace: string;
   rows: CheckRow[];
   regressions: number;
+  /** rows not compared (see CheckRow.skipped) */
+  skipped: number;
   /** strategies in the result with no counterpart in the baseline (not checked) */
   unmatched: string[];
   /**
@@ -90,6 +103,7 @@ function metricValue(s: StrategyResult, metric: string): number {
     case 'mean': return l.mean;
     case 'lockwait': return Object.values(s.locks).reduce((a, c) => a + c.waitTotalNs, 0);
     case 'races': return s.races.count;
+    case 'completed': return s.completedOps;
     default: return s.deadlock === null ? 0 : 1;
   }
 }
@@ -133,15 +147,24 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
       unmatched.push(label);
       continue;
     }
+    // (a deadlock stops a run early: the latencies and the throughput of runs that completed
+    // different numbers of ops are of different ops; the `completed` and `deadlock` rows judge them)
+    const sameOps = s.completedOps === b.completedOps;
+    const note = sameOps ? undefined : `not comparable: the baseline completed ${b.completedOps} ops${b.deadlock === null ? '' : ' (deadlocked)'}, the result ${s.completedOps}${s.deadlock === null ? '' : ' (deadlocked)'}`;
     const add = (metric: string, thresholdKey: string, cur: number, was: number, higherIsBetter: boolean): void => {
       const t = Object.hasOwn(thresholds, thresholdKey) ? thresholds[thresholdKey] : { relative: false, value: 0 };
       const allowed = t.relative ? Math.abs(was) * t.value : t.value;
       const worseBy = higherIsBetter ? was - cur : cur - was;
-      rows.push({ strategy: label, metric, baseline: was, current: cur, worseBy: round(worseBy), allowed: round(allowed), pass: worseBy <= allowed + 1e-9 });
+      const row: CheckRow = { strategy: label, metric, baseline: was, current: cur, worseBy: round(worseBy), allowed: round(allowed), pass: worseBy <= allowed + 1e-9 };
+      if (note !== undefined && (OVER_COMPLETED_OPS.includes(thresholdKey))) {
+        row.pass = true;
+        row.skipped = note;
+      }
+      rows.push(row);
     };
-    for (const m of CHECK_METRICS) add(m, m, metricValue(s, m), metricValue(b, m), m === 'throughput');
+    for (const m of CHECK_METRICS) add(m, m, metricValue(s, m), metricValue(b, m), m === 'throughput' || m === 'completed');
     for (const [kind, k] of Object.entries(s.byKind)) {
-      const bk = b.byKind[kind];
+      const bk = Object.hasOwn(b.byKind, kind) ? b.byKind[kind] : undefined;
       if (bk !== undefined) add(`p99[${kind}]`, 'p99', k.latency.p99, bk.latency.p99, false);
     }
     // an op kind of the baseline the result has no op of (a run that stopped early, on a deadlock):
@@ -159,7 +182,7 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
     throw new LockreplayError(`no strategy of ${names.current} is in ${names.baseline} (${names.current}: ${current.results.map(labelOf).join(', ') || 'none'}; ${names.baseline}: ${baseline.results.map(labelOf).join(', ') || 'none'})`, ExitCode.incompatible);
   }
   for (const label of missing) rows.push({ strategy: label, metric: 'present', baseline: 1, current: 0, worseBy: 1, allowed: 0, pass: false });
-  return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, regressions: rows.filter((r) => !r.pass).length, unmatched, missing };
+  return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, regressions: rows.filter((r) => !r.pass).length, skipped: rows.filter((r) => r.skipped !== undefined).length, unmatched, missing };
 }
 
 function classCount(s: StrategyResult, id: string): number {

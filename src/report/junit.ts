@@ -17,6 +17,7 @@ export function checkJunit(report: CheckReport, timestamp: string, timeS: number
   const cases = report.rows.map((r) => {
     const name = `${xmlEscape(r.metric)}`;
     const cls = `lockreplay.${xmlEscape(r.strategy)}`;
+    if (r.skipped !== undefined) return `    <testcase classname="${cls}" name="${name}" time="0">\n      <skipped message="${xmlEscape(r.skipped)}"/>\n    </testcase>`;
     if (r.pass) return `    <testcase classname="${cls}" name="${name}" time="0"/>`;
     const msg = r.metric === 'present'
       ? `${r.strategy} is in the baseline but missing from the result`
@@ -28,8 +29,8 @@ export function checkJunit(report: CheckReport, timestamp: string, timeS: number
   const time = timeS.toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="lockreplay check" tests="${report.rows.length}" failures="${report.regressions}" time="${time}" timestamp="${timestamp}">`,
-    `  <testsuite name="${xmlEscape(`lockreplay check: ${report.trace}`)}" tests="${report.rows.length}" failures="${report.regressions}" errors="0" skipped="0" time="${time}" timestamp="${timestamp}">`,
+    `<testsuites name="lockreplay check" tests="${report.rows.length}" failures="${report.regressions}" skipped="${report.skipped}" time="${time}" timestamp="${timestamp}">`,
+    `  <testsuite name="${xmlEscape(`lockreplay check: ${report.trace}`)}" tests="${report.rows.length}" failures="${report.regressions}" errors="0" skipped="${report.skipped}" time="${time}" timestamp="${timestamp}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
