@@ -217,3 +217,15 @@ describe('deadlocks', () => {
     expect(r.stdout).not.toMatch(/range-lock\s+p99\s/);
   });
 });
+
+describe('warnings', () => {
+  it('results of different lockreplay versions: a warning on stderr, not a refusal', () => {
+    const old = JSON.parse(readFileSync(v1, 'utf8'));
+    old.tool.version = '0.0.9';
+    const path = join(tmp, 'old-version.json');
+    writeFileSync(path, JSON.stringify(old));
+    const r = cli(['check', v1, '--baseline', path]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^lockreplay: warning: .*v1\.json was made by lockreplay [\d.]+, .*old-version\.json by 0\.0\.9: their models may differ/);
+  });
+});

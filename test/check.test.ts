@@ -46,6 +46,12 @@ describe('parseThresholds', () => {
     expect(() => parseThresholds('p50=1, p99=1.2.3 ')).toThrow(expect.objectContaining({ message: '--threshold p99=1.2.3: not a number' }));
   });
 
+  it('refuses a metric given twice (the last silently won) and a number too large to be one', () => {
+    expect(() => parseThresholds('p99=0,p99=50%')).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: '--threshold p99=50%: p99 is given twice (which one counts?): give each metric once' }));
+    expect(() => parseThresholds(`p99=${'9'.repeat(400)}`)).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: expect.stringMatching(/^--threshold p99=9+: too large$/) }));
+    expect(() => parseThresholds(`races=${'9'.repeat(400)}%`)).toThrow(/: too large$/);
+  });
+
   it('names the part it refuses without its spaces', () => {
     expect(() => parseThresholds('p50=1, p98=5% ')).toThrow(/^--threshold p98=5%: expected/);
   });
@@ -62,7 +68,19 @@ describe('assertComparable', () => {
     expect(() => assertComparable(copy(), b, 'a.json', 'b.json')).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: `a.json and b.json cannot be compared: they replay different ops (digest ${RESULT.input.opsDigest} vs other): a different trace or selection` }));
   });
 
-  for (const [key, value] of [['mode', 'open'], ['timeScale', 2], ['cpus', 7], ['mmapLock', false], ['spin', false], ['costs', { atomicNs: 1 }], ['pageSizeBytes', 65536]] as const) {
+  it('in closed mode --time-scale changes nothing (ops issue after their task\'s previous op): another timeScale is compared only in open mode', () => {
+    expect(RESULT.options.mode).toBe('closed');
+    const scaled = copy();
+    scaled.options.timeScale = 0.05;
+    expect(() => assertComparable(copy(), scaled, 'a', 'b')).not.toThrow();
+    const open = copy();
+    open.options.mode = 'open';
+    const openScaled = structuredClone(open);
+    openScaled.options.timeScale = 0.05;
+    expect(() => assertComparable(open, openScaled, 'a', 'b')).toThrow(/^a and b cannot be compared: option timeScale differs \(1 vs 0\.05\)$/);
+  });
+
+  for (const [key, value] of [['mode', 'open'], ['cpus', 7], ['mmapLock', false], ['spin', false], ['costs', { atomicNs: 1 }], ['pageSizeBytes', 65536]] as const) {
     it(`refuses another ${key}`, () => {
       const b = copy();
       (b.options as unknown as Record<string, unknown>)[key] = value;
@@ -147,6 +165,15 @@ describe('check', () => {
     expect(row(0.11).pass).toBe(true);
     expect(row(0.09).pass).toBe(false);
     expect(row(0.1).allowed).toBe(Math.round(p99 * 0.1 * 1000) / 1000);
+  });
+
+  it('warns (no refusal) when the results were made by different lockreplay versions', () => {
+    expect(check(copy(), copy(), {}).warnings).toEqual([]);
+    const old = copy();
+    old.tool.version = '0.0.9';
+    const report = check(copy(), old, {}, { current: 'new.json', baseline: 'base.json' });
+    expect(report.regressions).toBe(0);
+    expect(report.warnings).toEqual([`new.json was made by lockreplay ${RESULT.tool.version}, base.json by 0.0.9: their models may differ (make the baseline again with this version)`]);
   });
 
   it('the library check itself refuses results that cannot be compared (exit 11), naming them', () => {

@@ -34,7 +34,7 @@ or task sleeps of the same ops), no strategy in common): --junit then holds one 
   static override args = { result: Args.string({ description: 'the result JSON to check', required: true }) };
   static override flags = {
     baseline: Flags.string({ char: 'b', description: 'the baseline result JSON', required: true }),
-    threshold: Flags.string({ char: 't', description: 'METRIC=N% (relative) or METRIC=N (absolute: ns, ops/s, count), comma-separated' }),
+    threshold: Flags.string({ char: 't', description: 'METRIC=N% (relative) or METRIC=N (absolute: ns, ops/s, count), comma-separated, each metric once; p99 also applies to p99[KIND], races to races[CLASS]' }),
     junit: Flags.string({ description: 'also write JUnit XML here ("-": stdout, the verdict then goes to stderr): one testcase per (strategy, metric), or one <error> when the results cannot be compared' }),
     json: Flags.boolean({ description: 'print the comparison as JSON' }),
     verbose: Flags.boolean({ char: 'v', description: 'print every row, not only the regressions' }),
@@ -64,6 +64,7 @@ or task sleeps of the same ops), no strategy in common): --junit then holds one 
       }
       throw err;
     }
+    for (const w of report.warnings) process.stderr.write(`lockreplay: warning: ${w}\n`);
     // the verdict first: a side output that fails must not hide it
     const verdict = flags.json ? jsonText(report) : formatCheck(report, flags.verbose);
     (flags.junit === '-' ? process.stderr : process.stdout).write(verdict);

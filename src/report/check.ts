@@ -51,6 +51,8 @@ export interface CheckReport {
   regressions: number;
   /** rows not compared (see CheckRow.skipped) */
   skipped: number;
+  /** what may make the comparison mean less without refusing it (results of different lockreplay versions) */
+  warnings: string[];
   /** strategies in the result with no counterpart in the baseline (not checked) */
   unmatched: string[];
   /**
@@ -63,13 +65,17 @@ export interface CheckReport {
 export function parseThresholds(spec: string | undefined): Thresholds {
   const out: Thresholds = {};
   if (spec === undefined || spec.trim() === '') return out;
+  const given = new Set<string>();
   for (const part of spec.split(',')) {
     const m = /^\s*([a-z0-9.]+)\s*=\s*([0-9.]+)\s*(%?)\s*$/i.exec(part);
     if (!m || !(CHECK_METRICS as readonly string[]).includes(m[1])) {
       throw new LockreplayError(`--threshold ${part.trim()}: expected METRIC=N% or METRIC=N, with METRIC one of ${CHECK_METRICS.join(', ')}`, ExitCode.usage);
     }
+    if (given.has(m[1])) throw new LockreplayError(`--threshold ${part.trim()}: ${m[1]} is given twice (which one counts?): give each metric once`, ExitCode.usage);
+    given.add(m[1]);
     const value = Number(m[2]);
-    if (!Number.isFinite(value)) throw new LockreplayError(`--threshold ${part.trim()}: not a number`, ExitCode.usage);
+    if (Number.isNaN(value)) throw new LockreplayError(`--threshold ${part.trim()}: not a number`, ExitCode.usage);
+    if (!Number.isFinite(value) || !Number.isFinite(m[3] === '%' ? value / 100 : value)) throw new LockreplayError(`--threshold ${part.trim()}: too large`, ExitCode.usage);
     out[m[1]] = { relative: m[3] === '%', value: m[3] === '%' ? value / 100 : value };
   }
   return out;
@@ -85,7 +91,8 @@ export function assertComparable(current: ReplayResult, baseline: ReplayResult, 
     throw new LockreplayError(`${currentName} and ${baselineName} cannot be compared: ${what}`, ExitCode.incompatible);
   };
   if (current.input.opsDigest !== baseline.input.opsDigest) fail(`they replay different ops (digest ${current.input.opsDigest} vs ${baseline.input.opsDigest}): a different trace or selection`);
-  const option = optionDifference(current, baseline);
+  // (in closed mode ops issue when their task's previous op completes: --time-scale changes nothing)
+  const option = optionDifference(current, baseline, current.options.mode === 'closed' && baseline.options.mode === 'closed' ? ['timeScale'] : []);
   if (option !== undefined) fail(option);
   const service = serviceTimeDifference(current, baseline);
   if (service !== undefined) fail(service);
@@ -182,7 +189,8 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
     throw new LockreplayError(`no strategy of ${names.current} is in ${names.baseline} (${names.current}: ${current.results.map(labelOf).join(', ') || 'none'}; ${names.baseline}: ${baseline.results.map(labelOf).join(', ') || 'none'})`, ExitCode.incompatible);
   }
   for (const label of missing) rows.push({ strategy: label, metric: 'present', baseline: 1, current: 0, worseBy: 1, allowed: 0, pass: false });
-  return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, regressions: rows.filter((r) => !r.pass).length, skipped: rows.filter((r) => r.skipped !== undefined).length, unmatched, missing };
+  const warnings = current.tool.version === baseline.tool.version ? [] : [`${names.current} was made by lockreplay ${current.tool.version}, ${names.baseline} by ${baseline.tool.version}: their models may differ (make the baseline again with this version)`];
+  return { trace: current.input.trace, baselineTrace: baseline.input.trace, rows, warnings, regressions: rows.filter((r) => !r.pass).length, skipped: rows.filter((r) => r.skipped !== undefined).length, unmatched, missing };
 }
 
 function classCount(s: StrategyResult, id: string): number {
