@@ -9,6 +9,8 @@ import type { ReplayResult } from '../src/model/result.js';
 import { assertComparable, check, CHECK_METRICS, parseThresholds } from '../src/report/check.js';
 import { ExitCode } from '../src/errors.js';
 import { mergeResults } from '../src/replay/merge.js';
+import { checkMarkdown, fmtMetric, formatCheck } from '../src/report/check-format.js';
+import { checkJunit, junitTimestamp } from '../src/report/junit.js';
 import { loadedTrace } from './fuzz/ops.js';
 
 function ops(): Op[] {
@@ -241,5 +243,39 @@ describe('check', () => {
     expect(check(current, copy(), {}).rows.filter((r) => r.strategy === 'i-mutex' && r.metric.startsWith('races[')).map((r) => [r.metric, r.current])).toEqual([['races[write-into-removal]', 2], ['races[dio-stale-cache]', 5]]);
     // the races threshold holds for each class
     expect(check(current, copy(), { races: { relative: false, value: 2 } }).rows.find((r) => r.metric === 'races[write-into-removal]')).toMatchObject({ allowed: 2, pass: true });
+  });
+});
+
+describe('check outputs', () => {
+  it('throughput shows its 3 decimals: a change of 0.001 ops/s is visible in a failing row', () => {
+    expect(fmtMetric('throughput', 79916.632)).toBe('79916.632 ops/s');
+    expect(fmtMetric('throughput', 79916.6)).toBe('79916.6 ops/s');
+    expect(fmtMetric('throughput', 0.001)).toBe('0.001 ops/s');
+    const slower = copy();
+    slower.results[0].throughput.opsPerSec = RESULT.results[0].throughput.opsPerSec + 0.001;
+    const text = formatCheck(check(copy(), slower, {}), false);
+    expect(text).toMatch(/none\s+throughput\s+[\d.]+ ops\/s\s+[\d.]+ ops\/s\s+0\.001 ops\/s\s+0 ops\/s\s+REGRESSION/);
+  });
+
+  it("a strategy's name (a user module names itself anything) cannot break the terminal, the job summary's table or the JUnit XML", () => {
+    const evil = 'mine|<b>x</b>\u001b[31mred\r\n';
+    const base = copy();
+    base.results[0].strategy = evil;
+    const cur = copy();
+    cur.results[0].strategy = evil;
+    cur.results[0].races.count += 1;
+    cur.results[1].strategy = 'only-here';
+    const report = check(cur, base, {});
+    const text = formatCheck(report, true);
+    expect(text).not.toMatch(/[\u001b\r]/);
+    expect(text).toContain('mine|<b>x</b>?[31mred??');
+    const md = checkMarkdown(report);
+    expect(md).toContain('| mine\\|\\<b\\>x\\</b\\>?\\[31mred?  | races |');
+    expect(md).not.toMatch(/[\u001b\r]/);
+    const xml = checkJunit(report, junitTimestamp(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678))), 0.1);
+    expect(xml).toContain('classname="lockreplay.mine|&lt;b&gt;x&lt;/b&gt;?[31mred\r\n"');
+    // strategies only in the result are testcases too (skipped: nothing to compare with)
+    expect(xml).toMatch(/<testcase classname="lockreplay.only-here" name="present" time="0">\s*<skipped message="only-here is not in the baseline: not checked"\/>/);
+    expect(xml).toMatch(new RegExp(`<testsuites name="lockreplay check" tests="${report.rows.length + 1}" failures="${report.regressions}" skipped="1" time="0.100" timestamp="2026-01-02T03:04:05">`));
   });
 });

@@ -3,7 +3,7 @@ import { BaseCommand } from '../cli/base.js';
 import { refuseCheckPaths } from '../cli/check-paths.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { check, CHECK_METRICS, parseThresholds, type CheckReport } from '../report/check.js';
-import { checkErrorJunit, checkJunit } from '../report/junit.js';
+import { checkErrorJunit, checkJunit, junitTimestamp } from '../report/junit.js';
 import { loadResult } from '../report/load.js';
 import { checkMarkdown, formatCheck } from '../report/check-format.js';
 import { writeOutput } from '../util/output.js';
@@ -44,7 +44,7 @@ or task sleeps of the same ops), no strategy in common): --junit then holds one 
     const startedMs = Date.now();
     const { args, flags } = await this.parse(Check);
     refuseCheckPaths(args.result, flags.baseline, flags.junit, flags.json);
-    const timestamp = (): string => new Date(startedMs).toISOString();
+    const timestamp = (): string => junitTimestamp(new Date(startedMs));
     const elapsedS = (): number => (Date.now() - startedMs) / 1000;
     let report: CheckReport;
     try {

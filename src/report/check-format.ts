@@ -2,18 +2,29 @@
 import type { CheckReport, CheckRow } from './check.js';
 import { table } from './import-summary.js';
 import { fmtNs } from './table.js';
+import { mdEscape } from './markdown.js';
+
+/**
+ * Text from a result (a strategy's name: a user module names itself) for a terminal: control
+ * characters (ANSI escape sequences, carriage returns, newlines) shown as "?".
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+}
 
 /** a metric's value with its unit: ops/s for throughput, counts for races, deadlock and presence, else a duration */
 export function fmtMetric(metric: string, value: number): string {
-  if (metric === 'throughput') return `${value.toFixed(1)} ops/s`;
+  // (to the result's 3 decimals, trailing zeros left out: a change of 0.001 ops/s shows)
+  if (metric === 'throughput') return `${Number(value.toFixed(3))} ops/s`;
   if (metric === 'deadlock' || metric === 'completed' || metric === 'present' || metric.startsWith('present[') || metric.startsWith('races')) return String(value);
   return value < 0 ? `-${fmtNs(-value)}` : fmtNs(value);
 }
 
-export function checkSummary(report: CheckReport): string {
-  const missing = report.missing.length > 0 ? `; MISSING from the result (in the baseline): ${report.missing.join(', ')}` : '';
-  const extra = report.unmatched.length > 0 ? `; not in the baseline: ${report.unmatched.join(', ')}` : '';
-  const skipped = report.skipped > 0 ? `; ${report.skipped} not comparable (skipped: ${skippedStrategies(report)})` : '';
+/** the summary line; `esc` makes the strategies' names safe where it goes (a terminal by default) */
+export function checkSummary(report: CheckReport, esc: (text: string) => string = terminalSafe): string {
+  const missing = report.missing.length > 0 ? `; MISSING from the result (in the baseline): ${report.missing.map(esc).join(', ')}` : '';
+  const extra = report.unmatched.length > 0 ? `; not in the baseline: ${report.unmatched.map(esc).join(', ')}` : '';
+  const skipped = report.skipped > 0 ? `; ${report.skipped} not comparable (skipped: ${esc(skippedStrategies(report))})` : '';
   return `${report.regressions === 0 ? 'pass' : `${report.regressions} regression${report.regressions === 1 ? '' : 's'}`}: ${report.rows.length} checks${missing}${extra}${skipped}`;
 }
 
@@ -38,12 +49,12 @@ export function formatCheck(report: CheckReport, verbose: boolean): string {
 }
 
 function row(r: CheckRow): string[] {
-  return [r.strategy, r.metric, fmtMetric(r.metric, r.baseline), fmtMetric(r.metric, r.current), fmtMetric(r.metric, r.worseBy), fmtMetric(r.metric, r.allowed), r.skipped !== undefined ? 'skipped' : r.pass ? 'ok' : 'REGRESSION'];
+  return [terminalSafe(r.strategy), terminalSafe(r.metric), fmtMetric(r.metric, r.baseline), fmtMetric(r.metric, r.current), fmtMetric(r.metric, r.worseBy), fmtMetric(r.metric, r.allowed), r.skipped !== undefined ? 'skipped' : r.pass ? 'ok' : 'REGRESSION'];
 }
 
 /** The Markdown `check` appends to the GitHub job summary: the summary line, and the failing rows. */
 export function checkMarkdown(report: CheckReport): string {
   const failed = report.rows.filter((r) => !r.pass);
-  const table = failed.length > 0 ? `| strategy | metric | baseline | current |\n|---|---|---:|---:|\n${failed.map((r) => `| ${r.strategy} | ${r.metric} | ${fmtMetric(r.metric, r.baseline)} | ${fmtMetric(r.metric, r.current)} |`).join('\n')}\n` : '';
-  return `### lockreplay check: ${checkSummary(report)}\n\n${table}`;
+  const table = failed.length > 0 ? `| strategy | metric | baseline | current |\n|---|---|---:|---:|\n${failed.map((r) => `| ${mdEscape(r.strategy)} | ${mdEscape(r.metric)} | ${fmtMetric(r.metric, r.baseline)} | ${fmtMetric(r.metric, r.current)} |`).join('\n')}\n` : '';
+  return `### lockreplay check: ${checkSummary(report, mdEscape)}\n\n${table}`;
 }

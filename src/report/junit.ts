@@ -8,8 +8,13 @@ export function xmlEscape(text: string): string {
     .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '?');
 }
 
+/** JUnit's timestamp: ISO 8601 without fraction or zone (UTC), as the JUnit XML schema's xs:dateTime pattern wants it */
+export function junitTimestamp(date: Date): string {
+  return date.toISOString().slice(0, 19);
+}
+
 /**
- * `timestamp` (ISO 8601) and `timeS` (seconds the check took) are the run's, for CI reporters that
+ * `timestamp` (junitTimestamp: UTC, to the second) and `timeS` (seconds the check took) are the run's, for CI reporters that
  * need them; each testcase takes no measurable time (time="0").
  */
 export function checkJunit(report: CheckReport, timestamp: string, timeS: number): string {
@@ -26,11 +31,17 @@ export function checkJunit(report: CheckReport, timestamp: string, timeS: number
         : `${r.metric} regressed: ${f(r.metric, r.current)} vs baseline ${f(r.metric, r.baseline)} (worse by ${f(r.metric, r.worseBy)}, allowed ${f(r.metric, r.allowed)})`;
     return `    <testcase classname="${cls}" name="${name}" time="0">\n      <failure message="${xmlEscape(msg)}" type="regression">${xmlEscape(msg)}</failure>\n    </testcase>`;
   });
+  // strategies only in the result: not checked (nothing to compare with), said as skipped testcases
+  for (const label of report.unmatched) {
+    cases.push(`    <testcase classname="lockreplay.${xmlEscape(label)}" name="present" time="0">\n      <skipped message="${xmlEscape(`${label} is not in the baseline: not checked`)}"/>\n    </testcase>`);
+  }
+  const tests = report.rows.length + report.unmatched.length;
+  const skipped = report.skipped + report.unmatched.length;
   const time = timeS.toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="lockreplay check" tests="${report.rows.length}" failures="${report.regressions}" skipped="${report.skipped}" time="${time}" timestamp="${timestamp}">`,
-    `  <testsuite name="${xmlEscape(`lockreplay check: ${report.trace}`)}" tests="${report.rows.length}" failures="${report.regressions}" errors="0" skipped="${report.skipped}" time="${time}" timestamp="${timestamp}">`,
+    `<testsuites name="lockreplay check" tests="${tests}" failures="${report.regressions}" skipped="${skipped}" time="${time}" timestamp="${timestamp}">`,
+    `  <testsuite name="${xmlEscape(`lockreplay check: ${report.trace}`)}" tests="${tests}" failures="${report.regressions}" errors="0" skipped="${skipped}" time="${time}" timestamp="${timestamp}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -4,6 +4,11 @@ import { labelOf } from '../model/labels.js';
 import { fmtNs } from './table.js';
 import { fmtRace, raceSummary } from './races.js';
 
+/** text for a Markdown table cell: its syntax characters escaped, control characters (a newline ends the row) made visible */
+export function mdEscape(text: string): string {
+  return text.replace(/[|\\`*_<>[\]&]/g, (c) => (c === '&' ? '&amp;' : `\\${c}`)).replace(/\n/g, ' ').replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+}
+
 function esc(text: string): string {
   return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
 }
