@@ -229,3 +229,36 @@ describe('warnings', () => {
     expect(r.stderr).toMatch(/^lockreplay: warning: .*v1\.json was made by lockreplay [\d.]+, .*old-version\.json by 0\.0\.9: their models may differ/);
   });
 });
+
+describe('files that are no result', () => {
+  const bad = (name: string, bytes: string | Buffer): string => {
+    const path = join(tmp, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  it('says in words why a file cannot be read, gzip data and an empty path; accepts a byte order mark', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const missing = cli(['check', join(tmp, 'nope.json'), '--baseline', v1]);
+    expect([missing.code, missing.stderr]).toEqual([11, expect.stringMatching(/nope\.json: cannot read: no such file \(ENOENT\)\n$/)]);
+    const gz = cli(['check', bad('v2.json.gz', gzipSync(readFileSync(v2))), '--baseline', v1]);
+    expect([gz.code, gz.stderr]).toEqual([11, expect.stringMatching(/v2\.json\.gz: gzip data, not JSON \(gunzip it first\)\n$/)]);
+    const bom = cli(['check', bad('bom.json', `\uFEFF${readFileSync(v2, 'utf8')}`), '--baseline', v1]);
+    expect(bom.code).toBe(10);
+    const { loadResult } = await import('../src/report/load.js');
+    expect(() => loadResult('')).toThrow(expect.objectContaining({ exitCode: 2, message: 'empty path (an unset variable?): give a result JSON file' }));
+  });
+
+  it('a key named like an inherited property (constructor, __proto__) is refused (exit 11), naming it', () => {
+    for (const key of ['constructor', '__proto__']) {
+      // results[0]'s byKind, with a valid kind's numbers under that key (JSON.stringify cannot write an own __proto__)
+      const json = readFileSync(v2, 'utf8');
+      const r0 = JSON.parse(json).results[0];
+      const at = json.indexOf('"byKind": {\n', json.indexOf('"results"')) + '"byKind": {\n'.length;
+      const text = `${json.slice(0, at)}"${key}": ${JSON.stringify(r0.byKind[Object.keys(r0.byKind)[0]])},\n${json.slice(at)}`;
+      const r = cli(['check', bad(`${key}.json`, text), '--baseline', v1]);
+      expect([r.code, r.stdout]).toEqual([11, '']);
+      expect(r.stderr).toMatch(new RegExp(`results\\[0\\]\\.byKind\\.${key}: a key no result has, the name of a property every object inherits`));
+    }
+  });
+});

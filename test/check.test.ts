@@ -279,3 +279,23 @@ describe('check outputs', () => {
     expect(xml).toMatch(new RegExp(`<testsuites name="lockreplay check" tests="${report.rows.length + 1}" failures="${report.regressions}" skipped="1" time="0.100" timestamp="2026-01-02T03:04:05">`));
   });
 });
+
+describe('check: malformed input is refused with a message', () => {
+  it('a result with two strategies under one label is refused (exit 11), in the result or in the baseline', () => {
+    const twice = copy();
+    twice.results[1] = { ...structuredClone(twice.results[0]) };
+    expect(() => check(twice, copy(), {}, { current: 'new.json', baseline: 'base.json' })).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: 'new.json holds two strategies labelled none: which one to compare is ambiguous (compare refuses such runs)' }));
+    expect(() => check(copy(), twice, {}, { current: 'new.json', baseline: 'base.json' })).toThrow(/^base\.json holds two strategies labelled none/);
+  });
+
+  it('an op kind named like an inherited property is looked up as an own key only', () => {
+    const base = copy();
+    (base.results[0].byKind as Record<string, unknown>).constructor = structuredClone(base.results[0].byKind.write);
+    const report = check(copy(), base, {});
+    expect(report.rows.find((r) => r.metric === 'present[constructor]')).toMatchObject({ strategy: 'none', pass: false });
+  });
+
+  it('mergeResults without names is a LockreplayError, not a TypeError', () => {
+    expect(() => mergeResults([copy(), copy()], undefined as never)).toThrow(expect.objectContaining({ name: 'LockreplayError', exitCode: ExitCode.usage, message: 'mergeResults: names must name each result (2 names, one per result, for the messages)' }));
+  });
+});

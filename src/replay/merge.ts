@@ -217,6 +217,7 @@ export function mergeWarnings(results: ReplayResult[], names: string[]): string[
 
 export function mergeResults(results: ReplayResult[], names: string[]): ReplayResult {
   if (results.length === 0) throw new LockreplayError('merge needs at least one result', ExitCode.usage);
+  if (!Array.isArray(names) || names.length !== results.length) throw new LockreplayError(`mergeResults: names must name each result (${results.length} names, one per result, for the messages)`, ExitCode.usage);
   const first = results[0];
   const labels = first.results.map(labelOf);
   results.forEach((r, i) => {

@@ -5,7 +5,7 @@
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { ReplayResult, StrategyResult } from '../model/result.js';
-import { labelOf } from '../model/labels.js';
+import { labelOf, repeatedLabel } from '../model/labels.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
 import { optionDifference, serviceTimeDifference } from '../model/comparable.js';
 
@@ -144,6 +144,11 @@ export function assertThresholds(thresholds: Thresholds): void {
 export function check(current: ReplayResult, baseline: ReplayResult, thresholds: Thresholds, names: CheckNames = { current: 'the result', baseline: 'the baseline' }): CheckReport {
   assertThresholds(thresholds);
   assertComparable(current, baseline, names.current, names.baseline);
+  // (rows name strategies by label: two under one label would be checked twice, or, in the baseline, the last would win)
+  for (const [r, name] of [[current, names.current], [baseline, names.baseline]] as const) {
+    const twice = repeatedLabel(r.results.map(labelOf));
+    if (twice !== undefined) throw new LockreplayError(`${name} holds two strategies labelled ${twice}: which one to compare is ambiguous (compare refuses such runs)`, ExitCode.incompatible);
+  }
   const rows: CheckRow[] = [];
   const unmatched: string[] = [];
   const base = new Map(baseline.results.map((s) => [labelOf(s), s]));
@@ -177,7 +182,7 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
     // an op kind of the baseline the result has no op of (a run that stopped early, on a deadlock):
     // its p99 cannot be checked, which is a regression, as a missing strategy is
     for (const [kind, bk] of Object.entries(b.byKind)) {
-      if (s.byKind[kind] === undefined && bk.count > 0) rows.push({ strategy: label, metric: `present[${kind}]`, baseline: bk.count, current: 0, worseBy: bk.count, allowed: 0, pass: false });
+      if (!Object.hasOwn(s.byKind, kind) && bk.count > 0) rows.push({ strategy: label, metric: `present[${kind}]`, baseline: bk.count, current: 0, worseBy: bk.count, allowed: 0, pass: false });
     }
     // race counts per conflict class (ordering overlaps are not races: they do not gate)
     const present = new Set([...s.races.byClass, ...b.races.byClass].map((c) => c.class));

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ExitCode, LockreplayError, type ExitCodeValue } from '../errors.js';
+import { clip, ExitCode, LockreplayError, type ExitCodeValue } from '../errors.js';
 import { type KindResult, RESULT_SCHEMA, type ReplayResult } from '../model/result.js';
+import { OP_KINDS } from '../model/op.js';
 import { RESULT_JSON_SCHEMA } from '../model/result-schema.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import { schemaPath } from '../util/schema-path.js';
@@ -21,19 +22,35 @@ function describe(e: ErrorObject): string {
   return `${path === '' ? '(top level)' : path}: ${e.message ?? 'is not valid'}`;
 }
 
+/** an error code of the file system in words, beside the code: "no such file (ENOENT)" */
+export function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'operation not permitted', EISDIR: 'is a directory',
+    ENOTDIR: 'a part of the path is not a directory', ELOOP: 'too many symbolic links', ENAMETOOLONG: 'the name is too long',
+    EMFILE: 'too many open files', EIO: 'input/output error', ENXIO: 'no such device',
+  };
+  if (code === undefined) return String(err);
+  return Object.hasOwn(words, code) ? `${words[code]} (${code})` : code;
+}
+
 /** Reads a result JSON file and checks it is one this version understands. */
 export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.badInput): ReplayResult {
-  let text: string;
+  if (path === '') throw new LockreplayError('empty path (an unset variable?): give a result JSON file', ExitCode.usage);
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
-    throw new LockreplayError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, badInputCode === ExitCode.badInput ? ExitCode.inputUnreadable : badInputCode);
+    throw new LockreplayError(`${path}: cannot read: ${fsReason(err)}`, badInputCode === ExitCode.badInput ? ExitCode.inputUnreadable : badInputCode);
   }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) throw new LockreplayError(`${path}: gzip data, not JSON (gunzip it first)`, badInputCode);
+  // (a byte order mark, as some editors write it, is no part of the JSON)
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new LockreplayError(`${path}: not JSON (${(err as Error).message})`, badInputCode);
+    throw new LockreplayError(`${path}: not JSON (${clip((err as Error).message, 200)})`, badInputCode);
   }
   const r = json as Partial<ReplayResult> | null;
   if (r === null || typeof r !== 'object' || r.schema !== RESULT_SCHEMA) {
@@ -45,6 +62,10 @@ export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.
     const errors = check.errors ?? [];
     throw new LockreplayError(`${path}: not a valid lockreplay result (${errors.slice(0, 3).map(describe).join('; ')}${errors.length > 3 ? '; ...' : ''}): write it again with replay or compare --out`, badInputCode);
   }
+  const key = inheritedKey(r, '');
+  if (key !== undefined) throw new LockreplayError(`${path}: not a valid lockreplay result (${key}: a key no result has, the name of a property every object inherits)`, badInputCode);
+  const kinds = (r as ReplayResult).results.flatMap((s, i) => Object.keys(s.byKind).filter((k) => !(OP_KINDS as readonly string[]).includes(k)).map((k) => `results[${i}].byKind.${k}`));
+  if (kinds.length > 0) throw new LockreplayError(`${path}: not a valid lockreplay result (${kinds[0]}: not an op kind; expected one of ${OP_KINDS.join(', ')})`, badInputCode);
   const histogramProblem = histogramsProblem(r as ReplayResult);
   if (histogramProblem !== undefined) throw new LockreplayError(`${path}: not a valid lockreplay result (${histogramProblem}): write it again with replay or compare --out`, badInputCode);
   // (after the histograms decode: the summary numbers are checked against them)
@@ -75,6 +96,28 @@ function histogramsProblem(r: ReplayResult): string | undefined {
         if (count !== kr.count) return `${at}: holds ${count} values, but count is ${kr.count}`;
       }
     }
+  }
+  return undefined;
+}
+
+/** names every object inherits ("constructor", "__proto__", "toString"...): as keys of a result's maps, lookups would find the inherited ones */
+const INHERITED = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/** the path of the first key of `value` (recursively) that is an inherited name, if any */
+function inheritedKey(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = inheritedKey(value[i], `${path}[${i}]`);
+      if (at !== undefined) return at;
+    }
+    return undefined;
+  }
+  for (const k of Object.keys(value)) {
+    const at = path === '' ? k : `${path}.${k}`;
+    if (INHERITED.has(k)) return at;
+    const inner = inheritedKey((value as Record<string, unknown>)[k], at);
+    if (inner !== undefined) return inner;
   }
   return undefined;
 }
