@@ -97,11 +97,13 @@ describe('the verdict comes first; side outputs cannot mask it', () => {
   };
 
   it('a --junit file that cannot be written: the verdict is printed, then the error; exit 10 on a regression, 6 on a pass', () => {
-    const nowhere = join(tmp, 'no-such-dir', 'check.xml');
+    // (a path through a regular file: a missing directory is made)
+    writeFileSync(join(tmp, 'a-file'), 'x');
+    const nowhere = join(tmp, 'a-file', 'check.xml');
     const r = cli(['check', v2, '--baseline', v1, '--junit', nowhere]);
     expect(r.code).toBe(10);
     expect(r.stdout).toMatch(/^\d+ regressions?: \d+ checks/m);
-    expect(r.stderr).toMatch(/no-such-dir\/check\.xml: cannot write/);
+    expect(r.stderr).toMatch(/a-file\/check\.xml: cannot/);
     const ok = cli(['check', copyV1(), '--baseline', v1, '--junit', nowhere]);
     expect(ok.code).toBe(6);
     expect(ok.stdout).toMatch(/^pass: \d+ checks/);

@@ -96,6 +96,8 @@ describe('assertComparable', () => {
     expect(JSON.stringify(sorted.options.costs)).not.toBe(JSON.stringify(RESULT.options.costs));
     expect(() => assertComparable(copy(), sorted, 'a', 'b')).not.toThrow();
     sorted.input.opsDigest = `${RESULT.input.opsDigest}-shard2`;
+    // (another slice: shards of one trace that used the same lines overlap, and are refused)
+    sorted.input.trace = `${RESULT.input.trace}.part2`;
     expect(() => mergeResults([copy(), sorted], ['a', 'b'])).not.toThrow();
     sorted.options.costs = { ...sorted.options.costs, wakeupNs: 1 };
     expect(() => mergeResults([copy(), sorted], ['a', 'b'])).toThrow(/^b cannot be merged with a: option costs differs \(\{"atomicNs"/);

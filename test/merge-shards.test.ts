@@ -55,6 +55,20 @@ describe('shards by strategy', () => {
   }, 120_000);
 });
 
+describe('shards by strategy of other service times', () => {
+  it('the same ops imported without the kernel\'s lock waits replay other service times: refused (exit 11)', () => {
+    const ops = join(tmp, 'nolocks.ops.csv');
+    expect(cli(['import', trace('xfs-contended-small.trace.gz'), '--no-locks', '--out', ops]).code).toBe(0);
+    const a = compare('st-a.json', '-s', 'none');
+    const b = join(tmp, 'st-b.json');
+    expect(cli(['compare', ops, ...OPTIONS, '-s', 'i-mutex', '--out', b]).code).toBe(0);
+    expect(read(a).input.opsDigest).toBe(read(b).input.opsDigest);
+    const r = cli(['merge', a, b, '--out', join(tmp, 'never.json')]);
+    expect(r.code).toBe(ExitCode.incompatible);
+    expect(r.stderr).toMatch(/st-b\.json cannot be merged with .*st-a\.json: they replay other service times: serviceTime\.observedWaits differs/);
+  }, 120_000);
+});
+
 describe('time shards', () => {
   const mix = (out: string, ...args: string[]): string => {
     const path = join(tmp, out);

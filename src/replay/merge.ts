@@ -7,7 +7,7 @@
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { KindResult, ReplayResult, StrategyResult } from '../model/result.js';
 import { compareToBaseline, labelOf, repeatedLabel } from '../model/labels.js';
-import { optionDifference } from '../model/comparable.js';
+import { optionDifference, serviceTimeDifference } from '../model/comparable.js';
 import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogram.js';
 import type { LockClassStats } from '../engine/simulator.js';
 import type { RaceClassReport, RaceReport } from '../engine/races.js';
@@ -290,6 +290,11 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
  */
 function mergeStrategyShards(results: ReplayResult[], names: string[]): ReplayResult {
   const first = results[0];
+  // the same ops with other service times (a --no-locks import of the same capture) are another run
+  results.forEach((r, i) => {
+    const differs = serviceTimeDifference(r, first);
+    if (differs !== undefined) throw new LockreplayError(`${names[i]} cannot be merged with ${names[0]}: ${differs}`, ExitCode.incompatible);
+  });
   const strategies = results.flatMap((r) => r.results);
   const base = strategies.find((r) => r.races.count === 0 && r.deadlock === null) ?? strategies[0];
   const warnings = [...new Set([...results.flatMap((r) => r.warnings), ...mergeWarnings(results, names)])];

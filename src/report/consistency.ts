@@ -11,7 +11,19 @@ import { labelOf } from '../model/labels.js';
 import { decodeHistogram, newHistogram, percentiles, type Histogram } from '../stats/histogram.js';
 import { perSecond } from '../stats/rates.js';
 
-const PERCENTILE_FIELDS = ['p50', 'p90', 'p99', 'p99_9', 'mean'] as const;
+const PERCENTILE_FIELDS = ['p50', 'p90', 'p99', 'p99_9'] as const;
+
+/**
+ * The mean is the exact mean of the values (their sum over the count), which the histogram knows
+ * only to its precision: each value is within half its bucket (1/2048 of it at 3 significant
+ * digits) of the value the histogram's mean counts it as. Never above the max.
+ */
+function meanProblem(h: Histogram, p: Percentiles, field: string, hist: string): string | undefined {
+  if (p.mean > p.max) return `${field}.mean is ${p.mean}, above its max ${p.max}`;
+  const slack = h.mean / 1024 + 1;
+  if (Math.abs(p.mean - h.mean) > slack) return `${field}.mean is ${p.mean}, but ${hist} gives about ${Math.round(h.mean)}`;
+  return undefined;
+}
 
 /** The first summary number of `r` that its histograms or counters contradict, described; undefined if none. */
 export function summaryProblem(r: ReplayResult): string | undefined {
@@ -59,6 +71,9 @@ function strategyProblem(s: StrategyResult, cpus: number, merged: boolean, made:
       if (max !== s.all[field].max) return `all.${field}.max is ${s.all[field].max}, but the op kinds' maximum is ${max}`;
       const p = percentiles(sum, max);
       for (const f of PERCENTILE_FIELDS) if (p[f] !== s.all[field][f]) return `all.${field}.${f} is ${s.all[field][f]}, but the op kinds' histograms added give ${p[f]}`;
+      // all's mean is the op kinds' means weighted by their counts (each rounded to the ns)
+      const weighted = kinds.reduce((a, [, k]) => a + k[field].mean * k.count, 0) / Math.max(1, s.all.count);
+      if (Math.abs(weighted - s.all[field].mean) > 1) return `all.${field}.mean is ${s.all[field].mean}, but the op kinds' means give ${Math.round(weighted)}`;
     }
   } else if (s.all.count !== 0) {
     return `all.count is ${s.all.count}, but byKind has no op kind`;
@@ -76,7 +91,7 @@ function percentilesProblem(h: Histogram, p: Percentiles, field: string, hist: s
   if (!sameBucket(p.max, h.getValueAtPercentile(100))) return `${field}.max is ${p.max}, but ${hist}'s largest value is about ${h.getValueAtPercentile(100)}`;
   const derived = percentiles(h, p.max);
   for (const f of PERCENTILE_FIELDS) if (derived[f] !== p[f]) return `${field}.${f} is ${p[f]}, but ${hist} gives ${derived[f]}`;
-  return undefined;
+  return meanProblem(h, p, field, hist);
 }
 
 /**
