@@ -42,7 +42,7 @@ export class LineCounter {
  * (exit 4, naming file:line); with --lenient it is counted, and the first few are kept as samples.
  */
 export class BadLines {
-  constructor(private readonly fileName: string, private readonly lenient: boolean, private readonly counter: LineCounter) {}
+  constructor(private readonly fileName: string, readonly lenient: boolean, private readonly counter: LineCounter) {}
 
   /** Line `line` is bad for `reason`. Throws in strict mode. */
   report(line: number, reason: string, excerpt?: string): void {

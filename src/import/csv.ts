@@ -8,6 +8,7 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import type { Op, OpKind } from '../model/op.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { KeptLines } from './kept-lines.js';
+import { LONG_LINE, MAX_LINE_BYTES } from './lines.js';
 import { LoneCrToSpace } from './lone-cr.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import type { SelectingSink } from './selection.js';
@@ -116,6 +117,8 @@ interface CsvFailure {
   endLine: number;
   message: string;
   notClosed: boolean;
+  /** a record longer than MAX_LINE_BYTES (a quote left open) */
+  tooLong: boolean;
 }
 
 /**
@@ -127,18 +130,24 @@ interface CsvFailure {
 export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, mapping: CsvMapping, out: SelectingSink, counter: LineCounter, badLines: BadLines): Promise<{ firstTsNs?: number; lastTsNs?: number }> {
   const source = chunks[Symbol.asyncIterator]();
   const rows = new CsvRows(name, mapping, out, counter, badLines);
+  // a line too long is emptied before csv-parse sees it: in strict mode it ends the import at once,
+  // with --lenient its record is a bad line
+  const lines = new LongLinesEmptied((lineNo, excerpt) => {
+    if (!badLines.lenient) badLines.report(lineNo, LONG_LINE, excerpt);
+    rows.longLines.push(lineNo);
+  });
   let prefix: Buffer | undefined;
   for (;;) {
     const kept = new KeptLines();
     kept.firstLine = rows.lastLine + 1;
     const lineBase = rows.lastLine;
-    const failure = await parseSegment(prefix, source, kept, lineBase, rows);
+    const failure = await parseSegment(prefix, source, lines, kept, lineBase, rows);
     if (failure === undefined) {
       // lines csv-parse never handed over (after the last record) must be blank
       if (kept.blank()) rows.trailingBlank(kept);
       return { firstTsNs: rows.firstTsNs, lastTsNs: rows.lastTsNs };
     }
-    badLines.report(failure.line, `not valid CSV (${failure.message.replace(/ at line \d+/, '')})`);
+    badLines.report(failure.line, failure.tooLong ? `not valid CSV (a quoted field is not closed within ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes: a stray quote?)` : `not valid CSV (${failure.message.replace(/ at line \d+/, '')})`);
     // lenient: a quote left open swallowed the lines after it, which are read again; after
     // another quote error csv-parse cannot go on, so reading starts after the line it stopped at
     const restartAfter = failure.notClosed ? failure.line : Math.max(failure.line, failure.endLine);
@@ -150,9 +159,12 @@ export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, map
 }
 
 /** Parses from `prefix` then the rest of `source`, until the end or a CSV syntax error. */
-async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Buffer>, kept: KeptLines, lineBase: number, rows: CsvRows): Promise<CsvFailure | undefined> {
+async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Buffer>, lines: LongLinesEmptied, kept: KeptLines, lineBase: number, rows: CsvRows): Promise<CsvFailure | undefined> {
   const m = rows.mapping;
   const parser = parse({
+    // (lines are at most MAX_LINE_BYTES long, but a quoted field goes on past a line break: a stray
+    // quote would have csv-parse keep the rest of the input as one field)
+    max_record_size: MAX_LINE_BYTES,
     delimiter: m.delimiter === ' ' ? [' ', '\t'] : m.delimiter,
     bom: true, relax_column_count: true, skip_empty_lines: false, trim: m.delimiter === ' ', ltrim: true, rtrim: true, info: true,
     // lines end at LF (CR LF included), as in every other format: a lone CR is no line break
@@ -201,13 +213,16 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
     while (!stopped && !parser.destroyed) {
       const r = await source.next();
       if (r.done) {
+        const last = lines.end();
+        if (last !== undefined) await write(last);
+        if (stopped || parser.destroyed) return;
         const rest = crs.end();
         if (rest !== undefined && !parser.destroyed) parser.write(rest);
         parser.end();
         return;
       }
-      // the source may reuse its buffer
-      await write(Buffer.from(r.value));
+      // (a copy: the source may reuse its buffer)
+      await write(lines.push(r.value));
     }
   })();
   feed.catch((err) => {
@@ -221,8 +236,92 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
   // every csv-parse syntax error is a CsvError (its codes start with CSV_, but for INVALID_OPENING_QUOTE)
   if (failed instanceof LockreplayError || !(failed instanceof CsvError)) throw failed;
   const csvLines = (failed as { lines?: number }).lines ?? 0;
-  return { line: rows.lastLine + 1, endLine: lineBase + csvLines, message: failed.message, notClosed: failed.code === 'CSV_QUOTE_NOT_CLOSED' };
+  // a record past max_record_size: a quote left open (lines are shorter), read again from the next line
+  const tooLong = failed.code === 'CSV_MAX_RECORD_SIZE';
+  return { line: rows.lastLine + 1, endLine: lineBase + csvLines, message: failed.message, notClosed: failed.code === 'CSV_QUOTE_NOT_CLOSED' || tooLong, tooLong };
 }
+
+/**
+ * Passes the input's bytes on by whole lines (the partial last line is held, in pieces, until its
+ * line break), with each line longer than MAX_LINE_BYTES emptied: its bytes are dropped as they
+ * come, its line break is kept (csv-parse sees an empty line where it was, so line numbers hold),
+ * and `onLongLine` is told its number. What is held stays below MAX_LINE_BYTES: without this, a
+ * long row of commas made csv-parse build a record of millions of fields.
+ */
+class LongLinesEmptied {
+  /** the number of the line the next byte belongs to */
+  private lineNo = 1;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private skipping = false;
+
+  constructor(private readonly onLongLine: (lineNo: number, excerpt: string) => void) {}
+
+  /** The bytes to pass on: a new buffer (`chunk` may be reused by its owner). */
+  push(chunk: Buffer): Buffer {
+    const out: Buffer[] = [];
+    /** the start of the current line in `chunk` */
+    let from = 0;
+    /** the start of the bytes passed on as they are */
+    let run = 0;
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, nl + 1)) {
+      if (from === 0 && (this.skipping || this.heldBytes > 0)) {
+        // the line begun in an earlier chunk
+        if (this.skipping || this.heldBytes + nl > MAX_LINE_BYTES) {
+          if (!this.skipping) this.tooLong(chunk.subarray(0, nl));
+          this.skipping = false;
+          out.push(NEWLINE);
+          run = nl + 1;
+        } else {
+          out.push(...this.held);
+          this.held = [];
+          this.heldBytes = 0;
+        }
+      } else if (nl - from > MAX_LINE_BYTES) {
+        out.push(chunk.subarray(run, from));
+        this.tooLong(chunk.subarray(from, nl));
+        this.skipping = false;
+        out.push(NEWLINE);
+        run = nl + 1;
+      }
+      this.lineNo++;
+      from = nl + 1;
+    }
+    if (run < from) out.push(chunk.subarray(run, from));
+    if (from < chunk.length && !this.skipping) {
+      if (this.heldBytes + chunk.length - from > MAX_LINE_BYTES) this.tooLong(chunk.subarray(from));
+      else {
+        this.held.push(Buffer.from(chunk.subarray(from)));
+        this.heldBytes += chunk.length - from;
+      }
+    }
+    return Buffer.concat(out);
+  }
+
+  /** What is left at the end of the input: the last line, which no line break ends. */
+  end(): Buffer | undefined {
+    if (this.skipping) {
+      this.skipping = false;
+      // (an empty line for csv-parse: the long line's record)
+      return NEWLINE;
+    }
+    if (this.heldBytes === 0) return undefined;
+    const last = Buffer.concat(this.held);
+    this.held = [];
+    this.heldBytes = 0;
+    return last;
+  }
+
+  private tooLong(more: Buffer): void {
+    const head = Buffer.concat([...this.held, more.subarray(0, 200)]);
+    this.held = [];
+    this.heldBytes = 0;
+    this.skipping = true;
+    this.onLongLine(this.lineNo, head.toString('utf8', 0, Math.min(head.length, 200)));
+  }
+}
+
+const NEWLINE = Buffer.of(10);
 
 /** The rows of one CSV input, in order, into ops; every line accounted. */
 class CsvRows {
@@ -246,6 +345,9 @@ class CsvRows {
     this.widest = Math.max(...Object.values(mapping.columns).filter((i): i is number => i !== undefined));
   }
 
+  /** lines longer than MAX_LINE_BYTES (emptied before csv-parse) not yet accounted for, in order */
+  readonly longLines: number[] = [];
+
   /** the record whose last line is `endLine` */
   record(record: string[], endLine: number): void {
     const mapping = this.mapping;
@@ -253,6 +355,8 @@ class CsvRows {
     // a quoted field with line breaks: the record's first line stands for it, the others are skipped
     if (endLine > line) this.counter.skip('quoted-line-break', endLine - line);
     this.lastLine = endLine;
+    const long = this.longLineIn(line, endLine);
+    if (long !== undefined) return this.badLines.report(line, long === line ? LONG_LINE : `its record goes on to line ${long}, a ${LONG_LINE}`);
     // space-separated: runs of spaces, leading ones too, are one separator (DiskSim detection allows them)
     const row = mapping.delimiter === ' ' ? record.filter((f) => f !== '') : record;
     if (row.length === 0 || (row.length === 1 && row[0] === '')) {
@@ -322,6 +426,17 @@ class CsvRows {
     if (text[text.length - 1] !== 10) lines++;
     if (lines > 0) this.counter.skip('blank', lines);
     this.lastLine += lines;
+  }
+
+  /** the first line longer than MAX_LINE_BYTES in [from, to], if any (those before `from` went with a broken record) */
+  private longLineIn(from: number, to: number): number | undefined {
+    const long = this.longLines;
+    if (long.length === 0 || long[0] > to) return undefined;
+    let found: number | undefined;
+    let i = 0;
+    for (; i < long.length && long[i] <= to; i++) if (found === undefined && long[i] >= from) found = long[i];
+    long.splice(0, i);
+    return found;
   }
 
   private bad(line: number, reason: string, row: string[]): void {

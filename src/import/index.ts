@@ -11,7 +11,7 @@ import { BlkparseLineParser } from './blkparse.js';
 import { FioIologParser } from './fio-iolog.js';
 import { CSV_PRESETS, type CsvMapping, describeMapping, importCsv } from './csv.js';
 import { LineType, newEventFields, parseFtraceLine } from './ftrace-prefix.js';
-import { cutLastLineIsBad, LineSplitter, utf8FromLatin1 } from './lines.js';
+import { cutLastLineIsBad, LineSplitter, longLineIsBad, utf8FromLatin1 } from './lines.js';
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
 import { footerOpsProblem, footerProblem, OPSTREAM_MAGIC_ANY, type OpStreamChecks, readOpStream } from './opstream.js';
 import { type InputSource, openSource, trailingNote } from './source.js';
@@ -228,7 +228,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const builder = new OpBuilder(out, counter, badLines, options);
   const blocks = new BlockOpBuilder(out, counter, badLines);
   const parser = new FtraceLineParser(builder, blocks, counter, badLines, dialect);
-  const splitter = new LineSplitter((text, start, end, no, bytes, base) => parser.line(text, start, end, no, bytes, base), cutLastLineIsBad(badLines));
+  const splitter = new LineSplitter((text, start, end, no, bytes, base) => parser.line(text, start, end, no, bytes, base), cutLastLineIsBad(badLines), longLineIsBad(badLines));
   await pump(chunks, splitter, options);
   const lines = splitter.end();
   parser.finish();
@@ -279,7 +279,7 @@ async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffe
   if (format === 'blkparse') {
     const blocks = new BlockOpBuilder(out, counter, badLines);
     const parser = new BlkparseLineParser(blocks, counter, badLines);
-    const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n), cutLastLineIsBad(badLines));
+    const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n), cutLastLineIsBad(badLines), longLineIsBad(badLines));
     await pump(chunks, splitter, options);
     lines = splitter.end();
     bytes = splitter.bytesSeen;
@@ -296,7 +296,7 @@ async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffe
     return summaryOf(source, format, counter, lines, bytes, out.counts, notes, { formatDetail: 'blkparse default text output; device = file, offset = sector × 512' });
   }
   const parser = new FioIologParser(out, counter, badLines);
-  const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n));
+  const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n), undefined, longLineIsBad(badLines));
   await pump(chunks, splitter, options);
   lines = splitter.end();
   return summaryOf(source, format, counter, lines, splitter.bytesSeen, { ...out.counts, firstTsNs: parser.firstTsNs, lastTsNs: parser.lastTsNs }, notes, { formatDetail: 'fio iolog (v2/v3); trim → punch, sync/datasync → fsync' });

@@ -10,7 +10,7 @@ import { type ObservedLock, type Op, isOpKind } from '../model/op.js';
 import { OpColumns } from '../model/op-columns.js';
 import { BadLines, LineCounter } from './accounting.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
-import { LineSplitter, utf8FromLatin1 } from './lines.js';
+import { LineSplitter, LONG_LINE, utf8FromLatin1 } from './lines.js';
 import { keep } from '../util/strings.js';
 import { csvField } from '../util/csv-field.js';
 import { schemaPath } from '../util/schema-path.js';
@@ -250,7 +250,23 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
     }
   };
 
-  const splitter = new LineSplitter((t, start, end, lineNo) => readLine(t, start, end, lineNo));
+  /** a line longer than MAX_LINE_BYTES: a bad line (a record held open before it is no record: it cannot close within its bound) */
+  const longLine = (lineNo: number, excerpt: string): void => {
+    if (failure !== undefined) return;
+    try {
+      if (lineNo === 1) throw new LockreplayError(`${fileName}:1: not an op stream this version reads: its first line is not the version line (a ${LONG_LINE})`, ExitCode.unknownFormat);
+      while (held.length > 0) {
+        strayQuote(`a quote opens a field that is not closed within ${MAX_QUOTED_RECORD_BYTES / 1024} KiB: a stray quote`);
+        for (let h = again.pop(); h !== undefined; h = again.pop()) line(h.endsCr ? `${h.text}\r` : h.text, 0, h.text.length, h.lineNo);
+      }
+      lastComment = undefined;
+      checks.badLines.report(lineNo, `not a valid op stream (${LONG_LINE})`, excerpt);
+    } catch (err) {
+      failure = err as Error;
+    }
+  };
+
+  const splitter = new LineSplitter((t, start, end, lineNo) => readLine(t, start, end, lineNo), undefined, longLine);
   for await (const chunk of text) {
     splitter.push(chunk);
     if (failure !== undefined) throw failure;
