@@ -19,9 +19,14 @@ export type TextDialect = 'ftrace' | 'trace-cmd';
 export interface FtraceHeader {
   /** CPUs from "#P:N" (ftrace) or "cpus=N" (trace-cmd), when present and not 0 */
   cpus?: number;
-  /** a header count that is no count (#P:0 or cpus=0): ignored, the count is unknown */
+  /** a header count that is no count (#P:0 or cpus=0, or more than MAX_HEADER_CPUS): ignored, the count is unknown */
   ignoredCpus?: number;
+  /** that count as the header wrote it (a count of 20 digits is no double) */
+  ignoredCpusText?: string;
+  /** the events the lost-events markers count, at most Number.MAX_SAFE_INTEGER (see lostEventsOver) */
   lostEvents: number;
+  /** the markers' sum, when it passes Number.MAX_SAFE_INTEGER (then lostEvents is that bound) */
+  lostEventsOver?: string;
   /** the capture's kernel's CONFIG_HZ ("# lockreplay kernel: RELEASE HZ=N", written by lockreplay record) */
   kernelHz?: number;
   /** trace-cmd: places where the re-sort changed the order of the lines */
@@ -39,6 +44,12 @@ interface Held extends KernelEvent {
   line: number;
   block?: BlockAction;
 }
+
+/**
+ * The most CPUs a trace header may name: what an op stream's footer holds (docs/op-stream.md), so
+ * what an import writes its own reader reads. A larger count is ignored with a note, as 0 is.
+ */
+export const MAX_HEADER_CPUS = 65536;
 
 /** PID_MAX_LIMIT: pids of the second and later trace-cmd inputs are moved by a multiple of it */
 export const INPUT_PID_STRIDE = 4_194_304;
@@ -113,17 +124,24 @@ export class FtraceLineParser {
         if (line.startsWith('# tracer:')) this.tracerHeader = true;
         if (this.header.cpus === undefined) {
           const m = /#P:(\d+)/.exec(line);
-          if (m) this.headerCpus(Number(m[1]));
+          if (m) this.headerCpus(m[1]);
         }
         return;
       }
       case LineType.Marker:
         this.counter.skip('buffer-marker');
         return;
-      case LineType.LostEvents:
-        this.header.lostEvents += Number(ev.note);
+      case LineType.LostEvents: {
+        // (exact: a sum past 2^53 is kept as digits, and lostEvents holds the bound)
+        const sum = BigInt(this.header.lostEventsOver ?? this.header.lostEvents) + BigInt(ev.note);
+        if (sum <= BigInt(Number.MAX_SAFE_INTEGER)) this.header.lostEvents = Number(sum);
+        else {
+          this.header.lostEvents = Number.MAX_SAFE_INTEGER;
+          this.header.lostEventsOver = sum.toString();
+        }
         this.counter.skip('lost-events-marker');
         return;
+      }
       default: {
         const line = text.slice(start, end);
         const trimmed = line.trim();
@@ -134,7 +152,7 @@ export class FtraceLineParser {
         // trace-cmd report headers
         const cpus = /^cpus=(\d+)$/.exec(trimmed);
         if (cpus) {
-          if (this.header.cpus === undefined) this.headerCpus(Number(cpus[1]));
+          if (this.header.cpus === undefined) this.headerCpus(cpus[1]);
           this.counter.skip('header-trace-cmd');
           return;
         }
@@ -263,10 +281,14 @@ export class FtraceLineParser {
     this.flushWindow(Infinity);
   }
 
-  /** a CPU count of 0 (or one no machine has) is not a count: the replay's default applies */
-  private headerCpus(n: number): void {
-    if (n >= 1 && Number.isSafeInteger(n)) this.header.cpus = n;
-    else this.header.ignoredCpus = n;
+  /** a CPU count of 0 (or more than MAX_HEADER_CPUS) is not a count: the replay's default applies */
+  private headerCpus(digits: string): void {
+    const n = Number(digits);
+    if (n >= 1 && n <= MAX_HEADER_CPUS) this.header.cpus = n;
+    else {
+      this.header.ignoredCpus = n;
+      this.header.ignoredCpusText = digits;
+    }
   }
 
   private bad(lineNo: number, reason: string, text: string, start: number, end: number): void {
