@@ -95,7 +95,12 @@ export function parseColumns(spec: string): CsvMapping['columns'] {
   for (const part of spec.split(',')) {
     const m = /^\s*(ts|op|offset|length|file|response)\s*=\s*(\d+)\s*$/.exec(part);
     if (!m) throw new LockreplayError(`--columns ${spec}: expected NAME=INDEX pairs, NAME one of ts, op, offset, length, file, response`, ExitCode.usage);
-    cols[m[1]] = Number(m[2]);
+    if (cols[m[1]] !== undefined) throw new LockreplayError(`--columns ${spec}: ${m[1]}= is given twice`, ExitCode.usage);
+    const index = Number(m[2]);
+    if (!Number.isSafeInteger(index)) throw new LockreplayError(`--columns ${spec}: ${m[1]}=${m[2]} is not a column index`, ExitCode.usage);
+    const other = Object.keys(cols).find((k) => cols[k] === index);
+    if (other !== undefined) throw new LockreplayError(`--columns ${spec}: ${other}= and ${m[1]}= are both column ${index}`, ExitCode.usage);
+    cols[m[1]] = index;
   }
   for (const need of ['ts', 'op', 'offset', 'length']) {
     if (cols[need] === undefined) throw new LockreplayError(`--columns ${spec}: ${need}= is required`, ExitCode.usage);
