@@ -67,3 +67,13 @@ describe('import --out, then import of the op stream', () => {
     expect(again.lostEvents).toBe(12);
   });
 });
+
+describe('a timestamp of 2^63-1 ns', () => {
+  it('is refused with a message that says why (it was "beyond 2^63", against the README\'s "below 2^63")', () => {
+    const p = file('max-ts.trace', ['# tracer: nop', '             fio-1123    [001] .....  9223372036.854775807: sys_pwrite64(fd: 7, buf: 0x1, count: 0x1000, pos: 0x0)', ''].join('\n'));
+    const r = cli(['import', p]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('max-ts.trace:2: ');
+    expect(r.stderr).toContain('is not below 2^63 ns (times are kept as doubles: one from about 2^63-512 ns on, 2^63-1 included, is 2^63)');
+  });
+});

@@ -46,7 +46,9 @@ export function durationProblem(durNs: number): string | undefined {
 export function timestampProblem(tsNs: number): string | undefined {
   if (!Number.isFinite(tsNs)) return `timestamp ${tsNs} ns is not a finite number`;
   if (tsNs < 0) return `timestamp ${tsNs} ns is negative`;
-  if (tsNs >= MAX_TS_NS) return `timestamp ${fmt(tsNs)} ns is beyond 2^63 ns`;
+  if (tsNs > MAX_TS_NS) return `timestamp ${fmt(tsNs)} ns is beyond 2^63 ns`;
+  // (2^63 - 1 is no double: it, and every time from about 2^63 - 512 ns on, is read as 2^63)
+  if (tsNs === MAX_TS_NS) return `timestamp ${fmt(tsNs)} ns is not below 2^63 ns (times are kept as doubles: one from about 2^63-512 ns on, 2^63-1 included, is 2^63)`;
   return undefined;
 }
 
