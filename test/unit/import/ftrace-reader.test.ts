@@ -21,7 +21,7 @@ describe('ftrace text: header lines', () => {
     const huge = await load('# tracer: nop\n#P:99999999999999999999\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
     expect(huge.summary.cpus).toBeUndefined();
     expect(huge.summary.headerCpusIgnored).toBe(1e20);
-    expect(huge.summary.notes).toEqual(['the trace header names 100000000000000000000 CPUs (#P:100000000000000000000): ignored, the CPU count is unknown']);
+    expect(huge.summary.notes).toEqual(['the trace header names 99999999999999999999 CPUs (#P:99999999999999999999): ignored (a replay models 1 to 65,536), the CPU count is unknown']);
     expect(huge.summary.lines.skipped).toEqual({ 'header-comment': 2, 'irrelevant-event': 1 });
     // a count that is none does not stop a later one
     const later = await load('# tracer: nop\n#P:0\n#P:3\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));

@@ -11,7 +11,7 @@ export function render(steps: readonly Step[]): string[] {
         return `${s.lockClass}:${s.key} ${how} ${s.mode} [${s.start},${s.end}) #${s.tag}`;
       }
       case 'release': return `rel #${s.tag}`;
-      case 'work': return `work ${s.fraction}`;
+      case 'work': return `work ${s.fraction}${s.cached === true ? ' cached' : ''}`;
       case 'children': return 'children';
       case 'cost': return `cost ${s.baseNs}${s.perNodeNs !== undefined ? `+${s.perNodeNs}` : ''}${s.nodesOf !== undefined ? `×${s.nodesOf.lockClass}:${s.nodesOf.key}` : ''}${s.logNodes ? ' log' : ''}`;
       default: return `? ${JSON.stringify(s)}`;
