@@ -109,5 +109,7 @@ describe('time shards', () => {
     const w = cli(['merge', early, task, '--out', join(tmp, 'warned.json')]);
     expect(w.code, w.stderr).toBe(0);
     expect(w.stderr).toContain(`warning: merge: ${early} and ${task} are shards of the same trace with other --file/--task selections ([] vs ["fio"]): whether they overlap cannot be checked (results do not record their --from/--to windows)`);
+    // and their ops ran at the same time: the merged throughput is not one replay's
+    expect(w.stderr).toContain(`warning: merge: ${early} and ${task} are other --file/--task selections of the same trace, whose ops ran at the same time: merge adds their makespans`);
   }, 120_000);
 });

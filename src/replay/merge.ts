@@ -193,6 +193,8 @@ function overlapWarnings(results: ReplayResult[], names: string[]): string[] {
       if (!b.input.trace.split(' + ').some((t) => traces.has(t))) continue;
       if (isMerged(a) || isMerged(b)) warnings.push(`merge: ${names[i]} and ${names[j]} are shards of the same trace and ${isMerged(a) ? names[i] : names[j]} is merged already: whether they overlap cannot be checked (a merged result records no line counts per shard)`);
       else if (!sameSelection(a, b) && !disjointSelections(a, b)) warnings.push(`merge: ${names[i]} and ${names[j]} are shards of the same trace with other --file/--task selections (${JSON.stringify([...a.options.files, ...a.options.tasks])} vs ${JSON.stringify([...b.options.files, ...b.options.tasks])}): whether they overlap cannot be checked (results do not record their --from/--to windows)`);
+      // shards by file or task ran at the same time in the trace; merge adds makespans, as for time slices
+      if (!isMerged(a) && !isMerged(b) && !sameSelection(a, b)) warnings.push(`merge: ${names[i]} and ${names[j]} are other --file/--task selections of the same trace, whose ops ran at the same time: merge adds their makespans as if one came after the other, so the merged throughput is below that of one replay of both (whose ops would also meet each other's CPUs and locks): replay the selections together for their throughput`);
     }
   }
   return warnings;
