@@ -251,6 +251,17 @@ describe('files that are no result', () => {
     expect(() => loadResult('')).toThrow(expect.objectContaining({ exitCode: 2, message: 'empty path (an unset variable?): give a result JSON file' }));
   });
 
+  it('a field nested thousands of levels deep is refused by check, report and merge, not a stack overflow (exit 1)', () => {
+    // (as text: JSON.stringify itself cannot write it)
+    const text = readFileSync(v2, 'utf8').replace(/^\{/, `{"extra": ${'{"a":'.repeat(5000)}1${'}'.repeat(5000)},`);
+    const deep = bad('deep.json', text);
+    // (each command's exit code for a file that is no result: check and merge 11, report 4)
+    for (const [code, args] of [[11, ['check', deep, '--baseline', v1]], [4, ['report', deep, '--format', 'json']], [11, ['merge', deep, v1, '--out', join(tmp, 'deep-merged.json')]]] as [number, string[]][]) {
+      const r = cli(args);
+      expect([r.code, r.stderr], args[0]).toEqual([code, expect.stringMatching(/deep\.json: not a valid lockreplay result \(something in it is nested more than 64 levels deep; no result is\)\n$/)]);
+    }
+  });
+
   it('a key named like an inherited property (constructor, __proto__) is refused (exit 11), naming it', () => {
     for (const key of ['constructor', '__proto__']) {
       // results[0]'s byKind, with a valid kind's numbers under that key (JSON.stringify cannot write an own __proto__)

@@ -34,6 +34,21 @@ export function fsReason(err: unknown): string {
   return Object.hasOwn(words, code) ? `${words[code]} (${code})` : code;
 }
 
+/** deeper than any result (a result's deepest values are about 8 levels down) */
+const MAX_NESTING = 64;
+
+/** whether an object or array in `json` is nested more than MAX_NESTING levels deep (without recursion) */
+function tooDeep(json: unknown): boolean {
+  const stack: [unknown, number][] = [[json, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_NESTING) return true;
+    for (const child of Object.values(v as Record<string, unknown>)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Reads a result JSON file and checks it is one this version understands. */
 export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.badInput): ReplayResult {
   if (path === '') throw new LockreplayError('empty path (an unset variable?): give a result JSON file', ExitCode.usage);
@@ -52,6 +67,8 @@ export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.
   } catch (err) {
     throw new LockreplayError(`${path}: not JSON (${clip((err as Error).message, 200)})`, badInputCode);
   }
+  // (before anything walks it: a field nested thousands deep overflowed the stack of the checks and of JSON.stringify)
+  if (tooDeep(json)) throw new LockreplayError(`${path}: not a valid lockreplay result (something in it is nested more than ${MAX_NESTING} levels deep; no result is)`, badInputCode);
   const r = json as Partial<ReplayResult> | null;
   if (r === null || typeof r !== 'object' || r.schema !== RESULT_SCHEMA) {
     const found = r !== null && typeof r === 'object' && 'schema' in r ? `schema "${String(r.schema)}"` : 'no schema field';
