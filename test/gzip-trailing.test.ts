@@ -51,6 +51,18 @@ describe('bytes after the gzip data', () => {
     expect(gzipNotes(file.notes)).toEqual([`${p}: 109 bytes after the end of the gzip data were ignored (data that is not gzip)`]);
   });
 
+  it('another gzip member after zero padding: exit 4 naming where (its data was lost with exit 0 and a note calling it no gzip data)', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const more = gzipSync(Buffer.from('more lines\n'));
+    const p = write('zeros-then-member.trace.gz', Buffer.alloc(1), more);
+    const file = summary(['import', p]);
+    expect(file.code).toBe(4);
+    expect(file.stderr).toMatch(/zeros-then-member\.trace\.gz: gzip data at byte [\d,]+ follows 1 zero bytes after the first gzip data: not read \(concatenated gzip members are read, but not across padding/);
+    const stdin = summary(['import', '-'], readFileSync(p));
+    expect(stdin.code).toBe(4);
+    expect(stdin.stderr).toMatch(/<stdin>: gzip data at byte [\d,]+ follows 1 zero bytes/);
+  });
+
   it('other bytes right after the gzip data: corrupt gzip, exit 4, nothing half-done', () => {
     const p = write('text.trace.gz', Buffer.from('garbage\n'));
     const r = summary(['import', p]);

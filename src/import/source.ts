@@ -196,7 +196,7 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: R
   if (!ended) gunzip.end();
   await over;
   if (failed) throw gzipError(name, failed as Error);
-  if (endedEarly) noteTrailing(counter, gunzip.bytesWritten, last, writtenBytes, fd);
+  if (endedEarly) noteTrailing(counter, gunzip.bytesWritten, last, writtenBytes, fd, name);
   while (out.length > 0) yield out.shift() as Buffer;
 }
 
@@ -209,31 +209,50 @@ const TRAILING_CHECK_BYTES = 64 << 20;
  * from data; standard input, a FIFO or a device is not read further: what zlib was given past its
  * end (the tail of `written`, which ends at `writtenBytes`) is all that is known.
  */
-function noteTrailing(counter: ReadCounter, endAt: number, written: Buffer, writtenBytes: number, fd: number): void {
+function noteTrailing(counter: ReadCounter, endAt: number, written: Buffer, writtenBytes: number, fd: number, name: string): void {
   const regular = counter.sizeBytes !== undefined && counter.sizeBytes >= counter.bytesRead;
   let nonZero = false;
   let all = false;
   let bytes: number;
+  // the first bytes that are not zero (where known), to tell another gzip member from other data
+  let firstNonZero = -1;
+  let magic = false;
   if (regular) {
     bytes = (counter.sizeBytes as number) - endAt;
     if (bytes <= TRAILING_CHECK_BYTES) {
-      const buf = Buffer.allocUnsafe(Math.min(Math.max(bytes, 1), 1 << 20));
+      const buf = Buffer.allocUnsafe(Math.min(Math.max(bytes, 2), 1 << 20));
       let checked = 0;
       while (checked < bytes && !nonZero) {
         const n = readSync(fd, buf, 0, Math.min(buf.length, bytes - checked), endAt + checked);
         if (n === 0) break;
-        for (let i = 0; i < n && !nonZero; i++) nonZero = buf[i] !== 0;
+        for (let i = 0; i < n && !nonZero; i++) {
+          if (buf[i] !== 0) {
+            nonZero = true;
+            firstNonZero = endAt + checked + i;
+          }
+        }
         checked += n;
       }
       all = checked === bytes;
+      if (firstNonZero >= 0) magic = readSync(fd, buf, 0, 2, firstNonZero) === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
     }
   } else {
     bytes = writtenBytes - endAt;
     const seen = written.subarray(Math.max(0, written.length - bytes));
-    for (let i = 0; i < seen.length && !nonZero; i++) nonZero = seen[i] !== 0;
+    for (let i = 0; i < seen.length && !nonZero; i++) {
+      if (seen[i] !== 0) {
+        nonZero = true;
+        firstNonZero = endAt + (seen.length === bytes ? i : bytes - seen.length + i);
+        magic = i + 1 < seen.length && seen[i] === 0x1f && seen[i + 1] === 0x8b;
+      }
+    }
     all = seen.length === bytes;
   }
   if (bytes <= 0) return;
+  // another gzip member after zero padding: its data would be lost with an exit 0
+  if (magic && firstNonZero > endAt) {
+    throw new LockreplayError(`${name}: gzip data at byte ${firstNonZero.toLocaleString('en-US')} follows ${(firstNonZero - endAt).toLocaleString('en-US')} zero bytes after the first gzip data: not read (concatenated gzip members are read, but not across padding: remove the zeros, or gunzip the parts apart)`, ExitCode.badInput);
+  }
   counter.trailing = { bytes, atLeast: !regular, zeros: !nonZero && all, nonZero };
 }
 
