@@ -49,8 +49,10 @@ describe('the verdict names a winner only when the difference is meaningful', ()
   });
 
   it('says when the simulated CPUs are saturated (none, else the least busy run, over 90% busy)', () => {
-    expect(verdict([run('none', 1000, 10, 0.91), run('a', 900, 11, 0.95)]).text).toMatch(/the simulated CPUs are saturated \(none keeps them 91% busy\): differences are mostly CPU queueing/);
-    expect(verdict([run('a', 1000, 10, 0.93), run('b', 900, 11, 0.97)]).text).toMatch(/saturated \(a keeps them 93% busy\)/);
+    expect(verdict([run('none', 1000, 10, 0.91), run('a', 900, 11, 0.95)]).text).toMatch(/the simulated CPUs are saturated \(none keeps them 91\.0% busy\): differences are mostly CPU queueing/);
+    expect(verdict([run('a', 1000, 10, 0.93), run('b', 900, 11, 0.97)]).text).toMatch(/saturated \(a keeps them 93\.0% busy\)/);
+    // (99.8% busy is not said to be 100%)
+    expect(verdict([run('none', 1000, 10, 0.998), run('a', 900, 11, 0.999)]).text).toMatch(/saturated \(none keeps them 99\.8% busy\)/);
     expect(verdict([run('none', 1000, 10, 0.9), run('a', 900, 11, 0.95)]).cpuSaturated).toBe(false);
   });
 
@@ -66,8 +68,8 @@ describe('the verdict names a winner only when the difference is meaningful', ()
 
   it('one safe strategy besides none is named, as before', () => {
     const v = verdict([run('none', 1000, 10, 0.5, 3), run('i-mutex', 500, 20), run('range-lock', 1000, 10, 0.5, 1)]);
-    expect(v.text).toBe('safe (no races, no deadlock): i-mutex. fastest safe by throughput: i-mutex (0.50x the throughput of none); by p99: i-mutex (2.00x the p99 of none). not safe: none (3 races), range-lock (1 race).');
-    expect(verdict([run('i-mutex', 500, 20), run('range-lock', 1000, 10, 0.5, 1)]).text).toBe('safe (no races, no deadlock): i-mutex. fastest safe by throughput: i-mutex; by p99: i-mutex. not safe: range-lock (1 race).');
+    expect(v.text).toBe('safe (no races, no deadlock): i-mutex. the only safe strategy besides none: i-mutex (0.50x the throughput of none; 2.00x the p99 of none). not safe: none (3 races), range-lock (1 race).');
+    expect(verdict([run('i-mutex', 500, 20), run('range-lock', 1000, 10, 0.5, 1)]).text).toBe('safe (no races, no deadlock): i-mutex. the only safe strategy: i-mutex. not safe: range-lock (1 race).');
   });
 });
 

@@ -85,7 +85,8 @@ export function verdictOf(results: StrategyResult[], labelOf: (r: StrategyResult
     const paren = (...xs: string[]): string => (xs.some((x) => x !== '') ? ` (${xs.filter((x) => x !== '').join('; ')})` : '');
     parts.push(`safe (no races, no deadlock): ${safeResults.map(labelOf).join(', ')}`);
     if (candidates.length === 1) {
-      parts.push(`fastest safe by throughput: ${fastestByThroughput.strategy}${paren(vs(fastestByThroughput.vsNone, 'throughput'))}; by p99: ${fastestByP99.strategy}${paren(vs(fastestByP99.vsNone, 'p99'))}`);
+      // (one safe strategy besides none: nothing to rank it against)
+      parts.push(`the only safe strategy${none === undefined ? '' : ' besides none'}: ${fastestByThroughput.strategy}${paren(vs(fastestByThroughput.vsNone, 'throughput'), vs(fastestByP99.vsNone, 'p99'))}`);
     } else {
       // throughput
       const slowest = byThroughput[byThroughput.length - 1];
@@ -111,6 +112,6 @@ export function verdictOf(results: StrategyResult[], labelOf: (r: StrategyResult
     }
     if (unsafe.length > 0) parts.push(`not safe: ${unsafe.map((u) => `${u.strategy} (${u.deadlock ? 'deadlock' : races(u.races)})`).join(', ')}`);
   }
-  if (cpuSaturated) parts.push(`the simulated CPUs are saturated (${reference === none ? 'none' : labelOf(reference)} keeps them ${Math.round(reference.cpu.utilisation * 100)}% busy): differences are mostly CPU queueing; more --cpus or a slower --time-scale shows the locks`);
+  if (cpuSaturated) parts.push(`the simulated CPUs are saturated (${reference === none ? 'none' : labelOf(reference)} keeps them ${(Math.floor(reference.cpu.utilisation * 1000 + 1e-6) / 10).toFixed(1)}% busy): differences are mostly CPU queueing; more --cpus or a slower --time-scale shows the locks`);
   return { safe: safeResults.map(labelOf), unsafe, fastestByThroughput, throughputRanks, fastestByP99, p99Ranks, cpuSaturated, text: `${parts.join('. ')}.` };
 }
