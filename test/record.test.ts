@@ -109,7 +109,9 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
 
   it('--filter-comm names the traced tasks of a command that runs them: their lines, and their sched events whoever ran when those were traced', async () => {
     const out = join(tmp, 'sh-dd.trace.gz');
-    const r = cli(['record', '--out', out, '--filter-comm', 'dd', '--', 'sh', '-c', `dd if=/dev/zero of=${join(tmp, 'dd2.out')} bs=4096 count=64 conv=fsync`]);
+    // (dd reads a pipe whose writer starts late: dd sleeps in its first read and is woken, so the
+    // capture has a wake of dd whatever the disk does; a write with conv=fsync alone need not sleep)
+    const r = cli(['record', '--out', out, '--filter-comm', 'dd', '--', 'sh', '-c', `(sleep 0.2; head -c 262144 /dev/zero) | dd of=${join(tmp, 'dd2.out')} bs=4096 count=64 iflag=fullblock conv=fsync`]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/\(sched events for the tasks named "dd"; --filter-comm names others\)/);
