@@ -131,8 +131,9 @@ function makespanProblem(s: StrategyResult, cpus: number): string | undefined {
 /**
  * Each lock class's counters agree with each other; and, for a run that ended (no deadlock: a
  * deadlocked run's waiting ops count in the classes but not in the histograms), the classes' total
- * wait is the ops' lock waits summed: the lock wait histogram's mean × its count, to the histogram's
- * precision (1/1000 of the values) and the rounding of each op's wait and of the mean (1 ns an op).
+ * wait is the ops' lock waits summed: all's lock wait mean (exact, to the ns) × its count, within
+ * the rounding of each op's wait and of the mean (1 ns an op), and 0.2% more (the slack of when the
+ * mean was the histogram's, of its buckets).
  */
 function locksProblem(s: StrategyResult): string | undefined {
   let total = 0;
