@@ -237,12 +237,23 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     it('an --out that cannot be written fails with exit 6 before the workload runs, and leaves tracefs as it was', () => {
     const before = state();
     const marker = join(tmp, 'ran');
-    for (const out of ['/proc/lockreplay-none/x.trace.gz', join(tmp, 'no-such-dir', 'x.trace.gz')]) {
+    writeFileSync(join(tmp, 'a-file'), '');
+    for (const [out, code] of [['/proc/lockreplay-none/x.trace.gz', 'ENOENT'], [join(tmp, 'a-file', 'x.trace.gz'), 'ENOTDIR']]) {
       const r = cli(['record', '--out', out, '--', 'touch', marker]);
-      expect([r.code, r.stderr.trim()]).toEqual([6, `lockreplay: ${out}: cannot write (ENOENT)`]);
+      expect([r.code, r.stderr.trim()]).toEqual([6, `lockreplay: ${out}: cannot write (${code})`]);
     }
     expect(existsSync(marker)).toBe(false);
     expectStateAsBefore(before);
+  }, 60_000);
+
+  it('--out in directories that do not exist makes them (as every output does), and removes them again when the capture fails', () => {
+    const out = join(tmp, 'new-dir', 'deeper', 'x.trace.gz');
+    const r = cli(['record', '--out', out, '--', 'true']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(tmp, 'new-dir', 'deeper'))).toEqual(['x.trace.gz']);
+    const failed = cli(['record', '--out', join(tmp, 'gone-dir', 'deeper', 'x.trace.gz'), '--', 'no-such-command-here']);
+    expect(failed.code).toBe(15);
+    expect(existsSync(join(tmp, 'gone-dir'))).toBe(false);
   }, 60_000);
 
   it('a full disk (the spool, or the gzip file beside it) is exit 6 naming the output; the file already there is kept, no temporaries, tracefs as it was', () => {

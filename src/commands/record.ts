@@ -21,7 +21,7 @@ export default class Record extends BaseCommand {
     'sudo <%= config.bin %> record --duration 10 --out system.trace.gz',
   ];
   static override flags = {
-    out: Flags.string({ char: 'o', description: 'the gzip trace file to write (a file: not - for standard output)', default: 'lockreplay.trace.gz' }),
+    out: Flags.string({ char: 'o', description: 'the gzip trace file to write (a file: not - for standard output; missing directories are made)', default: 'lockreplay.trace.gz' }),
     events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}), a comma-separated list of SYSTEM/EVENT (or tracefs's SYSTEM:EVENT; each taken once), or +SYSTEM/EVENT,... to add events to the default preset (PRESET+... to another)`, default: 'default' }),
     'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
     duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds, then the capture stops and the command gets SIGTERM); at most 2147483' }),

@@ -18,6 +18,7 @@ import { createGzip } from 'node:zlib';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { restore, snapshot, Tracefs, type TracefsState } from './tracefs.js';
 import { identityHeader, kernelHeader, processTree, readKernelHz, readMounts, scanOpenFiles } from './identity.js';
+import { makeDirs, removeMadeDirs } from '../util/make-dirs.js';
 import { outputPlace } from '../util/output.js';
 
 /** sched events: traced only for the tasks of one comm (schedFilters), never system-wide */
@@ -223,6 +224,19 @@ function outputFailure(out: string, err: unknown): unknown {
   return new LockreplayError(`${out}: cannot write (${why})`, ExitCode.outputFailed);
 }
 
+/**
+ * Removes a temporary file if it is there. Cleaning up must not replace the error being reported:
+ * `rmSync` with `force` still throws ENOTDIR where the path goes through a regular file (an --out
+ * under a file failed as an internal error instead of exit 6).
+ */
+function removeIfThere(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // (never made: nothing to remove)
+  }
+}
+
 /** `write`, with a failure to write reported as the output's (outputFailure) */
 function writingTo<T>(out: string, write: () => T): T {
   try {
@@ -297,6 +311,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
   const tmpOut = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.tmp`);
   const tmpSpool = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.spool`);
   let spool: number | undefined;
+  /** directories made for --out (as every output makes them, like mkdir -p), removed again on failure */
+  let madeDirs: string[] = [];
   let interrupted = false;
   /** the second stop signal, once one came: reading out and compressing stop at their next step */
   let abandonedBy: NodeJS.Signals | undefined;
@@ -322,6 +338,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     // the spool first, beside the output: a place that cannot be written fails before tracefs is
     // touched or the workload runs
     try {
+      madeDirs = makeDirs(dirname(outPath));
       spool = openSync(tmpSpool, 'w');
     } catch (err) {
       throw new LockreplayError(`${opts.out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, ExitCode.outputFailed);
@@ -624,8 +641,9 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
     return { out: opts.out, events, missingEvents: missing, eventsByName, lines, bytes, lostEvents, command: commandResult, interrupted, durationMs: Date.now() - started, tracingMs, recorderCpuMs, drainsWhileTracing, stoppedByDuration, bufferKbPerCpu: bufferSizes.size > 0 ? Math.max(...bufferSizes.values()) / 1024 : undefined };
   } catch (err) {
     if (spool !== undefined) closeSync(spool);
-    rmSync(tmpOut, { force: true });
-    rmSync(tmpSpool, { force: true });
+    removeIfThere(tmpOut);
+    removeIfThere(tmpSpool);
+    removeMadeDirs(madeDirs);
     throw err;
   } finally {
     if (state !== undefined) restore(tracefs, state);
