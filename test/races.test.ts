@@ -80,6 +80,15 @@ describe('races on a schedule', () => {
     }
   });
 
+  it('a fault-around window (a read fault longer than a page: it maps cached pages) is no side of a race, under any strategy; a one-page fault that read its page is', () => {
+    for (const removal of ['punch', 'truncate', 'dio-write'] as OpKind[]) {
+      for (const strategy of ['none', 'page-lock', 'linux:xfs', 'linux:ext4']) {
+        expect(racesOf(pair(removal, 'fault-read', 8192), strategy).count, `${removal} ${strategy}`).toBe(0);
+      }
+      expect(racesOf(pair(removal, 'fault-read', 4096)).count, removal).toBe(1);
+    }
+  });
+
   it('overlapping direct writes are counted apart as ordering, not as races', () => {
     const r = racesOf(pair('dio-write', 'dio-write'));
     expect(r.count).toBe(0);

@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { findRaces } from '../src/engine/races.js';
 import { simulate, type SimOptions } from '../src/engine/simulator.js';
 import { fidelity } from '../src/fidelity/index.js';
 import { loadTrace } from '../src/import/index.js';
@@ -65,6 +66,31 @@ describe('timelines follow each strategy\'s rules', () => {
     ]);
     expect(run(dio, 'linux:xfs')).toEqual([[0, 10, 0], [1, 3, 0]]);
     expect(run(dio, 'linux:generic')).toEqual([[0, 10, 0], [1, 12, 9]]);
+  });
+
+  it('linux:ext4 and linux:generic: a buffered read takes invalidate_lock S (the page-cache fill), so it waits for a punch or truncate holding it X; xfs\'s IOLOCK S already does', () => {
+    for (const removal of ['punch', 'truncate'] as OpKind[]) {
+      const list = ops([
+        { pid: 1, kind: removal, t: 0, dur: 10, off: 0, len: 16 * P },
+        { pid: 2, kind: 'read', t: 2, dur: 4, off: 0, len: 16 * P },
+      ]);
+      for (const s of ['linux:ext4', 'linux:generic', 'linux:xfs']) expect(run(list, s), `${s} ${removal}`).toEqual([[0, 10, 0], [2, 14, 8]]);
+      const sim = simulate(list, Float64Array.from(list.map((o) => o.durNs ?? 0)), createStrategy('linux:ext4'), { mode: 'closed', timeScale: 1, cpus: 8, pageSizeBytes: 4096, costs: ZERO_COSTS, mmapLock: false });
+      expect(findRaces(list, sim.outcomes).count).toBe(0);
+    }
+    // a read's child fault (copying to an mmap of the file) runs before its invalidate_lock. Here the
+    // child waits for mmap_lock (a munmap of its process holds it) while a punch queues for
+    // invalidate_lock X: had the read taken invalidate_lock S first, the child would then queue
+    // behind the punch, which waits for the read (a cycle)
+    const nested: Op[] = [
+      { id: 0, tsNs: 0, durNs: 3 * US, pid: 3, proc: 'pid:1', comm: 'u', file: F, kind: 'munmap', offset: 0, lengthBytes: P, line: 1 },
+      { id: 1, tsNs: 0.5 * US, durNs: 10 * US, pid: 1, proc: 'pid:1', comm: 'r', file: F, kind: 'read', offset: 0, lengthBytes: P, line: 2 },
+      { id: 2, tsNs: 0.6 * US, durNs: 2 * US, pid: 1, proc: 'pid:1', comm: 'r', file: F, kind: 'fault-read', offset: 64 * P, lengthBytes: P, line: 3, parent: 1 },
+      { id: 3, tsNs: 1 * US, durNs: 3 * US, pid: 2, proc: 'pid:2', comm: 'p', file: F, kind: 'punch', offset: 128 * P, lengthBytes: P, line: 4 },
+    ];
+    const sim = simulate(nested, Float64Array.from(nested.map((o) => o.durNs ?? 0)), createStrategy('linux:ext4'), { mode: 'closed', timeScale: 1, cpus: 8, pageSizeBytes: 4096, costs: ZERO_COSTS, mmapLock: true, spin: false });
+    expect(sim.stalled).toBeUndefined();
+    expect(sim.completed).toBe(4);
   });
 
   it('kara-2013: writes serialise on i_mutex; a fault holds its page range only while inserting the page', () => {

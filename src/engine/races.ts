@@ -4,11 +4,11 @@
  * conflict matrix (src/model/conflicts.ts, docs/races.md). A critical section runs from the moment
  * the op first does work (its locks taken) to the end of its last work (its releases, and their
  * cost, come after), or for a read, readahead or read fault to the work its plan marks `cached`
- * (the engine ends workEndNs there). Under a strategy that serialises the pair, the sections never
- * overlap.
+ * (the engine ends workEndNs there). A fault-around window maps cached pages and is no side of a
+ * race (isFaultAround). Under a strategy that serialises the pair, the sections never overlap.
  */
 import { OpColumns } from '../model/op-columns.js';
-import { type Op, OP_KINDS } from '../model/op.js';
+import { isFaultAround, type Op, OP_KINDS } from '../model/op.js';
 import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH, type ConflictSeverity } from '../model/conflicts.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import { sortIndicesByKey } from '../util/radix-sort.js';
@@ -84,6 +84,11 @@ function dataRange(t: OpTable, i: number, out: Float64Array): boolean {
   return true;
 }
 
+/** a fault-around window (isFaultAround): it maps cached pages, so it is no side of any conflict */
+function mapsCachedPages(t: OpTable, i: number): boolean {
+  return isFaultAround(OP_KINDS[t.kind[i]], t.lengthBytes[i]);
+}
+
 /** Arrays the check may overwrite, each at least as long as the ops (see findRaces). */
 export interface RaceScratch {
   rStart: Float64Array;
@@ -125,7 +130,7 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
   const kindOf = table.kind;
   // only files with two kinds that conflict can race: the kinds each file has, as a bit mask
   const kindMask = new Int32Array(table.files.length);
-  for (let i = 0; i < n; i++) if (o.done[i] === 1 && CONFLICTING_KIND[kindOf[i]] === 1) kindMask[fileOf[i]] |= 1 << kindOf[i];
+  for (let i = 0; i < n; i++) if (o.done[i] === 1 && CONFLICTING_KIND[kindOf[i]] === 1 && !mapsCachedPages(table, i)) kindMask[fileOf[i]] |= 1 << kindOf[i];
   const racy = new Uint8Array(table.files.length);
   for (let f = 0; f < racy.length; f++) racy[f] = masksConflict(kindMask[f]) ? 1 : 0;
   // each candidate's section and range, in columns; candidates grouped by file (in first-seen order)
@@ -145,7 +150,7 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
   for (let i = 0; i < n; i++) {
     candidate[i] = 0;
     const f = fileOf[i];
-    if (o.done[i] === 0 || racy[f] === 0 || CONFLICTING_KIND[kindOf[i]] === 0) continue;
+    if (o.done[i] === 0 || racy[f] === 0 || CONFLICTING_KIND[kindOf[i]] === 0 || mapsCachedPages(table, i)) continue;
     if (!dataRange(table, i, range)) continue;
     const wasActive = from[i] >= 0;
     const a = wasActive ? from[i] : o.startNs[i];

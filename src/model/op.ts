@@ -71,6 +71,18 @@ export interface ObservedLock {
 
 export const PAGE_SIZE_BYTES = 4096;
 
+/**
+ * A read fault longer than one page is a fault-around window (the importer gives a fault that went
+ * to filemap_fault its one page, a minor fault mapping cached pages the window of map_pages): it
+ * maps pages already in the page cache and instantiates none. filemap_map_pages maps only
+ * up-to-date folios whose mapping is still the file's, under each folio's lock, and a removal or a
+ * direct write's invalidation unmaps them under the same lock: it takes no invalidate_lock, and it
+ * cannot leave a stale page behind.
+ */
+export function isFaultAround(kind: OpKind, lengthBytes: number): boolean {
+  return kind === 'fault-read' && lengthBytes > PAGE_SIZE_BYTES;
+}
+
 export function fileKey(major: number, minor: number, ino: number): string {
   return `${major}:${minor}:${ino}`;
 }

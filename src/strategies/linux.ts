@@ -4,7 +4,7 @@
  * Profiles `xfs`, `ext4`, `generic`; `i-rwsem` is the i_rwsem layer alone (docs/strategies.md#i-rwsem).
  * Order: i_rwsem → mmap_lock → invalidate_lock → folio.
  */
-import type { Op } from '../model/op.js';
+import { isFaultAround, type Op } from '../model/op.js';
 import { DEFAULT_HZ } from '../locks/linux-rwsem.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import { type ChildrenStep, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
@@ -45,12 +45,17 @@ function iRwsemMode(op: Op, profile: LinuxProfile, pageSizeBytes: number): 'S' |
 }
 
 /** invalidate_lock mode per op kind */
-function invalidateMode(op: Op): 'S' | 'X' | undefined {
+function invalidateMode(op: Op, profile: LinuxProfile): 'S' | 'X' | undefined {
   switch (op.kind) {
+    // a buffered read fills a missing page under it (filemap_create_folio, filemap_update_page),
+    // which orders it against a removal's X; the trace does not tell a read's hits from its misses,
+    // so every read takes it. (XFS: MMAPLOCK S inside IOLOCK S, which already orders a read against
+    // every removal: left out there.)
+    case 'read': return profile === 'xfs' ? undefined : 'S';
     case 'fault-write': return 'S';
     // read faults take it only on a page-cache miss: the importer's exact-page faults (a filemap
     // fault happened) rather than fault-around windows (a minor fault mapping cached pages)
-    case 'fault-read': return op.lengthBytes <= 4096 ? 'S' : undefined;
+    case 'fault-read': return isFaultAround(op.kind, op.lengthBytes) ? undefined : 'S';
     case 'readahead': return 'S';
     case 'truncate': case 'punch': case 'zero-range': case 'collapse-range': case 'insert-range': case 'fallocate': return 'X';
     default: return undefined;
@@ -61,7 +66,7 @@ function rules(profile: LinuxProfile | 'i-rwsem'): RuleRow[] {
   const io = profile === 'xfs' ? 'IOLOCK (i_rwsem)' : 'i_rwsem';
   const mm = profile === 'xfs' ? 'MMAPLOCK (invalidate_lock)' : 'invalidate_lock';
   const r: RuleRow[] = [
-    { kinds: 'read', locks: profile === 'xfs' || profile === 'i-rwsem' ? `${io} S` : 'none (generic_file_read_iter)' },
+    { kinds: 'read', locks: profile === 'xfs' || profile === 'i-rwsem' ? `${io} S` : `${mm} S (a page-cache miss fills under it: filemap_create_folio; a trace does not tell hits from misses, so every read takes it)` },
     { kinds: 'write', locks: `${io} X` },
     { kinds: 'dio-read', locks: `${io} S` },
     { kinds: 'dio-write', locks: profile === 'generic' ? `${io} X` : `${io} S if page-aligned, else X` },
@@ -106,7 +111,7 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRws
       const ioMode = iRwsemMode(op, profileForModes, ctx.pageSizeBytes);
       // a child op runs under its parent's i_rwsem: it never takes i_rwsem itself
       const takesIo = ioMode !== undefined && ctx.parent === undefined;
-      const mmMode = full ? invalidateMode(op) : undefined;
+      const mmMode = full ? invalidateMode(op, profileForModes) : undefined;
       // buffered IO faults the user buffer in before locking folios (fault_in_iov_iter_readable):
       // a child fault runs first, under i_rwsem only
       const prefault = op.kind === 'write' || op.kind === 'read';
@@ -130,8 +135,10 @@ export function linuxStrategy(profile: LinuxProfile | 'i-rwsem', rwsem: LinuxRws
           releases.unshift(release(t));
         };
         if (takesIo) take(io, ioMode);
-        if (mmMode !== undefined) take(mm, mmMode);
+        // (a read's child faults, copying to the user buffer, run outside invalidate_lock: it
+        // covers the page-cache fill, and a fault takes it itself)
         if (prefault) steps.push(CHILDREN);
+        if (mmMode !== undefined) take(mm, mmMode);
         whole = { head: steps, tail: releases, plan: [...steps, WORK_ALL, ...releases] };
         lastSlots[code] = whole;
       }
