@@ -153,6 +153,26 @@ describe('a page-reading op whose plan marks work `cached`', () => {
   });
 });
 
+describe('overlaps the modelled design serialises are no race of its strategy', () => {
+  /** op rows as in an op stream: [pid, file, kind, ts µs, dur µs, offset, length, parent?] */
+  function stream(rows: [number, string, OpKind, number, number, number, number, number?][]): Op[] {
+    return rows.map(([pid, file, kind, t, dur, offset, lengthBytes, parent], id) => ({ id, tsNs: t * US, durNs: dur * US, pid, proc: `tgid:${pid}`, comm: `p${pid}`, file, kind, offset, lengthBytes, line: id + 3, ...(parent === undefined ? {} : { parent }) }));
+  }
+  function replayed(list: Op[], strategy: string) {
+    // the compare defaults: lock costs and mmap_lock on
+    const sim = simulate(list, Float64Array.from(list.map((o) => o.durNs ?? 0)), createStrategy(strategy), { mode: 'closed', timeScale: 1, cpus: 4, pageSizeBytes: 4096 });
+    return { stalled: sim.stalled, races: findRaces(list, sim.outcomes) };
+  }
+
+  it('two-state: a direct write and a punch or truncate of its range (bcachefs: inode_lock, inode_dio_begin; the removal: inode_lock, inode_dio_wait)', () => {
+    for (const removal of ['punch', 'truncate'] as OpKind[]) {
+      const r = replayed(stream([[301, 'f', removal, 0, 100, 0, 65536], [401, 'f', 'dio-write', 10, 40, 0, 16384]]), 'two-state');
+      expect(r.stalled, removal).toBeUndefined();
+      expect(r.races.byClass, removal).toEqual([]);
+    }
+  });
+});
+
 describe('races on the bundled captures', () => {
   it('no reported race is a read/read pair or involves fallocate; the demo trace has no data race under any strategy', async () => {
     for (const name of ['xfs-mix.trace.gz', 'ext4-mix.trace.gz', 'ext4-dio-buffered.trace.gz', 'xfs-mmap-truncate.trace.gz']) {

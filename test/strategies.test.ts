@@ -146,6 +146,29 @@ describe('timelines follow each strategy\'s rules', () => {
     expect(run(list, 'two-state')).toEqual([[0, 10, 0], [1, 3, 0], [2, 13, 8]]);
   });
 
+  it('two-state: a direct write and a punch share the block state, but the punch waits for the write in flight (inode_dio_wait) and a write waits for the punch (inode lock)', () => {
+    // bcachefs: bch2_direct_write takes inode_lock → inode_dio_begin → pagecache_block_get and drops the
+    // inode lock before its IO; fallocate and truncate take inode_lock → inode_dio_wait → pagecache_block_get
+    const dioFirst = ops([
+      { pid: 1, kind: 'dio-write', t: 0, dur: 10, off: 0, len: 4 * P },
+      { pid: 2, kind: 'punch', t: 1, dur: 5, off: 0, len: 16 * P },
+      { pid: 3, kind: 'dio-write', t: 2, dur: 2, off: 64 * P, len: P },
+    ]);
+    // the second direct write waits for the punch's inode lock, which the punch holds while it waits for the first
+    expect(run(dioFirst, 'two-state')).toEqual([[0, 10, 0], [1, 15, 9], [2, 17, 13]]);
+    const punchFirst = ops([
+      { pid: 1, kind: 'truncate', t: 0, dur: 10, off: 0, len: 0 },
+      { pid: 2, kind: 'dio-write', t: 1, dur: 4, off: 0, len: 4 * P },
+    ]);
+    expect(run(punchFirst, 'two-state')).toEqual([[0, 10, 0], [1, 14, 9]]);
+    // two direct writes still run together: the inode lock covers only their setup
+    const dios = ops([
+      { pid: 1, kind: 'dio-write', t: 0, dur: 10, off: 0, len: P },
+      { pid: 2, kind: 'dio-write', t: 1, dur: 2, off: 0, len: P },
+    ]);
+    expect(run(dios, 'two-state')).toEqual([[0, 10, 0], [1, 3, 0]]);
+  });
+
   it('btrfs-extent: overlapping DIOs exclude each other; a buffered read holds its extent bits only briefly', () => {
     const list = ops([
       { pid: 1, kind: 'read', t: 0, dur: 10, off: 0, len: P },

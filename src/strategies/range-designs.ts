@@ -148,26 +148,35 @@ export function segmentBitmapStrategy(segments = 64, minSegmentBytes = 65536): S
   };
 }
 
-/** bcachefs pagecache add/block: a two-state shared lock, plus i_rwsem for truncate/fallocate. */
+/** bcachefs pagecache add/block: a two-state shared lock, plus i_rwsem and the DIO count for direct writes and removals. */
 export function twoStateStrategy(): Strategy {
   return {
     name: 'two-state',
-    summary: 'bcachefs two-state lock: "add" (buffered IO, faults) and "block" (DIO, truncate, fallocate) states share within and exclude across; wake-all at zero, no queue; i_rwsem X for truncate/fallocate.',
-    source: 'docs/strategies.md#two-state (fs/bcachefs/two_state_shared_lock.h)',
+    summary: 'bcachefs two-state lock: "add" (buffered IO, faults) and "block" (DIO, truncate, fallocate) states share within and exclude across; wake-all at zero, no queue; i_rwsem X and a drain of in-flight direct writes (inode_dio_wait) for truncate/fallocate.',
+    source: 'docs/strategies.md#two-state (fs/bcachefs/two_state_shared_lock.h, fs-io.c, fs-io-direct.c)',
     rules: [
       { kinds: 'read, write, readahead, fault-read, fault-write', locks: 'pagecache lock, add state (S)' },
-      { kinds: 'dio-read, dio-write', locks: 'pagecache lock, block state (X: shared among blockers)' },
-      { kinds: 'truncate, punch, zero/collapse/insert-range, fallocate', locks: 'i_rwsem X, then pagecache lock, block state' },
+      { kinds: 'dio-write', locks: 'i_rwsem X, then i_dio_count S (inode_dio_begin) and pagecache lock, block state; i_rwsem released before the IO (a write that does not extend the file); the other two held until the IO ends' },
+      { kinds: 'dio-read', locks: 'pagecache lock, block state (X: shared among blockers)' },
+      { kinds: 'truncate, punch, zero/collapse/insert-range, fallocate', locks: 'i_rwsem X, then a wait for in-flight direct writes to drain (inode_dio_wait: i_dio_count X, released at once), then pagecache lock, block state' },
       { kinds: 'writeback, fsync', locks: 'none' },
     ],
     options: {},
     plan(op: Op, ctx: PlanContext): readonly Step[] {
       if (isFlushInsideParent(op, ctx) || op.kind === 'writeback' || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap') return WORK_ONLY;
       const pc = (mode: 'S' | 'X', tag: number): Step => acquire('pagecache_add_block', op.file, { kind: 'two-state' }, mode, 0, Infinity, tag);
-      if (op.kind === 'dio-read' || op.kind === 'dio-write') return [pc('X', 0), WORK_ALL, release(0)];
+      const inodeLock = acquire('i_rwsem', op.file, RWSEM, 'X', 0, Infinity, 1);
+      const dioCount = (mode: 'S' | 'X'): Step => acquire('i_dio_count', op.file, RWSEM, mode, 0, Infinity, 2);
+      // bch2_direct_write: inode_lock → inode_dio_begin → pagecache_block_get, inode_unlock before the
+      // IO unless the write extends the file (the trace gives no file size at the time: never here);
+      // block put and inode_dio_end when the IO is done
+      if (op.kind === 'dio-write' && ctx.parent === undefined) return [inodeLock, dioCount('S'), pc('X', 0), release(1), WORK_ALL, release(0), release(2)];
       if (EXCLUSIVE_KINDS.has(op.kind) || op.kind === 'fallocate') {
-        if (ctx.parent !== undefined) return [pc('X', 0), WORK_ALL, release(0)];
-        return [acquire('i_rwsem', op.file, RWSEM, 'X', 0, Infinity, 1), pc('X', 0), WORK_ALL, release(0), release(1)];
+        // a direct read: the block state, as the strategy was defined (bcachefs's bch2_read_iter takes no
+        // lock for one: docs/strategies.md#two-state); a child op runs under its parent's i_rwsem
+        if (op.kind === 'dio-read' || op.kind === 'dio-write' || ctx.parent !== undefined) return [pc('X', 0), WORK_ALL, release(0)];
+        // inode_lock → inode_dio_wait (in-flight direct writes drain; none can start: they need the inode lock) → pagecache_block_get
+        return [inodeLock, dioCount('X'), release(2), pc('X', 0), WORK_ALL, release(0), release(1)];
       }
       return [pc('S', 0), WORK_ALL, release(0)];
     },
