@@ -171,6 +171,20 @@ describe('overlaps the modelled design serialises are no race of its strategy', 
       expect(r.races.byClass, removal).toEqual([]);
     }
   });
+
+  it('btrfs-extent: a read fault inside read(2) or a direct IO locks its extent, so it neither refills a punched range nor caches under a direct write', () => {
+    // read(2) into a mapping of the file it reads, a punch of the range between the read and its copy
+    const readPunch = replayed(stream([[201, 'f', 'read', 0, 100, 0, 16384], [301, 'f', 'punch', 20, 30, 0, 16384], [201, 'f', 'fault-read', 50, 10, 8192, 4096, 0]]), 'btrfs-extent');
+    expect(readPunch.races.byClass).toEqual([]);
+    // the same with a direct write instead of the punch
+    const readDio = replayed(stream([[201, 'f', 'read', 0, 100, 0, 16384], [301, 'f', 'dio-write', 20, 30, 0, 16384], [201, 'f', 'fault-read', 50, 10, 8192, 4096, 0]]), 'btrfs-extent');
+    expect(readDio.races.byClass).toEqual([]);
+    // two direct writes, each from a mapping of the other's file: the faults run with no extent held
+    // (btrfs: faults disabled, partial IO, fault-in, retry), so neither a race nor a 2-task cycle
+    const crossed = replayed(stream([[201, 'f1', 'dio-write', 0, 100, 0, 16384], [301, 'f2', 'dio-write', 1, 100, 0, 16384], [201, 'f2', 'fault-read', 50, 10, 8192, 4096, 0], [301, 'f1', 'fault-read', 51, 10, 8192, 4096, 1]]), 'btrfs-extent');
+    expect(crossed.stalled).toBeUndefined();
+    expect(crossed.races.byClass).toEqual([]);
+  });
 });
 
 describe('races on the bundled captures', () => {

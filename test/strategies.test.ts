@@ -178,6 +178,28 @@ describe('timelines follow each strategy\'s rules', () => {
     expect(run(list, 'btrfs-extent')).toEqual([[0, 10, 0], [0.5, 5, 0.5], [1, 7, 4]]);
   });
 
+  it('btrfs-extent: a fault inside a syscall locks its extent like a top-level one, before its parent takes its own (never nested in them)', () => {
+    // a read(2) into a mapping of the file it reads, a punch of that range arriving after the read's
+    // mapping lookup: the child read fault (recorded at 5 µs) runs first, then the read locks for a
+    // tenth of its own 9 µs, then the punch
+    const read = [...ops([
+      { pid: 1, kind: 'read', t: 0, dur: 10, off: 0, len: 4 * P },
+      { pid: 2, kind: 'punch', t: 2, dur: 3, off: 0, len: 4 * P },
+    ]), { id: 2, tsNs: 5 * US, durNs: 1 * US, pid: 1, proc: 'pid:1', comm: 't1', file: F, kind: 'fault-read' as OpKind, offset: 2 * P, lengthBytes: P, line: 3, parent: 0 }];
+    const r = run(read, 'btrfs-extent');
+    expect(r[1]).toEqual([2, 5, 0]);
+    expect(r[2]).toEqual([0, 1, 0]);
+    // a write (or a direct write) from a mapping of the range it writes: the source is faulted in
+    // first, so its extent bits are free, and the write does not wait for itself
+    for (const kind of ['write', 'dio-write'] as OpKind[]) {
+      const self = [...ops([{ pid: 1, kind, t: 0, dur: 10, off: 0, len: 4 * P }]),
+        { id: 1, tsNs: 5 * US, durNs: 1 * US, pid: 1, proc: 'pid:1', comm: 't1', file: F, kind: 'fault-read' as OpKind, offset: P, lengthBytes: P, line: 2, parent: 0 }];
+      const sim = simulate(self, Float64Array.from(self.map((o) => o.durNs ?? 0)), createStrategy('btrfs-extent'), { mode: 'closed', timeScale: 1, cpus: 8, pageSizeBytes: 4096, costs: ZERO_COSTS });
+      expect(sim.stalled, kind).toBeUndefined();
+      expect([sim.outcomes.startNs[1] / US, sim.outcomes.endNs[1] / US, sim.outcomes.endNs[0] / US], kind).toEqual([0, 1, 10]);
+    }
+  });
+
   it('lustre-write: overlapping writes serialise; buffered reads take nothing', () => {
     const list = ops([
       { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: P },

@@ -4,12 +4,13 @@
  */
 import { EXCLUSIVE_KINDS, type Op } from '../model/op.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, release, underOneLock, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
-import { type CostStep, type LockSpec, type PlanContext, SPINLOCK_TAG, type Step, type Strategy } from './types.js';
+import { type ChildrenStep, type CostStep, type LockSpec, type PlanContext, SPINLOCK_TAG, type Step, type Strategy } from './types.js';
 
 const MUTEX: LockSpec = { kind: 'mutex' };
 const SPINLOCK: LockSpec = { kind: 'spinlock' };
 const RWSEM: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
 const FIFO_RANGE: LockSpec = { kind: 'range', fairness: 'fifo' };
+const CHILDREN: ChildrenStep = { type: 'children' };
 
 /** [start, end) of an op for range locks: truncate/collapse/insert to infinity, unknown ranges whole */
 function opRange(op: Op, page: number): [number, number] {
@@ -190,29 +191,36 @@ export function btrfsExtentStrategy(): Strategy {
     summary: 'btrfs extent_io_tree: exclusive extent-bit ranges (wait on the conflicting state, wake-all, retry) under a spinlock, with the inode lock for writes and punch/truncate.',
     source: 'docs/strategies.md#btrfs-extent (fs/btrfs/extent-io-tree.c)',
     rules: [
-      { kinds: 'write', locks: 'inode lock X, then extent bits X on the range' },
-      { kinds: 'read, readahead, fault-read', locks: 'extent bits X on the range around the mapping lookup only (read_folio / readahead, 6.12+: a tenth of the op; the page is in the cache after it)' },
-      { kinds: 'dio-read, dio-write', locks: 'extent bits X on the range, held until the IO ends' },
+      { kinds: 'write', locks: 'inode lock X, then its faults (the source buffer faulted in), then extent bits X on the range' },
+      { kinds: 'read, readahead, fault-read (a fault inside a syscall too)', locks: 'extent bits X on the range around the mapping lookup only (read_folio / readahead, 6.12+: a tenth of the op; the page is in the cache after it)' },
+      { kinds: 'dio-read, dio-write', locks: 'its faults and flush first, then extent bits X on the range, held until the IO ends' },
       { kinds: 'fault-write', locks: 'extent bits X on the page' },
       { kinds: 'truncate, punch, zero/collapse/insert-range', locks: 'inode lock X, invalidate_lock X, then extent bits X on the range' },
+      { kinds: 'child fault of a read, write or direct IO', locks: 'its own extent bits, before the parent takes its own: never nested in them' },
       { kinds: 'every extent lock', locks: 'tree_spinlock X for spinBase + perNode × (1+R)·log2(R+2) ns' },
     ],
     options: {},
     plan(op: Op, ctx: PlanContext): readonly Step[] {
-      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'fallocate' || (ctx.parent !== undefined && op.kind === 'fault-read')) return WORK_ONLY;
+      if (isFlushInsideParent(op, ctx) || op.kind === 'fsync' || op.kind === 'mmap' || op.kind === 'munmap' || op.kind === 'writeback' || op.kind === 'fallocate') return WORK_ONLY;
       const [start, end] = opRange(op, ctx.pageSizeBytes);
       const extent = (tag: number): Step[] => [...spinTreeWalk(op.file, 'extent_bits', ctx, SPINLOCK_TAG + tag), acquire('extent_bits', op.file, { kind: 'list-range', exclusiveOnly: true }, 'X', start, end, tag)];
-      // a page read into the cache (read_folio, readahead: a fault's too) locks the extent around the mapping lookup
-      // (a fault inside a syscall keeps the plan it had: none for a read fault, the page's extent for a write fault)
-      if (ctx.parent === undefined && (op.kind === 'read' || op.kind === 'readahead' || op.kind === 'fault-read')) return [...extent(0), { type: 'work', fraction: 0.1 }, release(0), { type: 'work', fraction: 0.9, cached: true }];
-      if (op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'fault-write' || ctx.parent !== undefined) return [...extent(0), WORK_ALL, release(0)];
+      // btrfs holds no extent bits while it copies to or from a user buffer, so a fault of that copy
+      // (a child) never runs under its parent's: a buffered write faults its source in before it locks
+      // (btrfs_buffered_write: fault_in_iov_iter_readable, then an atomic copy), a read copies each page
+      // after read_folio unlocked it, and a direct IO pins its buffer with faults disabled, and on a
+      // fault drops its locks, faults the buffer in and retries (the 2021 nofault series). Its children
+      // run first (a direct IO's flush as well: iomap flushes the range before iomap_begin locks it).
+      const childrenFirst: Step[] = op.kind === 'read' || op.kind === 'write' || op.kind === 'dio-read' || op.kind === 'dio-write' ? [CHILDREN] : [];
+      // a page read into the cache (read_folio, readahead: a fault's too, inside a syscall or not) locks the extent around the mapping lookup
+      if (op.kind === 'read' || op.kind === 'readahead' || op.kind === 'fault-read') return [...childrenFirst, ...extent(0), { type: 'work', fraction: 0.1 }, release(0), { type: 'work', fraction: 0.9, cached: true }];
+      if (op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'fault-write' || ctx.parent !== undefined) return [...childrenFirst, ...extent(0), WORK_ALL, release(0)];
       const outer: Step[] = [acquire('inode_lock', op.file, RWSEM, 'X', 0, Infinity, 1)];
       const outerRelease: Step[] = [release(1)];
       if (op.kind !== 'write') {
         outer.push(acquire('invalidate_lock', op.file, RWSEM, 'X', 0, Infinity, 2));
         outerRelease.unshift(release(2));
       }
-      return [...outer, ...extent(0), WORK_ALL, release(0), ...outerRelease];
+      return [...outer, ...childrenFirst, ...extent(0), WORK_ALL, release(0), ...outerRelease];
     },
   };
 }
