@@ -20,12 +20,17 @@ export const enum SyscallPhase {
   Exit = 2,
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * Reused for every line: the parser writes positions into it and returns a LineType. The comm and
  * body strings are cut from the line only when a consumer asks for them (most events are not wanted).
  */
 export class EventFields {
   text = '';
+  /** the line's bytes: text index i is bytes[i + base] */
+  bytes: Uint8Array = NO_BYTES;
+  base = 0;
   commStart = 0;
   commEnd = 0;
   bodyStart = 0;
@@ -55,8 +60,10 @@ export class EventFields {
     return this.bodyText;
   }
 
-  reset(text: string): void {
+  reset(text: string, bytes: Uint8Array, base: number): void {
     this.text = text;
+    this.bytes = bytes;
+    this.base = base;
     this.commText = undefined;
     this.bodyText = undefined;
   }
@@ -118,7 +125,7 @@ export function parseFtraceLine(line: string, out: EventFields, start = 0, end =
  * string's charCodeAt re-checks the string's representation on every call.
  */
 export function parseFtraceBytes(b: Uint8Array, base: number, text: string, start: number, end: number, out: EventFields): LineType {
-  out.reset(text);
+  out.reset(text, b, base);
   let i = start + base;
   let e0 = end + base;
   // JS-string-escaped systraces extracted from HTML end every line with "\n\".

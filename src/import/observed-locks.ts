@@ -11,6 +11,8 @@ import { wordAfter } from './fields.js';
 import { type TaskState, Strength } from './pending.js';
 import { keep } from '../util/strings.js';
 import { H } from './event-catalogue.js';
+import { EventFields } from './ftrace-prefix.js';
+import { IlockBody } from './ilock-body.js';
 import { isSleepState, type Sleep, switchNextPid, switchPrevComm, switchPrevPid, switchPrevState, wakeupComm, wakeupPid } from './sched-wakes.js';
 
 /** lock:contention_end: a finished lock wait, kept as a contention record. */
@@ -29,9 +31,10 @@ export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskSta
 
 /** xfs_ilock and friends: an observed inode lock; inside a syscall it also names the file. */
 export function onXfsIlock(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
+  const f = ilockFields(ev);
   // the latest lock call names the next wait: an xfs_ilock (which can block); an unlock or a
   // nowait call (which cannot) leaves no lock to wait for
-  if (ev.event === 'xfs_ilock') st.contention.ilock(ev.pid, wordAfter(ev.body, 'flags '), inodeKey(ev.body, 16) ?? '', ev.tsNs);
+  if (ev.event === 'xfs_ilock') st.contention.ilock(ev.pid, f.flags, f.key ?? '', ev.tsNs);
   else st.contention.other(ev.pid);
   const sys = task.sys;
   // lock calls after a fault's last fault event (page_mkwrite takes MMAPLOCK after xfs_write_fault)
@@ -41,23 +44,39 @@ export function onXfsIlock(st: BuilderState, ev: KernelEvent, task: TaskState, l
   if (!st.keepLocks) {
     if (sys !== undefined) {
       sys.nLines++;
-      if (needFile) st.resolve(sys, inodeKey(ev.body, 16), Strength.Weak);
+      if (needFile) st.resolve(sys, f.key, Strength.Weak);
     } else {
       st.counter.skip('lock-event');
     }
     return;
   }
-  const file = inodeKey(ev.body, 16);
+  const file = f.key;
   if (file === undefined) {
     st.badReason = `${ev.event}: no device and inode in the event body`;
     return;
   }
   if (needFile) st.resolve(sys, file, Strength.Weak);
-  const lock: ObservedLock = {
-    tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: file, event: ev.event,
-    mode: keep(wordAfter(ev.body, 'flags ')), caller: keep(wordAfter(ev.body, 'caller ')), line,
-  };
+  const lock: ObservedLock = { tsNs: ev.tsNs, pid: ev.pid, comm: ev.comm, target: file, event: ev.event, mode: f.flags, caller: f.caller, line };
   st.queueLock(ev.tsNs, lock, 1);
+}
+
+/** an xfs_ilock body's inode key (undefined when it names none), flags and caller */
+interface IlockFields {
+  key: string | undefined;
+  flags: string;
+  caller: string;
+}
+
+const ilockBytes = new IlockBody();
+const ilockText: IlockFields = { key: undefined, flags: '', caller: '' };
+
+/** Reads an xfs_ilock body from the line's bytes where it can, else as text. */
+function ilockFields(ev: KernelEvent): IlockFields {
+  if (ev instanceof EventFields && ilockBytes.read(ev.bytes, ev.bodyStart + ev.base, ev.bodyEnd + ev.base, ev.text, ev.base)) return ilockBytes;
+  ilockText.key = inodeKey(ev.body, 16);
+  ilockText.flags = keep(wordAfter(ev.body, 'flags '));
+  ilockText.caller = keep(wordAfter(ev.body, 'caller '));
+  return ilockText;
 }
 
 /** mmap_lock events: an observed lock on the address space; a read one inside a syscall bounds a child fault. */

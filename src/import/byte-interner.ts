@@ -1,0 +1,43 @@
+/**
+ * Strings interned from input bytes: the caller hashes a field's bytes while it scans them (with
+ * `hashByte`), and a value seen before is returned after a byte comparison, so a field that repeats
+ * on every line (a lock mode, a caller, a comm) costs no substring and no string lookup.
+ */
+import { keep } from '../util/strings.js';
+
+/** The hash of a field, one byte at a time from 0 (the prefix parser's event names use it too). */
+export function hashByte(hash: number, c: number): number {
+  return (Math.imul(hash, 31) + c) | 0;
+}
+
+/** the most distinct values kept (one per hash: a value whose hash is taken is cut each time) */
+const MAX_VALUES = 4096;
+
+export class ByteInterner {
+  private readonly byHash = new Map<number, { bytes: Uint8Array; value: string }>();
+
+  /**
+   * The value of b[from, to), whose hash is `hash`; `text` is the latin1 decoding of `b` from byte
+   * `base` on (text index i is byte i + base). The value is kept (util/strings.ts).
+   */
+  get(b: Uint8Array, from: number, to: number, hash: number, text: string, base: number): string {
+    const known = this.byHash.get(hash);
+    if (known !== undefined) {
+      const kb = known.bytes;
+      const n = to - from;
+      if (kb.length === n) {
+        let i = 0;
+        while (i < n && kb[i] === b[from + i]) i++;
+        if (i === n) return known.value;
+      }
+    }
+    const value = keep(text.slice(from - base, to - base));
+    if (known === undefined && this.byHash.size < MAX_VALUES) {
+      // a copy: the input buffer is reused for the next chunk (and a Buffer's slice is a view)
+      const bytes = new Uint8Array(to - from);
+      bytes.set(b.subarray(from, to));
+      this.byHash.set(hash, { bytes, value });
+    }
+    return value;
+  }
+}
