@@ -3,7 +3,8 @@
  *   COMM-PID [(TGID)] [CPU] [FLAGS] SECONDS.MICROS: EVENT: BODY
  * Scans the line's bytes (the latin1 text is cut only for fields that are read): no regex on the hot path.
  */
-import { keep, owned } from '../util/strings.js';
+import { owned } from '../util/strings.js';
+import { ByteInterner, hashByte } from './byte-interner.js';
 
 export const enum LineType {
   Event = 0,
@@ -21,6 +22,9 @@ export const enum SyscallPhase {
 }
 
 const NO_BYTES = new Uint8Array(0);
+
+/** comms, interned by their bytes (a task's comm repeats on every line of it) */
+const comms = new ByteInterner();
 
 /**
  * Reused for every line: the parser writes positions into it and returns a LineType. The comm and
@@ -50,7 +54,14 @@ export class EventFields {
 
   /** kept (an own copy, shared per value: see util/strings.ts) */
   get comm(): string {
-    if (this.commText === undefined) this.commText = keep(this.text.slice(this.commStart, this.commEnd));
+    if (this.commText === undefined) {
+      const b = this.bytes;
+      const from = this.commStart + this.base;
+      const to = this.commEnd + this.base;
+      let hash = 0;
+      for (let i = from; i < to; i++) hash = hashByte(hash, b[i]);
+      this.commText = comms.get(b, from, to, hash, this.text, this.base);
+    }
     return this.commText;
   }
 
