@@ -44,6 +44,8 @@ export function durationProblem(durNs: number): string | undefined {
 
 /** Why a timestamp in ns is not acceptable on its own, or undefined. */
 export function timestampProblem(tsNs: number): string | undefined {
+  // the common case (NaN fails it)
+  if (tsNs >= 0 && tsNs < MAX_TS_NS) return undefined;
   if (!Number.isFinite(tsNs)) return `timestamp ${tsNs} ns is not a finite number`;
   if (tsNs < 0) return `timestamp ${tsNs} ns is negative`;
   if (tsNs > MAX_TS_NS) return `timestamp ${fmt(tsNs)} ns is beyond 2^63 ns`;
