@@ -32,6 +32,8 @@ export class FileIdentity {
   private readonly late = new Map<string, string>();
   /** provisional keys released in ops */
   private readonly released = new Set<string>();
+  /** every key noteReleased was given */
+  private readonly noted = new Set<string>();
   /** numeric-device keys by inode number (for names the header did not map): ino → keys */
   private readonly byInode = new Map<string, Set<string>>();
   /** lock address (contention events) → the fds ("fd:TGID:FD") of syscalls that waited on it */
@@ -119,6 +121,9 @@ export class FileIdentity {
 
   /** A file key an op was released with (for the renames at the end). */
   noteReleased(file: string): void {
+    // (both notes are sets: a key noted once needs no second look)
+    if (this.noted.has(file)) return;
+    this.noted.add(file);
     if (isProvisional(file)) this.released.add(file);
     else if (file.split(':').length === 3) this.noteNumeric(file);
   }
