@@ -21,6 +21,8 @@ const FLAGS = [32, 102, 108, 97, 103, 115, 32];
 
 /** the inode keys of one device, by inode number: at most this many before they are dropped */
 const MAX_KEYS_PER_DEV = 1 << 16;
+/** the most devices whose keys are cached */
+const MAX_DEVS = 256;
 /** device numbers this size or more are not cached (their keys are made each time) */
 const DEV_LIMIT = 1 << 20;
 
@@ -35,6 +37,9 @@ export class IlockBody {
   private readonly flagValues = new ByteInterner();
   private readonly callerValues = new ByteInterner();
   private readonly keysByDev = new Map<number, Map<number, string>>();
+  /** the device of the last key, and its keys */
+  private lastDev = -1;
+  private lastKeys = new Map<number, string>();
 
   /**
    * Reads b[from, to) (`text` is the latin1 decoding of `b` from byte `base` on). False when the
@@ -92,8 +97,17 @@ export class IlockBody {
   private inodeKey(major: number, minor: number, ino: number): string {
     if (major >= DEV_LIMIT || minor >= DEV_LIMIT) return `${major}:${minor}:${ino}`;
     const dev = major * DEV_LIMIT + minor;
-    let keys = this.keysByDev.get(dev);
-    if (keys === undefined) this.keysByDev.set(dev, (keys = new Map()));
+    let keys = this.lastKeys;
+    if (dev !== this.lastDev) {
+      const known = this.keysByDev.get(dev);
+      keys = known ?? new Map<number, string>();
+      if (known === undefined) {
+        if (this.keysByDev.size >= MAX_DEVS) this.keysByDev.clear();
+        this.keysByDev.set(dev, keys);
+      }
+      this.lastDev = dev;
+      this.lastKeys = keys;
+    }
     let key = keys.get(ino);
     if (key === undefined) {
       if (keys.size >= MAX_KEYS_PER_DEV) keys.clear();
