@@ -3,7 +3,7 @@
  * `hashByte`), and a value seen before is returned after a byte comparison, so a field that repeats
  * on every line (a lock mode, a caller, a comm) costs no substring and no string lookup.
  */
-import { keep } from '../util/strings.js';
+import { keep, owned } from '../util/strings.js';
 
 /** The hash of a field, one byte at a time from 0 (the prefix parser's event names use it too). */
 export function hashByte(hash: number, c: number): number {
@@ -31,13 +31,21 @@ export class ByteInterner {
         if (i === n) return known.value;
       }
     }
-    const value = keep(text.slice(from - base, to - base));
-    if (known === undefined && this.byHash.size < MAX_VALUES) {
-      // a copy: the input buffer is reused for the next chunk (and a Buffer's slice is a view)
-      const bytes = new Uint8Array(to - from);
-      bytes.set(b.subarray(from, to));
-      this.byHash.set(hash, { bytes, value });
-    }
+    const cut = text.slice(from - base, to - base);
+    if (known !== undefined || this.byHash.size >= MAX_VALUES) return keep(cut);
+    // a copy of the bytes: the input buffer is reused for the next chunk (and a Buffer's slice is a view)
+    const bytes = new Uint8Array(to - from);
+    bytes.set(b.subarray(from, to));
+    const value = internalized(owned(cut));
+    this.byHash.set(hash, { bytes, value });
     return value;
   }
+}
+
+/**
+ * `s` as V8's one copy of its value (what a property key is): handlers compare event names with
+ * literals, and two internalized strings compare by pointer. The value is `s`'s whatever the engine does.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0];
 }

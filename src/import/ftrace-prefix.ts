@@ -3,7 +3,6 @@
  *   COMM-PID [(TGID)] [CPU] [FLAGS] SECONDS.MICROS: EVENT: BODY
  * Scans the line's bytes (the latin1 text is cut only for fields that are read): no regex on the hot path.
  */
-import { owned } from '../util/strings.js';
 import { ByteInterner, hashByte } from './byte-interner.js';
 
 export const enum LineType {
@@ -104,26 +103,9 @@ function isFlagChar(c: number): boolean {
 
 /**
  * Event names are interned: the name's hash is computed while scanning it, and a name seen before
- * is reused after a byte comparison in place, so no string is made per line.
+ * is reused after a byte comparison, so no string is made per line.
  */
-const internedNames = new Map<number, string>();
-
-function internName(b: Uint8Array, from: number, to: number, hash: number, text: string, base: number): string {
-  const known = internedNames.get(hash);
-  if (known !== undefined && known.length === to - from) {
-    let same = true;
-    for (let i = 0; i < known.length; i++) {
-      if (known.charCodeAt(i) !== b[from + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return known;
-  }
-  const name = owned(text.slice(from - base, to - base));
-  if (known === undefined && internedNames.size < 4096) internedNames.set(hash, name);
-  return name;
-}
+const eventNames = new ByteInterner();
 
 /** Parses the line text[start, end) of a larger string (no per-line substring is made). */
 export function parseFtraceLine(line: string, out: EventFields, start = 0, end = line.length): LineType {
@@ -239,12 +221,12 @@ export function parseFtraceBytes(b: Uint8Array, base: number, text: string, star
   while (e < endB) {
     const c = b[e];
     if (c === COLON || c === LPAREN || c === SPACE) break;
-    hash = (Math.imul(hash, 31) + c) | 0;
+    hash = hashByte(hash, c);
     e++;
   }
   if (e === nameStart) return bad(out, 'no event name after the timestamp');
   const stop = e < endB ? b[e] : -1;
-  out.event = internName(b, nameStart, e, hash, text, base);
+  out.event = eventNames.get(b, nameStart, e, hash, text, base);
   if (stop === COLON) {
     out.phase = SyscallPhase.None;
     let bs = e + 1;

@@ -33,4 +33,13 @@ describe('byte interner', () => {
     const c = Buffer.from('##comm', 'latin1');
     expect(r.get(c, 2, 6, hashOf(c, 2, 6), 'comm', 2)).toBe('comm');
   });
+
+  it('any value comes back as it was: names that look like numbers or special keys', () => {
+    const r = new ByteInterner();
+    for (const v of ['123', '__proto__', 'constructor', '0x10', '-1', 'a b', '\xe9t\xe9', 'x'.repeat(40)]) {
+      const b = Buffer.from(v, 'latin1');
+      expect(r.get(b, 0, b.length, hashOf(b, 0, b.length), v, 0)).toBe(v);
+      expect(r.get(b, 0, b.length, hashOf(b, 0, b.length), v, 0)).toBe(v);
+    }
+  });
 });
