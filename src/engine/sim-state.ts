@@ -230,7 +230,8 @@ export class Sim {
     const steps = this.mmapPlans === undefined ? planned : this.mmapPlans.wrap(planned, this.table.kind[opIndex], this.table.proc[opIndex]);
     this.eventBudget += this.eventsPerStep * steps.length;
     let childrenStep = false;
-    if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children') childrenStep = true;
+    // (a step of child flushes only leaves the other children at their positions in the work)
+    if (kidsTo > kidsFrom) for (const st of steps) if (st.type === 'children' && st.flushesOnly !== true) childrenStep = true;
     let f = this.freeFrames;
     if (f === undefined) {
       f = { op: opIndex, opRef, steps, idx: 0, ownNs, workDoneNs: 0, remainingNs: -1, childBase: kidsFrom, childEnd: kidsTo, childPos, nextChild: kidsFrom, held: [], below: task.top, childrenStep, overheadNs: 0, inCost: false, lockWaitNs: 0, cpuWaitNs: 0, afterNs, asleepLeftNs: 0, sectionEnded: false };

@@ -168,7 +168,7 @@ export interface Frame {
   held: Held[];
   /** the frame below on the task's stack (the parent op), or the next free frame */
   below: Frame | undefined;
-  /** the plan has a 'children' step: children run there, not at their positions */
+  /** the plan has a 'children' step (not one of flushes only): children run there, not at their positions */
   childrenStep: boolean;
   /** lock-operation CPU time owed (charged with the next work, or at the end) */
   overheadNs: number;

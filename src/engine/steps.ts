@@ -16,6 +16,7 @@ import { KIND_CODE, OP_KINDS } from '../model/op.js';
 /** the kinds that instantiate pages: their race section ends at work on cached pages (WorkStep.cached) */
 const READ_SIDE = new Uint8Array(OP_KINDS.length);
 for (const k of ['read', 'fault-read', 'readahead'] as const) READ_SIDE[KIND_CODE.get(k) as number] = 1;
+const WRITEBACK = KIND_CODE.get('writeback') as number;
 
 /** Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. */
 export function advance(s: Sim, task: Task, now: number): void {
@@ -204,7 +205,8 @@ export function advance(s: Sim, task: Task, now: number): void {
       continue;
     }
     if (type === 'children') {
-      if (frame.nextChild < frame.childEnd) {
+      // (flushesOnly: a direct IO's leading child writebacks, before it pins its buffer: mmap-lock.ts)
+      if (frame.nextChild < frame.childEnd && (step.flushesOnly !== true || s.table.kind[childList[frame.nextChild]] === WRITEBACK)) {
         s.pushFrame(task, childList[frame.nextChild++], frame.opRef, now);
         continue;
       }

@@ -2,7 +2,14 @@
  * Each process's mmap_lock, wrapped around the strategy's plans (SimOptions.mmapLock): an rwsem with
  * a strict queue (a waiting writer blocks new readers), taken shared around a fault's whole plan,
  * exclusive around mmap and munmap (an mmap's own faults run after it is released), and shared by
- * direct IO right after its strategy's locks, before the work (get_user_pages of the user buffer).
+ * direct IO to pin its user buffer (get_user_pages), then released. A direct IO pins after its
+ * strategy's locks and after it has flushed its range, before the rest of its work: the kernel
+ * (__iomap_dio_rw) flushes and invalidates the range first (filemap_write_and_wait_range,
+ * kiocb_invalidate_pages: the op's leading child writebacks) and only then builds the bios,
+ * pinning the user pages of each (bio_iov_iter_get_pages, whose slow path takes mmap_lock shared).
+ * A plan with a children step before its first work pins there instead, right after its children
+ * (a design that pins before it locks: kara-2013). The IO's other children (the faults of its
+ * get_user_pages) keep their recorded positions in the work, each under its own mmap_lock S.
  * It is not a strategy of its own: every strategy runs under it, which is what puts the i_rwsem →
  * mmap_lock order and the deadlocks against it into a replay.
  */
@@ -20,6 +27,8 @@ const DIO_WRITE = code('dio-write');
 /** the engine's own mmap_lock steps have a tag no plan uses (MMAP_LOCK_TAG; plans' tags are >= 0) */
 const MMAP_RELEASE: ReleaseStep = { type: 'release', tag: MMAP_LOCK_TAG };
 const CHILDREN: ChildrenStep = { type: 'children' };
+/** a direct IO's flush of its range, before it pins its buffer (the engine's step: a plan's children step runs every child) */
+const FLUSHES: ChildrenStep = { type: 'children', flushesOnly: true };
 const MMAP_SPEC = { kind: 'rwsem', fairness: 'fifo' } as const;
 
 function mmapAcquire(proc: string, mode: 'S' | 'X'): AcquireStep {
@@ -54,15 +63,22 @@ export class MmapLockPlans {
       return out;
     }
     if (k === DIO_READ || k === DIO_WRITE) {
-      // after the strategy's locks, before the work (get_user_pages of the user buffer)
+      // get_user_pages of the user buffer: right after the plan's children step if it has one
+      // before its first work (it pins there), else after the strategy's locks and the flush of
+      // the IO's range, before the work
       let w = 0;
-      while (w < len && steps[w].type !== 'work') w++;
+      while (w < len && steps[w].type !== 'work' && steps[w].type !== 'children') w++;
       if (w === len) return steps;
-      const out: Step[] = new Array(len + 2);
-      for (let i = 0; i < w; i++) out[i] = steps[i];
-      out[w] = this.shared[proc];
-      out[w + 1] = MMAP_RELEASE;
-      for (let i = w; i < len; i++) out[i + 2] = steps[i];
+      const own = steps[w].type === 'children';
+      const at = own ? w + 1 : w;
+      const extra = own ? 2 : 3;
+      const out: Step[] = new Array(len + extra);
+      for (let i = 0; i < at; i++) out[i] = steps[i];
+      let j = at;
+      if (!own) out[j++] = FLUSHES;
+      out[j++] = this.shared[proc];
+      out[j++] = MMAP_RELEASE;
+      for (let i = at; i < len; i++) out[i + extra] = steps[i];
       return out;
     }
     return steps;

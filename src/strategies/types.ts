@@ -62,10 +62,19 @@ export interface WorkStep {
 /**
  * Where the op's child ops (faults inside the syscall) run, all of them in order. Without this step
  * a child runs at its recorded position in the parent's work; a strategy that pre-faults the user
- * buffer before taking its locks (as Linux does for buffered writes) puts this step first.
+ * buffer before taking its locks (as Linux does for buffered writes) puts this step first. In a
+ * direct IO's plan, a children step before the first work step is where the IO pins its user
+ * buffer: the engine's get_user_pages (mmap_lock S) follows it, so a plan that starts with it pins
+ * before taking its locks (Jan Kara's 2013 RFC: kara-2013).
  */
 export interface ChildrenStep {
   readonly type: 'children';
+  /**
+   * The engine's own (a plan leaves it out): only the op's leading child flushes run here, the
+   * writeback children recorded before any other child; the other children keep their positions
+   * in the work. The mmap_lock wrap of a direct IO puts such a step before its get_user_pages.
+   */
+  readonly flushesOnly?: boolean;
 }
 
 /**
@@ -126,7 +135,8 @@ export interface RuleRow {
  * - It returns the op's steps in order: `acquire` (a lock, in a mode, on a byte range, named by a
  *   tag), `work` (a share of the op's service time; the shares add up to 1), `release` (the latest
  *   acquisition of a tag), `cost` (CPU time of a lock operation) and `children` (where the op's
- *   child ops run; without it they run at their recorded position in the work).
+ *   child ops run; without it they run at their recorded position in the work; in a direct IO's
+ *   plan, before its first work, where it pins its buffer: the engine's get_user_pages follows).
  * - Every acquire is released by a later step of the same plan, and every release names a tag the
  *   plan holds at that point. A plan that breaks this is refused: from a JS module, or from an
  *   object given to the library's `replay`/`compare`, it stops the run with an error (exit 4)
