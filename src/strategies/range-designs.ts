@@ -10,6 +10,11 @@ const MUTEX: LockSpec = { kind: 'mutex' };
 const SPINLOCK: LockSpec = { kind: 'spinlock' };
 const RWSEM: LockSpec = { kind: 'rwsem', fairness: 'fifo' };
 const FIFO_RANGE: LockSpec = { kind: 'range', fairness: 'fifo' };
+/**
+ * Where a plan's child ops run, all of them (docs/writing-strategies.md). Before a direct IO's first
+ * work it also says that the IO pins its user buffer before it locks: the engine's get_user_pages
+ * comes right after it.
+ */
 const CHILDREN: ChildrenStep = { type: 'children' };
 
 /** [start, end) of an op for range locks: truncate/collapse/insert to infinity, unknown ranges whole */
@@ -33,7 +38,7 @@ export function kara2013Strategy(): Strategy {
     source: 'docs/strategies.md#kara-2013 ([PATCH 0/6 RFC] Mapping range lock, 2013)',
     rules: [
       { kinds: 'read, readahead, fault-read, fault-write', locks: 'mapping range X on the page(s), only around page-cache insertion (a fraction of the op), then unlocked' },
-      { kinds: 'dio-read, dio-write', locks: 'mapping range X on the range (after get_user_pages), for the whole IO' },
+      { kinds: 'dio-read, dio-write', locks: 'pins its buffer first (its child ops, its flush among them, then get_user_pages: mmap_lock S), then mapping range X on the range, for the whole IO' },
       { kinds: 'write', locks: 'i_mutex X (unchanged by the RFC)' },
       { kinds: 'truncate, punch, zero/collapse/insert-range', locks: 'i_mutex X, then mapping range X on the range' },
       { kinds: 'every range lock/unlock', locks: 'tree_spinlock X for spinBase + perNode × (1+R)·log2(R+2) ns: one serialising critical section per mapping' },
@@ -49,8 +54,11 @@ export function kara2013Strategy(): Strategy {
         // only the page insertion is under the range lock: model it as the first tenth of the work
         return [...range(1), { type: 'work', fraction: 0.1 }, release(1), { type: 'work', fraction: 0.9, cached: true }];
       }
-      const withMutex = op.kind !== 'dio-read' && op.kind !== 'dio-write' && ctx.parent === undefined;
-      const steps: Step[] = withMutex ? [acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0)] : [];
+      const dio = op.kind === 'dio-read' || op.kind === 'dio-write';
+      const withMutex = !dio && ctx.parent === undefined;
+      // the RFC locks a direct IO's range in dio_bio_submit(), after the bio's pages are pinned: a
+      // children step first is where the engine pins (its get_user_pages follows it, mmap-lock.ts)
+      const steps: Step[] = withMutex ? [acquire('i_mutex', op.file, MUTEX, 'X', 0, Infinity, 0)] : dio ? [CHILDREN] : [];
       steps.push(...range(1), WORK_ALL, release(1));
       if (withMutex) steps.push(release(0));
       return steps;

@@ -9,7 +9,7 @@ import { clip, ExitCode, LockreplayError } from '../errors.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
 import { createStrategy, isChecked, markChecked } from './index.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
-import { LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
+import { type ChildrenStep, LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
 
 export function isUserStrategySpec(spec: string): boolean {
   return /\.(m?js|json)$/.test(spec.split(':')[0]) || spec.startsWith('./') || spec.startsWith('/') || spec.startsWith('../');
@@ -187,6 +187,7 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never): St
       if (!isTag(x.tag)) fail(`${where}: tag must be a whole number >= 0 (negative tags are the engine's)`);
     }
     if (x.type === 'release' && !isTag(x.tag)) fail(`${where}: release needs the tag of its acquire, a whole number >= 0`);
+    if (x.type === 'children' && x.flushesOnly !== undefined) fail(`${where}: children's flushesOnly is the engine's (a direct IO's flush before it pins its buffer); a plan's children step runs every child op`);
     if (x.type === 'work' && !(typeof x.fraction === 'number' && x.fraction > 0 && x.fraction <= 1)) fail(`${where}: work needs a fraction in (0, 1]`);
     if (x.type === 'work' && x.cached !== undefined && typeof x.cached !== 'boolean') fail(`${where}: work's cached, if given, must be true or false`);
     if (x.type === 'cost') {
@@ -233,17 +234,23 @@ export function unbalancedStep(steps: readonly Step[]): string | undefined {
 }
 
 type RangeRule = 'op' | 'page' | 'file' | 'from-new-size';
-interface JsonRule {
+interface JsonLockRule {
   lock: string;
   mode: 'S' | 'X';
   range: RangeRule;
 }
+/** "children" in a rules list: where the op's child ops run (see ChildrenStep) */
+type JsonRule = JsonLockRule | 'children';
+const CHILDREN: ChildrenStep = { type: 'children' };
 
 /**
  * A JSON rules table: { name, summary?, locks: { NAME: { kind, fairness?, exclusiveOnly? } }, rules: { KIND | "default":
- * [ { lock, mode, range } ] }, children?: "own" | "none" }. Steps are taken in order and held for the
+ * [ { lock, mode, range } | "children" ] }, children?: "own" | "none" }. Steps are taken in order and held for the
  * whole op, released in reverse; a "page" step walks the op's pages one at a time around the work
- * (so it must come last).
+ * (so it must come last). "children" (at most once in a list) is where the op's child ops run: before
+ * a lock, they run before it is taken (a buffered write pre-faulting its source; a direct IO pinning
+ * its buffer before its locks, the engine's get_user_pages after them); without it, at their
+ * recorded positions in the work.
  */
 export function jsonRulesStrategy(path: string): Strategy {
   const file = basename(path);
@@ -288,8 +295,13 @@ export function jsonRulesStrategy(path: string): Strategy {
     const steps: JsonRule[] = [];
     (list as unknown[]).forEach((st, i) => {
       const at = `rules.${kind}[${i}]`;
+      if (st === 'children') {
+        if (steps.includes('children')) fail(at, '"children" may come once in a list (every child op runs there)');
+        steps.push('children');
+        return;
+      }
       const x = st as Record<string, unknown>;
-      if (x === null || typeof x !== 'object') fail(at, 'expected { lock, mode, range }');
+      if (x === null || typeof x !== 'object') fail(at, 'expected { lock, mode, range } or "children"');
       if (typeof x.lock !== 'string' || !locks.has(x.lock)) fail(`${at}.lock`, `expected one of the locks (${[...locks.keys()].join(', ')}), got ${JSON.stringify(x.lock)}`);
       if (x.mode !== 'S' && x.mode !== 'X') fail(`${at}.mode`, `expected "S" or "X", got ${JSON.stringify(x.mode)}`);
       if (!['op', 'page', 'file', 'from-new-size'].includes(x.range as string)) fail(`${at}.range`, `expected "op", "page", "file" or "from-new-size", got ${JSON.stringify(x.range)}`);
@@ -300,7 +312,7 @@ export function jsonRulesStrategy(path: string): Strategy {
   }
   const children = j.children ?? 'own';
   if (children !== 'own' && children !== 'none') fail('children', `expected "own" (a child op takes its own rules) or "none" (it runs under its parent's locks), got ${JSON.stringify(children)}`);
-  const table: RuleRow[] = [...rules].map(([kind, steps]) => ({ kinds: kind, locks: steps.length === 0 ? 'none' : steps.map((s) => `${s.lock} ${s.mode} (${s.range})`).join(', then ') }));
+  const table: RuleRow[] = [...rules].map(([kind, steps]) => ({ kinds: kind, locks: steps.length === 0 ? 'none' : steps.map((s) => (s === 'children' ? 'its child ops' : `${s.lock} ${s.mode} (${s.range})`)).join(', then ') }));
   table.push({ kinds: 'child op', locks: children === 'own' ? 'its own rules' : 'none (under its parent\'s locks)' });
   return markChecked({
     name: j.name as string,
@@ -315,6 +327,10 @@ export function jsonRulesStrategy(path: string): Strategy {
       const steps: Step[] = [];
       const releases: Step[] = [];
       for (const [i, r] of list.entries()) {
+        if (r === 'children') {
+          steps.push(CHILDREN);
+          continue;
+        }
         const spec = locks.get(r.lock) as LockSpec;
         if (r.range === 'page') {
           const [s, e] = pageAlignedRange(op, page);
