@@ -354,3 +354,118 @@ describe('spinning: regressions', () => {
     }
   });
 });
+
+describe('direct IO pins its user buffer after it flushes its range (get_user_pages under mmap_lock S)', () => {
+  /** ops of one process (one mmap_lock), in issue order; times in µs */
+  function sameProc(list: { pid: number; kind: OpKind; t: number; dur: number; off: number; len: number; file?: string; parent?: number }[]): Op[] {
+    return ops(list).map((o) => ({ ...o, proc: 'tgid:400', file: o.kind === 'munmap' ? 'tgid:400' : o.file }));
+  }
+  // a direct write of [0, 64K) whose first 30 µs are the flush of its range (a child writeback, as
+  // __iomap_dio_rw flushes before it pins), a fault of another thread of the process on page 4 at
+  // 10 µs, a munmap of the process at 20 µs
+  const flushWindow = sameProc([
+    { pid: 401, kind: 'dio-write', t: 0, dur: 100, off: 0, len: 65536 },
+    { pid: 401, kind: 'writeback', t: 0, dur: 30, off: 0, len: 65536, parent: 0 },
+    { pid: 402, kind: 'fault-read', t: 10, dur: 10, off: 16384, len: 4096 },
+    { pid: 403, kind: 'munmap', t: 20, dur: 5, off: 0, len: 4096 },
+  ]);
+
+  it('scenario B in the flush window: the IO holds its range X, the fault holds mmap_lock S and waits for the range, the munmap queues for X, and the pinning at 30 µs queues behind it', () => {
+    for (const s of ['range-lock', 'range-lock:fairness=reader-pref', 'range-lock:fairness=nested-shared-ok', 'range-lock:prefault=true', 'range-lock:buffered=page']) {
+      const { sim } = run(flushWindow, s);
+      expect([s, sim.stalled?.reason, sim.stalled?.atNs]).toEqual([s, 'cycle', 30 * US]);
+      expect(sim.stalled?.cycle.map((b) => [b.pid, b.kind, b.lockClass, b.mode, b.sinceNs, b.waitsFor])).toEqual([
+        [401, 'dio-write', 'mmap_lock', 'S', 30 * US, [403]],
+        [403, 'munmap', 'mmap_lock', 'X', 20 * US, [402]],
+        [402, 'fault-read', 'range', 'S', 10 * US, [401]],
+      ]);
+    }
+    // the same cycle through the other locks a direct IO holds while it flushes
+    for (const [s, cls] of [['i-mutex', 'i_mutex'], ['list-rl', 'list_range'], ['two-state', 'pagecache_add_block'], ['btrfs-extent', 'extent_bits']]) {
+      const { sim } = run(flushWindow, s);
+      expect([s, sim.stalled?.reason, sim.stalled?.atNs, sim.stalled?.cycle.map((b) => [b.pid, b.lockClass])]).toEqual([s, 'cycle', 30 * US, [[401, 'mmap_lock'], [403, 'mmap_lock'], [402, cls]]]);
+    }
+    // without the munmap, the fault waits for the IO and nothing closes
+    const noMunmap = flushWindow.slice(0, 3);
+    expect(run(noMunmap, 'range-lock').t).toEqual([[0, 100, 0], [0, 30, 0], [10, 110, 90]]);
+  });
+
+  it('the pinning comes at the end of the flush: a munmap holding mmap_lock X from 25 to 35 µs delays it to 35 µs', () => {
+    const list = sameProc([
+      { pid: 401, kind: 'dio-write', t: 0, dur: 100, off: 0, len: 65536 },
+      { pid: 401, kind: 'writeback', t: 0, dur: 30, off: 0, len: 65536, parent: 0 },
+      { pid: 403, kind: 'munmap', t: 25, dur: 10, off: 0, len: 4096 },
+    ]);
+    // flush 0 → 30, mmap_lock S waited for from 30 to 35, then the IO's own 70 µs
+    expect(run(list, 'none').t).toEqual([[0, 105, 5], [0, 30, 0], [25, 35, 0]]);
+    expect(run(list, 'linux:xfs').t).toEqual([[0, 105, 5], [0, 30, 0], [25, 35, 0]]);
+    // without mmap_lock nothing waits
+    expect(run(list, 'none', { mmapLock: false }).t).toEqual([[0, 100, 0], [0, 30, 0], [25, 35, 0]]);
+  });
+
+  it('a child fault of a direct IO (its get_user_pages faulting a mapped buffer) keeps its recorded position in the work, after the pinning', () => {
+    // flush 0 → 30, pinning waits for the munmap's X until 35, then the own work (60 µs) with the
+    // fault 20 µs into it (recorded at 50 µs: 50 - 30 of flush), so at 55 → 65, and the IO ends at 105
+    const list = sameProc([
+      { pid: 401, kind: 'dio-read', t: 0, dur: 100, off: 0, len: 65536 },
+      { pid: 401, kind: 'writeback', t: 0, dur: 30, off: 0, len: 65536, parent: 0 },
+      { pid: 401, kind: 'fault-read', t: 50, dur: 10, off: 0, len: 4096, file: 'other', parent: 0 },
+      { pid: 403, kind: 'munmap', t: 25, dur: 10, off: 0, len: 4096 },
+    ]);
+    expect(run(list, 'none').t).toEqual([[0, 105, 5], [0, 30, 0], [55, 65, 0], [25, 35, 0]]);
+    // the buffer maps the IO's own range: under range-lock the fault at 50 µs asks for range S inside the IO's X
+    const self = sameProc([
+      { pid: 201, kind: 'dio-write', t: 0, dur: 100, off: 0, len: 16384 },
+      { pid: 201, kind: 'fault-read', t: 50, dur: 10, off: 8192, len: 4096, parent: 0 },
+    ]);
+    const { sim } = run(self, 'range-lock');
+    expect([sim.stalled?.atNs, sim.stalled?.cycle.map((b) => [b.pid, b.kind, b.lockClass, b.mode])]).toEqual([50 * US, [[201, 'fault-read', 'range', 'S']]]);
+  });
+});
+
+describe('kara-2013 pins a direct IO\'s buffer before it takes the range (the RFC locks in dio_bio_submit(), after get_user_pages)', () => {
+  function proc(list: { pid: number; kind: OpKind; t: number; dur: number; off: number; len: number; file?: string; parent?: number; proc: string }[]): Op[] {
+    return ops(list).map((o, i) => ({ ...o, proc: list[i].proc, file: o.kind === 'munmap' ? list[i].proc : o.file }));
+  }
+
+  it('a direct write whose buffer maps its own range faults it in first: no 1-task cycle', () => {
+    const self = proc([
+      { pid: 201, kind: 'dio-write', t: 0, dur: 100, off: 0, len: 16384, proc: 'tgid:200' },
+      { pid: 201, kind: 'fault-read', t: 50, dur: 10, off: 8192, len: 4096, parent: 0, proc: 'tgid:200' },
+    ]);
+    // the fault runs first (0 → 10, its page range around the insertion), then the pinning and the range: 10 → 100
+    const { sim, t } = run(self, 'kara-2013');
+    expect(sim.stalled).toBeUndefined();
+    expect(t).toEqual([[0, 100, 0], [0, 10, 0]]);
+    expect(sim.lockStats.get('mapping_range')).toMatchObject({ acquisitions: 2, contentions: 0 });
+  });
+
+  it('two direct writes whose buffers map each other\'s file fault before locking: no cross-file cycle', () => {
+    const cross = proc([
+      { pid: 201, kind: 'dio-write', t: 0, dur: 100, off: 0, len: 16384, file: 'a', proc: 'tgid:200' },
+      { pid: 301, kind: 'dio-write', t: 1, dur: 100, off: 0, len: 16384, file: 'b', proc: 'tgid:300' },
+      { pid: 201, kind: 'fault-read', t: 50, dur: 10, off: 8192, len: 4096, file: 'b', parent: 0, proc: 'tgid:200' },
+      { pid: 301, kind: 'fault-read', t: 51, dur: 10, off: 8192, len: 4096, file: 'a', parent: 1, proc: 'tgid:300' },
+    ]);
+    const { sim, t } = run(cross, 'kara-2013');
+    expect(sim.stalled).toBeUndefined();
+    expect(t).toEqual([[0, 100, 0], [1, 101, 0], [0, 10, 0], [1, 11, 0]]);
+    // range-lock holds each range across its IO's faults: the cycle forms at 51 µs
+    expect(run(cross, 'range-lock').sim.stalled?.cycle.map((b) => b.pid)).toEqual([301, 201]);
+  });
+
+  it('scenario B behind a punch: the direct write pinned before it queued for the range, so the munmap only waits', () => {
+    const list = proc([
+      { pid: 301, kind: 'punch', t: 0, dur: 100, off: 0, len: 65536, proc: 'tgid:300' },
+      { pid: 401, kind: 'dio-write', t: 10, dur: 40, off: 0, len: 65536, proc: 'tgid:400' },
+      { pid: 402, kind: 'fault-read', t: 20, dur: 10, off: 16384, len: 4096, proc: 'tgid:400' },
+      { pid: 403, kind: 'munmap', t: 30, dur: 5, off: 0, len: 4096, proc: 'tgid:400' },
+    ]);
+    const { sim, t } = run(list, 'kara-2013');
+    expect(sim.stalled).toBeUndefined();
+    // the IO waits for the punch's range (10 → 100), the fault for both (FIFO, 20 → 140), the munmap for the fault's mmap_lock S (30 → 150)
+    expect(t).toEqual([[0, 100, 0], [10, 140, 90], [20, 150, 120], [30, 155, 120]]);
+    // range-lock pins after its range: the 3-task cycle
+    expect(run(list, 'range-lock').sim.stalled?.cycle.map((b) => b.pid)).toEqual([401, 403, 402]);
+  });
+});

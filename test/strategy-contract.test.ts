@@ -13,6 +13,7 @@ import { LockreplayError } from '../src/errors.js';
 import { loadTrace } from '../src/import/index.js';
 import type { Op } from '../src/model/op.js';
 import { loadForReplay } from '../src/replay/index.js';
+import { simulate } from '../src/engine/simulator.js';
 import { resultJson } from '../src/report/json.js';
 import { createStrategy, strategyNames } from '../src/strategies/index.js';
 import { MAX_WALK_STEPS } from '../src/strategies/plan-helpers.js';
@@ -182,5 +183,37 @@ export default { name: 'kinds', rules: [], plan(op, ctx) {
     expect(fromJson.locks.lr.acquisitions).toBeGreaterThan(0);
     expect(fromJson.locks.ext.acquisitions).toBeGreaterThan(0);
     expect(JSON.stringify(fromJson)).toBe(JSON.stringify(fromJs));
+  });
+});
+
+describe('a direct IO that pins its buffer before its locks (a children step first: the engine\'s get_user_pages follows it)', () => {
+  // a direct write whose buffer maps its own range: its get_user_pages faults page 2 of the range
+  const selfMapped: Op[] = [
+    { id: 0, tsNs: 0, durNs: 100_000, pid: 201, proc: 'tgid:200', comm: 'dio', file: 'f', kind: 'dio-write', offset: 0, lengthBytes: 16384, line: 1 },
+    { id: 1, tsNs: 50_000, durNs: 10_000, pid: 201, proc: 'tgid:200', comm: 'dio', file: 'f', kind: 'fault-read', offset: 8192, lengthBytes: 4096, line: 2, parent: 0 },
+  ];
+  const table = (dio: unknown[]): string => JSON.stringify({
+    name: 'pins', locks: { r: { kind: 'range' } },
+    rules: { 'dio-write': dio, 'fault-read': [{ lock: 'r', mode: 'X', range: 'op' }], default: [] },
+  });
+
+  it('a JSON rules table says it with "children" in the list: no 1-task cycle, where the same table without it has one', async () => {
+    const first = await loadStrategy(write('pins-first.json', table(['children', { lock: 'r', mode: 'X', range: 'op' }])));
+    const after = await loadStrategy(write('pins-after.json', table([{ lock: 'r', mode: 'X', range: 'op' }])));
+    const ctx: PlanContext = { pageSizeBytes: 4096, fileSizeBytes: () => 1 << 20, costs: DEFAULT_COSTS };
+    expect(first.plan(selfMapped[0], ctx).map((s) => s.type)).toEqual(['children', 'acquire', 'work', 'release']);
+    expect(first.rules.find((r) => r.kinds === 'dio-write')?.locks).toBe('its child ops, then r X (op)');
+    const [a, b] = [first, after].map((s) => simulate(selfMapped, Float64Array.from([100_000, 10_000]), s, { mode: 'closed', timeScale: 1, cpus: 2, pageSizeBytes: 4096 }));
+    expect([a.stalled, a.outcomes.done[0], a.outcomes.done[1]]).toEqual([undefined, 1, 1]);
+    expect(b.stalled?.cycle.map((c) => [c.pid, c.kind, c.lockClass])).toEqual([[201, 'fault-read', 'r']]);
+  });
+
+  it('"children" comes once in a list, and before a "page" step; a JS plan may not use the engine\'s flushesOnly', async () => {
+    await expect(loadStrategy(write('twice.json', table(['children', 'children'])))).rejects.toThrow(/twice\.json: rules\.dio-write\[1\]: "children" may come once in a list/);
+    await expect(loadStrategy(write('late.json', JSON.stringify({ name: 'late', locks: { p: { kind: 'range' } }, rules: { write: [{ lock: 'p', mode: 'X', range: 'page' }, 'children'] } })))).rejects.toThrow(/late\.json: rules\.write\[0\]\.range: "page" walks the pages around the work, so it must be the last step/);
+    await expect(loadStrategy(write('word.json', table(['kids'])))).rejects.toThrow(/word\.json: rules\.dio-write\[0\]: expected \{ lock, mode, range \} or "children"/);
+    const js = checkedStrategy({ name: 'flush', summary: '', source: '', rules: [], options: {}, plan: () => [{ type: 'children', flushesOnly: true }, { type: 'work', fraction: 1 }] });
+    const ctx: PlanContext = { pageSizeBytes: 4096, fileSizeBytes: () => 1 << 20, costs: DEFAULT_COSTS };
+    expect(() => js.plan(selfMapped[0], ctx)).toThrow(/strategy flush: plan\(\) step 0 for op 0 \(dio-write\): children's flushesOnly is the engine's/);
   });
 });
