@@ -257,8 +257,8 @@ describe('jsonRulesStrategy', () => {
     expect(err({ name: 'n', locks: {}, rules: { wrote: [] } })).toBe('bad.json: rules.wrote: not an op kind; expected one of read, write, dio-read, dio-write, fault-read, fault-write, readahead, writeback, truncate, punch, zero-range, collapse-range, insert-range, fallocate, fsync, mmap, munmap, or "default"');
     expect(err({ name: 'n', locks: {}, rules: { read: {} } })).toBe('bad.json: rules.read: expected an array of steps');
     const m = { m: { kind: 'mutex' } };
-    expect(err({ name: 'n', locks: m, rules: { read: [null] } })).toBe('bad.json: rules.read[0]: expected { lock, mode, range }');
-    expect(err({ name: 'n', locks: m, rules: { read: ['x'] } })).toBe('bad.json: rules.read[0]: expected { lock, mode, range }');
+    expect(err({ name: 'n', locks: m, rules: { read: [null] } })).toBe('bad.json: rules.read[0]: expected { lock, mode, range } or "children"');
+    expect(err({ name: 'n', locks: m, rules: { read: ['x'] } })).toBe('bad.json: rules.read[0]: expected { lock, mode, range } or "children"');
     expect(err({ name: 'n', locks: m, rules: { read: [{ lock: 'z', mode: 'X', range: 'op' }] } })).toBe('bad.json: rules.read[0].lock: expected one of the locks (m), got "z"');
     expect(err({ name: 'n', locks: m, rules: { read: [{ lock: 1, mode: 'X', range: 'op' }] } })).toBe('bad.json: rules.read[0].lock: expected one of the locks (m), got 1');
     expect(err({ name: 'n', locks: m, rules: { read: [{ lock: 'm', mode: 's', range: 'op' }] } })).toBe('bad.json: rules.read[0].mode: expected "S" or "X", got "s"');
