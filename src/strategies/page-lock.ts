@@ -1,5 +1,5 @@
 import type { Op } from '../model/op.js';
-import { isFlushInsideParent, pageAlignedRange, pageByPage, WORK_ONLY } from './plan-helpers.js';
+import { isFlushInsideParent, pageWalk, WORK_ONLY } from './plan-helpers.js';
 import type { ChildrenStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
 
 const PAGE_LOCK: LockSpec = { kind: 'range', fairness: 'fifo' };
@@ -43,10 +43,11 @@ export function pageLockStrategy(): Strategy {
           return WORK_ONLY;
         default: {
           if (op.lengthBytes <= 0 && (op.kind === 'truncate' || op.kind === 'punch' || op.kind === 'writeback')) return WORK_ONLY;
-          const [start, end] = pageAlignedRange(op, ctx.pageSizeBytes);
-          const walk = pageByPage('page', op.file, PAGE_LOCK, start, end, ctx.pageSizeBytes);
-          if (op.kind === 'write' || op.kind === 'read') walk.unshift(CHILDREN_FIRST);
-          return walk;
+          // (pageAlignedRange, without its pair)
+          const page = ctx.pageSizeBytes;
+          const start = Math.floor(op.offset / page) * page;
+          const end = Math.ceil((op.offset + Math.max(op.lengthBytes, 1)) / page) * page;
+          return pageWalk('page', op.file, PAGE_LOCK, start, end, page, 'X', op.kind === 'write' || op.kind === 'read' ? CHILDREN_FIRST : undefined);
         }
       }
     },

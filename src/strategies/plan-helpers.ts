@@ -52,10 +52,26 @@ export const MAX_WALK_STEPS = 256;
  * Chunk c is tag PAGE_WALK_TAG + c: the other locks of a plan with a walk use other tag ranges.
  */
 export function pageByPage(lockClass: string, key: string, spec: LockSpec, start: number, end: number, pageSizeBytes: number, mode: 'S' | 'X' = 'X'): Step[] {
+  return pageWalk(lockClass, key, spec, start, end, pageSizeBytes, mode, undefined);
+}
+
+/**
+ * pageByPage, after the step `first` when given (a plan's children before its walk). A walk of one
+ * page is made as one array literal: a replay plans about a million of them, and growing an array
+ * by push, then unshifting a step in front, cost more than the rest of the plan.
+ */
+export function pageWalk(lockClass: string, key: string, spec: LockSpec, start: number, end: number, pageSizeBytes: number, mode: 'S' | 'X', first: Step | undefined): Step[] {
   const pages = Math.max(1, Math.round((end - start) / pageSizeBytes));
+  if (pages === 1 && end > start && end - start <= pageSizeBytes) {
+    // (the one chunk is [start, end), all the work: what the loop below makes of it)
+    const a = acquire(lockClass, key, spec, mode, start, end, PAGE_WALK_TAG);
+    const r = release(PAGE_WALK_TAG);
+    return first === undefined ? [a, WORK_ALL, r] : [first, a, WORK_ALL, r];
+  }
   const chunks = Math.min(pages, MAX_WALK_STEPS);
   const pagesPerChunk = Math.ceil(pages / chunks);
   const steps: Step[] = [];
+  if (first !== undefined) steps.push(first);
   for (let c = 0; c * pagesPerChunk < pages; c++) {
     const s = start + c * pagesPerChunk * pageSizeBytes;
     const e = Math.min(end, s + pagesPerChunk * pageSizeBytes);
