@@ -355,7 +355,7 @@ describe('the kernel\'s own lock waits', () => {
     expect(text.stdout).toMatch(/; 2517 wakes of 6 tasks from sched events replayed per task \(p50 13\.0µs, p90 70\.0µs, mean 32\.2µs\)\)/);
   }, 90_000);
 
-  it('the mix recorded while four CPU-bound loops kept both CPUs busy: every IOLOCK row within the targets once the recorded kernel\'s spin before each wait leaves the service times with the wait (the direct reads were 1.48x without)', async () => {
+  it('the mix recorded while four CPU-bound loops kept both CPUs busy: every IOLOCK row within the targets; the recorded kernel\'s spin before each wait leaves the service times with the wait (left in, it lengthens the waits behind the writers)', async () => {
     const { ops, locks, summary } = await loadTrace(trace('xfs-contended-mixed-busy.trace.gz'), { keepLocks: true });
     expectMixCounts(ops, 'xfs-contended-mixed-busy', '7:0:131');
     expect([summary.schedWakes, summary.schedSleeps]).toEqual([6048, 7267]);
@@ -365,10 +365,13 @@ describe('the kernel\'s own lock waits', () => {
     expect(target.map((x) => [x.kind, x.observed.count])).toEqual([['dio-read', 382], ['punch', 112], ['write', 547]]);
     for (const x of target) expect(within(x), `${x.kind} ${x.countRatio} ${x.meanRatio}`).toBe(true);
     // the spins left in: about 11 µs of a writer's hold time (5.4 ms over the 546 contended writes,
-    // 13 ms over the punches) replayed as work under the lock, on top of the replay's own spinning
+    // 13 ms over the punches) replayed as work under the lock, on top of the replay's own spinning:
+    // the waits behind the writers get longer (mean 1.27x of the kernel's against 1.11x). (Before a
+    // direct IO pinned its buffer after its flush, the direct reads' count went to 1.48x with them.)
     const noSpin = locks.map((l) => (l.spinNs === undefined ? l : { ...l, spinNs: undefined }));
     const kept = compareContention(ops, noSpin.filter((l) => l.event === 'contention'), createStrategy('linux:xfs'), summary.cpus ?? 1, measureWakeLatency(locks).samplesNs, 'open', noSpin, taskWakeLatency(locks).byPid);
-    expect(kept.rows.find((x) => x.lockClass === 'IOLOCK' && x.kind === 'dio-read')?.countRatio as number).toBeGreaterThan(1.4);
+    const writes = (rows: typeof kept.rows): number => rows.find((x) => x.lockClass === 'IOLOCK' && x.kind === 'write')?.meanRatio as number;
+    expect(writes(kept.rows)).toBeGreaterThan(writes(target) + 0.1);
     // with each kind's rule instead of the measured time asleep (a direct read asleep throughout,
     // everything else on a CPU): within the targets too
     const byKind = compareContention(ops, locks.filter((l) => l.event === 'contention'), createStrategy('linux:xfs'), summary.cpus ?? 1, measureWakeLatency(locks).samplesNs, 'open', locks.filter((l) => l.event !== 'sched-sleep'), taskWakeLatency(locks).byPid);
@@ -376,7 +379,7 @@ describe('the kernel\'s own lock waits', () => {
     for (const x of byKind.rows.filter((t) => t.lockClass === 'IOLOCK' && t.observed.count >= 50)) expect(within(x), `${x.kind} ${x.countRatio} ${x.meanRatio}`).toBe(true);
   }, 90_000);
 
-  it('--anchor: replays re-anchored to the recorded times every 100 ms, each row beside the whole run\'s (the busy capture\'s direct reads: 0.92x whole, 0.99x anchored); whole-run rows unchanged', async () => {
+  it('--anchor: replays re-anchored to the recorded times every 100 ms, each row beside the whole run\'s (the busy capture\'s direct reads: 1.05x whole, 0.99x anchored); whole-run rows unchanged', async () => {
     const { ops, locks, summary } = await loadTrace(trace('xfs-contended-mixed-busy.trace.gz'), { keepLocks: true });
     const whole = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1, 'trace', 'open');
     const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1, 'trace', 'open', 1, 100_000_000);
