@@ -1,5 +1,5 @@
 import type { Op } from '../model/op.js';
-import { isFlushInsideParent, pageWalk, WORK_ONLY } from './plan-helpers.js';
+import { isFlushInsideParent, pageEnd, pageStart, pageWalk, WORK_ONLY } from './plan-helpers.js';
 import type { ChildrenStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
 
 const PAGE_LOCK: LockSpec = { kind: 'range', fairness: 'fifo' };
@@ -43,11 +43,8 @@ export function pageLockStrategy(): Strategy {
           return WORK_ONLY;
         default: {
           if (op.lengthBytes <= 0 && (op.kind === 'truncate' || op.kind === 'punch' || op.kind === 'writeback')) return WORK_ONLY;
-          // (pageAlignedRange, without its pair)
           const page = ctx.pageSizeBytes;
-          const start = Math.floor(op.offset / page) * page;
-          const end = Math.ceil((op.offset + Math.max(op.lengthBytes, 1)) / page) * page;
-          return pageWalk('page', op.file, PAGE_LOCK, start, end, page, 'X', op.kind === 'write' || op.kind === 'read' ? CHILDREN_FIRST : undefined);
+          return pageWalk('page', op.file, PAGE_LOCK, pageStart(op, page), pageEnd(op, page), page, 'X', op.kind === 'write' || op.kind === 'read' ? CHILDREN_FIRST : undefined);
         }
       }
     },

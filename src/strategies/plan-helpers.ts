@@ -1,12 +1,19 @@
 import type { Op } from '../model/op.js';
 import { type AcquireStep, type LockSpec, PAGE_WALK_TAG, type PlanContext, type ReleaseStep, type Step, type WorkStep } from './types.js';
 
+/** The start of the first page an op covers. */
+export function pageStart(op: Op, pageSizeBytes: number): number {
+  return Math.floor(op.offset / pageSizeBytes) * pageSizeBytes;
+}
+
+/** The end of the last page an op covers (an empty op covers the byte at its offset). */
+export function pageEnd(op: Op, pageSizeBytes: number): number {
+  return Math.ceil((op.offset + Math.max(op.lengthBytes, 1)) / pageSizeBytes) * pageSizeBytes;
+}
+
 /** The byte range an op covers, page-aligned: [first page start, last page end). */
 export function pageAlignedRange(op: Op, pageSizeBytes: number): [number, number] {
-  const start = Math.floor(op.offset / pageSizeBytes) * pageSizeBytes;
-  const endRaw = op.offset + Math.max(op.lengthBytes, 1);
-  const end = Math.ceil(endRaw / pageSizeBytes) * pageSizeBytes;
-  return [start, end];
+  return [pageStart(op, pageSizeBytes), pageEnd(op, pageSizeBytes)];
 }
 
 /** An acquire step (see AcquireStep). */

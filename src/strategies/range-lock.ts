@@ -1,6 +1,6 @@
 import type { Op } from '../model/op.js';
 import type { RangeFairness } from '../locks/primitives.js';
-import { acquire, isFlushInsideParent, pageWalk, release, underOneLock, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
+import { acquire, isFlushInsideParent, pageEnd, pageStart, pageWalk, release, underOneLock, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import type { ChildrenStep, LockSpec, PlanContext, Step, Strategy } from './types.js';
 
 const CHILDREN_FIRST: ChildrenStep = { type: 'children' };
@@ -59,17 +59,16 @@ export function rangeLockStrategy(options: Partial<RangeLockOptions> = {}): Stra
           return underOneLock(acquire('range', op.file, spec, 'X', Math.floor(op.offset / page) * page, Infinity, 0));
         case 'read':
         case 'write': {
-          // (pageAlignedRange, without its pair)
-          const start = Math.floor(op.offset / page) * page;
-          const end = Math.ceil((op.offset + Math.max(op.lengthBytes, 1)) / page) * page;
+          const start = pageStart(op, page);
+          const end = pageEnd(op, page);
           if (buffered === 'page') return pageWalk('range', op.file, spec, start, end, page, 'S', prefault ? CHILDREN_FIRST : undefined);
           const a = acquire('range', op.file, spec, 'S', start, end, 0);
           return prefault ? [CHILDREN_FIRST, a, WORK_ALL, release(0)] : [a, WORK_ALL, release(0)];
         }
         default: {
           const whole = op.lengthBytes <= 0 && (op.kind === 'punch' || op.kind === 'zero-range' || op.kind === 'writeback');
-          const start = whole ? 0 : Math.floor(op.offset / page) * page;
-          const end = whole ? Infinity : Math.ceil((op.offset + Math.max(op.lengthBytes, 1)) / page) * page;
+          const start = whole ? 0 : pageStart(op, page);
+          const end = whole ? Infinity : pageEnd(op, page);
           const exclusive = op.kind === 'dio-read' || op.kind === 'dio-write' || op.kind === 'punch' || op.kind === 'zero-range';
           return underOneLock(acquire('range', op.file, spec, exclusive ? 'X' : 'S', start, end, 0));
         }
