@@ -145,6 +145,40 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     expect(w.granted).toBe(true);
   });
 
+  it('the head is the first sleeper: spinners queued ahead of it are not on the wait list', () => {
+    // two writers spin on the readers, a third sleeps: the release gives the lock to the first
+    // spinner and wakes the sleeper (the kernel's first waiter), not the second spinner
+    const l = new LinuxRwSem();
+    const reader = req(0, 'S');
+    l.acquire(reader);
+    const spin1 = req(1, 'X');
+    const spin2 = req(2, 'X');
+    for (const s of [spin1, spin2]) {
+      expect(l.acquire(s)).toBe(false);
+      s.spinning = true;
+    }
+    const sleeper = req(3, 'X', 0);
+    expect(l.acquire(sleeper)).toBe(false);
+    expect(l.release(reader, 1000)).toEqual([spin1, sleeper]);
+    expect(sleeper.woken).toBe(true);
+    // it loses to the spinner, and being the first sleeper past its timeout, sets the hand-off
+    expect(l.retry(sleeper, 8_000_000)).toBe(false);
+    expect(l.release(spin1, 8_000_001)).toEqual([sleeper]);
+    expect(spin2.granted).toBe(false);
+
+    // a reader first among the sleepers, past its timeout, is not passed by a spinner queued ahead of it
+    const m = new LinuxRwSem();
+    const w = req(0, 'X');
+    m.acquire(w);
+    const spin = req(1, 'X', 0);
+    m.acquire(spin);
+    spin.spinning = true;
+    const r = req(2, 'S', 0);
+    expect(m.acquire(r)).toBe(false);
+    expect(m.release(w, 8_000_000)).toEqual([r]);
+    expect(spin.granted).toBe(false);
+  });
+
   it('a release with readers at the head grants up to 256 of them, skipping the writers between', () => {
     const l = new LinuxRwSem();
     const a = req(0, 'X');

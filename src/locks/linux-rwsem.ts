@@ -81,10 +81,17 @@ export class LinuxRwSem extends QueuedRwLock {
     this.nonspinnable = true;
   }
 
-  /** a waiter that sleeps: a spinner is not queued (it sets no waiters flag) */
+  /**
+   * The first waiter on the kernel's wait list: a spinner is not on it (it sets no waiters flag),
+   * though the model keeps it in its place in the queue.
+   */
+  private firstSleeper(): LockRequest | undefined {
+    for (const r of this.queue) if (!r.spinning) return r;
+    return undefined;
+  }
+
   private hasSleepers(): boolean {
-    for (const r of this.queue) if (!r.spinning) return true;
-    return false;
+    return this.firstSleeper() !== undefined;
   }
 
   private writerHolds(): boolean {
@@ -159,10 +166,10 @@ export class LinuxRwSem extends QueuedRwLock {
         break;
       }
     }
-    const head = this.queue[0];
+    const head = this.firstSleeper();
     // readers at the head get the lock, unless a spinner takes it first; a reader that has waited
     // past the timeout has set the hand-off flag, and the spinner may not
-    if (head.mode === 'S' && (spinner === undefined || this.timedOut(head.requestedNs, nowNs))) return this.grantReaders();
+    if (head !== undefined && head.mode === 'S' && (spinner === undefined || this.timedOut(head.requestedNs, nowNs))) return this.grantReaders();
     const out: LockRequest[] = [];
     if (spinner !== undefined) {
       this.dequeue(spinner);
@@ -170,10 +177,9 @@ export class LinuxRwSem extends QueuedRwLock {
       out.push(spinner);
     }
     // the writer at the head is woken (even when a spinner took the lock: it will lose the race)
-    const first = this.queue[0];
-    if (first !== undefined && first.mode === 'X' && !first.woken && !first.spinning) {
-      first.woken = true;
-      out.push(first);
+    if (head !== undefined && head.mode === 'X' && !head.woken) {
+      head.woken = true;
+      out.push(head);
     }
     return out;
   }
@@ -187,7 +193,7 @@ export class LinuxRwSem extends QueuedRwLock {
       this.grant(req);
       return true;
     }
-    if (this.handoff === undefined && this.queue[0] === req && this.timedOut(req.requestedNs, nowNs)) this.handoff = req;
+    if (this.handoff === undefined && this.firstSleeper() === req && this.timedOut(req.requestedNs, nowNs)) this.handoff = req;
     return false;
   }
 }
