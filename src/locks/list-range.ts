@@ -4,7 +4,8 @@ import { type LockPrimitive, type LockRequest, NONE, overlaps } from './primitiv
 /**
  * A range lock without a waiter queue (Kogan/Dice/Issa 2020, FreeBSD rangelock): a request is
  * granted when it conflicts with no granted range; otherwise it sleeps, and every release wakes
- * every sleeper to retry in arrival order. No FIFO among conflicting requests: a steady stream of
+ * every sleeper to retry in arrival order (modelled at the release: a sleeper that would lose the
+ * retry is not woken, so the herd's wakeups cost nothing; docs/costs.md). No FIFO among conflicting requests: a steady stream of
  * compatible requests can starve an exclusive one, and the model shows it instead of hiding it.
  * `exclusiveOnly` turns every request exclusive (btrfs extent bits).
  */

@@ -4,7 +4,8 @@ import { type LockMode, type LockPrimitive, type LockRequest, NONE } from './pri
 /**
  * bcachefs's two-state shared lock ("pagecache add/block"): one signed counter per inode. Requests
  * in the same state share (S = add: buffered IO, faults; X = block: DIO, truncate, fallocate); the
- * other state waits until the count drops to zero; every waiter is woken then, with no queue.
+ * other state waits until the count drops to zero; every waiter is woken then, with no queue
+ * (modelled at the release: the waiters of the other state are not woken, docs/costs.md).
  */
 export class TwoStateLock implements LockPrimitive {
   private readonly granted: LockRequest[] = [];
