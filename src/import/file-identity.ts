@@ -138,10 +138,15 @@ export class FileIdentity {
 
   /** `provisional` turned out to be `file` (the first answer wins), and so did its copies. */
   learn(provisional: string, file: string): void {
-    if (provisional === file || this.late.has(provisional)) return;
-    this.late.set(provisional, file);
-    const copies = this.copies.get(provisional);
-    if (copies !== undefined) for (const c of copies) this.learn(c, file);
+    // a work list, not recursion: a chain of dups (dup(3) → 4, dup(4) → 5, ...) is as long as the
+    // trace makes it, and one level of recursion per copy overflowed the call stack
+    const todo = [provisional];
+    for (let key = todo.pop(); key !== undefined; key = todo.pop()) {
+      if (key === file || this.late.has(key)) continue;
+      this.late.set(key, file);
+      const copies = this.copies.get(key);
+      if (copies !== undefined) for (const c of copies) todo.push(c);
+    }
   }
 
   /** Two fd keys are one open file (a dup): whatever identifies one identifies the other. */

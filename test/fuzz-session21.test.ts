@@ -1,0 +1,53 @@
+/**
+ * Inputs a session-21 hostile-input pass (the newer input paths: contention and sched events, the
+ * recorder's file-identity comments, the byte-level xfs_ilock reader) found to crash or mislead,
+ * each as a regression test. The inputs are made here, line by line: each is a pattern repeated.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz21-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** a tracefs text line of task 500 at `us` microseconds after 100 s */
+function line(us: number, body: string): string {
+  return `             fio-500   (    500) [000] ..... ${(100 + us / 1e6).toFixed(6)}: ${body}`;
+}
+
+function write(name: string, lines: string[]): string {
+  const path = join(tmp, name);
+  writeFileSync(path, `# tracer: nop\n#\n${lines.join('\n')}\n`);
+  return path;
+}
+
+interface Summary {
+  lines: { total: number; used: number; bad: number; skipped: Record<string, number> };
+  ops: { total: number; byFile: Record<string, Record<string, number>> };
+  observedLocks: number;
+}
+
+function accounted(s: Summary): number {
+  return s.lines.used + s.lines.bad + Object.values(s.lines.skipped).reduce((a, b) => a + b, 0);
+}
+
+describe('session 21 fuzz findings', () => {
+  it('50: a chain of 30,000 dups, then the recorder\'s scan of its first fd, names the last fd\'s file (was: an internal error, the call stack exceeded)', () => {
+    const dups = 30_000;
+    const lines: string[] = [];
+    let us = 0;
+    // dup(3) → 4, dup(4) → 5, ...: each new fd is a copy of the one before
+    for (let i = 0; i < dups; i++) {
+      lines.push(line(++us, `sys_dup(fildes: 0x${(3 + i).toString(16)})`), line(++us, `sys_dup -> 0x${(4 + i).toString(16)}`));
+    }
+    lines.push('# lockreplay fd: 500 3 7:0:131');
+    lines.push(line(++us, `sys_pwrite64(fd: 0x${(3 + dups).toString(16)}, buf: 0x0, count: 0x1000, pos: 0x0)`), line(++us, 'sys_pwrite64 -> 0x1000'));
+    const r = cli(['import', write('dup-chain.trace', lines), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary;
+    expect(s.ops.byFile).toEqual({ '7:0:131': { write: 1 } });
+    expect([s.lines.total, accounted(s)]).toEqual([2 * dups + 5, 2 * dups + 5]);
+  });
+});
