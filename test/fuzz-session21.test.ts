@@ -50,4 +50,24 @@ describe('session 21 fuzz findings', () => {
     expect(s.ops.byFile).toEqual({ '7:0:131': { write: 1 } });
     expect([s.lines.total, accounted(s)]).toEqual([2 * dups + 5, 2 * dups + 5]);
   });
+
+  it('51: 50,000 contention_begin lines on one task, then their ends, import in seconds (was: quadratic, 56 s for 40,000)', () => {
+    const waits = 50_000;
+    const lines: string[] = [];
+    let us = 0;
+    const addr = (i: number): string => i.toString(16).padStart(16, '0');
+    for (let i = 0; i < waits; i++) lines.push(line(++us, `contention_begin: ${addr(i)} (flags=WRITE)`));
+    // the first begun ends first: each end's wait is the oldest still open
+    for (let i = 0; i < waits; i++) lines.push(line(++us, `contention_end: ${addr(i)} (ret=0)`));
+    // one begin ended twice, one end of an address never begun
+    lines.push(line(++us, `contention_end: ${addr(0)} (ret=0)`));
+    const started = Date.now();
+    const r = cli(['import', write('contention-pile.trace', lines), '--json']);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary;
+    expect(s.observedLocks).toBe(waits);
+    expect(s.lines.skipped['contention-end-without-begin']).toBe(1);
+    expect([s.lines.total, accounted(s)]).toEqual([2 * waits + 3, 2 * waits + 3]);
+  });
 });

@@ -36,7 +36,11 @@ interface TaskContext {
   callNs: number;
   /** the mm whose mmap_lock the task started to take and has not got yet */
   mmapPending: string;
-  open: Open[];
+  /**
+   * the task's waits begun and not yet ended, by lock address (the latest last): a hostile trace can
+   * begin thousands on one task, and a search of one list for each end's address took quadratic time
+   */
+  open: Map<string, Open[]>;
 }
 
 const XFS_CLASSES: readonly [string, WaitClass][] = [['IOLOCK', 'IOLOCK'], ['MMAPLOCK', 'MMAPLOCK'], ['ILOCK', 'ILOCK']];
@@ -50,7 +54,7 @@ export class ContentionTracker {
 
   private ctx(pid: number): TaskContext {
     let c = this.tasks.get(pid);
-    if (c === undefined) this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: [] }));
+    if (c === undefined) this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: new Map() }));
     return c;
   }
 
@@ -99,7 +103,10 @@ export class ContentionTracker {
       target = `mm:${c.mmapPending}`;
     }
     const spinNs = (cls === 'IOLOCK' || cls === 'MMAPLOCK') && c.callNs <= tsNs ? tsNs - c.callNs : 0;
-    c.open.push({ addr, flags, tsNs, line, spinNs, cls, target });
+    const waits = c.open.get(addr);
+    const o: Open = { addr, flags, tsNs, line, spinNs, cls, target };
+    if (waits === undefined) c.open.set(addr, [o]);
+    else waits.push(o);
   }
 
   /**
@@ -109,14 +116,14 @@ export class ContentionTracker {
   end(pid: number, comm: string, tsNs: number, body: string): ObservedLock | undefined {
     const c = this.tasks.get(pid);
     const addr = firstWord(body);
-    let i = c === undefined ? -1 : c.open.length - 1;
-    while (i >= 0 && (c as TaskContext).open[i].addr !== addr) i--;
-    if (i < 0) {
+    const waits = c?.open.get(addr);
+    const o = waits?.pop();
+    if (c === undefined || waits === undefined || o === undefined) {
       this.endsWithoutBegin++;
       return undefined;
     }
-    const o = (c as TaskContext).open.splice(i, 1)[0];
-    (c as TaskContext).callNs = tsNs;
+    if (waits.length === 0) c.open.delete(addr);
+    c.callNs = tsNs;
     const rec: ObservedLock = { tsNs, pid, comm, target: o.target, event: 'contention', mode: o.flags, caller: o.cls, line: o.line, waitNs: tsNs - o.tsNs };
     if (o.spinNs > 0) rec.spinNs = o.spinNs;
     return rec;
@@ -125,7 +132,7 @@ export class ContentionTracker {
   /** waits still open at the end of the trace (their begin lines) */
   unfinished(): number {
     let n = 0;
-    for (const c of this.tasks.values()) n += c.open.length;
+    for (const c of this.tasks.values()) for (const waits of c.open.values()) n += waits.length;
     return n;
   }
 }
