@@ -70,4 +70,28 @@ describe('session 21 fuzz findings', () => {
     expect(s.lines.skipped['contention-end-without-begin']).toBe(1);
     expect([s.lines.total, accounted(s)]).toEqual([2 * waits + 3, 2 * waits + 3]);
   });
+
+  it('52: two inodes beyond 2^53 (0x20000000000000, ...01) are two files, with their exact numbers (was: one file, 7:0:9007199254740992)', () => {
+    const write1 = (pid: number, us: number, fd: number, ino: string): string[] => {
+      const at = (dus: number, body: string): string => `             fio-${pid}   [000] .....   ${(618 + (us + dus) / 1e6).toFixed(6)}: ${body}`;
+      return [
+        at(0, `sys_pwrite64(fd: ${fd}, buf: 0x55cf0c00d610, count: 0x1000, pos: 0x0)`),
+        at(1, `xfs_ilock: dev 7:0 ino ${ino} flags IOLOCK_EXCL caller xfs_file_buffered_write+0x12f/0x2e0`),
+        at(2, `xfs_file_buffered_write: dev 7:0 ino ${ino} disize 0x4000000 pos 0x0 bytecount 0x1000`),
+        at(3, `xfs_iunlock: dev 7:0 ino ${ino} flags IOLOCK_EXCL caller xfs_file_buffered_write+0x12f/0x2e0`),
+        at(4, 'sys_pwrite64 -> 0x1000'),
+      ];
+    };
+    const path = write('big-inodes.trace', [...write1(12734, 0, 7, '0x20000000000000'), ...write1(12735, 10, 8, '0x20000000000001')]);
+    const out = cli(['import', path, '--out', '-']);
+    expect(out.code, out.stderr).toBe(0);
+    const rows = out.stdout.split('\n').filter((l) => l.startsWith('op,') || l.startsWith('lock,')).map((l) => l.split(',')[7]);
+    expect(rows).toEqual(['7:0:9007199254740992', '7:0:9007199254740992', '7:0:9007199254740992', '7:0:9007199254740993', '7:0:9007199254740993', '7:0:9007199254740993']);
+    // a --file selector names the one file, in hex or in decimal
+    for (const selector of ['7:0:0x20000000000001', '7:0:9007199254740993']) {
+      const one = cli(['import', path, '--json', '--file', selector]);
+      expect(one.code, one.stderr).toBe(0);
+      expect((JSON.parse(one.stdout) as Summary).ops.byFile).toEqual({ '7:0:9007199254740993': { write: 1 } });
+    }
+  });
 });

@@ -11,7 +11,7 @@ import type { ObservedLock } from '../model/op.js';
 import { ReorderQueue } from '../util/reorder-queue.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import type { SelectingSink } from './selection.js';
-import { numAfter } from './fields.js';
+import { keyNumberAt, numberAt } from './fields.js';
 import type { SyscallPhase } from './ftrace-prefix.js';
 import {
   type Pending, type PendingFault, type PendingFsOp, type PendingSyscall, type Queued, type TaskState, FaultState, NO_FD, PKind, Strength,
@@ -118,8 +118,9 @@ export class BuilderState {
 
   /** writeback events print "bdi MAJ:MIN: ino=DECIMAL", or a device name: "bdi btrfs-1: ino=257" */
   bdiInodeKey(body: string): string | undefined | null {
-    const ino = numAfter(body, 'ino=', 10);
-    return Number.isNaN(ino) ? undefined : this.identity.bdiKey(body, ino);
+    const k = body.indexOf('ino=');
+    const ino = k < 0 ? NaN : numberAt(body, k + 4, 10);
+    return Number.isNaN(ino) ? undefined : this.identity.bdiKey(body, ino, keyNumberAt(ino, body, k + 4, 10));
   }
 
   /** Opens a syscall record at its enter event. */

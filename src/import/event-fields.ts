@@ -3,7 +3,7 @@
  * inode an event names, ext4/f2fs decimal fields, and a syscall's return value. Like fields.ts,
  * a missing or non-numeric value is NaN (or undefined for a key).
  */
-import { devOf, numAfter, numberAt, numberEnd } from './fields.js';
+import { devOf, keyNumberAt, numAfter, numberAt, numberEnd } from './fields.js';
 
 /** "MAJ:MIN:INO" from an event body; `radix` is how the subsystem prints ino without a 0x prefix. */
 export function inodeKey(body: string, radix: 10 | 16): string | undefined {
@@ -23,7 +23,7 @@ export function inodeKey(body: string, radix: 10 | 16): string | undefined {
   while (body.charCodeAt(at) === 32 || body.charCodeAt(at) === 61) at++;
   const ino = numberAt(body, at, radix);
   if (Number.isNaN(ino)) return undefined;
-  const key = `${dev}:${ino}`;
+  const key = `${dev}:${keyNumberAt(ino, body, at, radix)}`;
   cache.prefix = body.slice(0, numberEnd(body, at));
   cache.key = key;
   return key;

@@ -31,6 +31,33 @@ export function numberAt(s: string, at: number, radix: 10 | 16): number {
   return neg ? -v : v;
 }
 
+/**
+ * The number starting at `at` (same syntax as numberAt) as decimal digits, exact at any size: an
+ * inode number is an unsigned 64-bit value, and as a double two inodes beyond 2^53 could be one.
+ * Call it only where numberAt gave a whole number (its digits are there).
+ */
+export function exactDigitsAt(s: string, at: number, radix: 10 | 16): string {
+  let i = at;
+  const neg = s.charCodeAt(i) === 45;
+  if (neg) i++;
+  let hex = radix === 16;
+  if (s.charCodeAt(i) === ZERO && (s.charCodeAt(i + 1) | 32) === 120) {
+    hex = true;
+    i += 2;
+  }
+  const end = numberEnd(s, i);
+  // (in decimal, numberEnd's hex letters are no digits)
+  let stop = i;
+  while (stop < end && (hex || (s.charCodeAt(stop) >= 48 && s.charCodeAt(stop) <= 57))) stop++;
+  const v = BigInt(`${hex ? '0x' : ''}${s.slice(i, stop)}`);
+  return (neg ? -v : v).toString();
+}
+
+/** A whole number as a key's digits: itself while a double holds it exactly, else its exact digits. */
+export function keyNumberAt(v: number, s: string, at: number, radix: 10 | 16): string {
+  return Number.isSafeInteger(v) ? String(v) : exactDigitsAt(s, at, radix);
+}
+
 /** The number after `key` (which includes its separator, e.g. "ino " or "ofs="). */
 export function numAfter(s: string, key: string, radix: 10 | 16 = 10): number {
   const k = s.indexOf(key);

@@ -105,9 +105,9 @@ export class FileIdentity {
    * a filesystem's own metadata inode (btrfs keeps object ids below 256 for its trees: the btree
    * inode is 1), which is no file's data.
    */
-  bdiKey(body: string, ino: number): string | undefined | null {
+  bdiKey(body: string, ino: number, inoDigits = String(ino)): string | undefined | null {
     const dev = devOf(body);
-    if (dev !== undefined) return `${dev}:${ino}`;
+    if (dev !== undefined) return `${dev}:${inoDigits}`;
     const k = body.indexOf('bdi ');
     if (k < 0) return undefined;
     const colon = body.indexOf(':', k + 4);
@@ -116,7 +116,7 @@ export class FileIdentity {
     if (name === '' || name.includes(' ') || name === '(unknown)') return undefined;
     if (name.startsWith('btrfs-') && ino < BTRFS_FIRST_FREE_OBJECTID) return null;
     const mapped = this.bdiDevs.get(name);
-    return mapped === undefined ? `${name}:${ino}` : `${mapped}:${ino}`;
+    return mapped === undefined ? `${name}:${inoDigits}` : `${mapped}:${inoDigits}`;
   }
 
   /** A file key an op was released with (for the renames at the end). */

@@ -69,7 +69,8 @@ export class IlockBody {
       else if ((c | 32) >= 97 && (c | 32) <= 102) ino = ino * 16 + ((c | 32) - 87);
       else break;
     }
-    if (i === inoAt || !matches(b, i, to, FLAGS)) return false;
+    // (an inode number beyond 2^53 is no exact double: the text reader keeps its digits)
+    if (i === inoAt || ino > Number.MAX_SAFE_INTEGER || !matches(b, i, to, FLAGS)) return false;
     i += FLAGS.length;
     // the flags word, to the next space
     const flagsAt = i;

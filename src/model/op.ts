@@ -91,6 +91,7 @@ export function fileKey(major: number, minor: number, ino: number): string {
 export function parseFileSelector(text: string): string | undefined {
   const m = /^\s*(\d+)[:,](\d+):(0x[0-9a-fA-F]+|\d+)\s*$/.exec(text);
   if (!m) return undefined;
-  const ino = m[3].startsWith('0x') || m[3].startsWith('0X') ? parseInt(m[3].slice(2), 16) : parseInt(m[3], 10);
-  return fileKey(Number(m[1]), Number(m[2]), ino);
+  // (the inode's exact digits, as the importers key an inode beyond 2^53)
+  const ino = BigInt(m[3].startsWith('0X') ? `0x${m[3].slice(2)}` : m[3]).toString();
+  return `${Number(m[1])}:${Number(m[2])}:${ino}`;
 }
