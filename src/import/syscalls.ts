@@ -11,6 +11,8 @@ import { numAfter } from './fields.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import { durationProblem, MAX_EXACT_BYTES } from './limits.js';
 import { type PendingSyscall, type TaskState, NO_FD, Strength } from './pending.js';
+import { EventFields } from './ftrace-prefix.js';
+import { SyscallArgs, syscallReturn } from './syscall-body.js';
 
 /** fallocate(2) mode bits */
 const FALLOC_FL_PUNCH_HOLE = 0x02, FALLOC_FL_COLLAPSE_RANGE = 0x08, FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20;
@@ -32,7 +34,8 @@ export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void
   }
   const task = st.task(ev);
   if (ev.phase === SyscallPhase.Enter) {
-    if (!ev.body.includes(': ')) {
+    const args = argsOf(st, ev);
+    if (args === undefined) {
       st.badReason = `${ev.event}: syscall arguments are missing or cut short`;
       return;
     }
@@ -43,7 +46,7 @@ export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void
     st.closeFault(task);
     st.closeFsop(task);
     const p = st.newSyscall(ev, task, line);
-    parseSyscallArgs(st, p, family, ev.body);
+    parseSyscallArgs(p, family, args);
     task.sys = p;
     return;
   }
@@ -68,7 +71,7 @@ export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void
   }
   p.nLines++;
   p.durNs = ev.tsNs - p.tsNs;
-  const ret = parseSyscallReturn(ev.body);
+  const ret = returnOf(ev);
   if (Number.isNaN(ret) || ret < 0) {
     st.drop(p, 'syscall-failed');
     return;
@@ -145,32 +148,70 @@ function onFdLifetime(st: BuilderState, ev: KernelEvent, lifetime: 'open' | 'clo
   st.counter.use();
 }
 
-function parseSyscallArgs(st: BuilderState, p: PendingSyscall, family: SyscallFamily, body: string): void {
-  const radix = argRadix(st, body);
-  const arg = (name: string): number => numAfter(body, `${name}: `, radix);
-  p.fd = family === 'truncate' || family === 'munmap' ? NO_FD : arg('fd');
+/** an enter's arguments by name (NaN when absent): from the line's bytes, or from the body's text */
+interface ArgSource {
+  arg(name: string): number;
+}
+
+/** the body's text, searched for "NAME: " per argument in the radix the trace uses */
+class TextArgs implements ArgSource {
+  body = '';
+  radix: 10 | 16 = 10;
+  arg(name: string): number {
+    return numAfter(this.body, `${name}: `, this.radix);
+  }
+}
+
+const byteArgs = new SyscallArgs();
+const textArgs = new TextArgs();
+
+/** an enter's arguments, read from the line's bytes where it can; undefined when the body has none */
+function argsOf(st: BuilderState, ev: KernelEvent): ArgSource | undefined {
+  if (ev instanceof EventFields && byteArgs.read(ev.bytes, ev.bodyStart + ev.base, ev.bodyEnd + ev.base)) {
+    // (a value printed with 0x: the text reader's test, argRadix, says the same)
+    st.sysHex = false;
+    return byteArgs;
+  }
+  const body = ev.body;
+  if (!body.includes(': ')) return undefined;
+  textArgs.body = body;
+  textArgs.radix = argRadix(st, body);
+  return textArgs;
+}
+
+/** an exit's value (NaN when it is none), read from the line's bytes where it can */
+function returnOf(ev: KernelEvent): number {
+  if (ev instanceof EventFields) {
+    const v = syscallReturn(ev.bytes, ev.bodyStart + ev.base, ev.bodyEnd + ev.base);
+    if (v !== undefined) return v;
+  }
+  return parseSyscallReturn(ev.body);
+}
+
+function parseSyscallArgs(p: PendingSyscall, family: SyscallFamily, args: ArgSource): void {
+  p.fd = family === 'truncate' || family === 'munmap' ? NO_FD : args.arg('fd');
   switch (family) {
     case 'mmap':
     case 'munmap':
       // the process's address space, not a file: these take mmap_lock exclusively
       p.kind = family;
       p.offset = 0;
-      p.length = arg('len');
+      p.length = args.arg('len');
       p.fd = NO_FD;
       break;
     case 'read':
     case 'write': {
-      p.count = arg('count');
-      let pos = arg('pos');
-      if (Number.isNaN(pos)) pos = arg('pos_l');
+      p.count = args.arg('count');
+      let pos = args.arg('pos');
+      if (Number.isNaN(pos)) pos = args.arg('pos_l');
       p.offset = pos;
       p.kind = family;
       break;
     }
     case 'fallocate': {
-      const mode = arg('mode');
-      p.offset = arg('offset');
-      p.length = arg('len');
+      const mode = args.arg('mode');
+      p.offset = args.arg('offset');
+      p.length = args.arg('len');
       p.kind = (mode & FALLOC_FL_PUNCH_HOLE) !== 0 ? 'punch'
         : (mode & FALLOC_FL_ZERO_RANGE) !== 0 ? 'zero-range'
         : (mode & FALLOC_FL_COLLAPSE_RANGE) !== 0 ? 'collapse-range'
@@ -180,7 +221,7 @@ function parseSyscallArgs(st: BuilderState, p: PendingSyscall, family: SyscallFa
     }
     case 'ftruncate':
     case 'truncate':
-      p.offset = arg('length');
+      p.offset = args.arg('length');
       p.kind = 'truncate';
       break;
     default:
