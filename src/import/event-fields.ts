@@ -3,15 +3,19 @@
  * inode an event names, ext4/f2fs decimal fields, and a syscall's return value. Like fields.ts,
  * a missing or non-numeric value is NaN (or undefined for a key).
  */
+import type { KernelEvent } from './builder-state.js';
 import { devOf, keyNumberAt, numAfter, numberAt, numberEnd } from './fields.js';
+import { EventFields } from './ftrace-prefix.js';
+import { InodeBody } from './inode-body.js';
 
 /** "MAJ:MIN:INO" from an event body; `radix` is how the subsystem prints ino without a 0x prefix. */
 export function inodeKey(body: string, radix: 10 | 16): string | undefined {
   // most events name the same few inodes: reuse the key when the body starts with the same text
   const cache = radix === 16 ? hexCache : decCache;
   if (cache.prefix !== '' && body.startsWith(cache.prefix)) {
+    // (not when the number goes on: a digit, or the 'x' of "0x1" after a cached "0")
     const c = body.charCodeAt(cache.prefix.length);
-    if (!(c >= 48 && c <= 57) && !((c | 32) >= 97 && (c | 32) <= 102)) return cache.key;
+    if (!(c >= 48 && c <= 57) && !((c | 32) >= 97 && (c | 32) <= 102) && (c | 32) !== 120) return cache.key;
   }
   const dev = devOf(body);
   if (dev === undefined) return undefined;
@@ -37,9 +41,25 @@ function isDecimalFs(event: string): boolean {
   return event.startsWith('ext4') || event.startsWith('f2fs');
 }
 
+const inodeBytes = new InodeBody();
+
+/** inodeKey of an event's body: read from the line's bytes where it can, else from the body's text */
+export function bodyInodeKey(ev: KernelEvent, radix: 10 | 16): string | undefined {
+  if (ev instanceof EventFields) {
+    const key = inodeBytes.key(ev.bytes, ev.bodyStart + ev.base, ev.bodyEnd + ev.base, radix);
+    if (key !== undefined) return key;
+  }
+  return inodeKey(ev.body, radix);
+}
+
 /** The inode key of an event of any filesystem (its radix chosen by the event's name). */
 export function eventInodeKey(event: string, body: string): string | undefined {
   return inodeKey(body, isDecimalFs(event) ? 10 : 16);
+}
+
+/** eventInodeKey of an event, read from the line's bytes where it can */
+export function inodeKeyOfEvent(ev: KernelEvent): string | undefined {
+  return bodyInodeKey(ev, isDecimalFs(ev.event) ? 10 : 16);
 }
 
 /** A decimal field printed "name N" (ext4), "name=N" or "name = N" (f2fs). */

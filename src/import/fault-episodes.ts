@@ -6,7 +6,7 @@
 import { PAGE_SIZE_BYTES } from '../model/op.js';
 import type { BuilderState, KernelEvent } from './builder-state.js';
 import { H } from './event-catalogue.js';
-import { inodeKey } from './event-fields.js';
+import { bodyInodeKey } from './event-fields.js';
 import { numAfter, rangeAfter } from './fields.js';
 import { type TaskState, FaultState } from './pending.js';
 
@@ -24,7 +24,7 @@ export function onPageFaultUser(st: BuilderState, ev: KernelEvent, task: TaskSta
 
 /** A fault event (map_pages, filemap or filesystem fault): continues the task's episode or starts one. */
 export function onFaultEvent(st: BuilderState, ev: KernelEvent, task: TaskState, line: number, h: H): void {
-  const file = inodeKey(ev.body, 16);
+  const file = bodyInodeKey(ev, 16);
   if (file === undefined) {
     st.badReason = `${ev.event}: no device and inode in the event body`;
     return;

@@ -7,7 +7,7 @@
 import { PAGE_SIZE_BYTES } from '../model/op.js';
 import type { BuilderState, KernelEvent } from './builder-state.js';
 import { H } from './event-catalogue.js';
-import { decimalField, eventInodeKey, inodeKey } from './event-fields.js';
+import { bodyInodeKey, decimalField, inodeKeyOfEvent } from './event-fields.js';
 import { numAfter, rangeAfter, wordAfter } from './fields.js';
 import { type PendingFsOp, type TaskState, PKind, Strength } from './pending.js';
 
@@ -21,7 +21,7 @@ function awaitingDioComplete(fs: PendingFsOp): boolean {
 
 /** A filesystem read, write, DIO, fallocate, truncate or fsync event: names a syscall's file, or is (or continues) an fs-event op. */
 export function onFileIo(st: BuilderState, ev: KernelEvent, task: TaskState, line: number, h: H): void {
-  const file = eventInodeKey(ev.event, ev.body);
+  const file = inodeKeyOfEvent(ev);
   if (file === undefined) {
     st.badReason = `${ev.event}: no device and inode in the event body`;
     return;
@@ -151,7 +151,7 @@ export function onWeak(st: BuilderState, ev: KernelEvent, task: TaskState, reaso
   const sys = task.sys;
   if (sys !== undefined) {
     sys.nLines++;
-    if (sys.fileStrength < Strength.Weak) st.resolve(sys, eventInodeKey(ev.event, ev.body), Strength.Weak);
+    if (sys.fileStrength < Strength.Weak) st.resolve(sys, inodeKeyOfEvent(ev), Strength.Weak);
     return;
   }
   if (task.fsop !== undefined) {
@@ -176,7 +176,7 @@ export function onDirtyFolio(st: BuilderState, ev: KernelEvent, task: TaskState)
 
 /** filemap_get_pages: a buffered read's range, inside a syscall or as an fs-event read op. */
 export function onGetPages(st: BuilderState, ev: KernelEvent, task: TaskState, line: number): void {
-  const file = inodeKey(ev.body, 16);
+  const file = bodyInodeKey(ev, 16);
   const range = rangeAfter(ev.body, 'ofs=');
   const sys = task.sys;
   if (sys !== undefined) {
@@ -212,14 +212,14 @@ export function onReadahead(st: BuilderState, ev: KernelEvent, task: TaskState, 
   const owner = sys ?? task.fault ?? task.fsop;
   if (owner !== undefined && (owner === sys || owner.pk === PKind.Fault || owner.kind === 'readahead' || owner.kind === 'read')) {
     owner.nLines++;
-    if (owner === sys && sys.fileStrength < Strength.Weak) st.resolve(sys, inodeKey(ev.body, 16), Strength.Weak);
+    if (owner === sys && sys.fileStrength < Strength.Weak) st.resolve(sys, bodyInodeKey(ev, 16), Strength.Weak);
     return;
   }
   if (h === H.IomapReadahead) {
     st.counter.skip('readahead-without-range');
     return;
   }
-  const file = inodeKey(ev.body, 16);
+  const file = bodyInodeKey(ev, 16);
   const index = numAfter(ev.body, 'index=', 10);
   if (file === undefined || Number.isNaN(index)) {
     st.badReason = `${ev.event}: no device and inode in the event body`;
@@ -237,7 +237,7 @@ export function onReadahead(st: BuilderState, ev: KernelEvent, task: TaskState, 
 /** Writeback of a file's range (or a whole inode): an op, a child of the syscall that caused it. */
 export function onWriteback(st: BuilderState, ev: KernelEvent, task: TaskState, line: number, h: H): void {
   const body = ev.body;
-  const key = h === H.WritebackSingle ? st.bdiInodeKey(body) : inodeKey(body, h === H.Ext4Writepages ? 10 : 16);
+  const key = h === H.WritebackSingle ? st.bdiInodeKey(body) : bodyInodeKey(ev, h === H.Ext4Writepages ? 10 : 16);
   if (key === null) {
     // the filesystem writing back its own metadata: no file's data
     if (task.sys !== undefined) task.sys.nLines++;

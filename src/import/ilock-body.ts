@@ -9,6 +9,7 @@
  * caller reads it as text (inodeKey, wordAfter), which gives what this gives where both apply.
  */
 import { ByteInterner, hashByte } from './byte-interner.js';
+import { InodeKeys } from './inode-keys.js';
 
 const SPACE = 32, COLON = 58, ZERO = 48, NINE = 57;
 
@@ -18,13 +19,6 @@ const CALLER = [99, 97, 108, 108, 101, 114, 32];
 const CALLER_WORD = CALLER.slice(0, 6);
 /** " flags " */
 const FLAGS = [32, 102, 108, 97, 103, 115, 32];
-
-/** the inode keys of one device, by inode number: at most this many before they are dropped */
-const MAX_KEYS_PER_DEV = 1 << 16;
-/** the most devices whose keys are cached */
-const MAX_DEVS = 256;
-/** device numbers this size or more are not cached (their keys are made each time) */
-const DEV_LIMIT = 1 << 20;
 
 export class IlockBody {
   /** "MAJ:MIN:INO" (the inode number in decimal), as inodeKey makes it */
@@ -36,10 +30,7 @@ export class IlockBody {
 
   private readonly flagValues = new ByteInterner();
   private readonly callerValues = new ByteInterner();
-  private readonly keysByDev = new Map<number, Map<number, string>>();
-  /** the device of the last key, and its keys */
-  private lastDev = -1;
-  private lastKeys = new Map<number, string>();
+  private readonly keys = new InodeKeys();
 
   /**
    * Reads b[from, to) (`text` is the latin1 decoding of `b` from byte `base` on). False when the
@@ -89,33 +80,10 @@ export class IlockBody {
       while (i < to && b[i] !== SPACE) callerHash = hashByte(callerHash, b[i++]);
       callerEnd = i;
     }
-    this.key = this.inodeKey(major, minor, ino);
+    this.key = this.keys.key(major, minor, ino);
     this.flags = this.flagValues.get(b, flagsAt, flagsEnd, hash, text, base);
     this.caller = callerAt < 0 ? '' : this.callerValues.get(b, callerAt, callerEnd, callerHash, text, base);
     return true;
-  }
-
-  private inodeKey(major: number, minor: number, ino: number): string {
-    if (major >= DEV_LIMIT || minor >= DEV_LIMIT) return `${major}:${minor}:${ino}`;
-    const dev = major * DEV_LIMIT + minor;
-    let keys = this.lastKeys;
-    if (dev !== this.lastDev) {
-      const known = this.keysByDev.get(dev);
-      keys = known ?? new Map<number, string>();
-      if (known === undefined) {
-        if (this.keysByDev.size >= MAX_DEVS) this.keysByDev.clear();
-        this.keysByDev.set(dev, keys);
-      }
-      this.lastDev = dev;
-      this.lastKeys = keys;
-    }
-    let key = keys.get(ino);
-    if (key === undefined) {
-      if (keys.size >= MAX_KEYS_PER_DEV) keys.clear();
-      key = `${major}:${minor}:${ino}`;
-      keys.set(ino, key);
-    }
-    return key;
   }
 }
 

@@ -11,7 +11,7 @@ import type { ObservedLock, Op } from '../model/op.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { BuilderState, type BuildStats, type KernelEvent } from './builder-state.js';
 import { H, HANDLERS } from './event-catalogue.js';
-import { inodeKey } from './event-fields.js';
+import { bodyInodeKey } from './event-fields.js';
 import { onFaultEvent, onPageFaultUser } from './fault-episodes.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import type { FileIdentity } from './file-identity.js';
@@ -97,7 +97,7 @@ export class OpBuilder {
     const task = st.task(ev);
     if (h === H.FilemapFault) {
       // filemap_fault takes the mapping's invalidate_lock (XFS: MMAPLOCK) shared to fill a page
-      st.contention.ilock(ev.pid, 'MMAPLOCK_SHARED', inodeKey(ev.body, 16) ?? '', ev.tsNs);
+      st.contention.ilock(ev.pid, 'MMAPLOCK_SHARED', bodyInodeKey(ev, 16) ?? '', ev.tsNs);
     } else if (h !== H.XfsIlock && h !== H.MmapLock && h !== H.ContentionBegin && h !== H.ContentionEnd) {
       st.contention.other(ev.pid);
     }
