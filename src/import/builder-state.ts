@@ -14,7 +14,7 @@ import type { SelectingSink } from './selection.js';
 import { keyNumberAt, numberAt } from './fields.js';
 import type { SyscallPhase } from './ftrace-prefix.js';
 import {
-  type Pending, type PendingFault, type PendingFsOp, type PendingSyscall, type Queued, type TaskState, FaultState, NO_FD, PKind, Strength,
+  type Pending, type PendingFault, type PendingFsOp, type PendingSyscall, type Queued, type TaskState, FaultState, NO_FD, OP_TAG, PKind, Strength,
 } from './pending.js';
 
 export interface KernelEvent {
@@ -157,12 +157,12 @@ export class BuilderState {
 
   /** Queues a finished op; it is released in issue order once nothing earlier can still appear. */
   emit(p: Pending): void {
-    this.queue.push(p.tsNs, p.seq, p);
+    this.queue.push(p.tsNs, p.seq, p, OP_TAG);
   }
 
   /** Queues an observed lock (or lock wait) seen at `tsNs`, accounting for `nLines` lines. */
   queueLock(tsNs: number, lock: ObservedLock, nLines: number): void {
-    this.queue.push(tsNs, this.seq++, { pk: PKind.Lock, lock, nLines });
+    this.queue.push(tsNs, this.seq++, lock, nLines);
   }
 
   /** Gives up a record: its lines are skipped for `reason`. */

@@ -28,7 +28,6 @@ export const enum PKind {
   Syscall = 0,
   Fault = 1,
   FsOp = 2,
-  Lock = 3,
 }
 
 /**
@@ -112,15 +111,14 @@ export interface PendingFsOp extends PendingBase {
 
 export type Pending = PendingSyscall | PendingFault | PendingFsOp;
 
-export interface LockRec {
-  pk: PKind.Lock;
-  lock: ObservedLock;
-  /** lines accounted when the record is released */
-  nLines: number;
-}
+/**
+ * What the release queue holds: an op's record, or an observed lock, its tag then the lines it
+ * accounts for when released (an op's tag is OP_TAG: a lock record needs no object around it).
+ */
+export type Queued = Pending | ObservedLock;
 
-/** What the release queue holds. */
-export type Queued = Pending | LockRec;
+/** the release queue's tag of an op's record */
+export const OP_TAG = -1;
 
 export interface TaskState {
   pid: number;

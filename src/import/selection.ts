@@ -81,7 +81,8 @@ export class SelectingSink {
       this.counter.skip('filtered-file', lines);
       return false;
     }
-    const taskOk = this.taskWanted(lock.pid, commIsLatin1 ? utf8FromLatin1(lock.comm) : lock.comm);
+    // (the comm is decoded only when a --task selection may read it)
+    const taskOk = (s.taskPids === undefined && s.taskComms === undefined) || this.taskWanted(lock.pid, commIsLatin1 ? utf8FromLatin1(lock.comm) : lock.comm);
     if (!taskOk || lock.tsNs < this.fromNs || lock.tsNs > this.toNs) {
       this.counter.skip(taskOk ? 'filtered-time' : 'filtered-task', lines);
       return false;
