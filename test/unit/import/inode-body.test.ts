@@ -24,6 +24,15 @@ describe('inode key from bytes', () => {
     expect(inodeKey('dev 7:0 ino 0x1 order 0', 16)).toBe('7:0:1');
   });
 
+  it('no answer for an inode number beyond 2^53 (no exact double): the text reader keeps its digits', () => {
+    const r = new InodeBody();
+    expect(read(r, 'dev 7:0 ino 0x20000000000001 disize 0x0', 16)).toBeUndefined();
+    expect(read(r, 'dev 254,0 ino 9007199254740993 pos 0', 10)).toBeUndefined();
+    expect(inodeKey('dev 7:0 ino 0x20000000000001 disize 0x0', 16)).toBe('7:0:9007199254740993');
+    // 2^53 - 1 is still exact, and read from the bytes
+    expect(read(r, 'dev 7:0 ino 0x1fffffffffffff disize 0x0', 16)).toBe('7:0:9007199254740991');
+  });
+
   it('no answer for any other start (the text reader takes those)', () => {
     const r = new InodeBody();
     for (const body of [
