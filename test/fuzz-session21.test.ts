@@ -94,4 +94,44 @@ describe('session 21 fuzz findings', () => {
       expect((JSON.parse(one.stdout) as Summary).ops.byFile).toEqual({ '7:0:9007199254740993': { write: 1 } });
     }
   });
+
+  // found by a review of the session's changes (the text reader's fallbacks beside the new byte readers)
+  const pwrite = (us: number, fd: number, fsBody: string): string[] => [
+    line(us, `sys_pwrite64(fd: ${fd}, buf: 0x55cf0c00d610, count: 0x1000, pos: 0x0)`),
+    line(us + 2, `xfs_file_buffered_write: ${fsBody}`),
+    line(us + 4, 'sys_pwrite64 -> 0x1000'),
+  ];
+  const fileOf = (path: string): string[] => {
+    const out = cli(['import', path, '--out', '-']);
+    expect(out.code, out.stderr).toBe(0);
+    return out.stdout.split('\n').filter((l) => l.startsWith('op,') || l.startsWith('lock,')).map((l) => l.split(',')[7]);
+  };
+
+  it('53: a control byte after an inode number beyond 2^53 ends the number (was: internal error, "Cannot convert 0x20000000000001\\x11 to a BigInt")', () => {
+    const path = write('ctl-after-inode.trace', [
+      ...pwrite(0, 7, 'dev 7:0 ino 0x20000000000001\x10 disize 0x4000000 pos 0x0 bytecount 0x1000'),
+      line(10, 'xfs_ilock: dev 7:0 ino 0x20000000000001\x11 flags IOLOCK_EXCL caller xfs_file_buffered_write+0x12f/0x2e0'),
+    ]);
+    expect(fileOf(path)).toEqual(['7:0:9007199254740993', '7:0:9007199254740993']);
+  });
+
+  it('54: a device number past 2^53 gives one key whichever reader reads the event (was: the byte reader rounded it once, the text reader twice)', () => {
+    const path = write('huge-dev.trace', [
+      ...pwrite(0, 7, 'dev 180143985094899031:0 ino 0x86 disize 0x4000000 pos 0x0 bytecount 0x1000'),
+      // (the text reader reads this one: a body that names the inode before the device is no layout the byte reader takes)
+      ...pwrite(10, 7, 'ino 0x86 dev 180143985094899031:0 disize 0x4000000 pos 0x0 bytecount 0x1000'),
+    ]);
+    const files = fileOf(path);
+    expect(files).toHaveLength(2);
+    expect(files[1]).toBe(files[0]);
+  });
+
+  it('55: the inode key cache answers only where the cached text decides the device ("ino 0x86 dev 8:0" after "ino 0x86 dev 7:0" was 7:0:134)', () => {
+    const path = write('dev-after-ino.trace', [
+      ...pwrite(0, 7, 'ino 0x86 dev 7:0 disize 0x4000000 pos 0x0 bytecount 0x1000'),
+      ...pwrite(20, 9, 'ino 0x86 dev 8:0 disize 0x4000000 pos 0x0 bytecount 0x1000'),
+      ...pwrite(40, 7, 'ino 0x86 dev 7:0 disize 0x4000000 pos 0x0 bytecount 0x1000'),
+    ]);
+    expect(fileOf(path)).toEqual(['7:0:134', '8:0:134', '7:0:134']);
+  });
 });

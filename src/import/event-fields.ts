@@ -28,8 +28,13 @@ export function inodeKey(body: string, radix: 10 | 16): string | undefined {
   const ino = numberAt(body, at, radix);
   if (Number.isNaN(ino)) return undefined;
   const key = `${dev}:${keyNumberAt(ino, body, at, radix)}`;
-  cache.prefix = body.slice(0, numberEnd(body, at));
-  cache.key = key;
+  // cached only when the prefix decides the device too: devOf reads the first "dev", and it lies
+  // before "ino" ("ino 0x86 dev 7:0" and "ino 0x86 dev 8:0" share the prefix "ino 0x86", not the key)
+  const devAt = body.indexOf('dev');
+  if (devAt >= 0 && devAt < k) {
+    cache.prefix = body.slice(0, numberEnd(body, at));
+    cache.key = key;
+  }
   return key;
 }
 

@@ -71,8 +71,9 @@ export function numberEnd(s: string, at: number): number {
   if (s.charCodeAt(i) === 45) i++;
   if (s.charCodeAt(i) === ZERO && (s.charCodeAt(i + 1) | 32) === 120) i += 2;
   for (;;) {
-    const c = s.charCodeAt(i) | 32;
-    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) i++;
+    // (digits and hex letters only: `c | 32` alone would take the control bytes 0x10-0x19 for digits)
+    const c = s.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102)) i++;
     else return i;
   }
 }

@@ -9,7 +9,7 @@
  * caller reads it as text (inodeKey, wordAfter), which gives what this gives where both apply.
  */
 import { ByteInterner, hashByte } from './byte-interner.js';
-import { InodeKeys } from './inode-keys.js';
+import { DEV_LIMIT, InodeKeys } from './inode-keys.js';
 
 const SPACE = 32, COLON = 58, ZERO = 48, NINE = 57;
 
@@ -61,7 +61,8 @@ export class IlockBody {
       else break;
     }
     // (an inode number beyond 2^53 is no exact double: the text reader keeps its digits)
-    if (i === inoAt || ino > Number.MAX_SAFE_INTEGER || !matches(b, i, to, FLAGS)) return false;
+    // (nor a device number no kernel makes: the text reader's digits are its own)
+    if (i === inoAt || ino > Number.MAX_SAFE_INTEGER || major >= DEV_LIMIT || minor >= DEV_LIMIT || !matches(b, i, to, FLAGS)) return false;
     i += FLAGS.length;
     // the flags word, to the next space
     const flagsAt = i;

@@ -11,7 +11,7 @@
  * starts any other way gives no answer, and the caller reads it as text: both give the same key
  * wherever this answers (its unit test checks odd bodies against the text reader).
  */
-import { InodeKeys } from './inode-keys.js';
+import { DEV_LIMIT, InodeKeys } from './inode-keys.js';
 
 const SPACE = 32, EQUALS = 61, LPAREN = 40, COLON = 58, COMMA = 44, ZERO = 48, NINE = 57;
 
@@ -53,7 +53,8 @@ export class InodeBody {
       else break;
     }
     // (an inode number beyond 2^53 is no exact double: the text reader keeps its digits)
-    if (i === inoAt || ino > Number.MAX_SAFE_INTEGER) return undefined;
+    // (nor a device number no kernel makes: the text reader's digits are its own)
+    if (i === inoAt || ino > Number.MAX_SAFE_INTEGER || major >= DEV_LIMIT || minor >= DEV_LIMIT) return undefined;
     return this.keys.key(major, minor, ino);
   }
 }

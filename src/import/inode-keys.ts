@@ -8,8 +8,12 @@
 const MAX_KEYS_PER_DEV = 1 << 16;
 /** the most devices whose keys are cached */
 const MAX_DEVS = 256;
-/** device numbers this size or more are not cached (their keys are made each time) */
-const DEV_LIMIT = 1 << 20;
+/**
+ * Device numbers this size or more are not cached (their keys are made each time). Linux's are
+ * below it (a 12-bit major, a 20-bit minor); the byte readers leave larger ones to the text reader
+ * (devOf), whose rounding of a number past 2^53 a byte reader would not repeat.
+ */
+export const DEV_LIMIT = 1 << 20;
 
 export class InodeKeys {
   private readonly keysByDev = new Map<number, Map<number, string>>();
