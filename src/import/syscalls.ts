@@ -8,10 +8,9 @@ import type { BuilderState, KernelEvent } from './builder-state.js';
 import { type SyscallFamily, SYSCALLS } from './event-catalogue.js';
 import { parseSyscallReturn } from './event-fields.js';
 import { numAfter } from './fields.js';
-import { SyscallPhase } from './ftrace-prefix.js';
+import { EventFields, SyscallPhase } from './ftrace-prefix.js';
 import { durationProblem, MAX_EXACT_BYTES } from './limits.js';
 import { type PendingSyscall, type TaskState, NO_FD, Strength } from './pending.js';
-import { EventFields } from './ftrace-prefix.js';
 import { SyscallArgs, syscallReturn } from './syscall-body.js';
 
 /** fallocate(2) mode bits */
