@@ -8,6 +8,7 @@ import { replayFloor } from './replay-floor.js';
 import { loadForReplay, prepare, runPrepared, traceOfColumns } from '../dist/replay/index.js';
 import { OpColumns } from '../dist/model/op-columns.js';
 import { createStrategy } from '../dist/strategies/index.js';
+import { loadStrategy } from '../dist/strategies/user.js';
 
 const [path, strategies, mode = 'closed', repeat = '1'] = process.argv.slice(2);
 // the process with its modules loaded and nothing read: what a replay's memory is counted above
@@ -45,8 +46,9 @@ const prepareMs = performance.now() - t0;
 const tw = performance.now();
 runPrepared(prepared, createStrategy('none'));
 const warmupMs = performance.now() - tw;
+// (a user strategy, a module or a rule table by path, is loaded as the CLI loads it)
 for (const strategy of strategies.split(',')) {
-  const instance = createStrategy(strategy);
+  const instance = await loadStrategy(strategy);
   const t1 = performance.now();
   const r = runPrepared(prepared, instance);
   const ms = performance.now() - t1;

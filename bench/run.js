@@ -4,7 +4,8 @@
 //    (line split only; split + pid/timestamp/event extraction), as ratios;
 //  - peak RSS for the 1x and the 10x input;
 //  - replay: ops/s per strategy, closed and open mode, on >= 1 M ops, beside the bare event loop
-//    over the same ops (replay-floor.js) for context;
+//    over the same ops (replay-floor.js) for context, and the example user strategies (a JavaScript
+//    module and a rule table: what a plan in JavaScript costs; no target);
 //  - replay memory: peak RSS above the process's baseline, in bytes per op, on >= 1 M ops;
 //  - compare --all: wall time serial (--threads 1), in worker processes and with default flags, and the speed-up, beside
 //    what the machine's cores give to CPU-bound, memory-bound and fresh-memory kernels and to N
@@ -122,6 +123,18 @@ for (const mode of ['closed', 'open']) {
     }
     results.replay[`${r.strategy} ${mode}`] = { strategy: r.strategy, mode, ops: r.ops, prepareMs: r.prepareMs, warmupMs: r.warmupMs, ms: r.ms, opsPerSec: r.opsPerSec, maxRssMb: r.maxRssKb / 1024 };
   }
+}
+
+// user strategies go through the same engine with their plan(op, ctx) in JavaScript (checked step
+// by step) or a rule table: no target, their cost beside the built-ins
+const USER_STRATEGIES = [['whole-file-rwsem (JS module)', 'examples/strategies/whole-file-rwsem.js'], ['xfs-like (rule table)', 'examples/strategies/xfs-like.json']];
+results.replayUser = {};
+log('replay of the example user strategies (closed and open)...');
+for (const mode of ['closed', 'open']) {
+  const rows = child('child-replay.js', [gzPath, USER_STRATEGIES.map(([, path]) => join(root, path)).join(','), mode, String(replayRepeat)]);
+  USER_STRATEGIES.forEach(([label, path], i) => {
+    results.replayUser[`${label} ${mode}`] = { strategy: path, mode, ops: rows[i].ops, ms: rows[i].ms, opsPerSec: rows[i].opsPerSec };
+  });
 }
 
 log('replay memory (range-lock, closed, the same ops in a fresh process)...');
@@ -296,6 +309,7 @@ const md = [
   `| replay (${Object.values(results.replay)[0].ops.toLocaleString('en-US')} ops; per strategy, after one prepare of ${(results.replay[`${strategyNames()[0]} closed`].prepareMs / 1000).toFixed(2)} s and one warm-up replay) | closed ops/s | open ops/s |`,
   '|---|---:|---:|',
   mdRows(strategyNames().map((s) => `| ${s} | ${(results.replay[`${s} closed`].opsPerSec / 1e6).toFixed(2)} M | ${(results.replay[`${s} open`].opsPerSec / 1e6).toFixed(2)} M |`)),
+  mdRows(USER_STRATEGIES.map(([label, path]) => `| *user strategy: ${label}, ${path} (no target)* | ${(results.replayUser[`${label} closed`].opsPerSec / 1e6).toFixed(2)} M | ${(results.replayUser[`${label} open`].opsPerSec / 1e6).toFixed(2)} M |`)),
   `| *memory: ${results.replayMemory.strategy}, ${results.replayMemory.ops.toLocaleString('en-US')} ops, peak RSS above the process's baseline* | ${results.replayMemory.bytesPerOp.toFixed(0)} bytes per op | |`,
   `| *floor, for context: the bare event loop over the same ops (one lock word per file, one CPU segment per op; bench/replay-floor.js)* | ${(results.replayFloor.closed.opsPerSec / 1e6).toFixed(2)} M | ${(results.replayFloor.open.opsPerSec / 1e6).toFixed(2)} M |`,
   '',
