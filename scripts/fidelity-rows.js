@@ -1,0 +1,39 @@
+// Issue 16's measure: for every bundled XFS capture with lock:contention_* events, the contended
+// IOLOCK acquisitions per op kind with at least 50 observed, predicted by linux:xfs against the
+// kernel's (count within ±30%, mean wait within 1.5x). Rate-limited captures (the contended-mixed
+// ones) replay in open mode, the others closed. Each row shows the replay with the capture's wake-up
+// latencies in their recorded order, and the median of `--replicates N` replays (default 9).
+//
+//   npm run build && node scripts/fidelity-rows.js [--replicates N]
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const at = process.argv.indexOf('--replicates');
+const replicates = at > 0 ? Number(process.argv[at + 1]) : 9;
+const within = (count, mean) => count >= 0.7 && count <= 1.3 && mean >= 1 / 1.5 && mean <= 1.5;
+const captures = readdirSync(join(root, 'traces')).filter((f) => /^xfs-contended-.*\.trace\.gz$/.test(f)).sort();
+const rows = [];
+for (const file of captures) {
+  const mode = file.includes('mixed') ? 'open' : 'closed';
+  const out = execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'fidelity', join('traces', file), '--mode', mode, '--replicates', String(replicates), '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  for (const r of JSON.parse(out).contention.rows) {
+    if (r.lockClass !== 'IOLOCK' || r.observed.count < 50) continue;
+    const median = r.spread ?? { countRatio: { median: r.countRatio }, meanRatio: { median: r.meanRatio } };
+    rows.push({ capture: file.replace('.trace.gz', ''), mode, kind: r.kind, observed: r.observed.count, predicted: r.predicted.count, count: r.countRatio, mean: r.meanRatio, medianCount: median.countRatio.median, medianMean: median.meanRatio.median });
+  }
+}
+const ln = (x) => Math.abs(Math.log(x));
+process.stdout.write('capture                       mode    op kind    observed predicted  count x  mean x   | median of ' + replicates + ': count x  mean x\n');
+for (const r of rows) {
+  const mark = (ok) => (ok ? '  ' : ' *');
+  process.stdout.write(`${r.capture.padEnd(29)} ${r.mode.padEnd(7)} ${r.kind.padEnd(10)} ${String(r.observed).padStart(8)} ${String(r.predicted).padStart(9)} ${r.count.toFixed(3).padStart(8)} ${r.mean.toFixed(3).padStart(7)}${mark(within(r.count, r.mean))} | ${r.medianCount.toFixed(3).padStart(16)} ${r.medianMean.toFixed(3).padStart(7)}${mark(within(r.medianCount, r.medianMean))}\n`);
+}
+const summary = (count, mean) => {
+  const out = rows.filter((r) => !within(r[count], r[mean])).length;
+  const meanLn = rows.reduce((a, r) => a + ln(r[count]) + ln(r[mean]), 0) / (2 * rows.length);
+  return `${rows.length - out} of ${rows.length} rows within the targets, mean |ln ratio| ${meanLn.toFixed(4)}`;
+};
+process.stdout.write(`(* outside the targets)\nthe replay in recorded order: ${summary('count', 'mean')}\nthe median of ${replicates} replicates: ${summary('medianCount', 'medianMean')}\n`);
