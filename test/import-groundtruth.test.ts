@@ -49,6 +49,41 @@ describe('ftrace import matches fio ground truth', () => {
     expect(within(kinds.write, fio.bufwrite.write, 0.01)).toBe(true);
   });
 
+  it('ext4-contended-mixed (lockreplay record on an ext4 loop device): one key for fio\'s file, each job\'s count one to one', async () => {
+    const fio = fioJobs('ext4-contended-mixed.fio.json');
+    const { r, file, kinds } = await workload('ext4-contended-mixed.trace.gz');
+    expect(file).toBe('7:0:12');
+    // two jobs of each of bw and dr: fioJobs keeps one per name, both did number_ios
+    expect(kinds.write).toBe(2 * fio.bw.write);
+    expect(kinds['dio-read']).toBe(2 * fio.dr.read);
+    expect(kinds.punch).toBe(fio.punch.trim);
+    expect(kinds.fallocate).toBe(1); // fio's layout of the new file
+    expect(kinds.read ?? 0).toBe(0); // an mmap read is a memcpy, at most a fault
+    const faults = (kinds['fault-read'] ?? 0) + (kinds['fault-write'] ?? 0);
+    expect(faults).toBeGreaterThan(0.9 * fio.mmapread.read);
+    expect(faults).toBeLessThanOrEqual(fio.mmapread.read);
+    // every write, direct read, punch and fault of fio's tasks is on that one key (none left
+    // under fd:PID:FD, none on another device's number for the same file)
+    const fioOps = r.ops.filter((o) => o.comm === 'fio' && ['write', 'dio-read', 'punch', 'fallocate', 'fault-read'].includes(o.kind) && o.file.startsWith('7:0:'));
+    expect(new Set(fioOps.map((o) => o.file))).toEqual(new Set([file]));
+    // (fio's own 1-byte writes to a pipe stay fd:PID:FD: no file is behind them)
+    expect(r.ops.filter((o) => o.comm === 'fio' && o.file.startsWith('fd:') && ['write', 'dio-read', 'punch', 'fallocate'].includes(o.kind) && o.lengthBytes > 1)).toEqual([]);
+    // per task: each job's count, as fio reports it per job
+    const perTask = (kind: string): number[] => {
+      const m = new Map<number, number>();
+      for (const o of r.ops) if (o.file === file && o.kind === kind) m.set(o.pid, (m.get(o.pid) ?? 0) + 1);
+      return [...m.values()].sort();
+    };
+    expect(perTask('write')).toEqual([fio.bw.write, fio.bw.write]);
+    expect(perTask('dio-read')).toEqual([fio.dr.read, fio.dr.read]);
+    expect(perTask('punch')).toEqual([fio.punch.trim]);
+    const l = r.summary.lines;
+    expect(l.total).toBe(101485);
+    expect(l.bad).toBe(0);
+    expect(l.used + Object.values(l.skipped).reduce((a, b) => a + b, 0) + l.bad).toBe(l.total);
+    expect(r.summary.cpus).toBe(2);
+  });
+
   it('xfs-disjoint-writers: four buffered writers', async () => {
     const fio = fioJobs('xfs-disjoint-writers.fio.json');
     const { r, kinds } = await workload('xfs-disjoint-writers.trace.gz');
