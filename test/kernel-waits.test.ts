@@ -186,6 +186,20 @@ describe('the kernel\'s own lock waits', () => {
     expect(r.notes).toContain(`contention: without xfs_ilock events the kernel's waits cannot be told IOLOCK from MMAPLOCK (${unclassed} of its rwsem waits are of no known class), so only mmap_lock is compared`);
   }, 60_000);
 
+  it('fidelity on ext4 (no xfs_ilock events) compares only mmap_lock too: the read faults\' waits on the invalidate lock (classed MMAPLOCK by their mm_filemap_fault) made a row of observed waits against a prediction that was never made', async () => {
+    const { ops, locks, summary } = await loadTrace(trace('ext4-contended-mixed.trace.gz'), { keepLocks: true });
+    // the capture has such waits: a read fault's, right after its mm_filemap_fault, on the 7:0:12 file
+    const faultWaits = locks.filter((l) => l.event === 'contention' && l.caller === 'MMAPLOCK');
+    expect(faultWaits.length).toBe(2);
+    expect(new Set(faultWaits.map((l) => l.target))).toEqual(new Set(['7:0:12']));
+    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
+    expect(r.xfsFiles).toEqual([]);
+    expect(r.contention.source).toBe('contention-events');
+    expect(r.contention.rows.length).toBeGreaterThan(0);
+    expect(new Set(r.contention.rows.map((x) => x.lockClass))).toEqual(new Set(['mmap_lock']));
+    expect(r.notes.some((n) => n.startsWith('contention: without xfs_ilock events the kernel\'s waits cannot be told IOLOCK from MMAPLOCK'))).toBe(true);
+  }, 60_000);
+
   it('linux:xfs predicts the kernel\'s contended IOLOCK acquisitions within ±30% in count and 1.5x in mean wait (kinds with 50+ observed)', async () => {
     const { ops, locks, summary } = await loadTrace(trace(name), { keepLocks: true });
     const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
