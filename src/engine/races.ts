@@ -120,9 +120,9 @@ function before(ex: Examples, k: number, from: Float64Array, a: number, b: numbe
  * Every conflicting overlap on the schedule `o`, counted per conflict class, with the first
  * `listed` of each class in time. The check is the schedule's last reader: it writes each
  * candidate's section over `o.activeNs` and `o.workEndNs` (an op that never did work gets its
- * start and end there), and its ranges and orderings into `scratch` when given (else into new
- * arrays). `indexOpenAbove`: open sections of a kind on a file from which they are indexed by byte
- * range (the same answer either way).
+ * start and end there, one none of whose own work took time its end), and its ranges and
+ * orderings into `scratch` when given (else into new arrays). `indexOpenAbove`: open sections of a
+ * kind on a file from which they are indexed by byte range (the same answer either way).
  */
 export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed = 3, table: OpTable = opTable(ops), scratch?: RaceScratch, indexOpenAbove = INDEX_OPEN_ABOVE): RaceReport {
   const n = table.n;
