@@ -194,6 +194,20 @@ describe('lock operation costs', () => {
     expect(spun[1][1]).toBeCloseTo(10 + a + m + 10 + a + a, 6);
     expect(spun[1][2]).toBeCloseTo(10 + a + m, 6);
   });
+
+  it('an op whose work is asleep still pays its lock costs on a CPU, before it sleeps', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'dio-write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 3, kind: 'write', t: 5, dur: 10, off: 0, len: 4096, file: 'other' },
+    ]);
+    const { t, sim } = runWith(list, createStrategy('i-mutex'), { cpus: 1, costs: { ...ZERO_COSTS, wakeupNs: 2000 }, spin: false, mmapLock: false });
+    // the direct write waits for i_mutex until 10; its wakeup needs the CPU, which writer 3 queued for
+    // first (at 5): it runs 20 → 22, then the IO 22 → 32 asleep
+    expect(t[1]).toEqual([0, 32, 10, 10]);
+    expect(t[2]).toEqual([5, 20, 0, 5]);
+    expect(sim.cpuBusyNs).toBe(22 * US);
+  });
 });
 
 /** a strategy that takes one lock of `spec` in `mode` (by op kind) around all the work */

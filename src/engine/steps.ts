@@ -86,7 +86,7 @@ export function advance(s: Sim, task: Task, now: number): void {
         frame.overheadNs = 0;
         const off = offFractionOf(s, frame.op);
         // (the share asleep is of the op's work: the lock costs owed with it are CPU time)
-        frame.asleepLeftNs = off > 0 && off < 1 ? Math.round(off * workNs) : 0;
+        frame.asleepLeftNs = off > 0 ? Math.round(off * workNs) : 0;
         if (o.activeNs[frame.op] < 0) {
           o.activeNs[frame.op] = now;
           o.activeOrder[s.activeCount++] = frame.op;
@@ -109,11 +109,9 @@ export function advance(s: Sim, task: Task, now: number): void {
         continue;
       }
       const segment = childAt < frame.workDoneNs + frame.remainingNs ? childAt - frame.workDoneNs : frame.remainingNs;
-      const off = offFractionOf(s, frame.op);
-      if (off === 1 && task.spinlocksHeld === 0) startIo(s, task, segment, now);
-      else if (off === 0 || off === 1) startCpu(s, task, segment, now);
+      if (offFractionOf(s, frame.op) === 0) startCpu(s, task, segment, now);
       else {
-        // part on a CPU, then part asleep (a spinlock holder stays on its CPU)
+        // the costs owed and the CPU share on a CPU, then the share asleep (a spinlock holder stays on its CPU)
         const cpuLeft = frame.remainingNs - frame.asleepLeftNs;
         if (cpuLeft > 0 || task.spinlocksHeld > 0) startCpu(s, task, cpuLeft > 0 ? Math.min(segment, cpuLeft) : segment, now);
         else startIo(s, task, segment, now);
