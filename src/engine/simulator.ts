@@ -7,10 +7,14 @@
  *   starts it late (after the user-space time the trace shows before it, when too short to be a
  *   sleep: Sim.issueAtOf), and the lateness counts in its latency (no coordinated omission).
  * - An op runs its strategy's lock plan: acquire / work / release steps. Work needs one of `cpus`
- *   CPUs (FIFO queue). A child op (a fault inside a syscall) runs inside its parent's plan at its
- *   recorded position in the parent's work.
+ *   CPUs (FIFO queue; work of 0 ns needs none). A child op (a fault inside a syscall) runs inside
+ *   its parent's plan at its recorded position in the parent's work.
  * - Events are ordered by (time, sequence); every structure iterates in a fixed order, so identical
- *   input and options give identical results.
+ *   input and options give identical results. A release hands the lock to the waiters it grants,
+ *   and each goes on in an event of its own (after the releasing task's step); a CPU that comes free
+ *   goes to the first task queued for one at once; a task's next op issues in an event.
+ *   test/unit/engine/reference-sim.test.ts checks the schedule against a reference written from these
+ *   rules and docs/costs.md.
  */
 import type { Op } from '../model/op.js';
 import type { LockRequest } from '../locks/primitives.js';
