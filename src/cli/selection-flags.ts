@@ -12,6 +12,9 @@ export const selectionFlags = {
   to: Flags.string({ description: 'only ops issued at or before S seconds (trace clock; +S = from the first event)' }),
 };
 
+/** seconds as --from/--to take them: decimal digits, a fraction, an exponent, + for relative */
+const SECONDS = /^\+?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
 /** --file / --task / --from / --to → builder options (shared with replay and compare). */
 export function selectionOptions(flags: { file?: string[]; task?: string[]; from?: string; to?: string }): Pick<ImportOptions, 'files' | 'taskPids' | 'taskComms' | 'fromNs' | 'toNs' | 'timesRelative'> {
   const o: ReturnType<typeof selectionOptions> = {};
@@ -23,12 +26,15 @@ export function selectionOptions(flags: { file?: string[]; task?: string[]; from
     }));
   }
   if (flags.task && flags.task.length > 0) {
+    // (an empty one is an unset variable: it selected no task, and the replay of nothing passed)
+    if (flags.task.includes('')) throw new LockreplayError('--task "": expected a PID or a COMM (an unset variable?)', ExitCode.usage);
     o.taskPids = new Set(flags.task.filter((t) => /^\d+$/.test(t)).map(Number));
     o.taskComms = new Set(flags.task.filter((t) => !/^\d+$/.test(t)));
   }
   const seconds = (name: string, v: string): number => {
-    const n = Number(v.replace(/^\+/, ''));
-    if (!Number.isFinite(n) || n < 0) throw new LockreplayError(`--${name} ${v}: expected seconds, e.g. 617.8 or +0.5`, ExitCode.usage);
+    // decimal seconds only: Number() read "" and " " as 0 (an unset variable kept the first instant) and "0x10" as 16
+    const n = SECONDS.test(v) ? Number(v.replace(/^\+/, '')) : NaN;
+    if (!Number.isFinite(n) || n < 0) throw new LockreplayError(`--${name} ${v === '' ? '""' : v}: expected seconds, e.g. 617.8 or +0.5`, ExitCode.usage);
     return Math.round(n * 1e9);
   };
   const rel = (flags.from?.startsWith('+') ?? false) || (flags.to?.startsWith('+') ?? false);
@@ -37,6 +43,9 @@ export function selectionOptions(flags: { file?: string[]; task?: string[]; from
   }
   if (flags.from !== undefined) o.fromNs = seconds('from', flags.from);
   if (flags.to !== undefined) o.toNs = seconds('to', flags.to);
+  if (o.fromNs !== undefined && o.toNs !== undefined && o.fromNs > o.toNs) {
+    throw new LockreplayError(`--from ${flags.from} is after --to ${flags.to}: the window holds no instant`, ExitCode.usage);
+  }
   if (rel) o.timesRelative = true;
   return o;
 }
