@@ -15,11 +15,18 @@ export function hgrmText(encodedHistogram: string): string {
   return h.outputPercentileDistribution(HGRM_TICKS_PER_HALF, HGRM_SCALE_NS_TO_US);
 }
 
-/** One .hgrm per strategy and op kind (and "all"): file name → text. */
+/**
+ * One .hgrm per strategy and op kind (and "all"): file name → text. Two labels of one safe name
+ * ("mine:a" and "mine_a", or "None" and "none" on a file system that ignores case) are told apart
+ * by a number ("mine_a-2"): the second strategy's files replaced the first's.
+ */
 export function hgrmFiles(result: ReplayResult): Map<string, string> {
   const files = new Map<string, string>();
+  const taken = new Set<string>();
   for (const s of result.results) {
-    const base = safeName(labelOf(s));
+    let base = safeName(labelOf(s));
+    for (let n = 2; taken.has(base.toLowerCase()); n++) base = `${safeName(labelOf(s))}-${n}`;
+    taken.add(base.toLowerCase());
     files.set(`${base}.all.hgrm`, hgrmText(s.all.latencyHistogram));
     for (const [kind, k] of Object.entries(s.byKind)) files.set(`${base}.${kind}.hgrm`, hgrmText(k.latencyHistogram));
   }
