@@ -1,4 +1,5 @@
 import type { ImportSummary } from '../model/import-summary.js';
+import { terminalText } from './terminal.js';
 
 /** The human summary of an import: ops per kind and per file, and where every line went. */
 export function formatImportSummary(s: ImportSummary, maxFiles = 8): string {
@@ -35,7 +36,7 @@ export function formatImportSummary(s: ImportSummary, maxFiles = 8): string {
   }
   if (s.lostEvents > 0) out.push(`lost events: ${s.lostEvents}`);
   for (const n of s.notes) out.push(`note: ${n}`);
-  return `${out.join('\n')}\n`;
+  return terminalText(`${out.join('\n')}\n`);
 }
 
 export function table(rows: string[][]): string {

@@ -9,9 +9,8 @@ export function mdEscape(text: string): string {
   return text.replace(/[|\\`*_<>[\]&]/g, (c) => (c === '&' ? '&amp;' : `\\${c}`)).replace(/\n/g, ' ').replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
 }
 
-function esc(text: string): string {
-  return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
-}
+/** (a carriage return or another control character from a trace or a result broke the table's row) */
+const esc = mdEscape;
 
 export function compareMarkdown(result: ReplayResult): string {
   const o = result.options;

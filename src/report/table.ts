@@ -2,6 +2,7 @@ import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { labelOf } from '../model/labels.js';
 import { table } from './import-summary.js';
 import { fmtRace, raceSummary } from './races.js';
+import { terminalText } from './terminal.js';
 
 /** ns → a short human duration */
 export function fmtNs(ns: number): string {
@@ -44,7 +45,7 @@ export function formatReplay(r: ReplayResult): string {
   const out = header(r);
   for (const s of r.results) out.push('', ...formatStrategy(s));
   for (const w of r.warnings) out.push(`warning: ${w}`);
-  return `${out.join('\n')}\n`;
+  return terminalText(`${out.join('\n')}\n`);
 }
 
 function formatStrategy(s: StrategyResult): string[] {
@@ -104,5 +105,5 @@ export function formatCompare(r: ReplayResult): string {
   out.push('', `verdict: ${r.verdict.text}`, '', table(rows), `(ratios relative to ${r.baseline ?? 'the first strategy'}${why})`);
   for (const s of r.results) if (s.deadlock) out.push('', `${labelOf(s)}:`, ...formatDeadlock(s));
   for (const w of r.warnings) out.push(`warning: ${w}`);
-  return `${out.join('\n')}\n`;
+  return terminalText(`${out.join('\n')}\n`);
 }
