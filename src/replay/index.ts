@@ -11,6 +11,7 @@ import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
 import { type OffCpuSummary, offCpuShares } from './off-cpu.js';
 import { verdictOf } from './verdict.js';
+import { costsProblem } from './costs.js';
 import { timelineOf } from './timeline.js';
 import { columnsOf, opTable, type OpTable } from '../engine/op-table.js';
 import { OpColumns } from '../model/op-columns.js';
@@ -91,19 +92,7 @@ export function traceOfColumns(columns: OpColumns, summary: ImportSummary, waits
   return trace;
 }
 
-/** "atomicNs=20,wakeupNs=2000" → costs over the defaults */
-export function parseCosts(spec: string | undefined): LockCosts {
-  const costs: LockCosts = { ...DEFAULT_COSTS };
-  if (spec === undefined || spec.trim() === '') return costs;
-  for (const part of spec.split(',')) {
-    const m = /^\s*(\w+)\s*=\s*([0-9.]+)\s*$/.exec(part);
-    if (!m || !(m[1] in costs) || !Number.isFinite(Number(m[2]))) {
-      throw new LockreplayError(`--cost ${part.trim()}: expected KEY=NS with KEY one of ${Object.keys(DEFAULT_COSTS).join(', ')}`, ExitCode.usage);
-    }
-    (costs as unknown as Record<string, number>)[m[1]] = Number(m[2]);
-  }
-  return costs;
-}
+export { parseCosts } from './costs.js';
 
 /**
  * Refuses a list of strategies in which two would be reported under one label (the same name and
@@ -154,6 +143,10 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   if (badLines > 0) {
     const first = trace.summary.lines.badSamples[0] ?? trace.summary.opStreamLines?.badSamples[0];
     warnings.push(`${badLines} bad input line${badLines === 1 ? ' was' : 's were'} skipped (--lenient)${first !== undefined ? `; the first: ${first}` : ''} (lockreplay import lists them)`);
+  }
+  if (options.costs !== undefined) {
+    const bad = costsProblem(options.costs);
+    if (bad !== undefined) throw new LockreplayError(bad, ExitCode.usage);
   }
   if (mode === 'closed' && timeScale !== 1) warnings.push(`--time-scale ${timeScale} has no effect in closed mode (ops issue when their task's previous op completed): add --mode open`);
   let cpus = options.cpus;
