@@ -21,6 +21,8 @@ export interface SimOptions {
   mmapLock?: boolean;
   /** CPU cost of lock operations (default DEFAULT_COSTS; docs/costs.md) */
   costs?: LockCosts;
+  /** the input's name, for messages that name its lines (default "the input") */
+  inputName?: string;
   /**
    * Optimistic spinning of sleeping locks (default true; docs/costs.md): a waiter for a mutex, or
    * for an rwsem in write mode, whose lock has one owner that runs on a CPU keeps its own CPU and

@@ -12,6 +12,7 @@ import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.
 import { type OffCpuSummary, offCpuShares } from './off-cpu.js';
 import { verdictOf } from './verdict.js';
 import { costsProblem } from './costs.js';
+import { refuseInexactTime } from './virtual-time.js';
 import { timelineOf } from './timeline.js';
 import { columnsOf, opTable, type OpTable } from '../engine/op-table.js';
 import { OpColumns } from '../model/op-columns.js';
@@ -178,7 +179,7 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const observedWaits = removeObservedWaits(ops, service.ns, waits, options.keepObservedWaits ?? false);
   // what of each op's own time its task slept (where the trace shows it) is replayed off the CPUs
   const offCpu = offCpuShares(ops, service.ns, trace.sleeps ?? [], waits, options.keepObservedWaits ?? false);
-  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS };
+  const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS, inputName: trace.summary.input };
   if (observedWaits.removedNs > 0 && traceDurNs !== undefined) simOptions.traceDurNs = traceDurNs;
   if (offCpu.share !== undefined) simOptions.offCpuFraction = offCpu.share;
   return { columns: ops, table: opTable(ops), service, observedWaits, offCpu: offCpu.summary, simOptions, cpusSource, warnings };
@@ -357,6 +358,7 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
   table ??= opTable(ops);
   const sim = simulate(ops, serviceNs, strategy, options, table, outcomesOf.get(table));
   outcomesOf.set(table, sim.outcomes);
+  refuseInexactTime(sim.outcomes, ops.length, sim.makespanNs, (i) => ops.line[i], options.inputName ?? 'the input');
   const perKind: (Recorded | undefined)[] = new Array(OP_KINDS.length).fill(undefined);
   const all: Recorded = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0, latSumNs: 0, waitSumNs: 0 };
   let bytes = 0;

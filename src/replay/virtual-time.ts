@@ -1,0 +1,25 @@
+/**
+ * Virtual time stays exact: every op's latency and the run's makespan within 2^53 ns (about 104
+ * days). Each imported duration is (src/import/limits.ts), but their sum is not: 3,000 ops of
+ * 2^53 − 1 ns queued for one CPU gave latencies past 2^63 ns, which the histograms refused (an
+ * internal error), and two of them a makespan of 2^54 ns, beyond exact virtual time, with exit 0.
+ */
+import { BadInputError } from '../errors.js';
+import { MAX_SPAN_NS } from '../import/limits.js';
+import type { OpOutcomes } from '../engine/simulator.js';
+
+/**
+ * Refuses (exit 4, naming the input line of the op where it happens) a run whose virtual time
+ * went past 2^53 ns: the first op, in op order, whose latency is longer, else the op that ended
+ * last of a run whose makespan is longer.
+ */
+export function refuseInexactTime(o: OpOutcomes, n: number, makespanNs: number, lineOf: (i: number) => number, inputName: string): void {
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    if (o.done[i] === 0) continue;
+    const latencyNs = o.endNs[i] - o.intendedNs[i];
+    if (latencyNs > MAX_SPAN_NS) throw new BadInputError(inputName, lineOf(i), `this op's replayed latency, ${latencyNs.toExponential(3)} ns, is beyond 2^53 ns (about 104 days), where virtual time is no longer exact: the service times of the ops before it add up past that (replay a shorter window: --from/--to)`);
+    if (last < 0 || o.endNs[i] > o.endNs[last]) last = i;
+  }
+  if (makespanNs > MAX_SPAN_NS && last >= 0) throw new BadInputError(inputName, lineOf(last), `the replay's makespan, ${makespanNs.toExponential(3)} ns, is beyond 2^53 ns (about 104 days) when this op ends, where virtual time is no longer exact: the service times of the ops add up past that (replay a shorter window: --from/--to)`);
+}
