@@ -68,6 +68,7 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     l.acquire(sleeper);
     l.acquire(spinner);
     spinner.spinning = true;
+    l.spinStarted(spinner);
     const out = l.release(a, 5);
     expect(out).toEqual([spinner, sleeper]);
     expect(spinner.granted).toBe(true);
@@ -100,16 +101,19 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     const s = req(2, 'X', 200);
     l.acquire(s);
     s.spinning = true;
+    l.spinStarted(s);
     expect(l.release(a, 1000)).toEqual([s]);
     expect(r.granted).toBe(false);
     const s2 = req(3, 'X', 1100);
     l.acquire(s2);
     s2.spinning = true;
+    l.spinStarted(s2);
     // 4 ms after the reader queued, but the tick counter has moved on by 1 only: the spinner steals
     expect(l.release(s, 100 + 4_000_000)).toEqual([s2]);
     const s3 = req(4, 'X', 4_000_200);
     l.acquire(s3);
     s3.spinning = true;
+    l.spinStarted(s3);
     // the reader is past its timeout: no more stealing from it
     expect(l.release(s2, 8_000_000)).toEqual([r]);
     expect(s3.granted).toBe(false);
@@ -140,6 +144,7 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     const late = req(6, 'X', 8_000_001);
     late.spinning = true;
     expect(l.acquire(late)).toBe(false);
+    l.spinStarted(late);
     // the release hands the lock to the waiter directly
     expect(l.release(thief3, 8_000_002)).toEqual([w]);
     expect(w.granted).toBe(true);
@@ -156,6 +161,7 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     for (const s of [spin1, spin2]) {
       expect(l.acquire(s)).toBe(false);
       s.spinning = true;
+      l.spinStarted(s);
     }
     const sleeper = req(3, 'X', 0);
     expect(l.acquire(sleeper)).toBe(false);
@@ -173,6 +179,7 @@ describe('LinuxRwSem (kernel/locking/rwsem.c semantics)', () => {
     const spin = req(1, 'X', 0);
     m.acquire(spin);
     spin.spinning = true;
+    m.spinStarted(spin);
     const r = req(2, 'S', 0);
     expect(m.acquire(r)).toBe(false);
     expect(m.release(w, 8_000_000)).toEqual([r]);

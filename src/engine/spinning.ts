@@ -72,6 +72,7 @@ function stopSpinning(s: Sim, t: Task, now: number): void {
   w.req.cls.stats.spinNs += spun;
   t.spinning = false;
   w.req.spinning = false;
+  w.req.lock.spinStopped?.(w.req);
   t.spinsOnOwner = false;
   t.spinDeadlineNs = Infinity;
   // (a task that holds a spinlock keeps its CPU while it sleeps, as on the sleeping path)

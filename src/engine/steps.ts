@@ -171,6 +171,7 @@ export function advance(s: Sim, task: Task, now: number): void {
           st.spins++;
           task.spinning = true;
           req.spinning = true;
+          lock.spinStarted?.(req);
           task.spinsOnOwner = true;
           task.spinSinceNs = now;
           s.ownerSpinners.push(task);

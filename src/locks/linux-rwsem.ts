@@ -48,6 +48,11 @@ export class LinuxRwSem extends QueuedRwLock {
    * do not spin on readers again until a writer takes the lock (rwsem_set_owner clears it)
    */
   private nonspinnable = false;
+  /**
+   * the queued requests spinning on their CPU, in queue order (a spinner is queued at the tail when
+   * it starts): a release finds the first spinning writer here, not by a scan of every waiter
+   */
+  private readonly spinners: LockRequest[] = [];
 
   constructor(hz: number = DEFAULT_HZ) {
     super();
@@ -79,6 +84,24 @@ export class LinuxRwSem extends QueuedRwLock {
   /** a writer's spin on the readers timed out (rwsem_set_nonspinnable) */
   setNonspinnable(): void {
     this.nonspinnable = true;
+  }
+
+  spinStarted(req: LockRequest): void {
+    const q = this.queue;
+    if (q.length > 0 && q[q.length - 1] === req) {
+      this.spinners.push(req);
+      return;
+    }
+    // (not the newest waiter: kept in queue order all the same)
+    const at = q.indexOf(req);
+    let k = this.spinners.length;
+    while (k > 0 && q.indexOf(this.spinners[k - 1]) > at) k--;
+    this.spinners.splice(k, 0, req);
+  }
+
+  spinStopped(req: LockRequest): void {
+    const k = this.spinners.indexOf(req);
+    if (k >= 0) this.spinners.splice(k, 1);
   }
 
   /**
@@ -160,7 +183,7 @@ export class LinuxRwSem extends QueuedRwLock {
     }
     // a writer spinning on its CPU sees the lock free first
     let spinner: LockRequest | undefined;
-    for (const r of this.queue) {
+    for (const r of this.spinners) {
       if (r.spinning && r.mode === 'X') {
         spinner = r;
         break;
@@ -172,7 +195,9 @@ export class LinuxRwSem extends QueuedRwLock {
     if (head !== undefined && head.mode === 'S' && (spinner === undefined || this.timedOut(head.requestedNs, nowNs))) return this.grantReaders();
     const out: LockRequest[] = [];
     if (spinner !== undefined) {
-      this.dequeue(spinner);
+      this.spinStopped(spinner);
+      // (a spinner queued last, as a rule: looked for from the tail)
+      this.queue.splice(this.queue.lastIndexOf(spinner), 1);
       this.grant(spinner);
       out.push(spinner);
     }

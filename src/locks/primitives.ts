@@ -46,6 +46,12 @@ export interface LockPrimitive {
    * it back to sleep in its place in the queue.
    */
   retry?(req: LockRequest, nowNs: number): boolean;
+  /**
+   * The engine marked a queued request `spinning` (spinStarted, right after the acquire that
+   * queued it) or a spinner went to sleep (spinStopped): for locks that keep their spinners apart.
+   */
+  spinStarted?(req: LockRequest): void;
+  spinStopped?(req: LockRequest): void;
 }
 
 export function overlaps(a: LockRequest, b: LockRequest): boolean {

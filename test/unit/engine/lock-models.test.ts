@@ -417,7 +417,10 @@ function agree(lock: LockPrimitive, model: Model, list: Step[]): void {
       ref.granted = model.acquire(ref, nowNs);
       same(lock.acquire(req), ref.granted, `${at}: #${id} granted at once`);
       // the engine lets a writer that must wait spin (Linux rwsem steps only)
-      if (!ref.granted && step.spin && step.mode === 'X') ref.spinning = req.spinning = true;
+      if (!ref.granted && step.spin && step.mode === 'X') {
+        ref.spinning = req.spinning = true;
+        lock.spinStarted?.(req);
+      }
     } else if (step.kind === 'release') {
       const candidates = live.filter((r) => r.granted && !busy.has(r.task));
       if (candidates.length === 0) continue;
@@ -437,6 +440,7 @@ function agree(lock: LockPrimitive, model: Model, list: Step[]): void {
       if (spinners.length === 0) continue;
       const ref = spinners[step.pick % spinners.length];
       ref.spinning = real[ref.id].spinning = false;
+      lock.spinStopped?.(real[ref.id]);
     } else {
       // a writer spinning on readers reaches its threshold: it marks the lock and sleeps (spinning.ts)
       const linux = lock as LinuxRwSem;
@@ -446,6 +450,7 @@ function agree(lock: LockPrimitive, model: Model, list: Step[]): void {
       linux.setNonspinnable();
       (model.setNonspinnable as NonNullable<Model['setNonspinnable']>).call(model);
       ref.spinning = real[ref.id].spinning = false;
+      linux.spinStopped(real[ref.id]);
     }
     // the whole state, after every step
     same(live.map((r) => real[r.id].granted), live.map((r) => r.granted), `${at}: granted`);
