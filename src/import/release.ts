@@ -11,6 +11,7 @@ import { lockProblem, opProblem } from './limits.js';
 import { utf8FromLatin1 } from './lines.js';
 import { type Pending, type PendingSyscall, type Queued, type TaskState, OP_TAG, PKind } from './pending.js';
 import { completeSyscall } from './syscalls.js';
+import { NumHeap } from '../util/num-heap.js';
 
 /** a fault episode or fs-event op with no event for this long is complete */
 const IDLE_CLOSE_NS = 50_000_000;
@@ -64,9 +65,60 @@ export function flush(st: BuilderState, all: boolean): void {
     }
     // open too long: give up the record that holds the rest back, and look again (one at a time:
     // giving one up usually lets the rest go)
-    if (all || st.line - oldestLine <= MAX_BUFFERED || !giveUpOldest(st)) return;
+    if (all || st.line - oldestLine <= MAX_BUFFERED) return;
+    giveUpWhileTooOld(st);
   }
 }
+
+/**
+ * Gives up the oldest open record (giveUp), releases what that lets go, and again, while the oldest
+ * line still open is more than MAX_BUFFERED lines back: what a scan of every open task per record
+ * given up would do (with thousands of tasks in long syscalls, that was quadratic), from one list
+ * of the open records in the order the scan would pick them (by time, then task and record in the
+ * scan's order) and their lines in a heap. Giving up opens no record, and the records it closes
+ * besides (a syscall's fault) are passed over as closed.
+ */
+function giveUpWhileTooOld(st: BuilderState): void {
+  const owners: TaskState[] = [];
+  const recs: Open[] = [];
+  for (const t of st.openTasks) {
+    // (in the scan's order: the task's syscall, fault episode, fs-event op)
+    for (let r = 0; r < 3; r++) {
+      const p = r === 0 ? t.sys : r === 1 ? t.fault : t.fsop;
+      if (p === undefined) continue;
+      owners.push(t);
+      recs.push(p);
+    }
+  }
+  const order = recs.map((_, i) => i).sort((a, b) => recs[a].tsNs - recs[b].tsNs || a - b);
+  const lines = new NumHeap();
+  for (let i = 0; i < recs.length; i++) lines.push(recs[i].line, i, i);
+  const open = (i: number): boolean => {
+    const t = owners[i], p = recs[i];
+    return t.sys === p || t.fault === p || t.fsop === p;
+  };
+  let next = 0;
+  for (;;) {
+    while (lines.size > 0 && !open(lines.peekValue())) lines.pop();
+    const oldestLine = lines.size > 0 ? recs[lines.peekValue()].line : Infinity;
+    if (st.line - oldestLine <= MAX_BUFFERED) return;
+    while (next < order.length && !open(order[next])) next++;
+    if (next === order.length) return;
+    const i = order[next];
+    giveUp(st, owners[i], recs[i].tsNs, recs[i].pk);
+    // what it lets go: everything before the oldest record still open
+    while (next < order.length && !open(order[next])) next++;
+    const watermark = next < order.length ? recs[order[next]].tsNs : Infinity;
+    while (st.queue.size > 0 && st.queue.peekKey() < watermark) {
+      const q = st.queue.shift() as Queued;
+      const tag = st.queue.shiftedTag;
+      if (tag === OP_TAG) release(st, q as Pending);
+      else releaseLock(st, q as ObservedLock, tag);
+    }
+  }
+}
+
+type Open = PendingSyscall | NonNullable<TaskState['fault']> | NonNullable<TaskState['fsop']>;
 
 /**
  * The record that holds every later one back, given up: the oldest open record of any task. A
@@ -76,26 +128,11 @@ export function flush(st: BuilderState, all: boolean): void {
  * released a short write of another task without its exit, and the write's filesystem event
  * then made a second op of it.)
  */
-function giveUpOldest(st: BuilderState): boolean {
-  let oldest: TaskState | undefined;
-  let oldestNs = Infinity;
-  let which: PKind | undefined;
-  for (const t of st.openTasks) {
-    // (in turn, as in flush: no array per task)
-    for (let r = 0; r < 3; r++) {
-      const p = r === 0 ? t.sys : r === 1 ? t.fault : t.fsop;
-      if (p !== undefined && p.tsNs < oldestNs) {
-        oldest = t;
-        oldestNs = p.tsNs;
-        which = p.pk;
-      }
-    }
-  }
-  if (oldest === undefined) return false;
+function giveUp(st: BuilderState, oldest: TaskState, oldestNs: number, which: PKind): void {
   if (which !== PKind.Syscall || oldest.sys === undefined) {
     if (oldest.fault !== undefined && oldest.fault.tsNs === oldestNs) st.closeFault(oldest);
     else st.closeFsop(oldest);
-    return true;
+    return;
   }
   // released without its exit: the requested length stands for the result, the duration is
   // unknown (durNs stays undefined: the replay models it); the exit, if it comes, is counted as
@@ -112,7 +149,6 @@ function giveUpOldest(st: BuilderState): boolean {
     completeSyscall(st, p, family, p.count > 0 ? p.count : 0, oldest);
     st.emit(p);
   }
-  return true;
 }
 
 /** Hands an observed lock accounting for `nLines` lines to the sink. */

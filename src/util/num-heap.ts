@@ -12,6 +12,11 @@ export class NumHeap {
     return this.size > 0 ? this.keys[0] : Infinity;
   }
 
+  /** the minimum's payload (call only when size > 0) */
+  peekValue(): number {
+    return this.vals[0];
+  }
+
   push(key: number, seq: number, val: number): void {
     if (this.size === this.keys.length) this.grow();
     const keys = this.keys, seqs = this.seqs, vals = this.vals;

@@ -86,6 +86,28 @@ describe('a record open for 40,000 lines, held back by a silent task', () => {
   });
 });
 
+describe('many records open for 40,000 lines', () => {
+  it('are given up oldest first (ties in the order tasks opened), each releasing what it lets go, until the oldest line still open is recent: thousands of tasks at once', () => {
+    const t = harness();
+    const lock = (i: number): void => void t.b.handle({ pid: 1, tgid: -1, comm: 'fio', tsNs: 5_000 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, t.next());
+    // 3,000 writers enter at two instants (task 2,999 first, then the rest at one time), then a
+    // long run of lock lines; a late reader enters near the end and is not given up
+    t.ev(2_999 + 10, 0, 'sys_pwrite64', 'fd: 3, buf: 0x1, count: 0x1000, pos: 0x0', 1);
+    for (let k = 0; k < 2_999; k++) t.ev(k + 10, 1, 'sys_pwrite64', `fd: 3, buf: 0x1, count: 0x1000, pos: 0x${(k * 4096).toString(16)}`, 1);
+    for (let i = 0; i < 42_000; i++) lock(i);
+    t.ev(9, 100_000, 'sys_pread64', 'fd: 4, buf: 0x1, count: 0x1000, pos: 0x0', 1);
+    for (let i = 42_000; i < 43_000; i++) lock(i);
+    t.ev(9, 100_500, 'sys_pread64', '0x1000', 2);
+    t.b.finish();
+    expect(t.b.stats.releasedEarly).toBe(3_000);
+    const writes = t.ops.filter((o) => o.kind === 'write');
+    expect(writes.map((o) => o.pid).slice(0, 4)).toEqual([3_009, 10, 11, 12]);
+    expect(writes.map((o) => o.pid).at(-1)).toBe(3_008);
+    expect(writes.every((o) => o.durNs === undefined)).toBe(true);
+    expect(t.ops.filter((o) => o.kind === 'read').map(short)).toEqual(['3000 9 read fd:9:4 0+4096 dur 500']);
+  });
+});
+
 describe('flush points', () => {
   it('a fault or an fs-event op idle for exactly 50 ms at a flush point is not closed; a DIO idle for longer is (its completion comes too late)', async () => {
     // the flush point is the 2,048th event: its time is 50 ms after the records' last events
