@@ -1,4 +1,4 @@
-// Issue 16's measure: for every bundled XFS capture with lock:contention_* events, the contended
+// Issue 16's measure: for every bundled XFS capture with lock:contention_* events (xfs-contended-*), the contended
 // IOLOCK acquisitions per op kind with at least 50 observed, predicted by linux:xfs against the
 // kernel's (count within ±30%, mean wait within 1.5x). Rate-limited captures (the contended-mixed
 // ones) replay in open mode, the others closed. Each row shows the replay with the capture's wake-up

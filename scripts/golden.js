@@ -5,7 +5,8 @@
 //   node scripts/golden.js --cmp A B    list the files that differ between two sets (exit 1 if any)
 //
 // Each trace is compared with every built-in strategy in closed and open mode, serially; every
-// XFS capture with contention events is also checked by `fidelity` (JSON). Runs two at a time.
+// capture with contention events (`*-contended*`) is also checked by `fidelity` (JSON). Runs two at
+// a time.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ async function writeSet(dirAsGiven) {
     const name = t.replace(/\.gz$/, '');
     jobs.push([`${name}.closed.json`, ['compare', path, '--all', '--threads', '1', '-o', join(dir, `${name}.closed.json`)]]);
     jobs.push([`${name}.open.json`, ['compare', path, '--all', '--threads', '1', '--mode', 'open', '--time-scale', '0.05', '-o', join(dir, `${name}.open.json`)]]);
-    if (t.startsWith('xfs-contended')) jobs.push([`${name}.fidelity.json`, ['fidelity', path, '--json'], join(dir, `${name}.fidelity.json`)]);
+    if (t.includes('-contended')) jobs.push([`${name}.fidelity.json`, ['fidelity', path, '--json'], join(dir, `${name}.fidelity.json`)]);
   }
   for (const sc of SCENARIOS) {
     // (relative to the scratch directory, which the runs use as their working directory: the

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, trace as bundledTrace } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz22-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -93,6 +93,13 @@ describe('session 22 fuzz findings', () => {
     expect(summary.code, summary.stderr).toBe(0);
     expect(summary.stdout).toContain('file:/data/?[2Jf');
     expect(summary.stdout).not.toMatch(/\u001b/);
+    // fidelity's table names the trace as given
+    const capture = join(tmp, 'xfs\u001b[31mmix.trace.gz');
+    writeFileSync(capture, readFileSync(bundledTrace('xfs-mix.trace.gz')));
+    const fidelity = cli(['fidelity', capture]);
+    expect(fidelity.code, fidelity.stderr).toBe(0);
+    expect(fidelity.stdout).toContain('xfs?[31mmix.trace.gz');
+    expect(fidelity.stdout).not.toMatch(/\u001b/);
   });
 
   it('58: --from/--to that are no decimal seconds ("" from an unset variable, 0x10), --from after --to and an empty --task are usage errors (was: 1 op of 40 replayed, or none, exit 0)', () => {

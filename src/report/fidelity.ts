@@ -2,6 +2,7 @@
 import type { FidelityReport, RatioSpread } from '../model/fidelity.js';
 import { table } from './import-summary.js';
 import { fmtNs } from './table.js';
+import { terminalText } from './terminal.js';
 
 export function formatFidelity(r: FidelityReport): string {
   const pct = (x: number | null): string => (x === null ? '—' : `${x.toFixed(2)}%`);
@@ -41,5 +42,5 @@ export function formatFidelity(r: FidelityReport): string {
   }
   if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event, an upper bound that includes work) beside the replay', table(w));
   for (const n of r.notes) out.push(`note: ${n}`);
-  return `${out.join('\n')}\n`;
+  return terminalText(`${out.join('\n')}\n`);
 }
