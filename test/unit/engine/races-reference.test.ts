@@ -45,14 +45,18 @@ function refClass(x: OpKind, y: OpKind): number {
   return hits.length === 0 ? -1 : hits[0];
 }
 
-/** one op and its outcome, as the reference sees them */
-interface RefOp {
+/** what the reference and the generator both know of an op */
+interface OpFields {
   file: string;
   pid: number;
   kind: OpKind;
   offset: number;
   length: number;
   done: boolean;
+}
+
+/** one op and its outcome, as the reference sees them */
+interface RefOp extends OpFields {
   startNs: number;
   endNs: number;
   /** -1 when the op never began a work step */
@@ -132,13 +136,7 @@ function referenceRaces(ops: readonly Op[], ref: readonly RefOp[], listed: numbe
 
 // ---- inputs ----
 
-interface Gen {
-  file: string;
-  pid: number;
-  kind: OpKind;
-  offset: number;
-  length: number;
-  done: boolean;
+interface Gen extends OpFields {
   /** 0: never entered a work step; 1: entered one, none of its own work ran; else worked */
   worked: number;
   from: number;
