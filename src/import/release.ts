@@ -9,7 +9,7 @@ import type { BuilderState } from './builder-state.js';
 import { SYSCALLS } from './event-catalogue.js';
 import { lockProblem, opProblem } from './limits.js';
 import { utf8FromLatin1 } from './lines.js';
-import { type Pending, type PendingSyscall, type Queued, type TaskState, OP_TAG, PKind } from './pending.js';
+import { type Pending, type PendingFault, type PendingFsOp, type PendingSyscall, type Queued, type TaskState, OP_TAG, PKind } from './pending.js';
 import { completeSyscall } from './syscalls.js';
 import { NumHeap } from '../util/num-heap.js';
 
@@ -57,12 +57,8 @@ export function flush(st: BuilderState, all: boolean): void {
         }
       }
     }
-    while (st.queue.size > 0 && (all || st.queue.peekKey() < watermark)) {
-      const p = st.queue.shift() as Queued;
-      const tag = st.queue.shiftedTag;
-      if (tag === OP_TAG) release(st, p as Pending);
-      else releaseLock(st, p as ObservedLock, tag);
-    }
+    // (all: no record looked at, the watermark stays Infinity)
+    releaseBefore(st, watermark);
     // open too long: give up the record that holds the rest back, and look again (one at a time:
     // giving one up usually lets the rest go)
     if (all || st.line - oldestLine <= MAX_BUFFERED) return;
@@ -80,7 +76,7 @@ export function flush(st: BuilderState, all: boolean): void {
  */
 function giveUpWhileTooOld(st: BuilderState): void {
   const owners: TaskState[] = [];
-  const recs: Open[] = [];
+  const recs: (PendingSyscall | PendingFault | PendingFsOp)[] = [];
   for (const t of st.openTasks) {
     // (in the scan's order: the task's syscall, fault episode, fs-event op)
     for (let r = 0; r < 3; r++) {
@@ -108,17 +104,19 @@ function giveUpWhileTooOld(st: BuilderState): void {
     giveUp(st, owners[i], recs[i].tsNs, recs[i].pk);
     // what it lets go: everything before the oldest record still open
     while (next < order.length && !open(order[next])) next++;
-    const watermark = next < order.length ? recs[order[next]].tsNs : Infinity;
-    while (st.queue.size > 0 && st.queue.peekKey() < watermark) {
-      const q = st.queue.shift() as Queued;
-      const tag = st.queue.shiftedTag;
-      if (tag === OP_TAG) release(st, q as Pending);
-      else releaseLock(st, q as ObservedLock, tag);
-    }
+    releaseBefore(st, next < order.length ? recs[order[next]].tsNs : Infinity);
   }
 }
 
-type Open = PendingSyscall | NonNullable<TaskState['fault']> | NonNullable<TaskState['fsop']>;
+/** Hands the queued records issued before `watermark` to the sink, in issue order. */
+function releaseBefore(st: BuilderState, watermark: number): void {
+  while (st.queue.size > 0 && st.queue.peekKey() < watermark) {
+    const q = st.queue.shift() as Queued;
+    const tag = st.queue.shiftedTag;
+    if (tag === OP_TAG) release(st, q as Pending);
+    else releaseLock(st, q as ObservedLock, tag);
+  }
+}
 
 /**
  * The record that holds every later one back, given up: the oldest open record of any task. A

@@ -86,17 +86,10 @@ export class LinuxRwSem extends QueuedRwLock {
     this.nonspinnable = true;
   }
 
+  /** (called right after the acquire that queued `req`: the newest waiter, so the spinners stay in queue order) */
   spinStarted(req: LockRequest): void {
-    const q = this.queue;
-    if (q.length > 0 && q[q.length - 1] === req) {
-      this.spinners.push(req);
-      return;
-    }
-    // (not the newest waiter: kept in queue order all the same)
-    const at = q.indexOf(req);
-    let k = this.spinners.length;
-    while (k > 0 && q.indexOf(this.spinners[k - 1]) > at) k--;
-    this.spinners.splice(k, 0, req);
+    if (this.queue[this.queue.length - 1] !== req) throw new Error('rwsem: a spinner must be the newest waiter when it starts spinning');
+    this.spinners.push(req);
   }
 
   spinStopped(req: LockRequest): void {

@@ -3,14 +3,8 @@ import type { CheckReport, CheckRow } from './check.js';
 import { table } from './import-summary.js';
 import { fmtNs } from './table.js';
 import { mdEscape } from './markdown.js';
+import { terminalSafe } from './terminal.js';
 
-/**
- * Text from a result (a strategy's name: a user module names itself) for a terminal: control
- * characters (ANSI escape sequences, carriage returns, newlines) shown as "?".
- */
-export function terminalSafe(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
-}
 
 /** a metric's value with its unit: ops/s for throughput, counts for races, deadlock and presence, else a duration */
 export function fmtMetric(metric: string, value: number): string {
