@@ -485,3 +485,121 @@ describe('kara-2013 pins a direct IO\'s buffer before it takes the range (the RF
     expect(run(list, 'range-lock').sim.stalled?.cycle.map((b) => b.pid)).toEqual([401, 403, 402]);
   });
 });
+
+describe('CPU model preempt-none: a task keeps its CPU from its op\'s start until it sleeps or the op ends', () => {
+  const both = (list: Op[], strategy: Strategy, opts: Partial<SimOptions>) => ({
+    perSegment: runWith(list, strategy, opts),
+    preemptNone: runWith(list, strategy, { ...opts, cpuModel: 'preempt-none' }),
+  });
+  const lockOnF = (spec: LockSpec): Strategy => {
+    const s = oneLock(spec);
+    return { ...s, plan: (op, ctx) => (op.file === F ? s.plan(op, ctx) : WORK_ONLY) };
+  };
+
+  it('the default is per-segment', () => {
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 1, kind: 'fault-read', t: 4, dur: 2, off: 0, len: 4096, parent: 0 },
+      { pid: 2, kind: 'write', t: 1, dur: 5, off: 0, len: 4096, file: 'other' },
+    ]);
+    const s = createStrategy('linux:xfs');
+    expect(runWith(list, s, { cpus: 1, cpuModel: 'per-segment' })).toEqual(runWith(list, s, { cpus: 1 }));
+  });
+
+  it('a child fault runs on its parent\'s CPU: a task queued for one meanwhile waits for the whole op', () => {
+    // 1 CPU: the write's own work is 8 µs, 4 before the fault (2 µs) and 4 after; task 2 wants a CPU at 1
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 1, kind: 'fault-read', t: 4, dur: 2, off: 0, len: 4096, parent: 0 },
+      { pid: 2, kind: 'write', t: 1, dur: 5, off: 0, len: 4096, file: 'other' },
+    ]);
+    const { perSegment, preemptNone } = both(list, createStrategy('none'), { cpus: 1, mmapLock: false });
+    // per-segment: the write gives its CPU up at 4; task 2 runs 4 → 9, the fault 9 → 11 (its CPU wait),
+    // the write's rest 11 → 15
+    expect(perSegment.t).toEqual([[0, 15, 0, 0], [4, 11, 0, 5], [1, 9, 0, 3]]);
+    // preempt-none: the write, its fault and the rest of it run 0 → 10; task 2 has the CPU at 10
+    expect(preemptNone.t).toEqual([[0, 10, 0, 0], [4, 6, 0, 0], [1, 15, 0, 9]]);
+    expect([perSegment.sim.cpuBusyNs, preemptNone.sim.cpuBusyNs]).toEqual([15 * US, 15 * US]);
+  });
+
+  it('the release\'s cost runs on the CPU the op worked on, before a task queued for one', () => {
+    // 1 CPU, 1 µs per atomic: task 1 holds L around 10 µs of work; task 2 (no lock) wants a CPU at 1
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 1, dur: 5, off: 0, len: 4096, file: 'other' },
+    ]);
+    const { perSegment, preemptNone } = both(list, lockOnF({ kind: 'mutex' }), { cpus: 1, costs: { ...ZERO_COSTS, atomicNs: 1000 }, mmapLock: false });
+    // per-segment: acquire's atomic + work 0 → 11, release at 11, task 2 runs 11 → 16, the release's atomic 16 → 17
+    expect(perSegment.t).toEqual([[0, 17, 0, 5], [1, 16, 0, 10]]);
+    // preempt-none: task 1 runs 0 → 12 (its release's atomic 11 → 12); task 2 runs 12 → 17
+    expect(preemptNone.t).toEqual([[0, 12, 0, 0], [1, 17, 0, 11]]);
+  });
+
+  it('an op that starts while every CPU is busy waits for a CPU before it tries its lock', () => {
+    // 1 CPU: task 1 holds mutex L 0 → 10 on it; task 2 wants L at 2
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 2, dur: 5, off: 0, len: 4096 },
+    ]);
+    const { perSegment, preemptNone } = both(list, lockOnF({ kind: 'mutex' }), { cpus: 1, costs: { ...ZERO_COSTS, wakeupNs: 2000 }, mmapLock: false });
+    // per-segment: task 2 queues on L at 2 with no CPU to spin on, sleeps, is granted at 10 and pays
+    // the wakeup: 10 → 17
+    expect(perSegment.t).toEqual([[0, 10, 0, 0], [2, 17, 8, 0]]);
+    expect(perSegment.sim.lockStats.get('L')).toMatchObject({ contentions: 1, spins: 0 });
+    // preempt-none: task 2 runs nothing before it has a CPU (10, task 1's op has ended): L is free then
+    expect(preemptNone.t).toEqual([[0, 10, 0, 0], [2, 15, 0, 8]]);
+    expect(preemptNone.sim.lockStats.get('L')).toMatchObject({ contentions: 0, spins: 0 });
+  });
+
+  it('a task back from its work asleep needs a CPU again before its next step (its release)', () => {
+    // 1 CPU: a direct write holds L over its IO 0 → 10; task 2 (no lock) runs on the CPU 1 → 21; task 3 wants L at 12
+    const list = ops([
+      { pid: 1, kind: 'dio-write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 1, dur: 20, off: 0, len: 4096, file: 'other' },
+      { pid: 3, kind: 'dio-write', t: 12, dur: 3, off: 0, len: 4096 },
+    ]);
+    const { perSegment, preemptNone } = both(list, lockOnF({ kind: 'mutex' }), { cpus: 1, mmapLock: false });
+    // per-segment: the IO's end releases L at 10, on no CPU; task 3 takes it at 12 and does its IO 12 → 15
+    expect(perSegment.t).toEqual([[0, 10, 0, 0], [1, 21, 0, 0], [12, 15, 0, 0]]);
+    expect(perSegment.sim.lockStats.get('L')).toMatchObject({ contentions: 0, holdTotalNs: 13 * US });
+    // preempt-none: the direct write, woken at 10, waits for the CPU task 2 holds until its op ends
+    // at 21, then releases L; task 3 queued for the CPU at 12 behind it, takes L at 21, IO 21 → 24
+    expect(preemptNone.t).toEqual([[0, 21, 0, 11], [1, 21, 0, 0], [12, 24, 0, 9]]);
+    expect(preemptNone.sim.lockStats.get('L')).toMatchObject({ contentions: 0, holdTotalNs: 24 * US });
+  });
+
+  it('a writer the Linux rwsem woke to compete runs on, on the CPU of its wakeup, once it has the lock', () => {
+    // 2 CPUs, no spinning: writer 1 holds the rwsem 0 → 10; writer 2 sleeps on it from 1; tasks 3
+    // and 4 (no lock) want a CPU at 11
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 1, dur: 10, off: 0, len: 4096 },
+      { pid: 3, kind: 'write', t: 11, dur: 5, off: 0, len: 4096, file: 'other' },
+      { pid: 4, kind: 'write', t: 11, dur: 5, off: 0, len: 4096, file: 'other' },
+    ]);
+    const { perSegment, preemptNone } = both(list, lockOnF({ kind: 'rwsem', fairness: 'linux' }), { cpus: 2, costs: { ...ZERO_COSTS, wakeupNs: 2000 }, spin: false, mmapLock: false });
+    // writer 2 is woken at 10 and runs its wakeup 10 → 12 on the CPU writer 1 left; the lock is free:
+    // it has it at 12 (11 µs of lock wait). Per-segment it gives that CPU up to task 4 (12 → 17) and
+    // works on task 3's when it comes free at 16: 16 → 26
+    expect(perSegment.t).toEqual([[0, 10, 0, 0], [1, 26, 11, 4], [11, 16, 0, 0], [11, 17, 0, 1]]);
+    // preempt-none: it works on at once, 12 → 22; task 4 has task 3's CPU at 16
+    expect(preemptNone.t).toEqual([[0, 10, 0, 0], [1, 22, 11, 0], [11, 16, 0, 0], [11, 21, 0, 5]]);
+  });
+
+  it('... and then, on its CPU, spins on the running owner where it slept, lock queued on no CPU', () => {
+    // 2 CPUs: task 1 holds mutex L 0 → 10 on one; task 3 (no lock) runs 0 → 5 on the other; task 2 wants L at 2
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 3, kind: 'write', t: 0, dur: 5, off: 0, len: 4096, file: 'other' },
+      { pid: 2, kind: 'write', t: 2, dur: 5, off: 0, len: 4096 },
+    ]);
+    const { perSegment, preemptNone } = both(list, lockOnF({ kind: 'mutex' }), { cpus: 2, costs: { ...ZERO_COSTS, cacheMissNs: 100, wakeupNs: 2000 }, mmapLock: false });
+    // per-segment: at 2 no CPU is free: task 2 sleeps on L, is granted at 10, wakes (2 µs) and works 10 → 17
+    expect(perSegment.t[2]).toEqual([2, 17, 8, 0]);
+    expect(perSegment.sim.lockStats.get('L')).toMatchObject({ contentions: 1, spins: 0 });
+    // preempt-none: task 2 has a CPU at 5 (task 3's op ended), finds L held by a running owner and
+    // spins 5 → 10, has L a cache-line transfer later (10.1) and works 10.1 → 15.1
+    expect(preemptNone.t[2]).toEqual([2, 15.1, 5.1, 3]);
+    expect(preemptNone.sim.lockStats.get('L')).toMatchObject({ contentions: 1, spins: 1, spinNs: 5_100 });
+  });
+});

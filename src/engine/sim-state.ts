@@ -46,6 +46,8 @@ export class Sim {
   readonly ctx: { -readonly [K in keyof PlanContext]: PlanContext[K] };
   readonly mmapPlans: MmapLockPlans | undefined;
   readonly optimisticSpin: boolean;
+  /** SimOptions.cpuModel 'preempt-none': a task keeps its CPU from its op's start until it sleeps or the op ends */
+  readonly preemptNone: boolean;
   readonly wakeLatency: Float64Array | undefined;
   /** per task (index): its own recorded wakes (SimOptions.taskWakeLatency), if any */
   readonly taskWakes: (TaskWakes | undefined)[] | undefined;
@@ -110,6 +112,7 @@ export class Sim {
     this.ctx = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs: this.costs };
     this.mmapPlans = options.mmapLock ?? true ? new MmapLockPlans(table.procs) : undefined;
     this.optimisticSpin = options.spin ?? true;
+    this.preemptNone = options.cpuModel === 'preempt-none';
     this.wakeLatency = options.wakeLatencyNs !== undefined && options.wakeLatencyNs.length > 0 ? options.wakeLatencyNs : undefined;
     const byPid = options.taskWakeLatency;
     if (byPid !== undefined && byPid.size > 0) {

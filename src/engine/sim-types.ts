@@ -31,6 +31,17 @@ export interface SimOptions {
    */
   spin?: boolean;
   /**
+   * When a task holds a CPU (default 'per-segment'; docs/costs.md, "Where a waiter spins"):
+   * - 'per-segment': for each segment of work or lock cost only; it gives the CPU up after each
+   *   (unless it holds a spinlock or spins), and its plan's steps between segments run on none.
+   * - 'preempt-none': as a kernel built without preemption runs a syscall: the task runs on a CPU
+   *   from its op's start until it sleeps (a lock wait asleep, work asleep) or its top-level op
+   *   ends, across its steps, lock costs, work and child ops; a task that has to run and holds no
+   *   CPU (its op starts, it wakes from a lock wait or from work asleep) queues for one and runs
+   *   its next step on it.
+   */
+  cpuModel?: CpuModel;
+  /**
    * The ops' durations in the trace, where they differ from the service times (the kernel's own lock
    * waits removed from those): closed mode measures a task's think time from the trace's end of its
    * previous op, so that a wait taken out of an op does not come back as think time.
@@ -75,6 +86,10 @@ export interface SimOptions {
   /** called with the ops completed so far, every PROGRESS_EVERY completions (for a progress meter; it changes nothing) */
   onProgress?: (completed: number) => void;
 }
+
+/** when a task holds a CPU (SimOptions.cpuModel) */
+export type CpuModel = 'per-segment' | 'preempt-none';
+export const CPU_MODELS: readonly CpuModel[] = ['per-segment', 'preempt-none'];
 
 /** completions between two onProgress calls */
 export const PROGRESS_EVERY = 1024;

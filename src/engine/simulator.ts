@@ -28,7 +28,7 @@ import { checkSpinners } from './spinning.js';
 import { advance } from './steps.js';
 import { describeBlocked, findCycle, mayCloseCycle } from './wait-for.js';
 
-export { PROGRESS_EVERY, type OpOutcomes, type SimOptions, type SimOutput } from './sim-types.js';
+export { CPU_MODELS, type CpuModel, PROGRESS_EVERY, type OpOutcomes, type SimOptions, type SimOutput } from './sim-types.js';
 export type { BlockedTask, LockClassStats } from '../model/result.js';
 
 /** The task issues its next op: it is due now (closed mode), or was due at its intended time (open). */
@@ -80,7 +80,8 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
       const keep = task.spinlocksHeld > 0;
       if (won) {
         s.lockGrantedAfterSleep(task, w, time);
-        if (!keep) dropCpu(s, task, time);
+        // (preempt-none: it runs on, on the CPU it woke on)
+        if (!keep && !s.preemptNone) dropCpu(s, task, time);
         advance(s, task, time);
         settleCpu(s, task, time);
       } else {
@@ -106,7 +107,8 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
       }
       task.state = TaskState.Ready;
       // a spinlock holder keeps its CPU; so does a task that queued for one to take a spinlock on
-      const keep = task.spinlocksHeld > 0 || task.claiming;
+      // (or, preempt-none, to run on), and with preempt-none every task until it sleeps (settleCpu)
+      const keep = task.spinlocksHeld > 0 || task.claiming || s.preemptNone;
       task.claiming = false;
       if (!keep && task.cpuHeld) dropCpu(s, task, time);
       advance(s, task, time);

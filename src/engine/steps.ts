@@ -18,10 +18,26 @@ const READ_SIDE = new Uint8Array(OP_KINDS.length);
 for (const k of ['read', 'fault-read', 'readahead'] as const) READ_SIDE[KIND_CODE.get(k) as number] = 1;
 const WRITEBACK = KIND_CODE.get('writeback') as number;
 
-/** Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. */
+/**
+ * Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. With
+ * cpuModel preempt-none it first takes a CPU if it holds none (queueing for one if none is free).
+ */
 export function advance(s: Sim, task: Task, now: number): void {
   const childList = s.table.childList;
   const o = s.outcomes;
+  if (s.preemptNone && !task.cpuHeld) {
+    // (cpuModel preempt-none) the task's kernel code runs on a CPU: at its op's start and when it
+    // wakes, it takes a free one, or queues for one and comes back to this step on it
+    if (s.cpusFree > 0) {
+      s.cpusFree--;
+      task.cpuHeld = true;
+    } else {
+      task.claiming = true;
+      (task.top as Frame).inCost = true;
+      startCpu(s, task, 0, now);
+      return;
+    }
+  }
   for (;;) {
     const frame = task.top as Frame;
     const steps = frame.steps;
