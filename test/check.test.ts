@@ -82,13 +82,23 @@ describe('assertComparable', () => {
     expect(() => assertComparable(open, openScaled, 'a', 'b')).toThrow(/^a and b cannot be compared: option timeScale differs \(1 vs 0\.05\)$/);
   });
 
-  for (const [key, value] of [['mode', 'open'], ['cpus', 7], ['mmapLock', false], ['spin', false], ['costs', { atomicNs: 1 }], ['pageSizeBytes', 65536]] as const) {
+  for (const [key, value] of [['mode', 'open'], ['cpus', 7], ['mmapLock', false], ['spin', false], ['cpuModel', 'preempt-none'], ['costs', { atomicNs: 1 }], ['pageSizeBytes', 65536]] as const) {
     it(`refuses another ${key}`, () => {
       const b = copy();
       (b.options as unknown as Record<string, unknown>)[key] = value;
       expect(() => assertComparable(copy(), b, 'a', 'b')).toThrow(new RegExp(`^a and b cannot be compared: option ${key} differs \\(.* vs ${JSON.stringify(JSON.stringify(value)).slice(1, -1).replace(/[{}]/g, '\\$&')}\\)$`));
     });
   }
+  it('a result without cpuModel (written only when not the default) is one of per-segment', () => {
+    const b = copy();
+    expect(b.options.cpuModel).toBeUndefined();
+    b.options.cpuModel = 'per-segment';
+    expect(() => assertComparable(copy(), b, 'a', 'b')).not.toThrow();
+    const c = copy();
+    c.options.cpuModel = 'preempt-none';
+    expect(() => assertComparable(b, c, 'a', 'b')).toThrow(/^a and b cannot be compared: option cpuModel differs \("per-segment" vs "preempt-none"\)$/);
+  });
+
   it('compares options by value, not by the order of their keys (a baseline reformatted with jq -S); merge too', () => {
     const sorted = copy();
     const costs = sorted.options.costs as unknown as Record<string, number>;

@@ -3,6 +3,10 @@ import type { ImportOptions } from '../import/index.js';
 import { inputFlags, inputOptionsFrom } from './input-flags.js';
 import { selectionFlags, selectionOptions } from './selection-flags.js';
 import { parseCosts, type ReplayOptions } from '../replay/index.js';
+import { CPU_MODELS, type CpuModel } from '../engine/simulator.js';
+
+/** --cpu-model, of replay, compare and fidelity */
+export const cpuModelFlag = Flags.string({ description: 'when a task holds a CPU: per-segment (for each share of work or lock cost only; the plan\'s steps between them run on none) or preempt-none (as a kernel without preemption runs a syscall: from the op\'s start until it sleeps or the op ends; docs/costs.md)', options: [...CPU_MODELS], default: 'per-segment' });
 
 /** Flags shared by replay and compare: input selection and the simulation model. */
 export const replayFlags = {
@@ -10,6 +14,7 @@ export const replayFlags = {
   'time-scale': Flags.string({ description: 'open mode: multiply trace inter-arrival times by X (0.05 = 20x faster arrivals)', default: '1' }),
   'no-mmap-lock': Flags.boolean({ description: 'do not model each process\'s mmap_lock (faults S, mmap/munmap X, DIO S for get_user_pages)' }),
   spin: Flags.string({ description: 'optimistic spinning of sleeping locks: a mutex or rwsem-writer waiter whose lock\'s single owner runs spins on its CPU instead of sleeping (docs/costs.md)', options: ['on', 'off'], default: 'on' }),
+  'cpu-model': cpuModelFlag,
   'keep-observed-waits': Flags.boolean({ description: 'leave the lock waits the kernel recorded (lock:contention_* events) in the ops\' service times, as before they were removed' }),
   cost: Flags.string({ description: 'lock operation costs, KEY=NS,... (atomicNs, cacheMissNs, wakeupNs, spinBaseNs, perNodeNs; docs/costs.md)' }),
   cpus: Flags.integer({ description: 'CPUs that do work at once (default: the trace header #P:N, else 1)', min: 1 }),
@@ -27,6 +32,8 @@ export function importOptionsFrom(flags: Parameters<typeof inputOptionsFrom>[0] 
   return { ...inputOptionsFrom(flags), ...selectionOptions(flags) };
 }
 
-export function replayOptionsFrom(flags: { mode: string; 'time-scale': string; cpus?: number; 'no-mmap-lock'?: boolean; spin?: string; 'keep-observed-waits'?: boolean; cost?: string }): ReplayOptions {
-  return { mode: flags.mode as 'closed' | 'open', timeScale: Number(flags['time-scale']), cpus: flags.cpus, mmapLock: !flags['no-mmap-lock'], spin: flags.spin !== 'off', keepObservedWaits: flags['keep-observed-waits'] ?? false, costs: parseCosts(flags.cost) };
+export function replayOptionsFrom(flags: { mode: string; 'time-scale': string; cpus?: number; 'no-mmap-lock'?: boolean; spin?: string; 'cpu-model'?: string; 'keep-observed-waits'?: boolean; cost?: string }): ReplayOptions {
+  const o: ReplayOptions = { mode: flags.mode as 'closed' | 'open', timeScale: Number(flags['time-scale']), cpus: flags.cpus, mmapLock: !flags['no-mmap-lock'], spin: flags.spin !== 'off', keepObservedWaits: flags['keep-observed-waits'] ?? false, costs: parseCosts(flags.cost) };
+  if (flags['cpu-model'] !== undefined && flags['cpu-model'] !== 'per-segment') o.cpuModel = flags['cpu-model'] as CpuModel;
+  return o;
 }

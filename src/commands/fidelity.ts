@@ -2,6 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { inputFlags, inputOptionsFrom } from '../cli/input-flags.js';
+import { cpuModelFlag } from '../cli/replay-flags.js';
+import type { CpuModel } from '../engine/simulator.js';
 import { fidelity, type FidelityMode } from '../fidelity/index.js';
 import { MAX_REPLICATES } from '../fidelity/replicates.js';
 import { loadTrace } from '../import/index.js';
@@ -33,6 +35,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     mode: Flags.string({ description: 'how the replay issues each task\'s ops: closed (after the previous op and its recorded think time: IO issued back to back) or open (at the recorded times: a rate-limited workload, such as fio\'s rate_iops)', options: ['closed', 'open'], default: 'closed' }),
     replicates: Flags.integer({ description: `replays of the contended acquisitions: beyond the first, each with the capture's wake-up latencies in another order, and each row's spread over them (how sensitive the prediction is to when waiters wake; each is a full replay, at most ${MAX_REPLICATES})`, min: 1, max: MAX_REPLICATES, default: 1 }),
     anchor: Flags.string({ description: 'also predict the contended acquisitions with replays re-anchored to the recorded times every MS milliseconds (each window replayed on its own, the half window before it as a warm-up): the model\'s error apart from the drift of a whole-run replay\'s schedule, which compounds under heavy contention' }),
+    'cpu-model': cpuModelFlag,
     json: Flags.boolean({ description: 'print the report as JSON' }),
     ...inputFlags,
   };
@@ -46,7 +49,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     const t = await loadTrace(args.trace, { ...inputOptionsFrom(flags), keepLocks: true });
     const hzSpec = withKernelHz(flags.strategy, t.summary.kernelHz);
     const strategy = hzSpec === flags.strategy ? named : await loadStrategy(hzSpec);
-    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode, flags.replicates, anchorNs);
+    const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode, flags.replicates, anchorNs, flags['cpu-model'] as CpuModel);
     if (flags.json) {
       process.stdout.write(jsonText(r));
       return;

@@ -9,7 +9,7 @@ import { PAGE_SIZE_BYTES } from '../model/op.js';
 import type { Strategy } from '../strategies/types.js';
 import type { TaskWakes } from '../engine/sim-types.js';
 import { serviceTimes } from '../engine/service-model.js';
-import { simulate } from '../engine/simulator.js';
+import { type CpuModel, simulate } from '../engine/simulator.js';
 import { attributeWaits, removeObservedWaits } from '../replay/observed-waits.js';
 import { faultRetries } from '../replay/fault-retry.js';
 import { offCpuShares } from '../replay/off-cpu.js';
@@ -91,7 +91,7 @@ function ratio(a: number, b: number): number | null {
  * the rows, how many faults' retries were replayed after their locks, and how many ops' time asleep
  * was replayed off the CPUs.
  */
-export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits, taskWakeLatency?: ReadonlyMap<number, TaskWakes>, anchorNs?: number): { rows: ContentionRow[]; faultRetries: number; offCpuOps: number } {
+export function compareContention(ops: Op[], waits: ObservedLock[], strategy: Strategy, cpus: number, wakeLatencyNs?: Float64Array, mode: FidelityMode = 'closed', locks: readonly ObservedLock[] = waits, taskWakeLatency?: ReadonlyMap<number, TaskWakes>, anchorNs?: number, cpuModel: CpuModel = 'per-segment'): { rows: ContentionRow[]; faultRetries: number; offCpuOps: number } {
   // IOLOCK and MMAPLOCK waits are told apart by the task's xfs_ilock before them: a trace without
   // any (another filesystem) has the kernel's inode-lock waits under no class, and comparing the
   // replay's with none would show contention the kernel did not have
@@ -121,7 +121,7 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   const replay = (sel: number[] | undefined, counted: (i: number) => boolean): void => {
     const pick = (a: Float64Array | undefined): Float64Array | undefined => (a === undefined || sel === undefined ? a : Float64Array.from(sel, (i) => a[i]));
     simulate(sel === undefined ? ops : renumbered(ops, sel), pick(service.ns) as Float64Array, strategy, {
-      mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs: pick(traceDurNs), wakeLatencyNs, taskWakeLatency, afterPlanNs: retries.faults > 0 ? pick(retries.afterPlanNs) : undefined, offCpuFraction: pick(offCpu.share),
+      mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, traceDurNs: pick(traceDurNs), wakeLatencyNs, taskWakeLatency, afterPlanNs: retries.faults > 0 ? pick(retries.afterPlanNs) : undefined, offCpuFraction: pick(offCpu.share), ...(cpuModel !== 'per-segment' ? { cpuModel } : {}),
       onLockWait: (lockClass, k, waitNs, spun) => {
         // the kernel traces an rwsem's or mutex's contention when the waiter goes to sleep; an
         // optimistic spinner that gets the lock is not in its contention events

@@ -10,7 +10,7 @@ import { PAGE_SIZE_BYTES } from '../model/op.js';
 import type { Strategy } from '../strategies/types.js';
 import { DEFAULT_COSTS } from '../strategies/types.js';
 import { serviceTimes } from '../engine/service-model.js';
-import { simulate } from '../engine/simulator.js';
+import { type CpuModel, simulate } from '../engine/simulator.js';
 import { compareContention, type ContentionRow, kernelClassOf } from './contention.js';
 import { measureWakeLatency } from './wake-latency.js';
 import { taskWakeLatency } from './task-wakes.js';
@@ -65,8 +65,9 @@ function percentile(sorted: number[], p: number): number {
  * `open`, at its recorded time (or when the task's previous op ends, if later), as a rate-limited
  * workload (fio's rate_iops) does. `replicates` (≥ 1): replays of the contention comparison; beyond
  * the first, the wake-up latencies are resampled and each row gets its spread (replicates.ts).
+ * `cpuModel`: when a replayed task holds a CPU (SimOptions.cpuModel).
  */
-export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace', mode: FidelityMode = 'closed', replicates = 1, anchorNs?: number): FidelityReport {
+export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, trace: string, cpus: number, wakeLatency: 'trace' | 'none' = 'trace', mode: FidelityMode = 'closed', replicates = 1, anchorNs?: number, cpuModel: CpuModel = 'per-segment'): FidelityReport {
   const xfsLocks = locks.filter((l) => l.event === 'xfs_ilock' || l.event === 'xfs_ilock_nowait');
   const xfsFiles = new Set(xfsLocks.map((l) => l.target));
   // observed lock calls per (pid, file), in time order
@@ -168,7 +169,7 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   }
   // predicted waits: a replay of the same ops under the strategy
   const service = serviceTimes(ops, PAGE_SIZE_BYTES);
-  const sim = simulate(ops, service.ns, strategy, { mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES });
+  const sim = simulate(ops, service.ns, strategy, { mode, timeScale: 1, cpus, pageSizeBytes: PAGE_SIZE_BYTES, ...(cpuModel !== 'per-segment' ? { cpuModel } : {}) });
   const waits: Record<string, WaitComparison> = {};
   for (const [kind, gaps] of [...observedGaps].sort()) {
     const predicted = opsWithGap.filter((g) => g.op.kind === kind).map((g) => sim.outcomes.lockWaitNs[g.index]).sort((a, b) => a - b);
@@ -186,20 +187,20 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   const own = measured !== undefined && measured.wakes > 0 ? measured : undefined;
   if (own !== undefined) wakeUsed.taskWakes = { wakes: own.wakes, tasks: own.tasks, p50Ns: own.p50Ns, p90Ns: own.p90Ns, meanNs: own.meanNs };
   const pooledNs = wakeUsed.source === 'trace' ? wake?.samplesNs : undefined;
-  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, pooledNs, mode, locks, own?.byPid) : undefined;
+  const compared = contentionWaits.length > 0 ? compareContention(ops, contentionWaits, strategy, cpus, pooledNs, mode, locks, own?.byPid, undefined, cpuModel) : undefined;
   let rows = compared?.rows ?? [];
   if (compared !== undefined && replicates > 1) {
     const others: ContentionRow[][] = [];
     for (let r = 1; r < replicates; r++) {
       const w = resampledWakes(pooledNs, own?.byPid, r);
-      others.push(compareContention(ops, contentionWaits, strategy, cpus, w.pooledNs, mode, locks, w.byPid).rows);
+      others.push(compareContention(ops, contentionWaits, strategy, cpus, w.pooledNs, mode, locks, w.byPid, undefined, cpuModel).rows);
     }
     rows = withSpread(compared.rows, others);
   }
   const contention = compared !== undefined
     ? {
       source: 'contention-events' as const, observedWaits: contentionWaits.length, wakeLatency: wakeUsed, rows, ...(replicates > 1 ? { replicates } : {}),
-      ...(anchorNs !== undefined ? { anchored: { windowNs: anchorNs, rows: compareContention(ops, contentionWaits, strategy, cpus, pooledNs, mode, locks, own?.byPid, anchorNs).rows } } : {}),
+      ...(anchorNs !== undefined ? { anchored: { windowNs: anchorNs, rows: compareContention(ops, contentionWaits, strategy, cpus, pooledNs, mode, locks, own?.byPid, anchorNs, cpuModel).rows } } : {}),
     }
     : { source: 'none' as const, observedWaits: 0, wakeLatency: wakeUsed, rows };
   const notes: string[] = [];
@@ -216,5 +217,5 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   notes.push('observed waits are the gap from the IOLOCK call to the task\'s next lock event: an upper bound that includes the work in between');
   const sortedKinds: Record<string, KindFidelity> = {};
   for (const kind of Object.keys(byKind).sort()) sortedKinds[kind] = byKind[kind];
-  return { trace, strategy: strategy.name, mode, xfsFiles: [...xfsFiles].sort(), byKind: sortedKinds, disagreements: { count, first }, waits, contention, notes };
+  return { trace, strategy: strategy.name, mode, ...(cpuModel !== 'per-segment' ? { cpuModel } : {}), xfsFiles: [...xfsFiles].sort(), byKind: sortedKinds, disagreements: { count, first }, waits, contention, notes };
 }

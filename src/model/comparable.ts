@@ -6,7 +6,10 @@
 import type { ReplayOptionsInfo, ReplayResult } from './result.js';
 
 /** the replay options that change a result's numbers */
-export const COMPARED_OPTIONS: readonly (keyof ReplayOptionsInfo)[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'keepObservedWaits', 'costs', 'pageSizeBytes'];
+export const COMPARED_OPTIONS: readonly (keyof ReplayOptionsInfo)[] = ['mode', 'timeScale', 'cpus', 'mmapLock', 'spin', 'cpuModel', 'keepObservedWaits', 'costs', 'pageSizeBytes'];
+
+/** the value of an option a result leaves out when it has it (written since a later version, or only when not the default) */
+const OPTION_DEFAULTS: Partial<Record<keyof ReplayOptionsInfo, unknown>> = { cpuModel: 'per-segment' };
 
 /** JSON with every object's keys sorted, recursively: equal values give equal text, whatever their key order */
 export function canonicalJson(value: unknown): string {
@@ -30,7 +33,9 @@ export function sameValue(a: unknown, b: unknown): boolean {
 export function optionDifference(a: ReplayResult, b: ReplayResult, skip: readonly string[] = []): string | undefined {
   for (const k of COMPARED_OPTIONS) {
     if (skip.includes(k)) continue;
-    if (!sameValue(a.options[k], b.options[k])) return `option ${k} differs (${canonicalJson(a.options[k])} vs ${canonicalJson(b.options[k])})`;
+    const x = a.options[k] ?? OPTION_DEFAULTS[k];
+    const y = b.options[k] ?? OPTION_DEFAULTS[k];
+    if (!sameValue(x, y)) return `option ${k} differs (${canonicalJson(x)} vs ${canonicalJson(y)})`;
   }
   return undefined;
 }

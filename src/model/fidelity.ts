@@ -41,6 +41,8 @@ export interface FidelityReport {
   trace: string;
   strategy: string;
   mode: FidelityMode;
+  /** when a replayed task holds a CPU (SimOptions.cpuModel): only when not the default, 'per-segment' */
+  cpuModel?: 'per-segment' | 'preempt-none';
   xfsFiles: string[];
   byKind: Record<string, KindFidelity>;
   disagreements: { count: number; first: Disagreement[] };

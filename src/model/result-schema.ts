@@ -73,11 +73,11 @@ export const RESULT_JSON_SCHEMA: SchemaObject = {
       trace: str, opsDigest: str, format: str, ops: amount, files: amount, cpusInTrace: numOrNull,
       lines: fields({ total: amount, used: amount, skipped: counts, bad: amount, badSamples: strings }),
     }),
-    options: fields({
+    options: fieldsSince({
       mode: oneOf('closed', 'open'), timeScale: num, cpus: int, mmapLock: bool, spin: bool, keepObservedWaits: bool,
       costs: fields({ atomicNs: num, cacheMissNs: num, wakeupNs: num, spinBaseNs: num, perNodeNs: num }),
       cpusSource: oneOf('flag', 'trace', 'default'), pageSizeBytes: num, files: strings, tasks: strings,
-    }),
+    }, { cpuModel: oneOf('per-segment', 'preempt-none') }),
     serviceTime: fieldsSince({
       observed: num,
       modelled: num,

@@ -70,6 +70,8 @@ export interface ReplayOptionsInfo {
   mmapLock: boolean;
   /** optimistic spinning of sleeping locks (docs/costs.md) */
   spin: boolean;
+  /** when a task holds a CPU (SimOptions.cpuModel): written only when not the default, 'per-segment' */
+  cpuModel?: 'per-segment' | 'preempt-none';
   /** the kernel's observed lock waits were left in the ops' service times */
   keepObservedWaits: boolean;
   /** lock operation costs in ns (docs/costs.md) */

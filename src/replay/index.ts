@@ -17,7 +17,7 @@ import { timelineOf } from './timeline.js';
 import { columnsOf, opTable, type OpTable } from '../engine/op-table.js';
 import { OpColumns } from '../model/op-columns.js';
 import { serviceTimes } from '../engine/service-model.js';
-import { type OpOutcomes, simulate, type SimOptions } from '../engine/simulator.js';
+import { CPU_MODELS, type CpuModel, type OpOutcomes, simulate, type SimOptions } from '../engine/simulator.js';
 import { findRaces, type RaceScratch } from '../engine/races.js';
 import { createStrategy } from '../strategies/index.js';
 import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
@@ -38,6 +38,8 @@ export interface ReplayOptions {
   mmapLock?: boolean;
   /** optimistic spinning of sleeping locks (default true; docs/costs.md) */
   spin?: boolean;
+  /** when a task holds a CPU (default 'per-segment'; SimOptions.cpuModel, docs/costs.md) */
+  cpuModel?: CpuModel;
   /** leave the kernel's observed lock waits in the ops' service times (default false) */
   keepObservedWaits?: boolean;
   /** lock operation costs (default DEFAULT_COSTS) */
@@ -180,6 +182,8 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   // what of each op's own time its task slept (where the trace shows it) is replayed off the CPUs
   const offCpu = offCpuShares(ops, service.ns, trace.sleeps ?? [], waits, options.keepObservedWaits ?? false);
   const simOptions: SimOptions = { mode, timeScale, cpus, pageSizeBytes, mmapLock: options.mmapLock ?? true, spin: options.spin ?? true, costs: options.costs ?? DEFAULT_COSTS, inputName: trace.summary.input };
+  if (options.cpuModel !== undefined && !CPU_MODELS.includes(options.cpuModel)) throw new LockreplayError(`cpuModel ${String(options.cpuModel)}: expected ${CPU_MODELS.join(' or ')}`, ExitCode.usage);
+  if (options.cpuModel !== undefined && options.cpuModel !== 'per-segment') simOptions.cpuModel = options.cpuModel;
   if (observedWaits.removedNs > 0 && traceDurNs !== undefined) simOptions.traceDurNs = traceDurNs;
   if (offCpu.share !== undefined) simOptions.offCpuFraction = offCpu.share;
   return { columns: ops, table: opTable(ops), service, observedWaits, offCpu: offCpu.summary, simOptions, cpusSource, warnings };
@@ -217,7 +221,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
       files: files.size,
       cpusInTrace: trace.summary.cpus ?? null,
     },
-    options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, spin: o.spin ?? true, keepObservedWaits: p.observedWaits.kept, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])] },
+    options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, spin: o.spin ?? true, keepObservedWaits: p.observedWaits.kept, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])], ...(o.cpuModel !== undefined ? { cpuModel: o.cpuModel } : {}) },
     serviceTime: { observed: p.service.observed, modelled: p.service.modelled, modelledByKind: p.service.modelledByKind, model: p.service.model, observedWaits: p.observedWaits, ...(p.offCpu.ops > 0 ? { offCpu: p.offCpu } : {}) },
     results,
     baseline: base === undefined ? null : labelOf(base),

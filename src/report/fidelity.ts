@@ -25,7 +25,7 @@ export function formatFidelity(r: FidelityReport): string {
     const wake = wl.source === 'trace' ? `wake-up latency from the capture: ${wl.samples} release → wait-end gaps of ${wl.waiters === 'readers' ? 'readers (granted on release)' : 'all waiters (too few readers)'}, p50 ${fmtNs(wl.p50Ns)}, p90 ${fmtNs(wl.p90Ns)}, mean ${fmtNs(wl.meanNs)}` : wl.taskWakes !== undefined ? 'no release → wait-end gaps for tasks without wakes of their own' : 'no wake-up latency';
     const tw = wl.taskWakes;
     const own = tw === undefined ? '' : `; ${tw.wakes} wakes of ${tw.tasks} tasks from sched events replayed per task (p50 ${fmtNs(tw.p50Ns)}, p90 ${fmtNs(tw.p90Ns)}, mean ${fmtNs(tw.meanNs)})`;
-    out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside ${r.mode === 'open' ? 'an' : 'a'} ${r.mode}-mode replay under ${r.strategy} (${wake}${own})`, table(c));
+    out.push('', `contended acquisitions: the kernel's (${r.contention.observedWaits} lock:contention_* waits in the trace) beside ${r.mode === 'open' ? 'an' : 'a'} ${r.mode}-mode replay under ${r.strategy} (${wake}${own}${r.cpuModel !== undefined ? `; CPU model ${r.cpuModel}` : ''})`, table(c));
     const n = r.contention.replicates;
     if (n !== undefined && n > 1) {
       const spread = (x: RatioSpread | null): string => (x === null ? '—' : `${x.min.toFixed(2)}–${x.max.toFixed(2)}x (median ${x.median.toFixed(2)}x)`);
