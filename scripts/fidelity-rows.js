@@ -4,7 +4,7 @@
 // ones) replay in open mode, the others closed. Each row shows the replay with the capture's wake-up
 // latencies in their recorded order, and the median of `--replicates N` replays (default 9).
 //
-//   npm run build && node scripts/fidelity-rows.js [--replicates N]
+//   npm run build && node scripts/fidelity-rows.js [--replicates N] [--cpu-model per-segment|preempt-none]
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,12 +13,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = process.argv.indexOf('--replicates');
 const replicates = at > 0 ? Number(process.argv[at + 1]) : 9;
+const cm = process.argv.indexOf('--cpu-model');
+const cpuModel = cm > 0 ? process.argv[cm + 1] : 'per-segment';
 const within = (count, mean) => count >= 0.7 && count <= 1.3 && mean >= 1 / 1.5 && mean <= 1.5;
 const captures = readdirSync(join(root, 'traces')).filter((f) => /^xfs-contended-.*\.trace\.gz$/.test(f)).sort();
 const rows = [];
 for (const file of captures) {
   const mode = file.includes('mixed') ? 'open' : 'closed';
-  const out = execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'fidelity', join('traces', file), '--mode', mode, '--replicates', String(replicates), '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const out = execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'fidelity', join('traces', file), '--mode', mode, '--replicates', String(replicates), '--cpu-model', cpuModel, '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
   for (const r of JSON.parse(out).contention.rows) {
     if (r.lockClass !== 'IOLOCK' || r.observed.count < 50) continue;
     const median = r.spread ?? { countRatio: { median: r.countRatio }, meanRatio: { median: r.meanRatio } };
@@ -26,6 +28,7 @@ for (const file of captures) {
   }
 }
 const ln = (x) => Math.abs(Math.log(x));
+process.stdout.write(`CPU model ${cpuModel}\n`);
 process.stdout.write('capture                       mode    op kind    observed predicted  count x  mean x   | median of ' + replicates + ': count x  mean x\n');
 for (const r of rows) {
   const mark = (ok) => (ok ? '  ' : ' *');

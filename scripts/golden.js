@@ -2,6 +2,8 @@
 // directory so that two builds can be compared byte for byte (a refactoring changes no result).
 //
 //   node scripts/golden.js DIR          write the set into DIR (made if missing)
+//   node scripts/golden.js DIR --cpu-model preempt-none
+//                                       the same with every replay and fidelity run given that option
 //   node scripts/golden.js --cmp A B    list the files that differ between two sets (exit 1 if any)
 //
 // Each trace is compared with every built-in strategy in closed and open mode, serially; every
@@ -28,7 +30,7 @@ function run(args, outFile, cwd) {
   });
 }
 
-async function writeSet(dirAsGiven) {
+async function writeSet(dirAsGiven, extra) {
   const dir = resolve(dirAsGiven);
   mkdirSync(dir, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), 'golden-'));
@@ -72,6 +74,7 @@ async function writeSet(dirAsGiven) {
       if (r.code !== 0) writeFileSync(join(dir, `${name}.exit`), `${r.code}\n${r.err}`);
     }
   };
+  if (extra.length > 0) for (const j of jobs) j[1].push(...extra);
   await Promise.all([worker(), worker()]);
   rmSync(scratch, { recursive: true, force: true });
   process.stdout.write(`${jobs.length} results in ${dir}\n`);
@@ -102,8 +105,9 @@ function compareSets(a, b) {
 
 const args = process.argv.slice(2);
 if (args[0] === '--cmp' && args.length === 3) process.exitCode = compareSets(args[1], args[2]) ? 0 : 1;
-else if (args.length === 1 && !args[0].startsWith('-')) await writeSet(args[0]);
+else if (args.length === 1 && !args[0].startsWith('-')) await writeSet(args[0], []);
+else if (args.length === 3 && !args[0].startsWith('-') && args[1] === '--cpu-model') await writeSet(args[0], args.slice(1));
 else {
-  process.stderr.write('usage: node scripts/golden.js DIR | --cmp DIR_A DIR_B\n');
+  process.stderr.write('usage: node scripts/golden.js DIR [--cpu-model MODEL] | --cmp DIR_A DIR_B\n');
   process.exitCode = 2;
 }
