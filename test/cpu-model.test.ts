@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { cli, trace } from './helpers.js';
+
+// --cpu-model (docs/costs.md, "When a task holds a CPU"): the timelines are in engine-timeline.test.ts
+describe('--cpu-model', () => {
+  it('replay records preempt-none in its options, and the default not at all', () => {
+    const pn = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'linux:xfs', '--cpu-model', 'preempt-none', '--json']);
+    expect(pn.code).toBe(0);
+    expect(JSON.parse(pn.stdout).options.cpuModel).toBe('preempt-none');
+    for (const args of [[], ['--cpu-model', 'per-segment']]) {
+      const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'linux:xfs', ...args, '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).options).not.toHaveProperty('cpuModel');
+    }
+  });
+
+  it('refuses another model (exit 2)', () => {
+    const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'linux:xfs', '--cpu-model', 'preempt-full']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/preempt-full/);
+  });
+
+  it('fidelity replays with it and says so', () => {
+    const r = cli(['fidelity', trace('xfs-contended-writers.trace.gz'), '--cpu-model', 'preempt-none', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { cpuModel?: string; contention: { rows: unknown[] } };
+    expect(report.cpuModel).toBe('preempt-none');
+    expect(report.contention.rows.length).toBeGreaterThan(0);
+    const text = cli(['fidelity', trace('xfs-contended-writers.trace.gz'), '--cpu-model', 'preempt-none']);
+    expect(text.stdout).toMatch(/; CPU model preempt-none\)/);
+    expect(cli(['fidelity', trace('xfs-contended-writers.trace.gz')]).stdout).not.toMatch(/CPU model/);
+  });
+});
