@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, trace } from './helpers.js';
 
@@ -29,5 +32,23 @@ describe('--cpu-model', () => {
     const text = cli(['fidelity', trace('xfs-contended-writers.trace.gz'), '--cpu-model', 'preempt-none']);
     expect(text.stdout).toMatch(/; CPU model preempt-none\)/);
     expect(cli(['fidelity', trace('xfs-contended-writers.trace.gz')]).stdout).not.toMatch(/CPU model/);
+  });
+
+  it('the text, Markdown and HTML reports name a model other than the default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-cpu-model-'));
+    const out = (m: string): { text: string; md: string; html: string } => {
+      const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'page-lock', '--cpu-model', m, '--md', join(dir, `${m}.md`), '--html', join(dir, `${m}.html`)]);
+      expect(r.code).toBe(0);
+      return { text: r.stdout, md: readFileSync(join(dir, `${m}.md`), 'utf8'), html: readFileSync(join(dir, `${m}.html`), 'utf8') };
+    };
+    const pn = out('preempt-none');
+    expect(pn.text).toMatch(/CPUs? \([^)]*\), CPU model preempt-none\n/);
+    expect(pn.md).toMatch(/ CPUs · CPU model preempt-none · baseline/);
+    expect(pn.html).toMatch(/optimistic spinning on · CPU model preempt-none · baseline/);
+    expect(pn.html).toMatch(/CPU model<\/t[dh]><t[dh][^>]*>preempt-none</);
+    const d = out('per-segment');
+    expect(d.text + d.md).not.toMatch(/CPU model/);
+    expect(d.html).not.toMatch(/· CPU model/);
+    expect(d.html).toMatch(/CPU model<\/t[dh]><t[dh][^>]*>per-segment</);
   });
 });

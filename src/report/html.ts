@@ -230,7 +230,7 @@ function section(r: ReplayResult): string {
   const o = r.options;
   const out: string[] = [];
   out.push(`<h2>${escHtml(r.input.trace)}</h2>`);
-  out.push(`<p>${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files · ${escHtml(o.mode)} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs (${escHtml(o.cpusSource)}) · mmap_lock ${o.mmapLock ? 'modelled' : 'off'} · optimistic spinning ${o.spin ? 'on' : 'off'} · baseline ${escHtml(r.baseline ?? '—')}</p>`);
+  out.push(`<p>${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files · ${escHtml(o.mode)} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs (${escHtml(o.cpusSource)}) · mmap_lock ${o.mmapLock ? 'modelled' : 'off'} · optimistic spinning ${o.spin ? 'on' : 'off'}${o.cpuModel !== undefined ? ` · CPU model ${escHtml(o.cpuModel)}` : ''} · baseline ${escHtml(r.baseline ?? '—')}</p>`);
   const rows = r.results.map((s, i) => {
     const c = r.comparison[i];
     const wait = Object.values(s.locks).reduce((a, l) => a + l.waitTotalNs, 0);
@@ -288,7 +288,7 @@ function section(r: ReplayResult): string {
   out.push(table(['input line accounting', 'lines'], acct));
   const opts = [
     ['trace', r.input.trace], ['format', r.input.format], ['ops digest', r.input.opsDigest], ['mode', o.mode], ['time scale', String(o.timeScale)], ['CPUs', `${o.cpus} (${o.cpusSource})`],
-    ['mmap_lock', o.mmapLock ? 'modelled' : 'off'], ['optimistic spinning', o.spin ? 'on' : 'off'], ['page size', `${o.pageSizeBytes} bytes`], ['files', o.files.join(', ') || 'all'], ['tasks', o.tasks.join(', ') || 'all'],
+    ['mmap_lock', o.mmapLock ? 'modelled' : 'off'], ['optimistic spinning', o.spin ? 'on' : 'off'], ['CPU model', o.cpuModel ?? 'per-segment'], ['page size', `${o.pageSizeBytes} bytes`], ['files', o.files.join(', ') || 'all'], ['tasks', o.tasks.join(', ') || 'all'],
     ['service time', `${r.serviceTime.observed} ops observed, ${r.serviceTime.modelled} modelled`], ['tool', `${r.tool.name} ${r.tool.version}`],
   ];
   out.push(table(['option', 'value'], opts, 99));

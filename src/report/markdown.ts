@@ -15,7 +15,7 @@ export function compareMarkdown(result: ReplayResult): string {
   const lines: string[] = [];
   lines.push(`### lockreplay: ${mdEscape(result.input.trace)}`);
   lines.push('');
-  lines.push(`${result.input.ops.toLocaleString('en-US')} ops on ${result.input.files} files · ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs · baseline ${mdEscape(result.baseline ?? '—')}`);
+  lines.push(`${result.input.ops.toLocaleString('en-US')} ops on ${result.input.files} files · ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''} · ${o.cpus} CPUs${o.cpuModel !== undefined ? ` · CPU model ${o.cpuModel}` : ''} · baseline ${mdEscape(result.baseline ?? '—')}`);
   lines.push('');
   lines.push(`**Verdict:** ${mdEscape(result.verdict.text)}`);
   lines.push('');

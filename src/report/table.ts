@@ -26,7 +26,7 @@ function fmtRate(x: number): string {
 
 function header(r: ReplayResult): string[] {
   const o = r.options;
-  const lines = [`${r.input.trace}: ${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files; ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''}, ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} (${o.cpusSource})`];
+  const lines = [`${r.input.trace}: ${r.input.ops.toLocaleString('en-US')} ops on ${r.input.files} files; ${o.mode} mode${o.mode === 'open' ? ` ×${o.timeScale}` : ''}, ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} (${o.cpusSource})${o.cpuModel !== undefined ? `, CPU model ${o.cpuModel}` : ''}`];
   lines.push(`service time: ${r.serviceTime.observed.toLocaleString('en-US')} ops observed, ${r.serviceTime.modelled.toLocaleString('en-US')} modelled`);
   const w = r.serviceTime.observedWaits;
   if (w.waits > 0) {
