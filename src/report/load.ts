@@ -6,6 +6,7 @@ import { OP_KINDS } from '../model/op.js';
 import { RESULT_JSON_SCHEMA } from '../model/result-schema.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import { schemaPath } from '../util/schema-path.js';
+import { isInheritedName } from '../util/strings.js';
 import { summaryProblem } from './consistency.js';
 
 let validate: ValidateFunction | undefined;
@@ -117,9 +118,6 @@ function histogramsProblem(r: ReplayResult): string | undefined {
   return undefined;
 }
 
-/** names every object inherits ("constructor", "__proto__", "toString"...): as keys of a result's maps, lookups would find the inherited ones */
-const INHERITED = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
-
 /** the path of the first key of `value` (recursively) that is an inherited name, if any */
 function inheritedKey(value: unknown, path: string): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
@@ -132,7 +130,7 @@ function inheritedKey(value: unknown, path: string): string | undefined {
   }
   for (const k of Object.keys(value)) {
     const at = path === '' ? k : `${path}.${k}`;
-    if (INHERITED.has(k)) return at;
+    if (isInheritedName(k)) return at;
     const inner = inheritedKey((value as Record<string, unknown>)[k], at);
     if (inner !== undefined) return inner;
   }

@@ -7,7 +7,8 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
-import { createStrategy, isChecked, markChecked } from './index.js';
+import { isInheritedName } from '../util/strings.js';
+import { createStrategy, HZ_RANGE, isChecked, markChecked } from './index.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import { type ChildrenStep, LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
 
@@ -57,7 +58,12 @@ export function describeThrown(err: unknown): string {
     return String(err);
   } catch {
     // (an object whose message or JSON throws in turn: say what it is, no more)
-    return Object.prototype.toString.call(err);
+    try {
+      return Object.prototype.toString.call(err);
+    } catch {
+      // (a proxy whose every read throws)
+      return typeof err;
+    }
   }
 }
 
@@ -97,6 +103,56 @@ function lockSpecProblem(spec: Record<string, unknown>): { field: string; what: 
   return undefined;
 }
 
+/** What is wrong with a JS plan's rwsem `hz` (the modelled kernel's CONFIG_HZ), or undefined; it may be left out (250) */
+function hzProblem(spec: Record<string, unknown>): string | undefined {
+  const hz = spec.hz ?? undefined;
+  if (spec.kind !== 'rwsem' || hz === undefined) return undefined;
+  if (Number.isSafeInteger(hz) && (hz as number) >= HZ_RANGE.min && (hz as number) <= HZ_RANGE.max) return undefined;
+  return `expected a whole number from ${HZ_RANGE.min} to ${HZ_RANGE.max.toLocaleString('en-US')} (${HZ_RANGE.why}), got ${typeof hz === 'number' ? String(hz) : clip(JSON.stringify(hz) ?? typeof hz, 60)}`;
+}
+
+/** A lock class's name, or why a result could not hold its statistics under it */
+function lockClassProblem(name: string): string | undefined {
+  return isInheritedName(name) ? `${JSON.stringify(name)} is the name of a property every object inherits: a result could not hold its statistics under it (name the class otherwise)` : undefined;
+}
+
+/**
+ * A strategy's options as the result records them (a copy), or `fail` naming what is wrong: left
+ * out, or an object of string, finite number or boolean values, none under an inherited name.
+ */
+function checkedOptions(options: unknown, fail: (what: string) => never): Record<string, string | number | boolean> {
+  if (options === undefined || options === null) return {};
+  const what = 'strategy.options must be an object of option name → string, finite number or boolean';
+  if (typeof options !== 'object' || Array.isArray(options)) return fail(`${what}, not ${Array.isArray(options) ? 'an array' : typeof options}`);
+  const copy: Record<string, string | number | boolean> = {};
+  let keys: string[];
+  try {
+    keys = Object.keys(options);
+  } catch (err) {
+    return fail(`reading strategy.options threw: ${describeThrown(err)}`);
+  }
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = (options as Record<string, unknown>)[key];
+    } catch (err) {
+      return fail(`reading strategy.options.${clip(key, 60)} threw: ${describeThrown(err)}`);
+    }
+    if (isInheritedName(key)) fail(`strategy.options.${key}: the name of a property every object inherits (a result could not hold it): name the option otherwise`);
+    if (!(typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) {
+      fail(`${what}: options.${clip(key, 60)} is ${typeof value === 'number' ? String(value) : typeof value === 'object' ? (value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object') : `a ${typeof value}`}`);
+    }
+    copy[key] = value as string | number | boolean;
+  }
+  return copy;
+}
+
+/** the most steps one plan may have (a built-in's longest is a page walk's few hundred) */
+export const MAX_PLAN_STEPS = 1_000_000;
+
+/** per replay (its plan context, one per run), per lock class and key: the kind its first acquire named */
+type KindsSeen = Map<string, Map<string, string>>;
+
 function isTag(value: unknown): boolean {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
@@ -128,13 +184,14 @@ export function validateStrategy(s: unknown, file: string): Strategy {
   if (!Array.isArray(rules) || !noThrow(() => rules.every((r) => r && typeof r.kinds === 'string' && typeof r.locks === 'string'))) fail('strategy.rules must be an array of { kinds: string, locks: string }');
   const summary = read('summary');
   const source = read('source');
-  const options = read('options');
+  const options = checkedOptions(read('options'), fail);
+  const kindsByRun = new WeakMap<object, KindsSeen>();
   return markChecked({
     name: name as string,
     summary: typeof summary === 'string' ? summary : `user strategy from ${basename(file)}`,
     source: typeof source === 'string' ? source : file,
     rules: rules as RuleRow[],
-    options: (options as Record<string, string | number | boolean>) ?? {},
+    options,
     plan(op: Op, ctx: PlanContext): readonly Step[] {
       let steps: unknown;
       try {
@@ -142,8 +199,14 @@ export function validateStrategy(s: unknown, file: string): Strategy {
       } catch (err) {
         throw new LockreplayError(`${file}: plan() threw on op ${op.id} (${op.kind}, line ${op.line}): ${describeThrown(err)}`, ExitCode.badInput);
       }
+      let kinds: KindsSeen = new Map();
+      if (ctx !== null && typeof ctx === 'object') {
+        const seen = kindsByRun.get(ctx);
+        if (seen === undefined) kindsByRun.set(ctx, kinds);
+        else kinds = seen;
+      }
       try {
-        return checkedSteps(steps, op, fail);
+        return checkedSteps(steps, op, fail, kinds);
       } catch (err) {
         if (err instanceof LockreplayError) throw err;
         // a step (or the array) whose properties throw when read
@@ -170,10 +233,13 @@ function noThrow(check: () => boolean): boolean {
 export const MAX_COST_NS = 1e9;
 
 /** A plan's steps as the engine may run them, or `fail` naming the first thing wrong. */
-function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never): Step[] {
+function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never, kinds: KindsSeen): Step[] {
   if (!Array.isArray(steps)) fail(`plan() must return an array of steps (op ${op.id}, ${op.kind})`);
-  (steps as unknown[]).forEach((st, i) => {
-    const x = st as Record<string, unknown>;
+  const n = (steps as unknown[]).length;
+  if (n > MAX_PLAN_STEPS) fail(`plan() returned ${n.toLocaleString('en-US')} steps for op ${op.id} (${op.kind}, line ${op.line}): at most ${MAX_PLAN_STEPS.toLocaleString('en-US')}`);
+  // (every index: a hole in the array is a step that is not one)
+  for (let i = 0; i < n; i++) {
+    const x = (steps as unknown[])[i] as Record<string, unknown>;
     const where = `plan() step ${i} for op ${op.id} (${op.kind})`;
     if (x === null || typeof x !== 'object' || !STEP_TYPES.has(x.type as string)) fail(`${where}: type must be one of ${[...STEP_TYPES].join(', ')}`);
     if (x.type === 'acquire') {
@@ -185,6 +251,19 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never): St
       if (bad !== undefined) fail(`${where}: spec.${bad.field}: ${bad.what}`);
       if (typeof x.start !== 'number' || typeof x.end !== 'number' || !((x.end as number) > (x.start as number))) fail(`${where}: start and end must be numbers with start < end`);
       if (!isTag(x.tag)) fail(`${where}: tag must be a whole number >= 0 (negative tags are the engine's)`);
+      const hz = hzProblem(spec as Record<string, unknown>);
+      if (hz !== undefined) fail(`${where}: spec.hz: ${hz}`);
+      const lockClass = x.lockClass as string;
+      const named = lockClassProblem(lockClass);
+      if (named !== undefined) fail(`${where}: lockClass ${named}`);
+      // (the first acquire of an instance makes it; a later one of another kind would be run as the
+      // first's kind, spinning or not as it says: a wait no lock of either kind has)
+      let byKey = kinds.get(lockClass);
+      if (byKey === undefined) kinds.set(lockClass, (byKey = new Map()));
+      const kind = (spec as Record<string, unknown>).kind as string;
+      const first = byKey.get(x.key as string);
+      if (first === undefined) byKey.set(x.key as string, kind);
+      else if (first !== kind) fail(`${where}: lock ${clip(JSON.stringify(lockClass), 80)} ${clip(JSON.stringify(x.key), 120)} is a ${first} in an earlier acquire and a ${kind} here: every acquire of a lock instance names the same kind`);
     }
     if (x.type === 'release' && !isTag(x.tag)) fail(`${where}: release needs the tag of its acquire, a whole number >= 0`);
     if (x.type === 'children' && x.flushesOnly !== undefined) fail(`${where}: children's flushesOnly is the engine's (a direct IO's flush before it pins its buffer); a plan's children step runs every child op`);
@@ -195,7 +274,7 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never): St
       const nodesOf = x.nodesOf as Record<string, unknown> | undefined;
       if (nodesOf !== undefined && (nodesOf === null || typeof nodesOf !== 'object' || typeof nodesOf.lockClass !== 'string' || typeof nodesOf.key !== 'string')) fail(`${where}: cost's nodesOf, if given, must be { lockClass: string, key: string }`);
     }
-  });
+  }
   const unbalanced = unbalancedStep(steps as Step[]);
   if (unbalanced !== undefined) fail(`plan() ${unbalanced} for op ${op.id} (${op.kind}, line ${op.line}): every release must name a lock the plan holds, and every acquire must be released`);
   // the work shares are the op's whole service time: a plan with less (none at all) would make
@@ -272,6 +351,8 @@ export function jsonRulesStrategy(path: string): Strategy {
   const locks = new Map<string, LockSpec>();
   for (const [name, l] of Object.entries(locksIn)) {
     const at = `locks.${name}`;
+    const named = lockClassProblem(name);
+    if (named !== undefined) fail(at, `the lock's name ${named}`);
     if (l === null || typeof l !== 'object') fail(at, 'expected { kind, fairness?, exclusiveOnly? }');
     if (!(LOCK_KINDS as readonly unknown[]).includes(l.kind)) fail(`${at}.kind`, `expected ${quoted(LOCK_KINDS)}, got ${JSON.stringify(l.kind)}`);
     const bad = lockSpecProblem(l);

@@ -23,3 +23,14 @@ export function keep(s: string): string {
   if (kept.size < MAX_KEPT) kept.set(o, o);
   return o;
 }
+
+/** names every object inherits ("constructor", "__proto__", "toString"...) */
+const INHERITED = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/**
+ * Whether `name` is the name of a property every object inherits: as a key of a result's maps (a
+ * lock class, a strategy option), lookups would find the inherited one, and results are refused.
+ */
+export function isInheritedName(name: string): boolean {
+  return INHERITED.has(name);
+}
