@@ -1,9 +1,9 @@
 /**
  * Inputs a session-23 hostile-input pass (user strategies whose module or plan returns hostile
- * values; the files made from a strategy's names) found to crash or mislead, each as a regression
+ * values; the .hgrm files named after a strategy) found to crash or mislead, each as a regression
  * test. The modules and traces are made here.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,4 +106,18 @@ describe('session 23 fuzz findings', () => {
     refused(strategyModule('hole', 'plan() { const a = []; a[2] = WORK[0]; return a; }'), /hole\.mjs: plan\(\) step 0 for op 0 \(write\): type must be one of acquire, release, work, children, cost$/);
   });
 
+  it('67: a strategy label longer than a file name can be gets .hgrm files of a name cut short (was: ENAMETOOLONG, exit 6, no result written)', () => {
+    const x = 'x'.repeat(200);
+    const long = strategyModule('x'.repeat(300), 'plan: () => WORK', 'long');
+    const dir = join(tmp, 'hgrm');
+    const r = cli(['replay', trace, '-s', long, '--hgrm', dir, '--out', join(tmp, 'long.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual([`${x}.all.hgrm`, `${x}.write.hgrm`]);
+    // two labels alike in their first 200 characters are told apart
+    const other = strategyModule(`${'x'.repeat(300)}y`, 'plan: () => WORK', 'long-y');
+    const dir2 = join(tmp, 'hgrm2');
+    const both = cli(['compare', trace, '-s', `${long},${other}`, '--hgrm', dir2, '--json']);
+    expect(both.code, both.stderr).toBe(0);
+    expect(readdirSync(dir2).sort()).toEqual([`${x}-2.all.hgrm`, `${x}-2.write.hgrm`, `${x}.all.hgrm`, `${x}.write.hgrm`]);
+  });
 });

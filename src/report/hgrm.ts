@@ -34,8 +34,12 @@ export function hgrmFiles(result: ReplayResult): Map<string, string> {
 }
 
 export function safeName(label: string): string {
-  return label.replace(/[^A-Za-z0-9._-]+/g, '_');
+  // (cut: a file name is at most 255 bytes, and the longest suffix, "-N.fault-write.hgrm", needs some)
+  return label.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, MAX_SAFE_NAME);
 }
+
+/** the longest name safeName makes: the rest of 255 bytes holds a "-N" and the longest ".KIND.hgrm" */
+const MAX_SAFE_NAME = 200;
 
 export interface HgrmRow {
   value: number;
