@@ -602,4 +602,78 @@ describe('CPU model preempt-none: a task keeps its CPU from its op\'s start unti
     expect(preemptNone.t[2]).toEqual([2, 15.1, 5.1, 3]);
     expect(preemptNone.sim.lockStats.get('L')).toMatchObject({ contentions: 1, spins: 1, spinNs: 5_100 });
   });
+
+  // woken tasks first: a task that needs a CPU because it woke queues ahead of tasks starting an op
+
+  it('a task back from its work asleep runs before an op that queued for a CPU earlier', () => {
+    // 1 CPU: a direct write holds L over its IO 0 → 10; task 2 (no lock) runs on the CPU 1 → 21;
+    // task 3 (no lock) starts an op of 3 µs at 5 and queues for the CPU; the direct write wakes at 10
+    const list = ops([
+      { pid: 1, kind: 'dio-write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 1, dur: 20, off: 0, len: 4096, file: 'other' },
+      { pid: 3, kind: 'write', t: 5, dur: 3, off: 0, len: 4096, file: 'other' },
+    ]);
+    const { perSegment, preemptNone } = both(list, lockOnF({ kind: 'mutex' }), { cpus: 1, mmapLock: false });
+    // per-segment: the IO's end releases L at 10, on no CPU; task 3 runs 21 → 24
+    expect(perSegment.t).toEqual([[0, 10, 0, 0], [1, 21, 0, 0], [5, 24, 0, 16]]);
+    // preempt-none: the direct write needs the CPU to release L; woken, it has it at 21, ahead of
+    // task 3 (queued at 5 to start its op), releases L and ends; task 3 runs 21 → 24
+    expect(preemptNone.t).toEqual([[0, 21, 0, 11], [1, 21, 0, 0], [5, 24, 0, 16]]);
+    expect(preemptNone.sim.lockStats.get('L')).toMatchObject({ holdTotalNs: 21 * US });
+  });
+
+  it('a waiter granted the lock it slept for runs before ops that queued for a CPU before its wake', () => {
+    // 2 CPUs, no spinning: task 1 holds L 0 → 10 on one CPU; task 2 wants L at 1 and sleeps; task 3
+    // (no lock) runs 2 → 32 on the other CPU; tasks 4 and 5 (no lock, 3 µs) start at 5 and 6 and queue
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 1, dur: 5, off: 0, len: 4096 },
+      { pid: 3, kind: 'write', t: 2, dur: 30, off: 0, len: 4096, file: 'other' },
+      { pid: 4, kind: 'write', t: 5, dur: 3, off: 0, len: 4096, file: 'other' },
+      { pid: 5, kind: 'write', t: 6, dur: 3, off: 0, len: 4096, file: 'other' },
+    ]);
+    const { perSegment, preemptNone } = both(list, lockOnF({ kind: 'mutex' }), { cpus: 2, spin: false, mmapLock: false });
+    // at 10 task 1's op ends and its CPU goes to task 4 (10 → 13); task 2, granted L at 10, queues
+    // for a CPU. Per-segment (one FIFO queue): task 5 (queued at 6) runs 13 → 16, task 2 16 → 21
+    expect(perSegment.t).toEqual([[0, 10, 0, 0], [1, 21, 9, 6], [2, 32, 0, 0], [5, 13, 0, 5], [6, 16, 0, 7]]);
+    // preempt-none, woken first: task 2 runs 13 → 18, task 5 18 → 21
+    expect(preemptNone.t).toEqual([[0, 10, 0, 0], [1, 18, 9, 3], [2, 32, 0, 0], [5, 13, 0, 5], [6, 21, 0, 12]]);
+  });
+
+  it('a writer the Linux rwsem woke to compete runs its wakeup before ops that queued earlier', () => {
+    // as above on a Linux rwsem, 2 µs per wakeup: writer 2 is woken at 10 to compete and queues for a
+    // CPU to run its wakeup
+    const list = ops([
+      { pid: 1, kind: 'write', t: 0, dur: 10, off: 0, len: 4096 },
+      { pid: 2, kind: 'write', t: 1, dur: 10, off: 0, len: 4096 },
+      { pid: 3, kind: 'write', t: 2, dur: 30, off: 0, len: 4096, file: 'other' },
+      { pid: 4, kind: 'write', t: 5, dur: 3, off: 0, len: 4096, file: 'other' },
+      { pid: 5, kind: 'write', t: 6, dur: 3, off: 0, len: 4096, file: 'other' },
+    ]);
+    const { perSegment, preemptNone } = both(list, lockOnF({ kind: 'rwsem', fairness: 'linux' }), { cpus: 2, costs: { ...ZERO_COSTS, wakeupNs: 2000 }, spin: false, mmapLock: false });
+    // per-segment (one FIFO queue): task 5 runs 13 → 16; writer 2's wakeup 16 → 18, it has the rwsem
+    // (17 µs of lock wait) and works 18 → 28
+    expect(perSegment.t).toEqual([[0, 10, 0, 0], [1, 28, 17, 6], [2, 32, 0, 0], [5, 13, 0, 5], [6, 16, 0, 7]]);
+    // preempt-none, woken first: its wakeup 13 → 15, its work 15 → 25; task 5 25 → 28
+    expect(preemptNone.t).toEqual([[0, 10, 0, 0], [1, 25, 14, 3], [2, 32, 0, 0], [5, 13, 0, 5], [6, 28, 0, 19]]);
+  });
+
+  it('woken tasks are served in the order they queued, as are the others', () => {
+    // 1 CPU: two direct writes on other files do their IO 0 → 4 and 0.2 → 3.2, then 1 µs on a CPU
+    // after their plan (the second wakes first); task 3 holds the CPU 0.5 → 20; tasks 4 and 5 (1 µs)
+    // start at 2 and 2.5
+    const list = ops([
+      { pid: 1, kind: 'dio-write', t: 0, dur: 5, off: 0, len: 4096, file: 'a' },
+      { pid: 2, kind: 'dio-write', t: 0.2, dur: 4, off: 0, len: 4096, file: 'b' },
+      { pid: 3, kind: 'write', t: 0.5, dur: 19.5, off: 0, len: 4096, file: 'other' },
+      { pid: 4, kind: 'write', t: 2, dur: 1, off: 0, len: 4096, file: 'other' },
+      { pid: 5, kind: 'write', t: 2.5, dur: 1, off: 0, len: 4096, file: 'other' },
+    ]);
+    const afterPlanNs = Float64Array.from([US, US, 0, 0, 0]);
+    const { perSegment, preemptNone } = both(list, createStrategy('none'), { cpus: 1, mmapLock: false, afterPlanNs });
+    // from 20: per-segment (one FIFO queue) 4, 5, 2 (woke at 3.2), 1 (woke at 4); preempt-none,
+    // woken first, 2, 1, then 4, 5
+    expect(perSegment.t.map((r) => r[1])).toEqual([24, 23, 20, 21, 22]);
+    expect(preemptNone.t.map((r) => r[1])).toEqual([22, 21, 20, 23, 24]);
+  });
 });

@@ -6,7 +6,7 @@ import { parseCosts, type ReplayOptions } from '../replay/index.js';
 import { CPU_MODELS, type CpuModel } from '../engine/simulator.js';
 
 /** --cpu-model, of replay, compare and fidelity */
-export const cpuModelFlag = Flags.string({ description: 'when a task holds a CPU: per-segment (for each share of work or lock cost only; the plan\'s steps between them run on none) or preempt-none (as a kernel without preemption runs a syscall: from the op\'s start until it sleeps or the op ends; docs/costs.md)', options: [...CPU_MODELS], default: 'per-segment' });
+export const cpuModelFlag = Flags.string({ description: 'when a task holds a CPU: per-segment (for each share of work or lock cost only; the plan\'s steps between them run on none) or preempt-none (as a kernel without preemption runs a syscall: from the op\'s start until it sleeps or the op ends, a task that woke queued for a CPU ahead of tasks starting an op; docs/costs.md)', options: [...CPU_MODELS], default: 'per-segment' });
 
 /** Flags shared by replay and compare: input selection and the simulation model. */
 export const replayFlags = {

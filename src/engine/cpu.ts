@@ -1,6 +1,7 @@
 /**
  * The simulated CPUs: `cpus` of them, served in FIFO order. A task takes one to run a segment of
  * work or a lock cost (or to spin, or to hold a spinlock), and gives it back when it stops using it.
+ * With cpuModel preempt-none a task that woke queues in a second FIFO queue, served first.
  */
 import { KIND_CODE } from './op-table.js';
 import type { Sim } from './sim-state.js';
@@ -44,8 +45,12 @@ export function startIo(s: Sim, task: Task, ns: number, now: number): void {
   s.schedule(now + ns, task, EV_CPU_DONE);
 }
 
-/** The task runs `ns` on a CPU: at once on the one it holds or a free one, else it queues for one. */
-export function startCpu(s: Sim, task: Task, ns: number, now: number): void {
+/**
+ * The task runs `ns` on a CPU: at once on the one it holds or a free one, else it queues for one
+ * (`woken`: it needs the CPU because it woke from a sleep; with cpuModel preempt-none it then
+ * queues ahead of the tasks that did not).
+ */
+export function startCpu(s: Sim, task: Task, ns: number, now: number, woken = false): void {
   if (!(ns >= 0 && ns < Infinity)) throw s.fault(task, `CPU segment of ${ns} ns is not a finite number >= 0`);
   task.segmentNs = ns;
   if (task.cpuHeld) {
@@ -59,21 +64,32 @@ export function startCpu(s: Sim, task: Task, ns: number, now: number): void {
   } else {
     task.state = TaskState.WaitCpu;
     task.waitSinceNs = now;
-    s.cpuQueue.push(task);
+    if (woken && s.preemptNone) s.wokenQueue.push(task);
+    else s.cpuQueue.push(task);
   }
 }
 
-/** A CPU comes free: the first task queued for one runs its segment on it. */
+/** A CPU comes free: the first task queued for one (a woken one first: preempt-none) runs its segment on it. */
 function releaseCpu(s: Sim, now: number): void {
-  const cpuQueue = s.cpuQueue;
-  if (s.cpuQueueHead >= cpuQueue.length) {
-    s.cpusFree++;
-    return;
-  }
-  const nextTask = cpuQueue[s.cpuQueueHead++];
-  if (s.cpuQueueHead > 1024 && s.cpuQueueHead * 2 > cpuQueue.length) {
-    cpuQueue.splice(0, s.cpuQueueHead);
-    s.cpuQueueHead = 0;
+  let nextTask: Task;
+  const wokenQueue = s.wokenQueue;
+  if (s.wokenQueueHead < wokenQueue.length) {
+    nextTask = wokenQueue[s.wokenQueueHead++];
+    if (s.wokenQueueHead > 1024 && s.wokenQueueHead * 2 > wokenQueue.length) {
+      wokenQueue.splice(0, s.wokenQueueHead);
+      s.wokenQueueHead = 0;
+    }
+  } else {
+    const cpuQueue = s.cpuQueue;
+    if (s.cpuQueueHead >= cpuQueue.length) {
+      s.cpusFree++;
+      return;
+    }
+    nextTask = cpuQueue[s.cpuQueueHead++];
+    if (s.cpuQueueHead > 1024 && s.cpuQueueHead * 2 > cpuQueue.length) {
+      cpuQueue.splice(0, s.cpuQueueHead);
+      s.cpuQueueHead = 0;
+    }
   }
   const waited = now - nextTask.waitSinceNs;
   s.cpuWaitTotalNs += waited;
@@ -98,5 +114,5 @@ export function settleCpu(s: Sim, task: Task, now: number): void {
 
 /** a task waits for a CPU: a spinner on a sleeping lock yields (need_resched()) */
 export function needResched(s: Sim): boolean {
-  return s.cpuQueueHead < s.cpuQueue.length;
+  return s.cpuQueueHead < s.cpuQueue.length || s.wokenQueueHead < s.wokenQueue.length;
 }

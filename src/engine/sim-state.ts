@@ -46,7 +46,10 @@ export class Sim {
   readonly ctx: { -readonly [K in keyof PlanContext]: PlanContext[K] };
   readonly mmapPlans: MmapLockPlans | undefined;
   readonly optimisticSpin: boolean;
-  /** SimOptions.cpuModel 'preempt-none': a task keeps its CPU from its op's start until it sleeps or the op ends */
+  /**
+   * SimOptions.cpuModel 'preempt-none': a task keeps its CPU from its op's start until it sleeps or
+   * the op ends, and a task that woke queues for a CPU ahead of one starting an op
+   */
   readonly preemptNone: boolean;
   readonly wakeLatency: Float64Array | undefined;
   /** per task (index): its own recorded wakes (SimOptions.taskWakeLatency), if any */
@@ -65,6 +68,9 @@ export class Sim {
   cpusFree: number;
   readonly cpuQueue: Task[] = [];
   cpuQueueHead = 0;
+  /** (preemptNone) the tasks that woke and wait for a CPU, served before cpuQueue */
+  readonly wokenQueue: Task[] = [];
+  wokenQueueHead = 0;
   cpuWaitTotalNs = 0;
   cpuBusyNs = 0;
   spinTotalNs = 0;

@@ -38,7 +38,10 @@ export interface SimOptions {
    *   from its op's start until it sleeps (a lock wait asleep, work asleep) or its top-level op
    *   ends, across its steps, lock costs, work and child ops; a task that has to run and holds no
    *   CPU (its op starts, it wakes from a lock wait or from work asleep) queues for one and runs
-   *   its next step on it.
+   *   its next step on it. Woken tasks first: a task that needs a CPU because it woke (a lock it
+   *   slept for came to it, the Linux rwsem woke it to compete, its work asleep ended) queues ahead
+   *   of every task that needs one to start an op (two FIFO queues, the woken one served first), as
+   *   the scheduler places a task that slept before tasks that have run.
    */
   cpuModel?: CpuModel;
   /**

@@ -111,7 +111,8 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
       const keep = task.spinlocksHeld > 0 || task.claiming || s.preemptNone;
       task.claiming = false;
       if (!keep && task.cpuHeld) dropCpu(s, task, time);
-      advance(s, task, time);
+      // (preempt-none: a task here without a CPU is back from its work asleep: it woke)
+      advance(s, task, time, true);
       settleCpu(s, task, time);
     } else if (kind === EV_SPIN_TIMEOUT) {
       // nothing to do here: checkSpinners below puts the spinner to sleep if its deadline has come
@@ -150,12 +151,12 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
           task.retrying = true;
           task.lockWaitSinceNs = task.waitSinceNs;
           (task.top as Frame).inCost = true;
-          startCpu(s, task, s.costs.wakeupNs, time);
+          startCpu(s, task, s.costs.wakeupNs, time, true);
         }
       } else if (w !== undefined && task.state === TaskState.WaitLock) {
         (task.top as Frame).overheadNs += s.costs.wakeupNs;
         s.lockGrantedAfterSleep(task, w, time);
-        advance(s, task, time);
+        advance(s, task, time, true);
         settleCpu(s, task, time);
       }
     }

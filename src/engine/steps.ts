@@ -20,9 +20,10 @@ const WRITEBACK = KIND_CODE.get('writeback') as number;
 
 /**
  * Runs the task's steps at time `now` until it blocks, runs on a CPU, or finishes its op. With
- * cpuModel preempt-none it first takes a CPU if it holds none (queueing for one if none is free).
+ * cpuModel preempt-none it first takes a CPU if it holds none (queueing for one if none is free;
+ * `woken`: it needs one because it woke, not to start its op: startCpu).
  */
-export function advance(s: Sim, task: Task, now: number): void {
+export function advance(s: Sim, task: Task, now: number, woken = false): void {
   const childList = s.table.childList;
   const o = s.outcomes;
   if (s.preemptNone && !task.cpuHeld) {
@@ -34,7 +35,7 @@ export function advance(s: Sim, task: Task, now: number): void {
     } else {
       task.claiming = true;
       (task.top as Frame).inCost = true;
-      startCpu(s, task, 0, now);
+      startCpu(s, task, 0, now, woken);
       return;
     }
   }
