@@ -44,15 +44,27 @@ interface ReadCounter {
 
 const CHUNK_BYTES = 1 << 18;
 /**
- * gzip input is read 128 KiB at a time, and zlib's output buffer is 1 MiB: about what one read
- * inflates to (see gunzipChunks). zlib allocates a new output buffer each time one is full, and
+ * zlib's output buffer is 1 MiB. zlib allocates a new output buffer each time one is full, and
  * glibc's malloc raises its mmap threshold to the size of the first such buffer freed: every
  * allocation below it then comes from the heap and stays resident once freed. With 4 MiB buffers
  * that kept the import's freed 1-4 MiB arrays (and the replay's) resident: 20-25 MB more at the
  * peak of a 1 M-op replay, and a streaming import peaked 15 MB higher, at the same speed.
+ *
+ * Each read of gzip input is sized so that it inflates to about 1/4 of that buffer, by the ratio
+ * inflated so far (see gunzipChunks): 128 KiB at most, the first read's size, and 4 KiB at least.
  */
-const GZIP_IN_BYTES = 1 << 17;
+const GZIP_IN_MAX_BYTES = 1 << 17;
+const GZIP_IN_MIN_BYTES = 1 << 12;
 const INFLATE_OUT_BYTES = 1 << 20;
+/** the share of zlib's output buffer one read inflates to (see gunzipChunks) */
+const INFLATE_SHARE = 0.25;
+
+/** the next gzip read: what inflates to about INFLATE_SHARE of zlib's output buffer by the ratio so far */
+export function gzipReadBytes(inBytes: number, outBytes: number): number {
+  if (inBytes <= 0 || outBytes <= inBytes) return GZIP_IN_MAX_BYTES;
+  const n = Math.floor((INFLATE_OUT_BYTES * INFLATE_SHARE * inBytes) / outBytes);
+  return Math.max(GZIP_IN_MIN_BYTES, Math.min(GZIP_IN_MAX_BYTES, n));
+}
 
 export function openSource(pathOrDash: string): InputSource {
   if (pathOrDash === '-') {
@@ -148,8 +160,12 @@ function readChunk(fd: number, buf: Buffer): number {
  * Gunzips a file (or stdin) chunk by chunk on zlib's thread, one chunk ahead: the next input is inflating
  * while the consumer parses what the last one gave (inflating and parsing one after the other
  * made a gzip file 30% slower than the plain one). zlib returns to this thread each time its
- * output buffer is full and goes on only when this thread's event loop turns, so the buffer is
- * about what one read inflates to: with 64 KiB, inflating stalled behind the parse at every 64 KiB.
+ * output buffer is full and goes on only when this thread's event loop turns, which is only when
+ * the consumer has parsed what it was given: whatever of a read inflates after the buffer filled
+ * waits for the parse, and then inflates while nothing is parsed. With a fixed 128 KiB read, the
+ * bench trace (17.5x compressed) inflated 2.2 MiB a read, more than half of it so. A read is
+ * therefore sized to inflate to a quarter of the buffer (gzipReadBytes): it fills the buffer only
+ * when it starts near the buffer's end, about one read in four, and then for part of itself.
  */
 async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: ReadCounter): AsyncGenerator<Buffer> {
   const gunzip = createGunzip({ chunkSize: INFLATE_OUT_BYTES });
@@ -179,14 +195,16 @@ async function* gunzipChunks(first: Buffer, fd: number, name: string, counter: R
     return Promise.race([new Promise<void>((resolve) => gunzip.write(chunk, () => resolve())), over]);
   };
   // nothing is inflating when the input buffer is refilled: each write is awaited first
-  const input = Buffer.allocUnsafe(GZIP_IN_BYTES);
+  const input = Buffer.allocUnsafe(GZIP_IN_MAX_BYTES);
   let inflating: Promise<void> | undefined = write(Buffer.from(first));
+  let inflatedBytes = 0;
   while (inflating !== undefined) {
     await inflating;
     if (failed) throw gzipError(name, failed);
     const ready = out;
     out = [];
-    const n = ended ? 0 : readChunk(fd, input);
+    for (const chunk of ready) inflatedBytes += chunk.length;
+    const n = ended ? 0 : readChunk(fd, input.subarray(0, gzipReadBytes(writtenBytes, inflatedBytes)));
     counter.bytesRead += n;
     inflating = n > 0 ? write(input.subarray(0, n)) : undefined;
     for (const chunk of ready) yield chunk;

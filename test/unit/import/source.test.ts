@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { openSource } from '../../../src/import/source.js';
+import { gzipReadBytes, openSource } from '../../../src/import/source.js';
 import { failure, tmpFile } from './helpers.js';
 
 async function readAll(path: string): Promise<{ chunks: number[]; text: Buffer; bytesRead: number; sizeBytes?: number; name: string }> {
@@ -70,6 +70,40 @@ describe('openSource', () => {
     expect(r.text.equals(data)).toBe(true);
     expect(r.sizeBytes).toBe(gz.length);
     expect(r.bytesRead).toBe(gz.length);
+  });
+
+  it('each gzip read after the first inflates to at most 1/4 of zlib\'s 1 MiB buffer: little is left to inflate while a chunk is parsed', async () => {
+    // text lines that compress about 20x, as real traces do (the bench trace: 17.5x)
+    const lines: string[] = [];
+    let x = 7;
+    for (let i = 0; lines.length < 200_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      lines.push(`fio-${1000 + (x % 4)} [00${x % 2}] ${(17046 + i / 1e4).toFixed(6)}: xfs_ilock: dev 7:0 ino 0x83 flags IOLOCK_SHARED caller xfs_file_dio_read+0x${(x >>> 20).toString(16)}/0x130`);
+    }
+    const data = Buffer.from(lines.join('\n') + '\n');
+    const gz = gzipSync(data);
+    expect(data.length / gz.length).toBeGreaterThan(10);
+    const s = openSource(tmpFile(gz, 'gz'));
+    // the bytes inflated from each read, by the bytes read when they came
+    const inflatedBy = new Map<number, number>();
+    const parts: Buffer[] = [];
+    for await (const c of s.chunks()) {
+      inflatedBy.set(s.bytesRead, (inflatedBy.get(s.bytesRead) ?? 0) + c.length);
+      parts.push(Buffer.from(c));
+    }
+    expect(Buffer.concat(parts).equals(data)).toBe(true);
+    // the first read (256 KiB) inflates to several MiB; from there, each read to about 256 KiB
+    const later = [...inflatedBy.values()].slice(1, -1);
+    expect(later.length).toBeGreaterThan(20);
+    for (const n of later) expect(n).toBeLessThan(320 << 10);
+  });
+
+  it('a gzip read is sized by the ratio inflated so far: 1/4 of 1 MiB inflated, between 4 and 128 KiB', () => {
+    expect(gzipReadBytes(0, 0)).toBe(128 << 10);
+    expect(gzipReadBytes(1000, 900)).toBe(128 << 10);
+    expect(gzipReadBytes(1 << 20, 2 << 20)).toBe(128 << 10);
+    expect(gzipReadBytes(1 << 20, 16 << 20)).toBe(16384);
+    expect(gzipReadBytes(1 << 20, 1000 << 20)).toBe(4096);
   });
 
   it('the gzip magic is two bytes: one byte 0x1f is plain text; 0x1f 0x8b alone is a truncated gzip stream', async () => {
