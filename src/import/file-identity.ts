@@ -18,7 +18,7 @@
  * starts a new lifetime, whose key carries its number: "TGID:FD/N" (fdKey). Traces without the
  * open and close syscalls keep one lifetime per fd, as before.
  */
-import { devOf } from './fields.js';
+import { devOf, keyNumberAt } from './fields.js';
 
 /** btrfs: the first object id of a file; lower ones are the filesystem's own trees */
 const BTRFS_FIRST_FREE_OBJECTID = 256;
@@ -83,13 +83,16 @@ export class FileIdentity {
   comment(line: string): boolean {
     const fd = /^#\s*lockreplay fd:\s+(\d+)\s+(\d+)\s+(\d+:\d+:\d+)\s*$/.exec(line);
     if (fd !== null) {
-      this.scannedFds.set(`${fd[1]}:${fd[2]}`, fd[3]);
-      this.learn(`fd:${this.fdKey(Number(fd[1]), Number(fd[2]))}`, fd[3]);
+      // (numbers as events give them: "0007:000:0131" is the file an event calls 7:0:131)
+      const [tgid, n] = [Number(fd[1]), Number(fd[2])];
+      const file = canonicalKey(fd[3]);
+      this.scannedFds.set(`${tgid}:${n}`, file);
+      this.learn(`fd:${this.fdKey(tgid, n)}`, file);
       return true;
     }
     const bdi = /^#\s*lockreplay bdi:\s+(\S+)\s+(\d+:\d+)\s*$/.exec(line);
     if (bdi !== null) {
-      this.bdiDevs.set(bdi[1], bdi[2]);
+      this.bdiDevs.set(bdi[1], devOf(`dev ${bdi[2]}`) ?? bdi[2]);
       return true;
     }
     return /^#\s*lockreplay mount:/.test(line);
@@ -247,4 +250,11 @@ export function renameCounts(byFile: Record<string, Record<string, number>>, ali
     for (const [k, n] of Object.entries(kinds)) t[k] = (t[k] ?? 0) + n;
   }
   return out;
+}
+
+/** "MAJ:MIN:INO" of a header line's digits as an event's key has them (devOf's device, the exact inode) */
+function canonicalKey(digits: string): string {
+  const at = digits.lastIndexOf(':');
+  const ino = digits.slice(at + 1);
+  return `${devOf(`dev ${digits.slice(0, at)}`) ?? digits.slice(0, at)}:${keyNumberAt(Number(ino), ino, 0, 10)}`;
 }
