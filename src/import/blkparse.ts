@@ -22,8 +22,12 @@ export class BlkparseLineParser {
   eventLines = 0;
   /** blkparse sorts its output by time: a timestamp going backwards is a bad line, as in ftrace text */
   private readonly time = new TimeOrder(true);
-  /** each summary block (outputs of several runs joined end to end have one each): its counts by device */
-  private readonly blocks: Map<string, DeviceCounts>[] = [];
+  /**
+   * the present summary block (outputs of several runs joined end to end have one each): its counts
+   * by device; the counts of every block so far are kept as sums, a line adding to them in constant time
+   */
+  private block = new Map<string, DeviceCounts>();
+  private readonly queued = { reads: 0, writes: 0 };
   private summaryDevice = '';
 
   constructor(private readonly builder: BlockOpBuilder, private readonly counter: LineCounter, private readonly badLines: BadLines) {}
@@ -36,7 +40,7 @@ export class BlkparseLineParser {
     }
     const scope = /^(CPU\d+|Total) \(([^)]*)\)/.exec(line);
     if (scope) {
-      if (!this.inSummary) this.blocks.push(new Map());
+      if (!this.inSummary) this.block = new Map();
       this.inSummary = true;
       this.summaryScope = scope[1];
       this.summaryDevice = scope[2];
@@ -82,12 +86,14 @@ export class BlkparseLineParser {
     const r = /Reads Queued:\s+([\d,]+),/.exec(line);
     const w = /Writes Queued:\s+([\d,]+),/.exec(line);
     if (!r && !w) return;
-    const num = (s: string): number => Number(s.replace(/,/g, ''));
-    const block = this.blocks[this.blocks.length - 1];
-    let device = block.get(this.summaryDevice);
-    if (device === undefined) block.set(this.summaryDevice, (device = { totalReads: 0, totalWrites: 0, totalSeen: false, cpuReads: 0, cpuWrites: 0 }));
+    // (at most 2^53 - 1: the sums are kept by adding and taking away, which an infinity would make NaN)
+    const num = (s: string): number => Math.min(Number(s.replace(/,/g, '')), Number.MAX_SAFE_INTEGER);
+    let device = this.block.get(this.summaryDevice);
+    if (device === undefined) this.block.set(this.summaryDevice, (device = { totalReads: 0, totalWrites: 0, totalSeen: false, cpuReads: 0, cpuWrites: 0 }));
     // a device's Total block where it has one (blkparse prints it for a device seen on several
     // CPUs), else the sum of its per-CPU blocks
+    this.queued.reads -= device.totalSeen ? device.totalReads : device.cpuReads;
+    this.queued.writes -= device.totalSeen ? device.totalWrites : device.cpuWrites;
     if (this.summaryScope === 'Total') {
       device.totalSeen = true;
       if (r) device.totalReads += num(r[1]);
@@ -96,16 +102,10 @@ export class BlkparseLineParser {
       if (r) device.cpuReads += num(r[1]);
       if (w) device.cpuWrites += num(w[1]);
     }
-    let reads = 0;
-    let writes = 0;
-    for (const b of this.blocks) {
-      for (const d of b.values()) {
-        reads += d.totalSeen ? d.totalReads : d.cpuReads;
-        writes += d.totalSeen ? d.totalWrites : d.cpuWrites;
-      }
-    }
-    this.summary.readsQueued = reads;
-    this.summary.writesQueued = writes;
+    this.queued.reads += device.totalSeen ? device.totalReads : device.cpuReads;
+    this.queued.writes += device.totalSeen ? device.totalWrites : device.cpuWrites;
+    this.summary.readsQueued = this.queued.reads;
+    this.summary.writesQueued = this.queued.writes;
   }
 }
 
