@@ -56,6 +56,7 @@ export class BadInputError extends LockreplayError {
 }
 
 export function clip(text: string, maxChars: number): string {
-  const printable = text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?');
+  // (C1 controls too: a trace byte 0x9b, read as latin1, is U+009B, a terminal's CSI)
+  const printable = text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '?');
   return printable.length <= maxChars ? printable : `${printable.slice(0, maxChars)}…`;
 }

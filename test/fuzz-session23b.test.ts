@@ -71,4 +71,15 @@ describe('session 23b fuzz findings', () => {
     expect(s.lines.total).toBe(2 * n + 5);
     expect(s.notes.find((x) => x.startsWith('blkparse\'s own summary'))).toBe(`blkparse's own summary: ${Number.MAX_SAFE_INTEGER + (n - 1)} reads and ${2 * (n - 1) + 5} writes queued; imported 1 reads and 0 writes (they DIFFER)`);
   });
+
+  // 70: a bad line's excerpt turned C0 controls into "?" but printed C1 ones (a trace byte 0x9b is U+009B, a terminal's CSI) as they were
+  it('70: a bad line shown in an error has its C1 control characters as "?" too (was: byte 0x9b printed as U+009B, CSI)', () => {
+    const path = join(tmp, 'c1.iolog');
+    writeFileSync(path, Buffer.concat([Buffer.from('fio version 2 iolog\n/x'), Buffer.from([0x9b, 0x85]), Buffer.from('31m\x1b[2J write zz 4096\n')]));
+    const r = cli(['import', path]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('c1.iolog:2: write needs OFFSET and LENGTH');
+    expect(r.stderr).toContain('/x??31m?[2J write zz 4096');
+    expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
 });
