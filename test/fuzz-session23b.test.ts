@@ -82,4 +82,22 @@ describe('session 23b fuzz findings', () => {
     expect(r.stderr).toContain('/x??31m?[2J write zz 4096');
     expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   });
+
+  // 71: a fio iolog's numbers were read with Number(): 0x1000, 1e3 and 4.096e3 were taken as 4096, 1000 and 4096 (fio's %llu reads 0, 1, 4, or refuses the line)
+  it('71: fio iolog numbers are decimal digits: hex, exponents and fractions are bad lines (was: taken, ops fio never replays)', () => {
+    const path = write('numbers.iolog', [
+      'fio version 3 iolog', '0 /a add', '10 /a write 0 4096', '0x20 /a write 0 4096', '30 /a write 0x1000 4096', '40 /a write 1e3 4096',
+      '50 /a write 0 4.096e3', '60.5 /a write 0 4096', '70 /a write 0 +4096', '80 /a write 0 4096', '',
+    ].join('\n'));
+    const r = cli(['import', path, '--lenient', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary & { lines: { badSamples: string[] } };
+    expect(s.ops.total).toBe(2);
+    expect(s.lines.badSamples.map((b) => b.replace(/^.*numbers\.iolog:/, ''))).toEqual([
+      '4: v3 lines start with a timestamp in µs', '5: write needs OFFSET and LENGTH', '6: write needs OFFSET and LENGTH',
+      '7: write needs OFFSET and LENGTH', '8: v3 lines start with a timestamp in µs', '9: write needs OFFSET and LENGTH',
+    ]);
+    const v2 = cli(['import', write('wait.iolog', 'fio version 2 iolog\n/a wait 1e3\n/a write 0 4096\n'), '--lenient', '--json']);
+    expect((JSON.parse(v2.stdout) as { lines: { badSamples: string[] } }).lines.badSamples.map((b) => b.replace(/^.*wait\.iolog:/, ''))).toEqual(['2: wait needs a time in µs, 0 or more']);
+  });
 });

@@ -42,7 +42,7 @@ export class FioIologParser {
     let tsUs: number;
     if (this.version === 3) {
       const field = f.shift() ?? '';
-      tsUs = field === '' ? NaN : Number(field);
+      tsUs = number(field);
       if (!Number.isFinite(tsUs)) return this.bad(lineNo, 'v3 lines start with a timestamp in µs', line);
       const badTime = this.time.check(Math.round(tsUs * 1000));
       if (badTime !== undefined) return this.bad(lineNo, badTime, line);
@@ -58,7 +58,7 @@ export class FioIologParser {
     }
     if (action === 'wait') {
       if (this.version === 3) return this.bad(lineNo, '"wait" is not allowed in a v3 iolog (timestamps pace it)', line);
-      const us = off === undefined || off === '' ? NaN : Number(off);
+      const us = number(off);
       if (!Number.isFinite(us) || us < 0) return this.bad(lineNo, 'wait needs a time in µs, 0 or more', line);
       if ((this.clockUs + us) * 1000 > MAX_SPAN_NS) return this.bad(lineNo, `wait ${off} µs takes the clock beyond 2^53 ns (about 104 days) from the start`, line);
       this.clockUs += us;
@@ -99,7 +99,11 @@ export class FioIologParser {
   }
 }
 
-/** a number field: NaN when absent or empty (Number('') is 0) */
+/**
+ * a number field in decimal digits, as fio writes it (and reads it, with sscanf's %llu): NaN when
+ * absent or empty (Number('') is 0), and for 0x1000, 1e3 or 4.096e3, which Number would take but
+ * fio reads as 0, 1 or 4 (a minus sign is read, to be refused as negative)
+ */
 function number(field: string | undefined): number {
-  return field === undefined || field === '' ? NaN : Number(field);
+  return field === undefined || !/^-?\d+$/.test(field) ? NaN : Number(field);
 }
