@@ -3,7 +3,7 @@
  * blkparse's summary block, ...) found to mislead or to slow an import down, each as a regression
  * test. The inputs are made here, line by line.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,5 +99,19 @@ describe('session 23b fuzz findings', () => {
     ]);
     const v2 = cli(['import', write('wait.iolog', 'fio version 2 iolog\n/a wait 1e3\n/a write 0 4096\n'), '--lenient', '--json']);
     expect((JSON.parse(v2.stdout) as { lines: { badSamples: string[] } }).lines.badSamples.map((b) => b.replace(/^.*wait\.iolog:/, ''))).toEqual(['2: wait needs a time in µs, 0 or more']);
+  });
+
+  // 72: the "(TGID)" column was read digit by digit without a check: "(0x10)" was process 7210, "( 500 )" 4984, 20 digits a rounded number
+  it('72: a "(TGID)" column that is no whole number, or is beyond 2^53, is a bad line (was: "(0x10)" read as tgid 7210)', () => {
+    const at = (tgid: string, us: number): string => `             fio-500   (${tgid}) [000] ..... ${(100 + us / 1e6).toFixed(6)}: xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x4000000 pos 0x0 bytecount 0x1000`;
+    const path = write('tgid.trace', ['# tracer: nop', at('  500', 1), at('0x10', 2), at(' 500 ', 3), at('99999999999999999999', 4), at('-------', 5), ''].join('\n'));
+    const r = cli(['import', path, '--lenient', '--json', '-o', join(tmp, 'tgid.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary & { lines: { badSamples: string[] } };
+    expect(s.lines.badSamples.map((b) => b.replace(/^.*tgid\.trace:/, ''))).toEqual([
+      '3: the "(TGID)" field is not a whole number', '4: the "(TGID)" field is not a whole number', '5: the "(TGID)" field is beyond 2^53',
+    ]);
+    const rows = readFileSync(join(tmp, 'tgid.csv'), 'utf8').split('\n').filter((l) => l.startsWith('op,'));
+    expect(rows.map((l) => l.split(',')[5])).toEqual(['tgid:500', 'tgid:500']);
   });
 });

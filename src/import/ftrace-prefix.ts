@@ -165,7 +165,14 @@ export function parseFtraceBytes(b: Uint8Array, base: number, text: string, star
     if (lp < i) return bad(out, 'unbalanced "(TGID)" field');
     let t = lp + 1;
     while (t < j && b[t] === SPACE) t++;
-    if (t < j && isDigit(b[t])) out.tgid = parseIntBytes(b, t, j);
+    if (t < j && isDigit(b[t])) {
+      // (digits up to the ")": "(0x10)" was read as 7210, "( 500 )" as 4984)
+      let d = t;
+      while (d < j && isDigit(b[d])) d++;
+      if (d < j) return bad(out, 'the "(TGID)" field is not a whole number');
+      out.tgid = parseIntBytes(b, t, j);
+      if (!Number.isSafeInteger(out.tgid)) return bad(out, 'the "(TGID)" field is beyond 2^53');
+    }
     j = lp - 1;
     while (j > i && (b[j] === SPACE || b[j] === TAB)) j--;
   }
