@@ -26,11 +26,18 @@ describe('--cpu-model', () => {
   it('fidelity replays with it and says so', () => {
     const r = cli(['fidelity', trace('xfs-contended-writers.trace.gz'), '--cpu-model', 'preempt-none', '--json']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { cpuModel?: string; contention: { rows: unknown[] } };
+    type Rows = { cpuModel?: string; contention: { rows: { lockClass: string; kind: string; predicted: { count: number } }[] } };
+    const report = JSON.parse(r.stdout) as Rows;
     expect(report.cpuModel).toBe('preempt-none');
     expect(report.contention.rows.length).toBeGreaterThan(0);
+    // the replay itself ran under the model: its predictions differ from the default's
+    const predicted = (x: Rows): string => x.contention.rows.map((row) => `${row.lockClass} ${row.kind} ${row.predicted.count}`).join('; ');
+    const byDefault = JSON.parse(cli(['fidelity', trace('xfs-contended-writers.trace.gz'), '--json']).stdout) as Rows;
+    expect(byDefault.cpuModel).toBeUndefined();
+    expect(predicted(report)).not.toBe(predicted(byDefault));
     const text = cli(['fidelity', trace('xfs-contended-writers.trace.gz'), '--cpu-model', 'preempt-none']);
     expect(text.stdout).toMatch(/; CPU model preempt-none\)/);
+    expect(text.stdout.split('\n')[0]).toMatch(/: linux:xfs \(CPU model preempt-none\) against the kernel's xfs_ilock events/);
     expect(cli(['fidelity', trace('xfs-contended-writers.trace.gz')]).stdout).not.toMatch(/CPU model/);
   });
 

@@ -504,6 +504,8 @@ describe('CPU model preempt-none: a task keeps its CPU from its op\'s start unti
     ]);
     const s = createStrategy('linux:xfs');
     expect(runWith(list, s, { cpus: 1, cpuModel: 'per-segment' })).toEqual(runWith(list, s, { cpus: 1 }));
+    // (and this scenario tells the models apart: the default is not preempt-none)
+    expect(runWith(list, s, { cpus: 1, cpuModel: 'preempt-none' })).not.toEqual(runWith(list, s, { cpus: 1 }));
   });
 
   it('a child fault runs on its parent\'s CPU: a task queued for one meanwhile waits for the whole op', () => {

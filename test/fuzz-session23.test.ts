@@ -94,6 +94,22 @@ describe('session 23 fuzz findings', () => {
     expect(ok.code, ok.stderr).toBe(0);
   });
 
+  it('64: an rwsem hz or a fairness given as null is the default, as when left out (was: hz null made jiffies infinite, so no waiter ever set the hand-off; fairness null was none of the modes); a BigInt hz is named', () => {
+    // 8 tasks on one file, ops of 5 ms: waits past the rwsem's 4-8 ms hand-off timeout; odd tasks read (S), even ones write (X)
+    const rows = ['# lockreplay-ops v2', 'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns'];
+    for (let i = 0; i < 40; i++) rows.push(`op,${i},${1000 * i},5000000,${100 + (i % 8)},pid:${100 + (i % 8)},fio,7:0:1,write,${4096 * (i % 5)},4096,,${i + 3},,,`);
+    const slow = write('slow.ops.csv', `${rows.join('\n')}\n`);
+    const ownWork = (name: string, spec: string): unknown => {
+      const r = cli(['replay', slow, '-s', strategyModule('same', onePlan(`spec: ${spec}, mode: op.pid % 2 ? 'S' : 'X'`), name), '--cpus', '4', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { results: unknown[] }).results[0];
+    };
+    expect(ownWork('hz-null', "{ kind: 'rwsem', fairness: 'linux', hz: null }")).toEqual(ownWork('hz-left-out', "{ kind: 'rwsem', fairness: 'linux' }"));
+    expect(ownWork('range-null', "{ kind: 'range', fairness: null }")).toEqual(ownWork('range-fifo', "{ kind: 'range', fairness: 'fifo' }"));
+    expect(ownWork('rwsem-null', "{ kind: 'rwsem', fairness: null }")).toEqual(ownWork('rwsem-fifo', "{ kind: 'rwsem', fairness: 'fifo' }"));
+    refused(strategyModule('hz-bigint', onePlan("spec: { kind: 'rwsem', fairness: 'linux', hz: 250n }")), /spec\.hz: expected a whole number from 100 to 10,000 \(.*\), got 250n$/);
+  });
+
   it('65: a plan that throws a proxy whose every read throws is refused naming the module (was: an internal error)', () => {
     refused(strategyModule('throw-proxy', "plan() { throw new Proxy({}, { get() { throw new Error('x'); }, getPrototypeOf() { throw new Error('y'); } }); }"), /throw-proxy\.mjs: plan\(\) threw on op 0 \(write, line 3\): object$/);
   });

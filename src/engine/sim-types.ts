@@ -31,7 +31,7 @@ export interface SimOptions {
    */
   spin?: boolean;
   /**
-   * When a task holds a CPU (default 'per-segment'; docs/costs.md, "Where a waiter spins"):
+   * When a task holds a CPU (default 'per-segment'; docs/costs.md, "When a task holds a CPU"):
    * - 'per-segment': for each segment of work or lock cost only; it gives the CPU up after each
    *   (unless it holds a spinlock or spins), and its plan's steps between segments run on none.
    * - 'preempt-none': as a kernel built without preemption runs a syscall: the task runs on a CPU

@@ -51,7 +51,8 @@ const CHUNK_BYTES = 1 << 18;
  * peak of a 1 M-op replay, and a streaming import peaked 15 MB higher, at the same speed.
  *
  * Each read of gzip input is sized so that it inflates to about 1/4 of that buffer, by the ratio
- * inflated so far (see gunzipChunks): 128 KiB at most, the first read's size, and 4 KiB at least.
+ * inflated so far (see gunzipChunks): 4 to 128 KiB (the first read, which finds the gzip magic, is
+ * 256 KiB, as for plain input).
  */
 const GZIP_IN_MAX_BYTES = 1 << 17;
 const GZIP_IN_MIN_BYTES = 1 << 12;

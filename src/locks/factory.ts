@@ -6,17 +6,18 @@ import { type LockPrimitive, Mutex, RwSem } from './primitives.js';
 import { RangeLock } from './range-lock.js';
 import { TwoStateLock } from './two-state.js';
 
+/** (an option given as null, which a user plan may write, is left out: the primitive's default) */
 export function createLock(spec: LockSpec): LockPrimitive {
   switch (spec.kind) {
     case 'mutex':
     case 'spinlock':
       return new Mutex();
     case 'rwsem':
-      return spec.fairness === 'linux' ? new LinuxRwSem(spec.hz) : new RwSem(spec.fairness);
+      return spec.fairness === 'linux' ? new LinuxRwSem(spec.hz ?? undefined) : new RwSem(spec.fairness ?? undefined);
     case 'range':
-      return new RangeLock(spec.fairness);
+      return new RangeLock(spec.fairness ?? undefined);
     case 'list-range':
-      return new ListRangeLock(spec.exclusiveOnly);
+      return new ListRangeLock(spec.exclusiveOnly ?? undefined);
     default:
       return new TwoStateLock();
   }

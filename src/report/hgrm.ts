@@ -34,7 +34,7 @@ export function hgrmFiles(result: ReplayResult): Map<string, string> {
 }
 
 export function safeName(label: string): string {
-  // (cut: a file name is at most 255 bytes, and the longest suffix, "-N.fault-write.hgrm", needs some)
+  // (cut: a file name is at most 255 bytes, and the longest suffix, "-N.collapse-range.hgrm", needs some)
   return label.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, MAX_SAFE_NAME);
 }
 

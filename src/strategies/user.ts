@@ -108,7 +108,7 @@ function hzProblem(spec: Record<string, unknown>): string | undefined {
   const hz = spec.hz ?? undefined;
   if (spec.kind !== 'rwsem' || hz === undefined) return undefined;
   if (Number.isSafeInteger(hz) && (hz as number) >= HZ_RANGE.min && (hz as number) <= HZ_RANGE.max) return undefined;
-  return `expected a whole number from ${HZ_RANGE.min} to ${HZ_RANGE.max.toLocaleString('en-US')} (${HZ_RANGE.why}), got ${typeof hz === 'number' ? String(hz) : clip(JSON.stringify(hz) ?? typeof hz, 60)}`;
+  return `expected a whole number from ${HZ_RANGE.min} to ${HZ_RANGE.max.toLocaleString('en-US')} (${HZ_RANGE.why}), got ${typeof hz === 'number' ? String(hz) : typeof hz === 'bigint' ? `${hz}n` : clip(JSON.stringify(hz) ?? typeof hz, 60)}`;
 }
 
 /** A lock class's name, or why a result could not hold its statistics under it */
@@ -199,11 +199,10 @@ export function validateStrategy(s: unknown, file: string): Strategy {
       } catch (err) {
         throw new LockreplayError(`${file}: plan() threw on op ${op.id} (${op.kind}, line ${op.line}): ${describeThrown(err)}`, ExitCode.badInput);
       }
-      let kinds: KindsSeen = new Map();
-      if (ctx !== null && typeof ctx === 'object') {
-        const seen = kindsByRun.get(ctx);
-        if (seen === undefined) kindsByRun.set(ctx, kinds);
-        else kinds = seen;
+      let kinds = ctx !== null && typeof ctx === 'object' ? kindsByRun.get(ctx) : undefined;
+      if (kinds === undefined) {
+        kinds = new Map();
+        if (ctx !== null && typeof ctx === 'object') kindsByRun.set(ctx, kinds);
       }
       try {
         return checkedSteps(steps, op, fail, kinds);
