@@ -86,6 +86,12 @@ describe('session 23 fuzz findings', () => {
     expect(both.code, both.stderr).toBe(0);
   });
 
+  it('63: a plan\'s acquire of mmap_lock, the engine\'s own rwsem, as another kind is refused (was: a made-up deadlock of an op with itself)', () => {
+    refused(strategyModule('mmap-spin', "plan(op) { return [{ type: 'acquire', lockClass: 'mmap_lock', key: op.proc, spec: { kind: 'spinlock' }, mode: 'X', start: 0, end: Infinity, tag: 0 }, ...WORK, { type: 'release', tag: 0 }]; }"), /step 0 for op 0 \(write\): lockClass "mmap_lock" is each process's mmap_lock, an rwsem the engine takes around faults and direct IO: a plan's acquire of it must be an rwsem, not a spinlock$/);
+    const ok = cli(['replay', trace, '-s', strategyModule('mmap-rwsem', "plan(op) { return [{ type: 'acquire', lockClass: 'mmap_lock', key: op.proc, spec: { kind: 'rwsem' }, mode: 'S', start: 0, end: Infinity, tag: 0 }, ...WORK, { type: 'release', tag: 0 }]; }"), '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   it('64: a JS plan\'s rwsem hz is a whole number from 100 to 10,000 (was: 0, NaN, "abc" or -250 taken, the last changing the hand-offs)', () => {
     for (const [hz, shown] of [['0', '0'], ['NaN', 'NaN'], ["'abc'", '"abc"'], ['-250', '-250'], ['250.5', '250.5']]) {
       refused(strategyModule(`hz-${shown.replace(/\W/g, '')}`, onePlan(`spec: { kind: 'rwsem', fairness: 'linux', hz: ${hz} }`)), new RegExp(`step 0 for op 0 \\(write\\): spec\\.hz: expected a whole number from 100 to 10,000 \\(the kernel's CONFIG_HZ: 100, 250, 300 or 1000\\), got ${shown.replace(/\./g, '\\.')}$`));

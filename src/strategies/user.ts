@@ -260,6 +260,8 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never, kin
       let byKey = kinds.get(lockClass);
       if (byKey === undefined) kinds.set(lockClass, (byKey = new Map()));
       const kind = (spec as Record<string, unknown>).kind as string;
+      // (the engine's own mmap_lock, taken around faults and direct IO, is an rwsem of that class)
+      if (lockClass === 'mmap_lock' && kind !== 'rwsem') fail(`${where}: lockClass "mmap_lock" is each process's mmap_lock, an rwsem the engine takes around faults and direct IO: a plan's acquire of it must be an rwsem, not a ${kind}`);
       const first = byKey.get(x.key as string);
       if (first === undefined) byKey.set(x.key as string, kind);
       else if (first !== kind) fail(`${where}: lock ${clip(JSON.stringify(lockClass), 80)} ${clip(JSON.stringify(x.key), 120)} is a ${first} in an earlier acquire and a ${kind} here: every acquire of a lock instance names the same kind`);
