@@ -71,25 +71,10 @@ export function startCpu(s: Sim, task: Task, ns: number, now: number, woken = fa
 
 /** A CPU comes free: the first task queued for one (a woken one first: preempt-none) runs its segment on it. */
 function releaseCpu(s: Sim, now: number): void {
-  let nextTask: Task;
-  const wokenQueue = s.wokenQueue;
-  if (s.wokenQueueHead < wokenQueue.length) {
-    nextTask = wokenQueue[s.wokenQueueHead++];
-    if (s.wokenQueueHead > 1024 && s.wokenQueueHead * 2 > wokenQueue.length) {
-      wokenQueue.splice(0, s.wokenQueueHead);
-      s.wokenQueueHead = 0;
-    }
-  } else {
-    const cpuQueue = s.cpuQueue;
-    if (s.cpuQueueHead >= cpuQueue.length) {
-      s.cpusFree++;
-      return;
-    }
-    nextTask = cpuQueue[s.cpuQueueHead++];
-    if (s.cpuQueueHead > 1024 && s.cpuQueueHead * 2 > cpuQueue.length) {
-      cpuQueue.splice(0, s.cpuQueueHead);
-      s.cpuQueueHead = 0;
-    }
+  const nextTask = s.wokenQueue.shift() ?? s.cpuQueue.shift();
+  if (nextTask === undefined) {
+    s.cpusFree++;
+    return;
   }
   const waited = now - nextTask.waitSinceNs;
   s.cpuWaitTotalNs += waited;
@@ -114,5 +99,22 @@ export function settleCpu(s: Sim, task: Task, now: number): void {
 
 /** a task waits for a CPU: a spinner on a sleeping lock yields (need_resched()) */
 export function needResched(s: Sim): boolean {
-  return s.cpuQueueHead < s.cpuQueue.length || s.wokenQueueHead < s.wokenQueue.length;
+  return s.cpuQueue.size > 0 || s.wokenQueue.size > 0;
+}
+
+/**
+ * The task takes a CPU to run its next step on (spin_lock(), or any step with cpuModel
+ * preempt-none): a free one (true), or it queues for one (false: `woken` as for startCpu) and comes
+ * back to that step on it.
+ */
+export function claimCpu(s: Sim, task: Task, now: number, woken: boolean): boolean {
+  if (s.cpusFree > 0) {
+    s.cpusFree--;
+    task.cpuHeld = true;
+    return true;
+  }
+  task.claiming = true;
+  (task.top as Frame).inCost = true;
+  startCpu(s, task, 0, now, woken);
+  return false;
 }

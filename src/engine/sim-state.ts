@@ -3,6 +3,7 @@
  * loop in simulator.ts), with the small operations on it: scheduling an event, lock classes and
  * their statistics, an op's intended start, pushing an op's frame, waking waiters.
  */
+import { Fifo } from '../util/fifo.js';
 import type { LockRequest } from '../locks/primitives.js';
 import type { Op } from '../model/op.js';
 import type { OpColumns } from '../model/op-columns.js';
@@ -66,11 +67,9 @@ export class Sim {
   readonly log: ScheduleLog | undefined;
   readonly cacheMissNs: number;
   cpusFree: number;
-  readonly cpuQueue: Task[] = [];
-  cpuQueueHead = 0;
+  readonly cpuQueue = new Fifo<Task>();
   /** (preemptNone) the tasks that woke and wait for a CPU, served before cpuQueue */
-  readonly wokenQueue: Task[] = [];
-  wokenQueueHead = 0;
+  readonly wokenQueue = new Fifo<Task>();
   cpuWaitTotalNs = 0;
   cpuBusyNs = 0;
   spinTotalNs = 0;

@@ -4,7 +4,7 @@
  * op's completion.
  */
 import { RangeLock } from '../locks/range-lock.js';
-import { needResched, offFractionOf, startCpu, startIo } from './cpu.js';
+import { claimCpu, needResched, offFractionOf, startCpu, startIo } from './cpu.js';
 import type { Sim } from './sim-state.js';
 import { EV_ISSUE, type Frame, Held, PROGRESS_EVERY, type Task, TaskState } from './sim-types.js';
 import { armReaderSpin, SPIN_NONE, SPIN_READERS, spinModeOf } from './spinning.js';
@@ -26,19 +26,8 @@ const WRITEBACK = KIND_CODE.get('writeback') as number;
 export function advance(s: Sim, task: Task, now: number, woken = false): void {
   const childList = s.table.childList;
   const o = s.outcomes;
-  if (s.preemptNone && !task.cpuHeld) {
-    // (cpuModel preempt-none) the task's kernel code runs on a CPU: at its op's start and when it
-    // wakes, it takes a free one, or queues for one and comes back to this step on it
-    if (s.cpusFree > 0) {
-      s.cpusFree--;
-      task.cpuHeld = true;
-    } else {
-      task.claiming = true;
-      (task.top as Frame).inCost = true;
-      startCpu(s, task, 0, now, woken);
-      return;
-    }
-  }
+  // (cpuModel preempt-none) the task's kernel code runs on a CPU: at its op's start and when it wakes
+  if (s.preemptNone && !task.cpuHeld && !claimCpu(s, task, now, woken)) return;
   for (;;) {
     const frame = task.top as Frame;
     const steps = frame.steps;
@@ -137,18 +126,8 @@ export function advance(s: Sim, task: Task, now: number, woken = false): void {
     }
     if (type === 'acquire') {
       const spinlock = step.spec.kind === 'spinlock';
-      if (spinlock && !task.cpuHeld) {
-        // spin_lock() runs on a CPU: take one (or queue for one, and come back to this step on it)
-        if (s.cpusFree > 0) {
-          s.cpusFree--;
-          task.cpuHeld = true;
-        } else {
-          task.claiming = true;
-          frame.inCost = true;
-          startCpu(s, task, 0, now);
-          return;
-        }
-      }
+      // spin_lock() runs on a CPU
+      if (spinlock && !task.cpuHeld && !claimCpu(s, task, now, false)) return;
       if (!(step.start < step.end)) throw s.fault(task, `acquire of ${step.lockClass} names an empty or invalid range [${step.start}, ${step.end})`);
       const c = s.classOf(step.lockClass);
       const key = step.key;
