@@ -11,6 +11,7 @@ import { opProblem, rangeProblem } from './limits.js';
 import type { SelectingSink } from './selection.js';
 import { utf8FromLatin1 } from './lines.js';
 import { keep } from '../util/strings.js';
+import { DevicePending, type PendingIo } from './pending-bios.js';
 
 export const SECTOR_BYTES = 512;
 
@@ -26,29 +27,6 @@ export interface BlockAction {
   sector: number;
   sectors: number;
   line: number;
-}
-
-interface PendingIo {
-  op: Op;
-  dispatchedNs: number;
-  /** the request's sectors [start, end) */
-  start: number;
-  end: number;
-  /** input lines this op accounts for: its Q, its D, the C that completed it first (a split part's go to its owner) */
-  lines: number;
-  /** a bio the block layer split (X): its parts, which complete the op together */
-  split?: SplitBio;
-  /** a split part: the io whose op (and line count) it is */
-  owner?: PendingIo;
-  /** queued without a sector (a flush): its dispatch has none either */
-  noSector?: boolean;
-}
-
-interface SplitBio {
-  /** parts not completed yet */
-  remaining: number;
-  /** the earliest dispatch (or queueing, for a part never dispatched) of the parts completed so far */
-  fromNs: number;
 }
 
 export interface BlockStats {
@@ -75,11 +53,13 @@ export function kindOfRwbs(rwbs: string, sectors: number): OpKind | undefined {
 
 /**
  * Pairs actions into ops. Ops are queued until every earlier-issued op is complete, so the stream
- * stays in issue order.
+ * stays in issue order. Each action goes to the earliest queued bio it can be (pending-bios.ts).
  */
 export class BlockOpBuilder {
-  private readonly pending = new Map<string, PendingIo[]>();
+  private readonly pending = new Map<string, DevicePending>();
+  /** ops in issue order from `head` on; the ones before it are released */
   private readonly order: PendingIo[] = [];
+  private head = 0;
   /** devices whose trace has dispatches (D): there, a completion ends only dispatched or merged bios */
   private readonly dispatching = new Set<string>();
   readonly stats: BlockStats = { unpairedCompletions: 0, incomplete: 0 };
@@ -104,50 +84,47 @@ export class BlockOpBuilder {
           return;
         }
         const op: Op = { id: -1, tsNs: a.tsNs, pid: a.pid, proc: `pid:${a.pid}`, comm: utf8FromLatin1(a.comm), file, kind, offset, lengthBytes, line: a.line };
-        let list = this.pending.get(file);
-        if (list === undefined) this.pending.set(file, (list = []));
-        const io: PendingIo = { op, dispatchedNs: -1, start: Math.max(0, a.sector), end: a.sector + Math.max(0, a.sectors), lines: 1 };
-        if (a.sector < 0) io.noSector = true;
-        list.push(io);
-        this.order.push(io);
+        let device = this.pending.get(file);
+        if (device === undefined) this.pending.set(file, (device = new DevicePending()));
+        this.order.push(device.add(op, Math.max(0, a.sector), a.sector + Math.max(0, a.sectors), 1, undefined, a.sector < 0));
         return;
       }
       case 'D': {
         this.dispatching.add(file);
-        const list = this.pending.get(file);
+        const device = this.pending.get(file);
         // (a flush without data has no sector: it is dispatched as one too)
-        const hit = list?.find((p) => (a.sector >= 0 ? p.start === a.sector : p.noSector === true) && p.dispatchedNs < 0);
-        if (hit !== undefined && list !== undefined) {
-          hit.dispatchedNs = a.tsNs;
+        const hit = device === undefined ? undefined : a.sector >= 0 ? device.firstWaitingAt(a.sector) : device.firstWaitingFlush();
+        if (hit !== undefined && device !== undefined) {
+          device.dispatch(hit, a.tsNs);
           (hit.owner ?? hit).lines++;
           // the request goes to the driver with the bios merged into it (M, F): the first bio not
-          // dispatched yet at each start in [sector, sector + n) (a second bio queued at the same
-          // sector is a request of its own)
+          // dispatched yet at each start in (sector, sector + n) (a second bio queued at the same
+          // sector is a request of its own; a bio that runs past the request's end is not in it)
           const end = a.sector + a.sectors;
-          let starts: Set<number> | undefined;
-          for (const p of list) {
-            // (a bio that runs past the request's end is not in it: another request)
-            if (p.start <= a.sector || p.start >= end || p.end > end || p.dispatchedNs >= 0) continue;
-            starts ??= new Set();
-            if (starts.has(p.start)) continue;
-            starts.add(p.start);
-            p.dispatchedNs = a.tsNs;
+          for (let from = a.sector + 1; from < end; ) {
+            const p = device.firstWaitingWithin(from, end);
+            if (p === undefined) break;
+            device.dispatch(p, a.tsNs);
+            // (queued starts are below 2^44 sectors, where + 1 is exact; the test keeps a loop from staying)
+            if (!(p.start + 1 > from)) break;
+            from = p.start + 1;
           }
           return;
         }
         // a request whose Q was not traced: the op starts at its dispatch
         if (a.sector >= 0) {
           this.handle({ ...a, action: 'Q' });
-          const again = this.pending.get(file)?.find((p) => p.start === a.sector && p.dispatchedNs < 0);
-          if (again !== undefined) again.dispatchedNs = a.tsNs;
+          const device = this.pending.get(file);
+          const again = device?.firstWaitingAt(a.sector);
+          if (again !== undefined) device!.dispatch(again, a.tsNs);
           return;
         }
         this.counter.skip('block-dispatch-without-sector');
         return;
       }
       case 'C': {
-        const list = this.pending.get(file);
-        if (list === undefined || a.sector < 0) {
+        const device = this.pending.get(file);
+        if (device === undefined || a.sector < 0) {
           this.stats.unpairedCompletions++;
           this.counter.skip('block-complete-without-queue');
           return;
@@ -156,43 +133,40 @@ export class BlockOpBuilder {
         // queued there but not dispatched yet is another request, still to come (where the trace
         // has no dispatches at all, every queued bio in the range ends)
         const end = a.sector + Math.max(1, a.sectors);
-        const dispatchTraced = this.dispatching.has(file);
-        let matched = 0;
-        for (let i = 0; i < list.length; i++) {
-          const p = list[i];
-          const s = p.start;
-          if (s >= a.sector && s < end && (!dispatchTraced || p.dispatchedNs >= 0)) {
-            const from = p.dispatchedNs >= 0 ? p.dispatchedNs : p.op.tsNs;
-            const owner = p.owner ?? p;
-            const split = owner.split;
-            if (split === undefined) p.op.durNs = Math.max(0, a.tsNs - from);
-            else {
-              // a split bio's op ends with its last part, and began with its first dispatch
-              split.fromNs = Math.min(split.fromNs, from);
-              if (--split.remaining === 0) p.op.durNs = Math.max(0, a.tsNs - split.fromNs);
-            }
-            // the completion line is accounted once, with the first bio it completes
-            if (matched === 0) owner.lines++;
-            list.splice(i--, 1);
-            matched++;
-          }
-        }
-        if (matched === 0) {
+        const done = this.dispatching.has(file) ? device.dispatchedFrom(a.sector, end) : device.waitingFrom(a.sector, end);
+        if (done.length === 0) {
           this.stats.unpairedCompletions++;
           this.counter.skip('block-complete-without-queue');
           return;
+        }
+        // the completion line is accounted once, with the earliest queued bio it completes
+        let first = done[0].item;
+        for (const n of done) if (n.item.seq < first.seq) first = n.item;
+        (first.owner ?? first).lines++;
+        const ended = done.map((n) => n.item);
+        for (const p of ended) {
+          const from = p.dispatchedNs >= 0 ? p.dispatchedNs : p.op.tsNs;
+          const split = (p.owner ?? p).split;
+          if (split === undefined) p.op.durNs = Math.max(0, a.tsNs - from);
+          else {
+            // a split bio's op ends with its last part, and began with its first dispatch
+            split.fromNs = Math.min(split.fromNs, from);
+            if (--split.remaining === 0) p.op.durNs = Math.max(0, a.tsNs - split.fromNs);
+          }
+          device.complete(p);
         }
         this.release();
         return;
       }
       case 'R': {
         // requeued: back in the queue, dispatched again later (the op's device time is from its last D)
-        const hit = a.sector >= 0 ? this.pending.get(file)?.find((p) => p.start === a.sector && p.dispatchedNs >= 0) : undefined;
-        if (hit === undefined) {
+        const device = this.pending.get(file);
+        const hit = a.sector >= 0 ? device?.firstDispatchedAt(a.sector) : undefined;
+        if (hit === undefined || device === undefined) {
           this.counter.skip('block-action-requeue');
           return;
         }
-        hit.dispatchedNs = -1;
+        device.requeue(hit);
         (hit.owner ?? hit).lines++;
         return;
       }
@@ -200,17 +174,17 @@ export class BlockOpBuilder {
         // "X RWBS SECTOR / NEW": the request at SECTOR keeps [SECTOR, NEW), the rest is a new
         // request of the same op (parseBlockTail gives sectors = NEW - SECTOR)
         const at = a.sector + a.sectors;
-        const list = this.pending.get(file);
-        const p = a.sector >= 0 && a.sectors > 0 ? list?.find((q) => q.start === a.sector && q.dispatchedNs < 0 && at < q.end) : undefined;
-        if (p === undefined || list === undefined) {
+        const device = this.pending.get(file);
+        const p = device !== undefined && a.sector >= 0 && a.sectors > 0 ? device.firstWaitingAtEndingAfter(a.sector, at) : undefined;
+        if (p === undefined || device === undefined) {
           this.counter.skip('block-action-split');
           return;
         }
         const owner = p.owner ?? p;
         owner.split ??= { remaining: 1, fromNs: Infinity };
         owner.split.remaining++;
-        list.push({ op: p.op, dispatchedNs: -1, start: at, end: p.end, lines: 0, owner });
-        p.end = at;
+        device.add(p.op, at, p.end, 0, owner, false);
+        device.shorten(p, at);
         owner.lines++;
         return;
       }
@@ -221,12 +195,19 @@ export class BlockOpBuilder {
 
   /** Emits completed ops in issue order, up to the first one still in flight. */
   private release(): void {
-    let k = 0;
-    while (k < this.order.length && this.order[k].op.durNs !== undefined) {
-      this.emit(this.order[k]);
+    const order = this.order;
+    let k = this.head;
+    while (k < order.length && order[k].op.durNs !== undefined) {
+      this.emit(order[k]);
       k++;
     }
-    if (k > 0) this.order.splice(0, k);
+    this.head = k;
+    // (released ops leave the array in one move once they are half of it, not one splice each)
+    if (k > 1024 && k * 2 > order.length) {
+      order.copyWithin(0, k);
+      order.length -= k;
+      this.head = 0;
+    }
   }
 
   private emit(io: PendingIo): void {
@@ -240,11 +221,13 @@ export class BlockOpBuilder {
 
   /** At the end: ops never completed are still replayed, without an observed duration. */
   finish(): void {
-    for (const io of this.order) {
+    for (let k = this.head; k < this.order.length; k++) {
+      const io = this.order[k];
       if (io.op.durNs === undefined) this.stats.incomplete++;
       this.emit(io);
     }
     this.order.length = 0;
+    this.head = 0;
     this.pending.clear();
   }
 }
