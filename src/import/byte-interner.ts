@@ -14,7 +14,13 @@ export function hashByte(hash: number, c: number): number {
 const MAX_VALUES = 4096;
 
 export class ByteInterner {
-  private readonly byHash = new Map<number, { bytes: Uint8Array; value: string }>();
+  private readonly byHash = new Map<number, { bytes: Uint8Array; value: string; id: number }>();
+  /**
+   * The number of the value the last `get` returned (values kept in the table are numbered from 0
+   * in the order first seen, so a caller can keep facts about a value in an array), or -1 when
+   * that value was not kept in the table (its hash taken by another value, or the table full).
+   */
+  lastId = -1;
 
   /**
    * The value of b[from, to), whose hash is `hash`; `text` is the latin1 decoding of `b` from byte
@@ -28,16 +34,24 @@ export class ByteInterner {
       if (kb.length === n) {
         let i = 0;
         while (i < n && kb[i] === b[from + i]) i++;
-        if (i === n) return known.value;
+        if (i === n) {
+          this.lastId = known.id;
+          return known.value;
+        }
       }
     }
     const cut = text.slice(from - base, to - base);
-    if (known !== undefined || this.byHash.size >= MAX_VALUES) return keep(cut);
+    if (known !== undefined || this.byHash.size >= MAX_VALUES) {
+      this.lastId = -1;
+      return keep(cut);
+    }
     // a copy of the bytes: the input buffer is reused for the next chunk (and a Buffer's slice is a view)
     const bytes = new Uint8Array(to - from);
     bytes.set(b.subarray(from, to));
     const value = internalized(owned(cut));
-    this.byHash.set(hash, { bytes, value });
+    const id = this.byHash.size;
+    this.byHash.set(hash, { bytes, value, id });
+    this.lastId = id;
     return value;
   }
 }

@@ -45,6 +45,8 @@ export class EventFields {
   tsNs = 0;
   /** event name; for the kernel's syscall rendering, "sys_NAME" (with phase set) */
   event = '';
+  /** the event name's number among the names this parser has kept (numbered from 0), -1 if not kept: what a caller knows of a name can be kept in an array */
+  eventId = -1;
   phase: SyscallPhase = SyscallPhase.None;
   /** why a line is Bad, or the count of a LostEvents line */
   note = '';
@@ -234,6 +236,7 @@ export function parseFtraceBytes(b: Uint8Array, base: number, text: string, star
   if (e === nameStart) return bad(out, 'no event name after the timestamp');
   const stop = e < endB ? b[e] : -1;
   out.event = eventNames.get(b, nameStart, e, hash, text, base);
+  out.eventId = eventNames.lastId;
   if (stop === COLON) {
     out.phase = SyscallPhase.None;
     let bs = e + 1;

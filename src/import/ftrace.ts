@@ -13,6 +13,7 @@ import { TimeOrder } from './limits.js';
 import { type BlockAction, type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
+import { type H, HANDLERS } from './event-catalogue.js';
 
 export type TextDialect = 'ftrace' | 'trace-cmd';
 
@@ -63,6 +64,8 @@ export class FtraceLineParser {
   private readonly window = new ReorderQueue<Held>();
   /** what each event name means, by interned name */
   private readonly names = new Map<string, NameInfo>();
+  /** the same, by the name's number (EventFields.eventId): no map lookup per line */
+  private readonly namesById: (NameInfo | undefined)[] = [];
   /** trace-cmd: the latest time handed on from the window; an older line comes too late */
   private released = -Infinity;
   /** trace-cmd: the line number handed on last (a smaller one next is a line the re-sort moved) */
@@ -176,8 +179,13 @@ export class FtraceLineParser {
       this.counter.skip('file-identity-comment');
       return;
     }
-    let info = this.names.get(name);
-    if (info === undefined) this.names.set(name, (info = nameInfo(name)));
+    const id = ev.eventId;
+    let info = id >= 0 ? this.namesById[id] : undefined;
+    if (info === undefined) {
+      info = this.names.get(name);
+      if (info === undefined) this.names.set(name, (info = nameInfo(name)));
+      if (id >= 0) this.namesById[id] = info;
+    }
     // the ftrace blk tracer: "MAJ,MIN ACTION RWBS ..." where the event name would be
     if (info.dev) {
       const comma = name.indexOf(',');
@@ -213,7 +221,7 @@ export class FtraceLineParser {
     }
     if (this.dialect !== 'trace-cmd' && name === ev.event) {
       // the common case: the parsed fields go to the builder as they are (body cut only if read)
-      const malformed = this.builder.handle(ev, lineNo);
+      const malformed = this.builder.handleKnown(ev, lineNo, info.handler);
       if (malformed !== undefined) this.bad(lineNo, malformed, text, start, end);
       return;
     }
@@ -303,6 +311,8 @@ interface NameInfo {
   /** sys_enter_X / sys_exit_X: the phase, and name is sys_X */
   syscall: SyscallPhase;
   name: string;
+  /** how the op builder handles the event (HANDLERS), undefined if it does not */
+  handler: H | undefined;
 }
 
 function nameInfo(event: string): NameInfo {
@@ -317,7 +327,7 @@ function nameInfo(event: string): NameInfo {
     name = `sys_${event.slice(9)}`;
     syscall = SyscallPhase.Exit;
   }
-  return { dev, handled: isHandled(name), syscall, name };
+  return { dev, handled: isHandled(name), syscall, name, handler: HANDLERS.get(event) };
 }
 
 const FAILED_TO_PARSE = '[FAILED TO PARSE]';

@@ -60,12 +60,17 @@ export class OpBuilder {
    * except a malformed one: then it returns the reason and the caller accounts for it as bad.
    */
   handle(ev: KernelEvent, line: number): string | undefined {
+    return this.handleKnown(ev, line, HANDLERS.get(ev.event));
+  }
+
+  /** The same, for an event whose handler the caller looked up (HANDLERS of its name). */
+  handleKnown(ev: KernelEvent, line: number, h: H | undefined): string | undefined {
     this.st.badReason = undefined;
-    this.dispatch(ev, line);
+    this.dispatch(ev, line, h);
     return this.st.badReason;
   }
 
-  private dispatch(ev: KernelEvent, line: number): void {
+  private dispatch(ev: KernelEvent, line: number, h: H | undefined): void {
     const st = this.st;
     st.line = line;
     if (Number.isNaN(st.stats.firstTsNs)) {
@@ -86,7 +91,6 @@ export class OpBuilder {
       onSyscall(st, ev, line);
       return;
     }
-    const h = HANDLERS.get(ev.event);
     if (h === undefined) {
       st.counter.skip(ev.event === 'sys_enter' || ev.event === 'sys_exit' ? 'raw-syscall-event' : 'irrelevant-event');
       return;
