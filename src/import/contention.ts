@@ -51,10 +51,28 @@ export class ContentionTracker {
   private readonly classOfAddr = new Map<string, WaitClass>();
   /** contention_end lines with no begin on their task */
   endsWithoutBegin = 0;
+  /** the task looked up last, and its context (consecutive lines are mostly one task's: no map lookup for them) */
+  private lastPid = NaN;
+  private lastCtx: TaskContext | undefined;
 
   private ctx(pid: number): TaskContext {
-    let c = this.tasks.get(pid);
-    if (c === undefined) this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: new Map() }));
+    let c = this.known(pid);
+    if (c === undefined) {
+      this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: new Map() }));
+      this.lastPid = pid;
+      this.lastCtx = c;
+    }
+    return c;
+  }
+
+  /** the task's context, undefined if it has none yet (a context, once made, is kept) */
+  private known(pid: number): TaskContext | undefined {
+    if (pid === this.lastPid) return this.lastCtx;
+    const c = this.tasks.get(pid);
+    if (c !== undefined) {
+      this.lastPid = pid;
+      this.lastCtx = c;
+    }
     return c;
   }
 
@@ -78,7 +96,7 @@ export class ContentionTracker {
 
   /** any other event of the task: its last xfs_ilock call is no longer what a wait would be on */
   other(pid: number): void {
-    const c = this.tasks.get(pid);
+    const c = this.known(pid);
     if (c !== undefined) c.ilockFlags = '';
   }
 
@@ -114,7 +132,7 @@ export class ContentionTracker {
    * `waitNs`), or undefined when the task had no wait open on that address.
    */
   end(pid: number, comm: string, tsNs: number, body: string): ObservedLock | undefined {
-    const c = this.tasks.get(pid);
+    const c = this.known(pid);
     const addr = firstWord(body);
     const waits = c?.open.get(addr);
     const o = waits?.pop();
