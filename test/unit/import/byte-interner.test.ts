@@ -42,4 +42,21 @@ describe('byte interner', () => {
       expect(r.get(b, 0, b.length, hashOf(b, 0, b.length), v, 0)).toBe(v);
     }
   });
+
+  it('numbers the values it keeps in the order first seen; a value it cuts each time has none (-1)', () => {
+    const r = new ByteInterner();
+    const get = (v: string): [string, number] => {
+      const b = Buffer.from(v, 'latin1');
+      return [r.get(b, 0, b.length, hashOf(b, 0, b.length), v, 0), r.lastId];
+    };
+    expect(get('xfs_ilock')).toEqual(['xfs_ilock', 0]);
+    expect(get('xfs_iunlock')).toEqual(['xfs_iunlock', 1]);
+    expect(get('xfs_ilock')).toEqual(['xfs_ilock', 0]);
+    // 'BB' has the hash of 'Aa', which is kept first: 'BB' is cut each time and has no number
+    expect(get('Aa')).toEqual(['Aa', 2]);
+    expect(get('BB')).toEqual(['BB', -1]);
+    expect(get('xfs_iunlock')).toEqual(['xfs_iunlock', 1]);
+    expect(get('BB')).toEqual(['BB', -1]);
+    expect(get('Aa')).toEqual(['Aa', 2]);
+  });
 });
