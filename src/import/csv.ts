@@ -9,6 +9,7 @@ import type { Op, OpKind } from '../model/op.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { KeptLines } from './kept-lines.js';
 import { LONG_LINE, MAX_LINE_BYTES } from './lines.js';
+import { csvNumber, csvNumberRule } from './csv-numbers.js';
 import { LoneCrToSpace } from './lone-cr.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import type { SelectingSink } from './selection.js';
@@ -328,6 +329,11 @@ class LongLinesEmptied {
 
 const NEWLINE = Buffer.of(10);
 
+/** a field as a bad line's reason quotes it: its first 40 characters */
+function clip(field: string): string {
+  return field.length > 40 ? `${field.slice(0, 40)}...` : field;
+}
+
 /** The rows of one CSV input, in order, into ops; every line accounted. */
 class CsvRows {
   /** the last line of the last record handled */
@@ -384,13 +390,14 @@ class CsvRows {
       const [name, index] = (Object.entries(c) as [string, number | undefined][]).find(([, i]) => i !== undefined && i >= row.length) as [string, number];
       return this.bad(line, `column ${name}=${index} is beyond the row's ${row.length} columns`, row);
     }
-    const num = (i: number): number => (row[i] !== '' ? Number(row[i]) : NaN);
-    const ts = num(c.ts);
-    const offset = num(c.offset);
-    const length = num(c.length);
+    const ts = csvNumber(row[c.ts], 'time');
+    const offset = csvNumber(row[c.offset], 'whole');
+    const length = csvNumber(row[c.length], 'whole');
     if (!Number.isFinite(ts) || !Number.isFinite(offset) || !Number.isFinite(length)) {
-      const notNumbers = ([['ts', c.ts, ts], ['offset', c.offset, offset], ['length', c.length, length]] as const).filter(([, , v]) => !Number.isFinite(v)).map(([name, i]) => `${name}=${i}`);
-      return this.bad(line, `row needs numbers in column${notNumbers.length > 1 ? 's' : ''} ${notNumbers.join(', ')}`, row);
+      const notNumbers = ([['ts', c.ts, ts, 'time'], ['offset', c.offset, offset, 'whole'], ['length', c.length, length, 'whole']] as const)
+        .filter(([, , v]) => !Number.isFinite(v))
+        .map(([name, i, , kind]) => `${name}=${i}${row[i] === '' ? ' (empty)' : `: "${clip(row[i])}" is not ${csvNumberRule(kind)}`}`);
+      return this.bad(line, `row needs numbers in column${notNumbers.length > 1 ? 's' : ''} ${notNumbers.join('; ')}`, row);
     }
     const opText = (row[c.op] ?? '').toLowerCase();
     let kind: OpKind;
@@ -411,9 +418,9 @@ class CsvRows {
     const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.name.split('/').pop() ?? this.name, file, kind, offset: offsetBytes, lengthBytes, line };
     if (c.response !== undefined && row[c.response] !== '') {
       // a response time of 0 says nothing; one that is not a number, negative or too long is bad
-      const r = num(c.response);
+      const r = csvNumber(row[c.response], 'time');
       const durNs = Math.round(durationNs(r, mapping.responseUnit ?? mapping.tsUnit));
-      const badDuration = Number.isNaN(r) ? 'is not a number' : durationProblem(durNs);
+      const badDuration = Number.isNaN(r) ? `is not ${csvNumberRule('time')}` : durationProblem(durNs);
       if (badDuration !== undefined) return this.bad(line, `response column ${c.response}: ${badDuration}`, row);
       if (durNs > 0) op.durNs = durNs;
     }

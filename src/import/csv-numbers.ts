@@ -1,0 +1,21 @@
+/**
+ * What a number is in a CSV block trace's columns (trace-formats in README "CSV block traces"):
+ * a time (ts, response) is a decimal number, with a fraction or an exponent if it has one (1.5,
+ * 1e-05, as Python prints a float); an offset or a length is decimal digits. Number() took more:
+ * "0x1000" as 4096, "0b100" as 4, "1e3" as an offset of 1000.
+ */
+
+const DECIMAL = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+const DIGITS = /^-?\d+$/;
+
+export type CsvNumberKind = 'time' | 'whole';
+
+/** The field's value, or NaN when it is empty or not a number of its kind. */
+export function csvNumber(field: string, kind: CsvNumberKind): number {
+  return (kind === 'time' ? DECIMAL : DIGITS).test(field) ? Number(field) : NaN;
+}
+
+/** What a number of this kind is, for a bad line's reason. */
+export function csvNumberRule(kind: CsvNumberKind): string {
+  return kind === 'time' ? 'a decimal number' : 'decimal digits';
+}
