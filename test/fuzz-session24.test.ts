@@ -56,4 +56,18 @@ describe('session 24 fuzz findings', () => {
     expect(strict.code).toBe(4);
     expect(strict.stderr).toMatch(/hex\.csv:2: row needs numbers in column offset=2: "0x10" is not decimal digits/);
   });
+
+  // 74: blkparse's and the blk tracer's MAJ,MIN went through Number(): two devices past 2^53 were one file
+  it('74: a block device number not below 2^53 (blkparse, the ftrace blk tracer) is a bad line (was: 9007199254740993,0 and 9007199254740992,0 one file, blk:9007199254740992:0)', () => {
+    const blk = (dev: string, n: number): string => `  ${dev}    1        ${n}     0.00000000${n} 14364  Q  RS 133248 + 8 [fio]`;
+    const b = summary(['import', write('huge-dev.blkparse', `${[blk('9007199254740993,0', 1), blk('9007199254740992,0', 2), blk('7,9007199254740993', 3), blk('7,0', 4)].join('\n')}\n`), '--lenient']);
+    expect(b.lines).toMatchObject({ total: 4, used: 1, bad: 3 });
+    expect(b.lines.badSamples[0]).toMatch(/huge-dev\.blkparse:1: device number \(MAJ,MIN\) not below 2\^53$/);
+    expect(Object.keys(b.ops.byFile)).toEqual(['blk:7:0']);
+    const tracer = (dev: string, us: number): string => `             fio-10134   [001] d..1.   397.10855${us}:   ${dev}    Q  RS 133248 + 8 [fio]`;
+    const f = summary(['import', write('huge-dev.trace', `# tracer: blk\n${[tracer('9007199254740993,0', 1), tracer('9007199254740992,0', 2), tracer('7,0', 3)].join('\n')}\n`), '--lenient']);
+    expect(f.lines).toMatchObject({ used: 1, bad: 2 });
+    expect(f.lines.badSamples[1]).toMatch(/huge-dev\.trace:3: device number \(MAJ,MIN\) not below 2\^53$/);
+    expect(Object.keys(f.ops.byFile)).toEqual(['blk:7:0']);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import type { BadLines, LineCounter } from './accounting.js';
 import { type BlockAction, BlockOpBuilder, parseBlockTail } from './block.js';
-import { TimeOrder } from './limits.js';
+import { deviceProblem, TimeOrder } from './limits.js';
 
 const LINE = /^\s*(\d+),(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\.(\d+)\s+(\d+)\s+(.*)$/;
 
@@ -66,6 +66,12 @@ export class BlkparseLineParser {
       this.badLines.report(lineNo, t.problem, line);
       return;
     }
+    const [major, minor] = [Number(m[1]), Number(m[2])];
+    const badDevice = deviceProblem(major, minor);
+    if (badDevice !== undefined) {
+      this.badLines.report(lineNo, badDevice, line);
+      return;
+    }
     const nsec = m[6].padEnd(9, '0').slice(0, 9);
     const tsNs = Number(m[5]) * 1e9 + Number(nsec);
     const badTime = this.time.check(tsNs);
@@ -75,7 +81,7 @@ export class BlkparseLineParser {
     }
     this.eventLines++;
     const a: BlockAction = {
-      tsNs, pid: Number(m[7]), comm: t.comm, major: Number(m[1]), minor: Number(m[2]),
+      tsNs, pid: Number(m[7]), comm: t.comm, major, minor,
       action: t.action, rwbs: t.rwbs, sector: t.sector, sectors: t.sectors, line: lineNo,
     };
     this.builder.handle(a);

@@ -9,7 +9,7 @@
 import { ReorderQueue } from '../util/reorder-queue.js';
 import { keep } from '../util/strings.js';
 import type { BadLines, LineCounter } from './accounting.js';
-import { TimeOrder } from './limits.js';
+import { deviceProblem, TimeOrder } from './limits.js';
 import { type BlockAction, type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
@@ -198,9 +198,15 @@ export class FtraceLineParser {
         this.bad(lineNo, t.problem, text, start, end);
         return;
       }
+      const [major, minor] = [Number(name.slice(0, comma)), Number(name.slice(comma + 1))];
+      const badDevice = deviceProblem(major, minor);
+      if (badDevice !== undefined) {
+        this.bad(lineNo, badDevice, text, start, end);
+        return;
+      }
       this.lastWasForeignEvent = false;
       const block: BlockAction = {
-        tsNs: ev.tsNs, pid: ev.pid, comm: t.comm !== '' && t.action !== 'C' ? t.comm : ev.comm, major: Number(name.slice(0, comma)), minor: Number(name.slice(comma + 1)),
+        tsNs: ev.tsNs, pid: ev.pid, comm: t.comm !== '' && t.action !== 'C' ? t.comm : ev.comm, major, minor,
         action: t.action, rwbs: t.rwbs, sector: t.sector, sectors: t.sectors, line: lineNo,
       };
       // trace-cmd's lines go through the re-sort window, blk tracer lines too

@@ -64,6 +64,14 @@ export function lockProblem(lock: Pick<ObservedLock, 'pid' | 'tsNs' | 'waitNs'>)
   return pidProblem(lock.pid) ?? timestampProblem(lock.tsNs) ?? (lock.waitNs === undefined ? undefined : durationProblem(lock.waitNs));
 }
 
+/**
+ * A block device's major and minor numbers (blkparse's "MAJ,MIN", the blk tracer's) are whole
+ * numbers a double holds exactly: two devices past 2^53 would otherwise round to one file key.
+ */
+export function deviceProblem(major: number, minor: number): string | undefined {
+  return Number.isSafeInteger(major) && Number.isSafeInteger(minor) ? undefined : 'device number (MAJ,MIN) not below 2^53';
+}
+
 /** A task id is a whole number, 0 or more, that a double holds exactly (a pid of 200 digits is none). */
 function pidProblem(pid: number): string | undefined {
   return Number.isSafeInteger(pid) && pid >= 0 ? undefined : `task id ${fmt(pid)} is not a whole number, 0 or more, below 2^53`;
