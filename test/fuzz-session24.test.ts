@@ -2,7 +2,7 @@
  * Inputs a session-24 hostile-input pass found to be misread, to crash or to lose an output, each
  * as a regression test. The inputs are made here, line by line.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,5 +69,16 @@ describe('session 24 fuzz findings', () => {
     expect(f.lines).toMatchObject({ used: 1, bad: 2 });
     expect(f.lines.badSamples[1]).toMatch(/huge-dev\.trace:3: device number \(MAJ,MIN\) not below 2\^53$/);
     expect(Object.keys(f.ops.byFile)).toEqual(['blk:7:0']);
+  });
+
+  // 75: record's --duration went through Number(): "0x10" was 16 s, "Infinity" reached the timer limit's message
+  it('75: record --duration that is no decimal seconds (0x10, " ", Infinity) is a usage error before anything runs (was: 0x10 recorded for 16 s)', () => {
+    for (const duration of ['0x10', ' ', 'Infinity', '0', '1e-400']) {
+      const dir = mkdtempSync(join(tmp, 'duration-'));
+      const r = cli(['record', '--duration', duration, '--out', join(dir, 'x.trace.gz'), '--', 'touch', join(dir, 'ran')]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(`lockreplay: --duration ${duration.trim() === '' ? JSON.stringify(duration) : duration}: expected a positive number of seconds in decimal, e.g. 10 or 0.5`);
+      expect(readdirSync(dir)).toEqual([]);
+    }
   });
 });

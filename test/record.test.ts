@@ -427,7 +427,7 @@ describe('record\'s usage errors (no tracefs needed: refused before it is touche
 
     it('a --duration setTimeout cannot hold (2^31 ms or more) is refused with exit 2 before anything runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lockreplay-record-usage-'));
-    for (const duration of ['2147484', 'Infinity', '1e300']) {
+    for (const duration of ['2147484', '1e300']) {
       const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', '--duration', duration, '--out', join(dir, 'x.trace.gz'), '--', 'touch', join(dir, 'ran')], { encoding: 'utf8', timeout: 30_000 });
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^lockreplay: --duration must be at most 2147483 seconds/m);

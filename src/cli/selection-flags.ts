@@ -4,6 +4,7 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import type { ImportOptions } from '../import/index.js';
 import { fileSelectorKey } from '../import/selection.js';
 import { parseFileSelector } from '../model/op.js';
+import { decimalSeconds } from './seconds.js';
 
 export const selectionFlags = {
   file: Flags.string({ description: 'only ops on this file: DEV:INO (7:0:0x85, 254,0:2154529), or a file key as the op stream writes it (blk:7:0, vol:3, file:/data/f); repeatable', multiple: true }),
@@ -11,9 +12,6 @@ export const selectionFlags = {
   from: Flags.string({ description: 'only ops issued at or after S seconds (trace clock; +S = from the first event)' }),
   to: Flags.string({ description: 'only ops issued at or before S seconds (trace clock; +S = from the first event)' }),
 };
-
-/** seconds as --from/--to take them: decimal digits, a fraction, an exponent, + for relative */
-const SECONDS = /^\+?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /** --file / --task / --from / --to → builder options (shared with replay and compare). */
 export function selectionOptions(flags: { file?: string[]; task?: string[]; from?: string; to?: string }): Pick<ImportOptions, 'files' | 'taskPids' | 'taskComms' | 'fromNs' | 'toNs' | 'timesRelative'> {
@@ -33,7 +31,7 @@ export function selectionOptions(flags: { file?: string[]; task?: string[]; from
   }
   const seconds = (name: string, v: string): number => {
     // decimal seconds only: Number() read "" and " " as 0 (an unset variable kept the first instant) and "0x10" as 16
-    const n = SECONDS.test(v) ? Number(v.replace(/^\+/, '')) : NaN;
+    const n = decimalSeconds(v.startsWith('+') ? v.slice(1) : v);
     if (!Number.isFinite(n) || n < 0) throw new LockreplayError(`--${name} ${v === '' ? '""' : v}: expected seconds, e.g. 617.8 or +0.5`, ExitCode.usage);
     return Math.round(n * 1e9);
   };

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { importTrace } from '../import/index.js';
+import { decimalSeconds } from '../cli/seconds.js';
 import { CaptureAbandoned, record, EVENT_PRESETS } from '../record/recorder.js';
 import { jsonText } from '../report/json.js';
 import { formatRecord } from '../report/record.js';
@@ -24,7 +25,7 @@ export default class Record extends BaseCommand {
     out: Flags.string({ char: 'o', description: 'the gzip trace file to write (a file: not - for standard output; missing directories are made)', default: 'lockreplay.trace.gz' }),
     events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}), a comma-separated list of SYSTEM/EVENT (or tracefs's SYSTEM:EVENT; each taken once), or +SYSTEM/EVENT,... to add events to the default preset (PRESET+... to another)`, default: 'default' }),
     'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
-    duration: Flags.string({ description: 'record for S seconds (with a command: at most S seconds, then the capture stops and the command gets SIGTERM); at most 2147483' }),
+    duration: Flags.string({ description: 'record for S seconds, in decimal (with a command: at most S seconds, then the capture stops and the command gets SIGTERM); at most 2147483' }),
     'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm, cut to 15 bytes like the kernel\'s (plus the recorder\'s marker lines; the sched events are traced for these tasks; default: the command\'s name)' }),
     json: Flags.boolean({ description: 'print the capture summary as JSON (the command\'s standard output goes to standard error)' }),
   };
@@ -32,8 +33,11 @@ export default class Record extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Record);
     const command = argv as string[];
-    const durationS = flags.duration === undefined ? undefined : Number(flags.duration);
-    if (durationS !== undefined && !(durationS > 0)) this.error('--duration must be a positive number of seconds', { exit: 2 });
+    // decimal seconds only (Number() took "0x10" as 16 s, and " " as 0)
+    const durationS = flags.duration === undefined ? undefined : decimalSeconds(flags.duration);
+    if (flags.duration !== undefined && !(durationS !== undefined && durationS > 0)) {
+      this.error(`--duration ${flags.duration.trim() === '' ? JSON.stringify(flags.duration) : flags.duration}: expected a positive number of seconds in decimal, e.g. 10 or 0.5`, { exit: 2 });
+    }
     if (durationS !== undefined && durationS > MAX_DURATION_S) this.error(`--duration must be at most ${MAX_DURATION_S} seconds (about 24 days: the longest timer Node.js keeps)`, { exit: 2 });
     const quiet = flags.json;
     ignoreClosedTerminal();
