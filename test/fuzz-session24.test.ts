@@ -81,4 +81,36 @@ describe('session 24 fuzz findings', () => {
       expect(readdirSync(dir)).toEqual([]);
     }
   });
+
+  // 76: the recorder's header said HZ and bdi names once; a second, other value silently replaced the first
+  it('76: a recorder header line contradicting an earlier one (another HZ, a bdi name on another device) is a bad line naming both lines; the first is kept (was: the last won silently)', () => {
+    const ev = (us: number, body: string): string => `             fio-500   (    500) [000] ..... ${(100 + us / 1e6).toFixed(6)}: ${body}`;
+    const lines = [
+      '# tracer: nop',
+      '# lockreplay kernel: 6.12.0 HZ=1000',
+      '# lockreplay bdi: btrfs-1 0:39',
+      '# lockreplay kernel: 6.12.0 HZ=1000',
+      '# lockreplay bdi: btrfs-1 0:039',
+      '# lockreplay kernel: 6.12.0 HZ=250',
+      '# lockreplay bdi: btrfs-1 0:40',
+      ev(1, 'sys_pwrite64(fd: 3, buf: 0x0, count: 0x1000, pos: 0x0)'),
+      ev(2, 'sys_pwrite64 -> 0x1000'),
+      ev(3, 'tracing_mark_write: lockreplay bdi: btrfs-1 0:41'),
+    ];
+    const path = write('contradicting-header.trace', `${lines.join('\n')}\n`);
+    const strict = cli(['import', path]);
+    expect(strict.code).toBe(4);
+    expect(strict.stderr).toMatch(/contradicting-header\.trace:6: HZ=250 here but HZ=1000 on line 2 \(one kernel in a capture\)/);
+    const r = cli(['import', path, '--lenient', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary & { kernelHz?: number };
+    expect(s.kernelHz).toBe(1000);
+    expect(s.lines).toMatchObject({ total: 10, used: 2, bad: 3 });
+    expect(s.lines.skipped).toMatchObject({ 'kernel-comment': 2, 'file-identity-comment': 2 });
+    expect(s.lines.badSamples).toEqual([
+      expect.stringMatching(/:6: HZ=250 here but HZ=1000 on line 2 /),
+      expect.stringMatching(/:7: bdi btrfs-1 is device 0:40 here but 0:39 on line 3 /),
+      expect.stringMatching(/:10: bdi btrfs-1 is device 0:41 here but 0:39 on line 3 /),
+    ]);
+  });
 });

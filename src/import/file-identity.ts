@@ -26,6 +26,8 @@ const BTRFS_FIRST_FREE_OBJECTID = 256;
 export class FileIdentity {
   /** backing-device name → "MAJ:MIN" (capture header) */
   private readonly bdiDevs = new Map<string, string>();
+  /** backing-device name → the line of the header comment that mapped it */
+  private readonly bdiLines = new Map<string, number>();
   /** "TGID:FD" → file key, from the recorder's scans */
   private readonly scannedFds = new Map<string, string>();
   /** provisional keys released in ops ("fd:TGID:FD", "NAME:INO") → the final key, once known */
@@ -79,8 +81,12 @@ export class FileIdentity {
     return this.fdsInUse.has(`${tgid}:${fd}`) ? this.closeFd(tgid, fd) : undefined;
   }
 
-  /** A header or scan comment of `lockreplay record`; false when the line is none of them. */
-  comment(line: string): boolean {
+  /**
+   * A header or scan comment of `lockreplay record`: true when it is one, false when the line is
+   * none of them, and why it is a bad line when it contradicts an earlier one (a bdi name mapped to
+   * another device: the first mapping is kept).
+   */
+  comment(line: string, lineNo = 0): boolean | string {
     const fd = /^#\s*lockreplay fd:\s+(\d+)\s+(\d+)\s+(\d+:\d+:\d+)\s*$/.exec(line);
     if (fd !== null) {
       // (numbers as events give them: "0007:000:0131" is the file an event calls 7:0:131)
@@ -92,7 +98,13 @@ export class FileIdentity {
     }
     const bdi = /^#\s*lockreplay bdi:\s+(\S+)\s+(\d+:\d+)\s*$/.exec(line);
     if (bdi !== null) {
-      this.bdiDevs.set(bdi[1], devOf(`dev ${bdi[2]}`) ?? bdi[2]);
+      const dev = devOf(`dev ${bdi[2]}`) ?? bdi[2];
+      const earlier = this.bdiDevs.get(bdi[1]);
+      if (earlier !== undefined && earlier !== dev) {
+        return `bdi ${bdi[1]} is device ${dev} here but ${earlier} on line ${this.bdiLines.get(bdi[1]) ?? '?'} (one name, one device in a capture)`;
+      }
+      this.bdiDevs.set(bdi[1], dev);
+      if (earlier === undefined) this.bdiLines.set(bdi[1], lineNo);
       return true;
     }
     return /^#\s*lockreplay mount:/.test(line);

@@ -60,6 +60,8 @@ export class FtraceLineParser {
   private readonly ev: EventFields = newEventFields();
   private readonly time: TimeOrder;
   private lastWasForeignEvent = false;
+  /** the line of the kernel comment that gave the capture's HZ */
+  private kernelHzLine: number | undefined;
   private readonly blockTail = { action: '', rwbs: '', sector: -1, sectors: 0, comm: '', problem: undefined as string | undefined };
   private readonly window = new ReorderQueue<Held>();
   /** what each event name means, by interned name */
@@ -114,14 +116,30 @@ export class FtraceLineParser {
         // lockreplay record's kernel line: CONFIG_HZ, which the Linux rwsem's hand-off timeout counts in
         if (line.startsWith('# lockreplay kernel:')) {
           const hz = Number(/\sHZ=(\d+)\s*$/.exec(line)?.[1]);
-          if (hz >= 100 && hz <= 10_000) this.header.kernelHz = hz;
+          if (hz >= 100 && hz <= 10_000) {
+            // (a capture has one kernel: another HZ is a bad line, and the first is kept)
+            const earlier = this.header.kernelHz;
+            if (earlier !== undefined && earlier !== hz) {
+              this.bad(lineNo, `HZ=${hz} here but HZ=${earlier} on line ${this.kernelHzLine} (one kernel in a capture)`, text, start, end);
+              return;
+            }
+            this.header.kernelHz = hz;
+            this.kernelHzLine ??= lineNo;
+          }
           this.counter.skip('kernel-comment');
           return;
         }
         // lockreplay record's mounts, device names and open-file scans say which file is which
-        if (line.startsWith('# lockreplay ') && this.builder.identity.comment(line)) {
-          this.counter.skip('file-identity-comment');
-          return;
+        if (line.startsWith('# lockreplay ')) {
+          const said = this.builder.identity.comment(line, lineNo);
+          if (typeof said === 'string') {
+            this.bad(lineNo, said, text, start, end);
+            return;
+          }
+          if (said) {
+            this.counter.skip('file-identity-comment');
+            return;
+          }
         }
         this.counter.skip('header-comment');
         if (line.startsWith('# tracer:')) this.tracerHeader = true;
@@ -175,9 +193,16 @@ export class FtraceLineParser {
   private event(ev: EventFields, text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number): void {
     let name = ev.event;
     // lockreplay record writes the traced processes' open files into the ring buffer (trace_marker)
-    if (name === 'tracing_mark_write' && ev.body.trimStart().startsWith('lockreplay ') && this.builder.identity.comment(`# ${ev.body.trimStart()}`)) {
-      this.counter.skip('file-identity-comment');
-      return;
+    if (name === 'tracing_mark_write' && ev.body.trimStart().startsWith('lockreplay ')) {
+      const said = this.builder.identity.comment(`# ${ev.body.trimStart()}`, lineNo);
+      if (typeof said === 'string') {
+        this.bad(lineNo, said, text, start, end);
+        return;
+      }
+      if (said) {
+        this.counter.skip('file-identity-comment');
+        return;
+      }
     }
     const id = ev.eventId;
     let info = id >= 0 ? this.namesById[id] : undefined;
