@@ -113,4 +113,22 @@ describe('session 24 fuzz findings', () => {
       expect.stringMatching(/:10: bdi btrfs-1 is device 0:41 here but 0:39 on line 3 /),
     ]);
   });
+
+  // 77: a user strategy's process.exit() ended the replay at once: no result, no message, exit 0 (and, from a callback, a temporary file left)
+  it('77: a strategy module that calls process.exit() (at import, in plan(), caught or not, or from a callback) stops the run with exit 4 naming it, and leaves no output, temporary or not (was: exit 0, no message, no result, a .tmp file left)', () => {
+    const strategy = (name: string, top: string, plan: string): string => write(name, `${top}\nexport default { name: '${name.replace(/\W/g, '-')}', summary: 's', source: 's', rules: [], options: {}, plan(op) { ${plan} return [{ type: 'work', fraction: 1 }]; } };\n`);
+    const cases: [string, RegExp][] = [
+      [strategy('exit-import.mjs', 'process.exit(0);', ''), /exit-import\.mjs: the strategy module called process\.exit\(0\) while it was loaded: a strategy module must not end the process/],
+      [strategy('exit-plan.mjs', '', 'if (op.id === 5) process.exit(3);'), /exit-plan\.mjs: plan\(\) called process\.exit\(3\) on op 5 \(/],
+      [strategy('exit-caught.mjs', '', 'try { process.exit(); } catch {}'), /exit-caught\.mjs: plan\(\) called process\.exit\(\) on op 0 \(/],
+      [strategy('exit-later.mjs', 'let armed = false;', 'if (!armed) { armed = true; setImmediate(() => process.exit(0)); }'), /the process was ended \(exit code 0\) before the command finished, by the code of the strategy module \S*exit-later\.mjs/],
+    ];
+    for (const [module, message] of cases) {
+      const out = mkdtempSync(join(tmp, 'exit-out-'));
+      const r = cli(['replay', 'traces/xfs-mix.trace.gz', '--strategy', module, '-o', join(out, 'r.json'), '--hgrm', join(out, 'h')]);
+      expect(r.code, `${module}: ${r.stderr}`).toBe(4);
+      expect(r.stderr).toMatch(message);
+      expect(readdirSync(out), module).toEqual([]);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { Command, Errors } from '@oclif/core';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { installSignalCleanup } from '../util/cleanup.js';
+import { commandFinished, commandStarted } from '../util/late-exit.js';
 import { progressWanted } from '../util/progress.js';
 
 /** Shared by every command: user errors print one clear line and exit with their own code. */
@@ -15,6 +16,12 @@ export abstract class BaseCommand extends Command {
   override async init(): Promise<void> {
     await super.init();
     if (!this.ownSignalHandling) installSignalCleanup();
+    commandStarted();
+  }
+
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    commandFinished();
+    return super.finally(err);
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {

@@ -16,8 +16,10 @@ const send = (m: FromWorker): Promise<void> => new Promise((resolve) => {
   if (process.send === undefined) resolve();
   else process.send(m, undefined, undefined, () => resolve());
 });
-// the parent gone (killed, or it closed the pool): nothing left to do
-process.on('disconnect', () => process.exit(0));
+// the parent gone (killed, or it closed the pool): nothing left to do (process.exit as it was at the
+// start: a user strategy's code runs with it refused)
+const exit = process.exit.bind(process);
+process.on('disconnect', () => exit(0));
 // the modules above load while the parent reads the trace; then one job comes
 process.once('message', (m: ToWorker) => {
   void work(m.jobFile).then(() => process.disconnect());

@@ -7,7 +7,9 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
+import { userModuleLoaded } from '../util/late-exit.js';
 import { isInheritedName } from '../util/strings.js';
+import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
 import { createStrategy, HZ_RANGE, isChecked, markChecked } from './index.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import { type ChildrenStep, LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
@@ -27,21 +29,27 @@ export async function loadStrategy(spec: string): Promise<Strategy> {
   } catch (err) {
     throw new LockreplayError(`${spec}: cannot read the strategy module (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
   }
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (err) {
-    throw new LockreplayError(`${spec}: cannot load the strategy module (${describeThrown(err)})`, ExitCode.badInput);
-  }
-  let s = mod.default ?? mod.strategy;
-  if (typeof s === 'function' && !('plan' in (s as object))) {
+  // (process.exit() in the module's code is refused: it would end the command with no result and exit 0)
+  return withoutExitAsync(async () => {
+    let mod: Record<string, unknown>;
     try {
-      s = (s as (o: Record<string, string>) => unknown)({});
+      mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     } catch (err) {
-      throw new LockreplayError(`${spec}: the module's strategy factory (its exported function) threw: ${describeThrown(err)}`, ExitCode.badInput);
+      if (err instanceof UserExit) throw err;
+      throw new LockreplayError(`${spec}: cannot load the strategy module (${describeThrown(err)})`, ExitCode.badInput);
     }
-  }
-  return validateStrategy(s, spec);
+    userModuleLoaded(spec);
+    let s = mod.default ?? mod.strategy;
+    if (typeof s === 'function' && !('plan' in (s as object))) {
+      try {
+        s = (s as (o: Record<string, string>) => unknown)({});
+      } catch (err) {
+        if (err instanceof UserExit) throw err;
+        throw new LockreplayError(`${spec}: the module's strategy factory (its exported function) threw: ${describeThrown(err)}`, ExitCode.badInput);
+      }
+    }
+    return validateStrategy(s, spec);
+  }, (e) => new LockreplayError(`${spec}: the strategy module ${e.message} while it was loaded: a strategy module must not end the process (throw an Error to refuse)`, ExitCode.badInput));
 }
 
 /**
@@ -193,26 +201,32 @@ export function validateStrategy(s: unknown, file: string): Strategy {
     rules: rules as RuleRow[],
     options,
     plan(op: Op, ctx: PlanContext): readonly Step[] {
-      let steps: unknown;
-      try {
-        steps = plan.call(o, op, ctx);
-      } catch (err) {
-        throw new LockreplayError(`${file}: plan() threw on op ${op.id} (${op.kind}, line ${op.line}): ${describeThrown(err)}`, ExitCode.badInput);
-      }
-      let kinds = ctx !== null && typeof ctx === 'object' ? kindsByRun.get(ctx) : undefined;
-      if (kinds === undefined) {
-        kinds = new Map();
-        if (ctx !== null && typeof ctx === 'object') kindsByRun.set(ctx, kinds);
-      }
-      try {
-        return checkedSteps(steps, op, fail, kinds);
-      } catch (err) {
-        if (err instanceof LockreplayError) throw err;
-        // a step (or the array) whose properties throw when read
-        return fail(`plan() for op ${op.id} (${op.kind}, line ${op.line}) returned steps that threw when read: ${describeThrown(err)}`);
-      }
+      // (process.exit() in the plan, or in a getter of its steps, is refused: it would end the
+      // command with no result and exit 0)
+      return withoutExit(() => checkedPlan(op, ctx), (e) => new LockreplayError(`${file}: plan() ${e.message} on op ${op.id} (${op.kind}, line ${op.line}): a plan must not end the process (throw an Error to refuse)`, ExitCode.badInput));
     },
   });
+
+  function checkedPlan(op: Op, ctx: PlanContext): readonly Step[] {
+    let steps: unknown;
+    try {
+      steps = plan.call(o, op, ctx);
+    } catch (err) {
+      throw new LockreplayError(`${file}: plan() threw on op ${op.id} (${op.kind}, line ${op.line}): ${describeThrown(err)}`, ExitCode.badInput);
+    }
+    let kinds = ctx !== null && typeof ctx === 'object' ? kindsByRun.get(ctx) : undefined;
+    if (kinds === undefined) {
+      kinds = new Map();
+      if (ctx !== null && typeof ctx === 'object') kindsByRun.set(ctx, kinds);
+    }
+    try {
+      return checkedSteps(steps, op, fail, kinds);
+    } catch (err) {
+      if (err instanceof LockreplayError) throw err;
+      // a step (or the array) whose properties throw when read
+      return fail(`plan() for op ${op.id} (${op.kind}, line ${op.line}) returned steps that threw when read: ${describeThrown(err)}`);
+    }
+  }
 }
 
 /** false when `check` throws (a getter of a user's object) */

@@ -46,9 +46,11 @@ export function runInterruptUndos(): void {
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 let allowed = false;
 let listening = false;
+/** process.exit as it was when the CLI started (a user strategy's code runs with it refused: strategies/exit-guard.ts) */
+const exit = process.exit.bind(process);
 const handlers = Object.entries(SIGNALS).map(([name, no]) => [name as NodeJS.Signals, (): void => {
   runInterruptUndos();
-  process.exit(128 + no);
+  exit(128 + no);
 }] as const);
 
 /** installs the handlers while there is something to undo, removes them when there is not */
