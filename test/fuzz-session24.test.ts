@@ -131,4 +131,21 @@ describe('session 24 fuzz findings', () => {
       expect(readdirSync(out), module).toEqual([]);
     }
   });
+
+  // 78: --time-scale and --anchor went through Number() ("0x10" was 16, "" was 0); --cpus had no upper bound (1e20 CPUs, shown rounded)
+  it('78: --time-scale and fidelity --anchor are decimal numbers, --cpus at most 65,536 (as a trace header\'s count): others are usage errors (was: 0x10 replayed at 16x, --cpus 99999999999999999999 replayed and recorded as 1e20 CPUs)', () => {
+    const ops = write('one.ops', ['# lockreplay-ops v2', 'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns', 'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,', ''].join('\n'));
+    const scale = cli(['replay', ops, '-s', 'none', '--mode', 'open', '--time-scale', '0x10', '--json']);
+    expect([scale.code, scale.stderr.split('\n')[0]]).toEqual([2, 'lockreplay: --time-scale 0x10: expected a positive decimal number, e.g. 0.05']);
+    expect(cli(['replay', ops, '-s', 'none', '--mode', 'open', '--time-scale', '', '--json']).stderr).toMatch(/^lockreplay: --time-scale "": expected a positive decimal number/);
+    expect(cli(['replay', ops, '-s', 'none', '--mode', 'open', '--time-scale', '5e-2', '--json']).code).toBe(0);
+    for (const cpus of ['65537', '99999999999999999999']) {
+      const r = cli(['replay', ops, '-s', 'none', '--cpus', cpus, '--json']);
+      expect(r.code, cpus).toBe(2);
+      expect(r.stderr).toMatch(/--cpus: Expected an integer less than or equal to 65536/);
+    }
+    expect(cli(['replay', ops, '-s', 'none', '--cpus', '65536', '--json']).code).toBe(0);
+    const anchor = cli(['fidelity', ops, '--mode', 'open', '--anchor', '0x10']);
+    expect([anchor.code, anchor.stderr.split('\n')[0]]).toEqual([2, 'lockreplay: --anchor 0x10: expected a window in milliseconds, from 1 to 3600000 (e.g. 100)']);
+  });
 });

@@ -4,6 +4,9 @@ import { inputFlags, inputOptionsFrom } from './input-flags.js';
 import { selectionFlags, selectionOptions } from './selection-flags.js';
 import { parseCosts, type ReplayOptions } from '../replay/index.js';
 import { CPU_MODELS, type CpuModel } from '../engine/simulator.js';
+import { ExitCode, LockreplayError } from '../errors.js';
+import { MAX_CPUS } from '../import/limits.js';
+import { decimalNumber } from './decimal.js';
 
 /** --cpu-model, of replay, compare and fidelity */
 export const cpuModelFlag = Flags.string({ description: 'when a task holds a CPU: per-segment (for each share of work or lock cost only; the plan\'s steps between them run on none) or preempt-none (as a kernel without preemption runs a syscall: from the op\'s start until it sleeps or the op ends, a task that woke queued for a CPU ahead of tasks starting an op; docs/costs.md)', options: [...CPU_MODELS], default: 'per-segment' });
@@ -17,7 +20,7 @@ export const replayFlags = {
   'cpu-model': cpuModelFlag,
   'keep-observed-waits': Flags.boolean({ description: 'leave the lock waits the kernel recorded (lock:contention_* events) in the ops\' service times, as before they were removed' }),
   cost: Flags.string({ description: 'lock operation costs, KEY=NS,... (atomicNs, cacheMissNs, wakeupNs, spinBaseNs, perNodeNs; docs/costs.md)' }),
-  cpus: Flags.integer({ description: 'CPUs that do work at once (default: the trace header #P:N, else 1)', min: 1 }),
+  cpus: Flags.integer({ description: `CPUs that do work at once, at most ${MAX_CPUS.toLocaleString('en-US')} (default: the trace header #P:N, else 1)`, min: 1, max: MAX_CPUS }),
   ...inputFlags,
   ...selectionFlags,
   json: Flags.boolean({ description: 'print the result JSON on stdout' }),
@@ -33,7 +36,11 @@ export function importOptionsFrom(flags: Parameters<typeof inputOptionsFrom>[0] 
 }
 
 export function replayOptionsFrom(flags: { mode: string; 'time-scale': string; cpus?: number; 'no-mmap-lock'?: boolean; spin?: string; 'cpu-model'?: string; 'keep-observed-waits'?: boolean; cost?: string }): ReplayOptions {
-  const o: ReplayOptions = { mode: flags.mode as 'closed' | 'open', timeScale: Number(flags['time-scale']), cpus: flags.cpus, mmapLock: !flags['no-mmap-lock'], spin: flags.spin !== 'off', keepObservedWaits: flags['keep-observed-waits'] ?? false, costs: parseCosts(flags.cost) };
+  // decimal only (Number() took "0x10" as 16, and "" as 0)
+  const scale = flags['time-scale'];
+  const timeScale = decimalNumber(scale);
+  if (!(timeScale > 0)) throw new LockreplayError(`--time-scale ${scale.trim() === '' ? JSON.stringify(scale) : scale}: expected a positive decimal number, e.g. 0.05`, ExitCode.usage);
+  const o: ReplayOptions = { mode: flags.mode as 'closed' | 'open', timeScale, cpus: flags.cpus, mmapLock: !flags['no-mmap-lock'], spin: flags.spin !== 'off', keepObservedWaits: flags['keep-observed-waits'] ?? false, costs: parseCosts(flags.cost) };
   if (flags['cpu-model'] !== undefined && flags['cpu-model'] !== 'per-segment') o.cpuModel = flags['cpu-model'] as CpuModel;
   return o;
 }

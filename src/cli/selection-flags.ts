@@ -4,7 +4,7 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import type { ImportOptions } from '../import/index.js';
 import { fileSelectorKey } from '../import/selection.js';
 import { parseFileSelector } from '../model/op.js';
-import { decimalSeconds } from './seconds.js';
+import { decimalNumber } from './decimal.js';
 
 export const selectionFlags = {
   file: Flags.string({ description: 'only ops on this file: DEV:INO (7:0:0x85, 254,0:2154529), or a file key as the op stream writes it (blk:7:0, vol:3, file:/data/f); repeatable', multiple: true }),
@@ -31,7 +31,7 @@ export function selectionOptions(flags: { file?: string[]; task?: string[]; from
   }
   const seconds = (name: string, v: string): number => {
     // decimal seconds only: Number() read "" and " " as 0 (an unset variable kept the first instant) and "0x10" as 16
-    const n = decimalSeconds(v.startsWith('+') ? v.slice(1) : v);
+    const n = decimalNumber(v.startsWith('+') ? v.slice(1) : v);
     if (!Number.isFinite(n) || n < 0) throw new LockreplayError(`--${name} ${v === '' ? '""' : v}: expected seconds, e.g. 617.8 or +0.5`, ExitCode.usage);
     return Math.round(n * 1e9);
   };

@@ -8,6 +8,8 @@ import { fidelity, type FidelityMode } from '../fidelity/index.js';
 import { MAX_REPLICATES } from '../fidelity/replicates.js';
 import { loadTrace } from '../import/index.js';
 import { loadStrategy } from '../strategies/user.js';
+import { decimalNumber } from '../cli/decimal.js';
+import { MAX_CPUS } from '../import/limits.js';
 import { withKernelHz } from '../strategies/index.js';
 import { formatFidelity } from '../report/fidelity.js';
 import { jsonText } from '../report/json.js';
@@ -15,8 +17,9 @@ import { jsonText } from '../report/json.js';
 /** --anchor MS: a window of at least 1 ms, in ns; undefined without the flag */
 export function anchorNsOf(ms: string | undefined): number | undefined {
   if (ms === undefined) return undefined;
-  const v = Number(ms);
-  if (!(v >= 1 && v <= 3_600_000) || ms.trim() === '') throw new LockreplayError(`--anchor ${ms}: expected a window in milliseconds, from 1 to 3600000 (e.g. 100)`, ExitCode.usage);
+  // decimal only (Number() took "0x10" as 16 ms)
+  const v = decimalNumber(ms);
+  if (!(v >= 1 && v <= 3_600_000)) throw new LockreplayError(`--anchor ${ms}: expected a window in milliseconds, from 1 to 3600000 (e.g. 100)`, ExitCode.usage);
   return Math.round(v * 1e6);
 }
 
@@ -30,7 +33,7 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
   static override args = { trace: Args.string({ description: 'an XFS trace with xfs_ilock events', required: true }) };
   static override flags = {
     strategy: Flags.string({ char: 's', description: 'strategy to check (linux:xfs, or any with iolock/i_rwsem and mmaplock/invalidate_lock classes)', default: 'linux:xfs' }),
-    cpus: Flags.integer({ description: 'CPUs for the predicted waits (default: the trace header)', min: 1 }),
+    cpus: Flags.integer({ description: `CPUs for the predicted waits, at most ${MAX_CPUS.toLocaleString('en-US')} (default: the trace header)`, min: 1, max: MAX_CPUS }),
     'wake-latency': Flags.string({ description: 'wake-up latency of the predicted contention: trace (the capture\'s own release → contention_end gaps of waiting readers, or of every waiter when it has fewer than 20 reader waits; taken in turn) or none', options: ['trace', 'none'], default: 'trace' }),
     mode: Flags.string({ description: 'how the replay issues each task\'s ops: closed (after the previous op and its recorded think time: IO issued back to back) or open (at the recorded times: a rate-limited workload, such as fio\'s rate_iops)', options: ['closed', 'open'], default: 'closed' }),
     replicates: Flags.integer({ description: `replays of the contended acquisitions: beyond the first, each with the capture's wake-up latencies in another order, and each row's spread over them (how sensitive the prediction is to when waiters wake; each is a full replay, at most ${MAX_REPLICATES})`, min: 1, max: MAX_REPLICATES, default: 1 }),

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { importTrace } from '../import/index.js';
-import { decimalSeconds } from '../cli/seconds.js';
+import { decimalNumber } from '../cli/decimal.js';
 import { CaptureAbandoned, record, EVENT_PRESETS } from '../record/recorder.js';
 import { jsonText } from '../report/json.js';
 import { formatRecord } from '../report/record.js';
@@ -34,7 +34,7 @@ export default class Record extends BaseCommand {
     const { argv, flags } = await this.parse(Record);
     const command = argv as string[];
     // decimal seconds only (Number() took "0x10" as 16 s, and " " as 0)
-    const durationS = flags.duration === undefined ? undefined : decimalSeconds(flags.duration);
+    const durationS = flags.duration === undefined ? undefined : decimalNumber(flags.duration);
     if (flags.duration !== undefined && !(durationS !== undefined && durationS > 0)) {
       this.error(`--duration ${flags.duration.trim() === '' ? JSON.stringify(flags.duration) : flags.duration}: expected a positive number of seconds in decimal, e.g. 10 or 0.5`, { exit: 2 });
     }

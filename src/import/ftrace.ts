@@ -9,7 +9,7 @@
 import { ReorderQueue } from '../util/reorder-queue.js';
 import { keep } from '../util/strings.js';
 import type { BadLines, LineCounter } from './accounting.js';
-import { deviceProblem, TimeOrder } from './limits.js';
+import { deviceProblem, MAX_CPUS, TimeOrder } from './limits.js';
 import { type BlockAction, type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
@@ -50,7 +50,7 @@ interface Held extends KernelEvent {
  * The most CPUs a trace header may name: what an op stream's footer holds (docs/op-stream.md), so
  * what an import writes its own reader reads. A larger count is ignored with a note, as 0 is.
  */
-export const MAX_HEADER_CPUS = 65536;
+export const MAX_HEADER_CPUS = MAX_CPUS;
 
 /** PID_MAX_LIMIT: pids of the second and later trace-cmd inputs are moved by a multiple of it */
 export const INPUT_PID_STRIDE = 4_194_304;

@@ -7,6 +7,8 @@
  */
 import type { ObservedLock, Op } from '../model/op.js';
 
+/** the most CPUs a replay models (and a trace header's or an op stream footer's count may name) */
+export const MAX_CPUS = 65_536;
 /** 2^63 - 1 (LLONG_MAX): the largest loff_t; as a double it rounds to 2^63 */
 export const LOFF_MAX_BYTES = 2 ** 63 - 1;
 /** the largest byte position kept exactly (Number.MAX_SAFE_INTEGER, 2^53 - 1) */

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { importTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
-import { MAX_SPAN_NS } from '../import/limits.js';
+import { MAX_CPUS, MAX_SPAN_NS } from '../import/limits.js';
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
 import { type OffCpuSummary, offCpuShares } from './off-cpu.js';
@@ -170,6 +170,7 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
     }
   }
   if (!Number.isInteger(cpus) || cpus < 1) throw new LockreplayError(`--cpus must be a whole number >= 1, not ${cpus}`, ExitCode.usage);
+  if (cpus > MAX_CPUS) throw new LockreplayError(`--cpus must be at most ${MAX_CPUS.toLocaleString('en-US')}, not ${cpus}`, ExitCode.usage);
   const pageSizeBytes = options.pageSizeBytes ?? PAGE_SIZE_BYTES;
   const ops = trace.columns ?? OpColumns.fromOps(trace.ops);
   if (ops.n === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
