@@ -18,7 +18,7 @@ describe('parseColumns', () => {
 describe('CSV rows', () => {
   it('a row whose first field is empty, or a row of one field, is no blank row', async () => {
     const r = await imp(',r,0,1\nabc\n2,r,0,1\n', { columnCount: 4 });
-    expect(samples(r)).toEqual(['1: row needs numbers in column ts=0', '2: a row of 1 columns, not 4']);
+    expect(samples(r)).toEqual(['1: row needs numbers in column ts=0 (empty)', '2: a row of 1 columns, not 4']);
     expect(r.ops.map((o) => o.line)).toEqual([3]);
   });
 
@@ -38,7 +38,7 @@ describe('CSV rows', () => {
     const ts = await imp('1,r,0,1\n', { columnCount: 4, columns: { ts: 9, op: 1, offset: 2, length: 3 } });
     expect(samples(ts)).toEqual(['1: column ts=9 is beyond the row\'s 4 columns']);
     const two = await imp('1,r,x,y\n', { columnCount: 4 });
-    expect(samples(two)).toEqual(['1: row needs numbers in columns offset=2, length=3']);
+    expect(samples(two)).toEqual(['1: row needs numbers in columns offset=2: "x" is not decimal digits; length=3: "y" is not decimal digits']);
   });
 
   it('fields are trimmed on both sides; a byte order mark is no part of the first field', async () => {

@@ -51,7 +51,7 @@ describe('CSV with a mapping', () => {
     const words = await imp('1,w,0,1\n', { header: true });
     expect(words.ops).toHaveLength(1);
     const resp = await imp('1,r,0,1,x\n', { columns: { ...base.columns, response: 4 } }, true);
-    expect(resp.summary.lines.badSamples.map((s) => s.slice(resp.path.length + 1))).toEqual(['1: response column 4: is not a number']);
+    expect(resp.summary.lines.badSamples.map((s) => s.slice(resp.path.length + 1))).toEqual(['1: response column 4: is not a decimal number']);
     const resp2 = await imp('1,r,0,1,5\n', { columns: { ...base.columns, response: 4 }, responseUnit: 'filetime' });
     expect(resp2.ops[0].durNs).toBe(500);
     // runs of spaces are one separator, leading ones too (detection accepts them: so must the rows)
