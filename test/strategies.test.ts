@@ -386,13 +386,14 @@ describe('strategies and compare --all', () => {
     // (the calling process claims strategies too: the module dies only in a worker, and in the
     // calling process its 2,000th plan (inside its first replay) waits 1.5 s, so that the worker
     // claims one meanwhile)
-    // (six modules: a compare's strategies each have a label of their own)
+    // (six modules: a compare's strategies each have a label of their own; process.exit() in a
+    // plan is refused, so the module ends its worker with a signal)
     const modules = [1, 2, 3, 4, 5, 6].map((k) => {
       const p = join(tmp, `dies-${k}.mjs`);
       writeFileSync(p, [
         'let calls = 0;',
         `export default { name: 'dies-${k}', rules: [], plan: () => {`,
-        "  if (process.send !== undefined) { process.stderr.write('Error: gone on purpose\\n'); process.exit(7); }",
+        "  if (process.send !== undefined) { process.stderr.write('Error: gone on purpose\\n'); process.kill(process.pid, 'SIGKILL'); }",
         '  if (++calls === 2000) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);',
         "  return [{ type: 'work', fraction: 1 }];",
         '} };',
@@ -402,7 +403,7 @@ describe('strategies and compare --all', () => {
     });
     const r = cli(['compare', trace('xfs-mix.trace.gz'), '--strategy', modules.join(','), '--threads', '2']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/a replay worker process ended before its results \(exit code 7: Error: gone on purpose\)/);
+    expect(r.stderr).toMatch(/a replay worker process ended before its results \(SIGKILL: Error: gone on purpose\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

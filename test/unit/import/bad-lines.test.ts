@@ -76,7 +76,7 @@ describe('CSV', () => {
     ];
     expect(await samples(rows.join('\n'), { format: 'csv', csvPreset: 'alibaba' })).toEqual([
       '2: a row of 4 columns, not 5',
-      '3: row needs numbers in column offset=2',
+      '3: row needs numbers in column offset=2: "x" is not decimal digits',
       '4: op column 1 is "Q": neither a read (R) nor a write (W)',
       '5: offset -4096 is negative',
       // (a row bad for its range has moved the clock on: 13)
