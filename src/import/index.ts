@@ -17,10 +17,10 @@ import { footerOpsProblem, footerProblem, OPSTREAM_MAGIC_ANY, type OpStreamCheck
 import { type InputSource, openSource, trailingNote } from './source.js';
 import { renameCounts, renameFiles } from './file-identity.js';
 import { type SelectedCounts, SelectingSink } from './selection.js';
-import { collectGarbage } from '../util/gc.js';
+import { HeapBound } from '../util/gc.js';
 
-/** input bytes between two forced collections (see util/gc.ts) */
-const GC_EVERY_BYTES = 16 << 20;
+/** input bytes between two looks at the heap (util/gc.ts, HeapBound) */
+const HEAP_LOOK_EVERY_BYTES = 16 << 20;
 
 import { type ConcreteFormat, type ImportSummary, INPUT_FORMATS, type InputFormat } from '../model/import-summary.js';
 
@@ -333,13 +333,14 @@ async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>
 }
 
 async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, options: ImportOptions): Promise<void> {
-  let sinceGc = 0;
+  let sinceLook = 0;
+  const heap = options.keepsAll === true ? undefined : new HeapBound();
   for await (const chunk of chunks) {
     splitter.push(chunk);
-    sinceGc += chunk.length;
-    if (sinceGc >= GC_EVERY_BYTES && options.keepsAll !== true) {
-      sinceGc = 0;
-      collectGarbage();
+    sinceLook += chunk.length;
+    if (sinceLook >= HEAP_LOOK_EVERY_BYTES && heap !== undefined) {
+      sinceLook = 0;
+      heap.look();
     }
   }
 }
