@@ -130,17 +130,7 @@ export class FtraceLineParser {
           return;
         }
         // lockreplay record's mounts, device names and open-file scans say which file is which
-        if (line.startsWith('# lockreplay ')) {
-          const said = this.builder.identity.comment(line, lineNo);
-          if (typeof said === 'string') {
-            this.bad(lineNo, said, text, start, end);
-            return;
-          }
-          if (said) {
-            this.counter.skip('file-identity-comment');
-            return;
-          }
-        }
+        if (line.startsWith('# lockreplay ') && this.identityComment(line, lineNo, text, start, end)) return;
         this.counter.skip('header-comment');
         if (line.startsWith('# tracer:')) this.tracerHeader = true;
         if (this.header.cpus === undefined) {
@@ -190,20 +180,22 @@ export class FtraceLineParser {
     }
   }
 
+  /**
+   * A comment of `lockreplay record` saying which file is which (in the header, or written into the
+   * ring buffer): accounted for (skipped, or a bad line when it contradicts an earlier one) and true,
+   * or false when the line is no such comment.
+   */
+  private identityComment(comment: string, lineNo: number, text: string, start: number, end: number): boolean {
+    const said = this.builder.identity.comment(comment, lineNo);
+    if (typeof said === 'string') this.bad(lineNo, said, text, start, end);
+    else if (said) this.counter.skip('file-identity-comment');
+    return said !== false;
+  }
+
   private event(ev: EventFields, text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number): void {
     let name = ev.event;
     // lockreplay record writes the traced processes' open files into the ring buffer (trace_marker)
-    if (name === 'tracing_mark_write' && ev.body.trimStart().startsWith('lockreplay ')) {
-      const said = this.builder.identity.comment(`# ${ev.body.trimStart()}`, lineNo);
-      if (typeof said === 'string') {
-        this.bad(lineNo, said, text, start, end);
-        return;
-      }
-      if (said) {
-        this.counter.skip('file-identity-comment');
-        return;
-      }
-    }
+    if (name === 'tracing_mark_write' && ev.body.trimStart().startsWith('lockreplay ') && this.identityComment(`# ${ev.body.trimStart()}`, lineNo, text, start, end)) return;
     const id = ev.eventId;
     let info = id >= 0 ? this.namesById[id] : undefined;
     if (info === undefined) {
