@@ -48,9 +48,26 @@ let allowed = false;
 let listening = false;
 /** process.exit as it was when the CLI started (a user strategy's code runs with it refused: strategies/exit-guard.ts) */
 const exit = process.exit.bind(process);
+let ownExit = false;
+
+/**
+ * Ends the process with `code` on lockreplay's own account (a signal, an output that cannot be
+ * written): not taken for a user strategy module's exit (util/late-exit.ts), and not refused while
+ * a module's code runs.
+ */
+export function exitOwn(code: number): never {
+  ownExit = true;
+  return exit(code);
+}
+
+/** whether the process is ending through exitOwn */
+export function exitingOwn(): boolean {
+  return ownExit;
+}
+
 const handlers = Object.entries(SIGNALS).map(([name, no]) => [name as NodeJS.Signals, (): void => {
   runInterruptUndos();
-  exit(128 + no);
+  exitOwn(128 + no);
 }] as const);
 
 /** installs the handlers while there is something to undo, removes them when there is not */

@@ -6,7 +6,7 @@
  * the exit code is 4.
  */
 import { ExitCode } from '../errors.js';
-import { runInterruptUndos } from './cleanup.js';
+import { exitingOwn, runInterruptUndos } from './cleanup.js';
 
 let running = false;
 const modules: string[] = [];
@@ -29,7 +29,8 @@ export function userModuleLoaded(spec: string): void {
 }
 
 function lateExit(code: number): void {
-  if (!running) return;
+  // (an exit of lockreplay's own, a signal for one, is not the module's)
+  if (!running || exitingOwn()) return;
   running = false;
   runInterruptUndos();
   const names = modules.join(', ');
