@@ -286,6 +286,29 @@ export class OutputTarget {
   }
 }
 
+/**
+ * What names one file, whichever path is given for it: an existing file's device and inode
+ * (through links); for a new one, the nearest directory above it that exists (through links) and
+ * the names below it.
+ */
+export function fileKey(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    // (the nearest directory above it that exists, through links, and the names below it)
+    const below: string[] = [];
+    for (let p = resolve(path); ; p = dirname(p)) {
+      try {
+        return `new:${join(realpathSync(p), ...below)}`;
+      } catch {
+        if (dirname(p) === p) return `new:${resolve(path)}`;
+        below.unshift(basename(p));
+      }
+    }
+  }
+}
+
 /** Writes a whole text to a path ("-" = stdout) atomically. */
 export async function writeOutput(path: string, text: string): Promise<void> {
   const out = new OutputTarget(path);
@@ -306,6 +329,8 @@ export async function writeOutput(path: string, text: string): Promise<void> {
  */
 export class OutputBatch {
   private readonly files: OutputTarget[] = [];
+  /** each file's identity (fileKey) → the path it was given as */
+  private readonly keys = new Map<string, string>();
   private readonly toStd: { path: string; text: string }[] = [];
   /** directories made for the batch (makeDir), each list top down: removed again, when empty, on abort */
   private readonly madeDirs: string[][] = [];
@@ -336,9 +361,19 @@ export class OutputBatch {
       this.toStd.push({ path, text });
       return;
     }
+    this.target(path).write(text);
+  }
+
+  private target(path: string): OutputTarget {
+    // (two outputs of one file shared its temporary file: the first renamed into place held the
+    // second's bytes, or half of each, and the second's rename failed, ENOENT, after it)
+    const key = fileKey(path);
+    const other = this.keys.get(key);
+    if (other !== undefined) throw new LockreplayError(`${path}: two outputs of this run are the same file (${other} too): give each its own (an --hgrm directory's files are named STRATEGY.KIND.hgrm)`, ExitCode.usage);
+    this.keys.set(key, path);
     const target = new OutputTarget(path);
     this.files.push(target);
-    target.write(text);
+    return target;
   }
 
   /** Puts every file in place, then writes what goes to stdout; on a failure, what is not in place yet is removed. */
@@ -354,6 +389,7 @@ export class OutputBatch {
       throw err;
     }
     this.files.length = 0;
+    this.keys.clear();
     this.madeDirs.length = 0;
     this.forgetInterrupt?.();
     this.forgetInterrupt = undefined;
@@ -363,8 +399,10 @@ export class OutputBatch {
 
   /** Removes every temporary file not yet in place. */
   abort(): void {
-    for (const f of this.files) f.abort();
+    // (the last first: a directory an earlier file made is empty, so removed, when its own turn comes)
+    for (const f of [...this.files].reverse()) f.abort();
     this.files.length = 0;
+    this.keys.clear();
     this.toStd.length = 0;
     this.removeDirs();
   }

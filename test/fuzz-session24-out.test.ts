@@ -1,0 +1,41 @@
+/**
+ * A session-24 hostile pass on the output side: strings from a trace or a user strategy in every
+ * report format, outputs that cannot be written or that name one file twice, outputs too large for
+ * one string. Each finding a regression test; the inputs are made here.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../src/errors.js';
+import { cli, trace } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz24out-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** what `dir` holds, temporary files included */
+function entries(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+describe('outputs of one run', () => {
+  it('90: an output that is one of the --hgrm files (by path or through a link) is refused, exit 2, and the file keeps what it held (was: exit 6 "ENOENT" after the run, the file replaced by the .hgrm text)', () => {
+    const dir = join(tmp, 'hgrm-90');
+    mkdirSync(dir);
+    const kept = join(dir, 'none.all.hgrm');
+    writeFileSync(kept, 'precious\n');
+    const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--hgrm', dir, '--out', kept]);
+    expect([r.code, r.stderr]).toEqual([ExitCode.usage, expect.stringMatching(/none\.all\.hgrm: two outputs of this run are the same file/)]);
+    expect(readFileSync(kept, 'utf8')).toBe('precious\n');
+    expect(entries(dir)).toEqual(['none.all.hgrm']);
+    // a new directory, named through a link for one of them: nothing is made
+    const fresh = join(tmp, 'hgrm-90-new');
+    const link = join(tmp, 'hgrm-90-link');
+    mkdirSync(fresh);
+    spawnSync('ln', ['-s', fresh, link]);
+    const viaLink = cli(['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--hgrm', join(fresh, 'h'), '--md', join(link, 'h', 'none.read.hgrm')]);
+    expect([viaLink.code, viaLink.stderr]).toEqual([ExitCode.usage, expect.stringContaining('two outputs of this run are the same file')]);
+    expect(entries(fresh)).toEqual([]);
+  });
+});
