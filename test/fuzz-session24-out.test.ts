@@ -39,3 +39,16 @@ describe('outputs of one run', () => {
     expect(entries(fresh)).toEqual([]);
   });
 });
+
+describe('large outputs', () => {
+  it('91: --perfetto of several strategies is written as it is made, in a heap of 128 MB (was: every event held, then one JSON string: V8 aborted out of memory, exit 134, temporary files left)', () => {
+    const out = join(tmp, 'schedule-91.json');
+    const r = cli(['compare', trace('xfs-contended-mixed.trace.gz'), '-s', 'i-mutex,range-lock,page-lock,none', '--perfetto', out], undefined, { NODE_OPTIONS: '--max-old-space-size=128' });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const j = JSON.parse(readFileSync(out, 'utf8')) as { otherData: { trace: string }; traceEvents: { ph: string; name: string; pid: number; args?: { name?: string } }[] };
+    expect(j.otherData.trace).toContain('xfs-contended-mixed');
+    const processes = j.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, e.args?.name]);
+    expect(processes).toEqual([[1, 'i-mutex'], [2, 'range-lock'], [3, 'page-lock'], [4, 'none']]);
+    expect(entries(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});

@@ -82,9 +82,14 @@ describe('--perfetto: the simulated schedule as Chrome trace-event JSON', () => 
 
 describe('--perfetto on a long schedule', () => {
   it('writes a schedule of 300,000 events (a spread of them overflowed the stack: exit 1, and --out lost with it)', async () => {
-    const { perfettoJson } = await import('../src/replay/perfetto.js');
-    const events = Array.from({ length: 300_000 }, (_, i) => ({ ph: 'X', name: 'op', pid: 1, tid: 1, ts: i, dur: 1 }));
-    const json = JSON.parse(perfettoJson([{ events } as never], 't')) as { traceEvents: unknown[] };
+    const { PerfettoJsonWriter } = await import('../src/replay/perfetto.js');
+    const pieces: string[] = [];
+    const out = new PerfettoJsonWriter((piece) => pieces.push(piece));
+    out.open('t');
+    for (let i = 0; i < 300_000; i++) out.event({ ph: 'X', name: 'op', pid: 1, tid: 1, ts: i, dur: 1 });
+    out.close();
+    const json = JSON.parse(pieces.join('')) as { otherData: unknown; traceEvents: unknown[] };
     expect(json.traceEvents).toHaveLength(300_000);
+    expect(json.otherData).toEqual({ generator: 'lockreplay', trace: 't' });
   });
 });

@@ -116,10 +116,10 @@ export function checkOutputPaths(flags: ResultOutputFlags): void {
 
 /**
  * Writes the files asked for and prints the result; `table` formats it, `schedule` makes the Perfetto
- * JSON. All or nothing: every file is written to its temporary file first and put in place only
+ * JSON (piece by piece, through `write`). All or nothing: every file is written to its temporary file first and put in place only
  * when all are written (a destination that cannot be written left the others replaced).
  */
-export async function emitResult(result: ReplayResult, flags: ResultOutputFlags, table: (r: ReplayResult) => string, schedule: () => Promise<string> | string): Promise<void> {
+export async function emitResult(result: ReplayResult, flags: ResultOutputFlags, table: (r: ReplayResult) => string, schedule: (write: (piece: string) => void) => Promise<void> | void): Promise<void> {
   const toStdout = checkStdoutUse(flags);
   const json = resultJson(result);
   const written: Written[] = [];
@@ -134,7 +134,8 @@ export async function emitResult(result: ReplayResult, flags: ResultOutputFlags,
     written.push(...side.written);
     markdown = side.markdown;
     if (flags.perfetto !== undefined) {
-      batch.add(flags.perfetto, await schedule());
+      // (written as it is made: a long schedule's JSON is more than one string can hold)
+      await batch.addPieces(flags.perfetto, schedule);
       written.push({ path: flags.perfetto, what: 'the simulated schedule, Chrome trace-event JSON for ui.perfetto.dev' });
     }
     await batch.commit();

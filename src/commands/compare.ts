@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Args, Flags } from '@oclif/core';
-import { perfettoSchedules } from '../replay/schedule.js';
+import { writePerfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
 import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
@@ -79,7 +79,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
-    await emitResult(result, flags, formatCompare, async () => perfettoSchedules(trace, await Promise.all(specs.map((n) => loadStrategy(n))), replayOptionsFrom(flags)));
+    await emitResult(result, flags, formatCompare, async (write) => writePerfettoSchedules(trace, await Promise.all(specs.map((n) => loadStrategy(n))), replayOptionsFrom(flags), write));
   }
 }
 

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { perfettoSchedules } from '../replay/schedule.js';
+import { writePerfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
 import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
 import { loadStrategy } from '../strategies/user.js';
@@ -48,6 +48,6 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     } finally {
       progress.done();
     }
-    await emitResult(result, flags, formatReplay, () => perfettoSchedules(trace, [strategy], options));
+    await emitResult(result, flags, formatReplay, (write) => writePerfettoSchedules(trace, [strategy], options, write));
   }
 }

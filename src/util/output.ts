@@ -287,6 +287,18 @@ export class OutputTarget {
 }
 
 /**
+ * An output's bytes: a whole text, or a function that writes them piece by piece through `write`
+ * (a text that would be too long for one string, or for the heap, such as a long schedule's
+ * Perfetto JSON).
+ */
+export type OutputText = string | ((write: (piece: string) => void) => void | Promise<void>);
+
+async function fill(out: OutputTarget, text: OutputText): Promise<void> {
+  if (typeof text === 'string') out.write(text);
+  else await text((piece) => out.write(piece));
+}
+
+/**
  * What names one file, whichever path is given for it: an existing file's device and inode
  * (through links); for a new one, the nearest directory above it that exists (through links) and
  * the names below it.
@@ -310,10 +322,10 @@ export function fileKey(path: string): string {
 }
 
 /** Writes a whole text to a path ("-" = stdout) atomically. */
-export async function writeOutput(path: string, text: string): Promise<void> {
+export async function writeOutput(path: string, text: OutputText): Promise<void> {
   const out = new OutputTarget(path);
   try {
-    out.write(text);
+    await fill(out, text);
     await out.commit();
   } catch (err) {
     out.abort();
@@ -331,7 +343,7 @@ export class OutputBatch {
   private readonly files: OutputTarget[] = [];
   /** each file's identity (fileKey) → the path it was given as */
   private readonly keys = new Map<string, string>();
-  private readonly toStd: { path: string; text: string }[] = [];
+  private readonly toStd: { path: string; text: OutputText }[] = [];
   /** directories made for the batch (makeDir), each list top down: removed again, when empty, on abort */
   private readonly madeDirs: string[][] = [];
   private forgetInterrupt: (() => void) | undefined;
@@ -362,6 +374,18 @@ export class OutputBatch {
       return;
     }
     this.target(path).write(text);
+  }
+
+  /**
+   * The bytes `text` writes, piece by piece, for `path`: to its temporary file now (for standard
+   * output or error, when the files are in place), in place on commit()
+   */
+  async addPieces(path: string, text: OutputText): Promise<void> {
+    if (isStdStream(path)) {
+      this.toStd.push({ path, text });
+      return;
+    }
+    await fill(this.target(path), text);
   }
 
   private target(path: string): OutputTarget {
