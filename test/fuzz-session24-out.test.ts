@@ -4,12 +4,12 @@
  * one string. Each finding a regression test; the inputs are made here.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/errors.js';
-import { cli, trace } from './helpers.js';
+import { cli, ROOT, trace } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz24out-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -50,5 +50,19 @@ describe('large outputs', () => {
     const processes = j.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, e.args?.name]);
     expect(processes).toEqual([[1, 'i-mutex'], [2, 'range-lock'], [3, 'page-lock'], [4, 'none']]);
     expect(entries(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('standard output', () => {
+  it.skipIf(!existsSync('/dev/full'))('92: standard output on a full device is exit 6 with one line naming it (was: an uncaught ENOSPC with its stack trace, exit 1)', () => {
+    for (const args of [['replay', trace('xfs-mix.trace.gz'), '-s', 'none'], ['replay', trace('xfs-mix.trace.gz'), '-s', 'none', '--json'], ['import', trace('xfs-mix.trace.gz'), '-o', '-']]) {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', cwd: ROOT, env: { ...process.env, CI: '1' }, timeout: 60_000 });
+        expect([r.status, r.stderr], args.join(' ')).toEqual([ExitCode.outputFailed, 'lockreplay: standard output: cannot write (ENOSPC)\n']);
+      } finally {
+        closeSync(full);
+      }
+    }
   });
 });

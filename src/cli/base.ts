@@ -3,6 +3,7 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import { installSignalCleanup } from '../util/cleanup.js';
 import { commandFinished, commandStarted } from '../util/late-exit.js';
 import { progressWanted } from '../util/progress.js';
+import { watchStdout } from './stdout-errors.js';
 
 /** Shared by every command: user errors print one clear line and exit with their own code. */
 export abstract class BaseCommand extends Command {
@@ -15,6 +16,7 @@ export abstract class BaseCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init();
+    watchStdout();
     if (!this.ownSignalHandling) installSignalCleanup();
     commandStarted();
   }
