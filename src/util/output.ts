@@ -1,5 +1,6 @@
 import { closeSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { letSignalsIn, onInterrupt } from './cleanup.js';
 import { makeDirs, removeMadeDirs } from './make-dirs.js';
@@ -242,7 +243,18 @@ export class OutputTarget {
     if (this.tmpPath === undefined) {
       this.flushParts();
       const stream = this.stream as NodeJS.WritableStream;
-      await new Promise<void>((resolve) => (stream.write('') ? resolve() : stream.once('drain', () => resolve())));
+      // (a stream a reader closed, EPIPE after `| head`, never drains: its end is the end)
+      await new Promise<void>((resolve) => {
+        const ended = (): boolean => (stream as Writable).destroyed;
+        if (ended() || stream.write('')) return resolve();
+        const done = (): void => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.once('drain', done);
+        stream.once('close', done);
+      });
       return;
     }
     this.flushBuf();
