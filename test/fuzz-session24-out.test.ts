@@ -76,3 +76,46 @@ describe('standard output', () => {
     expect([code, stderr]).toEqual([0, expect.stringContaining('ftrace trace')]);
   });
 });
+
+/** a user strategy whose op of an even task takes lock A then B, of an odd one B then A: a deadlock */
+function abba(file: string, name: string, a: string, b: string, key: string): string {
+  const path = join(tmp, file);
+  writeFileSync(path, `export default {
+  name: ${JSON.stringify(name)},
+  plan(op, ctx) {
+    if (ctx.parent !== undefined) return [{ type: 'work', fraction: 1 }];
+    const [first, second] = op.pid % 2 === 0 ? [${JSON.stringify(a)}, ${JSON.stringify(b)}] : [${JSON.stringify(b)}, ${JSON.stringify(a)}];
+    const lock = (lockClass, tag) => ({ type: 'acquire', lockClass, key: ${JSON.stringify(key)}, spec: { kind: 'mutex' }, mode: 'X', start: 0, end: Infinity, tag });
+    return [lock(first, 0), { type: 'work', fraction: 0.5 }, lock(second, 1), { type: 'work', fraction: 0.5 }, { type: 'release', tag: 1 }, { type: 'release', tag: 0 }];
+  },
+};
+`);
+  return path;
+}
+
+describe('text for a terminal', () => {
+  it('94: a line break, a line separator or a bidi override in a strategy\'s name, a lock class, a lock key or a file is "?": every row stays one line (was: the table row and the deadlock line split in two, U+202E printed)', () => {
+    const evil = '\n\u2028\u202e';
+    const lines = (r: { code: number; stdout: string; stderr: string }): string[] => {
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.split('\n');
+    };
+    const run = (module: string): string[] => lines(cli(['compare', trace('xfs-contended-mixed.trace.gz'), '-s', `none,${module}`]));
+    const plain = run(abba('abba-plain.mjs', 'abba', 'A', 'B', 'k'));
+    const shown = run(abba('abba-evil.mjs', `ab${evil}ba`, `A${evil}`, 'B', `k${evil}`));
+    expect(shown).toHaveLength(plain.length);
+    expect(shown.join('\n')).not.toMatch(/[\u2028\u202e]/);
+    expect(shown.filter((l) => /^ab\?\?\?ba +\S/.test(l))).toHaveLength(1);
+    expect(shown.filter((l) => /waits since .* for A\?\?\? X \[0, ∞\) on k\?\?\?, held/.test(l))).toHaveLength(1);
+    // a file of an op stream (a CSV trace's path), in the import summary's table
+    const iolog = join(tmp, 'w.iolog');
+    writeFileSync(iolog, ['fio version 3 iolog', '0 /data/f add', '0 /data/f open', ...Array.from({ length: 20 }, (_, i) => `${100 * i} /data/f write ${4096 * i} 4096`), '2000 /data/f close', ''].join('\n'));
+    const ops = join(tmp, 'w.ops.csv');
+    expect(cli(['import', iolog, '-o', ops]).code).toBe(0);
+    const edited = join(tmp, 'w-evil.ops.csv');
+    writeFileSync(edited, readFileSync(ops, 'utf8').split('\n').map((l) => (l.startsWith('op,') ? l.replace('file:/data/f', `"file:/data/a${evil}b"`) : l)).join('\n'));
+    const summary = lines(cli(['import', edited]));
+    expect(summary).toHaveLength(lines(cli(['import', ops])).length);
+    expect(summary.filter((l) => /^file:\/data\/a\?\?\?b +20 +20$/.test(l))).toHaveLength(1);
+  });
+});

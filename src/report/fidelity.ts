@@ -2,9 +2,11 @@
 import type { FidelityReport, RatioSpread } from '../model/fidelity.js';
 import { table } from './import-summary.js';
 import { fmtNs } from './table.js';
-import { terminalText } from './terminal.js';
+import { printable, terminalText } from './terminal.js';
 
-export function formatFidelity(r: FidelityReport): string {
+export function formatFidelity(report: FidelityReport): string {
+  // (no string of it breaks a line: the trace's path, a strategy's name)
+  const r = printable(report);
   const pct = (x: number | null): string => (x === null ? '—' : `${x.toFixed(2)}%`);
   const rows = [['op kind', 'ops', 'compared', 'IOLOCK agree', 'MMAPLOCK agree', 'not observable']];
   for (const [kind, k] of Object.entries(r.byKind)) rows.push([kind, String(k.ops), String(k.compared), pct(k.iolockPct), pct(k.mmaplockPct), k.notObservable.join(', ')]);

@@ -1,8 +1,10 @@
 import type { ImportSummary } from '../model/import-summary.js';
-import { terminalText } from './terminal.js';
+import { printable, terminalSafe, terminalText } from './terminal.js';
 
 /** The human summary of an import: ops per kind and per file, and where every line went. */
-export function formatImportSummary(s: ImportSummary, maxFiles = 8): string {
+export function formatImportSummary(summary: ImportSummary, maxFiles = 8): string {
+  // (no string of it breaks a line: the input's path, a note)
+  const s = printable(summary);
   const out: string[] = [];
   const l = s.lines;
   out.push(`${s.input}: ${s.format} trace, ${l.total.toLocaleString('en-US')} lines, ${s.cpus === undefined ? 'CPU count unknown' : `${s.cpus} CPUs`}`);
@@ -39,7 +41,9 @@ export function formatImportSummary(s: ImportSummary, maxFiles = 8): string {
   return terminalText(`${out.join('\n')}\n`);
 }
 
-export function table(rows: string[][]): string {
+/** columns aligned; each cell terminalSafe (a file or a lock class, from a trace, is a key) */
+export function table(cells: string[][]): string {
+  const rows = cells.map((r) => r.map(terminalSafe));
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd()).join('\n');
 }

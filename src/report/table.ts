@@ -2,7 +2,7 @@ import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { labelOf } from '../model/labels.js';
 import { table } from './import-summary.js';
 import { fmtRace, raceSummary } from './races.js';
-import { terminalText } from './terminal.js';
+import { printable, terminalText } from './terminal.js';
 
 /** ns → a short human duration */
 export function fmtNs(ns: number): string {
@@ -41,7 +41,9 @@ function header(r: ReplayResult): string[] {
 }
 
 /** One strategy in detail: per-kind latency and lock wait, throughput, lock classes. */
-export function formatReplay(r: ReplayResult): string {
+export function formatReplay(result: ReplayResult): string {
+  // (no string of the result breaks a line: a comm, a file, a strategy's name)
+  const r = printable(result);
   const out = header(r);
   for (const s of r.results) out.push('', ...formatStrategy(s));
   for (const w of r.warnings) out.push(`warning: ${w}`);
@@ -90,7 +92,8 @@ export function formatDeadlock(s: StrategyResult): string[] {
 }
 
 /** One row per strategy, with ratios to the baseline. */
-export function formatCompare(r: ReplayResult): string {
+export function formatCompare(result: ReplayResult): string {
+  const r = printable(result);
   const out = header(r);
   const rows = [['strategy', 'ops/s', 'makespan', 'p50', 'p99', 'p99.9', 'max', 'lock waits', 'lock wait total', 'spinning', 'CPU busy', 'throughput ×', 'p99 ×', 'races', 'deadlock']];
   r.results.forEach((s, i) => {
