@@ -119,3 +119,30 @@ describe('text for a terminal', () => {
     expect(summary.filter((l) => /^file:\/data\/a\?\?\?b +20 +20$/.test(l))).toHaveLength(1);
   });
 });
+
+describe('JUnit XML', () => {
+  it('95: a strategy or trace name with U+FFFE or U+FFFF, characters XML does not allow, is written "?" (was: the JUnit file was not well-formed XML)', () => {
+    const iolog = join(tmp, 'junit.iolog');
+    writeFileSync(iolog, ['fio version 3 iolog', '0 /data/f add', '0 /data/f open', ...Array.from({ length: 20 }, (_, i) => `${100 * i} /data/f write ${4096 * i} 4096`), '2000 /data/f close', ''].join('\n'));
+    const base = join(tmp, 'junit-base.json');
+    expect(cli(['compare', iolog, '-s', 'none,i-mutex', '--out', base]).code).toBe(0);
+    const r = JSON.parse(readFileSync(base, 'utf8')) as { input: { trace: string }; results: { strategy: string }[]; comparison: { strategy: string }[]; baseline: string };
+    const names = ['mine\ufffe', 'yours\uffff'];
+    r.results.forEach((s, i) => (s.strategy = names[i]));
+    r.comparison.forEach((c, i) => (c.strategy = names[i]));
+    r.baseline = names[0];
+    r.input.trace = 'trace\ufffe.log';
+    const current = join(tmp, 'junit-current.json');
+    const baseline = join(tmp, 'junit-baseline.json');
+    writeFileSync(current, JSON.stringify(r));
+    writeFileSync(baseline, JSON.stringify(r));
+    const junit = join(tmp, 'junit.xml');
+    const check = cli(['check', current, '--baseline', baseline, '--junit', junit]);
+    expect(check.code, check.stderr).toBe(0);
+    const xml = readFileSync(junit, 'utf8');
+    // XML 1.0's Char production: nothing else may appear in a document
+    expect([...xml].filter((c) => !/^[\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]$/u.test(c)).map((c) => c.codePointAt(0)?.toString(16))).toEqual([]);
+    expect(xml).toContain('classname="lockreplay.mine?"');
+    expect(xml).toContain('name="lockreplay check: trace?.log"');
+  });
+});

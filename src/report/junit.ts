@@ -4,8 +4,8 @@ import { fmtMetric } from './check-format.js';
 
 export function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string)
-    // characters XML 1.0 does not allow
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '?');
+    // characters XML 1.0 does not allow (a lone surrogate is written as U+FFFD, which it allows)
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '?');
 }
 
 /** JUnit's timestamp: ISO 8601 without fraction or zone (UTC), as the JUnit XML schema's xs:dateTime pattern wants it */
