@@ -120,22 +120,28 @@ describe('text for a terminal', () => {
   });
 });
 
+/** a result of two strategies (none, i-mutex) on a small trace, their names and the trace's path replaced (as a user module or a file name can have them) */
+function namedResult(file: string, names: [string, string], tracePath: string): string {
+  const iolog = join(tmp, 'named.iolog');
+  const base = join(tmp, 'named-base.json');
+  if (!existsSync(base)) {
+    writeFileSync(iolog, ['fio version 3 iolog', '0 /data/f add', '0 /data/f open', ...Array.from({ length: 20 }, (_, i) => `${100 * i} /data/f write ${4096 * i} 4096`), '2000 /data/f close', ''].join('\n'));
+    expect(cli(['compare', iolog, '-s', 'none,i-mutex', '--out', base]).code).toBe(0);
+  }
+  const r = JSON.parse(readFileSync(base, 'utf8')) as { input: { trace: string }; results: { strategy: string }[]; comparison: { strategy: string }[]; baseline: string };
+  r.results.forEach((s, i) => (s.strategy = names[i]));
+  r.comparison.forEach((c, i) => (c.strategy = names[i]));
+  r.baseline = names[0];
+  r.input.trace = tracePath;
+  const path = join(tmp, file);
+  writeFileSync(path, JSON.stringify(r));
+  return path;
+}
+
 describe('JUnit XML', () => {
   it('95: a strategy or trace name with U+FFFE or U+FFFF, characters XML does not allow, is written "?" (was: the JUnit file was not well-formed XML)', () => {
-    const iolog = join(tmp, 'junit.iolog');
-    writeFileSync(iolog, ['fio version 3 iolog', '0 /data/f add', '0 /data/f open', ...Array.from({ length: 20 }, (_, i) => `${100 * i} /data/f write ${4096 * i} 4096`), '2000 /data/f close', ''].join('\n'));
-    const base = join(tmp, 'junit-base.json');
-    expect(cli(['compare', iolog, '-s', 'none,i-mutex', '--out', base]).code).toBe(0);
-    const r = JSON.parse(readFileSync(base, 'utf8')) as { input: { trace: string }; results: { strategy: string }[]; comparison: { strategy: string }[]; baseline: string };
-    const names = ['mine\ufffe', 'yours\uffff'];
-    r.results.forEach((s, i) => (s.strategy = names[i]));
-    r.comparison.forEach((c, i) => (c.strategy = names[i]));
-    r.baseline = names[0];
-    r.input.trace = 'trace\ufffe.log';
-    const current = join(tmp, 'junit-current.json');
-    const baseline = join(tmp, 'junit-baseline.json');
-    writeFileSync(current, JSON.stringify(r));
-    writeFileSync(baseline, JSON.stringify(r));
+    const current = namedResult('junit-current.json', ['mine\ufffe', 'yours\uffff'], 'trace\ufffe.log');
+    const baseline = namedResult('junit-baseline.json', ['mine\ufffe', 'yours\uffff'], 'trace\ufffe.log');
     const junit = join(tmp, 'junit.xml');
     const check = cli(['check', current, '--baseline', baseline, '--junit', junit]);
     expect(check.code, check.stderr).toBe(0);
@@ -144,5 +150,20 @@ describe('JUnit XML', () => {
     expect([...xml].filter((c) => !/^[\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]$/u.test(c)).map((c) => c.codePointAt(0)?.toString(16))).toEqual([]);
     expect(xml).toContain('classname="lockreplay.mine?"');
     expect(xml).toContain('name="lockreplay check: trace?.log"');
+  });
+});
+
+describe('HTML', () => {
+  it('96: control characters in a strategy\'s name or the trace\'s path (NUL, ESC, DEL, C1) are U+FFFD in the HTML report, tables and chart legends alike (was: written raw: a file grep and file(1) took for binary data, a parse error each)', () => {
+    const path = namedResult('html-controls.json', ['mine\u0000\u001b[31m\u007f\u009b</script>', 'i-mutex'], 'trace\u0001.log');
+    const out = join(tmp, 'controls.html');
+    const r = cli(['report', path, '--format', 'html', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toMatch(/[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]/);
+    expect(html).toContain('<h2>trace\ufffd.log</h2>');
+    expect(html).toContain('<td>mine\ufffd\ufffd[31m\ufffd\ufffd&lt;/script&gt;</td>');
+    // the legend of a chart (ECharts' SVG text) too
+    expect(html).toMatch(/<text[^>]*>mine\ufffd\ufffd\[31m\ufffd\ufffd&lt;\/script&gt;<\/text>/);
   });
 });

@@ -296,7 +296,19 @@ function section(r: ReplayResult): string {
   return out.join('\n');
 }
 
+/**
+ * Characters an HTML document may not hold (C0 controls but tab, line feed, form feed and carriage
+ * return; DEL and the C1 controls): the page's own text has none, a trace's or a user module's
+ * strings may (a NUL, an ESC in a comm or a strategy's name, in a table or a chart's legend).
+ */
+const NOT_IN_HTML = /[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]/g;
+
 export function resultsHtml(results: ReplayResult[]): string {
+  // (each shown as U+FFFD, as a browser shows a NUL: the file stays text, for grep and validators)
+  return page(results).replace(NOT_IN_HTML, '\ufffd');
+}
+
+function page(results: ReplayResult[]): string {
   const title = results.length === 1 ? `lockreplay: ${results[0].input.trace}` : `lockreplay: ${results.length} results`;
   return `<!DOCTYPE html>
 <html lang="en">
