@@ -166,4 +166,15 @@ describe('HTML', () => {
     // the legend of a chart (ECharts' SVG text) too
     expect(html).toMatch(/<text[^>]*>mine\ufffd\ufffd\[31m\ufffd\ufffd&lt;\/script&gt;<\/text>/);
   });
+
+  it('97: a bidi override or isolate in a strategy\'s name or the trace\'s path (U+202E, U+2066) is U+FFFD in the HTML report (was: it reversed the rest of its paragraph, the report\'s own words after it: "DEADLOCK at 3.26ms" read ".ereht deppots nur eht ...")', () => {
+    const path = namedResult('html-bidi.json', ['mine\u202eenim', 'i-mutex'], 'trace\u2066.log');
+    const out = join(tmp, 'bidi.html');
+    const r = cli(['report', path, '--format', 'html', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(html).toContain('<td>mine\ufffdenim</td>');
+    expect(html).toContain('<h2>trace\ufffd.log</h2>');
+  });
 });

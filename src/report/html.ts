@@ -1,7 +1,8 @@
 /**
  * The HTML report: one self-contained file (inline CSS and SVG, no script, no network), charts
  * rendered to SVG by Apache ECharts' server-side renderer. Every string that comes from a trace or
- * a result is escaped (ECharts escapes the text it draws; everything else goes through escHtml).
+ * a result is escaped (ECharts escapes the text it draws; everything else goes through escHtml), and
+ * the page's control characters and bidi controls, which only such strings bring, are U+FFFD.
  */
 import { createRequire } from 'node:module';
 import type * as Echarts from 'echarts';
@@ -302,10 +303,16 @@ function section(r: ReplayResult): string {
  * strings may (a NUL, an ESC in a comm or a strategy's name, in a table or a chart's legend).
  */
 const NOT_IN_HTML = /[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]/g;
+/**
+ * Unicode's bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): from a
+ * name, one reversed the rest of its paragraph, the page's own words after it too (the right-to-left
+ * text of a name is shown right to left without them)
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 
 export function resultsHtml(results: ReplayResult[]): string {
   // (each shown as U+FFFD, as a browser shows a NUL: the file stays text, for grep and validators)
-  return page(results).replace(NOT_IN_HTML, '\ufffd');
+  return page(results).replace(NOT_IN_HTML, '\ufffd').replace(BIDI_CONTROLS, '\ufffd');
 }
 
 function page(results: ReplayResult[]): string {
