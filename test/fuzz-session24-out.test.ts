@@ -177,4 +177,13 @@ describe('HTML', () => {
     expect(html).toContain('<td>mine\ufffdenim</td>');
     expect(html).toContain('<h2>trace\ufffd.log</h2>');
   });
+
+  it('98: a bidi override or isolate in a strategy\'s name or the trace\'s path is "?" in the Markdown report (was: written as it was, reversing the rest of its line where GitHub shows it)', () => {
+    const path = namedResult('md-bidi.json', ['mine\u202eenim', 'i-mutex'], 'trace\u2067.log');
+    const r = cli(['report', path, '--format', 'md']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(r.stdout).toContain('| mine?enim |');
+    expect(r.stdout).toContain('### lockreplay: trace?.log');
+  });
 });

@@ -4,9 +4,13 @@ import { labelOf } from '../model/labels.js';
 import { fmtNs } from './table.js';
 import { fmtRace, raceSummary } from './races.js';
 
-/** text for a Markdown table cell: its syntax characters escaped, control characters (a newline ends the row) made visible */
+/**
+ * text for a Markdown table cell: its syntax characters escaped, control characters (a newline ends
+ * the row) made visible, and bidi overrides and isolates too (one reversed the rest of its line,
+ * the words after it that are not the value's)
+ */
 export function mdEscape(text: string): string {
-  return text.replace(/[|\\`*_<>[\]&]/g, (c) => (c === '&' ? '&amp;' : `\\${c}`)).replace(/\n/g, ' ').replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+  return text.replace(/[|\\`*_<>[\]&]/g, (c) => (c === '&' ? '&amp;' : `\\${c}`)).replace(/\n/g, ' ').replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
 
