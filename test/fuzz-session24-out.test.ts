@@ -187,3 +187,18 @@ describe('HTML', () => {
     expect(r.stdout).toContain('### lockreplay: trace?.log');
   });
 });
+
+describe('import', () => {
+  it('99: import --out that is the trace itself (by path or through a link) is refused, exit 2, and the trace stays as it was (was: exit 0, the capture replaced by its op stream)', () => {
+    const capture = join(tmp, 'capture.trace.gz');
+    const bytes = readFileSync(trace('xfs-mix.trace.gz'));
+    writeFileSync(capture, bytes);
+    const link = join(tmp, 'capture-link.gz');
+    spawnSync('ln', ['-s', capture, link]);
+    for (const out of [capture, link]) {
+      const r = cli(['import', capture, '-o', out]);
+      expect([r.code, r.stderr]).toEqual([ExitCode.usage, expect.stringContaining(`--out ${out} is the input trace ${capture}`)]);
+      expect(readFileSync(capture).equals(bytes)).toBe(true);
+    }
+  });
+});
