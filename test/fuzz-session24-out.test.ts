@@ -202,3 +202,14 @@ describe('import', () => {
     }
   });
 });
+
+describe('error messages', () => {
+  it('100: an error quoting a JSON strategy\'s lock name shows its ESC as "?" (was: the escape sequence reached the terminal: "\\e[2J" cleared the screen)', () => {
+    const table = join(tmp, 'esc-lock.json');
+    writeFileSync(table, JSON.stringify({ name: 'x', locks: { 'a\u001b[2Jb\u009b1m': { kind: 'weird' } }, rules: {} }));
+    const r = cli(['replay', trace('xfs-mix.trace.gz'), '-s', table]);
+    expect(r.code).toBe(ExitCode.badInput);
+    expect(r.stderr).toContain('locks.a?[2Jb?1m.kind: expected');
+    expect(r.stderr).not.toMatch(/[\u001b\u009b]/);
+  });
+});

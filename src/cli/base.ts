@@ -1,6 +1,7 @@
 import { Command, Errors } from '@oclif/core';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { installSignalCleanup } from '../util/cleanup.js';
+import { terminalText } from '../report/terminal.js';
 import { commandFinished, commandStarted } from '../util/late-exit.js';
 import { progressWanted } from '../util/progress.js';
 import { watchStdout } from './stdout-errors.js';
@@ -28,7 +29,9 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err instanceof LockreplayError) {
-      process.stderr.write(`lockreplay: ${err.message}\n`);
+      // (a message quotes input: a JSON strategy's names, a path; its control characters, an ESC
+      // sequence, reach no terminal)
+      process.stderr.write(`lockreplay: ${terminalText(err.message)}\n`);
       process.exitCode = err.exitCode;
       return this.exit(err.exitCode);
     }
@@ -41,7 +44,7 @@ export abstract class BaseCommand extends Command {
       return this.exit(ExitCode.usage);
     }
     if (process.env.LOCKREPLAY_DEBUG) process.stderr.write(`${err.stack}\n`);
-    process.stderr.write(`lockreplay: internal error: ${err.message} (set LOCKREPLAY_DEBUG=1 for details)\n`);
+    process.stderr.write(`lockreplay: internal error: ${terminalText(err.message)} (set LOCKREPLAY_DEBUG=1 for details)\n`);
     return this.exit(ExitCode.internal);
   }
 
