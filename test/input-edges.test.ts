@@ -257,6 +257,27 @@ describe('an interrupted command', () => {
   }, 60_000);
 });
 
+describe('an interrupted command with a user strategy module loaded', () => {
+  it('Ctrl-C while --perfetto is written: exit 130, the module not blamed, no temporary file (was: exit 4, "ended ... by the code of the strategy module")', async () => {
+    const dir = mkdtempSync(join(tmp, 'sig-module-'));
+    const mod = join(dir, 'quiet.mjs');
+    writeFileSync(mod, "export default { name: 'quiet', rules: [], plan: () => [{ type: 'work', fraction: 1 }] };\n");
+    const out = join(dir, 'trace.json');
+    let stderr = '';
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'compare', trace('xfs-mix-large.trace.gz'), '-s', `none,${mod},i-mutex,range-lock`, '--threads', '1', '--perfetto', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // wait until the Perfetto output is being written (strategy by strategy), then interrupt
+    const t0 = Date.now();
+    while (!readdirSync(dir).some((f) => f.endsWith('.tmp')) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).not.toMatch(/strategy module/);
+    expect(readdirSync(dir)).toEqual(['quiet.mjs']);
+  }, 90_000);
+});
+
 describe('progress', () => {
   it('is drawn only on a terminal that can redraw a line, never with --json or in CI', () => {
     expect(progressWanted(false, true, { TERM: 'xterm' })).toBe(true);

@@ -5,7 +5,7 @@
  * pipe (EPIPE: `| head`) stays quiet, as oclif has it.
  */
 import { ExitCode } from '../errors.js';
-import { runInterruptUndos } from '../util/cleanup.js';
+import { exitOwn, runInterruptUndos } from '../util/cleanup.js';
 
 let watching = false;
 
@@ -18,6 +18,7 @@ export function watchStdout(): void {
     process.stderr.write(`lockreplay: standard output: cannot write (${err.code ?? err.message})\n`);
     // (temporary files of outputs not yet in place are removed, as on an interrupt)
     runInterruptUndos();
-    process.exit(ExitCode.outputFailed);
+    // (lockreplay's own exit: not refused while a user strategy's code runs, not taken for the module's)
+    exitOwn(ExitCode.outputFailed);
   });
 }
