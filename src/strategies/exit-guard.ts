@@ -51,12 +51,9 @@ export function withoutExit<T>(fn: () => T, named: (e: UserExit) => Error): T {
   try {
     result = fn();
   } catch (err) {
-    const e = down(w, err);
-    throw e !== undefined ? named(e) : err;
+    return failed(w, err, named);
   }
-  const e = down(w);
-  if (e !== undefined) throw named(e);
-  return result;
+  return succeeded(w, result, named);
 }
 
 /** withoutExit for async user code (a module's import) */
@@ -66,9 +63,19 @@ export async function withoutExitAsync<T>(fn: () => Promise<T>, named: (e: UserE
   try {
     result = await fn();
   } catch (err) {
-    const e = down(w, err);
-    throw e !== undefined ? named(e) : err;
+    return failed(w, err, named);
   }
+  return succeeded(w, result, named);
+}
+
+/** the user code threw: a refused exit is named, anything else thrown on as it is */
+function failed(w: Window, err: unknown, named: (e: UserExit) => Error): never {
+  const e = down(w, err);
+  throw e !== undefined ? named(e) : err;
+}
+
+/** the user code returned: still an error if it caught a refused exit and went on */
+function succeeded<T>(w: Window, result: T, named: (e: UserExit) => Error): T {
   const e = down(w);
   if (e !== undefined) throw named(e);
   return result;
