@@ -132,6 +132,16 @@ describe('session 24 fuzz findings', () => {
     }
   });
 
+  // 77 (review): modules load at once in a compare, and an exit refused while one loaded was put on whichever finished first
+  it('77: of two modules loading at once, the one that called process.exit() is the one named (was: the other, which finished loading first)', () => {
+    const slow = write('loads-slowly.mjs', "await new Promise((r) => setTimeout(r, 20));\nexport default { name: 'slow', rules: [], plan: () => [{ type: 'work', fraction: 1 }] };\n");
+    const exits = write('exits-caught.mjs', "try { process.exit(1); } catch {}\nawait new Promise((r) => setTimeout(r, 200));\nexport default { name: 'exits', rules: [], plan: () => [{ type: 'work', fraction: 1 }] };\n");
+    const r = cli(['compare', 'traces/xfs-mix.trace.gz', '--strategy', `${slow},${exits}`]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/exits-caught\.mjs: the strategy module called process\.exit\(1\) while it was loaded/);
+    expect(r.stderr).not.toMatch(/loads-slowly/);
+  });
+
   // 78: --time-scale and --anchor went through Number() ("0x10" was 16, "" was 0); --cpus had no upper bound (1e20 CPUs, shown rounded)
   it('78: --time-scale and fidelity --anchor are decimal numbers, --cpus at most 65,536 (as a trace header\'s count): others are usage errors (was: 0x10 replayed at 16x, --cpus 99999999999999999999 replayed and recorded as 1e20 CPUs)', () => {
     const ops = write('one.ops', ['# lockreplay-ops v2', 'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns', 'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,', ''].join('\n'));

@@ -2,9 +2,12 @@
  * Bios ordered by (start sector, arrival): a treap whose nodes carry the smallest and the largest
  * end below them. It answers what the block op builder asks in O(log n) (plus what it returns):
  * the earliest bio at a start, the earliest at or after a start whose end is above (or at most) a
- * sector, and every bio whose start is in a range. Priorities come from a fixed-seed generator, so
- * the shape is the same in every run (and shape never changes an answer).
+ * sector, and every bio whose start is in a range. Priorities come from a generator seeded at random
+ * for each index: the shape never changes an answer, and a trace cannot be made to give it a bad
+ * one (with a fixed seed, queued sectors ranked by the known priorities made it a chain thousands
+ * deep: each action cost their number, and the recursion overflowed the stack).
  */
+import { randomInt } from 'node:crypto';
 
 export interface BioNode<T> {
   readonly item: T;
@@ -55,7 +58,8 @@ function merge<T>(a: BioNode<T> | undefined, b: BioNode<T> | undefined): BioNode
 
 export class BioIndex<T> {
   private root: BioNode<T> | undefined;
-  private rand = 0x2545f491;
+  /** xorshift32's state, never 0 */
+  private rand = randomInt(1, 2 ** 32 - 1);
   private lo: BioNode<T> | undefined;
   private hi: BioNode<T> | undefined;
 

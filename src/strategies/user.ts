@@ -18,8 +18,21 @@ export function isUserStrategySpec(spec: string): boolean {
   return /\.(m?js|json)$/.test(spec.split(':')[0]) || spec.startsWith('./') || spec.startsWith('/') || spec.startsWith('../');
 }
 
-/** Any strategy spec: a built-in name (with options) or a path to a .js / .json user strategy. */
-export async function loadStrategy(spec: string): Promise<Strategy> {
+/** the loads under way, one after the other (loadStrategy) */
+let loading: Promise<unknown> = Promise.resolve();
+
+/**
+ * Any strategy spec: a built-in name (with options) or a path to a .js / .json user strategy. Loads go one at a
+ * time, so a module's process.exit() refused while it loads is named as its own, not as another's
+ * loading at the same moment.
+ */
+export function loadStrategy(spec: string): Promise<Strategy> {
+  const next = loading.then(() => loadStrategyNow(spec));
+  loading = next.catch(() => undefined);
+  return next;
+}
+
+async function loadStrategyNow(spec: string): Promise<Strategy> {
   if (!isUserStrategySpec(spec)) return createStrategy(spec);
   const path = resolve(spec);
   if (spec.endsWith('.json')) return jsonRulesStrategy(path);
