@@ -239,6 +239,14 @@ describe('gzip', () => {
   });
 });
 
+/** whether a temporary output file appears in `dir` within `ms` (looked for every 20 ms) */
+async function tmpFileIn(dir: string, ms: number): Promise<boolean> {
+  const t0 = Date.now();
+  const seen = (): boolean => readdirSync(dir).some((f) => f.endsWith('.tmp'));
+  while (!seen() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 20));
+  return seen();
+}
+
 describe('an interrupted command', () => {
   it('Ctrl-C during import --out: exit 130, no temporary file left, the existing output kept', async () => {
     const dir = mkdtempSync(join(tmp, 'sig-'));
@@ -247,9 +255,7 @@ describe('an interrupted command', () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'import', trace('xfs-mix-large.trace.gz'), '--out', out], { cwd: ROOT, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // wait until the temporary file is being written, then interrupt
-    const t0 = Date.now();
-    while (!readdirSync(dir).some((f) => f.endsWith('.tmp')) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
-    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
+    expect(await tmpFileIn(dir, 30_000)).toBe(true);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(readdirSync(dir)).toEqual(['ops.csv']);
@@ -268,9 +274,7 @@ describe('an interrupted command with a user strategy module loaded', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     // wait until the Perfetto output is being written (strategy by strategy), then interrupt
-    const t0 = Date.now();
-    while (!readdirSync(dir).some((f) => f.endsWith('.tmp')) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
-    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
+    expect(await tmpFileIn(dir, 60_000)).toBe(true);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr).not.toMatch(/strategy module/);

@@ -91,16 +91,12 @@ export class DevicePending {
 
   /** The bios not dispatched yet whose start is in [from, to), by start then arrival (a scratch array, valid until the next call). */
   waitingFrom(from: number, to: number): readonly BioNode<PendingIo>[] {
-    this.scratch.length = 0;
-    this.waiting.startingIn(from, to, this.scratch);
-    return this.scratch;
+    return this.startingIn(this.waiting, from, to);
   }
 
   /** The dispatched bios whose start is in [from, to), by start then arrival (a scratch array, valid until the next call). */
   dispatchedFrom(from: number, to: number): readonly BioNode<PendingIo>[] {
-    this.scratch.length = 0;
-    this.dispatched.startingIn(from, to, this.scratch);
-    return this.scratch;
+    return this.startingIn(this.dispatched, from, to);
   }
 
   dispatch(io: PendingIo, tsNs: number): void {
@@ -131,6 +127,12 @@ export class DevicePending {
   complete(io: PendingIo): void {
     if (io.dispatchedNs >= 0) this.dispatched.remove(io.node);
     else this.fromWaiting(io);
+  }
+
+  private startingIn(index: BioIndex<PendingIo>, from: number, to: number): readonly BioNode<PendingIo>[] {
+    this.scratch.length = 0;
+    index.startingIn(from, to, this.scratch);
+    return this.scratch;
   }
 
   private toWaiting(io: PendingIo): void {
