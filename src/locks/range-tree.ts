@@ -3,9 +3,13 @@
  * largest end below them, so the items overlapping a range are found in O(log n + k) instead of a
  * scan of every item. A range lock's present requests (thousands of tasks on one file, as an
  * open-mode replay has, made a scan per acquire and release quadratic), the race check's open
- * sections. The treap's priorities come from a fixed-seed generator: its shape, like everything
- * else, is the same in every run.
+ * sections. The treap's priorities come from a generator seeded at random for each tree: the shape
+ * never changes an answer (every query returns the same nodes, in tree order, which is (start, seq)
+ * order whatever the shape), and a trace cannot be made to give it a bad one (with a fixed seed,
+ * requests whose starts ranked as the known priorities did made it a chain thousands deep, and the
+ * recursion overflowed the stack).
  */
+import { randomInt } from 'node:crypto';
 
 export interface RangeNode<T> {
   readonly item: T;
@@ -54,7 +58,8 @@ export class RangeTree<T> {
   /** split's results (no tuple allocated per insert) */
   private lo: RangeNode<T> | undefined;
   private hi: RangeNode<T> | undefined;
-  private rand = 0x9e3779b9;
+  /** xorshift32's state, never 0 */
+  private rand = randomInt(1, 2 ** 32 - 1);
 
   /** A node for `item` on [start, end) (not yet in the tree). */
   node(item: T, start: number, end: number, seq: number): RangeNode<T> {
