@@ -1,9 +1,20 @@
 /**
  * The wait-for graph: who a blocked task waits for (its lock's holders and earlier conflicting
- * waiters), the cycle search run when a task blocks, and the description of a blocked task.
+ * waiters), the cycle searches (when a task blocks, and over every blocked task when nothing is left
+ * to happen), and the description of a blocked task.
+ *
+ * Every search walks the graph with explicit stacks, not recursion: a chain of thousands of tasks,
+ * each queued behind the next, is a path as deep as the chain.
  */
 import type { BlockedTask } from '../model/result.js';
 import { type Frame, type Task, TaskState } from './sim-types.js';
+
+/**
+ * How many of the tasks a blocked task waits for its description names (`waitsFor`);
+ * `waitsForCount` counts them all. Thousands of tasks queued on one lock each wait for every one
+ * ahead: naming them all made a report quadratic in the queue's length.
+ */
+export const WAITS_FOR_SHOWN = 16;
 
 /**
  * Whether a task that just blocked can have closed a wait-for cycle: only if some request waits on
@@ -17,50 +28,145 @@ export function mayCloseCycle(task: Task): boolean {
   return false;
 }
 
-/** The tasks a blocked task waits for (the holders and earlier conflicting waiters of its lock). */
+/**
+ * The tasks a blocked task waits for (the holders and earlier conflicting waiters of its lock),
+ * each once, in the order its lock names their requests.
+ */
 function waitsFor(t: Task, tasks: Task[]): Task[] {
   const w = t.waitingFor;
   // (a waiter granted its lock and not yet running again waits for nobody)
   if (w === undefined || t.state !== TaskState.WaitLock || w.req.granted) return [];
   const out: Task[] = [];
+  const seen = new Set<Task>();
   for (const r of w.req.lock.blockersOf(w.req)) {
     const other = tasks[r.task];
-    if (!out.includes(other)) out.push(other);
+    if (!seen.has(other)) {
+      seen.add(other);
+      out.push(other);
+    }
   }
   return out;
 }
 
+/** the blocked tasks a task waits for: the edges a cycle can run along */
+function blockedSuccessors(t: Task, tasks: Task[]): Task[] {
+  return waitsFor(t, tasks).filter((n) => n.state === TaskState.WaitLock);
+}
+
 /**
  * A cycle through `start` in the wait-for graph, as the list of tasks in wait order, or undefined.
- * Every blocked task waits on exactly one request, so the search is small.
+ * A depth-first search that never enters a task twice (one that could not lead back to `start`
+ * once cannot later either).
  */
 export function findCycle(start: Task, tasks: Task[]): Task[] | undefined {
-  const path: Task[] = [];
-  const onPath = new Set<Task>();
-  const visited = new Set<Task>();
-  const dfs = (t: Task): boolean => {
-    path.push(t);
-    onPath.add(t);
-    visited.add(t);
-    for (const next of waitsFor(t, tasks)) {
-      if (next === start) return true;
-      if (!visited.has(next) && next.state === TaskState.WaitLock && dfs(next)) return true;
+  const path: Task[] = [start];
+  const edges: Task[][] = [waitsFor(start, tasks)];
+  const nextEdge: number[] = [0];
+  const visited = new Set<Task>([start]);
+  while (path.length > 0) {
+    const top = path.length - 1;
+    const list = edges[top];
+    if (nextEdge[top] === list.length) {
+      path.pop();
+      edges.pop();
+      nextEdge.pop();
+      continue;
     }
-    path.pop();
-    onPath.delete(t);
-    return false;
-  };
-  return dfs(start) ? path : undefined;
+    const next = list[nextEdge[top]++];
+    if (next === start) return path;
+    if (visited.has(next) || next.state !== TaskState.WaitLock) continue;
+    visited.add(next);
+    path.push(next);
+    edges.push(waitsFor(next, tasks));
+    nextEdge.push(0);
+  }
+  return undefined;
 }
+
+/**
+ * The first of `blocked` (in their order) that lies on a wait-for cycle, or undefined: the tasks on
+ * cycles are those in a strongly connected component of more than one task, and those that wait for
+ * themselves (on a lock they hold under another request). One pass of Tarjan's algorithm over the blocked tasks, so the stall report costs the
+ * graph's size once, not once per blocked task.
+ */
+export function firstOnCycle(blocked: Task[], tasks: Task[]): Task | undefined {
+  const index = new Map<Task, number>();
+  const low = new Map<Task, number>();
+  const onStack = new Set<Task>();
+  const stack: Task[] = [];
+  const cyclic = new Set<Task>();
+  let counter = 0;
+  for (const root of blocked) {
+    if (index.has(root) || root.state !== TaskState.WaitLock) continue;
+    const path: Task[] = [];
+    const edges: Task[][] = [];
+    const nextEdge: number[] = [];
+    const enter = (t: Task): void => {
+      index.set(t, counter);
+      low.set(t, counter);
+      counter++;
+      stack.push(t);
+      onStack.add(t);
+      path.push(t);
+      edges.push(blockedSuccessors(t, tasks));
+      nextEdge.push(0);
+    };
+    enter(root);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const t = path[top];
+      const list = edges[top];
+      if (nextEdge[top] < list.length) {
+        const next = list[nextEdge[top]++];
+        // (a task that waits on a lock it holds under another request: a cycle of one)
+        if (next === t) cyclic.add(t);
+        else if (!index.has(next)) enter(next);
+        else if (onStack.has(next)) low.set(t, Math.min(low.get(t) as number, index.get(next) as number));
+        continue;
+      }
+      path.pop();
+      edges.pop();
+      nextEdge.pop();
+      if (path.length > 0) {
+        const parent = path[path.length - 1];
+        low.set(parent, Math.min(low.get(parent) as number, low.get(t) as number));
+      }
+      if (low.get(t) === index.get(t)) {
+        // t roots a component: pop it; more than one task in it is a cycle
+        const from = stack.lastIndexOf(t);
+        const component = stack.splice(from);
+        for (const c of component) onStack.delete(c);
+        if (component.length > 1) for (const c of component) cyclic.add(c);
+      }
+    }
+  }
+  return blocked.find((t) => cyclic.has(t));
+}
+
+/** describeBlocked's marks: the number of the last call that counted each task (by its index) */
+let stamps = new Float64Array(0);
+let lastStamp = 0;
 
 export function describeBlocked(t: Task, tasks: Task[]): BlockedTask {
   const frame = t.top as Frame;
   const op = frame.opRef;
   const w = t.waitingFor;
-  const waitsForPids = w === undefined ? [] : [...new Set(w.req.lock.blockersOf(w.req).map((r) => tasks[r.task].pid))];
+  const waitsForPids: number[] = [];
+  let waitsForCount = 0;
+  if (w !== undefined) {
+    // (tasks counted are stamped with this call's number: thousands of blockers each, no Set)
+    if (stamps.length < tasks.length) stamps = new Float64Array(tasks.length);
+    const stamp = ++lastStamp;
+    for (const r of w.req.lock.blockersOf(w.req)) {
+      if (stamps[r.task] === stamp) continue;
+      stamps[r.task] = stamp;
+      if (waitsForPids.length < WAITS_FOR_SHOWN) waitsForPids.push(tasks[r.task].pid);
+      waitsForCount++;
+    }
+  }
   return {
     pid: t.pid, comm: t.comm, opId: op.id, kind: op.kind, file: op.file,
     lockClass: w?.step.lockClass ?? 'cpu', lockKey: w?.step.key ?? '', mode: w?.step.mode ?? '',
-    start: w?.step.start ?? 0, end: w?.step.end ?? 0, sinceNs: t.waitSinceNs, waitsFor: waitsForPids,
+    start: w?.step.start ?? 0, end: w?.step.end ?? 0, sinceNs: t.waitSinceNs, waitsFor: waitsForPids, waitsForCount,
   };
 }

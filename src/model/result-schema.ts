@@ -40,9 +40,9 @@ const oneOf = (...values: string[]): SchemaObject => ({ type: 'string', enum: va
 const percentiles = fields({ count: amount, p50: amount, p90: amount, p99: amount, p99_9: amount, max: amount, mean: amount });
 const kindResult = fields({ count: amount, bytes: amount, latency: percentiles, lockWait: percentiles, latencyHistogram: str, lockWaitHistogram: str });
 const lockClassStats = fields({ acquisitions: amount, contentions: amount, waitTotalNs: amount, waitMaxNs: amount, holdTotalNs: amount, spins: amount, spinNs: amount });
-const blockedTask = fields({
+const blockedTask = fieldsSince({
   pid: num, comm: str, opId: num, kind: str, file: str, lockClass: str, lockKey: str, mode: str, start: num, end: numOrNull, sinceNs: num, waitsFor: numbers,
-});
+}, { waitsForCount: amount });
 const raceSide = fields({ opId: num, pid: num, comm: str, kind: str, start: num, end: numOrNull, fromNs: num, toNs: num });
 const race = fields({ file: str, class: str, consequence: str, a: raceSide, b: raceSide });
 const raceClass = fields({ class: str, severity: oneOf('data', 'ordering'), consequence: str, count: amount, first: { type: 'array', items: race } });

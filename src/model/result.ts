@@ -148,8 +148,10 @@ export interface BlockedTask {
   /** the range's end; to EOF: Infinity as the replay returns it, null in the result JSON */
   end: number | null;
   sinceNs: number;
-  /** pids of the tasks this one waits for */
+  /** pids of the tasks this one waits for: the first WAITS_FOR_SHOWN (16) of them */
   waitsFor: number[];
+  /** how many tasks this one waits for (optional in the schema: results written before it have none, and name them all in waitsFor) */
+  waitsForCount?: number;
 }
 
 export interface RaceSide {

@@ -190,12 +190,19 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   return { columns: ops, table: opTable(ops), service, observedWaits, offCpu: offCpu.summary, simOptions, cpusSource, warnings };
 }
 
+/** a cycle's pids in wait order, back to the first: "201 → 301 → 201"; a long one cut after its first 8 */
+function cyclePids(pids: number[]): string {
+  const shown = 8;
+  if (pids.length <= shown) return [...pids, pids[0]].join(' → ');
+  return `${pids.slice(0, shown).join(' → ')} → … ${pids.length - shown} more → ${pids[0]}`;
+}
+
 function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }): ReplayResult {
   refuseRepeatedLabels(results.map(labelOf));
   const warnings = [...p.warnings];
   for (const r of results) {
     if (r.deadlock !== null) {
-      const what = r.deadlock.cycle.length > 0 ? `a ${r.deadlock.cycle.length}-task wait-for cycle (${r.deadlock.cycle.map((b) => b.pid).join(' → ')} → ${r.deadlock.cycle[0].pid})` : `${r.deadlock.blocked.length} tasks blocked with nothing left to happen`;
+      const what = r.deadlock.cycle.length > 0 ? `a ${r.deadlock.cycle.length}-task wait-for cycle (${cyclePids(r.deadlock.cycle.map((b) => b.pid))})` : `${r.deadlock.blocked.length} tasks blocked with nothing left to happen`;
       warnings.push(`${labelOf(r)}: deadlock at ${(r.deadlock.atNs / 1e6).toFixed(3)} ms: ${what}; the run stopped there`);
     }
   }

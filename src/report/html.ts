@@ -10,7 +10,7 @@ import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { fmtRange, orderingSummary, raceSummary } from './races.js';
 import { labelOf } from '../model/labels.js';
 import { decodeHistogram } from '../stats/histogram.js';
-import { fmtNs } from './table.js';
+import { DEADLOCK_LINES_SHOWN, fmtNs, waitsForText } from './table.js';
 
 export function escHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -220,8 +220,9 @@ function correctness(s: StrategyResult): string {
   if (d !== null) {
     parts.push(`<p class="bad"><b>${label}</b>: DEADLOCK at ${escHtml(fmtNs(d.atNs))} (${d.cycle.length > 0 ? `${d.cycle.length}-task wait-for cycle` : 'tasks blocked with nothing left to happen'}); the run stopped there.</p>`);
     const list = d.cycle.length > 0 ? d.cycle : d.blocked;
-    const rows = list.map((b, k) => [String(b.pid), b.comm, `${b.opId} ${b.kind}`, b.file, `${b.lockClass} ${b.mode} [${b.start}, ${b.end === null ? '∞' : b.end}) on ${b.lockKey}`, fmtNs(b.sinceNs), d.cycle.length > 0 ? String(d.cycle[(k + 1) % d.cycle.length].pid) : b.waitsFor.join(', ')]);
+    const rows = list.slice(0, DEADLOCK_LINES_SHOWN).map((b, k) => [String(b.pid), b.comm, `${b.opId} ${b.kind}`, b.file, `${b.lockClass} ${b.mode} [${b.start}, ${b.end === null ? '∞' : b.end}) on ${b.lockKey}`, fmtNs(b.sinceNs), d.cycle.length > 0 ? String(d.cycle[(k + 1) % d.cycle.length].pid) : waitsForText(b)]);
     parts.push(table(['task', 'comm', 'op', 'file', 'waits for', 'since', 'behind task'], rows, 99));
+    if (list.length > DEADLOCK_LINES_SHOWN) parts.push(`<p>… ${list.length - DEADLOCK_LINES_SHOWN} more ${d.cycle.length > 0 ? 'tasks in the cycle' : 'blocked tasks'} (every one in the JSON result).</p>`);
   }
   return parts.join('\n');
 }

@@ -1,4 +1,4 @@
-import type { ReplayResult, StrategyResult } from '../model/result.js';
+import type { BlockedTask, ReplayResult, StrategyResult } from '../model/result.js';
 import { labelOf } from '../model/labels.js';
 import { table } from './import-summary.js';
 import { fmtRace, raceSummary } from './races.js';
@@ -79,16 +79,29 @@ export function formatDeadlock(s: StrategyResult): string[] {
   const range = (b: { start: number; end: number | null }): string => `[${b.start}, ${b.end === null || b.end === Infinity ? '∞' : b.end})`;
   if (d.cycle.length > 0) {
     out.push(`DEADLOCK at ${fmtNs(d.atNs)}: ${d.cycle.length}-task wait-for cycle:`);
-    d.cycle.forEach((b, k) => {
+    d.cycle.slice(0, DEADLOCK_LINES_SHOWN).forEach((b, k) => {
       const next = d.cycle[(k + 1) % d.cycle.length];
       out.push(`  task ${b.pid} (${b.comm}) in op ${b.opId} ${b.kind} on ${b.file} waits since ${fmtNs(b.sinceNs)} for ${b.lockClass} ${b.mode} ${range(b)} on ${b.lockKey}, held or queued ahead by task ${next.pid}`);
     });
+    if (d.cycle.length > DEADLOCK_LINES_SHOWN) out.push(`  … ${d.cycle.length - DEADLOCK_LINES_SHOWN} more tasks in the cycle (every one in the JSON result)`);
   } else {
     out.push(`DEADLOCK at ${fmtNs(d.atNs)}: ${d.blocked.length} tasks blocked with nothing left to happen:`);
   }
-  const others = d.blocked.filter((b) => !d.cycle.some((c) => c.pid === b.pid));
-  for (const b of others) out.push(`  also blocked: task ${b.pid} (${b.comm}) op ${b.opId} ${b.kind} on ${b.lockClass} ${b.mode} ${range(b)}, behind ${b.waitsFor.join(', ') || '?'}`);
+  const inCycle = new Set(d.cycle.map((c) => c.pid));
+  const others = d.blocked.filter((b) => !inCycle.has(b.pid));
+  for (const b of others.slice(0, DEADLOCK_LINES_SHOWN)) out.push(`  also blocked: task ${b.pid} (${b.comm}) op ${b.opId} ${b.kind} on ${b.lockClass} ${b.mode} ${range(b)}, behind ${waitsForText(b)}`);
+  if (others.length > DEADLOCK_LINES_SHOWN) out.push(`  … and ${others.length - DEADLOCK_LINES_SHOWN} more blocked tasks (every one in the JSON result)`);
   return out;
+}
+
+/** how many tasks of a deadlock's cycle, and of its other blocked tasks, the text report lists */
+export const DEADLOCK_LINES_SHOWN = 20;
+
+/** the tasks a blocked task waits for: the pids the result names, and how many there are in all */
+export function waitsForText(b: BlockedTask): string {
+  if (b.waitsFor.length === 0) return '?';
+  const all = b.waitsForCount ?? b.waitsFor.length;
+  return all > b.waitsFor.length ? `${b.waitsFor.join(', ')}, … (${all} tasks)` : b.waitsFor.join(', ');
 }
 
 /** One row per strategy, with ratios to the baseline. */

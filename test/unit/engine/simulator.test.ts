@@ -579,8 +579,8 @@ describe('deadlocks', () => {
     expect(r.stalled?.reason).toBe('cycle');
     expect(r.stalled?.atNs).toBe(6 * US);
     expect(r.stalled?.cycle).toEqual([
-      { pid: 2, comm: 't2', opId: 1, kind: 'write', file: 'g', lockClass: 'A', lockKey: 'k', mode: 'X', start: 0, end: Infinity, sinceNs: 6 * US, waitsFor: [1] },
-      { pid: 1, comm: 't1', opId: 0, kind: 'write', file: 'f', lockClass: 'B', lockKey: 'k', mode: 'X', start: 0, end: Infinity, sinceNs: 5 * US, waitsFor: [2] },
+      { pid: 2, comm: 't2', opId: 1, kind: 'write', file: 'g', lockClass: 'A', lockKey: 'k', mode: 'X', start: 0, end: Infinity, sinceNs: 6 * US, waitsFor: [1], waitsForCount: 1 },
+      { pid: 1, comm: 't1', opId: 0, kind: 'write', file: 'f', lockClass: 'B', lockKey: 'k', mode: 'X', start: 0, end: Infinity, sinceNs: 5 * US, waitsFor: [2], waitsForCount: 1 },
     ]);
     expect(r.stalled?.blocked.map((b) => b.pid)).toEqual([1, 2]);
     expect([...r.outcomes.done]).toEqual([0, 0]);
@@ -596,6 +596,7 @@ describe('deadlocks', () => {
     expect(r.stalled?.reason).toBe('cycle');
     expect(r.stalled?.cycle.map((b) => b.pid)).toEqual([1]);
     expect(r.stalled?.cycle[0].waitsFor).toEqual([1, 2]);
+    expect(r.stalled?.cycle[0].waitsForCount).toBe(2);
   });
 
   it('a FIFO range lock deadlock found only at the end (no cycle when the last task blocked) is reported as a stall with its cycle', () => {
