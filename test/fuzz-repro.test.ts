@@ -53,7 +53,7 @@ const CASES: Case[] = [
     id: '04', file: '04-header-P0-replay-exit2.trace', args: ['import', '--json'], code: 0,
     json: (s) => {
       expect(s.cpus).toBeUndefined();
-      expect(s.notes).toContain('the trace header names 0 CPUs (#P:0): ignored, the CPU count is unknown');
+      expect(s.notes).toContain('the trace header names 0 CPUs (#P:0, line 3): ignored, the CPU count is unknown');
     },
   },
   { id: '05', file: '05-csv-negative-length.csv', args: ['replay', '--strategy', 'none', '--json'], code: 4, stderr: badLine('05-csv-negative-length.csv', 2, 'is negative') },

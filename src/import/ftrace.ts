@@ -24,6 +24,11 @@ export interface FtraceHeader {
   ignoredCpus?: number;
   /** that count as the header wrote it (a count of 20 digits is no double) */
   ignoredCpusText?: string;
+  /** the line of the header that gave `cpus`, and of the one ignored */
+  cpusLine?: number;
+  ignoredCpusLine?: number;
+  /** the first later header that names another count (traces joined end to end): `cpus` stays the first */
+  otherCpus?: { text: string; line: number };
   /** the events the lost-events markers count, at most Number.MAX_SAFE_INTEGER (see lostEventsOver) */
   lostEvents: number;
   /** the markers' sum, when it passes Number.MAX_SAFE_INTEGER (then lostEvents is that bound) */
@@ -133,10 +138,8 @@ export class FtraceLineParser {
         if (line.startsWith('# lockreplay ') && this.identityComment(line, lineNo, text, start, end)) return;
         this.counter.skip('header-comment');
         if (line.startsWith('# tracer:')) this.tracerHeader = true;
-        if (this.header.cpus === undefined) {
-          const m = /#P:(\d+)/.exec(line);
-          if (m) this.headerCpus(m[1]);
-        }
+        const m = /#P:(\d+)/.exec(line);
+        if (m) this.headerCpus(m[1], lineNo);
         return;
       }
       case LineType.Marker:
@@ -163,7 +166,7 @@ export class FtraceLineParser {
         // trace-cmd report headers
         const cpus = /^cpus=(\d+)$/.exec(trimmed);
         if (cpus) {
-          if (this.header.cpus === undefined) this.headerCpus(cpus[1]);
+          this.headerCpus(cpus[1], lineNo);
           this.counter.skip('header-trace-cmd');
           return;
         }
@@ -313,12 +316,20 @@ export class FtraceLineParser {
   }
 
   /** a CPU count of 0 (or more than MAX_HEADER_CPUS) is not a count: the replay's default applies */
-  private headerCpus(digits: string): void {
+  /** a header's CPU count: the first usable one counts; a later one that differs is kept for a note */
+  private headerCpus(digits: string, lineNo: number): void {
+    const h = this.header;
     const n = Number(digits);
-    if (n >= 1 && n <= MAX_HEADER_CPUS) this.header.cpus = n;
-    else {
-      this.header.ignoredCpus = n;
-      this.header.ignoredCpusText = digits;
+    const usable = n >= 1 && n <= MAX_HEADER_CPUS;
+    if (h.cpus !== undefined) {
+      if (n !== h.cpus) h.otherCpus ??= { text: digits, line: lineNo };
+    } else if (usable) {
+      h.cpus = n;
+      h.cpusLine = lineNo;
+    } else if (h.ignoredCpus === undefined) {
+      h.ignoredCpus = n;
+      h.ignoredCpusText = digits;
+      h.ignoredCpusLine = lineNo;
     }
   }
 
@@ -369,4 +380,17 @@ function hasFailedToParse(bytes: Uint8Array, base: number, ev: EventFields): boo
 function isHandled(event: string): boolean {
   for (const p of HANDLED_PREFIXES) if (event.startsWith(p)) return true;
   return false;
+}
+
+/** What the import says about the header's CPU count: none, one ignored, or two that disagree. */
+export function headerCpusNotes(h: FtraceHeader, dialect: TextDialect): string[] {
+  const tag = dialect === 'trace-cmd' ? 'cpus=' : '#P:';
+  const notes: string[] = [];
+  if (h.ignoredCpus !== undefined) {
+    const why = h.ignoredCpus > MAX_HEADER_CPUS ? ` (a replay models 1 to ${MAX_HEADER_CPUS.toLocaleString('en-US')})` : '';
+    const then = h.cpus === undefined ? 'the CPU count is unknown' : `the count is ${h.cpus}, from line ${h.cpusLine}`;
+    notes.push(`the trace header names ${h.ignoredCpusText} CPUs (${tag}${h.ignoredCpusText}, line ${h.ignoredCpusLine}): ignored${why}, ${then}`);
+  } else if (h.cpus === undefined) notes.push(`the trace header names no CPU count (${tag}N)`);
+  if (h.otherCpus !== undefined) notes.push(`the trace header names ${h.cpus} CPUs (${tag}${h.cpus}, line ${h.cpusLine}) and later ${h.otherCpus.text} (${tag}${h.otherCpus.text}, line ${h.otherCpus.line}; traces joined end to end?): the first is used`);
+  return notes;
 }

@@ -5,7 +5,7 @@
 import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
 import { BadLines, type LineAccounting, LineCounter } from './accounting.js';
-import { FtraceLineParser, INPUT_PID_STRIDE, MAX_HEADER_CPUS } from './ftrace.js';
+import { FtraceLineParser, headerCpusNotes, INPUT_PID_STRIDE } from './ftrace.js';
 import { BlockOpBuilder } from './block.js';
 import { BlkparseLineParser } from './blkparse.js';
 import { FioIologParser } from './fio-iolog.js';
@@ -259,9 +259,8 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   if (s.dioDirectionUnknown > 0) notes.push(`${s.dioDirectionUnknown} direct IOs were seen only as iomap events, which do not say read or write: counted as dio-write`);
   if (s.releasedEarly > 0) notes.push(`${s.releasedEarly} syscalls stayed open so long that they were released before their exit (length as requested, duration modelled)`);
   if (b.incomplete > 0) notes.push(`${b.incomplete} block requests never completed in the trace: replayed without an observed duration`);
+  notes.push(...headerCpusNotes(parser.header, dialect));
   const ignoredCpus = parser.header.ignoredCpus;
-  if (ignoredCpus !== undefined) notes.push(`the trace header names ${parser.header.ignoredCpusText} CPUs (${dialect === 'trace-cmd' ? 'cpus=' : '#P:'}${parser.header.ignoredCpusText}): ignored${ignoredCpus > MAX_HEADER_CPUS ? ` (a replay models 1 to ${MAX_HEADER_CPUS.toLocaleString('en-US')})` : ''}, the CPU count is unknown`);
-  else if (parser.header.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
   }, notes, {

@@ -130,7 +130,7 @@ describe('ftrace text', () => {
     expect(r.summary.notes).toEqual([
       '1 syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd',
       '1 syscalls named no inode inside (1 fds stay "fd:PID:FD": nothing in the trace identifies their file; `lockreplay record` writes the traced processes\' open files into the capture)',
-      'the trace header names 0 CPUs (#P:0): ignored, the CPU count is unknown',
+      'the trace header names 0 CPUs (#P:0, line 3): ignored, the CPU count is unknown',
     ]);
   });
 

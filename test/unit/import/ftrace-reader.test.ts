@@ -18,14 +18,20 @@ describe('ftrace text: header lines', () => {
     const one = await load('# tracer: nop\n#P:1\n#P:3\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
     expect(one.summary.cpus).toBe(1);
     expect(one.summary.headerCpusIgnored).toBeUndefined();
+    // (two counts that disagree: traces joined end to end; the first is used, and said so)
+    expect(one.summary.notes).toEqual(['the trace header names 1 CPUs (#P:1, line 2) and later 3 (#P:3, line 3; traces joined end to end?): the first is used']);
+    const same = await load('# tracer: nop\n#P:2\n#P:2\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
+    expect(same.summary.notes).toEqual([]);
     const huge = await load('# tracer: nop\n#P:99999999999999999999\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
     expect(huge.summary.cpus).toBeUndefined();
     expect(huge.summary.headerCpusIgnored).toBe(1e20);
-    expect(huge.summary.notes).toEqual(['the trace header names 99999999999999999999 CPUs (#P:99999999999999999999): ignored (a replay models 1 to 65,536), the CPU count is unknown']);
+    expect(huge.summary.notes).toEqual(['the trace header names 99999999999999999999 CPUs (#P:99999999999999999999, line 2): ignored (a replay models 1 to 65,536), the CPU count is unknown']);
     expect(huge.summary.lines.skipped).toEqual({ 'header-comment': 2, 'irrelevant-event': 1 });
     // a count that is none does not stop a later one
     const later = await load('# tracer: nop\n#P:0\n#P:3\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
     expect([later.summary.cpus, later.summary.headerCpusIgnored]).toEqual([3, 0]);
+    // (was: "…ignored, the CPU count is unknown", beside a count of 3)
+    expect(later.summary.notes).toEqual(['the trace header names 0 CPUs (#P:0, line 2): ignored, the count is 3, from line 3']);
   });
 
   it('trace-cmd: cpus=0 is ignored; header words must be whole lines', async () => {
@@ -34,7 +40,7 @@ describe('ftrace text: header lines', () => {
     expect(r.summary.format).toBe('trace-cmd');
     expect(r.summary.cpus).toBeUndefined();
     expect(r.summary.headerCpusIgnored).toBe(0);
-    expect(r.summary.notes).toContain('the trace header names 0 CPUs (cpus=0): ignored, the CPU count is unknown');
+    expect(r.summary.notes).toContain('the trace header names 0 CPUs (cpus=0, line 2): ignored, the CPU count is unknown');
     expect(r.summary.lines.skipped).toEqual({ 'header-trace-cmd': 3 });
     expect(r.summary.lines.bad).toBe(8);
     expect(samples(r)).toEqual([6, 7, 8, 9, 10, 11, 12, 13].map((n) => `${n}: no "[CPU]" field: not an ftrace event line`));
