@@ -11,6 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers.js';
 import type { ReplayResult } from '../src/model/result.js';
 import { loadResult } from '../src/report/load.js';
+import { formatDeadlock } from '../src/report/table.js';
+import { resultsHtml } from '../src/report/html.js';
+import { cyclePids } from '../src/model/labels.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-deadlock-many-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -59,7 +62,7 @@ describe('a deadlock with thousands of tasks queued behind it', () => {
     const also = lines.filter((l) => l.startsWith('  also blocked:'));
     expect(also).toHaveLength(20);
     expect(also[19]).toContain('behind 201, 301, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, … (21 tasks)');
-    expect(lines).toContain(`  … and ${QUEUED - 20} more blocked tasks (every one in the JSON result)`);
+    expect(lines).toContain(`  … and ${QUEUED - 20} more blocked tasks (the result JSON, --json or -o, lists every one)`);
   });
 
   it('the HTML report shows the cycle; the same result again is the same bytes', () => {
@@ -71,5 +74,20 @@ describe('a deadlock with thousands of tasks queued behind it', () => {
     expect(rep.code, rep.stderr).toBe(0);
     const text = readFileSync(html, 'utf8');
     expect(text).toContain('2-task wait-for cycle');
+  });
+
+  it('a cycle of more than 20 tasks: the text and HTML reports show its first 20 and count the rest, the warning its first 8 pids', () => {
+    const result: ReplayResult = loadResult(out);
+    const d = result.results[0].deadlock!;
+    // (made up from the blocked tasks: 25 of them in a ring)
+    d.cycle = d.blocked.slice(2, 27);
+    const text = formatDeadlock(result.results[0]);
+    expect(text[0]).toContain('25-task wait-for cycle:');
+    expect(text.filter((l) => l.startsWith('  task '))).toHaveLength(20);
+    expect(text).toContain('  … 5 more tasks in the cycle (the result JSON, --json or -o, lists every one)');
+    const html = resultsHtml([result]);
+    expect(html).toContain('<p>… 5 more tasks in the cycle (the result JSON, --json or -o, lists every one).</p>');
+    expect(cyclePids(d.cycle.map((b) => b.pid))).toBe('1000 → 1001 → 1002 → 1003 → 1004 → 1005 → 1006 → 1007 → … 17 more → 1000');
+    expect(cyclePids([201, 301])).toBe('201 → 301 → 201');
   });
 });

@@ -37,15 +37,26 @@ function waitsFor(t: Task, tasks: Task[]): Task[] {
   // (a waiter granted its lock and not yet running again waits for nobody)
   if (w === undefined || t.state !== TaskState.WaitLock || w.req.granted) return [];
   const out: Task[] = [];
-  const seen = new Set<Task>();
+  const stamp = nextStamp(tasks.length);
   for (const r of w.req.lock.blockersOf(w.req)) {
-    const other = tasks[r.task];
-    if (!seen.has(other)) {
-      seen.add(other);
-      out.push(other);
-    }
+    if (stamps[r.task] === stamp) continue;
+    stamps[r.task] = stamp;
+    out.push(tasks[r.task]);
   }
   return out;
+}
+
+/**
+ * Marks for counting each task once among a lock's blockers (thousands each, in a long queue: no
+ * Set per call): the number of the last call that met each task, by its index.
+ */
+let stamps = new Float64Array(0);
+let lastStamp = 0;
+
+/** a new call's mark, with room for every task */
+function nextStamp(taskCount: number): number {
+  if (stamps.length < taskCount) stamps = new Float64Array(taskCount);
+  return ++lastStamp;
 }
 
 /** the blocked tasks a task waits for: the edges a cycle can run along */
@@ -96,8 +107,19 @@ export function firstOnCycle(blocked: Task[], tasks: Task[]): Task | undefined {
   const stack: Task[] = [];
   const cyclic = new Set<Task>();
   let counter = 0;
-  for (const root of blocked) {
-    if (index.has(root) || root.state !== TaskState.WaitLock) continue;
+  /** blocked[0, settled) have their answer, and none of them is on a cycle */
+  let settled = 0;
+  for (let i = 0; i < blocked.length; i++) {
+    const root = blocked[i];
+    if (!index.has(root) && root.state === TaskState.WaitLock) search(root);
+    // the stack is empty: every task visited so far, blocked[0..i] among them, has its answer
+    // (a task not waiting on a lock is on no cycle), so the first of them on a cycle is the one to
+    // report, and the search need not go on
+    for (; settled <= i; settled++) if (cyclic.has(blocked[settled])) return blocked[settled];
+  }
+  return undefined;
+
+  function search(root: Task): void {
     const path: Task[] = [];
     const edges: Task[][] = [];
     const nextEdge: number[] = [];
@@ -140,12 +162,7 @@ export function firstOnCycle(blocked: Task[], tasks: Task[]): Task | undefined {
       }
     }
   }
-  return blocked.find((t) => cyclic.has(t));
 }
-
-/** describeBlocked's marks: the number of the last call that counted each task (by its index) */
-let stamps = new Float64Array(0);
-let lastStamp = 0;
 
 export function describeBlocked(t: Task, tasks: Task[]): BlockedTask {
   const frame = t.top as Frame;
@@ -154,9 +171,7 @@ export function describeBlocked(t: Task, tasks: Task[]): BlockedTask {
   const waitsForPids: number[] = [];
   let waitsForCount = 0;
   if (w !== undefined) {
-    // (tasks counted are stamped with this call's number: thousands of blockers each, no Set)
-    if (stamps.length < tasks.length) stamps = new Float64Array(tasks.length);
-    const stamp = ++lastStamp;
+    const stamp = nextStamp(tasks.length);
     for (const r of w.req.lock.blockersOf(w.req)) {
       if (stamps[r.task] === stamp) continue;
       stamps[r.task] = stamp;

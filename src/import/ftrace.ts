@@ -24,11 +24,12 @@ export interface FtraceHeader {
   ignoredCpus?: number;
   /** that count as the header wrote it (a count of 20 digits is no double) */
   ignoredCpusText?: string;
-  /** the line of the header that gave `cpus`, and of the one ignored */
-  cpusLine?: number;
-  ignoredCpusLine?: number;
-  /** the first later header that names another count (traces joined end to end): `cpus` stays the first */
-  otherCpus?: { text: string; line: number };
+  /** the header that gave `cpus`, as written ("#P:4", "cpus=4"), and its line */
+  cpusFrom?: HeaderCount;
+  /** the header ignored */
+  ignoredCpusFrom?: HeaderCount;
+  /** the first later header that names another usable count (traces joined end to end): `cpus` stays */
+  otherCpus?: HeaderCount & { cpus: number };
   /** the events the lost-events markers count, at most Number.MAX_SAFE_INTEGER (see lostEventsOver) */
   lostEvents: number;
   /** the markers' sum, when it passes Number.MAX_SAFE_INTEGER (then lostEvents is that bound) */
@@ -139,7 +140,7 @@ export class FtraceLineParser {
         this.counter.skip('header-comment');
         if (line.startsWith('# tracer:')) this.tracerHeader = true;
         const m = /#P:(\d+)/.exec(line);
-        if (m) this.headerCpus(m[1], lineNo);
+        if (m) this.headerCpus(m[1], { text: m[0], line: lineNo });
         return;
       }
       case LineType.Marker:
@@ -166,7 +167,7 @@ export class FtraceLineParser {
         // trace-cmd report headers
         const cpus = /^cpus=(\d+)$/.exec(trimmed);
         if (cpus) {
-          this.headerCpus(cpus[1], lineNo);
+          this.headerCpus(cpus[1], { text: cpus[0], line: lineNo });
           this.counter.skip('header-trace-cmd');
           return;
         }
@@ -316,20 +317,23 @@ export class FtraceLineParser {
   }
 
   /** a CPU count of 0 (or more than MAX_HEADER_CPUS) is not a count: the replay's default applies */
-  /** a header's CPU count: the first usable one counts; a later one that differs is kept for a note */
-  private headerCpus(digits: string, lineNo: number): void {
+  /**
+   * A header's CPU count: the first usable one counts (one that is no count, before it, is kept for
+   * a note: the last of them); a later usable one that differs is kept for a note.
+   */
+  private headerCpus(digits: string, from: HeaderCount): void {
     const h = this.header;
     const n = Number(digits);
     const usable = n >= 1 && n <= MAX_HEADER_CPUS;
     if (h.cpus !== undefined) {
-      if (n !== h.cpus) h.otherCpus ??= { text: digits, line: lineNo };
+      if (usable && n !== h.cpus) h.otherCpus ??= { ...from, cpus: n };
     } else if (usable) {
       h.cpus = n;
-      h.cpusLine = lineNo;
-    } else if (h.ignoredCpus === undefined) {
+      h.cpusFrom = from;
+    } else {
       h.ignoredCpus = n;
       h.ignoredCpusText = digits;
-      h.ignoredCpusLine = lineNo;
+      h.ignoredCpusFrom = from;
     }
   }
 
@@ -382,15 +386,24 @@ function isHandled(event: string): boolean {
   return false;
 }
 
+/** a header line's CPU count as written ("#P:4", "cpus=4"), and its line */
+export interface HeaderCount {
+  text: string;
+  line: number;
+}
+
 /** What the import says about the header's CPU count: none, one ignored, or two that disagree. */
 export function headerCpusNotes(h: FtraceHeader, dialect: TextDialect): string[] {
-  const tag = dialect === 'trace-cmd' ? 'cpus=' : '#P:';
   const notes: string[] = [];
+  const where = (c: HeaderCount | undefined): string => (c === undefined ? '' : `${c.text}, line ${c.line}`);
+  const cpus = (n: number): string => `${n} CPU${n === 1 ? '' : 's'}`;
   if (h.ignoredCpus !== undefined) {
     const why = h.ignoredCpus > MAX_HEADER_CPUS ? ` (a replay models 1 to ${MAX_HEADER_CPUS.toLocaleString('en-US')})` : '';
-    const then = h.cpus === undefined ? 'the CPU count is unknown' : `the count is ${h.cpus}, from line ${h.cpusLine}`;
-    notes.push(`the trace header names ${h.ignoredCpusText} CPUs (${tag}${h.ignoredCpusText}, line ${h.ignoredCpusLine}): ignored${why}, ${then}`);
-  } else if (h.cpus === undefined) notes.push(`the trace header names no CPU count (${tag}N)`);
-  if (h.otherCpus !== undefined) notes.push(`the trace header names ${h.cpus} CPUs (${tag}${h.cpus}, line ${h.cpusLine}) and later ${h.otherCpus.text} (${tag}${h.otherCpus.text}, line ${h.otherCpus.line}; traces joined end to end?): the first is used`);
+    const then = h.cpus === undefined ? 'the CPU count is unknown' : `the count is ${h.cpus} (${where(h.cpusFrom)})`;
+    notes.push(`the trace header names ${h.ignoredCpusText} CPUs (${where(h.ignoredCpusFrom)}): ignored${why}, ${then}`);
+  } else if (h.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
+  if (h.cpus !== undefined && h.otherCpus !== undefined) {
+    notes.push(`the trace header names ${cpus(h.cpus)} (${where(h.cpusFrom)}) and later ${cpus(h.otherCpus.cpus)} (${where(h.otherCpus)}; traces joined end to end?): the count of line ${h.cpusFrom?.line} is used`);
+  }
   return notes;
 }

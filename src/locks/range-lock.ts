@@ -15,16 +15,14 @@ interface RangeIndex {
   shared: RangeTree<LockRequest>;
   nodes: Map<LockRequest, RangeNode>;
   arrivals: number;
-  /** requests removed so far: with arrivals, what says the present requests changed */
-  departures: number;
   waiting: number;
 }
 
-/** blockersOf's last query on an index (a deadlock report asks it of thousands of queued requests alike) */
+/**
+ * blockersOf's last query on the index (a deadlock report asks it of thousands of requests queued
+ * alike): dropped whenever a request comes or goes
+ */
 interface BlockersQuery {
-  idx: RangeIndex;
-  arrivals: number;
-  departures: number;
   start: number;
   end: number;
   mode: LockRequest['mode'];
@@ -84,6 +82,7 @@ export class RangeLock implements LockPrimitive {
       if (req.mode === 'X') blockers += idx.shared.countOverlapping(req.start, req.end);
       req.blockers = blockers;
       add(idx, req);
+      this.lastBlockersQuery = undefined;
       if (blockers === 0) req.granted = true;
       else idx.waiting++;
       return req.granted;
@@ -130,7 +129,7 @@ export class RangeLock implements LockPrimitive {
     if (node === undefined || !req.granted) throw new Error('range lock released by a request that does not hold it');
     (req.mode === 'X' ? idx.exclusive : idx.shared).remove(node);
     idx.nodes.delete(req);
-    idx.departures++;
+    this.lastBlockersQuery = undefined;
     // (each present request conflicting with a granted one came after it and counts it)
     let woken = NONE;
     for (const n of conflicting(idx, req)) {
@@ -146,19 +145,21 @@ export class RangeLock implements LockPrimitive {
     if (this.present() < this.indexAbove / 2) {
       this.requests = all(idx).map((n) => n.item);
       this.idx = undefined;
+      this.lastBlockersQuery = undefined;
     }
     return woken;
   }
 
   /** from the scan to the index: the present requests, in arrival order */
   private startIndex(): void {
-    const idx: RangeIndex = { exclusive: new RangeTree(), shared: new RangeTree(), nodes: new Map(), arrivals: 0, departures: 0, waiting: 0 };
+    const idx: RangeIndex = { exclusive: new RangeTree(), shared: new RangeTree(), nodes: new Map(), arrivals: 0, waiting: 0 };
     for (const r of this.requests) {
       add(idx, r);
       if (!r.granted) idx.waiting++;
     }
     this.idx = idx;
     this.requests = [];
+    this.lastBlockersQuery = undefined;
   }
 
   /** requests waiting (for cost models that walk the whole tree) */
@@ -175,15 +176,15 @@ export class RangeLock implements LockPrimitive {
   }
 
   /**
-   * conflicting(), kept for the next request of the same mode and range while no request comes or
+   * conflicting(), kept for the next request of the same mode and range until a request comes or
    * goes: a deadlock report asks blockersOf of every blocked task, and thousands queued alike on one
    * range each walked the whole index again (20,000 took 88 s; a walk of the kept array is cheap)
    */
   private conflictingAlike(idx: RangeIndex, req: LockRequest): RangeNode[] {
     const q = this.lastBlockersQuery;
-    if (q !== undefined && q.idx === idx && q.arrivals === idx.arrivals && q.departures === idx.departures && q.start === req.start && q.end === req.end && q.mode === req.mode) return q.nodes;
+    if (q !== undefined && q.start === req.start && q.end === req.end && q.mode === req.mode) return q.nodes;
     const nodes = conflicting(idx, req).slice();
-    this.lastBlockersQuery = { idx, arrivals: idx.arrivals, departures: idx.departures, start: req.start, end: req.end, mode: req.mode, nodes };
+    this.lastBlockersQuery = { start: req.start, end: req.end, mode: req.mode, nodes };
     return nodes;
   }
 

@@ -53,3 +53,10 @@ export function repeatedLabel(labels: readonly string[]): string | undefined {
   }
   return undefined;
 }
+
+/** a deadlock cycle's pids in wait order, back to the first: "201 → 301 → 201"; a long one cut after its first 8 */
+export function cyclePids(pids: number[]): string {
+  const shown = 8;
+  if (pids.length <= shown) return [...pids, pids[0]].join(' → ');
+  return `${pids.slice(0, shown).join(' → ')} → … ${pids.length - shown} more → ${pids[0]}`;
+}

@@ -26,7 +26,7 @@ import { perSecond } from '../stats/rates.js';
 import { type KindResult, type LineAccounting, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
 import type { StrategyPool } from './pool.js';
 import type { ReplayProgress } from '../util/progress.js';
-import { compareToBaseline, labelOf, repeatedLabel, strategyLabel } from '../model/labels.js';
+import { compareToBaseline, cyclePids, labelOf, repeatedLabel, strategyLabel } from '../model/labels.js';
 export { compareToBaseline, labelOf, strategyLabel } from '../model/labels.js';
 
 export interface ReplayOptions {
@@ -188,13 +188,6 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   if (observedWaits.removedNs > 0 && traceDurNs !== undefined) simOptions.traceDurNs = traceDurNs;
   if (offCpu.share !== undefined) simOptions.offCpuFraction = offCpu.share;
   return { columns: ops, table: opTable(ops), service, observedWaits, offCpu: offCpu.summary, simOptions, cpusSource, warnings };
-}
-
-/** a cycle's pids in wait order, back to the first: "201 → 301 → 201"; a long one cut after its first 8 */
-function cyclePids(pids: number[]): string {
-  const shown = 8;
-  if (pids.length <= shown) return [...pids, pids[0]].join(' → ');
-  return `${pids.slice(0, shown).join(' → ')} → … ${pids.length - shown} more → ${pids[0]}`;
 }
 
 function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], options: ReplayOptions, selection: { files?: string[]; tasks?: string[] }): ReplayResult {

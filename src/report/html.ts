@@ -222,7 +222,7 @@ function correctness(s: StrategyResult): string {
     const list = d.cycle.length > 0 ? d.cycle : d.blocked;
     const rows = list.slice(0, DEADLOCK_LINES_SHOWN).map((b, k) => [String(b.pid), b.comm, `${b.opId} ${b.kind}`, b.file, `${b.lockClass} ${b.mode} [${b.start}, ${b.end === null ? '∞' : b.end}) on ${b.lockKey}`, fmtNs(b.sinceNs), d.cycle.length > 0 ? String(d.cycle[(k + 1) % d.cycle.length].pid) : waitsForText(b)]);
     parts.push(table(['task', 'comm', 'op', 'file', 'waits for', 'since', 'behind task'], rows, 99));
-    if (list.length > DEADLOCK_LINES_SHOWN) parts.push(`<p>… ${list.length - DEADLOCK_LINES_SHOWN} more ${d.cycle.length > 0 ? 'tasks in the cycle' : 'blocked tasks'} (every one in the JSON result).</p>`);
+    if (list.length > DEADLOCK_LINES_SHOWN) parts.push(`<p>… ${list.length - DEADLOCK_LINES_SHOWN} more ${d.cycle.length > 0 ? 'tasks in the cycle' : 'blocked tasks'} (the result JSON, --json or -o, lists every one).</p>`);
   }
   return parts.join('\n');
 }

@@ -83,14 +83,14 @@ export function formatDeadlock(s: StrategyResult): string[] {
       const next = d.cycle[(k + 1) % d.cycle.length];
       out.push(`  task ${b.pid} (${b.comm}) in op ${b.opId} ${b.kind} on ${b.file} waits since ${fmtNs(b.sinceNs)} for ${b.lockClass} ${b.mode} ${range(b)} on ${b.lockKey}, held or queued ahead by task ${next.pid}`);
     });
-    if (d.cycle.length > DEADLOCK_LINES_SHOWN) out.push(`  … ${d.cycle.length - DEADLOCK_LINES_SHOWN} more tasks in the cycle (every one in the JSON result)`);
+    if (d.cycle.length > DEADLOCK_LINES_SHOWN) out.push(`  … ${d.cycle.length - DEADLOCK_LINES_SHOWN} more tasks in the cycle (the result JSON, --json or -o, lists every one)`);
   } else {
     out.push(`DEADLOCK at ${fmtNs(d.atNs)}: ${d.blocked.length} tasks blocked with nothing left to happen:`);
   }
   const inCycle = new Set(d.cycle.map((c) => c.pid));
   const others = d.blocked.filter((b) => !inCycle.has(b.pid));
   for (const b of others.slice(0, DEADLOCK_LINES_SHOWN)) out.push(`  also blocked: task ${b.pid} (${b.comm}) op ${b.opId} ${b.kind} on ${b.lockClass} ${b.mode} ${range(b)}, behind ${waitsForText(b)}`);
-  if (others.length > DEADLOCK_LINES_SHOWN) out.push(`  … and ${others.length - DEADLOCK_LINES_SHOWN} more blocked tasks (every one in the JSON result)`);
+  if (others.length > DEADLOCK_LINES_SHOWN) out.push(`  … and ${others.length - DEADLOCK_LINES_SHOWN} more blocked tasks (the result JSON, --json or -o, lists every one)`);
   return out;
 }
 

@@ -167,3 +167,20 @@ describe('RangeTree: no trace can give it a bad shape', () => {
     expect(tree.size).toBe(0);
   });
 });
+
+describe('RangeLock: blockersOf keeps its last query only while no request comes or goes', () => {
+  it('a request not in the lock, asked about before and after another arrives and after one leaves', () => {
+    const lock = new RangeLock('fifo', 0);
+    const a = req(1, 'S', 0, 10);
+    lock.acquire(a);
+    const outside = req(9, 'X', 0, 10);
+    expect(lock.blockersOf(outside)).toEqual([a]);
+    const b = req(2, 'S', 0, 10);
+    expect(lock.acquire(b)).toBe(true);
+    expect(lock.blockersOf(outside)).toEqual([a, b]);
+    lock.release(a, 0);
+    expect(lock.blockersOf(outside)).toEqual([b]);
+    // the same range in the other mode is another query
+    expect(lock.blockersOf(req(9, 'S', 0, 10))).toEqual([]);
+  });
+});

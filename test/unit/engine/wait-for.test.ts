@@ -9,10 +9,10 @@ import { describeBlocked, findCycle, firstOnCycle, WAITS_FOR_SHOWN } from '../..
 import { type Task, TaskState } from '../../../src/engine/sim-types.js';
 
 /** tasks 0..n-1; task i blocked on a lock whose blockersOf(i's request) names `edges[i]` (task indexes, repeats kept) */
-function graph(edges: number[][], states: number[]): Task[] {
+function graph(edges: number[][], states: number[], asked = { calls: 0 }): Task[] {
   const tasks: Task[] = [];
   edges.forEach((to, i) => {
-    const lock = { blockersOf: () => to.map((j) => ({ task: j })) };
+    const lock = { blockersOf: () => (asked.calls++, to.map((j) => ({ task: j }))) };
     const req = { task: i, granted: false, lock };
     tasks.push({
       index: i, pid: 1000 + i, comm: `t${i}`, state: states[i], waitSinceNs: i,
@@ -93,6 +93,19 @@ describe('wait-for graph', () => {
     const open = graph(edges.map((e, i) => (i === n - 1 ? [] : e)), new Array(n).fill(TaskState.WaitLock));
     expect(findCycle(open[0], open)).toBeUndefined();
     expect(firstOnCycle(open, open)).toBeUndefined();
+  });
+
+  it('the stall report stops at the first blocked task on a cycle: 2,000 tasks queued behind a 2-task cycle, each waiting for every one ahead, are not searched', () => {
+    const n = 2002;
+    const edges = Array.from({ length: n }, (_, i) => (i === 0 ? [1] : i === 1 ? [0] : Array.from({ length: i }, (_, j) => j)));
+    const asked = { calls: 0 };
+    const tasks = graph(edges, new Array(n).fill(TaskState.WaitLock), asked);
+    expect(pids(stall(tasks, tasks))).toEqual([1000, 1001]);
+    // firstOnCycle asks tasks 0 and 1 for their blockers, findCycle asks them again
+    expect(asked.calls).toBe(4);
+    // queued ahead of the cycle in the blocked list, they are searched (and found on no cycle) first
+    const behind = [...tasks.slice(2), tasks[0], tasks[1]];
+    expect(firstOnCycle(behind, tasks)?.pid).toBe(1000);
   });
 
   it(`describes a task behind many by the first ${WAITS_FOR_SHOWN} it waits for and how many there are`, () => {

@@ -19,7 +19,7 @@ describe('ftrace text: header lines', () => {
     expect(one.summary.cpus).toBe(1);
     expect(one.summary.headerCpusIgnored).toBeUndefined();
     // (two counts that disagree: traces joined end to end; the first is used, and said so)
-    expect(one.summary.notes).toEqual(['the trace header names 1 CPUs (#P:1, line 2) and later 3 (#P:3, line 3; traces joined end to end?): the first is used']);
+    expect(one.summary.notes).toEqual(['the trace header names 1 CPU (#P:1, line 2) and later 3 CPUs (#P:3, line 3; traces joined end to end?): the count of line 2 is used']);
     const same = await load('# tracer: nop\n#P:2\n#P:2\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
     expect(same.summary.notes).toEqual([]);
     const huge = await load('# tracer: nop\n#P:99999999999999999999\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
@@ -31,7 +31,12 @@ describe('ftrace text: header lines', () => {
     const later = await load('# tracer: nop\n#P:0\n#P:3\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
     expect([later.summary.cpus, later.summary.headerCpusIgnored]).toEqual([3, 0]);
     // (was: "…ignored, the CPU count is unknown", beside a count of 3)
-    expect(later.summary.notes).toEqual(['the trace header names 0 CPUs (#P:0, line 2): ignored, the count is 3, from line 3']);
+    expect(later.summary.notes).toEqual(['the trace header names 0 CPUs (#P:0, line 2): ignored, the count is 3 (#P:3, line 3)']);
+    // a count that is none, after a usable one, is no other count; #P: and cpus= lines are quoted as written
+    const zero = await load('# tracer: nop\n#P:3\n#P:0\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
+    expect([zero.summary.cpus, zero.summary.notes]).toEqual([3, []]);
+    const mixed = await load('# tracer: nop\n#P:4\ncpus=8\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'), { lenient: true });
+    expect(mixed.summary.notes).toContain('the trace header names 4 CPUs (#P:4, line 2) and later 8 CPUs (cpus=8, line 3; traces joined end to end?): the count of line 2 is used');
   });
 
   it('trace-cmd: cpus=0 is ignored; header words must be whole lines', async () => {
