@@ -7,7 +7,7 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
-import { userModuleLoaded } from '../util/late-exit.js';
+import { userModuleLoading } from '../util/late-exit.js';
 import { isInheritedName } from '../util/strings.js';
 import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
 import { createStrategy, HZ_RANGE, isChecked, markChecked } from './index.js';
@@ -45,13 +45,15 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
   // (process.exit() in the module's code is refused: it would end the command with no result and exit 0)
   return withoutExitAsync(async () => {
     let mod: Record<string, unknown>;
+    const loaded = userModuleLoading(spec);
     try {
       mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     } catch (err) {
       if (err instanceof UserExit) throw err;
       throw new LockreplayError(`${spec}: cannot load the strategy module (${describeThrown(err)})`, ExitCode.badInput);
+    } finally {
+      loaded();
     }
-    userModuleLoaded(spec);
     let s = mod.default ?? mod.strategy;
     if (typeof s === 'function' && !('plan' in (s as object))) {
       try {
