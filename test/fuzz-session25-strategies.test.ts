@@ -4,9 +4,11 @@
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, ROOT } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz25s-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -52,5 +54,37 @@ describe('session 25 fuzz findings: user strategy modules', () => {
       expectNoStack(r.stderr);
       expect(readdirSync(r.outDir)).toEqual([]);
     }
+  });
+
+  // 122: an uncaught exception (or unhandled rejection) after a module loaded was put on the module whatever threw it, with Node's stack trace
+  it("122: an uncaught throw or rejection is the module's (exit 4, named, no stack) only when it comes from its code; lockreplay's own is an internal error (was: every one blamed on the module, with a stack trace)", () => {
+    // the module's timer throws during the replay; its promise is rejected as it loads
+    const throws = replay(strategy('timer-throws.mjs', 'let armed = false;', "if (!armed) { armed = true; setImmediate(() => { throw new Error('boom <b>'); }); }"));
+    expect(throws.code, throws.stderr).toBe(4);
+    expect(throws.stderr).toMatch(/timer-throws\.mjs: the strategy module's code threw outside its plan\(\) \(from a timer, callback or promise\): boom <b>; outputs not yet in place were removed/);
+    expectNoStack(throws.stderr);
+    expect(readdirSync(throws.outDir)).toEqual([]);
+    const rejects = replay(strategy('rejects.mjs', "Promise.reject('nope');"));
+    expect(rejects.code, rejects.stderr).toBe(4);
+    expect(rejects.stderr).toMatch(/rejects\.mjs: the strategy module's code threw outside its plan\(\) \(from a timer, callback or promise\): "nope"/);
+    expectNoStack(rejects.stderr);
+    // a loaded module's timer exits while another one loads: the one whose timer it is is named
+    const early = strategy('exits-later.mjs', 'setTimeout(() => process.exit(0), 50);');
+    const slow = strategy('loads-slowly.mjs', 'await new Promise((r) => setTimeout(r, 400));');
+    const both = cli(['compare', OPS, '--mode', 'open', '-s', `${early},${slow}`]);
+    expect(both.code, both.stderr).toBe(4);
+    expect(both.stderr).toMatch(/exits-later\.mjs: the strategy module called process\.exit\(0\) from a timer or callback while \S*loads-slowly\.mjs was loaded/);
+    expect(both.stderr).not.toMatch(/loads-slowly\.mjs:/);
+    expectNoStack(both.stderr);
+    // lockreplay's own code throws from a timer while a command runs with a module loaded
+    const own = `
+      import { commandStarted, userModuleLoading } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'util', 'late-exit.js')).href)};
+      commandStarted();
+      userModuleLoading('./mine.mjs', ${JSON.stringify(pathToFileURL(join(tmp, 'mine.mjs')).href)})();
+      setTimeout(() => { const state = null; return state.pending; }, 1);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', own], { encoding: 'utf8', env: { ...process.env, LOCKREPLAY_DEBUG: '' } });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^lockreplay: internal error: Cannot read properties of null \(reading 'pending'\) \(set LOCKREPLAY_DEBUG=1 for details\)\n$/);
   });
 });

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
 import { userModuleLoading } from '../util/late-exit.js';
+import { describeThrown } from '../util/thrown.js';
 import { isInheritedName } from '../util/strings.js';
 import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
 import { createStrategy, HZ_RANGE, isChecked, markChecked } from './index.js';
@@ -45,7 +46,7 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
   // (process.exit() in the module's code is refused: it would end the command with no result and exit 0)
   return withoutExitAsync(async () => {
     let mod: Record<string, unknown>;
-    const loaded = userModuleLoading(spec);
+    const loaded = userModuleLoading(spec, pathToFileURL(path).href);
     try {
       mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     } catch (err) {
@@ -65,29 +66,6 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
     }
     return validateStrategy(s, spec);
   }, (e) => new LockreplayError(`${spec}: the strategy module ${e.message} while it was loaded: a strategy module must not end the process (throw an Error to refuse)`, ExitCode.badInput));
-}
-
-/**
- * What a user module threw, for a message: an Error's (first line of) message; any other value as
- * a JS literal (`"a string"`, `null`, `42`), so a thrown string is not taken for a message of ours.
- */
-export function describeThrown(err: unknown): string {
-  try {
-    if (err instanceof Error || (err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string')) {
-      return clip(String((err as { message: string }).message).split('\n')[0], 300);
-    }
-    if (typeof err === 'string') return clip(JSON.stringify(err), 300);
-    if (typeof err === 'object' && err !== null) return clip(`${Object.prototype.toString.call(err)} ${JSON.stringify(err) ?? ''}`.trim(), 300);
-    return String(err);
-  } catch {
-    // (an object whose message or JSON throws in turn: say what it is, no more)
-    try {
-      return Object.prototype.toString.call(err);
-    } catch {
-      // (a proxy whose every read throws)
-      return typeof err;
-    }
-  }
 }
 
 /**

@@ -8,15 +8,23 @@
  * While a module loads (its top-level await), the guard is up: an exit from its timer then throws
  * (a UserExit) in that timer, outside any call of lockreplay's; the command names the module and
  * ends (exit 4) instead of crashing on the uncaught throw.
+ *
+ * Any other exception nothing caught (or promise rejection nothing handled) while such a command
+ * runs is put on a module only when it comes from the module's code: its stack names the module's
+ * file, or it is not an Error at all (lockreplay throws only Errors: a thrown string is user code's,
+ * put on the module loading then, else on every module loaded). Anything else is lockreplay's own:
+ * an internal error (exit 1), as a command's own error is (cli/base.ts), never the module's.
  */
-import { inspect } from 'node:util';
 import { ExitCode } from '../errors.js';
 import { terminalText } from '../report/terminal.js';
 import { UserExit } from '../strategies/exit-guard.js';
 import { exitOwn, exitingOwn, runInterruptUndos } from './cleanup.js';
+import { describeThrown } from './thrown.js';
 
 let running = false;
+/** the modules loaded or loading: as the user named them, and their file: URL (as a stack names them) */
 const modules: string[] = [];
+const urls: string[] = [];
 /** the module whose load is under way (loads go one at a time: strategies/user.ts) */
 let loadingNow: string | undefined;
 let listening = false;
@@ -35,15 +43,17 @@ export function commandFinished(): void {
  * A user strategy module begins to load: its code may end the process, or throw, from now on.
  * Call the returned function when the load is over (loaded or failed).
  */
-export function userModuleLoading(spec: string): () => void {
+export function userModuleLoading(spec: string, url: string): () => void {
   if (!modules.includes(spec)) {
     if (modules.length === 0) process.on('exit', lateExit);
     modules.push(spec);
+    urls.push(url);
   }
   // (only in the CLI: a library caller's uncaught errors are its own to handle)
   if (running && !listening) {
     listening = true;
     process.on('uncaughtException', uncaught);
+    process.on('unhandledRejection', uncaught);
   }
   loadingNow = spec;
   return () => {
@@ -61,14 +71,40 @@ function lateExit(code: number): void {
   process.exitCode = ExitCode.badInput;
 }
 
-/** an exception nothing caught, while the command runs with a user module loading or loaded */
+/** the modules whose code `err` comes from (as the user named them, joined), or undefined: lockreplay's own */
+function culprit(err: unknown): string | undefined {
+  let stack: unknown;
+  try {
+    stack = err instanceof Error ? err.stack : undefined;
+  } catch {
+    // (a stack getter that throws: as no stack)
+  }
+  if (typeof stack === 'string') {
+    // (a frame names a file as `file:///dir/mine.mjs:LINE:COLUMN`)
+    const named = modules.filter((_, i) => stack.includes(`${urls[i]}:`));
+    if (named.length > 0) return named.join(', ');
+  }
+  if (err instanceof UserExit || !(err instanceof Error)) return loadingNow ?? modules.join(', ');
+  return undefined;
+}
+
+/** an exception nothing caught (or a rejection nothing handled), while the command runs with a user module loading or loaded */
 function uncaught(err: unknown): void {
   runInterruptUndos();
-  if (err instanceof UserExit) {
-    const who = loadingNow ?? modules.join(', ');
-    process.stderr.write(`lockreplay: ${terminalText(who)}: the strategy module ${err.message} from a timer or callback while it was loaded: a strategy module must not end the process (throw an Error to refuse); outputs not yet in place were removed\n`);
-    exitOwn(ExitCode.badInput);
+  const who = culprit(err);
+  if (who === undefined) {
+    let detail: string;
+    try {
+      detail = process.env.LOCKREPLAY_DEBUG ? `${String((err as Error).stack)}\n` : '';
+    } catch {
+      detail = '';
+    }
+    process.stderr.write(`${detail}lockreplay: internal error: ${terminalText(describeThrown(err))} (set LOCKREPLAY_DEBUG=1 for details)\n`);
+    return exitOwn(ExitCode.internal);
   }
-  process.stderr.write(`${inspect(err)}\n`);
-  process.exit(ExitCode.internal);
+  const what = err instanceof UserExit
+    ? `the strategy module ${err.message} from a timer or callback while ${loadingNow === undefined || loadingNow === who ? 'it' : terminalText(loadingNow)} was loaded: a strategy module must not end the process (throw an Error to refuse)`
+    : `the strategy module's code threw outside its plan() (from a timer, callback or promise): ${terminalText(describeThrown(err))}`;
+  process.stderr.write(`lockreplay: ${terminalText(who)}: ${what}; outputs not yet in place were removed\n`);
+  exitOwn(ExitCode.badInput);
 }
