@@ -87,4 +87,14 @@ describe('session 25 fuzz findings: user strategy modules', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/^lockreplay: internal error: Cannot read properties of null \(reading 'pending'\) \(set LOCKREPLAY_DEBUG=1 for details\)\n$/);
   });
+
+  // 123: a top-level await that nothing can settle: Node ends the process with its code 13 (which is record's "no tracefs")
+  it('123: a module whose top-level await never settles is exit 4 naming it (was: exit 13, no message)', () => {
+    const never = strategy('never-loads.mjs', 'await new Promise(() => {});');
+    for (const r of [replay(never), cli(['compare', OPS, '--mode', 'open', '-s', `${never},none`])]) {
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toMatch(/never-loads\.mjs: the strategy module never finished loading: its top-level await waits for something nothing is left to settle/);
+      expectNoStack(r.stderr);
+    }
+  });
 });

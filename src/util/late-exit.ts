@@ -66,6 +66,13 @@ function lateExit(code: number): void {
   if (!running || exitingOwn()) return;
   running = false;
   runInterruptUndos();
+  if (loadingNow !== undefined) {
+    // (nothing ends the process while a load is awaited but an event loop with nothing left in
+    // it: Node's exit code 13, "unsettled top-level await", which is also record's no-tracefs code)
+    process.stderr.write(`lockreplay: ${terminalText(loadingNow)}: the strategy module never finished loading: its top-level await waits for something nothing is left to settle (a promise never resolved); outputs not yet in place were removed\n`);
+    process.exitCode = ExitCode.badInput;
+    return;
+  }
   const names = modules.join(', ');
   process.stderr.write(`lockreplay: the process was ended (exit code ${code}) before the command finished, by the code of the strategy module ${terminalText(names)} (a process.exit() from a timer or callback?); outputs not yet in place were removed\n`);
   process.exitCode = ExitCode.badInput;
