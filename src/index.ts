@@ -20,7 +20,7 @@ import { perfettoSchedules as schedules } from './replay/schedule.js';
 import { ReplayPool } from './replay/pool.js';
 import { ReplayProcessPool } from './replay/process-pool.js';
 import type { Strategy } from './strategies/types.js';
-import { checkedStrategy, loadStrategy } from './strategies/user.js';
+import { loadStrategies, loadStrategy } from './strategies/user.js';
 import { withKernelHz } from './strategies/index.js';
 
 /** A trace in memory, ready to replay: its ops, the import summary, the kernel's lock waits. */
@@ -81,7 +81,7 @@ export async function compare(trace: Trace | string, strategies: readonly (Strat
   if (!Number.isInteger(threads) || threads < 1) throw new LockreplayError(`threads must be a whole number >= 1, not ${threads}`, ExitCode.usage);
   if (strategies.length === 0) throw new LockreplayError('compare needs at least one strategy', ExitCode.usage);
   // every strategy is made (and a bad spec refused) before any work
-  const made = await Promise.all(strategies.map((s) => (typeof s === 'string' ? loadStrategy(s) : checkedStrategy(s))));
+  const made = await loadStrategies(strategies);
   refuseRepeatedLabels(made.map((s) => strategyLabel(s.name, s.options)));
   if (typeof trace !== 'string' && (trace === null || typeof trace !== 'object' || typeof trace.summary !== 'object')) throw new LockreplayError(`trace: expected a path or a trace from importTrace, not ${trace === null ? 'null' : typeof trace}`, ExitCode.usage);
   const t = typeof trace === 'string' ? await importTrace(trace) : trace;
@@ -93,7 +93,8 @@ export async function compare(trace: Trace | string, strategies: readonly (Strat
     const pool = parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n);
     return replayStrategiesParallel(t, specs as string[], replayOptions, selection, threads, pool);
   }
-  const final = await Promise.all(specs.map((s, i) => (s === strategies[i] ? made[i] : loadStrategy(s as string))));
+  const final: Strategy[] = [];
+  for (const [i, s] of specs.entries()) final.push(s === strategies[i] ? made[i] : await loadStrategy(s as string));
   return replayStrategies(t, final, replayOptions, selection);
 }
 
@@ -102,7 +103,7 @@ export async function compare(trace: Trace | string, strategies: readonly (Strat
  * as `--perfetto` writes it.
  */
 export async function perfettoSchedules(trace: Trace, strategies: readonly (Strategy | string)[], options: ReplayOptions = {}): Promise<string> {
-  const made = await Promise.all(strategies.map((s) => (typeof s === 'string' ? loadStrategy(s) : checkedStrategy(s))));
+  const made = await loadStrategies(strategies);
   return schedules(trace, made, options);
 }
 

@@ -97,4 +97,24 @@ describe('session 25 fuzz findings: user strategy modules', () => {
       expectNoStack(r.stderr);
     }
   });
+
+  // 124: compare loaded its strategies at once: one that failed first left a module loading, whose exit guard refused the CLI's own exit with the error
+  it("124: a bad strategy ahead of a module still loading fails with its own message and code (was: oclif's exit refused by the loading module's guard: a stack trace, exit 1)", () => {
+    const slow = strategy('slow-124.mjs', 'await new Promise((r) => setTimeout(r, 300));');
+    const notStrategy = write('not-a-strategy.mjs', 'export default 42;\n');
+    const unknown = cli(['compare', OPS, '--mode', 'open', '-s', `nope,${slow}`]);
+    expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([2, expect.stringMatching(/^lockreplay: unknown strategy "nope"; known: /)]);
+    expectNoStack(unknown.stderr);
+    const bad = cli(['compare', OPS, '--mode', 'open', '-s', `${notStrategy},${slow}`]);
+    expect(bad.code, bad.stderr).toBe(4);
+    expect(bad.stderr).toMatch(/not-a-strategy\.mjs: the module must export \(default\) a strategy object/);
+    expectNoStack(bad.stderr);
+    // the library: an object refused while a module given before it loads; the caller then exits
+    const caller = `
+      import { compare } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)};
+      try { await compare(${JSON.stringify(OPS)}, [${JSON.stringify(slow)}, { name: 'no-plan' }]); } catch (e) { console.log(e.message); process.exit(2); }
+    `;
+    const lib = spawnSync(process.execPath, ['--input-type=module', '-e', caller], { encoding: 'utf8' });
+    expect([lib.status, lib.stdout, lib.stderr]).toEqual([2, 'strategy no-plan: strategy.plan must be a function (op, ctx) => Step[]\n', '']);
+  });
 });

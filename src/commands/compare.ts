@@ -3,7 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { writePerfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
 import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
-import { loadStrategy } from '../strategies/user.js';
+import { loadStrategies } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, refuseRepeatedLabels, replayStrategiesParallel } from '../replay/index.js';
@@ -45,7 +45,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     }
     const names = flags.all ? strategyNames() : strategyList(flags.strategy as string);
     // check every spec here, so a bad one fails before any work
-    const loaded = await Promise.all(names.map((n) => loadStrategy(n)));
+    const loaded = await loadStrategies(names);
     refuseRepeatedLabels(loaded.map((s) => strategyLabel(s.name, s.options)));
     const newPool = (n: number, optional?: { onSerial(reason: string): void }): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n, optional));
     // (read before the import: a bad value fails at once)
@@ -79,7 +79,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
-    await emitResult(result, flags, formatCompare, async (write) => writePerfettoSchedules(trace, await Promise.all(specs.map((n) => loadStrategy(n))), replayOptionsFrom(flags), write));
+    await emitResult(result, flags, formatCompare, async (write) => writePerfettoSchedules(trace, await loadStrategies(specs), replayOptionsFrom(flags), write));
   }
 }
 

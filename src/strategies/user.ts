@@ -33,6 +33,18 @@ export function loadStrategy(spec: string): Promise<Strategy> {
   return next;
 }
 
+/**
+ * Strategies from specs (or objects, checked as checkedStrategy does), one after another: the first
+ * that fails stops the rest, so no module is left loading when the caller goes on with the error
+ * (while one loads, process.exit() is refused: the CLI's own exit with the error's code, a
+ * library caller's, would throw, and be put on that module).
+ */
+export async function loadStrategies(items: readonly (Strategy | string)[]): Promise<Strategy[]> {
+  const out: Strategy[] = [];
+  for (const s of items) out.push(typeof s === 'string' ? await loadStrategy(s) : checkedStrategy(s));
+  return out;
+}
+
 async function loadStrategyNow(spec: string): Promise<Strategy> {
   if (!isUserStrategySpec(spec)) return createStrategy(spec);
   const path = resolve(spec);
