@@ -117,4 +117,12 @@ describe('session 25 fuzz findings: user strategy modules', () => {
     const lib = spawnSync(process.execPath, ['--input-type=module', '-e', caller], { encoding: 'utf8' });
     expect([lib.status, lib.stdout, lib.stderr]).toEqual([2, 'strategy no-plan: strategy.plan must be a function (op, ctx) => Step[]\n', '']);
   });
+
+  // 125: built-in strategies were looked up by name in a plain object: its inherited properties were taken for factories
+  it('125: a strategy named as a property every object has (constructor, toString, __proto__, hasOwnProperty) is an unknown strategy, exit 2 (was: an internal error, exit 1)', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf:x=1']) {
+      const r = replay(name);
+      expect([r.code, r.stderr.split('\n')[0]], name).toEqual([2, `lockreplay: unknown strategy "${name.split(':')[0]}"; known: none, page-lock, i-mutex, range-lock, i-rwsem, linux:xfs, linux:ext4, linux:generic, kara-2013, bueso-rw, list-rl, segment-bitmap, two-state, btrfs-extent, lustre-write (see: lockreplay strategies)`]);
+    }
+  });
 });

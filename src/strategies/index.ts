@@ -141,7 +141,8 @@ export function createStrategy(spec: string): Strategy {
     name = `linux:${profile}`;
     rest = more;
   }
-  const factory = FACTORIES[name];
+  // (an own name only: "constructor" or "toString" is not a strategy, though every object has one)
+  const factory = Object.hasOwn(FACTORIES, name) ? FACTORIES[name] : undefined;
   if (factory === undefined) {
     throw new LockreplayError(`unknown strategy "${name}"; known: ${strategyNames().join(', ')} (see: lockreplay strategies)`, ExitCode.usage);
   }
