@@ -2,7 +2,7 @@
  * User strategy modules a session-25 hostile pass found to crash lockreplay, hang it or be
  * misreported, each as a regression test. The modules are written here, to a temporary directory.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -124,5 +124,22 @@ describe('session 25 fuzz findings: user strategy modules', () => {
       const r = replay(name);
       expect([r.code, r.stderr.split('\n')[0]], name).toEqual([2, `lockreplay: unknown strategy "${name.split(':')[0]}"; known: none, page-lock, i-mutex, range-lock, i-rwsem, linux:xfs, linux:ext4, linux:generic, kara-2013, bueso-rw, list-rl, segment-bitmap, two-state, btrfs-extent, lustre-write (see: lockreplay strategies)`]);
     }
+  });
+
+  // 126: a plan's steps were checked, then read again by the engine: a getter or proxy answering the two apart ran what was never checked
+  it('126: a step whose getters answer differently each time is run as it was checked, read once (was: an internal error of the engine, exit 1: an empty range, a release of a tag not held)', () => {
+    // each getter gives a valid value for the reads the check made, then an invalid one
+    const steps = (end: string, tag: string): string => `[{ type: 'acquire', lockClass: 'a', key: 'k', spec: { kind: 'range' }, mode: 'X', start: 0, ${end}, ${tag} }, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]`;
+    const module = (name: string, body: string): string => write(name, `export default { name: 'same', summary: 's', source: 's', rules: [], plan() { let reads = 0; ${body} } };\n`);
+    const plain = module('plain-126.mjs', `return ${steps('end: 4096', 'tag: 0')};`);
+    const end = module('end-126.mjs', `return ${steps('get end() { return ++reads <= 2 ? 4096 : -5; }', 'tag: 0')};`);
+    const tag = module('tag-126.mjs', `return ${steps('end: 4096', 'get tag() { return ++reads <= 2 ? 0 : 3; }')};`);
+    const proxied = module('proxy-126.mjs', `const real = ${steps('end: 4096', 'tag: 0')}; return new Proxy(real, { get(t, p) { return typeof p === 'string' && /^[0-9]+$/.test(p) && ++reads > 3 ? { type: 'release', tag: 9 } : t[p]; } });`);
+    const results = [plain, end, tag, proxied].map((m) => {
+      const r = replay(m);
+      expect(r.code, `${m}: ${r.stderr}`).toBe(0);
+      return JSON.parse(readFileSync(join(r.outDir, 'r.json'), 'utf8')) as { strategies: unknown[] };
+    });
+    for (const r of results.slice(1)) expect(r.strategies).toEqual(results[0].strategies);
   });
 });

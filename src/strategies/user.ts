@@ -255,9 +255,12 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never, kin
   if (!Array.isArray(steps)) fail(`plan() must return an array of steps (op ${op.id}, ${op.kind})`);
   const n = (steps as unknown[]).length;
   if (n > MAX_PLAN_STEPS) fail(`plan() returned ${n.toLocaleString('en-US')} steps for op ${op.id} (${op.kind}, line ${op.line}): at most ${MAX_PLAN_STEPS.toLocaleString('en-US')}`);
-  // (every index: a hole in the array is a step that is not one)
+  // (every index: a hole in the array is a step that is not one). Each step is checked and run as
+  // a copy, its fields read once: a getter (or a proxy) could answer the check and the engine apart
+  const copies: Step[] = [];
   for (let i = 0; i < n; i++) {
-    const x = (steps as unknown[])[i] as Record<string, unknown>;
+    const x = stepCopy((steps as unknown[])[i]);
+    if (x !== undefined) copies.push(x as unknown as Step);
     const where = `plan() step ${i} for op ${op.id} (${op.kind})`;
     if (x === null || typeof x !== 'object' || !STEP_TYPES.has(x.type as string)) fail(`${where}: type must be one of ${[...STEP_TYPES].join(', ')}`);
     if (x.type === 'acquire') {
@@ -295,14 +298,49 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never, kin
       if (nodesOf !== undefined && (nodesOf === null || typeof nodesOf !== 'object' || typeof nodesOf.lockClass !== 'string' || typeof nodesOf.key !== 'string')) fail(`${where}: cost's nodesOf, if given, must be { lockClass: string, key: string }`);
     }
   }
-  const unbalanced = unbalancedStep(steps as Step[]);
+  const unbalanced = unbalancedStep(copies);
   if (unbalanced !== undefined) fail(`plan() ${unbalanced} for op ${op.id} (${op.kind}, line ${op.line}): every release must name a lock the plan holds, and every acquire must be released`);
   // the work shares are the op's whole service time: a plan with less (none at all) would make
   // ops shorter than they are, and one with more longer
   let shares = 0;
-  for (const st of steps as Step[]) if (st.type === 'work') shares += st.fraction;
+  for (const st of copies) if (st.type === 'work') shares += st.fraction;
   if (!(Math.abs(shares - 1) <= WORK_SHARES_SLACK)) fail(`plan() for op ${op.id} (${op.kind}, line ${op.line}): its work fractions add up to ${shares}, not 1 (the op's whole service time must be worked, once)`);
-  return steps as Step[];
+  return copies;
+}
+
+/** the fields of each step type (and of an acquire's spec, a cost's nodesOf) that a plan may give */
+const STEP_FIELDS: Record<string, readonly string[]> = {
+  acquire: ['lockClass', 'key', 'spec', 'mode', 'start', 'end', 'tag'],
+  release: ['tag'],
+  work: ['fraction', 'cached'],
+  children: ['flushesOnly'],
+  cost: ['baseNs', 'perNodeNs', 'nodesOf', 'logNodes'],
+};
+const SPEC_FIELDS = ['kind', 'fairness', 'exclusiveOnly', 'hz'];
+const NODES_OF_FIELDS = ['lockClass', 'key'];
+
+/**
+ * A plain copy of a plan's step, each field it may have read once (those left out, or undefined,
+ * left out); undefined for a step that is not an object, and only the type of one of no known type
+ * (checkedSteps refuses both).
+ */
+function stepCopy(step: unknown): Record<string, unknown> | undefined {
+  if (step === null || typeof step !== 'object') return undefined;
+  const type = (step as Record<string, unknown>).type;
+  if (typeof type !== 'string' || !Object.hasOwn(STEP_FIELDS, type)) return { type };
+  const copy: Record<string, unknown> = { type, ...fieldsOf(step, STEP_FIELDS[type]) };
+  if (copy.spec !== null && typeof copy.spec === 'object') copy.spec = fieldsOf(copy.spec, SPEC_FIELDS);
+  if (copy.nodesOf !== null && typeof copy.nodesOf === 'object') copy.nodesOf = fieldsOf(copy.nodesOf, NODES_OF_FIELDS);
+  return copy;
+}
+
+function fieldsOf(from: object, fields: readonly string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = (from as Record<string, unknown>)[f];
+    if (v !== undefined) copy[f] = v;
+  }
+  return copy;
 }
 
 /** how far a plan's work fractions may add up from 1 (floating-point shares such as thirds) */
