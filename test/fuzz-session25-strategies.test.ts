@@ -138,8 +138,22 @@ describe('session 25 fuzz findings: user strategy modules', () => {
     const results = [plain, end, tag, proxied].map((m) => {
       const r = replay(m);
       expect(r.code, `${m}: ${r.stderr}`).toBe(0);
-      return JSON.parse(readFileSync(join(r.outDir, 'r.json'), 'utf8')) as { strategies: unknown[] };
+      return JSON.parse(readFileSync(join(r.outDir, 'r.json'), 'utf8')) as { results: { strategy: string; completedOps: number }[] };
     });
-    for (const r of results.slice(1)) expect(r.strategies).toEqual(results[0].strategies);
+    expect(results[0].results).toMatchObject([{ strategy: 'same', completedOps: 2 }]);
+    for (const r of results.slice(1)) expect(r.results).toEqual(results[0].results);
+  });
+
+  // 127: the process ended only when the module's last timer had fired, after the command was over
+  it("127: a module's pending timer does not keep the process on after the command (was: the run waited for it: a 60 s timer, 60 s more)", () => {
+    const module = strategy('lingers.mjs', 'setTimeout(() => {}, 60_000); setInterval(() => {}, 1_000);');
+    const started = Date.now();
+    const r = cli(['replay', OPS, '--mode', 'open', '-s', module, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ results: [{ strategy: 'n', completedOps: 2 }] });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // the command's own code stays
+    const failed = cli(['replay', OPS, '--mode', 'open', '-s', module, '--from', 'x']);
+    expect(failed.code).toBe(2);
   });
 });

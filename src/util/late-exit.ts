@@ -61,6 +61,17 @@ export function userModuleLoading(spec: string, url: string): () => void {
   };
 }
 
+/**
+ * The CLI's command is over (bin/run.js): with a user module loaded, the process ends now, with the
+ * command's exit code, not when the module's last timer or open handle (setTimeout(f, 60_000), a
+ * setInterval) lets the event loop empty, nor with what a timer of it then does.
+ */
+export function endAfterCommand(): void {
+  if (modules.length === 0) return;
+  const code = process.exitCode;
+  exitOwn(typeof code === 'number' ? code : Number(code ?? 0) || 0);
+}
+
 function lateExit(code: number): void {
   // (an exit of lockreplay's own, a signal for one, is not the module's)
   if (!running || exitingOwn()) return;
