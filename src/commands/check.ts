@@ -49,8 +49,8 @@ or task sleeps of the same ops), no strategy in common): --junit then holds one 
     let report: CheckReport;
     try {
       const thresholds = parseThresholds(flags.threshold);
-      const current = loadResult(args.result, ExitCode.incompatible);
-      const baseline = loadResult(flags.baseline, ExitCode.incompatible);
+      const current = loadResult(args.result, ExitCode.incompatible, false);
+      const baseline = loadResult(flags.baseline, ExitCode.incompatible, false);
       report = check(current, baseline, thresholds, { current: args.result, baseline: flags.baseline });
     } catch (err) {
       // no verdict: a JUnit file of an earlier run must not stay green

@@ -30,7 +30,7 @@ results read is refused (exit 2).`;
     // (before any work: the merged result must not replace one of the shards it reads)
     refuseOutputsOverInputs([{ flag: 'out', path: flags.out }], names, 'result');
     checkOutputPath(flags.out);
-    const results = names.map((p) => loadResult(p, ExitCode.incompatible));
+    const results = names.map((p) => loadResult(p, ExitCode.incompatible, false));
     const merged = mergeResults(results, names);
     await writeOutput(flags.out, resultJson(merged));
     for (const w of mergeWarnings(results, names)) process.stderr.write(`warning: ${w}\n`);

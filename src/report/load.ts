@@ -8,6 +8,7 @@ import { decodeHistogram } from '../stats/histogram.js';
 import { schemaPath } from '../util/schema-path.js';
 import { isInheritedName } from '../util/strings.js';
 import { summaryProblem } from './consistency.js';
+import { derivedProblem } from './derived.js';
 
 let validate: ValidateFunction | undefined;
 
@@ -50,8 +51,12 @@ function tooDeep(json: unknown): boolean {
   return false;
 }
 
-/** Reads a result JSON file and checks it is one this version understands. */
-export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.badInput): ReplayResult {
+/**
+ * Reads a result JSON file and checks it is one this version understands. With `derivedParts` (the
+ * default: the reports show them) its baseline, ratios and safe/unsafe lists are checked against its
+ * strategies too; `check` and `merge` use none of them (merge derives them again).
+ */
+export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.badInput, derivedParts = true): ReplayResult {
   if (path === '') throw new LockreplayError('empty path (an unset variable?): give a result JSON file', ExitCode.usage);
   let bytes: Buffer;
   try {
@@ -89,6 +94,8 @@ export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.
   // (after the histograms decode: the summary numbers are checked against them)
   const summary = summaryProblem(r as ReplayResult);
   if (summary !== undefined) throw new LockreplayError(`${path}: the summary numbers do not match the histograms and counters they are derived from: ${summary} (an edited result? write it again with replay or compare --out)`, badInputCode);
+  const derived = derivedParts ? derivedProblem(r as ReplayResult) : undefined;
+  if (derived !== undefined) throw new LockreplayError(`${path}: the baseline, ratios or verdict do not match the strategies they are derived from: ${derived} (an edited result? write it again with replay or compare --out)`, badInputCode);
   return r as ReplayResult;
 }
 

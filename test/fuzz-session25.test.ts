@@ -1,0 +1,73 @@
+/**
+ * A session-25 hostile-input pass on merge, check, report, fidelity, synth and the library API:
+ * result files that are schema-valid but disagree with themselves, flags at their edges, and
+ * arguments a JS caller may pass. Each finding a regression test; the inputs are made here.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../src/errors.js';
+import type { ReplayResult } from '../src/model/result.js';
+import { cli } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz25-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** a result of seed-race's trace under none (races), i-mutex and range-lock */
+let racePath = '';
+let RACE: ReplayResult;
+
+beforeAll(() => {
+  const traceFile = join(tmp, 'race.trace');
+  expect(cli(['synth', 'seed-race', '--tasks', '4', '--ops', '20', '-o', traceFile]).code).toBe(0);
+  racePath = join(tmp, 'race.json');
+  const r = cli(['compare', traceFile, '-s', 'none,i-mutex,range-lock', '-o', racePath]);
+  expect(r.code, r.stderr).toBe(0);
+  RACE = JSON.parse(readFileSync(racePath, 'utf8')) as ReplayResult;
+}, 60_000);
+
+function edited(name: string, change: (r: ReplayResult) => void): string {
+  const r = structuredClone(RACE);
+  change(r);
+  return write(name, JSON.stringify(r));
+}
+
+describe('session 25 fuzz findings', () => {
+  it('101: report refuses a result whose baseline, ratios or safe/unsafe lists disagree with its strategies, naming the field (was: report showed one strategy\'s ratios beside another\'s numbers, "safe" for a strategy with races, ratios to a baseline it does not hold)', () => {
+    expect(RACE.verdict.unsafe.map((u) => u.strategy)).toContain('none');
+    expect(cli(['report', racePath]).code).toBe(0);
+    const cases: [string, (r: ReplayResult) => void, RegExp][] = [
+      ['swapped.json', (r) => { r.comparison.reverse(); }, /comparison\[0\] is .*"strategy":"range-lock".*, but strategy none against the baseline gives/],
+      ['ratio.json', (r) => { r.comparison[1].throughputRatio = 9; }, /comparison\[1\] is .*"throughputRatio":9.*, but strategy i-mutex against the baseline gives/],
+      ['baseline.json', (r) => { r.baseline = 'page-lock'; }, /baseline is "page-lock", which is none of its strategies \(none, i-mutex, range-lock\)/],
+      ['nobaseline.json', (r) => { r.baseline = null; }, /baseline is null, but the result has strategies/],
+      ['safe.json', (r) => { r.verdict.safe = ['none', ...r.verdict.safe]; r.verdict.unsafe = r.verdict.unsafe.filter((u) => u.strategy !== 'none'); }, /verdict\.safe is \["none",.*\], but the strategies' races and deadlocks give/],
+      // every strategy removed, the rest left as it was
+      ['empty.json', (r) => { r.results = []; }, /baseline is "[^"]+", which is none of its strategies \(none\)/],
+    ];
+    for (const [name, change, message] of cases) {
+      const path = edited(name, change);
+      // (every format reads results with one loader: the other formats once)
+      const runs = name === 'swapped.json' ? [['report', path, '--format', 'html'], ['report', path, '--format', 'md']] : [['report', path]];
+      for (const args of runs) {
+        const r = cli(args);
+        expect([name, r.code, r.stdout], r.stderr).toEqual([name, ExitCode.badInput, '']);
+        expect(r.stderr).toMatch(/the baseline, ratios or verdict do not match the strategies they are derived from: /);
+        expect(r.stderr).toMatch(message);
+      }
+    }
+    // check and merge use none of them (merge derives them again): they read such a result
+    expect(cli(['check', join(tmp, 'swapped.json'), '--baseline', racePath]).code).toBe(0);
+    const merged = join(tmp, 'merged.json');
+    expect(cli(['merge', racePath, edited('other-shard.json', (r) => { r.input.opsDigest = 'ffffffffffffffff-60'; r.input.trace = 'other.trace'; r.comparison.reverse(); }), '-o', merged]).code).toBe(0);
+    expect(cli(['report', merged]).code).toBe(0);
+  });
+
+});
