@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/errors.js';
 import type { ReplayResult } from '../src/model/result.js';
+import { importTrace } from '../src/index.js';
 import { cli } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz25-'));
@@ -70,4 +71,28 @@ describe('session 25 fuzz findings', () => {
     expect(cli(['report', merged]).code).toBe(0);
   });
 
+  it('102: the library\'s selection options that are no time, PID, comm or file are a usage error naming the option (was: fromNs NaN kept every op, fromNs "100000" none, taskPids of strings and a window ending before it starts none: no error)', async () => {
+    // 3 tasks writing one file, one op each, 1 ms apart
+    const lines = ['# tracer: nop'];
+    for (let i = 0; i < 3; i++) {
+      lines.push(`fio-${100 + i} [000] ....  10.00${i}000: sys_enter_pwrite64: fd: 0x3, buf: 0x1, count: 0x1000, pos: 0x0`);
+      lines.push(`fio-${100 + i} [000] ....  10.00${i}500: sys_exit_pwrite64: 0x1000`);
+    }
+    const path = write('three.trace', `${lines.join('\n')}\n`);
+    expect((await importTrace(path)).summary.ops.total).toBe(3);
+    expect((await importTrace(path, { fromNs: 1_000_000, timesRelative: true })).summary.ops.total).toBe(2);
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ fromNs: Number.NaN }, /^option fromNs: expected a finite number of ns, not NaN$/],
+      [{ toNs: '2000000', timesRelative: true }, /^option toNs: expected a finite number of ns, not the string "2000000"$/],
+      [{ fromNs: 2_000_000, toNs: 1_000_000 }, /^option fromNs 2000000 is after toNs 1000000: the window holds no instant$/],
+      [{ fromNs: 0, timesRelative: 'yes' }, /^option timesRelative: expected true or false, not the string "yes"$/],
+      [{ taskPids: new Set(['100']) }, /^option taskPids: expected whole numbers \(PIDs\), not the string "100" \(a comm goes in taskComms\)$/],
+      [{ taskPids: new Set([-1]) }, /^option taskPids: expected whole numbers \(PIDs\), not -1/],
+      [{ taskComms: new Set([100]) }, /^option taskComms: expected strings, not 100$/],
+      [{ files: new Set([null]) }, /^option files: expected strings, not null$/],
+    ];
+    for (const [options, message] of refused) {
+      await expect(importTrace(path, options), JSON.stringify(options)).rejects.toThrow(expect.objectContaining({ name: 'LockreplayError', exitCode: ExitCode.usage, message: expect.stringMatching(message) }));
+    }
+  });
 });

@@ -16,7 +16,7 @@ import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
 import { footerOpsProblem, footerProblem, OPSTREAM_MAGIC_ANY, type OpStreamChecks, readOpStream } from './opstream.js';
 import { type InputSource, openSource, trailingNote } from './source.js';
 import { renameCounts, renameFiles } from './file-identity.js';
-import { type SelectedCounts, SelectingSink } from './selection.js';
+import { assertSelection, type SelectedCounts, SelectingSink } from './selection.js';
 import { HeapBound } from '../util/gc.js';
 
 /** input bytes between two looks at the heap (util/gc.ts, HeapBound) */
@@ -54,6 +54,7 @@ export async function importTrace(path: string, sink: OpSink, options: ImportOpt
     const v = options[name];
     if (v !== undefined && !(v instanceof Set)) throw new LockreplayError(`option ${name}: expected a Set, not ${Array.isArray(v) ? 'an array' : typeof v}`, ExitCode.usage);
   }
+  assertSelection(options);
   const source = openSource(path);
   const chunks = source.chunks()[Symbol.asyncIterator]();
   const first = await chunks.next();

@@ -4,6 +4,7 @@
  * counts them by kind and file, and accounts for the input lines of each: used when kept, skipped
  * ("filtered-file", "filtered-task", "filtered-time") when not.
  */
+import { ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
 import type { LineCounter } from './accounting.js';
 import { utf8FromLatin1 } from './lines.js';
@@ -18,6 +19,32 @@ export interface Selection {
   fromNs?: number;
   toNs?: number;
   timesRelative?: boolean;
+}
+
+/**
+ * Refuses (exit 2) a selection a library caller gave that would select other ops than it says, or
+ * none, silently: a time that is no number (NaN kept every op; a string, "1e9", was added to the
+ * first event's time as text and kept none), a window that ends before it starts, a PID that is no
+ * whole number (the strings of argv matched no task) or a comm or file that is no string. (The CLI's
+ * flags make only valid ones.)
+ */
+export function assertSelection(s: Selection): void {
+  for (const name of ['fromNs', 'toNs'] as const) {
+    const v = s[name];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new LockreplayError(`option ${name}: expected a finite number of ns, not ${describe(v)}`, ExitCode.usage);
+  }
+  if (s.fromNs !== undefined && s.toNs !== undefined && s.fromNs > s.toNs) throw new LockreplayError(`option fromNs ${s.fromNs} is after toNs ${s.toNs}: the window holds no instant`, ExitCode.usage);
+  if (s.timesRelative !== undefined && typeof s.timesRelative !== 'boolean') throw new LockreplayError(`option timesRelative: expected true or false, not ${describe(s.timesRelative)}`, ExitCode.usage);
+  for (const pid of s.taskPids ?? []) {
+    if (!Number.isSafeInteger(pid) || pid < 0) throw new LockreplayError(`option taskPids: expected whole numbers (PIDs), not ${describe(pid)} (a comm goes in taskComms)`, ExitCode.usage);
+  }
+  for (const name of ['taskComms', 'files'] as const) {
+    for (const v of s[name] ?? []) if (typeof v !== 'string') throw new LockreplayError(`option ${name}: expected strings, not ${describe(v)}`, ExitCode.usage);
+  }
+}
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}` : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? 'null' : typeof v;
 }
 
 export interface SelectedCounts {
