@@ -129,17 +129,12 @@ export { acquire, isFlushInsideParent, MAX_WALK_STEPS, pageAlignedRange, pageByP
 
 // results and exporters
 export { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './model/result.js';
-export { resultJson } from './report/json.js';
-export { resultsHtml } from './report/html.js';
-export { compareMarkdown } from './report/markdown.js';
-export { resultCsv } from './report/csv.js';
-export { hgrmFiles } from './report/hgrm.js';
-export { formatCompare, formatReplay } from './report/table.js';
-export { renderReport, REPORT_FORMATS, type ReportFormat } from './report/emit.js';
+// (those taking results check them first: report/library.ts)
+export { assertComparable, check, compareMarkdown, formatCompare, formatReplay, hgrmFiles, mergeResults, renderReport, resultCsv, resultJson, resultsHtml } from './report/library.js';
+export { REPORT_FORMATS, type ReportFormat } from './report/emit.js';
 export { loadResult } from './report/load.js';
 export { RESULT_JSON_SCHEMA } from './model/result-schema.js';
-export { mergeResults } from './replay/merge.js';
-export { assertComparable, check, type CheckReport, type CheckRow, parseThresholds, type Threshold, type Thresholds } from './report/check.js';
+export { type CheckReport, type CheckRow, parseThresholds, type Threshold, type Thresholds } from './report/check.js';
 export { formatCheck } from './report/check-format.js';
 export { checkJunit } from './report/junit.js';
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/errors.js';
 import type { ReplayResult } from '../src/model/result.js';
+import * as lib from '../src/index.js';
 import { importTrace } from '../src/index.js';
 import { cli } from './helpers.js';
 
@@ -94,5 +95,35 @@ describe('session 25 fuzz findings', () => {
     for (const [options, message] of refused) {
       await expect(importTrace(path, options), JSON.stringify(options)).rejects.toThrow(expect.objectContaining({ name: 'LockreplayError', exitCode: ExitCode.usage, message: expect.stringMatching(message) }));
     }
+  });
+
+  it('103: the library\'s functions that take results refuse an argument that is no result with a LockreplayError naming it, exit 2 (was: a TypeError from inside, "Cannot read properties of undefined (reading \'opsDigest\')", "results.map is not a function")', () => {
+    const result = structuredClone(RACE);
+    const cut = structuredClone(RACE) as unknown as { results: { all?: unknown }[] };
+    delete cut.results[1].all;
+    const calls: [string, () => unknown, RegExp][] = [
+      ['check', () => lib.check({} as ReplayResult, result, {}), /^current: not a lockreplay result of schema "lockreplay-result\/2" \(no schema field\)$/],
+      ['check', () => lib.check(result, null as unknown as ReplayResult, {}), /^baseline: not a lockreplay result of schema/],
+      ['check', () => lib.check(result, cut as unknown as ReplayResult, {}), /^baseline: not a valid lockreplay result \(results\[1\]: must have required property 'all'\)/],
+      ['assertComparable', () => lib.assertComparable(result, [] as unknown as ReplayResult, 'a', 'b'), /^baseline: not a lockreplay result/],
+      ['mergeResults', () => lib.mergeResults('a.json' as unknown as ReplayResult[], ['a.json']), /^results: expected an array of results, not string$/],
+      ['mergeResults', () => lib.mergeResults([result, {} as ReplayResult], ['a', 'b']), /^results\[1\]: not a lockreplay result/],
+      ['resultsHtml', () => lib.resultsHtml(result as unknown as ReplayResult[]), /^results: expected an array of results, not object$/],
+      ['renderReport', () => lib.renderReport([undefined as unknown as ReplayResult], 'md'), /^results\[0\]: not a lockreplay result/],
+      ['resultCsv', () => lib.resultCsv({} as ReplayResult[]), /^results: expected an array/],
+      ['compareMarkdown', () => lib.compareMarkdown({} as ReplayResult), /^result: not a lockreplay result/],
+      ['formatCompare', () => lib.formatCompare(cut as unknown as ReplayResult), /^result: not a valid lockreplay result/],
+      ['formatReplay', () => lib.formatReplay({} as ReplayResult), /^result: not a lockreplay result/],
+      ['hgrmFiles', () => lib.hgrmFiles({} as ReplayResult), /^result: not a lockreplay result/],
+      ['resultJson', () => lib.resultJson({} as ReplayResult), /^result: not a lockreplay result/],
+    ];
+    for (const [name, call, message] of calls) {
+      expect(call, name).toThrow(expect.objectContaining({ name: 'LockreplayError', exitCode: ExitCode.usage, message: expect.stringMatching(message) }));
+    }
+    // a result (as compare returns it, or as read back) goes through each of them
+    expect(lib.check(result, result, {}).regressions).toBe(0);
+    expect(lib.renderReport([result], 'table')).toContain('range-lock');
+    expect(lib.mergeResults([result], ['r.json']).results.length).toBe(3);
+    expect(lib.hgrmFiles(result).size).toBeGreaterThan(0);
   });
 });

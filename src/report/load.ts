@@ -73,30 +73,42 @@ export function loadResult(path: string, badInputCode: ExitCodeValue = ExitCode.
   } catch (err) {
     throw new LockreplayError(`${path}: not JSON (${clip((err as Error).message, 200)})`, badInputCode);
   }
+  const shape = shapeProblem(json);
+  if (shape !== undefined) throw new LockreplayError(`${path}: ${shape}`, badInputCode);
+  const r = json as ReplayResult;
+  // (after the histograms decode: the summary numbers are checked against them)
+  const summary = summaryProblem(r);
+  if (summary !== undefined) throw new LockreplayError(`${path}: the summary numbers do not match the histograms and counters they are derived from: ${summary} (an edited result? write it again with replay or compare --out)`, badInputCode);
+  const derived = derivedParts ? derivedProblem(r) : undefined;
+  if (derived !== undefined) throw new LockreplayError(`${path}: the baseline, ratios or verdict do not match the strategies they are derived from: ${derived} (an edited result? write it again with replay or compare --out)`, badInputCode);
+  return r;
+}
+
+/**
+ * What makes `json` no result this version reads, from its shape (the schema, keys, op kinds) to its
+ * histograms, described after "PATH: "; undefined when it is one. (Its numbers are not checked
+ * against each other: summaryProblem, derivedProblem.)
+ */
+export function shapeProblem(json: unknown): string | undefined {
   // (before anything walks it: a field nested thousands deep overflowed the stack of the checks and of JSON.stringify)
-  if (tooDeep(json)) throw new LockreplayError(`${path}: not a valid lockreplay result (something in it is nested more than ${MAX_NESTING} levels deep; no result is)`, badInputCode);
+  if (tooDeep(json)) return `not a valid lockreplay result (something in it is nested more than ${MAX_NESTING} levels deep; no result is)`;
   const r = json as Partial<ReplayResult> | null;
   if (r === null || typeof r !== 'object' || r.schema !== RESULT_SCHEMA) {
     const found = r !== null && typeof r === 'object' && 'schema' in r ? `schema "${String(r.schema)}"` : 'no schema field';
-    throw new LockreplayError(`${path}: not a lockreplay result of schema "${RESULT_SCHEMA}" (${found})`, badInputCode);
+    return `not a lockreplay result of schema "${RESULT_SCHEMA}" (${found})`;
   }
   const check = validator();
   if (!check(r)) {
     const errors = check.errors ?? [];
-    throw new LockreplayError(`${path}: not a valid lockreplay result (${errors.slice(0, 3).map(describe).join('; ')}${errors.length > 3 ? '; ...' : ''}): write it again with replay or compare --out`, badInputCode);
+    return `not a valid lockreplay result (${errors.slice(0, 3).map(describe).join('; ')}${errors.length > 3 ? '; ...' : ''}): write it again with replay or compare --out`;
   }
   const key = inheritedKey(r, '');
-  if (key !== undefined) throw new LockreplayError(`${path}: not a valid lockreplay result (${key}: a key no result has, the name of a property every object inherits)`, badInputCode);
+  if (key !== undefined) return `not a valid lockreplay result (${key}: a key no result has, the name of a property every object inherits)`;
   const kinds = (r as ReplayResult).results.flatMap((s, i) => Object.keys(s.byKind).filter((k) => !(OP_KINDS as readonly string[]).includes(k)).map((k) => `results[${i}].byKind.${k}`));
-  if (kinds.length > 0) throw new LockreplayError(`${path}: not a valid lockreplay result (${kinds[0]}: not an op kind; expected one of ${OP_KINDS.join(', ')})`, badInputCode);
+  if (kinds.length > 0) return `not a valid lockreplay result (${kinds[0]}: not an op kind; expected one of ${OP_KINDS.join(', ')})`;
   const histogramProblem = histogramsProblem(r as ReplayResult);
-  if (histogramProblem !== undefined) throw new LockreplayError(`${path}: not a valid lockreplay result (${histogramProblem}): write it again with replay or compare --out`, badInputCode);
-  // (after the histograms decode: the summary numbers are checked against them)
-  const summary = summaryProblem(r as ReplayResult);
-  if (summary !== undefined) throw new LockreplayError(`${path}: the summary numbers do not match the histograms and counters they are derived from: ${summary} (an edited result? write it again with replay or compare --out)`, badInputCode);
-  const derived = derivedParts ? derivedProblem(r as ReplayResult) : undefined;
-  if (derived !== undefined) throw new LockreplayError(`${path}: the baseline, ratios or verdict do not match the strategies they are derived from: ${derived} (an edited result? write it again with replay or compare --out)`, badInputCode);
-  return r as ReplayResult;
+  if (histogramProblem !== undefined) return `not a valid lockreplay result (${histogramProblem}): write it again with replay or compare --out`;
+  return undefined;
 }
 
 /**
