@@ -22,6 +22,7 @@ import { ReplayProcessPool } from './replay/process-pool.js';
 import type { Strategy } from './strategies/types.js';
 import { loadStrategies, loadStrategy } from './strategies/user.js';
 import { withKernelHz } from './strategies/index.js';
+import { expectArray, expectOptions, expectString, kindOf } from './util/arguments.js';
 
 /** A trace in memory, ready to replay: its ops, the import summary, the kernel's lock waits. */
 export interface Trace extends LoadedTrace {
@@ -47,6 +48,8 @@ export interface CompareOptions extends ReplayOptions {
  * not a trace).
  */
 export async function importTrace(path: string, options: ImportOptions = {}): Promise<Trace> {
+  expectString(path, 'importTrace path');
+  expectOptions(options, 'importTrace options');
   // (the trace object itself: a copy would read its ops, which are made from its columns on demand)
   const trace: Trace = await loadForReplay(path, options);
   const tasks = [...(options.taskPids ?? [])].map(String).concat([...(options.taskComms ?? [])]);
@@ -58,7 +61,10 @@ export async function importTrace(path: string, options: ImportOptions = {}): Pr
  * Imports a trace without keeping it: every op (and observed lock event) goes to `sink` as it is
  * read, for traces too large to hold. Returns the import summary.
  */
-export function streamTrace(path: string, sink: OpSink, options: ImportOptions = {}): Promise<ImportSummary> {
+export async function streamTrace(path: string, sink: OpSink, options: ImportOptions = {}): Promise<ImportSummary> {
+  expectString(path, 'streamTrace path');
+  expectOptions(options, 'streamTrace options');
+  if (sink === null || typeof sink !== 'object' || typeof sink.op !== 'function' || typeof sink.lock !== 'function') throw new LockreplayError(`streamTrace sink: expected an object with op(op) and lock(lock) functions, not ${kindOf(sink)}`, ExitCode.usage);
   return streamImport(path, sink, options);
 }
 
@@ -76,6 +82,8 @@ export function replay(trace: Trace | string, strategy: Strategy | string, optio
  * races or deadlock).
  */
 export async function compare(trace: Trace | string, strategies: readonly (Strategy | string)[], options: CompareOptions = {}): Promise<ReplayResult> {
+  expectArray(strategies, 'strategies');
+  expectOptions(options, 'compare options');
   const { threads = 1, parallel = 'processes', ...replayOptions } = options;
   if (parallel !== 'processes' && parallel !== 'threads') throw new LockreplayError(`parallel must be processes or threads, not ${String(parallel)}`, ExitCode.usage);
   if (!Number.isInteger(threads) || threads < 1) throw new LockreplayError(`threads must be a whole number >= 1, not ${threads}`, ExitCode.usage);
@@ -103,6 +111,9 @@ export async function compare(trace: Trace | string, strategies: readonly (Strat
  * as `--perfetto` writes it.
  */
 export async function perfettoSchedules(trace: Trace, strategies: readonly (Strategy | string)[], options: ReplayOptions = {}): Promise<string> {
+  expectArray(strategies, 'strategies');
+  expectOptions(options, 'perfettoSchedules options');
+  if (trace === null || typeof trace !== 'object' || typeof trace.summary !== 'object' || typeof trace.ops !== 'object') throw new LockreplayError(`trace: expected a trace from importTrace, not ${kindOf(trace)}`, ExitCode.usage);
   const made = await loadStrategies(strategies);
   return schedules(trace, made, options);
 }

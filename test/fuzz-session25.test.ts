@@ -126,4 +126,38 @@ describe('session 25 fuzz findings', () => {
     expect(lib.mergeResults([result], ['r.json']).results.length).toBe(3);
     expect(lib.hgrmFiles(result).size).toBeGreaterThan(0);
   });
+
+  it('104: library arguments of the wrong kind (null options, a string for the strategies, a number for a spec, a sink without op(), a scenario named toString) are a LockreplayError naming the argument, exit 2 (was: TypeErrors from inside: "Cannot read properties of null (reading \'taskPids\')", "strategies.map is not a function", "spec.trim is not a function")', async () => {
+    const path = write('lib-104.trace', lib.synthesize('shared-rw', { seed: 1, tasks: 2, ops: 2 }));
+    const trace = await lib.importTrace(path);
+    const any = (v: unknown): never => v as never;
+    const calls: [string, () => unknown, RegExp][] = [
+      ['importTrace', () => lib.importTrace(path, any(null)), /^importTrace options: expected an object of options, not null$/],
+      ['importTrace', () => lib.importTrace(any(5)), /^importTrace path: expected a string, not number 5$/],
+      ['streamTrace', () => lib.streamTrace(path, any(null)), /^streamTrace sink: expected an object with op\(op\) and lock\(lock\) functions, not null$/],
+      ['streamTrace', () => lib.streamTrace(path, any({ op: () => undefined })), /^streamTrace sink: expected an object with op\(op\) and lock\(lock\) functions, not object$/],
+      ['compare', () => lib.compare(trace, any('none')), /^strategies: expected an array, not string$/],
+      ['compare', () => lib.compare(trace, ['none'], any(null)), /^compare options: expected an object of options, not null$/],
+      ['replay', () => lib.replay(trace, 'none', any([])), /^compare options: expected an object of options, not an array$/],
+      ['perfettoSchedules', () => lib.perfettoSchedules(any({}), ['none']), /^trace: expected a trace from importTrace, not object$/],
+      ['perfettoSchedules', () => lib.perfettoSchedules(trace, any(null)), /^strategies: expected an array, not null$/],
+      ['loadStrategy', () => lib.loadStrategy(any(5)), /^strategy spec: expected a string \(a name or a path\) or a strategy object, not number 5$/],
+      ['createStrategy', () => lib.createStrategy(any(null)), /^strategy spec: expected a string, not null$/],
+      ['jsonRulesStrategy', () => lib.jsonRulesStrategy(any(undefined)), /^jsonRulesStrategy path: expected a string, not undefined$/],
+      ['parseCosts', () => lib.parseCosts(any(5)), /^costs spec: expected a string, not number 5$/],
+      ['parseThresholds', () => lib.parseThresholds(any({ p99: 5 })), /^thresholds spec: expected a string, not object$/],
+      ['synthesize', () => lib.synthesize('shared-rw', any(null)), /^synthesize options: expected an object of options, not null$/],
+      ['synthesize', () => lib.synthesize('shared-rw', any(undefined)), /^synthesize options: give \{ seed \} at least/],
+      ['synthesize', () => lib.synthesize('toString', { seed: 1 }), /^unknown scenario "toString"; known: seed-race, /],
+    ];
+    for (const [name, call, message] of calls) {
+      let thrown: unknown;
+      try {
+        await call();
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, name).toEqual(expect.objectContaining({ name: 'LockreplayError', exitCode: ExitCode.usage, message: expect.stringMatching(message) }));
+    }
+  });
 });

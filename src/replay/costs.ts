@@ -5,6 +5,7 @@
  * 2^53 ns its virtual time past 2^53 ns, where it is no longer exact.
  */
 import { ExitCode, LockreplayError } from '../errors.js';
+import { expectString } from '../util/arguments.js';
 import { DEFAULT_COSTS, type LockCosts } from '../strategies/types.js';
 
 /** the largest cost of one lock operation: 1 s (the defaults are 20 ns to 2 µs) */
@@ -25,6 +26,7 @@ export function costsProblem(costs: unknown): string | undefined {
 /** "atomicNs=20,wakeupNs=2000" → costs over the defaults (exit 2 for a key that is none, given twice, or a value out of bounds) */
 export function parseCosts(spec: string | undefined): LockCosts {
   const costs: LockCosts = { ...DEFAULT_COSTS };
+  if (spec !== undefined) expectString(spec, 'costs spec');
   if (spec === undefined || spec.trim() === '') return costs;
   const given = new Set<string>();
   for (const part of spec.split(',')) {

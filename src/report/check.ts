@@ -4,6 +4,7 @@
  * threshold of 0 is meaningful: any change in the worse direction is a regression.
  */
 import { ExitCode, LockreplayError } from '../errors.js';
+import { expectString } from '../util/arguments.js';
 import type { ReplayResult, StrategyResult } from '../model/result.js';
 import { labelOf, repeatedLabel } from '../model/labels.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
@@ -64,6 +65,7 @@ export interface CheckReport {
 
 export function parseThresholds(spec: string | undefined): Thresholds {
   const out: Thresholds = {};
+  if (spec !== undefined) expectString(spec, 'thresholds spec');
   if (spec === undefined || spec.trim() === '') return out;
   const given = new Set<string>();
   for (const part of spec.split(',')) {

@@ -1,4 +1,5 @@
 import { ExitCode, LockreplayError } from '../errors.js';
+import { expectString } from '../util/arguments.js';
 import { iMutexStrategy } from './i-mutex.js';
 import { noneStrategy } from './none.js';
 import { pageLockStrategy } from './page-lock.js';
@@ -133,6 +134,7 @@ export function withKernelHz(spec: string, kernelHz: number | undefined): string
  * "range-lock:prefault=true,buffered=page").
  */
 export function createStrategy(spec: string): Strategy {
+  expectString(spec, 'strategy spec');
   let [name, rest] = splitOnce(spec.trim(), ':');
   // linux:PROFILE[:options]
   if (name === 'linux') {

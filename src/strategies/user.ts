@@ -6,6 +6,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
+import { expectString, kindOf } from '../util/arguments.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
 import { userModuleLoading } from '../util/late-exit.js';
 import { describeThrown } from '../util/thrown.js';
@@ -28,6 +29,8 @@ let loading: Promise<unknown> = Promise.resolve();
  * loading at the same moment.
  */
 export function loadStrategy(spec: string): Promise<Strategy> {
+  // (refused at once, a rejected promise: as every other bad spec is)
+  if (typeof spec !== 'string') return Promise.reject(new LockreplayError(`strategy spec: expected a string (a name or a path) or a strategy object, not ${kindOf(spec)}`, ExitCode.usage));
   const next = loading.then(() => loadStrategyNow(spec));
   loading = next.catch(() => undefined);
   return next;
@@ -390,6 +393,7 @@ const CHILDREN: ChildrenStep = { type: 'children' };
  * recorded positions in the work.
  */
 export function jsonRulesStrategy(path: string): Strategy {
+  expectString(path, 'jsonRulesStrategy path');
   const file = basename(path);
   let raw: unknown;
   try {

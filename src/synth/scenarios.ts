@@ -3,6 +3,7 @@
  * and docs/strategies.md describe (scenarios A and B), small enough to read, deterministic for a seed.
  */
 import { ExitCode, LockreplayError } from '../errors.js';
+import { expectOptions, expectString } from '../util/arguments.js';
 import { type OpEmitter, type SynthTask } from './ftrace-writer.js';
 import type { Prng } from '../util/prng.js';
 import { mergedLines, type Actor } from './stream.js';
@@ -206,8 +207,12 @@ export function synthesize(name: string, options: SynthOptions): string {
  * first line.
  */
 export function scenarioLines(name: string, options: SynthOptions): Generator<string, void, void> {
-  const sc = SCENARIOS[name];
+  expectString(name, 'scenario');
+  const sc = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name] : undefined;
   if (sc === undefined) throw new LockreplayError(`unknown scenario "${name}"; known: ${scenarioNames().join(', ')}`, ExitCode.usage);
+  expectOptions(options, 'synthesize options');
+  // (the library's synthesize: the seed is required, the rest defaults)
+  if (options === undefined) throw new LockreplayError('synthesize options: give { seed } at least (the same seed gives the same bytes)', ExitCode.usage);
   const tasks = options.tasks ?? sc.defaults.tasks;
   const ops = options.ops ?? sc.defaults.ops;
   if (!Number.isInteger(tasks) || tasks < 1 || tasks > MAX_TASKS) throw new LockreplayError(`--tasks must be a whole number from 1 to ${MAX_TASKS.toLocaleString('en-US')}, not ${tasks}`, ExitCode.usage);

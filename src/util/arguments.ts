@@ -1,0 +1,27 @@
+/**
+ * Checks of a library caller's arguments (JavaScript callers are not held to the types): one of
+ * the wrong kind is a LockreplayError (exit 2) naming it, not a TypeError deep inside.
+ */
+import { ExitCode, LockreplayError } from '../errors.js';
+
+/** "null", "an array", "number 5", "string" */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'number' || typeof value === 'boolean' ? `${typeof value} ${String(value)}` : typeof value;
+}
+
+/** a string (a spec, a path) */
+export function expectString(value: unknown, what: string): asserts value is string {
+  if (typeof value !== 'string') throw new LockreplayError(`${what}: expected a string, not ${kindOf(value)}`, ExitCode.usage);
+}
+
+/** an options object, or undefined (the defaults) */
+export function expectOptions(value: unknown, what: string): void {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) throw new LockreplayError(`${what}: expected an object of options, not ${kindOf(value)}`, ExitCode.usage);
+}
+
+/** an array (of strategies, of results) */
+export function expectArray(value: unknown, what: string): asserts value is readonly unknown[] {
+  if (!Array.isArray(value)) throw new LockreplayError(`${what}: expected an array, not ${kindOf(value)}`, ExitCode.usage);
+}
