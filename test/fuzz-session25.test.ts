@@ -3,7 +3,7 @@
  * result files that are schema-valid but disagree with themselves, flags at their edges, and
  * arguments a JS caller may pass. Each finding a regression test; the inputs are made here.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,5 +159,24 @@ describe('session 25 fuzz findings', () => {
       }
       expect(thrown, name).toEqual(expect.objectContaining({ name: 'LockreplayError', exitCode: ExitCode.usage, message: expect.stringMatching(message) }));
     }
+  });
+
+  it('105: a strategy, CSV preset or event preset named like an inherited property (toString, constructor, __proto__) is unknown, exit 2 (was: an internal error, exit 1: "Invalid value used in weak set", "factory is not a function")', async () => {
+    const path = write('names-105.trace', lib.synthesize('shared-rw', { seed: 1, tasks: 2, ops: 2 }));
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const r = cli(['compare', path, '-s', `none,${name}`]);
+      expect([r.code, r.stderr.split('\n')[0]]).toEqual([ExitCode.usage, `lockreplay: unknown strategy "${name}"; known: ${lib.strategyNames().join(', ')} (see: lockreplay strategies)`]);
+    }
+    await expect(lib.importTrace(path, { format: 'csv', csvPreset: 'toString' })).rejects.toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: expect.stringMatching(/^unknown CSV preset "toString"; known: msr, /) }));
+  });
+
+  // (record refuses the name before it enables any event; it needs root and tracefs to get that far)
+  it.runIf(process.getuid?.() === 0 && existsSync('/sys/kernel/tracing/trace'))('105: record --events constructor is an unknown event, constructor+EVENT an unknown preset (was: an internal error, "preset.filter is not a function")', () => {
+    const out = join(tmp, 'rec-105', 'x.trace.gz');
+    const unknown = cli(['record', '--events', 'constructor', '--out', out, '--', 'true']);
+    expect([unknown.code, unknown.stderr]).toEqual([ExitCode.unknownEvent, expect.stringMatching(/^lockreplay: event "constructor" does not exist on this kernel/)]);
+    const preset = cli(['record', '--events', 'constructor+sched/sched_switch', '--out', out, '--', 'true']);
+    expect([preset.code, preset.stderr]).toEqual([ExitCode.usage, expect.stringMatching(/^lockreplay: --events constructor\+sched\/sched_switch: "constructor" is not a preset/)]);
+    expect(existsSync(join(tmp, 'rec-105'))).toBe(false);
   });
 });

@@ -307,7 +307,7 @@ async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>
   let mapping = options.csvMapping;
   if (mapping === undefined) {
     if (preset === undefined) throw new LockreplayError(`${source.name}: --format csv needs --preset (${Object.keys(CSV_PRESETS).join(', ')}) or --columns`, ExitCode.usage);
-    const p = CSV_PRESETS[preset];
+    const p = Object.hasOwn(CSV_PRESETS, preset) ? CSV_PRESETS[preset] : undefined;
     if (p === undefined) throw new LockreplayError(`unknown CSV preset "${preset}"; known: ${Object.keys(CSV_PRESETS).join(', ')}`, ExitCode.usage);
     mapping = p.mapping;
   }

@@ -158,7 +158,8 @@ export const DRAIN_BUDGET_MS = 200;
 function resolveEvents(fs: Tracefs, spec: string): { events: string[]; missing: string[] } {
   const plus = spec.indexOf('+');
   const presetName = plus < 0 ? spec : plus === 0 ? 'default' : spec.slice(0, plus);
-  const preset = EVENT_PRESETS[presetName];
+  // (own names only: "constructor" is no preset)
+  const preset = Object.hasOwn(EVENT_PRESETS, presetName) ? EVENT_PRESETS[presetName] : undefined;
   if (plus < 0 && preset !== undefined) {
     return { events: preset.filter((e) => fs.hasEvent(e)), missing: preset.filter((e) => !fs.hasEvent(e)) };
   }
