@@ -179,4 +179,22 @@ describe('session 25 fuzz findings', () => {
     expect([preset.code, preset.stderr]).toEqual([ExitCode.usage, expect.stringMatching(/^lockreplay: --events constructor\+sched\/sched_switch: "constructor" is not a preset/)]);
     expect(existsSync(join(tmp, 'rec-105'))).toBe(false);
   });
+
+  it('106: merging a time shard with an empty one (no op in its window) keeps the other\'s timeline (was: the merged result had none, intervalNs 0, as if the intervals did not line up)', () => {
+    const path = write('shards-106.trace', lib.synthesize('shared-rw', { seed: 1, tasks: 2, ops: 20 }));
+    const full = join(tmp, 'full-106.json');
+    const empty = join(tmp, 'empty-106.json');
+    expect(cli(['compare', path, '-s', 'none,i-mutex', '--from', '+0', '-o', full]).code).toBe(0);
+    expect(cli(['compare', path, '-s', 'none,i-mutex', '--from', '+1000', '-o', empty]).code).toBe(0);
+    const timelines = (file: string): unknown[] => (JSON.parse(readFileSync(file, 'utf8')) as ReplayResult).results.map((s) => s.timeline);
+    expect(timelines(empty).every((t) => (t as { opsPerSec: number[] }).opsPerSec.length === 0)).toBe(true);
+    const before = timelines(full);
+    expect((before[0] as { opsPerSec: number[] }).opsPerSec.length).toBeGreaterThan(0);
+    for (const order of [[full, empty], [empty, full]]) {
+      const merged = join(tmp, 'merged-106.json');
+      const r = cli(['merge', ...order, '-o', merged]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(timelines(merged)).toEqual(before);
+    }
+  });
 });

@@ -71,8 +71,13 @@ function mergeStrategy(a: StrategyResult, b: StrategyResult): StrategyResult {
   };
 }
 
-/** shards follow each other: their intervals line up when they have the same length (else none is kept) */
+/**
+ * shards follow each other: their intervals line up when they have the same length (else none is
+ * kept); a shard without intervals (no op in its slice: no makespan either) adds none
+ */
 function mergeTimeline(a: StrategyResult['timeline'], b: StrategyResult['timeline']): StrategyResult['timeline'] {
+  if (b.opsPerSec.length === 0) return a;
+  if (a.opsPerSec.length === 0) return b;
   if (a.intervalNs !== b.intervalNs) return { intervalNs: 0, startNs: 0, opsPerSec: [], p99Ns: [] };
   return { intervalNs: a.intervalNs, startNs: a.startNs, opsPerSec: [...a.opsPerSec, ...b.opsPerSec], p99Ns: [...a.p99Ns, ...b.p99Ns] };
 }
