@@ -197,4 +197,11 @@ describe('session 25 fuzz findings', () => {
       expect(timelines(merged)).toEqual(before);
     }
   });
+
+  it('107: check against a result without strategies says so in words (was: "zero.json: none", read as the strategy none, which the other result has)', () => {
+    const none = structuredClone(RACE);
+    none.results = [];
+    expect(() => lib.check(RACE, none, {}, { current: 'new.json', baseline: 'zero.json' })).toThrow(expect.objectContaining({ exitCode: ExitCode.incompatible, message: 'no strategy of new.json is in zero.json (new.json: none, i-mutex, range-lock; zero.json: no strategies)' }));
+    expect(() => lib.check(none, RACE, {}, { current: 'zero.json', baseline: 'base.json' })).toThrow('no strategy of zero.json is in base.json (zero.json: no strategies; base.json: none, i-mutex, range-lock)');
+  });
 });

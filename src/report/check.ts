@@ -193,7 +193,9 @@ export function check(current: ReplayResult, baseline: ReplayResult, thresholds:
   const have = new Set(current.results.map(labelOf));
   const missing = baseline.results.map(labelOf).filter((l) => !have.has(l));
   if (rows.length === 0) {
-    throw new LockreplayError(`no strategy of ${names.current} is in ${names.baseline} (${names.current}: ${current.results.map(labelOf).join(', ') || 'none'}; ${names.baseline}: ${baseline.results.map(labelOf).join(', ') || 'none'})`, ExitCode.incompatible);
+    // (a result without strategies is said in words: "none" is a strategy's name)
+    const listed = (r: ReplayResult): string => (r.results.length === 0 ? 'no strategies' : r.results.map(labelOf).join(', '));
+    throw new LockreplayError(`no strategy of ${names.current} is in ${names.baseline} (${names.current}: ${listed(current)}; ${names.baseline}: ${listed(baseline)})`, ExitCode.incompatible);
   }
   for (const label of missing) rows.push({ strategy: label, metric: 'present', baseline: 1, current: 0, worseBy: 1, allowed: 0, pass: false });
   const warnings = current.tool.version === baseline.tool.version ? [] : [`${names.current} was made by lockreplay ${current.tool.version}, ${names.baseline} by ${baseline.tool.version}: their models may differ (make the baseline again with this version)`];
