@@ -16,6 +16,8 @@ import type { OpSink } from './import/op-builder.js';
 import { loadForReplay, type LoadedTrace, refuseRepeatedLabels, replayStrategies, replayStrategiesParallel, type ReplayOptions } from './replay/index.js';
 import { strategyLabel } from './model/labels.js';
 import type { ReplayResult } from './model/result.js';
+import { mergeResults as merge } from './replay/merge.js';
+import { assertResultsArgument } from './report/result-argument.js';
 import { perfettoSchedules as schedules } from './replay/schedule.js';
 import { ReplayPool } from './replay/pool.js';
 import { ReplayProcessPool } from './replay/process-pool.js';
@@ -141,7 +143,13 @@ export { acquire, isFlushInsideParent, MAX_WALK_STEPS, pageAlignedRange, pageByP
 // results and exporters
 export { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './model/result.js';
 // (those taking results check them first: report/library.ts)
-export { assertComparable, check, compareMarkdown, formatCompare, formatReplay, hgrmFiles, mergeResults, renderReport, resultCsv, resultJson, resultsHtml } from './report/library.js';
+export { assertComparable, check, compareMarkdown, formatCompare, formatReplay, hgrmFiles, renderReport, resultCsv, resultJson, resultsHtml } from './report/library.js';
+
+/** adds shards (by time or selection, or by strategy): `names` name each in the messages */
+export function mergeResults(results: ReplayResult[], names: string[]): ReplayResult {
+  assertResultsArgument(results, 'results');
+  return merge(results, names);
+}
 export { REPORT_FORMATS, type ReportFormat } from './report/emit.js';
 export { loadResult } from './report/load.js';
 export { RESULT_JSON_SCHEMA } from './model/result-schema.js';

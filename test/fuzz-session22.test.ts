@@ -31,6 +31,7 @@ interface Result {
   results: { strategy: string; strategyOptions: Record<string, string> }[];
   comparison: { strategy: string }[];
   baseline: string | null;
+  verdict: { safe: string[]; unsafe: string[] };
   warnings: string[];
 }
 
@@ -48,9 +49,13 @@ beforeAll(() => {
 /** the base result with its strategies renamed (a user module names itself anything) and edited further */
 function edited(name: string, labels: [string, string], edit: (r: Result) => void = () => undefined): string {
   const r = JSON.parse(JSON.stringify(result)) as Result;
+  const renamed = new Map(r.results.map((s, i) => [s.strategy, labels[i]]));
   r.results.forEach((s, i) => (s.strategy = labels[i]));
   r.comparison.forEach((c, i) => (c.strategy = labels[i]));
   r.baseline = labels[0];
+  // (report checks the verdict's lists against the strategies: renamed there too)
+  r.verdict.safe = r.verdict.safe.map((l) => renamed.get(l) ?? l);
+  r.verdict.unsafe = r.verdict.unsafe.map((l) => renamed.get(l) ?? l);
   edit(r);
   return write(name, JSON.stringify(r));
 }

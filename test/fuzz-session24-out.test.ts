@@ -128,10 +128,14 @@ function namedResult(file: string, names: [string, string], tracePath: string): 
     writeFileSync(iolog, ['fio version 3 iolog', '0 /data/f add', '0 /data/f open', ...Array.from({ length: 20 }, (_, i) => `${100 * i} /data/f write ${4096 * i} 4096`), '2000 /data/f close', ''].join('\n'));
     expect(cli(['compare', iolog, '-s', 'none,i-mutex', '--out', base]).code).toBe(0);
   }
-  const r = JSON.parse(readFileSync(base, 'utf8')) as { input: { trace: string }; results: { strategy: string }[]; comparison: { strategy: string }[]; baseline: string };
+  const r = JSON.parse(readFileSync(base, 'utf8')) as { input: { trace: string }; results: { strategy: string }[]; comparison: { strategy: string }[]; baseline: string; verdict: { safe: string[]; unsafe: string[] } };
+  const renamed = new Map(r.results.map((s, i) => [s.strategy, names[i]]));
   r.results.forEach((s, i) => (s.strategy = names[i]));
   r.comparison.forEach((c, i) => (c.strategy = names[i]));
   r.baseline = names[0];
+  // (report checks the verdict's lists against the strategies: renamed there too)
+  r.verdict.safe = r.verdict.safe.map((l) => renamed.get(l) ?? l);
+  r.verdict.unsafe = r.verdict.unsafe.map((l) => renamed.get(l) ?? l);
   r.input.trace = tracePath;
   const path = join(tmp, file);
   writeFileSync(path, JSON.stringify(r));

@@ -440,7 +440,7 @@ describe('classifying a wait by the task\'s latest lock call', () => {
 
 describe('the verdict when only none is safe', () => {
   it('says so instead of "no strategy"', async () => {
-    const { verdictOf } = await import('../src/replay/verdict.js');
+    const { verdictOf } = await import('../src/model/verdict.js');
     const t = await loadForReplay(trace('xfs-mix.trace.gz'));
     const r = replayStrategies(t, ['none'], {});
     const v = verdictOf(r.results, (s) => s.strategy);

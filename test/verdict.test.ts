@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadForReplay, replayStrategies } from '../src/replay/index.js';
 import type { StrategyResult } from '../src/model/result.js';
-import { verdictOf } from '../src/replay/verdict.js';
+import { verdictOf } from '../src/model/verdict.js';
 import { strategyNames } from '../src/strategies/index.js';
 import { trace } from './helpers.js';
 

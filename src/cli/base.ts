@@ -1,7 +1,7 @@
 import { Command, Errors } from '@oclif/core';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { installSignalCleanup } from '../util/cleanup.js';
-import { terminalText } from '../report/terminal.js';
+import { terminalText } from '../util/terminal.js';
 import { commandFinished, commandStarted } from '../util/late-exit.js';
 import { progressWanted } from '../util/progress.js';
 import { watchStdout } from './stdout-errors.js';

@@ -10,7 +10,7 @@ import { MAX_CPUS, MAX_SPAN_NS } from '../import/limits.js';
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
 import { type OffCpuSummary, offCpuShares } from './off-cpu.js';
-import { verdictOf } from './verdict.js';
+import { verdictOf } from '../model/verdict.js';
 import { costsProblem } from './costs.js';
 import { refuseInexactTime } from './virtual-time.js';
 import { timelineOf } from './timeline.js';

@@ -12,7 +12,7 @@ import { decodeHistogram, encodeHistogram, percentiles } from '../stats/histogra
 import type { LockClassStats } from '../engine/simulator.js';
 import type { RaceClassReport, RaceReport } from '../engine/races.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
-import { verdictOf } from './verdict.js';
+import { verdictOf } from '../model/verdict.js';
 import type { ObservedWaitSummary } from './observed-waits.js';
 import type { OffCpuSummary } from '../model/result.js';
 

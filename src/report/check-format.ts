@@ -3,7 +3,7 @@ import type { CheckReport, CheckRow } from './check.js';
 import { table } from './import-summary.js';
 import { fmtNs } from './table.js';
 import { mdEscape } from './markdown.js';
-import { terminalSafe } from './terminal.js';
+import { terminalSafe } from '../util/terminal.js';
 
 
 /** a metric's value with its unit: ops/s for throughput, counts for races, deadlock and presence, else a duration */

@@ -9,7 +9,7 @@
 import type { ReplayResult } from '../model/result.js';
 import { canonicalJson } from '../model/comparable.js';
 import { compareToBaseline, labelOf } from '../model/labels.js';
-import { verdictOf } from '../replay/verdict.js';
+import { verdictOf } from '../model/verdict.js';
 
 /** "the first field that disagrees, with what the strategies give", or undefined when all agree */
 export function derivedProblem(r: ReplayResult): string | undefined {

@@ -2,7 +2,7 @@
 import type { FidelityReport, RatioSpread } from '../model/fidelity.js';
 import { table } from './import-summary.js';
 import { fmtNs } from './table.js';
-import { printable, terminalText } from './terminal.js';
+import { printable, terminalText } from '../util/terminal.js';
 
 export function formatFidelity(report: FidelityReport): string {
   // (no string of it breaks a line: the trace's path, a strategy's name)

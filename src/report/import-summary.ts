@@ -1,5 +1,5 @@
 import type { ImportSummary } from '../model/import-summary.js';
-import { printable, terminalSafe, terminalText } from './terminal.js';
+import { printable, terminalSafe, terminalText } from '../util/terminal.js';
 
 /** The human summary of an import: ops per kind and per file, and where every line went. */
 export function formatImportSummary(summary: ImportSummary, maxFiles = 8): string {

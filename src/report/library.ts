@@ -5,7 +5,6 @@
  * TypeError deep inside. The CLI calls the functions themselves, on results loadResult checked.
  */
 import type { ReplayResult } from '../model/result.js';
-import { mergeResults as merge } from '../replay/merge.js';
 import { assertComparable as comparable, check as checkResults, type CheckNames, type CheckReport, type Thresholds } from './check.js';
 import { resultCsv as csv } from './csv.js';
 import { renderReport as render, type ReportFormat } from './emit.js';
@@ -57,12 +56,6 @@ export function formatReplay(result: ReplayResult): string {
 export function renderReport(results: ReplayResult[], format: Exclude<ReportFormat, 'hgrm'>): string {
   assertResultsArgument(results, 'results');
   return render(results, format);
-}
-
-/** adds shards (by time or selection, or by strategy): `names` name each in the messages */
-export function mergeResults(results: ReplayResult[], names: string[]): ReplayResult {
-  assertResultsArgument(results, 'results');
-  return merge(results, names);
 }
 
 export function assertComparable(current: ReplayResult, baseline: ReplayResult, currentName: string, baselineName: string): void {

@@ -2,7 +2,7 @@ import type { BlockedTask, ReplayResult, StrategyResult } from '../model/result.
 import { labelOf } from '../model/labels.js';
 import { table } from './import-summary.js';
 import { fmtRace, raceSummary } from './races.js';
-import { printable, terminalText } from './terminal.js';
+import { printable, terminalText } from '../util/terminal.js';
 
 /** ns → a short human duration */
 export function fmtNs(ns: number): string {

@@ -5,13 +5,9 @@
  * (exit 4). What the guard cannot stop (an exit from a timer the module set, process.kill,
  * process.abort) is documented in docs/writing-strategies.md.
  */
+import { UserExit } from '../util/user-exit.js';
 
-/** what process.exit threw, for the caller to name */
-export class UserExit extends Error {
-  constructor(readonly code: unknown) {
-    super(`called process.exit(${describeCode(code)})`);
-  }
-}
+export { UserExit } from '../util/user-exit.js';
 
 /** one run of user code: the first exit refused while it ran (the code may have caught the throw) */
 interface Window {
@@ -81,7 +77,3 @@ function succeeded<T>(w: Window, result: T, named: (e: UserExit) => Error): T {
   return result;
 }
 
-function describeCode(code: unknown): string {
-  if (code === undefined) return '';
-  return typeof code === 'number' || typeof code === 'string' ? JSON.stringify(code) : typeof code;
-}

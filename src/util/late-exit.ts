@@ -16,8 +16,8 @@
  * an internal error (exit 1), as a command's own error is (cli/base.ts), never the module's.
  */
 import { ExitCode } from '../errors.js';
-import { terminalText } from '../report/terminal.js';
-import { UserExit } from '../strategies/exit-guard.js';
+import { terminalText } from './terminal.js';
+import { UserExit } from './user-exit.js';
 import { exitOwn, exitingOwn, runInterruptUndos } from './cleanup.js';
 import { describeThrown } from './thrown.js';
 

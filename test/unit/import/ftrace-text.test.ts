@@ -40,7 +40,10 @@ CPU:2 [LOST 4 EVENTS]
       total: 11, used: 0, bad: 0, badSamples: [],
       skipped: { blank: 1, 'buffer-marker': 1, 'failed-to-parse': 1, 'header-comment': 3, 'irrelevant-event': 1, 'lost-events-marker': 2, 'payload-continuation': 1, 'stack-trace-continuation': 1 },
     });
-    expect(r.summary.notes).toEqual(['7 events were lost by the kernel ring buffer: ops around them may be incomplete']);
+    expect(r.summary.notes).toEqual([
+      '7 events were lost by the kernel ring buffer: ops around them may be incomplete',
+      'the trace header names 4 CPUs (#P:4, line 2) and later 8 CPUs (#P:8, line 3; traces joined end to end?): the count of line 2 is used',
+    ]);
   });
 
   it('trace-cmd: lines out of time order are re-sorted and counted; dropped events are lost events', async () => {

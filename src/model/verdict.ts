@@ -5,9 +5,9 @@
  * within a tolerance of the best are named together, and when every safe strategy is within it
  * the verdict says the metric does not rank them (rather than naming whichever is ahead by noise).
  */
-import type { StrategyResult } from '../model/result.js';
-import type { Ranking, Verdict } from '../model/result.js';
-export type { Ranking, Verdict } from '../model/result.js';
+import type { StrategyResult } from './result.js';
+import type { Ranking, Verdict } from './result.js';
+export type { Ranking, Verdict } from './result.js';
 
 /** throughputs within this fraction of the best are a tie */
 export const THROUGHPUT_TIE = 0.01;
