@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { conflicts, type LockMode, type LockRequest } from '../../../src/locks/primitives.js';
 import { INDEX_ABOVE, RangeLock } from '../../../src/locks/range-lock.js';
 import { type RangeNode, RangeTree } from '../../../src/locks/range-tree.js';
+import { chainOrder } from '../chain-order.js';
 
 /**
  * The FIFO range lock as a scan of every present request in arrival order: what RangeLock did
@@ -142,27 +143,15 @@ describe('RangeLock fifo, indexed by range', () => {
 
 describe('RangeTree: no trace can give it a bad shape', () => {
   it('ranges arriving in the order of the old fixed seed\'s priorities (a chain 20,000 deep then) are indexed and found (was: stack overflow)', () => {
-    // the priorities the tree drew from its fixed seed, in order: the k-th node made got the k-th
-    let x = 0x9e3779b9;
-    const prios: number[] = [];
-    for (let k = 0; k < 20_000; k++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      prios.push(x);
-    }
-    // the k-th range's start is its priority's rank, highest first: by start, each node below the one before
-    const rank = prios.map((p, k) => [p, k] as const).sort((a, b) => b[0] - a[0]);
-    const starts = new Array<number>(prios.length);
-    rank.forEach(([, k], r) => (starts[k] = r * 4096));
+    // the priorities the tree drew from its fixed seed (0x9e3779b9), in order: the k-th node made got the k-th
+    const { starts, byRank } = chainOrder(0x9e3779b9, 20_000, 4096);
     const tree = new RangeTree<number>();
     const nodes = starts.map((s, k) => tree.node(k, s, s + 4096, k));
     for (const n of nodes) tree.insert(n);
     expect(tree.countOverlapping(0, Infinity)).toBe(20_000);
     const found: RangeNode<number>[] = [];
     tree.overlapping(4096 * 19_999, 4096 * 20_000, found);
-    expect(found.map((n) => n.item)).toEqual([rank[19_999][1]]);
+    expect(found.map((n) => n.item)).toEqual([byRank[19_999]]);
     for (const n of nodes) tree.remove(n);
     expect(tree.size).toBe(0);
   });

@@ -11,6 +11,7 @@ import { SelectingSink } from '../../../src/import/selection.js';
 import type { Op } from '../../../src/model/op.js';
 import { BioIndex, type BioNode } from '../../../src/import/bio-index.js';
 import { ScanBlockOpBuilder } from './block-reference.js';
+import { chainOrder } from '../chain-order.js';
 
 type Step = Pick<BlockAction, 'action' | 'rwbs' | 'sector' | 'sectors' | 'minor'> & { dtNs: number };
 
@@ -62,24 +63,12 @@ describe('block op builder: the sector index against the scan it replaced', () =
 
 describe('BioIndex: no trace can give it a bad shape', () => {
   it('bios queued in the order of the old fixed seed\'s priorities (a chain 20,000 deep then) are indexed and found (was: stack overflow)', () => {
-    // the priorities the index drew from its fixed seed, in order: the k-th bio queued got the k-th
-    let x = 0x2545f491;
-    const prios: number[] = [];
-    for (let k = 0; k < 20_000; k++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      prios.push(x);
-    }
-    // the k-th bio's start is its priority's rank, highest first: by start, each node below the one before
-    const rank = prios.map((p, k) => [p, k] as const).sort((a, b) => b[0] - a[0]);
-    const starts = new Array<number>(prios.length);
-    rank.forEach(([, k], r) => (starts[k] = r * 8));
+    // the priorities the index drew from its fixed seed (0x2545f491), in order: the k-th bio queued got the k-th
+    const { starts, byRank } = chainOrder(0x2545f491, 20_000, 8);
     const index = new BioIndex<number>();
     const nodes = starts.map((s, k) => index.node(k, s, s + 8, k));
     for (const n of nodes) index.insert(n);
-    expect(index.first(8 * 19_999, 8 * 20_000)?.item).toBe(rank[19_999][1]);
+    expect(index.first(8 * 19_999, 8 * 20_000)?.item).toBe(byRank[19_999]);
     const all: BioNode<number>[] = [];
     index.startingIn(0, Infinity, all);
     expect(all.map((n) => n.start)).toEqual(starts.slice().sort((a, b) => a - b));
