@@ -7,7 +7,7 @@
  * each queued behind the next, is a path as deep as the chain.
  */
 import type { BlockedTask } from '../model/result.js';
-import { type Frame, type Task, TaskState } from './sim-types.js';
+import { type Frame, type Held, type Task, TaskState } from './sim-types.js';
 
 /**
  * How many of the tasks a blocked task waits for its description names (`waitsFor`);
@@ -36,9 +36,14 @@ function waitsFor(t: Task, tasks: Task[]): Task[] {
   const w = t.waitingFor;
   // (a waiter granted its lock and not yet running again waits for nobody)
   if (w === undefined || t.state !== TaskState.WaitLock || w.req.granted) return [];
+  return blockerTasks(w.req, tasks);
+}
+
+/** the tasks of the requests a request's lock says block it, each once, in the lock's order */
+function blockerTasks(req: Held, tasks: Task[]): Task[] {
   const out: Task[] = [];
   const stamp = nextStamp(tasks.length);
-  for (const r of w.req.lock.blockersOf(w.req)) {
+  for (const r of req.lock.blockersOf(req)) {
     if (stamps[r.task] === stamp) continue;
     stamps[r.task] = stamp;
     out.push(tasks[r.task]);
@@ -168,20 +173,11 @@ export function describeBlocked(t: Task, tasks: Task[]): BlockedTask {
   const frame = t.top as Frame;
   const op = frame.opRef;
   const w = t.waitingFor;
-  const waitsForPids: number[] = [];
-  let waitsForCount = 0;
-  if (w !== undefined) {
-    const stamp = nextStamp(tasks.length);
-    for (const r of w.req.lock.blockersOf(w.req)) {
-      if (stamps[r.task] === stamp) continue;
-      stamps[r.task] = stamp;
-      if (waitsForPids.length < WAITS_FOR_SHOWN) waitsForPids.push(tasks[r.task].pid);
-      waitsForCount++;
-    }
-  }
+  const ahead = w === undefined ? [] : blockerTasks(w.req, tasks);
   return {
     pid: t.pid, comm: t.comm, opId: op.id, kind: op.kind, file: op.file,
     lockClass: w?.step.lockClass ?? 'cpu', lockKey: w?.step.key ?? '', mode: w?.step.mode ?? '',
-    start: w?.step.start ?? 0, end: w?.step.end ?? 0, sinceNs: t.waitSinceNs, waitsFor: waitsForPids, waitsForCount,
+    start: w?.step.start ?? 0, end: w?.step.end ?? 0, sinceNs: t.waitSinceNs,
+    waitsFor: ahead.slice(0, WAITS_FOR_SHOWN).map((b) => b.pid), waitsForCount: ahead.length,
   };
 }

@@ -22,14 +22,12 @@ export interface FtraceHeader {
   cpus?: number;
   /** a header count that is no count (#P:0 or cpus=0, or more than MAX_HEADER_CPUS): ignored, the count is unknown */
   ignoredCpus?: number;
-  /** that count as the header wrote it (a count of 20 digits is no double) */
-  ignoredCpusText?: string;
   /** the header that gave `cpus`, as written ("#P:4", "cpus=4"), and its line */
   cpusFrom?: HeaderCount;
-  /** the header ignored */
+  /** the header ignored (its digits as written: a count of 20 digits is no double) */
   ignoredCpusFrom?: HeaderCount;
   /** the first later header that names another usable count (traces joined end to end): `cpus` stays */
-  otherCpus?: HeaderCount & { cpus: number };
+  otherCpus?: HeaderCount;
   /** the events the lost-events markers count, at most Number.MAX_SAFE_INTEGER (see lostEventsOver) */
   lostEvents: number;
   /** the markers' sum, when it passes Number.MAX_SAFE_INTEGER (then lostEvents is that bound) */
@@ -140,7 +138,7 @@ export class FtraceLineParser {
         this.counter.skip('header-comment');
         if (line.startsWith('# tracer:')) this.tracerHeader = true;
         const m = /#P:(\d+)/.exec(line);
-        if (m) this.headerCpus(m[1], { text: m[0], line: lineNo });
+        if (m) this.headerCpus({ text: m[0], digits: m[1], line: lineNo });
         return;
       }
       case LineType.Marker:
@@ -167,7 +165,7 @@ export class FtraceLineParser {
         // trace-cmd report headers
         const cpus = /^cpus=(\d+)$/.exec(trimmed);
         if (cpus) {
-          this.headerCpus(cpus[1], { text: cpus[0], line: lineNo });
+          this.headerCpus({ text: cpus[0], digits: cpus[1], line: lineNo });
           this.counter.skip('header-trace-cmd');
           return;
         }
@@ -316,23 +314,22 @@ export class FtraceLineParser {
     this.flushWindow(Infinity);
   }
 
-  /** a CPU count of 0 (or more than MAX_HEADER_CPUS) is not a count: the replay's default applies */
   /**
-   * A header's CPU count: the first usable one counts (one that is no count, before it, is kept for
-   * a note: the last of them); a later usable one that differs is kept for a note.
+   * A header's CPU count: the first usable one counts (a count of 0, or more than MAX_HEADER_CPUS, is
+   * none: the replay's default applies; the last such before a usable one is kept for a note); a
+   * later usable one that differs is kept for a note.
    */
-  private headerCpus(digits: string, from: HeaderCount): void {
+  private headerCpus(from: HeaderCount): void {
     const h = this.header;
-    const n = Number(digits);
+    const n = Number(from.digits);
     const usable = n >= 1 && n <= MAX_HEADER_CPUS;
     if (h.cpus !== undefined) {
-      if (usable && n !== h.cpus) h.otherCpus ??= { ...from, cpus: n };
+      if (usable && n !== h.cpus) h.otherCpus ??= from;
     } else if (usable) {
       h.cpus = n;
       h.cpusFrom = from;
     } else {
       h.ignoredCpus = n;
-      h.ignoredCpusText = digits;
       h.ignoredCpusFrom = from;
     }
   }
@@ -386,9 +383,10 @@ function isHandled(event: string): boolean {
   return false;
 }
 
-/** a header line's CPU count as written ("#P:4", "cpus=4"), and its line */
+/** a header line's CPU count as written ("#P:4", "cpus=4"), its digits, and its line */
 export interface HeaderCount {
   text: string;
+  digits: string;
   line: number;
 }
 
@@ -400,10 +398,10 @@ export function headerCpusNotes(h: FtraceHeader, dialect: TextDialect): string[]
   if (h.ignoredCpus !== undefined) {
     const why = h.ignoredCpus > MAX_HEADER_CPUS ? ` (a replay models 1 to ${MAX_HEADER_CPUS.toLocaleString('en-US')})` : '';
     const then = h.cpus === undefined ? 'the CPU count is unknown' : `the count is ${h.cpus} (${where(h.cpusFrom)})`;
-    notes.push(`the trace header names ${h.ignoredCpusText} CPUs (${where(h.ignoredCpusFrom)}): ignored${why}, ${then}`);
+    notes.push(`the trace header names ${h.ignoredCpusFrom?.digits} CPUs (${where(h.ignoredCpusFrom)}): ignored${why}, ${then}`);
   } else if (h.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
   if (h.cpus !== undefined && h.otherCpus !== undefined) {
-    notes.push(`the trace header names ${cpus(h.cpus)} (${where(h.cpusFrom)}) and later ${cpus(h.otherCpus.cpus)} (${where(h.otherCpus)}; traces joined end to end?): the count of line ${h.cpusFrom?.line} is used`);
+    notes.push(`the trace header names ${cpus(h.cpus)} (${where(h.cpusFrom)}) and later ${cpus(Number(h.otherCpus.digits))} (${where(h.otherCpus)}; traces joined end to end?): the count of line ${h.cpusFrom?.line} is used`);
   }
   return notes;
 }

@@ -6,6 +6,7 @@
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { ReplayResult } from '../model/result.js';
+import { kindOf } from '../util/arguments.js';
 import { shapeProblem } from './load.js';
 
 export function assertResultArgument(value: unknown, name: string): asserts value is ReplayResult {
@@ -22,6 +23,6 @@ export function assertResultArgument(value: unknown, name: string): asserts valu
 
 /** an array of results (`name[0]`, `name[1]`... in the messages) */
 export function assertResultsArgument(value: unknown, name: string): asserts value is ReplayResult[] {
-  if (!Array.isArray(value)) throw new LockreplayError(`${name}: expected an array of results, not ${value === null ? 'null' : typeof value}`, ExitCode.usage);
+  if (!Array.isArray(value)) throw new LockreplayError(`${name}: expected an array of results, not ${kindOf(value)}`, ExitCode.usage);
   value.forEach((r, i) => assertResultArgument(r, `${name}[${i}]`));
 }
