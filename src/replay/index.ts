@@ -21,6 +21,7 @@ import { CPU_MODELS, type CpuModel, type OpOutcomes, simulate, type SimOptions }
 import { findRaces, type RaceScratch } from '../engine/races.js';
 import { createStrategy } from '../strategies/index.js';
 import { DEFAULT_COSTS, type LockCosts, type Strategy } from '../strategies/types.js';
+import { BucketCounts } from '../stats/bucket-counts.js';
 import { encodeHistogram, newRecordingHistogram, percentiles, type Histogram } from '../stats/histogram.js';
 import { perSecond } from '../stats/rates.js';
 import { type KindResult, type LineAccounting, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
@@ -364,8 +365,7 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
   const sim = simulate(ops, serviceNs, strategy, options, table, outcomesOf.get(table));
   outcomesOf.set(table, sim.outcomes);
   refuseInexactTime(sim.outcomes, ops.length, sim.makespanNs, (i) => ops.line[i], options.inputName ?? 'the input');
-  const perKind: (Recorded | undefined)[] = new Array(OP_KINDS.length).fill(undefined);
-  const all: Recorded = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0, latSumNs: 0, waitSumNs: 0 };
+  const perKind: (Counted | undefined)[] = new Array(OP_KINDS.length).fill(undefined);
   let bytes = 0;
   const o = sim.outcomes;
   const kindOf = table.kind;
@@ -377,13 +377,13 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
     const k = kindOf[i];
     let h = perKind[k];
     if (h === undefined) {
-      perKind[k] = h = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0, latSumNs: 0, waitSumNs: 0 };
+      perKind[k] = h = { lat: new BucketCounts(), wait: new BucketCounts(), bytes: 0, latSumNs: 0, waitSumNs: 0 };
       seen.push(k);
     }
     const latNs = Math.max(0, Math.round(o.endNs[i] - o.intendedNs[i]));
     const waitNs = Math.max(0, Math.round(o.lockWaitNs[i]));
-    h.lat.recordValue(latNs);
-    h.wait.recordValue(waitNs);
+    h.lat.record(latNs);
+    h.wait.record(waitNs);
     // (the exact sums give the mean: the histogram's own is of its buckets, and can exceed the max)
     h.latSumNs += latNs;
     h.waitSumNs += waitNs;
@@ -392,8 +392,15 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
       bytes += lengthBytes[i];
     }
   }
+  const all: Recorded = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: 0, latSumNs: 0, waitSumNs: 0 };
   const hists = new Map<string, Recorded>();
-  for (const k of seen) hists.set(OP_KINDS[k], perKind[k] as Recorded);
+  for (const k of seen) {
+    const c = perKind[k] as Counted;
+    const h: Recorded = { lat: newRecordingHistogram(), wait: newRecordingHistogram(), bytes: c.bytes, latSumNs: c.latSumNs, waitSumNs: c.waitSumNs };
+    c.lat.addTo(h.lat);
+    c.wait.addTo(h.wait);
+    hists.set(OP_KINDS[k], h);
+  }
   for (const h of hists.values()) {
     all.lat.add(h.lat);
     all.wait.add(h.wait);
@@ -442,6 +449,15 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
 function raceScratch(o: OpOutcomes): RaceScratch {
   const n = o.done.length;
   return { rStart: o.intendedNs, rEnd: o.lockWaitNs, order: new Int32Array(o.cpuWaitNs.buffer, o.cpuWaitNs.byteOffset, 2 * n) };
+}
+
+/** one kind's latencies and lock waits counted by bucket (stats/bucket-counts.ts), with their exact sums */
+interface Counted {
+  lat: BucketCounts;
+  wait: BucketCounts;
+  bytes: number;
+  latSumNs: number;
+  waitSumNs: number;
 }
 
 /** one kind's (or all ops') latencies and lock waits as recorded, with their exact sums */
