@@ -8,7 +8,7 @@
  * race (isFaultAround). Under a strategy that serialises the pair, the sections never overlap.
  */
 import { OpColumns } from '../model/op-columns.js';
-import { isFaultAround, type Op, OP_KINDS } from '../model/op.js';
+import { type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH, type ConflictSeverity } from '../model/conflicts.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import { sortIndicesByKey } from '../util/radix-sort.js';
@@ -84,10 +84,17 @@ function dataRange(t: OpTable, i: number, out: Float64Array): boolean {
   return true;
 }
 
+const FAULT_READ = KIND_CODE.get('fault-read') as number;
+/** the length above which a read fault is a fault-around window (isFaultAround, by the kind's name) */
+const FAULT_AROUND_ABOVE_BYTES = PAGE_SIZE_BYTES;
+
 /** a fault-around window (isFaultAround): it maps cached pages, so it is no side of any conflict */
 function mapsCachedPages(t: OpTable, i: number): boolean {
-  return isFaultAround(OP_KINDS[t.kind[i]], t.lengthBytes[i]);
+  return t.kind[i] === FAULT_READ && t.lengthBytes[i] > FAULT_AROUND_ABOVE_BYTES;
 }
+
+/** per kind, the kinds it conflicts with as a bit mask (bit j: OP_KINDS[j]; CONFLICTS_WITH) */
+const CONFLICTS_MASK = Int32Array.from(CONFLICTS_WITH, (partners) => partners.reduce((m, j) => m | (1 << j), 0));
 
 /** Arrays the check may overwrite, each at least as long as the ops (see findRaces). */
 export interface RaceScratch {
@@ -213,6 +220,8 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
     openLen.fill(0);
     pruneAt.fill(Math.min(64, indexOpenAbove));
     byRange.fill(undefined);
+    // the kinds with sections open (or possibly open: an index, a list not yet pruned) on this file, as a bit mask
+    let openKinds = 0;
     const spans = order.subarray(base[f], base[f] + perFile[f]);
     for (let s = 0; s < spans.length; s++) {
       const cur = spans[s];
@@ -221,10 +230,13 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
       const curEnd = rEnd[cur];
       const curPid = pid[cur];
       const k = kindOf[cur];
-      // every open section of a kind that conflicts with this one (ended ones dropped as met)
-      const partners = CONFLICTS_WITH[k];
-      for (let p = 0; p < partners.length; p++) {
-        const pk = partners[p];
+      // every open section of a kind that conflicts with this one (ended ones dropped as met), the
+      // kinds in OP_KINDS order (CONFLICTS_WITH's), skipping those with none open
+      let partners = CONFLICTS_MASK[k] & openKinds;
+      while (partners !== 0) {
+        const low = partners & -partners;
+        partners ^= low;
+        const pk = 31 - Math.clz32(low);
         const indexed = byRange[pk];
         if (indexed !== undefined) {
           indexed.expire(curFrom);
@@ -243,7 +255,9 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
           if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) record(f, a, cur);
         }
         openLen[pk] = kept;
+        if (kept === 0) openKinds &= ~low;
       }
+      openKinds |= 1 << k;
       const indexed = byRange[k];
       if (indexed !== undefined) {
         indexed.add(cur, rStart, rEnd, to);
