@@ -8,7 +8,7 @@
  * race (isFaultAround). Under a strategy that serialises the pair, the sections never overlap.
  */
 import { OpColumns } from '../model/op-columns.js';
-import { type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
+import { isFaultAroundCode, type Op, OP_KINDS } from '../model/op.js';
 import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH, type ConflictSeverity } from '../model/conflicts.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import { sortIndicesByKey } from '../util/radix-sort.js';
@@ -84,13 +84,9 @@ function dataRange(t: OpTable, i: number, out: Float64Array): boolean {
   return true;
 }
 
-const FAULT_READ = KIND_CODE.get('fault-read') as number;
-/** the length above which a read fault is a fault-around window (isFaultAround, by the kind's name) */
-const FAULT_AROUND_ABOVE_BYTES = PAGE_SIZE_BYTES;
-
 /** a fault-around window (isFaultAround): it maps cached pages, so it is no side of any conflict */
 function mapsCachedPages(t: OpTable, i: number): boolean {
-  return t.kind[i] === FAULT_READ && t.lengthBytes[i] > FAULT_AROUND_ABOVE_BYTES;
+  return isFaultAroundCode(t.kind[i], t.lengthBytes[i]);
 }
 
 /** per kind, the kinds it conflicts with as a bit mask (bit j: OP_KINDS[j]; CONFLICTS_WITH) */

@@ -80,7 +80,14 @@ export const PAGE_SIZE_BYTES = 4096;
  * cannot leave a stale page behind.
  */
 export function isFaultAround(kind: OpKind, lengthBytes: number): boolean {
-  return kind === 'fault-read' && lengthBytes > PAGE_SIZE_BYTES;
+  return isFaultAroundCode(KIND_CODE.get(kind) as number, lengthBytes);
+}
+
+const FAULT_READ_CODE = KIND_CODE.get('fault-read') as number;
+
+/** isFaultAround of a kind given by its code (its OP_KINDS index): no lookup by name */
+export function isFaultAroundCode(kindCode: number, lengthBytes: number): boolean {
+  return kindCode === FAULT_READ_CODE && lengthBytes > PAGE_SIZE_BYTES;
 }
 
 export function fileKey(major: number, minor: number, ino: number): string {

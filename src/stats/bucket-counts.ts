@@ -45,25 +45,22 @@ export function lowestValueOf(index: number): number {
 
 export class BucketCounts {
   private counts = new Float64Array(4096);
-  /** values counted */
-  total = 0;
   /** the largest value counted (-1 before any) and the smallest non-zero one (Infinity before any) */
   maxValue = -1;
   minNonZeroValue = Infinity;
 
   /** counts integer value v, 0 <= v < 2^53 */
   record(v: number): void {
-    const i = v <= SUB_BUCKET_MASK ? v : bucketIndexOf(v);
+    const i = bucketIndexOf(v);
     if (i >= this.counts.length) this.grow(i);
     this.counts[i]++;
-    this.total++;
     if (v > this.maxValue) this.maxValue = v;
     if (v > 0 && v < this.minNonZeroValue) this.minNonZeroValue = v;
   }
 
-  /** Adds every value counted to `h` (a histogram that grows: stats/histogram.ts). */
+  /** Adds every value counted to `h` (a histogram that grows: stats/histogram.ts), once: it uses up the counts. */
   addTo(h: Histogram): void {
-    if (this.total === 0) return;
+    if (this.maxValue < 0) return;
     const counts = this.counts;
     const max = this.maxValue;
     const min = this.minNonZeroValue;
