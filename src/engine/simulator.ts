@@ -26,7 +26,7 @@ import { Sim } from './sim-state.js';
 import { EV_CPU_DONE, EV_ISSUE, EV_SPIN_DONE, EV_SPIN_TIMEOUT, type Frame, type Held, type OpOutcomes, type SimOptions, type SimOutput, type Task, TaskState } from './sim-types.js';
 import { checkSpinners } from './spinning.js';
 import { advance } from './steps.js';
-import { describeBlocked, findCycle, firstOnCycle, mayCloseCycle } from './wait-for.js';
+import { describeBlockedTasks, findCycle, firstOnCycle, mayCloseCycle } from './wait-for.js';
 
 export { CPU_MODELS, type CpuModel, PROGRESS_EVERY, type OpOutcomes, type SimOptions, type SimOutput } from './sim-types.js';
 export type { BlockedTask, LockClassStats } from '../model/result.js';
@@ -175,12 +175,12 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
   const blocked = s.tasks.filter((t) => t.state === TaskState.WaitLock || t.state === TaskState.WaitCpu);
   const deadlock = s.deadlock;
   if (deadlock !== undefined) {
-    out.stalled = { atNs: deadlock.atNs, reason: 'cycle', cycle: deadlock.cycle.map((t) => describeBlocked(t, s.tasks)), blocked: blocked.map((t) => describeBlocked(t, s.tasks)) };
+    out.stalled = { atNs: deadlock.atNs, reason: 'cycle', cycle: describeBlockedTasks(deadlock.cycle, s.tasks), blocked: describeBlockedTasks(blocked, s.tasks) };
   } else if (blocked.length > 0) {
     // nothing left to happen: find a cycle among the blocked tasks to report, if there is one
     const first = firstOnCycle(blocked, s.tasks);
     const cycle = first === undefined ? [] : (findCycle(first, s.tasks) as Task[]);
-    out.stalled = { atNs: s.nowGlobal, reason: 'stall', cycle: cycle.map((t) => describeBlocked(t, s.tasks)), blocked: blocked.map((t) => describeBlocked(t, s.tasks)) };
+    out.stalled = { atNs: s.nowGlobal, reason: 'stall', cycle: describeBlockedTasks(cycle, s.tasks), blocked: describeBlockedTasks(blocked, s.tasks) };
   }
   return out;
 }

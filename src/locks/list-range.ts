@@ -1,5 +1,5 @@
 /** The range lock without a waiter queue (wake all, retry). */
-import { type LockPrimitive, type LockRequest, NONE, overlaps } from './primitives.js';
+import { type BlockerPrefix, type LockPrimitive, type LockRequest, NONE, overlaps } from './primitives.js';
 
 /**
  * A range lock without a waiter queue (Kogan/Dice/Issa 2020, FreeBSD rangelock): a request is
@@ -65,5 +65,18 @@ export class ListRangeLock implements LockPrimitive {
 
   blockersOf(req: LockRequest): LockRequest[] {
     return this.granted.filter((g) => g !== req && this.conflict(g, req));
+  }
+
+  /** the conflicting holders: one list per range and mode among the sleepers (a holder is asked by blockersOf: it is not its own blocker) */
+  blockersOfMany(reqs: readonly LockRequest[]): (BlockerPrefix | undefined)[] {
+    const holding = new Set(this.granted);
+    const alike = new Map<string, LockRequest[]>();
+    return reqs.map((r) => {
+      if (holding.has(r)) return undefined;
+      const key = `${r.start} ${r.end} ${r.mode}`;
+      let list = alike.get(key);
+      if (list === undefined) alike.set(key, (list = this.blockersOf(r)));
+      return { list, length: list.length };
+    });
   }
 }

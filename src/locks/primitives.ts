@@ -38,6 +38,15 @@ export interface LockPrimitive {
   holders(): LockRequest[];
   /** Requests the given waiting request waits for (for the wait-for graph). */
   blockersOf(req: LockRequest): LockRequest[];
+  /**
+   * blockersOf of many requests at once (a deadlock report asks it of every blocked task), each
+   * answer the first `length` requests of a list shared among requests the lock queues alike:
+   * `blockersOf(reqs[i])` is `out[i].list.slice(0, out[i].length)`, or out[i] is undefined where the
+   * lock has no such answer (the caller asks blockersOf). Thousands queued on one lock each wait for
+   * every one ahead: a list of its own for each made the report quadratic in the queue's length.
+   * Optional: without it, each request is asked by blockersOf.
+   */
+  blockersOfMany?(reqs: readonly LockRequest[]): (BlockerPrefix | undefined)[];
   /** Whether any request waits (a cheap test before a wait-for graph search). */
   hasWaiters(): boolean;
   /**
@@ -52,6 +61,19 @@ export interface LockPrimitive {
    */
   spinStarted?(req: LockRequest): void;
   spinStopped?(req: LockRequest): void;
+}
+
+/** a request's blockers: the first `length` requests of `list` (a list other requests' answers may share) */
+export interface BlockerPrefix {
+  list: readonly LockRequest[];
+  length: number;
+}
+
+/** each request's first place in `queue` */
+export function placesIn(queue: readonly LockRequest[]): Map<LockRequest, number> {
+  const at = new Map<LockRequest, number>();
+  for (let i = 0; i < queue.length; i++) if (!at.has(queue[i])) at.set(queue[i], i);
+  return at;
 }
 
 export function overlaps(a: LockRequest, b: LockRequest): boolean {
@@ -102,6 +124,14 @@ export class Mutex implements LockPrimitive {
     const before = this.queue.slice(0, Math.max(0, i));
     return this.holder === undefined ? before : [this.holder, ...before];
   }
+
+  /** the holder and the waiters ahead: a prefix of one list, the holder then the queue */
+  blockersOfMany(reqs: readonly LockRequest[]): BlockerPrefix[] {
+    const list = this.holder === undefined ? [...this.queue] : [this.holder, ...this.queue];
+    const holding = list.length - this.queue.length;
+    const at = placesIn(this.queue);
+    return reqs.map((r) => ({ list, length: holding + (at.get(r) ?? 0) }));
+  }
 }
 
 
@@ -129,6 +159,28 @@ export abstract class QueuedRwLock implements LockPrimitive {
     const ahead = this.queue.slice(0, Math.max(0, i)).filter((r) => r.mode === 'X' || req.mode === 'X');
     const holding = this.granted.filter((h) => h.mode === 'X' || req.mode === 'X');
     return [...holding, ...ahead];
+  }
+
+  /**
+   * An exclusive request's blockers are a prefix of every holder then every waiter; a shared one's,
+   * of the exclusive holders then the exclusive waiters (up to those ahead of it)
+   */
+  blockersOfMany(reqs: readonly LockRequest[]): BlockerPrefix[] {
+    const all = [...this.granted, ...this.queue];
+    const exclusive = this.granted.filter((h) => h.mode === 'X');
+    const exclusiveHolding = exclusive.length;
+    // exclusiveAhead[i]: the exclusive waiters among queue[0, i)
+    const exclusiveAhead = new Int32Array(this.queue.length + 1);
+    for (let i = 0; i < this.queue.length; i++) {
+      const r = this.queue[i];
+      exclusiveAhead[i + 1] = exclusiveAhead[i] + (r.mode === 'X' ? 1 : 0);
+      if (r.mode === 'X') exclusive.push(r);
+    }
+    const at = placesIn(this.queue);
+    return reqs.map((r) => {
+      const i = at.get(r) ?? 0;
+      return r.mode === 'X' ? { list: all, length: this.granted.length + i } : { list: exclusive, length: exclusiveHolding + exclusiveAhead[i] };
+    });
   }
 }
 

@@ -1,7 +1,8 @@
 /** The shared/exclusive byte-range lock (FIFO, reader-preferring, nested-shared-ok). */
-import { conflicts, type LockPrimitive, type LockRequest, NONE, overlaps } from './primitives.js';
+import { type BlockerPrefix, conflicts, type LockPrimitive, type LockRequest, NONE, overlaps } from './primitives.js';
 import type { RangeFairness } from '../model/locks.js';
 import { type RangeNode as TreeNode, RangeTree } from './range-tree.js';
+import { partitionPoint } from '../util/search.js';
 
 type RangeNode = TreeNode<LockRequest>;
 
@@ -235,6 +236,31 @@ export class RangeLock implements LockPrimitive {
       if (r.granted || (earlier && !passes)) out.push(r);
     }
     return out;
+  }
+
+  /**
+   * Indexed (FIFO with many requests present): requests of the same range and mode share the list
+   * of the present requests they conflict with, in arrival order, and each one's blockers are those
+   * that came before it (a later one that conflicts with it counts it, so it is not granted while
+   * this one is present). The scan (few requests, or the policies whose answer depends on the
+   * request's task) answers undefined: blockersOf answers.
+   */
+  blockersOfMany(reqs: readonly LockRequest[]): (BlockerPrefix | undefined)[] {
+    const idx = this.idx;
+    if (idx === undefined) return reqs.map(() => undefined);
+    const alike = new Map<string, { nodes: RangeNode[]; list: LockRequest[] }>();
+    return reqs.map((r) => {
+      const key = `${r.start} ${r.end} ${r.mode}`;
+      let group = alike.get(key);
+      if (group === undefined) {
+        const nodes = conflicting(idx, r).slice();
+        alike.set(key, (group = { nodes, list: nodes.map((n) => n.item) }));
+      }
+      const self = idx.nodes.get(r);
+      const seq = self === undefined ? Infinity : self.seq;
+      const nodes = group.nodes;
+      return { list: group.list, length: partitionPoint(nodes.length, (i) => nodes[i].seq < seq) };
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 /** bcachefs's two-state shared lock. */
-import { type LockMode, type LockPrimitive, type LockRequest, NONE } from './primitives.js';
+import { type BlockerPrefix, type LockMode, type LockPrimitive, type LockRequest, NONE } from './primitives.js';
 
 /**
  * bcachefs's two-state shared lock ("pagecache add/block"): one signed counter per inode. Requests
@@ -55,5 +55,15 @@ export class TwoStateLock implements LockPrimitive {
 
   blockersOf(req: LockRequest): LockRequest[] {
     return this.granted.filter((g) => g.mode !== req.mode);
+  }
+
+  /** the holders of the other state: one list per mode */
+  blockersOfMany(reqs: readonly LockRequest[]): BlockerPrefix[] {
+    const byMode = new Map<LockMode, LockRequest[]>();
+    return reqs.map((r) => {
+      let list = byMode.get(r.mode);
+      if (list === undefined) byMode.set(r.mode, (list = this.blockersOf(r)));
+      return { list, length: list.length };
+    });
   }
 }
