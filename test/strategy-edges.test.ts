@@ -61,6 +61,9 @@ describe('a JS strategy module that faults is a bad strategy (exit 4) naming the
     ['cost-1e20.mjs', "export default { name: 'c', plan: () => [{ type: 'cost', baseNs: 1e20 }, ...WORK] };", 'plan() step 0 for op 0 (write): cost needs baseNs (and perNodeNs, if given) from 0 to 1,000,000,000 ns (one second)'],
     ['cost-1e16.mjs', "export default { name: 'c', plan: () => [{ type: 'cost', baseNs: 1, perNodeNs: 1e16 }, ...WORK] };", 'plan() step 0 for op 0 (write): cost needs baseNs'],
     ['nodes-null.mjs', "export default { name: 'c', plan: () => [{ type: 'cost', baseNs: 1, nodesOf: null }, ...WORK] };", "plan() step 0 for op 0 (write): cost's nodesOf, if given, must be { lockClass: string, key: string }"],
+    // a range from -Infinity was replayed, and its deadlock report written as a result that could not be read back
+    ['start-minus-infinity.mjs', "export default { name: 'r', plan: () => [{ type: 'acquire', lockClass: 'R', key: 'k', spec: { kind: 'range' }, mode: 'X', start: -Infinity, end: 4096, tag: 0 }, ...WORK, { type: 'release', tag: 0 }] };", 'plan() step 0 for op 0 (write): start must be a whole number of bytes, 0 or more (got -Infinity)'],
+    ['start-negative.mjs', "export default { name: 'r', plan: () => [{ type: 'acquire', lockClass: 'R', key: 'k', spec: { kind: 'range' }, mode: 'X', start: -4096, end: 4096, tag: 0 }, ...WORK, { type: 'release', tag: 0 }] };", 'plan() step 0 for op 0 (write): start must be a whole number of bytes, 0 or more (got -4096)'],
   ];
   for (const [file, source, said] of cases) {
     it(file, () => {

@@ -18,7 +18,7 @@ export interface AcquireStep {
   readonly key: string;
   readonly spec: LockSpec;
   readonly mode: LockMode;
-  /** byte range [start, end), end = Infinity for to-EOF; ignored by mutex and rwsem */
+  /** byte range [start, end): whole bytes, start >= 0, end = Infinity for to-EOF; ignored by mutex and rwsem */
   readonly start: number;
   readonly end: number;
   /** names this acquisition for its release step: a whole number >= 0 (see the tag ranges below) */

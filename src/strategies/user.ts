@@ -273,7 +273,9 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never, kin
       if (spec === null || typeof spec !== 'object' || !(LOCK_KINDS as readonly unknown[]).includes(spec.kind)) fail(`${where}: spec.kind must be one of ${LOCK_KINDS.join(', ')}`);
       const bad = lockSpecProblem(spec as Record<string, unknown>);
       if (bad !== undefined) fail(`${where}: spec.${bad.field}: ${bad.what}`);
-      if (typeof x.start !== 'number' || typeof x.end !== 'number' || !((x.end as number) > (x.start as number))) fail(`${where}: start and end must be numbers with start < end`);
+      if (typeof x.start !== 'number' || typeof x.end !== 'number') fail(`${where}: start and end must be numbers with start < end`);
+      const bounds = rangeBoundsProblem(x.start as number, x.end as number);
+      if (bounds !== undefined) fail(`${where}: ${bounds}`);
       if (!isTag(x.tag)) fail(`${where}: tag must be a whole number >= 0 (negative tags are the engine's)`);
       const hz = hzProblem(spec as Record<string, unknown>);
       if (hz !== undefined) fail(`${where}: spec.hz: ${hz}`);
@@ -348,6 +350,20 @@ function fieldsOf(from: object, fields: readonly string[]): Record<string, unkno
 
 /** how far a plan's work fractions may add up from 1 (floating-point shares such as thirds) */
 const WORK_SHARES_SLACK = 1e-9;
+
+/**
+ * What is wrong with an acquire's byte range [start, end), or undefined: a start that is a whole
+ * number of bytes, 0 or more, and an end after it that is one too, or Infinity (to the end of the
+ * file, as the built-in plans lock a whole file). A negative or fractional position is no byte
+ * of a file, and a start of -Infinity made a deadlock report's range unwritable (JSON has no such
+ * number: the result written was refused when read back).
+ */
+function rangeBoundsProblem(start: number, end: number): string | undefined {
+  if (!(Number.isInteger(start) && start >= 0)) return `start must be a whole number of bytes, 0 or more (got ${start})`;
+  if (!(Number.isInteger(end) || end === Infinity)) return `end must be a whole number of bytes, or Infinity for a range to the end of the file (got ${end})`;
+  if (!(end > start)) return 'start and end must be numbers with start < end';
+  return undefined;
+}
 
 function isCostNs(value: unknown): boolean {
   return typeof value === 'number' && value >= 0 && value <= MAX_COST_NS;

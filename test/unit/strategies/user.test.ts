@@ -134,7 +134,11 @@ describe('validateStrategy', () => {
     expect(p([{ ...acq, start: '0' }]).message).toBe(`${w}: start and end must be numbers with start < end`);
     expect(p([{ ...acq, end: '1' }]).message).toBe(`${w}: start and end must be numbers with start < end`);
     expect(p([{ ...acq, start: 1, end: 1 }]).message).toBe(`${w}: start and end must be numbers with start < end`);
-    expect(p([{ ...acq, start: NaN }]).message).toBe(`${w}: start and end must be numbers with start < end`);
+    // a byte range's bounds: whole bytes, start 0 or more, end after it or Infinity (to the end of the file)
+    for (const start of [-1, -4096, -Infinity, NaN, 0.5, Infinity]) expect(p([{ ...acq, start, end: Infinity }]).message, String(start)).toBe(`${w}: start must be a whole number of bytes, 0 or more (got ${start})`);
+    for (const end of [NaN, 4096.5, -Infinity]) expect(p([{ ...acq, end }]).message, String(end)).toBe(`${w}: end must be a whole number of bytes, or Infinity for a range to the end of the file (got ${end})`);
+    expect(p([{ ...acq, start: 4096, end: 0 }]).message).toBe(`${w}: start and end must be numbers with start < end`);
+    for (const [start, end] of [[0, Infinity], [4096, 8192], [2 ** 53, Infinity]]) expect(p([{ ...acq, start, end }, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]).message).toBe('no error');
     expect(p([{ ...acq, tag: '0' }]).message).toBe(`${w}: tag must be a whole number >= 0 (negative tags are the engine's)`);
     expect(p([{ type: 'release', tag: 'a' }]).message).toBe(`${w}: release needs the tag of its acquire, a whole number >= 0`);
     for (const fraction of [0, 1.01, '1', NaN]) expect(p([{ type: 'work', fraction }]).message).toBe(`${w}: work needs a fraction in (0, 1]`);
