@@ -64,6 +64,7 @@ describe('a JS strategy module that faults is a bad strategy (exit 4) naming the
     // a range from -Infinity was replayed, and its deadlock report written as a result that could not be read back
     ['start-minus-infinity.mjs', "export default { name: 'r', plan: () => [{ type: 'acquire', lockClass: 'R', key: 'k', spec: { kind: 'range' }, mode: 'X', start: -Infinity, end: 4096, tag: 0 }, ...WORK, { type: 'release', tag: 0 }] };", 'plan() step 0 for op 0 (write): start must be a whole number of bytes, 0 or more (got -Infinity)'],
     ['start-negative.mjs', "export default { name: 'r', plan: () => [{ type: 'acquire', lockClass: 'R', key: 'k', spec: { kind: 'range' }, mode: 'X', start: -4096, end: 4096, tag: 0 }, ...WORK, { type: 'release', tag: 0 }] };", 'plan() step 0 for op 0 (write): start must be a whole number of bytes, 0 or more (got -4096)'],
+    ['log-nodes-string.mjs', "export default { name: 'c', plan: () => [{ type: 'cost', baseNs: 1, perNodeNs: 5, logNodes: 'false' }, ...WORK] };", "plan() step 0 for op 0 (write): cost's logNodes, if given, must be true or false"],
   ];
   for (const [file, source, said] of cases) {
     it(file, () => {

@@ -88,7 +88,7 @@ export interface CostStep {
   readonly perNodeNs?: number;
   /** the lock whose size (requests present) the walk visits */
   readonly nodesOf?: { readonly lockClass: string; readonly key: string };
-  /** log2 scaling of the walk (a balanced tree) instead of linear (a list) */
+  /** true: log2 scaling of the walk (a balanced tree) instead of linear (a list) */
   readonly logNodes?: boolean;
 }
 

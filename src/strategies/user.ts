@@ -301,6 +301,7 @@ function checkedSteps(steps: unknown, op: Op, fail: (what: string) => never, kin
       if (!(isCostNs(x.baseNs) && (x.perNodeNs === undefined || isCostNs(x.perNodeNs)))) fail(`${where}: cost needs baseNs (and perNodeNs, if given) from 0 to ${MAX_COST_NS.toLocaleString('en-US')} ns (one second)`);
       const nodesOf = x.nodesOf as Record<string, unknown> | undefined;
       if (nodesOf !== undefined && (nodesOf === null || typeof nodesOf !== 'object' || typeof nodesOf.lockClass !== 'string' || typeof nodesOf.key !== 'string')) fail(`${where}: cost's nodesOf, if given, must be { lockClass: string, key: string }`);
+      if (x.logNodes !== undefined && typeof x.logNodes !== 'boolean') fail(`${where}: cost's logNodes, if given, must be true or false`);
     }
   }
   const unbalanced = unbalancedStep(copies);

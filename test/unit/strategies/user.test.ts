@@ -153,6 +153,17 @@ describe('validateStrategy', () => {
     for (const c of [{ baseNs: -1 }, { baseNs: Infinity }, { baseNs: '1' }, { baseNs: 1, perNodeNs: -1 }, { baseNs: 1, perNodeNs: NaN }]) {
       expect(p([{ type: 'cost', ...c }]).message, JSON.stringify(c)).toBe(`${w}: cost needs baseNs (and perNodeNs, if given) from 0 to 1,000,000,000 ns (one second)`);
     }
+    for (const c of [{}, { baseNs: null }, { baseNs: NaN }, { baseNs: 1e9 + 1 }, { baseNs: 1, perNodeNs: null }, { baseNs: 1, perNodeNs: '3' }, { baseNs: 1, perNodeNs: 2e9 }]) {
+      expect(p([{ type: 'cost', ...c }]).message, JSON.stringify(c)).toBe(`${w}: cost needs baseNs (and perNodeNs, if given) from 0 to 1,000,000,000 ns (one second)`);
+    }
+    for (const nodesOf of [null, 'R', [], {}, { lockClass: 'R' }, { lockClass: 1, key: 'k' }, { lockClass: 'R', key: null }]) {
+      expect(p([{ type: 'cost', baseNs: 1, nodesOf }]).message, JSON.stringify(nodesOf)).toBe(`${w}: cost's nodesOf, if given, must be { lockClass: string, key: string }`);
+    }
+    // logNodes: true or false (a string "false" was taken as true)
+    for (const logNodes of ['yes', 'false', 1, 0, null, {}]) {
+      expect(p([{ type: 'cost', baseNs: 1, perNodeNs: 1, logNodes }, { type: 'work', fraction: 1 }]).message, JSON.stringify(logNodes)).toBe(`${w}: cost's logNodes, if given, must be true or false`);
+    }
+    for (const logNodes of [true, false, undefined]) expect(p([{ type: 'cost', baseNs: 1, perNodeNs: 1, nodesOf: { lockClass: 'R', key: 'k' }, logNodes }, { type: 'work', fraction: 1 }]).message).toBe('no error');
     expect(p([{ type: 'cost', baseNs: 0, perNodeNs: 0 }, { type: 'work', fraction: 1 }]).message).toBe('no error');
     expect(p([acq, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]).message).toBe('no error');
     expect(p([{ ...acq, mode: 'S' }, { type: 'work', fraction: 1 }, { type: 'release', tag: 0 }]).message).toBe('no error');
