@@ -83,6 +83,21 @@ describe('a JS strategy module that faults is a bad strategy (exit 4) naming the
   });
 });
 
+describe('a JS strategy module with options on the command line', () => {
+  it('--strategy ./mine.mjs:key=value gives the options to its exported function; compare tells two of them apart (was: read as a file named ./mine.mjs:key=value, exit 3)', () => {
+    const module = strategyModule('opts.mjs', "export default (o) => ({ name: 'opts', options: o, plan: () => WORK });");
+    const one = cli(['replay', smallTrace(), '-s', `${module}:depth=3,mode=fast`, '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout).results[0]).toMatchObject({ strategy: 'opts', strategyOptions: { depth: '3', mode: 'fast' } });
+    const two = cli(['compare', smallTrace(), '-s', `${module}:depth=3,mode=fast,${module}:depth=4,none`, '--json']);
+    expect(two.code, two.stderr).toBe(0);
+    expect(JSON.parse(two.stdout).results.map((r: { strategyOptions: object }) => r.strategyOptions)).toEqual([{ depth: '3', mode: 'fast' }, { depth: '4' }, {}]);
+    const object = strategyModule('object.mjs', "export default { name: 'o', plan: () => WORK };");
+    const refused = cli(['replay', smallTrace(), '-s', `${object}:depth=3`]);
+    expect([refused.code, refused.stderr]).toEqual([2, `lockreplay: ${object}:depth=3: the module exports a strategy object, which takes no options: to take them, export a function (options) => strategy (it gets { key: 'value', ... })\n`]);
+  });
+});
+
 describe('compare --strategy', () => {
   it('a list that names no strategy ("", ",", " , ") is refused (exit 2), as replay refuses -s ""', () => {
     for (const value of ['', ',', ' , ']) {

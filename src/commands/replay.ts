@@ -20,7 +20,7 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
   ];
   static override args = { trace: Args.string({ description: 'trace file or Op stream (plain or .gz), or - for stdin', required: true }) };
   static override flags = {
-    strategy: Flags.string({ char: 's', description: 'strategy NAME or NAME:key=value (see: lockreplay strategies), or a ./file.js module or ./rules.json table', required: true }),
+    strategy: Flags.string({ char: 's', description: 'strategy NAME or NAME:key=value (see: lockreplay strategies), or a ./file.js module (./file.js:key=value gives its exported function options) or ./rules.json table', required: true }),
     ...replayFlags,
   };
 

@@ -148,19 +148,26 @@ export function createStrategy(spec: string): Strategy {
   if (factory === undefined) {
     throw new LockreplayError(`unknown strategy "${name}"; known: ${strategyNames().join(', ')} (see: lockreplay strategies)`, ExitCode.usage);
   }
-  // (no prototype: a key such as "__proto__" is an option like any other, refused as unknown)
+  return markChecked(factory(parseStrategyOptions(rest ?? '', spec)));
+}
+
+/**
+ * A spec's options, `key=value,key=value` (blanks around each trimmed), as an object without a
+ * prototype (a key such as "__proto__" is an option like any other); a part that is not key=value,
+ * or a key given twice, is a usage error naming `spec`. `hint` follows the first of those messages.
+ */
+export function parseStrategyOptions(text: string, spec: string, hint = ''): Record<string, string> {
   const options = Object.create(null) as Record<string, string>;
-  if (rest !== undefined && rest !== '') {
-    for (const kv of rest.split(',')) {
-      const [k, v] = splitOnce(kv, '=');
-      if (v === undefined || k.trim() === '') throw new LockreplayError(`strategy option "${kv}" in "${spec}": expected key=value`, ExitCode.usage);
-      const key = k.trim();
-      // the last of two values is not "the" value: a typo or a pasted spec, refused
-      if (key in options) throw new LockreplayError(`strategy option "${key}" given twice in "${spec}"`, ExitCode.usage);
-      options[key] = v.trim();
-    }
+  if (text === '') return options;
+  for (const kv of text.split(',')) {
+    const [k, v] = splitOnce(kv, '=');
+    if (v === undefined || k.trim() === '') throw new LockreplayError(`strategy option "${kv}" in "${spec}": expected key=value${hint}`, ExitCode.usage);
+    const key = k.trim();
+    // the last of two values is not "the" value: a typo or a pasted spec, refused
+    if (key in options) throw new LockreplayError(`strategy option "${key}" given twice in "${spec}"`, ExitCode.usage);
+    options[key] = v.trim();
   }
-  return markChecked(factory(options));
+  return options;
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {

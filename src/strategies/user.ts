@@ -2,7 +2,7 @@
  * User strategies: a JavaScript module implementing the Strategy interface, or a JSON rules table
  * (op kind → ordered lock steps). Both are validated with messages that name the file and field.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
@@ -12,7 +12,7 @@ import { userModuleLoading } from '../util/late-exit.js';
 import { describeThrown } from '../util/thrown.js';
 import { isInheritedName } from '../util/strings.js';
 import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
-import { createStrategy, HZ_RANGE, isChecked, markChecked } from './index.js';
+import { createStrategy, HZ_RANGE, isChecked, markChecked, parseStrategyOptions } from './index.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import { type ChildrenStep, LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
 
@@ -48,15 +48,44 @@ export async function loadStrategies(items: readonly (Strategy | string)[]): Pro
   return out;
 }
 
+/** a user strategy spec's parts: the file as given, and the options after it (undefined: none) */
+interface UserSpec {
+  file: string;
+  options: Record<string, string> | undefined;
+}
+
+/**
+ * `./mine.mjs:key=value,key=value` is the module ./mine.mjs with options, as a built-in takes them
+ * (`range-lock:fairness=reader-pref`), split at the first `.js:`, `.mjs:` or `.json:`; unless a file
+ * of the whole name exists (a name with a colon in it). The options are a usage error (exit 2) as a
+ * built-in's are: a part that is not key=value, a key given twice, or the name of a property every
+ * object inherits (which the result could not record).
+ */
+function userSpecParts(spec: string): UserSpec {
+  const m = /^(.*?\.(?:m?js|json)):(.*)$/s.exec(spec);
+  if (m === null || existsSync(resolve(spec))) return { file: spec, options: undefined };
+  const [, file, text] = m;
+  if (text.trim() === '') return { file, options: undefined };
+  const options = parseStrategyOptions(text, spec, ` (options follow a strategy module's path as ${file}:key=value,key=value; no file "${spec}" exists)`);
+  for (const key of Object.keys(options)) {
+    if (isInheritedName(key)) throw new LockreplayError(`strategy option "${key}" in "${spec}": the name of a property every object inherits (a result could not record it): name the option otherwise`, ExitCode.usage);
+  }
+  return { file, options };
+}
+
 async function loadStrategyNow(spec: string): Promise<Strategy> {
   if (!isUserStrategySpec(spec)) return createStrategy(spec);
-  const path = resolve(spec);
-  if (spec.endsWith('.json')) return jsonRulesStrategy(path);
+  const { file, options } = userSpecParts(spec);
+  const path = resolve(file);
+  if (file.endsWith('.json')) {
+    if (options !== undefined) throw new LockreplayError(`${spec}: a JSON rules table takes no options (a JS strategy module's exported function does: ./mine.mjs:key=value)`, ExitCode.usage);
+    return jsonRulesStrategy(path);
+  }
   // a missing or unreadable module is an unreadable input (exit 3), named as the user gave it
   try {
     accessSync(path, constants.R_OK);
   } catch (err) {
-    throw new LockreplayError(`${spec}: cannot read the strategy module (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
+    throw new LockreplayError(`${file}: cannot read the strategy module (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
   }
   // (process.exit() in the module's code is refused: it would end the command with no result and exit 0)
   return withoutExitAsync(async () => {
@@ -73,11 +102,14 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
     let s = mod.default ?? mod.strategy;
     if (typeof s === 'function' && !('plan' in (s as object))) {
       try {
-        s = (s as (o: Record<string, string>) => unknown)({});
+        // (a plain object of the options given, each a string: {} without)
+        s = (s as (o: Record<string, string>) => unknown)({ ...options });
       } catch (err) {
         if (err instanceof UserExit) throw err;
         throw new LockreplayError(`${spec}: the module's strategy factory (its exported function) threw: ${describeThrown(err)}`, ExitCode.badInput);
       }
+    } else if (options !== undefined && s !== null && (typeof s === 'object' || typeof s === 'function')) {
+      throw new LockreplayError(`${spec}: the module exports a strategy object, which takes no options: to take them, export a function (options) => strategy (it gets { key: 'value', ... })`, ExitCode.usage);
     }
     return validateStrategy(s, spec);
   }, (e) => new LockreplayError(`${spec}: the strategy module ${e.message} while it was loaded: a strategy module must not end the process (throw an Error to refuse)`, ExitCode.badInput));

@@ -199,6 +199,43 @@ describe('loadStrategy', () => {
   });
 });
 
+describe('loadStrategy: a module path with options', () => {
+  const factory = file('fac.mjs', 'export default (o) => ({ name: "fac", options: o, plan: () => [{ type: "work", fraction: 1 }] });');
+  const object = file('obj.mjs', 'export default { name: "obj", plan: () => [{ type: "work", fraction: 1 }] };');
+  const rules = file('rules.json', JSON.stringify({ name: 'json', locks: {}, rules: {} }));
+
+  it('PATH:key=value,key=value gives the options to the module\'s exported function, as strings (was: read as a file of that name, exit 3)', async () => {
+    const s = await loadStrategy(`${factory}:fairness=fifo, depth=3`);
+    expect([s.name, s.options]).toEqual(['fac', { fairness: 'fifo', depth: '3' }]);
+    // none given, or an empty list: {}
+    expect((await loadStrategy(factory)).options).toEqual({});
+    expect((await loadStrategy(`${factory}:`)).options).toEqual({});
+    // the options object is a plain one (Object.prototype methods work on it)
+    const plain = file('plain.mjs', 'export default (o) => ({ name: String(o.hasOwnProperty("a")) + Object.getPrototypeOf(o).constructor.name, plan: () => [] });');
+    expect((await loadStrategy(`${plain}:a=1`)).name).toBe('trueObject');
+  });
+
+  it('refuses options a module or table cannot take, and malformed ones, as usage errors (exit 2) naming the spec', async () => {
+    const refused = async (spec: string) => loadStrategy(spec).then(() => ({ message: 'no error', code: 0 }), (e) => ({ message: (e as Error).message, code: (e as { exitCode: number }).exitCode }));
+    expect(await refused(`${object}:a=1`)).toEqual({ message: `${object}:a=1: the module exports a strategy object, which takes no options: to take them, export a function (options) => strategy (it gets { key: 'value', ... })`, code: ExitCode.usage });
+    expect(await refused(`${rules}:a=1`)).toEqual({ message: `${rules}:a=1: a JSON rules table takes no options (a JS strategy module's exported function does: ./mine.mjs:key=value)`, code: ExitCode.usage });
+    expect(await refused(`${factory}:verbose`)).toEqual({ message: `strategy option "verbose" in "${factory}:verbose": expected key=value (options follow a strategy module's path as ${factory}:key=value,key=value; no file "${factory}:verbose" exists)`, code: ExitCode.usage });
+    expect(await refused(`${factory}:a=1,a=2`)).toEqual({ message: `strategy option "a" given twice in "${factory}:a=1,a=2"`, code: ExitCode.usage });
+    for (const key of ['__proto__', 'constructor']) {
+      expect(await refused(`${factory}:${key}=1`)).toEqual({ message: `strategy option "${key}" in "${factory}:${key}=1": the name of a property every object inherits (a result could not record it): name the option otherwise`, code: ExitCode.usage });
+    }
+    // a module that is not there is named without the options (exit 3)
+    const missing = join(dir, 'missing.mjs');
+    expect(await refused(`${missing}:a=1`)).toEqual({ message: `${missing}: cannot read the strategy module (ENOENT)`, code: ExitCode.inputUnreadable });
+  });
+
+  it('a file whose whole name has a colon in it is that file', async () => {
+    const colon = file('a.mjs:b=c.mjs', 'export default { name: "colon", plan: () => [] };');
+    const s = await loadStrategy(colon);
+    expect([s.name, s.options]).toEqual(['colon', {}]);
+  });
+});
+
 describe('jsonRulesStrategy', () => {
   const json = (name: string, body: unknown): string => file(name, typeof body === 'string' ? body : JSON.stringify(body));
   const err = (body: unknown): string => errorOf(() => jsonRulesStrategy(json('bad.json', body))).message;
