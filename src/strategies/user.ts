@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
 import { expectString, kindOf } from '../util/arguments.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
-import { userModuleLoading } from '../util/late-exit.js';
+import { asModuleCode, userModuleLoading } from '../util/late-exit.js';
 import { describeThrown } from '../util/thrown.js';
 import { isInheritedName } from '../util/strings.js';
 import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
@@ -87,8 +87,9 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
   } catch (err) {
     throw new LockreplayError(`${file}: cannot read the strategy module (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
   }
-  // (process.exit() in the module's code is refused: it would end the command with no result and exit 0)
-  return withoutExitAsync(async () => {
+  // (process.exit() in the module's code is refused: it would end the command with no result and
+  // exit 0; what its code sets up running is the module's: an exception nothing catches there is put on it)
+  return asModuleCode(spec, () => withoutExitAsync(async () => {
     let mod: Record<string, unknown>;
     const loaded = userModuleLoading(spec, pathToFileURL(path).href);
     try {
@@ -100,7 +101,7 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
       loaded();
     }
     let s = mod.default ?? mod.strategy;
-    if (typeof s === 'function' && !('plan' in (s as object))) {
+    if (isFactory(s, spec)) {
       try {
         // (a plain object of the options given, each a string: {} without)
         s = (s as (o: Record<string, string>) => unknown)({ ...options });
@@ -112,7 +113,21 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
       throw new LockreplayError(`${spec}: the module exports a strategy object, which takes no options: to take them, export a function (options) => strategy (it gets { key: 'value', ... })`, ExitCode.usage);
     }
     return validateStrategy(s, spec);
-  }, (e) => new LockreplayError(`${spec}: the strategy module ${e.message} while it was loaded: a strategy module must not end the process (throw an Error to refuse)`, ExitCode.badInput));
+  }, (e) => new LockreplayError(`${spec}: the strategy module ${e.message} while it was loaded: a strategy module must not end the process (throw an Error to refuse)`, ExitCode.badInput)));
+}
+
+/**
+ * Whether a module's export is a function that makes the strategy (one with a `plan` is the
+ * strategy itself). Asking runs the module's code when the export is a proxy: what that throws is
+ * the module's (exit 4), as a getter's is.
+ */
+function isFactory(s: unknown, spec: string): boolean {
+  try {
+    return typeof s === 'function' && !('plan' in s);
+  } catch (err) {
+    if (err instanceof UserExit) throw err;
+    throw new LockreplayError(`${spec}: reading the module's export threw: ${describeThrown(err)}`, ExitCode.badInput);
+  }
 }
 
 /**
@@ -171,7 +186,9 @@ function lockClassProblem(name: string): string | undefined {
 function checkedOptions(options: unknown, fail: (what: string) => never): Record<string, string | number | boolean> {
   if (options === undefined || options === null) return {};
   const what = 'strategy.options must be an object of option name → string, finite number or boolean';
-  if (typeof options !== 'object' || Array.isArray(options)) return fail(`${what}, not ${Array.isArray(options) ? 'an array' : typeof options}`);
+  // (Array.isArray throws for a revoked proxy: as no array, whose keys are then read and throw)
+  const list = noThrow(() => Array.isArray(options));
+  if (typeof options !== 'object' || list) return fail(`${what}, not ${list ? 'an array' : typeof options}`);
   const copy: Record<string, string | number | boolean> = {};
   let keys: string[];
   try {
@@ -229,7 +246,8 @@ export function validateStrategy(s: unknown, file: string): Strategy {
   const plan = read('plan') as (op: Op, ctx: PlanContext) => unknown;
   if (typeof plan !== 'function') fail('strategy.plan must be a function (op, ctx) => Step[]');
   const rules = read('rules') ?? [];
-  if (!Array.isArray(rules) || !noThrow(() => rules.every((r) => r && typeof r.kinds === 'string' && typeof r.locks === 'string'))) fail('strategy.rules must be an array of { kinds: string, locks: string }');
+  // (Array.isArray throws for a revoked proxy, every for a getter that throws: neither is a list of rows)
+  if (!noThrow(() => Array.isArray(rules) && rules.every((r) => r && typeof r.kinds === 'string' && typeof r.locks === 'string'))) fail('strategy.rules must be an array of { kinds: string, locks: string }');
   const summary = read('summary');
   const source = read('source');
   const options = checkedOptions(read('options'), fail);
@@ -243,7 +261,7 @@ export function validateStrategy(s: unknown, file: string): Strategy {
     plan(op: Op, ctx: PlanContext): readonly Step[] {
       // (process.exit() in the plan, or in a getter of its steps, is refused: it would end the
       // command with no result and exit 0)
-      return withoutExit(() => checkedPlan(op, ctx), (e) => new LockreplayError(`${file}: plan() ${e.message} on op ${op.id} (${op.kind}, line ${op.line}): a plan must not end the process (throw an Error to refuse)`, ExitCode.badInput));
+      return asModuleCode(file, () => withoutExit(() => checkedPlan(op, ctx), (e) => new LockreplayError(`${file}: plan() ${e.message} on op ${op.id} (${op.kind}, line ${op.line}): a plan must not end the process (throw an Error to refuse)`, ExitCode.badInput)));
     },
   });
 

@@ -10,11 +10,20 @@
  * ends (exit 4) instead of crashing on the uncaught throw.
  *
  * Any other exception nothing caught (or promise rejection nothing handled) while such a command
- * runs is put on a module only when it comes from the module's code: its stack names the module's
- * file, or it is not an Error at all (lockreplay throws only Errors: a thrown string is user code's,
- * put on the module loading then, else on every module loaded). Anything else is lockreplay's own:
- * an internal error (exit 1), as a command's own error is (cli/base.ts), never the module's.
+ * runs is put on a module only when it comes from the module's code:
+ * - its stack names the module's file;
+ * - or it was raised in a timer, callback or promise that the module's code set up: the caller runs
+ *   that code (its import, its factory, each plan() call) under asModuleCode, which carries the
+ *   module's name along to what it schedules, so a built-in the timer calls itself, or a stack
+ *   replaced or cut to nothing, still names it;
+ * - or it was raised while a module loads (its top-level code, a top-level await: lockreplay's own
+ *   code only waits for it then);
+ * - or it is not an Error at all (lockreplay throws only Errors: a thrown string is user code's,
+ *   put on every module loaded).
+ * Anything else is lockreplay's own: an internal error (exit 1), as a command's own error is
+ * (cli/base.ts), never the module's.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ExitCode } from '../errors.js';
 import { terminalText } from './terminal.js';
 import { UserExit } from './user-exit.js';
@@ -28,6 +37,23 @@ const urls: string[] = [];
 /** the module whose load is under way (loads go one at a time: strategies/user.ts) */
 let loadingNow: string | undefined;
 let listening = false;
+
+/**
+ * The module whose code runs, kept along what that code schedules (made at the first module a
+ * command runs: tracking every async resource costs a little on each promise from then on)
+ */
+let inModule: AsyncLocalStorage<string> | undefined;
+
+/**
+ * Runs a user strategy module's code (as the user named it: `spec`): an exception nothing catches
+ * from a timer, callback or promise that code set up is then the module's, whatever its stack says.
+ * Only while a CLI command runs (a library caller's uncaught errors are its own).
+ */
+export function asModuleCode<T>(spec: string, fn: () => T): T {
+  if (!running) return fn();
+  inModule ??= new AsyncLocalStorage<string>();
+  return inModule.run(spec, fn);
+}
 
 /** A CLI command begins (library callers never call it: their process is theirs). */
 export function commandStarted(): void {
@@ -102,7 +128,13 @@ function culprit(err: unknown): string | undefined {
     const named = modules.filter((_, i) => stack.includes(`${urls[i]}:`));
     if (named.length > 0) return named.join(', ');
   }
-  if (err instanceof UserExit || !(err instanceof Error)) return loadingNow ?? modules.join(', ');
+  // (raised in what a module's code set up: asModuleCode)
+  const scheduledBy = inModule?.getStore();
+  if (scheduledBy !== undefined) return scheduledBy;
+  // (while a module's top-level code runs, lockreplay's own only waits for it: a callback that
+  // lost the module's name on the way, as queueMicrotask's does, is that module's)
+  if (loadingNow !== undefined) return loadingNow;
+  if (err instanceof UserExit || !(err instanceof Error)) return modules.join(', ');
   return undefined;
 }
 

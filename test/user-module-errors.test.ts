@@ -1,0 +1,96 @@
+/**
+ * Errors from a user strategy module's code whose stack names no frame in the module's file: a
+ * built-in the module's timer or promise calls itself, an error whose stack was replaced or cut to
+ * nothing, a proxy's trap, a value that is no Error. Each is the module's (exit 4, named, no stack
+ * trace, no output left), not an internal error of lockreplay's: the caller knows the module's code
+ * runs (its top-level code, its plan() calls, the reads of its export) and what that code sets up.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-module-errors-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** two overlapping ops on one file */
+const OPS = write('two.ops', [
+  '# lockreplay-ops v2',
+  'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns',
+  'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,',
+  'op,1,1200,500,8,8,t,7:0:9,write,0,4096,,2,,,',
+  '',
+].join('\n'));
+
+/** a module: `top` at its top level, then a default export whose plan runs `plan` (once) first */
+const strategy = (name: string, top: string, plan = ''): string => write(name, `${top}\nlet once = false;\nexport default { name: '${name.replace('.mjs', '')}', rules: [], plan(op, ctx) { if (!once) { once = true; ${plan} } return [{ type: 'work', fraction: 1 }]; } };\n`);
+
+/** a replay of OPS with the module, writing a result to a directory of its own */
+function replayWith(module: string): { code: number; stderr: string; left: string[] } {
+  const outDir = mkdtempSync(join(tmp, 'out-'));
+  const r = cli(['replay', OPS, '--mode', 'open', '-s', module, '-o', join(outDir, 'r.json')]);
+  return { code: r.code, stderr: r.stderr, left: readdirSync(outDir) };
+}
+
+const JSON_ERROR = "Expected property name or '}' in JSON at position 1";
+const outside = (what: string): string => `the strategy module's code threw outside its plan() (from a timer, callback or promise): ${what}; outputs not yet in place were removed`;
+
+describe("an error from a module's code, whatever its stack, is the module's (exit 4)", () => {
+  const cases: [string, string, string, string][] = [
+    // [file, top-level code, plan() code, what the message says]
+    ['top-timer-builtin.mjs', "setTimeout(JSON.parse, 0, '{');", '', outside(JSON_ERROR)],
+    ['top-promise-builtin.mjs', "Promise.resolve('{').then(JSON.parse);", '', outside(JSON_ERROR)],
+    ['top-microtask-builtin.mjs', "queueMicrotask(JSON.parse.bind(null, '{'));", '', outside(JSON_ERROR)],
+    ['top-reject-number.mjs', 'Promise.reject(42);', '', outside('42')],
+    ['plan-immediate-builtin.mjs', '', "setImmediate(JSON.parse, '{');", outside(JSON_ERROR)],
+    ['plan-promise-builtin.mjs', '', "Promise.resolve('{').then(JSON.parse);", outside(JSON_ERROR)],
+    ['plan-stack-replaced.mjs', '', "setImmediate(() => { const e = new Error('stack replaced'); e.stack = 'Error: stack replaced'; throw e; });", outside('stack replaced')],
+    ['plan-no-stack.mjs', 'Error.stackTraceLimit = 0;', "setImmediate(() => { throw new TypeError('no frames'); });", outside('no frames')],
+    ['plan-throw-string.mjs', '', "setImmediate(() => { throw 'a string'; });", outside('"a string"')],
+    ['plan-reject-number.mjs', '', 'Promise.reject(42);', outside('42')],
+  ];
+  for (const [file, top, plan, said] of cases) {
+    it(file, () => {
+      const module = strategy(file, top, plan);
+      const r = replayWith(module);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toBe(`lockreplay: ${module}: ${said}\n`);
+      expect(r.left).toEqual([]);
+    });
+  }
+
+  it('a trap of the exported proxy, asked whether the export is a strategy or a function making one (was: an internal error, exit 1; a thrown string crashed the error handler with a stack trace)', () => {
+    for (const [name, trap, said] of [
+      ['trap-string.mjs', "throw 'has trap';", '"has trap"'],
+      ['trap-builtin.mjs', "JSON.parse('{');", JSON_ERROR],
+      ['trap-stack-replaced.mjs', "const e = new Error('trap replaced'); e.stack = 'x'; throw e;", 'trap replaced'],
+    ]) {
+      const module = write(name, `export default new Proxy(function () {}, { has() { ${trap} } });\n`);
+      const r = replayWith(module);
+      expect([r.code, r.stderr], name).toEqual([4, `lockreplay: ${module}: reading the module's export threw: ${said}\n`]);
+    }
+  });
+
+  it('a revoked proxy as its rules or options (was: an internal error, exit 1)', () => {
+    const rules = write('revoked-rules.mjs', "const p = Proxy.revocable([], {}); p.revoke();\nexport default { name: 'r', rules: p.proxy, plan: () => [] };\n");
+    const r = replayWith(rules);
+    expect([r.code, r.stderr]).toEqual([4, `lockreplay: ${rules}: strategy.rules must be an array of { kinds: string, locks: string }\n`]);
+    const options = write('revoked-options.mjs', "const p = Proxy.revocable({}, {}); p.revoke();\nexport default { name: 'r', options: p.proxy, plan: () => [] };\n");
+    const o = replayWith(options);
+    expect([o.code, o.stderr]).toEqual([4, `lockreplay: ${options}: reading strategy.options threw: Cannot perform 'ownKeys' on a proxy that has been revoked\n`]);
+  });
+
+  it('with two modules, the one whose plan() set the timer is named', () => {
+    const quiet = strategy('quiet.mjs', '');
+    const noisy = strategy('noisy.mjs', '', "setImmediate(JSON.parse, '{');");
+    const r = cli(['compare', OPS, '--mode', 'open', '-s', `${quiet},${noisy}`, '--threads', '1', '-o', join(mkdtempSync(join(tmp, 'out-')), 'r.json')]);
+    expect([r.code, r.stderr]).toEqual([4, `lockreplay: ${noisy}: ${outside(JSON_ERROR)}\n`]);
+  });
+});
