@@ -1,12 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTrace } from '../src/import/index.js';
 import { effectiveBufferKb, sameBufferKb, snapshot, Tracefs } from '../src/record/tracefs.js';
 import { DEFAULT_EVENTS } from '../src/record/recorder.js';
+import { maxBufferKbPerCpu, refuseBufferKbAboveMemory } from '../src/record/buffer-limit.js';
 import { cli, ROOT } from './helpers.js';
 
 /** Real captures need root and tracefs; elsewhere these tests are skipped with the reason printed. */
@@ -423,6 +424,24 @@ describe('record\'s usage errors (no tracefs needed: refused before it is touche
     it('neither a command nor --duration is refused with exit 2 before any event is enabled', () => {
     const r = cli(['record', '--out', join(tmpdir(), 'lockreplay-never-written.trace.gz')]);
     expect([r.code, r.stderr.trim()]).toEqual([2, 'lockreplay: nothing to record: give a command after --, or --duration S']);
+  });
+
+    it('a --buffer-kb above the machine\'s memory over its CPUs is refused with exit 2 naming the flag and the bound, before anything runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-record-usage-'));
+    const cpuTotal = Math.max(1, cpus().length);
+    const totalKb = Math.floor(totalmem() / 1024);
+    const max = Math.floor(totalKb / cpuTotal);
+    const bound = `at most ${max} KB per CPU on this machine (its memory, ${totalKb} KB, shared by the ring buffers of its ${cpuTotal} CPU${cpuTotal === 1 ? '' : 's'})`;
+    // (one more than the bound; one the kernel's KB-to-bytes shift overflows, named as the double it reads as; one String() writes as 1e+21)
+    for (const [kb, shown] of [[String(max + 1), String(max + 1)], ['18014398509481985', '18014398509481984'], ['1000000000000000000000', '1000000000000000000000']]) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'record', '--buffer-kb', kb, '--out', join(dir, 'x.trace.gz'), '--', 'touch', join(dir, 'ran')], { encoding: 'utf8', timeout: 30_000 });
+      expect([r.status, r.stderr.trim()]).toEqual([2, `lockreplay: --buffer-kb ${shown}: ${bound}`]);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+    rmSync(dir, { recursive: true });
+    // the bound itself is taken (it is what the kernel refuses or allocates: not run here)
+    expect(() => refuseBufferKbAboveMemory(max)).not.toThrow();
+    expect(maxBufferKbPerCpu(8 * 1024 * 1024, 3)).toBe(2796202);
   });
 
     it('a --duration setTimeout cannot hold (2^31 ms or more) is refused with exit 2 before anything runs', () => {

@@ -24,7 +24,7 @@ export default class Record extends BaseCommand {
   static override flags = {
     out: Flags.string({ char: 'o', description: 'the gzip trace file to write (a file: not - for standard output; missing directories are made)', default: 'lockreplay.trace.gz' }),
     events: Flags.string({ description: `event preset (${Object.keys(EVENT_PRESETS).join(', ')}), a comma-separated list of SYSTEM/EVENT (or tracefs's SYSTEM:EVENT; each taken once), or +SYSTEM/EVENT,... to add events to the default preset (PRESET+... to another)`, default: 'default' }),
-    'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording', min: 1 }),
+    'buffer-kb': Flags.integer({ description: 'per-CPU ring buffer size in KB while recording; at most the machine\'s memory over its CPUs (MemTotal / CPUs)', min: 1 }),
     duration: Flags.string({ description: 'record for S seconds, in decimal (with a command: at most S seconds, then the capture stops and the command gets SIGTERM); at most 2147483' }),
     'filter-comm': Flags.string({ description: 'keep only events of tasks with this comm, cut to 15 bytes like the kernel\'s (plus the recorder\'s marker lines; the sched events are traced for these tasks; default: the command\'s name)' }),
     json: Flags.boolean({ description: 'print the capture summary as JSON (the command\'s standard output goes to standard error)' }),

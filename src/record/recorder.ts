@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { restore, snapshot, Tracefs, type TracefsState } from './tracefs.js';
+import { refuseBufferKbAboveMemory } from './buffer-limit.js';
 import { identityHeader, kernelHeader, processTree, readKernelHz, readMounts, scanOpenFiles } from './identity.js';
 import { makeDirs, removeMadeDirs } from '../util/make-dirs.js';
 import { outputPlace } from '../util/output.js';
@@ -292,6 +293,8 @@ function setBufferKb(tracefs: Tracefs, kbPerCpu: number): void {
 }
 
 export async function record(opts: RecordOptions): Promise<RecordResult> {
+  // (a size no machine has is the user's to choose again before anything is touched)
+  if (opts.bufferKb !== undefined) refuseBufferKbAboveMemory(opts.bufferKb);
   refuseNoFile(opts.out);
   if (opts.command.length === 0 && opts.durationS === undefined) {
     throw new LockreplayError('nothing to record: give a command after --, or --duration S', ExitCode.usage);
