@@ -137,25 +137,26 @@ export {
 } from './strategies/types.js';
 export type { LockMode, RangeFairness, RwsemFairness } from './locks/primitives.js';
 export { createStrategy, strategyNames } from './strategies/index.js';
-export { jsonRulesStrategy, loadStrategy, unbalancedStep, validateStrategy } from './strategies/user.js';
-export { acquire, isFlushInsideParent, MAX_WALK_STEPS, pageAlignedRange, pageByPage, release, underOneLock, WORK_ALL, WORK_ONLY } from './strategies/plan-helpers.js';
+export { jsonRulesStrategy, loadStrategy, validateStrategy } from './strategies/user.js';
+export { acquire, MAX_WALK_STEPS, release, WORK_ALL, WORK_ONLY } from './strategies/plan-helpers.js';
+// (those computing from their arguments check them first: strategies/library.ts)
+export { isFlushInsideParent, pageAlignedRange, pageByPage, underOneLock, unbalancedStep } from './strategies/library.js';
 
 // results and exporters
 export { type KindResult, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from './model/result.js';
-// (those taking results check them first: report/library.ts)
-export { assertComparable, check, compareMarkdown, formatCompare, formatReplay, hgrmFiles, renderReport, resultCsv, resultJson, resultsHtml } from './report/library.js';
+// (those taking results or check's report check them first: report/library.ts)
+export { assertComparable, check, checkJunit, compareMarkdown, formatCheck, formatCompare, formatReplay, hgrmFiles, loadResult, renderReport, resultCsv, resultJson, resultsHtml } from './report/library.js';
 
 /** adds shards (by time or selection, or by strategy): `names` name each in the messages */
 export function mergeResults(results: ReplayResult[], names: string[]): ReplayResult {
   assertResultsArgument(results, 'results');
+  expectArray(names, 'names');
+  names.forEach((n, i) => expectString(n, `names[${i}]`));
   return merge(results, names);
 }
 export { REPORT_FORMATS, type ReportFormat } from './report/emit.js';
-export { loadResult } from './report/load.js';
 export { RESULT_JSON_SCHEMA } from './model/result-schema.js';
 export { type CheckReport, type CheckRow, parseThresholds, type Threshold, type Thresholds } from './report/check.js';
-export { formatCheck } from './report/check-format.js';
-export { checkJunit } from './report/junit.js';
 
 // synthetic scenarios (ftrace text: write it to a file and import it)
 export { scenarioNames, synthesize, type SynthOptions } from './synth/scenarios.js';

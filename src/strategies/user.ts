@@ -228,6 +228,8 @@ function isTag(value: unknown): boolean {
  * `file` is how the user named the strategy: a module's path, or `strategy NAME`.
  */
 export function validateStrategy(s: unknown, file: string): Strategy {
+  // (the name every message about the strategy starts with)
+  expectString(file, 'validateStrategy file');
   const fail = (what: string): never => {
     throw new LockreplayError(`${file}: ${what}`, ExitCode.badInput);
   };

@@ -25,3 +25,18 @@ export function expectOptions(value: unknown, what: string): void {
 export function expectArray(value: unknown, what: string): asserts value is readonly unknown[] {
   if (!Array.isArray(value)) throw new LockreplayError(`${what}: expected an array, not ${kindOf(value)}`, ExitCode.usage);
 }
+
+/** a plain object (not null, not an array) */
+export function expectObject(value: unknown, what: string, expected = 'an object'): asserts value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new LockreplayError(`${what}: expected ${expected}, not ${kindOf(value)}`, ExitCode.usage);
+}
+
+/** true or false; undefined too when `optional` (the default it stands for) */
+export function expectBoolean(value: unknown, what: string, optional = false): void {
+  if (typeof value !== 'boolean' && !(optional && value === undefined)) throw new LockreplayError(`${what}: expected true or false, not ${kindOf(value)}`, ExitCode.usage);
+}
+
+/** a finite number, `min` or more */
+export function expectNumber(value: unknown, what: string, min = -Infinity): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new LockreplayError(`${what}: expected a finite number${min > -Infinity ? ` of ${min} or more` : ''}, not ${kindOf(value)}`, ExitCode.usage);
+}
