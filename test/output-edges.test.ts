@@ -140,13 +140,13 @@ describe('results that cannot be written or read back', () => {
     return path;
   };
 
-  it('merge refuses a sum that is not finite, naming the field (exit 11), and writes nothing', () => {
+  it('merge refuses a sum beyond what a result holds (two makespans of 2^53 − 1 ns: past the time a replay keeps exact), naming the field (exit 11), and writes nothing', () => {
     const base = JSON.parse(readFileSync(shard('big.json'), 'utf8'));
     const paths = ['big1.json', 'big2.json'].map((name, i) => {
       const r = structuredClone(base);
       r.input.opsDigest = `${r.input.opsDigest}-${i}`;
       // (its rates as the makespan gives them: the loader checks them)
-      r.results[0].throughput = { ...r.results[0].throughput, makespanNs: 1e308, opsPerSec: 0, mibPerSec: 0 };
+      r.results[0].throughput = { ...r.results[0].throughput, makespanNs: Number.MAX_SAFE_INTEGER, opsPerSec: 0, mibPerSec: 0 };
       r.results[0].cpu.utilisation = 0;
       r.results[0].timeline = { intervalNs: 0, startNs: 0, opsPerSec: [], p99Ns: [] };
       const path = join(tmp, name);
@@ -155,8 +155,32 @@ describe('results that cannot be written or read back', () => {
     });
     const out = join(tmp, 'big-merged.json');
     const r = cli(['merge', ...paths, '--out', out]);
-    expect([r.code, r.stderr.trim()]).toEqual([ExitCode.incompatible, `lockreplay: ${paths.join(' + ')} cannot be merged: the merged results[0].throughput.makespanNs is not a finite number (the sum is too large)`]);
+    expect([r.code, r.stderr.trim()]).toEqual([ExitCode.incompatible, `lockreplay: ${paths.join(' + ')} cannot be merged: the merged results[0].throughput.makespanNs: must be <= 9007199254740991 (2^53 − 1 ns, about 104 days: the longest time a replay keeps exact), not 18014398509481982 (the sum is too large)`]);
     expect(readdirSync(tmp)).not.toContain('big-merged.json');
+  });
+
+  it('a run that deadlocks past 2^53 ns of virtual time is a bad line naming the blocked op (exit 4): its result would hold a time its readers refuse (was: written, exit 0)', () => {
+    // each task's first op ends just before 2^53 ns (the makespan, exact); then the write and the
+    // punch of synth's seed-deadlock meet there, 50 µs later: past 2^53 ns
+    const longNs = 2 ** 53 - 30_000;
+    const rows = [
+      ['0', '1000', String(longNs), '201', 'tgid:200', 'writer', '7:0:999', 'fsync', '0', '0', ''],
+      ['1', '1000', String(longNs + 23_000), '301', 'tgid:300', 'puncher', '7:0:998', 'fsync', '0', '0', ''],
+      ['2', '100000', '100000', '201', 'tgid:200', 'writer', '7:0:133', 'write', '0', '16384', ''],
+      ['3', '123000', '30000', '301', 'tgid:300', 'puncher', '7:0:133', 'punch', '0', '16384', ''],
+      ['4', '150000', '10000', '201', 'tgid:200', 'writer', '7:0:133', 'fault-read', '8192', '4096', '2'],
+    ];
+    const path = join(tmp, 'late-deadlock.ops.csv');
+    writeFileSync(path, `${['# lockreplay-ops v2', 'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns', ...rows.map((r, i) => `op,${r.join(',')},${i + 3},,,`)].join('\n')}\n`);
+    const out = join(tmp, 'late-deadlock.json');
+    const r = cli(['compare', path, '-s', 'range-lock', '--cpus', '2', '--out', out]);
+    expect([r.code, r.stderr.trim()]).toEqual([ExitCode.badInput, `lockreplay: ${path}:7: the replay stopped at a deadlock at 9.007e+15 ns, beyond 2^53 ns (about 104 days), where virtual time is no longer exact: the service times of the ops before it add up past that (replay a shorter window: --from/--to)`]);
+    expect(readdirSync(tmp)).not.toContain('late-deadlock.json');
+    // the same ops 2^53 ns sooner deadlock as seed-deadlock does
+    writeFileSync(path, readFileSync(path, 'utf8').replace(String(longNs), '1000000').replace(String(longNs + 23_000), '1023000'));
+    const sooner = cli(['compare', path, '-s', 'range-lock', '--cpus', '2', '--out', out]);
+    expect(sooner.code, sooner.stderr).toBe(0);
+    expect(loadResult(out).results[0].deadlock).toMatchObject({ atNs: 1_050_000, reason: 'cycle' });
   });
 
   it('a count or a duration below 0 is no valid result', () => {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import * as lib from '../src/index.js';
+import { compareToBaseline, labelOf } from '../src/model/labels.js';
+import { verdictOf } from '../src/model/verdict.js';
 import { cli, trace } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-schema-'));
@@ -84,4 +86,46 @@ describe('the result JSON schema', () => {
     const goodPath = join(tmp, 'good.json');
     for (const f of ['table', 'csv', 'md', 'html', 'json']) expect(cli(['report', goodPath, '--format', f]).code, f).toBe(0);
   });
+
+  it('report, check and merge refuse an absurd result whose numbers agree with each other (times past 2^53 ns, counts past 2^53, sums past 2^106, negative times), naming the file and the field', () => {
+    const good = results[0].json as unknown as lib.ReplayResult;
+    const big = 'must be <= 9007199254740991 (2^53 − 1 ns, about 104 days: the longest time a replay keeps exact)';
+    const many = 'must be <= 9007199254740991 (2^53 − 1: the largest count a double holds exactly)';
+    const deadlocked = good.results.findIndex((s) => s.deadlock !== null);
+    expect(deadlocked).toBeGreaterThan(0);
+    const cases: { mutate: (r: lib.ReplayResult) => void; says: string }[] = [
+      // (its rates and CPU share as the makespan gives them: 0)
+      { mutate: (r) => { r.results[0].throughput = { opsPerSec: 0, mibPerSec: 0, makespanNs: 1e300 }; r.results[0].cpu.utilisation = 0; }, says: `results[0].throughput.makespanNs: ${big}, not 1e+300` },
+      { mutate: (r) => { r.results[0].timeline.p99Ns[0] = 2 ** 60; }, says: `results[0].timeline.p99Ns[0]: ${big}, not 1152921504606847000` },
+      { mutate: (r) => { r.results[deadlocked].deadlock!.atNs = 2 ** 53; }, says: `results[${deadlocked}].deadlock.atNs: ${big}, not 9007199254740992` },
+      { mutate: (r) => { r.input.ops = 2 ** 60; }, says: `input.ops: ${many}, not 1152921504606847000` },
+      { mutate: (r) => { r.input.files = 2.5; }, says: 'input.files: must be integer' },
+      { mutate: (r) => { r.results[0].cpu.busyNs = 1e300; r.results[0].cpu.utilisation = Math.round((1e300 / (r.options.cpus * r.results[0].throughput.makespanNs)) * 10000) / 10000; }, says: 'results[0].cpu.busyNs: must be <= 8.112963841460668e+31 (2^106: fewer than 2^53 ops or acquisitions of at most 2^53 each), not 1e+300' },
+      { mutate: (r) => { r.results[0].timeline.startNs = -5; }, says: 'results[0].timeline.startNs: must be >= 0' },
+      { mutate: (r) => { r.serviceTime.observedWaits.removedNs = -1; }, says: 'serviceTime.observedWaits.removedNs: must be >= 0' },
+      { mutate: (r) => { r.results[deadlocked].deadlock!.blocked[0].sinceNs = -1; }, says: `results[${deadlocked}].deadlock.blocked[0].sinceNs: must be >= 0` },
+    ];
+    cases.forEach((c, k) => {
+      const bad = structuredClone(good);
+      c.mutate(bad);
+      // the baseline, ratios and verdict as its strategies give them: nothing but the absurd number is wrong
+      const base = bad.results.find((s) => labelOf(s) === bad.baseline) as lib.StrategyResult;
+      bad.comparison = compareToBaseline(bad.results, base);
+      bad.verdict = verdictOf(bad.results, labelOf, bad.options.mode);
+      const path = join(tmp, `absurd-${k}.json`);
+      writeFileSync(path, JSON.stringify(bad));
+      // (report's loader: the derived parts checked too)
+      expect(() => lib.loadResult(path), c.says).toThrow(expect.objectContaining({ exitCode: lib.ExitCode.badInput, message: `${path}: not a valid lockreplay result (${c.says}): write it again with replay or compare --out` }));
+    });
+    // the commands, with their exit codes, on the first
+    const path = join(tmp, 'absurd-0.json');
+    const report = cli(['report', path]);
+    expect([report.code, report.stderr.trim(), report.stdout]).toEqual([lib.ExitCode.badInput, `lockreplay: ${path}: not a valid lockreplay result (${cases[0].says}): write it again with replay or compare --out`, '']);
+    const goodPath = join(tmp, 'good.json');
+    writeFileSync(goodPath, JSON.stringify(good));
+    const checked = cli(['check', path, '--baseline', goodPath]);
+    expect([checked.code, checked.stderr]).toEqual([lib.ExitCode.incompatible, expect.stringContaining(`${path}: not a valid lockreplay result (${cases[0].says})`)]);
+    const merged = cli(['merge', goodPath, path, '--out', join(tmp, 'never.json')]);
+    expect([merged.code, merged.stderr]).toEqual([lib.ExitCode.incompatible, expect.stringContaining(`${path}: not a valid lockreplay result (${cases[0].says})`)]);
+  }, 60_000);
 });

@@ -2,7 +2,10 @@
  * The result JSON's shape (model/result.ts, docs/result.md) as a JSON Schema (draft-07). `report`,
  * `check` and `merge` validate every result file they read with it (report/load.ts), so a file
  * edited by hand or cut short is refused with the path of what is wrong instead of failing deep in
- * a renderer. Every field the tool writes is required; extra fields are allowed. A test walks real
+ * a renderer. Every field the tool writes is required; extra fields are allowed. Numbers are within
+ * what a replay writes (counts whole, times within 2^53 − 1 ns, sums within 2^106, none negative):
+ * a result whose numbers agree with each other but no replay could have made (a makespan of 1e300
+ * ns) is refused, naming the field, not printed. A test walks real
  * results and fails on any field this schema does not describe (ajv's JSONSchemaType cannot type
  * the nullable fields under strict null checks, so the check is there rather than at compile time).
  */
@@ -24,42 +27,62 @@ function byName(values: SchemaObject): SchemaObject {
   return { type: 'object', additionalProperties: values };
 }
 
+/**
+ * The longest time in a result, ns: 2^53 − 1 (about 104 days), where virtual time stops being exact.
+ * A replay refuses to go past it (import/limits.ts MAX_SPAN_NS; replay/virtual-time.ts), so a result
+ * with a longer latency, wait, makespan or instant was not written by one.
+ */
+export const MAX_RESULT_NS = Number.MAX_SAFE_INTEGER;
+/** the largest count in a result: 2^53 − 1, the largest whole number a double holds exactly */
+export const MAX_RESULT_COUNT = Number.MAX_SAFE_INTEGER;
+/**
+ * The largest sum over a run's ops or lock acquisitions (bytes, a total wait or hold, CPU time),
+ * 2^106: fewer than 2^53 of them, each at most 2^53 (bytes of one op's range, ns of one op's time).
+ */
+export const MAX_RESULT_TOTAL = 2 ** 106;
+
 const num = { type: 'number' };
-/** a count or a duration (ns, bytes, ops, a rate): never negative */
+/** a rate or a share (ops/s, MiB/s, utilisation): never negative, derived from the counts and times (report/consistency.ts) */
 const amount = { type: 'number', minimum: 0 };
+/** a count (ops, lines, acquisitions, races): a whole number, 0 or more */
+const count = { type: 'integer', minimum: 0, maximum: MAX_RESULT_COUNT, description: '2^53 − 1: the largest count a double holds exactly' };
+/** a time of one op or of the run (a latency, a wait, the makespan, an instant of virtual time), ns */
+const timeNs = { type: 'number', minimum: 0, maximum: MAX_RESULT_NS, description: '2^53 − 1 ns, about 104 days: the longest time a replay keeps exact' };
+/** a sum over a run's ops or acquisitions (bytes, ns) */
+const total = { type: 'number', minimum: 0, maximum: MAX_RESULT_TOTAL, description: '2^106: fewer than 2^53 ops or acquisitions of at most 2^53 each' };
 const amounts = { type: 'array', items: amount };
-const int = { type: 'integer' };
+const times = { type: 'array', items: timeNs };
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
 const numOrNull = { type: ['number', 'null'] };
 const strings = { type: 'array', items: str };
 const numbers = { type: 'array', items: num };
-const counts = byName(amount);
+const counts = byName(count);
 const oneOf = (...values: string[]): SchemaObject => ({ type: 'string', enum: values });
 
-const percentiles = fields({ count: amount, p50: amount, p90: amount, p99: amount, p99_9: amount, max: amount, mean: amount });
-const kindResult = fields({ count: amount, bytes: amount, latency: percentiles, lockWait: percentiles, latencyHistogram: str, lockWaitHistogram: str });
-const lockClassStats = fields({ acquisitions: amount, contentions: amount, waitTotalNs: amount, waitMaxNs: amount, holdTotalNs: amount, spins: amount, spinNs: amount });
+const percentiles = fields({ count, p50: timeNs, p90: timeNs, p99: timeNs, p99_9: timeNs, max: timeNs, mean: timeNs });
+const kindResult = fields({ count, bytes: total, latency: percentiles, lockWait: percentiles, latencyHistogram: str, lockWaitHistogram: str });
+const lockClassStats = fields({ acquisitions: count, contentions: count, waitTotalNs: total, waitMaxNs: timeNs, holdTotalNs: total, spins: count, spinNs: total });
 const blockedTask = fieldsSince({
-  pid: num, comm: str, opId: num, kind: str, file: str, lockClass: str, lockKey: str, mode: str, start: num, end: numOrNull, sinceNs: num, waitsFor: numbers,
-}, { waitsForCount: amount });
-const raceSide = fields({ opId: num, pid: num, comm: str, kind: str, start: num, end: numOrNull, fromNs: num, toNs: num });
+  pid: num, comm: str, opId: num, kind: str, file: str, lockClass: str, lockKey: str, mode: str, start: num, end: numOrNull, sinceNs: timeNs, waitsFor: numbers,
+}, { waitsForCount: count });
+const raceSide = fields({ opId: num, pid: num, comm: str, kind: str, start: num, end: numOrNull, fromNs: timeNs, toNs: timeNs });
 const race = fields({ file: str, class: str, consequence: str, a: raceSide, b: raceSide });
-const raceClass = fields({ class: str, severity: oneOf('data', 'ordering'), consequence: str, count: amount, first: { type: 'array', items: race } });
+const raceClass = fields({ class: str, severity: oneOf('data', 'ordering'), consequence: str, count, first: { type: 'array', items: race } });
 
 const strategyResult = fields({
   strategy: str,
   strategyOptions: byName({ type: ['string', 'number', 'boolean'] }),
-  completedOps: amount,
-  throughput: fields({ opsPerSec: amount, mibPerSec: amount, makespanNs: amount }),
+  completedOps: count,
+  throughput: fields({ opsPerSec: amount, mibPerSec: amount, makespanNs: timeNs }),
   all: kindResult,
   byKind: byName(kindResult),
   locks: byName(lockClassStats),
-  cpuWaitTotalNs: amount,
-  cpu: fields({ busyNs: amount, spinNs: amount, utilisation: amount }),
-  timeline: fields({ intervalNs: amount, startNs: num, opsPerSec: amounts, p99Ns: amounts }),
-  races: fields({ count: amount, ordering: amount, byClass: { type: 'array', items: raceClass } }),
-  deadlock: fields({ atNs: num, reason: oneOf('cycle', 'stall'), cycle: { type: 'array', items: blockedTask }, blocked: { type: 'array', items: blockedTask } }, ['object', 'null']),
+  cpuWaitTotalNs: total,
+  cpu: fields({ busyNs: total, spinNs: total, utilisation: amount }),
+  timeline: fields({ intervalNs: timeNs, startNs: timeNs, opsPerSec: amounts, p99Ns: times }),
+  races: fields({ count, ordering: count, byClass: { type: 'array', items: raceClass } }),
+  deadlock: fields({ atNs: timeNs, reason: oneOf('cycle', 'stall'), cycle: { type: 'array', items: blockedTask }, blocked: { type: 'array', items: blockedTask } }, ['object', 'null']),
 });
 
 const ranking = fields({ strategy: str, vsNone: numOrNull, tiedWith: strings }, ['object', 'null']);
@@ -70,27 +93,27 @@ export const RESULT_JSON_SCHEMA: SchemaObject = {
     schema: { type: 'string', const: RESULT_SCHEMA },
     tool: fields({ name: { type: 'string', const: 'lockreplay' }, version: str }),
     input: fields({
-      trace: str, opsDigest: str, format: str, ops: amount, files: amount, cpusInTrace: numOrNull,
-      lines: fields({ total: amount, used: amount, skipped: counts, bad: amount, badSamples: strings }),
+      trace: str, opsDigest: str, format: str, ops: count, files: count, cpusInTrace: numOrNull,
+      lines: fields({ total: count, used: count, skipped: counts, bad: count, badSamples: strings }),
     }),
     options: fieldsSince({
-      mode: oneOf('closed', 'open'), timeScale: num, cpus: int, mmapLock: bool, spin: bool, keepObservedWaits: bool,
-      costs: fields({ atomicNs: num, cacheMissNs: num, wakeupNs: num, spinBaseNs: num, perNodeNs: num }),
+      mode: oneOf('closed', 'open'), timeScale: { type: 'number', exclusiveMinimum: 0 }, cpus: { type: 'integer', minimum: 1, maximum: 65536 }, mmapLock: bool, spin: bool, keepObservedWaits: bool,
+      costs: fields({ atomicNs: timeNs, cacheMissNs: timeNs, wakeupNs: timeNs, spinBaseNs: timeNs, perNodeNs: timeNs }),
       cpusSource: oneOf('flag', 'trace', 'default'), pageSizeBytes: num, files: strings, tasks: strings,
     }, { cpuModel: oneOf('per-segment', 'preempt-none') }),
     serviceTime: fieldsSince({
-      observed: num,
-      modelled: num,
+      observed: count,
+      modelled: count,
       modelledByKind: counts,
-      model: fields({ byKindAndSize: byName(byName(num)), byKind: byName(num), defaultBaseNs: num, defaultPerPageNs: num }),
-      observedWaits: fieldsSince({ waits: num, attributed: num, removedNs: num, keptNs: num, byKind: byName(fields({ waits: num, removedNs: num })), kept: bool }, { spinNs: num }),
-    }, { offCpu: fields({ ops: num, asleepNs: num, byKind: byName(fields({ ops: num, asleepNs: num, serviceNs: num })) }) }),
+      model: fields({ byKindAndSize: byName(byName(timeNs)), byKind: byName(timeNs), defaultBaseNs: timeNs, defaultPerPageNs: timeNs }),
+      observedWaits: fieldsSince({ waits: count, attributed: count, removedNs: total, keptNs: total, byKind: byName(fields({ waits: count, removedNs: total })), kept: bool }, { spinNs: total }),
+    }, { offCpu: fields({ ops: count, asleepNs: total, byKind: byName(fields({ ops: count, asleepNs: total, serviceNs: total })) }) }),
     results: { type: 'array', items: strategyResult },
     baseline: { type: ['string', 'null'] },
-    comparison: { type: 'array', items: fields({ strategy: str, throughputRatio: numOrNull, p99Ratio: numOrNull, lockWaitRatio: numOrNull, races: num, deadlock: bool }) },
+    comparison: { type: 'array', items: fields({ strategy: str, throughputRatio: numOrNull, p99Ratio: numOrNull, lockWaitRatio: numOrNull, races: count, deadlock: bool }) },
     verdict: fields({
       safe: strings,
-      unsafe: { type: 'array', items: fields({ strategy: str, races: num, deadlock: bool }) },
+      unsafe: { type: 'array', items: fields({ strategy: str, races: count, deadlock: bool }) },
       fastestByThroughput: ranking,
       throughputRanks: bool,
       fastestByP99: ranking,

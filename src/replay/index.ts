@@ -12,7 +12,7 @@ import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.
 import { type OffCpuSummary, offCpuShares } from './off-cpu.js';
 import { verdictOf } from '../model/verdict.js';
 import { costsProblem } from './costs.js';
-import { refuseInexactTime } from './virtual-time.js';
+import { refuseInexactStall, refuseInexactTime } from './virtual-time.js';
 import { timelineOf } from './timeline.js';
 import { columnsOf, opTable, type OpTable } from '../engine/op-table.js';
 import { OpColumns } from '../model/op-columns.js';
@@ -365,6 +365,7 @@ export function runOne(source: readonly Op[] | OpColumns, serviceNs: Float64Arra
   const sim = simulate(ops, serviceNs, strategy, options, table, outcomesOf.get(table));
   outcomesOf.set(table, sim.outcomes);
   refuseInexactTime(sim.outcomes, ops.length, sim.makespanNs, (i) => ops.line[i], options.inputName ?? 'the input');
+  refuseInexactStall(sim.stalled, ops.length, (i) => ops.idOf(i), (i) => ops.line[i], options.inputName ?? 'the input');
   const perKind: (Counted | undefined)[] = new Array(OP_KINDS.length).fill(undefined);
   let bytes = 0;
   const o = sim.outcomes;

@@ -13,6 +13,7 @@ import type { LockClassStats } from '../engine/simulator.js';
 import type { RaceClassReport, RaceReport } from '../engine/races.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
 import { verdictOf } from '../model/verdict.js';
+import { resultSchemaErrors } from '../util/result-validator.js';
 import type { ObservedWaitSummary } from './observed-waits.js';
 import type { OffCpuSummary } from '../model/result.js';
 
@@ -280,7 +281,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
       warnings: [...merged.warnings, ...r.warnings],
     };
   }
-  refuseNonFinite(merged, names);
+  refuseBeyondBounds(merged, names);
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
   const warnings = mergeWarnings(results, names).filter((w) => !merged.warnings.includes(w));
   return { ...merged, warnings: [...merged.warnings, ...warnings], comparison: compareToBaseline(merged.results, base), verdict: verdictOf(merged.results, labelOf, merged.options.mode) };
@@ -316,33 +317,15 @@ function mergeStrategyShards(results: ReplayResult[], names: string[]): ReplayRe
 }
 
 /**
- * Refuses (exit 11) a merged result with a sum that is not a finite number (makespans of 1e308 each):
- * it would be written as null, a result no reader (merge's own loader included) takes. The inputs are
- * finite (JSON has no Infinity), so only a sum can be; the ratios and the verdict are derived after.
+ * Refuses (exit 11) a merged result that no reader (merge's own loader included) takes: a sum beyond
+ * the result's bounds (model/result-schema.ts: makespans of 2^53 − 1 ns each add past the 2^53 − 1 ns
+ * a replay keeps exact; counts past 2^53 − 1). The shards are within them, so only a sum can be
+ * beyond; checked as it is written (a range to the end of a file, Infinity in memory, is null there).
  */
-function refuseNonFinite(merged: ReplayResult, names: string[]): void {
-  for (const part of ['input', 'serviceTime', 'results'] as const) {
-    const at = nonFinitePath(merged[part], part);
-    if (at !== undefined) throw new LockreplayError(`${names.join(' + ')} cannot be merged: the merged ${at} is not a finite number (the sum is too large)`, ExitCode.incompatible);
-  }
-}
-
-/** the path of the first number in `value` that is not finite ("results[0].throughput.makespanNs"), if any */
-function nonFinitePath(value: unknown, path: string): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
-  if (value === null || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const at = nonFinitePath(value[i], `${path}[${i}]`);
-      if (at !== undefined) return at;
-    }
-    return undefined;
-  }
-  for (const [k, v] of Object.entries(value)) {
-    const at = nonFinitePath(v, `${path}.${k}`);
-    if (at !== undefined) return at;
-  }
-  return undefined;
+function refuseBeyondBounds(merged: ReplayResult, names: string[]): void {
+  const json: unknown = JSON.parse(JSON.stringify(merged, (_k, v: unknown) => (v === Infinity ? null : v)));
+  const [problem] = resultSchemaErrors(json);
+  if (problem !== undefined) throw new LockreplayError(`${names.join(' + ')} cannot be merged: the merged ${problem} (the sum is too large)`, ExitCode.incompatible);
 }
 
 /** the ops asleep of both inputs (absent when neither has the field: results of earlier versions) */

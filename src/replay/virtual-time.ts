@@ -23,3 +23,17 @@ export function refuseInexactTime(o: OpOutcomes, n: number, makespanNs: number, 
   }
   if (makespanNs > MAX_SPAN_NS && last >= 0) throw new BadInputError(inputName, lineOf(last), `the replay's makespan, ${makespanNs.toExponential(3)} ns, is beyond 2^53 ns (about 104 days) when this op ends, where virtual time is no longer exact: the service times of the ops add up past that (replay a shorter window: --from/--to)`);
 }
+
+/**
+ * Refuses (exit 4) a run that stopped at a deadlock or stall past 2^53 ns of virtual time (its ops'
+ * latencies and makespan within it: the blocked ops started late), naming the input line of the
+ * first blocked task's op: a result's times are within 2^53 ns, and its readers refuse others.
+ */
+export function refuseInexactStall(stalled: { atNs: number; blocked: { opId: number }[] } | undefined, n: number, idOf: (i: number) => number, lineOf: (i: number) => number, inputName: string): void {
+  if (stalled === undefined || !(stalled.atNs > MAX_SPAN_NS)) return;
+  const opId = stalled.blocked[0]?.opId;
+  let at = 0;
+  while (at < n - 1 && idOf(at) !== opId) at++;
+  throw new BadInputError(inputName, lineOf(at), `the replay stopped at a deadlock at ${stalled.atNs.toExponential(3)} ns, beyond 2^53 ns (about 104 days), where virtual time is no longer exact: the service times of the ops before it add up past that (replay a shorter window: --from/--to)`);
+}
+

@@ -1,28 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { clip, ExitCode, LockreplayError, type ExitCodeValue } from '../errors.js';
 import { type KindResult, RESULT_SCHEMA, type ReplayResult } from '../model/result.js';
 import { OP_KINDS } from '../model/op.js';
-import { RESULT_JSON_SCHEMA } from '../model/result-schema.js';
 import { decodeHistogram } from '../stats/histogram.js';
-import { schemaPath } from '../util/schema-path.js';
+import { resultSchemaErrors } from '../util/result-validator.js';
 import { isInheritedName } from '../util/strings.js';
 import { summaryProblem } from './consistency.js';
 import { derivedProblem } from './derived.js';
-
-let validate: ValidateFunction | undefined;
-
-/** the result schema's validator, compiled once (on first use: only the commands that read results pay for it) */
-function validator(): ValidateFunction {
-  validate ??= new Ajv({ allowUnionTypes: true }).compile(RESULT_JSON_SCHEMA);
-  return validate;
-}
-
-/** "results[0].locks.folio: must have required property 'spins'" */
-function describe(e: ErrorObject): string {
-  const path = schemaPath(e.instancePath);
-  return `${path === '' ? '(top level)' : path}: ${e.message ?? 'is not valid'}`;
-}
 
 /** an error code of the file system in words, beside the code: "no such file (ENOENT)" */
 export function fsReason(err: unknown): string {
@@ -97,11 +81,8 @@ export function shapeProblem(json: unknown): string | undefined {
     const found = r !== null && typeof r === 'object' && 'schema' in r ? `schema "${String(r.schema)}"` : 'no schema field';
     return `not a lockreplay result of schema "${RESULT_SCHEMA}" (${found})`;
   }
-  const check = validator();
-  if (!check(r)) {
-    const errors = check.errors ?? [];
-    return `not a valid lockreplay result (${errors.slice(0, 3).map(describe).join('; ')}${errors.length > 3 ? '; ...' : ''}): write it again with replay or compare --out`;
-  }
+  const errors = resultSchemaErrors(r);
+  if (errors.length > 0) return `not a valid lockreplay result (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? '; ...' : ''}): write it again with replay or compare --out`;
   const key = inheritedKey(r, '');
   if (key !== undefined) return `not a valid lockreplay result (${key}: a key no result has, the name of a property every object inherits)`;
   const kinds = (r as ReplayResult).results.flatMap((s, i) => Object.keys(s.byKind).filter((k) => !(OP_KINDS as readonly string[]).includes(k)).map((k) => `results[${i}].byKind.${k}`));
