@@ -2,12 +2,13 @@
  * merge of shards by strategy (a CI matrix of compare -s A, -s B), the merged digest's independence
  * of the order of the shards, and overlapping time shards. CLI tests run the built dist/.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/errors.js';
 import { cli, trace } from './helpers.js';
+import { loadResult, mergeResults } from '../src/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-merge-shards-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -112,4 +113,81 @@ describe('time shards', () => {
     // and their ops ran at the same time: the merged throughput is not one replay's
     expect(w.stderr).toContain(`warning: merge: ${early} and ${task} are other --file/--task selections of the same trace, whose ops ran at the same time: merge adds their makespans`);
   }, 120_000);
+});
+
+describe('the merged timeline of time shards', () => {
+  // ops every 20 ms for a second, a second with none, a second of them again (an op stream)
+  const gapped = join(tmp, 'gapped.ops.csv');
+  const rows = ['# lockreplay-ops v2', 'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns'];
+  const times = [...Array.from({ length: 50 }, (_, k) => k * 20_000_000), ...Array.from({ length: 50 }, (_, k) => 2_000_000_000 + k * 20_000_000)];
+  times.forEach((t, i) => rows.push(`op,${i},${1_000_000_000_000 + t},100000,${100 + (i % 2)},pid:${100 + (i % 2)},fio,7:0:133,write,${(i % 8) * 4096},4096,,${i + 3},,,`));
+  writeFileSync(gapped, `${rows.join('\n')}\n`);
+  type Timeline = { intervalNs: number; startNs: number; opsPerSec: number[]; p99Ns: number[] };
+  const timelines = (path: string): Timeline[] => (JSON.parse(readFileSync(path, 'utf8')) as { results: { timeline: Timeline }[] }).results.map((s) => s.timeline);
+  const shard = (out: string, ...args: string[]): string => {
+    const path = join(tmp, out);
+    const r = cli(['compare', gapped, '-s', 'none,i-mutex', '--mode', 'open', '--time-scale', '1', '--cpus', '1', ...args, '--out', path]);
+    expect(r.code, r.stderr).toBe(0);
+    return path;
+  };
+  const merge = (out: string, ...shards: string[]): { path: string; stderr: string } => {
+    const path = join(tmp, out);
+    const r = cli(['merge', ...shards, '--out', path]);
+    expect(r.code, r.stderr).toBe(0);
+    return { path, stderr: r.stderr };
+  };
+  const runs = (n: number, value: number): number[] => new Array<number>(n).fill(value);
+
+  it('a shard with no op between two others keeps the second it spans: intervals with no op where it was, the third shard where its ops were in the trace (was: the first\'s intervals and the third\'s one after the other, a second of the trace gone)', () => {
+    const t1 = shard('g1.json', '--to', '+0.999');
+    const t2 = shard('g2.json', '--from', '+1', '--to', '+1.999');
+    const t3 = shard('g3.json', '--from', '+2');
+    expect(timelines(t2).map((t) => t.opsPerSec.length)).toEqual([0, 0]);
+    // 20 ms intervals: 50 with an op each, 50 with none (the empty shard's second), 50 with one each
+    const expected = (p99Ns: number): Timeline => ({ intervalNs: 20_000_000, startNs: 0, opsPerSec: [...runs(50, 50), ...runs(50, 0), ...runs(50, 50)], p99Ns: [...runs(50, p99Ns), ...runs(50, 0), ...runs(50, p99Ns)] });
+    const merged = merge('g123.json', t1, t2, t3).path;
+    expect(timelines(merged)).toEqual([expected(100_000), expected(100_040)]);
+    // (where each run's virtual 0 is on the trace's clock: its first op; the merge's, the earliest)
+    expect([t1, t2, t3, merged].map((f) => JSON.parse(readFileSync(f, 'utf8')).input.firstOpTsNs)).toEqual([1_000_000_000_000, null, 1_002_000_000_000, 1_000_000_000_000]);
+    // the same in any order, nested, and without the empty shard (the trace's clock places them, not the shard between)
+    expect(timelines(merge('g321.json', t3, t2, t1).path)).toEqual(timelines(merged));
+    expect(timelines(merge('g31.json', t3, t1).path)).toEqual(timelines(merged));
+    expect(timelines(merge('g1-23.json', t1, merge('g23.json', t2, t3).path).path)).toEqual(timelines(merged));
+  }, 120_000);
+
+  it('shards with intervals of other lengths are put on the clock in intervals both divide (was: no timeline); a shard of an earlier version, which does not say where its ops start, leaves the merged result without one, with a warning', () => {
+    const t1 = shard('h1.json', '--to', '+0.999');
+    const t3 = shard('h3.json', '--from', '+2', '--to', '+2.399');
+    expect([timelines(t1)[0].intervalNs, timelines(t3)[0].intervalNs]).toEqual([20_000_000, 10_000_000]);
+    const merged = timelines(merge('h13.json', t1, t3).path)[0];
+    expect(merged).toEqual({ intervalNs: 20_000_000, startNs: 0, opsPerSec: [...runs(50, 50), ...runs(50, 0), ...runs(20, 50)], p99Ns: [...runs(50, 100_000), ...runs(50, 0), ...runs(20, 100_000)] });
+    const old = join(tmp, 'h3-old.json');
+    const r3 = JSON.parse(readFileSync(t3, 'utf8')) as { input: Record<string, unknown> };
+    delete r3.input.firstOpTsNs;
+    writeFileSync(old, JSON.stringify(r3));
+    const { path, stderr } = merge('h13-old.json', t1, old);
+    expect(timelines(path).map((t) => t.opsPerSec.length)).toEqual([0, 0]);
+    const warning = `merge: ${old} does not record where its first op is in the trace (input.firstOpTsNs: a result of an earlier lockreplay version), so the shards' timelines cannot be put on the trace's clock: the merged result has no timeline (replay that shard again to have one)`;
+    expect(stderr).toBe(`warning: ${warning}\n`);
+    expect(JSON.parse(readFileSync(path, 'utf8')).warnings).toContain(warning);
+  }, 120_000);
+
+  it('shards far apart in the trace make at most 1,000 intervals, longer ones that hold every op, not an array of millions', () => {
+    const t1 = loadResult(shard('f1.json', '--to', '+0.999'));
+    const far = loadResult(shard('f3.json', '--from', '+2'));
+    // (as if its ops came 1,000 s of the trace later: 50,000 intervals of 20 ms)
+    far.input.firstOpTsNs = (far.input.firstOpTsNs as number) + 1e12;
+    const merged = mergeResults([t1, far], ['f1.json', 'f3.json']).results[0].timeline;
+    expect(merged.opsPerSec.length).toBeLessThanOrEqual(1000);
+    expect(merged.intervalNs % 20_000_000).toBe(0);
+    expect(merged.intervalNs).toBeGreaterThanOrEqual(1e12 / 1000);
+    // every op in it (to the 0.1 op/s each interval's rate is rounded to): the first shard's in the
+    // first interval, the other's 1,002 s later
+    const ops = merged.opsPerSec.map((x) => (x * merged.intervalNs) / 1e9);
+    expect(Math.abs(ops.reduce((n, x) => n + x, 0) - 100)).toBeLessThan(0.05 * merged.intervalNs / 1e9 * 3);
+    const busy = ops.flatMap((x, k) => (x > 0 ? [k] : []));
+    expect(busy[0]).toBe(0);
+    expect(busy.slice(1).every((k) => Math.abs(k * merged.intervalNs - 1_002e9) <= 2 * merged.intervalNs)).toBe(true);
+    expect(merged.p99Ns.filter((p) => p > 0).every((p) => p === 100_000)).toBe(true);
+  }, 60_000);
 });

@@ -92,10 +92,10 @@ export const RESULT_JSON_SCHEMA: SchemaObject = {
   ...fields({
     schema: { type: 'string', const: RESULT_SCHEMA },
     tool: fields({ name: { type: 'string', const: 'lockreplay' }, version: str }),
-    input: fields({
+    input: fieldsSince({
       trace: str, opsDigest: str, format: str, ops: count, files: count, cpusInTrace: numOrNull,
       lines: fields({ total: count, used: count, skipped: counts, bad: count, badSamples: strings }),
-    }),
+    }, { firstOpTsNs: { type: ['number', 'null'], minimum: 0, exclusiveMaximum: 2 ** 63 } }),
     options: fieldsSince({
       mode: oneOf('closed', 'open'), timeScale: { type: 'number', exclusiveMinimum: 0 }, cpus: { type: 'integer', minimum: 1, maximum: 65536 }, mmapLock: bool, spin: bool, keepObservedWaits: bool,
       costs: fields({ atomicNs: timeNs, cacheMissNs: timeNs, wakeupNs: timeNs, spinBaseNs: timeNs, perNodeNs: timeNs }),

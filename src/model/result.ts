@@ -61,6 +61,11 @@ export interface ReplayInputInfo {
   ops: number;
   files: number;
   cpusInTrace: number | null;
+  /**
+   * the trace-clock time of the first op replayed, ns: the replay's virtual time 0 (null without
+   * ops; a merge's, its earliest shard's). Absent in results of earlier versions.
+   */
+  firstOpTsNs?: number | null;
 }
 
 export interface ReplayOptionsInfo {

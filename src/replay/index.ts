@@ -222,6 +222,8 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
       ops: ops.n,
       files: files.size,
       cpusInTrace: trace.summary.cpus ?? null,
+      // (the replay's virtual time 0: where merge puts a shard's timeline on the trace's clock)
+      firstOpTsNs: ops.n > 0 ? p.table.tsNs[0] : null,
     },
     options: { mode: o.mode, timeScale: o.timeScale, cpus: o.cpus, cpusSource: p.cpusSource, mmapLock: o.mmapLock ?? true, spin: o.spin ?? true, keepObservedWaits: p.observedWaits.kept, costs: { ...(o.costs ?? DEFAULT_COSTS) }, pageSizeBytes: o.pageSizeBytes, files: [...(selection.files ?? [])], tasks: [...(selection.tasks ?? [])], ...(o.cpuModel !== undefined ? { cpuModel: o.cpuModel } : {}) },
     serviceTime: { observed: p.service.observed, modelled: p.service.modelled, modelledByKind: p.service.modelledByKind, model: p.service.model, observedWaits: p.observedWaits, ...(p.offCpu.ops > 0 ? { offCpu: p.offCpu } : {}) },

@@ -1,8 +1,9 @@
 /**
  * `lockreplay merge`: adds results made with the same strategies and options (shards of a trace
  * replayed in parallel, e.g. by a CI matrix): histograms add, counters add, maxima take the max,
- * makespans add (shards are consecutive slices of time), percentiles are derived again; and results
- * of the same ops with other strategies (shards by strategy), whose strategy entries are listed together.
+ * makespans add (shards are consecutive slices of time), percentiles are derived again, timelines are
+ * put on the trace's clock (merge-timeline.ts); and results of the same ops with other strategies
+ * (shards by strategy), whose strategy entries are listed together.
  */
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { KindResult, ReplayResult, StrategyResult } from '../model/result.js';
@@ -14,6 +15,7 @@ import type { RaceClassReport, RaceReport } from '../engine/races.js';
 import { CONFLICT_CLASSES } from '../model/conflicts.js';
 import { verdictOf } from '../model/verdict.js';
 import { resultSchemaErrors } from '../util/result-validator.js';
+import { mergedFirstOpTsNs, mergeTimelines, timelineWarnings } from './merge-timeline.js';
 import type { ObservedWaitSummary } from './observed-waits.js';
 import type { OffCpuSummary } from '../model/result.js';
 
@@ -66,21 +68,11 @@ function mergeStrategy(a: StrategyResult, b: StrategyResult): StrategyResult {
     locks,
     cpuWaitTotalNs: a.cpuWaitTotalNs + b.cpuWaitTotalNs,
     cpu: mergeCpu(a, b),
-    timeline: mergeTimeline(a.timeline, b.timeline),
+    // (put together from every shard's once they are all merged: mergeTimelines)
+    timeline: a.timeline,
     races: mergeRaces(a.races, b.races),
     deadlock: a.deadlock ?? b.deadlock,
   };
-}
-
-/**
- * shards follow each other: their intervals line up when they have the same length (else none is
- * kept); a shard without intervals (no op in its slice: no makespan either) adds none
- */
-function mergeTimeline(a: StrategyResult['timeline'], b: StrategyResult['timeline']): StrategyResult['timeline'] {
-  if (b.opsPerSec.length === 0) return a;
-  if (a.opsPerSec.length === 0) return b;
-  if (a.intervalNs !== b.intervalNs) return { intervalNs: 0, startNs: 0, opsPerSec: [], p99Ns: [] };
-  return { intervalNs: a.intervalNs, startNs: a.startNs, opsPerSec: [...a.opsPerSec, ...b.opsPerSec], p99Ns: [...a.p99Ns, ...b.p99Ns] };
 }
 
 /** busy and spin times add; utilisation is busy over the CPUs' capacity over both makespans */
@@ -217,7 +209,7 @@ export function mergeWarnings(results: ReplayResult[], names: string[]): string[
   // (shards by strategy replay the same ops: another name for the trace is no other trace)
   const sameOps = results.every((r) => r.input.opsDigest === results[0].input.opsDigest);
   if (traces.length > 1 && !sameOps) warnings.push(`merge: the results are of ${traces.length} different traces (${traces.join(', ')}): they are added as if they were slices of one`);
-  if (!sameOps) warnings.push(...overlapWarnings(results, names));
+  if (!sameOps) warnings.push(...overlapWarnings(results, names), ...timelineWarnings(results, names));
   const versions = [...new Set(results.map((r) => r.tool.version))];
   if (versions.length > 1) warnings.push(`merge: the results were made by different lockreplay versions (${results.map((r, i) => `${names[i]}: ${r.tool.version}`).join(', ')}): their models may differ`);
   return warnings;
@@ -281,6 +273,13 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
       warnings: [...merged.warnings, ...r.warnings],
     };
   }
+  const timelines = mergeTimelines(results, names);
+  const firstOpTsNs = mergedFirstOpTsNs(results);
+  merged = {
+    ...merged,
+    input: { ...merged.input, ...(firstOpTsNs !== undefined ? { firstOpTsNs } : {}) },
+    results: merged.results.map((s, j) => ({ ...s, timeline: timelines[j] })),
+  };
   refuseBeyondBounds(merged, names);
   const base = merged.results.find((s) => labelOf(s) === merged.baseline) ?? merged.results[0];
   const warnings = mergeWarnings(results, names).filter((w) => !merged.warnings.includes(w));
