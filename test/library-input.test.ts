@@ -59,6 +59,21 @@ describe('library functions given arguments of the wrong kind', () => {
     expect(underOneLock(step)).toEqual([step, lib.WORK_ALL, lib.release(1)]);
   });
 
+  it('replay options of the wrong kind are refused naming the option (were: mmapLock: 42 written into a result its own readers refuse, onProgress: {} a TypeError from inside, pageSizeBytes: -4096 an internal engine error)', async () => {
+    const path = join(tmp, 'options.trace');
+    writeFileSync(path, lib.synthesize('shared-rw', { seed: 1, tasks: 2, ops: 5 }));
+    const t = await importTrace(path);
+    expect(await refusal(() => replay(t, 'page-lock', { mmapLock: any(42) }))).toEqual({ code: ExitCode.usage, message: 'mmapLock: expected true or false, not number 42' });
+    expect(await refusal(() => replay(t, 'page-lock', { onProgress: any({}) }))).toEqual({ code: ExitCode.usage, message: 'onProgress: expected a function, not object' });
+    expect(await refusal(() => replay(t, 'page-lock', { pageSizeBytes: -4096 }))).toEqual({ code: ExitCode.usage, message: 'pageSizeBytes must be a whole number of bytes from 1 to 1,073,741,824 (1 GiB, the largest huge page), not number -4096' });
+    for (const [option, values] of [['mmapLock', [{}, 42, 'x']], ['spin', [{}, 42, 'x']], ['keepObservedWaits', [{}, 42, 'x']], ['pageSizeBytes', [{}, 'x', 0, 1.5, 2 ** 60]], ['onProgress', [{}, 42, 'x']]] as const) {
+      for (const value of values) expect(await refusal(() => replay(t, 'page-lock', { [option]: value })), `${option} ${String(value)}`).toMatchObject({ code: ExitCode.usage, message: expect.stringContaining(option) });
+    }
+    // what the types allow still works, and is written as a result its readers take
+    const r = await replay(t, 'page-lock', { mmapLock: false, spin: false, keepObservedWaits: true, pageSizeBytes: 16384, onProgress: () => undefined });
+    expect(JSON.parse(lib.resultJson(r)).options).toMatchObject({ mmapLock: false, spin: false, keepObservedWaits: true, pageSizeBytes: 16384 });
+  });
+
   it('every function the library exports, given {}, null, undefined, a number or a string for any one argument, returns or refuses it with a LockreplayError (never a TypeError from inside)', async () => {
     const path = join(tmp, 'sweep.trace');
     writeFileSync(path, lib.synthesize('shared-rw', { seed: 1, tasks: 2, ops: 5 }));

@@ -99,7 +99,7 @@ export const RESULT_JSON_SCHEMA: SchemaObject = {
     options: fieldsSince({
       mode: oneOf('closed', 'open'), timeScale: { type: 'number', exclusiveMinimum: 0 }, cpus: { type: 'integer', minimum: 1, maximum: 65536 }, mmapLock: bool, spin: bool, keepObservedWaits: bool,
       costs: fields({ atomicNs: timeNs, cacheMissNs: timeNs, wakeupNs: timeNs, spinBaseNs: timeNs, perNodeNs: timeNs }),
-      cpusSource: oneOf('flag', 'trace', 'default'), pageSizeBytes: num, files: strings, tasks: strings,
+      cpusSource: oneOf('flag', 'trace', 'default'), pageSizeBytes: { type: 'integer', minimum: 1, maximum: 2 ** 30 }, files: strings, tasks: strings,
     }, { cpuModel: oneOf('per-segment', 'preempt-none') }),
     serviceTime: fieldsSince({
       observed: count,

@@ -27,8 +27,12 @@ import { perSecond } from '../stats/rates.js';
 import { type KindResult, type LineAccounting, RESULT_SCHEMA, type ReplayResult, type StrategyResult } from '../model/result.js';
 import type { StrategyPool } from './pool.js';
 import type { ReplayProgress } from '../util/progress.js';
+import { expectBoolean, kindOf } from '../util/arguments.js';
 import { compareToBaseline, cyclePids, labelOf, repeatedLabel, strategyLabel } from '../model/labels.js';
 export { compareToBaseline, labelOf, strategyLabel } from '../model/labels.js';
+
+/** the largest page a replay models: 1 GiB, the largest huge page (x86-64's) */
+export const MAX_PAGE_SIZE_BYTES = 2 ** 30;
 
 export interface ReplayOptions {
   mode?: 'closed' | 'open';
@@ -45,6 +49,7 @@ export interface ReplayOptions {
   keepObservedWaits?: boolean;
   /** lock operation costs (default DEFAULT_COSTS) */
   costs?: LockCosts;
+  /** the page size the strategies lock pages of, bytes (default 4096; a whole number up to 1 GiB) */
   pageSizeBytes?: number;
   /** strategy ratios are relative to this one (default: the first) */
   baseline?: string;
@@ -135,6 +140,9 @@ export function badInputLines(lines: LineAccounting, opStreamLines: LineAccounti
 
 export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const warnings: string[] = [];
+  // (a library caller's switches and callback: each is written into the result, or called, as given)
+  for (const flag of ['mmapLock', 'spin', 'keepObservedWaits'] as const) expectBoolean(options[flag], flag, true);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new LockreplayError(`onProgress: expected a function, not ${kindOf(options.onProgress)}`, ExitCode.usage);
   const mode = options.mode ?? 'closed';
   if (mode !== 'closed' && mode !== 'open') throw new LockreplayError(`mode "${String(mode)}": expected closed or open`, ExitCode.usage);
   const timeScale = options.timeScale ?? 1;
@@ -173,6 +181,7 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   if (!Number.isInteger(cpus) || cpus < 1) throw new LockreplayError(`--cpus must be a whole number >= 1, not ${cpus}`, ExitCode.usage);
   if (cpus > MAX_CPUS) throw new LockreplayError(`--cpus must be at most ${MAX_CPUS.toLocaleString('en-US')}, not ${cpus}`, ExitCode.usage);
   const pageSizeBytes = options.pageSizeBytes ?? PAGE_SIZE_BYTES;
+  if (!Number.isSafeInteger(pageSizeBytes) || pageSizeBytes < 1 || pageSizeBytes > MAX_PAGE_SIZE_BYTES) throw new LockreplayError(`pageSizeBytes must be a whole number of bytes from 1 to ${MAX_PAGE_SIZE_BYTES.toLocaleString('en-US')} (1 GiB, the largest huge page), not ${kindOf(pageSizeBytes)}`, ExitCode.usage);
   const ops = trace.columns ?? OpColumns.fromOps(trace.ops);
   if (ops.n === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
   const service = serviceTimes(ops, pageSizeBytes);

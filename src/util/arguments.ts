@@ -31,9 +31,9 @@ export function expectObject(value: unknown, what: string, expected = 'an object
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new LockreplayError(`${what}: expected ${expected}, not ${kindOf(value)}`, ExitCode.usage);
 }
 
-/** true or false; undefined too when `optional` (the default it stands for) */
+/** true or false; undefined or null too when `optional` (the default they stand for) */
 export function expectBoolean(value: unknown, what: string, optional = false): void {
-  if (typeof value !== 'boolean' && !(optional && value === undefined)) throw new LockreplayError(`${what}: expected true or false, not ${kindOf(value)}`, ExitCode.usage);
+  if (typeof value !== 'boolean' && !(optional && (value === undefined || value === null))) throw new LockreplayError(`${what}: expected true or false, not ${kindOf(value)}`, ExitCode.usage);
 }
 
 /** a finite number, `min` or more */
