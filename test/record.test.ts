@@ -348,11 +348,13 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     }
   }, 60_000);
 
-    it('a --buffer-kb the kernel cannot allocate is exit 2 with a clear message; nothing runs, tracefs as it was', () => {
+    it('a --buffer-kb no machine could allocate is exit 2 naming the bound; nothing runs, tracefs as it was', () => {
     const before = state();
     const ran = join(tmp, 'huge-buffer-ran');
     const r = cli(['record', '--buffer-kb', '999999999', '--out', join(tmp, 'huge.trace.gz'), '--', 'touch', ran]);
-    expect([r.code, r.stderr.trim()]).toEqual([2, 'lockreplay: --buffer-kb 999999999: cannot allocate 999999999 KB per CPU for the ring buffer (ENOMEM): choose a smaller --buffer-kb']);
+    const totalKb = Math.floor(totalmem() / 1024);
+    const cpuTotal = Math.max(1, cpus().length);
+    expect([r.code, r.stderr.trim()]).toEqual([2, `lockreplay: --buffer-kb 999999999: at most ${maxBufferKbPerCpu(totalKb, cpuTotal)} KB per CPU on this machine (its memory, ${totalKb} KB, shared by the ring buffers of its ${cpuTotal} CPU${cpuTotal === 1 ? '' : 's'})`]);
     expect(existsSync(ran)).toBe(false);
     expect(existsSync(join(tmp, 'huge.trace.gz'))).toBe(false);
     expect(temporariesOf(join(tmp, 'huge.trace.gz'))).toEqual([]);
@@ -442,6 +444,18 @@ describe('record\'s usage errors (no tracefs needed: refused before it is touche
     // the bound itself is taken (it is what the kernel refuses or allocates: not run here)
     expect(() => refuseBufferKbAboveMemory(max)).not.toThrow();
     expect(maxBufferKbPerCpu(8 * 1024 * 1024, 3)).toBe(2796202);
+  });
+
+    it('a --buffer-kb below the bound the kernel still cannot allocate (ENOMEM) is exit 2 asking for a smaller one; other write errors pass through', async () => {
+    const { setBufferKb } = await import('../src/record/recorder.js');
+    const failing = (code: string) => ({ write: (): void => { throw Object.assign(new Error(`write: ${code}`), { code }); } });
+    let err: unknown;
+    try { setBufferKb(failing('ENOMEM'), 4096); } catch (e) { err = e; }
+    expect([(err as { exitCode?: number }).exitCode, (err as Error).message]).toEqual([2, '--buffer-kb 4096: cannot allocate 4096 KB per CPU for the ring buffer (ENOMEM): choose a smaller --buffer-kb']);
+    expect(() => setBufferKb(failing('EACCES'), 4096)).toThrow('write: EACCES');
+    const written: string[] = [];
+    setBufferKb({ write: (name: string, value: string) => { written.push(`${name}=${value}`); } }, 4096);
+    expect(written).toEqual(['buffer_size_kb=4096']);
   });
 
     it('a --duration setTimeout cannot hold (2^31 ms or more) is refused with exit 2 before anything runs', () => {

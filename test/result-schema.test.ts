@@ -85,7 +85,8 @@ describe('the result JSON schema', () => {
     // the good one reads back in every format
     const goodPath = join(tmp, 'good.json');
     for (const f of ['table', 'csv', 'md', 'html', 'json']) expect(cli(['report', goodPath, '--format', f]).code, f).toBe(0);
-  });
+    // (three commands for each case: about 20 s alone, three times that beside the rest of the suite)
+  }, 180_000);
 
   it('report, check and merge refuse an absurd result whose numbers agree with each other (times past 2^53 ns, counts past 2^53, sums past 2^106, negative times), naming the file and the field', () => {
     const good = results[0].json as unknown as lib.ReplayResult;

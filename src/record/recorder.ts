@@ -283,7 +283,7 @@ async function compressSpool(spoolPath: string, tmpOut: string, keep: (text: str
 }
 
 /** --buffer-kb: each CPU's ring buffer size; one the kernel cannot allocate is the user's to choose again */
-function setBufferKb(tracefs: Tracefs, kbPerCpu: number): void {
+export function setBufferKb(tracefs: Pick<Tracefs, 'write'>, kbPerCpu: number): void {
   try {
     tracefs.write('buffer_size_kb', String(kbPerCpu));
   } catch (err) {
