@@ -140,22 +140,44 @@ export function parseFtraceBytes(b: Uint8Array, base: number, text: string, star
       return LineType.LostEvents;
     }
   }
-  // Find the CPU field: " [digits] " (or "\t[digits]"). The comm before it may contain anything.
-  let lb = i;
-  let rb = -1;
-  for (; lb < endB; lb++) {
-    if (b[lb] !== LBRACK) continue;
-    let k = lb + 1;
-    while (k < endB && isDigit(b[k])) k++;
-    if (k > lb + 1 && k < endB && b[k] === RBRACK && lb > i) {
-      const before = b[lb - 1];
-      if (before === SPACE || before === TAB) {
-        rb = k;
-        break;
+  // Find the CPU field: " [digits] " (or "\t[digits]"). The comm before it may contain anything,
+  // " [1]" too: when a candidate leaves no prefix around it, the next one is tried, for a comm the
+  // kernel can have (TASK_COMM_LEN: at most 15 bytes; a longer span is no comm but, say, two lines
+  // run together, which stay a bad line). The first candidate's reason is the one given.
+  let firstNote: string | undefined;
+  for (let from = i; ; ) {
+    let lb = from;
+    let rb = -1;
+    for (; lb < endB; lb++) {
+      if (b[lb] !== LBRACK) continue;
+      let k = lb + 1;
+      while (k < endB && isDigit(b[k])) k++;
+      if (k > lb + 1 && k < endB && b[k] === RBRACK && lb > i) {
+        const before = b[lb - 1];
+        if (before === SPACE || before === TAB) {
+          rb = k;
+          break;
+        }
       }
     }
+    if (rb < 0) return bad(out, firstNote ?? 'no "[CPU]" field: not an ftrace event line');
+    const type = parseAroundCpu(b, base, text, i, lb, rb, endB, out, firstNote === undefined ? Infinity : MAX_COMM_BYTES);
+    if (type !== LineType.Bad) return type;
+    firstNote ??= out.note;
+    out.note = firstNote;
+    from = lb + 1;
   }
-  if (rb < 0) return bad(out, 'no "[CPU]" field: not an ftrace event line');
+}
+
+/** the longest comm the kernel keeps (TASK_COMM_LEN - 1) */
+const MAX_COMM_BYTES = 15;
+
+/**
+ * The prefix around the CPU field b[lb..rb] ("[" and "]"), the line starting at its first non-blank
+ * byte i and ending at endB: the fields left of it (COMM-PID, TGID), right of it (flags, time,
+ * event, body). A comm longer than `maxCommBytes` is no prefix.
+ */
+function parseAroundCpu(b: Uint8Array, base: number, text: string, i: number, lb: number, rb: number, endB: number, out: EventFields, maxCommBytes: number): LineType {
   out.cpu = parseIntBytes(b, lb + 1, rb);
   // Left of the CPU field: optional "(TGID)", then "COMM-PID".
   let j = lb - 1;
@@ -181,6 +203,7 @@ export function parseFtraceBytes(b: Uint8Array, base: number, text: string, star
   const pidEnd = j + 1;
   while (j >= i && isDigit(b[j])) j--;
   if (j + 1 === pidEnd || j < i || b[j] !== DASH) return bad(out, 'no "COMM-PID" before the CPU field');
+  if (j - i > maxCommBytes) return bad(out, 'comm longer than 15 bytes');
   out.pid = parseIntBytes(b, j + 1, pidEnd);
   out.commStart = i - base;
   out.commEnd = j - base;
