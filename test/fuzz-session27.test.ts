@@ -57,4 +57,15 @@ describe('session 27 hostile-input findings', () => {
     glued.splice(3, 1);
     await expect(loadTrace(write('glued.trace', [...HEADER, ...glued]))).rejects.toThrow(/glued\.trace:7: no "SECONDS\.MICROS:" timestamp/);
   });
+
+  it('129: a blk tracer comm with brackets in it is kept whole (was: "[fio]" read as "[fio", "a]b" as "a")', async () => {
+    const request = (comm: string, sector: number, us: number): string[] => {
+      const p = (t: number): string => `             fio-10134   [001] d..1.   397.${String(108559 + us + t).padStart(6, '0')}:   7,0    `;
+      return [`${p(0)}Q  RS ${sector} + 8 [${comm}]`, `${p(9)}G  RS ${sector} + 8 [${comm}]`, `${p(15)}D  RS ${sector} + 8 [${comm}]`,
+        `     ksoftirqd/1-22      [001] d.s1.   397.${String(108616 + us).padStart(6, '0')}:   7,0    C  RS ${sector} + 8 [0]`];
+    };
+    const comms = ['[fio]', 'a]b', 'x [y] z', 'fio'];
+    const r = await load(write('blk-comms.trace', ['# tracer: blk', '#', ...comms.flatMap((c, k) => request(c, 133248 + 8 * k, 100 * k))]));
+    expect(r.ops.map((o) => [o.comm, o.offset])).toEqual(comms.map((c, k) => [c, (133248 + 8 * k) * 512]));
+  });
 });

@@ -268,7 +268,10 @@ export function parseBlockTail(text: string, out: { action: string; rwbs: string
     // not an op on no sector (which would cover the whole device); a message (m) is free text
     if (single === null && out.action !== 'm' && /^[-+]?(?:\d|\.\d|nan\b|inf(?:inity)?\b)/i.test(rest)) out.problem = `sector field "${rest.replace(/\s*\[.*$/, '')}" is not SECTOR + COUNT in whole numbers`;
   }
-  const c = /\[([^\]]*)\]/.exec(rest);
-  out.comm = c ? keep(c[1]) : '';
+  // the comm is the last field ("[comm]", "[comm] N" of an unplug), and any byte may be in it, "]"
+  // too: it runs from the first "[" to the last "]"
+  const open = rest.indexOf('[');
+  const close = rest.lastIndexOf(']');
+  out.comm = open >= 0 && close > open ? keep(rest.slice(open + 1, close)) : '';
   return true;
 }
