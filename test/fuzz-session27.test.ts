@@ -68,4 +68,28 @@ describe('session 27 hostile-input findings', () => {
     const r = await load(write('blk-comms.trace', ['# tracer: blk', '#', ...comms.flatMap((c, k) => request(c, 133248 + 8 * k, 100 * k))]));
     expect(r.ops.map((o) => [o.comm, o.offset])).toEqual(comms.map((c, k) => [c, (133248 + 8 * k) * 512]));
   });
+  it('130: event lines on a CPU at or above the header\'s count (#P:N, cpus=N) are named in a note: how many, the first line, the highest CPU (was: no word; a replay modelled N CPUs)', async () => {
+    const beyond = (notes: string[]): string[] => notes.filter((n) => /a CPU the trace header does not count/.test(n));
+    // CPUs 0 and 1 only: no note
+    const fine = await load(write('cpus-fine.trace', [...HEADER, ...pwrite('fio-12734', '000'), ...pwrite('fio-12735', '001', 100)]));
+    expect(beyond(fine.summary.notes)).toEqual([]);
+    // CPU 5 (written 005) from line 10, then CPU 123456789012345678901234567890 (no exact double: shown as written)
+    const lines = [...HEADER, ...pwrite('fio-12734', '000'), ...pwrite('fio-12735', '005', 100), ...pwrite('fio-12736', '123456789012345678901234567890', 200), ...pwrite('fio-12737', '001', 300)];
+    const r = await load(write('cpus-beyond.trace', lines));
+    expect(r.summary.cpus).toBe(2);
+    expect(r.ops).toHaveLength(4);
+    expect(beyond(r.summary.notes)).toEqual([
+      '10 event lines are on a CPU the trace header does not count (#P:2, line 3: CPUs 0 to 1): the first is line 10 (CPU 5), the highest CPU 123456789012345678901234567890. A replay models the header\'s 2 CPUs (--cpus sets another count)',
+    ]);
+    // the count after the first events (a header in the middle): the events before it count too
+    const late = await load(write('cpus-late.trace', [...pwrite('fio-12734', '003'), ...HEADER, ...pwrite('fio-12735', '001', 100), ...pwrite('fio-12736', '002', 200)]));
+    expect(beyond(late.summary.notes)).toEqual([
+      '10 event lines are on a CPU the trace header does not count (#P:2, line 8: CPUs 0 to 1): the first is line 1 (CPU 3), the highest CPU 3. A replay models the header\'s 2 CPUs (--cpus sets another count)',
+    ]);
+    // trace-cmd report's cpus=1, one line on CPU 1; no header count at all: no note
+    const one = await load(write('cpus-one.txt', ['version = 6', 'cpus=1', ...pwrite('fio-12734', '000').slice(0, 4), pwrite('fio-12734', '001')[4]]), { format: 'trace-cmd' });
+    expect(beyond(one.summary.notes)).toEqual(['1 event line is on a CPU the trace header does not count (cpus=1, line 2: CPU 0): line 7 (CPU 1). A replay models the header\'s 1 CPU (--cpus sets another count)']);
+    const none = await load(write('cpus-none.trace', pwrite('fio-12734', '007')));
+    expect(beyond(none.summary.notes)).toEqual([]);
+  });
 });

@@ -42,6 +42,9 @@ export class EventFields {
   /** -1 when the trace has no TGID column or prints (-----) */
   tgid = -1;
   cpu = 0;
+  /** the CPU field's digits: text[cpuStart, cpuEnd) (as written: a CPU of 30 digits is no exact double) */
+  cpuStart = 0;
+  cpuEnd = 0;
   tsNs = 0;
   /** event name; for the kernel's syscall rendering, "sys_NAME" (with phase set) */
   event = '';
@@ -179,6 +182,8 @@ const MAX_COMM_BYTES = 15;
  */
 function parseAroundCpu(b: Uint8Array, base: number, text: string, i: number, lb: number, rb: number, endB: number, out: EventFields, maxCommBytes: number): LineType {
   out.cpu = parseIntBytes(b, lb + 1, rb);
+  out.cpuStart = lb + 1 - base;
+  out.cpuEnd = rb - base;
   // Left of the CPU field: optional "(TGID)", then "COMM-PID".
   let j = lb - 1;
   while (j > i && (b[j] === SPACE || b[j] === TAB)) j--;

@@ -12,6 +12,7 @@ import type { BadLines, LineCounter } from './accounting.js';
 import { deviceProblem, MAX_CPUS, TimeOrder } from './limits.js';
 import { type BlockAction, type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
+import { CpusBeyondHeader } from './cpus-beyond-header.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
 import { type H, HANDLERS } from './event-catalogue.js';
 
@@ -82,6 +83,8 @@ export class FtraceLineParser {
   private tracerHeader = false;
   /** lines parsed as events (for format detection) */
   eventLines = 0;
+  /** event lines on CPUs the header's count leaves out (a note) */
+  readonly cpusBeyond = new CpusBeyondHeader();
 
   constructor(
     private readonly builder: OpBuilder,
@@ -109,6 +112,7 @@ export class FtraceLineParser {
           return;
         }
         this.eventLines++;
+        if (ev.cpu >= this.cpusBeyond.limit) this.cpusBeyond.see(ev.cpu, text, ev.cpuStart, ev.cpuEnd, lineNo);
         this.event(ev, text, start, end, lineNo, bytes, base);
         return;
       }
@@ -328,6 +332,7 @@ export class FtraceLineParser {
     } else if (usable) {
       h.cpus = n;
       h.cpusFrom = from;
+      this.cpusBeyond.headerCount(n);
     } else {
       h.ignoredCpus = n;
       h.ignoredCpusFrom = from;

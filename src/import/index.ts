@@ -6,6 +6,7 @@ import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
 import { BadLines, type LineAccounting, LineCounter } from './accounting.js';
 import { FtraceLineParser, headerCpusNotes, INPUT_PID_STRIDE } from './ftrace.js';
+import { cpusBeyondNote } from './cpus-beyond-header.js';
 import { BlockOpBuilder } from './block.js';
 import { BlkparseLineParser } from './blkparse.js';
 import { FioIologParser } from './fio-iolog.js';
@@ -261,6 +262,9 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   if (s.releasedEarly > 0) notes.push(`${s.releasedEarly} syscalls stayed open so long that they were released before their exit (length as requested, duration modelled)`);
   if (b.incomplete > 0) notes.push(`${b.incomplete} block requests never completed in the trace: replayed without an observed duration`);
   notes.push(...headerCpusNotes(parser.header, dialect));
+  const header = parser.header;
+  const beyond = header.cpus !== undefined && header.cpusFrom !== undefined ? cpusBeyondNote(parser.cpusBeyond, { cpus: header.cpus, text: header.cpusFrom.text, line: header.cpusFrom.line }) : undefined;
+  if (beyond !== undefined) notes.push(beyond);
   const ignoredCpus = parser.header.ignoredCpus;
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,

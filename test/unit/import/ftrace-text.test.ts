@@ -43,6 +43,8 @@ CPU:2 [LOST 4 EVENTS]
     expect(r.summary.notes).toEqual([
       '7 events were lost by the kernel ring buffer: ops around them may be incomplete',
       'the trace header names 4 CPUs (#P:4, line 2) and later 8 CPUs (#P:8, line 3; traces joined end to end?): the count of line 2 is used',
+      // (the events are on CPU 5: the count of line 2 leaves it out)
+      '2 event lines are on a CPU the trace header does not count (#P:4, line 2: CPUs 0 to 3): the first is line 6 (CPU 5), the highest CPU 5. A replay models the header\'s 4 CPUs (--cpus sets another count)',
     ]);
   });
 
