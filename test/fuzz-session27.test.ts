@@ -92,4 +92,17 @@ describe('session 27 hostile-input findings', () => {
     const none = await load(write('cpus-none.trace', pwrite('fio-12734', '007')));
     expect(beyond(none.summary.notes)).toEqual([]);
   });
+  it('131: a comm that begins with "#" ("#1", "#####") is an event line, padded as tracefs pads every comm (was: read as a header comment, the task\'s ops lost without a word)', async () => {
+    const comms = ['#1', '#####', '#P:8'];
+    const lines = [...HEADER, ...comms.flatMap((c, k) => pwrite(`${c}-${12734 + k}`, '000', 100 * k))];
+    const r = await load(write('comm-hash.trace', lines));
+    expect(r.ops.map((o) => [o.comm, o.pid, o.kind])).toEqual(comms.map((c, k) => [c, 12734 + k, 'write']));
+    // (and "#P:8" in a comm is no CPU count)
+    expect(r.summary.cpus).toBe(2);
+    expect(r.summary.lines).toMatchObject({ total: lines.length, bad: 0, skipped: { 'header-comment': 4 } });
+    // a comment at the start of a line stays one, whatever follows
+    const comment = await load(write('hash-comment.trace', [...HEADER, `#${pwrite('fio-12734')[0].trimStart()}`, ...pwrite('fio-12734', '000', 100)]));
+    expect(comment.ops).toHaveLength(1);
+    expect(comment.summary.lines.skipped['header-comment']).toBe(5);
+  });
 });

@@ -133,7 +133,13 @@ export function parseFtraceBytes(b: Uint8Array, base: number, text: string, star
   if (i === endB) return LineType.Blank;
   const c0 = b[i];
   if (c0 === HASH) {
-    return i + 5 <= endB && b[i + 1] === HASH && b[i + 2] === HASH && b[i + 3] === HASH && b[i + 4] === HASH ? LineType.Marker : LineType.Comment;
+    const comment = i + 5 <= endB && b[i + 1] === HASH && b[i + 2] === HASH && b[i + 3] === HASH && b[i + 4] === HASH ? LineType.Marker : LineType.Comment;
+    // a comm may begin with "#" ("#1"): tracefs and trace-cmd pad a comm on the left, so an event
+    // line of such a task is indented, and a header comment never is (was: its events read as
+    // comments, the task's ops lost without a word)
+    if (i === start + base) return comment;
+    const type = parseEventPrefix(b, base, text, i, endB, out);
+    return type === LineType.Bad ? comment : type;
   }
   if (c0 === 67 /* C */ && text.startsWith('CPU:', i - base)) {
     const m = /^CPU:\s*(\d+)\s+\[(?:LOST )?(\d+) EVENTS(?: DROPPED)?\]/.exec(text.slice(i - base, endB - base));
@@ -143,6 +149,11 @@ export function parseFtraceBytes(b: Uint8Array, base: number, text: string, star
       return LineType.LostEvents;
     }
   }
+  return parseEventPrefix(b, base, text, i, endB, out);
+}
+
+/** An event line from its first non-blank byte `i` to `endB`: "COMM-PID [(TGID)] [CPU] [FLAGS] SECONDS.MICROS: EVENT..." */
+function parseEventPrefix(b: Uint8Array, base: number, text: string, i: number, endB: number, out: EventFields): LineType {
   // Find the CPU field: " [digits] " (or "\t[digits]"). The comm before it may contain anything,
   // " [1]" too: when a candidate leaves no prefix around it, the next one is tried, for a comm the
   // kernel can have (TASK_COMM_LEN: at most 15 bytes; a longer span is no comm but, say, two lines
