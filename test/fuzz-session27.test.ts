@@ -105,4 +105,22 @@ describe('session 27 hostile-input findings', () => {
     expect(comment.ops).toHaveLength(1);
     expect(comment.summary.lines.skipped['header-comment']).toBe(5);
   });
+  it('132: the recorder\'s kernel line naming an HZ that is no CONFIG_HZ ("HZ=5", "HZ=0x3e8") is ignored with a note (was: ignored without a word, and replays modelled HZ 250)', async () => {
+    const hzNotes = (notes: string[]): string[] => notes.filter((n) => /kernel line/.test(n));
+    for (const [hz, note] of [
+      ['5', 'the capture\'s kernel line (line 5) names HZ=5, which is no CONFIG_HZ (a whole number from 100 to 10,000): ignored; a replay models HZ 250 (a strategy\'s hz=N sets another)'],
+      ['0x3e8', 'the capture\'s kernel line (line 5) names HZ=0x3e8, which is no CONFIG_HZ (a whole number from 100 to 10,000): ignored; a replay models HZ 250 (a strategy\'s hz=N sets another)'],
+    ] as const) {
+      const r = await load(write(`hz-${hz}.trace`, [...HEADER, `# lockreplay kernel: 6.18.44-fc-v1045 HZ=${hz}`, ...pwrite('fio-12734')]));
+      expect(r.summary.kernelHz).toBeUndefined();
+      expect(hzNotes(r.summary.notes)).toEqual([note]);
+    }
+    // a usable one later is used, and said; a line without HZ= (record could not read the config) and a usable one say nothing
+    const later = await load(write('hz-later.trace', [...HEADER, '# lockreplay kernel: 6.18 HZ=-1', '# lockreplay kernel: 6.18 HZ=1000', ...pwrite('fio-12734')]));
+    expect(later.summary.kernelHz).toBe(1000);
+    expect(hzNotes(later.summary.notes)).toEqual(['the capture\'s kernel line (line 5) names HZ=-1, which is no CONFIG_HZ (a whole number from 100 to 10,000): ignored; HZ=1000 of a later one is used']);
+    for (const line of ['# lockreplay kernel: 6.18', '# lockreplay kernel: 6.18 HZ=250']) {
+      expect(hzNotes((await load(write('hz-fine.trace', [...HEADER, line, ...pwrite('fio-12734')]))).summary.notes)).toEqual([]);
+    }
+  });
 });

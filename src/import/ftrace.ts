@@ -8,6 +8,7 @@
  */
 import { ReorderQueue } from '../util/reorder-queue.js';
 import { keep } from '../util/strings.js';
+import { utf8FromLatin1 } from './lines.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { deviceProblem, MAX_CPUS, TimeOrder } from './limits.js';
 import { type BlockAction, type BlockOpBuilder, parseBlockTail } from './block.js';
@@ -35,6 +36,8 @@ export interface FtraceHeader {
   lostEventsOver?: string;
   /** the capture's kernel's CONFIG_HZ ("# lockreplay kernel: RELEASE HZ=N", written by lockreplay record) */
   kernelHz?: number;
+  /** the first kernel line whose HZ is no CONFIG_HZ (100 to 10,000: "HZ=5", "HZ=0x3e8", "HZ="): ignored, with a note */
+  ignoredKernelHz?: { hz: string; line: number };
   /** trace-cmd: places where the re-sort changed the order of the lines */
   reordered: number;
   /** trace-cmd: the input files named by the lines' prefixes (several `-i` inputs), in order of appearance */
@@ -124,7 +127,11 @@ export class FtraceLineParser {
         // lockreplay record's kernel line: CONFIG_HZ, which the Linux rwsem's hand-off timeout counts in
         if (line.startsWith('# lockreplay kernel:')) {
           const hz = Number(/\sHZ=(\d+)\s*$/.exec(line)?.[1]);
-          if (hz >= 100 && hz <= 10_000) {
+          if (!(hz >= 100 && hz <= 10_000)) {
+            // (a line without HZ=, which record writes when it cannot read the kernel's config, says nothing of it)
+            const named = /\sHZ=(.*?)\s*$/.exec(line);
+            if (named !== null) this.header.ignoredKernelHz ??= { hz: utf8FromLatin1(named[1]), line: lineNo };
+          } else {
             // (a capture has one kernel: another HZ is a bad line, and the first is kept)
             const earlier = this.header.kernelHz;
             if (earlier !== undefined && earlier !== hz) {
@@ -393,6 +400,15 @@ export interface HeaderCount {
   text: string;
   digits: string;
   line: number;
+}
+
+/** What the import says of a kernel line whose HZ it ignored (none: undefined). */
+export function kernelHzNote(h: FtraceHeader): string | undefined {
+  const k = h.ignoredKernelHz;
+  if (k === undefined) return undefined;
+  const named = `names HZ=${k.hz.length > 40 ? `${k.hz.slice(0, 40)}…` : k.hz}`;
+  const used = h.kernelHz !== undefined ? `HZ=${h.kernelHz} of a later one is used` : 'a replay models HZ 250 (a strategy\'s hz=N sets another)';
+  return `the capture's kernel line (line ${k.line}) ${named}, which is no CONFIG_HZ (a whole number from 100 to 10,000): ignored; ${used}`;
 }
 
 /** What the import says about the header's CPU count: none, one ignored, or two that disagree. */

@@ -5,7 +5,7 @@
 import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
 import { BadLines, type LineAccounting, LineCounter } from './accounting.js';
-import { FtraceLineParser, headerCpusNotes, INPUT_PID_STRIDE } from './ftrace.js';
+import { FtraceLineParser, headerCpusNotes, INPUT_PID_STRIDE, kernelHzNote } from './ftrace.js';
 import { cpusBeyondNote } from './cpus-beyond-header.js';
 import { BlockOpBuilder } from './block.js';
 import { BlkparseLineParser } from './blkparse.js';
@@ -265,6 +265,8 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const header = parser.header;
   const beyond = header.cpus !== undefined && header.cpusFrom !== undefined ? cpusBeyondNote(parser.cpusBeyond, { cpus: header.cpus, text: header.cpusFrom.text, line: header.cpusFrom.line }) : undefined;
   if (beyond !== undefined) notes.push(beyond);
+  const hzNote = kernelHzNote(header);
+  if (hzNote !== undefined) notes.push(hzNote);
   const ignoredCpus = parser.header.ignoredCpus;
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
