@@ -94,3 +94,46 @@ describe("an error from a module's code, whatever its stack, is the module's (ex
     expect([r.code, r.stderr]).toEqual([4, `lockreplay: ${noisy}: ${outside(JSON_ERROR)}\n`]);
   });
 });
+
+describe('an error a module left pending is reported before anything is printed, wherever the module ran (exit 4)', () => {
+  // (Node reports a rejection nothing handles when the microtasks run out: everything after the
+  // replay ran in microtasks, so without a file to write the result was printed, exit 0)
+  const pending: [string, string, string, string][] = [
+    // [file, top-level code, plan() code, what the message says]
+    ['pending-top-reject.mjs', "Promise.reject(new Error('top rejected'));", '', outside('top rejected')],
+    ['pending-plan-reject.mjs', '', "Promise.reject(new Error('plan rejected'));", outside('plan rejected')],
+    ['pending-plan-timer.mjs', '', "setTimeout(() => { throw new Error('timer threw'); }, 0);", outside('timer threw')],
+  ];
+  for (const [file, top, plan, said] of pending) {
+    it(`${file}: with --json, and with the table`, () => {
+      const module = strategy(file, top, plan);
+      for (const extra of [['--json'], []]) {
+        const r = cli(['replay', OPS, '--mode', 'open', '-s', module, ...extra]);
+        expect([r.code, r.stdout, r.stderr], extra.join(' ')).toEqual([4, '', `lockreplay: ${module}: ${said}\n`]);
+      }
+    });
+  }
+
+  /**
+   * compare -s FIRST,MODULE --threads 2: this process replays FIRST, whose plan() waits (at most
+   * 20 s) until MODULE's plan() has run in the worker (a marker file), so the worker runs MODULE
+   */
+  function inWorker(name: string, plan: string): { first: string; module: string } {
+    const marker = join(tmp, `${name}.ran`);
+    const first = write(`${name}-first.mjs`, `import { existsSync } from 'node:fs';\nlet once = false;\nexport default { name: '${name}-first', rules: [], plan() { if (!once) { once = true; const end = Date.now() + 20000; while (!existsSync(${JSON.stringify(marker)}) && Date.now() < end); } return [{ type: 'work', fraction: 1 }]; } };\n`);
+    const module = write(`${name}.mjs`, `import { writeFileSync } from 'node:fs';\nimport { isMainThread } from 'node:worker_threads';\nconst inWorker = process.send !== undefined || !isMainThread;\nlet once = false;\nexport default { name: '${name}', rules: [], plan() { if (inWorker && !once) { once = true; ${plan} writeFileSync(${JSON.stringify(marker)}, ''); } return [{ type: 'work', fraction: 1 }]; } };\n`);
+    return { first, module };
+  }
+
+  it('in a worker process or thread of compare (was: a worker process kept its result, exit 0; a worker thread\'s was an internal error, exit 1)', () => {
+    for (const [parallel, name, plan, said] of [
+      ['processes', 'worker-reject', "Promise.reject(new Error('rejected in a worker'));", outside('rejected in a worker')],
+      ['threads', 'thread-timer', "setTimeout(() => { throw new Error('timer threw in a worker'); }, 0);", outside('timer threw in a worker')],
+      ['processes', 'worker-exit', 'setTimeout(() => process.exit(0), 0);', 'the strategy module called process.exit(0) from a timer or callback while it was loaded: a strategy module must not end the process (throw an Error to refuse); outputs not yet in place were removed'],
+    ]) {
+      const { first, module } = inWorker(name, plan);
+      const r = cli(['compare', OPS, '--mode', 'open', '-s', `${first},${module}`, '--threads', '2', '--parallel', parallel, '--json']);
+      expect([r.code, r.stdout, r.stderr], name).toEqual([4, '', `lockreplay: ${module}: ${said}\n`]);
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { resultJson } from '../report/json.js';
 import { addSideOutputs, appendJobSummary, wroteLines, type Written } from '../report/emit.js';
 import { checkOutputPath, isStdStream, OutputBatch, stdStreamOf } from '../util/output.js';
 import { ExitCode, LockreplayError } from '../errors.js';
+import { settleModuleCode } from '../util/late-exit.js';
 
 export interface ResultOutputFlags {
   json?: boolean;
@@ -121,6 +122,8 @@ export function checkOutputPaths(flags: ResultOutputFlags): void {
  */
 export async function emitResult(result: ReplayResult, flags: ResultOutputFlags, table: (r: ReplayResult) => string, schedule: (write: (piece: string) => void) => Promise<void> | void): Promise<void> {
   const toStdout = checkStdoutUse(flags);
+  // (an error a strategy module's code left pending, a rejected promise, is reported before anything is written or printed)
+  await settleModuleCode();
   const json = resultJson(result);
   const written: Written[] = [];
   const batch = new OutputBatch();

@@ -13,6 +13,7 @@ import { MAX_CPUS } from '../import/limits.js';
 import { withKernelHz } from '../strategies/index.js';
 import { formatFidelity } from '../report/fidelity.js';
 import { jsonText } from '../report/json.js';
+import { settleModuleCode } from '../util/late-exit.js';
 
 /** --anchor MS: a window of at least 1 ms, in ns; undefined without the flag */
 export function anchorNsOf(ms: string | undefined): number | undefined {
@@ -53,6 +54,8 @@ lock waits a replay under the strategy predicts beside the gaps the trace shows.
     const hzSpec = withKernelHz(flags.strategy, t.summary.kernelHz);
     const strategy = hzSpec === flags.strategy ? named : await loadStrategy(hzSpec);
     const r = fidelity(t.ops, t.locks, strategy, t.summary.input, flags.cpus ?? t.summary.cpus ?? 1, flags['wake-latency'] as 'trace' | 'none', flags.mode as FidelityMode, flags.replicates, anchorNs, flags['cpu-model'] as CpuModel);
+    // (an error a strategy module's code left pending, a rejected promise, is reported before the report is printed)
+    await settleModuleCode();
     if (flags.json) {
       process.stdout.write(jsonText(r));
       return;

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { deserialize } from 'node:v8';
 import { LockreplayError } from '../errors.js';
 import { loadStrategy } from '../strategies/user.js';
+import { refuseExitFromNowOn } from '../strategies/exit-guard.js';
+import { reportModuleErrorsTo, settleModuleCode } from '../util/late-exit.js';
 import { runOne } from './index.js';
 import { OpColumns } from '../model/op-columns.js';
 import { claimNext, type FromWorker, type ProcessJob, type ToWorker } from './process-pool.js';
@@ -20,6 +22,10 @@ const send = (m: FromWorker): Promise<void> => new Promise((resolve) => {
 // start: a user strategy's code runs with it refused)
 const exit = process.exit.bind(process);
 process.on('disconnect', () => exit(0));
+// what a strategy module's code throws outside its plan() (a timer, a promise it rejected), and its
+// process.exit() from a timer, fail the run with the message the parent would have printed
+reportModuleErrorsTo((message, exitCode) => void send({ index: -1, error: { message, exitCode } }));
+refuseExitFromNowOn();
 // the modules above load while the parent reads the trace; then one job comes
 process.once('message', (m: ToWorker) => {
   void work(m.jobFile).then(() => process.disconnect());
@@ -35,9 +41,12 @@ async function work(jobFile: string): Promise<void> {
       try {
         const strategy = await loadStrategy(job.specs[i]);
         const options = job.progress ? { ...job.simOptions, onProgress: (n: number) => void send({ progress: [i, n] }) } : job.simOptions;
+        const result = runOne(ops, job.serviceNs, strategy, options, job.table);
+        // (a promise the module's plan() rejected is reported first)
+        await settleModuleCode();
         // not awaited: the parent reads its channel only between its own replays, and the next
         // strategy must not wait for that (messages queue here and go out in order)
-        void send({ index: i, result: runOne(ops, job.serviceNs, strategy, options, job.table) });
+        void send({ index: i, result });
       } catch (err) {
         void send({ index: i, error: { message: (err as Error).message, exitCode: err instanceof LockreplayError ? err.exitCode : undefined } });
       }

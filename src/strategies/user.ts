@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
 import { expectString, kindOf } from '../util/arguments.js';
 import { isOpKind, OP_KINDS, type Op } from '../model/op.js';
-import { asModuleCode, userModuleLoading } from '../util/late-exit.js';
+import { asModuleCode, settleModuleCode, userModuleLoading } from '../util/late-exit.js';
 import { describeThrown } from '../util/thrown.js';
 import { isInheritedName } from '../util/strings.js';
 import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
@@ -89,7 +89,7 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
   }
   // (process.exit() in the module's code is refused: it would end the command with no result and
   // exit 0; what its code sets up running is the module's: an exception nothing catches there is put on it)
-  return asModuleCode(spec, () => withoutExitAsync(async () => {
+  const strategy = await asModuleCode(spec, () => withoutExitAsync(async () => {
     let mod: Record<string, unknown>;
     const loaded = userModuleLoading(spec, pathToFileURL(path).href);
     try {
@@ -114,6 +114,9 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
     }
     return validateStrategy(s, spec);
   }, (e) => new LockreplayError(`${spec}: the strategy module ${e.message} while it was loaded: a strategy module must not end the process (throw an Error to refuse)`, ExitCode.badInput)));
+  // (a promise its top-level code rejected with nothing to handle it is reported now, before the replay)
+  await settleModuleCode();
+  return strategy;
 }
 
 /**

@@ -24,7 +24,7 @@
  * (cli/base.ts), never the module's.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ExitCode } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { terminalText } from './terminal.js';
 import { UserExit } from './user-exit.js';
 import { exitOwn, exitingOwn, runInterruptUndos } from './cleanup.js';
@@ -53,6 +53,22 @@ export function asModuleCode<T>(spec: string, fn: () => T): T {
   if (!running) return fn();
   inModule ??= new AsyncLocalStorage<string>();
   return inModule.run(spec, fn);
+}
+
+/** where a replay worker sends what a module's code threw outside its plan() (reportModuleErrorsTo) */
+let reportTo: ((message: string, exitCode: ExitCodeValue) => void) | undefined;
+
+/**
+ * A replay worker (a process or thread replaying strategies for compare, the CLI's or a library
+ * caller's): the modules it loads are watched as a CLI command's are, and what their code throws
+ * outside a plan() (from a timer, callback or promise), or a rejection nothing handles, is given to
+ * `report` with the message and exit code the command would have printed, for the worker's parent
+ * to fail the run with (was: a worker process crashed on it and its result was kept, exit 0; a
+ * worker thread's was an internal error, exit 1).
+ */
+export function reportModuleErrorsTo(report: (message: string, exitCode: ExitCodeValue) => void): void {
+  reportTo = report;
+  running = true;
 }
 
 /** A CLI command begins (library callers never call it: their process is theirs). */
@@ -98,9 +114,26 @@ export function endAfterCommand(): void {
   exitOwn(typeof code === 'number' ? code : Number(code ?? 0) || 0);
 }
 
+/**
+ * Lets what a user strategy module's code left pending run before the command prints or puts in
+ * place anything: a promise of the module's rejected with nothing to handle it (`Promise.reject()`
+ * at its top level or in a plan()), a timer of 0 ms or an immediate it set. Node reports a
+ * rejection nothing handles only when the microtasks run out, and everything a command does after
+ * a module loads (the replay, the outputs, the table or JSON on stdout) ran in microtasks: without
+ * a file to write (`--json`, the table), the result was printed and the command ended with 0
+ * before the module's error was reported. One turn of the event loop (a timer of 0 ms, then an
+ * immediate), and only on the command line with a module loaded.
+ */
+export async function settleModuleCode(): Promise<void> {
+  if (!running || modules.length === 0) return;
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 function lateExit(code: number): void {
-  // (an exit of lockreplay's own, a signal for one, is not the module's)
-  if (!running || exitingOwn()) return;
+  // (an exit of lockreplay's own, a signal for one, is not the module's; nor is a replay worker's,
+  // where a module's process.exit() is refused for good: strategies/exit-guard.ts)
+  if (!running || exitingOwn() || reportTo !== undefined) return;
   running = false;
   runInterruptUndos();
   if (loadingNow !== undefined) {
@@ -140,21 +173,28 @@ function culprit(err: unknown): string | undefined {
 
 /** an exception nothing caught (or a rejection nothing handled), while the command runs with a user module loading or loaded */
 function uncaught(err: unknown): void {
-  runInterruptUndos();
   const who = culprit(err);
+  let detail = '';
+  let line: string;
+  let code: ExitCodeValue;
   if (who === undefined) {
-    let detail: string;
     try {
       detail = process.env.LOCKREPLAY_DEBUG ? `${String((err as Error).stack)}\n` : '';
     } catch {
       detail = '';
     }
-    process.stderr.write(`${detail}lockreplay: internal error: ${terminalText(describeThrown(err))} (set LOCKREPLAY_DEBUG=1 for details)\n`);
-    return exitOwn(ExitCode.internal);
+    line = `internal error: ${terminalText(describeThrown(err))} (set LOCKREPLAY_DEBUG=1 for details)`;
+    code = ExitCode.internal;
+  } else {
+    const what = err instanceof UserExit
+      ? `the strategy module ${err.message} from a timer or callback while ${loadingNow === undefined || loadingNow === who ? 'it' : terminalText(loadingNow)} was loaded: a strategy module must not end the process (throw an Error to refuse)`
+      : `the strategy module's code threw outside its plan() (from a timer, callback or promise): ${terminalText(describeThrown(err))}`;
+    line = `${terminalText(who)}: ${what}; outputs not yet in place were removed`;
+    code = ExitCode.badInput;
   }
-  const what = err instanceof UserExit
-    ? `the strategy module ${err.message} from a timer or callback while ${loadingNow === undefined || loadingNow === who ? 'it' : terminalText(loadingNow)} was loaded: a strategy module must not end the process (throw an Error to refuse)`
-    : `the strategy module's code threw outside its plan() (from a timer, callback or promise): ${terminalText(describeThrown(err))}`;
-  process.stderr.write(`lockreplay: ${terminalText(who)}: ${what}; outputs not yet in place were removed\n`);
-  exitOwn(ExitCode.badInput);
+  // (a replay worker's: its parent fails the run with it, as this process would have)
+  if (reportTo !== undefined) return reportTo(line, code);
+  runInterruptUndos();
+  process.stderr.write(`${detail}lockreplay: ${line}\n`);
+  exitOwn(code);
 }
