@@ -39,7 +39,8 @@ export function replayOptionsFrom(flags: { mode: string; 'time-scale': string; c
   // decimal only (Number() took "0x10" as 16, and "" as 0)
   const scale = flags['time-scale'];
   const timeScale = decimalNumber(scale);
-  if (!(timeScale > 0)) throw new LockreplayError(`--time-scale ${scale.trim() === '' ? JSON.stringify(scale) : scale}: expected a positive decimal number, e.g. 0.05`, ExitCode.usage);
+  // (1e400 is Infinity: refused here, before the trace is read, naming the value as given)
+  if (!(timeScale > 0 && Number.isFinite(timeScale))) throw new LockreplayError(`--time-scale ${scale.trim() === '' ? JSON.stringify(scale) : scale}: expected a positive decimal number, e.g. 0.05${timeScale === Infinity ? ' (this one is beyond the largest number)' : ''}`, ExitCode.usage);
   const o: ReplayOptions = { mode: flags.mode as 'closed' | 'open', timeScale, cpus: flags.cpus, mmapLock: !flags['no-mmap-lock'], spin: flags.spin !== 'off', keepObservedWaits: flags['keep-observed-waits'] ?? false, costs: parseCosts(flags.cost) };
   if (flags['cpu-model'] !== undefined && flags['cpu-model'] !== 'per-segment') o.cpuModel = flags['cpu-model'] as CpuModel;
   return o;

@@ -31,6 +31,7 @@ const TO_STDOUT = ['out', 'html', 'md', 'hgrm', 'perfetto'] as const;
  * stderr (/dev/stderr). Returns the flag that takes stdout, if one does.
  */
 export function checkStdoutUse(flags: ResultOutputFlags): string | undefined {
+  refuseEmptyOutputs(resultOutputs(flags));
   const hgrm = flags.hgrm;
   if (hgrm !== undefined && isStdStream(hgrm)) throw new LockreplayError(`--hgrm ${hgrm} : --hgrm names a directory (one .hgrm file per strategy and op kind), not ${stdStreamOf(hgrm) === 1 ? 'stdout' : 'stderr'}`, ExitCode.usage);
   for (const [fd, name] of [[1, 'stdout'], [2, 'stderr']] as const) {
@@ -43,11 +44,28 @@ export function checkStdoutUse(flags: ResultOutputFlags): string | undefined {
 }
 
 /**
+ * Refuses (exit 2) an output flag given an empty or blank path, naming it, before any work: an unset
+ * variable (`--out "$OUT"`). It was taken for a file: the whole run was made and then failed to
+ * put it in place (exit 6, `: cannot write (ENOENT)`), and an empty --hgrm wrote its files into
+ * the working directory.
+ */
+export function refuseEmptyOutputs(outputs: { flag: string; path: string | undefined }[]): void {
+  for (const { flag, path } of outputs) {
+    if (path !== undefined && path.trim() === '') throw new LockreplayError(`--${flag} ${JSON.stringify(path)}: an empty path (an unset variable?): give ${flag === 'hgrm' ? 'a directory' : 'a file, or - for standard output'}`, ExitCode.usage);
+  }
+}
+
+/** the output flags of replay and compare, as refuseEmptyOutputs takes them */
+export function resultOutputs(flags: ResultOutputFlags): { flag: string; path: string | undefined }[] {
+  return TO_STDOUT.map((flag) => ({ flag, path: flags[flag] }));
+}
+
+/**
  * Refuses (exit 2) an output file that is the input trace itself, by any path or link (the same
  * device and inode): `--out trace.csv` replaced the trace with the result. Checked before any work.
  */
 export function refuseOutputOverInput(flags: ResultOutputFlags, inputPath: string): void {
-  refuseOutputsOverInputs(TO_STDOUT.map((flag) => ({ flag, path: flags[flag] })), [inputPath], 'trace');
+  refuseOutputsOverInputs(resultOutputs(flags), [inputPath], 'trace');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
-import { refuseOutputsOverInputs } from '../cli/result-outputs.js';
+import { refuseEmptyOutputs, refuseOutputsOverInputs } from '../cli/result-outputs.js';
 import { selectionFlags, selectionOptions } from '../cli/selection-flags.js';
 import { importTrace, type ImportOptions } from '../import/index.js';
 import { inputFlags, inputOptionsFrom } from '../cli/input-flags.js';
@@ -39,6 +39,7 @@ ops per kind and per file, and line accounting (used / skipped by reason / bad).
       keepLocks: !flags['no-locks'],
       ...selectionOptions(flags),
     };
+    refuseEmptyOutputs([{ flag: 'out', path: flags.out }]);
     // (--out the trace itself replaced the capture with its op stream)
     refuseOutputsOverInputs([{ flag: 'out', path: flags.out }], [args.trace], 'trace');
     const out = flags.out === undefined ? undefined : new OutputTarget(flags.out);

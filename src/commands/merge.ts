@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
-import { refuseOutputsOverInputs } from '../cli/result-outputs.js';
+import { refuseEmptyOutputs, refuseOutputsOverInputs } from '../cli/result-outputs.js';
 import { ExitCode } from '../errors.js';
 import { loadResult } from '../report/load.js';
 import { mergeResults, mergeWarnings } from '../replay/merge.js';
@@ -27,6 +27,7 @@ results read is refused (exit 2).`;
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Merge);
     const names = argv as string[];
+    refuseEmptyOutputs([{ flag: 'out', path: flags.out }]);
     // (before any work: the merged result must not replace one of the shards it reads)
     refuseOutputsOverInputs([{ flag: 'out', path: flags.out }], names, 'result');
     checkOutputPath(flags.out);

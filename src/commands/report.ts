@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
-import { refuseOutputsOverInputs } from '../cli/result-outputs.js';
+import { refuseEmptyOutputs, refuseOutputsOverInputs } from '../cli/result-outputs.js';
 import { appendJobSummary, renderReport, REPORT_FORMATS, writeHgrmDir } from '../report/emit.js';
 import { loadResult } from '../report/load.js';
 import { checkOutputPath, isStdStream, writeOutput } from '../util/output.js';
@@ -26,6 +26,7 @@ XML, use check --junit. An --out that is one of the results read is refused (exi
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Report);
+    refuseEmptyOutputs([{ flag: 'out', path: flags.out }]);
     // (before any work: the report must not replace one of the results it reads)
     refuseOutputsOverInputs([{ flag: 'out', path: flags.out }], argv as string[], 'result');
     if (flags.out !== undefined) checkOutputPath(flags.out, flags.format === 'hgrm');

@@ -12,12 +12,33 @@ import { asModuleCode, settleModuleCode, userModuleLoading } from '../util/late-
 import { describeThrown } from '../util/thrown.js';
 import { isInheritedName } from '../util/strings.js';
 import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
-import { createStrategy, HZ_RANGE, isChecked, markChecked, parseStrategyOptions } from './index.js';
+import { createStrategy, HZ_RANGE, isChecked, markChecked, parseStrategyOptions, strategyNames } from './index.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import { type ChildrenStep, LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
 
+/**
+ * Whether a strategy spec names a user strategy (a JS module or a JSON rules table) rather than a
+ * built-in: a path (`./`, `../`, `/`), or a file name ending in .js, .mjs or .json before its
+ * options (`mine.mjs`, `dir/rules.json`, `mine.mjs:depth=3`). A file name with a colon in it
+ * (`a:b.mjs`, `a:b.mjs:depth=3`) is one too unless its first part is a built-in's name
+ * (`range-lock:...`), and a file of the whole spec's name that exists is one whatever its first
+ * part (was: `a:b.mjs` was read as a built-in strategy "a", "unknown strategy", even with the file there).
+ */
 export function isUserStrategySpec(spec: string): boolean {
-  return /\.(m?js|json)$/.test(spec.split(':')[0]) || spec.startsWith('./') || spec.startsWith('/') || spec.startsWith('../');
+  if (spec.startsWith('./') || spec.startsWith('/') || spec.startsWith('../')) return true;
+  const first = spec.split(':')[0];
+  if (MODULE_FILE.test(first)) return true;
+  if (MODULE_FILE.test(spec) && existsSync(resolve(spec))) return true;
+  // (a module's name ends before its options: no "=" or "," in it)
+  return /^[^=,]*?\.(?:m?js|json)(?::|$)/.test(spec) && !builtInFirstParts().has(first);
+}
+
+/** a file name of a user strategy: a JS module or a JSON rules table */
+const MODULE_FILE = /\.(?:m?js|json)$/;
+
+/** the first parts of the built-in strategies' names ("none", "range-lock", "linux") */
+function builtInFirstParts(): Set<string> {
+  return new Set(strategyNames().map((n) => n.split(':')[0]));
 }
 
 /** the loads under way, one after the other (loadStrategy) */

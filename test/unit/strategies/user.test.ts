@@ -77,6 +77,12 @@ describe('isUserStrategySpec', () => {
     for (const s of ['a.js', 'a.mjs', 'dir/a.json', './a', '/x/y', '../a', 'a.json:opt']) expect(isUserStrategySpec(s), s).toBe(true);
     for (const s of ['range-lock', 'linux:xfs', 'a.jsx', 'a.json.bak', 'x./a']) expect(isUserStrategySpec(s), s).toBe(false);
   });
+
+  it('a file name with a colon in it is a module unless its first part is a built-in\'s name (was: "a:b.mjs" was the built-in "a", an unknown strategy)', () => {
+    for (const s of ['a:b.mjs', 'a:b.mjs:depth=3', 'mine:v2.json', 'x:y:z.js']) expect(isUserStrategySpec(s), s).toBe(true);
+    // (an option value, or a built-in's options, is not a file name)
+    for (const s of ['range-lock:x.mjs', 'linux:xfs.json', 'a:k=v.mjs', 'a:b,c.js']) expect(isUserStrategySpec(s), s).toBe(false);
+  });
 });
 
 describe('unbalancedStep', () => {

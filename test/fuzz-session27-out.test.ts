@@ -1,0 +1,81 @@
+/**
+ * A session-27 hostile pass over the commands' flags, output paths, result files and strategy
+ * specs: what it found to be misreported, each as a regression test.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, ROOT } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz27-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** two overlapping ops on one file: a replay of a few milliseconds */
+const OPS_TEXT = [
+  '# lockreplay-ops v2',
+  'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns',
+  'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,',
+  'op,1,1200,500,8,8,t,7:0:9,write,0,4096,,2,,,',
+  '',
+].join('\n');
+const OPS = write('two.ops', OPS_TEXT);
+
+/** the CLI run in `cwd` (helpers' cli runs in the project's folder) */
+function cliIn(cwd: string, args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 60_000, killSignal: 'SIGKILL' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('an empty output path is refused before any work, naming the flag (exit 2)', () => {
+  const said = (flag: string, path: string, what = 'a file, or - for standard output'): string => `lockreplay: --${flag} ${JSON.stringify(path)}: an empty path (an unset variable?): give ${what}\n`;
+
+  it('replay and compare: --out, --html, --md, --perfetto and --hgrm (was: the whole replay, then exit 6 ": cannot write (ENOENT)"; --hgrm "" wrote its files into the working directory, exit 0)', () => {
+    const cwd = mkdtempSync(join(tmp, 'cwd-'));
+    for (const [flag, path] of [['out', ''], ['html', ' '], ['md', ''], ['perfetto', ''], ['hgrm', '']]) {
+      for (const command of [['replay', OPS, '-s', 'none'], ['compare', OPS, '-s', 'none,i-mutex']]) {
+        const r = cliIn(cwd, [...command, `--${flag}`, path]);
+        expect([r.code, r.stdout, r.stderr], `${command[0]} --${flag}`).toEqual([2, '', said(flag, path, flag === 'hgrm' ? 'a directory' : undefined)]);
+      }
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('import, report and merge --out (was: the whole import, then exit 6)', () => {
+    const result = join(tmp, 'r.json');
+    expect(cli(['replay', OPS, '-s', 'none', '-o', result]).code).toBe(0);
+    for (const args of [['import', OPS], ['report', result], ['merge', result]]) {
+      const r = cli([...args, '--out', '']);
+      expect([r.code, r.stdout, r.stderr], args[0]).toEqual([2, '', said('out', '')]);
+    }
+  });
+});
+
+describe('flag values', () => {
+  it('--time-scale beyond the largest number (1e400) is refused before the trace is read (was: read first, then "not Infinity")', () => {
+    const r = cli(['replay', join(tmp, 'no-such.trace'), '-s', 'none', '--mode', 'open', '--time-scale', '1e400']);
+    expect([r.code, r.stderr]).toEqual([2, 'lockreplay: --time-scale 1e400: expected a positive decimal number, e.g. 0.05 (this one is beyond the largest number)\n']);
+  });
+});
+
+describe('strategy specs', () => {
+  it('a module whose file name has a colon in it, given without ./, is that module (was: the built-in strategy "a", unknown)', () => {
+    const dir = join(tmp, 'colon');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a:b.mjs'), "export default { name: 'colon', rules: [], plan() { return [{ type: 'work', fraction: 1 }]; } };\n");
+    writeFileSync(join(dir, 'two.ops'), OPS_TEXT);
+    const r = cliIn(dir, ['replay', 'two.ops', '-s', 'a:b.mjs', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).results[0].strategy).toBe('colon');
+    // (one that is not there is named as a missing module, not as an unknown built-in)
+    const missing = cliIn(dir, ['replay', 'two.ops', '-s', 'c:d.mjs']);
+    expect([missing.code, missing.stderr]).toEqual([3, 'lockreplay: c:d.mjs: cannot read the strategy module (ENOENT)\n']);
+  });
+});
