@@ -2,7 +2,7 @@
  * A session-27 hostile pass over the commands' flags, output paths, result files and strategy
  * specs: what it found to be misreported, each as a regression test.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -77,5 +77,23 @@ describe('strategy specs', () => {
     // (one that is not there is named as a missing module, not as an unknown built-in)
     const missing = cliIn(dir, ['replay', 'two.ops', '-s', 'c:d.mjs']);
     expect([missing.code, missing.stderr]).toEqual([3, 'lockreplay: c:d.mjs: cannot read the strategy module (ENOENT)\n']);
+  });
+});
+
+describe("a result's own strings in check's and merge's warnings", () => {
+  it('reach the terminal without their control characters (was: an ESC sequence in a version or a trace name went to stderr as it is)', () => {
+    const result = join(tmp, 'w.json');
+    expect(cli(['replay', OPS, '-s', 'none', '-o', result]).code).toBe(0);
+    const r = JSON.parse(readFileSync(result, 'utf8'));
+    const version = join(tmp, 'w-version.json');
+    writeFileSync(version, JSON.stringify({ ...r, tool: { ...r.tool, version: '9.9\x1b[2J' } }));
+    const c = cli(['check', version, '--baseline', result]);
+    expect([c.code, c.stderr]).toEqual([0, `lockreplay: warning: ${version} was made by lockreplay 9.9?[2J, ${result} by ${r.tool.version}: their models may differ (make the baseline again with this version)\n`]);
+    const other = join(tmp, 'w-trace.json');
+    writeFileSync(other, JSON.stringify({ ...r, input: { ...r.input, trace: 'tr\x1b]0;t\x07ace', opsDigest: 'other' } }));
+    const m = cli(['merge', result, other, '--out', join(tmp, 'merged.json')]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stderr).toContain(`warning: merge: the results are of 2 different traces (${OPS}, tr?]0;t?ace)`);
+    expect(m.stderr).not.toMatch(/[\x1b\x07]/);
   });
 });

@@ -23,6 +23,11 @@ describe('progress lines', () => {
       .toBe('replay 43% 1,750/4,000 ops, ETA 9 s; 1/4 strategies done; running: i-mutex 50%, range-lock 25%');
   });
 
+  it('replay: a strategy\'s name (a user module names its own) sends no control character to the terminal (was: an ESC sequence in it went out as it is)', () => {
+    expect(formatReplayProgress({ strategies: ['a\x1b[2Jb'], done: [1], opsEach: 2 }, 1000)).toBe('replay a?[2Jb 50% 1/2 ops, ETA 1 s');
+    expect(formatReplayProgress({ strategies: ['none', 'x\x1b]0;t\x07y'], done: [2, 1], opsEach: 2 }, 1000)).toBe('replay 75% 3/4 ops, ETA <1 s; 1/2 strategies done; running: x?]0;t?y 50%');
+  });
+
   it('units on every number', () => {
     expect([fmtBytes(812), fmtBytes(361_400), fmtBytes(12.34e6), fmtBytes(1.2e9)]).toEqual(['812 B', '361.4 kB', '12.3 MB', '1.2 GB']);
     expect([fmtEta(0.3), fmtEta(3), fmtEta(125), fmtEta(4320)]).toEqual(['<1 s', '3 s', '2 min 5 s', '1 h 12 min']);

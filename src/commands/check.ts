@@ -9,6 +9,7 @@ import { checkMarkdown, formatCheck } from '../report/check-format.js';
 import { writeOutput } from '../util/output.js';
 import { appendJobSummary } from '../report/emit.js';
 import { jsonText } from '../report/json.js';
+import { terminalText } from '../util/terminal.js';
 
 export default class Check extends BaseCommand {
   static override summary = 'Compare a result with a baseline result: exit 0 if nothing regressed, 10 if something did.';
@@ -64,7 +65,8 @@ or task sleeps of the same ops), no strategy in common): --junit then holds one 
       }
       throw err;
     }
-    for (const w of report.warnings) process.stderr.write(`lockreplay: warning: ${w}\n`);
+    // (a warning quotes the results' own strings, their version: no control character of theirs reaches the terminal)
+    for (const w of report.warnings) process.stderr.write(`lockreplay: warning: ${terminalText(w)}\n`);
     // the verdict first: a side output that fails must not hide it
     const verdict = flags.json ? jsonText(report) : formatCheck(report, flags.verbose);
     (flags.junit === '-' ? process.stderr : process.stdout).write(verdict);

@@ -6,6 +6,7 @@ import { loadResult } from '../report/load.js';
 import { mergeResults, mergeWarnings } from '../replay/merge.js';
 import { resultJson } from '../report/json.js';
 import { checkOutputPath, writeOutput } from '../util/output.js';
+import { terminalText } from '../util/terminal.js';
 
 export default class Merge extends BaseCommand {
   static override summary = 'Add results made with the same options: shards of a trace by time or selection, or by strategy.';
@@ -34,6 +35,7 @@ results read is refused (exit 2).`;
     const results = names.map((p) => loadResult(p, ExitCode.incompatible, false));
     const merged = mergeResults(results, names);
     await writeOutput(flags.out, resultJson(merged));
-    for (const w of mergeWarnings(results, names)) process.stderr.write(`warning: ${w}\n`);
+    // (a warning quotes the results' own strings, their traces and versions: no control character of theirs reaches the terminal)
+    for (const w of mergeWarnings(results, names)) process.stderr.write(`warning: ${terminalText(w)}\n`);
   }
 }

@@ -5,6 +5,7 @@
  * terminal.
  */
 import { onInterrupt } from './cleanup.js';
+import { terminalSafe } from './terminal.js';
 
 /** "812 B", "361.4 kB", "12.3 MB", "1.2 GB" (decimal units, as file sizes are shown) */
 export function fmtBytes(bytes: number): string {
@@ -70,7 +71,9 @@ const count = (n: number): string => n.toLocaleString('en-US');
  * "replay 38% 33,451/88,080 ops, ETA 3 s; 5/15 strategies done; running: i-mutex 42%, range-lock 10%".
  */
 export function formatReplayProgress(p: ReplayProgress, elapsedMs: number): string {
-  const n = p.strategies.length;
+  // (a user module names its strategy: its control characters, an ESC sequence, reach no terminal)
+  const names = p.strategies.map(terminalSafe);
+  const n = names.length;
   const each = Math.max(1, p.opsEach);
   let done = 0;
   let finished = 0;
@@ -80,10 +83,10 @@ export function formatReplayProgress(p: ReplayProgress, elapsedMs: number): stri
     if (d < 0) continue;
     done += d;
     if (d >= each) finished++;
-    else running.push(`${p.strategies[i]} ${percent(d, each)}`);
+    else running.push(`${names[i]} ${percent(d, each)}`);
   }
   const total = each * n;
-  if (n === 1) return `replay ${p.strategies[0]} ${percent(done, total)} ${count(done)}/${count(total)} ops${eta(done, total, elapsedMs)}`;
+  if (n === 1) return `replay ${names[0]} ${percent(done, total)} ${count(done)}/${count(total)} ops${eta(done, total, elapsedMs)}`;
   return `replay ${percent(done, total)} ${count(done)}/${count(total)} ops${eta(done, total, elapsedMs)}; ${finished}/${n} strategies done${running.length > 0 ? `; running: ${running.join(', ')}` : ''}`;
 }
 
