@@ -2,9 +2,9 @@
  * A session-27 hostile pass over the commands' flags, output paths, result files and strategy
  * specs: what it found to be misreported, each as a regression test.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, ROOT } from './helpers.js';
@@ -96,4 +96,52 @@ describe("a result's own strings in check's and merge's warnings", () => {
     expect(m.stderr).toContain(`warning: merge: the results are of 2 different traces (${OPS}, tr?]0;t?ace)`);
     expect(m.stderr).not.toMatch(/[\x1b\x07]/);
   });
+});
+
+describe("compare's worker processes and threads end with the run", () => {
+  /**
+   * FIRST (replayed here) waits until LOOP's plan() runs in a worker (which loops forever there and
+   * writes its pid to the marker), then either throws (`fails`) or goes on
+   */
+  function modules(name: string, fails: boolean): { first: string; loop: string; marker: string } {
+    const marker = join(tmp, `${name}.pid`);
+    const first = write(`${name}-first.mjs`, `import { existsSync } from 'node:fs';\nlet once = false;\nexport default { name: '${name}-first', rules: [], plan() { if (!once) { once = true; const end = Date.now() + 30000; while (!existsSync(${JSON.stringify(marker)}) && Date.now() < end); ${fails ? "throw new Error('refused');" : ''} } return [{ type: 'work', fraction: 1 }]; } };\n`);
+    const loop = write(`${name}-loop.mjs`, `import { writeFileSync } from 'node:fs';\nimport { isMainThread } from 'node:worker_threads';\nconst inWorker = process.send !== undefined || !isMainThread;\nexport default { name: '${name}-loop', rules: [], plan() { if (inWorker) { writeFileSync(${JSON.stringify(marker)}, String(process.pid)); for (;;) {} } return [{ type: 'work', fraction: 1 }]; } };\n`);
+    return { first, loop, marker };
+  }
+
+  it('a strategy that fails here ends the run at once, whatever a worker is doing (was: it waited for the worker\'s strategy: forever for a plan() that never returns)', () => {
+    for (const parallel of ['processes', 'threads']) {
+      const { first, loop } = modules(`fails-${parallel}`, true);
+      const r = cli(['compare', OPS, '-s', `${first},${loop}`, '--threads', '2', '--parallel', parallel, '--json']);
+      expect([r.code, r.stdout, r.stderr], parallel).toEqual([4, '', `lockreplay: ${first}: plan() threw on op 0 (read, line 1): refused\n`]);
+    }
+  });
+
+  it('SIGTERM ends the worker processes too (was: one whose plan() never returns kept running, orphaned)', async () => {
+    const { first, loop, marker } = modules('sigterm', false);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'compare', OPS, '-s', `${first},${loop}`, '--threads', '2', '--json'], { env: { ...process.env, CI: '1' }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(marker) || readFileSync(marker, 'utf8') === '') {
+      if (Date.now() > deadline) throw new Error('the worker never ran its strategy');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const workerPid = Number(readFileSync(marker, 'utf8'));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    const alive = (): boolean => {
+      try {
+        process.kill(workerPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const end = Date.now() + 5000; alive() && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    const left = alive();
+    // (never left behind by the test itself)
+    if (left) process.kill(workerPid, 'SIGKILL');
+    expect(left).toBe(false);
+  }, 60_000);
 });

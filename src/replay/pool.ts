@@ -79,8 +79,10 @@ export class ReplayPool implements StrategyPool {
     let failure: Error | undefined;
     const fail = (err: Error): void => {
       failure ??= err;
-      // nobody claims more work
+      // nobody claims more work, and the work under way is ended: its results would not be used,
+      // and the failure would wait for it (forever for a plan() that never returns)
       Atomics.store(next, 0, specs.length);
+      for (const w of this.workers) void w.terminate();
     };
     const job: ReplayJob = { packed: ops.pack(), table, serviceNs, simOptions, specs, next, progress };
     const finished = this.workers.map((w) => new Promise<void>((resolve) => {

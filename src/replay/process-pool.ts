@@ -113,6 +113,11 @@ export class ReplayProcessPool implements StrategyPool {
     });
   }
 
+  /** Ends the processes at once, whatever they are doing (a failure, an interrupt). */
+  private kill(): void {
+    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  }
+
   /** Ends the processes (idempotent; run() ends them itself). */
   async close(): Promise<void> {
     await Promise.all(this.children.map((c) => new Promise<void>((resolve) => {
@@ -143,8 +148,12 @@ export class ReplayProcessPool implements StrategyPool {
     try {
       claims = mkdtempSync(join(tmpdir(), 'lockreplay-claims-'));
       const made = claims;
-      // (an interrupted compare leaves no job file of 100 bytes an op in $TMPDIR)
-      forgetInterrupt = onInterrupt(() => rmSync(made, { recursive: true, force: true }));
+      // (an interrupted compare leaves no job file of 100 bytes an op in $TMPDIR, and no worker
+      // process: one whose strategy's plan() never returns would not see its parent go)
+      forgetInterrupt = onInterrupt(() => {
+        this.kill();
+        rmSync(made, { recursive: true, force: true });
+      });
       const { onProgress: _drop, ...cloneable } = simOptions;
       const job: ProcessJob = { packed: ops.pack(), table, serviceNs, simOptions: cloneable, specs, claims, progress: progress !== undefined };
       jobFile = join(claims, 'job');
@@ -166,8 +175,10 @@ export class ReplayProcessPool implements StrategyPool {
       let failure: Error | undefined;
       const fail = (err: Error): void => {
         failure ??= err;
-        // nobody starts more work
+        // nobody starts more work, and the work under way is ended: its results would not be used,
+        // and the failure would wait for it (forever for a plan() that never returns)
         claimAll(dir, specs.length);
+        this.kill();
       };
       const finished = this.children.map((c) => new Promise<void>((resolve) => {
         const early = this.earlyEnd.get(c);
