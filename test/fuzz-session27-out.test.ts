@@ -8,6 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, ROOT } from './helpers.js';
+import { renderReport } from '../src/report/emit.js';
+import type { ReplayResult } from '../src/model/result.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz27-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -144,4 +146,18 @@ describe("compare's worker processes and threads end with the run", () => {
     if (left) process.kill(workerPid, 'SIGKILL');
     expect(left).toBe(false);
   }, 60_000);
+});
+
+describe('every text format of a report of a result whose names hold control characters', () => {
+  it('table, Markdown, HTML and CSV send none of them (was: the CSV held the ESC sequence of a strategy\'s name or the trace\'s, which report --format csv prints); JSON keeps them exact', () => {
+    const result = join(tmp, 'names.json');
+    expect(cli(['replay', OPS, '-s', 'none', '-o', result]).code).toBe(0);
+    const r = JSON.parse(readFileSync(result, 'utf8')) as ReplayResult;
+    const name = 'x\x1b[2J\x1b]0;t\x07\ny';
+    r.input.trace = `tr${name}`;
+    r.results[0].strategy = name;
+    for (const format of ['table', 'md', 'html', 'csv'] as const) expect(renderReport([r], format), format).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(renderReport([r], 'csv').split('\n')[1]).toMatch(/^trx\?\[2J\?\]0;t\?\?y,x\?\[2J\?\]0;t\?\?y,read,1,/);
+    expect(JSON.parse(renderReport([r], 'json')).results[0].strategy).toBe(name);
+  });
 });

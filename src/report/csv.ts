@@ -2,6 +2,16 @@
 import type { ReplayResult } from '../model/result.js';
 import { labelOf } from '../model/labels.js';
 import { csvField } from '../util/csv-field.js';
+import { terminalSafe } from '../util/terminal.js';
+
+/**
+ * A name (the trace's, a strategy's label) as a CSV field: its control characters (an ESC
+ * sequence, a line break) and bidi overrides shown as "?", as the table shows them, for this CSV
+ * is read on terminals too (report --format csv prints it); the result JSON keeps the name exact.
+ */
+function nameField(text: string): string {
+  return csvField(terminalSafe(text));
+}
 
 export function resultCsv(results: ReplayResult[]): string {
   const rows = ['trace,strategy,kind,count,bytes,p50_ns,p90_ns,p99_ns,p99_9_ns,max_ns,mean_ns,lock_wait_p99_ns,lock_wait_max_ns,ops_per_sec,makespan_ns,races,deadlock'];
@@ -10,7 +20,7 @@ export function resultCsv(results: ReplayResult[]): string {
       const kinds = [...Object.entries(s.byKind), ['all', s.all] as const];
       for (const [kind, k] of kinds) {
         const l = k.latency;
-        rows.push([csvField(r.input.trace), csvField(labelOf(s)), kind, k.count, k.bytes, l.p50, l.p90, l.p99, l.p99_9, l.max, l.mean, k.lockWait.p99, k.lockWait.max, s.throughput.opsPerSec, s.throughput.makespanNs, s.races.count, s.deadlock === null ? 0 : 1].join(','));
+        rows.push([nameField(r.input.trace), nameField(labelOf(s)), kind, k.count, k.bytes, l.p50, l.p90, l.p99, l.p99_9, l.max, l.mean, k.lockWait.p99, k.lockWait.max, s.throughput.opsPerSec, s.throughput.makespanNs, s.races.count, s.deadlock === null ? 0 : 1].join(','));
       }
     }
   }
