@@ -114,6 +114,12 @@ describe('an error a module left pending is reported before anything is printed,
     });
   }
 
+  it('fidelity: a promise the plan() rejected, with --json (was: the report printed, exit 0)', () => {
+    const module = strategy('pending-fidelity.mjs', '', "Promise.reject(new Error('plan rejected'));");
+    const r = cli(['fidelity', OPS, '-s', module, '--json']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([4, '', `lockreplay: ${module}: ${outside('plan rejected')}\n`]);
+  });
+
   /**
    * compare -s FIRST,MODULE --threads 2: this process replays FIRST, whose plan() waits (at most
    * 20 s) until MODULE's plan() has run in the worker (a marker file), so the worker runs MODULE
