@@ -2,7 +2,7 @@
  * A session-27 hostile pass over the commands' flags, output paths, result files and strategy
  * specs: what it found to be misreported, each as a regression test.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -159,5 +159,21 @@ describe('every text format of a report of a result whose names hold control cha
     for (const format of ['table', 'md', 'html', 'csv'] as const) expect(renderReport([r], format), format).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
     expect(renderReport([r], 'csv').split('\n')[1]).toMatch(/^trx\?\[2J\?\]0;t\?\?y,x\?\[2J\?\]0;t\?\?y,read,1,/);
     expect(JSON.parse(renderReport([r], 'json')).results[0].strategy).toBe(name);
+  });
+});
+
+describe('an output over a strategy file of the run', () => {
+  it('is refused before any work (exit 2), by any path or link (was: compare -s ./rules.json --out rules.json replaced the rules table with the result)', () => {
+    const rules = write('rules.json', JSON.stringify({ name: 'my-rules', locks: { m: { kind: 'mutex' } }, rules: { default: [{ lock: 'm', mode: 'X', range: 'file' }] } }));
+    const before = readFileSync(rules, 'utf8');
+    const c = cli(['compare', OPS, '-s', `none,${rules}`, '--out', rules]);
+    expect([c.code, c.stdout, c.stderr]).toEqual([2, '', `lockreplay: --out ${rules} is the input strategy file ${rules}: writing there would replace the strategy file; name another file\n`]);
+    const module = write('mine.mjs', "export default (o) => ({ name: 'mine', options: o, rules: [], plan() { return [{ type: 'work', fraction: 1 }]; } });\n");
+    const moduleText = readFileSync(module, 'utf8');
+    const link = join(tmp, 'mine-link.html');
+    symlinkSync(module, link);
+    const r = cli(['replay', OPS, '-s', `${module}:depth=3`, '--html', link]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `lockreplay: --html ${link} is the input strategy file ${module}: writing there would replace the strategy file; name another file\n`]);
+    expect([readFileSync(rules, 'utf8'), readFileSync(module, 'utf8')]).toEqual([before, moduleText]);
   });
 });

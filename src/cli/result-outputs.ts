@@ -69,6 +69,15 @@ export function refuseOutputOverInput(flags: ResultOutputFlags, inputPath: strin
 }
 
 /**
+ * Refuses (exit 2) an output file that is one of the strategy files of the run (a JS module or a
+ * JSON rules table, by any path or link): `compare -s ./rules.json --out rules.json` replaced the
+ * rules table with the result. Checked before any work.
+ */
+export function refuseOutputOverStrategies(flags: ResultOutputFlags, strategyFiles: (string | undefined)[]): void {
+  refuseOutputsOverInputs(resultOutputs(flags), strategyFiles.filter((f): f is string => f !== undefined), 'strategy file');
+}
+
+/**
  * Refuses (exit 2) an output that is one of the inputs (by any path or link: the same device and
  * inode): `report r.json --out r.json` replaced the result with its report. `what` names the
  * inputs ("trace", "result"). Checked before any work.

@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Args, Flags } from '@oclif/core';
 import { writePerfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
-import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
-import { loadStrategies } from '../strategies/user.js';
+import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseOutputOverStrategies, refuseSharedOutputs } from '../cli/result-outputs.js';
+import { loadStrategies, userStrategyFile } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, refuseRepeatedLabels, replayStrategiesParallel } from '../replay/index.js';
@@ -44,6 +44,8 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
       throw new LockreplayError('name the strategies with --strategy A,B,C, or give --all (one of the two)', ExitCode.usage);
     }
     const names = flags.all ? strategyNames() : strategyList(flags.strategy as string);
+    // (an output must not replace a strategy module or rules table the run reads)
+    refuseOutputOverStrategies(flags, names.map(userStrategyFile));
     // check every spec here, so a bad one fails before any work
     const loaded = await loadStrategies(names);
     refuseRepeatedLabels(loaded.map((s) => strategyLabel(s.name, s.options)));

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { writePerfettoSchedules } from '../replay/schedule.js';
 import { BaseCommand } from '../cli/base.js';
-import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseSharedOutputs } from '../cli/result-outputs.js';
-import { loadStrategy } from '../strategies/user.js';
+import { checkOutputPaths, checkStdoutUse, emitResult, refuseOutputOverInput, refuseOutputOverStrategies, refuseSharedOutputs } from '../cli/result-outputs.js';
+import { loadStrategy, userStrategyFile } from '../strategies/user.js';
 import { withKernelHz } from '../strategies/index.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { loadForReplay, replayStrategies } from '../replay/index.js';
@@ -29,6 +29,7 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     // (before any work: two outputs cannot share stdout)
     checkStdoutUse(flags);
     refuseOutputOverInput(flags, args.trace);
+    refuseOutputOverStrategies(flags, [userStrategyFile(flags.strategy)]);
     refuseSharedOutputs(flags);
     checkOutputPaths(flags);
     const options = replayOptionsFrom(flags);

@@ -94,6 +94,14 @@ function userSpecParts(spec: string): UserSpec {
   return { file, options };
 }
 
+/**
+ * The file a user strategy spec names (a JS module or a JSON rules table, as given, without its
+ * options); undefined for a built-in's spec. An output of the run must not be that file.
+ */
+export function userStrategyFile(spec: string): string | undefined {
+  return isUserStrategySpec(spec) ? userSpecParts(spec).file : undefined;
+}
+
 async function loadStrategyNow(spec: string): Promise<Strategy> {
   if (!isUserStrategySpec(spec)) return createStrategy(spec);
   const { file, options } = userSpecParts(spec);
