@@ -67,6 +67,16 @@ describe('flag values', () => {
   });
 });
 
+describe('compare --baseline', () => {
+  it('naming none of the strategies (an empty one too) is refused before the trace is read (was: after every replay)', () => {
+    for (const [baseline, shown] of [['', '""'], ['range-lock', 'range-lock']]) {
+      const r = cli(['compare', join(tmp, 'no-such.trace'), '-s', 'none,i-mutex', '--baseline', baseline]);
+      expect([r.code, r.stderr]).toEqual([2, `lockreplay: --baseline ${shown} is not one of the strategies run (none, i-mutex)\n`]);
+    }
+    expect(cli(['compare', OPS, '-s', 'none,i-mutex', '--baseline', 'i-mutex']).code).toBe(0);
+  });
+});
+
 describe('strategy specs', () => {
   it('a module whose file name has a colon in it, given without ./, is that module (was: the built-in strategy "a", unknown)', () => {
     const dir = join(tmp, 'colon');

@@ -49,6 +49,12 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     // check every spec here, so a bad one fails before any work
     const loaded = await loadStrategies(names);
     refuseRepeatedLabels(loaded.map((s) => strategyLabel(s.name, s.options)));
+    // (a --baseline that names none of them is refused now, not after the replays: every label
+    // of a strategy starts with its name, whatever options the trace adds, as its CONFIG_HZ)
+    const baseline = flags.baseline;
+    if (baseline !== undefined && !loaded.some((s) => baseline === s.name || baseline.startsWith(`${s.name}:`))) {
+      throw new LockreplayError(`--baseline ${baseline === '' ? '""' : baseline} is not one of the strategies run (${loaded.map((s) => strategyLabel(s.name, s.options)).join(', ')})`, ExitCode.usage);
+    }
     const newPool = (n: number, optional?: { onSerial(reason: string): void }): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n, optional));
     // (read before the import: a bad value fails at once)
     const minOps = parallelMinOps();
