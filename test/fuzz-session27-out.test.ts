@@ -57,6 +57,8 @@ describe('an empty output path is refused before any work, naming the flag (exit
       const r = cli([...args, '--out', '']);
       expect([r.code, r.stdout, r.stderr], args[0]).toEqual([2, '', said('out', '')]);
     }
+    const hgrm = cli(['report', result, '--format', 'hgrm', '--out', '']);
+    expect([hgrm.code, hgrm.stdout, hgrm.stderr]).toEqual([2, '', said('out', '', 'a directory')]);
   });
 });
 

@@ -49,9 +49,9 @@ export function checkStdoutUse(flags: ResultOutputFlags): string | undefined {
  * put it in place (exit 6, `: cannot write (ENOENT)`), and an empty --hgrm wrote its files into
  * the working directory.
  */
-export function refuseEmptyOutputs(outputs: { flag: string; path: string | undefined }[]): void {
-  for (const { flag, path } of outputs) {
-    if (path !== undefined && path.trim() === '') throw new LockreplayError(`--${flag} ${JSON.stringify(path)}: an empty path (an unset variable?): give ${flag === 'hgrm' ? 'a directory' : 'a file, or - for standard output'}`, ExitCode.usage);
+export function refuseEmptyOutputs(outputs: { flag: string; path: string | undefined; dir?: boolean }[]): void {
+  for (const { flag, path, dir } of outputs) {
+    if (path !== undefined && path.trim() === '') throw new LockreplayError(`--${flag} ${JSON.stringify(path)}: an empty path (an unset variable?): give ${dir === true || flag === 'hgrm' ? 'a directory' : 'a file, or - for standard output'}`, ExitCode.usage);
   }
 }
 

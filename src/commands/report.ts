@@ -26,7 +26,7 @@ XML, use check --junit. An --out that is one of the results read is refused (exi
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Report);
-    refuseEmptyOutputs([{ flag: 'out', path: flags.out }]);
+    refuseEmptyOutputs([{ flag: 'out', path: flags.out, dir: flags.format === 'hgrm' }]);
     // (before any work: the report must not replace one of the results it reads)
     refuseOutputsOverInputs([{ flag: 'out', path: flags.out }], argv as string[], 'result');
     if (flags.out !== undefined) checkOutputPath(flags.out, flags.format === 'hgrm');
