@@ -69,6 +69,15 @@ describe('flag values', () => {
   });
 });
 
+describe('a flag the parser refuses', () => {
+  it('is quoted without its control characters (was: an ESC sequence in a value or a flag\'s name went to the terminal as it is)', () => {
+    const value = cli(['replay', OPS, '-s', 'none', '--mode', 'x\x1b[2Jy']);
+    expect([value.code, value.stderr]).toEqual([2, 'lockreplay: Expected --mode=x?[2Jy to be one of: closed, open\nSee: lockreplay replay --help\n']);
+    const flag = cli(['replay', OPS, '-s', 'none', '--bo\x1b[2Jgus']);
+    expect([flag.code, flag.stderr]).toEqual([2, 'lockreplay: Nonexistent flag: --bo?[2Jgus\nSee: lockreplay replay --help\n']);
+  });
+});
+
 describe('compare --baseline', () => {
   it('naming none of the strategies (an empty one too) is refused before the trace is read (was: after every replay)', () => {
     for (const [baseline, shown] of [['', '""'], ['range-lock', 'range-lock']]) {

@@ -40,7 +40,8 @@ export abstract class BaseCommand extends Command {
     if (err.oclif !== undefined || /Missing required|Unexpected argument|Nonexistent flag|Expected --|flag/i.test(err.message)) {
       // oclif puts the reason on the lines after the first ("Parsing --cpus \n\tExpected an integer ..."): keep it
       const reason = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^See more help/.test(l)).join(': ');
-      process.stderr.write(`lockreplay: ${reason}\nSee: lockreplay ${this.id ?? ''} --help\n`);
+      // (it quotes the flag or value as given: its control characters reach no terminal either)
+      process.stderr.write(`lockreplay: ${terminalText(reason)}\nSee: lockreplay ${this.id ?? ''} --help\n`);
       return this.exit(ExitCode.usage);
     }
     if (process.env.LOCKREPLAY_DEBUG) process.stderr.write(`${err.stack}\n`);
