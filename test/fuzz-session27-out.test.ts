@@ -101,6 +101,13 @@ describe('strategy specs', () => {
     const missing = cliIn(dir, ['replay', 'two.ops', '-s', 'c:d.mjs']);
     expect([missing.code, missing.stderr]).toEqual([3, 'lockreplay: c:d.mjs: cannot read the strategy module (ENOENT)\n']);
   });
+
+  it('a module path that is a directory is an unreadable input, as a rules table\'s is (exit 3; was: exit 4 with Node\'s import message)', () => {
+    const dir = join(tmp, 'dir.mjs');
+    mkdirSync(dir);
+    const r = cli(['replay', OPS, '-s', dir]);
+    expect([r.code, r.stderr]).toEqual([3, `lockreplay: ${dir}: cannot read the strategy module (EISDIR: a directory, not a file)\n`]);
+  });
 });
 
 describe("a result's own strings in check's and merge's warnings", () => {

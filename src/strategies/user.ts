@@ -2,7 +2,7 @@
  * User strategies: a JavaScript module implementing the Strategy interface, or a JSON rules table
  * (op kind → ordered lock steps). Both are validated with messages that name the file and field.
  */
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { clip, ExitCode, LockreplayError } from '../errors.js';
@@ -116,6 +116,8 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
   } catch (err) {
     throw new LockreplayError(`${file}: cannot read the strategy module (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.inputUnreadable);
   }
+  // (a directory is readable, and import() refused it with Node's message, as a module's failure: exit 4)
+  if (statSync(path).isDirectory()) throw new LockreplayError(`${file}: cannot read the strategy module (EISDIR: a directory, not a file)`, ExitCode.inputUnreadable);
   // (process.exit() in the module's code is refused: it would end the command with no result and
   // exit 0; what its code sets up running is the module's: an exception nothing catches there is put on it)
   const strategy = await asModuleCode(spec, () => withoutExitAsync(async () => {
