@@ -77,11 +77,10 @@ function succeeded<T>(w: Window, result: T, named: (e: UserExit) => Error): T {
   return result;
 }
 
-
 /**
- * In a replay worker (a process or thread of compare's), whose own exits go through exitOwn
- * (util/cleanup.ts): process.exit stays refused from now on, so that one from a module's timer or
- * callback throws there, and is reported to the parent as the module's (util/late-exit.ts).
+ * In a replay worker (a process or thread of compare's), whose own exit uses process.exit as it was
+ * before: process.exit stays refused from now on, so that one from a module's timer or callback
+ * throws there, and is reported to the parent as the module's (util/late-exit.ts).
  */
 export function refuseExitFromNowOn(): void {
   up();

@@ -122,7 +122,7 @@ export function endAfterCommand(): void {
  * a module loads (the replay, the outputs, the table or JSON on stdout) ran in microtasks: without
  * a file to write (`--json`, the table), the result was printed and the command ended with 0
  * before the module's error was reported. One turn of the event loop (a timer of 0 ms, then an
- * immediate), and only on the command line with a module loaded.
+ * immediate), and only with a module loaded, on the command line or in a replay worker.
  */
 export async function settleModuleCode(): Promise<void> {
   if (!running || modules.length === 0) return;
