@@ -15,7 +15,10 @@ export interface LockRequest {
   start: number;
   end: number;
   granted: boolean;
-  /** range lock: earlier conflicting requests still present */
+  /**
+   * range lock: earlier conflicting requests still present (a FIFO range lock with many requests,
+   * indexed, keeps 1 for a waiting request instead: it knows one of them, range-lock.ts)
+   */
   blockers: number;
   /** virtual time the request was made */
   requestedNs: number;

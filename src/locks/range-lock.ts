@@ -10,11 +10,17 @@ function bySeq(a: RangeNode, b: RangeNode): number {
   return a.seq - b.seq;
 }
 
-/** a FIFO range lock's present requests by range: exclusive and shared apart, each one's node, the waiting ones */
+/**
+ * a FIFO range lock's present requests by range: exclusive and shared apart, each one's node, the
+ * waiting ones; and each waiting request's witness, the latest earlier present request that
+ * conflicts with it (it is not granted while that one is present): `witnessOf` lists, for a
+ * request, the waiting requests it is the witness of
+ */
 interface RangeIndex {
   exclusive: RangeTree<LockRequest>;
   shared: RangeTree<LockRequest>;
   nodes: Map<LockRequest, RangeNode>;
+  witnessOf: Map<LockRequest, LockRequest[]>;
   arrivals: number;
   waiting: number;
 }
@@ -51,12 +57,17 @@ export const INDEX_ABOVE = 32;
  * - `nested-shared-ok` is FIFO except that a task already holding an overlapping shared range may
  *   take another shared range past waiting exclusive requests (§10, exploratory).
  *
- * FIFO scans its present requests in arrival order while they are few (INDEX_ABOVE), and indexes
- * them by range beyond that (range-tree.ts), exclusive and shared apart: a shared request counts
- * the exclusive ones it overlaps, an exclusive one all it overlaps, and a release visits only the
- * requests it overlaps and conflicts with, whatever the number present (thousands of tasks on one
- * file in an open-mode replay made a scan per acquire and release quadratic). Both give the same
- * grants in the same order. The other policies always scan.
+ * FIFO scans its present requests in arrival order while they are few (INDEX_ABOVE), each waiting
+ * one counting the earlier ones it conflicts with, and indexes them by range beyond that
+ * (range-tree.ts), exclusive and shared apart (thousands of tasks on one file in an open-mode
+ * replay made a scan per acquire and release quadratic). Indexed, a waiting request does not count
+ * its blockers but keeps one, its witness: the latest earlier present request that conflicts with
+ * it (a shared request's, an exclusive one it overlaps; an exclusive request's, any it overlaps).
+ * A release looks again only at the requests it was the witness of: each is granted if no earlier
+ * present request conflicts with it, else takes the latest that does as its witness. In a queue of
+ * requests that all overlap, each one's witness is the one ahead of it, so a release looks at one
+ * request, where counts made every arrival count the queue and every release decrement it. Both
+ * give the same grants in the same order. The other policies always scan.
  */
 export class RangeLock implements LockPrimitive {
   /** every present request (granted and waiting), in arrival order, while not indexed */
@@ -79,13 +90,17 @@ export class RangeLock implements LockPrimitive {
     }
     const idx = this.idx;
     if (idx !== undefined) {
-      let blockers = idx.exclusive.countOverlapping(req.start, req.end);
-      if (req.mode === 'X') blockers += idx.shared.countOverlapping(req.start, req.end);
-      req.blockers = blockers;
+      // (every present request came earlier)
+      const witness = latestConflicting(idx, req, Infinity);
       add(idx, req);
       this.lastBlockersQuery = undefined;
-      if (blockers === 0) req.granted = true;
-      else idx.waiting++;
+      if (witness === undefined) {
+        req.blockers = 0;
+        req.granted = true;
+      } else {
+        waitOn(idx, witness.item, req);
+        idx.waiting++;
+      }
       return req.granted;
     }
     let blockers = 0;
@@ -131,20 +146,41 @@ export class RangeLock implements LockPrimitive {
     (req.mode === 'X' ? idx.exclusive : idx.shared).remove(node);
     idx.nodes.delete(req);
     this.lastBlockersQuery = undefined;
-    // (each present request conflicting with a granted one came after it and counts it)
+    // only the requests it was the witness of can be granted now: each is granted if no earlier
+    // present request conflicts with it, else waits on the latest that does (an earlier one than
+    // this, so in a queue of requests on one range, the next in it: one request looked at, where
+    // counting made each release visit every waiter)
     let woken = NONE;
-    for (const n of conflicting(idx, req)) {
-      const r = n.item;
-      if (!r.granted && --r.blockers === 0) {
+    const waiters = idx.witnessOf.get(req);
+    if (waiters !== undefined) {
+      idx.witnessOf.delete(req);
+      for (const r of waiters) {
+        const witness = latestConflicting(idx, r, (idx.nodes.get(r) as RangeNode).seq);
+        if (witness !== undefined) {
+          waitOn(idx, witness.item, r);
+          continue;
+        }
+        r.blockers = 0;
         r.granted = true;
         if (woken === NONE) woken = [];
         woken.push(r);
       }
+      // in arrival order, as granted
+      if (woken.length > 1) woken.sort((a, b) => (idx.nodes.get(a) as RangeNode).seq - (idx.nodes.get(b) as RangeNode).seq);
     }
     idx.waiting -= woken.length;
-    // back to the scan: the present requests, in arrival order
+    // back to the scan: the present requests, in arrival order, each waiting one counting the
+    // earlier ones it conflicts with
     if (this.present() < this.indexAbove / 2) {
-      this.requests = all(idx).map((n) => n.item);
+      const requests = all(idx).map((n) => n.item);
+      for (let i = 0; i < requests.length; i++) {
+        const r = requests[i];
+        if (r.granted) continue;
+        let blockers = 0;
+        for (let k = 0; k < i; k++) if (conflicts(requests[k], r)) blockers++;
+        r.blockers = blockers;
+      }
+      this.requests = requests;
       this.idx = undefined;
       this.lastBlockersQuery = undefined;
     }
@@ -153,10 +189,15 @@ export class RangeLock implements LockPrimitive {
 
   /** from the scan to the index: the present requests, in arrival order */
   private startIndex(): void {
-    const idx: RangeIndex = { exclusive: new RangeTree(), shared: new RangeTree(), nodes: new Map(), arrivals: 0, waiting: 0 };
+    const idx: RangeIndex = { exclusive: new RangeTree(), shared: new RangeTree(), nodes: new Map(), witnessOf: new Map(), arrivals: 0, waiting: 0 };
     for (const r of this.requests) {
+      if (!r.granted) {
+        // (a waiting request counts earlier conflicting ones: there is one)
+        const witness = latestConflicting(idx, r, Infinity) as RangeNode;
+        waitOn(idx, witness.item, r);
+        idx.waiting++;
+      }
       add(idx, r);
-      if (!r.granted) idx.waiting++;
     }
     this.idx = idx;
     this.requests = [];
@@ -262,6 +303,24 @@ export class RangeLock implements LockPrimitive {
       return { list: group.list, length: partitionPoint(nodes.length, (i) => nodes[i].seq < seq) };
     });
   }
+}
+
+/**
+ * the latest present request with a seq below `bound` that conflicts with `req` (an exclusive one
+ * that overlaps it; for an exclusive request, a shared one too)
+ */
+function latestConflicting(idx: RangeIndex, req: LockRequest, bound: number): RangeNode | undefined {
+  const x = idx.exclusive.latestBefore(req.start, req.end, bound);
+  if (req.mode !== 'X') return x;
+  return idx.shared.latestBefore(req.start, req.end, bound, x === undefined ? -Infinity : x.seq) ?? x;
+}
+
+/** `req` waits: not granted while `witness` (an earlier conflicting request) is present */
+function waitOn(idx: RangeIndex, witness: LockRequest, req: LockRequest): void {
+  req.blockers = 1;
+  const list = idx.witnessOf.get(witness);
+  if (list === undefined) idx.witnessOf.set(witness, [req]);
+  else list.push(req);
 }
 
 function add(idx: RangeIndex, req: LockRequest): void {

@@ -1,7 +1,8 @@
 /**
  * Items with byte ranges, indexed by range: a treap ordered by (start, seq) whose nodes carry the
- * largest end below them, so the items overlapping a range are found in O(log n + k) instead of a
- * scan of every item. A range lock's present requests (thousands of tasks on one file, as an
+ * largest end below them (and the smallest and largest seq), so the items overlapping a range are
+ * found in O(log n + k) instead of a scan of every item, and the latest of them in about O(log n)
+ * where they share a range. A range lock's present requests (thousands of tasks on one file, as an
  * open-mode replay has, made a scan per acquire and release quadratic), the race check's open
  * sections. The treap's priorities come from a generator seeded at random for each tree: the shape
  * never changes an answer (every query returns the same nodes, in tree order, which is (start, seq)
@@ -19,6 +20,9 @@ export interface RangeNode<T> {
   readonly seq: number;
   readonly prio: number;
   maxEnd: number;
+  /** the smallest and the largest seq below it (latestBefore) */
+  minSeq: number;
+  maxSeq: number;
   left: RangeNode<T> | undefined;
   right: RangeNode<T> | undefined;
 }
@@ -31,11 +35,23 @@ function before(a: Node, b: Node): boolean {
 
 function update(t: Node): void {
   let m = t.end;
+  let lo = t.seq;
+  let hi = t.seq;
   const l = t.left;
   const r = t.right;
-  if (l !== undefined && l.maxEnd > m) m = l.maxEnd;
-  if (r !== undefined && r.maxEnd > m) m = r.maxEnd;
+  if (l !== undefined) {
+    if (l.maxEnd > m) m = l.maxEnd;
+    if (l.minSeq < lo) lo = l.minSeq;
+    if (l.maxSeq > hi) hi = l.maxSeq;
+  }
+  if (r !== undefined) {
+    if (r.maxEnd > m) m = r.maxEnd;
+    if (r.minSeq < lo) lo = r.minSeq;
+    if (r.maxSeq > hi) hi = r.maxSeq;
+  }
   t.maxEnd = m;
+  t.minSeq = lo;
+  t.maxSeq = hi;
 }
 
 /** a and b merged, every node of a before every node of b */
@@ -69,7 +85,7 @@ export class RangeTree<T> {
     x ^= x >>> 17;
     x ^= x << 5;
     this.rand = x >>> 0;
-    return { item, start, end, seq, prio: this.rand, maxEnd: end, left: undefined, right: undefined };
+    return { item, start, end, seq, prio: this.rand, maxEnd: end, minSeq: seq, maxSeq: seq, left: undefined, right: undefined };
   }
 
   insert(n: RangeNode<T>): void {
@@ -87,6 +103,21 @@ export class RangeTree<T> {
   /** How many nodes overlap [start, end). */
   countOverlapping(start: number, end: number): number {
     return countAt(this.root, start, end);
+  }
+
+  /**
+   * Of the nodes overlapping [start, end) whose seq is below `bound`, the one with the largest seq
+   * if it is above `floor`; else undefined. Subtrees that cannot hold a better one are skipped (by
+   * their largest end, their smallest and largest seq), so in a queue of requests on one range it
+   * is one path down the tree, where counting them visits each.
+   */
+  latestBefore(start: number, end: number, bound: number, floor = -Infinity): RangeNode<T> | undefined {
+    best = undefined;
+    bestSeq = floor;
+    latestAt(this.root, start, end, bound);
+    const found = best as RangeNode<T> | undefined;
+    best = undefined;
+    return found;
   }
 
   /** The nodes overlapping [start, end), appended to `out` (in tree order). */
@@ -153,6 +184,24 @@ function countAt(t: Node | undefined, start: number, end: number): number {
     t = t.right;
   }
   return n;
+}
+
+/** latestAt's answer so far (its calls do not nest) */
+let best: Node | undefined;
+let bestSeq = -Infinity;
+
+function latestAt(t: Node | undefined, start: number, end: number, bound: number): void {
+  while (t !== undefined && t.maxEnd > start && t.minSeq < bound && t.maxSeq > bestSeq) {
+    // (the right subtree starts at t.start or later: past `end`, neither it nor t overlaps)
+    if (t.start < end) {
+      latestAt(t.right, start, end, bound);
+      if (t.end > start && t.seq < bound && t.seq > bestSeq) {
+        best = t;
+        bestSeq = t.seq;
+      }
+    }
+    t = t.left;
+  }
 }
 
 function collectAt<T>(t: RangeNode<T> | undefined, start: number, end: number, out: RangeNode<T>[]): void {

@@ -72,7 +72,8 @@ function agree(actions: Action[], indexAbove: number): void {
       a.push(ra);
       b.push(rb);
       expect(indexed.acquire(ra)).toBe(scan.acquire(rb));
-      expect(ra.blockers).toBe(rb.blockers);
+      // (indexed, a waiting request keeps 1 blocker, its witness, not their count: range-lock-witness.test.ts)
+      expect(ra.blockers > 0).toBe(rb.blockers > 0);
     } else {
       // release a granted request (every 7th pick: try a waiting one, which both must refuse)
       const present = scan.requests;
@@ -94,7 +95,7 @@ function agree(actions: Action[], indexAbove: number): void {
     expect(indexed.present()).toBe(scan.requests.length);
     for (const rb of scan.requests) {
       expect(a[rb.task].granted).toBe(rb.granted);
-      expect(a[rb.task].blockers).toBe(rb.blockers);
+      expect(a[rb.task].blockers > 0).toBe(rb.blockers > 0);
       expect(ids(indexed.blockersOf(a[rb.task]))).toEqual(ids(scan.blockersOf(rb)));
     }
   }
