@@ -9,6 +9,7 @@
 import type { BlockedTask } from '../model/result.js';
 import type { BlockerPrefix, LockPrimitive, LockRequest } from '../locks/primitives.js';
 import { type Frame, type Held, type Task, TaskState } from './sim-types.js';
+import { partitionPoint } from '../util/search.js';
 
 /**
  * How many of the tasks a blocked task waits for its description names (`waitsFor`);
@@ -65,9 +66,11 @@ function nextStamp(taskCount: number): number {
   return ++lastStamp;
 }
 
-/** the blocked tasks a task waits for: the edges a cycle can run along */
-function blockedSuccessors(t: Task, tasks: Task[]): Task[] {
-  return waitsFor(t, tasks).filter((n) => n.state === TaskState.WaitLock);
+/** the blocked tasks a task waits for, by index: the edges a cycle can run along */
+function blockedSuccessors(t: Task, tasks: Task[]): number[] {
+  const out: number[] = [];
+  for (const n of waitsFor(t, tasks)) if (n.state === TaskState.WaitLock) out.push(n.index);
+  return out;
 }
 
 /**
@@ -103,53 +106,57 @@ export function findCycle(start: Task, tasks: Task[]): Task[] | undefined {
 /**
  * The first of `blocked` (in their order) that lies on a wait-for cycle, or undefined: the tasks on
  * cycles are those in a strongly connected component of more than one task, and those that wait for
- * themselves (on a lock they hold under another request). One pass of Tarjan's algorithm over the blocked tasks, so the stall report costs the
- * graph's size once, not once per blocked task.
+ * themselves (on a lock they hold under another request). One pass of Tarjan's algorithm over the
+ * blocked tasks, so the stall report costs the graph's size once, not once per blocked task; and
+ * the graph is the one of `WaitGraph` (below), whose size is the blocked tasks and their locks'
+ * shared lists, not every task each waits for. The search stops once the first of `blocked` found
+ * on a cycle has its answer.
  */
 export function firstOnCycle(blocked: Task[], tasks: Task[]): Task | undefined {
-  const index = new Map<Task, number>();
-  const low = new Map<Task, number>();
-  const onStack = new Set<Task>();
-  const stack: Task[] = [];
-  const cyclic = new Set<Task>();
+  const g = new WaitGraph(tasks);
+  const index = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  const cyclic = new Set<number>();
   let counter = 0;
   /** blocked[0, settled) have their answer, and none of them is on a cycle */
   let settled = 0;
   for (let i = 0; i < blocked.length; i++) {
     const root = blocked[i];
-    if (!index.has(root) && root.state === TaskState.WaitLock) search(root);
+    if (!index.has(root.index) && root.state === TaskState.WaitLock) search(root.index);
     // the stack is empty: every task visited so far, blocked[0..i] among them, has its answer
     // (a task not waiting on a lock is on no cycle), so the first of them on a cycle is the one to
     // report, and the search need not go on
-    for (; settled <= i; settled++) if (cyclic.has(blocked[settled])) return blocked[settled];
+    for (; settled <= i; settled++) if (cyclic.has(blocked[settled].index)) return blocked[settled];
   }
   return undefined;
 
-  function search(root: Task): void {
-    const path: Task[] = [];
-    const edges: Task[][] = [];
+  function search(root: number): void {
+    const path: number[] = [];
+    const edges: number[][] = [];
     const nextEdge: number[] = [];
-    const enter = (t: Task): void => {
-      index.set(t, counter);
-      low.set(t, counter);
+    const enter = (v: number): void => {
+      index.set(v, counter);
+      low.set(v, counter);
       counter++;
-      stack.push(t);
-      onStack.add(t);
-      path.push(t);
-      edges.push(blockedSuccessors(t, tasks));
+      stack.push(v);
+      onStack.add(v);
+      path.push(v);
+      edges.push(g.successors(v));
       nextEdge.push(0);
     };
     enter(root);
     while (path.length > 0) {
       const top = path.length - 1;
-      const t = path[top];
+      const v = path[top];
       const list = edges[top];
       if (nextEdge[top] < list.length) {
         const next = list[nextEdge[top]++];
         // (a task that waits on a lock it holds under another request: a cycle of one)
-        if (next === t) cyclic.add(t);
+        if (next === v) cyclic.add(v);
         else if (!index.has(next)) enter(next);
-        else if (onStack.has(next)) low.set(t, Math.min(low.get(t) as number, index.get(next) as number));
+        else if (onStack.has(next)) low.set(v, Math.min(low.get(v) as number, index.get(next) as number));
         continue;
       }
       path.pop();
@@ -157,16 +164,99 @@ export function firstOnCycle(blocked: Task[], tasks: Task[]): Task | undefined {
       nextEdge.pop();
       if (path.length > 0) {
         const parent = path[path.length - 1];
-        low.set(parent, Math.min(low.get(parent) as number, low.get(t) as number));
+        low.set(parent, Math.min(low.get(parent) as number, low.get(v) as number));
       }
-      if (low.get(t) === index.get(t)) {
-        // t roots a component: pop it; more than one task in it is a cycle
-        const from = stack.lastIndexOf(t);
+      if (low.get(v) === index.get(v)) {
+        // v roots a component: pop it; more than one node in it is a cycle through each of its
+        // tasks (a task and the list nodes it reaches itself through: it waits for itself)
+        const from = stack.lastIndexOf(v);
         const component = stack.splice(from);
         for (const c of component) onStack.delete(c);
-        if (component.length > 1) for (const c of component) cyclic.add(c);
+        if (component.length > 1) for (const c of component) if (g.isTask(c)) cyclic.add(c);
       }
     }
+  }
+}
+
+/**
+ * The wait-for graph among blocked tasks, with the same paths between tasks as the one of
+ * blockedSuccessors, made small: a task whose lock answers its blockers as a prefix of a list it
+ * shares with others (LockPrimitive.blockersOfMany) has one edge, to the node of that prefix; the
+ * node of a list's first k requests has an edge to the node of its first k - 1 and one to the task
+ * of its k-th request (if that task waits on a lock). Thousands of tasks queued on one lock, each
+ * behind every one ahead, are then a graph of a few edges each, where each had an edge to every task
+ * ahead. Other tasks have their edges as blockedSuccessors gives them. Nodes: the tasks by index,
+ * then the lists' prefixes.
+ */
+class WaitGraph {
+  /** each lock's waiting requests: their tasks, until the lock is first met */
+  private readonly pending = new Map<LockPrimitive, Task[]>();
+  /** per task met: the prefix node it has an edge to (-1: none), or undefined: its edges are blockedSuccessors' */
+  private readonly prefixOf = new Map<number, number>();
+  /** the lists, and the node of each one's first request (its prefix of length 1) */
+  private readonly lists: { list: readonly LockRequest[]; first: number }[] = [];
+  private nodes: number;
+
+  constructor(private readonly tasks: Task[]) {
+    this.nodes = tasks.length;
+    for (const t of tasks) {
+      const w = t.waitingFor;
+      if (w === undefined || t.state !== TaskState.WaitLock || w.req.granted || w.req.lock.blockersOfMany === undefined) continue;
+      let on = this.pending.get(w.req.lock);
+      if (on === undefined) this.pending.set(w.req.lock, (on = []));
+      on.push(t);
+    }
+  }
+
+  isTask(v: number): boolean {
+    return v < this.tasks.length;
+  }
+
+  successors(v: number): number[] {
+    const tasks = this.tasks;
+    if (v >= tasks.length) {
+      // the prefix of length k + 1 of a list: its first k, and the task of its (k + 1)-th request
+      const lists = this.lists;
+      const l = lists[partitionPoint(lists.length, (i) => lists[i].first <= v) - 1];
+      const k = v - l.first;
+      const out: number[] = k > 0 ? [v - 1] : [];
+      const t = tasks[l.list[k].task];
+      if (t.state === TaskState.WaitLock) out.push(t.index);
+      return out;
+    }
+    const t = tasks[v];
+    const w = t.waitingFor;
+    if (w === undefined || t.state !== TaskState.WaitLock || w.req.granted) return [];
+    const lock = w.req.lock;
+    if (lock.blockersOfMany !== undefined) {
+      const waiting = this.pending.get(lock);
+      if (waiting !== undefined) {
+        this.pending.delete(lock);
+        this.prefixesOf(lock, waiting);
+      }
+      const p = this.prefixOf.get(v);
+      if (p !== undefined) return p < 0 ? [] : [p];
+    }
+    return blockedSuccessors(t, tasks);
+  }
+
+  /** the lock's answers for its waiting tasks: a node for each prefix of each shared list */
+  private prefixesOf(lock: LockPrimitive, waiting: Task[]): void {
+    const prefixes = (lock.blockersOfMany as NonNullable<LockPrimitive['blockersOfMany']>).call(lock, waiting.map((t) => (t.waitingFor as { req: Held }).req));
+    const longest = new Map<readonly LockRequest[], number>();
+    for (const p of prefixes) if (p !== undefined) longest.set(p.list, Math.max(longest.get(p.list) ?? 0, p.length));
+    const first = new Map<readonly LockRequest[], number>();
+    for (const [list, length] of longest) {
+      if (length === 0) continue;
+      first.set(list, this.nodes);
+      this.lists.push({ list, first: this.nodes });
+      this.nodes += length;
+    }
+    waiting.forEach((t, i) => {
+      const p = prefixes[i];
+      if (p === undefined) return;
+      this.prefixOf.set(t.index, p.length === 0 ? -1 : (first.get(p.list) as number) + p.length - 1);
+    });
   }
 }
 
