@@ -119,9 +119,10 @@ const PWRITE = (prefix: string, comm: string, cpu: string, us: number, pos: stri
 
 describe('trace-cmd report', () => {
   it('several inputs (-i host.dat -i guest.dat): each input\'s tasks are its own, said in a note', async () => {
-    const host = PWRITE('host.dat:  ', '           fio-7    ', '001', 10, '2000');
-    const guest = PWRITE('guest.dat: ', '           fio-7    ', '000', 11, '8000');
-    const lines = ['version = 6', 'cpus=2', 'cpus=1', host[0], guest[0], host[1], guest[1], host[2], guest[2]];
+    // (trace-cmd's layout: each input's name right-justified to the longest, its header line too)
+    const host = PWRITE(' host.dat: ', '             fio-7    ', '001', 10, '2000');
+    const guest = PWRITE('guest.dat: ', '             fio-7    ', '000', 11, '8000');
+    const lines = ['version = 6', ' host.dat: cpus=2', 'guest.dat: cpus=1', host[0], guest[0], host[1], guest[1], host[2], guest[2]];
     const r = await load(file('two-inputs.txt', `${lines.join('\n')}\n`));
     expect(r.summary.format).toBe('trace-cmd');
     expect(r.ops.map((o) => [o.pid, o.comm, o.offset, o.durNs])).toEqual([[7, 'fio', 0x2000, 10_000], [7 + INPUT_PID_STRIDE, 'fio', 0x8000, 10_000]]);

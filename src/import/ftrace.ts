@@ -14,6 +14,7 @@ import { deviceProblem, MAX_CPUS, TimeOrder } from './limits.js';
 import { type BlockAction, type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
 import { CpusBeyondHeader } from './cpus-beyond-header.js';
+import { TraceCmdInputs } from './trace-cmd-inputs.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
 import { type H, HANDLERS } from './event-catalogue.js';
 
@@ -40,7 +41,7 @@ export interface FtraceHeader {
   ignoredKernelHz?: { hz: string; line: number };
   /** trace-cmd: places where the re-sort changed the order of the lines */
   reordered: number;
-  /** trace-cmd: the input files named by the lines' prefixes (several `-i` inputs), in order of appearance */
+  /** trace-cmd: the input files its header declares ("NAME: cpus=N", one per `-i` input), in its order */
   inputs?: string[];
 }
 
@@ -80,8 +81,8 @@ export class FtraceLineParser {
   private released = -Infinity;
   /** trace-cmd: the line number handed on last (a smaller one next is a line the re-sort moved) */
   private releasedLine = 0;
-  /** trace-cmd: input file prefix → its index (0 for the first) */
-  private readonly inputIndex = new Map<string, number>();
+  /** trace-cmd: the inputs its header declares ("NAME: cpus=N"), and the per-line prefix */
+  private readonly inputs = new TraceCmdInputs();
   /** the text began with tracefs's "# tracer: NAME" header */
   private tracerHeader = false;
   /** lines parsed as events (for format detection) */
@@ -174,9 +175,14 @@ export class FtraceLineParser {
           return;
         }
         // trace-cmd report headers
-        const cpus = /^cpus=(\d+)$/.exec(trimmed);
+        // (with several inputs, each input's count is prefixed with its name: "host.dat: cpus=2")
+        const cpus = /^(?:(\S+): )?cpus=(\d+)$/.exec(trimmed);
         if (cpus) {
-          this.headerCpus({ text: cpus[0], digits: cpus[1], line: lineNo });
+          if (cpus[1] !== undefined && this.dialect === 'trace-cmd') {
+            this.inputs.declare(keep(cpus[1]));
+            this.header.inputs = this.inputs.names;
+          }
+          this.headerCpus({ text: cpus[0].slice(cpus[0].indexOf('cpus=')), digits: cpus[2], line: lineNo });
           this.counter.skip('header-trace-cmd');
           return;
         }
@@ -264,23 +270,19 @@ export class FtraceLineParser {
     const body = info.syscall !== SyscallPhase.None ? ev.body.trim() : ev.body;
     let comm = ev.comm;
     if (this.dialect === 'trace-cmd') {
-      // with several input files (-i A -i B), trace-cmd prefixes each line with "FILE: "; a comm
-      // that contains ": " ("worker: 1") is no prefix: a file's name has a dot or a slash in it
-      const pre = /^(\S*[./]\S*):\s+(\S.*)$/.exec(comm);
+      // trace-cmd's buffer prefix ("NAME: "): several inputs (-i A -i B), or one input's buffer
+      // instances; read only where it is unambiguous (trace-cmd-inputs.ts: a comm may contain ": ")
+      const pre = this.inputs.split(text, ev.commStart, ev.commEnd);
       let pid = ev.pid;
       let tgid = ev.tgid;
-      if (pre) {
-        comm = keep(pre[2]);
+      if (pre !== undefined) {
+        comm = keep(pre.comm);
         // each input is another trace, perhaps of another machine (a host and its guest): its
-        // tasks are its own, whatever their pids
-        let k = this.inputIndex.get(pre[1]);
-        if (k === undefined) {
-          k = this.inputIndex.size;
-          this.inputIndex.set(keep(pre[1]), k);
-          (this.header.inputs ??= []).push(keep(pre[1]));
+        // tasks are its own, whatever their pids (a buffer instance of one input has its tasks)
+        if (pre.input > 0) {
+          pid += pre.input * INPUT_PID_STRIDE;
+          if (tgid >= 0) tgid += pre.input * INPUT_PID_STRIDE;
         }
-        pid += k * INPUT_PID_STRIDE;
-        if (tgid >= 0) tgid += k * INPUT_PID_STRIDE;
       }
       this.hold({ pid, tgid, comm, tsNs: ev.tsNs, event: name, phase, body: body.trimStart(), line: lineNo }, text, start, end);
       return;

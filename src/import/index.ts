@@ -148,7 +148,8 @@ export function detectFormat(head: Buffer, name: string): { format: ConcreteForm
   if (lines.length > 1 && head.length > 65536) lines.pop(); // maybe cut mid-line
   // trace-cmd's header names every CPU ("CPU 97 is empty"): a many-CPU machine's header must not
   // fill the lines looked at
-  const traceCmdHeader = (l: string): boolean => /^(version = \d+|cpus=\d+|CPU \d+ is empty)$/.test(l.trim());
+  // (with several inputs, each input's count is prefixed with its name: "host.dat: cpus=2")
+  const traceCmdHeader = (l: string): boolean => /^(version = \d+|(\S+: )?cpus=\d+|CPU \d+ is empty)$/.test(l.trim());
   const traceCmdHeaderLines = lines.filter(traceCmdHeader).length;
   const firstLines = lines.filter((l) => l.trim() !== '' && !traceCmdHeader(l)).slice(0, 60);
   // a UTF-8 byte order mark: the text is decoded as latin1, where it is three characters
@@ -247,7 +248,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   if (parser.header.reordered > 0) notes.push(`${parser.header.reordered} lines came out of time order and were re-sorted`);
   const inputs = parser.header.inputs;
   if (inputs !== undefined && inputs.length > 1) {
-    notes.push(`${inputs.length} trace-cmd inputs (${inputs.map(utf8FromLatin1).join(', ')}): each input's tasks are its own; a task of the input numbered k (from 0, in order of appearance) has its pid + k × ${INPUT_PID_STRIDE.toLocaleString('en-US')}. Files are told apart by device and inode only`);
+    notes.push(`${inputs.length} trace-cmd inputs (${inputs.map(utf8FromLatin1).join(', ')}): each input's tasks are its own; a task of the input numbered k (from 0, in the order of the report's header) has its pid + k × ${INPUT_PID_STRIDE.toLocaleString('en-US')}. Files are told apart by device and inode only`);
   }
   if (s.fdResolvedFromHistory > 0) notes.push(`${s.fdResolvedFromHistory} syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd`);
   const aliases = s.fileAliases;

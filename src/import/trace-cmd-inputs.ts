@@ -1,0 +1,64 @@
+/**
+ * trace-cmd report's per-line buffer prefix. With several inputs (-i A -i B) trace-cmd prints
+ * "NAME: " (right-justified to the longest name) before every line, the header's "NAME: cpus=N"
+ * of each input too; with one input that has buffer instances, it prints the input's base name or
+ * the instance's name before every event line, and the header line "cpus=N" has none.
+ *
+ * A task's comm may contain ": " ("v1.2: x"), so the prefix is read only where it is unambiguous:
+ * - a name the header declared ("NAME: cpus=N"): only such a name, as the line's first field;
+ * - otherwise trace-cmd's layout: the comm is right-justified in a 16-column field before "-PID"
+ *   (a comm has at most 15 bytes, so the field starts with a blank), and the prefix is what
+ *   precedes that field, ending in ": ". A comm's own ": " lies inside the field.
+ */
+
+/** the columns trace-cmd gives the comm before "-PID" ("%16s-%-5d") */
+const COMM_COLUMNS = 16;
+
+export interface PrefixSplit {
+  /** the prefix's name (a declared input, or a buffer) */
+  name: string;
+  /** the input's number (from 0, in the header's order), or -1 for a name the header did not declare */
+  input: number;
+  comm: string;
+}
+
+export class TraceCmdInputs {
+  /** declared input name → its number */
+  private readonly declared = new Map<string, number>();
+  /** the declared names, in the header's order */
+  readonly names: string[] = [];
+
+  /** A header line "NAME: cpus=N" declares the input NAME (again: no change). */
+  declare(name: string): void {
+    if (this.declared.has(name)) return;
+    this.declared.set(name, this.names.length);
+    this.names.push(name);
+  }
+
+  /**
+   * The prefix of an event line, from the line's text: the comm field is text[commStart, commEnd)
+   * (from the first non-blank to the "-" before the pid); undefined when the line has none.
+   */
+  split(text: string, commStart: number, commEnd: number): PrefixSplit | undefined {
+    if (this.declared.size > 0) {
+      const colon = text.indexOf(':', commStart);
+      if (colon > commStart && colon + 1 < commEnd && isBlank(text.charCodeAt(colon + 1))) {
+        const input = this.declared.get(text.slice(commStart, colon));
+        const comm = text.slice(colon + 2, commEnd).trim();
+        if (input !== undefined && comm !== '') return { name: text.slice(commStart, colon), input, comm };
+      }
+    }
+    // trace-cmd's layout: "NAME: " then the comm right-justified in its 16 columns
+    const field = commEnd - COMM_COLUMNS;
+    const colon = field - 2;
+    if (colon <= commStart || text.charCodeAt(colon) !== 58 /* : */ || !isBlank(text.charCodeAt(colon + 1)) || !isBlank(text.charCodeAt(field))) return undefined;
+    const name = text.slice(commStart, colon);
+    const comm = text.slice(field, commEnd).trim();
+    if (comm === '' || /\s/.test(name)) return undefined;
+    return { name, input: this.declared.get(name) ?? -1, comm };
+  }
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}

@@ -1,0 +1,69 @@
+/**
+ * Importer defects a session-28 round found (fidelity and hostile input), each as a regression
+ * test. The inputs are made here, line by line, in each format's own layout.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ImportOptions, loadTrace } from '../src/import/index.js';
+import { INPUT_PID_STRIDE } from '../src/import/ftrace.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz28-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function write(name: string, lines: string[]): string {
+  const path = join(tmp, name);
+  writeFileSync(path, `${lines.join('\n')}\n`, 'latin1');
+  return path;
+}
+
+async function load(path: string, options: ImportOptions = {}) {
+  const r = await loadTrace(path, options);
+  const l = r.summary.lines;
+  expect(l.used + Object.values(l.skipped).reduce((a, b) => a + b, 0) + l.bad, 'used + skipped + bad').toBe(l.total);
+  return r;
+}
+
+/**
+ * A buffered 4 KiB write in trace-cmd report's layout: `prefix` (a buffer name and ": ", or
+ * nothing), the comm right-justified in 16 columns, "-PID", the CPU.
+ */
+function tcWrite(prefix: string, comm: string, pid: number, us: number, pos: string): string[] {
+  const p = `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [000]`;
+  const at = (d: number): string => `100.${String(us + d).padStart(6, '0')}`;
+  return [
+    `${p} ${at(0)}: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x${pos}`,
+    `${p} ${at(2)}: xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x1000000 pos 0x${pos} bytecount 0x1000`,
+    `${p} ${at(10)}: sys_exit_pwrite64:    0x1000`,
+  ];
+}
+
+describe('trace-cmd report: the per-line buffer prefix is read only where it is unambiguous', () => {
+  it('a comm with ": " after a version-like word ("v1.2: x") is the comm, not a file prefix', async () => {
+    const r = await load(write('v12.txt', ['version = 6', 'cpus=1', ...tcWrite('', 'v1.2: x', 7, 10, '2000'), ...tcWrite('', 'a/b: c', 8, 30, '4000')]));
+    expect(r.summary.format).toBe('trace-cmd');
+    expect(r.ops.map((o) => [o.pid, o.comm])).toEqual([[7, 'v1.2: x'], [8, 'a/b: c']]);
+    expect(r.summary.notes.join(' ')).not.toMatch(/trace-cmd inputs/);
+  });
+
+  it('several inputs: the header\'s "NAME: cpus=N" lines declare them (read, not bad lines), and only their names are prefixes', async () => {
+    const r = await load(write('two.txt', [
+      'version = 6',
+      ' host.dat: cpus=2',
+      'guest.dat: cpus=1',
+      ...tcWrite(' host.dat: ', 'fio', 7, 10, '2000'),
+      // a comm that itself looks like a prefix, in the second input
+      ...tcWrite('guest.dat: ', 'v1.2: x', 7, 30, '8000'),
+    ]));
+    expect(r.summary.lines.bad).toBe(0);
+    expect(r.summary.lines.skipped['header-trace-cmd']).toBe(3);
+    expect(r.ops.map((o) => [o.pid, o.comm])).toEqual([[7, 'fio'], [7 + INPUT_PID_STRIDE, 'v1.2: x']]);
+    expect(r.summary.notes.join(' ')).toMatch(/2 trace-cmd inputs \(host\.dat, guest\.dat\)/);
+  });
+
+  it('one input with buffer instances: the prefixes are stripped, and the tasks keep their pids (one machine)', async () => {
+    const r = await load(write('instances.txt', ['version = 6', 'cpus=1', ...tcWrite('trace.dat: ', 'fio', 7, 10, '2000'), ...tcWrite('      foo: ', 'fio', 7, 30, '4000')]));
+    expect(r.ops.map((o) => [o.pid, o.comm])).toEqual([[7, 'fio'], [7, 'fio']]);
+  });
+});
