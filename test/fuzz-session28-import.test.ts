@@ -67,3 +67,31 @@ describe('trace-cmd report: the per-line buffer prefix is read only where it is 
     expect(r.ops.map((o) => [o.pid, o.comm])).toEqual([[7, 'fio'], [7, 'fio']]);
   });
 });
+
+/** tracefs's header (2 CPUs) */
+const TRACEFS = ['# tracer: nop', '#', '# entries-in-buffer/entries-written: 6/6   #P:2', '#'];
+
+/** a buffered 4 KiB write in tracefs's layout whose xfs event names the device `dev` ("MAJ:MIN") */
+function xfsWrite(pid: number, us: number, dev: string): string[] {
+  const p = `${`fio-${pid}`.padStart(16)}       [000] .....   `;
+  const at = (d: number): string => `100.${String(us + d).padStart(6, '0')}`;
+  return [
+    `${p}${at(0)}: sys_pwrite64(fd: 3, buf: 0x7f0000000000, count: 0x1000, pos: 0x2000)`,
+    `${p}${at(2)}: xfs_file_buffered_write: dev ${dev} ino 0x85 disize 0x1000000 pos 0x2000 bytecount 0x1000`,
+    `${p}${at(10)}: sys_pwrite64 -> 0x1000`,
+  ];
+}
+
+describe('device numbers past 2^53 in event fields stay exact', () => {
+  it('two devices 2^53 and 2^53 + 1 (major, then minor) are two files, named with their exact digits (was: one file)', async () => {
+    const r = await load(write('big-dev.txt', [
+      ...TRACEFS,
+      ...xfsWrite(7, 10, '9007199254740992:0'),
+      ...xfsWrite(8, 30, '9007199254740993:0'),
+      ...xfsWrite(9, 50, '7:9007199254740992'),
+      ...xfsWrite(10, 70, '7:9007199254740993'),
+    ]));
+    expect(r.summary.lines.bad).toBe(0);
+    expect(r.ops.map((o) => o.file)).toEqual(['9007199254740992:0:133', '9007199254740993:0:133', '7:9007199254740992:133', '7:9007199254740993:133']);
+  });
+});

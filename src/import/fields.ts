@@ -91,7 +91,7 @@ export function rangeAfter(s: string, key: string): [number, number] | undefined
 
 /**
  * The device of an event: "dev 7:0", "dev 254,0", "dev=7:0", "bdi 7:0:", "dev = (7,0)".
- * Returns "MAJ:MIN" or undefined (e.g. "bdi (unknown)").
+ * Returns "MAJ:MIN" or undefined (e.g. "bdi (unknown)"), the numbers exact at any size.
  */
 export function devOf(s: string): string | undefined {
   let k = s.indexOf('dev');
@@ -114,7 +114,13 @@ export function devOf(s: string): string | undefined {
   let minor = 0;
   while (s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) minor = minor * 10 + s.charCodeAt(i++) - 48;
   if (i === m0) return undefined;
-  return `${major}:${minor}`;
+  // (a number past 2^53 is no exact double: its digits, so that two such devices stay two keys)
+  return `${exactPart(major, s, at, m0 - 1)}:${exactPart(minor, s, m0, i)}`;
+}
+
+/** the decimal number s[from, to) as a key's digits: `v` (its double) while exact, else its digits */
+function exactPart(v: number, s: string, from: number, to: number): string {
+  return Number.isSafeInteger(v) ? String(v) : BigInt(s.slice(from, to)).toString();
 }
 
 /** The word after `key` up to the next space (e.g. flags or caller), or "". */

@@ -11,7 +11,7 @@ const MAX_DEVS = 256;
 /**
  * Device numbers this size or more are not cached (their keys are made each time). Linux's are
  * below it (a 12-bit major, a 20-bit minor); the byte readers leave larger ones to the text reader
- * (devOf), whose rounding of a number past 2^53 a byte reader would not repeat.
+ * (devOf), which keeps the exact digits of a number past 2^53 that a byte reader would round.
  */
 export const DEV_LIMIT = 1 << 20;
 
