@@ -95,3 +95,23 @@ describe('device numbers past 2^53 in event fields stay exact', () => {
     expect(r.ops.map((o) => o.file)).toEqual(['9007199254740992:0:133', '9007199254740993:0:133', '7:9007199254740992:133', '7:9007199254740993:133']);
   });
 });
+
+describe('CSV in the MSR layout: FILETIME times are exact', () => {
+  it('two ops 100 ns apart (FILETIME around 1.28e17) stay 100 ns apart, and every time is exact (was: 0 or 256 ns apart)', async () => {
+    const ticks = [128166372003061629n, 128166372003061630n, 128166372003061631n, 128166372003061640n];
+    const r = await load(write('msr.csv', ticks.map((t, i) => `${t},hm,1,${i % 2 === 0 ? 'Read' : 'Write'},${4096 * i},4096,41`)), { format: 'csv', csvPreset: 'msr' });
+    expect(r.ops.map((o) => o.tsNs)).toEqual([0, 100, 200, 1100]);
+    expect(r.summary).toMatchObject({ firstTsNs: 0, lastTsNs: 1100 });
+    // the note says what the times count from
+    expect(r.summary.notes.join(' ')).toContain('FILETIME times count from the first row\'s (128166372003061629, 2007-02-22T17:00:00.306Z)');
+  });
+
+  it('a row before the first row\'s FILETIME, or before 1970, is a bad row saying why', async () => {
+    const r = await load(write('msr-back.csv', ['128166372003061629,hm,1,Read,0,4096,41', '128166372003061628,hm,1,Read,0,4096,41', '116444735999999999,hm,1,Read,0,4096,41', '128166372003061630,hm,1,Read,0,4096,41']), { format: 'csv', csvPreset: 'msr', lenient: true });
+    expect(r.ops.map((o) => o.tsNs)).toEqual([0, 100]);
+    expect(r.summary.lines.badSamples.map((s) => s.replace(/^.*?:(\d+):/, '$1:'))).toEqual([
+      '2: column ts=0: timestamp goes backwards (FILETIME 128166372003061628 is before the first row\'s 128166372003061629)',
+      '3: column ts=0: timestamp -100 ns is negative',
+    ]);
+  });
+});

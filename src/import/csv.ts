@@ -12,6 +12,7 @@ import { LONG_LINE, MAX_LINE_BYTES } from './lines.js';
 import { csvNumber, csvNumberRule } from './csv-numbers.js';
 import { LoneCrToSpace } from './lone-cr.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
+import { FiletimeClock } from './filetime.js';
 import type { SelectingSink } from './selection.js';
 
 export type TsUnit = 'ns' | 'us' | 'ms' | 's' | 'filetime';
@@ -63,27 +64,14 @@ export const CSV_PRESETS: Record<string, { summary: string; mapping: CsvMapping 
   },
 };
 
-const FILETIME_UNIX_EPOCH = 116444736000000000;
-const FILETIME_UNIX_EPOCH_TICKS = 116444736000000000n;
-
-function toNs(value: number, unit: TsUnit): number {
+/** a time in `unit` (not filetime: FiletimeClock reads those) to ns */
+function toNs(value: number, unit: Exclude<TsUnit, 'filetime'>): number {
   switch (unit) {
     case 'ns': return value;
     case 'us': return value * 1e3;
     case 'ms': return value * 1e6;
-    case 's': return value * 1e9;
-    default: return (value - FILETIME_UNIX_EPOCH) * 100; // FILETIME: 100 ns ticks since 1601
+    default: return value * 1e9;
   }
-}
-
-/**
- * A FILETIME (100 ns ticks since 1601, about 1.3e17: past 2^53, where a double's steps are 16
- * ticks) to ns since 1970, subtracted exactly as integers when the field is one: rows 100 ns apart
- * stay apart (as a double first, they collapsed, and gaps were off by up to 1.6 µs).
- */
-function filetimeNs(field: string, value: number): number {
-  if (/^\d{1,30}$/.test(field)) return Number((BigInt(field) - FILETIME_UNIX_EPOCH_TICKS) * 100n);
-  return Math.round(toNs(value, 'filetime'));
 }
 
 function durationNs(value: number, unit: TsUnit): number {
@@ -133,7 +121,7 @@ interface CsvFailure {
  * record csv-parse cannot read (a quote not closed) is a bad line at the line where it starts;
  * with --lenient, reading starts again on the line after it.
  */
-export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, mapping: CsvMapping, out: SelectingSink, counter: LineCounter, badLines: BadLines): Promise<{ firstTsNs?: number; lastTsNs?: number }> {
+export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, mapping: CsvMapping, out: SelectingSink, counter: LineCounter, badLines: BadLines): Promise<{ firstTsNs?: number; lastTsNs?: number; timeOrigin?: string }> {
   const source = chunks[Symbol.asyncIterator]();
   const rows = new CsvRows(name, mapping, out, counter, badLines);
   // a line too long is emptied before csv-parse sees it: in strict mode it ends the import at once,
@@ -151,7 +139,7 @@ export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, map
     if (failure === undefined) {
       // lines csv-parse never handed over (after the last record) must be blank
       if (kept.blank()) rows.trailingBlank(kept);
-      return { firstTsNs: rows.firstTsNs, lastTsNs: rows.lastTsNs };
+      return { firstTsNs: rows.firstTsNs, lastTsNs: rows.lastTsNs, timeOrigin: rows.filetime.originNote() };
     }
     badLines.report(failure.line, failure.tooLong ? `not valid CSV (a quoted field is not closed within ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes: a stray quote?)` : `not valid CSV (${failure.message.replace(/ at line \d+/, '')})`);
     // lenient: a quote left open swallowed the lines after it, which are read again; after
@@ -345,6 +333,8 @@ class CsvRows {
   private readonly read: Set<string>;
   private readonly write: Set<string>;
   private readonly time = new TimeOrder(true);
+  /** FILETIME times count from the first one (filetime.ts) */
+  readonly filetime = new FiletimeClock();
   /** the widest mapped column's index: a row must reach it */
   private readonly widest: number;
 
@@ -406,7 +396,8 @@ class CsvRows {
     else {
       return this.bad(line, `op column ${c.op} is "${row[c.op] ?? ''}": neither a read (${mapping.readValues.join('|')}) nor a write (${mapping.writeValues.join('|') || 'anything else'})`, row);
     }
-    const tsNs = mapping.tsUnit === 'filetime' ? filetimeNs(row[c.ts], ts) : Math.round(toNs(ts, mapping.tsUnit));
+    const tsNs = mapping.tsUnit === 'filetime' ? this.filetime.nsAfterFirst(row[c.ts], ts) : Math.round(toNs(ts, mapping.tsUnit));
+    if (typeof tsNs === 'string') return this.bad(line, `column ts=${c.ts}: ${tsNs}`, row);
     const badTime = this.time.check(tsNs);
     if (badTime !== undefined) return this.bad(line, `column ts=${c.ts}: ${badTime}`, row);
     const scale = (v: number, unit: OffsetUnit): number => (unit === 'sectors' ? v * 512 : v);

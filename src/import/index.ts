@@ -333,10 +333,12 @@ async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>
       yield c;
     }
   })();
-  const r = await importCsv(counted, source.name, mapping, out, counter, badLines);
+  const { timeOrigin, ...r } = await importCsv(counted, source.name, mapping, out, counter, badLines);
   if (lastByte !== 10) lines++;
   const detail = `${preset !== undefined && options.csvMapping === undefined ? `preset ${preset}: ` : ''}${describeMapping(mapping)}`;
-  return summaryOf(source, 'csv', counter, lines, bytes, { ...out.counts, ...r }, [`CSV read as ${detail}`], { formatDetail: detail });
+  const notes = [`CSV read as ${detail}`];
+  if (timeOrigin !== undefined) notes.push(timeOrigin);
+  return summaryOf(source, 'csv', counter, lines, bytes, { ...out.counts, ...r }, notes, { formatDetail: detail });
 }
 
 async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, options: ImportOptions): Promise<void> {

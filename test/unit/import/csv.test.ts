@@ -38,8 +38,8 @@ describe('CSV with a mapping', () => {
     const empty = await imp('1,,0,1\n', { writeValues: [] }, true);
     expect(empty.summary.lines.badSamples.map((s) => s.slice(empty.path.length + 1))).toEqual(['1: op column 1 is "": neither a read (r|Rd) nor a write (anything else)']);
     for (const [unit, ns] of [['ns', 7], ['us', 7000], ['s', 7e9]] as const) expect((await imp('7,r,0,1\n', { tsUnit: unit })).ops[0].tsNs, unit).toBe(ns);
-    // FILETIME: 100 ns ticks since 1601
-    expect((await imp('116444736000000160,r,0,1\n', { tsUnit: 'filetime' })).ops[0].tsNs).toBe(16000);
+    // FILETIME: 100 ns ticks, counted from the first row's
+    expect((await imp('116444736000000160,r,0,1\n116444736000000161,r,0,1\n', { tsUnit: 'filetime' })).ops.map((o) => o.tsNs)).toEqual([0, 100]);
   });
   it('sectors, files, responses (0 says nothing), a header, space-separated columns', async () => {
     const r = await imp('ts,op,off,len,dev,resp\n1,r,2,3,sda,0.5\n2,w,4,1,,0\n3,w,4,1,sdb,\n', { offsetUnit: 'sectors', lengthUnit: 'sectors', header: true, columns: { ...base.columns, file: 4, response: 5 } });

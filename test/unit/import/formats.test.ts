@@ -298,8 +298,8 @@ describe('CSV block traces', () => {
       '1 read vol:3 101156131840+8192 pid 1 NAME proc pid:1 ts 938828000 line 2',
     ]);
     expect(name(await csv('128166372003061629,hm,1,Write,3154152960,4096,5018\n128166372016382155,hm,1,Read,3154124800,16384,39617\n'))).toEqual([
-      '0 write vol:1 3154152960+4096 pid 1 NAME proc pid:1 ts 1172163600306163000 dur 501800 line 1',
-      '1 read vol:1 3154124800+16384 pid 1 NAME proc pid:1 ts 1172163601638215400 dur 3961700 line 2',
+      '0 write vol:1 3154152960+4096 pid 1 NAME proc pid:1 ts 0 dur 501800 line 1',
+      '1 read vol:1 3154124800+16384 pid 1 NAME proc pid:1 ts 1332052600 dur 3961700 line 2',
     ]);
     expect(name(await csv('1,R,126703616,4096,1577808144000000\n1,W,4096,512,1577808144000001\n'))).toEqual([
       '0 read vol:1 126703616+4096 pid 1 NAME proc pid:1 ts 1577808144000000000 line 1',
