@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ImportOptions, loadTrace } from '../src/import/index.js';
 import { INPUT_PID_STRIDE } from '../src/import/ftrace.js';
+import { opRow, opStreamFooter, opStreamHeader } from '../src/import/opstream.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz28-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -113,5 +114,42 @@ describe('CSV in the MSR layout: FILETIME times are exact', () => {
       '2: column ts=0: timestamp goes backwards (FILETIME 128166372003061628 is before the first row\'s 128166372003061629)',
       '3: column ts=0: timestamp -100 ns is negative',
     ]);
+  });
+});
+
+describe('op stream: a summary footer before the end', () => {
+  /** an op stream of two writes with the footer `where`: after both rows, or between them too */
+  async function stream(name: string, footers: 'end' | 'middle' | 'both'): Promise<string> {
+    const trace = await load(write(`${name}.txt`, [...TRACEFS, ...xfsWrite(7, 10, '7:0'), ...xfsWrite(8, 30, '7:0')]));
+    const footer = opStreamFooter(trace.summary);
+    const text = opStreamHeader() + opRow(trace.ops[0]) + (footers !== 'end' ? footer : '') + opRow(trace.ops[1]) + (footers !== 'middle' ? footer : '');
+    const path = join(tmp, `${name}.ops.csv`);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  it('is a bad line naming its line: refused without --lenient, counted with it (was: passed over as a comment)', async () => {
+    const path = await stream('mid', 'both');
+    await expect(loadTrace(path)).rejects.toThrow(/mid\.ops\.csv:4: summary footer before the end of the stream \(line 5 follows it\): the footer is the last line/);
+    const r = await load(path, { lenient: true });
+    expect(r.ops).toHaveLength(2);
+    expect(r.summary.opStreamLines).toMatchObject({ bad: 1, skipped: { comment: 2, header: 1 } });
+    expect(r.summary.opStreamLines?.badSamples[0]).toMatch(/:4: summary footer before the end/);
+    // (the footer at the end is read: the trace's CPUs)
+    expect(r.summary.cpus).toBe(2);
+  });
+
+  it('a footer only in the middle: bad too, and the stream has no footer', async () => {
+    const r = await load(await stream('mid-only', 'middle'), { lenient: true });
+    expect(r.summary.opStreamLines?.bad).toBe(1);
+    expect(r.summary.notes.join(' ')).toMatch(/no summary footer/);
+  });
+
+  it('a footer at the end, blank lines after it, is the footer', async () => {
+    const path = await stream('end', 'end');
+    writeFileSync(path, '\n\n', { flag: 'a' });
+    const r = await load(path);
+    expect(r.summary.opStreamLines?.bad).toBe(0);
+    expect(r.summary.cpus).toBe(2);
   });
 });

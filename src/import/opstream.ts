@@ -178,6 +178,18 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
   let lastCommentLine = 0;
   let failure: Error | undefined;
 
+  /**
+   * A summary footer with a line after it (`lineNo`) is no footer of the stream (its rows go on, or
+   * a second stream follows): a bad line, not a comment passed over.
+   */
+  const footerNotLast = (lineNo: number): void => {
+    if (lastComment === undefined || !isFooterLine(lastComment)) return;
+    const footer = lastComment;
+    lastComment = undefined;
+    counter.unskip('comment');
+    checks.badLines.report(lastCommentLine, `summary footer before the end of the stream (line ${lineNo} follows it): the footer is the last line`, footer);
+  };
+
   /** the held record is no record: its first line is bad, the others are read again */
   const strayQuote = (reason: string): void => {
     const lines = held;
@@ -201,6 +213,7 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
         counter.skip('blank');
         return;
       }
+      footerNotLast(lineNo);
       lastComment = t.charCodeAt(start) === 35 /* # */ ? t.slice(start, end) : undefined;
       if (lastComment !== undefined) {
         lastCommentLine = lineNo;
@@ -259,6 +272,7 @@ export async function readOpStream(text: AsyncIterable<Buffer>, fileName: string
         strayQuote(`a quote opens a field that is not closed within ${MAX_QUOTED_RECORD_BYTES / 1024} KiB: a stray quote`);
         for (let h = again.pop(); h !== undefined; h = again.pop()) line(h.endsCr ? `${h.text}\r` : h.text, 0, h.text.length, h.lineNo);
       }
+      footerNotLast(lineNo);
       lastComment = undefined;
       checks.badLines.report(lineNo, `not a valid op stream (${LONG_LINE})`, excerpt);
     } catch (err) {
@@ -562,6 +576,11 @@ export function footerUnreadable(line: string): string | undefined {
   } catch (err) {
     return `summary footer: not valid JSON, cut short or edited (${(err as Error).message})`;
   }
+}
+
+/** a comment line that is a summary footer ("# summary:" and what follows), read or not */
+function isFooterLine(line: string): boolean {
+  return line.startsWith(SUMMARY_PREFIX.trimEnd());
 }
 
 /** Extracts the summary footer of an op stream, if the text has one. */
