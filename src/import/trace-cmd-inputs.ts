@@ -7,8 +7,9 @@
  * A task's comm may contain ": " ("v1.2: x"), so the prefix is read only where it is unambiguous:
  * - a name the header declared ("NAME: cpus=N"): only such a name, as the line's first field;
  * - otherwise trace-cmd's layout: the comm is right-justified in a 16-column field before "-PID"
- *   (a comm has at most 15 bytes, so the field starts with a blank), and the prefix is what
- *   precedes that field, ending in ": ". A comm's own ": " lies inside the field.
+ *   (a comm has at most 15 bytes, so the field starts with a blank), the line's first columns
+ *   without a prefix; a prefix is what precedes that field, ending in ":". A comm's own ": " lies
+ *   inside the field.
  */
 
 /** the columns trace-cmd gives the comm before "-PID" ("%16s-%-5d") */
@@ -48,10 +49,13 @@ export class TraceCmdInputs {
         if (input !== undefined && comm !== '') return { name: text.slice(commStart, colon), input, comm };
       }
     }
-    // trace-cmd's layout: "NAME: " then the comm right-justified in its 16 columns
+    // trace-cmd's layout: "NAME: " then the comm right-justified in its 16 columns (which are the
+    // line's first without a prefix: anything before them is one)
     const field = commEnd - COMM_COLUMNS;
-    const colon = field - 2;
-    if (colon <= commStart || text.charCodeAt(colon) !== 58 /* : */ || !isBlank(text.charCodeAt(colon + 1)) || !isBlank(text.charCodeAt(field))) return undefined;
+    if (field <= commStart || !isBlank(text.charCodeAt(field))) return undefined;
+    let colon = field - 1;
+    while (colon > commStart && isBlank(text.charCodeAt(colon))) colon--;
+    if (colon <= commStart || text.charCodeAt(colon) !== 58 /* : */) return undefined;
     const name = text.slice(commStart, colon);
     const comm = text.slice(field, commEnd).trim();
     if (comm === '' || /\s/.test(name)) return undefined;
