@@ -76,9 +76,9 @@ describe('help and unknown commands', () => {
     expect(cli(['help', 'compare']).stdout).toMatch(/Replay a trace against several strategies/);
   });
 
-  it('an unknown command exits 127 and points to the help', () => {
+  it('an unknown command is a usage error (exit 2) and points to the help', () => {
     const r = cli(['compar', 'x']);
-    expect(r.code).toBe(127);
+    expect(r.code).toBe(2);
     // (the plugin colours its message even when stderr is not a terminal)
     expect(r.stderr.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/compar x is not a lockreplay command/);
     expect(r.stderr).not.toMatch(/\n\s+at /);

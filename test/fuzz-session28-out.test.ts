@@ -23,6 +23,7 @@ const uncoloured = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '')
 describe('an unknown command', () => {
   it("shows the words' control characters as ? (was: the raw ESC sequence reached the terminal)", () => {
     const r = cli([`re\x1b[31mplay`]);
+    expect(r.code).toBe(2);
     expect(r.stderr).not.toContain('\x1b[31m');
     expect(uncoloured(r.stderr)).toMatch(/re\?\[31mplay is not a lockreplay command/);
     const more = cli(['compar', '\x1b]0;title\x07x', 'y']);
