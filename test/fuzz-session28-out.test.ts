@@ -2,7 +2,7 @@
  * Session 28: command and output defects an earlier round noticed and left alone, each as a
  * regression test.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,15 @@ function write(name: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
+
+/** two overlapping ops on one file: a replay of a few milliseconds */
+const OPS = write('two.ops', [
+  '# lockreplay-ops v2',
+  'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns',
+  'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,',
+  'op,1,1200,500,8,8,t,7:0:9,write,0,4096,,2,,,',
+  '',
+].join('\n'));
 
 /** the plugin colours its message even when stderr is not a terminal: its own colours taken off */
 const uncoloured = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
@@ -38,5 +47,25 @@ describe('an unknown command', () => {
       expect(r.stderr).not.toContain('\x1b[31m');
       expect(uncoloured(r.stderr)).toMatch(/Command re\?\[31mplay not found/);
     }
+  });
+});
+
+describe('check --junit', () => {
+  it('naming a directory is refused before the verdict (exit 2, naming the flag) (was: the verdict printed, then exit 6)', () => {
+    const result = join(tmp, 'check-result.json');
+    expect(cli(['replay', OPS, '-s', 'none', '--out', result]).code).toBe(0);
+    const baseline = join(tmp, 'check-baseline.json');
+    copyFileSync(result, baseline);
+    const dir = join(tmp, 'junit-dir');
+    mkdirSync(dir);
+    for (const junit of [dir, `${dir}/`, join(dir, '..', 'junit-dir')]) {
+      const r = cli(['check', result, '--baseline', baseline, '--junit', junit]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `lockreplay: --junit ${junit}: is a directory, not a file to write: name the XML file (${join(junit, 'check.xml')}?)\n`]);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    // (a file it can write: the verdict, as before)
+    const fine = cli(['check', result, '--baseline', baseline, '--junit', join(dir, 'check.xml')]);
+    expect(fine.code).toBe(0);
+    expect(readdirSync(dir)).toEqual(['check.xml']);
   });
 });

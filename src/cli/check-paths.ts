@@ -1,9 +1,9 @@
 /**
  * The paths `check` is given, checked before any work (exit 2): none empty, the result and the
- * baseline not one file, the JUnit file neither of them, and one output on stdout.
+ * baseline not one file, the JUnit file neither of them nor a directory, and one output on stdout.
  */
 import { type Stats, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ExitCode, LockreplayError } from '../errors.js';
 
 function sameFile(a: string, b: string): boolean {
@@ -32,5 +32,17 @@ export function refuseCheckPaths(result: string, baseline: string, junit: string
   }
   for (const [what, path] of [['the result', result], ['the baseline', baseline]] as const) {
     if (sameFile(junit, path)) throw new LockreplayError(`--junit ${junit} is ${what} ${path}: writing there would replace it; name another file`, ExitCode.usage);
+  }
+  // (a directory was refused only after the verdict, exit 6 or 10: a name given for the wrong thing,
+  // known before any work. A file that cannot be written for another reason still fails after the
+  // verdict, which it must not hide.)
+  if (isDirectory(junit)) throw new LockreplayError(`--junit ${junit}: is a directory, not a file to write: name the XML file (${join(junit, 'check.xml')}?)`, ExitCode.usage);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -22,7 +22,7 @@ rows of runs that completed different numbers of ops are not compared (skipped).
 --junit is written and the verdict appended to $GITHUB_STEP_SUMMARY (with --json too). Exit codes:
 0 all pass; 10 a regression (also when a side output then fails); 6 a side output could not be
 written (no regression); 2 bad flags (an empty path, the result given as its own baseline, --junit
-naming the result or the baseline, --json with --junit -); 11 the results cannot be compared (a
+naming the result, the baseline or a directory, --json with --junit -); 11 the results cannot be compared (a
 missing or unreadable file, not a result, another
 schema, summary numbers that disagree with their histograms and counters (an edited result),
 another trace or selection, other options, other service times (the kernel's lock waits
