@@ -2,7 +2,7 @@
  * Session 28: command and output defects an earlier round noticed and left alone, each as a
  * regression test.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,5 +67,47 @@ describe('check --junit', () => {
     const fine = cli(['check', result, '--baseline', baseline, '--junit', join(dir, 'check.xml')]);
     expect(fine.code).toBe(0);
     expect(readdirSync(dir)).toEqual(['check.xml']);
+  });
+});
+
+describe('an .hgrm directory', () => {
+  it("report --format hgrm: a file there that is a link to a result read is refused (exit 2), the result kept (was: replaced by the .hgrm text, exit 0)", () => {
+    const result = join(tmp, 'hgrm-result.json');
+    expect(cli(['compare', OPS, '-s', 'none,i-mutex', '--out', result]).code).toBe(0);
+    const before = readFileSync(result, 'utf8');
+    const dir = join(tmp, 'hgrm-linked');
+    mkdirSync(dir);
+    symlinkSync(result, join(dir, 'none.read.hgrm'));
+    const r = cli(['report', result, '--format', 'hgrm', '--out', dir]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `lockreplay: ${join(dir, 'none.read.hgrm')} is the input result ${result}: writing there would replace the result; name another place\n`]);
+    expect(readFileSync(result, 'utf8')).toBe(before);
+    expect(readdirSync(dir)).toEqual(['none.read.hgrm']);
+  });
+
+  it('replay and compare --hgrm: a file there that is a link to the trace is refused (exit 2), the trace kept (was: replaced, exit 0)', () => {
+    const traceCopy = join(tmp, 'hgrm-trace.ops');
+    copyFileSync(OPS, traceCopy);
+    const before = readFileSync(traceCopy, 'utf8');
+    const dir = join(tmp, 'hgrm-trace-linked');
+    mkdirSync(dir);
+    symlinkSync(traceCopy, join(dir, 'none.all.hgrm'));
+    for (const command of [['replay', traceCopy, '-s', 'none'], ['compare', traceCopy, '-s', 'none,i-mutex']]) {
+      const r = cli([...command, '--hgrm', dir]);
+      expect([r.code, r.stdout, r.stderr], command[0]).toEqual([2, '', `lockreplay: ${join(dir, 'none.all.hgrm')} is the input trace ${traceCopy}: writing there would replace the trace; name another place\n`]);
+      expect(readFileSync(traceCopy, 'utf8')).toBe(before);
+      expect(readdirSync(dir)).toEqual(['none.all.hgrm']);
+    }
+  });
+
+  it('report --format hgrm says how many files of the same name it replaced (was: nothing said)', () => {
+    const result = join(tmp, 'hgrm-again.json');
+    expect(cli(['compare', OPS, '-s', 'none,i-mutex', '--out', result]).code).toBe(0);
+    const dir = join(tmp, 'hgrm-again');
+    const first = cli(['report', result, '--format', 'hgrm', '--out', dir]);
+    expect([first.code, first.stdout]).toEqual([0, `6 .hgrm files in ${dir}\n`]);
+    writeFileSync(join(dir, 'none.all.hgrm'), 'mine\n');
+    const again = cli(['report', result, '--format', 'hgrm', '--out', dir]);
+    expect([again.code, again.stdout]).toEqual([0, `6 .hgrm files in ${dir} (6 of them replaced files of the same name)\n`]);
+    expect(readFileSync(join(dir, 'none.all.hgrm'), 'utf8')).toMatch(/^\s+Value\s+Percentile/);
   });
 });

@@ -142,18 +142,27 @@ export function checkOutputPaths(flags: ResultOutputFlags): void {
   }
 }
 
+/** the files a replay or compare read: no output may replace one */
+export interface RunInputs {
+  trace: string;
+  strategyFiles: (string | undefined)[];
+}
+
 /**
  * Writes the files asked for and prints the result; `table` formats it, `schedule` makes the Perfetto
  * JSON (piece by piece, through `write`). All or nothing: every file is written to its temporary file first and put in place only
  * when all are written (a destination that cannot be written left the others replaced).
  */
-export async function emitResult(result: ReplayResult, flags: ResultOutputFlags, table: (r: ReplayResult) => string, schedule: (write: (piece: string) => void) => Promise<void> | void): Promise<void> {
+export async function emitResult(result: ReplayResult, flags: ResultOutputFlags, inputs: RunInputs, table: (r: ReplayResult) => string, schedule: (write: (piece: string) => void) => Promise<void> | void): Promise<void> {
   const toStdout = checkStdoutUse(flags);
   // (an error a strategy module's code left pending, a rejected promise, is reported before anything is written or printed)
   await settleModuleCode();
   const json = resultJson(result);
   const written: Written[] = [];
   const batch = new OutputBatch();
+  // (checked again as each file is added: an --hgrm directory's files are named only now)
+  batch.protect([inputs.trace], 'trace');
+  batch.protect(inputs.strategyFiles.filter((f): f is string => f !== undefined), 'strategy file');
   let markdown: string | undefined;
   try {
     if (flags.out !== undefined) {

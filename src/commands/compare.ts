@@ -87,7 +87,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
-    await emitResult(result, flags, formatCompare, async (write) => writePerfettoSchedules(trace, await loadStrategies(specs), replayOptionsFrom(flags), write));
+    await emitResult(result, flags, { trace: args.trace, strategyFiles: names.map(userStrategyFile) }, formatCompare, async (write) => writePerfettoSchedules(trace, await loadStrategies(specs), replayOptionsFrom(flags), write));
   }
 }
 

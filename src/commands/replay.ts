@@ -49,6 +49,6 @@ minus intended issue), lock wait, throughput and per-lock-class contention.`;
     } finally {
       progress.done();
     }
-    await emitResult(result, flags, formatReplay, (write) => writePerfettoSchedules(trace, [strategy], options, write));
+    await emitResult(result, flags, { trace: args.trace, strategyFiles: [userStrategyFile(flags.strategy)] }, formatReplay, (write) => writePerfettoSchedules(trace, [strategy], options, write));
   }
 }

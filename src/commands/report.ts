@@ -10,8 +10,9 @@ export default class Report extends BaseCommand {
   static override summary = 'Turn result JSON files into a table, Markdown, HTML, .hgrm, CSV or JSON.';
   static override description = `Results are data (written by replay/compare --out); this prints them. html is one self-contained
 file with charts; hgrm writes HdrHistogram's percentile distribution, one file per strategy and op
-kind, into the --out directory; md also appends to $GITHUB_STEP_SUMMARY when it is set. For JUnit
-XML, use check --junit. An --out that is one of the results read is refused (exit 2).`;
+kind, into the --out directory (files of those names already there are replaced, and counted); md
+also appends to $GITHUB_STEP_SUMMARY when it is set. For JUnit XML, use check --junit. An --out that
+is one of the results read, or an .hgrm file that is a link to one, is refused (exit 2).`;
   static override strict = false;
   static override examples = [
     '<%= config.bin %> report result.json --format html --out report.html',
@@ -34,8 +35,8 @@ XML, use check --junit. An --out that is one of the results read is refused (exi
     const format = flags.format as (typeof REPORT_FORMATS)[number];
     if (format === 'hgrm') {
       if (flags.out === undefined || isStdStream(flags.out)) throw new LockreplayError('--format hgrm writes a directory of files: name it with --out DIR', ExitCode.usage);
-      const files = await writeHgrmDir(results, flags.out);
-      process.stdout.write(`${files.length} .hgrm files in ${flags.out}\n`);
+      const { files, replaced } = await writeHgrmDir(results, flags.out, argv as string[]);
+      process.stdout.write(`${files.length} .hgrm files in ${flags.out}${replaced > 0 ? ` (${replaced} of them replaced files of the same name)` : ''}\n`);
       return;
     }
     const text = renderReport(results, format);

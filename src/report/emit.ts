@@ -3,7 +3,7 @@
  * that decides about destinations: "-" is stdout, a path is written atomically, a directory (hgrm)
  * gets one file per strategy and op kind.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
 import { isStdStream, OutputBatch } from '../util/output.js';
@@ -29,18 +29,25 @@ export function renderReport(results: ReplayResult[], format: Exclude<ReportForm
   }
 }
 
-/** Writes one .hgrm per strategy and op kind into a directory (created if needed), all or none. */
-export async function writeHgrmDir(results: ReplayResult[], dir: string): Promise<string[]> {
+/**
+ * Writes one .hgrm per strategy and op kind into a directory (created if needed), all or none; a
+ * file there that is one of `inputs` (the results read, by any path or link) is refused (exit 2).
+ */
+export async function writeHgrmDir(results: ReplayResult[], dir: string, inputs: string[] = []): Promise<{ files: string[]; replaced: number }> {
   const batch = new OutputBatch();
+  batch.protect(inputs, 'result');
   let files: string[];
+  let replaced: number;
   try {
     files = addHgrmDir(results, dir, batch);
+    // (the files of an earlier report of the same names are replaced, as --out replaces a file: said)
+    replaced = files.filter((f) => existsSync(f)).length;
     await batch.commit();
   } catch (err) {
     batch.abort();
     throw err;
   }
-  return files;
+  return { files, replaced };
 }
 
 /** Adds one .hgrm per strategy and op kind in `dir` (made now, if needed, and removed again if the batch is not committed) to `batch`; returns their paths. */

@@ -359,6 +359,39 @@ export class OutputBatch {
   /** directories made for the batch (makeDir), each list top down: removed again, when empty, on abort */
   private readonly madeDirs: string[][] = [];
   private forgetInterrupt: (() => void) | undefined;
+  /** the inputs of the run (protect()): no output may replace one */
+  private readonly inputs: { path: string; what: string; dev: number; ino: number }[] = [];
+
+  /**
+   * Refuses (exit 2), when it is added, an output file that is one of `paths` (by any path or link:
+   * the same device and inode), the run's inputs, `what` ("trace", "result"): the files of an
+   * --hgrm directory are named only once the strategies are known, and one that was a link to the
+   * trace or a result replaced it. A missing input (it fails on its own) or a stream is no file to
+   * protect.
+   */
+  protect(paths: string[], what: string): void {
+    for (const path of paths) {
+      if (isStdStream(path)) continue;
+      try {
+        const st = statSync(path);
+        this.inputs.push({ path, what, dev: st.dev, ino: st.ino });
+      } catch {
+        // (not there: nothing to replace)
+      }
+    }
+  }
+
+  private refuseInput(path: string): void {
+    if (this.inputs.length === 0) return;
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return; // a new file: not an input
+    }
+    const input = this.inputs.find((i) => i.dev === st.dev && i.ino === st.ino);
+    if (input !== undefined) throw new LockreplayError(`${path} is the input ${input.what} ${input.path}: writing there would replace the ${input.what}; name another place`, ExitCode.usage);
+  }
 
   /** Makes directory `dir` and the missing ones above it (exit 6 naming it if it cannot be made). */
   makeDir(dir: string): void {
@@ -406,6 +439,7 @@ export class OutputBatch {
     const key = fileKey(path);
     const other = this.keys.get(key);
     if (other !== undefined) throw new LockreplayError(`${path}: two outputs of this run are the same file (${other} too): give each its own (an --hgrm directory's files are named STRATEGY.KIND.hgrm)`, ExitCode.usage);
+    this.refuseInput(path);
     this.keys.set(key, path);
     const target = new OutputTarget(path);
     this.files.push(target);
