@@ -7,6 +7,7 @@ import { loadStrategies, userStrategyFile } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, refuseRepeatedLabels, replayStrategiesParallel } from '../replay/index.js';
+import { baselineMayName } from '../replay/baseline.js';
 import { strategyLabel } from '../model/labels.js';
 import { AUTO_PARALLEL_MIN_OPS, defaultThreads, parallelMinOps } from '../replay/default-threads.js';
 import { ReplayPool, type StrategyPool } from '../replay/pool.js';
@@ -27,7 +28,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
   static override flags = {
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
-    baseline: Flags.string({ description: 'ratios are relative to this strategy (default: the first that ran without races or deadlock)' }),
+    baseline: Flags.string({ description: 'ratios are relative to this strategy, named as in the table or as given to --strategy, options too (default: the first that ran without races or deadlock); one that names none of them is refused before the trace is read' }),
     threads: Flags.integer({ description: `strategies replayed at once: this process and N - 1 workers (default: one after the other below ${AUTO_PARALLEL_MIN_OPS.toLocaleString('en-US')} ops, where worker processes cost more than they gain, or LOCKREPLAY_PARALLEL_MIN_OPS; from there one worker process per core, at most one per strategy, falling back to one after the other if they cannot be given the ops; --parallel threads alone stays serial); results are identical either way`, min: 1 }),
     parallel: Flags.string({ description: 'what replays strategies at once: worker processes (each with its own heap and compiler threads: the faster) or worker threads', options: ['processes', 'threads'], default: 'processes' }),
     ...replayFlags,
@@ -49,10 +50,10 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     // check every spec here, so a bad one fails before any work
     const loaded = await loadStrategies(names);
     refuseRepeatedLabels(loaded.map((s) => strategyLabel(s.name, s.options)));
-    // (a --baseline that names none of them is refused now, not after the replays: every label
-    // of a strategy starts with its name, whatever options the trace adds, as its CONFIG_HZ)
+    // (a --baseline that names none of them is refused now, not after the replays: its name, its
+    // label, or a spec that makes it; its hz may still come from the trace's CONFIG_HZ)
     const baseline = flags.baseline;
-    if (baseline !== undefined && !loaded.some((s) => baseline === s.name || baseline.startsWith(`${s.name}:`))) {
+    if (baseline !== undefined && !loaded.some((s, i) => baselineMayName(baseline, names[i], s.name, s.options))) {
       throw new LockreplayError(`--baseline ${baseline === '' ? '""' : baseline} is not one of the strategies run (${loaded.map((s) => strategyLabel(s.name, s.options)).join(', ')})`, ExitCode.usage);
     }
     const newPool = (n: number, optional?: { onSerial(reason: string): void }): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n, optional));
