@@ -6,7 +6,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { pathToFileURL } from 'node:url';
+import { cli, ROOT } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz28-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -131,5 +132,29 @@ describe('compare --baseline with options', () => {
     // (the trace's CONFIG_HZ may still give a strategy without hz the one named: read first, then refused if not)
     const hz = cli(['compare', missing, '-s', 'none,linux:xfs', '--baseline', 'linux:xfs:hz=1000']);
     expect(hz.code).toBe(3);
+  });
+});
+
+describe('a JS strategy module whose loading does not settle', () => {
+  const example = pathToFileURL(join(ROOT, 'examples', 'strategies', 'whole-file-rwsem.js')).href;
+
+  it('with a setInterval keeping the process on, is an error naming it after LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS (exit 4) (was: the command waited for ever)', () => {
+    const mod = write('waits-for-ever.mjs', `setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport { default } from '${example}';\n`);
+    const startedMs = Date.now();
+    const r = cli(['replay', OPS, '-s', mod], undefined, { LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: '1500' });
+    expect(Date.now() - startedMs).toBeLessThan(30_000);
+    expect([r.code, r.stdout, r.stderr]).toEqual([4, '', `lockreplay: ${mod}: the strategy module did not finish loading within 1.5 s: its top-level code still waits (a top-level await for something that does not come, kept going by a setInterval or an open handle?); LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS sets the bound\n`]);
+    const compared = cli(['compare', OPS, '-s', `none,${mod}`], undefined, { LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: '1500' });
+    expect([compared.code, compared.stdout]).toEqual([4, '']);
+    expect(compared.stderr).toMatch(/waits-for-ever\.mjs: the strategy module did not finish loading within 1\.5 s/);
+  });
+
+  it('one that settles within the bound loads; a bound that is no number of milliseconds is a usage error (exit 2)', () => {
+    const mod = write('settles.mjs', `await new Promise((resolve) => setTimeout(resolve, 50));\nexport { default } from '${example}';\n`);
+    expect(cli(['replay', OPS, '-s', mod], undefined, { LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: '20000' }).code).toBe(0);
+    for (const bad of ['x', '0', '-5', '1.5', '99999999999']) {
+      const r = cli(['replay', OPS, '-s', mod], undefined, { LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: bad });
+      expect([r.code, r.stderr], bad).toEqual([2, `lockreplay: LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS=${bad}: not a whole number of milliseconds from 1 to 2147483647\n`]);
+    }
   });
 });

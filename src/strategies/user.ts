@@ -12,6 +12,7 @@ import { asModuleCode, settleModuleCode, userModuleLoading } from '../util/late-
 import { describeThrown } from '../util/thrown.js';
 import { isInheritedName } from '../util/strings.js';
 import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
+import { ModuleLoadTimeout, moduleLoadTimeoutMs, withinLoadBound } from './load-bound.js';
 import { createStrategy, HZ_RANGE, isChecked, markChecked, parseStrategyOptions, strategyNames } from './index.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import { type ChildrenStep, LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
@@ -118,15 +119,17 @@ async function loadStrategyNow(spec: string): Promise<Strategy> {
   }
   // (a directory is readable, and import() refused it with Node's message, as a module's failure: exit 4)
   if (statSync(path).isDirectory()) throw new LockreplayError(`${file}: cannot read the strategy module (EISDIR: a directory, not a file)`, ExitCode.inputUnreadable);
+  // (read before the module runs: a bad value is a usage error, not the module's)
+  const timeoutMs = moduleLoadTimeoutMs();
   // (process.exit() in the module's code is refused: it would end the command with no result and
   // exit 0; what its code sets up running is the module's: an exception nothing catches there is put on it)
   const strategy = await asModuleCode(spec, () => withoutExitAsync(async () => {
     let mod: Record<string, unknown>;
     const loaded = userModuleLoading(spec, pathToFileURL(path).href);
     try {
-      mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+      mod = (await withinLoadBound(import(pathToFileURL(path).href), spec, timeoutMs)) as Record<string, unknown>;
     } catch (err) {
-      if (err instanceof UserExit) throw err;
+      if (err instanceof UserExit || err instanceof ModuleLoadTimeout) throw err;
       throw new LockreplayError(`${spec}: cannot load the strategy module (${describeThrown(err)})`, ExitCode.badInput);
     } finally {
       loaded();
