@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { cli, ROOT } from './helpers.js';
+import { moduleLoadTimeoutMs } from '../src/strategies/load-bound.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz28-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -152,9 +153,11 @@ describe('a JS strategy module whose loading does not settle', () => {
   it('one that settles within the bound loads; a bound that is no number of milliseconds is a usage error (exit 2)', () => {
     const mod = write('settles.mjs', `await new Promise((resolve) => setTimeout(resolve, 50));\nexport { default } from '${example}';\n`);
     expect(cli(['replay', OPS, '-s', mod], undefined, { LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: '20000' }).code).toBe(0);
-    for (const bad of ['x', '0', '-5', '1.5', '99999999999']) {
-      const r = cli(['replay', OPS, '-s', mod], undefined, { LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: bad });
-      expect([r.code, r.stderr], bad).toEqual([2, `lockreplay: LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS=${bad}: not a whole number of milliseconds from 1 to 2147483647\n`]);
+    const r = cli(['replay', OPS, '-s', mod], undefined, { LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: '1.5' });
+    expect([r.code, r.stderr]).toEqual([2, 'lockreplay: LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS=1.5: not a whole number of milliseconds from 1 to 2147483647\n']);
+    for (const bad of ['x', '0', '-5', '99999999999']) {
+      expect(() => moduleLoadTimeoutMs({ LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: bad }), bad).toThrow(/not a whole number of milliseconds from 1 to 2147483647/);
     }
+    expect([moduleLoadTimeoutMs({}), moduleLoadTimeoutMs({ LOCKREPLAY_MODULE_LOAD_TIMEOUT_MS: ' 250 ' })]).toEqual([60_000, 250]);
   });
 });
