@@ -5,6 +5,7 @@
  * close a task's fault episode or fs-event op.
  */
 import { ContentionTracker } from './contention.js';
+import { OpenRecords } from './open-records.js';
 import { SleepTracker, WakeTracker } from './sched-wakes.js';
 import { FileIdentity } from './file-identity.js';
 import type { ObservedLock } from '../model/op.js';
@@ -50,8 +51,10 @@ export interface BuildStats {
 
 export class BuilderState {
   readonly tasks = new Map<number, TaskState>();
-  /** tasks that may still have an open record */
+  /** tasks that may still have an open record, in the order they entered (their openSeq) */
   readonly openTasks = new Set<TaskState>();
+  /** the open records by age and by first line, for the give-up (release.ts) */
+  readonly openRecords = new OpenRecords();
   /** finished records (ops and observed locks), released in issue order by release.ts */
   readonly queue = new ReorderQueue<Queued>();
   /** "TGID:FD" → the file an earlier syscall on that fd was on */
@@ -80,6 +83,8 @@ export class BuilderState {
   };
   /** issue order of records that start at the same time */
   private seq = 0;
+  /** the openSeq of the next task to enter openTasks */
+  private nextOpenSeq = 0;
   private lastTask: TaskState | undefined;
 
   constructor(
@@ -100,7 +105,7 @@ export class BuilderState {
     }
     let t = this.tasks.get(ev.pid);
     if (t === undefined) {
-      t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, earlyExit: '', fdCall: undefined };
+      t = { pid: ev.pid, tgid: ev.tgid, comm: ev.comm, mm: '', sys: undefined, fault: undefined, fsop: undefined, earlyExit: '', fdCall: undefined, openSeq: 0 };
       this.tasks.set(ev.pid, t);
     } else if (ev.tgid >= 0) {
       t.tgid = ev.tgid;
@@ -123,9 +128,21 @@ export class BuilderState {
     return Number.isNaN(ino) ? undefined : this.identity.bdiKey(body, ino, keyNumberAt(ino, body, k + 4, 10));
   }
 
+  /** the issue number the next record or observed lock will take */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /** A task opens a record: it is one of the open tasks, numbered in the order it entered them. */
+  private enterOpen(task: TaskState): void {
+    const before = this.openTasks.size;
+    this.openTasks.add(task);
+    if (this.openTasks.size !== before) task.openSeq = this.nextOpenSeq++;
+  }
+
   /** Opens a syscall record at its enter event. */
   newSyscall(ev: KernelEvent, task: TaskState, line: number): PendingSyscall {
-    this.openTasks.add(task);
+    this.enterOpen(task);
     return {
       pk: PKind.Syscall, seq: this.seq++, tsNs: ev.tsNs, lastNs: ev.tsNs, pid: ev.pid, comm: ev.comm, proc: this.proc(task),
       file: '', kind: undefined, offset: 0, length: 0, durNs: undefined, line, nLines: 1, parent: undefined, opId: undefined,
@@ -136,7 +153,7 @@ export class BuilderState {
 
   /** Opens a fault episode at its first event. */
   newFault(ev: KernelEvent, task: TaskState, line: number): PendingFault {
-    this.openTasks.add(task);
+    this.enterOpen(task);
     return {
       pk: PKind.Fault, seq: this.seq++, tsNs: ev.tsNs, lastNs: ev.tsNs, pid: ev.pid, comm: ev.comm, proc: this.proc(task),
       file: '', kind: undefined, offset: 0, length: 0, durNs: undefined, line, nLines: 1, parent: undefined, opId: undefined,
@@ -147,7 +164,7 @@ export class BuilderState {
 
   /** Opens an fs-event op on `file` at its first event. */
   newFsOp(ev: KernelEvent, task: TaskState, line: number, file: string): PendingFsOp {
-    this.openTasks.add(task);
+    this.enterOpen(task);
     return {
       pk: PKind.FsOp, seq: this.seq++, tsNs: ev.tsNs, lastNs: ev.tsNs, pid: ev.pid, comm: ev.comm, proc: this.proc(task),
       file, kind: undefined, offset: 0, length: 0, durNs: undefined, line, nLines: 1, parent: undefined, opId: undefined,

@@ -133,4 +133,9 @@ export interface TaskState {
   earlyExit: string;
   /** an open or dup entered and not yet returned: the fd it copies (NO_FD for an open) */
   fdCall: { event: string; oldFd: number } | undefined;
+  /**
+   * the task's place in the order it entered the builder's open tasks (set when it enters; a task
+   * that leaves them and opens a record again comes after every task there)
+   */
+  openSeq: number;
 }

@@ -9,9 +9,8 @@ import type { BuilderState } from './builder-state.js';
 import { SYSCALLS } from './event-catalogue.js';
 import { lockProblem, opProblem } from './limits.js';
 import { utf8FromLatin1 } from './lines.js';
-import { type Pending, type PendingFault, type PendingFsOp, type PendingSyscall, type Queued, type TaskState, OP_TAG, PKind } from './pending.js';
+import { type Pending, type Queued, type TaskState, OP_TAG, PKind } from './pending.js';
 import { completeSyscall } from './syscalls.js';
-import { NumHeap } from '../util/num-heap.js';
 
 /** a fault episode or fs-event op with no event for this long is complete */
 const IDLE_CLOSE_NS = 50_000_000;
@@ -33,6 +32,11 @@ export function flush(st: BuilderState, all: boolean): void {
       // a fault episode or an fs-event op ends at the task's next event; a task that falls
       // silent would hold every later op back, so idle ones are closed here
       const idleBefore = st.stats.lastTsNs - IDLE_CLOSE_NS;
+      // records issued since the last scan enter the give-up's index (giving up opens none)
+      const open = st.openRecords;
+      const newFrom = open.seenBefore;
+      open.seenBefore = st.nextSeq;
+      let openCount = 0;
       for (const t of st.openTasks) {
         if (t.fault !== undefined && t.fault.lastNs < idleBefore && t.sys === undefined) st.closeFault(t);
         if (t.fsop !== undefined && t.fsop.lastNs < idleBefore) st.closeFsop(t);
@@ -46,16 +50,23 @@ export function flush(st: BuilderState, all: boolean): void {
         if (sys !== undefined) {
           if (sys.tsNs < watermark) watermark = sys.tsNs;
           if (sys.line < oldestLine) oldestLine = sys.line;
+          if (sys.seq >= newFrom) open.add(t, sys);
+          openCount++;
         }
         if (fault !== undefined) {
           if (fault.tsNs < watermark) watermark = fault.tsNs;
           if (fault.line < oldestLine) oldestLine = fault.line;
+          if (fault.seq >= newFrom) open.add(t, fault);
+          openCount++;
         }
         if (fsop !== undefined) {
           if (fsop.tsNs < watermark) watermark = fsop.tsNs;
           if (fsop.line < oldestLine) oldestLine = fsop.line;
+          if (fsop.seq >= newFrom) open.add(t, fsop);
+          openCount++;
         }
       }
+      open.compact(openCount);
     }
     // (all: no record looked at, the watermark stays Infinity)
     releaseBefore(st, watermark);
@@ -69,42 +80,23 @@ export function flush(st: BuilderState, all: boolean): void {
 /**
  * Gives up the oldest open record (giveUp), releases what that lets go, and again, while the oldest
  * line still open is more than MAX_BUFFERED lines back: what a scan of every open task per record
- * given up would do (with thousands of tasks in long syscalls, that was quadratic), from one list
- * of the open records in the order the scan would pick them (by time, then task and record in the
- * scan's order) and their lines in a heap. Giving up opens no record, and the records it closes
- * besides (a syscall's fault) are passed over as closed.
+ * given up would do (with thousands of tasks in long syscalls, that was quadratic). The records come
+ * from the builder's index of the open records (open-records.ts: by time, then task and record in
+ * the scan's order; and by line), kept across flushes: re-sorting every open record at each flush
+ * made the cost of a line grow with their number. Giving up opens no record, and the records it
+ * closes besides (a syscall's fault) are passed over as closed.
  */
 function giveUpWhileTooOld(st: BuilderState): void {
-  const owners: TaskState[] = [];
-  const recs: (PendingSyscall | PendingFault | PendingFsOp)[] = [];
-  for (const t of st.openTasks) {
-    // (in the scan's order: the task's syscall, fault episode, fs-event op)
-    for (let r = 0; r < 3; r++) {
-      const p = r === 0 ? t.sys : r === 1 ? t.fault : t.fsop;
-      if (p === undefined) continue;
-      owners.push(t);
-      recs.push(p);
-    }
-  }
-  const order = recs.map((_, i) => i).sort((a, b) => recs[a].tsNs - recs[b].tsNs || a - b);
-  const lines = new NumHeap();
-  for (let i = 0; i < recs.length; i++) lines.push(recs[i].line, i, i);
-  const open = (i: number): boolean => {
-    const t = owners[i], p = recs[i];
-    return t.sys === p || t.fault === p || t.fsop === p;
-  };
-  let next = 0;
+  const open = st.openRecords;
   for (;;) {
-    while (lines.size > 0 && !open(lines.peekValue())) lines.pop();
-    const oldestLine = lines.size > 0 ? recs[lines.peekValue()].line : Infinity;
-    if (st.line - oldestLine <= MAX_BUFFERED) return;
-    while (next < order.length && !open(order[next])) next++;
-    if (next === order.length) return;
-    const i = order[next];
-    giveUp(st, owners[i], recs[i].tsNs, recs[i].pk);
+    if (st.line - open.oldestLine() <= MAX_BUFFERED) return;
+    const i = open.oldest();
+    if (i < 0) return;
+    const p = open.record(i);
+    giveUp(st, open.owner(i), p.tsNs, p.pk);
     // what it lets go: everything before the oldest record still open
-    while (next < order.length && !open(order[next])) next++;
-    releaseBefore(st, next < order.length ? recs[order[next]].tsNs : Infinity);
+    const next = open.oldest();
+    releaseBefore(st, next < 0 ? Infinity : open.record(next).tsNs);
   }
 }
 

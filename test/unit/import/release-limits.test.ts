@@ -108,6 +108,32 @@ describe('many records open for 40,000 lines', () => {
   });
 });
 
+describe('records given up across flushes', () => {
+  it('by time, ties in the order tasks entered the open tasks: a task that left them and opened a record again comes after one open all along, past thousands of records closed since', () => {
+    const t = harness();
+    const lock = (i: number): void => void t.b.handle({ pid: 1, tgid: -1, comm: 'fio', tsNs: 20_000 + i, event: 'xfs_ilock', phase: 0, body: 'dev 7:0 ino 0x85 flags ILOCK_SHARED caller x' }, t.next());
+    // task 20 enters the open tasks first, and leaves them (its read ends, a flush drops it)
+    t.ev(20, 0, 'sys_pread64', 'fd: 4, buf: 0x1, count: 0x1000, pos: 0x0', 1);
+    t.ev(20, 1, 'sys_pread64', '0x1000', 2);
+    // task 21's write stays open; 5,000 fsyncs open across two flushes and end across three
+    t.ev(21, 1000, 'sys_pwrite64', 'fd: 3, buf: 0x1, count: 0x1000, pos: 0x0', 1);
+    for (let k = 0; k < 5_000; k++) t.ev(1_000 + k, 1_001 + k, 'sys_fsync', 'fd: 3', 1);
+    for (let k = 0; k < 5_000; k++) t.ev(1_000 + k, 7_000 + k, 'sys_fsync', '0x0', 2);
+    for (let i = 0; i < 20_000; i++) lock(i);
+    // task 20 reads again, at the time of task 21's write (the trace's clock went back)
+    t.ev(20, 1000, 'sys_pread64', 'fd: 4, buf: 0x1, count: 0x1000, pos: 0x0', 1);
+    for (let i = 20_000; i < 32_000; i++) lock(i);
+    t.ev(20, 60_000, 'sys_pread64', '0x1000', 2);
+    t.ev(21, 60_001, 'sys_pwrite64', '0x1000', 2);
+    t.b.finish();
+    // the write (line 3) is given up first; then the oldest line open is the read's, recent enough
+    expect(t.b.stats.releasedEarly).toBe(1);
+    expect(t.ops.filter((o) => o.kind !== 'fsync').map(short)).toEqual(['0 20 read fd:20:4 0+4096 dur 1', '1 21 write fd:21:3 0+4096', '2 20 read fd:20:4 0+4096 dur 59000']);
+    expect(t.ops.filter((o) => o.kind === 'fsync')).toHaveLength(5_000);
+    expect(t.counter.result().skipped).toEqual({ 'exit-of-syscall-released-early': 1 });
+  });
+});
+
 describe('flush points', () => {
   it('a fault or an fs-event op idle for exactly 50 ms at a flush point is not closed; a DIO idle for longer is (its completion comes too late)', async () => {
     // the flush point is the 2,048th event: its time is 50 ms after the records' last events
