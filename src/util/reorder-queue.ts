@@ -1,7 +1,9 @@
 /**
  * Holds records until they can be released in (key, seq) order. Records arrive almost in order
  * (an op is queued when it completes, a little after later-starting records), so inserting by a
- * short backward scan from the tail beats a heap: most inserts are appends. Each record may carry
+ * short backward scan from the tail beats a heap: most inserts are appends. One that goes further
+ * back is placed by a binary search, and the records on the shorter side of its place move (those
+ * before it, into a released slot at the front, when they are fewer). Each record may carry
  * a number beside it (`tag`), so a caller need not wrap a record in an object to say more of it.
  *
  * The records are [head, tail) of four parallel arrays that never shrink: released slots are
@@ -29,8 +31,38 @@ export class ReorderQueue<T> {
   push(key: number, seq: number, item: T, tag = 0): void {
     const keys = this.keys, seqs = this.seqs, items = this.items, tags = this.tags;
     if (this.tail === keys.length && this.head >= COMPACT_AFTER && this.head * 2 >= this.tail) this.compact();
-    let i = this.tail;
-    while (i > this.head && (keys[i - 1] > key || (keys[i - 1] === key && seqs[i - 1] > seq))) i--;
+    const head = this.head, tail = this.tail;
+    // its place: after every record whose (key, seq) is not above its own; a short scan back from
+    // the tail, then a binary search (a record older than most held, as an op given up, goes near
+    // the head: a scan of the whole queue per such record made them cost the queue's length)
+    let i = tail;
+    const scanTo = Math.max(head, tail - SHORT_SCAN);
+    while (i > scanTo && (keys[i - 1] > key || (keys[i - 1] === key && seqs[i - 1] > seq))) i--;
+    if (i === scanTo && i > head) {
+      let lo = head, hi = i;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keys[mid] > key || (keys[mid] === key && seqs[mid] > seq)) hi = mid;
+        else lo = mid + 1;
+      }
+      i = lo;
+    }
+    if (head > 0 && i - head < tail - i) {
+      // fewer records before its place than after: those move one slot towards the front, into a
+      // released one
+      let k = --this.head;
+      for (; k < i - 1; k++) {
+        keys[k] = keys[k + 1];
+        seqs[k] = seqs[k + 1];
+        items[k] = items[k + 1];
+        tags[k] = tags[k + 1];
+      }
+      keys[k] = key;
+      seqs[k] = seq;
+      items[k] = item;
+      tags[k] = tag;
+      return;
+    }
     // one slot on at the tail (a new one when the arrays are full), the later records moved into it
     let k = this.tail++;
     if (k === keys.length) {
@@ -77,6 +109,9 @@ export class ReorderQueue<T> {
     this.tail = n;
   }
 }
+
+/** records looked at one by one back from the tail before a binary search */
+const SHORT_SCAN = 16;
 
 /** released slots at the front that are worth moving the live records over */
 const COMPACT_AFTER = 4096;

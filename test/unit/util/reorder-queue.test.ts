@@ -49,4 +49,44 @@ describe('ReorderQueue', () => {
     q.push(2, 4, 'd');
     expect([q.size, q.peekKey(), q.shift()]).toEqual([1, 2, 'd']);
   });
+
+  it('records placed far back (before most held, as a record given up), in the middle and at the tail, with releases between: (key, seq) order', () => {
+    const q = new ReorderQueue<number>();
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const held: { key: number; seq: number }[] = [];
+    const out: number[] = [];
+    const expected: number[] = [];
+    let seq = 0;
+    let tagsWrong = 0;
+    for (let round = 0; round < 150; round++) {
+      for (let k = 0; k < 60; k++) {
+        // (the oldest held as of the last round)
+        const oldest = held.length > 0 ? held[0].key : 0;
+        const where = rand(4);
+        // (keys repeat: ties are put in seq order)
+        const key = where === 0 ? Math.max(0, oldest - rand(3)) : where === 1 ? oldest + rand(400) : 1_000 + round * 10 + rand(5);
+        q.push(key, seq, seq, seq % 5);
+        held.push({ key, seq });
+        seq++;
+      }
+      held.sort((a, b) => a.key - b.key || a.seq - b.seq);
+      // release a few from the front (the slots there are reused by the next far-back records)
+      for (let k = rand(70); k > 0 && held.length > 0; k--) {
+        expected.push(held.shift()!.seq);
+        out.push(q.shift()!);
+        if (q.shiftedTag !== out.at(-1)! % 5) tagsWrong++;
+      }
+    }
+    while (held.length > 0) {
+      expected.push(held.shift()!.seq);
+      out.push(q.shift()!);
+    }
+    expect(out).toEqual(expected);
+    expect(tagsWrong).toBe(0);
+    expect(q.size).toBe(0);
+  });
 });
