@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, ROOT } from './helpers.js';
+import { cli, ROOT, TWO_OVERLAPPING_OPS } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz25s-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -20,13 +20,7 @@ function write(name: string, text: string): string {
 }
 
 /** two overlapping ops on one file: a replay of a few milliseconds */
-const OPS = write('two.ops', [
-  '# lockreplay-ops v2',
-  'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns',
-  'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,',
-  'op,1,1200,500,8,8,t,7:0:9,write,0,4096,,2,,,',
-  '',
-].join('\n'));
+const OPS = write('two.ops', TWO_OVERLAPPING_OPS);
 
 const WORK = "[{ type: 'work', fraction: 1 }]";
 /** a module: `top` at its top level, then a default export whose plan runs `plan` first */

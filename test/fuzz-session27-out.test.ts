@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, ROOT } from './helpers.js';
+import { cli, ROOT, TWO_OVERLAPPING_OPS } from './helpers.js';
 import { renderReport } from '../src/report/emit.js';
 import type { ReplayResult } from '../src/model/result.js';
 
@@ -21,13 +21,7 @@ function write(name: string, text: string): string {
 }
 
 /** two overlapping ops on one file: a replay of a few milliseconds */
-const OPS_TEXT = [
-  '# lockreplay-ops v2',
-  'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns',
-  'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,',
-  'op,1,1200,500,8,8,t,7:0:9,write,0,4096,,2,,,',
-  '',
-].join('\n');
+const OPS_TEXT = TWO_OVERLAPPING_OPS;
 const OPS = write('two.ops', OPS_TEXT);
 
 /** the CLI run in `cwd` (helpers' cli runs in the project's folder) */

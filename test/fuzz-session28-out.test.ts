@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
-import { cli, ROOT } from './helpers.js';
+import { cli, ROOT, TWO_OVERLAPPING_OPS } from './helpers.js';
 import { moduleLoadTimeoutMs } from '../src/strategies/load-bound.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz28-'));
@@ -20,13 +20,7 @@ function write(name: string, text: string): string {
 }
 
 /** two overlapping ops on one file: a replay of a few milliseconds */
-const OPS = write('two.ops', [
-  '# lockreplay-ops v2',
-  'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns',
-  'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,',
-  'op,1,1200,500,8,8,t,7:0:9,write,0,4096,,2,,,',
-  '',
-].join('\n'));
+const OPS = write('two.ops', TWO_OVERLAPPING_OPS);
 
 /** the plugin colours its message even when stderr is not a terminal: its own colours taken off */
 const uncoloured = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');

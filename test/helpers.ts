@@ -22,6 +22,15 @@ export function fioJobs(name: string): Record<string, { read: number; write: num
 }
 
 /** a run of the CLI that takes longer than this is a hang: the test fails naming the command */
+/** an op stream of two overlapping ops on one file: a replay of a few milliseconds */
+export const TWO_OVERLAPPING_OPS = [
+  '# lockreplay-ops v2',
+  'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns',
+  'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,',
+  'op,1,1200,500,8,8,t,7:0:9,write,0,4096,,2,,,',
+  '',
+].join('\n');
+
 export const CLI_TIMEOUT_MS = 60_000;
 
 /** Runs the built CLI (npm test builds first). */

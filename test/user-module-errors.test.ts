@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, TWO_OVERLAPPING_OPS } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-module-errors-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -21,13 +21,7 @@ function write(name: string, text: string): string {
 }
 
 /** two overlapping ops on one file */
-const OPS = write('two.ops', [
-  '# lockreplay-ops v2',
-  'rec,id,ts_ns,dur_ns,pid,proc,comm,file,kind,offset,length,parent,line,mode,caller,spin_ns',
-  'op,0,1000,500,7,7,t,7:0:9,read,0,4096,,1,,,',
-  'op,1,1200,500,8,8,t,7:0:9,write,0,4096,,2,,,',
-  '',
-].join('\n'));
+const OPS = write('two.ops', TWO_OVERLAPPING_OPS);
 
 /** a module: `top` at its top level, then a default export whose plan runs `plan` (once) first */
 const strategy = (name: string, top: string, plan = ''): string => write(name, `${top}\nlet once = false;\nexport default { name: '${name.replace('.mjs', '')}', rules: [], plan(op, ctx) { if (!once) { once = true; ${plan} } return [{ type: 'work', fraction: 1 }]; } };\n`);
