@@ -3,15 +3,19 @@
  * .hgrm files, the unknown-command prompt), each as a regression test.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, CLI_TIMEOUT_MS, ROOT, trace } from './helpers.js';
+import { cli, CLI_TIMEOUT_MS, ROOT, trace, TWO_OVERLAPPING_OPS } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz29-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** two overlapping ops on one file: a replay of a few milliseconds */
+const OPS = join(tmp, 'two.ops');
+writeFileSync(OPS, TWO_OVERLAPPING_OPS);
 
 /** the CLI run in `cwd`, so that a trace's name is the relative path given (which may start with "=" or "-") */
 function cliIn(cwd: string, args: string[]): { code: number; stdout: string; stderr: string } {
@@ -74,5 +78,44 @@ describe('the op stream', () => {
     // every row the same; only the summary (which names its input) differs
     const rows = (lines: string[]): string[] => lines.filter((l) => !l.startsWith('# summary:'));
     expect(rows(again)).toEqual(rows(ops));
+  });
+});
+
+describe('a path printed on the terminal', () => {
+  /** a directory name with an ESC sequence and a line break in it, and how the terminal is shown it */
+  const odd = 'out\x1b[31m\nred';
+  const shown = 'out?[31m?red';
+
+  it('replay --out/--hgrm: the "wrote" lines show its control characters as ? (was: the ESC sequence and the line break raw)', () => {
+    const dir = mkdtempSync(join(tmp, 'wrote-'));
+    const r = cli(['replay', OPS, '-s', 'none', '--out', join(dir, `${odd}.json`), '--hgrm', join(dir, odd)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stdout).toContain(`wrote ${join(dir, shown)}.json (the result JSON)\nwrote ${join(dir, shown)} (3 .hgrm files, one per strategy and op kind)\n`);
+    // (the files are where they were asked for, under their exact names)
+    expect(readdirSync(dir).sort()).toEqual([odd, `${odd}.json`]);
+  });
+
+  it('report --format hgrm: its count line shows them as ? (was: raw)', () => {
+    const dir = mkdtempSync(join(tmp, 'count-'));
+    const result = join(dir, 'r.json');
+    expect(cli(['replay', OPS, '-s', 'none', '--out', result]).code).toBe(0);
+    const r = cli(['report', result, '--format', 'hgrm', '--out', join(dir, odd)]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, `3 .hgrm files in ${join(dir, shown)}\n`, '']);
+  });
+
+  it('check: a --junit that cannot be written is named with its ESC as ?, as other errors (was: raw, on stderr)', () => {
+    const dir = mkdtempSync(join(tmp, 'junit-'));
+    const result = join(dir, 'r.json');
+    expect(cli(['replay', OPS, '-s', 'none', '--out', result]).code).toBe(0);
+    const baseline = join(dir, 'b.json');
+    copyFileSync(result, baseline);
+    // (a file where a directory would be: the verdict, then the JUnit file cannot be written, exit 6)
+    const junit = join(OPS, `${odd}.xml`);
+    const r = cli(['check', result, '--baseline', baseline, '--junit', junit]);
+    expect(r.code).toBe(6);
+    expect(r.stderr).not.toContain('\x1b');
+    // (as every error message: its ESC shown as ?, its line breaks kept, base.ts's terminalText)
+    expect(r.stderr).toBe(`lockreplay: ${join(OPS, 'out?[31m\nred')}.xml: cannot write (ENOTDIR: ${OPS} is not a directory)\n`);
   });
 });

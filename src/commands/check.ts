@@ -60,7 +60,7 @@ or task sleeps of the same ops), no strategy in common): --junit then holds one 
         try {
           await writeOutput(flags.junit, checkErrorJunit((err as Error).message, code, timestamp(), elapsedS()));
         } catch (writeErr) {
-          process.stderr.write(`lockreplay: ${(writeErr as Error).message}\n`);
+          process.stderr.write(`lockreplay: ${terminalText((writeErr as Error).message)}\n`);
         }
       }
       throw err;
@@ -76,7 +76,7 @@ or task sleeps of the same ops), no strategy in common): --junit then holds one 
         await write();
       } catch (err) {
         if (!(err instanceof LockreplayError)) throw err;
-        process.stderr.write(`lockreplay: ${err.message}\n`);
+        process.stderr.write(`lockreplay: ${terminalText(err.message)}\n`);
         sideFailed = true;
       }
     };

@@ -5,6 +5,7 @@ import { decimalNumber } from '../cli/decimal.js';
 import { CaptureAbandoned, record, EVENT_PRESETS } from '../record/recorder.js';
 import { jsonText } from '../report/json.js';
 import { formatRecord } from '../report/record.js';
+import { terminalSafe, terminalText } from '../util/terminal.js';
 
 export default class Record extends BaseCommand {
   static override summary = 'Capture the trace the importer needs around a workload (root, tracefs).';
@@ -46,18 +47,18 @@ export default class Record extends BaseCommand {
       r = await record({
         out: flags.out, events: flags.events, bufferKb: flags['buffer-kb'], durationS, filterComm: flags['filter-comm'], command,
         commandStdoutToStderr: flags.json,
-        log: (line) => (quiet ? undefined : process.stderr.write(`${line}\n`)),
-        warn: (line) => process.stderr.write(`${line}\n`),
+        log: (line) => (quiet ? undefined : process.stderr.write(`${terminalText(line)}\n`)),
+        warn: (line) => process.stderr.write(`${terminalText(line)}\n`),
       });
     } catch (err) {
       if (!(err instanceof CaptureAbandoned)) throw err;
-      process.stderr.write(`lockreplay: ${err.message}\n`);
+      process.stderr.write(`lockreplay: ${terminalText(err.message)}\n`);
       return this.exit(130);
     }
     // (read as the ftrace text record wrote: a capture without events is an empty capture, not an unknown format)
     const summary = await importTrace(r.out, { op: () => undefined, lock: () => undefined }, { lenient: true, keepLocks: true, format: 'ftrace' });
     if (capturedEvents(r.eventsByName) === 0) {
-      process.stderr.write(`lockreplay: warning: no events were captured into ${r.out} (did the command run? do --events and --filter-comm name what it does?)\n`);
+      process.stderr.write(`lockreplay: warning: no events were captured into ${terminalSafe(r.out)} (did the command run? do --events and --filter-comm name what it does?)\n`);
     }
     let text = flags.json ? jsonText({ record: r, import: summary }) : formatRecord(r, summary);
     if (!flags.json && r.stoppedByDuration) text = withDurationNote(text, durationS ?? 0);

@@ -4,6 +4,7 @@ import { refuseEmptyOutputs, refuseOutputsOverInputs } from '../cli/result-outpu
 import { appendJobSummary, renderReport, REPORT_FORMATS, writeHgrmDir } from '../report/emit.js';
 import { loadResult } from '../report/load.js';
 import { checkOutputPath, isStdStream, writeOutput } from '../util/output.js';
+import { terminalSafe } from '../util/terminal.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 
 export default class Report extends BaseCommand {
@@ -36,7 +37,7 @@ is one of the results read, or an .hgrm file that is a link to one, is refused (
     if (format === 'hgrm') {
       if (flags.out === undefined || isStdStream(flags.out)) throw new LockreplayError('--format hgrm writes a directory of files: name it with --out DIR', ExitCode.usage);
       const { files, replaced } = await writeHgrmDir(results, flags.out, argv as string[]);
-      process.stdout.write(`${files.length} .hgrm files in ${flags.out}${replaced > 0 ? ` (${replaced} of them replaced files of the same name)` : ''}\n`);
+      process.stdout.write(`${files.length} .hgrm files in ${terminalSafe(flags.out)}${replaced > 0 ? ` (${replaced} of them replaced files of the same name)` : ''}\n`);
       return;
     }
     const text = renderReport(results, format);

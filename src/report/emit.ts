@@ -7,6 +7,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
 import { isStdStream, OutputBatch } from '../util/output.js';
+import { terminalSafe } from '../util/terminal.js';
 import { resultCsv } from './csv.js';
 import { hgrmFiles } from './hgrm.js';
 import { resultsHtml } from './html.js';
@@ -107,5 +108,5 @@ export function addSideOutputs(result: ReplayResult, flags: { html?: string; md?
 
 /** "wrote PATH (what it is)" per file written (standard output and error, "-" or /dev/stdout, left out) */
 export function wroteLines(written: Written[]): string {
-  return written.filter((w) => !isStdStream(w.path)).map((w) => `wrote ${w.path} (${w.what})\n`).join('');
+  return written.filter((w) => !isStdStream(w.path)).map((w) => `wrote ${terminalSafe(w.path)} (${w.what})\n`).join('');
 }
