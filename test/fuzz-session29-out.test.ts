@@ -119,3 +119,25 @@ describe('a path printed on the terminal', () => {
     expect(r.stderr).toBe(`lockreplay: ${join(OPS, 'out?[31m\nred')}.xml: cannot write (ENOTDIR: ${OPS} is not a directory)\n`);
   });
 });
+
+describe('an .hgrm directory holding an earlier run\'s files of other strategies', () => {
+  it('report --format hgrm leaves them and names them as not from this run (was: not a word)', () => {
+    const dir = mkdtempSync(join(tmp, 'stale-'));
+    const both = join(dir, 'both.json');
+    const one = join(dir, 'one.json');
+    expect(cli(['compare', OPS, '-s', 'none,i-mutex,range-lock', '--out', both]).code).toBe(0);
+    expect(cli(['replay', OPS, '-s', 'none', '--out', one]).code).toBe(0);
+    const hgrm = join(dir, 'h');
+    const first = cli(['report', both, '--format', 'hgrm', '--out', hgrm]);
+    expect([first.code, first.stdout]).toEqual([0, `9 .hgrm files in ${hgrm}\n`]);
+    const r = cli(['report', one, '--format', 'hgrm', '--out', hgrm]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(`3 .hgrm files in ${hgrm} (3 of them replaced files of the same name)\nnote: 6 other .hgrm files in ${hgrm} are not from this run (left as they were): i-mutex.all.hgrm, i-mutex.read.hgrm, i-mutex.write.hgrm, range-lock.all.hgrm, range-lock.read.hgrm, and 1 more\n`);
+    expect(readdirSync(hgrm)).toHaveLength(9);
+    // the same from replay --hgrm, after its "wrote" line; one file is named alone
+    for (const f of readdirSync(hgrm)) if (!f.startsWith('none.') && f !== 'i-mutex.write.hgrm') rmSync(join(hgrm, f));
+    const again = cli(['replay', OPS, '-s', 'none', '--hgrm', hgrm]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.endsWith(`wrote ${hgrm} (3 .hgrm files, one per strategy and op kind)\nnote: 1 other .hgrm file in ${hgrm} is not from this run (left as they were): i-mutex.write.hgrm\n`)).toBe(true);
+  });
+});

@@ -3,8 +3,8 @@
  * that decides about destinations: "-" is stdout, a path is written atomically, a directory (hgrm)
  * gets one file per strategy and op kind.
  */
-import { appendFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { ReplayResult } from '../model/result.js';
 import { isStdStream, OutputBatch } from '../util/output.js';
 import { terminalSafe } from '../util/terminal.js';
@@ -34,13 +34,14 @@ export function renderReport(results: ReplayResult[], format: Exclude<ReportForm
  * Writes one .hgrm per strategy and op kind into a directory (created if needed), all or none; a
  * file there that is one of `inputs` (the results read, by any path or link) is refused (exit 2).
  */
-export async function writeHgrmDir(results: ReplayResult[], dir: string, inputs: string[] = []): Promise<{ files: string[]; replaced: number }> {
+export async function writeHgrmDir(results: ReplayResult[], dir: string, inputs: string[] = []): Promise<{ files: string[]; replaced: number; others: string[] }> {
   const batch = new OutputBatch();
   batch.protect(inputs, 'result');
   let files: string[];
+  let others: string[];
   let replaced: number;
   try {
-    files = addHgrmDir(results, dir, batch);
+    ({ files, others } = addHgrmDir(results, dir, batch));
     // (the files of an earlier report of the same names are replaced, as --out replaces a file: said)
     replaced = files.filter((f) => existsSync(f)).length;
     await batch.commit();
@@ -48,11 +49,16 @@ export async function writeHgrmDir(results: ReplayResult[], dir: string, inputs:
     batch.abort();
     throw err;
   }
-  return { files, replaced };
+  return { files, replaced, others };
 }
 
-/** Adds one .hgrm per strategy and op kind in `dir` (made now, if needed, and removed again if the batch is not committed) to `batch`; returns their paths. */
-function addHgrmDir(results: ReplayResult[], dir: string, batch: OutputBatch): string[] {
+/**
+ * Adds one .hgrm per strategy and op kind in `dir` (made now, if needed, and removed again if the
+ * batch is not committed) to `batch`; returns their paths, and the names of the .hgrm files already
+ * in `dir` that this run does not write (an earlier run's, of other strategies: left there).
+ */
+function addHgrmDir(results: ReplayResult[], dir: string, batch: OutputBatch): { files: string[]; others: string[] } {
+  const before = hgrmNamesIn(dir);
   batch.makeDir(dir);
   const files: string[] = [];
   for (const [i, r] of results.entries()) {
@@ -62,7 +68,31 @@ function addHgrmDir(results: ReplayResult[], dir: string, batch: OutputBatch): s
       files.push(file);
     }
   }
-  return files;
+  const ours = new Set(files.map((f) => basename(f)));
+  return { files, others: before.filter((name) => !ours.has(name)) };
+}
+
+/** the names of the .hgrm files (not directories) in `dir`, sorted; none when it is not a directory we can list */
+function hgrmNamesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.name.endsWith('.hgrm') && !e.isDirectory()).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** how many names a note lists before "and N more" */
+const NAMED_OTHERS = 5;
+
+/**
+ * The line saying that `others`, .hgrm files in `dir` of an earlier run, are not from this run
+ * (so that no one reads a stale file as this run's); "" when there are none.
+ */
+export function otherHgrmNote(dir: string, others: string[]): string {
+  if (others.length === 0) return '';
+  const named = others.slice(0, NAMED_OTHERS).map(terminalSafe).join(', ');
+  const more = others.length > NAMED_OTHERS ? `, and ${others.length - NAMED_OTHERS} more` : '';
+  return `note: ${others.length} other .hgrm ${others.length === 1 ? 'file' : 'files'} in ${terminalSafe(dir)} ${others.length === 1 ? 'is' : 'are'} not from this run (left as they were): ${named}${more}\n`;
 }
 
 /** Markdown also goes to the GitHub job summary when $GITHUB_STEP_SUMMARY names a file. */
@@ -80,6 +110,8 @@ export function appendJobSummary(markdown: string): void {
 export interface Written {
   path: string;
   what: string;
+  /** a line printed after the "wrote" line (ending in a line break), if any */
+  note?: string;
 }
 
 /**
@@ -100,13 +132,13 @@ export function addSideOutputs(result: ReplayResult, flags: { html?: string; md?
     written.push({ path: flags.md, what: 'the Markdown table' });
   }
   if (flags.hgrm !== undefined) {
-    const files = addHgrmDir([result], flags.hgrm, batch);
-    written.push({ path: flags.hgrm, what: `${files.length} .hgrm files, one per strategy and op kind` });
+    const { files, others } = addHgrmDir([result], flags.hgrm, batch);
+    written.push({ path: flags.hgrm, what: `${files.length} .hgrm files, one per strategy and op kind`, note: otherHgrmNote(flags.hgrm, others) });
   }
   return { written, ...(markdown !== undefined ? { markdown } : {}) };
 }
 
 /** "wrote PATH (what it is)" per file written (standard output and error, "-" or /dev/stdout, left out) */
 export function wroteLines(written: Written[]): string {
-  return written.filter((w) => !isStdStream(w.path)).map((w) => `wrote ${terminalSafe(w.path)} (${w.what})\n`).join('');
+  return written.filter((w) => !isStdStream(w.path)).map((w) => `wrote ${terminalSafe(w.path)} (${w.what})\n${w.note ?? ''}`).join('');
 }
