@@ -141,3 +141,29 @@ describe('an .hgrm directory holding an earlier run\'s files of other strategies
     expect(again.stdout.endsWith(`wrote ${hgrm} (3 .hgrm files, one per strategy and op kind)\nnote: 1 other .hgrm file in ${hgrm} is not from this run (left as they were): i-mutex.write.hgrm\n`)).toBe(true);
   });
 });
+
+/** util-linux's script(1), to run a command on a pseudo-terminal (Debian: bsdutils) */
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+describe('an unknown command', () => {
+  it('names the command it looks like a typo of, runs nothing, exit 2', () => {
+    const r = cli(['recrod', 'x']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'lockreplay: recrod x is not a lockreplay command (did you mean record? nothing was run)\nSee: lockreplay help\n']);
+    // (a word like no command: no guess)
+    expect(cli(['xyzzy']).stderr).toBe('lockreplay: xyzzy is not a lockreplay command\nSee: lockreplay help\n');
+  });
+
+  // (the typo's nearest command is strategies, which only prints: were the fix undone, this test
+  // would run it, not record, whose capture needs tracefs)
+  it.skipIf(!hasScript)('on a terminal, with Enter pressed, asks nothing and runs nothing (was: "Did you mean strategies? (Y/n)", then ran it, exit 0) [needs script(1), util-linux/bsdutils: skipped without it]', () => {
+    const command = `${shellQuote(process.execPath)} ${shellQuote(join(ROOT, 'bin', 'run.js'))} strategis`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { input: '\n\n\ny\n', encoding: 'utf8', cwd: ROOT, env: { ...process.env, CI: '1' }, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const shown = r.stdout.replace(/\r/g, '');
+    expect(shown).toContain('lockreplay: strategis is not a lockreplay command (did you mean strategies? nothing was run)\nSee: lockreplay help\n');
+    expect(shown).not.toMatch(/Y\/n|Did you mean/);
+    expect(shown).not.toContain('No locks');
+    // (script -e exits with the command's code)
+    expect(r.status).toBe(2);
+  });
+});

@@ -1,22 +1,23 @@
-import type { Hook } from '@oclif/core';
-import offerNearest from '@oclif/plugin-not-found';
+import { type Hook, toConfiguredId } from '@oclif/core';
 import { ExitCode } from '../errors.js';
 import { terminalSafe } from '../util/terminal.js';
+import { nearestCommand } from './nearest-command.js';
 
 /**
- * `lockreplay WORDS` where WORDS name no command: @oclif/plugin-not-found's message ("X is not a
- * lockreplay command", and on a terminal its offer of the nearest command), with X's control
- * characters shown as "?" (an ESC sequence in a mistyped word reaches no terminal; the words are
- * no command id, which holds none, so the nearest one is the same). Not taking the offer is a
- * usage error (exit 2), not the plugin's 127.
+ * `lockreplay WORDS` where WORDS name no command: "X is not a lockreplay command", naming the
+ * nearest command when the first word looks like a typo of one, and a usage error (exit 2). Never
+ * a prompt and never a run of another command, on a terminal too (@oclif/plugin-not-found asked
+ * "Did you mean record? (Y/n)" there and ran it on Enter: a typo must not start a capture), and X's
+ * control characters shown as "?" (an ESC sequence in a mistyped word reaches no terminal).
  */
 const notFound: Hook.CommandNotFound = async function (opts) {
-  // (the plugin, when its offer is taken, gives the command the words after the first as its
-  // arguments, from the id it is given: take them from the id as typed)
-  const argv = opts.argv !== undefined && opts.argv.length > 0 ? opts.argv : opts.id.split(':').slice(1);
-  const context: typeof this = Object.create(this);
-  context.error = (message, options) => this.error(message, { ...options, exit: ExitCode.usage });
-  return offerNearest.call(context, { ...opts, argv, id: terminalSafe(opts.id) });
+  const hidden = new Set(opts.config.commands.filter((c) => c.hidden).map((c) => c.id));
+  const commands = [...opts.config.commandIDs, ...opts.config.commands.flatMap((c) => c.aliases)].filter((id) => !hidden.has(id));
+  const words = terminalSafe(toConfiguredId(opts.id, opts.config));
+  const nearest = nearestCommand(opts.id.split(':')[0], commands);
+  const hint = nearest === undefined ? '' : ` (did you mean ${toConfiguredId(nearest, opts.config)}? nothing was run)`;
+  process.stderr.write(`${opts.config.bin}: ${words} is not a ${opts.config.bin} command${hint}\nSee: ${opts.config.bin} help\n`);
+  this.exit(ExitCode.usage);
 };
 
 export default notFound;
