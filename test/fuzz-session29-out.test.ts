@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, CLI_TIMEOUT_MS, ROOT, trace, TWO_OVERLAPPING_OPS } from './helpers.js';
@@ -165,5 +166,25 @@ describe('an unknown command', () => {
     expect(shown).not.toContain('No locks');
     // (script -e exits with the command's code)
     expect(r.status).toBe(2);
+  });
+});
+
+describe('compare --baseline differing from a strategy of the run only in hz', () => {
+  it('is refused right after the import, with the same message and exit code, no replay run (was: refused after every replay)', () => {
+    const dir = mkdtempSync(join(tmp, 'baseline-'));
+    // a real fragment under a header naming CONFIG_HZ=1000: linux:xfs runs as linux:xfs:hz=1000
+    const capture = join(dir, 'hz1000.trace');
+    writeFileSync(capture, `# lockreplay kernel: 6.12.0 HZ=1000\n${fragment('fio')}`);
+    // a strategy module that says so on stderr when it plans its first op: when a replay runs
+    const example = pathToFileURL(join(ROOT, 'examples', 'strategies', 'whole-file-rwsem.js')).href;
+    const telling = join(dir, 'telling.mjs');
+    writeFileSync(telling, `import base from '${example}';\nlet said = false;\nexport default { ...base, name: 'telling', plan(op, ctx) { if (!said) { said = true; process.stderr.write('replaying\\n'); } return base.plan(op, ctx); } };\n`);
+    const r = cli(['compare', capture, '-s', `none,linux:xfs,${telling}`, '--baseline', 'linux:xfs:hz=250', '--threads', '1']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'lockreplay: --baseline linux:xfs:hz=250 is not one of the strategies run (none, linux:xfs:hz=1000, telling)\n']);
+    // (the baseline it does run is taken, and the module replays)
+    const ok = cli(['compare', capture, '-s', `none,linux:xfs,${telling}`, '--baseline', 'linux:xfs:hz=1000', '--threads', '1', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toBe('replaying\n');
+    expect((JSON.parse(ok.stdout) as { baseline: string }).baseline).toBe('linux:xfs:hz=1000');
   });
 });

@@ -7,12 +7,12 @@ import { loadStrategies, userStrategyFile } from '../strategies/user.js';
 import { importOptionsFrom, replayFlags, replayOptionsFrom } from '../cli/replay-flags.js';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { loadForReplay, refuseRepeatedLabels, replayStrategiesParallel } from '../replay/index.js';
-import { baselineMayName } from '../replay/baseline.js';
+import { baselineMayName, baselineNames, notABaseline } from '../replay/baseline.js';
 import { strategyLabel } from '../model/labels.js';
 import { AUTO_PARALLEL_MIN_OPS, defaultThreads, parallelMinOps } from '../replay/default-threads.js';
 import { ReplayPool, type StrategyPool } from '../replay/pool.js';
 import { ReplayProcessPool } from '../replay/process-pool.js';
-import { strategyNames, withKernelHz } from '../strategies/index.js';
+import { createStrategy, strategyNames, withKernelHz } from '../strategies/index.js';
 import { formatCompare } from '../report/table.js';
 import { Progress } from '../util/progress.js';
 
@@ -28,7 +28,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
   static override flags = {
     strategy: Flags.string({ char: 's', description: 'comma-separated strategies, e.g. none,i-mutex,range-lock' }),
     all: Flags.boolean({ description: 'every built-in strategy' }),
-    baseline: Flags.string({ description: 'ratios are relative to this strategy, named as in the table or as given to --strategy, options too (default: the first that ran without races or deadlock); one that names none of them is refused before the trace is read' }),
+    baseline: Flags.string({ description: 'ratios are relative to this strategy, named as in the table or as given to --strategy, options too (default: the first that ran without races or deadlock); one that names none of them is refused before the trace is read, or, when it differs from one only in the hz the trace\'s CONFIG_HZ gives it, right after' }),
     threads: Flags.integer({ description: `strategies replayed at once: this process and N - 1 workers (default: one after the other below ${AUTO_PARALLEL_MIN_OPS.toLocaleString('en-US')} ops, where worker processes cost more than they gain, or LOCKREPLAY_PARALLEL_MIN_OPS; from there one worker process per core, at most one per strategy, falling back to one after the other if they cannot be given the ops; --parallel threads alone stays serial); results are identical either way`, min: 1 }),
     parallel: Flags.string({ description: 'what replays strategies at once: worker processes (each with its own heap and compiler threads: the faster) or worker threads', options: ['processes', 'threads'], default: 'processes' }),
     ...replayFlags,
@@ -54,7 +54,7 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     // label, or a spec that makes it; its hz may still come from the trace's CONFIG_HZ)
     const baseline = flags.baseline;
     if (baseline !== undefined && !loaded.some((s, i) => baselineMayName(baseline, names[i], s.name, s.options))) {
-      throw new LockreplayError(`--baseline ${baseline === '' ? '""' : baseline} is not one of the strategies run (${loaded.map((s) => strategyLabel(s.name, s.options)).join(', ')})`, ExitCode.usage);
+      throw notABaseline(baseline, loaded.map((s) => strategyLabel(s.name, s.options)));
     }
     const newPool = (n: number, optional?: { onSerial(reason: string): void }): StrategyPool => (flags.parallel === 'threads' ? new ReplayPool(n) : new ReplayProcessPool(n, optional));
     // (read before the import: a bad value fails at once)
@@ -71,6 +71,17 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     } finally {
       progress.done();
     }
+    // (a Linux rwsem strategy takes the capture's CONFIG_HZ, when its header names it)
+    const specs = names.map((n) => withKernelHz(n, trace.summary.kernelHz));
+    // the strategies as they will run, their hz now known: a --baseline that names none of them
+    // (one that differs only in hz) is refused now, not after the replays
+    if (baseline !== undefined) {
+      const final = specs.map((spec, i) => (spec === names[i] ? loaded[i] : createStrategy(spec)));
+      if (!final.some((s) => baselineNames(baseline, s.name, s.options))) {
+        await pool?.close();
+        throw notABaseline(baseline, final.map((s) => strategyLabel(s.name, s.options)));
+      }
+    }
     // not asked: worker processes only for a trace long enough to repay their start (started now;
     // the rule was measured for processes, so `--parallel threads` alone stays serial), and one
     // after the other if they cannot be given the ops
@@ -79,8 +90,6 @@ row per strategy with throughput, latency percentiles, lock waits, and ratios to
     const threads = flags.threads !== undefined ? Math.min(flags.threads, names.length) : auto ? defaultThreads(opCount, names.length, availableParallelism(), minOps) : 1;
     const workers = pool ?? (auto && threads > 1 ? newPool(threads, { onSerial: (reason) => process.stderr.write(`note: ${reason}\n`) }) : undefined);
     if (auto && process.env.LOCKREPLAY_DEBUG) process.stderr.write(`lockreplay: ${opCount} ops, parallel from ${minOps}: ${threads > 1 ? `${threads} processes` : 'one strategy after the other'}\n`);
-    // (a Linux rwsem strategy takes the capture's CONFIG_HZ, when its header names it)
-    const specs = names.map((n) => withKernelHz(n, trace.summary.kernelHz));
     progress.start();
     let result;
     try {

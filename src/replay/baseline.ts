@@ -3,7 +3,7 @@
  * that name), its label ("range-lock:fairness=reader-pref"), or a spec with options that makes the
  * same strategy ("linux:xfs:hz=250", whose label drops the default hz: "linux:xfs").
  */
-import { LockreplayError } from '../errors.js';
+import { ExitCode, LockreplayError } from '../errors.js';
 import { strategyLabel } from '../model/labels.js';
 import { createStrategy, withKernelHz } from '../strategies/index.js';
 
@@ -41,4 +41,9 @@ export function baselineMayName(baseline: string, spec: string, name: string, op
   if (b === undefined || b.name !== name) return false;
   const withoutHz = (o: Options): Options => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'hz'));
   return strategyLabel(b.name, withoutHz(b.options)) === strategyLabel(name, withoutHz(options));
+}
+
+/** the usage error of a --baseline that names none of the strategies run (`labels`, as the table shows them) */
+export function notABaseline(baseline: string, labels: readonly string[]): LockreplayError {
+  return new LockreplayError(`--baseline ${baseline === '' ? '""' : baseline} is not one of the strategies run (${labels.join(', ')})`, ExitCode.usage);
 }

@@ -9,7 +9,7 @@ import { importTrace, type ImportOptions, type ImportSummary } from '../import/i
 import { MAX_CPUS, MAX_SPAN_NS } from '../import/limits.js';
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
-import { baselineNames } from './baseline.js';
+import { baselineNames, notABaseline } from './baseline.js';
 import { type OffCpuSummary, offCpuShares } from './off-cpu.js';
 import { verdictOf } from '../model/verdict.js';
 import { costsProblem } from './costs.js';
@@ -214,7 +214,7 @@ function assemble(trace: LoadedTrace, p: Prepared, results: StrategyResult[], op
   const firstSafe = results.find((r) => r.races.count === 0 && r.deadlock === null) ?? results[0];
   const base = options.baseline === undefined ? firstSafe : results.find((r) => baselineNames(options.baseline as string, r.strategy, r.strategyOptions));
   if (options.baseline !== undefined && base === undefined) {
-    throw new LockreplayError(`--baseline ${options.baseline} is not one of the strategies run (${results.map(labelOf).join(', ')})`, ExitCode.usage);
+    throw notABaseline(options.baseline, results.map(labelOf));
   }
   const comparison = base === undefined ? [] : compareToBaseline(results, base);
   const ops = p.columns;
