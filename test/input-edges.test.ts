@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadTrace } from '../src/import/index.js';
 import { INPUT_PID_STRIDE } from '../src/import/ftrace.js';
 import { Progress, progressWanted } from '../src/util/progress.js';
@@ -340,23 +340,30 @@ describe('found by a review of the fixes above', () => {
     expect(r.summary.notes.join(' ')).toMatch(/3 reads and 0 writes queued; imported 3 reads and 0 writes \(they agree\)/);
   });
 
-  it('signals are handled (undos run) only while something must be undone: otherwise a signal ends a long synchronous replay at once', async () => {
-    const { installSignalCleanup, interruptHandled } = await import('../src/util/cleanup.js');
+  it('signals are handled (undos run) only while something must be undone or once an output is in place: otherwise a signal ends a long synchronous replay at once', async () => {
+    // (fresh modules: whether an output was put in place is the process's state, and earlier tests put some)
+    vi.resetModules();
+    const { installSignalCleanup, interruptHandled, leaveSignalsToCommand } = await import('../src/util/cleanup.js');
     const { OutputTarget } = await import('../src/util/output.js');
+    const { Progress: FreshProgress } = await import('../src/util/progress.js');
     installSignalCleanup();
     try {
       expect(interruptHandled()).toBe(false);
-      const out = new OutputTarget(join(tmp, 'armed.json'));
-      expect(interruptHandled()).toBe(true);
-      out.write('{}\n');
-      await out.commit();
-      expect(interruptHandled()).toBe(false);
-      const progress = new Progress(true, { stream: { columns: 80, write: () => true }, now: () => 5000 });
+      const progress = new FreshProgress(true, { stream: { columns: 80, write: () => true }, now: () => 5000 });
       progress.importBytes(1, 2);
       // (a progress line alone does not install them: Ctrl-C during a replay with progress ends it at once)
       expect(interruptHandled()).toBe(false);
       progress.done();
+      const out = new OutputTarget(join(tmp, 'armed.json'));
+      expect(interruptHandled()).toBe(true);
+      out.write('{}\n');
+      await out.commit();
+      // (the output is in place: they stay, so that a Ctrl-C now lets the command end with its own code; was: killed by the signal)
+      expect(interruptHandled()).toBe(true);
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) expect(process.listenerCount(s)).toBe(1);
     } finally {
+      leaveSignalsToCommand();
+      expect(interruptHandled()).toBe(false);
       for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) expect(process.listenerCount(s)).toBe(0);
     }
   });

@@ -1,6 +1,6 @@
 import { Command, Errors } from '@oclif/core';
 import { ExitCode, LockreplayError } from '../errors.js';
-import { installSignalCleanup } from '../util/cleanup.js';
+import { installSignalCleanup, leaveSignalsToCommand } from '../util/cleanup.js';
 import { terminalText } from '../util/terminal.js';
 import { commandFinished, commandStarted } from '../util/late-exit.js';
 import { progressWanted } from '../util/progress.js';
@@ -18,7 +18,9 @@ export abstract class BaseCommand extends Command {
   override async init(): Promise<void> {
     await super.init();
     watchStdout();
-    if (!this.ownSignalHandling) installSignalCleanup();
+    // (bin/run.js installed the handlers before oclif loaded; a library's caller of a command gets them here)
+    if (this.ownSignalHandling) leaveSignalsToCommand();
+    else installSignalCleanup();
     commandStarted();
   }
 

@@ -5,18 +5,25 @@
  *
  * A signal handler in JS runs only when the event loop turns: while one is installed, a signal that
  * comes during a long synchronous replay waits for its end. So the handlers are installed only
- * while something must be undone (the CLI allows it with installSignalCleanup); otherwise a signal
- * ends the process at once, as by default. With them, the process ends as the signal would have
- * ended it: 128 + the signal's number.
+ * while something must be undone (the CLI allows it with installSignalCleanup, from bin/run.js's
+ * first line); otherwise a signal ends the process at once, as by default, and nothing is left
+ * behind. With them, the process ends as the signal would have ended it: 128 + the signal's number.
+ *
+ * Once an output is in place the command's work is done: the handlers then stay installed, and a
+ * first signal does not end the command, which ends with its own exit code (a second signal ends it
+ * at once). (Was: the handlers went with the last temporary file, so a Ctrl-C just after the outputs
+ * were put in place killed the process by the signal, its outputs complete.) So an interrupted
+ * command leaves its outputs complete with its own code, or none with 128 + the signal (or killed
+ * by it, when nothing was to be undone).
  */
 
 const undos = new Set<() => void>();
-/** undos that never install the handlers themselves (the progress line: cosmetic) */
+/** undos that never install the handlers themselves (the progress line: cosmetic), run after the others */
 const cosmetic = new Set<() => void>();
 
 /**
  * Registers `undo` to run if the process is interrupted; call the returned function once it is no
- * longer needed. A `cosmetic` undo runs only when an interrupt is handled for another undo's sake.
+ * longer needed. A `cosmetic` one (the progress line) runs after the others.
  */
 export function onInterrupt(undo: () => void, options: { cosmetic?: boolean } = {}): () => void {
   const set = options.cosmetic === true ? cosmetic : undos;
@@ -65,14 +72,28 @@ export function exitingOwn(): boolean {
   return ownExit;
 }
 
+/** an output of the command is in place: a signal no longer ends it (but a second one does) */
+let outputsPlaced = false;
+let signalDeferred = false;
+
+/** An output of the command was put in place: its work is done; a signal now lets it end on its own. */
+export function outputPlaced(): void {
+  outputsPlaced = true;
+  listen();
+}
+
 const handlers = Object.entries(SIGNALS).map(([name, no]) => [name as NodeJS.Signals, (): void => {
+  if (outputsPlaced && !signalDeferred) {
+    signalDeferred = true;
+    return;
+  }
   runInterruptUndos();
   exitOwn(128 + no);
 }] as const);
 
-/** installs the handlers while there is something to undo, removes them when there is not */
+/** installs the handlers while there is something to undo or an output is in place, removes them when not */
 function listen(): void {
-  const want = allowed && undos.size > 0;
+  const want = allowed && (undos.size > 0 || outputsPlaced);
   if (want === listening) return;
   listening = want;
   for (const [name, handler] of handlers) {
@@ -81,9 +102,18 @@ function listen(): void {
   }
 }
 
-/** The CLI's commands (all but `record`, which handles signals itself) undo what they must on a signal. */
+/**
+ * The CLI handles Ctrl-C, SIGTERM and SIGHUP from now on (bin/run.js, first) while it has something
+ * to undo: it undoes it and ends with 128 + the signal's number.
+ */
 export function installSignalCleanup(): void {
   allowed = true;
+  listen();
+}
+
+/** A command that handles the signals itself (`record`: it stops its capture and keeps it) takes them over. */
+export function leaveSignalsToCommand(): void {
+  allowed = false;
   listen();
 }
 

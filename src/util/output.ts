@@ -2,7 +2,7 @@ import { closeSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rm
 import { dirname, basename, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ExitCode, LockreplayError } from '../errors.js';
-import { letSignalsIn, onInterrupt } from './cleanup.js';
+import { letSignalsIn, onInterrupt, outputPlaced } from './cleanup.js';
 import { makeDirs, removeMadeDirs } from './make-dirs.js';
 
 /**
@@ -182,6 +182,11 @@ export class OutputTarget {
     }
   }
 
+  /** whether the file is written to a temporary file and renamed into place (place()) */
+  get placedAsFile(): boolean {
+    return !this.inPlace && this.tmpPath !== undefined;
+  }
+
   /** Buffered write; flushed in large pieces. */
   write(text: string): void {
     const buf = this.buf;
@@ -260,10 +265,26 @@ export class OutputTarget {
     this.flushBuf();
     // a signal that came while the file was written removes it now, before it is in place
     await letSignalsIn();
+    this.place();
+  }
+
+  /**
+   * Puts the written file in place at once (no turn of the event loop: OutputBatch puts all its
+   * files in place with no signal handled between two of them). The command's work is then done: a
+   * signal no longer ends it (util/cleanup.ts).
+   */
+  place(): void {
+    if (this.inPlace || this.tmpPath === undefined) {
+      // (a device, a FIFO, a stream: commit() writes them)
+      return;
+    }
+    this.flushBuf();
     try {
       closeSync(this.fd as number);
       this.fd = undefined;
       renameSync(this.tmpPath, this.finalPath as string);
+      // (before the undo is forgotten: the handlers stay, and a signal from now on is deferred)
+      outputPlaced();
       this.madeDirs = [];
       this.forgetInterrupt?.();
     } catch (err) {
@@ -453,7 +474,11 @@ export class OutputBatch {
     try {
       // (written and closed first: a full disk fails here, before any rename)
       for (const f of this.files) f.flush();
-      for (const f of this.files) await f.commit();
+      // (all in place with no turn of the event loop between two: a signal leaves all or none)
+      for (const f of this.files) {
+        if (f.placedAsFile) f.place();
+        else await f.commit();
+      }
     } catch (err) {
       this.abort();
       throw err;
