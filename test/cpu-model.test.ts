@@ -39,7 +39,8 @@ describe('--cpu-model', () => {
     expect(text.stdout).toMatch(/; CPU model preempt-none\)/);
     expect(text.stdout.split('\n')[0]).toMatch(/: linux:xfs \(CPU model preempt-none\) against the kernel's xfs_ilock events/);
     expect(cli(['fidelity', trace('xfs-contended-writers.trace.gz')]).stdout).not.toMatch(/CPU model/);
-  });
+    // (four fidelity runs: 27 s alone on a busy 2-core machine, past a third of the default 60 s)
+  }, 90_000);
 
   it('the text, Markdown and HTML reports name a model other than the default', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lockreplay-cpu-model-'));

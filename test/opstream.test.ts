@@ -28,7 +28,8 @@ describe('op stream reader', () => {
       const noLocks = await readOpStream(chunks(bytes, 1 << 18), out, false);
       expect([noLocks.ops, noLocks.locks, noLocks.summary]).toEqual([fast.ops, [], fast.summary]);
     }
-  });
+    // (three imports and six reads of real captures: 20 s alone on a busy 2-core machine, 30 s beside a fuzz run)
+  }, 90_000);
 
   it('reads quoted fields (commas, quotes, line breaks, blanks, UTF-8) as written, in any chunking', async () => {
     const comms = ['a,b', 'say "hi"', 'two\nlines', 'crlf\r\ninside', '#hash', 'x#y', ' padded ', 'café 中文', 'kworker/u8:2-events_unbound'];
