@@ -132,12 +132,14 @@ describe('bad rows name file:line in every format', () => {
   it('tencent, msr and alibaba presets with rows the tests build', async () => {
     const t = await kinds(file('t.csv', '1538323199,105352008,584,1,1576\n1538323200,2048,8,0,1576\n'));
     expect(t.r.summary.formatDetail).toMatch(/preset tencent/);
-    expect(t.r.ops.map((o) => [o.kind, o.offset, o.lengthBytes, o.tsNs])).toEqual([['write', 105352008 * 512, 584 * 512, 1538323199e9], ['read', 2048 * 512, 8 * 512, 1538323200e9]]);
+    expect(t.r.ops.map((o) => [o.kind, o.offset, o.lengthBytes, o.tsNs])).toEqual([['write', 105352008 * 512, 584 * 512, 0], ['read', 2048 * 512, 8 * 512, 1e9]]);
     const m = await kinds(file('m.csv', '128166372003061629,hm,1,Read,383496192,32768,41286\n128166372016382155,hm,1,Write,3609632768,4096,1745\n'));
     expect(m.r.ops[0]).toMatchObject({ kind: 'read', offset: 383496192, lengthBytes: 32768, durNs: 4128600, tsNs: 0 });
     expect(m.r.ops[1].tsNs).toBe(Number((128166372016382155n - 128166372003061629n) * 100n));
     const a = await kinds(file('al.csv', '0,R,126703644672,4096,1577808000000626\n'));
-    expect(a.r.ops[0]).toMatchObject({ kind: 'read', tsNs: 1577808000000626000, file: 'vol:0' });
+    // (epoch times count from the first row's: csv-clock.ts)
+    expect(a.r.ops[0]).toMatchObject({ kind: 'read', tsNs: 0, file: 'vol:0' });
+    expect(a.r.summary.notes.join(' ')).toContain('CSV times (us) count from the first row\'s (1577808000000626 us, 2019-12-31T16:00:00.000Z)');
     const s = await kinds(file('s.csv', 'Timestamp,Response,IOType,LUN,Offset,Size\n1.000000000,0.000250,R,3,8192,4096\n'));
     expect(s.r.ops[0]).toMatchObject({ kind: 'read', durNs: 250000, file: 'vol:3' });
   });

@@ -12,10 +12,10 @@ import { LONG_LINE, MAX_LINE_BYTES } from './lines.js';
 import { csvNumber, csvNumberRule } from './csv-numbers.js';
 import { LoneCrToSpace } from './lone-cr.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
-import { FiletimeClock } from './filetime.js';
+import { CsvClock, type CsvTimeUnit } from './csv-clock.js';
 import type { SelectingSink } from './selection.js';
 
-export type TsUnit = 'ns' | 'us' | 'ms' | 's' | 'filetime';
+export type TsUnit = CsvTimeUnit;
 export type OffsetUnit = 'bytes' | 'sectors';
 
 export interface CsvMapping {
@@ -64,18 +64,15 @@ export const CSV_PRESETS: Record<string, { summary: string; mapping: CsvMapping 
   },
 };
 
-/** a time in `unit` (not filetime: FiletimeClock reads those) to ns */
-function toNs(value: number, unit: Exclude<TsUnit, 'filetime'>): number {
+/** a duration (a response time: small, as a double) in `unit` to ns (times go through CsvClock) */
+function durationNs(value: number, unit: TsUnit): number {
   switch (unit) {
+    case 'filetime': return value * 100;
     case 'ns': return value;
     case 'us': return value * 1e3;
     case 'ms': return value * 1e6;
     default: return value * 1e9;
   }
-}
-
-function durationNs(value: number, unit: TsUnit): number {
-  return unit === 'filetime' ? value * 100 : toNs(value, unit);
 }
 
 /** "ts=0,op=3,offset=4,length=5,file=2" → columns */
@@ -139,7 +136,7 @@ export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, map
     if (failure === undefined) {
       // lines csv-parse never handed over (after the last record) must be blank
       if (kept.blank()) rows.trailingBlank(kept);
-      return { firstTsNs: rows.firstTsNs, lastTsNs: rows.lastTsNs, timeOrigin: rows.filetime.originNote() };
+      return { firstTsNs: rows.firstTsNs, lastTsNs: rows.lastTsNs, timeOrigin: rows.clock.originNote() };
     }
     badLines.report(failure.line, failure.tooLong ? `not valid CSV (a quoted field is not closed within ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes: a stray quote?)` : `not valid CSV (${failure.message.replace(/ at line \d+/, '')})`);
     // lenient: a quote left open swallowed the lines after it, which are read again; after
@@ -333,13 +330,14 @@ class CsvRows {
   private readonly read: Set<string>;
   private readonly write: Set<string>;
   private readonly time = new TimeOrder(true);
-  /** FILETIME times count from the first one (filetime.ts) */
-  readonly filetime = new FiletimeClock();
+  /** the times, exact; epoch times count from the first one (csv-clock.ts) */
+  readonly clock: CsvClock;
   /** the widest mapped column's index: a row must reach it */
   private readonly widest: number;
 
   constructor(private readonly name: string, readonly mapping: CsvMapping, private readonly out: SelectingSink, private readonly counter: LineCounter, private readonly badLines: BadLines) {
     this.headerPending = mapping.header;
+    this.clock = new CsvClock(mapping.tsUnit);
     this.columnCount = mapping.columnCount;
     this.read = new Set(mapping.readValues.map((v) => v.toLowerCase()));
     this.write = new Set(mapping.writeValues.map((v) => v.toLowerCase()));
@@ -396,7 +394,7 @@ class CsvRows {
     else {
       return this.bad(line, `op column ${c.op} is "${row[c.op] ?? ''}": neither a read (${mapping.readValues.join('|')}) nor a write (${mapping.writeValues.join('|') || 'anything else'})`, row);
     }
-    const tsNs = mapping.tsUnit === 'filetime' ? this.filetime.nsAfterFirst(row[c.ts], ts) : Math.round(toNs(ts, mapping.tsUnit));
+    const tsNs = this.clock.tsNs(row[c.ts], ts);
     if (typeof tsNs === 'string') return this.bad(line, `column ts=${c.ts}: ${tsNs}`, row);
     const badTime = this.time.check(tsNs);
     if (badTime !== undefined) return this.bad(line, `column ts=${c.ts}: ${badTime}`, row);
