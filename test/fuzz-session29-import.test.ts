@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvClock, scaledDecimal } from '../src/import/csv-clock.js';
 import { CSV_PRESETS, type CsvMapping } from '../src/import/csv.js';
+import { INPUT_PID_STRIDE } from '../src/import/ftrace.js';
 import { type ImportOptions, loadTrace } from '../src/import/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz29-'));
@@ -176,3 +177,70 @@ describe('CsvClock, unit by unit', () => {
   });
 });
 
+/**
+ * A buffered 4 KiB write in trace-cmd report's layout: `prefix` (an input's name and ": ", or
+ * nothing), the comm right-justified in 16 columns, "-PID" (left-justified in 5), the CPU.
+ */
+function tcWrite(prefix: string, comm: string, pid: number, us: number, pos: string): string[] {
+  const p = `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [000]`;
+  const at = (d: number): string => `100.${String(us + d).padStart(6, '0')}`;
+  return [
+    `${p} ${at(0)}: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x${pos}`,
+    `${p} ${at(2)}: xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x1000000 pos 0x${pos} bytecount 0x1000`,
+    `${p} ${at(10)}: sys_exit_pwrite64:    0x1000`,
+  ];
+}
+
+/** trace-cmd report's header of two inputs (-i host.dat -i guest.dat): each input's "NAME: cpus=N", names right-justified */
+const TWO_INPUTS = ['version = 6', ' host.dat: cpus=2', 'guest.dat: cpus=2'];
+
+describe('trace-cmd report of several inputs: prefixed lines read as unprefixed ones', () => {
+  it('a drop marker with an input\'s prefix is a lost-events marker, as without one; the event line trace-cmd prints after it (without the prefix) is that input\'s (was: a bad line, and the event the first input\'s)', async () => {
+    const guest = tcWrite('guest.dat: ', 'fio', 7, 30, '8000');
+    const r = await load(write('drops.txt', [
+      ...TWO_INPUTS,
+      ...tcWrite(' host.dat: ', 'fio', 7, 10, '2000'),
+      // trace-cmd prints the prefix, then "CPU:N [K EVENTS DROPPED]\n" and the event in one piece
+      'guest.dat: CPU:0 [5 EVENTS DROPPED]',
+      tcWrite('', 'fio', 7, 30, '8000')[0],
+      guest[1],
+      guest[2],
+      ' host.dat: CPU:1 [2 EVENTS DROPPED]',
+      tcWrite('', 'fio', 8, 50, '4000')[0],
+      ...tcWrite(' host.dat: ', 'fio', 8, 50, '4000').slice(1),
+    ]));
+    expect(r.summary.lines.bad).toBe(0);
+    expect(r.summary.lines.skipped['lost-events-marker']).toBe(2);
+    expect(r.summary.lostEvents).toBe(7);
+    expect(r.ops.map((o) => [o.pid, o.comm, o.offset])).toEqual([[7, 'fio', 0x2000], [7 + INPUT_PID_STRIDE, 'fio', 0x8000], [8, 'fio', 0x4000]]);
+  });
+
+  it('blk tracer lines with an input\'s prefix are block requests as without one: the comm without the prefix, the task the input\'s', async () => {
+    const blk = (prefix: string, comm: string, pid: number, cpu: string, ts: string, tail: string): string => `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [${cpu}] d..1.   ${ts}:   7,0    ${tail}`;
+    const lines = (host: string, guest: string): string[] => [
+      blk(host, 'fio', 10134, '001', '397.108559', 'Q  RS 133248 + 8 [fio]'),
+      blk(guest, 'fio', 10134, '000', '397.108560', 'Q  WS 155528 + 8 [fio]'),
+      blk(host, 'fio', 10134, '001', '397.108574', 'D  RS 133248 + 8 [fio]'),
+      blk(guest, 'fio', 10134, '000', '397.108575', 'D  WS 155528 + 8 [fio]'),
+      blk(host, 'ksoftirqd/1', 22, '001', '397.108616', 'C  RS 133248 + 8 [0]'),
+      blk(guest, 'ksoftirqd/0', 14, '000', '397.108760', 'C  WS 155528 + 8 [0]'),
+    ];
+    const prefixed = await load(write('blk-two.txt', [...TWO_INPUTS, ...lines(' host.dat: ', 'guest.dat: ')]), { format: 'trace-cmd' });
+    const plain = await load(write('blk-one.txt', ['version = 6', 'cpus=2', ...lines('', '')]), { format: 'trace-cmd' });
+    expect(prefixed.summary.lines.bad).toBe(0);
+    const brief = (o: { pid: number; comm: string; kind: string; file: string; offset: number; durNs?: number }) => [o.pid, o.comm, o.kind, o.file, o.offset, o.durNs];
+    expect(plain.ops.map(brief)).toEqual([[10134, 'fio', 'read', 'blk:7:0', 133248 * 512, 42000], [10134, 'fio', 'write', 'blk:7:0', 155528 * 512, 185000]]);
+    expect(prefixed.ops.map(brief)).toEqual([[10134, 'fio', 'read', 'blk:7:0', 133248 * 512, 42000], [10134 + INPUT_PID_STRIDE, 'fio', 'write', 'blk:7:0', 155528 * 512, 185000]]);
+  });
+
+  it('inputs whose headers name different CPU counts: the note says which input names which, and which count is used (was: "traces joined end to end?")', async () => {
+    const r = await load(write('cpus-differ.txt', ['version = 6', ' host.dat: cpus=4', 'guest.dat: cpus=2', ...tcWrite(' host.dat: ', 'fio', 7, 10, '2000'), ...tcWrite('guest.dat: ', 'fio', 7, 30, '8000')]));
+    expect(r.summary.cpus).toBe(4);
+    const notes = r.summary.notes.join('\n');
+    expect(notes).not.toContain('joined end to end');
+    expect(notes).toContain('the trace-cmd inputs name different CPU counts: host.dat 4 CPUs (cpus=4, line 2), guest.dat 2 CPUs (cpus=2, line 3); each input is its own trace: a replay models the first count, host.dat\'s 4 CPUs (--cpus sets another count)');
+    // one input whose header names two counts (two reports joined): the note stays
+    const joined = await load(write('cpus-joined.txt', ['version = 6', 'cpus=4', ...tcWrite('', 'fio', 7, 10, '2000'), 'cpus=2', ...tcWrite('', 'fio', 8, 30, '8000')]));
+    expect(joined.summary.notes.join('\n')).toContain('traces joined end to end?');
+  });
+});

@@ -113,11 +113,13 @@ export class FtraceLineParser {
           // (tracefs text starts with "# tracer:"; text without it may be trace-cmd's)
           const hint = this.dialect === 'ftrace' && !this.tracerHeader && badTime.startsWith('timestamp goes backwards') ? ' (trace-cmd report output? --format trace-cmd re-sorts it)' : '';
           this.bad(lineNo, badTime + hint, text, start, end);
+          this.inputs.eventLineDone();
           return;
         }
         this.eventLines++;
         if (ev.cpu >= this.cpusBeyond.limit) this.cpusBeyond.see(ev.cpu, text, ev.cpuStart, ev.cpuEnd, lineNo);
         this.event(ev, text, start, end, lineNo, bytes, base);
+        this.inputs.eventLineDone();
         return;
       }
       case LineType.Blank:
@@ -156,17 +158,9 @@ export class FtraceLineParser {
       case LineType.Marker:
         this.counter.skip('buffer-marker');
         return;
-      case LineType.LostEvents: {
-        // (exact: a sum past 2^53 is kept as digits, and lostEvents holds the bound)
-        const sum = BigInt(this.header.lostEventsOver ?? this.header.lostEvents) + BigInt(ev.note);
-        if (sum <= BigInt(Number.MAX_SAFE_INTEGER)) this.header.lostEvents = Number(sum);
-        else {
-          this.header.lostEvents = Number.MAX_SAFE_INTEGER;
-          this.header.lostEventsOver = sum.toString();
-        }
-        this.counter.skip('lost-events-marker');
+      case LineType.LostEvents:
+        this.lostEvents(ev.note);
         return;
-      }
       default: {
         const line = text.slice(start, end);
         const trimmed = line.trim();
@@ -182,10 +176,13 @@ export class FtraceLineParser {
             this.inputs.declare(keep(cpus[1]));
             this.header.inputs = this.inputs.names;
           }
-          this.headerCpus({ text: cpus[0].slice(cpus[0].indexOf('cpus=')), digits: cpus[2], line: lineNo });
+          const input = cpus[1] !== undefined && this.dialect === 'trace-cmd' ? keep(cpus[1]) : undefined;
+          this.headerCpus({ text: cpus[0].slice(cpus[0].indexOf('cpus=')), digits: cpus[2], line: lineNo, ...(input !== undefined ? { input } : {}) });
           this.counter.skip('header-trace-cmd');
           return;
         }
+        // trace-cmd's drop marker after an input's prefix ("guest.dat: CPU:0 [5 EVENTS DROPPED]"): as without one
+        if (this.dialect === 'trace-cmd' && this.prefixedDropMarker(text, start, end, bytes, base)) return;
         if (/^version = \d+$/.test(trimmed) || /^CPU \d+ is empty$/.test(trimmed) || /^CPU:\d+ \[\d+ EVENTS DROPPED\]$/.test(trimmed)) {
           this.counter.skip('header-trace-cmd');
           return;
@@ -197,6 +194,54 @@ export class FtraceLineParser {
         this.bad(lineNo, ev.note, text, start, end);
       }
     }
+  }
+
+  /** the events a lost-events marker counts (its digits), added up */
+  private lostEvents(digits: string): void {
+    // (exact: a sum past 2^53 is kept as digits, and lostEvents holds the bound)
+    const sum = BigInt(this.header.lostEventsOver ?? this.header.lostEvents) + BigInt(digits);
+    if (sum <= BigInt(Number.MAX_SAFE_INTEGER)) this.header.lostEvents = Number(sum);
+    else {
+      this.header.lostEvents = Number.MAX_SAFE_INTEGER;
+      this.header.lostEventsOver = sum.toString();
+    }
+    this.counter.skip('lost-events-marker');
+  }
+
+  /**
+   * trace-cmd: a drop marker after an input's (or a buffer's) prefix, "NAME: CPU:N [K EVENTS
+   * DROPPED]": counted as without the prefix, and true; false when the line is no such marker.
+   * trace-cmd prints the prefix once, then the marker, a line break and the event: the next event
+   * line, without a prefix, is the named input's.
+   */
+  private prefixedDropMarker(text: string, start: number, end: number, bytes: Uint8Array, base: number): boolean {
+    const m = /^[ \t]*(\S+): +CPU:/.exec(text.slice(start, Math.min(end, start + 1024)));
+    if (m === null) return false;
+    const ev = this.ev;
+    if (parseFtraceBytes(bytes, base, text, start + m[0].length - 4, end, ev) !== LineType.LostEvents) return false;
+    this.inputs.dropMarker(keep(m[1]));
+    this.lostEvents(ev.note);
+    return true;
+  }
+
+  /**
+   * trace-cmd: an event line's task, its input's prefix ("NAME: ") read off: the comm without it,
+   * and the pid (tgid) of the second and later inputs moved by a multiple of INPUT_PID_STRIDE
+   */
+  private traceCmdTask(ev: EventFields, text: string): { pid: number; tgid: number; comm: string } {
+    // several inputs (-i A -i B), or one input's buffer instances; read only where it is
+    // unambiguous (trace-cmd-inputs.ts: a comm may contain ": ")
+    const pre = this.inputs.split(text, ev.commStart, ev.commEnd);
+    const input = pre !== undefined ? pre.input : this.inputs.afterDropMarker();
+    let pid = ev.pid;
+    let tgid = ev.tgid;
+    // each input is another trace, perhaps of another machine (a host and its guest): its
+    // tasks are its own, whatever their pids (a buffer instance of one input has its tasks)
+    if (input > 0) {
+      pid += input * INPUT_PID_STRIDE;
+      if (tgid >= 0) tgid += input * INPUT_PID_STRIDE;
+    }
+    return { pid, tgid, comm: pre !== undefined ? keep(pre.comm) : ev.comm };
   }
 
   /**
@@ -241,12 +286,14 @@ export class FtraceLineParser {
         return;
       }
       this.lastWasForeignEvent = false;
+      // (trace-cmd: the input's prefix read off, as for every event line)
+      const task = this.dialect === 'trace-cmd' ? this.traceCmdTask(ev, text) : ev;
       const block: BlockAction = {
-        tsNs: ev.tsNs, pid: ev.pid, comm: t.comm !== '' && t.action !== 'C' ? t.comm : ev.comm, major, minor,
+        tsNs: ev.tsNs, pid: task.pid, comm: t.comm !== '' && t.action !== 'C' ? t.comm : task.comm, major, minor,
         action: t.action, rwbs: t.rwbs, sector: t.sector, sectors: t.sectors, line: lineNo,
       };
       // trace-cmd's lines go through the re-sort window, blk tracer lines too
-      if (this.dialect === 'trace-cmd') this.hold({ pid: ev.pid, tgid: ev.tgid, comm: block.comm, tsNs: ev.tsNs, event: name, phase: SyscallPhase.None, body: '', line: lineNo, block }, text, start, end);
+      if (this.dialect === 'trace-cmd') this.hold({ pid: task.pid, tgid: task.tgid, comm: block.comm, tsNs: ev.tsNs, event: name, phase: SyscallPhase.None, body: '', line: lineNo, block }, text, start, end);
       else this.blocks.handle(block);
       return;
     }
@@ -268,23 +315,10 @@ export class FtraceLineParser {
       return;
     }
     const body = info.syscall !== SyscallPhase.None ? ev.body.trim() : ev.body;
-    let comm = ev.comm;
+    const comm = ev.comm;
     if (this.dialect === 'trace-cmd') {
-      // trace-cmd's buffer prefix ("NAME: "): several inputs (-i A -i B), or one input's buffer
-      // instances; read only where it is unambiguous (trace-cmd-inputs.ts: a comm may contain ": ")
-      const pre = this.inputs.split(text, ev.commStart, ev.commEnd);
-      let pid = ev.pid;
-      let tgid = ev.tgid;
-      if (pre !== undefined) {
-        comm = keep(pre.comm);
-        // each input is another trace, perhaps of another machine (a host and its guest): its
-        // tasks are its own, whatever their pids (a buffer instance of one input has its tasks)
-        if (pre.input > 0) {
-          pid += pre.input * INPUT_PID_STRIDE;
-          if (tgid >= 0) tgid += pre.input * INPUT_PID_STRIDE;
-        }
-      }
-      this.hold({ pid, tgid, comm, tsNs: ev.tsNs, event: name, phase, body: body.trimStart(), line: lineNo }, text, start, end);
+      const { pid, tgid, comm: taskComm } = this.traceCmdTask(ev, text);
+      this.hold({ pid, tgid, comm: taskComm, tsNs: ev.tsNs, event: name, phase, body: body.trimStart(), line: lineNo }, text, start, end);
       return;
     }
     // a renamed syscall event (the common case went to the builder above)
@@ -402,6 +436,8 @@ export interface HeaderCount {
   text: string;
   digits: string;
   line: number;
+  /** trace-cmd with several inputs: the input whose count it is ("NAME: cpus=N") */
+  input?: string;
 }
 
 /** What the import says of a kernel line whose HZ it ignored (none: undefined). */
@@ -423,7 +459,12 @@ export function headerCpusNotes(h: FtraceHeader, dialect: TextDialect): string[]
     const then = h.cpus === undefined ? 'the CPU count is unknown' : `the count is ${h.cpus} (${where(h.cpusFrom)})`;
     notes.push(`the trace header names ${h.ignoredCpusFrom?.digits} CPUs (${where(h.ignoredCpusFrom)}): ignored${why}, ${then}`);
   } else if (h.cpus === undefined) notes.push(`the trace header names no CPU count (${dialect === 'trace-cmd' ? 'cpus=N' : '#P:N'})`);
-  if (h.cpus !== undefined && h.otherCpus !== undefined) {
+  const first = h.cpusFrom;
+  const other = h.otherCpus;
+  if (h.cpus !== undefined && other !== undefined && first?.input !== undefined && other.input !== undefined && first.input !== other.input) {
+    // several trace-cmd inputs: each its own trace (a host and its guest), with its own count
+    notes.push(`the trace-cmd inputs name different CPU counts: ${utf8FromLatin1(first.input)} ${cpus(h.cpus)} (${where(first)}), ${utf8FromLatin1(other.input)} ${cpus(Number(other.digits))} (${where(other)}); each input is its own trace: a replay models the first count, ${utf8FromLatin1(first.input)}'s ${cpus(h.cpus)} (--cpus sets another count)`);
+  } else if (h.cpus !== undefined && h.otherCpus !== undefined) {
     notes.push(`the trace header names ${cpus(h.cpus)} (${where(h.cpusFrom)}) and later ${cpus(Number(h.otherCpus.digits))} (${where(h.otherCpus)}; traces joined end to end?): the count of line ${h.cpusFrom?.line} is used`);
   }
   return notes;

@@ -29,6 +29,27 @@ export class TraceCmdInputs {
   /** the declared names, in the header's order */
   readonly names: string[] = [];
 
+  /** the input a prefixed drop marker named, for the event line after it (-1: none, or no declared input) */
+  private dropped = -1;
+
+  /**
+   * A drop marker after the prefix NAME ("NAME: CPU:0 [5 EVENTS DROPPED]"): trace-cmd prints the
+   * prefix once, then the marker, a line break and the event, so the next event line has none.
+   */
+  dropMarker(name: string): void {
+    this.dropped = this.declared.get(name) ?? -1;
+  }
+
+  /** The input of an event line without a prefix: the one a drop marker just named, else -1 (none). */
+  afterDropMarker(): number {
+    return this.dropped;
+  }
+
+  /** An event line was read: a drop marker names the one after it only. */
+  eventLineDone(): void {
+    this.dropped = -1;
+  }
+
   /** A header line "NAME: cpus=N" declares the input NAME (again: no change). */
   declare(name: string): void {
     if (this.declared.has(name)) return;
