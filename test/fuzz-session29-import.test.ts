@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvClock, scaledDecimal } from '../src/import/csv-clock.js';
 import { CSV_PRESETS, type CsvMapping } from '../src/import/csv.js';
@@ -242,5 +243,62 @@ describe('trace-cmd report of several inputs: prefixed lines read as unprefixed 
     // one input whose header names two counts (two reports joined): the note stays
     const joined = await load(write('cpus-joined.txt', ['version = 6', 'cpus=4', ...tcWrite('', 'fio', 7, 10, '2000'), 'cpus=2', ...tcWrite('', 'fio', 8, 30, '8000')]));
     expect(joined.summary.notes.join('\n')).toContain('traces joined end to end?');
+  });
+});
+
+describe('CsvClock against exact arithmetic (a property)', () => {
+  it('epoch times in every unit, with fractions up to the ns: each op time is its exact ns after the first row\'s', () => {
+    const units = [['ns', 0], ['us', 3], ['ms', 6], ['s', 9]] as const;
+    fc.assert(fc.property(
+      fc.constantFrom(...units),
+      // a first time between 2^53 ns and 2^62 ns since 1970, then steps of 0 to 10^12 ns
+      fc.bigInt({ min: 1n << 53n, max: 1n << 62n }),
+      fc.array(fc.bigInt({ min: 0n, max: 10n ** 12n }), { minLength: 1, maxLength: 20 }),
+      ([unit, digits], firstNs, steps) => {
+        // a time as the unit's decimal, with the ns it holds (trailing zeros of the fraction dropped)
+        const written = (ns: bigint): string => {
+          const scale = 10n ** BigInt(digits);
+          const frac = (ns % scale).toString().padStart(digits, '0').replace(/0+$/, '');
+          return `${ns / scale}${frac !== '' ? `.${frac}` : ''}`;
+        };
+        const clock = new CsvClock(unit);
+        let ns = firstNs;
+        const want: number[] = [0];
+        const got: (number | string)[] = [clock.tsNs(written(ns), Number(written(ns)))];
+        for (const step of steps) {
+          ns += step;
+          want.push(Number(ns - firstNs));
+          got.push(clock.tsNs(written(ns), Number(written(ns))));
+        }
+        expect(got).toEqual(want);
+      },
+    ), { numRuns: 300, seed: 29 });
+  });
+});
+
+describe('trace-cmd report: an input\'s prefix changes nothing but the task (a property)', () => {
+  it('writes, blk tracer requests and drop markers of the first input, with its prefix, import as without one', async () => {
+    const blk = (prefix: string, comm: string, pid: number, us: number, tail: string): string => `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [000] d..1.   100.${String(us).padStart(6, '0')}:   7,0    ${tail}`;
+    const event = fc.record({
+      kind: fc.constantFrom('write', 'blk', 'drop'),
+      comm: fc.constantFrom('fio', 'kworker/0:1', 'v1.2: x', 'a-b', 'x'),
+      pid: fc.integer({ min: 1, max: 99999 }),
+      sector: fc.integer({ min: 0, max: 1 << 20 }),
+    });
+    let n = 0;
+    await fc.assert(fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 8 }), async (events) => {
+      const lines = (prefix: string): string[] => events.flatMap((e, i) => {
+        const us = 10 + i * 100;
+        if (e.kind === 'write') return tcWrite(prefix, e.comm, e.pid, us, (e.sector * 512).toString(16));
+        if (e.kind === 'drop') return [`${prefix}CPU:0 [${e.sector} EVENTS DROPPED]`, tcWrite('', e.comm, e.pid, us, '0')[0], ...tcWrite(prefix, e.comm, e.pid, us, '0').slice(1)];
+        return [blk(prefix, e.comm, e.pid, us, `Q  WS ${e.sector} + 8 [${e.comm.split(' ')[0]}]`), blk(prefix, e.comm, e.pid, us + 1, `D  WS ${e.sector} + 8 [${e.comm.split(' ')[0]}]`), blk(prefix, 'ksoftirqd/0', 14, us + 50, `C  WS ${e.sector} + 8 [0]`)];
+      });
+      n++;
+      const prefixed = await loadTrace(write(`p${n}.txt`, [...TWO_INPUTS, ...lines(' host.dat: ')]), { format: 'trace-cmd', lenient: true });
+      const plain = await loadTrace(write(`u${n}.txt`, ['version = 6', 'cpus=2', 'CPU 1 is empty', ...lines('')]), { format: 'trace-cmd', lenient: true });
+      expect(prefixed.summary.lines.bad).toBe(plain.summary.lines.bad);
+      expect(prefixed.summary.lostEvents).toBe(plain.summary.lostEvents);
+      expect(prefixed.ops).toEqual(plain.ops);
+    }), { numRuns: 60, seed: 29 });
   });
 });
