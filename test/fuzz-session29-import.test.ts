@@ -302,3 +302,27 @@ describe('trace-cmd report: an input\'s prefix changes nothing but the task (a p
     }), { numRuns: 60, seed: 29 });
   });
 });
+
+describe('trace-cmd report: a drop marker without a count', () => {
+  it('"CPU:N [EVENTS DROPPED]" (the ring buffer did not say how many), with a prefix or without, is a lost-events marker with a note (was: a bad line, or a payload continuation after a foreign event)', async () => {
+    const r = await load(write('uncounted.txt', [
+      ...TWO_INPUTS,
+      ...tcWrite(' host.dat: ', 'fio', 7, 10, '2000'),
+      'guest.dat: CPU:1 [EVENTS DROPPED]',
+      tcWrite('', 'fio', 7, 30, '8000')[0],
+      ...tcWrite('guest.dat: ', 'fio', 7, 30, '8000').slice(1),
+      ' host.dat: CPU:0 [3 EVENTS DROPPED]',
+      tcWrite('', 'fio', 8, 50, '4000')[0],
+      ...tcWrite(' host.dat: ', 'fio', 8, 50, '4000').slice(1),
+    ]));
+    expect(r.summary.lines.bad).toBe(0);
+    expect(r.summary.lines.skipped['lost-events-marker']).toBe(2);
+    expect(r.summary.lostEvents).toBe(3);
+    expect(r.ops.map((o) => o.pid)).toEqual([7, 7 + INPUT_PID_STRIDE, 8]);
+    expect(r.summary.notes).toContain('1 lost-events marker ("CPU:N [EVENTS DROPPED]") says events were lost without saying how many (not in lostEvents): ops around it may be incomplete');
+    const one = await load(write('uncounted-one.txt', ['version = 6', 'cpus=2', 'CPU:0 [EVENTS DROPPED]', ...tcWrite('', 'fio', 7, 10, '2000'), 'CPU:1 [EVENTS DROPPED]', ...tcWrite('', 'fio', 8, 30, '4000')]));
+    expect(one.summary.lines).toMatchObject({ bad: 0, skipped: { 'lost-events-marker': 2 } });
+    expect(one.summary.lostEvents).toBe(0);
+    expect(one.summary.notes).toContain('2 lost-events markers ("CPU:N [EVENTS DROPPED]") say events were lost without saying how many (not in lostEvents): ops around them may be incomplete');
+  });
+});

@@ -51,7 +51,7 @@ export class EventFields {
   /** the event name's number among the names this parser has kept (numbered from 0), -1 if not kept: what a caller knows of a name can be kept in an array */
   eventId = -1;
   phase: SyscallPhase = SyscallPhase.None;
-  /** why a line is Bad, or the count of a LostEvents line */
+  /** why a line is Bad, or the count of a LostEvents line ('' when it gives none) */
   note = '';
   private commText: string | undefined;
   private bodyText: string | undefined;
@@ -142,10 +142,12 @@ export function parseFtraceBytes(b: Uint8Array, base: number, text: string, star
     return type === LineType.Bad ? comment : type;
   }
   if (c0 === 67 /* C */ && text.startsWith('CPU:', i - base)) {
-    const m = /^CPU:\s*(\d+)\s+\[(?:LOST )?(\d+) EVENTS(?: DROPPED)?\]/.exec(text.slice(i - base, endB - base));
+    // tracefs "CPU:N [LOST K EVENTS]", trace-cmd "CPU:N [K EVENTS DROPPED]", or "CPU:N [EVENTS
+    // DROPPED]" when the ring buffer did not say how many
+    const m = /^CPU:\s*(\d+)\s+\[(?:(?:LOST )?(\d+) EVENTS(?: DROPPED)?|EVENTS DROPPED)\]/.exec(text.slice(i - base, endB - base));
     if (m) {
       out.cpu = Number(m[1]);
-      out.note = m[2];
+      out.note = m[2] ?? '';
       return LineType.LostEvents;
     }
   }

@@ -35,6 +35,8 @@ export interface FtraceHeader {
   lostEvents: number;
   /** the markers' sum, when it passes Number.MAX_SAFE_INTEGER (then lostEvents is that bound) */
   lostEventsOver?: string;
+  /** the markers that give no count (trace-cmd's "CPU:N [EVENTS DROPPED]"): events were lost, how many is unknown */
+  lostEventsUncounted: number;
   /** the capture's kernel's CONFIG_HZ ("# lockreplay kernel: RELEASE HZ=N", written by lockreplay record) */
   kernelHz?: number;
   /** the first kernel line whose HZ is no CONFIG_HZ (100 to 10,000: "HZ=5", "HZ=0x3e8", "HZ="): ignored, with a note */
@@ -65,7 +67,7 @@ export const MAX_HEADER_CPUS = MAX_CPUS;
 export const INPUT_PID_STRIDE = 4_194_304;
 
 export class FtraceLineParser {
-  readonly header: FtraceHeader = { lostEvents: 0, reordered: 0 };
+  readonly header: FtraceHeader = { lostEvents: 0, lostEventsUncounted: 0, reordered: 0 };
   private readonly ev: EventFields = newEventFields();
   private readonly time: TimeOrder;
   private lastWasForeignEvent = false;
@@ -196,8 +198,13 @@ export class FtraceLineParser {
     }
   }
 
-  /** the events a lost-events marker counts (its digits), added up */
+  /** the events a lost-events marker counts (its digits, '' for none), added up */
   private lostEvents(digits: string): void {
+    this.counter.skip('lost-events-marker');
+    if (digits === '') {
+      this.header.lostEventsUncounted++;
+      return;
+    }
     // (exact: a sum past 2^53 is kept as digits, and lostEvents holds the bound)
     const sum = BigInt(this.header.lostEventsOver ?? this.header.lostEvents) + BigInt(digits);
     if (sum <= BigInt(Number.MAX_SAFE_INTEGER)) this.header.lostEvents = Number(sum);
@@ -205,7 +212,6 @@ export class FtraceLineParser {
       this.header.lostEvents = Number.MAX_SAFE_INTEGER;
       this.header.lostEventsOver = sum.toString();
     }
-    this.counter.skip('lost-events-marker');
   }
 
   /**

@@ -245,6 +245,8 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   const notes: string[] = [];
   if (parser.header.lostEventsOver !== undefined) notes.push(`${parser.header.lostEventsOver} events were lost by the kernel ring buffer, by its lost-events markers: ops around them may be incomplete (lostEvents says ${Number.MAX_SAFE_INTEGER}, 2^53-1, the most it holds)`);
   else if (parser.header.lostEvents > 0) notes.push(`${parser.header.lostEvents} events were lost by the kernel ring buffer: ops around them may be incomplete`);
+  const uncounted = parser.header.lostEventsUncounted;
+  if (uncounted > 0) notes.push(`${uncounted} lost-events marker${uncounted === 1 ? '' : 's'} ("CPU:N [EVENTS DROPPED]") ${uncounted === 1 ? 'says' : 'say'} events were lost without saying how many (not in lostEvents): ops around ${uncounted === 1 ? 'it' : 'them'} may be incomplete`);
   if (parser.header.reordered > 0) notes.push(`${parser.header.reordered} lines came out of time order and were re-sorted`);
   const inputs = parser.header.inputs;
   if (inputs !== undefined && inputs.length > 1) {
