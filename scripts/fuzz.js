@@ -10,6 +10,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+const USAGE = 'usage: npm run fuzz -- [--runs N] [--seed S] [--out DIR]\n';
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+// (an unknown flag, --help was one, ran the whole campaign of several CPU minutes)
+for (let i = 0; i < args.length; i += 2) {
+  if (!['--runs', '--seed', '--out'].includes(args[i])) {
+    process.stderr.write(`fuzz: unknown argument ${args[i]}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const flag = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   if (i < 0) return fallback;

@@ -4,7 +4,7 @@
  * in place, ends with its own 0 and keeps them whole: never a half-written or half-replaced output,
  * never complete outputs with a death by the signal.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,4 +64,16 @@ describe('Ctrl-C at any moment of a replay', () => {
     // (the early delays land before the outputs exist: some runs are interrupted)
     expect(outcomes.filter((o) => !/ code 0,/.test(o)).length, outcomes.join('\n')).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('the fuzz campaign script', () => {
+  it('--help prints its usage and an unknown argument is refused (exit 2) (was: both ran the whole campaign, minutes of CPU)', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts', 'fuzz.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run fuzz -- \[--runs N\] \[--seed S\] \[--out DIR\]/);
+    const bad = run(['--runs', '5', '--sed', '1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown argument --sed/);
+  }, 30_000);
 });
