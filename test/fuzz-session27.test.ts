@@ -4,27 +4,19 @@
  * 12734's first buffered write; traces/xfs-dio-blk-tracer.trace.gz, its first request), changed
  * as the finding needs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ImportOptions, loadTrace } from '../src/import/index.js';
+import { loadTrace } from '../src/import/index.js';
+import { loadAccounted, writeLines } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz27-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function write(name: string, lines: string[]): string {
-  const path = join(tmp, name);
-  writeFileSync(path, `${lines.join('\n')}\n`, 'latin1');
-  return path;
-}
+const write = (name: string, lines: string[]): string => writeLines(tmp, name, lines);
 
-async function load(path: string, options: ImportOptions = {}) {
-  const r = await loadTrace(path, options);
-  const l = r.summary.lines;
-  expect(l.used + Object.values(l.skipped).reduce((a, b) => a + b, 0) + l.bad, 'used + skipped + bad').toBe(l.total);
-  return r;
-}
+const load = loadAccounted;
 
 /** tracefs's header of the capture (2 CPUs) */
 const HEADER = ['# tracer: nop', '#', '# entries-in-buffer/entries-written: 49949/49949   #P:2', '#'];

@@ -6,25 +6,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ImportOptions, loadTrace } from '../src/import/index.js';
+import { loadTrace } from '../src/import/index.js';
 import { INPUT_PID_STRIDE } from '../src/import/ftrace.js';
 import { opRow, opStreamFooter, opStreamHeader } from '../src/import/opstream.js';
+import { loadAccounted, writeLines } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz28-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function write(name: string, lines: string[]): string {
-  const path = join(tmp, name);
-  writeFileSync(path, `${lines.join('\n')}\n`, 'latin1');
-  return path;
-}
+const write = (name: string, lines: string[]): string => writeLines(tmp, name, lines);
 
-async function load(path: string, options: ImportOptions = {}) {
-  const r = await loadTrace(path, options);
-  const l = r.summary.lines;
-  expect(l.used + Object.values(l.skipped).reduce((a, b) => a + b, 0) + l.bad, 'used + skipped + bad').toBe(l.total);
-  return r;
-}
+const load = loadAccounted;
 
 /**
  * A buffered 4 KiB write in trace-cmd report's layout: `prefix` (a buffer name and ": ", or

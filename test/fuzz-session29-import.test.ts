@@ -2,7 +2,7 @@
  * Importer defects a session-29 round found (fidelity and hostile input), each as a regression
  * test. The inputs are made here, line by line, in each format's own layout.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -10,23 +10,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CsvClock, scaledDecimal } from '../src/import/csv-clock.js';
 import { CSV_PRESETS, type CsvMapping } from '../src/import/csv.js';
 import { INPUT_PID_STRIDE } from '../src/import/ftrace.js';
-import { type ImportOptions, loadTrace } from '../src/import/index.js';
+import { loadTrace } from '../src/import/index.js';
+import { loadAccounted, writeLines } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz29-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function write(name: string, lines: string[]): string {
-  const path = join(tmp, name);
-  writeFileSync(path, `${lines.join('\n')}\n`, 'latin1');
-  return path;
-}
+const write = (name: string, lines: string[]): string => writeLines(tmp, name, lines);
 
-async function load(path: string, options: ImportOptions = {}) {
-  const r = await loadTrace(path, options);
-  const l = r.summary.lines;
-  expect(l.used + Object.values(l.skipped).reduce((a, b) => a + b, 0) + l.bad, 'used + skipped + bad').toBe(l.total);
-  return r;
-}
+const load = loadAccounted;
 
 /** a bad line's sample without the file's path */
 const reasons = (samples: string[]): string[] => samples.map((s) => s.replace(/^.*?:(\d+):/, '$1:'));

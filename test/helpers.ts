@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { expect } from 'vitest';
+import { type ImportOptions, loadTrace } from '../src/import/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TRACES = join(ROOT, 'traces');
@@ -57,4 +59,19 @@ export function strategySpecError(createStrategy: (spec: string) => unknown, spe
     return (e as Error).message;
   }
   return 'no error';
+}
+
+/** Writes `lines` (each byte a char: latin1) as the file `name` in `dir`, each line ended; returns its path. */
+export function writeLines(dir: string, name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`, 'latin1');
+  return path;
+}
+
+/** Imports `path` and checks that every line is accounted for (used + skipped + bad = total). */
+export async function loadAccounted(path: string, options: ImportOptions = {}): ReturnType<typeof loadTrace> {
+  const r = await loadTrace(path, options);
+  const l = r.summary.lines;
+  expect(l.used + Object.values(l.skipped).reduce((a, b) => a + b, 0) + l.bad, 'used + skipped + bad').toBe(l.total);
+  return r;
 }
