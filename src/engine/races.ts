@@ -9,7 +9,7 @@
  */
 import { OpColumns } from '../model/op-columns.js';
 import { isFaultAroundCode, type Op, OP_KINDS } from '../model/op.js';
-import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH, type ConflictSeverity } from '../model/conflicts.js';
+import { CONFLICT_CLASSES, conflictClassOf, CONFLICTING_KIND, CONFLICTS_WITH } from '../model/conflicts.js';
 import { KIND_CODE, opTable, type OpTable } from './op-table.js';
 import { sortIndicesByKey } from '../util/radix-sort.js';
 import { NumHeap } from '../util/num-heap.js';

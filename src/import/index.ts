@@ -4,7 +4,7 @@
  */
 import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
-import { BadLines, type LineAccounting, LineCounter } from './accounting.js';
+import { BadLines, LineCounter } from './accounting.js';
 import { FtraceLineParser, headerCpusNotes, INPUT_PID_STRIDE, kernelHzNote } from './ftrace.js';
 import { cpusBeyondNote } from './cpus-beyond-header.js';
 import { BlockOpBuilder } from './block.js';

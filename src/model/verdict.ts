@@ -6,7 +6,7 @@
  * the verdict says the metric does not rank them (rather than naming whichever is ahead by noise).
  */
 import type { StrategyResult } from './result.js';
-import type { Ranking, Verdict } from './result.js';
+import type { Verdict } from './result.js';
 export type { Ranking, Verdict } from './result.js';
 
 /** throughputs within this fraction of the best are a tie */

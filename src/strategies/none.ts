@@ -1,4 +1,4 @@
-import type { Step, Strategy } from './types.js';
+import type { Strategy } from './types.js';
 import { WORK_ONLY } from './plan-helpers.js';
 
 /** No locks at all: the lower bound of what any locking can achieve on this trace. */
