@@ -302,7 +302,8 @@ describe('check: malformed input is refused with a message', () => {
 
   it('an op kind named like an inherited property is looked up as an own key only', () => {
     const base = copy();
-    (base.results[0].byKind as Record<string, unknown>).constructor = structuredClone(base.results[0].byKind.write);
+    // (on purpose an own key named like Object.prototype.constructor, which the type says is a Function)
+    (base.results[0].byKind as unknown as Record<'constructor', unknown>).constructor = structuredClone(base.results[0].byKind.write);
     const report = check(copy(), base, {});
     expect(report.rows.find((r) => r.metric === 'present[constructor]')).toMatchObject({ strategy: 'none', pass: false });
   });

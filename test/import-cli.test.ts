@@ -65,7 +65,8 @@ describe('lockreplay import (CLI)', () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'import', '-', '--json'], { stdio: [reader, 'pipe', 'pipe'] });
     closeSync(reader);
     let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    // (stdio[1] is 'pipe': the child has a stdout stream)
+    child.stdout!.on('data', (d) => (stdout += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const gz = readFileSync(trace('xfs-mix.trace.gz'));
     for (let at = 0; at < gz.length; at += 32 * 1024) {

@@ -426,12 +426,12 @@ describe('classifying a wait by the task\'s latest lock call', () => {
   it('an mmap_lock started after an xfs_ilock names the wait; an unlock leaves nothing to wait for', async () => {
     const { ContentionTracker } = await import('../src/import/contention.js');
     const t = new ContentionTracker();
-    t.ilock(1, 'IOLOCK_SHARED', '7:0:133');
+    t.ilock(1, 'IOLOCK_SHARED', '7:0:133', 90);
     t.mmap(1, 'abc');
     t.begin(1, 100, '00000000aaaa0001 (flags=READ)', 3);
     expect(t.end(1, 'fio', 150, '00000000aaaa0001 (ret=0)')).toMatchObject({ caller: 'mmap_lock', target: 'mm:abc', waitNs: 50 });
     t.mmap(1, '');
-    t.ilock(1, 'IOLOCK_EXCL', '7:0:133');
+    t.ilock(1, 'IOLOCK_EXCL', '7:0:133', 190);
     t.other(1);
     t.begin(1, 200, '00000000aaaa0002 (flags=WRITE)', 6);
     expect(t.end(1, 'fio', 210, '00000000aaaa0002 (ret=0)')).toMatchObject({ caller: 'unknown', target: 'lock:00000000aaaa0002' });

@@ -55,7 +55,7 @@ describe('library functions given arguments of the wrong kind', () => {
     // what the types allow still works
     expect(formatCheck(report, false)).toMatch(/^pass: \d+ checks/);
     expect(checkJunit(report, '2026-01-01T00:00:00', 0.5)).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="lockreplay check" tests="\d+" failures="0" skipped="0" time="0.500" timestamp="2026-01-01T00:00:00">/);
-    const step = lib.acquire('range', 'k', { kind: 'range' }, 'X', 0, 10, 1);
+    const step = lib.acquire('range', 'k', { kind: 'range', fairness: 'fifo' }, 'X', 0, 10, 1);
     expect(underOneLock(step)).toEqual([step, lib.WORK_ALL, lib.release(1)]);
   });
 
@@ -82,11 +82,11 @@ describe('library functions given arguments of the wrong kind', () => {
     const resultPath = join(tmp, 'sweep.json');
     writeFileSync(resultPath, lib.resultJson(r));
     const report = check(r, r, {});
-    const step = lib.acquire('range', 'k', { kind: 'range' }, 'X', 0, 10, 1);
+    const step = lib.acquire('range', 'k', { kind: 'range', fairness: 'fifo' }, 'X', 0, 10, 1);
     const op = t.ops[0];
     // arguments each function takes: the sweep puts a wrong one in each place in turn
     const valid: Record<string, unknown[]> = {
-      acquire: ['range', 'k', { kind: 'range' }, 'X', 0, 10, 1],
+      acquire: ['range', 'k', { kind: 'range', fairness: 'fifo' }, 'X', 0, 10, 1],
       assertComparable: [r, r, 'a.json', 'b.json'],
       check: [r, r, {}, { current: 'a.json', baseline: 'b.json' }],
       checkJunit: [report, '2026-01-01T00:00:00', 0],

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTrace } from '../src/import/index.js';
 import { LineSplitter, LONG_LINE, MAX_LINE_BYTES } from '../src/import/lines.js';
 import type { CsvMapping } from '../src/import/csv.js';
+import type { ConcreteFormat } from '../src/model/import-summary.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-long-'));
 function file(name: string, text: string | Buffer): string {
@@ -22,7 +23,7 @@ const LONG = 'x'.repeat(MAX_LINE_BYTES + 10);
 const MAPPING: CsvMapping = { columns: { ts: 0, op: 1, offset: 2, length: 3 }, tsUnit: 'ns', offsetUnit: 'bytes', lengthUnit: 'bytes', readValues: ['R'], writeValues: [], delimiter: ',', header: false };
 
 /** every format: a first line, a line too long, then lines that are read on */
-const FORMATS: { name: string; text: (long: string) => string; opts?: Record<string, unknown>; used: number }[] = [
+const FORMATS: { name: ConcreteFormat; text: (long: string) => string; opts?: Record<string, unknown>; used: number }[] = [
   { name: 'ftrace', text: (l) => `# tracer: nop\n${l}\n            fio-1 [000] .....  1.000000: sys_pwrite64(fd: 3, buf: 0x1, count: 0x1000, pos: 0x0)\n            fio-1 [000] .....  1.000010: sys_pwrite64 -> 0x1000\n`, used: 2 },
   { name: 'trace-cmd', text: (l) => `cpus=1\n${l}\n            fio-1 [000]  1.000000: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x0\n            fio-1 [000]  1.000010: sys_exit_pwrite64:    0x1000\n`, used: 2 },
   { name: 'blkparse', text: (l) => `  7,0 1 1 0.000000000 100 Q RS 100 + 8 [a]\n${l}\n  7,0 1 2 0.000010000 100 D RS 100 + 8 [a]\n  7,0 1 3 0.000500000   0 C RS 100 + 8 [0]\n`, used: 3 },

@@ -28,7 +28,7 @@ let packed: string[] = [];
 let installedBy = '';
 
 function run(cmd: string, args: string[], cwd: string, timeoutMs = 45_000): SpawnSyncReturns<string> {
-  const env = { ...process.env, CI: '1', PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' };
   delete env.GITHUB_STEP_SUMMARY;
   return spawnSync(cmd, args, { cwd, encoding: 'utf8', env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 26 });
 }

@@ -126,6 +126,10 @@ describe('a page-reading op whose plan marks work `cached`', () => {
     const spec = { kind: 'range' as const, fairness: 'fifo' as const };
     const strategy = {
       name: 'insert-only',
+      summary: 'the fault takes the range lock only to insert the page',
+      source: 'test',
+      rules: [],
+      options: {},
       plan(op: Op) {
         const take = { type: 'acquire' as const, lockClass: 'r', key: op.file, spec, mode: 'X' as const, start: 0, end: 4096, tag: 0 };
         if (op.kind === 'punch') return [take, { type: 'work' as const, fraction: 1 }, { type: 'release' as const, tag: 0 }];

@@ -6,7 +6,7 @@ import { TwoStateLock } from '../../../src/locks/two-state.js';
 
 let nextTask = 0;
 function req(mode: LockMode, start = 0, end = Infinity, task = nextTask++): LockRequest {
-  return { task, mode, start, end, granted: false, blockers: 0, requestedNs: 0, grantedNs: 0 };
+  return { task, mode, start, end, granted: false, blockers: 0, requestedNs: 0, grantedNs: 0, spinning: false, woken: false };
 }
 const tasks = (list: LockRequest[]): number[] => list.map((r) => r.task);
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findRaces, inActivationOrder } from '../../../src/engine/races.js';
 import type { OpOutcomes } from '../../../src/engine/simulator.js';
 import type { Op, OpKind } from '../../../src/model/op.js';
+import { chance } from '../chance.js';
 
 interface In { pid: number; kind: OpKind; off: number; len: number; from: number; to: number; file?: string; active?: boolean; done?: boolean; workEnd?: boolean }
 /** ops with sections [from, to) given directly (activeNs/workEndNs, or start/end when not active) */
@@ -288,8 +289,8 @@ describe('findRaces: open sections indexed by byte range', () => {
       from: fc.integer({ min: 0, max: 200 }),
       dur: fc.integer({ min: 0, max: 80 }),
       file: fc.constantFrom('F', 'G'),
-      active: fc.boolean({ probability: 0.9 }),
-      done: fc.boolean({ probability: 0.95 }),
+      active: chance(0.9),
+      done: chance(0.95),
     });
     fc.assert(fc.property(fc.array(one, { maxLength: 90 }), fc.integer({ min: 0, max: 5 }), (list, listed) => {
       const input: In[] = list.map((x) => ({ pid: x.pid, kind: x.kind, off: x.off, len: x.len, from: x.from, to: x.from + x.dur, file: x.file, active: x.active, done: x.done }));

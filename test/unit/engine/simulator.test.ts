@@ -20,7 +20,7 @@ function ops(list: OpIn[]): Op[] {
     kind: o.kind ?? 'write', offset: o.off ?? 0, lengthBytes: o.len ?? 4096, line: id + 1, ...(o.parent !== undefined ? { parent: o.parent } : {}),
   }));
 }
-function strategy(plan: (op: Op) => Step[], name = 'test'): Strategy {
+function strategy(plan: (op: Op) => readonly Step[], name = 'test'): Strategy {
   return { name, summary: '', source: 'test', rules: [], options: {}, plan };
 }
 const BASE: SimOptions = { mode: 'closed', timeScale: 1, cpus: 4, pageSizeBytes: 4096, costs: ZERO_COSTS, mmapLock: false, spin: false };
@@ -98,11 +98,11 @@ describe('outcome columns', () => {
       { pid: 1, t: 100, dur: 10 },
       { pid: 2, t: 150, dur: 10 },
     ]);
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]));
+    const r = sim(list, strategy(() => WORK_ONLY));
     // times are relative to the first op: 0 and 50
     expect(us(r.outcomes.startNs)).toEqual([0, 50]);
     expect(r.makespanNs).toBe(60 * US);
-    const empty = simulate([], new Float64Array(0), strategy(() => WORK_ONLY as Step[]), BASE);
+    const empty = simulate([], new Float64Array(0), strategy(() => WORK_ONLY), BASE);
     expect(empty.makespanNs).toBe(0);
     expect(empty.completed).toBe(0);
     expect(empty.outcomes.activeCount).toBe(0);
@@ -112,13 +112,13 @@ describe('outcome columns', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 0, dur: 4 }]);
     const first = sim(list, mutexOn());
     const ns = Float64Array.from([3 * US, 4 * US]);
-    const second = simulate(list, ns, strategy(() => WORK_ONLY as Step[]), BASE, undefined, first.outcomes);
+    const second = simulate(list, ns, strategy(() => WORK_ONLY), BASE, undefined, first.outcomes);
     expect(second.outcomes).toBe(first.outcomes);
     expect(us(second.outcomes.endNs)).toEqual([3, 4]);
     expect(us(second.outcomes.lockWaitNs)).toEqual([0, 0]);
     expect(us(second.outcomes.activeNs)).toEqual([0, 0]);
     // a different length: fresh arrays
-    const other = simulate(list.slice(0, 1), ns.subarray(0, 1), strategy(() => WORK_ONLY as Step[]), BASE, undefined, first.outcomes);
+    const other = simulate(list.slice(0, 1), ns.subarray(0, 1), strategy(() => WORK_ONLY), BASE, undefined, first.outcomes);
     expect(other.outcomes).not.toBe(first.outcomes);
     // a stale activeNs/lockWait is not kept in a reset
     const third = simulate(list, ns, strategy(() => [acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), release(0)]), BASE, undefined, first.outcomes);
@@ -136,13 +136,13 @@ describe('closed and open mode', () => {
     ]);
     // service 20 µs for the first op; without the trace's durations, think time is measured from
     // the end the service gives: 30 - (0 + 20) = 10 µs → issues at 30
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]), {}, [20 * US, 10 * US, 1 * US]);
+    const r = sim(list, strategy(() => WORK_ONLY), {}, [20 * US, 10 * US, 1 * US]);
     expect(us(r.outcomes.intendedNs)).toEqual([0, 30, 40]);
     expect(us(r.outcomes.startNs)).toEqual([0, 30, 40]);
     // an op that overlaps the previous one in the trace has no think time (not negative)
     expect(us(r.outcomes.endNs)).toEqual([20, 40, 41]);
     // with the trace's durations (10, 10, 1): think 20 µs → 40; the third overlaps → at its end, 50
-    const t = sim(list, strategy(() => WORK_ONLY as Step[]), { traceDurNs: Float64Array.from([10 * US, 10 * US, US]) }, [20 * US, 10 * US, 1 * US]);
+    const t = sim(list, strategy(() => WORK_ONLY), { traceDurNs: Float64Array.from([10 * US, 10 * US, US]) }, [20 * US, 10 * US, 1 * US]);
     expect(us(t.outcomes.intendedNs)).toEqual([0, 40, 50]);
     expect(us(t.outcomes.endNs)).toEqual([20, 50, 51]);
   });
@@ -153,7 +153,7 @@ describe('closed and open mode', () => {
       { pid: 1, t: 4, dur: 10 },
       { pid: 1, t: 100, dur: 10 },
     ]);
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]), { mode: 'open', timeScale: 2 });
+    const r = sim(list, strategy(() => WORK_ONLY), { mode: 'open', timeScale: 2 });
     expect(us(r.outcomes.intendedNs)).toEqual([0, 8, 200]);
     expect(us(r.outcomes.startNs)).toEqual([0, 10, 200]);
     expect(us(r.outcomes.endNs)).toEqual([10, 20, 210]);
@@ -168,7 +168,7 @@ describe('CPUs', () => {
       { pid: 3, t: 2, dur: 10, file: 'c' },
     ]);
     const log = new Recorder();
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]), { cpus: 1, log });
+    const r = sim(list, strategy(() => WORK_ONLY), { cpus: 1, log });
     expect(us(r.outcomes.endNs)).toEqual([10, 20, 30]);
     expect(us(r.outcomes.cpuWaitNs)).toEqual([0, 9, 18]);
     expect(r.cpuWaitTotalNs).toBe(27 * US);
@@ -179,14 +179,14 @@ describe('CPUs', () => {
 
   it('cpus below 1 count as one', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 0, dur: 10, file: 'b' }]);
-    expect(us(sim(list, strategy(() => WORK_ONLY as Step[]), { cpus: 0 }).outcomes.endNs)).toEqual([10, 20]);
-    expect(us(sim(list, strategy(() => WORK_ONLY as Step[]), { cpus: 2 }).outcomes.endNs)).toEqual([10, 10]);
+    expect(us(sim(list, strategy(() => WORK_ONLY), { cpus: 0 }).outcomes.endNs)).toEqual([10, 20]);
+    expect(us(sim(list, strategy(() => WORK_ONLY), { cpus: 2 }).outcomes.endNs)).toEqual([10, 10]);
   });
 
   it('a CPU wait of 0 is not logged', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 10, dur: 10, file: 'b' }]);
     const log = new Recorder();
-    sim(list, strategy(() => WORK_ONLY as Step[]), { cpus: 1, log });
+    sim(list, strategy(() => WORK_ONLY), { cpus: 1, log });
     expect(log.events).toEqual([]);
   });
 });
@@ -227,7 +227,7 @@ describe('spinlocks and CPUs', () => {
   const SPIN: LockSpec = { kind: 'spinlock' };
   it('spin_lock() needs a CPU: with none free the task queues for one, then takes the lock on it', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 1, dur: 5, file: 'b' }]);
-    const plan = (o: Op): Step[] => (o.pid === 2 ? underOneLock(acquire('S', 'k', SPIN, 'X', 0, Infinity, 0)) : WORK_ONLY as Step[]);
+    const plan = (o: Op): readonly Step[] => (o.pid === 2 ? underOneLock(acquire('S', 'k', SPIN, 'X', 0, Infinity, 0)) : WORK_ONLY);
     const r = sim(list, strategy(plan), { cpus: 1 });
     expect(us(r.outcomes.startNs)).toEqual([1 - 1, 1]);
     expect(us(r.outcomes.endNs)).toEqual([10, 15]);
@@ -240,20 +240,20 @@ describe('spinlocks and CPUs', () => {
   it('a spinlock holder keeps its CPU between its steps: a task waiting for a CPU gets it only after the release', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 1, dur: 4, file: 'b' }]);
     // task 1: spinlock, half its work, a lock wait-free mutex, the other half, releases
-    const plan = (o: Op): Step[] => (o.pid === 1
+    const plan = (o: Op): readonly Step[] => (o.pid === 1
       ? [acquire('S', 'k', SPIN, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.5 }, acquire('M', 'm', MUTEX, 'X', 0, Infinity, 1), { type: 'work', fraction: 0.5 }, release(1), release(0)]
-      : WORK_ONLY as Step[]);
+      : WORK_ONLY);
     const r = sim(list, strategy(plan), { cpus: 1 });
     expect(us(r.outcomes.endNs)).toEqual([10, 14]);
     expect(us(r.outcomes.cpuWaitNs)).toEqual([0, 9]);
     // without the spinlock, the first task gives up the CPU after its first half: the second runs 5 → 9
-    const plain = sim(list, strategy((o) => (o.pid === 1 ? [{ type: 'work', fraction: 0.5 }, { type: 'work', fraction: 0.5 }] : WORK_ONLY as Step[])), { cpus: 1 });
+    const plain = sim(list, strategy((o) => (o.pid === 1 ? [{ type: 'work', fraction: 0.5 }, { type: 'work', fraction: 0.5 }] : WORK_ONLY)), { cpus: 1 });
     expect(us(plain.outcomes.endNs)).toEqual([14, 9]);
   });
 
   it('a spinning waiter granted the lock has it a cache-line transfer later, and then holds the spinlock on its CPU', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 4 }, { pid: 3, t: 2, dur: 1, file: 'x' }]);
-    const plan = (o: Op): Step[] => (o.pid === 3 ? WORK_ONLY as Step[] : underOneLock(acquire('S', 'k', SPIN, 'X', 0, Infinity, 0)));
+    const plan = (o: Op): readonly Step[] => (o.pid === 3 ? WORK_ONLY : underOneLock(acquire('S', 'k', SPIN, 'X', 0, Infinity, 0)));
     const r = sim(list, strategy(plan), { cpus: 2, costs: { ...ZERO_COSTS, cacheMissNs: 1000 } });
     // task 2 spins 1 → 10 on the second CPU, has the lock at 11, works to 15; task 3 waits for a CPU until 10
     expect(us(r.outcomes.endNs)).toEqual([10, 15, 11]);
@@ -328,7 +328,7 @@ describe('lock instances and kinds', () => {
 
   it('a release names the latest acquire of its tag, wherever it is among the held locks', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 2 }]);
-    const plan = (o: Op): Step[] => (o.pid === 1
+    const plan = (o: Op): readonly Step[] => (o.pid === 1
       ? [acquire('A', 'k', MUTEX, 'X', 0, Infinity, 5), acquire('B', 'k', MUTEX, 'X', 0, Infinity, 6), { type: 'work', fraction: 0.5 }, release(5), { type: 'work', fraction: 0.5 }, release(6)]
       : underOneLock(acquire('A', 'k', MUTEX, 'X', 0, Infinity, 0)));
     const r = sim(list, strategy(plan));
@@ -339,7 +339,7 @@ describe('lock instances and kinds', () => {
 
   it('a mutex holder gives up its CPU between steps (only a spinlock holder keeps it)', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10, file: 'a' }, { pid: 2, t: 1, dur: 4, file: 'b' }]);
-    const r = sim(list, strategy((o) => (o.pid === 1 ? [acquire('M', 'm', MUTEX, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.5 }, { type: 'work', fraction: 0.5 }, release(0)] : WORK_ONLY as Step[])), { cpus: 1 });
+    const r = sim(list, strategy((o) => (o.pid === 1 ? [acquire('M', 'm', MUTEX, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.5 }, { type: 'work', fraction: 0.5 }, release(0)] : WORK_ONLY)), { cpus: 1 });
     expect(us(r.outcomes.endNs)).toEqual([14, 9]);
   });
 
@@ -352,7 +352,7 @@ describe('lock instances and kinds', () => {
 
   it('munmap takes mmap_lock exclusively: it waits for a fault of its process', () => {
     const list = ops([{ pid: 1, kind: 'fault-read', t: 0, dur: 10, proc: 'P' }, { pid: 2, kind: 'munmap', t: 1, dur: 2, proc: 'P' }]);
-    expect(us(sim(list, strategy(() => WORK_ONLY as Step[]), { mmapLock: true }).outcomes.endNs)).toEqual([10, 12]);
+    expect(us(sim(list, strategy(() => WORK_ONLY), { mmapLock: true }).outcomes.endNs)).toEqual([10, 12]);
   });
 
   it('a cost after the work is not work: the critical section ends with the work; a zero cost needs no CPU', () => {
@@ -385,15 +385,15 @@ describe('the mmap_lock the engine adds', () => {
       { pid: 3, kind: 'fault-write', t: 2, dur: 3, proc: 'P' },
       { pid: 4, kind: 'munmap', t: 3, dur: 1, proc: 'Q' },
     ]);
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]), { mmapLock: true });
+    const r = sim(list, strategy(() => WORK_ONLY), { mmapLock: true });
     // the mmap waits for the read fault; the write fault queues behind the waiting writer (rwsem FIFO)
     expect(us(r.outcomes.endNs)).toEqual([10, 12, 15, 4]);
     expect(r.lockStats.get('mmap_lock')).toMatchObject({ acquisitions: 4, contentions: 2 });
-    const off = sim(list, strategy(() => WORK_ONLY as Step[]), { mmapLock: false });
+    const off = sim(list, strategy(() => WORK_ONLY), { mmapLock: false });
     expect(us(off.outcomes.endNs)).toEqual([10, 3, 5, 4]);
     expect(off.lockStats.has('mmap_lock')).toBe(false);
     // the default is on
-    const def = simulate(list, Float64Array.from(list.map((o) => o.durNs as number)), strategy(() => WORK_ONLY as Step[]), { mode: 'closed', timeScale: 1, cpus: 4, pageSizeBytes: 4096, costs: ZERO_COSTS, spin: false });
+    const def = simulate(list, Float64Array.from(list.map((o) => o.durNs as number)), strategy(() => WORK_ONLY), { mode: 'closed', timeScale: 1, cpus: 4, pageSizeBytes: 4096, costs: ZERO_COSTS, spin: false });
     expect(us(def.outcomes.endNs)).toEqual([10, 12, 15, 4]);
   });
 
@@ -404,17 +404,17 @@ describe('the mmap_lock the engine adds', () => {
       { pid: 3, kind: 'dio-write', t: 1, dur: 2, proc: 'P', file: 'other' },
     ]);
     const log = new Recorder();
-    const r = sim(list, strategy((o) => (o.kind === 'mmap' ? WORK_ONLY as Step[] : underOneLock(acquire('L', o.file, MUTEX, 'X', 0, Infinity, 0)))), { mmapLock: true, log });
+    const r = sim(list, strategy((o) => (o.kind === 'mmap' ? WORK_ONLY : underOneLock(acquire('L', o.file, MUTEX, 'X', 0, Infinity, 0)))), { mmapLock: true, log });
     expect(us(r.outcomes.endNs)).toEqual([10, 12, 12]);
     // the strategy lock was taken at 1, before the mmap_lock wait
     expect(log.events).toContain('hold 1 L X [0,Infinity) 1-12');
     expect(log.events).toContain('wait 1 mmap_lock S [0,Infinity) 1-10');
     expect(log.events).toContain('hold 1 mmap_lock S [0,Infinity) 10-10');
-    const noWork = sim(list, strategy((o) => (o.kind === 'mmap' ? WORK_ONLY as Step[] : [acquire('L', o.file, MUTEX, 'X', 0, Infinity, 0), release(0)])), { mmapLock: true });
+    const noWork = sim(list, strategy((o) => (o.kind === 'mmap' ? WORK_ONLY : [acquire('L', o.file, MUTEX, 'X', 0, Infinity, 0), release(0)])), { mmapLock: true });
     expect(us(noWork.outcomes.endNs)).toEqual([10, 1, 1]);
     expect(noWork.lockStats.get('mmap_lock')?.acquisitions).toBe(1);
     // buffered IO takes no mmap_lock
-    const buffered = sim(ops([{ pid: 1, kind: 'mmap', t: 0, dur: 10, proc: 'P' }, { pid: 2, kind: 'read', t: 1, dur: 2, proc: 'P' }, { pid: 3, kind: 'write', t: 1, dur: 2, proc: 'P' }]), strategy(() => WORK_ONLY as Step[]), { mmapLock: true });
+    const buffered = sim(ops([{ pid: 1, kind: 'mmap', t: 0, dur: 10, proc: 'P' }, { pid: 2, kind: 'read', t: 1, dur: 2, proc: 'P' }, { pid: 3, kind: 'write', t: 1, dur: 2, proc: 'P' }]), strategy(() => WORK_ONLY), { mmapLock: true });
     expect(us(buffered.outcomes.endNs)).toEqual([10, 3, 3]);
   });
 });
@@ -426,7 +426,7 @@ describe('child ops', () => {
       { pid: 1, kind: 'fault-read', t: 3, dur: 2, parent: 0 },
       { pid: 1, kind: 'fault-read', t: 10, dur: 4, parent: 0 },
     ]);
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]));
+    const r = sim(list, strategy(() => WORK_ONLY));
     // own work 20 - 6 = 14: child 1 after 3 µs, child 2 after 10 - 2 = 8 µs of own work
     expect(us(r.outcomes.startNs)).toEqual([0, 3, 10]);
     expect(us(r.outcomes.endNs)).toEqual([20, 5, 14]);
@@ -441,7 +441,7 @@ describe('child ops', () => {
       { pid: 1, kind: 'fault-read', t: 1, dur: 2, parent: 0 },
       { pid: 1, kind: 'fault-read', t: 1000, dur: 3, parent: 0 },
     ]);
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]));
+    const r = sim(list, strategy(() => WORK_ONLY));
     // own 10 - 5 = 5 µs; child 1 at position 0; child 2 at min(5, ...) = 5, after all the own work
     // (and after child 1's 2 µs)
     expect(us(r.outcomes.startNs)).toEqual([0, 0, 7]);
@@ -451,7 +451,7 @@ describe('child ops', () => {
       { pid: 1, t: 0, dur: 4 },
       { pid: 1, kind: 'fault-read', t: 1, dur: 6, parent: 0 },
     ]);
-    expect(us(sim(big, strategy(() => WORK_ONLY as Step[])).outcomes.endNs)).toEqual([6, 6]);
+    expect(us(sim(big, strategy(() => WORK_ONLY)).outcomes.endNs)).toEqual([6, 6]);
   });
 
   it('positions never go back: a child listed later but timed earlier runs after the one before it', () => {
@@ -460,7 +460,7 @@ describe('child ops', () => {
       { pid: 1, kind: 'fault-read', t: 10, dur: 1, parent: 0 },
       { pid: 1, kind: 'fault-read', t: 2, dur: 1, parent: 0 },
     ]);
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]));
+    const r = sim(list, strategy(() => WORK_ONLY));
     // own 18; child 1 at 10; child 2 at max(0, 2 - 0 - 1) = 1, pushed to 10
     expect(us(r.outcomes.startNs)).toEqual([0, 10, 11]);
   });
@@ -471,14 +471,14 @@ describe('child ops', () => {
       { pid: 1, kind: 'fault-read', t: 5, dur: 2, parent: 0 },
       { pid: 1, kind: 'fault-read', t: 6, dur: 1, parent: 0 },
     ]);
-    const first = strategy((o) => (o.kind === 'write' ? [{ type: 'children' }, ...underOneLock(acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0))] : WORK_ONLY as Step[]));
+    const first = strategy((o) => (o.kind === 'write' ? [{ type: 'children' }, ...underOneLock(acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0))] : WORK_ONLY));
     const r = sim(list, first);
     expect(us(r.outcomes.startNs)).toEqual([0, 0, 2]);
     expect(us(r.outcomes.endNs)).toEqual([10, 2, 3]);
     // the parent's critical section starts after the children
     expect(us(r.outcomes.activeNs)).toEqual([3, 0, 2]);
     expect([...r.outcomes.activeOrder]).toEqual([1, 2, 0]);
-    const noWork = strategy((o) => (o.kind === 'write' ? [acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), release(0)] : WORK_ONLY as Step[]));
+    const noWork = strategy((o) => (o.kind === 'write' ? [acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), release(0)] : WORK_ONLY));
     const n = sim(list, noWork);
     expect(us(n.outcomes.startNs)).toEqual([0, 0, 2]);
     expect(us(n.outcomes.endNs)).toEqual([3, 2, 3]);
@@ -493,7 +493,7 @@ describe('child ops', () => {
       { pid: 1, kind: 'fault-read', t: 2, dur: 4 },
       { pid: 1, kind: 'fault-read', t: 3, dur: 1 },
     ]).map((o, i) => ({ ...o, id: 10 + i, ...(i === 1 ? { parent: 10 } : i === 2 ? { parent: 11 } : {}) }));
-    const r = sim(list, strategy(() => WORK_ONLY as Step[]));
+    const r = sim(list, strategy(() => WORK_ONLY));
     // parent own 6: child at 2; its own 3: grandchild at 1 → 3..4
     expect(us(r.outcomes.startNs)).toEqual([0, 2, 3]);
     expect(us(r.outcomes.endNs)).toEqual([10, 6, 4]);
@@ -508,7 +508,7 @@ describe('cost steps', () => {
       { pid: 3, t: 2, dur: 10 },
     ]);
     const R: LockSpec = { kind: 'range', fairness: 'fifo' };
-    const plan = (o: Op): Step[] => o.pid === 3
+    const plan = (o: Op): readonly Step[] => o.pid === 3
       ? [{ type: 'cost', baseNs: 100, perNodeNs: 1000, nodesOf: { lockClass: 'R', key: 'k' } }, WORK_ALL]
       : underOneLock(acquire('R', 'k', R, 'X', 0, 10, 0));
     const r = sim(list, strategy(plan));
@@ -517,17 +517,17 @@ describe('cost steps', () => {
     expect(us(r.outcomes.activeNs)[2]).toBe(4.1);
     expect(r.cpuBusyNs).toBe(32_100);
     // logNodes: (1 + R)·log2(R + 2) with R = 2 → 3 × 2 = 6 nodes
-    const logPlan = (o: Op): Step[] => o.pid === 3
+    const logPlan = (o: Op): readonly Step[] => o.pid === 3
       ? [{ type: 'cost', baseNs: 0, perNodeNs: 1000, nodesOf: { lockClass: 'R', key: 'k' }, logNodes: true }, WORK_ALL]
       : underOneLock(acquire('R', 'k', R, 'X', 0, 10, 0));
     expect(us(sim(list, strategy(logPlan)).outcomes.endNs)[2]).toBe(18);
     // a lock that does not exist (yet), or another key: no nodes; no perNodeNs: none charged
-    const missing = (o: Op): Step[] => o.pid === 3
+    const missing = (o: Op): readonly Step[] => o.pid === 3
       ? [{ type: 'cost', baseNs: 500, perNodeNs: 1000, nodesOf: { lockClass: 'R', key: 'other' } }, { type: 'cost', baseNs: 0, perNodeNs: 1000, nodesOf: { lockClass: 'nope', key: 'k' } }, { type: 'cost', baseNs: 250, nodesOf: { lockClass: 'R', key: 'k' } }, WORK_ALL]
       : underOneLock(acquire('R', 'k', R, 'X', 0, 10, 0));
     expect(us(sim(list, strategy(missing)).outcomes.endNs)[2]).toBe(12.75);
     // a mutex's nodes are its holders only (no waiting count)
-    const M = (o: Op): Step[] => o.pid === 3
+    const M = (o: Op): readonly Step[] => o.pid === 3
       ? [{ type: 'cost', baseNs: 0, perNodeNs: 1000, nodesOf: { lockClass: 'M', key: 'k' } }, WORK_ALL]
       : underOneLock(acquire('M', 'k', MUTEX, 'X', 0, Infinity, 0));
     expect(us(sim(list, strategy(M)).outcomes.endNs)[2]).toBe(13);
@@ -550,7 +550,7 @@ describe('cost steps', () => {
 describe('work shares', () => {
   it('a plan\'s work fractions split the service time; a release between them ends the section only at the last work', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 10 }]);
-    const plan = (): Step[] => [acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.3 }, release(0), { type: 'work', fraction: 0.7 }];
+    const plan = (): readonly Step[] => [acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.3 }, release(0), { type: 'work', fraction: 0.7 }];
     const r = sim(list, strategy(plan));
     expect(us(r.outcomes.endNs)).toEqual([10, 13]);
     expect(us(r.outcomes.lockWaitNs)).toEqual([0, 2]);
@@ -570,7 +570,7 @@ describe('work shares', () => {
 describe('deadlocks', () => {
   it('an ABBA cycle is found when the second task blocks, and reported with both tasks in wait order', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10, file: 'f' }, { pid: 2, t: 1, dur: 10, file: 'g' }]);
-    const plan = (o: Op): Step[] => {
+    const plan = (o: Op): readonly Step[] => {
       const [a, b] = o.pid === 1 ? ['A', 'B'] : ['B', 'A'];
       return [acquire(a, 'k', MUTEX, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.5 }, acquire(b, 'k', MUTEX, 'X', 0, Infinity, 1), { type: 'work', fraction: 0.5 }, release(1), release(0)];
     };
@@ -589,8 +589,8 @@ describe('deadlocks', () => {
   it('a task blocked on a lock nobody releases, with no cycle, is a stall', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 2 }, { pid: 3, t: 2, dur: 2, file: 'x' }]);
     // task 1 takes L twice (a mutex): it waits for itself... which is a cycle of one. Use a lock held by a finished op instead: no.
-    const plan = (o: Op): Step[] => (o.pid === 1 ? [acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), WORK_ALL, acquire('L', 'k', MUTEX, 'X', 0, Infinity, 1), release(1), release(0)]
-      : o.pid === 2 ? underOneLock(acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0)) : WORK_ONLY as Step[]);
+    const plan = (o: Op): readonly Step[] => (o.pid === 1 ? [acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0), WORK_ALL, acquire('L', 'k', MUTEX, 'X', 0, Infinity, 1), release(1), release(0)]
+      : o.pid === 2 ? underOneLock(acquire('L', 'k', MUTEX, 'X', 0, Infinity, 0)) : WORK_ONLY);
     const r = sim(list, strategy(plan));
     expect(r.completed).toBe(1);
     expect(r.stalled?.reason).toBe('cycle');
@@ -603,7 +603,7 @@ describe('deadlocks', () => {
     // task 1 holds S [0,10) and later wants S [0,10) again; task 2 queued X [0,10) in between
     const R: LockSpec = { kind: 'range', fairness: 'fifo' };
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 1, dur: 10 }]);
-    const plan = (o: Op): Step[] => (o.pid === 1
+    const plan = (o: Op): readonly Step[] => (o.pid === 1
       ? [acquire('R', 'k', R, 'S', 0, 10, 0), { type: 'work', fraction: 0.5 }, acquire('R', 'k', R, 'S', 0, 10, 1), { type: 'work', fraction: 0.5 }, release(1), release(0)]
       : underOneLock(acquire('R', 'k', R, 'X', 0, 10, 0)));
     const r = sim(list, strategy(plan));
@@ -616,7 +616,7 @@ describe('deadlocks', () => {
     // the stall report path is exercised with a lock held across ops of an earlier task that ended
     // in a deadlock between two others
     const list = ops([{ pid: 1, t: 0, dur: 10, file: 'f' }, { pid: 2, t: 1, dur: 10, file: 'g' }, { pid: 3, t: 2, dur: 1, file: 'h' }]);
-    const plan = (o: Op): Step[] => {
+    const plan = (o: Op): readonly Step[] => {
       if (o.pid === 3) return underOneLock(acquire('A', 'k', MUTEX, 'X', 0, Infinity, 0));
       const [a, b] = o.pid === 1 ? ['A', 'B'] : ['B', 'A'];
       return [acquire(a, 'k', MUTEX, 'X', 0, Infinity, 0), { type: 'work', fraction: 0.5 }, acquire(b, 'k', MUTEX, 'X', 0, Infinity, 1), { type: 'work', fraction: 0.5 }, release(1), release(0)];
@@ -648,18 +648,18 @@ describe('invariants: messages', () => {
     expect(fail(one, strategy(() => [acquire('L', 'k', MUTEX, 'X', 5, 5, 0), WORK_ALL, release(0)]))).toContain('step 0 of 3 (acquire): acquire of L names an empty or invalid range [5, 5)');
     expect(fail(one, strategy(() => [{ type: 'cost', baseNs: -1 }]))).toContain('step 0 of 1 (cost): cost of -1 ns is not a finite number >= 0');
     expect(fail(one, strategy(() => [{ type: 'cost', baseNs: Infinity }]))).toContain('cost of Infinity ns');
-    expect(fail(one, strategy(() => WORK_ONLY as Step[]), [-5])).toBe('internal error in the replay engine: strategy test, op 0 (write, line 1), before its plan: service time -5 ns is not a finite number >= 0');
-    expect(fail(one, strategy(() => WORK_ONLY as Step[]), [Infinity])).toContain('service time Infinity ns');
-    expect(fail(one, strategy(() => WORK_ONLY as Step[]), [0])).toBe('no error');
+    expect(fail(one, strategy(() => WORK_ONLY), [-5])).toBe('internal error in the replay engine: strategy test, op 0 (write, line 1), before its plan: service time -5 ns is not a finite number >= 0');
+    expect(fail(one, strategy(() => WORK_ONLY), [Infinity])).toContain('service time Infinity ns');
+    expect(fail(one, strategy(() => WORK_ONLY), [0])).toBe('no error');
     const back = ops([{ pid: 1, t: 5, dur: 1 }, { pid: 2, t: 0, dur: 1 }]);
-    expect(fail(back, strategy(() => WORK_ONLY as Step[]), undefined, { mode: 'open' })).toMatch(/^internal error in the replay engine: strategy test, op 1 \(write, line 2\), before its plan: virtual time -5000 ns is not finite or goes back \(from 0 ns\)$/);
+    expect(fail(back, strategy(() => WORK_ONLY), undefined, { mode: 'open' })).toMatch(/^internal error in the replay engine: strategy test, op 1 \(write, line 2\), before its plan: virtual time -5000 ns is not finite or goes back \(from 0 ns\)$/);
   });
 
   it('a loop past the event budget', () => {
     const list = ops([{ pid: 1, t: 0, dur: 10 }, { pid: 2, t: 0, dur: 10 }]);
     expect(fail(list, mutexOn(), undefined, { eventsPerStep: 0 })).toBe('internal error in the replay engine: strategy test, op 0 (write, line 1), before its plan: the run took more than 0 events per op and plan step (0): a loop');
     // one op of one step: 2 events (issue, CPU done) within 1 × (1 op + 1 step): exactly at the bound
-    expect(fail(list.slice(0, 1), strategy(() => WORK_ONLY as Step[]), undefined, { eventsPerStep: 1 })).toBe('no error');
+    expect(fail(list.slice(0, 1), strategy(() => WORK_ONLY), undefined, { eventsPerStep: 1 })).toBe('no error');
     // two ops on a mutex: 5 events within 1 × (2 + 6)
     expect(fail(list, mutexOn(), undefined, { eventsPerStep: 1 })).toBe('no error');
   });

@@ -68,7 +68,7 @@ describe('ContentionTracker: the address decides between the classes of one call
   it('a class learnt from an unambiguous call wins, whichever place it has in the call\'s flags', () => {
     const t = new ContentionTracker();
     const wait = (flags: string, addr: string): string => {
-      t.ilock(1, flags, '7:0:133');
+      t.ilock(1, flags, '7:0:133', 0);
       t.begin(1, 0, `${addr} (flags=WRITE)`, 1);
       return t.end(1, 'c', 10, addr)?.caller ?? '';
     };
@@ -94,7 +94,7 @@ describe('ContentionTracker', () => {
   it('a class learnt for an address the call does not name: the call\'s class', () => {
     const t = new ContentionTracker();
     const wait = (flags: string, addr: string): string => {
-      t.ilock(1, flags, '7:0:133');
+      t.ilock(1, flags, '7:0:133', 0);
       t.begin(1, 0, `${addr} (flags=WRITE)`, 1);
       return t.end(1, 'c', 10, addr)?.caller ?? '';
     };

@@ -61,7 +61,7 @@ describe('LineSplitter', () => {
       // the bytes view matches the text
       expect(Buffer.from(bytes.subarray(start + base, end + base)).toString('latin1')).toBe(line);
       out.push([line, no]);
-    });
+    }, undefined, (no) => expect.unreachable(`line ${no} is not too long`));
     for (const c of chunks) s.push(Buffer.isBuffer(c) ? c : Buffer.from(c, 'latin1'));
     const n = s.end();
     expect(n).toBe(out.length);
@@ -78,7 +78,7 @@ describe('LineSplitter', () => {
     expect(split(['no newline'])).toEqual([['no newline', 1]]);
   });
   it('counts the bytes it saw; decodes bytes one char each', () => {
-    const s = new LineSplitter(() => {});
+    const s = new LineSplitter(() => {}, undefined, (no) => expect.unreachable(`line ${no} is not too long`));
     s.push(Buffer.from('abc\n'));
     s.push(Buffer.from([0xc3, 0xa9, 10]));
     expect(s.bytesSeen).toBe(7);
@@ -412,29 +412,29 @@ describe('ContentionTracker', () => {
   it('names each wait by what the task did just before', () => {
     const t = new ContentionTracker();
     // an xfs_ilock of one class: that class, learnt for the address
-    t.ilock(1, 'IOLOCK_EXCL', '7:0:133');
+    t.ilock(1, 'IOLOCK_EXCL', '7:0:133', 100);
     t.begin(1, 100, '000000008abe1a57 (flags=WRITE)', 10);
     expect(t.end(1, 'fio', 250, '000000008abe1a57 (ret=0)')).toEqual({ tsNs: 250, pid: 1, comm: 'fio', target: '7:0:133', event: 'contention', mode: 'WRITE', caller: 'IOLOCK', line: 10, waitNs: 150 });
     // a call taking two classes: the address decides
-    t.ilock(1, 'IOLOCK_EXCL|MMAPLOCK_EXCL', '7:0:133');
+    t.ilock(1, 'IOLOCK_EXCL|MMAPLOCK_EXCL', '7:0:133', 300);
     t.begin(1, 300, '000000008abe1a57 (flags=WRITE)', 11);
     expect(t.end(1, 'fio', 400, '000000008abe1a57 (ret=0)')?.caller).toBe('IOLOCK');
-    t.ilock(1, 'MMAPLOCK_SHARED|ILOCK_SHARED', '7:0:133');
+    t.ilock(1, 'MMAPLOCK_SHARED|ILOCK_SHARED', '7:0:133', 300);
     t.begin(1, 300, 'ffff (flags=READ)', 12);
     expect(t.end(1, 'fio', 400, 'ffff (ret=0)')?.caller).toBe('MMAPLOCK');
     // SPIN: a spinlock; MUTEX after an ilock: unknown
-    t.ilock(1, 'ILOCK_EXCL', '7:0:133');
+    t.ilock(1, 'ILOCK_EXCL', '7:0:133', 500);
     t.begin(1, 500, 'aaaa (flags=SPIN)', 13);
     expect(t.end(1, 'fio', 510, 'aaaa (ret=0)')).toMatchObject({ caller: 'spinlock', target: 'lock:aaaa', mode: 'SPIN' });
     t.begin(1, 500, 'bbbb (flags=MUTEX)', 14);
     expect(t.end(1, 'fio', 510, 'bbbb (ret=0)')).toMatchObject({ caller: 'unknown', target: 'lock:bbbb' });
     // after another event the ilock names nothing; a pending mmap_lock names mmap_lock
-    t.ilock(1, 'ILOCK_EXCL', '7:0:133');
+    t.ilock(1, 'ILOCK_EXCL', '7:0:133', 600);
     t.other(1);
     t.other(42);
     t.begin(1, 600, 'cccc (flags=READ)', 15);
     expect(t.end(1, 'fio', 610, 'cccc')).toMatchObject({ caller: 'unknown', target: 'lock:cccc' });
-    t.ilock(1, 'ILOCK_EXCL', '7:0:133');
+    t.ilock(1, 'ILOCK_EXCL', '7:0:133', 700);
     t.mmap(1, 'mmhash');
     t.begin(1, 700, 'dddd (flags=READ)', 16);
     expect(t.end(1, 'fio', 710, 'dddd (ret=0)')).toMatchObject({ caller: 'mmap_lock', target: 'mm:mmhash' });
@@ -442,7 +442,7 @@ describe('ContentionTracker', () => {
     t.begin(1, 800, 'eeee (flags=READ)', 17);
     expect(t.end(1, 'fio', 810, 'eeee')).toMatchObject({ caller: 'unknown' });
     // an ilock of no known class
-    t.ilock(1, 'XFS_IOLOCK', '7:0:133');
+    t.ilock(1, 'XFS_IOLOCK', '7:0:133', 900);
     t.begin(1, 900, 'ffff0 (flags=READ)', 18);
     expect(t.end(1, 'fio', 910, 'ffff0')).toMatchObject({ caller: 'unknown', target: 'lock:ffff0' });
     // no flags

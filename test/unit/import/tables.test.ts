@@ -201,7 +201,7 @@ describe('the other formats\' tables', () => {
     const { ContentionTracker } = await import('../../../src/import/contention.js');
     const t = new ContentionTracker();
     const cls = (flags: string, n: number): string => {
-      t.ilock(n, flags, '7:0:133');
+      t.ilock(n, flags, '7:0:133', 0);
       t.begin(n, 0, `0000000${n} (flags=WRITE)`, 1);
       return (t.end(n, 'c', 10, `0000000${n} (ret=0)`) as ObservedLock).caller;
     };
