@@ -13,7 +13,7 @@ import type { BadLines, LineCounter } from './accounting.js';
 import { deviceProblem, MAX_CPUS, TimeOrder } from './limits.js';
 import { type BlockAction, type BlockOpBuilder, parseBlockTail } from './block.js';
 import { type EventFields, LineType, newEventFields, parseFtraceBytes, SyscallPhase } from './ftrace-prefix.js';
-import { CpusBeyondHeader } from './cpus-beyond-header.js';
+import { CpusBeyondInputs } from './cpus-beyond-header.js';
 import { TraceCmdInputs } from './trace-cmd-inputs.js';
 import type { KernelEvent, OpBuilder } from './op-builder.js';
 import { type H, HANDLERS } from './event-catalogue.js';
@@ -89,8 +89,8 @@ export class FtraceLineParser {
   private tracerHeader = false;
   /** lines parsed as events (for format detection) */
   eventLines = 0;
-  /** event lines on CPUs the header's count leaves out (a note) */
-  readonly cpusBeyond = new CpusBeyondHeader();
+  /** event lines on CPUs the header's count (each trace-cmd input's own) leaves out (a note) */
+  readonly cpusBeyond = new CpusBeyondInputs();
 
   constructor(
     private readonly builder: OpBuilder,
@@ -119,7 +119,11 @@ export class FtraceLineParser {
           return;
         }
         this.eventLines++;
-        if (ev.cpu >= this.cpusBeyond.limit) this.cpusBeyond.see(ev.cpu, text, ev.cpuStart, ev.cpuEnd, lineNo);
+        if (ev.cpu >= this.cpusBeyond.limit) {
+          // (trace-cmd with declared inputs: the line's input, whose own count applies)
+          const input = this.inputs.names.length > 0 ? this.inputs.inputOf(text, ev.commStart, ev.commEnd) : -1;
+          this.cpusBeyond.see(input, ev.cpu, text, ev.cpuStart, ev.cpuEnd, lineNo);
+        }
         this.event(ev, text, start, end, lineNo, bytes, base);
         this.inputs.eventLineDone();
         return;
@@ -174,12 +178,16 @@ export class FtraceLineParser {
         // (with several inputs, each input's count is prefixed with its name: "host.dat: cpus=2")
         const cpus = /^(?:(\S+): )?cpus=(\d+)$/.exec(trimmed);
         if (cpus) {
-          if (cpus[1] !== undefined && this.dialect === 'trace-cmd') {
-            this.inputs.declare(keep(cpus[1]));
-            this.header.inputs = this.inputs.names;
-          }
           const input = cpus[1] !== undefined && this.dialect === 'trace-cmd' ? keep(cpus[1]) : undefined;
-          this.headerCpus({ text: cpus[0].slice(cpus[0].indexOf('cpus=')), digits: cpus[2], line: lineNo, ...(input !== undefined ? { input } : {}) });
+          const count: HeaderCount = { text: cpus[0].slice(cpus[0].indexOf('cpus=')), digits: cpus[2], line: lineNo, ...(input !== undefined ? { input } : {}) };
+          if (input !== undefined) {
+            const k = this.inputs.declare(input);
+            this.header.inputs = this.inputs.names;
+            // (each input's event lines are checked against its own count)
+            const n = Number(count.digits);
+            if (n >= 1 && n <= MAX_HEADER_CPUS) this.cpusBeyond.inputCount(k, n, { name: input, cpus: n, text: count.text, line: lineNo });
+          }
+          this.headerCpus(count);
           this.counter.skip('header-trace-cmd');
           return;
         }

@@ -50,11 +50,19 @@ export class TraceCmdInputs {
     this.dropped = -1;
   }
 
-  /** A header line "NAME: cpus=N" declares the input NAME (again: no change). */
-  declare(name: string): void {
-    if (this.declared.has(name)) return;
+  /** A header line "NAME: cpus=N" declares the input NAME (again: no change); its number. */
+  declare(name: string): number {
+    const known = this.declared.get(name);
+    if (known !== undefined) return known;
     this.declared.set(name, this.names.length);
     this.names.push(name);
+    return this.names.length - 1;
+  }
+
+  /** The input of an event line (-1: none declared), as split() and a drop marker before it say. */
+  inputOf(text: string, commStart: number, commEnd: number): number {
+    const pre = this.split(text, commStart, commEnd);
+    return pre !== undefined ? pre.input : this.dropped;
   }
 
   /**
