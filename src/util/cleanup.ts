@@ -14,7 +14,9 @@
  * at once). (Was: the handlers went with the last temporary file, so a Ctrl-C just after the outputs
  * were put in place killed the process by the signal, its outputs complete.) So an interrupted
  * command leaves its outputs complete with its own code, or none with 128 + the signal (or killed
- * by it, when nothing was to be undone).
+ * by it, when nothing was to be undone). One window stays: Node puts the default action back as the
+ * process exits, so a signal in those last milliseconds, after the command's end, kills it by the
+ * signal, its outputs complete.
  */
 
 const undos = new Set<() => void>();
