@@ -3,13 +3,14 @@
  * and a generic column mapping. Units and read/write polarity are always explicit: the summary
  * states them. Each row is one op on its volume ("file").
  */
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, type Options, type Parser, parse } from 'csv-parse';
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { Op, OpKind } from '../model/op.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { KeptLines } from './kept-lines.js';
 import { LONG_LINE, MAX_LINE_BYTES } from './lines.js';
 import { csvNumber, csvNumberRule } from './csv-numbers.js';
+import { noLastRecord, plainSplitter } from './csv-plain.js';
 import { LoneCrToSpace } from './lone-cr.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import { CsvClock, type CsvTimeUnit } from './csv-clock.js';
@@ -149,46 +150,124 @@ export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, map
   }
 }
 
-/** Parses from `prefix` then the rest of `source`, until the end or a CSV syntax error. */
+/** Tests set this false to read every line with csv-parse, the reference for csv-plain.ts. */
+export const csvReading = { plainLines: true };
+
+/**
+ * Parses from `prefix` then the rest of `source`, until the end or a CSV syntax error. Lines are
+ * split by csv-plain.ts while they have no quote; from the first piece of input with a quote (or a
+ * BOM at the start, or lines cut short) to the end of the segment, csv-parse reads them.
+ */
 async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Buffer>, lines: LongLinesEmptied, kept: KeptLines, lineBase: number, rows: CsvRows): Promise<CsvFailure | undefined> {
   const m = rows.mapping;
-  const parser = parse({
+  const split = csvReading.plainLines ? plainSplitter(m.delimiter) : undefined;
+  /** the lines read so far without csv-parse */
+  let plainLine = lineBase;
+  /** no byte has been read yet (csv-parse skips a BOM only there) */
+  let atStart = true;
+  /** reads whole lines without quotes; false when `b` is csv-parse's to read */
+  const plain = (b: Buffer, last: boolean): boolean => {
+    if (split === undefined || b.indexOf(QUOTE) >= 0) return false;
+    if (atStart && b.length > 0 && (b[0] === 0xef || b[0] === 0xff)) return false;
+    if (!last && b.length > 0 && b[b.length - 1] !== 10) return false;
+    if (b.length > 0) atStart = false;
+    const text = b.toString('utf8');
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      rows.record(split(text.slice(from, end)), ++plainLine);
+      from = nl + 1;
+    }
+    if (last && from < text.length) {
+      const rest = text.slice(from);
+      if (!noLastRecord(rest, m.delimiter)) rows.record(split(rest), ++plainLine);
+    }
+    kept.dropThrough(plainLine);
+    return true;
+  };
+  const crs = new LoneCrToSpace();
+  let reader: CsvParseReader | undefined;
+  const write = async (b: Buffer): Promise<void> => {
+    kept.push(b);
+    const bytes = crs.push(b);
+    if (reader === undefined && plain(bytes, false)) return;
+    // (a BOM is skipped only at the start of the input)
+    reader ??= new CsvParseReader(m, plainLine, atStart, rows, kept);
+    atStart = false;
+    await reader.write(bytes);
+  };
+  for (let bytes = prefix; ; ) {
+    if (bytes !== undefined) await write(bytes);
+    if (reader?.stopped) break;
+    const r = await source.next();
+    if (r.done) {
+      const last = lines.end();
+      if (last !== undefined) kept.push(last);
+      const rest = crs.end();
+      const tail = Buffer.concat([crs.push(last ?? Buffer.alloc(0)), rest ?? Buffer.alloc(0)]);
+      if (reader === undefined && plain(tail, true)) return undefined;
+      reader ??= new CsvParseReader(m, plainLine, atStart, rows, kept);
+      return reader.end(tail);
+    }
+    // (a copy: the source may reuse its buffer)
+    bytes = lines.push(r.value);
+  }
+  return reader.end(undefined);
+}
+
+/** how csv-parse reads CSV text with `delimiter` (a BOM skipped at the start if `bom`) */
+export function csvParseOptions(delimiter: string, bom: boolean): Options {
+  return {
     // (lines are at most MAX_LINE_BYTES long, but a quoted field goes on past a line break: a stray
     // quote would have csv-parse keep the rest of the input as one field)
     max_record_size: MAX_LINE_BYTES,
-    delimiter: m.delimiter === ' ' ? [' ', '\t'] : m.delimiter,
-    bom: true, relax_column_count: true, skip_empty_lines: false, trim: m.delimiter === ' ', ltrim: true, rtrim: true, info: true,
+    delimiter: delimiter === ' ' ? [' ', '\t'] : delimiter,
+    bom, relax_column_count: true, skip_empty_lines: false, trim: delimiter === ' ', ltrim: true, rtrim: true, info: true,
     // lines end at LF (CR LF included), as in every other format: a lone CR is no line break
     record_delimiter: ['\r\n', '\n'],
-  });
-  let stopped = false;
-  let failed: Error | undefined;
-  // records are handled as csv-parse makes them ('data' in flowing mode): none waits in a buffer
-  // when an error comes, so the line where a broken record starts is known
-  parser.on('data', (rec: { record: string[]; info: { lines: number } }) => {
-    if (failed !== undefined) return;
-    try {
-      const line = lineBase + rec.info.lines;
-      rows.record(rec.record, line);
-      kept.dropThrough(line);
-    } catch (err) {
-      failed = err as Error;
-      parser.destroy(failed);
-    }
-  });
-  const ended = new Promise<void>((resolve) => {
-    parser.once('end', () => resolve());
-    parser.once('close', () => resolve());
-    parser.once('error', (err) => {
-      failed ??= err;
-      resolve();
+  };
+}
+
+/** csv-parse reading the rest of a segment, from the line after `lineBase` */
+class CsvParseReader {
+  private readonly parser: Parser;
+  private failed: Error | undefined;
+  private readonly ended: Promise<void>;
+
+  constructor(m: CsvMapping, private readonly lineBase: number, bom: boolean, private readonly rows: CsvRows, kept: KeptLines) {
+    this.parser = parse(csvParseOptions(m.delimiter, bom));
+    const parser = this.parser;
+    // records are handled as csv-parse makes them ('data' in flowing mode): none waits in a buffer
+    // when an error comes, so the line where a broken record starts is known
+    parser.on('data', (rec: { record: string[]; info: { lines: number } }) => {
+      if (this.failed !== undefined) return;
+      try {
+        const line = lineBase + rec.info.lines;
+        rows.record(rec.record, line);
+        kept.dropThrough(line);
+      } catch (err) {
+        this.failed = err as Error;
+        parser.destroy(this.failed);
+      }
     });
-  });
-  const crs = new LoneCrToSpace();
-  const write = async (b: Buffer): Promise<void> => {
-    kept.push(b);
-    if (stopped || parser.destroyed) return;
-    if (parser.write(crs.push(b))) return;
+    this.ended = new Promise<void>((resolve) => {
+      parser.once('end', () => resolve());
+      parser.once('close', () => resolve());
+      parser.once('error', (err) => {
+        this.failed ??= err;
+        resolve();
+      });
+    });
+  }
+
+  /** csv-parse stopped (an error) */
+  get stopped(): boolean {
+    return this.parser.destroyed;
+  }
+
+  async write(b: Buffer): Promise<void> {
+    const parser = this.parser;
+    if (parser.destroyed || parser.write(b)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         parser.off('drain', done);
@@ -198,39 +277,26 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
       parser.once('drain', done);
       parser.once('close', done);
     });
-  };
-  const feed = (async () => {
-    if (prefix !== undefined) await write(prefix);
-    while (!stopped && !parser.destroyed) {
-      const r = await source.next();
-      if (r.done) {
-        const last = lines.end();
-        if (last !== undefined) await write(last);
-        if (stopped || parser.destroyed) return;
-        const rest = crs.end();
-        if (rest !== undefined && !parser.destroyed) parser.write(rest);
-        parser.end();
-        return;
-      }
-      // (a copy: the source may reuse its buffer)
-      await write(lines.push(r.value));
-    }
-  })();
-  feed.catch((err) => {
-    failed ??= err as Error;
-    parser.destroy(err as Error);
-  });
-  await ended;
-  stopped = true;
-  await feed.catch(() => undefined);
-  if (failed === undefined) return undefined;
-  // every csv-parse syntax error is a CsvError (its codes start with CSV_, but for INVALID_OPENING_QUOTE)
-  if (failed instanceof LockreplayError || !(failed instanceof CsvError)) throw failed;
-  const csvLines = (failed as { lines?: number }).lines ?? 0;
-  // a record past max_record_size: a quote left open (lines are shorter), read again from the next line
-  const tooLong = failed.code === 'CSV_MAX_RECORD_SIZE';
-  return { line: rows.lastLine + 1, endLine: lineBase + csvLines, message: failed.message, notClosed: failed.code === 'CSV_QUOTE_NOT_CLOSED' || tooLong, tooLong };
+  }
+
+  /** Ends the input (after `last`) and waits for csv-parse: undefined when it read to the end. */
+  async end(last: Buffer | undefined): Promise<CsvFailure | undefined> {
+    const parser = this.parser;
+    if (last !== undefined && last.length > 0) await this.write(last);
+    if (!parser.destroyed) parser.end();
+    await this.ended;
+    const failed = this.failed;
+    if (failed === undefined) return undefined;
+    // every csv-parse syntax error is a CsvError (its codes start with CSV_, but for INVALID_OPENING_QUOTE)
+    if (failed instanceof LockreplayError || !(failed instanceof CsvError)) throw failed;
+    const csvLines = (failed as { lines?: number }).lines ?? 0;
+    // a record past max_record_size: a quote left open (lines are shorter), read again from the next line
+    const tooLong = failed.code === 'CSV_MAX_RECORD_SIZE';
+    return { line: this.rows.lastLine + 1, endLine: this.lineBase + csvLines, message: failed.message, notClosed: failed.code === 'CSV_QUOTE_NOT_CLOSED' || tooLong, tooLong };
+  }
 }
+
+const QUOTE = 34;
 
 /**
  * Passes the input's bytes on by whole lines (the partial last line is held, in pieces, until its
@@ -334,6 +400,8 @@ class CsvRows {
   readonly clock: CsvClock;
   /** the widest mapped column's index: a row must reach it */
   private readonly widest: number;
+  /** every op's comm: the input's file name */
+  private readonly comm: string;
 
   constructor(private readonly name: string, readonly mapping: CsvMapping, private readonly out: SelectingSink, private readonly counter: LineCounter, private readonly badLines: BadLines) {
     this.headerPending = mapping.header;
@@ -341,6 +409,7 @@ class CsvRows {
     this.columnCount = mapping.columnCount;
     this.read = new Set(mapping.readValues.map((v) => v.toLowerCase()));
     this.write = new Set(mapping.writeValues.map((v) => v.toLowerCase()));
+    this.comm = name.split('/').pop() ?? name;
     this.widest = Math.max(...Object.values(mapping.columns).filter((i): i is number => i !== undefined));
   }
 
@@ -404,7 +473,7 @@ class CsvRows {
     const badRange = rangeProblem(offsetBytes, lengthBytes);
     if (badRange !== undefined) return this.bad(line, badRange, row);
     const file = `vol:${c.file !== undefined ? row[c.file] : '0'}`;
-    const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.name.split('/').pop() ?? this.name, file, kind, offset: offsetBytes, lengthBytes, line };
+    const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.comm, file, kind, offset: offsetBytes, lengthBytes, line };
     if (c.response !== undefined && row[c.response] !== '') {
       // a response time of 0 says nothing; one that is not a number, negative or too long is bad
       const r = csvNumber(row[c.response], 'time');
