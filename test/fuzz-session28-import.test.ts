@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadTrace } from '../src/import/index.js';
 import { INPUT_PID_STRIDE } from '../src/import/ftrace.js';
 import { opRow, opStreamFooter, opStreamHeader } from '../src/import/opstream.js';
-import { loadAccounted, writeLines } from './helpers.js';
+import { loadAccounted, traceCmdWrite as tcWrite, writeLines } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz28-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -17,20 +17,6 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const write = (name: string, lines: string[]): string => writeLines(tmp, name, lines);
 
 const load = loadAccounted;
-
-/**
- * A buffered 4 KiB write in trace-cmd report's layout: `prefix` (a buffer name and ": ", or
- * nothing), the comm right-justified in 16 columns, "-PID", the CPU.
- */
-function tcWrite(prefix: string, comm: string, pid: number, us: number, pos: string): string[] {
-  const p = `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [000]`;
-  const at = (d: number): string => `100.${String(us + d).padStart(6, '0')}`;
-  return [
-    `${p} ${at(0)}: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x${pos}`,
-    `${p} ${at(2)}: xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x1000000 pos 0x${pos} bytecount 0x1000`,
-    `${p} ${at(10)}: sys_exit_pwrite64:    0x1000`,
-  ];
-}
 
 describe('trace-cmd report: the per-line buffer prefix is read only where it is unambiguous', () => {
   it('a comm with ": " after a version-like word ("v1.2: x") is the comm, not a file prefix', async () => {

@@ -11,7 +11,7 @@ import { CsvClock, scaledDecimal } from '../src/import/csv-clock.js';
 import { CSV_PRESETS, type CsvMapping } from '../src/import/csv.js';
 import { INPUT_PID_STRIDE } from '../src/import/ftrace.js';
 import { loadTrace } from '../src/import/index.js';
-import { loadAccounted, writeLines } from './helpers.js';
+import { loadAccounted, traceCmdWrite as tcWrite, writeLines } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-fuzz29-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -169,20 +169,6 @@ describe('CsvClock, unit by unit', () => {
     expect(times('s', ['2', '1'])).toEqual([2e9, 1e9]);
   });
 });
-
-/**
- * A buffered 4 KiB write in trace-cmd report's layout: `prefix` (an input's name and ": ", or
- * nothing), the comm right-justified in 16 columns, "-PID" (left-justified in 5), the CPU.
- */
-function tcWrite(prefix: string, comm: string, pid: number, us: number, pos: string): string[] {
-  const p = `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [000]`;
-  const at = (d: number): string => `100.${String(us + d).padStart(6, '0')}`;
-  return [
-    `${p} ${at(0)}: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x${pos}`,
-    `${p} ${at(2)}: xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x1000000 pos 0x${pos} bytecount 0x1000`,
-    `${p} ${at(10)}: sys_exit_pwrite64:    0x1000`,
-  ];
-}
 
 /** trace-cmd report's header of two inputs (-i host.dat -i guest.dat): each input's "NAME: cpus=N", names right-justified */
 const TWO_INPUTS = ['version = 6', ' host.dat: cpus=2', 'guest.dat: cpus=2'];

@@ -75,3 +75,18 @@ export async function loadAccounted(path: string, options: ImportOptions = {}): 
   expect(l.used + Object.values(l.skipped).reduce((a, b) => a + b, 0) + l.bad, 'used + skipped + bad').toBe(l.total);
   return r;
 }
+
+/**
+ * A buffered 4 KiB write (pwrite64 enter, xfs_file_buffered_write, exit) in trace-cmd report's
+ * layout: `prefix` (an input's or buffer's name and ": ", or nothing), the comm right-justified in 16
+ * columns, "-PID" (left-justified in 5), CPU 0; times 100.000000 s + `us` µs (+2, +10).
+ */
+export function traceCmdWrite(prefix: string, comm: string, pid: number, us: number, pos: string): string[] {
+  const p = `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [000]`;
+  const at = (d: number): string => `100.${String(us + d).padStart(6, '0')}`;
+  return [
+    `${p} ${at(0)}: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x${pos}`,
+    `${p} ${at(2)}: xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x1000000 pos 0x${pos} bytecount 0x1000`,
+    `${p} ${at(10)}: sys_exit_pwrite64:    0x1000`,
+  ];
+}
