@@ -79,10 +79,10 @@ export async function loadAccounted(path: string, options: ImportOptions = {}): 
 /**
  * A buffered 4 KiB write (pwrite64 enter, xfs_file_buffered_write, exit) in trace-cmd report's
  * layout: `prefix` (an input's or buffer's name and ": ", or nothing), the comm right-justified in 16
- * columns, "-PID" (left-justified in 5), CPU 0; times 100.000000 s + `us` µs (+2, +10).
+ * columns, "-PID" (left-justified in 5), `cpu` (3 digits); times 100.000000 s + `us` µs (+2, +10).
  */
-export function traceCmdWrite(prefix: string, comm: string, pid: number, us: number, pos: string): string[] {
-  const p = `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [000]`;
+export function traceCmdWrite(prefix: string, comm: string, pid: number, us: number, pos: string, cpu = '000'): string[] {
+  const p = `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [${cpu}]`;
   const at = (d: number): string => `100.${String(us + d).padStart(6, '0')}`;
   return [
     `${p} ${at(0)}: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x${pos}`,

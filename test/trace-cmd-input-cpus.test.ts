@@ -7,27 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadAccounted, writeLines } from './helpers.js';
+import { loadAccounted, traceCmdWrite, writeLines } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lockreplay-input-cpus-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const write = (name: string, lines: string[]): string => writeLines(tmp, name, lines);
 
-/**
- * A buffered 4 KiB write in trace-cmd report's layout on `cpu` (3 digits): `prefix` (an input's name
- * and ": ", right-justified as trace-cmd pads it, or nothing), the comm right-justified in 16 columns,
- * "-PID" left-justified in 5.
- */
-function tcWrite(prefix: string, pid: number, cpu: string, us: number, pos: string): string[] {
-  const p = `${prefix}${'fio'.padStart(16)}-${String(pid).padEnd(5)} [${cpu}]`;
-  const at = (d: number): string => `100.${String(us + d).padStart(6, '0')}`;
-  return [
-    `${p} ${at(0)}: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x${pos}`,
-    `${p} ${at(2)}: xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x1000000 pos 0x${pos} bytecount 0x1000`,
-    `${p} ${at(10)}: sys_exit_pwrite64:    0x1000`,
-  ];
-}
+/** a buffered 4 KiB write of fio (PID `pid`) on `cpu` (3 digits) in trace-cmd report's layout, after `prefix` */
+const tcWrite = (prefix: string, pid: number, cpu: string, us: number, pos: string): string[] => traceCmdWrite(prefix, 'fio', pid, us, pos, cpu);
 
 const HOST = ' host.dat: ';
 const GUEST = 'guest.dat: ';

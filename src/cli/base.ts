@@ -18,7 +18,7 @@ export abstract class BaseCommand extends Command {
   override async init(): Promise<void> {
     await super.init();
     watchStdout();
-    // (bin/run.js installed the handlers before oclif loaded; a library's caller of a command gets them here)
+    // (record stops its capture and keeps it on a signal: it handles them itself)
     if (this.ownSignalHandling) leaveSignalsToCommand();
     else installSignalCleanup();
     commandStarted();

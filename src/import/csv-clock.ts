@@ -9,6 +9,7 @@
  * past it), the op times count from the first row's, subtracted exactly; the summary's note says
  * from what. Smaller (relative) times keep their values: a trace's times stay what it wrote.
  */
+import { plainDigits } from './csv-numbers.js';
 import { fmtSec, timestampProblem } from './limits.js';
 
 export type CsvTimeUnit = 'ns' | 'us' | 'ms' | 's' | 'filetime';
@@ -74,7 +75,7 @@ export class CsvClock {
   private plainOrigin(field: string): void {
     // (an op time up to 2^53 after the first must stay below 2^63 ns since 1970: TimeOrder would
     // refuse it, exactTsNs says why)
-    if (!/^\d+$/.test(field) || (this.originNs as bigint) + EXACT_DOUBLES >= MAX_TS) return;
+    if (!plainDigits(field) || (this.originNs as bigint) + EXACT_DOUBLES >= MAX_TS) return;
     const high = Math.max(0, field.length - LOW_DIGITS);
     this.originHigh = field.slice(0, high);
     this.originLow = Number(field.slice(high));
@@ -101,12 +102,8 @@ export class CsvClock {
    * are the first field's.
    */
   private plainTsNs(field: string, value: number): number | undefined {
+    if (this.originNs === undefined || !plainDigits(field)) return undefined;
     const n = field.length;
-    if (n === 0 || this.originNs === undefined) return undefined;
-    for (let i = 0; i < n; i++) {
-      const c = field.charCodeAt(i);
-      if (c < 48 || c > 57) return undefined;
-    }
     if (!this.counting) {
       // (the value of 15 digits or fewer is exact; 10^shift times it is, while a safe integer)
       const ns = value * this.scale;

@@ -23,7 +23,7 @@ export function csvNumberRule(kind: CsvNumberKind): string {
 }
 
 /** whether `field` is one or more of 0-9 and nothing else */
-function plainDigits(field: string): boolean {
+export function plainDigits(field: string): boolean {
   if (field.length === 0) return false;
   for (let i = 0; i < field.length; i++) {
     const c = field.charCodeAt(i);

@@ -59,4 +59,5 @@ export function noLastRecord(rest: string, delimiter: string): boolean {
 }
 
 const SPACE_OR_TAB = /[ \t]/;
-const QUOTE = 34;
+/** '"', the byte that makes a line csv-parse's to read */
+export const QUOTE = 34;

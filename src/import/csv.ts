@@ -10,7 +10,7 @@ import type { BadLines, LineCounter } from './accounting.js';
 import { KeptLines } from './kept-lines.js';
 import { LONG_LINE, MAX_LINE_BYTES } from './lines.js';
 import { csvNumber, csvNumberRule } from './csv-numbers.js';
-import { noLastRecord, plainSplitter } from './csv-plain.js';
+import { noLastRecord, plainSplitter, QUOTE } from './csv-plain.js';
 import { LoneCrToSpace } from './lone-cr.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import { CsvClock, type CsvTimeUnit } from './csv-clock.js';
@@ -296,7 +296,6 @@ class CsvParseReader {
   }
 }
 
-const QUOTE = 34;
 
 /**
  * Passes the input's bytes on by whole lines (the partial last line is held, in pieces, until its
