@@ -146,7 +146,7 @@ describe.skipIf(typeof fs === 'string')('lockreplay record (real tracefs)', () =
     const text = gunzipSync(readFileSync(out)).toString('latin1');
     const scanned = [...text.matchAll(/ tracing_mark_write: lockreplay fd: (\d+) (\d+) (\d+:\d+:\d+)$/gm)].map((m) => m[3]);
     expect(scanned.some((key) => summary.ops.byFile[key] !== undefined)).toBe(true);
-    expect(summary.lines.skipped['file-identity-comment']).toBe(scanned.length + (text.match(/^# lockreplay (mount|bdi):/gm) ?? []).length);
+    expect(summary.lines.skipped['file-identity-comment']).toBe(scanned.length + (text.match(/^# lockreplay (mount|bdi|btrfs):/gm) ?? []).length);
   }, 120_000);
 
   it('a ring buffer too small for the whole run is read whenever it gets half full, and nothing is lost', () => {

@@ -19,7 +19,7 @@ export const enum H {
   XfsFile, IomapDioBegin, IomapDioComplete, Ext4WriteBegin, Ext4Falloc, Ext4TruncateEnter, XfsFreeSpace,
   Fsync, Ext4Writepages, IomapWriteback, WritebackSingle, DirtyFolio, PageCacheRa, IomapReadahead, GetPages,
   PageFaultUser, FilemapFault, MapPages, XfsFault, XfsFilemapFault, MmapLock, XfsIlock, XfsSetattr, Ext4Other,
-  ContentionBegin, ContentionEnd, SchedWakeup, SchedSwitch,
+  ContentionBegin, ContentionEnd, SchedWakeup, SchedSwitch, BtrfsExtent,
 }
 
 export const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
@@ -44,6 +44,8 @@ export const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
   ['xfs_setattr', H.XfsSetattr], ['xfs_itruncate_extents_start', H.XfsSetattr],
   ['contention_begin', H.ContentionBegin], ['contention_end', H.ContentionEnd],
   ['sched_wakeup', H.SchedWakeup], ['sched_switch', H.SchedSwitch],
+  // btrfs has no inode event in a punch or a truncate; its extent lookup names the inode
+  ['btrfs_get_extent', H.BtrfsExtent],
   ['f2fs_write_begin', H.Ext4WriteBegin], ['f2fs_sync_file_enter', H.Fsync],
   ['f2fs_write_end', H.Ext4Other], ['f2fs_sync_file_exit', H.Ext4Other],
   ['ext4_truncate_exit', H.Ext4Other], ['ext4_writepages_result', H.Ext4Other], ['ext4_sync_file_exit', H.Ext4Other],

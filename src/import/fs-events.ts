@@ -309,3 +309,23 @@ export function onWriteback(st: BuilderState, ev: KernelEvent, task: TaskState, 
   st.emit(p);
 }
 
+/**
+ * btrfs_get_extent ("FSID: root=5(FS_TREE) ino=272 start=0 len=…"): btrfs looked up the extents
+ * of an inode. Inside a syscall it names the syscall's inode: a punch, a zero-range or a truncate
+ * on btrfs has no other inode event, and without it an fd opened just for them (fio's
+ * `openfiles=1`) stays unidentified. Elsewhere it is part of the task's open fault or fs-event op.
+ */
+export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState): void {
+  const sys = task.sys;
+  if (sys !== undefined) {
+    sys.nLines++;
+    if (sys.fileStrength < Strength.Weak) st.resolve(sys, st.identity.btrfsKey(ev.body) ?? undefined, Strength.Weak);
+    return;
+  }
+  const owner = task.fault ?? task.fsop;
+  if (owner !== undefined) {
+    owner.nLines++;
+    return;
+  }
+  st.counter.skip('btrfs-extent-outside-op');
+}

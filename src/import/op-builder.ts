@@ -15,7 +15,7 @@ import { bodyInodeKey } from './event-fields.js';
 import { onFaultEvent, onPageFaultUser } from './fault-episodes.js';
 import { SyscallPhase } from './ftrace-prefix.js';
 import type { FileIdentity } from './file-identity.js';
-import { onDioComplete, onDirtyFolio, onFileIo, onGetPages, onReadahead, onWeak, onWriteback } from './fs-events.js';
+import { onBtrfsExtent, onDioComplete, onDirtyFolio, onFileIo, onGetPages, onReadahead, onWeak, onWriteback } from './fs-events.js';
 import { endSleep, onContentionEnd, onMmapLock, onSched, onXfsIlock } from './observed-locks.js';
 import { flush } from './release.js';
 import type { Selection, SelectingSink } from './selection.js';
@@ -118,6 +118,7 @@ export class OpBuilder {
       case H.XfsFault:
       case H.XfsFilemapFault: return onFaultEvent(st, ev, task, line, h);
       case H.DirtyFolio: return onDirtyFolio(st, ev, task);
+      case H.BtrfsExtent: return onBtrfsExtent(st, ev, task);
       case H.XfsSetattr:
       case H.Ext4Other: return onWeak(st, ev, task, h === H.XfsSetattr ? 'setattr-outside-op' : 'ext4-detail-outside-op');
       case H.GetPages: return onGetPages(st, ev, task, line);

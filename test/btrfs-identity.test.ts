@@ -1,0 +1,118 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileIdentity } from '../src/import/file-identity.js';
+import type { Op } from '../src/model/op.js';
+import { readBtrfsTrees, type Mount } from '../src/record/identity.js';
+import { DEFAULT_EVENTS, EVENT_PRESETS } from '../src/record/recorder.js';
+import { fioJobs, loadAccounted, trace, writeLines } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lockreplay-btrfs-id-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FILES = ['0:40:273', '0:40:274', '0:40:275'];
+const DATA_KINDS = ['write', 'dio-read', 'punch'];
+
+/** the capture's lines, some left out */
+function captureWithout(drop: (line: string) => boolean): string[] {
+  return gunzipSync(readFileSync(trace('btrfs-fdreuse.trace.gz'))).toString('latin1').replace(/\n$/, '').split('\n').filter((l) => !drop(l));
+}
+
+/**
+ * fio's writes, direct reads and punches on the btrfs (0:40) or on files nothing identified: count
+ * by file and kind (fio's 2-byte writes of its report to the root disk are no data)
+ */
+function byFileKind(ops: Op[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const o of ops) {
+    if (o.comm !== 'fio' || !DATA_KINDS.includes(o.kind) || o.lengthBytes <= 2 || /^\d+:\d+:\d+$/.test(o.file) && !o.file.startsWith('0:40:')) continue;
+    const f = (out[o.file] ??= {});
+    f[o.kind] = (f[o.kind] ?? 0) + 1;
+  }
+  return out;
+}
+
+const PER_FILE = { write: 512, 'dio-read': 512, punch: 32 };
+
+describe('btrfs: one file, one key, when an fd lives only for a few punches', () => {
+  it('btrfs-fdreuse (lockreplay record): each of the three files has its writes, direct reads and punches, none left under fd:PID:FD', async () => {
+    const fio = fioJobs('btrfs-fdreuse.fio.json');
+    expect([fio.bw.write, fio.dr.read, fio.punch.trim]).toEqual([1536, 1536, 96]);
+    const r = await loadAccounted(trace('btrfs-fdreuse.trace.gz'));
+    expect(byFileKind(r.ops)).toEqual(Object.fromEntries(FILES.map((f) => [f, PER_FILE])));
+    // fio's layout step: one fallocate per file
+    for (const f of FILES) expect(r.summary.ops.byFile[f]?.fallocate).toBe(1);
+    expect(r.summary.lines.bad).toBe(0);
+    // the extent lookups of fio's invalidation after an open (posix_fadvise, not traced) are outside every op
+    expect(r.summary.lines.skipped['btrfs-extent-outside-op']).toBeGreaterThan(0);
+  });
+
+  it('without btrfs_get_extent the puncher\'s short fd lifetimes stay unidentified (what the event adds)', async () => {
+    const path = writeLines(dir, 'no-extent.trace', captureWithout((l) => l.includes('btrfs_get_extent:')));
+    const r = await loadAccounted(path);
+    const got = byFileKind(r.ops);
+    const punchesOnFiles = FILES.reduce((a, f) => a + (got[f]?.punch ?? 0), 0);
+    expect(punchesOnFiles).toBeLessThan(96);
+    expect(Object.keys(got).filter((f) => f.startsWith('fd:')).length).toBeGreaterThan(0);
+  });
+
+  it('without the "# lockreplay btrfs:" header the lookups still name the files (the one file with that inode number)', async () => {
+    const path = writeLines(dir, 'no-header.trace', captureWithout((l) => l.startsWith('# lockreplay btrfs:')));
+    const r = await loadAccounted(path);
+    expect(byFileKind(r.ops)).toEqual(Object.fromEntries(FILES.map((f) => [f, PER_FILE])));
+  });
+
+  it('the recorder takes btrfs_get_extent in both presets', () => {
+    expect(DEFAULT_EVENTS).toContain('btrfs/btrfs_get_extent');
+    expect(EVENT_PRESETS['no-locks']).toContain('btrfs/btrfs_get_extent');
+  });
+});
+
+describe('FileIdentity.btrfsKey', () => {
+  const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
+  const body = (root: string, ino: string) => `${FSID}: root=${root} ino=${ino} start=0 len=2097152 flags= refs=2`;
+
+  it('maps a subvolume the header names to its device, leaves others provisional, skips btrfs\'s own trees', () => {
+    const id = new FileIdentity();
+    expect(id.comment(`# lockreplay btrfs: ${FSID} 5 0:40`, 3)).toBe(true);
+    expect(id.btrfsKey(body('5(FS_TREE)', '273'))).toBe('0:40:273');
+    expect(id.btrfsKey(body('256', '257'))).toBe(`${FSID}/256:257`);
+    expect(id.btrfsKey(body('5(FS_TREE)', '1'))).toBeNull();
+    expect(id.btrfsKey('state=000000004 mask=GFP_NOFS')).toBeUndefined();
+    // an upper-case id (as a user may write it) is the same filesystem
+    expect(id.comment(`# lockreplay btrfs: ${FSID.toUpperCase()} 5 0:40`, 9)).toBe(true);
+  });
+
+  it('an inode number past 2^53 keeps its digits', () => {
+    const id = new FileIdentity();
+    expect(id.btrfsKey(body('5(FS_TREE)', '18446744073709551615'))).toBe(`${FSID}/5:18446744073709551615`);
+  });
+
+  it('a subvolume mapped to two devices is a bad line naming the first', () => {
+    const id = new FileIdentity();
+    expect(id.comment(`# lockreplay btrfs: ${FSID} 5 0:40`, 3)).toBe(true);
+    expect(id.comment(`# lockreplay btrfs: ${FSID} 5 0:41`, 7)).toBe(`btrfs ${FSID} subvolume 5 is device 0:41 here but 0:40 on line 3 (one subvolume, one device in a capture)`);
+    expect(id.btrfsKey(body('5(FS_TREE)', '300'))).toBe('0:40:300');
+  });
+});
+
+describe('readBtrfsTrees', () => {
+  it('each mounted subvolume of a btrfs filesystem, by the device its mount shows', () => {
+    const sysfs = join(dir, 'sysfs-btrfs');
+    const fsid = '0612ed0f-22de-4daa-a594-f9b092f66faf';
+    mkdirSync(join(sysfs, fsid, 'devices', 'loop0'), { recursive: true });
+    mkdirSync(join(sysfs, 'features'), { recursive: true });
+    const mounts: Mount[] = [
+      { dev: '0:40', fsType: 'btrfs', mountPoint: '/mnt/a', source: '/dev/loop0', superOptions: 'rw,discard=async,space_cache=v2,subvolid=5,subvol=/' },
+      { dev: '0:41', fsType: 'btrfs', mountPoint: '/mnt/b', source: '/dev/loop0', superOptions: 'rw,space_cache=v2,subvolid=256,subvol=/home' },
+      // a bind mount of the same subvolume: one line
+      { dev: '0:40', fsType: 'btrfs', mountPoint: '/mnt/c', source: '/dev/loop0', superOptions: 'rw,subvolid=5,subvol=/' },
+      { dev: '7:1', fsType: 'xfs', mountPoint: '/mnt/x', source: '/dev/loop1', superOptions: 'rw' },
+      { dev: '0:50', fsType: 'btrfs', mountPoint: '/mnt/d', source: '/dev/loop9', superOptions: 'rw,subvolid=5,subvol=/' },
+    ];
+    expect(readBtrfsTrees(mounts, sysfs)).toEqual([{ fsid, root: '5', dev: '0:40' }, { fsid, root: '256', dev: '0:41' }]);
+    expect(readBtrfsTrees(mounts, join(dir, 'no-such-dir'))).toEqual([]);
+  });
+});
