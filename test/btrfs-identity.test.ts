@@ -64,9 +64,44 @@ describe('btrfs: one file, one key, when an fd lives only for a few punches', ()
     expect(byFileKind(r.ops)).toEqual(Object.fromEntries(FILES.map((f) => [f, PER_FILE])));
   });
 
-  it('the recorder takes btrfs_get_extent in both presets', () => {
-    expect(DEFAULT_EVENTS).toContain('btrfs/btrfs_get_extent');
-    expect(EVENT_PRESETS['no-locks']).toContain('btrfs/btrfs_get_extent');
+  it('the recorder takes btrfs_get_extent and btrfs_sync_file in both presets', () => {
+    for (const e of ['btrfs/btrfs_get_extent', 'btrfs/btrfs_sync_file']) {
+      expect(DEFAULT_EVENTS).toContain(e);
+      expect(EVENT_PRESETS['no-locks']).toContain(e);
+    }
+  });
+});
+
+describe('btrfs inode events inside syscalls (hand-built lines in the capture\'s layout)', () => {
+  const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
+  const line = (us: number, text: string) => `             fio-100     (    100) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+  const lines = (header: string[]) => [
+    '# tracer: nop',
+    '#',
+    ...header,
+    line(10, 'sys_openat(dfd: 0xffffff9c, filename: 0x7f24cb823b70, flags: 0x42, mode: 0x180)'),
+    line(12, 'sys_openat -> 0x7'),
+    line(20, 'sys_fsync(fd: 7)'),
+    line(21, `btrfs_sync_file: ${FSID}: root=5(FS_TREE) ino=300 parent=256 datasync=0`),
+    line(40, 'sys_fsync -> 0x0'),
+    line(50, 'sys_fallocate(fd: 7, mode: 3, offset: 0x30000, len: 0x10000)'),
+    line(52, `btrfs_get_extent: ${FSID}: root=5(FS_TREE) ino=300 start=0 len=2097152 flags= refs=2`),
+    line(60, 'sys_fallocate -> 0x0'),
+    line(70, 'sys_close(fd: 7)'),
+    line(71, 'sys_close -> 0x0'),
+    line(80, `btrfs_get_extent: ${FSID}: root=5(FS_TREE) ino=300 start=0 len=4096 flags= refs=2`),
+  ];
+
+  it('an fsync (btrfs_sync_file) and a punch (btrfs_get_extent) on an fd nothing else names are on the file the header maps', async () => {
+    const r = await loadAccounted(writeLines(dir, 'hand.trace', lines([`# lockreplay btrfs: ${FSID} 5 0:40`])));
+    expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['fsync', '0:40:300'], ['punch', '0:40:300']]);
+    expect(r.summary.lines.skipped['btrfs-extent-outside-op']).toBe(1);
+    expect(r.summary.lines.bad).toBe(0);
+  });
+
+  it('without the header and with no other key for that inode number, the key names the filesystem and subvolume', async () => {
+    const r = await loadAccounted(writeLines(dir, 'hand-noheader.trace', lines([])));
+    expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['fsync', `${FSID}/5:300`], ['punch', `${FSID}/5:300`]]);
   });
 });
 

@@ -44,8 +44,8 @@ export const HANDLERS: ReadonlyMap<string, H> = new Map<string, H>([
   ['xfs_setattr', H.XfsSetattr], ['xfs_itruncate_extents_start', H.XfsSetattr],
   ['contention_begin', H.ContentionBegin], ['contention_end', H.ContentionEnd],
   ['sched_wakeup', H.SchedWakeup], ['sched_switch', H.SchedSwitch],
-  // btrfs has no inode event in a punch or a truncate; its extent lookup names the inode
-  ['btrfs_get_extent', H.BtrfsExtent],
+  // btrfs has no inode event in a punch or a truncate; its extent lookup names the inode (and its fsync event the synced one)
+  ['btrfs_get_extent', H.BtrfsExtent], ['btrfs_sync_file', H.BtrfsExtent],
   ['f2fs_write_begin', H.Ext4WriteBegin], ['f2fs_sync_file_enter', H.Fsync],
   ['f2fs_write_end', H.Ext4Other], ['f2fs_sync_file_exit', H.Ext4Other],
   ['ext4_truncate_exit', H.Ext4Other], ['ext4_writepages_result', H.Ext4Other], ['ext4_sync_file_exit', H.Ext4Other],

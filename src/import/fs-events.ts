@@ -311,8 +311,9 @@ export function onWriteback(st: BuilderState, ev: KernelEvent, task: TaskState, 
 
 /**
  * btrfs_get_extent ("FSID: root=5(FS_TREE) ino=272 start=0 len=…"): btrfs looked up the extents
- * of an inode. Inside a syscall it names the syscall's inode: a punch, a zero-range or a truncate
- * on btrfs has no other inode event, and without it an fd opened just for them (fio's
+ * of an inode; btrfs_sync_file ("FSID: root=5(FS_TREE) ino=272 parent=256 datasync=0"): it syncs
+ * one. Inside a syscall either names the syscall's inode: a punch, a zero-range or a truncate on
+ * btrfs has no other inode event, and without it an fd opened just for them (fio's
  * `openfiles=1`) stays unidentified. Elsewhere it is part of the task's open fault or fs-event op.
  */
 export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState): void {

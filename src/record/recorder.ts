@@ -68,8 +68,9 @@ export const DEFAULT_EVENTS = [
   'exceptions/page_fault_user',
   // every contended acquisition of a sleeping lock or spinlock, with its wait (Linux 5.19+)
   'lock/contention_begin', 'lock/contention_end',
-  // btrfs's extent lookup names the inode of a punch or truncate, which has no other inode event there
-  'btrfs/btrfs_get_extent',
+  // btrfs's extent lookup names the inode of a punch or truncate, which has no other inode event
+  // there; its fsync event the inode of an fsync
+  'btrfs/btrfs_get_extent', 'btrfs/btrfs_sync_file',
   ...['pread64', 'pwrite64', 'read', 'write', 'fallocate', 'ftruncate', 'truncate', 'fsync', 'fdatasync', 'mmap', 'munmap',
     // an fd's lifetime (the fd → file mapping comes from /proc/PID/fd, written as "# lockreplay fd:" lines)
     'openat', 'openat2', 'open', 'close', 'dup', 'dup2', 'dup3']
