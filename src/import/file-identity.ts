@@ -8,9 +8,10 @@
  * - `bdi NAME`: through the capture's header ("# lockreplay bdi: NAME MAJ:MIN", written by
  *   `lockreplay record`), else, at the end, through the one numeric-device file with the same inode
  *   number (the key stays "NAME:INO" when there is none, or more than one);
- * - a btrfs filesystem's id and subvolume (`btrfs_get_extent: FSID: root=5(FS_TREE) ino=272`):
- *   through the header ("# lockreplay btrfs: FSID ROOT MAJ:MIN", the device number of that
- *   subvolume's mount), else as `bdi NAME` is (the key stays "FSID/ROOT:INO");
+ * - a btrfs filesystem's id (`btrfs_get_extent: FSID: root=5(FS_TREE) ino=272`): through the
+ *   header ("# lockreplay btrfs: FSID MAJ:MIN"), else as `bdi NAME` is (the key stays "FSID:INO").
+ *   The subvolume (root) is left out, as every other event of btrfs leaves it out: iomap, filemap
+ *   and writeback events name the superblock's device, which all subvolumes share;
  * - an fd: through "# lockreplay fd: TGID FD MAJ:MIN:INO" lines (the recorder's scans of the traced
  *   processes' open files), or through another syscall on the same fd that named its inode. Ops
  *   released before either was known keep "fd:TGID:FD" and are renamed at the end (`aliases()`).
@@ -31,9 +32,9 @@ export class FileIdentity {
   private readonly bdiDevs = new Map<string, string>();
   /** backing-device name → the line of the header comment that mapped it */
   private readonly bdiLines = new Map<string, number>();
-  /** "FSID/ROOT" (a btrfs filesystem and subvolume) → "MAJ:MIN" (capture header) */
+  /** a btrfs filesystem's id → "MAJ:MIN" (capture header) */
   private readonly btrfsDevs = new Map<string, string>();
-  /** "FSID/ROOT" → the line of the header comment that mapped it */
+  /** a btrfs filesystem's id → the line of the header comment that mapped it */
   private readonly btrfsLines = new Map<string, number>();
   /** "TGID:FD" → file key, from the recorder's scans */
   private readonly scannedFds = new Map<string, string>();
@@ -114,35 +115,35 @@ export class FileIdentity {
       if (earlier === undefined) this.bdiLines.set(bdi[1], lineNo);
       return true;
     }
-    const btrfs = /^#\s*lockreplay btrfs:\s+([0-9a-fA-F-]+)\s+(\d+)\s+(\d+:\d+)\s*$/.exec(line);
+    const btrfs = /^#\s*lockreplay btrfs:\s+([0-9a-fA-F-]+)\s+(\d+:\d+)\s*$/.exec(line);
     if (btrfs !== null) {
-      const tree = `${btrfs[1].toLowerCase()}/${BigInt(btrfs[2])}`;
-      const dev = devOf(`dev ${btrfs[3]}`) ?? btrfs[3];
-      const earlier = this.btrfsDevs.get(tree);
+      const fsid = btrfs[1].toLowerCase();
+      const dev = devOf(`dev ${btrfs[2]}`) ?? btrfs[2];
+      const earlier = this.btrfsDevs.get(fsid);
       if (earlier !== undefined && earlier !== dev) {
-        return `btrfs ${btrfs[1]} subvolume ${btrfs[2]} is device ${dev} here but ${earlier} on line ${this.btrfsLines.get(tree) ?? '?'} (one subvolume, one device in a capture)`;
+        return `btrfs ${btrfs[1]} is device ${dev} here but ${earlier} on line ${this.btrfsLines.get(fsid) ?? '?'} (one filesystem, one device in a capture)`;
       }
-      this.btrfsDevs.set(tree, dev);
-      if (earlier === undefined) this.btrfsLines.set(tree, lineNo);
+      this.btrfsDevs.set(fsid, dev);
+      if (earlier === undefined) this.btrfsLines.set(fsid, lineNo);
       return true;
     }
     return /^#\s*lockreplay mount:/.test(line);
   }
 
   /**
-   * "FSID: root=R(NAME) ino=N ..." (btrfs_get_extent) → "MAJ:MIN:N" when the header mapped the
-   * subvolume, else "FSID/R:N"; null for the filesystem's own trees (object ids below 256);
-   * undefined when the body does not say.
+   * "FSID: root=R(NAME) ino=N ..." (btrfs_get_extent, btrfs_sync_file) → "MAJ:MIN:N" when the
+   * header mapped the filesystem, else "FSID:N"; null for the filesystem's own trees (object ids
+   * below 256); undefined when the body does not say.
    */
   btrfsKey(body: string): string | undefined | null {
-    const m = /^([0-9a-fA-F-]+): root=(\d+)(?:\([^)]*\))? ino=(\d+)/.exec(body);
+    const m = /^([0-9a-fA-F-]+): root=\d+(?:\([^)]*\))? ino=(\d+)/.exec(body);
     if (m === null) return undefined;
-    const ino = Number(m[3]);
+    const ino = Number(m[2]);
     if (ino < BTRFS_FIRST_FREE_OBJECTID) return null;
-    const tree = `${m[1].toLowerCase()}/${BigInt(m[2])}`;
-    const inoDigits = keyNumberAt(ino, m[3], 0, 10);
-    const mapped = this.btrfsDevs.get(tree);
-    return mapped === undefined ? `${tree}:${inoDigits}` : `${mapped}:${inoDigits}`;
+    const fsid = m[1].toLowerCase();
+    const inoDigits = keyNumberAt(ino, m[2], 0, 10);
+    const mapped = this.btrfsDevs.get(fsid);
+    return mapped === undefined ? `${fsid}:${inoDigits}` : `${mapped}:${inoDigits}`;
   }
 
   /** The file an fd of a process was scanned to be, if any. */

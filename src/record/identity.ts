@@ -4,7 +4,7 @@
  *
  *   # lockreplay mount: MAJ:MIN FSTYPE MOUNTPOINT     (from /proc/self/mountinfo)
  *   # lockreplay bdi: NAME MAJ:MIN                     (a filesystem naming its device: btrfs-1)
- *   # lockreplay btrfs: FSID ROOT MAJ:MIN              (a btrfs filesystem's id and a mounted subvolume's id)
+ *   # lockreplay btrfs: FSID MAJ:MIN                   (a btrfs filesystem's id: btrfs's own events name it)
  *   # lockreplay fd: TGID FD MAJ:MIN:INO               (an open file of a traced process, /proc/TGID/fd)
  *
  * and what the kernel is, where a replay models it (kernelHeader):
@@ -28,8 +28,6 @@ export interface Mount {
   /** as mountinfo prints it (spaces escaped as \040) */
   mountPoint: string;
   source: string;
-  /** the superblock's options, as mountinfo prints them (btrfs: "...,subvolid=5,subvol=/") */
-  superOptions?: string;
 }
 
 export function readMounts(mountinfo = '/proc/self/mountinfo'): Mount[] {
@@ -47,7 +45,7 @@ export function readMounts(mountinfo = '/proc/self/mountinfo'): Mount[] {
     if (f.length < 7 || dash < 6) continue;
     const fsType = f[dash + 1];
     if (PSEUDO.has(fsType)) continue;
-    out.push({ dev: f[2], fsType, mountPoint: f[4], source: f[dash + 2] ?? '', superOptions: f[dash + 3] ?? '' });
+    out.push({ dev: f[2], fsType, mountPoint: f[4], source: f[dash + 2] ?? '' });
   }
   return out;
 }
@@ -80,12 +78,12 @@ export function readBdiNames(mounts: Mount[], sysfsBtrfs = '/sys/fs/btrfs'): { n
 }
 
 /**
- * btrfs names an inode by its filesystem's id and its subvolume's id (btrfs_get_extent: "FSID:
- * root=5(FS_TREE) ino=272"): each mounted subvolume of each btrfs filesystem, and the device
- * number its files carry (st_dev, as in mountinfo: each subvolume has its own).
+ * btrfs's own events name an inode by its filesystem's id (btrfs_get_extent: "FSID: root=5(FS_TREE)
+ * ino=272"): each btrfs filesystem's id and the device number its events and mountinfo give it
+ * (the superblock's: every subvolume of the filesystem shows the same one there).
  */
-export function readBtrfsTrees(mounts: Mount[], sysfsBtrfs = '/sys/fs/btrfs'): { fsid: string; root: string; dev: string }[] {
-  const out: { fsid: string; root: string; dev: string }[] = [];
+export function readBtrfsIds(mounts: Mount[], sysfsBtrfs = '/sys/fs/btrfs'): { fsid: string; dev: string }[] {
+  const out: { fsid: string; dev: string }[] = [];
   if (!existsSync(sysfsBtrfs)) return out;
   for (const fsid of readdirSync(sysfsBtrfs)) {
     if (!/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(fsid)) continue;
@@ -95,11 +93,8 @@ export function readBtrfsTrees(mounts: Mount[], sysfsBtrfs = '/sys/fs/btrfs'): {
     } catch {
       continue;
     }
-    for (const m of mounts) {
-      if (m.fsType !== 'btrfs' || !devices.some((d) => m.source === `/dev/${d}`)) continue;
-      const root = /(?:^|,)subvolid=(\d+)(?:,|$)/.exec(m.superOptions ?? '')?.[1];
-      if (root !== undefined && !out.some((o) => o.fsid === fsid && o.root === root)) out.push({ fsid, root, dev: m.dev });
-    }
+    const m = mounts.find((x) => x.fsType === 'btrfs' && devices.some((d) => x.source === `/dev/${d}`));
+    if (m !== undefined) out.push({ fsid, dev: m.dev });
   }
   return out;
 }
@@ -108,7 +103,7 @@ export function identityHeader(): string {
   const mounts = readMounts();
   const lines = mounts.map((m) => `# lockreplay mount: ${m.dev} ${m.fsType} ${m.mountPoint}`);
   for (const b of readBdiNames(mounts)) lines.push(`# lockreplay bdi: ${b.name} ${b.dev}`);
-  for (const t of readBtrfsTrees(mounts)) lines.push(`# lockreplay btrfs: ${t.fsid} ${t.root} ${t.dev}`);
+  for (const b of readBtrfsIds(mounts)) lines.push(`# lockreplay btrfs: ${b.fsid} ${b.dev}`);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
