@@ -144,6 +144,27 @@ describe('btrfs inode events inside syscalls (hand-built lines in the capture\'s
   });
 });
 
+describe('btrfs: an extent lookup inside a fault nested in a syscall is the fault\'s', () => {
+  const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
+  const line = (us: number, text: string) => `             fio-100     (    100) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+
+  it('a write whose user buffer maps another file: the write is on its own file, whichever lookup comes first', async () => {
+    const path = writeLines(dir, 'nested.trace', [
+      '# tracer: nop',
+      `# lockreplay btrfs: ${FSID} 0:40`,
+      line(10, 'sys_pwrite64(fd: 7, buf: 0x7f0000000000, count: 0x1000, pos: 0x0)'),
+      line(11, 'mmap_lock_start_locking: mm=00000000d34ba4a1 memcg_id=1 write=false'),
+      line(12, 'mmap_lock_acquire_returned: mm=00000000d34ba4a1 memcg_id=1 write=false success=true'),
+      line(13, `btrfs_get_extent: ${FSID}: root=5(FS_TREE) ino=400 start=0 len=4096 flags= refs=2`),
+      line(14, 'mmap_lock_released: mm=00000000d34ba4a1 memcg_id=1 write=false'),
+      line(15, `btrfs_get_extent: ${FSID}: root=5(FS_TREE) ino=300 start=0 len=4096 flags= refs=2`),
+      line(20, 'sys_pwrite64 -> 0x1000'),
+    ]);
+    const r = await loadAccounted(path);
+    expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['write', '0:40:300']]);
+  });
+});
+
 describe('FileIdentity.btrfsKey', () => {
   const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
   const body = (root: string, ino: string) => `${FSID}: root=${root} ino=${ino} start=0 len=2097152 flags= refs=2`;

@@ -318,6 +318,12 @@ export function onWriteback(st: BuilderState, ev: KernelEvent, task: TaskState, 
  */
 export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState): void {
   const sys = task.sys;
+  // a fault inside the syscall (its user buffer is a mapping of another file: between the read
+  // acquisition of mmap_lock and its release) looks up that file's extents, not the syscall's
+  if (sys !== undefined && task.fault !== undefined && task.fault.bounded) {
+    task.fault.nLines++;
+    return;
+  }
   if (sys !== undefined) {
     sys.nLines++;
     if (sys.fileStrength < Strength.Weak) st.resolve(sys, st.identity.btrfsKey(ev.body) ?? undefined, Strength.Weak);
