@@ -71,7 +71,7 @@ export async function corpora(): Promise<Corpus[]> {
   const tr = (p: string): string => join(TRACES, p);
   const comment = (l: string): boolean => l.startsWith('#');
   const list: Corpus[] = [
-    corpus('ftrace', 'trace', ['xfs-mix.trace.gz', 'ext4-mix.trace.gz', 'xfs-nested-fault.trace.gz', 'xfs-dio-blk-tracer.trace.gz', 'xfs-mmap-truncate.trace.gz', 'xfs-contended-mixed-sched.trace.gz'].map(tr).concat(pub('trappy/trace_filesystem.txt')),
+    corpus('ftrace', 'trace', ['xfs-mix.trace.gz', 'ext4-mix.trace.gz', 'xfs-nested-fault.trace.gz', 'xfs-dio-blk-tracer.trace.gz', 'xfs-mmap-truncate.trace.gz', 'xfs-contended-mixed-sched.trace.gz', 'btrfs-fdreuse.trace.gz'].map(tr).concat(pub('trappy/trace_filesystem.txt')),
       { format: 'ftrace' }, comment, (l) => FTRACE_OP_START.test(l)),
     corpus('trace-cmd', 'txt', ['raw_trace.txt', 'trace_idle_unsorted.txt', 'trace_sched.txt', 'trace_failed_to_parse.txt'].map((n) => pub(`trappy/${n}`)),
       { format: 'trace-cmd' }, (l) => /^(cpus=|version = |CPU \d+ is empty)/.test(l), () => true),
