@@ -181,6 +181,13 @@ describe('FileIdentity.btrfsKey', () => {
     expect(id.comment(`# lockreplay btrfs: ${FSID.toUpperCase()} 0:40`, 9)).toBe(true);
   });
 
+  it('a kernel that prints no filesystem id (older ones): "btrfs:N", resolved as a bdi name is', () => {
+    const id = new FileIdentity();
+    expect(id.comment(`# lockreplay btrfs: ${FSID} 0:40`, 3)).toBe(true);
+    expect(id.btrfsKey('root=5(FS_TREE) ino=272 start=0 len=4096 flags= refs=2')).toBe('btrfs:272');
+    expect(id.btrfsKey('root=5(FS_TREE) ino=2 start=0 len=4096')).toBeNull();
+  });
+
   it('an inode number past 2^53 keeps its digits', () => {
     const id = new FileIdentity();
     expect(id.btrfsKey(body('5(FS_TREE)', '18446744073709551615'))).toBe(`${FSID}:18446744073709551615`);

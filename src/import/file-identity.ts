@@ -132,15 +132,16 @@ export class FileIdentity {
 
   /**
    * "FSID: root=R(NAME) ino=N ..." (btrfs_get_extent, btrfs_sync_file) → "MAJ:MIN:N" when the
-   * header mapped the filesystem, else "FSID:N"; null for the filesystem's own trees (object ids
-   * below 256); undefined when the body does not say.
+   * header mapped the filesystem, else "FSID:N" ("btrfs:N" without an id); null for the
+   * filesystem's own trees (object ids below 256); undefined when the body does not say.
    */
   btrfsKey(body: string): string | undefined | null {
-    const m = /^([0-9a-fA-F-]+): root=\d+(?:\([^)]*\))? ino=(\d+)/.exec(body);
+    // (older kernels print no filesystem id: "root=5(FS_TREE) ino=272 ...", keyed "btrfs:N")
+    const m = /^(?:([0-9a-fA-F-]+): )?root=\d+(?:\([^)]*\))? ino=(\d+)/.exec(body);
     if (m === null) return undefined;
     const ino = Number(m[2]);
     if (ino < BTRFS_FIRST_FREE_OBJECTID) return null;
-    const fsid = m[1].toLowerCase();
+    const fsid = m[1]?.toLowerCase() ?? 'btrfs';
     const inoDigits = keyNumberAt(ino, m[2], 0, 10);
     const mapped = this.btrfsDevs.get(fsid);
     return mapped === undefined ? `${fsid}:${inoDigits}` : `${mapped}:${inoDigits}`;
