@@ -176,28 +176,41 @@ describe('the kernel\'s own lock waits', () => {
     expect(text.stdout).toMatch(/IOLOCK\s+dio-write\s+\d+\s+\d+/);
   }, 60_000);
 
-  it('fidelity on a capture of another filesystem (btrfs: no xfs_ilock events) compares only mmap_lock: the kernel\'s inode-lock waits have no class there, and rows of predicted IOLOCK waits against 0 observed showed contention the kernel did not have', async () => {
+  it('fidelity on a capture of another filesystem (btrfs: no xfs_ilock events) compares mmap_lock and the inode lock (i_rwsem, classed IOLOCK by where its waits are), not MMAPLOCK', async () => {
     const { ops, locks, summary } = await loadTrace(trace('btrfs-mix.trace.gz'), { keepLocks: true });
     const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
     expect(r.contention.source).toBe('contention-events');
-    expect(new Set(r.contention.rows.map((x) => x.lockClass))).toEqual(new Set(['mmap_lock']));
+    expect(new Set(r.contention.rows.map((x) => x.lockClass))).toEqual(new Set(['IOLOCK', 'mmap_lock']));
+    // every IOLOCK row has waits the kernel had: the rows compare classed waits, not a prediction with nothing beside it
+    for (const x of r.contention.rows.filter((y) => y.lockClass === 'IOLOCK')) expect(x.observed.count).toBeGreaterThan(0);
     const unclassed = locks.filter((l) => l.event === 'contention' && l.caller === 'unknown' && /(^|\|)(READ|WRITE)(\||$)/.test(l.mode)).length;
-    expect(unclassed).toBeGreaterThan(100);
-    expect(r.notes).toContain(`contention: without xfs_ilock events the kernel's waits cannot be told IOLOCK from MMAPLOCK (${unclassed} of its rwsem waits are of no known class), so only mmap_lock is compared`);
+    const inodeLock = locks.filter((l) => l.event === 'contention' && l.caller === 'IOLOCK').length;
+    expect(inodeLock).toBeGreaterThan(100);
+    expect(r.notes).toContain(`contention: without xfs_ilock events ${inodeLock} of the kernel's waits are classed IOLOCK (the inode's i_rwsem: a read or write syscall's first lock, which it waits for before any filesystem event, and later waits on that lock) and compared with the strategy's IOLOCK / i_rwsem; MMAPLOCK is not compared (${unclassed} rwsem waits are of no known class)`);
   }, 60_000);
 
-  it('fidelity on ext4 (no xfs_ilock events) compares only mmap_lock too: the read faults\' waits on the invalidate lock (classed MMAPLOCK by their mm_filemap_fault) made a row of observed waits against a prediction that was never made', async () => {
+  it('fidelity on ext4 (no xfs_ilock events): the inode lock\'s waits are compared (IOLOCK rows); the read faults\' waits on the invalidate lock (classed MMAPLOCK by their mm_filemap_fault) are not, since the other waits on that lock have no class', async () => {
     const { ops, locks, summary } = await loadTrace(trace('ext4-contended-mixed.trace.gz'), { keepLocks: true });
     // the capture has such waits: a read fault's, right after its mm_filemap_fault, on the 7:0:12 file
     const faultWaits = locks.filter((l) => l.event === 'contention' && l.caller === 'MMAPLOCK');
     expect(faultWaits.length).toBe(2);
     expect(new Set(faultWaits.map((l) => l.target))).toEqual(new Set(['7:0:12']));
-    const r = fidelity(ops, locks, createStrategy('linux:xfs'), summary.input, summary.cpus ?? 1);
+    const r = fidelity(ops, locks, createStrategy('linux:ext4'), summary.input, summary.cpus ?? 1, 'trace', 'open');
     expect(r.xfsFiles).toEqual([]);
     expect(r.contention.source).toBe('contention-events');
-    expect(r.contention.rows.length).toBeGreaterThan(0);
-    expect(new Set(r.contention.rows.map((x) => x.lockClass))).toEqual(new Set(['mmap_lock']));
-    expect(r.notes.some((n) => n.startsWith('contention: without xfs_ilock events the kernel\'s waits cannot be told IOLOCK from MMAPLOCK'))).toBe(true);
+    expect(new Set(r.contention.rows.map((x) => x.lockClass))).toEqual(new Set(['IOLOCK', 'mmap_lock']));
+    // the kernel's i_rwsem waits as ground truth on ext4: linux:ext4 in open mode (the capture is
+    // rate-limited) predicts each kind's count within 30% and mean within 1.5x (measured: 0.92 / 0.98
+    // dio-read, 0.71 / 0.95 punch, 1.27 / 0.87 write; the issue's targets are for XFS captures)
+    const rows = r.contention.rows.filter((x) => x.lockClass === 'IOLOCK');
+    expect(rows.map((x) => [x.kind, x.observed.count])).toEqual([['dio-read', 211], ['punch', 52], ['write', 161]]);
+    for (const x of rows) {
+      expect(x.countRatio as number).toBeGreaterThanOrEqual(0.7);
+      expect(x.countRatio as number).toBeLessThanOrEqual(1.3);
+      expect(x.meanRatio as number).toBeGreaterThanOrEqual(1 / 1.5);
+      expect(x.meanRatio as number).toBeLessThanOrEqual(1.5);
+    }
+    expect(r.notes.some((n) => n.startsWith('contention: without xfs_ilock events 424 of the kernel\'s waits are classed IOLOCK'))).toBe(true);
   }, 60_000);
 
   it('linux:xfs predicts the kernel\'s contended IOLOCK acquisitions within ±30% in count and 1.5x in mean wait (kinds with 50+ observed)', async () => {

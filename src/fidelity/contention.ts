@@ -96,6 +96,10 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   // any (another filesystem) has the kernel's inode-lock waits under no class, and comparing the
   // replay's with none would show contention the kernel did not have
   const xfs = locks.some((l) => l.event === 'xfs_ilock');
+  // without them (ext4, btrfs) the import classes the inode's i_rwsem by where its waits are (a read
+  // or write syscall's first lock, and later waits on that lock): IOLOCK is compared then, MMAPLOCK not
+  const iolock = xfs || waits.some((w) => w.caller === 'IOLOCK');
+  const comparedClass = (cls: string): boolean => xfs || cls === 'mmap_lock' || (iolock && cls === 'IOLOCK');
   const observed = new Map<string, number[]>();
   const predicted = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, key: string, ns: number): void => {
@@ -108,7 +112,7 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
     // (the observed side as the predicted: without xfs_ilock, a read fault's wait right after its
     // mm_filemap_fault is still classed MMAPLOCK, the mapping's invalidate_lock, but the other
     // waits on that lock are not, and a row of them against no prediction compared nothing)
-    if (at[k] < 0 || !COMPARED.includes(w.caller) || (!xfs && w.caller !== 'mmap_lock')) return;
+    if (at[k] < 0 || !COMPARED.includes(w.caller) || !comparedClass(w.caller)) return;
     add(observed, `${w.caller}\u0000${ops[at[k]].kind}`, w.waitNs ?? 0);
   });
   const service = serviceTimes(ops, PAGE_SIZE_BYTES);
@@ -127,7 +131,7 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
         // optimistic spinner that gets the lock is not in its contention events
         const i = sel === undefined ? k : sel[k];
         const cls = kernelClassOf(lockClass);
-        if (cls !== undefined && (xfs || cls === 'mmap_lock') && !spun && counted(i)) add(predicted, `${cls}\u0000${ops[i].kind}`, waitNs);
+        if (cls !== undefined && comparedClass(cls) && !spun && counted(i)) add(predicted, `${cls}\u0000${ops[i].kind}`, waitNs);
       },
     });
   };

@@ -211,7 +211,10 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
   if (xfsFiles.size === 0) notes.push('the trace has no xfs_ilock events: nothing to compare (record XFS with the xfs/xfs_ilock event)');
   if (xfsFiles.size === 0 && contentionWaits.length > 0) {
     const unclassed = contentionWaits.filter((w) => w.caller === 'unknown' && /(^|\|)(READ|WRITE)(\||$)/.test(w.mode)).length;
-    notes.push(`contention: without xfs_ilock events the kernel's waits cannot be told IOLOCK from MMAPLOCK (${unclassed} of its rwsem waits are of no known class), so only mmap_lock is compared`);
+    const inodeLock = contentionWaits.filter((w) => w.caller === 'IOLOCK').length;
+    notes.push(inodeLock > 0
+      ? `contention: without xfs_ilock events ${inodeLock} of the kernel's waits are classed IOLOCK (the inode's i_rwsem: a read or write syscall's first lock, which it waits for before any filesystem event, and later waits on that lock) and compared with the strategy's IOLOCK / i_rwsem; MMAPLOCK is not compared (${unclassed} rwsem waits are of no known class)`
+      : `contention: without xfs_ilock events the kernel's waits cannot be told IOLOCK from MMAPLOCK (${unclassed} of its rwsem waits are of no known class), so only mmap_lock is compared`);
   }
   notes.push('not observable in a trace (taken without xfs_ilock): IOLOCK of truncate (the VFS inode lock), MMAPLOCK of read faults and readahead (filemap_invalidate_lock_shared)');
   notes.push('observed waits are the gap from the IOLOCK call to the task\'s next lock event: an upper bound that includes the work in between');

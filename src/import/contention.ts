@@ -10,9 +10,24 @@
  * takes several is settled by the lock address, once an unambiguous call named it), a
  * `mmap_lock_start_locking` not yet acquired (mmap_lock), an `mm_filemap_fault` (the mapping's
  * invalidate_lock, which is XFS's MMAPLOCK since Linux 5.15: class MMAPLOCK); a SPIN wait is a
- * spinlock (an rwsem's or mutex's own wait_lock inside its slow path, too); anything else is
- * `unknown`, with its flags.
+ * spinlock (an rwsem's or mutex's own wait_lock inside its slow path, too).
+ *
+ * Without xfs_ilock events (ext4, btrfs), the inode's i_rwsem (the lock XFS calls IOLOCK, class
+ * IOLOCK) by where the wait is: a plain rwsem wait (READ or WRITE, nothing else) in a read or write
+ * syscall before any filesystem event of it is i_rwsem, which ext4 and btrfs take first thing for a
+ * write and a direct read (a buffered read takes none: its readahead event comes before the
+ * invalidate_lock it may wait for); later plain waits inside a syscall on an address so classed are
+ * i_rwsem too (a punch's, an fsync's). Anything else is `unknown`, with its flags.
  */
+export const enum InodeLockPlace {
+  /** not in a syscall */
+  None = 0,
+  /** in a read or write syscall, before any filesystem event of it */
+  ReadWriteStart = 1,
+  /** elsewhere in a syscall */
+  Syscall = 2,
+}
+
 import type { ObservedLock } from '../model/op.js';
 
 /** the lock classes of an observed wait */
@@ -100,13 +115,19 @@ export class ContentionTracker {
     if (c !== undefined) c.ilockFlags = '';
   }
 
-  begin(pid: number, tsNs: number, body: string, line: number): void {
+  /**
+   * `place` and `syscallNs` (when the task's syscall began): where an i_rwsem wait without
+   * xfs_ilock can be told (see above); its spin runs from the syscall's start, where i_rwsem is taken
+   */
+  begin(pid: number, tsNs: number, body: string, line: number, place = InodeLockPlace.None, syscallNs = NaN): void {
     const addr = firstWord(body);
     const flags = flagsOf(body);
     const c = this.ctx(pid);
     let cls: WaitClass = 'unknown';
     let target = `lock:${addr}`;
     const words = flags.split('|');
+    let inodeLockStart = false;
+    let noSpin = false;
     if (words.includes('SPIN')) {
       cls = 'spinlock';
     } else if (c.ilockFlags !== '' && (words.includes('READ') || words.includes('WRITE'))) {
@@ -119,8 +140,20 @@ export class ContentionTracker {
     } else if (c.mmapPending !== '') {
       cls = 'mmap_lock';
       target = `mm:${c.mmapPending}`;
+    } else if (place !== InodeLockPlace.None && words.length === 1 && (words[0] === 'READ' || words[0] === 'WRITE')) {
+      // i_rwsem without xfs_ilock (ext4, btrfs): the lock's address stays its target
+      if (place === InodeLockPlace.ReadWriteStart) {
+        cls = 'IOLOCK';
+        inodeLockStart = true;
+        if (!this.classOfAddr.has(addr)) this.classOfAddr.set(addr, 'IOLOCK');
+      } else if (this.classOfAddr.get(addr) === 'IOLOCK') {
+        cls = 'IOLOCK';
+        // (no lock call in the trace to measure a spin from)
+        noSpin = true;
+      }
     }
-    const spinNs = (cls === 'IOLOCK' || cls === 'MMAPLOCK') && c.callNs <= tsNs ? tsNs - c.callNs : 0;
+    const callNs = inodeLockStart ? syscallNs : noSpin ? NaN : c.callNs;
+    const spinNs = (cls === 'IOLOCK' || cls === 'MMAPLOCK') && callNs <= tsNs ? tsNs - callNs : 0;
     const waits = c.open.get(addr);
     const o: Open = { addr, flags, tsNs, line, spinNs, cls, target };
     if (waits === undefined) c.open.set(addr, [o]);

@@ -20,6 +20,9 @@ import { endSleep, onContentionEnd, onMmapLock, onSched, onXfsIlock } from './ob
 import { flush } from './release.js';
 import type { Selection, SelectingSink } from './selection.js';
 import { onSyscall } from './syscalls.js';
+import { SYSCALLS } from './event-catalogue.js';
+import { Strength, type TaskState } from './pending.js';
+import { InodeLockPlace } from './contention.js';
 
 export type { BuildStats, KernelEvent } from './builder-state.js';
 
@@ -107,7 +110,7 @@ export class OpBuilder {
     }
     switch (h) {
       case H.ContentionBegin:
-        st.contention.begin(ev.pid, ev.tsNs, ev.body, line);
+        st.contention.begin(ev.pid, ev.tsNs, ev.body, line, inodeLockPlace(task), task.sys?.tsNs ?? NaN);
         return;
       case H.ContentionEnd: return onContentionEnd(st, ev, task);
       case H.XfsIlock: return onXfsIlock(st, ev, task, line);
@@ -158,3 +161,15 @@ export class OpBuilder {
 }
 
 export { fileKey } from '../model/op.js';
+
+/**
+ * Where in a syscall a task is, for the inode lock (i_rwsem) a wait there may be: a read or write
+ * whose file no filesystem event has named yet (a filesystem takes i_rwsem first thing: ext4 and
+ * btrfs for a write and a direct read, before their first event), another syscall, or none.
+ */
+function inodeLockPlace(task: TaskState): InodeLockPlace {
+  const sys = task.sys;
+  if (sys === undefined) return InodeLockPlace.None;
+  const family = SYSCALLS.get(sys.sys);
+  return (family === 'read' || family === 'write') && sys.fileStrength === Strength.None ? InodeLockPlace.ReadWriteStart : InodeLockPlace.Syscall;
+}
