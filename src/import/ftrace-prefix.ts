@@ -102,10 +102,6 @@ const FLAG_CHARS = (() => {
   return t;
 })();
 
-function isFlagChar(c: number): boolean {
-  return c < 128 && FLAG_CHARS[c] === 1;
-}
-
 /**
  * Event names are interned: the name's hash is computed while scanning it, and a name seen before
  * is reused after a byte comparison, so no string is made per line.
@@ -219,50 +215,53 @@ function parseAroundCpu(b: Uint8Array, base: number, text: string, i: number, lb
     while (j > i && (b[j] === SPACE || b[j] === TAB)) j--;
   }
   const pidEnd = j + 1;
-  while (j >= i && isDigit(b[j])) j--;
+  // (the pid's value taken on the way: exact while it has at most 15 digits, as parseIntBytes gives it)
+  let pid = 0;
+  let unit = 1;
+  while (j >= i) {
+    const c = b[j];
+    if (c < ZERO || c > NINE) break;
+    pid += (c - ZERO) * unit;
+    unit *= 10;
+    j--;
+  }
   if (j + 1 === pidEnd || j < i || b[j] !== DASH) return bad(out, 'no "COMM-PID" before the CPU field');
   if (j - i > maxCommBytes) return bad(out, 'comm longer than 15 bytes');
-  out.pid = parseIntBytes(b, j + 1, pidEnd);
+  out.pid = pidEnd - j - 1 <= 15 ? pid : parseIntBytes(b, j + 1, pidEnd);
   out.commStart = i - base;
   out.commEnd = j - base;
   // Right of the CPU field: optional irq flags (4 or 5 chars), then the timestamp.
   let k = rb + 1;
   while (k < endB && (b[k] === SPACE || b[k] === TAB)) k++;
   let tokEnd = k;
-  while (tokEnd < endB && b[tokEnd] !== SPACE) tokEnd++;
+  // (whether the token is all irq-info flag characters, taken while it is scanned)
+  let flagChars = true;
+  while (tokEnd < endB) {
+    const c = b[tokEnd];
+    if (c === SPACE) break;
+    if (c >= 128 || FLAG_CHARS[c] !== 1) flagChars = false;
+    tokEnd++;
+  }
   if (b[tokEnd - 1] !== COLON) {
     const flagLen = tokEnd - k;
     if (flagLen < 4 || flagLen > 5) return bad(out, 'irq-info flags field is not 4 or 5 characters');
-    for (let f = k; f < tokEnd; f++) if (!isFlagChar(b[f])) return bad(out, 'unknown character in the irq-info flags field');
+    if (!flagChars) return bad(out, 'unknown character in the irq-info flags field');
     k = tokEnd;
     while (k < endB && b[k] === SPACE) k++;
-    tokEnd = k;
-    while (tokEnd < endB && b[tokEnd] !== SPACE) tokEnd++;
-    if (b[tokEnd - 1] !== COLON) return bad(out, 'no "SECONDS.MICROS:" timestamp');
-  }
-  // Timestamp: digits[.digits] followed by ':'
-  let sec = 0;
-  let t = k;
-  const tsEnd = tokEnd - 1;
-  while (t < tsEnd && isDigit(b[t])) sec = sec * 10 + (b[t++] - ZERO);
-  if (t === k) return bad(out, 'timestamp is not a number');
-  let ns = sec * 1e9;
-  if (t < tsEnd) {
-    if (b[t] !== DOT) return bad(out, 'timestamp is not a number');
-    t++;
-    let frac = 0;
-    let digits = 0;
-    while (t < tsEnd && isDigit(b[t])) {
-      if (digits < 9) {
-        frac = frac * 10 + (b[t] - ZERO);
-        digits++;
-      }
-      t++;
+    // the common timestamp, "digits.digits:" then a space or the line's end, read in one pass;
+    // anything else is read by the token below (which gives the same value for this one)
+    tokEnd = plainTimestampEnd(b, k, endB, out);
+    if (tokEnd < 0) {
+      tokEnd = k;
+      while (tokEnd < endB && b[tokEnd] !== SPACE) tokEnd++;
+      if (b[tokEnd - 1] !== COLON) return bad(out, 'no "SECONDS.MICROS:" timestamp');
+      const problem = readTimestamp(b, k, tokEnd - 1, out);
+      if (problem !== undefined) return bad(out, problem);
     }
-    if (t !== tsEnd || digits === 0) return bad(out, 'timestamp is not a number');
-    ns += frac * POW10[9 - digits];
+  } else {
+    const problem = readTimestamp(b, k, tokEnd - 1, out);
+    if (problem !== undefined) return bad(out, problem);
   }
-  out.tsNs = ns;
   // Event name, then body.
   let e = tokEnd + 1;
   while (e < endB && b[e] === SPACE) e++;
@@ -310,6 +309,68 @@ function parseAroundCpu(b: Uint8Array, base: number, text: string, i: number, lb
 }
 
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * The timestamp b[k, tsEnd) ("digits[.digits]", the ':' after it not included) into out.tsNs, or
+ * why it is none.
+ */
+function readTimestamp(b: Uint8Array, k: number, tsEnd: number, out: EventFields): string | undefined {
+  let sec = 0;
+  let t = k;
+  while (t < tsEnd && isDigit(b[t])) sec = sec * 10 + (b[t++] - ZERO);
+  if (t === k) return 'timestamp is not a number';
+  let ns = sec * 1e9;
+  if (t < tsEnd) {
+    if (b[t] !== DOT) return 'timestamp is not a number';
+    t++;
+    let frac = 0;
+    let digits = 0;
+    while (t < tsEnd && isDigit(b[t])) {
+      if (digits < 9) {
+        frac = frac * 10 + (b[t] - ZERO);
+        digits++;
+      }
+      t++;
+    }
+    if (t !== tsEnd || digits === 0) return 'timestamp is not a number';
+    ns += frac * POW10[9 - digits];
+  }
+  out.tsNs = ns;
+  return undefined;
+}
+
+/**
+ * A timestamp "digits.digits:" at b[k] that ends its token (a space or endB after the ':'): its
+ * value into out.tsNs (as readTimestamp gives it) and the token's end (after the ':'), or -1 for
+ * any other token (then nothing is set).
+ */
+function plainTimestampEnd(b: Uint8Array, k: number, endB: number, out: EventFields): number {
+  let sec = 0;
+  let t = k;
+  let c = 0;
+  while (t < endB) {
+    c = b[t];
+    if (c < ZERO || c > NINE) break;
+    sec = sec * 10 + (c - ZERO);
+    t++;
+  }
+  if (t === k || t === endB || c !== DOT) return -1;
+  t++;
+  let frac = 0;
+  let digits = 0;
+  while (t < endB) {
+    c = b[t];
+    if (c < ZERO || c > NINE) break;
+    if (digits < 9) {
+      frac = frac * 10 + (c - ZERO);
+      digits++;
+    }
+    t++;
+  }
+  if (digits === 0 || t === endB || c !== COLON || (t + 1 < endB && b[t + 1] !== SPACE)) return -1;
+  out.tsNs = sec * 1e9 + frac * POW10[9 - digits];
+  return t + 1;
+}
 
 function parseIntBytes(b: Uint8Array, from: number, to: number): number {
   let v = 0;
