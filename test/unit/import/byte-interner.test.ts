@@ -1,6 +1,6 @@
 /** Strings interned by the hash of their bytes. */
 import { describe, expect, it } from 'vitest';
-import { ByteInterner, hashByte } from '../../../src/import/byte-interner.js';
+import { ByteInterner, hashByte, MAX_KEPT_BYTES, MAX_VALUES } from '../../../src/import/byte-interner.js';
 
 function hashOf(b: Uint8Array, from: number, to: number): number {
   let h = 0;
@@ -52,11 +52,51 @@ describe('byte interner', () => {
     expect(get('xfs_ilock')).toEqual(['xfs_ilock', 0]);
     expect(get('xfs_iunlock')).toEqual(['xfs_iunlock', 1]);
     expect(get('xfs_ilock')).toEqual(['xfs_ilock', 0]);
-    // 'BB' has the hash of 'Aa', which is kept first: 'BB' is cut each time and has no number
+    // 'BB' has the hash of 'Aa', which is kept first: both are kept, each with its number
     expect(get('Aa')).toEqual(['Aa', 2]);
-    expect(get('BB')).toEqual(['BB', -1]);
+    expect(get('BB')).toEqual(['BB', 3]);
     expect(get('xfs_iunlock')).toEqual(['xfs_iunlock', 1]);
-    expect(get('BB')).toEqual(['BB', -1]);
+    expect(get('BB')).toEqual(['BB', 3]);
     expect(get('Aa')).toEqual(['Aa', 2]);
+    // a value longer than MAX_KEPT_BYTES is cut each time
+    const long = 'c'.repeat(MAX_KEPT_BYTES + 1);
+    expect(get(long)).toEqual([long, -1]);
+    expect(get(long)).toEqual([long, -1]);
+    expect(get('c'.repeat(MAX_KEPT_BYTES))).toEqual(['c'.repeat(MAX_KEPT_BYTES), 4]);
+  });
+
+  it('keeps MAX_VALUES values, whatever their hashes; later ones are cut each time', () => {
+    const r = new ByteInterner();
+    const get = (v: string, hash: number): [string, number] => {
+      const b = Buffer.from(v, 'latin1');
+      return [r.get(b, 0, b.length, hash, v, 0), r.lastId];
+    };
+    // every value with one hash (the worst case of the table's probing), then one more
+    for (let k = 0; k < MAX_VALUES; k++) expect(get(`v${k}`, 7)).toEqual([`v${k}`, k]);
+    expect(get('v0', 7)).toEqual(['v0', 0]);
+    expect(get(`v${MAX_VALUES - 1}`, 7)).toEqual([`v${MAX_VALUES - 1}`, MAX_VALUES - 1]);
+    expect(get('extra', 7)).toEqual(['extra', -1]);
+    expect(get('extra', 7)).toEqual(['extra', -1]);
+  });
+
+  it('compares values of every length against bytes at any offset, in Buffers and Uint8Arrays', () => {
+    const r = new ByteInterner();
+    const words = ['a', 'ab', 'abc', 'abcd', 'abcde', 'abcdefg', 'abcdefgh', 'abcdefghi'];
+    for (const w of words) {
+      const b = Buffer.from(w, 'latin1');
+      r.get(b, 0, b.length, 1, w, 0);
+    }
+    for (let off = 0; off < 5; off++) {
+      for (const [i, w] of words.entries()) {
+        const text = `${'#'.repeat(off)}${w}`;
+        const u = new Uint8Array(Buffer.from(`${text}!`, 'latin1'));
+        expect(r.get(u, off, off + w.length, 1, text, 0)).toBe(w);
+        expect(r.lastId).toBe(i);
+        // one byte changed, first or last: another value
+        const other = `${'#'.repeat(off)}${w.slice(0, -1)}Z`;
+        const o = Buffer.from(other, 'latin1');
+        expect(r.get(o, off, off + w.length, 1, other, 0)).toBe(`${w.slice(0, -1)}Z`);
+      }
+    }
   });
 });
