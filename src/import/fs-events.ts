@@ -318,10 +318,13 @@ export function onWriteback(st: BuilderState, ev: KernelEvent, task: TaskState, 
  */
 export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState): void {
   const sys = task.sys;
-  // a fault inside the syscall (its user buffer is a mapping of another file: between the read
-  // acquisition of mmap_lock and its release) looks up that file's extents, not the syscall's
-  if (sys !== undefined && task.fault !== undefined && task.fault.bounded) {
-    task.fault.nLines++;
+  const fault = task.fault;
+  // a fault inside the syscall (its user buffer is a mapping of another file) looks up that
+  // file's extents, not the syscall's: between the read acquisition of mmap_lock and its release,
+  // or, where the trace has no mmap_lock events (the recorder's no-locks preset), a lookup of the
+  // inode the fault's own event named
+  if (sys !== undefined && fault !== undefined && (fault.bounded || sameInodeNumber(fault.file, st.identity.btrfsKey(ev.body)))) {
+    fault.nLines++;
     return;
   }
   if (sys !== undefined) {
@@ -335,4 +338,10 @@ export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState
     return;
   }
   st.counter.skip('btrfs-extent-outside-op');
+}
+
+/** two keys end in one inode number ("0:40:400", "FSID:400") */
+function sameInodeNumber(a: string, b: string | null | undefined): boolean {
+  if (a === '' || b === null || b === undefined) return false;
+  return a.slice(a.lastIndexOf(':') + 1) === b.slice(b.lastIndexOf(':') + 1);
 }

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAccounted, writeLines } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lockreplay-btrfs-review-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
+const line = (us: number, text: string) => `             fio-100     (    100) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+const extent = (us: number, ino: number, root = '5(FS_TREE)') => line(us, `btrfs_get_extent: ${FSID}: root=${root} ino=${ino} start=0 len=4096 flags= refs=2`);
+
+describe('btrfs: an extent lookup of a fault nested in a syscall, without mmap_lock events (the recorder\'s no-locks preset)', () => {
+  it('a write whose user buffer maps another btrfs file is on its own file, not the mapped one', async () => {
+    const path = writeLines(dir, 'nested-nolocks.trace', [
+      '# tracer: nop',
+      '# lockreplay bdi: btrfs-1 0:40',
+      `# lockreplay btrfs: ${FSID} 0:40`,
+      line(10, 'sys_pwrite64(fd: 7, buf: 0x7f0000000000, count: 0x1000, pos: 0x0)'),
+      // the user copy faults on a page of file 400 (0x190): the fault reads it, looking up its extents
+      line(11, 'mm_filemap_fault: dev=0:40 ino=190 ofs=0'),
+      extent(12, 400),
+      // then the write's own page of file 300
+      line(15, 'writeback_dirty_folio: bdi btrfs-1: ino=300 index=0'),
+      extent(16, 300),
+      line(20, 'sys_pwrite64 -> 0x1000'),
+    ]);
+    const r = await loadAccounted(path);
+    expect(r.ops.filter((o) => o.kind === 'write').map((o) => o.file)).toEqual(['0:40:300']);
+    expect(r.ops.filter((o) => o.kind === 'fault-read').map((o) => o.file)).toEqual(['0:40:400']);
+    expect(r.summary.lines.bad).toBe(0);
+  });
+
+  it('the syscall\'s own lookup after the nested fault still names it (a punch on an fd nothing else names)', async () => {
+    const path = writeLines(dir, 'nested-nolocks-punch.trace', [
+      '# tracer: nop',
+      `# lockreplay btrfs: ${FSID} 0:40`,
+      line(10, 'sys_fallocate(fd: 7, mode: 3, offset: 0x30000, len: 0x10000)'),
+      line(11, 'mm_filemap_fault: dev=0:40 ino=190 ofs=0'),
+      extent(12, 400),
+      extent(16, 300),
+      line(20, 'sys_fallocate -> 0x0'),
+    ]);
+    const r = await loadAccounted(path);
+    expect(r.ops.filter((o) => o.kind === 'punch').map((o) => o.file)).toEqual(['0:40:300']);
+  });
+});
