@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FileIdentity } from '../src/import/file-identity.js';
 import { loadAccounted, writeLines } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockreplay-btrfs-review-'));
@@ -44,5 +45,30 @@ describe('btrfs: an extent lookup of a fault nested in a syscall, without mmap_l
     ]);
     const r = await loadAccounted(path);
     expect(r.ops.filter((o) => o.kind === 'punch').map((o) => o.file)).toEqual(['0:40:300']);
+  });
+});
+
+describe('btrfs: inodes of the filesystem\'s own trees are no user file', () => {
+  it('a free-space-cache inode (root=1, ROOT_TREE) or a relocation inode names no file, though its number is a file\'s elsewhere', () => {
+    const id = new FileIdentity();
+    id.comment(`# lockreplay btrfs: ${FSID} 0:40`, 1);
+    const body = (root: string) => `${FSID}: root=${root} ino=257 start=0 len=4096 flags= refs=2`;
+    expect(id.btrfsKey(body('1(ROOT_TREE)'))).toBeNull();
+    expect(id.btrfsKey(body('18446744073709551607(DATA_RELOC_TREE)'))).toBeNull();
+    expect(id.btrfsKey(body('5(FS_TREE)'))).toBe('0:40:257');
+    expect(id.btrfsKey(body('256(-)'))).toBe('0:40:257');
+  });
+
+  it('a punch whose first lookup is of the free-space cache (a commit inside it) is on its own file', async () => {
+    const path = writeLines(dir, 'space-cache.trace', [
+      '# tracer: nop',
+      `# lockreplay btrfs: ${FSID} 0:40`,
+      line(10, 'sys_fallocate(fd: 7, mode: 3, offset: 0x30000, len: 0x10000)'),
+      extent(12, 257, '1(ROOT_TREE)'),
+      extent(16, 300),
+      line(20, 'sys_fallocate -> 0x0'),
+    ]);
+    const r = await loadAccounted(path);
+    expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['punch', '0:40:300']]);
   });
 });

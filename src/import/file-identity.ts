@@ -26,6 +26,8 @@ import { devOf, keyNumberAt } from './fields.js';
 
 /** btrfs: the first object id of a file; lower ones are the filesystem's own trees */
 const BTRFS_FIRST_FREE_OBJECTID = 256;
+/** btrfs: the tree of the top-level subvolume's files */
+const BTRFS_FS_TREE_OBJECTID = 5;
 
 export class FileIdentity {
   /** backing-device name → "MAJ:MIN" (capture header) */
@@ -133,16 +135,21 @@ export class FileIdentity {
   /**
    * "FSID: root=R(NAME) ino=N ..." (btrfs_get_extent, btrfs_sync_file) → "MAJ:MIN:N" when the
    * header mapped the filesystem, else "FSID:N" ("btrfs:N" without an id); null for the
-   * filesystem's own trees (object ids below 256); undefined when the body does not say.
+   * filesystem's own inodes (object ids below 256, or of a tree that holds no user files: the
+   * free-space cache's in ROOT_TREE, relocation's in DATA_RELOC_TREE); undefined when the body does not say.
    */
   btrfsKey(body: string): string | undefined | null {
     // (older kernels print no filesystem id: "root=5(FS_TREE) ino=272 ...", keyed "btrfs:N")
-    const m = /^(?:([0-9a-fA-F-]+): )?root=\d+(?:\([^)]*\))? ino=(\d+)/.exec(body);
+    const m = /^(?:([0-9a-fA-F-]+): )?root=(\d+)(?:\([^)]*\))? ino=(\d+)/.exec(body);
     if (m === null) return undefined;
-    const ino = Number(m[2]);
+    const root = Number(m[2]);
+    // files live in FS_TREE (5) and in subvolumes (256 on); the kernel's trees have ids below 256
+    // or negative ones (printed as u64: DATA_RELOC_TREE is 2^64 - 9)
+    if (root !== BTRFS_FS_TREE_OBJECTID && (root < BTRFS_FIRST_FREE_OBJECTID || root >= 2 ** 63)) return null;
+    const ino = Number(m[3]);
     if (ino < BTRFS_FIRST_FREE_OBJECTID) return null;
     const fsid = m[1]?.toLowerCase() ?? 'btrfs';
-    const inoDigits = keyNumberAt(ino, m[2], 0, 10);
+    const inoDigits = keyNumberAt(ino, m[3], 0, 10);
     const mapped = this.btrfsDevs.get(fsid);
     return mapped === undefined ? `${fsid}:${inoDigits}` : `${mapped}:${inoDigits}`;
   }
