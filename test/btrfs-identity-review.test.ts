@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileIdentity } from '../src/import/file-identity.js';
+import { readBdiNames, readBtrfsIds, type Mount } from '../src/record/identity.js';
 import { loadAccounted, writeLines } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockreplay-btrfs-review-'));
@@ -70,5 +71,20 @@ describe('btrfs: inodes of the filesystem\'s own trees are no user file', () => 
     ]);
     const r = await loadAccounted(path);
     expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['punch', '0:40:300']]);
+  });
+});
+
+describe('readBtrfsIds / readBdiNames: a btrfs filesystem on device-mapper (LUKS, LVM)', () => {
+  it('a mount whose source is /dev/mapper/NAME (a link to dm-N) is the filesystem whose device is dm-N', () => {
+    const sysfs = join(dir, 'sysfs-dm');
+    mkdirSync(join(sysfs, FSID, 'devices', 'dm-0'), { recursive: true });
+    symlinkSync('../../../devices/virtual/bdi/btrfs-3', join(sysfs, FSID, 'bdi'));
+    const dev = join(dir, 'dev');
+    mkdirSync(join(dev, 'mapper'), { recursive: true });
+    writeFileSync(join(dev, 'dm-0'), '');
+    symlinkSync('../dm-0', join(dev, 'mapper', 'luks-1234'));
+    const mounts: Mount[] = [{ dev: '0:41', fsType: 'btrfs', mountPoint: '/home', source: join(dev, 'mapper', 'luks-1234') }];
+    expect(readBtrfsIds(mounts, sysfs)).toEqual([{ fsid: FSID, dev: '0:41' }]);
+    expect(readBdiNames(mounts, sysfs)).toEqual([{ name: 'btrfs-3', dev: '0:41' }]);
   });
 });

@@ -13,9 +13,9 @@
  *
  * Old captures have none of these and still import.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { release } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 /** pseudo filesystems that hold no file data a trace would show */
@@ -71,7 +71,7 @@ export function readBdiNames(mounts: Mount[], sysfsBtrfs = '/sys/fs/btrfs'): { n
     } catch {
       // no device list: cannot tie the name to a mount
     }
-    const m = mounts.find((x) => x.fsType === 'btrfs' && devices.some((d) => x.source === `/dev/${d}`));
+    const m = btrfsMountOf(mounts, devices);
     if (m !== undefined && !out.some((o) => o.name === bdi)) out.push({ name: bdi, dev: m.dev });
   }
   return out;
@@ -93,10 +93,30 @@ export function readBtrfsIds(mounts: Mount[], sysfsBtrfs = '/sys/fs/btrfs'): { f
     } catch {
       continue;
     }
-    const m = mounts.find((x) => x.fsType === 'btrfs' && devices.some((d) => x.source === `/dev/${d}`));
+    const m = btrfsMountOf(mounts, devices);
     if (m !== undefined) out.push({ fsid, dev: m.dev });
   }
   return out;
+}
+
+/**
+ * The mount of the btrfs filesystem made of `devices` (the block devices' names in sysfs: "sda2",
+ * "dm-0"): its source names one of them, directly ("/dev/sda2") or through a link
+ * ("/dev/mapper/luks-…", "/dev/disk/by-uuid/…" → "/dev/dm-0").
+ */
+function btrfsMountOf(mounts: Mount[], devices: string[]): Mount | undefined {
+  return mounts.find((x) => {
+    if (x.fsType !== 'btrfs') return false;
+    if (devices.some((d) => x.source === `/dev/${d}`)) return true;
+    if (!x.source.startsWith('/')) return false;
+    let real: string;
+    try {
+      real = realpathSync(x.source);
+    } catch {
+      return false;
+    }
+    return basename(dirname(real)) === 'dev' && devices.includes(basename(real));
+  });
 }
 
 export function identityHeader(): string {
