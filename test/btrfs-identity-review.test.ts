@@ -88,3 +88,39 @@ describe('readBtrfsIds / readBdiNames: a btrfs filesystem on device-mapper (LUKS
     expect(readBdiNames(mounts, sysfs)).toEqual([{ name: 'btrfs-3', dev: '0:41' }]);
   });
 });
+
+describe('btrfs keys the header did not map resolve by inode number only to a btrfs device (major 0)', () => {
+  // btrfs files carry an anonymous device number (0:N) in every event; XFS and ext4 on a disk do not
+  const capture = (header: string[]) => [
+    '# tracer: nop',
+    ...header,
+    // an ext4 file with inode number 300
+    line(10, 'sys_pwrite64(fd: 5, buf: 0x7f0000000000, count: 0x1000, pos: 0x0)'),
+    line(11, 'ext4_da_write_begin: dev 254,0 ino 300 pos 0 len 4096'),
+    line(12, 'sys_pwrite64 -> 0x1000'),
+    // a punch on btrfs's file 300, on an fd nothing else names
+    line(20, 'sys_fallocate(fd: 7, mode: 3, offset: 0x30000, len: 0x10000)'),
+    extent(21, 300),
+    line(22, 'sys_fallocate -> 0x0'),
+  ];
+
+  it('a punch on btrfs\'s inode 300 is not put on ext4\'s inode 300', async () => {
+    const r = await loadAccounted(writeLines(dir, 'other-fs.trace', capture([])));
+    expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['write', '254:0:300'], ['punch', `${FSID}:300`]]);
+  });
+
+  it('an older kernel\'s lookup (no filesystem id) neither', async () => {
+    const r = await loadAccounted(writeLines(dir, 'other-fs-old.trace', capture([]).map((l) => l.replace(`${FSID}: `, ''))));
+    expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['write', '254:0:300'], ['punch', 'btrfs:300']]);
+  });
+
+  it('nor a buffered write\'s "bdi btrfs-1" key', async () => {
+    const id = new FileIdentity();
+    id.noteReleased('254:0:300');
+    id.noteReleased('btrfs-1:300');
+    id.noteReleased(`${FSID}:300`);
+    id.noteReleased('0:40:301');
+    id.noteReleased('btrfs-1:301');
+    expect(Object.fromEntries(id.aliases())).toEqual({ 'btrfs-1:301': '0:40:301' });
+  });
+});

@@ -7,7 +7,8 @@
  *
  * - `bdi NAME`: through the capture's header ("# lockreplay bdi: NAME MAJ:MIN", written by
  *   `lockreplay record`), else, at the end, through the one numeric-device file with the same inode
- *   number (the key stays "NAME:INO" when there is none, or more than one);
+ *   number (the key stays "NAME:INO" when there is none, or more than one, or, for a btrfs name,
+ *   when that file's device is not an anonymous one, 0:N, as every btrfs filesystem's is);
  * - a btrfs filesystem's id (`btrfs_get_extent: FSID: root=5(FS_TREE) ino=272`): through the
  *   header ("# lockreplay btrfs: FSID MAJ:MIN"), else as `bdi NAME` is (the key stays "FSID:INO").
  *   The subvolume (root) is left out, as every other event of btrfs leaves it out: iomap, filemap
@@ -274,8 +275,18 @@ export class FileIdentity {
     const parts = key.split(':');
     if (parts.length !== 2) return undefined;
     const set = this.byInode.get(parts[1]);
-    return set !== undefined && set.size === 1 ? [...set][0] : undefined;
+    if (set === undefined || set.size !== 1) return undefined;
+    const [only] = set;
+    // a btrfs name ("btrfs-1", a filesystem id, "btrfs") is a btrfs file's: btrfs gives every
+    // filesystem an anonymous device number (major 0), never a disk's (XFS's 7:1, ext4's 254:0)
+    if (isBtrfsName(parts[0]) && !only.startsWith('0:')) return undefined;
+    return only;
   }
+}
+
+/** the name part of a btrfs file's provisional key: a bdi name, a filesystem id, or "btrfs" (btrfsKey) */
+function isBtrfsName(name: string): boolean {
+  return name === 'btrfs' || name.startsWith('btrfs-') || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(name);
 }
 
 /** a key that is not MAJ:MIN:INO: "fd:TGID:FD" or "NAME:INO" */
