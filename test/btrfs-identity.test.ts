@@ -138,6 +138,21 @@ describe('btrfs inode events inside syscalls (hand-built lines in the capture\'s
     expect(r.summary.lines.bad).toBe(0);
   });
 
+  it('a mapping written into the ring buffer after the lookups it names (a marker line) renames their keys at the end', async () => {
+    const all = lines([]);
+    const marker = line(90, `tracing_mark_write: lockreplay btrfs: ${FSID} 0:40`);
+    const r = await loadAccounted(writeLines(dir, 'hand-late.trace', [...all, marker]));
+    expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['fsync', '0:40:300'], ['punch', '0:40:300']]);
+    expect(r.summary.fileAliases).toEqual({ [`${FSID}:300`]: '0:40:300' });
+  });
+
+  it('a filesystem id that is no UUID names nothing (header line and lookup)', async () => {
+    const id = new FileIdentity();
+    expect(id.comment('# lockreplay btrfs: ---- 0:40', 3)).toBe(false);
+    expect(id.btrfsKey('----: root=5(FS_TREE) ino=300 start=0 len=4096')).toBeUndefined();
+    expect(id.btrfsKey(`${FSID}x: root=5(FS_TREE) ino=300 start=0 len=4096`)).toBeUndefined();
+  });
+
   it('without the header and with no other key for that inode number, the key names the filesystem by its id', async () => {
     const r = await loadAccounted(writeLines(dir, 'hand-noheader.trace', lines([])));
     expect(r.ops.map((o) => [o.kind, o.file])).toEqual([['fsync', `${FSID}:300`], ['punch', `${FSID}:300`]]);

@@ -118,7 +118,7 @@ export class FileIdentity {
       if (earlier === undefined) this.bdiLines.set(bdi[1], lineNo);
       return true;
     }
-    const btrfs = /^#\s*lockreplay btrfs:\s+([0-9a-fA-F-]+)\s+(\d+:\d+)\s*$/.exec(line);
+    const btrfs = /^#\s*lockreplay btrfs:\s+([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\s+(\d+:\d+)\s*$/.exec(line);
     if (btrfs !== null) {
       const fsid = btrfs[1].toLowerCase();
       const dev = devOf(`dev ${btrfs[2]}`) ?? btrfs[2];
@@ -141,7 +141,7 @@ export class FileIdentity {
    */
   btrfsKey(body: string): string | undefined | null {
     // (older kernels print no filesystem id: "root=5(FS_TREE) ino=272 ...", keyed "btrfs:N")
-    const m = /^(?:([0-9a-fA-F-]+): )?root=(\d+)(?:\([^)]*\))? ino=(\d+)/.exec(body);
+    const m = /^(?:([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}): )?root=(\d+)(?:\([^)]*\))? ino=(\d+)/.exec(body);
     if (m === null) return undefined;
     const root = Number(m[2]);
     // files live in FS_TREE (5) and in subvolumes (256 on); the kernel's trees have ids below 256
@@ -254,7 +254,7 @@ export class FileIdentity {
 
   /** what a key turned out to be, following what was learned (itself when nothing was) */
   private finalOf(key: string, depth = 0): string {
-    const next = this.late.get(key) ?? this.byInodeNumber(key);
+    const next = this.late.get(key) ?? this.byMappedName(key) ?? this.byInodeNumber(key);
     return next === undefined || depth > 8 ? key : this.finalOf(next, depth + 1);
   }
 
@@ -267,6 +267,17 @@ export class FileIdentity {
       if (f !== key) out.set(key, f);
     }
     return out;
+  }
+
+  /**
+   * "NAME:INO" whose name a mapping read after the key was made names (a `# lockreplay bdi:` or
+   * `btrfs:` line written into the ring buffer, after the events it would have named) → "MAJ:MIN:INO"
+   */
+  private byMappedName(key: string): string | undefined {
+    const at = key.lastIndexOf(':');
+    if (at < 0 || key.startsWith('fd:') || key.indexOf(':') !== at) return undefined;
+    const dev = this.bdiDevs.get(key.slice(0, at)) ?? this.btrfsDevs.get(key.slice(0, at));
+    return dev === undefined ? undefined : `${dev}:${key.slice(at + 1)}`;
   }
 
   /** "NAME:INO" → the one numeric-device key with that inode number */
