@@ -159,6 +159,53 @@ describe('btrfs inode events inside syscalls (hand-built lines in the capture\'s
   });
 });
 
+describe('btrfs without the header: a syscall that names its file both ways ties the filesystem id to its device', () => {
+  const A = '0612ed0f-22de-4daa-a594-f9b092f66faf';
+  const B = '7777ed0f-22de-4daa-a594-f9b092f66faf';
+  const line = (pid: number, us: number, text: string) => `             fio-${pid}     (    ${pid}) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+  const lookup = (pid: number, us: number, fsid: string) => line(pid, us, `btrfs_get_extent: ${fsid}: root=5(FS_TREE) ino=300 start=0 len=4096 flags= refs=2`);
+  const dioRead = (pid: number, us: number, dev: string, fsid: string, lookupFirst: boolean) => [
+    line(pid, us, 'sys_pread64(fd: 5, buf: 0x7f0000000000, count: 0x1000, pos: 0x0)'),
+    ...(lookupFirst ? [lookup(pid, us + 1, fsid)] : []),
+    line(pid, us + 2, `iomap_dio_rw_begin: dev ${dev} ino 0x12c size 0x200000 offset 0x0 length 0x1000 done_before 0x0 flags DIRECT dio_flags DIO_PARTIAL`),
+    ...(lookupFirst ? [] : [lookup(pid, us + 3, fsid)]),
+    line(pid, us + 5, 'sys_pread64 -> 0x1000'),
+  ];
+  const punch = (pid: number, us: number, fsid: string) => [
+    line(pid, us, 'sys_fallocate(fd: 7, mode: 3, offset: 0x0, len: 0x10000)'),
+    lookup(pid, us + 1, fsid),
+    line(pid, us + 5, 'sys_fallocate -> 0x0'),
+  ];
+
+  it('two btrfs filesystems, both with inode 300: each punch is on its own filesystem\'s file (in either order of the pair\'s events, punches before or after)', async () => {
+    const path = writeLines(dir, 'two-btrfs.trace', [
+      '# tracer: nop',
+      ...punch(100, 10, A),
+      ...dioRead(101, 20, '0:40', A, true),
+      ...dioRead(102, 30, '0:41', B, false),
+      ...punch(103, 40, B),
+    ]);
+    const r = await loadAccounted(path);
+    expect(r.ops.map((o) => [o.pid, o.kind, o.file])).toEqual([
+      [100, 'punch', '0:40:300'], [101, 'dio-read', '0:40:300'], [102, 'dio-read', '0:41:300'], [103, 'punch', '0:41:300'],
+    ]);
+  });
+
+  it('a header line names the device whatever the events paired before; without a pair the key stays the id\'s', async () => {
+    const id = new FileIdentity();
+    id.pairBtrfs('0:41:300', `${A}:300`);
+    expect(id.btrfsKey(`${A}: root=5(FS_TREE) ino=9999 start=0`)).toBe('0:41:9999');
+    expect(id.comment(`# lockreplay btrfs: ${A} 0:40`, 4)).toBe(true);
+    expect(id.btrfsKey(`${A}: root=5(FS_TREE) ino=9999 start=0`)).toBe('0:40:9999');
+    // another inode number, a disk's device, or a bdi name: no pair
+    const other = new FileIdentity();
+    other.pairBtrfs('0:41:301', `${B}:300`);
+    other.pairBtrfs('254:0:300', `${B}:300`);
+    other.pairBtrfs('0:41:300', 'btrfs-1:300');
+    expect(other.btrfsKey(`${B}: root=5(FS_TREE) ino=300 start=0`)).toBe(`${B}:300`);
+  });
+});
+
 describe('btrfs: an extent lookup inside a fault nested in a syscall is the fault\'s', () => {
   const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
   const line = (us: number, text: string) => `             fio-100     (    100) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;

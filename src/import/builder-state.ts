@@ -190,6 +190,8 @@ export class BuilderState {
   /** Inside a syscall: an event names the syscall's inode (strong events win over weak ones). */
   resolve(p: PendingSyscall, file: string | undefined, strength: Strength): void {
     if (file !== undefined && strength > p.fileStrength) {
+      // (a btrfs lookup's key replaced by an iomap event's: the pair ties the filesystem's id to its device)
+      if (p.file !== '') this.identity.pairBtrfs(p.file, file);
       p.file = file;
       p.fileStrength = strength;
     }

@@ -25,6 +25,9 @@
  */
 import { devOf, keyNumberAt } from './fields.js';
 
+/** a btrfs filesystem id as the kernel prints it (%pU) */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** btrfs: the first object id of a file; lower ones are the filesystem's own trees */
 const BTRFS_FIRST_FREE_OBJECTID = 256;
 /** btrfs: the tree of the top-level subvolume's files */
@@ -37,7 +40,7 @@ export class FileIdentity {
   private readonly bdiLines = new Map<string, number>();
   /** a btrfs filesystem's id → "MAJ:MIN" (capture header) */
   private readonly btrfsDevs = new Map<string, string>();
-  /** a btrfs filesystem's id → the line of the header comment that mapped it */
+  /** a btrfs filesystem's id → the line of the header comment that mapped it (none for a mapping pairBtrfs learned) */
   private readonly btrfsLines = new Map<string, number>();
   /** "TGID:FD" → file key, from the recorder's scans */
   private readonly scannedFds = new Map<string, string>();
@@ -122,15 +125,35 @@ export class FileIdentity {
     if (btrfs !== null) {
       const fsid = btrfs[1].toLowerCase();
       const dev = devOf(`dev ${btrfs[2]}`) ?? btrfs[2];
-      const earlier = this.btrfsDevs.get(fsid);
+      // (a mapping learned from the events, pairBtrfs, has no line: a header line replaces it)
+      const earlierLine = this.btrfsLines.get(fsid);
+      const earlier = earlierLine === undefined ? undefined : this.btrfsDevs.get(fsid);
       if (earlier !== undefined && earlier !== dev) {
-        return `btrfs ${btrfs[1]} is device ${dev} here but ${earlier} on line ${this.btrfsLines.get(fsid) ?? '?'} (one filesystem, one device in a capture)`;
+        return `btrfs ${btrfs[1]} is device ${dev} here but ${earlier} on line ${earlierLine} (one filesystem, one device in a capture)`;
       }
       this.btrfsDevs.set(fsid, dev);
-      if (earlier === undefined) this.btrfsLines.set(fsid, lineNo);
+      if (earlierLine === undefined) this.btrfsLines.set(fsid, lineNo);
       return true;
     }
     return /^#\s*lockreplay mount:/.test(line);
+  }
+
+  /**
+   * Two keys one syscall's events gave its file: a btrfs lookup's "FSID:N" (a filesystem id no
+   * header mapped) and another event's "0:M:N" (iomap's `dev 0:M ino N`) tie that id to device
+   * 0:M, for the keys made before (renamed at the end) and after. A capture without the header
+   * then tells two btrfs filesystems apart where inode numbers alone cannot (both use 257 on).
+   * The first pairing of an id wins.
+   */
+  pairBtrfs(a: string, b: string): void {
+    const [btrfs, numeric] = a.startsWith('0:') ? [b, a] : [a, b];
+    const at = btrfs.indexOf(':');
+    if (at !== 36 || btrfs.charCodeAt(8) !== 45 /* - */) return;
+    const fsid = btrfs.slice(0, at);
+    if (this.btrfsDevs.has(fsid) || !UUID.test(fsid)) return;
+    const m = /^(0:\d+):(\d+)$/.exec(numeric);
+    if (m === null || m[2] !== btrfs.slice(at + 1)) return;
+    this.btrfsDevs.set(fsid, m[1]);
   }
 
   /**

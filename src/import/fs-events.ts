@@ -329,7 +329,10 @@ export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState
   }
   if (sys !== undefined) {
     sys.nLines++;
-    if (sys.fileStrength < Strength.Weak) st.resolve(sys, st.identity.btrfsKey(ev.body) ?? undefined, Strength.Weak);
+    const key = st.identity.btrfsKey(ev.body) ?? undefined;
+    // (a syscall an iomap event already named: the pair ties the filesystem's id to its device)
+    if (key !== undefined && sys.file !== '') st.identity.pairBtrfs(sys.file, key);
+    if (sys.fileStrength < Strength.Weak) st.resolve(sys, key, Strength.Weak);
     return;
   }
   const owner = task.fault ?? task.fsop;
