@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileIdentity } from '../src/import/file-identity.js';
 import { readBdiNames, readBtrfsIds, type Mount } from '../src/record/identity.js';
-import { loadAccounted, writeLines } from './helpers.js';
+import { fioLine, loadAccounted, writeLines } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockreplay-btrfs-review-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
-const line = (us: number, text: string) => `             fio-100     (    100) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+const line = (us: number, text: string) => fioLine(100, us, text);
 const extent = (us: number, ino: number, root = '5(FS_TREE)') => line(us, `btrfs_get_extent: ${FSID}: root=${root} ino=${ino} start=0 len=4096 flags= refs=2`);
 
 describe('btrfs: an extent lookup of a fault nested in a syscall, without mmap_lock events (the recorder\'s no-locks preset)', () => {

@@ -7,11 +7,13 @@ import { FileIdentity } from '../src/import/file-identity.js';
 import type { Op } from '../src/model/op.js';
 import { readBtrfsIds, type Mount } from '../src/record/identity.js';
 import { DEFAULT_EVENTS, EVENT_PRESETS } from '../src/record/recorder.js';
-import { fioJobs, loadAccounted, trace, writeLines } from './helpers.js';
+import { fioJobs, fioLine, loadAccounted, trace, writeLines } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockreplay-btrfs-id-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** the filesystem id of the btrfs the captures were made on */
+const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
 const FILES = ['0:40:277', '0:40:278', '0:40:279'];
 const DATA_KINDS = ['write', 'dio-read', 'punch'];
 
@@ -112,8 +114,7 @@ describe('btrfs: one file, one key, when an fd lives only for a few punches', ()
 });
 
 describe('btrfs inode events inside syscalls (hand-built lines in the capture\'s layout)', () => {
-  const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
-  const line = (us: number, text: string) => `             fio-100     (    100) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+  const line = (us: number, text: string) => fioLine(100, us, text);
   const lines = (header: string[]) => [
     '# tracer: nop',
     '#',
@@ -160,9 +161,9 @@ describe('btrfs inode events inside syscalls (hand-built lines in the capture\'s
 });
 
 describe('btrfs without the header: a syscall that names its file both ways ties the filesystem id to its device', () => {
-  const A = '0612ed0f-22de-4daa-a594-f9b092f66faf';
+  const A = FSID;
   const B = '7777ed0f-22de-4daa-a594-f9b092f66faf';
-  const line = (pid: number, us: number, text: string) => `             fio-${pid}     (    ${pid}) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+  const line = fioLine;
   const lookup = (pid: number, us: number, fsid: string) => line(pid, us, `btrfs_get_extent: ${fsid}: root=5(FS_TREE) ino=300 start=0 len=4096 flags= refs=2`);
   const dioRead = (pid: number, us: number, dev: string, fsid: string, lookupFirst: boolean) => [
     line(pid, us, 'sys_pread64(fd: 5, buf: 0x7f0000000000, count: 0x1000, pos: 0x0)'),
@@ -207,8 +208,7 @@ describe('btrfs without the header: a syscall that names its file both ways ties
 });
 
 describe('btrfs: an extent lookup inside a fault nested in a syscall is the fault\'s', () => {
-  const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
-  const line = (us: number, text: string) => `             fio-100     (    100) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+  const line = (us: number, text: string) => fioLine(100, us, text);
 
   it('a write whose user buffer maps another file: the write is on its own file, whichever lookup comes first', async () => {
     const path = writeLines(dir, 'nested.trace', [
@@ -228,7 +228,6 @@ describe('btrfs: an extent lookup inside a fault nested in a syscall is the faul
 });
 
 describe('FileIdentity.btrfsKey', () => {
-  const FSID = '0612ed0f-22de-4daa-a594-f9b092f66faf';
   const body = (root: string, ino: string) => `${FSID}: root=${root} ino=${ino} start=0 len=2097152 flags= refs=2`;
 
   it('maps the filesystem the header names to its device (every subvolume: other events name the superblock\'s device), skips btrfs\'s own trees', () => {

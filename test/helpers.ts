@@ -90,3 +90,8 @@ export function traceCmdWrite(prefix: string, comm: string, pid: number, us: num
     `${p} ${at(10)}: sys_exit_pwrite64:    0x1000`,
   ];
 }
+
+/** A tracefs event line of task fio-PID (its TGID column the pid), CPU 0, at 100 s + `us` µs: the captures' layout. */
+export function fioLine(pid: number, us: number, text: string): string {
+  return `             fio-${pid}     (    ${pid}) [000] ..... 100.${String(us).padStart(6, '0')}: ${text}`;
+}

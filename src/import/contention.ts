@@ -19,6 +19,9 @@
  * invalidate_lock it may wait for); later plain waits inside a syscall on an address so classed are
  * i_rwsem too (a punch's, an fsync's). Anything else is `unknown`, with its flags.
  */
+import type { ObservedLock } from '../model/op.js';
+
+/** where in a syscall a task's wait is, for telling i_rwsem without xfs_ilock */
 export const enum InodeLockPlace {
   /** not in a syscall */
   None = 0,
@@ -27,8 +30,6 @@ export const enum InodeLockPlace {
   /** elsewhere in a syscall */
   Syscall = 2,
 }
-
-import type { ObservedLock } from '../model/op.js';
 
 /** the lock classes of an observed wait */
 export type WaitClass = 'IOLOCK' | 'MMAPLOCK' | 'ILOCK' | 'mmap_lock' | 'spinlock' | 'unknown';
@@ -126,8 +127,8 @@ export class ContentionTracker {
     let cls: WaitClass = 'unknown';
     let target = `lock:${addr}`;
     const words = flags.split('|');
-    let inodeLockStart = false;
-    let noSpin = false;
+    // the wait's spin runs from the task's lock call (xfs_ilock, or its latest wait's end)
+    let callNs = c.callNs;
     if (words.includes('SPIN')) {
       cls = 'spinlock';
     } else if (c.ilockFlags !== '' && (words.includes('READ') || words.includes('WRITE'))) {
@@ -144,15 +145,14 @@ export class ContentionTracker {
       // i_rwsem without xfs_ilock (ext4, btrfs): the lock's address stays its target
       if (place === InodeLockPlace.ReadWriteStart) {
         cls = 'IOLOCK';
-        inodeLockStart = true;
+        callNs = syscallNs;
         if (!this.classOfAddr.has(addr)) this.classOfAddr.set(addr, 'IOLOCK');
       } else if (this.classOfAddr.get(addr) === 'IOLOCK') {
         cls = 'IOLOCK';
         // (no lock call in the trace to measure a spin from)
-        noSpin = true;
+        callNs = NaN;
       }
     }
-    const callNs = inodeLockStart ? syscallNs : noSpin ? NaN : c.callNs;
     const spinNs = (cls === 'IOLOCK' || cls === 'MMAPLOCK') && callNs <= tsNs ? tsNs - callNs : 0;
     const waits = c.open.get(addr);
     const o: Open = { addr, flags, tsNs, line, spinNs, cls, target };

@@ -25,8 +25,13 @@
  */
 import { devOf, keyNumberAt } from './fields.js';
 
-/** a btrfs filesystem id as the kernel prints it (%pU) */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** a btrfs filesystem id as the kernel prints it (%pU), in either case (a header line may be a user's) */
+const UUID_TEXT = '[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}';
+/** a filesystem id as a key has it (lower case) */
+const UUID = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/;
+const BTRFS_HEADER = new RegExp(`^#\\s*lockreplay btrfs:\\s+(${UUID_TEXT})\\s+(\\d+:\\d+)\\s*$`);
+/** "FSID: root=R(NAME) ino=N" (older kernels print no id) */
+const BTRFS_INODE = new RegExp(`^(?:(${UUID_TEXT}): )?root=(\\d+)(?:\\([^)]*\\))? ino=(\\d+)`);
 
 /** btrfs: the first object id of a file; lower ones are the filesystem's own trees */
 const BTRFS_FIRST_FREE_OBJECTID = 256;
@@ -121,7 +126,7 @@ export class FileIdentity {
       if (earlier === undefined) this.bdiLines.set(bdi[1], lineNo);
       return true;
     }
-    const btrfs = /^#\s*lockreplay btrfs:\s+([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\s+(\d+:\d+)\s*$/.exec(line);
+    const btrfs = BTRFS_HEADER.exec(line);
     if (btrfs !== null) {
       const fsid = btrfs[1].toLowerCase();
       const dev = devOf(`dev ${btrfs[2]}`) ?? btrfs[2];
@@ -164,7 +169,7 @@ export class FileIdentity {
    */
   btrfsKey(body: string): string | undefined | null {
     // (older kernels print no filesystem id: "root=5(FS_TREE) ino=272 ...", keyed "btrfs:N")
-    const m = /^(?:([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}): )?root=(\d+)(?:\([^)]*\))? ino=(\d+)/.exec(body);
+    const m = BTRFS_INODE.exec(body);
     if (m === null) return undefined;
     const root = Number(m[2]);
     // files live in FS_TREE (5) and in subvolumes (256 on); the kernel's trees have ids below 256
@@ -320,7 +325,7 @@ export class FileIdentity {
 
 /** the name part of a btrfs file's provisional key: a bdi name, a filesystem id, or "btrfs" (btrfsKey) */
 function isBtrfsName(name: string): boolean {
-  return name === 'btrfs' || name.startsWith('btrfs-') || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(name);
+  return name === 'btrfs' || name.startsWith('btrfs-') || UUID.test(name);
 }
 
 /** a key that is not MAJ:MIN:INO: "fd:TGID:FD" or "NAME:INO" */

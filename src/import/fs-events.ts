@@ -323,13 +323,13 @@ export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState
   // file's extents, not the syscall's: between the read acquisition of mmap_lock and its release,
   // or, where the trace has no mmap_lock events (the recorder's no-locks preset), a lookup of the
   // inode the fault's own event named
-  if (sys !== undefined && fault !== undefined && (fault.bounded || sameInodeNumber(fault.file, st.identity.btrfsKey(ev.body)))) {
-    fault.nLines++;
-    return;
-  }
   if (sys !== undefined) {
-    sys.nLines++;
     const key = st.identity.btrfsKey(ev.body) ?? undefined;
+    if (fault !== undefined && (fault.bounded || sameInodeNumber(fault.file, key))) {
+      fault.nLines++;
+      return;
+    }
+    sys.nLines++;
     // (a syscall an iomap event already named: the pair ties the filesystem's id to its device)
     if (key !== undefined && sys.file !== '') st.identity.pairBtrfs(sys.file, key);
     if (sys.fileStrength < Strength.Weak) st.resolve(sys, key, Strength.Weak);
@@ -344,7 +344,7 @@ export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState
 }
 
 /** two keys end in one inode number ("0:40:400", "FSID:400") */
-function sameInodeNumber(a: string, b: string | null | undefined): boolean {
-  if (a === '' || b === null || b === undefined) return false;
+function sameInodeNumber(a: string, b: string | undefined): boolean {
+  if (a === '' || b === undefined) return false;
   return a.slice(a.lastIndexOf(':') + 1) === b.slice(b.lastIndexOf(':') + 1);
 }
