@@ -9,6 +9,7 @@
  * past it), the op times count from the first row's, subtracted exactly; the summary's note says
  * from what. Smaller (relative) times keep their values: a trace's times stay what it wrote.
  */
+import { digitsValue } from './csv-bytes.js';
 import { plainDigits } from './csv-numbers.js';
 import { fmtSec, timestampProblem } from './limits.js';
 
@@ -113,6 +114,26 @@ export class CsvClock {
     const high = n - LOW_DIGITS;
     if (high > 0 && !field.startsWith(this.originHigh)) return undefined;
     const afterNs = (Number(high > 0 ? field.slice(high) : field) - this.originLow) * this.scale;
+    return afterNs >= 0 && afterNs <= Number.MAX_SAFE_INTEGER ? afterNs : undefined;
+  }
+
+  /**
+   * plainTsNs of the time field b[from, to), decimal digits (csv-bytes.ts checked them), without its
+   * string: undefined when plainTsNs would not answer (then the row goes through tsNs).
+   */
+  plainTsNsOfDigits(b: Uint8Array, from: number, to: number): number | undefined {
+    if (this.originNs === undefined || !this.fast) return undefined;
+    const n = to - from;
+    if (!this.counting) {
+      if (n > LOW_DIGITS) return undefined;
+      const ns = digitsValue(b, from, to) * this.scale;
+      return ns <= Number.MAX_SAFE_INTEGER ? ns : undefined;
+    }
+    if (this.originLow === undefined || n !== this.originField.length) return undefined;
+    const high = n - LOW_DIGITS;
+    const originHigh = this.originHigh;
+    for (let k = 0; k < high; k++) if (b[from + k] !== originHigh.charCodeAt(k)) return undefined;
+    const afterNs = (digitsValue(b, high > 0 ? from + high : from, to) - this.originLow) * this.scale;
     return afterNs >= 0 && afterNs <= Number.MAX_SAFE_INTEGER ? afterNs : undefined;
   }
 

@@ -9,6 +9,7 @@ import type { Op, OpKind } from '../model/op.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { KeptLines } from './kept-lines.js';
 import { LONG_LINE, MAX_LINE_BYTES } from './lines.js';
+import { asciiValues, ByteFields } from './csv-bytes.js';
 import { csvNumber, csvNumberRule } from './csv-numbers.js';
 import { noLastRecord, plainSplitter, QUOTE } from './csv-plain.js';
 import { LoneCrToSpace } from './lone-cr.js';
@@ -150,8 +151,11 @@ export async function importCsv(chunks: AsyncIterable<Buffer>, name: string, map
   }
 }
 
-/** Tests set this false to read every line with csv-parse, the reference for csv-plain.ts. */
-export const csvReading = { plainLines: true };
+/**
+ * Tests set `plainLines` false to read every line with csv-parse, the reference for csv-plain.ts;
+ * `bytes` false to read every plain line as a string (the reference for CsvRows.recordBytes).
+ */
+export const csvReading = { plainLines: true, bytes: true };
 
 /**
  * Parses from `prefix` then the rest of `source`, until the end or a CSV syntax error. Lines are
@@ -161,6 +165,7 @@ export const csvReading = { plainLines: true };
 async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Buffer>, lines: LongLinesEmptied, kept: KeptLines, lineBase: number, rows: CsvRows): Promise<CsvFailure | undefined> {
   const m = rows.mapping;
   const split = csvReading.plainLines ? plainSplitter(m.delimiter) : undefined;
+  const byteRows = csvReading.bytes && rows.bytesReadable();
   /** the lines read so far without csv-parse */
   let plainLine = lineBase;
   /** no byte has been read yet (csv-parse skips a BOM only there) */
@@ -171,8 +176,24 @@ async function parseSegment(prefix: Buffer | undefined, source: AsyncIterator<Bu
     if (atStart && b.length > 0 && (b[0] === 0xef || b[0] === 0xff)) return false;
     if (!last && b.length > 0 && b[b.length - 1] !== 10) return false;
     if (b.length > 0) atStart = false;
-    const text = b.toString('utf8');
     let from = 0;
+    if (byteRows) {
+      // rows of printable ASCII from the bytes; a line recordBytes leaves goes as a string (a LF is
+      // no part of any UTF-8 sequence, so a line decodes as it does within its chunk)
+      for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, from)) {
+        const end = nl > from && b[nl - 1] === 13 ? nl - 1 : nl;
+        ++plainLine;
+        if (!rows.recordBytes(b, from, end, plainLine)) rows.record(split(b.toString('utf8', from, end)), plainLine);
+        from = nl + 1;
+      }
+      if (last && from < b.length) {
+        const rest = b.toString('utf8', from);
+        if (!noLastRecord(rest, m.delimiter)) rows.record(split(rest), ++plainLine);
+      }
+      kept.dropThrough(plainLine);
+      return true;
+    }
+    const text = b.toString('utf8');
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
       const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       rows.record(split(text.slice(from, end)), ++plainLine);
@@ -378,6 +399,8 @@ class LongLinesEmptied {
 }
 
 const NEWLINE = Buffer.of(10);
+/** the most volume keys recordBytes keeps by their number */
+const MAX_VOLUME_KEYS = 4096;
 
 /** a field as a bad line's reason quotes it: its first 40 characters */
 function clip(field: string): string {
@@ -410,10 +433,89 @@ class CsvRows {
     this.write = new Set(mapping.writeValues.map((v) => v.toLowerCase()));
     this.comm = name.split('/').pop() ?? name;
     this.widest = Math.max(...Object.values(mapping.columns).filter((i): i is number => i !== undefined));
+    const d = mapping.delimiter;
+    this.delimiterByte = d.length === 1 && d !== ' ' && d.charCodeAt(0) < 128 ? d.charCodeAt(0) : -1;
+    this.readBytes = asciiValues(this.read);
+    this.writeBytes = asciiValues(this.write);
   }
 
   /** lines longer than MAX_LINE_BYTES (emptied before csv-parse) not yet accounted for, in order */
   readonly longLines: number[] = [];
+
+  /** recordBytes: the delimiter's byte (-1: rows are not read from bytes), the fields of a line, the op values as bytes */
+  private readonly delimiterByte: number;
+  private readonly fields = new ByteFields();
+  private readonly readBytes: Uint8Array[];
+  private readonly writeBytes: Uint8Array[];
+  /** volume keys of volume fields of plain digits, by their value (so a row makes no key string) */
+  private readonly volumeKeys = new Map<number, string>();
+
+  /** whether recordBytes can read rows of this mapping (a one-byte delimiter that is not a space) */
+  bytesReadable(): boolean {
+    return this.delimiterByte >= 0;
+  }
+
+  /**
+   * The row b[from, to) (one line, without its line break), as record() reads it, when it is plain:
+   * one record of printable ASCII fields, none empty, the numbers it needs plain digits that are
+   * exact as doubles, everything in it valid. False (nothing done) for any other line, which then
+   * goes through record(): that is where every reason for a bad line is given.
+   */
+  recordBytes(b: Buffer, from: number, to: number, endLine: number): boolean {
+    if (this.headerPending || this.columnCount === undefined || this.longLines.length > 0 || endLine !== this.lastLine + 1) return false;
+    const f = this.fields;
+    if (!f.split(b, from, to, this.delimiterByte) || f.count !== this.columnCount || this.widest >= f.count) return false;
+    const mapping = this.mapping;
+    const c = mapping.columns;
+    const offset = f.wholeNumber(b, c.offset);
+    const length = f.wholeNumber(b, c.length);
+    if (offset < 0 || length < 0 || f.digitCount(b, c.ts) < 0) return false;
+    let kind: OpKind;
+    if (this.opIn(b, c.op, this.readBytes)) kind = 'read';
+    else if (this.write.size === 0 || this.opIn(b, c.op, this.writeBytes)) kind = 'write';
+    else return false;
+    const tsNs = this.clock.plainTsNsOfDigits(b, f.starts[c.ts], f.ends[c.ts]);
+    if (tsNs === undefined) return false;
+    const offsetBytes = mapping.offsetUnit === 'sectors' ? offset * 512 : offset;
+    const lengthBytes = mapping.lengthUnit === 'sectors' ? length * 512 : length;
+    if (rangeProblem(offsetBytes, lengthBytes) !== undefined) return false;
+    let durNs = 0;
+    if (c.response !== undefined) {
+      const r = f.wholeNumber(b, c.response);
+      if (r < 0) return false;
+      durNs = Math.round(durationNs(r, mapping.responseUnit ?? mapping.tsUnit));
+      if (durationProblem(durNs) !== undefined) return false;
+    }
+    // (last: it keeps the time when it takes it)
+    if (this.time.check(tsNs) !== undefined) return false;
+    this.lastLine = endLine;
+    const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.comm, file: c.file !== undefined ? this.volumeKey(b, c.file) : 'vol:0', kind, offset: offsetBytes, lengthBytes, line: endLine };
+    if (durNs > 0) op.durNs = durNs;
+    this.firstTsNs ??= tsNs;
+    this.lastTsNs = tsNs;
+    this.out.op(op, 1);
+    return true;
+  }
+
+  /** whether field i is one of `values` (lowered ASCII op values), ignoring ASCII case */
+  private opIn(b: Buffer, i: number, values: Uint8Array[]): boolean {
+    for (let k = 0; k < values.length; k++) if (this.fields.equalsLowered(b, i, values[k])) return true;
+    return false;
+  }
+
+  /** the volume key of field i, as record() makes it ("vol:" and the field) */
+  private volumeKey(b: Buffer, i: number): string {
+    const from = this.fields.starts[i], to = this.fields.ends[i];
+    // (a value with a leading zero is not the key of its number: "vol:07" is not "vol:7")
+    const value = b[from] === 48 && to - from > 1 ? -1 : this.fields.wholeNumber(b, i);
+    if (value < 0) return `vol:${b.toString('latin1', from, to)}`;
+    let key = this.volumeKeys.get(value);
+    if (key === undefined) {
+      key = `vol:${b.toString('latin1', from, to)}`;
+      if (this.volumeKeys.size < MAX_VOLUME_KEYS) this.volumeKeys.set(value, key);
+    }
+    return key;
+  }
 
   /** the record whose last line is `endLine` */
   record(record: string[], endLine: number): void {
