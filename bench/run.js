@@ -2,6 +2,8 @@
 // mark, measured in one run on the large real trace (and a 10x longer trace made from it):
 //  - import: lines/s and MB/s, plain, gzip file, gzip on stdin, beside two floors on the same file
 //    (line split only; split + pid/timestamp/event extraction), as ratios;
+//  - import of a generated CSV block trace (alibaba preset), beside the same import with every line
+//    read by csv-parse (the reference the fast splitter is tested against); no target;
 //  - peak RSS for the 1x and the 10x input;
 //  - replay: ops/s per strategy, closed and open mode, on >= 1 M ops, beside the bare event loop
 //    over the same ops (replay-floor.js) for context, and the example user strategies (a JavaScript
@@ -9,7 +11,8 @@
 //  - replay memory: peak RSS above the process's baseline, in bytes per op, on >= 1 M ops;
 //  - compare --all: wall time serial (--threads 1), in worker processes and with default flags, and the speed-up, beside
 //    what the machine's cores give to CPU-bound, memory-bound and fresh-memory kernels and to N
-//    independent serial compares run at once in separate processes (what the cores give to the whole compare);
+//    independent serial compares run at once in separate processes (what the cores give to the whole compare),
+//    on the trace and on it repeated 3x (where the default uses worker processes);
 //  - hdr-histogram-js recording in JS and WebAssembly mode.
 // Each measurement runs in its own process (its own peak RSS). Results: reports/bench.json, bench.md.
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,6 +28,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const gzPath = join(root, 'traces', 'xfs-mix-large.trace.gz');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const replayRepeat = Number(process.env.BENCH_REPLAY_REPEAT ?? 7);
+/** rows of the generated CSV block trace */
+const CSV_ROWS = 400_000;
 const work = mkdtempSync(join(tmpdir(), 'lockreplay-bench-'));
 const log = (s) => process.stderr.write(`${s}\n`);
 
@@ -114,6 +119,44 @@ const tenBytes = statSync(tenPath).size;
 results.import.plain10x = await measure('import, plain file, 10x', () => child('child-import.js', [tenPath])[0], tenBytes);
 rmSync(tenPath, { force: true });
 
+/**
+ * A CSV block trace in Alibaba's layout (device_id,opcode,offset,length,timestamp in µs since 1970),
+ * made from a fixed seed: the same bytes every run.
+ */
+function alibabaCsv(rows) {
+  let x = 20200101;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+  let tsUs = 1577808000000000;
+  const lines = [];
+  for (let i = 0; i < rows; i++) {
+    tsUs += next() % 2000;
+    lines.push(`${next() % 16},${next() % 3 === 0 ? 'W' : 'R'},${(next() % 25_000_000) * 4096},${4096 << (next() % 6)},${tsUs}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+log('import of a CSV block trace (generated, alibaba preset; and through csv-parse alone)...');
+{
+  const csvPath = join(work, 'alibaba.csv');
+  writeFileSync(csvPath, alibabaCsv(CSV_ROWS));
+  const csvBytes = statSync(csvPath).size;
+  const csvRounds = [];
+  for (let i = 0; i < Math.max(3, runs); i++) {
+    csvRounds.push({
+      fast: child('child-import.js', [csvPath, 'locks', 'csv:alibaba'])[0],
+      reference: child('child-import.js', [csvPath, 'locks', 'csv:alibaba', 'csv-parse'])[0],
+    });
+  }
+  results.importCsv = {
+    rows: CSV_ROWS,
+    bytes: csvBytes,
+    fast: summary('import, CSV (alibaba preset)', csvRounds.map((r) => r.fast), csvBytes),
+    reference: summary('import, CSV, every line through csv-parse', csvRounds.map((r) => r.reference), csvBytes),
+    speedup: median(csvRounds.map((r) => r.reference.ms / r.fast.ms)),
+  };
+  rmSync(csvPath, { force: true });
+}
+
 log(`replay (${replayRepeat}x the trace end to end, every strategy, closed and open)...`);
 for (const mode of ['closed', 'open']) {
   for (const r of child('child-replay.js', [gzPath, strategyNames().join(','), mode, String(replayRepeat)])) {
@@ -194,15 +237,16 @@ const identical = readFileSync(join(work, 'all-1.json')).equals(readFileSync(joi
 // own process (nothing shared, nothing copied), at once, against one alone just before
 // (one compare of the large trace peaks near 250 MB: at most 8 at once)
 const independents = Math.min(threads, 8);
-const independentRun = async () => {
+/** one serial compare of `trace` alone (`alone`: its time in ms), then `independents` of them at once */
+const independentRun = async (trace = gzPath, alone = () => compareRun(1).ms) => {
   const children = [];
   const one = (k) => new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'compare', gzPath, '--all', '--threads', '1', '--out', join(work, `independent-${k}.json`)], { stdio: 'ignore' });
+    const c = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'compare', trace, '--all', '--threads', '1', '--out', join(work, `independent-${k}.json`)], { stdio: 'ignore' });
     children.push(c);
     c.on('error', reject);
     c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`compare exit ${code}`))));
   });
-  const alone = compareRun(1).ms;
+  const aloneMs = alone();
   const t0 = performance.now();
   try {
     await Promise.all(Array.from({ length: independents }, (_, k) => one(k)));
@@ -212,7 +256,7 @@ const independentRun = async () => {
     rmSync(work, { recursive: true, force: true });
     throw err;
   }
-  return { aloneMs: alone, togetherMs: performance.now() - t0 };
+  return { aloneMs, togetherMs: performance.now() - t0 };
 };
 const independentRuns = [];
 for (let i = 0; i < Math.max(2, Math.min(runs, 3)); i++) independentRuns.push(await independentRun());
@@ -236,11 +280,16 @@ log('compare --all on the trace repeated 3x: serial, and with default flags (wor
     byDefault.push(largeRun('default'));
   }
   const large1 = readFileSync(join(work, 'large-1.json'));
+  // the ceiling at this size too (no target: where the default uses worker processes, how near it comes)
+  const largeIndependent = [];
+  for (let i = 0; i < 2; i++) largeIndependent.push(await independentRun(threePath, () => largeRun(1)));
   results.compareLarge = {
     ops: JSON.parse(large1.toString('utf8')).input.ops,
     serialMs: median(serial),
     defaultMs: median(byDefault),
     identicalResults: large1.equals(readFileSync(join(work, 'large-default.json'))),
+    independentSpeedup: median(largeIndependent.map((r) => (independents * r.aloneMs) / r.togetherMs)),
+    independentRuns: largeIndependent,
   };
   rmSync(threePath, { force: true });
 }
@@ -306,6 +355,11 @@ const md = [
   '|---|---:|---:|---:|---:|---:|',
   mdRows(importRows.map((r) => `| ${r.label} | ${(r.linesPerSec / 1e6).toFixed(2)} M | ${r.mbPerSec.toFixed(0)} | ${r.ms.toFixed(0)} | ${r.maxRssMb.toFixed(0)} | ${(r.linesPerSec / fb).toFixed(2)} |`)),
   '',
+  `| CSV block trace (generated: ${CSV_ROWS.toLocaleString('en-US')} rows, ${(results.importCsv.bytes / 1e6).toFixed(0)} MB, alibaba preset; no target) | lines/s | MB/s | ms | peak RSS MB |`,
+  '|---|---:|---:|---:|---:|',
+  mdRows([results.importCsv.fast, results.importCsv.reference].map((r) => `| ${r.label} | ${(r.linesPerSec / 1e6).toFixed(2)} M | ${r.mbPerSec.toFixed(0)} | ${r.ms.toFixed(0)} | ${r.maxRssMb.toFixed(0)} |`)),
+  `| speed-up over every line through csv-parse (median of the rounds' ratios) | ${results.importCsv.speedup.toFixed(2)}x | | | |`,
+  '',
   `| replay (${Object.values(results.replay)[0].ops.toLocaleString('en-US')} ops; per strategy, after one prepare of ${(results.replay[`${strategyNames()[0]} closed`].prepareMs / 1000).toFixed(2)} s and one warm-up replay) | closed ops/s | open ops/s |`,
   '|---|---:|---:|',
   mdRows(strategyNames().map((s) => `| ${s} | ${(results.replay[`${s} closed`].opsPerSec / 1e6).toFixed(2)} M | ${(results.replay[`${s} open`].opsPerSec / 1e6).toFixed(2)} M |`)),
@@ -321,7 +375,8 @@ const md = [
   `| speed-up | ${results.compare.speedup.toFixed(2)}x (what the cores left over by the serial run allow: ${(threads / serialCores).toFixed(2)}x) |`,
   `| ceiling: ${independents} serial compares at once, each in its own process, against one alone | ${independentSpeedup.toFixed(2)}x the work in the same time (median of ${independentRuns.length}) |`,
   `| the trace repeated 3x (${results.compareLarge.ops.toLocaleString('en-US')} ops): serial | ${(results.compareLarge.serialMs / 1000).toFixed(2)} s |`,
-  `| the trace repeated 3x: default flags (worker processes from 300,000 ops) | ${(results.compareLarge.defaultMs / 1000).toFixed(2)} s (${(results.compareLarge.serialMs / results.compareLarge.defaultMs).toFixed(2)}x) |`,
+  `| the trace repeated 3x: default flags (worker processes from 300,000 ops) | ${(results.compareLarge.defaultMs / 1000).toFixed(2)} s (${(results.compareLarge.serialMs / results.compareLarge.defaultMs).toFixed(2)}x: ${((results.compareLarge.serialMs / results.compareLarge.defaultMs) / results.compareLarge.independentSpeedup).toFixed(2)} of the ceiling below; no target) |`,
+  `| ceiling on the trace repeated 3x: ${independents} serial compares at once against one alone | ${results.compareLarge.independentSpeedup.toFixed(2)}x the work in the same time (median of ${results.compareLarge.independentRuns.length}) |`,
   '',
   `| fidelity (linux:xfs: import with lock events, plan checks, one replay) | wall time |`,
   '|---|---:|',
