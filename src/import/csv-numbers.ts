@@ -31,3 +31,16 @@ export function plainDigits(field: string): boolean {
   }
   return true;
 }
+
+/** the value of `field` when it is 1 to 15 decimal digits (exact as a double), else -1 */
+export function smallDigitsValue(field: string): number {
+  const n = field.length;
+  if (n === 0 || n > 15) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = field.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}

@@ -13,6 +13,7 @@ import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import { LineSplitter, LONG_LINE, utf8FromLatin1 } from './lines.js';
 import { keep } from '../util/strings.js';
 import { csvField } from '../util/csv-field.js';
+import { smallDigitsValue } from './csv-numbers.js';
 import { schemaPath } from '../util/schema-path.js';
 export { csvField } from '../util/csv-field.js';
 
@@ -467,6 +468,9 @@ class RecordReader {
     let notNumber: string | undefined;
     const num = (i: number, name: string): number => {
       const field = r[i];
+      // (most fields are a few plain digits: their value without a regular expression)
+      const small = smallDigitsValue(field);
+      if (small >= 0) return small;
       if (DECIMAL_NUMBER.test(field)) return Number(field);
       notNumber ??= field !== '' && Number.isFinite(Number(field)) ? `column ${name}: "${clip(field, 40)}" is not a number in decimal digits` : `column ${name} is not a number`;
       return NaN;
