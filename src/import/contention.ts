@@ -17,7 +17,8 @@
  * syscall before any filesystem event of it is i_rwsem, which ext4 and btrfs take first thing for a
  * write and a direct read (a buffered read takes none: its readahead event comes before the
  * invalidate_lock it may wait for); later plain waits inside a syscall on an address so classed are
- * i_rwsem too (a punch's, an fsync's). Anything else is `unknown`, with its flags.
+ * i_rwsem too (a punch's, an fsync's), and so is one that such a wait names while it still waits
+ * (a punch that waited first, a write queued behind it). Anything else is `unknown`, with its flags.
  */
 import type { ObservedLock } from '../model/op.js';
 
@@ -42,6 +43,11 @@ interface Open {
   spinNs: number;
   cls: WaitClass;
   target: string;
+  /**
+   * a plain rwsem wait inside a syscall, unknown when it began: i_rwsem if a read's or write's wait
+   * names its address i_rwsem before it ends (a punch that waits first, a write queued behind it)
+   */
+  inodeLockLater: boolean;
 }
 
 interface TaskContext {
@@ -129,6 +135,7 @@ export class ContentionTracker {
     const words = flags.split('|');
     // the wait's spin runs from the task's lock call (xfs_ilock, or its latest wait's end)
     let callNs = c.callNs;
+    let inodeLockLater = false;
     if (words.includes('SPIN')) {
       cls = 'spinlock';
     } else if (c.ilockFlags !== '' && (words.includes('READ') || words.includes('WRITE'))) {
@@ -151,11 +158,13 @@ export class ContentionTracker {
         cls = 'IOLOCK';
         // (no lock call in the trace to measure a spin from)
         callNs = NaN;
+      } else {
+        inodeLockLater = true;
       }
     }
     const spinNs = (cls === 'IOLOCK' || cls === 'MMAPLOCK') && callNs <= tsNs ? tsNs - callNs : 0;
     const waits = c.open.get(addr);
-    const o: Open = { addr, flags, tsNs, line, spinNs, cls, target };
+    const o: Open = { addr, flags, tsNs, line, spinNs, cls, target, inodeLockLater };
     if (waits === undefined) c.open.set(addr, [o]);
     else waits.push(o);
   }
@@ -175,7 +184,9 @@ export class ContentionTracker {
     }
     if (waits.length === 0) c.open.delete(addr);
     c.callNs = tsNs;
-    const rec: ObservedLock = { tsNs, pid, comm, target: o.target, event: 'contention', mode: o.flags, caller: o.cls, line: o.line, waitNs: tsNs - o.tsNs };
+    // (no spin: as for a later wait on an address already named)
+    const cls = o.inodeLockLater && this.classOfAddr.get(addr) === 'IOLOCK' ? 'IOLOCK' : o.cls;
+    const rec: ObservedLock = { tsNs, pid, comm, target: o.target, event: 'contention', mode: o.flags, caller: cls, line: o.line, waitNs: tsNs - o.tsNs };
     if (o.spinNs > 0) rec.spinNs = o.spinNs;
     return rec;
   }

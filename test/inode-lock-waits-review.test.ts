@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ContentionTracker, InodeLockPlace } from '../src/import/contention.js';
+import { loadTrace } from '../src/import/index.js';
+import { trace } from './helpers.js';
+
+describe('review: i_rwsem waits without xfs_ilock', () => {
+  it('a punch\'s wait on a lock that a write\'s wait names i_rwsem while the punch still waits is IOLOCK (the class is settled when the wait ends)', () => {
+    const t = new ContentionTracker();
+    // the punch waits first: nothing has named the address yet
+    t.begin(1, 100, '00000000aaaa0001 (flags=WRITE)', 3, InodeLockPlace.Syscall, 95);
+    // a write queues behind it at its start: the address is i_rwsem
+    t.begin(2, 120, '00000000aaaa0001 (flags=WRITE)', 5, InodeLockPlace.ReadWriteStart, 118);
+    const punch = t.end(1, 'fio', 300, '00000000aaaa0001 (ret=0)');
+    expect(punch).toMatchObject({ caller: 'IOLOCK', waitNs: 200 });
+    expect(punch?.spinNs).toBeUndefined();
+    expect(t.end(2, 'fio', 400, '00000000aaaa0001 (ret=0)')).toMatchObject({ caller: 'IOLOCK', spinNs: 2 });
+    // a wait in a syscall outside a read or write start on an address never named so stays unknown
+    t.begin(3, 500, '00000000bbbb0001 (flags=WRITE)', 9, InodeLockPlace.Syscall, 490);
+    expect(t.end(3, 'fio', 510, '00000000bbbb0001 (ret=0)')).toMatchObject({ caller: 'unknown' });
+    // and so does a wait outside any syscall on an address named i_rwsem while it waited
+    t.begin(4, 600, '00000000cccc0001 (flags=READ)', 11, InodeLockPlace.None, NaN);
+    t.begin(5, 610, '00000000cccc0001 (flags=WRITE)', 12, InodeLockPlace.ReadWriteStart, 605);
+    expect(t.end(4, 'kworker', 700, '00000000cccc0001 (ret=0)')).toMatchObject({ caller: 'unknown' });
+  });
+
+  it('btrfs-mix-issue: the punch that waited first on the file\'s i_rwsem, while a write queued behind it, is IOLOCK too', async () => {
+    const { ops, locks } = await loadTrace(trace('btrfs-mix-issue.trace.gz'), { keepLocks: true });
+    const waits = locks.filter((l) => l.event === 'contention');
+    const inPunch = (l: { pid: number; tsNs: number; waitNs?: number }) => ops.some((o) => o.kind === 'punch' && o.pid === l.pid && o.tsNs <= l.tsNs - (l.waitNs ?? 0) && l.tsNs <= o.tsNs + (o.durNs ?? 0));
+    const iolockTargets = new Set(waits.filter((l) => l.caller === 'IOLOCK').map((l) => l.target));
+    expect(iolockTargets.size).toBe(1);
+    const punchWaits = waits.filter((l) => iolockTargets.has(l.target) && inPunch(l));
+    // (counted from the trace: 9 fallocate waits on that address, the first at line 9216)
+    expect(punchWaits.length).toBe(9);
+    expect(punchWaits.filter((l) => l.caller !== 'IOLOCK')).toEqual([]);
+  });
+});
