@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ContentionTracker, InodeLockPlace } from '../src/import/contention.js';
 import { loadTrace } from '../src/import/index.js';
-import { trace } from './helpers.js';
+import { removeObservedWaits } from '../src/replay/observed-waits.js';
+import { fioLine, loadAccounted, trace, writeLines } from './helpers.js';
 
 describe('review: i_rwsem waits without xfs_ilock', () => {
   it('a punch\'s wait on a lock that a write\'s wait names i_rwsem while the punch still waits is IOLOCK (the class is settled when the wait ends)', () => {
@@ -33,5 +37,36 @@ describe('review: i_rwsem waits without xfs_ilock', () => {
     // (counted from the trace: 9 fallocate waits on that address, the first at line 9216)
     expect(punchWaits.length).toBe(9);
     expect(punchWaits.filter((l) => l.caller !== 'IOLOCK')).toEqual([]);
+  });
+
+  it('a second i_rwsem wait in one write (ext4 takes it shared, then again exclusive) spins from the first wait\'s end, not again from the syscall\'s start', () => {
+    const t = new ContentionTracker();
+    t.begin(1, 100, '00000000dddd0001 (flags=READ)', 3, InodeLockPlace.ReadWriteStart, 90);
+    expect(t.end(1, 'fio', 200, '00000000dddd0001 (ret=0)')).toMatchObject({ caller: 'IOLOCK', waitNs: 100, spinNs: 10 });
+    t.begin(1, 210, '00000000dddd0001 (flags=WRITE)', 5, InodeLockPlace.ReadWriteStart, 90);
+    expect(t.end(1, 'fio', 260, '00000000dddd0001 (ret=0)')).toMatchObject({ caller: 'IOLOCK', waitNs: 50, spinNs: 10 });
+  });
+
+  it('the waits and spins removed from a write\'s service time are never more than its time: two i_rwsem waits of one write, imported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-irwsem-'));
+    const path = writeLines(dir, 'relock.trace', [
+      '# tracer: nop',
+      fioLine(100, 10, 'sys_pwrite64(fd: 3, buf: 0x7f0000000000, count: 0x1000, pos: 0x0)'),
+      fioLine(100, 20, 'contention_begin: 00000000eeee0001 (flags=READ)'),
+      fioLine(100, 120, 'contention_end: 00000000eeee0001 (ret=0)'),
+      fioLine(100, 130, 'contention_begin: 00000000eeee0001 (flags=WRITE)'),
+      fioLine(100, 230, 'contention_end: 00000000eeee0001 (ret=0)'),
+      fioLine(100, 240, 'ext4_da_write_begin: dev 254,0 ino 12 pos 0 len 4096'),
+      fioLine(100, 250, 'sys_pwrite64 -> 0x1000'),
+    ]);
+    const { ops, locks } = await loadAccounted(path, { keepLocks: true });
+    const waits = locks.filter((l) => l.event === 'contention');
+    expect(waits.map((l) => [l.caller, l.spinNs])).toEqual([['IOLOCK', 10_000], ['IOLOCK', 10_000]]);
+    expect(ops.map((o) => [o.kind, o.durNs])).toEqual([['write', 240_000]]);
+    const service = new Float64Array([240_000]);
+    const summary = removeObservedWaits(ops, service, waits, false);
+    // two waits of 100 µs, 10 µs of spin before each: 20 µs of the write are its own
+    expect(summary.removedNs).toBe(220_000);
+    expect(service[0]).toBe(20_000);
   });
 });

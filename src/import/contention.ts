@@ -152,7 +152,9 @@ export class ContentionTracker {
       // i_rwsem without xfs_ilock (ext4, btrfs): the lock's address stays its target
       if (place === InodeLockPlace.ReadWriteStart) {
         cls = 'IOLOCK';
-        callNs = syscallNs;
+        // from the syscall's start, or from the end of its latest wait since (ext4 takes i_rwsem
+        // shared, then again exclusive: the second spin does not run over the first wait)
+        callNs = c.callNs >= syscallNs ? c.callNs : syscallNs;
         if (!this.classOfAddr.has(addr)) this.classOfAddr.set(addr, 'IOLOCK');
       } else if (this.classOfAddr.get(addr) === 'IOLOCK') {
         cls = 'IOLOCK';
