@@ -69,4 +69,43 @@ describe('review: i_rwsem waits without xfs_ilock', () => {
     expect(summary.removedNs).toBe(220_000);
     expect(service[0]).toBe(20_000);
   });
+
+  it('a buffered read\'s wait before its first event (filemap_update_page takes the invalidate lock shared before mm_filemap_get_pages) is not i_rwsem, and does not name its lock so; a direct read\'s is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-irwsem-'));
+    const pread = (pid: number, us: number, fd: number) => fioLine(pid, us, `sys_pread64(fd: ${fd}, buf: 0x7f0000000000, count: 0x1000, pos: 0x0)`);
+    const punch = (pid: number, us: number, fd: number) => fioLine(pid, us, `sys_fallocate(fd: ${fd}, mode: 3, offset: 0x0, len: 0x1000)`);
+    const path = writeLines(dir, 'reads.trace', [
+      '# tracer: nop',
+      // a buffered read waits on its mapping's invalidate lock (a punch holds it), then finds its pages
+      pread(101, 10, 3),
+      fioLine(101, 11, 'contention_begin: 00000000aaaa0001 (flags=READ)'),
+      fioLine(101, 50, 'contention_end: 00000000aaaa0001 (ret=0)'),
+      fioLine(101, 52, 'mm_filemap_get_pages: dev=254:0 ino=c ofs=0-4095'),
+      fioLine(101, 55, 'sys_pread64 -> 0x1000'),
+      // a punch's wait on that invalidate lock
+      punch(102, 60, 3),
+      fioLine(102, 61, 'contention_begin: 00000000aaaa0001 (flags=WRITE)'),
+      fioLine(102, 80, 'contention_end: 00000000aaaa0001 (ret=0)'),
+      fioLine(102, 85, 'sys_fallocate -> 0x0'),
+      // a direct read waits on another file's i_rwsem, then a punch on that file
+      pread(103, 100, 4),
+      fioLine(103, 101, 'contention_begin: 00000000bbbb0001 (flags=READ)'),
+      fioLine(103, 140, 'contention_end: 00000000bbbb0001 (ret=0)'),
+      fioLine(103, 141, 'iomap_dio_rw_begin: dev 254:0 ino 0xd size 0x1000000 offset 0x0 length 0x1000 done_before 0x0 flags DIRECT dio_flags  aio 0'),
+      fioLine(103, 150, 'sys_pread64 -> 0x1000'),
+      punch(102, 160, 4),
+      fioLine(102, 161, 'contention_begin: 00000000bbbb0001 (flags=WRITE)'),
+      fioLine(102, 180, 'contention_end: 00000000bbbb0001 (ret=0)'),
+      fioLine(102, 185, 'sys_fallocate -> 0x0'),
+    ]);
+    const { ops, locks } = await loadAccounted(path, { keepLocks: true });
+    expect(ops.map((o) => o.kind)).toEqual(['read', 'punch', 'dio-read', 'punch']);
+    const waits = locks.filter((l) => l.event === 'contention');
+    expect(waits.map((l) => [l.target, l.caller, l.spinNs])).toEqual([
+      ['lock:00000000aaaa0001', 'unknown', undefined],
+      ['lock:00000000aaaa0001', 'unknown', undefined],
+      ['lock:00000000bbbb0001', 'IOLOCK', 1_000],
+      ['lock:00000000bbbb0001', 'IOLOCK', undefined],
+    ]);
+  });
 });

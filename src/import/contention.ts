@@ -15,8 +15,8 @@
  * Without xfs_ilock events (ext4, btrfs), the inode's i_rwsem (the lock XFS calls IOLOCK, class
  * IOLOCK) by where the wait is: a plain rwsem wait (READ or WRITE, nothing else) in a read or write
  * syscall before any filesystem event of it is i_rwsem, which ext4 and btrfs take first thing for a
- * write and a direct read (a buffered read takes none: its readahead event comes before the
- * invalidate_lock it may wait for); later plain waits inside a syscall on an address so classed are
+ * write and a direct read (a buffered read takes none, though it may wait for the invalidate_lock
+ * before its first event: a read's waits are settled when it ends, as direct or not); later plain waits inside a syscall on an address so classed are
  * i_rwsem too (a punch's, an fsync's), and so is one that such a wait names while it still waits
  * (a punch that waited first, a write queued behind it). Anything else is `unknown`, with its flags.
  */
@@ -26,10 +26,16 @@ import type { ObservedLock } from '../model/op.js';
 export const enum InodeLockPlace {
   /** not in a syscall */
   None = 0,
-  /** in a read or write syscall, before any filesystem event of it */
+  /** in a write (or a read known to be direct), before any filesystem event of it */
   ReadWriteStart = 1,
   /** elsewhere in a syscall */
   Syscall = 2,
+  /**
+   * in a read, before any filesystem event of it: i_rwsem if the read is direct, which its exit
+   * tells (settleRead); a buffered read takes none (filemap_update_page takes the invalidate lock
+   * shared before mm_filemap_get_pages)
+   */
+  ReadStart = 3,
 }
 
 /** the lock classes of an observed wait */
@@ -48,6 +54,8 @@ interface Open {
    * names its address i_rwsem before it ends (a punch that waits first, a write queued behind it)
    */
   inodeLockLater: boolean;
+  /** a wait at a read's start: IOLOCK until the read turns out buffered (settleRead) */
+  readStart: boolean;
 }
 
 interface TaskContext {
@@ -63,6 +71,9 @@ interface TaskContext {
    * begin thousands on one task, and a search of one list for each end's address took quadratic time
    */
   open: Map<string, Open[]>;
+  /** the records of the task's ended waits at its read's start, and their lock addresses, until settleRead */
+  readWaits: ObservedLock[];
+  readAddrs: string[];
 }
 
 const XFS_CLASSES: readonly [string, WaitClass][] = [['IOLOCK', 'IOLOCK'], ['MMAPLOCK', 'MMAPLOCK'], ['ILOCK', 'ILOCK']];
@@ -80,7 +91,7 @@ export class ContentionTracker {
   private ctx(pid: number): TaskContext {
     let c = this.known(pid);
     if (c === undefined) {
-      this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: new Map() }));
+      this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: new Map(), readWaits: [], readAddrs: [] }));
       this.lastPid = pid;
       this.lastCtx = c;
     }
@@ -136,6 +147,7 @@ export class ContentionTracker {
     // the wait's spin runs from the task's lock call (xfs_ilock, or its latest wait's end)
     let callNs = c.callNs;
     let inodeLockLater = false;
+    let readStart = false;
     if (words.includes('SPIN')) {
       cls = 'spinlock';
     } else if (c.ilockFlags !== '' && (words.includes('READ') || words.includes('WRITE'))) {
@@ -150,12 +162,14 @@ export class ContentionTracker {
       target = `mm:${c.mmapPending}`;
     } else if (place !== InodeLockPlace.None && words.length === 1 && (words[0] === 'READ' || words[0] === 'WRITE')) {
       // i_rwsem without xfs_ilock (ext4, btrfs): the lock's address stays its target
-      if (place === InodeLockPlace.ReadWriteStart) {
+      if (place === InodeLockPlace.ReadWriteStart || place === InodeLockPlace.ReadStart) {
         cls = 'IOLOCK';
         // from the syscall's start, or from the end of its latest wait since (ext4 takes i_rwsem
         // shared, then again exclusive: the second spin does not run over the first wait)
         callNs = c.callNs >= syscallNs ? c.callNs : syscallNs;
-        if (!this.classOfAddr.has(addr)) this.classOfAddr.set(addr, 'IOLOCK');
+        // (a read's names its lock i_rwsem once the read is known direct)
+        if (place === InodeLockPlace.ReadStart) readStart = true;
+        else if (!this.classOfAddr.has(addr)) this.classOfAddr.set(addr, 'IOLOCK');
       } else if (this.classOfAddr.get(addr) === 'IOLOCK') {
         cls = 'IOLOCK';
         // (no lock call in the trace to measure a spin from)
@@ -166,7 +180,7 @@ export class ContentionTracker {
     }
     const spinNs = (cls === 'IOLOCK' || cls === 'MMAPLOCK') && callNs <= tsNs ? tsNs - callNs : 0;
     const waits = c.open.get(addr);
-    const o: Open = { addr, flags, tsNs, line, spinNs, cls, target, inodeLockLater };
+    const o: Open = { addr, flags, tsNs, line, spinNs, cls, target, inodeLockLater, readStart };
     if (waits === undefined) c.open.set(addr, [o]);
     else waits.push(o);
   }
@@ -190,7 +204,32 @@ export class ContentionTracker {
     const cls = o.inodeLockLater && this.classOfAddr.get(addr) === 'IOLOCK' ? 'IOLOCK' : o.cls;
     const rec: ObservedLock = { tsNs, pid, comm, target: o.target, event: 'contention', mode: o.flags, caller: cls, line: o.line, waitNs: tsNs - o.tsNs };
     if (o.spinNs > 0) rec.spinNs = o.spinNs;
+    if (o.readStart) {
+      c.readWaits.push(rec);
+      c.readAddrs.push(addr);
+    }
     return rec;
+  }
+
+  /**
+   * The task's read syscall has ended (or was given up): a direct read's waits at its start were
+   * i_rwsem, and name their locks so; a buffered read's were not (its record, still held in the
+   * import's queue while the read was open, becomes `unknown`, without a spin).
+   */
+  settleRead(pid: number, direct: boolean): void {
+    const c = this.known(pid);
+    if (c === undefined || c.readWaits.length === 0) return;
+    c.readWaits.forEach((rec, k) => {
+      if (direct) {
+        const addr = c.readAddrs[k];
+        if (!this.classOfAddr.has(addr)) this.classOfAddr.set(addr, 'IOLOCK');
+      } else {
+        rec.caller = 'unknown';
+        delete rec.spinNs;
+      }
+    });
+    c.readWaits = [];
+    c.readAddrs = [];
   }
 
   /** waits still open at the end of the trace (their begin lines) */

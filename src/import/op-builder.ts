@@ -140,6 +140,7 @@ export class OpBuilder {
     const st = this.st;
     for (const task of st.tasks.values()) {
       if (task.sys) {
+        st.contention.settleRead(task.sys.pid, task.sys.dio);
         st.drop(task.sys, 'syscall-cut-by-trace-end');
         task.sys = undefined;
       }
@@ -163,7 +164,7 @@ export class OpBuilder {
 export { fileKey } from '../model/op.js';
 
 /**
- * Where in a syscall a task is, for the inode lock (i_rwsem) a wait there may be: a read or write
+ * Where in a syscall a task is, for the inode lock (i_rwsem) a wait there may be: a write or a read
  * whose file no filesystem event has named yet (a filesystem takes i_rwsem first thing: ext4 and
  * btrfs for a write and a direct read, before their first event), another syscall, or none.
  */
@@ -171,5 +172,6 @@ function inodeLockPlace(task: TaskState): InodeLockPlace {
   const sys = task.sys;
   if (sys === undefined) return InodeLockPlace.None;
   const family = SYSCALLS.get(sys.sys);
-  return (family === 'read' || family === 'write') && sys.fileStrength === Strength.None ? InodeLockPlace.ReadWriteStart : InodeLockPlace.Syscall;
+  if (sys.fileStrength !== Strength.None) return InodeLockPlace.Syscall;
+  return family === 'write' ? InodeLockPlace.ReadWriteStart : family === 'read' ? InodeLockPlace.ReadStart : InodeLockPlace.Syscall;
 }

@@ -130,6 +130,7 @@ function giveUp(st: BuilderState, oldest: TaskState, oldestNs: number, which: PK
   const p = oldest.sys;
   st.closeFault(oldest);
   oldest.sys = undefined;
+  st.contention.settleRead(p.pid, p.dio);
   oldest.earlyExit = p.sys;
   st.stats.releasedEarly++;
   const family = SYSCALLS.get(p.sys);

@@ -40,6 +40,7 @@ export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void
     }
     if (task.sys !== undefined) {
       st.closeFault(task);
+      st.contention.settleRead(task.sys.pid, task.sys.dio);
       st.drop(task.sys, 'syscall-without-exit');
     }
     st.closeFault(task);
@@ -61,6 +62,8 @@ export function onSyscall(st: BuilderState, ev: KernelEvent, line: number): void
   }
   st.closeFault(task);
   task.sys = undefined;
+  // (a read's waits at its start were i_rwsem if it was direct)
+  st.contention.settleRead(p.pid, p.dio);
   const badDuration = durationProblem(ev.tsNs - p.tsNs);
   if (badDuration !== undefined) {
     // this exit line is the bad one; the rest of the syscall's lines go with it
