@@ -108,4 +108,21 @@ describe('review: i_rwsem waits without xfs_ilock', () => {
       ['lock:00000000bbbb0001', 'IOLOCK', undefined],
     ]);
   });
+
+  it('a wait at a write\'s start on another lock than the write\'s first wait is not i_rwsem, and does not name that lock so (a btrfs tree lock in the time update)', () => {
+    const t = new ContentionTracker();
+    // the write waits on i_rwsem, then on a tree lock before any filesystem event
+    t.begin(1, 100, '00000000ffff0001 (flags=WRITE)', 3, InodeLockPlace.ReadWriteStart, 90);
+    expect(t.end(1, 'fio', 200, '00000000ffff0001 (ret=0)')).toMatchObject({ caller: 'IOLOCK' });
+    t.begin(1, 210, '00000000ffff0002 (flags=WRITE)', 5, InodeLockPlace.ReadWriteStart, 90);
+    const tree = t.end(1, 'fio', 260, '00000000ffff0002 (ret=0)');
+    expect(tree).toMatchObject({ caller: 'unknown' });
+    expect(tree?.spinNs).toBeUndefined();
+    // an fsync's wait on that tree lock stays unknown
+    t.begin(2, 300, '00000000ffff0002 (flags=READ)', 7, InodeLockPlace.Syscall, 290);
+    expect(t.end(2, 'fio', 320, '00000000ffff0002 (ret=0)')).toMatchObject({ caller: 'unknown' });
+    // the next write's first wait is classed as before
+    t.begin(1, 400, '00000000ffff0001 (flags=WRITE)', 9, InodeLockPlace.ReadWriteStart, 395);
+    expect(t.end(1, 'fio', 450, '00000000ffff0001 (ret=0)')).toMatchObject({ caller: 'IOLOCK', spinNs: 5 });
+  });
 });

@@ -74,6 +74,9 @@ interface TaskContext {
   /** the records of the task's ended waits at its read's start, and their lock addresses, until settleRead */
   readWaits: ObservedLock[];
   readAddrs: string[];
+  /** the lock address of the first wait at the start of the task's read or write, and when that syscall began */
+  startAddr: string;
+  startSyscallNs: number;
 }
 
 const XFS_CLASSES: readonly [string, WaitClass][] = [['IOLOCK', 'IOLOCK'], ['MMAPLOCK', 'MMAPLOCK'], ['ILOCK', 'ILOCK']];
@@ -91,7 +94,7 @@ export class ContentionTracker {
   private ctx(pid: number): TaskContext {
     let c = this.known(pid);
     if (c === undefined) {
-      this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: new Map(), readWaits: [], readAddrs: [] }));
+      this.tasks.set(pid, (c = { ilockFlags: '', ilockTarget: '', callNs: NaN, mmapPending: '', open: new Map(), readWaits: [], readAddrs: [], startAddr: '', startSyscallNs: NaN }));
       this.lastPid = pid;
       this.lastCtx = c;
     }
@@ -162,7 +165,16 @@ export class ContentionTracker {
       target = `mm:${c.mmapPending}`;
     } else if (place !== InodeLockPlace.None && words.length === 1 && (words[0] === 'READ' || words[0] === 'WRITE')) {
       // i_rwsem without xfs_ilock (ext4, btrfs): the lock's address stays its target
-      if (place === InodeLockPlace.ReadWriteStart || place === InodeLockPlace.ReadStart) {
+      let start = place === InodeLockPlace.ReadWriteStart || place === InodeLockPlace.ReadStart;
+      // a read or write takes one i_rwsem, before any other lock: a wait on another lock after the
+      // syscall's first wait is not on it (btrfs's tree locks in the inode's time update, ext4's
+      // i_data_sem when it checks for an overwrite), however few events came before
+      if (start && c.startSyscallNs === syscallNs && c.startAddr !== addr) start = false;
+      else if (start) {
+        c.startSyscallNs = syscallNs;
+        c.startAddr = addr;
+      }
+      if (start) {
         cls = 'IOLOCK';
         // from the syscall's start, or from the end of its latest wait since (ext4 takes i_rwsem
         // shared, then again exclusive: the second spin does not run over the first wait)
