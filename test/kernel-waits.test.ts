@@ -186,7 +186,7 @@ describe('the kernel\'s own lock waits', () => {
     const unclassed = locks.filter((l) => l.event === 'contention' && l.caller === 'unknown' && /(^|\|)(READ|WRITE)(\||$)/.test(l.mode)).length;
     const inodeLock = locks.filter((l) => l.event === 'contention' && l.caller === 'IOLOCK').length;
     expect(inodeLock).toBeGreaterThan(100);
-    expect(r.notes).toContain(`contention: without xfs_ilock events ${inodeLock} of the kernel's waits are classed IOLOCK (the inode's i_rwsem: a read or write syscall's first lock, which it waits for before any filesystem event, and later waits on that lock) and compared with the strategy's IOLOCK / i_rwsem; MMAPLOCK is not compared (${unclassed} rwsem waits are of no known class)`);
+    expect(r.notes).toContain(`contention: without xfs_ilock events ${inodeLock} of the kernel's waits are classed IOLOCK (the inode's i_rwsem: the first lock of a write or a direct read, which it waits for before any filesystem event, and waits inside syscalls on that lock once so named) and compared with the strategy's IOLOCK / i_rwsem; MMAPLOCK is not compared (${unclassed} rwsem waits are of no known class)`);
   }, 60_000);
 
   it('fidelity on ext4 (no xfs_ilock events): the inode lock\'s waits are compared (IOLOCK rows); the read faults\' waits on the invalidate lock (classed MMAPLOCK by their mm_filemap_fault) are not, since the other waits on that lock have no class', async () => {

@@ -96,8 +96,8 @@ export function compareContention(ops: Op[], waits: ObservedLock[], strategy: St
   // any (another filesystem) has the kernel's inode-lock waits under no class, and comparing the
   // replay's with none would show contention the kernel did not have
   const xfs = locks.some((l) => l.event === 'xfs_ilock');
-  // without them (ext4, btrfs) the import classes the inode's i_rwsem by where its waits are (a read
-  // or write syscall's first lock, and later waits on that lock): IOLOCK is compared then, MMAPLOCK not
+  // without them (ext4, btrfs) the import classes the inode's i_rwsem by where its waits are (a write's
+  // or direct read's first lock, and waits on that lock once so named): IOLOCK is compared then, MMAPLOCK not
   const iolock = xfs || waits.some((w) => w.caller === 'IOLOCK');
   const comparedClass = (cls: string): boolean => xfs || cls === 'mmap_lock' || (iolock && cls === 'IOLOCK');
   const observed = new Map<string, number[]>();

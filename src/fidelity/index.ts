@@ -213,7 +213,7 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
     const unclassed = contentionWaits.filter((w) => w.caller === 'unknown' && /(^|\|)(READ|WRITE)(\||$)/.test(w.mode)).length;
     const inodeLock = contentionWaits.filter((w) => w.caller === 'IOLOCK').length;
     notes.push(inodeLock > 0
-      ? `contention: without xfs_ilock events ${inodeLock} of the kernel's waits are classed IOLOCK (the inode's i_rwsem: a read or write syscall's first lock, which it waits for before any filesystem event, and later waits on that lock) and compared with the strategy's IOLOCK / i_rwsem; MMAPLOCK is not compared (${unclassed} rwsem waits are of no known class)`
+      ? `contention: without xfs_ilock events ${inodeLock} of the kernel's waits are classed IOLOCK (the inode's i_rwsem: the first lock of a write or a direct read, which it waits for before any filesystem event, and waits inside syscalls on that lock once so named) and compared with the strategy's IOLOCK / i_rwsem; MMAPLOCK is not compared (${unclassed} rwsem waits are of no known class)`
       : `contention: without xfs_ilock events the kernel's waits cannot be told IOLOCK from MMAPLOCK (${unclassed} of its rwsem waits are of no known class), so only mmap_lock is compared`);
   }
   notes.push('not observable in a trace (taken without xfs_ilock): IOLOCK of truncate (the VFS inode lock), MMAPLOCK of read faults and readahead (filemap_invalidate_lock_shared)');
