@@ -14,11 +14,13 @@
  *
  * Without xfs_ilock events (ext4, btrfs), the inode's i_rwsem (the lock XFS calls IOLOCK, class
  * IOLOCK) by where the wait is: a plain rwsem wait (READ or WRITE, nothing else) in a read or write
- * syscall before any filesystem event of it is i_rwsem, which ext4 and btrfs take first thing for a
- * write and a direct read (a buffered read takes none, though it may wait for the invalidate_lock
- * before its first event: a read's waits are settled when it ends, as direct or not); later plain waits inside a syscall on an address so classed are
- * i_rwsem too (a punch's, an fsync's), and so is one that such a wait names while it still waits
- * (a punch that waited first, a write queued behind it). Anything else is `unknown`, with its flags.
+ * syscall before any filesystem event of it, on the first lock the syscall waits for there, is
+ * i_rwsem, which ext4 and btrfs take first thing for a write and a direct read (a buffered read
+ * takes none, though it may wait for the invalidate_lock before its first event: a read's waits
+ * are settled when it ends, as direct or not); later plain waits inside a syscall on an address so
+ * classed are i_rwsem too (a punch's, an fsync's), and so is one that such a wait names while it
+ * still waits (a punch that waited first, a write queued behind it). Anything else is `unknown`,
+ * with its flags.
  */
 import type { ObservedLock } from '../model/op.js';
 
