@@ -2,7 +2,9 @@
 import { Flags } from '@oclif/core';
 import { ExitCode, LockreplayError } from '../errors.js';
 import type { ImportOptions } from '../import/index.js';
+import { scaledDecimal } from '../import/csv-clock.js';
 import { fileSelectorKey } from '../import/selection.js';
+import { ABSOLUTE_FROM_NS, secondsText } from '../import/selection-time.js';
 import { parseFileSelector } from '../model/op.js';
 import { decimalNumber } from './decimal.js';
 
@@ -14,7 +16,7 @@ export const selectionFlags = {
 };
 
 /** --file / --task / --from / --to → builder options (shared with replay and compare). */
-export function selectionOptions(flags: { file?: string[]; task?: string[]; from?: string; to?: string }): Pick<ImportOptions, 'files' | 'taskPids' | 'taskComms' | 'fromNs' | 'toNs' | 'timesRelative'> {
+export function selectionOptions(flags: { file?: string[]; task?: string[]; from?: string; to?: string }): Pick<ImportOptions, 'files' | 'taskPids' | 'taskComms' | 'fromNs' | 'toNs' | 'timesRelative' | 'fromExactNs' | 'toExactNs'> {
   const o: ReturnType<typeof selectionOptions> = {};
   if (flags.file && flags.file.length > 0) {
     o.files = new Set(flags.file.map((f) => {
@@ -39,10 +41,24 @@ export function selectionOptions(flags: { file?: string[]; task?: string[]; from
   if ((flags.from !== undefined && flags.to !== undefined) && flags.from.startsWith('+') !== flags.to.startsWith('+')) {
     throw new LockreplayError('--from and --to must both be absolute or both relative (+S)', ExitCode.usage);
   }
-  if (flags.from !== undefined) o.fromNs = seconds('from', flags.from);
-  if (flags.to !== undefined) o.toNs = seconds('to', flags.to);
-  if (o.fromNs !== undefined && o.toNs !== undefined && o.fromNs > o.toNs) {
-    throw new LockreplayError(`--from ${flags.from} is after --to ${flags.to}: the window holds no instant`, ExitCode.usage);
+  // (exactly too, from the digits: on a CSV trace with epoch times, one past 2^53 ns is a time since 1970)
+  const exactNs = (v: string, ns: number): bigint | undefined => scaledDecimal(v.startsWith('+') ? v.slice(1) : v, 9) ?? (Number.isFinite(ns) ? BigInt(ns) : undefined);
+  if (flags.from !== undefined) {
+    o.fromNs = seconds('from', flags.from);
+    const exact = exactNs(flags.from, o.fromNs);
+    if (exact !== undefined) o.fromExactNs = exact;
+  }
+  if (flags.to !== undefined) {
+    o.toNs = seconds('to', flags.to);
+    const exact = exactNs(flags.to, o.toNs);
+    if (exact !== undefined) o.toExactNs = exact;
+  }
+  const fromAfterTo = o.fromExactNs !== undefined && o.toExactNs !== undefined ? o.fromExactNs > o.toExactNs : o.fromNs !== undefined && o.toNs !== undefined && o.fromNs > o.toNs;
+  if (fromAfterTo) {
+    // (one a time since 1970 on an epoch CSV, the other seconds after its first row: say so)
+    const mixed = o.fromExactNs !== undefined && o.toExactNs !== undefined && !rel && o.fromExactNs >= ABSOLUTE_FROM_NS && o.toExactNs < ABSOLUTE_FROM_NS;
+    const hint = mixed ? ` (on a CSV trace with epoch times, a value from ${secondsText(ABSOLUTE_FROM_NS)} on is seconds since 1970, a smaller one seconds after the first row)` : '';
+    throw new LockreplayError(`--from ${flags.from} is after --to ${flags.to}: the window holds no instant${hint}`, ExitCode.usage);
   }
   if (rel) o.timesRelative = true;
   return o;

@@ -164,6 +164,11 @@ export class CsvClock {
     return Number(after);
   }
 
+  /** the time (ns since 1970) the op times count from, once the first time is read (undefined when they keep their values) */
+  get countsFromNs(): bigint | undefined {
+    return this.counting ? this.originNs : undefined;
+  }
+
   /** what the op times count from, for the summary (undefined when they keep their values) */
   originNote(): string | undefined {
     if (this.originNs === undefined || !this.counting) return undefined;

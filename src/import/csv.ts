@@ -583,6 +583,11 @@ class CsvRows {
       if (badDuration !== undefined) return this.bad(line, `response column ${c.response}: ${badDuration}`, row);
       if (durNs > 0) op.durNs = durNs;
     }
+    if (this.firstTsNs === undefined) {
+      // (epoch times count from the first row's: --from/--to past 2^53 ns are times since 1970)
+      const originNs = this.clock.countsFromNs;
+      if (originNs !== undefined) this.out.countsFrom(originNs);
+    }
     this.firstTsNs ??= tsNs;
     this.lastTsNs = tsNs;
     this.out.op(op, 1);

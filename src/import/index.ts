@@ -271,6 +271,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   if (header.cpus !== undefined) notes.push(...inputCpusBeyondNotes(parser.cpusBeyond, { cpus: header.cpus, input: header.cpusFrom?.input }, utf8FromLatin1));
   const hzNote = kernelHzNote(header);
   if (hzNote !== undefined) notes.push(hzNote);
+  pushEmptyWindowNote(notes, out);
   const ignoredCpus = parser.header.ignoredCpus;
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
@@ -304,12 +305,14 @@ async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffe
       notes.push(`blkparse's own summary: ${sm.readsQueued} reads and ${sm.writesQueued} writes queued; imported ${reads} reads and ${writes} writes${agree ? ' (they agree)' : ' (they DIFFER)'}`);
     }
     if (b.incomplete > 0) notes.push(`${b.incomplete} requests never completed in the trace: replayed without an observed duration`);
+    pushEmptyWindowNote(notes, out);
     return summaryOf(source, format, counter, lines, bytes, out.counts, notes, { formatDetail: 'blkparse default text output; device = file, offset = sector × 512' });
   }
   const parser = new FioIologParser(out, counter, badLines);
   const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n), undefined, longLineIsBad(badLines));
   await pump(chunks, splitter, options);
   lines = splitter.end();
+  pushEmptyWindowNote(notes, out);
   return summaryOf(source, format, counter, lines, splitter.bytesSeen, { ...out.counts, firstTsNs: parser.firstTsNs, lastTsNs: parser.lastTsNs }, notes, { formatDetail: 'fio iolog (v2/v3); trim → punch, sync/datasync → fsync' });
 }
 
@@ -341,6 +344,7 @@ async function importCsvTrace(source: InputSource, chunks: AsyncIterable<Buffer>
   const detail = `${preset !== undefined && options.csvMapping === undefined ? `preset ${preset}: ` : ''}${describeMapping(mapping)}`;
   const notes = [`CSV read as ${detail}`];
   if (timeOrigin !== undefined) notes.push(timeOrigin);
+  pushEmptyWindowNote(notes, out);
   return summaryOf(source, 'csv', counter, lines, bytes, { ...out.counts, ...r }, notes, { formatDetail: detail });
 }
 
@@ -355,6 +359,12 @@ async function pump(chunks: AsyncIterable<Buffer>, splitter: LineSplitter, optio
       heap.look();
     }
   }
+}
+
+/** Adds the note that says why --from/--to left no op, if they did. */
+function pushEmptyWindowNote(notes: string[], out: SelectingSink): void {
+  const note = out.emptyWindowNote();
+  if (note !== undefined) notes.push(note);
 }
 
 /** whether any of --file, --task, --from, --to is given */
@@ -411,6 +421,7 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
   if (read.summary === undefined && footerBad === undefined && (read.ops.n > 0 || read.locks.length > 0)) {
     notes.push('the op stream has no summary footer (an import writes one as its last line): it may be cut short; CPUs, the trace\'s line accounting and file aliases are unknown');
   }
+  pushEmptyWindowNote(notes, out);
   const cpus = original?.cpus;
   return {
     schema: 'lockreplay-import/1',

@@ -8,6 +8,7 @@ import { ExitCode, LockreplayError } from '../errors.js';
 import type { ObservedLock, Op } from '../model/op.js';
 import type { LineCounter } from './accounting.js';
 import { utf8FromLatin1 } from './lines.js';
+import { emptyWindowNote, type SelectionClock, windowBoundNs } from './selection-time.js';
 
 export interface Selection {
   /** keep only these files (their keys as the op stream writes them: 7:0:133, blk:7:0, vol:3, file:/data/f) */
@@ -15,10 +16,17 @@ export interface Selection {
   /** keep only these tasks, by pid or comm */
   taskPids?: ReadonlySet<number>;
   taskComms?: ReadonlySet<string>;
-  /** keep only ops issued in [fromNs, toNs]; relative values count from the first event */
+  /**
+   * keep only ops issued in [fromNs, toNs]; relative values count from the first event. On a CSV
+   * trace with epoch times (counted from the first row's), an absolute value of 2^53 ns or more is
+   * a time since 1970 (selection-time.ts)
+   */
   fromNs?: number;
   toNs?: number;
   timesRelative?: boolean;
+  /** fromNs and toNs exactly, when read from decimal digits (the CLI): past 2^53 a double rounds them */
+  fromExactNs?: bigint;
+  toExactNs?: bigint;
 }
 
 /**
@@ -34,6 +42,10 @@ export function assertSelection(s: Selection): void {
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new LockreplayError(`option ${name}: expected a finite number of ns, not ${describe(v)}`, ExitCode.usage);
   }
   if (s.fromNs !== undefined && s.toNs !== undefined && s.fromNs > s.toNs) throw new LockreplayError(`option fromNs ${s.fromNs} is after toNs ${s.toNs}: the window holds no instant`, ExitCode.usage);
+  for (const name of ['fromExactNs', 'toExactNs'] as const) {
+    const v = s[name];
+    if (v !== undefined && (typeof v !== 'bigint' || v < 0n)) throw new LockreplayError(`option ${name}: expected a bigint of ns, 0 or more, not ${describe(v)}`, ExitCode.usage);
+  }
   if (s.timesRelative !== undefined && typeof s.timesRelative !== 'boolean') throw new LockreplayError(`option timesRelative: expected true or false, not ${describe(s.timesRelative)}`, ExitCode.usage);
   for (const pid of s.taskPids ?? []) {
     if (!Number.isSafeInteger(pid) || pid < 0) throw new LockreplayError(`option taskPids: expected whole numbers (PIDs), not ${describe(pid)} (a comm goes in taskComms)`, ExitCode.usage);
@@ -56,6 +68,13 @@ export class SelectingSink {
   private fromNs = -Infinity;
   private toNs = Infinity;
   private clockSet = false;
+  /** where the op times count from (ns since 1970), for a CSV trace with epoch times */
+  private originNs: bigint | undefined;
+  /** the ops the time window was applied to: how many it dropped, the first and last time */
+  private timeDropped = 0;
+  private windowFirstNs = Infinity;
+  private windowLastNs = -Infinity;
+  private windowClock: SelectionClock = {};
   private nextId = 0;
   readonly counts: SelectedCounts = { byKind: {}, byFile: {} };
   locksKept = 0;
@@ -66,13 +85,23 @@ export class SelectingSink {
 
   constructor(private readonly sink: { op(op: Op): void; lock(lock: ObservedLock): void }, private readonly counter: LineCounter, private readonly selection: Selection = {}) {}
 
+  /**
+   * The op times count from `originNs` ns since 1970 (a CSV trace with epoch times): --from and --to
+   * from 2^53 ns on are times since 1970. Called before the first op.
+   */
+  countsFrom(originNs: bigint): void {
+    if (!this.clockSet) this.originNs = originNs;
+  }
+
   /** The parser read an event at `tsNs`: the first call sets the base of relative --from/--to. */
   clock(tsNs: number): void {
     if (this.clockSet) return;
     this.clockSet = true;
-    const base = this.selection.timesRelative ? tsNs : 0;
-    if (this.selection.fromNs !== undefined) this.fromNs = base + this.selection.fromNs;
-    if (this.selection.toNs !== undefined) this.toNs = base + this.selection.toNs;
+    const s = this.selection;
+    const clock: SelectionClock = { relativeBaseNs: s.timesRelative === true ? tsNs : undefined, originNs: this.originNs };
+    this.windowClock = clock;
+    if (s.fromNs !== undefined) this.fromNs = windowBoundNs(s.fromNs, s.fromExactNs, clock);
+    if (s.toNs !== undefined) this.toNs = windowBoundNs(s.toNs, s.toExactNs, clock);
   }
 
   /**
@@ -84,7 +113,7 @@ export class SelectingSink {
     const s = this.selection;
     const why = s.files !== undefined && !s.files.has(op.file) ? 'filtered-file'
       : !this.taskWanted(op.pid, op.comm) ? 'filtered-task'
-      : op.tsNs < this.fromNs || op.tsNs > this.toNs ? 'filtered-time'
+      : this.outOfWindow(op.tsNs) ? 'filtered-time'
       : undefined;
     if (why !== undefined) {
       this.counter.skip(why, lines);
@@ -125,6 +154,29 @@ export class SelectingSink {
   /** ops kept so far */
   get ops(): number {
     return this.nextId;
+  }
+
+  /** Whether an op at `tsNs` is outside --from/--to (noting the times of the ops the window is applied to). */
+  private outOfWindow(tsNs: number): boolean {
+    if (this.selection.fromNs === undefined && this.selection.toNs === undefined) return false;
+    if (tsNs < this.windowFirstNs) this.windowFirstNs = tsNs;
+    if (tsNs > this.windowLastNs) this.windowLastNs = tsNs;
+    const out = tsNs < this.fromNs || tsNs > this.toNs;
+    if (out) this.timeDropped++;
+    return out;
+  }
+
+  /** The summary's note when --from/--to left no op while there were ops to select from (undefined otherwise). */
+  emptyWindowNote(): string | undefined {
+    if (this.nextId > 0 || this.timeDropped === 0) return undefined;
+    const s = this.selection;
+    return emptyWindowNote({
+      from: s.fromNs !== undefined ? { ns: s.fromNs, exactNs: s.fromExactNs } : undefined,
+      to: s.toNs !== undefined ? { ns: s.toNs, exactNs: s.toExactNs } : undefined,
+      fromNs: this.fromNs, toNs: this.toNs, firstNs: this.windowFirstNs, lastNs: this.windowLastNs,
+      narrowed: s.files !== undefined || s.taskPids !== undefined || s.taskComms !== undefined,
+      clock: this.windowClock,
+    });
   }
 
   private taskWanted(pid: number, comm: string): boolean {
