@@ -134,6 +134,14 @@ describe('a time selection that leaves no op says why', () => {
     expect(r.stdout).toContain('note: the time selection left no op: --from 1172163620 is after the trace\'s last op (2.332 s after the first row); the trace\'s ops run from 0 to 2.332 s after the first row (1172163600.3061629 to 1172163602.6381629 s since 1970); on this trace --from and --to take seconds after the first row, or seconds since 1970 from 9007199.254740992 on\n');
   });
 
+  it('replay: its warning of no ops to replay repeats the note (and, when --file left none, names --file as before)', () => {
+    const r = cli(['replay', MSR, '--preset', 'msr', '--from', '1172163620', '--strategy', 'none', '--cpus', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stderr + r.stdout).toContain('warning: the trace has no ops to replay: the time selection left no op: --from 1172163620 is after the trace\'s last op (2.332 s after the first row)');
+    const f = cli(['replay', MSR, '--preset', 'msr', '--file', 'vol:9', '--strategy', 'none', '--cpus', '1']);
+    expect(f.stderr + f.stdout).toContain('warning: the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
+  });
+
   it('a window between two ops, and the ops --file keeps', async () => {
     const between = await kept(SYSTOR, 'systor', { from: '0.5', to: '1' });
     expect(between.lines).toEqual([]);

@@ -54,6 +54,9 @@ export interface EmptyWindow {
   clock: SelectionClock;
 }
 
+/** how the note below starts (replay repeats it in its warning when it has no op) */
+export const EMPTY_WINDOW_NOTE = 'the time selection left no op: ';
+
 /** The summary's note when a time window left no op of those it was applied to: where the ops are. */
 export function emptyWindowNote(w: EmptyWindow): string {
   const { clock } = w;
@@ -76,5 +79,5 @@ export function emptyWindowNote(w: EmptyWindow): string {
     : `no op lies between${w.from !== undefined ? ` --from ${given(w.from)}` : ' the start'} and${w.to !== undefined ? ` --to ${given(w.to)}` : ' the end'}`;
   const span = w.firstNs === w.lastNs ? `${whose} are all at ${at(w.firstNs)}` : `${whose} run from ${at(w.firstNs, w.lastNs)}`;
   const units = epoch ? `; on this trace --from and --to take seconds after the first row, or seconds since 1970 from ${secondsText(ABSOLUTE_FROM_NS)} on` : '';
-  return `the time selection left no op: ${why}; ${span}${units}`;
+  return `${EMPTY_WINDOW_NOTE}${why}; ${span}${units}`;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ExitCode, LockreplayError } from '../errors.js';
 import { importTrace, type ImportOptions, type ImportSummary } from '../import/index.js';
 import { MAX_CPUS, MAX_SPAN_NS } from '../import/limits.js';
+import { EMPTY_WINDOW_NOTE } from '../import/selection-time.js';
 import { type ObservedLock, type Op, OP_KINDS, PAGE_SIZE_BYTES } from '../model/op.js';
 import { type ObservedWaitSummary, removeObservedWaits } from './observed-waits.js';
 import { baselineNames, notABaseline } from './baseline.js';
@@ -184,7 +185,11 @@ export function prepare(trace: LoadedTrace, options: ReplayOptions): Prepared {
   const pageSizeBytes = options.pageSizeBytes ?? PAGE_SIZE_BYTES;
   if (!Number.isSafeInteger(pageSizeBytes) || pageSizeBytes < 1 || pageSizeBytes > MAX_PAGE_SIZE_BYTES) throw new LockreplayError(`pageSizeBytes must be a whole number of bytes from 1 to ${MAX_PAGE_SIZE_BYTES.toLocaleString('en-US')} (1 GiB, the largest huge page), not ${kindOf(pageSizeBytes)}`, ExitCode.usage);
   const ops = trace.columns ?? OpColumns.fromOps(trace.ops);
-  if (ops.n === 0) warnings.push('the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
+  if (ops.n === 0) {
+    // (--from/--to left none: the import's note says where the ops are)
+    const timeNote = trace.summary.notes.find((n) => n.startsWith(EMPTY_WINDOW_NOTE));
+    warnings.push(timeNote !== undefined ? `the trace has no ops to replay: ${timeNote}` : 'the trace has no ops to replay (check --file / --task, or the events the trace was captured with)');
+  }
   const service = serviceTimes(ops, pageSizeBytes);
   // the recorded kernel's waits are not part of an op's work (think times still count from the
   // trace's own end of each op)
