@@ -11,8 +11,8 @@ import { decimalNumber } from './decimal.js';
 export const selectionFlags = {
   file: Flags.string({ description: 'only ops on this file: DEV:INO (7:0:0x85, 254,0:2154529), or a file key as the op stream writes it (blk:7:0, vol:3, file:/data/f); repeatable', multiple: true }),
   task: Flags.string({ description: 'only ops of this task, by PID or COMM; repeatable', multiple: true }),
-  from: Flags.string({ description: 'only ops issued at or after S seconds (trace clock; +S = from the first event)' }),
-  to: Flags.string({ description: 'only ops issued at or before S seconds (trace clock; +S = from the first event)' }),
+  from: Flags.string({ description: 'only ops issued at or after S seconds (trace clock; +S = from the first event; a CSV with epoch times: after its first row, from 9007199.254740992 on since 1970)' }),
+  to: Flags.string({ description: 'only ops issued at or before S seconds (trace clock; +S = from the first event; a CSV with epoch times: after its first row, from 9007199.254740992 on since 1970)' }),
 };
 
 /** --file / --task / --from / --to → builder options (shared with replay and compare). */
