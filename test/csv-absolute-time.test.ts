@@ -53,6 +53,14 @@ describe('an epoch CSV: --from/--to from 2^53 ns on are seconds since 1970', () 
     expect((await kept(MSR, 'msr', { to: '0.000001' })).lines).toEqual([1, 2]);
   });
 
+  it('rows read from their bytes count from the first row too, when the first row with a time made no op', async () => {
+    // (the first row's time sets the clock's origin, its range is bad: the rows after it are read
+    // from their bytes, and the first op among them must still tell the selection the origin)
+    const path = file('alibaba-bad-first.csv', '3,R,9007199254740993,4096,1577808000000000\n3,W,4096,4096,1577808000000001\n3,R,8192,4096,1577808001500000\n');
+    expect((await kept(path, 'alibaba', { from: '1577808001' }, { lenient: true })).lines).toEqual([3]);
+    expect((await kept(path, 'alibaba', { from: '1' }, { lenient: true })).lines).toEqual([3]);
+  });
+
   it('MSR: the reported case (a time copied from the CSV) now selects the ops after it', async () => {
     const r = cli(['import', MSR, '--preset', 'msr', '--from', '1172163602', '--json']);
     expect(r.code).toBe(0);

@@ -491,10 +491,20 @@ class CsvRows {
     this.lastLine = endLine;
     const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.comm, file: c.file !== undefined ? this.volumeKey(b, c.file) : 'vol:0', kind, offset: offsetBytes, lengthBytes, line: endLine };
     if (durNs > 0) op.durNs = durNs;
-    this.firstTsNs ??= tsNs;
-    this.lastTsNs = tsNs;
-    this.out.op(op, 1);
+    this.emit(op);
     return true;
+  }
+
+  /** Hands a row's op on (record and recordBytes alike). */
+  private emit(op: Op): void {
+    if (this.firstTsNs === undefined) {
+      // (epoch times count from the first row's: --from/--to past 2^53 ns are times since 1970)
+      const originNs = this.clock.countsFromNs;
+      if (originNs !== undefined) this.out.countsFrom(originNs);
+    }
+    this.firstTsNs ??= op.tsNs;
+    this.lastTsNs = op.tsNs;
+    this.out.op(op, 1);
   }
 
   /** whether field i is one of `values` (lowered ASCII op values), ignoring ASCII case */
@@ -583,14 +593,7 @@ class CsvRows {
       if (badDuration !== undefined) return this.bad(line, `response column ${c.response}: ${badDuration}`, row);
       if (durNs > 0) op.durNs = durNs;
     }
-    if (this.firstTsNs === undefined) {
-      // (epoch times count from the first row's: --from/--to past 2^53 ns are times since 1970)
-      const originNs = this.clock.countsFromNs;
-      if (originNs !== undefined) this.out.countsFrom(originNs);
-    }
-    this.firstTsNs ??= tsNs;
-    this.lastTsNs = tsNs;
-    this.out.op(op, 1);
+    this.emit(op);
   }
 
   /** the lines after the last record, which csv-parse did not hand over: blank */
