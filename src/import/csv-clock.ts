@@ -9,7 +9,7 @@
  * past it), the op times count from the first row's, subtracted exactly; the summary's note says
  * from what. Smaller (relative) times keep their values: a trace's times stay what it wrote.
  */
-import { digitsValue } from './csv-bytes.js';
+import { digitsValue, MAX_EXACT_DIGITS } from './csv-bytes.js';
 import { plainDigits } from './csv-numbers.js';
 import { fmtSec, timestampProblem } from './limits.js';
 
@@ -24,7 +24,7 @@ const MAX_TS = 1n << 63n;
 /** past this, as ns since 1970, the op times count from the first row's */
 const EXACT_DOUBLES = BigInt(Number.MAX_SAFE_INTEGER);
 /** plainTsNs reads this many last digits of a field as a double (exact: below 2^53) */
-const LOW_DIGITS = 15;
+const LOW_DIGITS = MAX_EXACT_DIGITS;
 /** a decimal field: sign, integer digits, fraction digits, exponent (csv-numbers.ts checked its form) */
 const DECIMAL_PARTS = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
 

@@ -4,6 +4,7 @@
  * 1e-05, as Python prints a float); an offset or a length is decimal digits. Number() took more:
  * "0x1000" as 4096, "0b100" as 4, "1e3" as an offset of 1000.
  */
+import { MAX_EXACT_DIGITS } from './csv-bytes.js';
 
 const DECIMAL = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 const DIGITS = /^-?\d+$/;
@@ -32,10 +33,10 @@ export function plainDigits(field: string): boolean {
   return true;
 }
 
-/** the value of `field` when it is 1 to 15 decimal digits (exact as a double), else -1 */
+/** the value of `field` when it is 1 to MAX_EXACT_DIGITS decimal digits (exact as a double), else -1 */
 export function smallDigitsValue(field: string): number {
   const n = field.length;
-  if (n === 0 || n > 15) return -1;
+  if (n === 0 || n > MAX_EXACT_DIGITS) return -1;
   let v = 0;
   for (let i = 0; i < n; i++) {
     const c = field.charCodeAt(i);
