@@ -63,11 +63,15 @@ export class BlockOpBuilder {
   /** devices whose trace has dispatches (D): there, a completion ends only dispatched or merged bios */
   private readonly dispatching = new Set<string>();
   readonly stats: BlockStats = { unpairedCompletions: 0, incomplete: 0 };
+  /** the earliest and latest time of the actions handled (NaN before the first): the import summary's span */
+  readonly span = { firstTsNs: NaN, lastTsNs: NaN };
 
   constructor(private readonly out: SelectingSink, private readonly counter: LineCounter, private readonly badLines: BadLines) {}
 
   handle(a: BlockAction): void {
     this.out.clock(a.tsNs);
+    if (!(a.tsNs >= this.span.firstTsNs)) this.span.firstTsNs = a.tsNs;
+    if (!(a.tsNs <= this.span.lastTsNs)) this.span.lastTsNs = a.tsNs;
     const file = blockFileKey(a.major, a.minor);
     switch (a.action) {
       case 'Q': {

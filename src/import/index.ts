@@ -204,6 +204,13 @@ export function detectFormat(head: Buffer, name: string): { format: ConcreteForm
   );
 }
 
+/** The earliest and latest event time of the builders that read the input (NaN: a builder saw none). */
+function spanOf(builders: { firstTsNs: number; lastTsNs: number }[]): { firstTsNs?: number; lastTsNs?: number } {
+  const firsts = builders.map((x) => x.firstTsNs).filter((t) => !Number.isNaN(t));
+  const lasts = builders.map((x) => x.lastTsNs).filter((t) => !Number.isNaN(t));
+  return firsts.length === 0 ? {} : { firstTsNs: Math.min(...firsts), lastTsNs: Math.max(...lasts) };
+}
+
 function summaryOf(source: InputSource, format: ConcreteFormat, counter: LineCounter, lines: number, bytes: number, o: SelectedCounts & { firstTsNs?: number; lastTsNs?: number }, notes: string[], extra: Partial<ImportSummary> = {}): ImportSummary {
   const accounting = counter.result();
   // `lines` is counted by the line splitter (or, for CSV, by counting line breaks), apart from the parsers
@@ -274,7 +281,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   pushEmptyWindowNote(notes, out);
   const ignoredCpus = parser.header.ignoredCpus;
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
-    byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), firstTsNs: Number.isNaN(s.firstTsNs) ? undefined : s.firstTsNs, lastTsNs: Number.isNaN(s.lastTsNs) ? undefined : s.lastTsNs,
+    byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), ...spanOf([s, blocks.span]),
   }, notes, {
     cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), ...(parser.header.kernelHz !== undefined ? { kernelHz: parser.header.kernelHz } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept, ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}), ...(out.sleepsKept > 0 ? { schedSleeps: out.sleepsKept } : {}),
     formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}),
@@ -306,7 +313,7 @@ async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffe
     }
     if (b.incomplete > 0) notes.push(`${b.incomplete} requests never completed in the trace: replayed without an observed duration`);
     pushEmptyWindowNote(notes, out);
-    return summaryOf(source, format, counter, lines, bytes, out.counts, notes, { formatDetail: 'blkparse default text output; device = file, offset = sector × 512' });
+    return summaryOf(source, format, counter, lines, bytes, { ...out.counts, ...spanOf([blocks.span]) }, notes, { formatDetail: 'blkparse default text output; device = file, offset = sector × 512' });
   }
   const parser = new FioIologParser(out, counter, badLines);
   const splitter = new LineSplitter((t, s, e, n) => parser.line(t, s, e, n), undefined, longLineIsBad(badLines));
