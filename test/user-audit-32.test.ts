@@ -57,3 +57,18 @@ describe('block traces: the import summary has the trace time span every other f
     });
   }
 });
+
+describe('usage errors from the flag parser read as one sentence', () => {
+  it('a missing required flag is named without oclif\'s preamble or a doubled colon', () => {
+    const r = cli(['check', 'result.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('lockreplay: Missing required flag baseline');
+  });
+
+  it('a missing argument: its name and description, no doubled colon', () => {
+    const r = cli(['synth']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('lockreplay: Missing 1 required arg: scenario');
+    expect(r.stderr).not.toContain('::');
+  });
+});

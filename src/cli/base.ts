@@ -41,7 +41,9 @@ export abstract class BaseCommand extends Command {
     // oclif's own parse errors (unknown flag, missing argument): usage errors
     if (err.oclif !== undefined || /Missing required|Unexpected argument|Nonexistent flag|Expected --|flag/i.test(err.message)) {
       // oclif puts the reason on the lines after the first ("Parsing --cpus \n\tExpected an integer ..."): keep it
-      const reason = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^See more help/.test(l)).join(': ');
+      // (its preamble "The following error occurred:" dropped; after a line that ends in a colon or a full stop, the next goes on after a space)
+      const reason = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^See more help/.test(l) && !/^The following errors? occurred:$/.test(l))
+        .reduce((text, l) => (text === '' ? l : `${text}${/[:.]$/.test(text) ? ' ' : ': '}${l}`), '');
       // (it quotes the flag or value as given: its control characters reach no terminal either)
       process.stderr.write(`lockreplay: ${terminalText(reason)}\nSee: lockreplay ${this.id ?? ''} --help\n`);
       return this.exit(ExitCode.usage);
