@@ -1,6 +1,6 @@
 // Defects a demanding user found in session 32's audit of the CLI on the bundled captures: each test
 // failed before its fix.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,5 +70,29 @@ describe('usage errors from the flag parser read as one sentence', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('lockreplay: Missing 1 required arg: scenario');
     expect(r.stderr).not.toContain('::');
+  });
+});
+
+describe('--perfetto of a run that deadlocked shows the deadlock', () => {
+  it('the blocked waits up to the deadlock, the ops left unfinished and the moment it stopped', () => {
+    const tracePath = join(tmp, 'deadlock.trace');
+    expect(cli(['synth', 'seed-deadlock', '--out', tracePath]).code).toBe(0);
+    const out = join(tmp, 'deadlock.perfetto.json');
+    const resultPath = join(tmp, 'deadlock.json');
+    const r = cli(['compare', tracePath, '-s', 'range-lock,i-mutex', '--perfetto', out, '--out', resultPath]);
+    expect(r.code).toBe(0);
+    type Ev = { ph: string; name: string; cat?: string; pid: number; tid?: number; ts?: number; dur?: number; args?: Record<string, unknown> };
+    const ev = (JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: Ev[] }).traceEvents.filter((e) => e.pid === 1 && e.ph !== 'M');
+    const deadlock = (JSON.parse(readFileSync(resultPath, 'utf8')) as { results: { deadlock: { atNs: number; blocked: { pid: number; opId: number; sinceNs: number }[] } }[] }).results[0].deadlock;
+    // before: range-lock's process had no event at all (only completed ops and finished waits were written)
+    const blocked = ev.filter((e) => e.cat === 'deadlock' && e.ph === 'X');
+    expect(blocked.map((e) => [e.tid, e.args?.op, e.ts, (e.ts as number) + (e.dur as number)]).sort()).toEqual(
+      deadlock.blocked.map((b) => [b.pid, b.opId, b.sinceNs / 1000, deadlock.atNs / 1000]).sort(),
+    );
+    expect(ev.filter((e) => e.ph === 'i' && e.cat === 'deadlock').map((e) => [e.name, e.ts])).toEqual([['deadlock: 2-task cycle', deadlock.atNs / 1000]]);
+    // the write (op 0) holds its range, its fault (op 2) and the punch (op 1) wait: none completed
+    const unfinished = ev.filter((e) => e.cat === 'op-unfinished').map((e) => [e.args?.op, e.name, (e.ts as number) + (e.dur as number)]).sort();
+    expect(unfinished).toEqual([[0, 'write (unfinished)', 50], [1, 'punch (unfinished)', 50], [2, 'fault-read (unfinished)', 50]]);
+    expect(ev.filter((e) => e.cat === 'op')).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { OpColumns } from '../model/op-columns.js';
 import type { ScheduleLog } from '../engine/schedule-log.js';
-import type { OpOutcomes } from '../engine/simulator.js';
+import type { OpOutcomes, SimOutput } from '../engine/simulator.js';
 
 type TraceEvent = Record<string, unknown>;
 
@@ -56,23 +56,47 @@ export class PerfettoCollector implements ScheduleLog {
     return this.nextId;
   }
 
-  /** The op slices and the process and thread names (after the run, from its outcomes). */
-  finish(strategy: string, o: OpOutcomes): void {
+  /**
+   * The op slices and the process and thread names (after the run, from its outcomes). A run that
+   * stopped on a deadlock (`stalled`) also gets what it stopped in: each blocked task's wait up to
+   * then (cat `deadlock`), an instant at that time, and the ops it left unfinished (cat
+   * `op-unfinished`: started, and either active or blocked), none of which a finished slice shows.
+   */
+  finish(strategy: string, o: OpOutcomes, stalled?: SimOutput['stalled']): void {
     this.emit({ ph: 'M', name: 'process_name', pid: this.pid, args: { name: strategy } });
     this.emit({ ph: 'M', name: 'process_sort_index', pid: this.pid, args: { sort_index: this.pid } });
     const named = new Set<number>();
+    const blockedOps = new Set(stalled?.blocked.map((b) => b.opId));
     for (let i = 0; i < this.ops.n; i++) {
       const op = this.ops.at(i);
       if (!named.has(op.pid)) {
         named.add(op.pid);
         this.emit({ ph: 'M', name: 'thread_name', pid: this.pid, tid: op.pid, args: { name: `${op.comm} ${op.pid}` } });
       }
-      if (o.done[i] !== 1) continue;
+      if (o.done[i] !== 1) {
+        if (stalled !== undefined && (o.activeNs[i] >= 0 || blockedOps.has(op.id))) {
+          this.emit({
+            ph: 'X', cat: 'op-unfinished', name: `${op.kind} (unfinished)`, pid: this.pid, tid: op.pid, ts: us(o.startNs[i]), dur: us(stalled.atNs) - us(o.startNs[i]),
+            args: { op: op.id, file: op.file, offset: op.offset, length: op.lengthBytes, line: op.line },
+          });
+        }
+        continue;
+      }
       this.emit({
         ph: 'X', cat: 'op', name: op.kind, pid: this.pid, tid: op.pid, ts: us(o.startNs[i]), dur: us(o.endNs[i]) - us(o.startNs[i]),
         args: { op: op.id, file: op.file, offset: op.offset, length: op.lengthBytes, line: op.line, lockWaitNs: Math.round(o.lockWaitNs[i]), cpuWaitNs: Math.round(o.cpuWaitNs[i]) },
       });
     }
+    if (stalled === undefined) return;
+    const inCycle = new Set(stalled.cycle.map((b) => b.pid));
+    for (const b of stalled.blocked) {
+      this.emit({
+        ph: 'X', cat: 'deadlock', name: `blocked: wait ${b.lockClass} ${b.mode}`, pid: this.pid, tid: b.pid, ts: us(b.sinceNs), dur: us(stalled.atNs) - us(b.sinceNs),
+        args: { op: b.opId, lockClass: b.lockClass, lockKey: b.lockKey, mode: b.mode, range: range(b.start, b.end ?? Infinity), waitsFor: b.waitsFor, inCycle: inCycle.has(b.pid) },
+      });
+    }
+    const name = stalled.reason === 'cycle' ? `deadlock: ${stalled.cycle.length}-task cycle` : `stall: ${stalled.blocked.length} tasks blocked with nothing left to happen`;
+    this.emit({ ph: 'i', s: 'p', cat: 'deadlock', name, pid: this.pid, tid: stalled.blocked[0]?.pid ?? 0, ts: us(stalled.atNs) });
   }
 }
 

@@ -19,7 +19,7 @@ export function writePerfettoSchedules(trace: LoadedTrace, strategies: Strategy[
   strategies.forEach((strategy, k) => {
     const c = new PerfettoCollector(p.columns, k + 1, id, (e) => out.event(e));
     const sim = simulate(p.columns, p.service.ns, strategy, { ...p.simOptions, log: c }, p.table);
-    c.finish(strategyLabel(strategy.name, strategy.options), sim.outcomes);
+    c.finish(strategyLabel(strategy.name, strategy.options), sim.outcomes, sim.stalled);
     id = c.idsEnd;
   });
   out.close();
