@@ -41,6 +41,8 @@ const BTRFS_FS_TREE_OBJECTID = 5;
 export class FileIdentity {
   /** backing-device name → "MAJ:MIN" (capture header) */
   private readonly bdiDevs = new Map<string, string>();
+  /** the capture's mounts (`# lockreplay mount: MAJ:MIN FSTYPE MOUNTPOINT`): device → filesystem type, the first line of a device kept */
+  readonly fileSystems = new Map<string, string>();
   /** backing-device name → the line of the header comment that mapped it */
   private readonly bdiLines = new Map<string, number>();
   /** a btrfs filesystem's id → "MAJ:MIN" (capture header) */
@@ -138,6 +140,13 @@ export class FileIdentity {
       }
       this.btrfsDevs.set(fsid, dev);
       if (earlierLine === undefined) this.btrfsLines.set(fsid, lineNo);
+      return true;
+    }
+    const mount = /^#\s*lockreplay mount:\s+(\d+):(\d+)\s+(\S+)/.exec(line);
+    if (mount !== null) {
+      // (numbers as file keys give them: "007:000" is device 7:0)
+      const dev = `${Number(mount[1])}:${Number(mount[2])}`;
+      if (!this.fileSystems.has(dev)) this.fileSystems.set(dev, mount[3]);
       return true;
     }
     return /^#\s*lockreplay mount:/.test(line);

@@ -280,12 +280,26 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   if (hzNote !== undefined) notes.push(hzNote);
   pushEmptyWindowNote(notes, out);
   const ignoredCpus = parser.header.ignoredCpus;
+  const fileSystems = fileSystemsOf(builder.identity.fileSystems, Object.keys(out.counts.byFile).map((f) => aliases[f] ?? f));
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), ...spanOf([s, blocks.span]),
   }, notes, {
     cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), ...(parser.header.kernelHz !== undefined ? { kernelHz: parser.header.kernelHz } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept, ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}), ...(out.sleepsKept > 0 ? { schedSleeps: out.sleepsKept } : {}),
-    formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}),
+    formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}), ...(fileSystems !== undefined ? { fileSystems } : {}),
   });
+}
+
+/** The mounted filesystem of each device of `files` ("MAJ:MIN:INO" keys) that a mount line names, by device; undefined when none does. */
+function fileSystemsOf(mounts: ReadonlyMap<string, string>, files: string[]): Record<string, string> | undefined {
+  if (mounts.size === 0) return undefined;
+  const found = new Map<string, string>();
+  for (const f of files) {
+    const m = /^(\d+:\d+):\d+$/.exec(f);
+    const type = m === null ? undefined : mounts.get(m[1]);
+    if (type !== undefined) found.set(m?.[1] as string, type);
+  }
+  if (found.size === 0) return undefined;
+  return Object.fromEntries([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 async function importLineFormat(source: InputSource, chunks: AsyncIterable<Buffer>, sink: OpSink, options: ImportOptions, format: 'blkparse' | 'fio-iolog'): Promise<ImportSummary> {

@@ -40,6 +40,8 @@ export type FidelityMode = 'closed' | 'open';
 export interface FidelityReport {
   trace: string;
   strategy: string;
+  /** why `strategy` was replayed when the command named none (fidelity/default-strategy.ts) */
+  strategyChosen?: string;
   mode: FidelityMode;
   /** when a replayed task holds a CPU (SimOptions.cpuModel): only when not the default, 'per-segment' */
   cpuModel?: 'per-segment' | 'preempt-none';

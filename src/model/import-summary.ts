@@ -40,4 +40,9 @@ export interface ImportSummary {
    * name with an inode) → the file. `loadTrace` and op-stream input rename those ops.
    */
   fileAliases?: Record<string, string>;
+  /**
+   * the filesystem type of each device that holds a file of the ops, from the capture's mounts
+   * (`# lockreplay mount:` lines, written by lockreplay record): "7:0" → "xfs"; only when it has them
+   */
+  fileSystems?: Record<string, string>;
 }

@@ -10,7 +10,7 @@ export function formatFidelity(report: FidelityReport): string {
   const pct = (x: number | null): string => (x === null ? '—' : `${x.toFixed(2)}%`);
   const rows = [['op kind', 'ops', 'compared', 'IOLOCK agree', 'MMAPLOCK agree', 'not observable']];
   for (const [kind, k] of Object.entries(r.byKind)) rows.push([kind, String(k.ops), String(k.compared), pct(k.iolockPct), pct(k.mmaplockPct), k.notObservable.join(', ')]);
-  const out = [`${r.trace}: ${r.strategy}${r.cpuModel !== undefined ? ` (CPU model ${r.cpuModel})` : ''} against the kernel's xfs_ilock events on ${r.xfsFiles.length} XFS file(s)`, table(rows)];
+  const out = [`${r.trace}: ${r.strategy}${r.cpuModel !== undefined ? ` (CPU model ${r.cpuModel})` : ''} ${r.xfsFiles.length > 0 ? `against the kernel's xfs_ilock events on ${r.xfsFiles.length} XFS file(s)` : '(the trace has no xfs_ilock events: lock modes not compared)'}`, table(rows)];
   out.push(`disagreements: ${r.disagreements.count}`);
   const m = (x: Record<string, string | undefined>): string => Object.entries(x).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   for (const d of r.disagreements.first) out.push(`  op ${d.opId} ${d.kind} (task ${d.pid}, line ${d.line}): predicted ${m(d.predicted)}; observed ${m(d.observed)}`);
@@ -43,6 +43,7 @@ export function formatFidelity(report: FidelityReport): string {
     }
   }
   if (w.length > 1) out.push('', 'lock waits: the trace (IOLOCK call → next lock event, an upper bound that includes work) beside the replay', table(w));
+  if (r.strategyChosen !== undefined) out.push(`note: strategy ${r.strategyChosen}`);
   for (const n of r.notes) out.push(`note: ${n}`);
   return terminalText(`${out.join('\n')}\n`);
 }
