@@ -247,6 +247,12 @@ describe('fidelity against the real kernel', () => {
     // a strategy with other rules disagrees, so the check can fail
     const allS = { ...createStrategy('i-rwsem'), name: 'all-shared', plan: (op: Op) => [{ type: 'acquire' as const, lockClass: 'i_rwsem', key: op.file, spec: { kind: 'rwsem' as const, fairness: 'fifo' as const }, mode: 'S' as const, start: 0, end: Infinity, tag: 0 }, { type: 'work' as const, fraction: 1 }, { type: 'release' as const, tag: 0 }] };
     expect(fidelity(t.ops, t.locks, allS, 'xfs-mix', 2).byKind.write.iolockPct).toBe(0);
+    // a lock not observable for a kind compares nothing: no share for it (was 100%), and no disagreement
+    const xfs = fidelity(t.ops, t.locks, createStrategy('linux:xfs'), 'xfs-mix', 2).byKind['fault-read'];
+    expect(xfs.notObservable).toEqual(['MMAPLOCK']);
+    expect(xfs.compared).toBeGreaterThan(1000);
+    expect([xfs.iolockPct, xfs.mmaplockPct]).toEqual([100, null]);
+    expect(fidelity(t.ops, t.locks, allS, 'xfs-mix', 2).byKind['fault-read'].mmaplockPct).toBeNull();
   });
 
   it('the fidelity command prints agreement per op kind', () => {

@@ -163,9 +163,10 @@ export function fidelity(ops: Op[], locks: ObservedLock[], strategy: Strategy, t
       }
     }
   });
+  // (a lock not observable for the kind compares nothing: no share, though it is no disagreement either)
   for (const k of Object.values(byKind)) {
-    k.iolockPct = k.compared > 0 ? Math.round((10000 * k.iolockAgree) / k.compared) / 100 : null;
-    k.mmaplockPct = k.compared > 0 ? Math.round((10000 * k.mmaplockAgree) / k.compared) / 100 : null;
+    k.iolockPct = k.compared > 0 && !k.notObservable.includes('IOLOCK') ? Math.round((10000 * k.iolockAgree) / k.compared) / 100 : null;
+    k.mmaplockPct = k.compared > 0 && !k.notObservable.includes('MMAPLOCK') ? Math.round((10000 * k.mmaplockAgree) / k.compared) / 100 : null;
   }
   // predicted waits: a replay of the same ops under the strategy
   const service = serviceTimes(ops, PAGE_SIZE_BYTES);

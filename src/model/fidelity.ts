@@ -11,6 +11,7 @@ export interface KindFidelity {
   compared: number;
   iolockAgree: number;
   mmaplockAgree: number;
+  /** the share of compared ops whose lock mode agreed; null when none was compared, or when the lock is not observable for the kind */
   iolockPct: number | null;
   mmaplockPct: number | null;
   /** locks not compared for this kind (taken outside xfs_ilock) */
