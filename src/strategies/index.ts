@@ -105,7 +105,7 @@ function oneOf<T extends string>(strategy: string, key: string, value: string, a
 function bool(strategy: string, key: string, value: string): boolean {
   if (value === 'true' || value === '1' || value === 'yes') return true;
   if (value === 'false' || value === '0' || value === 'no') return false;
-  throw new LockreplayError(`${strategy}: ${key} must be true or false, not "${value}"`, ExitCode.usage);
+  throw new LockreplayError(`${strategy}: ${key} must be true or false (or yes/no, 1/0), not "${value}"`, ExitCode.usage);
 }
 
 export function strategyNames(): string[] {

@@ -382,7 +382,7 @@ describe('createStrategy', () => {
     expect(err('range-lock:speed=1')).toBe('range-lock: unknown option "speed"; it takes fairness, prefault, buffered');
     expect(err('range-lock:fairness=fair')).toBe('range-lock: fairness must be fifo or reader-pref or nested-shared-ok, not "fair"');
     expect(err('range-lock:buffered=all')).toBe('range-lock: buffered must be syscall or page, not "all"');
-    expect(err('range-lock:prefault=maybe')).toBe('range-lock: prefault must be true or false, not "maybe"');
+    expect(err('range-lock:prefault=maybe')).toBe('range-lock: prefault must be true or false (or yes/no, 1/0), not "maybe"');
     expect(err('range-lock:fairness')).toBe('strategy option "fairness" in "range-lock:fairness": expected key=value');
     expect(err('range-lock:=fifo')).toBe('strategy option "=fifo" in "range-lock:=fifo": expected key=value');
     expect(err('segment-bitmap:segments=0')).toBe('segment-bitmap: segments must be a whole number from 1 to 64 (the bits of one 64-bit word), in decimal digits, not "0"');
