@@ -9,7 +9,7 @@ import type { Op } from '../model/op.js';
 import type { OpColumns } from '../model/op-columns.js';
 import type { LockClassStats } from '../model/result.js';
 import { MmapLockPlans } from '../strategies/mmap-lock.js';
-import { DEFAULT_COSTS, type LockCosts, type PlanContext, type Strategy } from '../strategies/types.js';
+import { DEFAULT_COSTS, type LockCosts, type PlanContext, type Step, type Strategy } from '../strategies/types.js';
 import { NumHeap } from '../util/num-heap.js';
 import { partitionPoint } from '../util/search.js';
 import { EVENTS_PER_STEP, invariantError } from './invariants.js';
@@ -17,6 +17,8 @@ import type { OpTable } from './op-table.js';
 import { newOutcomes, resetOutcomes } from './outcomes.js';
 import type { ScheduleLog } from './schedule-log.js';
 import { offFractions } from './cpu.js';
+import { OpView } from '../model/op-view.js';
+import { plansFromViews } from '../strategies/views.js';
 import { EV_RESUME, type Frame, type LockClass, type OpOutcomes, type SimOptions, type Task, type TaskWakes, TaskState, type Waiting } from './sim-types.js';
 
 const NO_CHILDREN: number[] = [];
@@ -46,6 +48,8 @@ export class Sim {
   /** one context for every plan() call, its parent set for each */
   readonly ctx: { -readonly [K in keyof PlanContext]: PlanContext[K] };
   readonly mmapPlans: MmapLockPlans | undefined;
+  /** the rows a built-in strategy's plan() sees (an op, its parent): views, not an Op object per plan */
+  private readonly views: { op: OpView; parent: OpView } | undefined;
   readonly optimisticSpin: boolean;
   /**
    * SimOptions.cpuModel 'preempt-none': a task keeps its CPU from its op's start until it sleeps or
@@ -116,6 +120,7 @@ export class Sim {
     const sizes = table.fileSizeBytes;
     this.ctx = { parent: undefined, pageSizeBytes: options.pageSizeBytes, fileSizeBytes: (file: string): number => sizes.get(file) ?? 0, costs: this.costs };
     this.mmapPlans = options.mmapLock ?? true ? new MmapLockPlans(table.procs) : undefined;
+    this.views = plansFromViews(strategy) ? { op: new OpView(ops), parent: new OpView(ops) } : undefined;
     this.optimisticSpin = options.spin ?? true;
     this.preemptNone = options.cpuModel === 'preempt-none';
     this.wakeLatency = options.wakeLatencyNs !== undefined && options.wakeLatencyNs.length > 0 ? options.wakeLatencyNs : undefined;
@@ -142,7 +147,12 @@ export class Sim {
   fault(task: Task | undefined, what: string): Error {
     const f = task?.top;
     const next = task !== undefined && task.next < task.ops.length ? this.ops.at(task.ops[task.next]) : undefined;
-    return invariantError({ strategy: this.strategy.name, op: f !== undefined ? f.opRef : next, steps: f?.steps, stepIndex: f?.idx ?? 0 }, what);
+    return invariantError({ strategy: this.strategy.name, op: f !== undefined ? this.opOf(f) : next, steps: f?.steps, stepIndex: f?.idx ?? 0 }, what);
+  }
+
+  /** the frame's op as an Op object (the one its plan got, or a new one) */
+  opOf(f: Frame): Op {
+    return f.opRef ?? this.ops.at(f.op);
   }
 
   schedule(timeNs: number, task: Task, kind: number): void {
@@ -200,8 +210,11 @@ export class Sim {
     return Math.max(due, task.prevEndNs + userNs);
   }
 
-  /** Starts op `opIndex` on the task: its plan (under mmap_lock), its children's positions, a frame. */
-  pushFrame(task: Task, opIndex: number, parent: Op | undefined, now: number): void {
+  /**
+   * Starts op `opIndex` on the task: its plan (under mmap_lock), its children's positions, a frame.
+   * `parent`: the frame of the op it is a child of.
+   */
+  pushFrame(task: Task, opIndex: number, parent: Frame | undefined, now: number): void {
     const { tsNs, childStart, childList } = this.table;
     const serviceNs = this.serviceNs;
     if (parent !== undefined) {
@@ -232,9 +245,19 @@ export class Sim {
       }
     }
     if (!(ownNs >= 0 && ownNs < Infinity)) throw invariantError({ strategy: this.strategy.name, op: this.ops.at(opIndex), steps: undefined, stepIndex: 0 }, `service time ${ownNs} ns is not a finite number >= 0`);
-    this.ctx.parent = parent;
-    const opRef = this.ops.at(opIndex);
-    const planned = this.strategy.plan(opRef, this.ctx);
+    let opRef: Op | undefined;
+    let planned: readonly Step[];
+    const views = this.views;
+    if (views !== undefined) {
+      views.op.i = opIndex;
+      if (parent !== undefined) views.parent.i = parent.op;
+      this.ctx.parent = parent !== undefined ? views.parent : undefined;
+      planned = this.strategy.plan(views.op, this.ctx);
+    } else {
+      this.ctx.parent = parent !== undefined ? parent.opRef : undefined;
+      opRef = this.ops.at(opIndex);
+      planned = this.strategy.plan(opRef, this.ctx);
+    }
     const steps = this.mmapPlans === undefined ? planned : this.mmapPlans.wrap(planned, this.table.kind[opIndex], this.table.proc[opIndex]);
     this.eventBudget += this.eventsPerStep * steps.length;
     let childrenStep = false;

@@ -172,8 +172,11 @@ export class Held implements LockRequest {
 
 export interface Frame {
   op: number;
-  /** the op as the strategy's plan got it (a child's ctx.parent) */
-  opRef: Op;
+  /**
+   * the op as the strategy's plan got it (a child's ctx.parent), when it got an Op object (a
+   * JavaScript module's strategy); else undefined (Sim.opOf makes one when one is needed)
+   */
+  opRef: Op | undefined;
   steps: readonly Step[];
   idx: number;
   ownNs: number;

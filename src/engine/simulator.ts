@@ -173,6 +173,8 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
     completed: s.completed,
   };
   const blocked = s.tasks.filter((t) => t.state === TaskState.WaitLock || t.state === TaskState.WaitCpu);
+  // (a blocked task is described by its op: an Op object for a frame whose plan got a view)
+  for (const t of blocked) if (t.top !== undefined) t.top.opRef = s.opOf(t.top);
   const deadlock = s.deadlock;
   if (deadlock !== undefined) {
     out.stalled = { atNs: deadlock.atNs, reason: 'cycle', cycle: describeBlockedTasks(deadlock.cycle, s.tasks), blocked: describeBlockedTasks(blocked, s.tasks) };

@@ -33,7 +33,7 @@ export function advance(s: Sim, task: Task, now: number, woken = false): void {
     const steps = frame.steps;
     if (frame.idx >= steps.length) {
       if (frame.nextChild < frame.childEnd) {
-        s.pushFrame(task, childList[frame.nextChild++], frame.opRef, now);
+        s.pushFrame(task, childList[frame.nextChild++], frame, now);
         continue;
       }
       if (frame.overheadNs > 0) {
@@ -106,7 +106,7 @@ export function advance(s: Sim, task: Task, now: number, woken = false): void {
       const hasChild = frame.nextChild < frame.childEnd && !frame.childrenStep;
       const childAt = hasChild ? frame.childPos[frame.nextChild - frame.childBase] : Infinity;
       if (hasChild && childAt <= frame.workDoneNs) {
-        s.pushFrame(task, childList[frame.nextChild++], frame.opRef, now);
+        s.pushFrame(task, childList[frame.nextChild++], frame, now);
         continue;
       }
       if (frame.remainingNs <= 0) {
@@ -202,7 +202,7 @@ export function advance(s: Sim, task: Task, now: number, woken = false): void {
     if (type === 'children') {
       // (flushesOnly: a direct IO's leading child writebacks, before it pins its buffer: mmap-lock.ts)
       if (frame.nextChild < frame.childEnd && (step.flushesOnly !== true || s.table.kind[childList[frame.nextChild]] === WRITEBACK)) {
-        s.pushFrame(task, childList[frame.nextChild++], frame.opRef, now);
+        s.pushFrame(task, childList[frame.nextChild++], frame, now);
         continue;
       }
       frame.idx++;

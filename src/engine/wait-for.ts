@@ -6,6 +6,7 @@
  * Every search walks the graph with explicit stacks, not recursion: a chain of thousands of tasks,
  * each queued behind the next, is a path as deep as the chain.
  */
+import type { Op } from '../model/op.js';
 import type { BlockedTask } from '../model/result.js';
 import type { BlockerPrefix, LockPrimitive, LockRequest } from '../locks/primitives.js';
 import { type Frame, type Held, type Task, TaskState } from './sim-types.js';
@@ -289,7 +290,8 @@ interface Ahead {
 
 function description(t: Task, ahead: Ahead): BlockedTask {
   const frame = t.top as Frame;
-  const op = frame.opRef;
+  // (the engine gives every blocked task's frame its Op before it describes them: simulator.ts)
+  const op = frame.opRef as Op;
   const w = t.waitingFor;
   return {
     pid: t.pid, comm: t.comm, opId: op.id, kind: op.kind, file: op.file,

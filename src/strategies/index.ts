@@ -5,6 +5,7 @@ import { noneStrategy } from './none.js';
 import { pageLockStrategy } from './page-lock.js';
 import { rangeLockStrategy } from './range-lock.js';
 import type { Strategy } from './types.js';
+import { markPlansFromViews } from './views.js';
 import { LINUX_PROFILES, linuxStrategy } from './linux.js';
 import { DEFAULT_HZ } from '../locks/linux-rwsem.js';
 import { btrfsExtentStrategy, buesoRwStrategy, kara2013Strategy, listRangeStrategy, lustreWriteStrategy, segmentBitmapStrategy, twoStateStrategy } from './range-designs.js';
@@ -148,7 +149,7 @@ export function createStrategy(spec: string): Strategy {
   if (factory === undefined) {
     throw new LockreplayError(`unknown strategy "${name}"; known: ${strategyNames().join(', ')} (see: lockreplay strategies)`, ExitCode.usage);
   }
-  return markChecked(factory(parseStrategyOptions(rest ?? '', spec)));
+  return markChecked(markPlansFromViews(factory(parseStrategyOptions(rest ?? '', spec))));
 }
 
 /**

@@ -13,6 +13,7 @@ import { describeThrown } from '../util/thrown.js';
 import { isInheritedName } from '../util/strings.js';
 import { UserExit, withoutExit, withoutExitAsync } from './exit-guard.js';
 import { ModuleLoadTimeout, moduleLoadTimeoutMs, withinLoadBound } from './load-bound.js';
+import { markPlansFromViews } from './views.js';
 import { createStrategy, HZ_RANGE, isChecked, markChecked, parseStrategyOptions, strategyNames } from './index.js';
 import { acquire, isFlushInsideParent, pageAlignedRange, pageByPage, release, WORK_ALL, WORK_ONLY } from './plan-helpers.js';
 import { type ChildrenStep, LOCK_KINDS, type LockSpec, ORDERED_TAG, type PlanContext, type RuleRow, type Step, type Strategy } from './types.js';
@@ -563,7 +564,7 @@ export function jsonRulesStrategy(path: string): Strategy {
   if (children !== 'own' && children !== 'none') fail('children', `expected "own" (a child op takes its own rules) or "none" (it runs under its parent's locks), got ${JSON.stringify(children)}`);
   const table: RuleRow[] = [...rules].map(([kind, steps]) => ({ kinds: kind, locks: steps.length === 0 ? 'none' : steps.map((s) => (s === 'children' ? 'its child ops' : `${s.lock} ${s.mode} (${s.range})`)).join(', then ') }));
   table.push({ kinds: 'child op', locks: children === 'own' ? 'its own rules' : 'none (under its parent\'s locks)' });
-  return markChecked({
+  return markChecked(markPlansFromViews({
     name: j.name as string,
     summary: typeof j.summary === 'string' ? j.summary : `rules from ${file}`,
     source: file,
@@ -591,5 +592,5 @@ export function jsonRulesStrategy(path: string): Strategy {
       }
       return [...steps, WORK_ALL, ...releases];
     },
-  });
+  }));
 }
