@@ -12,7 +12,7 @@ import { LONG_LINE, MAX_LINE_BYTES } from './lines.js';
 import { asciiValues, ByteFields } from './csv-bytes.js';
 import { csvNumber, csvNumberRule } from './csv-numbers.js';
 import { noLastRecord, plainSplitter, QUOTE } from './csv-plain.js';
-import { LoneCrToSpace } from './lone-cr.js';
+import { dropCrBeforeLf, LoneCrToSpace } from './lone-cr.js';
 import { durationProblem, rangeProblem, TimeOrder } from './limits.js';
 import { CsvClock, type CsvTimeUnit } from './csv-clock.js';
 import type { SelectingSink } from './selection.js';
@@ -288,7 +288,8 @@ class CsvParseReader {
 
   async write(b: Buffer): Promise<void> {
     const parser = this.parser;
-    if (parser.destroyed || parser.write(b)) return;
+    // (CR LF as LF: inside a quoted field csv-parse counted its CR as a line, lone-cr.ts)
+    if (parser.destroyed || parser.write(dropCrBeforeLf(b))) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         parser.off('drain', done);

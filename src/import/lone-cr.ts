@@ -3,6 +3,10 @@
  * but csv-parse counts it as one in its line numbers. Before CSV text reaches csv-parse, each lone
  * CR becomes a space (csv-parse trims it, or the field it sits in is not a number: a bad line), so
  * its line numbers are those of every other importer. The input is copied only where it changes.
+ *
+ * Inside a quoted field csv-parse counts the CR of a CR LF as a line of its own too (a record
+ * after a quoted CR LF, or a quote error, was given a line number one higher for each, and the lines
+ * accounted outran the input's), so csv-parse gets CR LF as LF: dropCrBeforeLf.
  */
 const CR = 13;
 const LF = 10;
@@ -36,4 +40,24 @@ export class LoneCrToSpace {
     this.pendingCr = false;
     return Buffer.of(SPACE);
   }
+}
+
+/**
+ * The bytes without the CR of each CR LF (LF alone ends a record for csv-parse, as CR LF does; a
+ * CR LF inside a quoted field is one line break, as everywhere else). `b` itself when it has none.
+ */
+export function dropCrBeforeLf(b: Buffer): Buffer {
+  let i = b.indexOf(CR);
+  while (i >= 0 && b[i + 1] !== LF) i = b.indexOf(CR, i + 1);
+  if (i < 0) return b;
+  const out = Buffer.allocUnsafe(b.length);
+  let n = 0;
+  let from = 0;
+  for (; i >= 0; i = b.indexOf(CR, i + 1)) {
+    if (b[i + 1] !== LF) continue;
+    n += b.copy(out, n, from, i);
+    from = i + 1;
+  }
+  n += b.copy(out, n, from);
+  return out.subarray(0, n);
 }
