@@ -92,3 +92,33 @@ describe('41: CR LF inside a quoted CSV field is one line break (csv-parse count
     expect(dropCrBeforeLf(plain)).toBe(plain);
   });
 });
+
+describe('42: a byte-order mark inside a CSV input (files joined with cat) made a volume of its own', () => {
+  const f42 = join(DIR, '42-csv-bom-mid-input-own-volume.csv');
+
+  it('strict: the line with it is bad, naming file, line and column', () => {
+    const r = cli(['import', f42, '--preset', 'alibaba', '--json']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).not.toContain('\n    at ');
+    expect(r.stderr.split('\n')[0]).toMatch(/^lockreplay: .*42-csv-bom-mid-input-own-volume\.csv:3: file column 0: a byte-order mark \(U\+FEFF\) inside the input, not at its start \(files joined together\?\)$/);
+  });
+
+  it('--lenient: one bad line, no volume "vol:\\uFEFF2" beside vol:2', async () => {
+    const ops: { file: string }[] = [];
+    const s = await importTrace(f42, { op: (o) => ops.push(o), lock: () => undefined }, { format: 'csv', csvPreset: 'alibaba', lenient: true });
+    expect([s.lines.total, s.lines.used, s.lines.bad]).toEqual([4, 3, 1]);
+    expect(ops.map((o) => o.file)).toEqual(['vol:0', 'vol:2', 'vol:2']);
+    expect(Object.keys(s.ops.byFile).sort()).toEqual(['vol:0', 'vol:2']);
+  });
+
+  it('a BOM at the start of the input is still dropped, and one inside a field of a column that is no file is that column\'s problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-bom-'));
+    const path = join(dir, 'a.csv');
+    writeFileSync(path, `\uFEFF${readFileSync(f42, 'utf8').split('\n').slice(0, 2).join('\n')}\n`);
+    const ops: { file: string }[] = [];
+    const s = await importTrace(path, { op: (o) => ops.push(o), lock: () => undefined }, { format: 'csv', csvPreset: 'alibaba' });
+    expect([s.lines.total, s.lines.bad, ops.map((o) => o.file)]).toEqual([2, 0, ['vol:0', 'vol:2']]);
+    writeFileSync(path, '0,R,0,4096,\uFEFF1577808000000000\n');
+    await expect(summaryOf(path, { format: 'csv', csvPreset: 'alibaba' })).rejects.toThrow(/a\.csv:1: row needs numbers in column ts=4/);
+  });
+});

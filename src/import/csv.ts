@@ -400,6 +400,8 @@ class LongLinesEmptied {
 }
 
 const NEWLINE = Buffer.of(10);
+/** U+FEFF, the byte-order mark */
+const BOM = '\uFEFF';
 /** the most volume keys recordBytes keeps by their number */
 const MAX_VOLUME_KEYS = 4096;
 
@@ -584,6 +586,9 @@ class CsvRows {
     const lengthBytes = scale(length, mapping.lengthUnit);
     const badRange = rangeProblem(offsetBytes, lengthBytes);
     if (badRange !== undefined) return this.bad(line, badRange, row);
+    // a byte-order mark is the input's first bytes (csv-parse drops it there): anywhere else (files
+    // joined with cat, the second with one) it made a volume of its own, "vol:\uFEFF2" beside "vol:2"
+    if (c.file !== undefined && row[c.file].includes(BOM)) return this.bad(line, `file column ${c.file}: a byte-order mark (U+FEFF) inside the input, not at its start (files joined together?)`, row);
     const file = `vol:${c.file !== undefined ? row[c.file] : '0'}`;
     const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.comm, file, kind, offset: offsetBytes, lengthBytes, line };
     if (c.response !== undefined && row[c.response] !== '') {
