@@ -73,7 +73,7 @@ describe('CSV: epoch times in every unit are exact', () => {
   it('small (relative) times keep their values, with no note; fractions are exact to the ns, half a ns and up rounds up', async () => {
     const r = await load(write('small.csv', ['0.000001,r,0,1', '0.1234567891,w,0,1', '0.5000000005,r,0,1', '1e-05,r,0,1', '2.5E1,w,0,1']), { format: 'csv', csvMapping: columns('s'), lenient: true });
     expect(r.ops.map((o) => o.tsNs)).toEqual([1000, 123456789, 500000001, 25e9]);
-    expect(reasons(r.summary.lines.badSamples)).toEqual(['4: column ts=0: timestamp goes backwards (0.000010s after 0.500000s)']);
+    expect(reasons(r.summary.lines.badSamples)).toEqual(['4: column ts=0: timestamp goes backwards (0.000010s after 0.500000s on line 3)']);
     expect(r.summary.notes.join(' ')).not.toContain('count from the first row');
   });
 

@@ -74,7 +74,7 @@ export class BlkparseLineParser {
     }
     const nsec = m[6].padEnd(9, '0').slice(0, 9);
     const tsNs = Number(m[5]) * 1e9 + Number(nsec);
-    const badTime = this.time.check(tsNs);
+    const badTime = this.time.check(tsNs, lineNo);
     if (badTime !== undefined) {
       this.badLines.report(lineNo, badTime, line);
       return;

@@ -490,7 +490,7 @@ class CsvRows {
       if (durationProblem(durNs) !== undefined) return false;
     }
     // (last: it keeps the time when it takes it)
-    if (this.time.check(tsNs) !== undefined) return false;
+    if (this.time.check(tsNs, endLine) !== undefined) return false;
     this.lastLine = endLine;
     const op: Op = { id: -1, tsNs, pid: 1, proc: 'pid:1', comm: this.comm, file: c.file !== undefined ? this.volumeKey(b, c.file) : 'vol:0', kind, offset: offsetBytes, lengthBytes, line: endLine };
     if (durNs > 0) op.durNs = durNs;
@@ -579,7 +579,7 @@ class CsvRows {
     }
     const tsNs = this.clock.tsNs(row[c.ts], ts);
     if (typeof tsNs === 'string') return this.bad(line, `column ts=${c.ts}: ${tsNs}`, row);
-    const badTime = this.time.check(tsNs);
+    const badTime = this.time.check(tsNs, line);
     if (badTime !== undefined) return this.bad(line, `column ts=${c.ts}: ${badTime}`, row);
     const scale = (v: number, unit: OffsetUnit): number => (unit === 'sectors' ? v * 512 : v);
     const offsetBytes = scale(offset, mapping.offsetUnit);

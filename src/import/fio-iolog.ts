@@ -44,7 +44,7 @@ export class FioIologParser {
       const field = f.shift() ?? '';
       tsUs = number(field);
       if (!Number.isFinite(tsUs)) return this.bad(lineNo, 'v3 lines start with a timestamp in µs', line);
-      const badTime = this.time.check(Math.round(tsUs * 1000));
+      const badTime = this.time.check(Math.round(tsUs * 1000), lineNo);
       if (badTime !== undefined) return this.bad(lineNo, badTime, line);
       this.out.clock(Math.round(tsUs * 1000));
     } else {
@@ -75,7 +75,7 @@ export class FioIologParser {
     const tsNs = Math.round(tsUs * 1000);
     if (this.version === 2) {
       // v2 has no timestamps on its lines: its ops are its events
-      const badTime = this.time.check(tsNs);
+      const badTime = this.time.check(tsNs, lineNo);
       if (badTime !== undefined) return this.bad(lineNo, badTime, line);
     }
     // (the line is latin1 text of the file's bytes: a path in UTF-8 is decoded back, as block comms are)

@@ -109,7 +109,7 @@ export class FtraceLineParser {
     const type = parseFtraceBytes(bytes, base, text, start, end, ev);
     switch (type) {
       case LineType.Event: {
-        const badTime = this.time.check(ev.tsNs);
+        const badTime = this.time.check(ev.tsNs, lineNo);
         if (badTime !== undefined) {
           // trace-cmd report's lines need not be in time order (tracefs text always is)
           // (tracefs text starts with "# tracer:"; text without it may be trace-cmd's)

@@ -99,6 +99,8 @@ function fmt(v: number): string {
 export class TimeOrder {
   private firstNs = NaN;
   private lastNs = -Infinity;
+  /** the input line of lastNs (0: not given) */
+  private lastLine = 0;
   /**
    * the latest timestamp accepted without a closer look (set by the first one; NaN before it, so
    * the first always gets the closer look: with -Infinity, a first timestamp of -Infinity passed)
@@ -107,23 +109,28 @@ export class TimeOrder {
 
   constructor(private readonly ordered: boolean) {}
 
-  /** Why `tsNs` cannot come next, or undefined (then it is the new last timestamp). */
-  check(tsNs: number): string | undefined {
+  /**
+   * Why `tsNs` cannot come next, or undefined (then it is the new last timestamp). `line`: its input
+   * line, named when a later time goes back before it (one line out of place, far ahead, makes every
+   * line after it go back: the message points to it).
+   */
+  check(tsNs: number, line = 0): string | undefined {
     // the common case, once per event line: in order and within the span (NaN fails both tests)
     if (tsNs >= this.lastNs && tsNs <= this.limitNs) {
       this.lastNs = tsNs;
+      this.lastLine = line;
       return undefined;
     }
-    return this.closerLook(tsNs);
+    return this.closerLook(tsNs, line);
   }
 
-  private closerLook(tsNs: number): string | undefined {
+  private closerLook(tsNs: number, line: number): string | undefined {
     const own = timestampProblem(tsNs);
     if (own !== undefined) return own;
     if (this.ordered && tsNs < this.lastNs) {
       // (nanoseconds where microseconds would show two equal times: "0.000001s after 0.000001s")
       const digits = fmtSec(tsNs) === fmtSec(this.lastNs) ? 9 : 6;
-      return `timestamp goes backwards (${fmtSec(tsNs, digits)} after ${fmtSec(this.lastNs, digits)})`;
+      return `timestamp goes backwards (${fmtSec(tsNs, digits)} after ${fmtSec(this.lastNs, digits)}${this.lastLine > 0 ? ` on line ${this.lastLine}` : ''})`;
     }
     if (Number.isNaN(this.firstNs)) {
       this.firstNs = tsNs;
@@ -131,7 +138,10 @@ export class TimeOrder {
     } else if (Math.abs(tsNs - this.firstNs) > MAX_SPAN_NS) {
       return `timestamp ${fmtSec(tsNs)} is more than 2^53 ns (about 104 days) from the first one (${fmtSec(this.firstNs)})`;
     }
-    if (tsNs > this.lastNs) this.lastNs = tsNs;
+    if (tsNs > this.lastNs) {
+      this.lastNs = tsNs;
+      this.lastLine = line;
+    }
     return undefined;
   }
 }

@@ -29,7 +29,7 @@ describe('fio iolog', () => {
       '4: unknown action "jump" (add, open, close, wait, read, write, trim, sync, datasync)',
       '5: write needs OFFSET and LENGTH',
       '6: write: offset -1 is negative',
-      '7: timestamp goes backwards (0.000004s after 0.000008s)',
+      '7: timestamp goes backwards (0.000004s after 0.000008s on line 6)',
     ]);
     // a v2 wait's time (µs) is in its offset field
     expect(await samples('fio version 2 iolog\n/dev/sda wait -5 0\n/dev/sda wait x 0\n/dev/sda wait\n/dev/sda wait 9007199254741 0\n/dev/sda wait 100 0\n/dev/sda read 0 1\n')).toEqual([
@@ -56,7 +56,7 @@ describe('blkparse', () => {
       '',
     ].join('\n'))).toEqual([
       '2: not a blkparse line ("MAJ,MIN CPU SEQ SEC.NSEC PID ACTION RWBS ...")',
-      '3: timestamp goes backwards (0.000000050s after 0.000000100s)',
+      '3: timestamp goes backwards (0.000000050s after 0.000000100s on line 1)',
       '4: sector 17592186044416 + 8: offset beyond 2^53 bytes is not supported (offset 9007199254740992, length 4096)',
     ]);
   });
@@ -80,7 +80,7 @@ describe('CSV', () => {
       '4: op column 1 is "Q": neither a read (R) nor a write (W)',
       '5: offset -4096 is negative',
       // (a row bad for its range has moved the clock on: 13)
-      '6: column ts=4: timestamp goes backwards (0.000009s after 0.000013s)',
+      '6: column ts=4: timestamp goes backwards (0.000009s after 0.000013s on line 5)',
     ]);
     const f = await failure(rows.join('\n'), { format: 'csv', csvPreset: 'alibaba' });
     expect([f.message, f.code]).toEqual([`${f.path}:2: a row of 4 columns, not 5\n  1,R,0,4096`, 4]);

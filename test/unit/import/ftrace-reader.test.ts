@@ -252,7 +252,7 @@ describe('FtraceLineParser', () => {
     for (const [i, l] of ['a-1 [000] 2.0: ev: x', 'a-1 [000] 1.0: ev: y'].entries()) p.line(l, 0, l.length, i + 1, Buffer.from(l, 'latin1'), 0);
     p.finish();
     // (no "# tracer:" header: the text may be trace-cmd's, which the message says)
-    expect(counter.result().badSamples).toEqual(['in:2: timestamp goes backwards (1.000000s after 2.000000s) (trace-cmd report output? --format trace-cmd re-sorts it)']);
+    expect(counter.result().badSamples).toEqual(['in:2: timestamp goes backwards (1.000000s after 2.000000s on line 1) (trace-cmd report output? --format trace-cmd re-sorts it)']);
   });
 
   it('trace-cmd: a comm with a blank before a colon keeps its words', async () => {

@@ -187,6 +187,17 @@ describe('limits', () => {
     expect(t.check(999)).toBe('timestamp goes backwards (0.000000999s after 0.000001000s)');
     expect(t.check(2e9)).toBeUndefined();
     expect(t.check(1e9)).toBe('timestamp goes backwards (1.000000s after 2.000000s)');
+    // given their lines, a step back names the line of the time it went back from: one line far
+    // ahead (a corrupted timestamp) makes the lines after it go back, and the message points to it
+    const l = new TimeOrder(true);
+    expect(l.check(1e9, 10)).toBeUndefined();
+    expect(l.check(1e9, 11)).toBeUndefined();
+    expect(l.check(9e9, 12)).toBeUndefined();
+    expect(l.check(1.1e9, 13)).toBe('timestamp goes backwards (1.100000s after 9.000000s on line 12)');
+    expect(l.check(1.2e9, 14)).toBe('timestamp goes backwards (1.200000s after 9.000000s on line 12)');
+    // (a refused time is not the last: line 12 stays the one named)
+    expect(l.check(10e9, 15)).toBeUndefined();
+    expect(l.check(5e9, 16)).toBe('timestamp goes backwards (5.000000s after 10.000000s on line 15)');
     const w = new TimeOrder(true);
     expect(w.check(0)).toBeUndefined();
     expect(w.check(MAX_SPAN_NS)).toBeUndefined();

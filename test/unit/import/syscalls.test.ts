@@ -81,7 +81,7 @@ describe('syscalls', () => {
       // (the openat is an fd's lifetime: used)
       total: 45, used: 33, bad: 2,
       skipped: { 'header-comment': 4, 'irrelevant-event': 1, 'syscall-cut-by-trace-end': 1, 'syscall-exit-without-enter': 1, 'syscall-failed': 2, 'syscall-without-exit': 1 },
-      badSamples: ['43: sys_pwrite64: syscall arguments are missing or cut short', '45: timestamp goes backwards (100.000209s after 100.000210s)'],
+      badSamples: ['43: sys_pwrite64: syscall arguments are missing or cut short', '45: timestamp goes backwards (100.000209s after 100.000210s on line 44)'],
     });
     expect(r.summary.notes).toEqual([
       '7 syscalls had no filesystem event inside: their file came from an earlier syscall on the same fd',
