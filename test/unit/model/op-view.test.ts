@@ -19,11 +19,18 @@ function sameFields(view: Op, op: Op): void {
   for (const f of FIELDS) expect([f, view[f]]).toEqual([f, op[f]]);
 }
 
+/** the trace's ops as the columns a replay keeps */
+async function columnsOf(path: string): Promise<OpColumns> {
+  const { columns } = await loadForReplay(path);
+  if (columns === undefined) throw new Error(`${path}: loaded without columns`);
+  return columns;
+}
+
 const TRACES = ['traces/xfs-mix.trace.gz', 'traces/ext4-mix.trace.gz', 'traces/xfs-contended-faults.trace.gz'];
 
 describe('OpView', () => {
   it.each(TRACES)('reads every field of every row of %s as OpColumns.at gives it', async (path) => {
-    const { columns } = await loadForReplay(path);
+    const columns = await columnsOf(path);
     const v = new OpView(columns);
     let parents = 0;
     for (let i = 0; i < columns.n; i++) {
@@ -54,7 +61,7 @@ describe('OpView', () => {
   });
 
   it('every built-in strategy plans from views the steps it plans from Op objects, child ops too', async () => {
-    const { columns } = await loadForReplay('traces/xfs-mix.trace.gz');
+    const columns = await columnsOf('traces/xfs-mix.trace.gz');
     const byId = new Map<number, number>();
     for (let i = 0; i < columns.n; i++) byId.set(columns.idOf(i), i);
     const view = new OpView(columns);
@@ -78,6 +85,7 @@ describe('OpView', () => {
 
   it('a JavaScript strategy gets an Op object of its own for each plan, which it may keep', async () => {
     const trace = await loadForReplay('traces/xfs-mix.trace.gz');
+    const columns = await columnsOf('traces/xfs-mix.trace.gz');
     const kept: Op[] = [];
     const keeper: Strategy = {
       name: 'keeper', summary: 'keeps every op it plans', source: 'test', rules: [], options: {},
@@ -87,12 +95,12 @@ describe('OpView', () => {
       },
     };
     expect(plansFromViews(keeper)).toBe(false);
-    const r = replayStrategies(traceOfColumns(trace.columns, trace.summary, trace.waits), [keeper]);
-    expect(r.results[0].completedOps).toBe(trace.columns.n);
-    expect(kept.length).toBe(trace.columns.n);
+    const r = replayStrategies(traceOfColumns(columns, trace.summary, trace.waits), [keeper]);
+    expect(r.results[0].completedOps).toBe(columns.n);
+    expect(kept.length).toBe(columns.n);
     expect(new Set(kept).size).toBe(kept.length);
     // each one still the op it was planned for, once every later plan has been made
-    const byId = new Map(trace.columns.toArray().map((o) => [o.id, o]));
+    const byId = new Map(columns.toArray().map((o) => [o.id, o]));
     for (const o of kept) expect(o).toEqual(byId.get(o.id));
   });
 });
