@@ -5,6 +5,9 @@
  * waits (ext4 → linux:ext4, btrfs → linux:generic), else linux:xfs. The import summary names the
  * mounted filesystem of the ops' devices (`fileSystems`).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fidelityStrategyFor } from '../src/fidelity/default-strategy.js';
 import { loadTrace } from '../src/import/index.js';
@@ -53,6 +56,22 @@ describe('fidelity picks the capture filesystem\'s profile when no strategy is n
     const t = await loadTrace(trace('ext4-mix.trace.gz'), { keepLocks: true });
     expect(t.summary.fileSystems).toBeUndefined();
     expect(fidelityStrategyFor(t.summary, t.ops, t.locks)).toEqual({ spec: 'linux:xfs', why: 'the capture names no filesystem of its files (no xfs_ilock events, no mount lines of lockreplay record): linux:xfs' });
+  });
+
+  it('an op stream keeps the filesystems (its footer): fidelity of it picks the same profile, for the same reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockreplay-fs-'));
+    try {
+      const ops = join(dir, 'ext4.ops.csv');
+      const r = cli(['import', trace('ext4-contended-mixed.trace.gz'), '-o', ops]);
+      expect(r.code, r.stderr).toBe(0);
+      const fromStream = fidelityJson([ops]);
+      const fromTrace = fidelityJson([trace('ext4-contended-mixed.trace.gz')]);
+      expect([fromStream.strategy, fromStream.strategyChosen]).toEqual([fromTrace.strategy, fromTrace.strategyChosen]);
+      const s = JSON.parse(cli(['import', ops, '--json']).stdout);
+      expect((s.summary ?? s).fileSystems).toEqual({ '254:0': 'ext4', '7:0': 'ext4' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the import summary: the mounted filesystem of each device of the ops, none for devices without a mount line', async () => {

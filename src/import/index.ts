@@ -450,6 +450,7 @@ async function importOpStream(source: InputSource, chunks: AsyncIterable<Buffer>
     format: 'ops',
     cpus: cpus !== undefined && cpus >= 1 ? cpus : undefined,
     ...(original?.kernelHz !== undefined ? { kernelHz: original.kernelHz } : {}),
+    ...(original?.fileSystems !== undefined ? { fileSystems: original.fileSystems } : {}),
     lostEvents: original?.lostEvents ?? 0,
     bytes: original?.bytes ?? 0,
     lines: original?.lines ?? own,

@@ -77,6 +77,7 @@ const FOOTER_SCHEMA = {
     notes: { type: 'array', items: { type: 'string' } },
     ops: { type: 'object', properties: { total: count } },
     fileAliases: { type: 'object', additionalProperties: { type: 'string' } },
+    fileSystems: { type: 'object', additionalProperties: { type: 'string' } },
   },
 } as const;
 
