@@ -55,7 +55,11 @@ describe('fidelity picks the capture filesystem\'s profile when no strategy is n
   it('a capture that names no filesystem (no mount lines, no xfs_ilock): linux:xfs, saying so', async () => {
     const t = await loadTrace(trace('ext4-mix.trace.gz'), { keepLocks: true });
     expect(t.summary.fileSystems).toBeUndefined();
-    expect(fidelityStrategyFor(t.summary, t.ops, t.locks)).toEqual({ spec: 'linux:xfs', why: 'the capture names no filesystem of its files (no xfs_ilock events, no mount lines of lockreplay record): linux:xfs' });
+    expect(fidelityStrategyFor(t.summary, t.ops, t.locks)).toEqual({ spec: 'linux:xfs', why: 'the capture names no filesystem of its files (no xfs_ilock events, and no mount line of lockreplay record names their devices): linux:xfs' });
+    // mount lines that name none of the ops' devices say nothing of them either
+    const elsewhere = { fileSystems: { '9:9': 'ext4' }, ops: { total: 3, byKind: { write: 3 }, byFile: { '7:0:5': { write: 3 }, 'fd:1:3': { write: 1 } } } };
+    expect(fidelityStrategyFor(elsewhere, [], []).spec).toBe('linux:xfs');
+    expect(fidelityStrategyFor({ ...elsewhere, fileSystems: { '7:0': 'f2fs' } }, [], [])).toEqual({ spec: 'linux:generic', why: 'most of the capture\'s ops are on f2fs (device 7:0: 3 of 3); f2fs has no profile of its own' });
   });
 
   it('an op stream keeps the filesystems (its footer): fidelity of it picks the same profile, for the same reason', () => {

@@ -52,7 +52,7 @@ export function fidelityStrategyFor(summary: Pick<ImportSummary, 'fileSystems' |
   let best: string | undefined;
   // (the most; a tie goes to the device first in numeric order, so the answer is the same every time)
   for (const dev of [...counted.keys()].sort(byDevice)) if (best === undefined || (counted.get(dev) as number) > (counted.get(best) as number)) best = dev;
-  if (best === undefined) return { spec: 'linux:xfs', why: 'the capture names no filesystem of its files (no xfs_ilock events, no mount lines of lockreplay record): linux:xfs' };
+  if (best === undefined) return { spec: 'linux:xfs', why: 'the capture names no filesystem of its files (no xfs_ilock events, and no mount line of lockreplay record names their devices): linux:xfs' };
   const type = fs[best];
   const profile = Object.hasOwn(PROFILE_OF, type) ? PROFILE_OF[type] : 'linux:generic';
   const total = [...counted.values()].reduce((x, y) => x + y, 0);
