@@ -8,7 +8,7 @@
  * decide when the workload's files wait.
  */
 import type { ImportSummary } from '../model/import-summary.js';
-import type { ObservedLock, Op } from '../model/op.js';
+import { deviceOfFileKey, type ObservedLock, type Op } from '../model/op.js';
 
 export interface ChosenStrategy {
   spec: string;
@@ -33,7 +33,7 @@ export function fidelityStrategyFor(summary: Pick<ImportSummary, 'fileSystems' |
   for (const l of locks) {
     if (l.event !== 'contention' || l.caller !== 'IOLOCK') continue;
     const op = enclosing(byPid.get(l.pid), l.tsNs);
-    const dev = op === undefined ? undefined : deviceOf(op.file);
+    const dev = op === undefined ? undefined : deviceOfFileKey(op.file);
     if (dev !== undefined && Object.hasOwn(fs, dev)) waits.set(dev, (waits.get(dev) ?? 0) + 1);
   }
   let counted = waits;
@@ -41,7 +41,7 @@ export function fidelityStrategyFor(summary: Pick<ImportSummary, 'fileSystems' |
   if (counted.size === 0) {
     counted = new Map();
     for (const [file, kinds] of Object.entries(summary.ops.byFile)) {
-      const dev = deviceOf(file);
+      const dev = deviceOfFileKey(file);
       if (dev === undefined || !Object.hasOwn(fs, dev)) continue;
       let n = 0;
       for (const c of Object.values(kinds)) n += c;
@@ -76,12 +76,6 @@ function enclosing(list: Op[] | undefined, tsNs: number): Op | undefined {
     if (op.parent === undefined) return undefined;
   }
   return undefined;
-}
-
-/** "MAJ:MIN" of a "MAJ:MIN:INO" file key, undefined for any other key */
-function deviceOf(file: string): string | undefined {
-  const m = /^(\d+:\d+):\d+$/.exec(file);
-  return m === null ? undefined : m[1];
 }
 
 function byDevice(a: string, b: string): number {

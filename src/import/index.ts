@@ -3,7 +3,7 @@
  * that accounts for every input line.
  */
 import { BadInputError, ExitCode, LockreplayError } from '../errors.js';
-import type { ObservedLock, Op } from '../model/op.js';
+import { deviceOfFileKey, type ObservedLock, type Op } from '../model/op.js';
 import { BadLines, LineCounter } from './accounting.js';
 import { FtraceLineParser, headerCpusNotes, INPUT_PID_STRIDE, kernelHzNote } from './ftrace.js';
 import { cpusBeyondNote, inputCpusBeyondNotes } from './cpus-beyond-header.js';
@@ -280,9 +280,10 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   if (hzNote !== undefined) notes.push(hzNote);
   pushEmptyWindowNote(notes, out);
   const ignoredCpus = parser.header.ignoredCpus;
-  const fileSystems = fileSystemsOf(builder.identity.fileSystems, Object.keys(out.counts.byFile).map((f) => aliases[f] ?? f));
+  const byFile = renameCounts(out.counts.byFile, aliases);
+  const fileSystems = fileSystemsOf(builder.identity.fileSystems, Object.keys(byFile));
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
-    byKind: out.counts.byKind, byFile: renameCounts(out.counts.byFile, aliases), ...spanOf([s, blocks.span]),
+    byKind: out.counts.byKind, byFile, ...spanOf([s, blocks.span]),
   }, notes, {
     cpus: parser.header.cpus, ...(ignoredCpus !== undefined ? { headerCpusIgnored: ignoredCpus } : {}), ...(parser.header.kernelHz !== undefined ? { kernelHz: parser.header.kernelHz } : {}), lostEvents: parser.header.lostEvents, observedLocks: out.locksKept, ...(out.wakesKept > 0 ? { schedWakes: out.wakesKept } : {}), ...(out.sleepsKept > 0 ? { schedSleeps: out.sleepsKept } : {}),
     formatDetail: dialect === 'trace-cmd' ? 'trace-cmd report text' : 'tracefs trace text', ...(aliased > 0 ? { fileAliases: aliases } : {}), ...(fileSystems !== undefined ? { fileSystems } : {}),
@@ -294,9 +295,9 @@ function fileSystemsOf(mounts: ReadonlyMap<string, string>, files: string[]): Re
   if (mounts.size === 0) return undefined;
   const found = new Map<string, string>();
   for (const f of files) {
-    const m = /^(\d+:\d+):\d+$/.exec(f);
-    const type = m === null ? undefined : mounts.get(m[1]);
-    if (type !== undefined) found.set(m?.[1] as string, type);
+    const dev = deviceOfFileKey(f);
+    const type = dev === undefined ? undefined : mounts.get(dev);
+    if (dev !== undefined && type !== undefined) found.set(dev, type);
   }
   if (found.size === 0) return undefined;
   return Object.fromEntries([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

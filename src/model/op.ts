@@ -90,6 +90,12 @@ export function isFaultAroundCode(kindCode: number, lengthBytes: number): boolea
   return kindCode === FAULT_READ_CODE && lengthBytes > PAGE_SIZE_BYTES;
 }
 
+/** "MAJ:MIN" of a "MAJ:MIN:INO" file key, undefined for any other key (fd:, vol:, …) */
+export function deviceOfFileKey(file: string): string | undefined {
+  const m = /^(\d+:\d+):\d+$/.exec(file);
+  return m === null ? undefined : m[1];
+}
+
 export function fileKey(major: number, minor: number, ino: number): string {
   return `${major}:${minor}:${ino}`;
 }
