@@ -191,7 +191,7 @@ export class BuilderState {
   resolve(p: PendingSyscall, file: string | undefined, strength: Strength): void {
     if (file !== undefined && strength > p.fileStrength) {
       // (a btrfs lookup's key replaced by an iomap event's: the pair ties the filesystem's id to its device)
-      if (p.file !== '') this.identity.pairBtrfs(p.file, file);
+      if (p.file !== '') this.identity.pairBtrfs(p.file, file, this.line);
       p.file = file;
       p.fileStrength = strength;
     }

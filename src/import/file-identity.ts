@@ -29,6 +29,8 @@ import { devOf, keyNumberAt } from './fields.js';
 const UUID_TEXT = '[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}';
 /** a filesystem id as a key has it (lower case) */
 const UUID = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/;
+/** an earlier recorder's btrfs line, with the subvolume id: "# lockreplay btrfs: FSID 5 MAJ:MIN" */
+const EARLIER_BTRFS_HEADER = new RegExp(`^#\\s*lockreplay btrfs:\\s+${UUID_TEXT}\\s+\\d+\\s+\\d+:\\d+\\s*$`);
 const BTRFS_HEADER = new RegExp(`^#\\s*lockreplay btrfs:\\s+(${UUID_TEXT})\\s+(\\d+:\\d+)\\s*$`);
 /** "FSID: root=R(NAME) ino=N" (older kernels print no id) */
 const BTRFS_INODE = new RegExp(`^(?:(${UUID_TEXT}): )?root=(\\d+)(?:\\([^)]*\\))? ino=(\\d+)`);
@@ -71,6 +73,12 @@ export class FileIdentity {
   private readonly copies = new Map<string, string[]>();
   /** fd lifetimes ended by a close or reuse (the trace's open and close syscalls) */
   fdLifetimesEnded = 0;
+  /** a btrfs filesystem's id → the line of the pairing (pairBtrfs) that tied it to its device */
+  private readonly btrfsPairLines = new Map<string, number>();
+  /** keys btrfsKey made through a mapping of its filesystem's id ("0:40:300") → that id */
+  private readonly mappedLookups = new Map<string, string>();
+  /** btrfs filesystem ids that the header and the events (or two pairings) tie to two devices, by "FSID DEV DEV" */
+  readonly btrfsConflicts = new Map<string, BtrfsDeviceConflict>();
 
   /** "TGID:FD" for the fd's present lifetime: "TGID:FD/N" from its second lifetime on */
   fdKey(tgid: number, fd: number): string {
@@ -105,7 +113,8 @@ export class FileIdentity {
   /**
    * A header or scan comment of `lockreplay record`: true when it is one, false when the line is
    * none of them, and why it is a bad line when it contradicts an earlier one (a bdi name mapped to
-   * another device: the first mapping is kept).
+   * another device: the first mapping is kept) or is not in its kind's layout (a cut filesystem id,
+   * a missing device, letters in a number: its mapping would be lost without a word).
    */
   comment(line: string, lineNo = 0): boolean | string {
     const fd = /^#\s*lockreplay fd:\s+(\d+)\s+(\d+)\s+(\d+:\d+:\d+)\s*$/.exec(line);
@@ -138,18 +147,22 @@ export class FileIdentity {
       if (earlier !== undefined && earlier !== dev) {
         return `btrfs ${btrfs[1]} is device ${dev} here but ${earlier} on line ${earlierLine} (one filesystem, one device in a capture)`;
       }
+      // (a pairing of the events that the header contradicts: kept apart from here on, and said so)
+      const paired = earlierLine === undefined ? this.btrfsDevs.get(fsid) : undefined;
+      if (paired !== undefined && paired !== dev) this.conflict(fsid, { dev: paired, line: this.btrfsPairLines.get(fsid) ?? 0, by: 'events' }, { dev, line: lineNo, by: 'header' }, '');
       this.btrfsDevs.set(fsid, dev);
       if (earlierLine === undefined) this.btrfsLines.set(fsid, lineNo);
       return true;
     }
-    const mount = /^#\s*lockreplay mount:\s+(\d+):(\d+)\s+(\S+)/.exec(line);
+    const mount = /^#\s*lockreplay mount:\s+(\d+):(\d+)\s+(\S+)\s+\S/.exec(line);
     if (mount !== null) {
       // (numbers as file keys give them: "007:000" is device 7:0)
       const dev = `${Number(mount[1])}:${Number(mount[2])}`;
       if (!this.fileSystems.has(dev)) this.fileSystems.set(dev, mount[3]);
       return true;
     }
-    return /^#\s*lockreplay mount:/.test(line);
+    // a line of one of these kinds not in its layout would lose its mapping without a word
+    return layoutProblem(line) ?? false;
   }
 
   /**
@@ -157,17 +170,57 @@ export class FileIdentity {
    * header mapped) and another event's "0:M:N" (iomap's `dev 0:M ino N`) tie that id to device
    * 0:M, for the keys made before (renamed at the end) and after. A capture without the header
    * then tells two btrfs filesystems apart where inode numbers alone cannot (both use 257 on).
-   * The first pairing of an id wins.
+   * The first pairing of an id wins. A pair that ties an id the header (or an earlier pairing)
+   * mapped to another device is a contradiction: the keys stay apart, and btrfsConflicts says so
+   * (`line`: the line of the event that made the pair).
    */
-  pairBtrfs(a: string, b: string): void {
+  pairBtrfs(a: string, b: string, line = 0): void {
+    if (this.pairMapped(a, b, line) || this.pairMapped(b, a, line)) return;
     const [btrfs, numeric] = a.startsWith('0:') ? [b, a] : [a, b];
     const at = btrfs.indexOf(':');
     if (at !== 36 || btrfs.charCodeAt(8) !== 45 /* - */) return;
     const fsid = btrfs.slice(0, at);
-    if (this.btrfsDevs.has(fsid) || !UUID.test(fsid)) return;
+    if (!UUID.test(fsid)) return;
     const m = /^(0:\d+):(\d+)$/.exec(numeric);
     if (m === null || m[2] !== btrfs.slice(at + 1)) return;
+    const known = this.btrfsDevs.get(fsid);
+    if (known !== undefined) {
+      // (a key made before the id was mapped)
+      if (known !== m[1]) this.conflict(fsid, this.firstWord(fsid, known), { dev: m[1], line, by: 'events' }, m[2]);
+      return;
+    }
     this.btrfsDevs.set(fsid, m[1]);
+    this.btrfsPairLines.set(fsid, line);
+  }
+
+  /**
+   * `lookup`, a key btrfsKey made through its filesystem id's mapping, and `other` ("0:M:N", the
+   * same inode number on another device) in one syscall: the mapping is contradicted. True when
+   * `lookup` is such a key (there is nothing else to learn from the pair).
+   */
+  private pairMapped(lookup: string, other: string, line: number): boolean {
+    const fsid = this.mappedLookups.get(lookup);
+    const m = fsid === undefined ? null : /^(0:\d+):(\d+)$/.exec(other);
+    if (fsid === undefined || m === null) return false;
+    // (both keys lookups of mapped ids: which one the syscall's own file is, the pair does not say)
+    if (this.mappedLookups.has(other)) return true;
+    const at = lookup.lastIndexOf(':');
+    const dev = lookup.slice(0, at);
+    if (m[2] === lookup.slice(at + 1) && m[1] !== dev) this.conflict(fsid, this.firstWord(fsid, dev), { dev: m[1], line, by: 'events' }, m[2]);
+    return true;
+  }
+
+  /** what first tied `fsid` to `dev`: the header's line, or the events' pairing */
+  private firstWord(fsid: string, dev: string): BtrfsDeviceWord {
+    const headerLine = this.btrfsLines.get(fsid);
+    return headerLine !== undefined ? { dev, line: headerLine, by: 'header' } : { dev, line: this.btrfsPairLines.get(fsid) ?? 0, by: 'events' };
+  }
+
+  private conflict(fsid: string, first: BtrfsDeviceWord, other: BtrfsDeviceWord, ino: string): void {
+    const key = `${fsid} ${first.dev} ${other.dev}`;
+    const c = this.btrfsConflicts.get(key);
+    if (c === undefined) this.btrfsConflicts.set(key, { fsid, first, other, ino, lines: 1 });
+    else c.lines++;
   }
 
   /**
@@ -189,7 +242,11 @@ export class FileIdentity {
     const fsid = m[1]?.toLowerCase() ?? 'btrfs';
     const inoDigits = keyNumberAt(ino, m[3], 0, 10);
     const mapped = this.btrfsDevs.get(fsid);
-    return mapped === undefined ? `${fsid}:${inoDigits}` : `${mapped}:${inoDigits}`;
+    if (mapped === undefined) return `${fsid}:${inoDigits}`;
+    const key = `${mapped}:${inoDigits}`;
+    // (for pairBtrfs: a pair of this key and another device's is a contradiction of the mapping)
+    if (fsid !== 'btrfs' && !this.mappedLookups.has(key)) this.mappedLookups.set(key, fsid);
+    return key;
   }
 
   /** The file an fd of a process was scanned to be, if any. */
@@ -330,6 +387,90 @@ export class FileIdentity {
     if (isBtrfsName(parts[0]) && !only.startsWith('0:')) return undefined;
     return only;
   }
+}
+
+/** one word on a btrfs filesystem's device: a header line's, or an events' pairing (pairBtrfs) */
+export interface BtrfsDeviceWord {
+  dev: string;
+  line: number;
+  by: 'header' | 'events';
+}
+
+/** a btrfs filesystem id tied to two devices: the first word kept, the other contradicting it */
+export interface BtrfsDeviceConflict {
+  fsid: string;
+  first: BtrfsDeviceWord;
+  other: BtrfsDeviceWord;
+  /** the inode number of the first contradicting pairing ('' for a header line) */
+  ino: string;
+  /** lines that said `other` */
+  lines: number;
+}
+
+/**
+ * The import summary's notes on btrfs filesystem ids tied to two devices: which id, which devices,
+ * by which lines, and whether files were split into keys on both (`fileKeys`: the import's files).
+ */
+export function btrfsConflictNotes(conflicts: ReadonlyMap<string, BtrfsDeviceConflict>, fileKeys: readonly string[]): string[] {
+  const notes: string[] = [];
+  for (const c of conflicts.values()) {
+    const byDev = new Map<string, Set<string>>();
+    for (const f of fileKeys) {
+      const at = f.lastIndexOf(':');
+      const dev = f.slice(0, at);
+      if (dev !== c.first.dev && dev !== c.other.dev) continue;
+      let set = byDev.get(dev);
+      if (set === undefined) byDev.set(dev, (set = new Set()));
+      set.add(f.slice(at + 1));
+    }
+    const onOther = byDev.get(c.other.dev) ?? new Set<string>();
+    const both = [...(byDev.get(c.first.dev) ?? [])].filter((ino) => onOther.has(ino)).sort((x, y) => Number(x) - Number(y));
+    const said = (w: BtrfsDeviceWord, ino: string) => (w.by === 'header' ? `the header's line ${w.line}` : `its events (line ${w.line}${ino !== '' ? `: an extent lookup of inode ${ino} in a syscall whose other events name ${w.dev}:${ino}` : ''})`);
+    const more = c.lines > 1 ? `; ${c.lines - 1} more line${c.lines === 2 ? '' : 's'} said so` : '';
+    const split = both.length > 0
+      ? `${both.length} inode number${both.length === 1 ? ' has' : 's have'} keys on both devices (${both.slice(0, 3).map((ino) => `${c.first.dev}:${ino} and ${c.other.dev}:${ino}`).join(', ')}${both.length > 3 ? ', …' : ''}), kept apart: each may be one file split in two`
+      : 'no inode number has keys on both devices';
+    notes.push(`btrfs filesystem ${c.fsid} is device ${c.first.dev} by ${said(c.first, '')} but ${c.other.dev} by ${said(c.other, c.ino)}${more}: ${c.first.by === 'header' || c.other.by === 'header' ? 'the header\'s device names its files from that line on' : 'the first pairing names its files'}; ${split} (which device is right, the trace does not say)`);
+  }
+  return notes;
+}
+
+/** the layouts of the comments `comment` reads: each field's name and what it must be */
+const LAYOUTS: Record<string, readonly (readonly [string, RegExp, string])[]> = {
+  fd: [['TGID', /^\d+$/, 'a number'], ['FD', /^\d+$/, 'a number'], ['MAJ:MIN:INO', /^\d+:\d+:\d+$/, 'three numbers']],
+  bdi: [['NAME', /^\S+$/, 'a name'], ['MAJ:MIN', /^\d+:\d+$/, 'two numbers']],
+  btrfs: [['FSID', new RegExp(`^${UUID_TEXT}$`), 'a UUID (8-4-4-4-12 hex digits)'], ['MAJ:MIN', /^\d+:\d+$/, 'two numbers']],
+  mount: [['MAJ:MIN', /^\d+:\d+$/, 'two numbers'], ['FSTYPE', /^\S+$/, 'a name'], ['MOUNTPOINT', /^\S+$/, 'a path']],
+};
+
+/**
+ * What is wrong with a `# lockreplay fd|bdi|btrfs|mount:` line that its reader did not take, in
+ * words; undefined for a line of another kind (`# lockreplay record:`, ...).
+ */
+function layoutProblem(line: string): string | undefined {
+  const m = /^#\s*lockreplay (fd|bdi|btrfs|mount):(.*)$/.exec(line);
+  if (m === null) return undefined;
+  // an earlier recorder wrote the top subvolume's id between ("FSID 5 MAJ:MIN"; bundled captures
+  // have it): read as it always was, a header comment whose mapping is not taken (taking it would
+  // change those captures' line counts, and so their results)
+  if (m[1] === 'btrfs' && EARLIER_BTRFS_HEADER.test(line)) return undefined;
+  const layout = LAYOUTS[m[1]];
+  const want = `in the layout "# lockreplay ${m[1]}: ${layout.map(([name]) => name).join(' ')}"`;
+  const fields = m[2].trim() === '' ? [] : m[2].trim().split(/\s+/);
+  // (a mount point is the rest of the line)
+  for (let i = 0; i < Math.min(layout.length, fields.length); i++) {
+    const [name, re, what] = layout[i];
+    if (!re.test(fields[i])) return `not ${want}: ${name} "${clipField(fields[i])}" is not ${what}`;
+  }
+  const extra = m[1] !== 'mount' && fields.length > layout.length;
+  if (fields.length < layout.length || extra) {
+    return `not ${want}: ${fields.length} field${fields.length === 1 ? '' : 's'}${fields.length < layout.length ? `, no ${layout[fields.length][0]}` : `, ${layout.length} expected`}`;
+  }
+  return `not ${want}`;
+}
+
+function clipField(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 60)}…`;
 }
 
 /** the name part of a btrfs file's provisional key: a bdi name, a filesystem id, or "btrfs" (btrfsKey) */

@@ -331,7 +331,7 @@ export function onBtrfsExtent(st: BuilderState, ev: KernelEvent, task: TaskState
     }
     sys.nLines++;
     // (a syscall an iomap event already named: the pair ties the filesystem's id to its device)
-    if (key !== undefined && sys.file !== '') st.identity.pairBtrfs(sys.file, key);
+    if (key !== undefined && sys.file !== '') st.identity.pairBtrfs(sys.file, key, st.line);
     if (sys.fileStrength < Strength.Weak) st.resolve(sys, key, Strength.Weak);
     return;
   }

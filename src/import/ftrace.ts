@@ -260,7 +260,8 @@ export class FtraceLineParser {
 
   /**
    * A comment of `lockreplay record` saying which file is which (in the header, or written into the
-   * ring buffer): accounted for (skipped, or a bad line when it contradicts an earlier one) and true,
+   * ring buffer): accounted for (skipped, or a bad line when it contradicts an earlier one or is not
+   * in its layout) and true,
    * or false when the line is no such comment.
    */
   private identityComment(comment: string, lineNo: number, text: string, start: number, end: number): boolean {

@@ -16,7 +16,7 @@ import { cutLastLineIsBad, LineSplitter, longLineIsBad, utf8FromLatin1 } from '.
 import { type BuilderOptions, OpBuilder, type OpSink } from './op-builder.js';
 import { footerOpsProblem, footerProblem, OPSTREAM_MAGIC_ANY, type OpStreamChecks, readOpStream } from './opstream.js';
 import { type InputSource, openSource, trailingNote } from './source.js';
-import { renameCounts, renameFiles } from './file-identity.js';
+import { btrfsConflictNotes, renameCounts, renameFiles } from './file-identity.js';
 import { assertSelection, type SelectedCounts, SelectingSink } from './selection.js';
 import { HeapBound } from '../util/gc.js';
 
@@ -281,6 +281,7 @@ async function importFtrace(source: InputSource, chunks: AsyncIterable<Buffer>, 
   pushEmptyWindowNote(notes, out);
   const ignoredCpus = parser.header.ignoredCpus;
   const byFile = renameCounts(out.counts.byFile, aliases);
+  notes.push(...btrfsConflictNotes(builder.identity.btrfsConflicts, Object.keys(byFile)));
   const fileSystems = fileSystemsOf(builder.identity.fileSystems, Object.keys(byFile));
   return summaryOf(source, dialect, counter, lines, splitter.bytesSeen, {
     byKind: out.counts.byKind, byFile, ...spanOf([s, blocks.span]),

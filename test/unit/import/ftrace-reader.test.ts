@@ -53,7 +53,7 @@ describe('ftrace text: header lines', () => {
     expect((await load(['cpus=12', T('fio', 1, '1.000000', 'sys_enter_fsync: fd: 0x00000007'), ''].join('\n'))).summary.cpus).toBe(12);
   });
 
-  it('the recorder\'s open-file scans as trace_marker lines name an fd\'s file where they stand in the stream; other marker lines are irrelevant events', async () => {
+  it('the recorder\'s open-file scans as trace_marker lines name an fd\'s file where they stand in the stream; other marker lines are irrelevant events; a scan line not in its layout is a bad line', async () => {
     const r = await load(HEADER + [
       L('fio', 7, '1.000000', 'sys_fsync(fd: 3)'), L('fio', 7, '1.000002', 'sys_fsync -> 0x0'),
       L('node', 99, '1.000003', 'tracing_mark_write: lockreplay fd: 7 3 7:0:131'),
@@ -61,15 +61,17 @@ describe('ftrace text: header lines', () => {
       L('node', 99, '1.000004', 'tracing_mark_write: lockreplay fd: 7 3 7:0'),
       L('fio', 7, '1.000005', 'sys_fsync(fd: 3)'), L('fio', 7, '1.000007', 'sys_fsync -> 0x0'),
       '',
-    ].join('\n'));
+    ].join('\n'), { lenient: true });
     // the first fsync was released before the scan: renamed at the end, like a scan comment's
     expect(r.ops.map((o) => `${o.kind} ${o.file} ${o.tsNs}`)).toEqual(['fsync 7:0:131 1000000000', 'fsync 7:0:131 1000005000']);
-    expect(r.summary.lines.skipped).toEqual({ 'file-identity-comment': 1, 'header-comment': 4, 'irrelevant-event': 2 });
+    expect(r.summary.lines.skipped).toEqual({ 'file-identity-comment': 1, 'header-comment': 4, 'irrelevant-event': 1 });
+    expect(samples(r)).toEqual(['9: not in the layout "# lockreplay fd: TGID FD MAJ:MIN:INO": MAJ:MIN:INO "7:0" is not three numbers']);
   });
 
-  it('a "# lockreplay" comment the recorder did not write is a header comment', async () => {
-    const r = await load('# tracer: nop\n# lockreplay something else\n# lockreplay mount: /mnt 7:0 xfs\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'));
-    expect(r.summary.lines.skipped).toEqual({ 'file-identity-comment': 1, 'header-comment': 2, 'irrelevant-event': 1 });
+  it('a "# lockreplay" comment of a kind the recorder does not write is a header comment; one of its kinds not in its layout is a bad line', async () => {
+    const r = await load('# tracer: nop\n# lockreplay something else\n# lockreplay mount: /mnt 7:0 xfs\n' + L('fio', 1, '1.000000', 'sched_stat_runtime: x\n'), { lenient: true });
+    expect(r.summary.lines.skipped).toEqual({ 'header-comment': 2, 'irrelevant-event': 1 });
+    expect(samples(r)).toEqual(['3: not in the layout "# lockreplay mount: MAJ:MIN FSTYPE MOUNTPOINT": MAJ:MIN "/mnt" is not two numbers']);
   });
 });
 

@@ -374,8 +374,9 @@ describe('FileIdentity', () => {
     const f = new FileIdentity();
     expect(f.comment('# lockreplay fd: 100 7 7:0:133')).toBe(true);
     expect(f.comment('#lockreplay bdi: btrfs-1 0:40 ')).toBe(true);
-    expect(f.comment('# lockreplay mount: /mnt xfs')).toBe(true);
-    expect(f.comment('# lockreplay fd: x 7 7:0:133')).toBe(false);
+    expect(f.comment('# lockreplay mount: 7:0 xfs /mnt')).toBe(true);
+    expect(f.comment('# lockreplay mount: /mnt xfs')).toMatch(/^not in the layout/);
+    expect(f.comment('# lockreplay fd: x 7 7:0:133')).toMatch(/TGID "x" is not a number/);
     expect(f.comment('# tracer: nop')).toBe(false);
     expect(f.scannedFd(100, 7)).toBe('7:0:133');
     expect(f.scannedFd(100, 8)).toBeUndefined();
