@@ -95,6 +95,45 @@ describe('1: a `# lockreplay` identity line not in its layout is a bad line', ()
   });
 });
 
+describe('2: a contention event whose body is cut short or malformed is a bad line', () => {
+  const begin = (us: number, body: string) => `             fio-1065    [001] .....  2308.5424${us}: contention_begin: ${body}`;
+  const end = (us: number, body: string) => `             fio-1065    [001] .....  2308.5424${us}: contention_end: ${body}`;
+
+  it.each([
+    ['flags without their closing parenthesis', begin(10, '000000008abe1a57 (flags=WRITE'), /:3: contention_begin: the body is not "ADDRESS \(flags=FLAGS\)" \(its parenthesis is not closed: a line cut short\?\)/],
+    ['no flags', begin(10, '000000008abe1a57'), /:3: contention_begin: the body is not "ADDRESS \(flags=FLAGS\)"$/m],
+    ['an empty body', begin(10, ''), /:3: contention_begin: the body is not/],
+    ['an end cut inside its ret', end(10, '000000008abe1a57 (ret=0'), /:3: contention_end: the body is not "ADDRESS \(ret=N\)" \(its parenthesis is not closed/],
+    ['an end without ret', end(10, '000000008abe1a57'), /:3: contention_end: the body is not "ADDRESS \(ret=N\)"/],
+    ['an end whose ret is no number', end(10, '000000008abe1a57 (ret=x)'), /:3: contention_end: the body is not/],
+  ])('%s', async (_what, bad, message) => {
+    const path = writeLines(dir, 'contention.trace', [...HEAD, bad, ...WAIT]);
+    expect(await strictError(path)).toMatch(new RegExp(`contention\\.trace${message.source}`, message.flags));
+    const r = await loadAccounted(path, { lenient: true });
+    expect(r.summary.lines.bad).toBe(1);
+    // the whole wait after it is still read
+    expect(r.summary.lines.skipped['contention-end-without-begin']).toBeUndefined();
+    expect(r.summary.lines.skipped['contention-unfinished']).toBeUndefined();
+  });
+
+  it('a begin cut short does not open a wait: its end is an end without a begin', async () => {
+    const path = writeLines(dir, 'cut-begin.trace', [...HEAD, begin(10, '000000008abe1a57 (flags=WRITE'), end(20, '000000008abe1a57 (ret=0)')]);
+    const r = await loadAccounted(path, { lenient: true });
+    expect([r.summary.lines.bad, r.summary.lines.skipped['contention-end-without-begin']]).toEqual([1, 1]);
+  });
+
+  it('the kernel\'s layouts are read as before: flags joined by |, unknown bits in hex, a negative ret', async () => {
+    const path = writeLines(dir, 'contention-good.trace', [
+      ...HEAD,
+      begin(10, '000000008abe1a57 (flags=SPIN|MUTEX)'), end(11, '000000008abe1a57 (ret=0)'),
+      begin(12, 'ffff88810a1b2c30 (flags=WRITE|0x100)'), end(13, 'ffff88810a1b2c30 (ret=-4)'),
+    ]);
+    const r = await loadAccounted(path);
+    expect(r.summary.lines.bad).toBe(0);
+    expect(r.summary.observedLocks).toBe(2);
+  });
+});
+
 describe('3: a btrfs filesystem id the header maps to one device and the events tie to another', () => {
   const A = '0612ed0f-22de-4daa-a594-f9b092f66faf';
   const line = fioLine;

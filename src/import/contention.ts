@@ -142,9 +142,11 @@ export class ContentionTracker {
    * `place` and `syscallNs` (when the task's syscall began): where an i_rwsem wait without
    * xfs_ilock can be told (see above); its spin runs from the syscall's start, where i_rwsem is taken
    */
-  begin(pid: number, tsNs: number, body: string, line: number, place = InodeLockPlace.None, syscallNs = NaN): void {
-    const addr = firstWord(body);
-    const flags = flagsOf(body);
+  begin(pid: number, tsNs: number, body: string, line: number, place = InodeLockPlace.None, syscallNs = NaN): string | undefined {
+    const m = BEGIN_BODY.exec(body);
+    if (m === null) return bodyProblem('contention_begin', body, 'ADDRESS (flags=FLAGS)');
+    const addr = m[1];
+    const flags = m[2];
     const c = this.ctx(pid);
     let cls: WaitClass = 'unknown';
     let target = `lock:${addr}`;
@@ -197,6 +199,12 @@ export class ContentionTracker {
     const o: Open = { addr, flags, tsNs, line, spinNs, cls, target, inodeLockLater, readStart };
     if (waits === undefined) c.open.set(addr, [o]);
     else waits.push(o);
+    return undefined;
+  }
+
+  /** why a `contention_end` body is malformed ("ADDRESS (ret=N)" is not), undefined when it is not */
+  endProblem(body: string): string | undefined {
+    return END_BODY.test(body) ? undefined : bodyProblem('contention_end', body, 'ADDRESS (ret=N)');
   }
 
   /**
@@ -260,10 +268,16 @@ function firstWord(body: string): string {
   return sp < 0 ? s : s.slice(0, sp);
 }
 
-/** "(flags=READ|SPIN)" → "READ|SPIN" */
-function flagsOf(body: string): string {
-  const k = body.indexOf('flags=');
-  if (k < 0) return '';
-  const end = body.indexOf(')', k);
-  return body.slice(k + 6, end < 0 ? body.length : end);
+/**
+ * the kernel's layouts: "%p (flags=%s)" (the flags as names joined by "|", unknown bits in hex) and
+ * "%p (ret=%d)"; anything else (a body cut short: "(flags=WRITE" without its parenthesis) is a bad line
+ */
+const BEGIN_BODY = /^\s*(\S+) \(flags=([^()\s]*)\)\s*$/;
+const END_BODY = /^\s*\S+ \(ret=-?\d+\)\s*$/;
+
+/** what is wrong with a contention event's body, in words */
+function bodyProblem(event: string, body: string, layout: string): string {
+  const open = body.lastIndexOf('(');
+  const cut = open >= 0 && body.indexOf(')', open) < 0;
+  return `${event}: the body is not "${layout}"${cut ? ' (its parenthesis is not closed: a line cut short?)' : ''}`;
 }

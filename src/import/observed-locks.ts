@@ -17,6 +17,11 @@ import { isSleepState, type Sleep, switchNextPid, switchPrevComm, switchPrevPid,
 
 /** lock:contention_end: a finished lock wait, kept as a contention record. */
 export function onContentionEnd(st: BuilderState, ev: KernelEvent, task: TaskState): void {
+  const malformed = st.contention.endProblem(ev.body);
+  if (malformed !== undefined) {
+    st.badReason = malformed;
+    return;
+  }
   const rec = st.contention.end(ev.pid, ev.comm, ev.tsNs, ev.body);
   // a per-inode rwsem waited on inside a syscall on an fd: the lock's address ties the fd to the
   // file of other syscalls that waited on the same lock (btrfs's punch names no inode)

@@ -110,7 +110,7 @@ export class OpBuilder {
     }
     switch (h) {
       case H.ContentionBegin:
-        st.contention.begin(ev.pid, ev.tsNs, ev.body, line, inodeLockPlace(task), task.sys?.tsNs ?? NaN);
+        st.badReason = st.contention.begin(ev.pid, ev.tsNs, ev.body, line, inodeLockPlace(task), task.sys?.tsNs ?? NaN);
         return;
       case H.ContentionEnd: return onContentionEnd(st, ev, task);
       case H.XfsIlock: return onXfsIlock(st, ev, task, line);

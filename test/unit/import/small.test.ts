@@ -457,14 +457,15 @@ describe('ContentionTracker', () => {
     t.ilock(1, 'XFS_IOLOCK', '7:0:133', 900);
     t.begin(1, 900, 'ffff0 (flags=READ)', 18);
     expect(t.end(1, 'fio', 910, 'ffff0')).toMatchObject({ caller: 'unknown', target: 'lock:ffff0' });
-    // no flags
-    t.begin(1, 900, '  gggg', 19);
-    expect(t.end(1, 'fio', 905, 'gggg')).toMatchObject({ mode: '', caller: 'unknown', waitNs: 5 });
-    expect(t.endsWithoutBegin).toBe(0);
+    // no flags: a malformed body, which opens no wait
+    expect(t.begin(1, 900, '  gggg', 19)).toMatch(/^contention_begin: the body is not "ADDRESS \(flags=FLAGS\)"/);
+    expect(t.end(1, 'fio', 905, 'gggg')).toBeUndefined();
+    expect(t.endsWithoutBegin).toBe(1);
   });
   it('pairs ends with the task\'s latest begin on the same address; counts strays and unfinished waits', () => {
     const t = new ContentionTracker();
-    t.begin(1, 10, 'a (flags=READ', 1);
+    expect(t.begin(1, 10, 'a (flags=READ', 1)).toMatch(/parenthesis is not closed/);
+    t.begin(1, 10, 'a (flags=READ)', 1);
     t.begin(1, 20, 'b (flags=READ)', 2);
     t.begin(1, 30, 'a (flags=WRITE)', 3);
     expect(t.end(2, 'x', 40, 'a (ret=0)')).toBeUndefined();
@@ -473,7 +474,7 @@ describe('ContentionTracker', () => {
     expect(t.end(1, 'x', 50, 'a')).toBeUndefined();
     expect(t.endsWithoutBegin).toBe(2);
     expect(t.unfinished()).toBe(1);
-    t.begin(3, 1, 'z', 9);
+    t.begin(3, 1, 'z (flags=SPIN)', 9);
     expect(t.unfinished()).toBe(2);
   });
 });

@@ -48,7 +48,7 @@ describe('the builder\'s event catalogue', () => {
     const body = 'dev 7:0 ino 0x85 bdi 7:0: ino=133 mm=00000000aa ofs=0-4095 index=0 wrote=1 pos 0 len 4096 bytecount 0x1000 offset 0x0 length 0x1000 error_code=0x6 flags IOLOCK_EXCL caller x';
     names.forEach((event, i) => {
       // each on a task of its own, a millisecond apart, so that no event continues another's op
-      const ev: KernelEvent = { pid: 100 + i, tgid: -1, comm: 'fio', tsNs: 1e9 + i * 1e6, event, phase: 0, body: event.startsWith('contention') ? '00000000ff (flags=WRITE)' : event === 'sched_wakeup' ? 'comm=fio pid=5 prio=120 target_cpu=000' : event === 'sched_switch' ? 'prev_comm=x prev_pid=6 prev_prio=120 prev_state=S ==> next_comm=fio next_pid=5 next_prio=120' : body };
+      const ev: KernelEvent = { pid: 100 + i, tgid: -1, comm: 'fio', tsNs: 1e9 + i * 1e6, event, phase: 0, body: event === 'contention_begin' ? '00000000ff (flags=WRITE)' : event === 'contention_end' ? '00000000ff (ret=0)' : event === 'sched_wakeup' ? 'comm=fio pid=5 prio=120 target_cpu=000' : event === 'sched_switch' ? 'prev_comm=x prev_pid=6 prev_prio=120 prev_state=S ==> next_comm=fio next_pid=5 next_prio=120' : body };
       expect(b.handle(ev, i + 1), event).toBeUndefined();
     });
     b.handle({ pid: 1, tgid: -1, comm: 'fio', tsNs: 2e9, event: 'sched_stat_runtime', phase: 0, body: '' }, 999);
