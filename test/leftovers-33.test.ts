@@ -190,3 +190,29 @@ describe('3: a btrfs filesystem id the header maps to one device and the events 
     expect(r.summary.notes.filter((n) => n.startsWith('btrfs filesystem'))).toEqual([]);
   });
 });
+
+describe('4: a run stopped at a deadlock counts the waits that never ended up to the stop', () => {
+  it('seed-deadlock under range-lock: the range class\'s contentions have their waits (was: 2 contentions, 0 ns); the runs that ended are as before', () => {
+    const trace = join(dir, 'seed-deadlock.trace');
+    expect(cli(['synth', 'seed-deadlock', '-o', trace]).code).toBe(0);
+    const out = join(dir, 'deadlock.json');
+    expect(cli(['compare', trace, '-s', 'range-lock,i-rwsem', '--threads', '1', '-o', out]).code).toBe(0);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as ReplayResult;
+    const [range, rwsem] = result.results;
+    const d = range.deadlock;
+    expect(d?.reason).toBe('cycle');
+    const waiting = (d?.blocked ?? []).filter((b) => b.lockClass === 'range');
+    expect(waiting.length).toBe(range.locks.range.contentions);
+    // each blocked task's wait, from when it began to the stop, and nothing else (no range wait ended)
+    const waits = waiting.map((b) => (d?.atNs ?? 0) - b.sinceNs);
+    // (the punch has waited since 23 µs; the fault that closed the cycle at 50 µs, not at all)
+    expect(waits.sort((a, b) => a - b)).toEqual([0, 27_000]);
+    expect(range.locks.range.waitTotalNs).toBe(waits.reduce((a, b) => a + b, 0));
+    expect(range.locks.range.waitMaxNs).toBe(Math.max(...waits));
+    // a run that ended has no wait left over: its classes' total is its ops' lock waits, as before
+    expect(rwsem.deadlock).toBeNull();
+    expect(rwsem.locks.i_rwsem).toMatchObject({ contentions: 1, waitTotalNs: 77160 });
+    // and the result is still one report, check and merge read
+    expect(cli(['report', out, '--format', 'json']).code).toBe(0);
+  });
+});

@@ -176,6 +176,7 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
   // (a blocked task is described by its op: an Op object for a frame whose plan got a view)
   for (const t of blocked) if (t.top !== undefined) t.top.opRef = s.opOf(t.top);
   const deadlock = s.deadlock;
+  if (blocked.length > 0) countUnendedWaits(blocked, deadlock !== undefined ? deadlock.atNs : s.nowGlobal);
   if (deadlock !== undefined) {
     out.stalled = { atNs: deadlock.atNs, reason: 'cycle', cycle: describeBlockedTasks(deadlock.cycle, s.tasks), blocked: describeBlockedTasks(blocked, s.tasks) };
   } else if (blocked.length > 0) {
@@ -185,4 +186,21 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
     out.stalled = { atNs: s.nowGlobal, reason: 'stall', cycle: describeBlockedTasks(cycle, s.tasks), blocked: describeBlockedTasks(blocked, s.tasks) };
   }
   return out;
+}
+
+/**
+ * A run stopped with tasks still waiting for a lock (a deadlock, or a stall): each such wait counts in
+ * its class's waitTotalNs and waitMaxNs up to the stop (`atNs`), as its acquisition counts in
+ * `contentions`. (Its op never completes, so no op's lock wait holds it.) A spin still going is not
+ * added to spinNs: the CPU time of the run, cpu.spinNs, has none of it either.
+ */
+function countUnendedWaits(blocked: readonly Task[], atNs: number): void {
+  for (const t of blocked) {
+    const w = t.waitingFor;
+    if (t.state !== TaskState.WaitLock || w === undefined) continue;
+    const waited = Math.max(0, atNs - t.waitSinceNs);
+    const st = w.req.cls.stats;
+    st.waitTotalNs += waited;
+    if (waited > st.waitMaxNs) st.waitMaxNs = waited;
+  }
 }

@@ -130,8 +130,14 @@ export interface LineAccounting {
 
 export interface LockClassStats {
   acquisitions: number;
+  /** acquisitions that waited (in a run stopped at a deadlock, those still waiting too) */
   contentions: number;
+  /**
+   * the waits' total: each ended wait, and, in a run stopped at a deadlock or a stall, each wait still
+   * going, up to the stop (deadlock.atNs)
+   */
   waitTotalNs: number;
+  /** the longest of those waits */
   waitMaxNs: number;
   holdTotalNs: number;
   /** contended acquisitions that spun (all of a spinlock's; optimistic spinners of sleeping locks) */
