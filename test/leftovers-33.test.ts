@@ -216,3 +216,40 @@ describe('4: a run stopped at a deadlock counts the waits that never ended up to
     expect(cli(['report', out, '--format', 'json']).code).toBe(0);
   });
 });
+
+describe('5: exit codes for result files that cannot be read or are not results, command by command', () => {
+  const good = join(dir, 'good.json');
+  beforeAll(() => {
+    const trace = join(dir, 'shared-rw.trace');
+    expect(cli(['synth', 'shared-rw', '-o', trace]).code).toBe(0);
+    expect(cli(['replay', trace, '-s', 'none', '-o', good]).code).toBe(0);
+  });
+  mkdirSync(join(dir, 'results'), { recursive: true });
+  const f = (name: string, data: string | Buffer) => {
+    const p = join(dir, 'results', name);
+    writeFileSync(p, data);
+    return p;
+  };
+  const files: [string, string, 'unreadable' | 'invalid'][] = [
+    ['a missing file', join(dir, 'results', 'missing.json'), 'unreadable'],
+    ['a directory', join(dir, 'results'), 'unreadable'],
+    ['not JSON', f('garbage.json', 'garbage\n'), 'invalid'],
+    ['JSON that is not a result', f('other.json', '{"a":1}\n'), 'invalid'],
+    ['gzip data', f('result.json.gz', gzipSync('{}')), 'invalid'],
+  ];
+  // report: 3 for a file that cannot be read, 4 for one that is not a result; check and merge: 11 for both
+  const cases = files.flatMap(([what, path, kind]) => [
+    [`report, ${what}: exit ${kind === 'unreadable' ? 3 : 4}`, ['report', path], path, kind === 'unreadable' ? 3 : 4],
+    [`check (the result), ${what}: exit 11`, ['check', path, '--baseline', good], path, 11],
+    [`check (the baseline), ${what}: exit 11`, ['check', good, '--baseline', path], path, 11],
+    [`merge, ${what}: exit 11`, ['merge', good, path, '--out', join(dir, 'merged.json')], path, 11],
+  ] as [string, string[], string, number][]);
+
+  it.each(cases)('%s', (_title, args, path, code) => {
+    const r = cli(args);
+    expect(r.code).toBe(code);
+    // a message naming the file, no stack
+    expect(r.stderr.startsWith(`lockreplay: ${path}: `)).toBe(true);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
