@@ -129,44 +129,24 @@ function before(ex: Examples, k: number, from: Float64Array, a: number, b: numbe
  */
 export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed = 3, table: OpTable = opTable(ops), scratch?: RaceScratch, indexOpenAbove = INDEX_OPEN_ABOVE): RaceReport {
   const n = table.n;
-  const fileOf = table.file;
-  const kindOf = table.kind;
-  // only files with two kinds that conflict can race: the kinds each file has, as a bit mask
-  const kindMask = new Int32Array(table.files.length);
-  for (let i = 0; i < n; i++) if (o.done[i] === 1 && CONFLICTING_KIND[kindOf[i]] === 1 && !mapsCachedPages(table, i)) kindMask[fileOf[i]] |= 1 << kindOf[i];
-  const racy = new Uint8Array(table.files.length);
-  for (let f = 0; f < racy.length; f++) racy[f] = masksConflict(kindMask[f]) ? 1 : 0;
-  // each candidate's section and range, in columns; candidates grouped by file (in first-seen order)
-  const { rStart, rEnd, order: orders } = scratch ?? { rStart: new Float64Array(n), rEnd: new Float64Array(n), order: new Int32Array(2 * n) };
+  // (each pass over the ops is a function of its own: a check runs once per replay, and a long
+  // loop in one large function entered optimized code through on-stack replacement, then left it
+  // again at the code after it, which had not run yet)
   let candidate = candidateOf.get(table);
   if (candidate === undefined) candidateOf.set(table, (candidate = new Uint8Array(n)));
+  // only files with two kinds that conflict can race: the kinds each file has, as a bit mask
+  const racy = racyFiles(table, o, candidate);
+  // each candidate's section and range, in columns; candidates grouped by file (in first-seen order)
+  const { rStart, rEnd, order: orders } = scratch ?? { rStart: new Float64Array(n), rEnd: new Float64Array(n), order: new Int32Array(2 * n) };
   // each candidate's section, written over its activeNs and workEndNs (no other reader after the
   // simulation; an op that never did work gets its start and end there)
   const from = o.activeNs;
   const to = o.workEndNs;
   // candidates in index order, sorted below by (section start, index)
   const sorted = orders.subarray(0, n);
-  const range = new Float64Array(2);
   const perFile = new Int32Array(table.files.length);
   const fileOrder: number[] = [];
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    candidate[i] = 0;
-    const f = fileOf[i];
-    if (o.done[i] === 0 || racy[f] === 0 || CONFLICTING_KIND[kindOf[i]] === 0 || mapsCachedPages(table, i)) continue;
-    if (!dataRange(table, i, range)) continue;
-    const wasActive = from[i] >= 0;
-    const a = wasActive ? from[i] : o.startNs[i];
-    const b = to[i] >= 0 ? to[i] : o.endNs[i];
-    if (!(b > a)) continue;
-    from[i] = a;
-    to[i] = b;
-    rStart[i] = range[0];
-    rEnd[i] = range[1];
-    candidate[i] = 1;
-    sorted[total++] = i;
-    if (perFile[f]++ === 0) fileOrder.push(f);
-  }
+  const total = sections(table, o, racy, candidate, rStart, rEnd, sorted, perFile, fileOrder);
   const base = new Int32Array(table.files.length);
   let acc = 0;
   for (const f of fileOrder) {
@@ -178,14 +158,10 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
   // (ops that never did work are not in the activation order: then a sort)
   if (!inActivationOrder(byStart, o, candidate, from)) sortIndicesByKey(byStart, from);
   const order = orders.subarray(n, n + total);
-  const fill = base.slice();
-  for (let k = 0; k < total; k++) {
-    const i = byStart[k];
-    order[fill[fileOf[i]]++] = i;
-  }
+  groupByFile(byStart, table.file, base.slice(), order);
 
   const examples: Examples[] = CONFLICT_CLASSES.map(() => ({ count: 0, file: [], a: [], b: [] }));
-  const pid = table.pid;
+  const kindOf = table.kind;
   const record = (f: number, a: number, b: number): void => {
     const ex = examples[conflictClassOf(kindOf[a], kindOf[b])];
     ex.count++;
@@ -203,89 +179,11 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
       ex.b.pop();
     }
   };
-  // the sweep's open sections, one list per kind (op indices in the order they opened), each an
-  // Int32Array with its length apart (an array's length set back goes through the runtime); a kind
-  // with many sections open at once on the file (thousands of tasks in an open-mode replay) is
-  // indexed by byte range instead (OpenByRange), so each op visits the sections it overlaps
-  const open: Int32Array[] = OP_KINDS.map(() => new Int32Array(64));
-  const openLen = new Int32Array(OP_KINDS.length);
-  const pruneAt = new Int32Array(OP_KINDS.length);
-  const byRange: (OpenByRange | undefined)[] = OP_KINDS.map(() => undefined);
-  const found: RangeNode<number>[] = [];
-  for (const f of fileOrder) {
-    openLen.fill(0);
-    pruneAt.fill(Math.min(64, indexOpenAbove));
-    byRange.fill(undefined);
-    // the kinds with sections open (or possibly open: an index, a list not yet pruned) on this file, as a bit mask
-    let openKinds = 0;
-    const spans = order.subarray(base[f], base[f] + perFile[f]);
-    for (let s = 0; s < spans.length; s++) {
-      const cur = spans[s];
-      const curFrom = from[cur];
-      const curStart = rStart[cur];
-      const curEnd = rEnd[cur];
-      const curPid = pid[cur];
-      const k = kindOf[cur];
-      // every open section of a kind that conflicts with this one (ended ones dropped as met), the
-      // kinds in OP_KINDS order (CONFLICTS_WITH's), skipping those with none open
-      let partners = CONFLICTS_MASK[k] & openKinds;
-      while (partners !== 0) {
-        const low = partners & -partners;
-        partners ^= low;
-        const pk = 31 - Math.clz32(low);
-        const indexed = byRange[pk];
-        if (indexed !== undefined) {
-          indexed.expire(curFrom);
-          found.length = 0;
-          indexed.tree.overlapping(curStart, curEnd, found);
-          for (const node of found) if (pid[node.item] !== curPid) record(f, node.item, cur);
-          continue;
-        }
-        const list = open[pk];
-        const len = openLen[pk];
-        let kept = 0;
-        for (let i = 0; i < len; i++) {
-          const a = list[i];
-          if (!(to[a] > curFrom)) continue;
-          list[kept++] = a;
-          if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) record(f, a, cur);
-        }
-        openLen[pk] = kept;
-        if (kept === 0) openKinds &= ~low;
-      }
-      openKinds |= 1 << k;
-      const indexed = byRange[k];
-      if (indexed !== undefined) {
-        indexed.add(cur, rStart, rEnd, to);
-        continue;
-      }
-      let own = open[k];
-      let ownLen = openLen[k];
-      // sections that ended cannot overlap anything later: dropped now and then from lists that
-      // no later op may scan for a while (and the kind indexed if many are left)
-      if (ownLen >= pruneAt[k]) {
-        let kept = 0;
-        for (let i = 0; i < ownLen; i++) if (to[own[i]] > curFrom) own[kept++] = own[i];
-        ownLen = kept;
-        pruneAt[k] = Math.max(64, 2 * kept);
-        if (kept >= indexOpenAbove) {
-          const index = new OpenByRange();
-          for (let i = 0; i < kept; i++) index.add(own[i], rStart, rEnd, to);
-          index.add(cur, rStart, rEnd, to);
-          byRange[k] = index;
-          openLen[k] = 0;
-          continue;
-        }
-      }
-      if (ownLen === own.length) {
-        const grown = new Int32Array(2 * own.length);
-        grown.set(own);
-        open[k] = own = grown;
-      }
-      own[ownLen] = cur;
-      openLen[k] = ownLen + 1;
-    }
-  }
+  const sweep: Sweep = {
+    kindOf, pid: table.pid, from, to, rStart, rEnd, indexOpenAbove, record,
+    open: OP_KINDS.map(() => new Int32Array(64)), openLen: new Int32Array(OP_KINDS.length), pruneAt: new Int32Array(OP_KINDS.length), byRange: OP_KINDS.map(() => undefined), found: [],
+  };
+  for (const f of fileOrder) sweepFile(sweep, f, order.subarray(base[f], base[f] + perFile[f]));
   let count = 0;
   let ordering = 0;
   const byClass: RaceClassReport[] = [];
@@ -298,6 +196,172 @@ export function findRaces(ops: readonly Op[] | OpColumns, o: OpOutcomes, listed 
     byClass.push({ class: c.id, severity: c.severity, consequence: c.consequence, count: ex.count, first });
   });
   return { count, ordering, byClass };
+}
+
+/**
+ * The files on which two kinds that conflict have completed ops (1), by file; and in `eligible`,
+ * 1 for each op that can be a side of a race whatever its file (completed, of a kind in some
+ * conflict, not a fault-around window), else 0.
+ */
+function racyFiles(table: OpTable, o: OpOutcomes, eligible: Uint8Array): Uint8Array {
+  const n = table.n;
+  const fileOf = table.file;
+  const kindOf = table.kind;
+  const kindMask = new Int32Array(table.files.length);
+  for (let i = 0; i < n; i++) {
+    const k = kindOf[i];
+    if (o.done[i] === 1 && CONFLICTING_KIND[k] === 1 && !mapsCachedPages(table, i)) {
+      eligible[i] = 1;
+      kindMask[fileOf[i]] |= 1 << k;
+    } else {
+      eligible[i] = 0;
+    }
+  }
+  const racy = new Uint8Array(table.files.length);
+  for (let f = 0; f < racy.length; f++) racy[f] = masksConflict(kindMask[f]) ? 1 : 0;
+  return racy;
+}
+
+/**
+ * The candidates (eligible ops on a racy file, with a data range and a section of some length),
+ * in index order into `sorted`: each one's section over its activeNs and workEndNs (an op that
+ * never did work gets its start and end there) and its range into rStart and rEnd, `candidate`
+ * left 1 for them only, counted per file (`perFile`; `fileOrder`: the files in first-seen order).
+ * Returns how many.
+ */
+function sections(table: OpTable, o: OpOutcomes, racy: Uint8Array, candidate: Uint8Array, rStart: Float64Array, rEnd: Float64Array, sorted: Int32Array, perFile: Int32Array, fileOrder: number[]): number {
+  const n = table.n;
+  const fileOf = table.file;
+  const from = o.activeNs;
+  const to = o.workEndNs;
+  const range = new Float64Array(2);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (candidate[i] === 0) continue;
+    candidate[i] = 0;
+    const f = fileOf[i];
+    if (racy[f] === 0) continue;
+    if (!dataRange(table, i, range)) continue;
+    const wasActive = from[i] >= 0;
+    const a = wasActive ? from[i] : o.startNs[i];
+    const b = to[i] >= 0 ? to[i] : o.endNs[i];
+    if (!(b > a)) continue;
+    from[i] = a;
+    to[i] = b;
+    rStart[i] = range[0];
+    rEnd[i] = range[1];
+    candidate[i] = 1;
+    sorted[total++] = i;
+    if (perFile[f]++ === 0) fileOrder.push(f);
+  }
+  return total;
+}
+
+/** `byStart`'s ops into `order`, grouped by file (file f's from fill[f] on), keeping their order */
+function groupByFile(byStart: Int32Array, fileOf: Int32Array, fill: Int32Array, order: Int32Array): void {
+  for (let k = 0; k < byStart.length; k++) {
+    const i = byStart[k];
+    order[fill[fileOf[i]]++] = i;
+  }
+}
+
+/** what the sweep over each file's candidates reads, and its open sections (reset for each file) */
+interface Sweep {
+  kindOf: Uint8Array;
+  pid: OpTable['pid'];
+  from: Float64Array;
+  to: Float64Array;
+  rStart: Float64Array;
+  rEnd: Float64Array;
+  indexOpenAbove: number;
+  record: (f: number, a: number, b: number) => void;
+  /**
+   * the open sections, one list per kind (op indices in the order they opened), each an
+   * Int32Array with its length apart (an array's length set back goes through the runtime); a
+   * kind with many sections open at once on the file (thousands of tasks in an open-mode replay)
+   * is indexed by byte range instead (OpenByRange), so each op visits the sections it overlaps
+   */
+  open: Int32Array[];
+  openLen: Int32Array;
+  pruneAt: Int32Array;
+  byRange: (OpenByRange | undefined)[];
+  found: RangeNode<number>[];
+}
+
+/** every conflicting overlap among file f's candidates (`spans`, by section start), recorded */
+function sweepFile(sw: Sweep, f: number, spans: Int32Array): void {
+  const { kindOf, pid, from, to, rStart, rEnd, indexOpenAbove, record, open, openLen, pruneAt, byRange, found } = sw;
+  openLen.fill(0);
+  pruneAt.fill(Math.min(64, indexOpenAbove));
+  byRange.fill(undefined);
+  // the kinds with sections open (or possibly open: an index, a list not yet pruned) on this file, as a bit mask
+  let openKinds = 0;
+  for (let s = 0; s < spans.length; s++) {
+    const cur = spans[s];
+    const curFrom = from[cur];
+    const curStart = rStart[cur];
+    const curEnd = rEnd[cur];
+    const curPid = pid[cur];
+    const k = kindOf[cur];
+    // every open section of a kind that conflicts with this one (ended ones dropped as met), the
+    // kinds in OP_KINDS order (CONFLICTS_WITH's), skipping those with none open
+    let partners = CONFLICTS_MASK[k] & openKinds;
+    while (partners !== 0) {
+      const low = partners & -partners;
+      partners ^= low;
+      const pk = 31 - Math.clz32(low);
+      const indexed = byRange[pk];
+      if (indexed !== undefined) {
+        indexed.expire(curFrom);
+        found.length = 0;
+        indexed.tree.overlapping(curStart, curEnd, found);
+        for (const node of found) if (pid[node.item] !== curPid) record(f, node.item, cur);
+        continue;
+      }
+      const list = open[pk];
+      const len = openLen[pk];
+      let kept = 0;
+      for (let i = 0; i < len; i++) {
+        const a = list[i];
+        if (!(to[a] > curFrom)) continue;
+        list[kept++] = a;
+        if (rStart[a] < curEnd && curStart < rEnd[a] && pid[a] !== curPid) record(f, a, cur);
+      }
+      openLen[pk] = kept;
+      if (kept === 0) openKinds &= ~low;
+    }
+    openKinds |= 1 << k;
+    const indexed = byRange[k];
+    if (indexed !== undefined) {
+      indexed.add(cur, rStart, rEnd, to);
+      continue;
+    }
+    let own = open[k];
+    let ownLen = openLen[k];
+    // sections that ended cannot overlap anything later: dropped now and then from lists that
+    // no later op may scan for a while (and the kind indexed if many are left)
+    if (ownLen >= pruneAt[k]) {
+      let kept = 0;
+      for (let i = 0; i < ownLen; i++) if (to[own[i]] > curFrom) own[kept++] = own[i];
+      ownLen = kept;
+      pruneAt[k] = Math.max(64, 2 * kept);
+      if (kept >= indexOpenAbove) {
+        const index = new OpenByRange();
+        for (let i = 0; i < kept; i++) index.add(own[i], rStart, rEnd, to);
+        index.add(cur, rStart, rEnd, to);
+        byRange[k] = index;
+        openLen[k] = 0;
+        continue;
+      }
+    }
+    if (ownLen === own.length) {
+      const grown = new Int32Array(2 * own.length);
+      grown.set(own);
+      open[k] = own = grown;
+    }
+    own[ownLen] = cur;
+    openLen[k] = ownLen + 1;
+  }
 }
 
 /** whether a file with the kinds of `mask` (bit i = OP_KINDS[i]) has two kinds that conflict */
