@@ -176,7 +176,11 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
   // (a blocked task is described by its op: an Op object for a frame whose plan got a view)
   for (const t of blocked) if (t.top !== undefined) t.top.opRef = s.opOf(t.top);
   const deadlock = s.deadlock;
-  if (blocked.length > 0) countUnendedWaits(blocked, deadlock !== undefined ? deadlock.atNs : s.nowGlobal);
+  if (blocked.length > 0) {
+    const stopNs = deadlock !== undefined ? deadlock.atNs : s.nowGlobal;
+    countUnendedWaits(blocked, stopNs);
+    countUnendedHolds(s.tasks, stopNs);
+  }
   if (deadlock !== undefined) {
     out.stalled = { atNs: deadlock.atNs, reason: 'cycle', cycle: describeBlockedTasks(deadlock.cycle, s.tasks), blocked: describeBlockedTasks(blocked, s.tasks) };
   } else if (blocked.length > 0) {
@@ -186,6 +190,25 @@ export function simulate(source: readonly Op[] | OpColumns, serviceNs: Float64Ar
     out.stalled = { atNs: s.nowGlobal, reason: 'stall', cycle: describeBlockedTasks(cycle, s.tasks), blocked: describeBlockedTasks(blocked, s.tasks) };
   }
   return out;
+}
+
+/**
+ * A run stopped with tasks still waiting for a lock: each lock still held then (by any task, on any
+ * of its frames) counts in its class's holdTotalNs up to the stop, as a hold that ended counts up to
+ * its release (a deadlock's class showed no hold of the locks its cycle holds). A request granted
+ * while its task still waits for the grant to reach it (its wait not ended: a wakeup or a spin's
+ * hand-off to come) has no grant time yet and is left out.
+ */
+function countUnendedHolds(tasks: readonly Task[], atNs: number): void {
+  for (const t of tasks) {
+    const pending = t.waitingFor?.req;
+    for (let f = t.top; f !== undefined; f = f.below) {
+      for (const h of f.held) {
+        if (!h.granted || h === pending) continue;
+        h.cls.stats.holdTotalNs += Math.max(0, atNs - h.grantedNs);
+      }
+    }
+  }
 }
 
 /**

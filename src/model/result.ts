@@ -139,6 +139,10 @@ export interface LockClassStats {
   waitTotalNs: number;
   /** the longest of those waits */
   waitMaxNs: number;
+  /**
+   * the holds' total: each from its grant to its release, and, in a run stopped at a deadlock or a
+   * stall, each lock still held, up to the stop (deadlock.atNs)
+   */
   holdTotalNs: number;
   /** contended acquisitions that spun (all of a spinlock's; optimistic spinners of sleeping locks) */
   spins: number;
