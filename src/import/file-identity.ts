@@ -23,7 +23,9 @@
  * starts a new lifetime, whose key carries its number: "TGID:FD/N" (fdKey). Traces without the
  * open and close syscalls keep one lifetime per fd, as before.
  */
+import { clipText } from '../util/strings.js';
 import { devOf, keyNumberAt } from './fields.js';
+import { utf8FromLatin1 } from './lines.js';
 
 /** a btrfs filesystem id as the kernel prints it (%pU), in either case (a header line may be a user's) */
 const UUID_TEXT = '[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}';
@@ -131,7 +133,7 @@ export class FileIdentity {
       const dev = devOf(`dev ${bdi[2]}`) ?? bdi[2];
       const earlier = this.bdiDevs.get(bdi[1]);
       if (earlier !== undefined && earlier !== dev) {
-        return `bdi ${bdi[1]} is device ${dev} here but ${earlier} on line ${this.bdiLines.get(bdi[1]) ?? '?'} (one name, one device in a capture)`;
+        return `bdi ${utf8FromLatin1(bdi[1])} is device ${dev} here but ${earlier} on line ${this.bdiLines.get(bdi[1]) ?? '?'} (one name, one device in a capture)`;
       }
       this.bdiDevs.set(bdi[1], dev);
       if (earlier === undefined) this.bdiLines.set(bdi[1], lineNo);
@@ -469,8 +471,9 @@ function layoutProblem(line: string): string | undefined {
   return `not ${want}`;
 }
 
+/** a field of a line as shown in a message: in UTF-8 (lines are read as latin1), clipped */
 function clipField(text: string): string {
-  return text.length <= 60 ? text : `${text.slice(0, 60)}…`;
+  return clipText(utf8FromLatin1(text), 60);
 }
 
 /** the name part of a btrfs file's provisional key: a bdi name, a filesystem id, or "btrfs" (btrfsKey) */

@@ -7,7 +7,7 @@
  * several inputs, and lines out of time order (re-sorted within a window).
  */
 import { ReorderQueue } from '../util/reorder-queue.js';
-import { keep } from '../util/strings.js';
+import { clipText, keep } from '../util/strings.js';
 import { utf8FromLatin1 } from './lines.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { deviceProblem, MAX_CPUS, TimeOrder } from './limits.js';
@@ -459,7 +459,7 @@ export interface HeaderCount {
 export function kernelHzNote(h: FtraceHeader): string | undefined {
   const k = h.ignoredKernelHz;
   if (k === undefined) return undefined;
-  const named = `names HZ=${k.hz.length > 40 ? `${k.hz.slice(0, 40)}…` : k.hz}`;
+  const named = `names HZ=${clipText(k.hz, 40)}`;
   const used = h.kernelHz !== undefined ? `HZ=${h.kernelHz} of a later one is used` : 'a replay models HZ 250 (a strategy\'s hz=N sets another)';
   return `the capture's kernel line (line ${k.line}) ${named}, which is no CONFIG_HZ (a whole number from 100 to 10,000): ignored; ${used}`;
 }

@@ -1,0 +1,60 @@
+/**
+ * Defects found by the session-34 hostile-input round (recorder identity header lines, kernel
+ * line, contention bodies, import notes in every output format), each with its input inline.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importTrace, type ImportSummary } from '../src/import/index.js';
+import { cli } from './helpers.js';
+
+const DIR = mkdtempSync(join(tmpdir(), 'lockreplay-s34-'));
+/** one event of a real capture (btrfs-subvol), after the header lines a test gives */
+const EVENT = '             fio-17816   (  17816) [000] ..... 13418.651143: btrfs_get_extent: 0612ed0f-22de-4daa-a594-f9b092f66faf: root=256(-) ino=258 start=0 len=2097152 flags= refs=2';
+
+function traceFile(name: string, header: string[]): string {
+  const path = join(DIR, name);
+  writeFileSync(path, Buffer.from(['# tracer: nop', '#', '# entries-in-buffer/entries-written: 0/0   #P:2', ...header, '#', EVENT, ''].join('\n'), 'utf8'));
+  return path;
+}
+
+async function lenientSummary(path: string): Promise<ImportSummary> {
+  return importTrace(path, { op: () => undefined, lock: () => undefined }, { lenient: true });
+}
+
+/** a lone UTF-16 surrogate: half a character */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+describe('identity header lines: a UTF-8 name is shown as written, not as its bytes read one by one', () => {
+  it('a bdi name mapped to two devices: the message names it in UTF-8 (strict and --lenient)', async () => {
+    const f = traceFile('bdi-utf8.trace', ['# lockreplay bdi: btrfs-é€ 0:41', '# lockreplay bdi: btrfs-é€ 0:42']);
+    const r = cli(['import', f, '--json']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain('bdi-utf8.trace:5: bdi btrfs-é€ is device 0:42 here but 0:41 on line 4');
+    const s = await lenientSummary(f);
+    expect(s.lines.bad).toBe(1);
+    expect(s.lines.badSamples[0]).toContain('bdi btrfs-é€ is device 0:42');
+  });
+
+  it('a field not in its layout: quoted in UTF-8, clipped on a whole character', async () => {
+    const f = traceFile('layout-utf8.trace', [`# lockreplay fd: 17816 ${'é'.repeat(59)}😀x 0:40:258`]);
+    const s = await lenientSummary(f);
+    expect(s.lines.bad).toBe(1);
+    const sample = s.lines.badSamples[0];
+    expect(sample).toContain(`FD "${'é'.repeat(59)}`);
+    expect(sample).not.toContain('Ã');
+    expect(sample).not.toMatch(LONE_SURROGATE);
+  });
+});
+
+describe('the kernel line\'s HZ: a note that clips it keeps whole characters', () => {
+  it('an emoji at the clip point is not cut in half', async () => {
+    const f = traceFile('hz-clip.trace', [`# lockreplay kernel: 6.18 HZ=${'é'.repeat(39)}😀😀`]);
+    const s = await lenientSummary(f);
+    const note = s.notes.find((n) => n.includes('names HZ='));
+    expect(note).toBeDefined();
+    expect(note).not.toMatch(LONE_SURROGATE);
+    expect(note).toContain(`HZ=${'é'.repeat(39)}`);
+  });
+});
