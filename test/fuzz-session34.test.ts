@@ -58,3 +58,28 @@ describe('the kernel line\'s HZ: a note that clips it keeps whole characters', (
     expect(note).toContain(`HZ=${'é'.repeat(39)}`);
   });
 });
+
+describe('trace-cmd report of several inputs: a recorder scan written into one input\'s ring buffer names that input\'s processes', () => {
+  const task = (prefix: string, comm: string, pid: number): string => `${prefix}${comm.padStart(16)}-${String(pid).padEnd(5)} [000]`;
+  /** a pwrite on fd 3 with no filesystem event inside: only a scan of the process's open files names its file */
+  const write = (prefix: string, pid: number, us: number): string[] => [
+    `${task(prefix, 'fio', pid)} 100.${String(us).padStart(6, '0')}: sys_enter_pwrite64:   fd: 0x00000003, buf: 0x7f0000000000, count: 0x00001000, pos: 0x0`,
+    `${task(prefix, 'fio', pid)} 100.${String(us + 10).padStart(6, '0')}: sys_exit_pwrite64:    0x1000`,
+  ];
+
+  it('the guest\'s "lockreplay fd: 7 3 ..." marker names the guest\'s task 7, not the host\'s (was: the host\'s fd took the guest\'s file)', async () => {
+    const path = join(DIR, 'tc-marker-inputs.txt');
+    writeFileSync(path, [
+      'version = 6', ' host.dat: cpus=2', 'guest.dat: cpus=2',
+      `guest.dat: ${task('', 'lockreplay', 99).trimStart()} 100.000001: tracing_mark_write: lockreplay fd: 7 3 7:0:133`,
+      ...write('guest.dat: ', 7, 10),
+      ...write(' host.dat: ', 7, 30),
+      '',
+    ].join('\n'));
+    const files: string[] = [];
+    const s = await importTrace(path, { op: (op) => void files.push(`${op.pid} ${op.file}`), lock: () => undefined }, { format: 'trace-cmd' });
+    expect(s.lines.bad).toBe(0);
+    expect(s.lines.skipped['file-identity-comment']).toBe(1);
+    expect(files.sort()).toEqual([`${7 + 4_194_304} 7:0:133`, '7 fd:7:3']);
+  });
+});

@@ -117,12 +117,14 @@ export class FileIdentity {
    * none of them, and why it is a bad line when it contradicts an earlier one (a bdi name mapped to
    * another device: the first mapping is kept) or is not in its kind's layout (a cut filesystem id,
    * a missing device, letters in a number: its mapping would be lost without a word).
+   * `tgidShift`: added to an fd line's TGID (a trace-cmd input's tasks are moved by a multiple of
+   * INPUT_PID_STRIDE: the input's scan names them).
    */
-  comment(line: string, lineNo = 0): boolean | string {
+  comment(line: string, lineNo = 0, tgidShift = 0): boolean | string {
     const fd = /^#\s*lockreplay fd:\s+(\d+)\s+(\d+)\s+(\d+:\d+:\d+)\s*$/.exec(line);
     if (fd !== null) {
       // (numbers as events give them: "0007:000:0131" is the file an event calls 7:0:131)
-      const [tgid, n] = [Number(fd[1]), Number(fd[2])];
+      const [tgid, n] = [Number(fd[1]) + tgidShift, Number(fd[2])];
       const file = canonicalKey(fd[3]);
       this.scannedFds.set(`${tgid}:${n}`, file);
       this.learn(`fd:${this.fdKey(tgid, n)}`, file);

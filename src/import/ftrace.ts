@@ -264,8 +264,8 @@ export class FtraceLineParser {
    * in its layout) and true,
    * or false when the line is no such comment.
    */
-  private identityComment(comment: string, lineNo: number, text: string, start: number, end: number): boolean {
-    const said = this.builder.identity.comment(comment, lineNo);
+  private identityComment(comment: string, lineNo: number, text: string, start: number, end: number, tgidShift = 0): boolean {
+    const said = this.builder.identity.comment(comment, lineNo, tgidShift);
     if (typeof said === 'string') this.bad(lineNo, said, text, start, end);
     else if (said) this.counter.skip('file-identity-comment');
     return said !== false;
@@ -274,7 +274,11 @@ export class FtraceLineParser {
   private event(ev: EventFields, text: string, start: number, end: number, lineNo: number, bytes: Uint8Array, base: number): void {
     let name = ev.event;
     // lockreplay record writes the traced processes' open files into the ring buffer (trace_marker)
-    if (name === 'tracing_mark_write' && ev.body.trimStart().startsWith('lockreplay ') && this.identityComment(`# ${ev.body.trimStart()}`, lineNo, text, start, end)) return;
+    if (name === 'tracing_mark_write' && ev.body.trimStart().startsWith('lockreplay ')) {
+      // (trace-cmd: a scan of its input's processes, whose pids are moved as its event lines' are)
+      const tgidShift = this.dialect === 'trace-cmd' ? this.traceCmdTask(ev, text).pid - ev.pid : 0;
+      if (this.identityComment(`# ${ev.body.trimStart()}`, lineNo, text, start, end, tgidShift)) return;
+    }
     const id = ev.eventId;
     let info = id >= 0 ? this.namesById[id] : undefined;
     if (info === undefined) {
