@@ -83,3 +83,16 @@ describe('trace-cmd report of several inputs: a recorder scan written into one i
     expect(files.sort()).toEqual([`${7 + 4_194_304} 7:0:133`, '7 fd:7:3']);
   });
 });
+
+describe('a mount line\'s filesystem type in UTF-8: the import summary and fidelity name it as written', () => {
+  it('fileSystems holds "bträfs", not its bytes read one by one', async () => {
+    const path = join(DIR, 'mount-utf8.trace');
+    writeFileSync(path, Buffer.from(['# tracer: nop', '#', '# entries-in-buffer/entries-written: 0/0   #P:2', '# lockreplay mount: 7:0 bträfs /mnt/x', '#',
+      '             fio-7     (      7) [000] ..... 100.000010: sys_pwrite64(fd: 3, buf: 0x7f0000000000, count: 0x1000, pos: 0x0)',
+      '             fio-7     (      7) [000] ..... 100.000012: xfs_file_buffered_write: dev 7:0 ino 0x85 disize 0x1000000 pos 0x0 bytecount 0x1000',
+      '             fio-7     (      7) [000] ..... 100.000020: sys_pwrite64 -> 0x1000', ''].join('\n'), 'utf8'));
+    const s = await importTrace(path, { op: () => undefined, lock: () => undefined }, {});
+    expect(s.lines.bad).toBe(0);
+    expect(s.fileSystems).toEqual({ '7:0': 'bträfs' });
+  });
+});

@@ -162,7 +162,8 @@ export class FileIdentity {
     if (mount !== null) {
       // (numbers as file keys give them: "007:000" is device 7:0)
       const dev = `${Number(mount[1])}:${Number(mount[2])}`;
-      if (!this.fileSystems.has(dev)) this.fileSystems.set(dev, mount[3]);
+      // (a type is shown: in UTF-8, as the line is read as latin1)
+      if (!this.fileSystems.has(dev)) this.fileSystems.set(dev, utf8FromLatin1(mount[3]));
       return true;
     }
     // a line of one of these kinds not in its layout would lose its mapping without a word
