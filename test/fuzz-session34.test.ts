@@ -96,3 +96,14 @@ describe('a mount line\'s filesystem type in UTF-8: the import summary and fidel
     expect(s.fileSystems).toEqual({ '7:0': 'bträfs' });
   });
 });
+
+describe('a bad ftrace line\'s excerpt in the strict error: UTF-8 shown as written', () => {
+  it('"garbage é" is quoted as "garbage é", not "garbage Ã©"', () => {
+    const path = join(DIR, 'excerpt-utf8.trace');
+    writeFileSync(path, Buffer.from(['# tracer: nop', '#', '             fio-7     (      7) [000] ..... 100.000010: page_fault_user: address=0x1 ip=0x1 error_code=0x6', 'garbage é here', ''].join('\n'), 'utf8'));
+    const r = cli(['import', path, '--json']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain('excerpt-utf8.trace:4: ');
+    expect(r.stderr).toContain('\n  garbage é here');
+  });
+});

@@ -402,7 +402,8 @@ export class FtraceLineParser {
   }
 
   private bad(lineNo: number, reason: string, text: string, start: number, end: number): void {
-    this.badLines.report(lineNo, reason, text.slice(start, end));
+    // (the excerpt in UTF-8, as the line was written: lines are read as latin1)
+    this.badLines.report(lineNo, reason, utf8FromLatin1(text.slice(start, end)));
   }
 }
 
