@@ -241,8 +241,11 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   // (after the strategies and options: a result with other ones is no shard of this run at all)
   refuseDuplicateShards(results, names);
   refuseOverlappingShards(results, names);
-  let merged = first;
-  for (const r of results.slice(1)) {
+  // (a shard's own warnings say which shard they are of: two shards that deadlocked each warned
+  // "deadlock at 0.050 ms", the same words, of different runs)
+  const ofShard = (r: ReplayResult, i: number): string[] => (results.length > 1 ? r.warnings.map((w) => `${names[i]}: ${w}`) : r.warnings);
+  let merged: ReplayResult = { ...first, warnings: ofShard(first, 0) };
+  for (const [k, r] of results.slice(1).entries()) {
     const mergedResults = merged.results.map((s, i) => mergeStrategy(s, r.results[i]));
     const skipped: Record<string, number> = { ...merged.input.lines.skipped };
     for (const [k, v] of Object.entries(r.input.lines.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
@@ -270,7 +273,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
         ...mergeOffCpu(merged.serviceTime.offCpu, r.serviceTime.offCpu),
       },
       results: mergedResults,
-      warnings: [...merged.warnings, ...r.warnings],
+      warnings: [...merged.warnings, ...ofShard(r, k + 1)],
     };
   }
   const timelines = mergeTimelines(results, names);
