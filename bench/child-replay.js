@@ -5,8 +5,8 @@
 // then one for the replay floor (replay-floor.js: the bare event loop over the same ops, median of three).
 import { peakRssKb } from './peak-rss.js';
 import { replayFloor } from './replay-floor.js';
-import { loadForReplay, prepare, runPrepared, traceOfColumns } from '../dist/replay/index.js';
-import { OpColumns } from '../dist/model/op-columns.js';
+import { prepare, runPrepared } from '../dist/replay/index.js';
+import { repeatedTrace } from './repeated-trace.js';
 import { createStrategy } from '../dist/strategies/index.js';
 import { loadStrategy } from '../dist/strategies/user.js';
 
@@ -14,29 +14,7 @@ const [path, strategies, mode = 'closed', repeat = '1'] = process.argv.slice(2);
 // the process with its modules loaded and nothing read: what a replay's memory is counted above
 const baselineRssKb = Math.round(process.memoryUsage().rss / 1024);
 const times = Number(repeat);
-/**
- * The trace repeated as columns (no Op objects kept): shifted in time, distinct tasks and ids. The
- * trace as imported is not kept: a trace of that many ops would be imported once, not repeated.
- */
-async function repeatedTrace() {
-  const trace = await loadForReplay(path);
-  const source = trace.columns;
-  const n = source.n;
-  const spanNs = n > 0 ? source.tsNs[n - 1] - source.tsNs[0] + 1_000_000 : 0;
-  const columns = new OpColumns(n * times);
-  for (let k = 0; k < times; k++) {
-    for (let i = 0; i < n; i++) {
-      const o = source.at(i);
-      o.id += k * n;
-      o.tsNs += k * spanNs;
-      o.pid += k * 1_000_000;
-      if (o.parent !== undefined) o.parent += k * n;
-      columns.push(o);
-    }
-  }
-  return { columns, shifted: traceOfColumns(columns, trace.summary, trace.waits) };
-}
-const { columns, shifted } = await repeatedTrace();
+const { columns, shifted } = await repeatedTrace(path, times);
 const opsCount = columns.n;
 const t0 = performance.now();
 const prepared = prepare(shifted, mode === 'open' ? { mode: 'open', timeScale: 0.05 } : {});

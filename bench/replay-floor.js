@@ -13,9 +13,14 @@ import { NumHeap } from '../dist/util/num-heap.js';
 const ISSUE = 0;
 const GRANTED = 1;
 const CPU_DONE = 2;
+const RELEASE_DONE = 3;
 
-/** Runs the loop over a prepared trace (replay/index.js prepare()); returns ops completed. */
-export function replayFloor(prepared) {
+/**
+ * Runs the loop over a prepared trace (replay/index.js prepare()); returns ops completed.
+ * `releaseCpuNs`, when given, makes the releases' CPU time an event of its own after the work (as the
+ * model has it: replay-bound.js); `out.events` gets the events the loop made.
+ */
+export function replayFloor(prepared, releaseCpuNs = undefined, out = undefined) {
   const t = prepared.table;
   const service = prepared.service.ns;
   const open = prepared.simOptions.mode === 'open';
@@ -48,9 +53,11 @@ export function replayFloor(prepared) {
   };
   for (let task = 0; task < tasks; task++) if (t.taskStart[task + 1] > t.taskStart[task]) heap.push(intended(task), seq++, task * 4 + ISSUE);
   let completed = 0;
+  let events = 0;
   while (heap.size > 0) {
     const now = heap.peekKey();
     const ev = heap.pop();
+    events++;
     const task = ev >> 2;
     const kind = ev & 3;
     if (kind === ISSUE) {
@@ -63,6 +70,8 @@ export function replayFloor(prepared) {
       }
     } else if (kind === GRANTED) {
       run(task, now);
+    } else if (kind === CPU_DONE && releaseCpuNs !== undefined) {
+      heap.push(now + releaseCpuNs, seq++, task * 4 + RELEASE_DONE);
     } else {
       if (cpuHead < cpuQueue.length) {
         const u = cpuQueue[cpuHead++];
@@ -85,5 +94,6 @@ export function replayFloor(prepared) {
       if (t.taskStart[task] + next[task] < t.taskStart[task + 1]) heap.push(Math.max(now, intended(task)), seq++, task * 4 + ISSUE);
     }
   }
+  if (out !== undefined) out.events = events;
   return completed;
 }
