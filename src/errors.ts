@@ -55,8 +55,20 @@ export class BadInputError extends LockreplayError {
   }
 }
 
+/** `text` with its control characters as "?", clipped (clipText) */
 export function clip(text: string, maxChars: number): string {
   // (C1 controls too: a trace byte 0x9b, read as latin1, is U+009B, a terminal's CSI)
-  const printable = text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '?');
-  return printable.length <= maxChars ? printable : `${printable.slice(0, maxChars)}…`;
+  return clipText(text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '?'), maxChars);
+}
+
+/**
+ * `text` cut to at most `maxChars` UTF-16 code units and marked with "…" when it was longer,
+ * never between the two halves of a character beyond U+FFFF (an emoji): half of one is no text.
+ */
+export function clipText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  let end = maxChars;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }

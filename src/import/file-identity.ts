@@ -23,7 +23,7 @@
  * starts a new lifetime, whose key carries its number: "TGID:FD/N" (fdKey). Traces without the
  * open and close syscalls keep one lifetime per fd, as before.
  */
-import { clipText } from '../util/strings.js';
+import { clipText } from '../errors.js';
 import { devOf, keyNumberAt } from './fields.js';
 import { utf8FromLatin1 } from './lines.js';
 

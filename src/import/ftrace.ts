@@ -7,7 +7,8 @@
  * several inputs, and lines out of time order (re-sorted within a window).
  */
 import { ReorderQueue } from '../util/reorder-queue.js';
-import { clipText, keep } from '../util/strings.js';
+import { keep } from '../util/strings.js';
+import { clipText } from '../errors.js';
 import { utf8FromLatin1 } from './lines.js';
 import type { BadLines, LineCounter } from './accounting.js';
 import { deviceProblem, MAX_CPUS, TimeOrder } from './limits.js';

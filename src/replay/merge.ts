@@ -245,7 +245,8 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
   // "deadlock at 0.050 ms", the same words, of different runs)
   const ofShard = (r: ReplayResult, i: number): string[] => (results.length > 1 ? r.warnings.map((w) => `${names[i]}: ${w}`) : r.warnings);
   let merged: ReplayResult = { ...first, warnings: ofShard(first, 0) };
-  for (const [k, r] of results.slice(1).entries()) {
+  for (let shard = 1; shard < results.length; shard++) {
+    const r = results[shard];
     const mergedResults = merged.results.map((s, i) => mergeStrategy(s, r.results[i]));
     const skipped: Record<string, number> = { ...merged.input.lines.skipped };
     for (const [k, v] of Object.entries(r.input.lines.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
@@ -273,7 +274,7 @@ export function mergeResults(results: ReplayResult[], names: string[]): ReplayRe
         ...mergeOffCpu(merged.serviceTime.offCpu, r.serviceTime.offCpu),
       },
       results: mergedResults,
-      warnings: [...merged.warnings, ...ofShard(r, k + 1)],
+      warnings: [...merged.warnings, ...ofShard(r, shard)],
     };
   }
   const timelines = mergeTimelines(results, names);

@@ -34,15 +34,3 @@ const INHERITED = new Set([...Object.getOwnPropertyNames(Object.prototype), 'pro
 export function isInheritedName(name: string): boolean {
   return INHERITED.has(name);
 }
-
-/**
- * `text` cut to at most `maxChars` UTF-16 code units and marked with "…" when it was longer,
- * never between the two halves of a character beyond U+FFFF (an emoji): half of one is no text.
- */
-export function clipText(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  let end = maxChars;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
-}
