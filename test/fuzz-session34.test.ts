@@ -2,14 +2,15 @@
  * Defects found by the session-34 hostile-input round (recorder identity header lines, kernel
  * line, contention bodies, import notes in every output format), each with its input inline.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { importTrace, type ImportSummary } from '../src/import/index.js';
 import { cli } from './helpers.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'lockreplay-s34-'));
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 /** one event of a real capture (btrfs-subvol), after the header lines a test gives */
 const EVENT = '             fio-17816   (  17816) [000] ..... 13418.651143: btrfs_get_extent: 0612ed0f-22de-4daa-a594-f9b092f66faf: root=256(-) ino=258 start=0 len=2097152 flags= refs=2';
 
